@@ -1,0 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import { Repository } from '../repository/repository';
+import type { Deps } from '../usecases/ports';
+import { documentClient } from './clients';
+import { readEnv, stateMachineEnv, tableEnv } from './config';
+import { stepFunctionsWorkflow } from './workflow';
+
+let deps: Deps | undefined;
+
+/** The use cases' dependencies, built once per process from the environment. */
+export function apiDeps(): Deps {
+  if (deps) return deps;
+  const env = readEnv({ ...tableEnv, ...stateMachineEnv });
+  deps = {
+    repository: new Repository(documentClient(), env.TABLE_NAME),
+    workflow: stepFunctionsWorkflow(env.STATE_MACHINE_ARN),
+    now: () => new Date().toISOString(),
+    newId: randomUUID,
+  };
+  return deps;
+}

@@ -1,0 +1,88 @@
+/**
+ * The HTTP edge shared by every API function: middy with header normalisation,
+ * JSON body parsing, identity from the JWT authorizer's claims, and one mapping
+ * of errors to the contract's `{"error":{"code","message","details"}}`.
+ */
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { AppError, unauthorized } from '../domain/errors';
+import type { Identity } from '../domain/model';
+
+export type HttpEvent = APIGatewayProxyEventV2 & {
+  requestContext: APIGatewayProxyEventV2['requestContext'] & {
+    authorizer?: { jwt?: { claims?: Record<string, string | number | boolean | string[]>; scopes?: string[] | null } };
+  };
+};
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+type Handler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return { statusCode, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+}
+
+export function errorBody(code: string, message: string, details?: unknown) {
+  return { error: { code, message, ...(details === undefined ? {} : { details }) } };
+}
+
+/** Maps any thrown error to a response; unknown errors become a 500 that reveals nothing. */
+export function errorResponse(error: unknown, requestId?: string): HttpResult {
+  if (error instanceof AppError) return json(error.status, errorBody(error.code, error.message, error.details));
+  const status = (error as { statusCode?: number }).statusCode;
+  if (status === 415 || status === 422) {
+    const message = status === 415 ? 'body must be JSON (content-type: application/json)' : 'body is not valid JSON';
+    return json(400, errorBody('invalid_request', message, [{ field: '(body)', message }]));
+  }
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return json(status, errorBody('invalid_request', (error as Error).message));
+  }
+  console.error(JSON.stringify({ level: 'error', message: 'unhandled error', requestId, error: describeError(error) }));
+  return json(500, errorBody('internal_error', 'internal error', requestId ? { requestId } : undefined));
+}
+
+/** Name and message only: never a stack, a token or a body in the logs. */
+export function describeError(error: unknown) {
+  return error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) };
+}
+
+/** Wraps a JSON API handler. `body: true` parses a JSON body (and refuses anything else). */
+export function httpHandler(handler: Handler, options: { body?: boolean } = {}) {
+  const wrapped = middy<HttpEvent, HttpResult>().use(httpHeaderNormalizer());
+  if (options.body) wrapped.use(httpJsonBodyParser());
+  wrapped.use({
+    onError: async (request) => {
+      request.response = errorResponse(request.error, request.context?.awsRequestId);
+    },
+  });
+  return wrapped.handler(handler);
+}
+
+/**
+ * The caller, from the claims that the JWT authorizer passes on. API Gateway flattens an array
+ * claim to a string like `[approvers admins]`; both shapes are read.
+ */
+export function identityOf(event: HttpEvent): Identity {
+  const claims = event.requestContext.authorizer?.jwt?.claims;
+  const sub = claims?.sub;
+  if (!claims || typeof sub !== 'string' || !sub) throw unauthorized('a valid bearer token is required');
+  const email = typeof claims.email === 'string' ? claims.email.toLowerCase() : '';
+  return { id: sub, email, groups: parseGroups(claims['cognito:groups']) };
+}
+
+export function parseGroups(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  if (typeof value !== 'string' || !value.trim()) return [];
+  const trimmed = value.trim();
+  if (trimmed.startsWith('[')) {
+    try {
+      const parsed = JSON.parse(trimmed);
+      if (Array.isArray(parsed)) return parsed.map(String);
+    } catch {
+      return trimmed.slice(1, -1).split(/[\s,]+/).filter(Boolean);
+    }
+  }
+  return trimmed.split(/[\s,]+/).filter(Boolean);
+}

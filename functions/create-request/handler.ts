@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { apiDeps } from '../commons/deps';
+import { httpHandler, identityOf, json } from '../commons/http';
+import { createRequestBodySchema } from '../domain/model';
+import { parse } from '../domain/validation';
+import { createApprovalRequest } from '../usecases/requests';
+
+const deps = apiDeps();
+const idempotencyKeySchema = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 visible ASCII characters')
+  .optional();
+
+export const handler = httpHandler(
+  async (event) => {
+    const who = identityOf(event);
+    const key = parse(idempotencyKeySchema, event.headers['idempotency-key'], 'Idempotency-Key');
+    const body = parse(createRequestBodySchema, event.body);
+    const { request, replayed } = await createApprovalRequest(deps, who, body, key);
+    return json(201, request, { location: `/requests/${request.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) });
+  },
+  { body: true },
+);

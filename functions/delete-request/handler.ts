@@ -1,0 +1,13 @@
+import { apiDeps } from '../commons/deps';
+import { httpHandler, identityOf, json } from '../commons/http';
+import { requestIdSchema } from '../domain/model';
+import { parse } from '../domain/validation';
+import { deleteApprovalRequest } from '../usecases/requests';
+
+const deps = apiDeps();
+
+export const handler = httpHandler(async (event) => {
+  const who = identityOf(event);
+  const id = parse(requestIdSchema, event.pathParameters?.id, 'id');
+  return json(200, await deleteApprovalRequest(deps, who, id));
+});

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/** Every kind of request the service handles, with the schema of its `subject`. */
+const text = (max = 1024) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const hex = z
+  .string()
+  .trim()
+  .regex(/^(0x)?[0-9a-fA-F]{1,128}$/, 'must be a hexadecimal string of at most 128 digits');
+const pem = z
+  .string()
+  .max(16384, 'must be at most 16384 characters')
+  .regex(/-----BEGIN (NEW )?CERTIFICATE REQUEST-----[\s\S]+-----END (NEW )?CERTIFICATE REQUEST-----/, 'must be a PEM-encoded certificate request');
+
+const certificateTarget = z.looseObject({ serialNumber: hex, issuerDn: text() });
+const cardTarget = z.looseObject({ cardSerial: text(128), holderId: text(256) });
+
+export const SUBJECT_SCHEMAS = {
+  'certificate.enroll': z
+    .looseObject({
+      method: z.enum(['P10', 'P12', 'ACME', 'SCEP']),
+      subjectDn: text(),
+      csr: pem.optional(),
+    })
+    .superRefine((subject, ctx) => {
+      if (subject.method === 'P10' && subject.csr === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['csr'], message: 'is required when method is P10' });
+      }
+    }),
+  'certificate.revoke': certificateTarget,
+  'certificate.lock': certificateTarget,
+  'card.request': z.looseObject({ holderId: text(256), cardProfile: text(256) }),
+  'card.request-multiple': z.looseObject({
+    holderId: text(256),
+    cardProfile: text(256),
+    count: z.number().int('must be an integer').min(1).max(100),
+  }),
+  'card.deactivate': cardTarget,
+  'card.reactivate': cardTarget,
+  'card.lock': cardTarget,
+} as const;
+
+export type Kind = keyof typeof SUBJECT_SCHEMAS;
+export const KINDS = Object.keys(SUBJECT_SCHEMAS) as [Kind, ...Kind[]];
+export const kindSchema = z.enum(KINDS);
+
+/** Human wording of a kind, for emails and pages. */
+export const KIND_LABELS: Record<Kind, string> = {
+  'certificate.enroll': 'Enroll a certificate',
+  'certificate.revoke': 'Revoke a certificate',
+  'certificate.lock': 'Lock a certificate',
+  'card.request': 'Request a smart card',
+  'card.request-multiple': 'Request several smart cards',
+  'card.deactivate': 'Deactivate a smart card',
+  'card.reactivate': 'Reactivate a smart card',
+  'card.lock': 'Lock a smart card',
+};

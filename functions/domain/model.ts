@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import { durationSeconds, MAX_DURATION_SECONDS } from './duration';
+import { type Kind, KINDS, kindSchema } from './kinds';
+
+export const STATES = ['requested', 'approved', 'rejected', 'expired', 'deleted'] as const;
+export type State = (typeof STATES)[number];
+export const stateSchema = z.enum(STATES);
+
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const idSchema = z.string().regex(ID_PATTERN, 'must be 1-64 letters, digits, dots, dashes or underscores');
+export const requestIdSchema = z.uuid('must be a request id (a UUID)');
+const email = z.email('must be an email address').max(254).transform((value) => value.toLowerCase());
+
+const duration = z
+  .string()
+  .refine((value) => durationSeconds(value) !== undefined, 'must be an ISO-8601 duration such as PT1H or P2D (days, hours, minutes, seconds)')
+  .refine((value) => (durationSeconds(value) ?? 0) <= MAX_DURATION_SECONDS, 'must be at most one year');
+
+export const profileBodySchema = z
+  .strictObject({
+    name: z.string().trim().min(1, 'must not be empty').max(200),
+    requireApprovalFor: z.array(kindSchema).max(KINDS.length).transform((kinds) => [...new Set(kinds)]),
+    approvers: z
+      .array(email)
+      .max(50, 'must list at most 50 approvers')
+      .transform((list) => [...new Set(list)]),
+    requiredApprovals: z.number().int('must be an integer').min(1).max(10),
+    remindAfter: duration,
+    expireAfter: duration,
+  })
+  .superRefine((profile, ctx) => {
+    const remind = durationSeconds(profile.remindAfter) ?? 0;
+    const expire = durationSeconds(profile.expireAfter) ?? 0;
+    if (remind && expire && remind >= expire) {
+      ctx.addIssue({ code: 'custom', path: ['remindAfter'], message: 'must be shorter than expireAfter' });
+    }
+    if (profile.requireApprovalFor.length > 0 && profile.approvers.length < profile.requiredApprovals) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['requiredApprovals'],
+        message: `is ${profile.requiredApprovals} but only ${profile.approvers.length} approver(s) are listed`,
+      });
+    }
+  });
+export type ProfileBody = z.infer<typeof profileBodySchema>;
+
+export interface Profile extends ProfileBody {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export const createRequestBodySchema = z.strictObject({
+  kind: kindSchema,
+  profileId: idSchema,
+  subject: z.record(z.string(), z.unknown()),
+  justification: z.string().trim().max(2000, 'must be at most 2000 characters').optional(),
+  callbackUrl: z
+    .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
+    .max(2048)
+    .optional(),
+});
+export type CreateRequestBody = z.infer<typeof createRequestBodySchema>;
+
+export const decisionBodySchema = z
+  .strictObject({
+    decision: z.enum(['approve', 'reject', 'hold']),
+    reason: z.string().trim().min(1, 'must not be empty').max(2000).optional(),
+    comment: z.string().trim().max(2000).optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.decision === 'reject' && !body.reason) {
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is required to reject a request' });
+    }
+  });
+export type DecisionBody = z.infer<typeof decisionBodySchema>;
+export type DecisionKind = DecisionBody['decision'];
+
+/** Who did something: a signed-in user, or the service itself (`policy`, `workflow`). */
+export interface Actor {
+  id: string;
+  email?: string;
+}
+
+export const POLICY: Actor = { id: 'policy' };
+export const WORKFLOW: Actor = { id: 'workflow' };
+
+export interface Approval {
+  by: Actor;
+  at: string;
+  comment?: string;
+}
+
+export interface Decision {
+  decision: 'approved' | 'rejected' | 'expired' | 'deleted';
+  by: Actor;
+  at: string;
+  reason?: string;
+  comment?: string;
+}
+
+export interface ApprovalRequest {
+  id: string;
+  kind: Kind;
+  profileId: string;
+  subject: Record<string, unknown>;
+  justification?: string;
+  callbackUrl?: string;
+  state: State;
+  requester: Actor & { email: string };
+  approvers: string[];
+  requiredApprovals: number;
+  approvals: Approval[];
+  onHold: boolean;
+  hold?: { by: Actor; at: string; comment?: string };
+  decision?: Decision;
+  remindAfter: string;
+  expireAfter: string;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string;
+  version: number;
+}
+
+export type HistoryType =
+  | 'created'
+  | 'approval'
+  | 'approved'
+  | 'rejected'
+  | 'held'
+  | 'expired'
+  | 'deleted'
+  | 'notified'
+  | 'reminded'
+  | 'notification-failed'
+  | 'callback-delivered'
+  | 'callback-failed';
+
+export interface HistoryEntry {
+  at: string;
+  type: HistoryType;
+  actor: Actor;
+  details?: Record<string, unknown>;
+}
+
+export interface Identity {
+  id: string;
+  email: string;
+  groups: string[];
+}
+
+export const isApprover = (who: Identity) => who.groups.includes('approvers');
+export const isAdmin = (who: Identity) => who.groups.includes('admins');

@@ -1,0 +1,192 @@
+/**
+ * The approval rules, free of any I/O: creating a request from a profile,
+ * deciding on it, deleting and expiring it. Each function returns the next
+ * request and the history entry to write with it, or throws an AppError.
+ */
+import { durationSeconds } from './duration';
+import { conflict, forbidden, invalid } from './errors';
+import { SUBJECT_SCHEMAS } from './kinds';
+import {
+  type ApprovalRequest,
+  type CreateRequestBody,
+  type DecisionBody,
+  type HistoryEntry,
+  type Identity,
+  isAdmin,
+  isApprover,
+  POLICY,
+  type Profile,
+  WORKFLOW,
+} from './model';
+import { parse } from './validation';
+
+export interface Change {
+  request: ApprovalRequest;
+  history: HistoryEntry;
+  /** Set when this change ended the request: the workflow must be told. */
+  outcome?: 'approved' | 'rejected' | 'expired' | 'deleted';
+}
+
+const actorOf = (who: Identity) => ({ id: who.id, email: who.email });
+const addSeconds = (iso: string, seconds: number) => new Date(Date.parse(iso) + seconds * 1000).toISOString();
+
+/**
+ * A new request under a profile:
+ * 1. validate the subject against the kind's schema;
+ * 2. take the profile's approvers, less the requester (nobody approves their own request);
+ * 3. approve at once when the profile does not require approval for this kind;
+ * 4. otherwise refuse a request whose quorum cannot be reached.
+ */
+export function createRequest(id: string, body: CreateRequestBody, profile: Profile, requester: Identity, now: string): Change {
+  const subject = parse(SUBJECT_SCHEMAS[body.kind], body.subject, 'subject') as Record<string, unknown>;
+  const needsApproval = profile.requireApprovalFor.includes(body.kind);
+  const approvers = profile.approvers.filter((address) => address !== requester.email.toLowerCase());
+  if (needsApproval && approvers.length < profile.requiredApprovals) {
+    throw invalid(
+      `profileId ${profile.id} needs ${profile.requiredApprovals} approval(s) but lists only ${approvers.length} approver(s) other than the requester`,
+      [{ field: 'profileId', message: 'has too few approvers for this requester' }],
+    );
+  }
+  const base: ApprovalRequest = {
+    id,
+    kind: body.kind,
+    profileId: profile.id,
+    subject,
+    ...(body.justification ? { justification: body.justification } : {}),
+    ...(body.callbackUrl ? { callbackUrl: body.callbackUrl } : {}),
+    state: 'requested',
+    requester: { id: requester.id, email: requester.email.toLowerCase() },
+    approvers,
+    requiredApprovals: profile.requiredApprovals,
+    approvals: [],
+    onHold: false,
+    remindAfter: profile.remindAfter,
+    expireAfter: profile.expireAfter,
+    createdAt: now,
+    updatedAt: now,
+    expiresAt: addSeconds(now, durationSeconds(profile.expireAfter) ?? 0),
+    version: 1,
+  };
+  if (needsApproval) {
+    return { request: base, history: { at: now, type: 'created', actor: actorOf(requester), details: { kind: body.kind, profileId: profile.id } } };
+  }
+  const reason = `profile ${profile.id} does not require approval for ${body.kind}`;
+  return {
+    request: { ...base, state: 'approved', decision: { decision: 'approved', by: POLICY, at: now, reason } },
+    history: { at: now, type: 'approved', actor: POLICY, details: { reason, requestedBy: actorOf(requester) } },
+    outcome: 'approved',
+  };
+}
+
+export function canRead(request: ApprovalRequest, who: Identity): boolean {
+  return request.requester.id === who.id || isApprover(who) || isAdmin(who);
+}
+
+/** Who may decide through the API: a member of `approvers` listed on the request. */
+export function assertMayDecide(request: ApprovalRequest, who: Identity): void {
+  if (!isApprover(who)) throw forbidden('only members of the approvers group may decide');
+  assertListedApprover(request, who.id, who.email);
+}
+
+/** Who may decide at all (API or signed link): a listed approver who is not the requester. */
+export function assertListedApprover(request: ApprovalRequest, id: string | undefined, email: string): void {
+  if (request.requester.id === id || request.requester.email === email.toLowerCase()) {
+    throw forbidden('nobody may decide on a request they requested');
+  }
+  if (!request.approvers.includes(email.toLowerCase())) throw forbidden('you are not an approver of this request');
+}
+
+function assertPending(request: ApprovalRequest): void {
+  if (request.state !== 'requested') {
+    throw conflict(`request is ${request.state}, no longer pending`, { state: request.state, decision: request.decision });
+  }
+}
+
+/**
+ * A decision by a listed approver (identity already checked):
+ * - approve adds the approver to `approvals`; the N-th distinct approval approves the request;
+ * - reject (reason required) rejects it at once;
+ * - hold sets `onHold` and keeps it pending.
+ */
+export function decide(request: ApprovalRequest, who: { id: string; email: string }, body: DecisionBody, now: string): Change {
+  assertPending(request);
+  const email = who.email.toLowerCase();
+  const actor = { id: who.id, email };
+  if (request.approvals.some((approval) => approval.by.email === email)) {
+    throw conflict('you have already approved this request');
+  }
+  const comment = body.comment ? { comment: body.comment } : {};
+  const next = { ...request, updatedAt: now, version: request.version + 1 };
+  if (body.decision === 'hold') {
+    return {
+      request: { ...next, onHold: true, hold: { by: actor, at: now, ...comment } },
+      history: { at: now, type: 'held', actor, details: { ...comment } },
+    };
+  }
+  if (body.decision === 'reject') {
+    const reason = body.reason ?? '';
+    return {
+      request: { ...next, state: 'rejected', onHold: false, decision: { decision: 'rejected', by: actor, at: now, reason, ...comment } },
+      history: { at: now, type: 'rejected', actor, details: { reason, ...comment } },
+      outcome: 'rejected',
+    };
+  }
+  const approvals = [...request.approvals, { by: actor, at: now, ...comment }];
+  if (approvals.length < request.requiredApprovals) {
+    return {
+      request: { ...next, approvals, onHold: false },
+      history: { at: now, type: 'approval', actor, details: { approvals: approvals.length, requiredApprovals: request.requiredApprovals, ...comment } },
+    };
+  }
+  return {
+    request: { ...next, approvals, onHold: false, state: 'approved', decision: { decision: 'approved', by: actor, at: now, ...comment } },
+    history: { at: now, type: 'approved', actor, details: { approvals: approvals.length, requiredApprovals: request.requiredApprovals, ...comment } },
+    outcome: 'approved',
+  };
+}
+
+/** Admins may delete any request not yet deleted; the requester only while it is pending. */
+export function deleteRequest(request: ApprovalRequest, who: Identity, now: string, reason?: string): Change {
+  const admin = isAdmin(who);
+  if (!admin && request.requester.id !== who.id) throw forbidden('only admins or the requester may delete this request');
+  if (request.state === 'deleted') throw conflict('request is already deleted', { state: request.state });
+  if (!admin) assertPending(request);
+  const actor = actorOf(who);
+  const extra = reason ? { reason } : {};
+  return {
+    request: {
+      ...request,
+      state: 'deleted',
+      onHold: false,
+      updatedAt: now,
+      version: request.version + 1,
+      decision: { decision: 'deleted', by: actor, at: now, ...extra },
+    },
+    history: { at: now, type: 'deleted', actor, details: { previousState: request.state, ...extra } },
+    outcome: 'deleted',
+  };
+}
+
+/** Marks a pending request expired once its time has come. */
+export function expire(request: ApprovalRequest, now: string): Change {
+  assertPending(request);
+  if (Date.parse(now) < Date.parse(request.expiresAt)) throw conflict('request has not expired yet');
+  return {
+    request: {
+      ...request,
+      state: 'expired',
+      onHold: false,
+      updatedAt: now,
+      version: request.version + 1,
+      decision: { decision: 'expired', by: WORKFLOW, at: now, reason: `no decision within ${request.expireAfter}` },
+    },
+    history: { at: now, type: 'expired', actor: WORKFLOW, details: { expireAfter: request.expireAfter } },
+    outcome: 'expired',
+  };
+}
+
+/** Approvers who have not approved yet: they get reminders. */
+export function undecidedApprovers(request: ApprovalRequest): string[] {
+  const approved = new Set(request.approvals.map((approval) => approval.by.email));
+  return request.approvers.filter((address) => !approved.has(address));
+}

@@ -1,0 +1,90 @@
+/**
+ * The one list of HTTP operations. The local gateway routes with it and the CDK
+ * stack makes one route and one function per entry from it, so they cannot drift.
+ */
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
+
+/** What a function may touch; the CDK stack turns each into a least-privilege grant. */
+export type Need = 'table:read' | 'table:write' | 'workflow:start' | 'workflow:task' | 'links:verify';
+
+export interface Operation {
+  /** Unique name; also the function's logical name. */
+  name: string;
+  methods: Method[];
+  /** API Gateway route path, with `{param}` placeholders. */
+  path: string;
+  /** Handler module from the project root; it exports `handler`. */
+  entry: string;
+  /** `jwt`: the JWT authorizer guards the route; `none`: public (health, signed links). */
+  auth: 'jwt' | 'none';
+  /** Who may call, as documented; the use case enforces it. */
+  access: string;
+  needs: Need[];
+}
+
+export const OPERATIONS: readonly Operation[] = [
+  { name: 'health', methods: ['GET'], path: '/health', entry: 'functions/health/handler.ts', auth: 'none', access: 'anyone', needs: [] },
+  {
+    name: 'putProfile',
+    methods: ['PUT'],
+    path: '/profiles/{id}',
+    entry: 'functions/put-profile/handler.ts',
+    auth: 'jwt',
+    access: 'admins',
+    needs: ['table:write'],
+  },
+  {
+    name: 'getProfile',
+    methods: ['GET'],
+    path: '/profiles/{id}',
+    entry: 'functions/get-profile/handler.ts',
+    auth: 'jwt',
+    access: 'signed in',
+    needs: ['table:read'],
+  },
+  {
+    name: 'createRequest',
+    methods: ['POST'],
+    path: '/requests',
+    entry: 'functions/create-request/handler.ts',
+    auth: 'jwt',
+    access: 'signed in',
+    needs: ['table:write', 'workflow:start'],
+  },
+  {
+    name: 'searchRequests',
+    methods: ['GET'],
+    path: '/requests',
+    entry: 'functions/search-requests/handler.ts',
+    auth: 'jwt',
+    access: 'approvers and admins: all; others: their own',
+    needs: ['table:read'],
+  },
+  {
+    name: 'getRequest',
+    methods: ['GET'],
+    path: '/requests/{id}',
+    entry: 'functions/get-request/handler.ts',
+    auth: 'jwt',
+    access: 'requester, approvers, admins',
+    needs: ['table:read'],
+  },
+  {
+    name: 'decideRequest',
+    methods: ['POST'],
+    path: '/requests/{id}/decisions',
+    entry: 'functions/decide-request/handler.ts',
+    auth: 'jwt',
+    access: 'approvers listed on the request',
+    needs: ['table:write', 'workflow:task'],
+  },
+  {
+    name: 'deleteRequest',
+    methods: ['DELETE'],
+    path: '/requests/{id}',
+    entry: 'functions/delete-request/handler.ts',
+    auth: 'jwt',
+    access: 'admins, or the requester while requested',
+    needs: ['table:write', 'workflow:task'],
+  },
+];

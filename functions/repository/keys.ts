@@ -1,0 +1,46 @@
+/**
+ * Every DynamoDB key of the single-table design, in one place.
+ *
+ * | item         | PK                         | SK                        | GSI1 (by state)                         | GSI2 (by requester)              |
+ * |--------------|----------------------------|---------------------------|-----------------------------------------|----------------------------------|
+ * | request      | `REQ#<id>`                 | `REQUEST`                 | `STATE#<state>#<shard>` / `<createdAt>#<id>` | `REQUESTER#<sub>` / `<createdAt>#<id>` |
+ * | history      | `REQ#<id>`                 | `HISTORY#<at>#<nonce>`    | -                                       | -                                |
+ * | profile      | `PROFILE#<id>`             | `PROFILE`                 | -                                       | -                                |
+ * | idempotency  | `IDEMPOTENCY#<sub>#<key>`  | `IDEMPOTENCY`             | -                                       | -                                |
+ *
+ * The by-state index is write-sharded: a request lands in one of SEARCH_SHARDS
+ * partitions per state (chosen from its id), so a burst of requests in one state
+ * spreads over several index partitions instead of throttling one. A search
+ * queries every shard of the state and merges them newest first.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { State } from '../domain/model';
+
+export const SEARCH_SHARDS = 8;
+export const INDEX_BY_STATE = 'byState';
+export const INDEX_BY_REQUESTER = 'byRequester';
+
+export const requestKey = (id: string) => ({ PK: `REQ#${id}`, SK: 'REQUEST' });
+export const historyPrefix = 'HISTORY#';
+export const historyKey = (id: string, at: string) => ({
+  PK: `REQ#${id}`,
+  SK: `${historyPrefix}${at}#${randomBytes(4).toString('hex')}`,
+});
+export const profileKey = (id: string) => ({ PK: `PROFILE#${id}`, SK: 'PROFILE' });
+export const idempotencyKey = (sub: string, key: string) => ({ PK: `IDEMPOTENCY#${sub}#${key}`, SK: 'IDEMPOTENCY' });
+
+export const shardOf = (id: string) => (createHash('sha256').update(id).digest()[0] ?? 0) % SEARCH_SHARDS;
+export const statePartition = (state: State, shard: number) => `STATE#${state}#${shard}`;
+export const requesterPartition = (sub: string) => `REQUESTER#${sub}`;
+export const createdSortKey = (createdAt: string, id: string) => `${createdAt}#${id}`;
+
+/** The index attributes a request item carries for its current state. */
+export function indexKeys(request: { id: string; state: State; createdAt: string; requester: { id: string } }) {
+  const sort = createdSortKey(request.createdAt, request.id);
+  return {
+    GSI1PK: statePartition(request.state, shardOf(request.id)),
+    GSI1SK: sort,
+    GSI2PK: requesterPartition(request.requester.id),
+    GSI2SK: sort,
+  };
+}

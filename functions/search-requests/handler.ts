@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { apiDeps } from '../commons/deps';
+import { httpHandler, identityOf, json } from '../commons/http';
+import { kindSchema } from '../domain/kinds';
+import { stateSchema } from '../domain/model';
+import { parse } from '../domain/validation';
+import { searchRequests } from '../usecases/requests';
+
+const deps = apiDeps();
+const querySchema = z.strictObject({
+  state: stateSchema.optional(),
+  kind: kindSchema.optional(),
+  limit: z.coerce.number('must be a number').int('must be an integer').min(1).max(100).default(20),
+  cursor: z.string().max(4096).optional(),
+  mine: z.enum(['true', 'false']).optional(),
+});
+
+export const handler = httpHandler(async (event) => {
+  const who = identityOf(event);
+  const query = parse(querySchema, event.queryStringParameters ?? {});
+  return json(200, await searchRequests(deps, who, { ...query, mine: query.mine === 'true' }));
+});

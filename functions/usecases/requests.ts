@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { conflict, forbidden, invalid, notFound } from '../domain/errors';
+import type { ApprovalRequest, CreateRequestBody, DecisionBody, HistoryEntry, Identity, Profile, ProfileBody, State } from '../domain/model';
+import { isAdmin, isApprover } from '../domain/model';
+import { assertListedApprover, assertMayDecide, canRead, type Change, createRequest, decide, deleteRequest } from '../domain/rules';
+import { IdempotencyKeyUsed, Repository, type SearchPage, VersionConflict } from '../repository/repository';
+import type { Deps } from './ports';
+
+const MAX_ATTEMPTS = 5;
+
+export async function putProfile(deps: Deps, who: Identity, id: string, body: ProfileBody): Promise<Profile> {
+  if (!isAdmin(who)) throw forbidden('only admins may manage profiles');
+  return deps.repository.putProfile(id, body, deps.now());
+}
+
+export async function getProfile(deps: Deps, id: string): Promise<Profile> {
+  const profile = await deps.repository.getProfile(id);
+  if (!profile) throw notFound(`profile ${id} does not exist`);
+  return profile;
+}
+
+export interface Created {
+  request: ApprovalRequest;
+  /** True when an earlier call with the same idempotency key created it. */
+  replayed: boolean;
+}
+
+/**
+ * Creates a request:
+ * 1. with an idempotency key, return the earlier request for the same body (409 for another body);
+ * 2. apply the profile's policy (approved at once, or pending for its approvers);
+ * 3. write request, history and idempotency record in one transaction;
+ * 4. start the workflow (named after the request, so a replay starts no second one).
+ */
+export async function createApprovalRequest(deps: Deps, who: Identity, body: CreateRequestBody, idempotencyKey?: string): Promise<Created> {
+  if (!who.email) throw invalid('the token has no email claim; the requester needs an email address', [{ field: 'email', message: 'is required in the token' }]);
+  const bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
+  if (idempotencyKey) {
+    const earlier = await deps.repository.getIdempotency(who.id, idempotencyKey);
+    if (earlier) return replay(deps, earlier, bodyHash);
+  }
+  const profile = await deps.repository.getProfile(body.profileId);
+  if (!profile) throw invalid(`profileId ${body.profileId} does not exist`, [{ field: 'profileId', message: 'does not exist' }]);
+  const now = deps.now();
+  const change = createRequest(deps.newId(), body, profile, who, now);
+  try {
+    await deps.repository.createRequest(
+      change,
+      idempotencyKey ? { sub: who.id, key: idempotencyKey, bodyHash, expiresAtEpoch: Repository.idempotencyExpiry(now) } : undefined,
+    );
+  } catch (error) {
+    if (error instanceof IdempotencyKeyUsed) return replay(deps, error, bodyHash);
+    throw error;
+  }
+  await deps.workflow.start(change.request);
+  return { request: change.request, replayed: false };
+}
+
+async function replay(deps: Deps, earlier: { requestId: string; bodyHash: string }, bodyHash: string): Promise<Created> {
+  if (earlier.bodyHash !== bodyHash) {
+    throw conflict('Idempotency-Key was already used with a different body', { requestId: earlier.requestId });
+  }
+  const stored = await deps.repository.getRequest(earlier.requestId);
+  if (!stored) throw conflict('Idempotency-Key was already used', { requestId: earlier.requestId });
+  // Starting again is harmless (same execution name and input) and heals a create that
+  // stored the request but failed before its workflow started.
+  await deps.workflow.start(stored.request);
+  return { request: stored.request, replayed: true };
+}
+
+export async function getRequestWithHistory(deps: Deps, who: Identity, id: string): Promise<ApprovalRequest & { history: HistoryEntry[] }> {
+  const found = await deps.repository.getRequestWithHistory(id);
+  if (!found) throw notFound(`request ${id} does not exist`);
+  if (!canRead(found.request, who)) throw forbidden('only the requester, approvers and admins may read this request');
+  return { ...found.request, history: found.history };
+}
+
+export async function searchRequests(
+  deps: Deps,
+  who: Identity,
+  query: { state?: State; kind?: string; limit: number; cursor?: string; mine?: boolean },
+): Promise<SearchPage> {
+  const everyone = (isApprover(who) || isAdmin(who)) && !query.mine;
+  return deps.repository.search({ ...query, requesterId: everyone ? undefined : who.id });
+}
+
+/** A decision through the API: the caller must be in the approvers group and listed on the request. */
+export function decideAsUser(deps: Deps, who: Identity, id: string, body: DecisionBody): Promise<ApprovalRequest> {
+  return changeRequest(deps, id, (request, now) => {
+    assertMayDecide(request, who);
+    return decide(request, who, body, now);
+  });
+}
+
+/** A decision through a signed link: the link names the approver. */
+export function decideAsLinkHolder(deps: Deps, approverEmail: string, id: string, body: DecisionBody): Promise<ApprovalRequest> {
+  return changeRequest(deps, id, (request, now) => {
+    assertListedApprover(request, undefined, approverEmail);
+    return decide(request, { id: `email:${approverEmail}`, email: approverEmail }, body, now);
+  });
+}
+
+export function deleteApprovalRequest(deps: Deps, who: Identity, id: string, reason?: string): Promise<ApprovalRequest> {
+  return changeRequest(deps, id, (request, now) => {
+    if (!canRead(request, who)) throw forbidden('only admins or the requester may delete this request');
+    return deleteRequest(request, who, now, reason);
+  });
+}
+
+/**
+ * Read, apply a rule, write on the condition that nobody changed the request meanwhile; on a
+ * conflict read again and re-apply, so concurrent callers get exactly one outcome. When the change
+ * ends the request, the waiting workflow is told with the token read after the write (a token
+ * stored before the write is seen; one stored after it was refused, and that round ends by itself).
+ */
+export async function changeRequest(deps: Deps, id: string, apply: (request: ApprovalRequest, now: string) => Change): Promise<ApprovalRequest> {
+  for (let attempt = 1; ; attempt++) {
+    const stored = await deps.repository.getRequest(id);
+    if (!stored) throw notFound(`request ${id} does not exist`);
+    const change = apply(stored.request, deps.now());
+    try {
+      await deps.repository.saveChange(change, stored.request.version);
+    } catch (error) {
+      if (error instanceof VersionConflict && attempt < MAX_ATTEMPTS) continue;
+      if (error instanceof VersionConflict) throw conflict('request is being changed by someone else; try again');
+      throw error;
+    }
+    if (change.outcome) {
+      const after = await deps.repository.getRequest(id);
+      if (after?.workflow.taskToken) await deps.workflow.finish(after.workflow.taskToken, change.outcome);
+    }
+    return change.request;
+  }
+}
+
+/** JSON with sorted keys, so the same body hashes the same whatever its key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
