@@ -15,4 +15,4 @@ export function readEnv<T extends z.ZodRawShape>(shape: T): z.infer<z.ZodObject<
 }
 
 export const tableEnv = { TABLE_NAME: z.string().min(3) };
-export const stateMachineEnv = { STATE_MACHINE_ARN: z.string().startsWith('arn:') };
+

@@ -8,11 +8,15 @@ export const DELETED_ERROR = 'Approvals.RequestDeleted';
 
 const CLOSED_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
-/** The workflow port on the Step Functions API. */
-export function stepFunctionsWorkflow(stateMachineArn: string): WorkflowPort {
+/**
+ * The workflow port on the Step Functions API. Completing a task needs only its token; starting
+ * needs the state machine, and fails with a configuration error naming the variable without it.
+ */
+export function stepFunctionsWorkflow(stateMachineArn: string | undefined): WorkflowPort {
   const sfn = sfnClient();
   return {
     async start(request: ApprovalRequest) {
+      if (!stateMachineArn) throw new Error('configuration error: STATE_MACHINE_ARN is not set for this function');
       try {
         await sfn.send(
           new StartExecutionCommand({ stateMachineArn, name: request.id, input: JSON.stringify({ requestId: request.id }) }),

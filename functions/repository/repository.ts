@@ -53,6 +53,8 @@ export interface WorkflowFields {
   notifiedAt?: string;
   nextReminderAt?: string;
   reminders?: number;
+  outcomeNotifiedAt?: string;
+  callbackDeliveredAt?: string;
 }
 
 export interface StoredRequest {
@@ -441,6 +443,8 @@ function toStored(item: Item): StoredRequest {
   if (typeof item.notifiedAt === 'string') workflow.notifiedAt = item.notifiedAt;
   if (typeof item.nextReminderAt === 'string') workflow.nextReminderAt = item.nextReminderAt;
   if (typeof item.reminders === 'number') workflow.reminders = item.reminders;
+  if (typeof item.outcomeNotifiedAt === 'string') workflow.outcomeNotifiedAt = item.outcomeNotifiedAt;
+  if (typeof item.callbackDeliveredAt === 'string') workflow.callbackDeliveredAt = item.callbackDeliveredAt;
   return { request: item.doc as ApprovalRequest, workflow };
 }
 

@@ -7,7 +7,7 @@ import { parse } from '../domain/validation';
 import { searchRequests } from '../usecases/requests';
 
 const deps = apiDeps();
-const querySchema = z.strictObject({
+const querySchema = z.object({
   state: stateSchema.optional(),
   kind: kindSchema.optional(),
   limit: z.coerce.number('must be a number').int('must be an integer').min(1).max(100).default(20),

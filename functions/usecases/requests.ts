@@ -113,7 +113,7 @@ export function deleteApprovalRequest(deps: Deps, who: Identity, id: string, rea
  * ends the request, the waiting workflow is told with the token read after the write (a token
  * stored before the write is seen; one stored after it was refused, and that round ends by itself).
  */
-export async function changeRequest(deps: Deps, id: string, apply: (request: ApprovalRequest, now: string) => Change): Promise<ApprovalRequest> {
+export async function changeRequest(deps: Pick<Deps, 'repository' | 'workflow' | 'now'>, id: string, apply: (request: ApprovalRequest, now: string) => Change): Promise<ApprovalRequest> {
   for (let attempt = 1; ; attempt++) {
     const stored = await deps.repository.getRequest(id);
     if (!stored) throw notFound(`request ${id} does not exist`);

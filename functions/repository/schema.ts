@@ -1,0 +1,13 @@
+/**
+ * The table's key schema and indexes, read by the local bootstrap (CreateTable on
+ * DynamoDB Local) and by the CDK stack, so the two cannot differ.
+ */
+import { INDEX_BY_REQUESTER, INDEX_BY_STATE } from './keys';
+
+export const TABLE_KEY = { partitionKey: 'PK', sortKey: 'SK' } as const;
+export const TABLE_INDEXES = [
+  { indexName: INDEX_BY_STATE, partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
+  { indexName: INDEX_BY_REQUESTER, partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
+] as const;
+/** Epoch seconds after which DynamoDB's TTL may delete an item (idempotency records). */
+export const TTL_ATTRIBUTE = 'expiresAtEpoch';

@@ -1,0 +1,199 @@
+/**
+ * The workflow's task steps. DynamoDB holds the truth: every step reads the request
+ * first, so a step that runs twice (a retry, a restarted execution) does no harm.
+ */
+import { createHmac } from 'node:crypto';
+import { durationSeconds } from '../domain/duration';
+import type { ApprovalRequest } from '../domain/model';
+import { WORKFLOW } from '../domain/model';
+import { expire, undecidedApprovers } from '../domain/rules';
+import type { Email } from '../commons/mailer';
+import type { Repository } from '../repository/repository';
+import type { Outcome, WorkflowPort } from './ports';
+import { changeRequest } from './requests';
+
+export interface WorkflowDeps {
+  repository: Repository;
+  workflow: WorkflowPort;
+  now: () => string;
+  send: (email: Email) => Promise<string | undefined>;
+  /** Approve and reject URLs for one approver, valid until the request expires. */
+  links: (request: ApprovalRequest, approver: string) => Promise<{ approve: string; reject: string }>;
+  approverEmail: (request: ApprovalRequest, links: { approve: string; reject: string }, options: { reminder: boolean }) => Omit<Email, 'to' | 'tags'>;
+  outcomeEmail: (request: ApprovalRequest) => Omit<Email, 'to' | 'tags'>;
+  callbackKey: () => Promise<{ keyId: string; secret: string }>;
+  fetch: typeof fetch;
+}
+
+export interface Plan {
+  done: boolean;
+  waitSeconds: number;
+}
+
+const epoch = (iso: string) => Date.parse(iso);
+const plus = (iso: string, seconds: number) => new Date(epoch(iso) + seconds * 1000).toISOString();
+
+/**
+ * A round of the workflow:
+ * 1. an ended request (or a missing one) ends the workflow;
+ * 2. one past its expiry is expired now;
+ * 3. when a reminder is due, the approvers who have not approved get one;
+ * 4. otherwise wait until the next reminder or the expiry, whichever comes first.
+ */
+export async function planRound(deps: WorkflowDeps, requestId: string): Promise<Plan> {
+  const stored = await deps.repository.getRequest(requestId);
+  if (!stored || stored.request.state !== 'requested') return { done: true, waitSeconds: 1 };
+  const { request, workflow } = stored;
+  const now = deps.now();
+  if (epoch(now) >= epoch(request.expiresAt)) {
+    await expireRequest(deps, requestId);
+    return { done: true, waitSeconds: 1 };
+  }
+  const remindEvery = durationSeconds(request.remindAfter) ?? 0;
+  let nextReminderAt = workflow.nextReminderAt ?? plus(request.createdAt, remindEvery);
+  if (workflow.notifiedAt && epoch(now) >= epoch(nextReminderAt)) {
+    const recipients = undecidedApprovers(request);
+    const results = await notifyApprovers(deps, request, recipients, true);
+    while (epoch(nextReminderAt) <= epoch(now)) nextReminderAt = plus(nextReminderAt, remindEvery);
+    await deps.repository.setWorkflowFields(requestId, { nextReminderAt, reminders: (workflow.reminders ?? 0) + 1 }, { whilePending: true });
+    await deps.repository.appendHistory(requestId, { at: now, type: 'reminded', actor: WORKFLOW, details: { recipients: results.sent } });
+  }
+  const until = Math.min(epoch(nextReminderAt), epoch(request.expiresAt));
+  return { done: false, waitSeconds: Math.max(1, Math.ceil((until - epoch(now)) / 1000)) };
+}
+
+async function expireRequest(deps: WorkflowDeps, requestId: string): Promise<void> {
+  try {
+    await changeRequest(deps, requestId, (request, now) => expire(request, now));
+  } catch (error) {
+    // Decided meanwhile: that outcome stands.
+    if ((error as { code?: string }).code !== 'conflict') throw error;
+  }
+}
+
+/**
+ * The wait of a round: store the task token on the request while it is pending and email the
+ * approvers once. If the request ended before the token could be stored, complete this task at
+ * once with that outcome: a decision is never lost between two rounds.
+ */
+export async function awaitDecision(deps: WorkflowDeps, requestId: string, taskToken: string): Promise<void> {
+  const stored = await deps.repository.getRequest(requestId);
+  const pending = stored ? await deps.repository.setWorkflowFields(requestId, { taskToken }, { whilePending: true }) : false;
+  if (!pending) {
+    const latest = await deps.repository.getRequest(requestId);
+    const state = latest?.request.state;
+    await deps.workflow.finish(taskToken, (state && state !== 'requested' ? state : 'deleted') as Outcome);
+    return;
+  }
+  if (stored && !stored.workflow.notifiedAt) {
+    const now = deps.now();
+    const results = await notifyApprovers(deps, stored.request, stored.request.approvers, false);
+    const nextReminderAt = stored.workflow.nextReminderAt ?? plus(stored.request.createdAt, durationSeconds(stored.request.remindAfter) ?? 0);
+    await deps.repository.setWorkflowFields(requestId, { notifiedAt: now, nextReminderAt });
+    await deps.repository.appendHistory(requestId, { at: now, type: 'notified', actor: WORKFLOW, details: { recipients: results.sent } });
+  }
+}
+
+/** Emails each approver their own links; a failed email is recorded, never thrown. */
+async function notifyApprovers(deps: WorkflowDeps, request: ApprovalRequest, recipients: string[], reminder: boolean) {
+  const sent: string[] = [];
+  for (const approver of recipients) {
+    try {
+      const links = await deps.links(request, approver);
+      const content = deps.approverEmail(request, links, { reminder });
+      await deps.send({ ...content, to: approver, tags: { requestId: request.id, purpose: reminder ? 'reminder' : 'approval' } });
+      sent.push(approver);
+    } catch (error) {
+      await recordEmailFailure(deps, request.id, approver, reminder ? 'reminder' : 'approval', error);
+    }
+  }
+  return { sent };
+}
+
+async function recordEmailFailure(deps: WorkflowDeps, requestId: string, recipient: string, purpose: string, error: unknown) {
+  await deps.repository.appendHistory(requestId, {
+    at: deps.now(),
+    type: 'notification-failed',
+    actor: WORKFLOW,
+    details: { recipient, purpose, error: (error as Error).name ?? 'Error' },
+  });
+}
+
+/**
+ * After the outcome: the requester is emailed (once) and the caller learns whether a calling
+ * system waits for a callback.
+ */
+export async function notifyOutcome(deps: WorkflowDeps, requestId: string): Promise<{ callback: boolean }> {
+  const stored = await deps.repository.getRequest(requestId);
+  if (!stored || stored.request.state === 'requested') return { callback: false };
+  const { request, workflow } = stored;
+  const deletedByRequester = request.state === 'deleted' && request.decision?.by.id === request.requester.id;
+  if (!workflow.outcomeNotifiedAt && !deletedByRequester) {
+    try {
+      const content = deps.outcomeEmail(request);
+      await deps.send({ ...content, to: request.requester.email, tags: { requestId, purpose: 'outcome' } });
+      await deps.repository.appendHistory(requestId, {
+        at: deps.now(),
+        type: 'notified',
+        actor: WORKFLOW,
+        details: { recipients: [request.requester.email], purpose: 'outcome', state: request.state },
+      });
+    } catch (error) {
+      await recordEmailFailure(deps, requestId, request.requester.email, 'outcome', error);
+    }
+    await deps.repository.setWorkflowFields(requestId, { outcomeNotifiedAt: deps.now() });
+  }
+  return { callback: Boolean(request.callbackUrl) && !workflow.callbackDeliveredAt };
+}
+
+export class CallbackFailed extends Error {
+  override name = 'Approvals.CallbackFailed';
+}
+
+/** The `Approvals-Signature` header: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. */
+export function callbackSignature(secret: string, body: string, timestamp: number): string {
+  const mac = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+  return `t=${timestamp},v1=${mac}`;
+}
+
+/**
+ * POSTs the signed outcome event to the request's callbackUrl. Anything but 2xx throws
+ * CallbackFailed, which the workflow retries with backoff. With `abandon`, records that the
+ * workflow gave up.
+ */
+export async function deliverCallback(deps: WorkflowDeps, requestId: string, abandon = false): Promise<{ status?: number }> {
+  const stored = await deps.repository.getRequest(requestId);
+  if (!stored?.request.callbackUrl || stored.workflow.callbackDeliveredAt) return {};
+  const { request } = stored;
+  if (abandon) {
+    await deps.repository.appendHistory(requestId, { at: deps.now(), type: 'callback-failed', actor: WORKFLOW, details: { url: request.callbackUrl } });
+    return {};
+  }
+  const body = JSON.stringify({ type: `request.${request.state}`, request });
+  const key = await deps.callbackKey();
+  const timestamp = Math.floor(epoch(deps.now()) / 1000);
+  let status: number;
+  try {
+    const response = await deps.fetch(request.callbackUrl as string, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'approvals-signature': callbackSignature(key.secret, body, timestamp),
+        'approvals-key-id': key.keyId,
+        'user-agent': 'approvals-service/1',
+      },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(10_000),
+    });
+    status = response.status;
+    await response.body?.cancel();
+  } catch (error) {
+    throw new CallbackFailed(`callback not delivered: ${(error as Error).name}`);
+  }
+  if (status < 200 || status > 299) throw new CallbackFailed(`callback answered ${status}`);
+  const now = deps.now();
+  await deps.repository.setWorkflowFields(requestId, { callbackDeliveredAt: now });
+  await deps.repository.appendHistory(requestId, { at: now, type: 'callback-delivered', actor: WORKFLOW, details: { status, type: `request.${request.state}` } });
+  return { status };
+}

@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { workflowDeps } from '../../commons/workflow-deps';
+import { awaitDecision } from '../../usecases/workflow';
+
+const deps = workflowDeps();
+const input = z.object({ requestId: z.uuid(), taskToken: z.string().min(1) });
+
+/** Workflow task (waitForTaskToken): store the token, email the approvers once. */
+export const handler = async (event: unknown) => {
+  const { requestId, taskToken } = input.parse(event);
+  await awaitDecision(deps, requestId, taskToken);
+  return { stored: true };
+};

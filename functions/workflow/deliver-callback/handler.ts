@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { workflowDeps } from '../../commons/workflow-deps';
+import { deliverCallback } from '../../usecases/workflow';
+
+const deps = workflowDeps();
+const input = z.object({ requestId: z.uuid(), abandon: z.boolean().optional() });
+
+/** Workflow task: POST the signed outcome event to the calling system (retried by the workflow). */
+export const handler = async (event: unknown) => {
+  const { requestId, abandon } = input.parse(event);
+  return deliverCallback(deps, requestId, abandon);
+};

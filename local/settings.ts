@@ -1,0 +1,16 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+/** The local stack's settings, from the environment (see the contract: PORT, MAIL_PORT, DATA_DIR). */
+export function localSettings(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = z
+    .object({ PORT: port(3000), MAIL_PORT: port(8005), DATA_DIR: z.string().min(1).default('.local') })
+    .safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`invalid setting ${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  return { port: parsed.data.PORT, mailPort: parsed.data.MAIL_PORT, dataDir: resolve(parsed.data.DATA_DIR) };
+}

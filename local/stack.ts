@@ -1,0 +1,128 @@
+/**
+ * The whole service on one machine: DynamoDB Local, the local SES with its mailbox,
+ * a Secrets Manager endpoint for the signing keys, the workflow engine running
+ * statemachines/approval.asl.json, and the gateway in front of the same handlers
+ * that run in Lambda. Only endpoints differ from the cloud, set through the SDK's
+ * own environment variables.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { WORKFLOW_FUNCTIONS } from '../functions/workflow-functions';
+import { ensureTable, startDynamoDbLocal } from './dynamodb';
+import { startGateway } from './gateway';
+import { localIssuer } from './identity';
+import { startMailbox } from './mailbox';
+import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from './net';
+import { startSecretsServer } from './secrets';
+import { startStepFunctionsServer } from './stepfunctions/engine';
+
+export const TABLE_NAME = 'approvals';
+export const STATE_MACHINE_NAME = 'approval';
+export const SENDER_EMAIL = 'approvals@example.com';
+const LINK_SECRET = 'approvals/link-signing-keys';
+const CALLBACK_SECRET = 'approvals/callback-signing-keys';
+
+export interface LocalStackOptions {
+  port: number;
+  mailPort: number;
+  dataDir: string;
+  /** Keep DynamoDB in memory and nothing on disk but the issuer key (tests). */
+  ephemeral?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  mailUrl: string;
+  stateMachineArn: string;
+  sfnUrl: string;
+  dynamoEndpoint: string;
+  stop(): Promise<void>;
+}
+
+/** Signing keys for links and callbacks, made once per DATA_DIR. */
+function signingSecrets(dataDir: string, persist: boolean): Record<string, string> {
+  const file = join(dataDir, 'secrets.json');
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch {
+    const keys = () => JSON.stringify({ currentKeyId: 'k1', keys: { k1: randomBytes(32).toString('base64') } });
+    const secrets = { [LINK_SECRET]: keys(), [CALLBACK_SECRET]: keys() };
+    if (persist) writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+    return secrets;
+  }
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const log = options.log ?? (() => {});
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const close of stops.reverse()) await close().catch(() => {});
+  };
+  try {
+    const dynamo = await startDynamoDbLocal(options.ephemeral ? {} : { dbPath: join(dataDir, 'dynamodb') });
+    stops.push(dynamo.stop);
+    await ensureTable(dynamo.endpoint, TABLE_NAME);
+
+    const mailbox = await startMailbox({ port: options.mailPort, dataDir: options.ephemeral ? undefined : dataDir });
+    stops.push(mailbox.close);
+
+    const secrets = await startSecretsServer({ port: 0, host: '127.0.0.1', secrets: signingSecrets(dataDir, !options.ephemeral) });
+    stops.push(secrets.close);
+
+    // The gateway's port must be known before the functions' environment is set (links use it).
+    const issuer = await localIssuer(dataDir);
+    const gateway = await startGateway({ port: options.port, issuer, log });
+    stops.push(gateway.close);
+
+    const sfnDataDir = options.ephemeral ? join(dataDir, `sfn-${process.pid}-${Date.now()}`) : dataDir;
+    const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}`;
+    Object.assign(process.env, {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SESV2: mailbox.url,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+      TABLE_NAME,
+      STATE_MACHINE_ARN: stateMachineArn,
+      SENDER_EMAIL,
+      PUBLIC_BASE_URL: gateway.url,
+      LINK_KEYS_SECRET_ID: LINK_SECRET,
+      CALLBACK_KEYS_SECRET_ID: CALLBACK_SECRET,
+    });
+
+    const functions = Object.fromEntries(
+      WORKFLOW_FUNCTIONS.map((fn) => {
+        let handler: ((event: unknown) => Promise<unknown>) | undefined;
+        return [fn.name, (payload: unknown) => (handler ??= require(resolve(fn.entry)).handler as (event: unknown) => Promise<unknown>)(payload)];
+      }),
+    );
+    const sfn = await startStepFunctionsServer({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: sfnDataDir,
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT,
+      log,
+      stateMachines: [
+        {
+          name: STATE_MACHINE_NAME,
+          definitionFile: resolve('statemachines/approval.asl.json'),
+          substitutions: Object.fromEntries(WORKFLOW_FUNCTIONS.map((fn) => [fn.substitution, fn.name])),
+          functions,
+        },
+      ],
+    });
+    process.env.AWS_ENDPOINT_URL_SFN = sfn.url;
+    stops.push(sfn.close);
+
+    return { apiUrl: gateway.url, mailUrl: mailbox.url, stateMachineArn, sfnUrl: sfn.url, dynamoEndpoint: dynamo.endpoint, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

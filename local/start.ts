@@ -1,0 +1,45 @@
+/**
+ * `npm start`: the whole service on this machine. Settings: PORT (API, 3000),
+ * MAIL_PORT (mailbox, 8005), DATA_DIR (local state, .local).
+ */
+import { localSettings } from './settings';
+import { startLocalStack } from './stack';
+
+async function main() {
+  const settings = localSettings();
+  const stack = await startLocalStack({
+    port: settings.port,
+    mailPort: settings.mailPort,
+    dataDir: settings.dataDir,
+    log: (line) => console.log(`[${new Date().toISOString()}] ${line}`),
+  });
+  console.log(
+    [
+      '',
+      'Approval service is running.',
+      `  API:      ${stack.apiUrl}   (GET ${stack.apiUrl}/health)`,
+      `  Mailbox:  ${stack.mailUrl}   (sent emails; JSON at ${stack.mailUrl}/store)`,
+      `  Data:     ${settings.dataDir}`,
+      '  Token:    npm run --silent token -- --sub alice --email alice@example.com --groups approvers,admins',
+      '  Stop:     Ctrl+C',
+      '',
+    ].join('\n'),
+  );
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping...`);
+    stack.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error) => {
+  console.error(`npm start failed: ${(error as Error).message}`);
+  process.exit(1);
+});

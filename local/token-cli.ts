@@ -1,0 +1,35 @@
+/**
+ * Prints a bearer token that the local stack started with the same DATA_DIR accepts.
+ *   npm run --silent token -- --sub alice --email alice@example.com --groups approvers,admins
+ */
+import { parseArgs } from 'node:util';
+import { localIssuer } from './identity';
+import { localSettings } from './settings';
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      sub: { type: 'string' },
+      email: { type: 'string' },
+      groups: { type: 'string', default: '' },
+      ttl: { type: 'string', default: '43200' },
+    },
+  });
+  if (!values.sub || !values.email) {
+    console.error('usage: npm run --silent token -- --sub <id> --email <address> [--groups a,b] [--ttl seconds]');
+    process.exit(2);
+  }
+  const ttl = Number(values.ttl);
+  if (!Number.isInteger(ttl) || ttl <= 0) {
+    console.error('--ttl must be a positive number of seconds');
+    process.exit(2);
+  }
+  const groups = (values.groups ?? '').split(',').map((group) => group.trim()).filter(Boolean);
+  const issuer = await localIssuer(localSettings().dataDir);
+  process.stdout.write(`${await issuer.sign({ sub: values.sub, email: values.email, groups }, ttl)}\n`);
+}
+
+main().catch((error) => {
+  console.error(`token: ${(error as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,87 @@
+import { durationSeconds } from '../../../functions/domain/duration';
+import { AppError } from '../../../functions/domain/errors';
+import type { Identity, Profile } from '../../../functions/domain/model';
+import { createRequest, decide, deleteRequest, expire, undecidedApprovers } from '../../../functions/domain/rules';
+
+const now = '2026-01-01T00:00:00.000Z';
+const profile: Profile = {
+  id: 'p',
+  name: 'P',
+  requireApprovalFor: ['card.request'],
+  approvers: ['a@x.io', 'b@x.io', 'req@x.io'],
+  requiredApprovals: 2,
+  remindAfter: 'PT1H',
+  expireAfter: 'P1D',
+  createdAt: now,
+  updatedAt: now,
+  version: 1,
+};
+const requester: Identity = { id: 'req', email: 'Req@x.io', groups: [] };
+const a = { id: 'a', email: 'a@x.io' };
+const b = { id: 'b', email: 'b@x.io' };
+const pending = () => createRequest('id-1', { kind: 'card.request', profileId: 'p', subject: { holderId: 'h', cardProfile: 'c' } }, profile, requester, now).request;
+
+const code = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (error) {
+    return (error as AppError).status;
+  }
+  return 'no error';
+};
+
+describe('durations', () => {
+  test.each([
+    ['PT1S', 1],
+    ['PT1H', 3600],
+    ['P2DT3H4M5S', 2 * 86400 + 3 * 3600 + 4 * 60 + 5],
+  ])('%s is %d seconds', (value, seconds) => expect(durationSeconds(value)).toBe(seconds));
+  test.each(['P', 'PT', 'P1Y', 'P1W', '1H', 'PT0S', 'PT-1S', ''])('%s is refused', (value) => expect(durationSeconds(value)).toBeUndefined());
+});
+
+describe('rules', () => {
+  test('the requester is never an approver of their own request, whatever the case of the email', () => {
+    expect(pending().approvers).toEqual(['a@x.io', 'b@x.io']);
+  });
+
+  test('a quorum that the remaining approvers cannot reach is refused', () => {
+    const solo = { ...profile, approvers: ['req@x.io', 'a@x.io'] };
+    expect(code(() => createRequest('i', { kind: 'card.request', profileId: 'p', subject: { holderId: 'h', cardProfile: 'c' } }, solo, requester, now))).toBe(400);
+  });
+
+  test('the expiry is the creation time plus expireAfter', () => {
+    expect(pending().expiresAt).toBe('2026-01-02T00:00:00.000Z');
+  });
+
+  test('the N-th distinct approval approves; a repeat is a conflict', () => {
+    const first = decide(pending(), a, { decision: 'approve' }, now);
+    expect(first.outcome).toBeUndefined();
+    expect(code(() => decide(first.request, a, { decision: 'approve' }, now))).toBe(409);
+    const second = decide(first.request, b, { decision: 'approve' }, now);
+    expect(second.outcome).toBe('approved');
+    expect(second.request.version).toBe(3);
+  });
+
+  test('nothing can be decided once the request has ended', () => {
+    const rejected = decide(pending(), a, { decision: 'reject', reason: 'no' }, now).request;
+    expect(code(() => decide(rejected, b, { decision: 'hold' }, now))).toBe(409);
+    expect(code(() => expire(rejected, '2027-01-01T00:00:00.000Z'))).toBe(409);
+  });
+
+  test('a request expires only once its time has come', () => {
+    expect(code(() => expire(pending(), now))).toBe(409);
+    expect(expire(pending(), '2026-01-02T00:00:00.000Z').request.state).toBe('expired');
+  });
+
+  test('the requester deletes only while pending; an admin any time', () => {
+    const approved = decide(decide(pending(), a, { decision: 'approve' }, now).request, b, { decision: 'approve' }, now).request;
+    expect(code(() => deleteRequest(approved, requester, now))).toBe(409);
+    expect(deleteRequest(approved, { id: 'adm', email: 'adm@x.io', groups: ['admins'] }, now).request.state).toBe('deleted');
+    expect(code(() => deleteRequest(pending(), { id: 'other', email: 'o@x.io', groups: [] }, now))).toBe(403);
+  });
+
+  test('reminders go to the approvers who have not approved', () => {
+    const first = decide(pending(), a, { decision: 'approve' }, now).request;
+    expect(undecidedApprovers(first)).toEqual(['b@x.io']);
+  });
+});
