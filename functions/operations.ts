@@ -87,4 +87,22 @@ export const OPERATIONS: readonly Operation[] = [
     access: 'admins, or the requester while requested',
     needs: ['table:write', 'workflow:task'],
   },
+  {
+    name: 'linkPage',
+    methods: ['GET', 'HEAD'],
+    path: '/links/{id}/{action}',
+    entry: 'functions/link-page/handler.ts',
+    auth: 'none',
+    access: 'holder of a signed link (the approver it names); shows a confirm page, changes nothing',
+    needs: ['table:read', 'links:verify'],
+  },
+  {
+    name: 'linkDecide',
+    methods: ['POST'],
+    path: '/links/{id}/{action}',
+    entry: 'functions/link-decide/handler.ts',
+    auth: 'none',
+    access: 'holder of a signed link (the approver it names)',
+    needs: ['table:write', 'workflow:task', 'links:verify'],
+  },
 ];

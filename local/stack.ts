@@ -27,7 +27,7 @@ export interface LocalStackOptions {
   port: number;
   mailPort: number;
   dataDir: string;
-  /** Keep DynamoDB in memory and nothing on disk but the issuer key (tests). */
+  /** Keep DynamoDB, workflows and mail in memory; only keys go to dataDir (tests). */
   ephemeral?: boolean;
   log?: (line: string) => void;
 }
@@ -42,14 +42,14 @@ export interface LocalStack {
 }
 
 /** Signing keys for links and callbacks, made once per DATA_DIR. */
-function signingSecrets(dataDir: string, persist: boolean): Record<string, string> {
+function signingSecrets(dataDir: string): Record<string, string> {
   const file = join(dataDir, 'secrets.json');
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
   } catch {
     const keys = () => JSON.stringify({ currentKeyId: 'k1', keys: { k1: randomBytes(32).toString('base64') } });
     const secrets = { [LINK_SECRET]: keys(), [CALLBACK_SECRET]: keys() };
-    if (persist) writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
     return secrets;
   }
 }
@@ -70,7 +70,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const mailbox = await startMailbox({ port: options.mailPort, dataDir: options.ephemeral ? undefined : dataDir });
     stops.push(mailbox.close);
 
-    const secrets = await startSecretsServer({ port: 0, host: '127.0.0.1', secrets: signingSecrets(dataDir, !options.ephemeral) });
+    const secrets = await startSecretsServer({ port: 0, host: '127.0.0.1', secrets: signingSecrets(dataDir) });
     stops.push(secrets.close);
 
     // The gateway's port must be known before the functions' environment is set (links use it).
@@ -97,8 +97,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const functions = Object.fromEntries(
       WORKFLOW_FUNCTIONS.map((fn) => {
-        let handler: ((event: unknown) => Promise<unknown>) | undefined;
-        return [fn.name, (payload: unknown) => (handler ??= require(resolve(fn.entry)).handler as (event: unknown) => Promise<unknown>)(payload)];
+        // Loaded on first use, like a Lambda cold start, after the environment above is set.
+        const invoke = (payload: unknown) => (require(resolve(fn.entry)).handler as (event: unknown) => Promise<unknown>)(payload);
+        return [fn.name, invoke];
       }),
     );
     const sfn = await startStepFunctionsServer({

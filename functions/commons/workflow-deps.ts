@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { signingKeys } from './secrets';
-import { linkPath } from '../links/signing';
+import { approverLinks } from '../links/signing';
 import { approverEmail, outcomeEmail } from '../notifications/emails';
 import { Repository } from '../repository/repository';
 import type { WorkflowDeps } from '../usecases/workflow';
@@ -27,12 +27,7 @@ export function workflowDeps(): WorkflowDeps {
     workflow: stepFunctionsWorkflow(undefined),
     now: () => new Date().toISOString(),
     send: sesMailer(env.SENDER_EMAIL, env.SES_CONFIGURATION_SET),
-    links: async (request, approver) => {
-      const keys = await signingKeys(env.LINK_KEYS_SECRET_ID);
-      const expiresAt = Math.floor(Date.parse(request.expiresAt) / 1000);
-      const link = (action: 'approve' | 'reject') => `${env.PUBLIC_BASE_URL}${linkPath({ requestId: request.id, approver, action, expiresAt }, keys)}`;
-      return { approve: link('approve'), reject: link('reject') };
-    },
+    links: async (request, approver) => approverLinks(env.PUBLIC_BASE_URL, request, approver, await signingKeys(env.LINK_KEYS_SECRET_ID)),
     approverEmail,
     outcomeEmail,
     callbackKey: async () => {

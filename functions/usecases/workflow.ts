@@ -42,7 +42,7 @@ const plus = (iso: string, seconds: number) => new Date(epoch(iso) + seconds * 1
  */
 export async function planRound(deps: WorkflowDeps, requestId: string): Promise<Plan> {
   const stored = await deps.repository.getRequest(requestId);
-  if (!stored || stored.request.state !== 'requested') return { done: true, waitSeconds: 1 };
+  if (stored?.request.state !== 'requested') return { done: true, waitSeconds: 1 };
   const { request, workflow } = stored;
   const now = deps.now();
   if (epoch(now) >= epoch(request.expiresAt)) {

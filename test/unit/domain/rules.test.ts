@@ -1,5 +1,5 @@
 import { durationSeconds } from '../../../functions/domain/duration';
-import { AppError } from '../../../functions/domain/errors';
+import type { AppError } from '../../../functions/domain/errors';
 import type { Identity, Profile } from '../../../functions/domain/model';
 import { createRequest, decide, deleteRequest, expire, undecidedApprovers } from '../../../functions/domain/rules';
 

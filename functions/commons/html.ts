@@ -1,0 +1,154 @@
+/**
+ * HTML shared by the emails and the link pages: escaping, and the request shown as tables
+ * (request information, its subject, its requester). Inline styles and table layout only, so
+ * the same markup renders in mail clients (which drop <style>) and in the strict-CSP pages.
+ * Everything that comes from a user goes through `escapeHtml`.
+ */
+import { KIND_LABELS } from '../domain/kinds';
+import type { Actor, ApprovalRequest } from '../domain/model';
+
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Text safe in element content and in quoted attribute values. */
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '').replace(/[&<>"']/g, (char) => ENTITIES[char] ?? char);
+}
+
+/** `2026-11-03 14:05 UTC`, or the input as it is when it is not a date. */
+export function formatTime(iso: string | undefined): string {
+  if (!iso) return '';
+  const time = Date.parse(iso);
+  if (Number.isNaN(time)) return iso;
+  return `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** Who did something, in words. */
+export function actorLabel(actor: Actor | undefined): string {
+  if (!actor) return 'unknown';
+  if (actor.id === 'policy') return 'the profile policy (automatically)';
+  if (actor.id === 'workflow') return 'the service (no decision in time)';
+  return actor.email ?? actor.id;
+}
+
+export function kindLabel(request: Pick<ApprovalRequest, 'kind'>): string {
+  return KIND_LABELS[request.kind] ?? request.kind;
+}
+
+const SUBJECT_LABELS: Record<string, string> = {
+  method: 'Enrollment method',
+  subjectDn: 'Subject DN',
+  csr: 'Certificate request (CSR)',
+  serialNumber: 'Serial number',
+  issuerDn: 'Issuer DN',
+  holderId: 'Holder',
+  cardProfile: 'Card profile',
+  count: 'Number of cards',
+  cardSerial: 'Card serial number',
+};
+
+/** A label for a subject field: known fields in words, others as they are named. */
+export function subjectLabel(field: string): string {
+  return SUBJECT_LABELS[field] ?? field;
+}
+
+/** A subject value as text: strings as they are, anything else as JSON. */
+export function subjectValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value, null, 2);
+}
+
+export type Row = [label: string, value: string, options?: { pre?: boolean }];
+
+export function requestRows(request: ApprovalRequest): Row[] {
+  const rows: Row[] = [
+    ['Request id', request.id],
+    ['Kind', `${kindLabel(request)} (${request.kind})`],
+    ['State', request.onHold && request.state === 'requested' ? 'requested (on hold)' : request.state],
+    ['Created', formatTime(request.createdAt)],
+    ['Expires', formatTime(request.expiresAt)],
+    ['Justification', request.justification ?? '(none given)'],
+    ['Approvals so far', `${request.approvals.length} of ${request.requiredApprovals}`],
+  ];
+  for (const approval of request.approvals) {
+    rows.push(['Approved by', `${actorLabel(approval.by)} at ${formatTime(approval.at)}${approval.comment ? ` (${approval.comment})` : ''}`]);
+  }
+  if (request.onHold && request.hold) {
+    rows.push(['On hold', `by ${actorLabel(request.hold.by)} at ${formatTime(request.hold.at)}${request.hold.comment ? ` (${request.hold.comment})` : ''}`]);
+  }
+  return rows;
+}
+
+export function subjectRows(request: ApprovalRequest): Row[] {
+  return Object.entries(request.subject).map(([field, value]): Row => {
+    const text = subjectValue(value);
+    return [subjectLabel(field), text, { pre: text.includes('\n') || text.length > 80 }];
+  });
+}
+
+export function requesterRows(request: ApprovalRequest): Row[] {
+  return [
+    ['Email', request.requester.email],
+    ['User id', request.requester.id],
+  ];
+}
+
+const FONT = "-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
+
+/** One titled table of label/value rows. */
+export function tableHtml(title: string, rows: Row[]): string {
+  const body = rows
+    .map(([label, value, options]) => {
+      const cell = options?.pre
+        ? `<pre style="margin:0;white-space:pre-wrap;word-break:break-all;font-family:Menlo,Consolas,monospace;font-size:12px;line-height:1.4;color:#1f2328;">${escapeHtml(value)}</pre>`
+        : escapeHtml(value);
+      return (
+        '<tr>' +
+        `<th align="left" valign="top" style="padding:6px 12px 6px 0;width:34%;font-weight:600;color:#57606a;font-size:14px;border-top:1px solid #eaeef2;">${escapeHtml(label)}</th>` +
+        `<td valign="top" style="padding:6px 0;font-size:14px;color:#1f2328;border-top:1px solid #eaeef2;word-break:break-word;">${cell}</td>` +
+        '</tr>'
+      );
+    })
+    .join('');
+  return (
+    `<h2 style="margin:24px 0 8px;font-family:${FONT};font-size:16px;color:#1f2328;">${escapeHtml(title)}</h2>` +
+    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;font-family:${FONT};">${body}</table>`
+  );
+}
+
+/** The request, its subject and its requester, as the emails and the link pages show them. */
+export function requestDetailsHtml(request: ApprovalRequest): string {
+  return [
+    tableHtml('Request', requestRows(request)),
+    tableHtml(request.kind.startsWith('card.') ? 'Card' : 'Certificate', subjectRows(request)),
+    tableHtml('Requester', requesterRows(request)),
+  ].join('');
+}
+
+/** The same as plain text lines, for the text part of an email. */
+export function requestDetailsText(request: ApprovalRequest): string[] {
+  const section = (title: string, rows: Row[]) => [
+    title,
+    ...rows.map(([label, value]) => `  ${label}: ${value.includes('\n') ? `\n${value.replace(/^/gm, '    ')}` : value}`),
+    '',
+  ];
+  return [
+    ...section('Request', requestRows(request)),
+    ...section(request.kind.startsWith('card.') ? 'Card' : 'Certificate', subjectRows(request)),
+    ...section('Requester', requesterRows(request)),
+  ];
+}
+
+/** A mail-safe button: a styled link inside a table cell. */
+export function buttonHtml(href: string, label: string, color: string): string {
+  return (
+    `<table role="presentation" cellpadding="0" cellspacing="0" style="display:inline-table;margin:0 12px 12px 0;"><tr>` +
+    `<td bgcolor="${color}" style="border-radius:6px;background:${color};">` +
+    `<a href="${escapeHtml(href)}" style="display:inline-block;padding:12px 28px;font-family:${FONT};font-size:16px;font-weight:600;color:#ffffff;text-decoration:none;border-radius:6px;">${escapeHtml(label)}</a>` +
+    '</td></tr></table>'
+  );
+}
+
+export const COLORS = { approve: '#1a7f37', reject: '#cf222e', neutral: '#57606a', hold: '#9a6700' };
+export const FONT_FAMILY = FONT;

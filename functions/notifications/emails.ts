@@ -1,0 +1,155 @@
+/**
+ * The emails the service sends, as pure functions of the request: no I/O here.
+ * Each returns a subject, a plain-text part and an HTML part (inline styles, table layout,
+ * no images, no scripts, nothing fetched from elsewhere).
+ */
+import {
+  actorLabel,
+  buttonHtml,
+  COLORS,
+  escapeHtml,
+  FONT_FAMILY,
+  formatTime,
+  kindLabel,
+  requestDetailsHtml,
+  requestDetailsText,
+} from '../commons/html';
+import type { ApprovalRequest } from '../domain/model';
+
+export interface Email {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** A subject line is one line: no control characters (no header injection), bounded length. */
+export function subjectLine(value: string): string {
+  const line = value
+    .replace(/\p{Cc}+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
+
+const shortId = (request: ApprovalRequest) => request.id.slice(0, 8);
+
+function layout(title: string, intro: string, body: string): string {
+  return (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+    `<title>${escapeHtml(title)}</title></head>` +
+    `<body style="margin:0;padding:0;background:#f6f8fa;">` +
+    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f6f8fa;"><tr><td align="center" style="padding:24px 12px;">` +
+    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:640px;background:#ffffff;border:1px solid #d0d7de;border-radius:8px;">` +
+    `<tr><td style="padding:24px 28px;font-family:${FONT_FAMILY};color:#1f2328;">` +
+    `<h1 style="margin:0 0 12px;font-size:20px;line-height:1.3;">${escapeHtml(title)}</h1>` +
+    `<p style="margin:0 0 16px;font-size:15px;line-height:1.5;">${intro}</p>` +
+    body +
+    '</td></tr></table>' +
+    `<p style="margin:16px 0 0;font-family:${FONT_FAMILY};font-size:12px;color:#57606a;">Sent by the approval service. Do not reply to this message.</p>` +
+    '</td></tr></table></body></html>'
+  );
+}
+
+/**
+ * The email to one approver of a pending request (or a reminder of it). The links open a page
+ * that asks for confirmation: following a link alone never decides anything, so mail scanners
+ * that open every link cannot approve.
+ */
+export function approverEmail(request: ApprovalRequest, links: { approve: string; reject: string }, options: { reminder: boolean }): Email {
+  const label = kindLabel(request);
+  const requester = request.requester.email;
+  const subject = subjectLine(
+    `${options.reminder ? 'Reminder: approval still needed' : 'Approval needed'}: ${label} requested by ${requester} [${shortId(request)}]`,
+  );
+  const intro = options.reminder
+    ? `This request is still waiting for a decision and expires ${formatTime(request.expiresAt)}.`
+    : `${requester} asks for your approval.`;
+  const progress = `It has ${request.approvals.length} of ${request.requiredApprovals} approval(s) needed.`;
+  const safety = 'Each link opens a page where you confirm your decision; nothing is decided until you press the button there. A rejection needs a reason.';
+
+  const text = [
+    `${label}: ${intro}`,
+    progress,
+    '',
+    `Approve: ${links.approve}`,
+    `Reject: ${links.reject}`,
+    '',
+    safety,
+    '',
+    ...requestDetailsText(request),
+    'Sent by the approval service. Do not reply to this message.',
+    '',
+  ].join('\n');
+
+  const html = layout(
+    options.reminder ? `Reminder: ${label}` : label,
+    `${escapeHtml(intro)} ${escapeHtml(progress)}`,
+    `<div style="margin:8px 0 4px;">${buttonHtml(links.approve, 'Approve', COLORS.approve)}${buttonHtml(links.reject, 'Reject', COLORS.reject)}</div>` +
+      `<p style="margin:0 0 8px;font-size:13px;line-height:1.5;color:#57606a;">${escapeHtml(safety)}</p>` +
+      requestDetailsHtml(request) +
+      `<p style="margin:20px 0 0;font-size:12px;line-height:1.5;color:#57606a;word-break:break-all;">If the buttons do not work, open these addresses:<br>` +
+      `Approve: <a href="${escapeHtml(links.approve)}" style="color:#0969da;">${escapeHtml(links.approve)}</a><br>` +
+      `Reject: <a href="${escapeHtml(links.reject)}" style="color:#0969da;">${escapeHtml(links.reject)}</a></p>`,
+  );
+  return { subject, text, html };
+}
+
+const OUTCOME_WORDS = { approved: 'Approved', rejected: 'Rejected', expired: 'Expired', deleted: 'Deleted' } as const;
+
+/** What happened to a request, in one sentence for its requester. */
+export function outcomeSentence(request: ApprovalRequest): string {
+  const decision = request.decision;
+  const by = actorLabel(decision?.by);
+  const at = formatTime(decision?.at ?? request.updatedAt);
+  switch (request.state) {
+    case 'approved':
+      return decision?.by.id === 'policy'
+        ? `Your request was approved automatically at ${at}: ${decision.reason ?? 'its profile does not require approval'}.`
+        : `Your request was approved by ${by} at ${at}.`;
+    case 'rejected':
+      return `Your request was rejected by ${by} at ${at}.`;
+    case 'expired':
+      return `Your request expired at ${at}: nobody decided within ${request.expireAfter}.`;
+    case 'deleted':
+      return `Your request was deleted by ${by} at ${at}.`;
+    default:
+      return `Your request is ${request.state}.`;
+  }
+}
+
+/** The email to the requester once a request is approved, rejected (with the reason), expired or deleted. */
+export function outcomeEmail(request: ApprovalRequest): Email {
+  if (request.state === 'requested') throw new Error(`request ${request.id} is still pending: there is no outcome to tell`);
+  const word = OUTCOME_WORDS[request.state];
+  const label = kindLabel(request);
+  const subject = subjectLine(`${word}: ${label} [${shortId(request)}]`);
+  const sentence = outcomeSentence(request);
+  const reason = request.state === 'rejected' || request.state === 'deleted' ? request.decision?.reason : undefined;
+  const comment = request.decision?.comment;
+  const approvedBy = request.approvals.map((approval) => `${actorLabel(approval.by)} at ${formatTime(approval.at)}`);
+
+  const text = [
+    `${label}: ${sentence}`,
+    ...(reason ? [`Reason: ${reason}`] : []),
+    ...(comment ? [`Comment: ${comment}`] : []),
+    ...(approvedBy.length ? [`Approved by: ${approvedBy.join('; ')}`] : []),
+    '',
+    ...requestDetailsText(request),
+    'Sent by the approval service. Do not reply to this message.',
+    '',
+  ].join('\n');
+
+  const color = request.state === 'approved' ? COLORS.approve : request.state === 'rejected' ? COLORS.reject : COLORS.neutral;
+  const notes =
+    (reason
+      ? `<p style="margin:0 0 12px;padding:12px 16px;border-left:4px solid ${color};background:#f6f8fa;font-size:15px;line-height:1.5;"><strong>Reason:</strong> ${escapeHtml(reason)}</p>`
+      : '') +
+    (comment ? `<p style="margin:0 0 12px;font-size:14px;line-height:1.5;"><strong>Comment:</strong> ${escapeHtml(comment)}</p>` : '');
+  const html = layout(
+    `${word}: ${label}`,
+    `<span style="display:inline-block;padding:2px 10px;border-radius:12px;background:${color};color:#ffffff;font-size:13px;font-weight:600;">${escapeHtml(word)}</span> ${escapeHtml(sentence)}`,
+    notes + requestDetailsHtml(request),
+  );
+  return { subject, text, html };
+}

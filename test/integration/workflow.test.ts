@@ -1,0 +1,171 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Api, cardRequest, profile, startApi, users } from '../helpers/stack';
+import { about, executionStatus, linksOf, mailbox, to, waitForEmails, waitForExecution, waitForState } from '../helpers/workflow';
+
+let api: Api;
+
+beforeAll(async () => {
+  api = await startApi();
+  await api.call('PUT', '/profiles/cards', { as: users.admin, body: profile() });
+  await api.call('PUT', '/profiles/quorum', {
+    as: users.admin,
+    body: profile({ requiredApprovals: 2, approvers: [users.carol.email, users.dave.email, users.erin.email] }),
+  });
+  await api.call('PUT', '/profiles/fast', { as: users.admin, body: profile({ remindAfter: 'PT1S', expireAfter: 'PT4S', approvers: [users.carol.email] }) });
+  await api.call('PUT', '/profiles/remind', { as: users.admin, body: profile({ remindAfter: 'PT1S', expireAfter: 'PT60S', approvers: [users.carol.email, users.dave.email] }) });
+}, 120_000);
+
+afterAll(async () => {
+  await api?.stop();
+});
+
+const create = async (profileId: string, overrides: Record<string, unknown> = {}, as = users.alice) => {
+  const response = await api.call('POST', '/requests', { as, body: cardRequest(profileId, overrides) });
+  expect(response.status).toBe(201);
+  return response.body as { id: string; state: string };
+};
+const decide = (id: string, as: (typeof users)[keyof typeof users], body: unknown) => api.call('POST', `/requests/${id}/decisions`, { as, body });
+const historyTypes = async (id: string) =>
+  (await api.call('GET', `/requests/${id}`, { as: users.admin })).body.history.map((entry: { type: string }) => entry.type) as string[];
+
+test('policy approval: no approver email; the requester is told at once and the workflow ends', async () => {
+  const request = await create('cards', { kind: 'card.reactivate', subject: { cardSerial: 'P-1', holderId: 'h' } });
+  await waitForExecution(api, request.id);
+  const [email] = await waitForEmails(api, (mail) => to(users.alice.email, /approved/i)(mail) && about(request.id)(mail));
+  expect(email?.subject).toMatch(/approved/i);
+  expect((await mailbox(api)).filter((mail) => about(request.id)(mail) && !mail.destination.to.includes(users.alice.email))).toEqual([]);
+});
+
+test('approve: every approver gets an email with signed links; an approval ends the workflow and tells the requester', async () => {
+  const request = await create('cards');
+  const emails = await waitForEmails(api, about(request.id), 4);
+  const recipients = emails.map((mail) => mail.destination.to[0]).sort();
+  expect(recipients).toEqual([users.carol.email, users.dave.email, users.erin.email, users.frank.email].sort());
+  for (const mail of emails) {
+    const links = linksOf(mail);
+    expect(links.approve).toContain(`/links/${request.id}/approve`);
+    expect(mail.body.html).toContain(links.approve.replace(/&/g, '&amp;'));
+    expect(mail.body.html).toContain('PIV standard');
+    expect(mail.body.text + mail.body.html).not.toMatch(/token/i);
+  }
+  expect((await decide(request.id, users.carol, { decision: 'approve' })).status).toBe(200);
+  await waitForExecution(api, request.id);
+  await waitForEmails(api, (mail) => to(users.alice.email, /approved/i)(mail) && about(request.id)(mail));
+  expect(await historyTypes(request.id)).toEqual(expect.arrayContaining(['created', 'notified', 'approved']));
+});
+
+test('reject: the requester is told, with the reason', async () => {
+  const request = await create('cards');
+  await waitForEmails(api, about(request.id), 4);
+  await decide(request.id, users.dave, { decision: 'reject', reason: 'badge already issued' });
+  await waitForExecution(api, request.id);
+  const [email] = await waitForEmails(api, (mail) => to(users.alice.email, /rejected/i)(mail) && about(request.id)(mail));
+  expect(email?.body.text).toContain('badge already issued');
+});
+
+test('quorum of 2: the workflow waits after the first approval and ends after the second', async () => {
+  const request = await create('quorum');
+  await waitForEmails(api, about(request.id), 3);
+  await decide(request.id, users.carol, { decision: 'approve' });
+  expect(await executionStatus(api, request.id)).toBe('RUNNING');
+  await decide(request.id, users.dave, { decision: 'approve' });
+  await waitForExecution(api, request.id);
+  expect((await waitForState(api, request.id, 'approved')).approvals).toHaveLength(2);
+});
+
+test('hold then approve: hold keeps the workflow waiting; the approval ends it', async () => {
+  const request = await create('cards');
+  await waitForEmails(api, about(request.id), 4);
+  await decide(request.id, users.carol, { decision: 'hold', comment: 'asking HR' });
+  expect(await executionStatus(api, request.id)).toBe('RUNNING');
+  await decide(request.id, users.carol, { decision: 'approve' });
+  await waitForExecution(api, request.id);
+  expect(await historyTypes(request.id)).toEqual(expect.arrayContaining(['held', 'approved']));
+});
+
+test('reminder then approve: approvers who have not approved get a Reminder; the approval still ends it', async () => {
+  const request = await create('remind', {}, users.bob);
+  const reminders = await waitForEmails(api, (mail) => about(request.id)(mail) && /Reminder/.test(mail.subject), 2);
+  expect(reminders.map((mail) => mail.destination.to[0]).sort()).toEqual([users.carol.email, users.dave.email]);
+  expect(linksOf(reminders[0] as never).approve).toContain(request.id);
+  await decide(request.id, users.dave, { decision: 'approve' });
+  await waitForExecution(api, request.id);
+  expect(await historyTypes(request.id)).toEqual(expect.arrayContaining(['reminded', 'approved']));
+});
+
+test('expiry: with no decision the request expires after expireAfter and the requester is told', async () => {
+  const request = await create('fast');
+  const expired = await waitForState(api, request.id, 'expired', 15_000);
+  expect(Date.parse(expired.decision.at)).toBeGreaterThanOrEqual(Date.parse(expired.expiresAt));
+  await waitForExecution(api, request.id);
+  await waitForEmails(api, (mail) => to(users.alice.email, /expired/i)(mail) && about(request.id)(mail));
+  const types = await historyTypes(request.id);
+  expect(types).toEqual(expect.arrayContaining(['reminded', 'expired']));
+  expect((await decide(request.id, users.carol, { decision: 'approve' })).status).toBe(409);
+});
+
+test('delete while pending: the wait ends at once and no reminder follows', async () => {
+  const request = await create('remind');
+  await waitForEmails(api, about(request.id), 2);
+  await api.call('DELETE', `/requests/${request.id}`, { as: users.alice });
+  await waitForExecution(api, request.id);
+  const deletedAt = Date.now() / 1000;
+  const reminderAfterDelete = (await mailbox(api)).filter((mail) => about(request.id)(mail) && /Reminder/.test(mail.subject) && mail.at > deletedAt);
+  expect(reminderAfterDelete).toEqual([]);
+  expect(await historyTypes(request.id)).not.toContain('reminded');
+});
+
+test('a decision whose task token was already closed is not lost: the next round sees it and ends the workflow', async () => {
+  const request = await create('remind');
+  await waitForEmails(api, about(request.id), 2);
+  // Decide behind the workflow's back, as if SendTaskSuccess had hit a closed token.
+  const { Repository } = await import('../../functions/repository/repository');
+  const { documentClient } = await import('../../functions/commons/clients');
+  const { decide: applyDecision } = await import('../../functions/domain/rules');
+  const repository = new Repository(documentClient(), 'approvals');
+  const stored = await repository.getRequest(request.id);
+  if (!stored) throw new Error('request not stored');
+  await repository.saveChange(applyDecision(stored.request, { id: users.carol.sub, email: users.carol.email }, { decision: 'approve' }, new Date().toISOString()), stored.request.version);
+  expect(await executionStatus(api, request.id)).toBe('RUNNING');
+  await waitForExecution(api, request.id, 'SUCCEEDED', 10_000);
+  await waitForEmails(api, (mail) => to(users.alice.email, /approved/i)(mail) && about(request.id)(mail));
+});
+
+describe('callback to the calling system', () => {
+  test('is retried with backoff until it answers 2xx, signed with the callback key', async () => {
+    const received: Array<{ headers: IncomingMessage['headers']; body: string }> = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.statusCode = received.length < 3 ? 503 : 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const request = await create('cards', { callbackUrl: `http://127.0.0.1:${port}/hooks/approvals` });
+      await waitForEmails(api, about(request.id), 4);
+      await decide(request.id, users.erin, { decision: 'reject', reason: 'duplicate' });
+      await waitForExecution(api, request.id, 'SUCCEEDED', 30_000);
+      expect(received).toHaveLength(3);
+      const last = received[2];
+      const event = JSON.parse(last?.body ?? '{}');
+      expect(event).toMatchObject({ type: 'request.rejected', request: { id: request.id, state: 'rejected' } });
+      const signature = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(last?.headers['approvals-signature']));
+      expect(signature).not.toBeNull();
+      const secrets = JSON.parse(readFileSync(join(api.dataDir, 'secrets.json'), 'utf8'));
+      const keys = JSON.parse(secrets['approvals/callback-signing-keys']);
+      const expected = createHmac('sha256', keys.keys[keys.currentKeyId]).update(`${signature?.[1]}.${last?.body}`).digest('hex');
+      expect(signature?.[2]).toBe(expected);
+      expect(await historyTypes(request.id)).toContain('callback-delivered');
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -1,0 +1,4 @@
+// Imported first by the handler tests: the handler modules read their environment when loaded.
+process.env.TABLE_NAME ??= 'approvals-unit';
+process.env.LINK_KEYS_SECRET_ID ??= 'approvals/link-keys';
+process.env.AWS_REGION ??= 'eu-west-1';

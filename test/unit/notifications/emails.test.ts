@@ -1,0 +1,173 @@
+import type { ApprovalRequest } from '../../../functions/domain/model';
+import { approverEmail, outcomeEmail, subjectLine } from '../../../functions/notifications/emails';
+import { pendingRequest } from '../links/fixtures';
+
+const LINKS = {
+  approve: 'http://127.0.0.1:3000/links/6f1c2b9e-3c1d-4e8a-9b7f-0a1b2c3d4e5f/approve?approver=bob%40example.com&exp=1793955600&kid=k2&sig=abc',
+  reject: 'http://127.0.0.1:3000/links/6f1c2b9e-3c1d-4e8a-9b7f-0a1b2c3d4e5f/reject?approver=bob%40example.com&exp=1793955600&kid=k2&sig=def',
+};
+
+const hostile = (): ApprovalRequest =>
+  pendingRequest({
+    kind: 'card.lock',
+    subject: { cardSerial: '<script>alert(1)</script>', holderId: '"><img src=x onerror=alert(2)>', '<b>extra</b>': 'x & y' },
+    justification: '<iframe src="https://evil.example"></iframe>',
+    requester: { id: '<u>id</u>', email: 'alice@example.com' },
+  });
+
+describe('approverEmail', () => {
+  it('puts the exact lines "Approve: <url>" and "Reject: <url>" in the text part', () => {
+    const { text } = approverEmail(pendingRequest(), LINKS, { reminder: false });
+    const lines = text.split('\n');
+    expect(lines).toContain(`Approve: ${LINKS.approve}`);
+    expect(lines).toContain(`Reject: ${LINKS.reject}`);
+  });
+
+  it('names the kind and the requester in the subject', () => {
+    const { subject } = approverEmail(pendingRequest(), LINKS, { reminder: false });
+    expect(subject).toContain('Enroll a certificate');
+    expect(subject).toContain('alice@example.com');
+    expect(subject).not.toContain('Reminder');
+  });
+
+  it('says Reminder in the subject of a reminder', () => {
+    const { subject, html } = approverEmail(pendingRequest(), LINKS, { reminder: true });
+    expect(subject).toMatch(/^Reminder/);
+    expect(subject).toContain('Enroll a certificate');
+    expect(html).toContain('Reminder');
+  });
+
+  it('shows both links as buttons in the HTML part, attribute-escaped', () => {
+    const { html } = approverEmail(pendingRequest(), LINKS, { reminder: false });
+    const escaped = (url: string) => url.replaceAll('&', '&amp;');
+    expect(html).toMatch(new RegExp(`<a href="${escapeRegExp(escaped(LINKS.approve))}"[^>]*>Approve</a>`));
+    expect(html).toMatch(new RegExp(`<a href="${escapeRegExp(escaped(LINKS.reject))}"[^>]*>Reject</a>`));
+  });
+
+  it('shows the request, its subject fields and the requester in the HTML part', () => {
+    const request = pendingRequest({ approvals: [{ by: { id: 'email:carol@example.com', email: 'carol@example.com' }, at: '2026-11-03T09:30:00.000Z' }] });
+    const { html, text } = approverEmail(request, LINKS, { reminder: false });
+    for (const part of [html, text]) {
+      expect(part).toContain(request.id);
+      expect(part).toContain('Enroll a certificate');
+      expect(part).toContain('2026-11-03 09:00 UTC');
+      expect(part).toContain('2026-11-05 09:00 UTC');
+      expect(part).toContain('New web server');
+      expect(part).toContain('1 of 2');
+      expect(part).toContain('carol@example.com');
+      expect(part).toContain('Subject DN');
+      expect(part).toContain('CN=www.example.com,O=Example');
+      expect(part).toContain('BEGIN CERTIFICATE REQUEST');
+      expect(part).toContain('alice@example.com');
+      expect(part).toContain('user-alice');
+    }
+  });
+
+  it('escapes everything user-provided: no subject field, name or justification appears raw', () => {
+    const { html, text } = approverEmail(hostile(), LINKS, { reminder: false });
+    expect(html).not.toContain('<script');
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('<iframe');
+    expect(html).not.toContain('<b>extra');
+    expect(html).not.toContain('<u>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('&quot;&gt;&lt;img src=x onerror=alert(2)&gt;');
+    expect(html).toContain('x &amp; y');
+    expect(text).toContain('<script>alert(1)</script>');
+  });
+
+  it('uses no scripts and loads nothing from elsewhere', () => {
+    const { html } = approverEmail(pendingRequest(), LINKS, { reminder: false });
+    expect(html).not.toMatch(/<script|<img|<link|<iframe|src=|url\(|@import/i);
+    expect(html).not.toMatch(/<style/i);
+  });
+
+  it('labels a card subject as card information', () => {
+    const { html } = approverEmail(pendingRequest({ kind: 'card.request', subject: { holderId: 'h-1', cardProfile: 'corporate' } }), LINKS, { reminder: false });
+    expect(html).toContain('>Card</h2>');
+    expect(html).toContain('Card profile');
+    expect(html).toContain('corporate');
+  });
+});
+
+describe('outcomeEmail', () => {
+  const bob = { id: 'email:bob@example.com', email: 'bob@example.com' };
+
+  it('tells the requester of a rejection with its reason', () => {
+    const request = pendingRequest({
+      state: 'rejected',
+      decision: { decision: 'rejected', by: bob, at: '2026-11-03T11:00:00.000Z', reason: 'Wrong <DN>' },
+    });
+    const email = outcomeEmail(request);
+    expect(email.subject).toMatch(/^Rejected: Enroll a certificate/);
+    expect(email.text.split('\n')).toContain('Reason: Wrong <DN>');
+    expect(email.text).toContain('rejected by bob@example.com at 2026-11-03 11:00 UTC');
+    expect(email.html).toContain('Wrong &lt;DN&gt;');
+    expect(email.html).toContain('bob@example.com');
+  });
+
+  it('tells the requester of an approval and who approved', () => {
+    const request = pendingRequest({
+      state: 'approved',
+      approvals: [
+        { by: { id: 'email:carol@example.com', email: 'carol@example.com' }, at: '2026-11-03T10:30:00.000Z' },
+        { by: bob, at: '2026-11-03T11:00:00.000Z' },
+      ],
+      decision: { decision: 'approved', by: bob, at: '2026-11-03T11:00:00.000Z' },
+    });
+    const email = outcomeEmail(request);
+    expect(email.subject).toMatch(/^Approved: /);
+    expect(email.text).toContain('approved by bob@example.com');
+    expect(email.text).toContain('carol@example.com');
+    expect(email.html).toContain('2 of 2');
+  });
+
+  it('says a policy approval was automatic', () => {
+    const request = pendingRequest({
+      state: 'approved',
+      decision: { decision: 'approved', by: { id: 'policy' }, at: '2026-11-03T09:00:00.000Z', reason: 'profile tls-servers does not require approval for certificate.enroll' },
+    });
+    expect(outcomeEmail(request).text).toContain('approved automatically');
+  });
+
+  it('tells the requester of an expiry', () => {
+    const request = pendingRequest({
+      state: 'expired',
+      decision: { decision: 'expired', by: { id: 'workflow' }, at: '2026-11-05T09:00:00.000Z', reason: 'no decision within P2D' },
+    });
+    const email = outcomeEmail(request);
+    expect(email.subject).toMatch(/^Expired: /);
+    expect(email.text).toContain('nobody decided within P2D');
+  });
+
+  it('tells the requester of a deletion and by whom', () => {
+    const request = pendingRequest({
+      state: 'deleted',
+      decision: { decision: 'deleted', by: { id: 'admin-1', email: 'admin@example.com' }, at: '2026-11-03T12:00:00.000Z' },
+    });
+    const email = outcomeEmail(request);
+    expect(email.subject).toMatch(/^Deleted: /);
+    expect(email.text).toContain('deleted by admin@example.com');
+  });
+
+  it('escapes user-provided text in the outcome email', () => {
+    const request = { ...hostile(), state: 'rejected' as const, decision: { decision: 'rejected' as const, by: bob, at: '2026-11-03T11:00:00.000Z', reason: '<script>x</script>' } };
+    const { html } = outcomeEmail(request);
+    expect(html).not.toContain('<script');
+    expect(html).toContain('&lt;script&gt;x&lt;/script&gt;');
+  });
+
+  it('refuses a request that is still pending', () => {
+    expect(() => outcomeEmail(pendingRequest())).toThrow(/still pending/);
+  });
+});
+
+describe('subjectLine', () => {
+  it('keeps a subject on one line', () => {
+    expect(subjectLine('a\r\nBcc: x@example.com\tb')).toBe('a Bcc: x@example.com b');
+  });
+});
+
+function escapeRegExp(value: string) {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
