@@ -2,6 +2,7 @@
  * `npm start`: the whole service on this machine. Settings: PORT (API, 3000),
  * MAIL_PORT (mailbox, 8005), DATA_DIR (local state, .local).
  */
+import './esm-interop';
 import { localSettings } from './settings';
 import { startLocalStack } from './stack';
 

@@ -357,8 +357,12 @@ export class Repository {
   /** Up to `limit` matching items of one partition after `after`, newest first. */
   private async queryPartition(partition: Partition, after: string | undefined, query: SearchQuery) {
     const filters: string[] = [];
-    const names: Record<string, string> = { '#pk': partition.keyAttribute, '#sk': partition.sortAttribute };
+    const names: Record<string, string> = { '#pk': partition.keyAttribute };
     const values: Record<string, unknown> = { ':pk': partition.value };
+    if (after) {
+      names['#sk'] = partition.sortAttribute;
+      values[':after'] = after;
+    }
     if (query.kind) {
       filters.push('#doc.#kind = :kind');
       names['#doc'] = 'doc';
@@ -375,7 +379,7 @@ export class Repository {
       IndexName: partition.index,
       KeyConditionExpression: after ? '#pk = :pk AND #sk < :after' : '#pk = :pk',
       ExpressionAttributeNames: names,
-      ExpressionAttributeValues: after ? { ...values, ':after': after } : values,
+      ExpressionAttributeValues: values,
       FilterExpression: filters.length ? filters.join(' AND ') : undefined,
       ScanIndexForward: false,
       Limit: query.limit,

@@ -1,0 +1,86 @@
+/**
+ * Builds the app as `cdk synth` does (the context of cdk.json, same stacks), without
+ * bundling the functions, and gives tests the stacks and their templates.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { PROJECT_ROOT } from '../../infra/constructs/service-function';
+import { createStacks, type ServiceStacks } from '../../infra/stacks';
+
+export const cdkContext = (): Record<string, unknown> =>
+  (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+
+export interface Fixture extends ServiceStacks {
+  app: App;
+  stateful: ServiceStacks['stateful'];
+  statefulTemplate: Template;
+  statelessTemplate: Template;
+}
+
+export function buildApp(context: Record<string, unknown> = {}): App {
+  return new App({ context: { ...cdkContext(), 'aws:cdk:bundling-stacks': [], ...context } });
+}
+
+let cached: Fixture | undefined;
+
+export function fixture(): Fixture {
+  if (cached) return cached;
+  const app = buildApp();
+  const stacks = createStacks(app);
+  cached = {
+    app,
+    ...stacks,
+    statefulTemplate: Template.fromStack(stacks.stateful),
+    statelessTemplate: Template.fromStack(stacks.stateless),
+  };
+  return cached;
+}
+
+/** The logical id a construct's CloudFormation resource has in its stack. */
+export function logicalId(construct: IConstruct): string {
+  const element = (construct.node.defaultChild ?? construct) as CfnElement;
+  return Stack.of(construct).getLogicalId(element);
+}
+
+export type Resource = { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+
+export function resources(template: Template, type: string): Record<string, Resource> {
+  return template.findResources(type) as Record<string, Resource>;
+}
+
+/** `{ "Fn::GetAtt": [id, "Arn"] }` */
+export const getAttArn = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+
+/**
+ * Replaces each cross-stack reference (`Fn::GetStackOutput` of the stateful stack) by the
+ * value of that output in the stateful template, e.g. `{ Ref: "UserPoolUserClient..." }`.
+ */
+export function resolveStackOutputs(value: unknown, statefulTemplate: Template): unknown {
+  const outputs = statefulTemplate.toJSON().Outputs as Record<string, { Value: unknown }>;
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (node && typeof node === 'object') {
+      const reference = (node as Record<string, { OutputName?: string }>)['Fn::GetStackOutput'];
+      if (reference?.OutputName) {
+        const output = outputs[reference.OutputName];
+        if (!output) throw new Error(`no output ${reference.OutputName} in the stateful stack`);
+        return output.Value;
+      }
+      return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, walk(child)]));
+    }
+    return node;
+  };
+  return walk(value);
+}
+
+/** The value, or a failed test naming what was missing. */
+export function defined<T>(value: T | null | undefined, what = 'value'): T {
+  if (value === undefined || value === null) throw new Error(`expected ${what} to be defined`);
+  return value;
+}
+
+/** A resource's Properties (empty when the resource or its properties are missing). */
+export const props = (resource: Resource | undefined): Record<string, unknown> => resource?.Properties ?? {};

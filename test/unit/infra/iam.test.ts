@@ -1,0 +1,215 @@
+/**
+ * Least privilege: every statement names its resources (no "*" but where AWS requires it),
+ * and each function gets exactly the actions and environment variables of its `needs`.
+ */
+import type { Template } from 'aws-cdk-lib/assertions';
+import { OPERATIONS } from '../../../functions/operations';
+import { WORKFLOW_FUNCTIONS } from '../../../functions/workflow-functions';
+import type { AnyNeed, ServiceFunction } from '../../../infra/constructs/service-function';
+import { defined, fixture, logicalId, props, resolveStackOutputs, resources } from '../../infra/fixture';
+
+const { stateful, stateless, statefulTemplate, statelessTemplate, config } = fixture();
+
+type Statement = { Effect: string; Action: string | string[]; Resource?: unknown; Principal?: unknown; Condition?: unknown };
+
+/** Flattens an ARN expression to text: `Ref`/`GetAtt` become `${Id}` / `${Id.Attr}`. */
+function text(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const node = value as Record<string, unknown>;
+  if (typeof node.Ref === 'string') return `\${${node.Ref}}`;
+  if (Array.isArray(node['Fn::GetAtt'])) return `\${${(node['Fn::GetAtt'] as string[]).join('.')}}`;
+  if (Array.isArray(node['Fn::Join'])) {
+    const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
+    return parts.map(text).join(separator);
+  }
+  throw new Error(`cannot read ${JSON.stringify(value)}`);
+}
+
+const functionProps = (fn: ServiceFunction, template: Template) => props(resources(template, 'AWS::Lambda::Function')[logicalId(fn)]);
+
+const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+function statementsOf(template: Template) {
+  const found: Array<{ policy: string; statement: Statement }> = [];
+  for (const [id, policy] of Object.entries(resources(template, 'AWS::IAM::Policy'))) {
+    for (const statement of (props(policy).PolicyDocument as { Statement: Statement[] }).Statement) found.push({ policy: id, statement });
+  }
+  for (const [id, role] of Object.entries(resources(template, 'AWS::IAM::Role'))) {
+    for (const inline of list(role.Properties?.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>)) {
+      for (const statement of inline.PolicyDocument.Statement) found.push({ policy: id, statement });
+    }
+  }
+  for (const type of ['AWS::SNS::TopicPolicy']) {
+    for (const [id, policy] of Object.entries(resources(template, type))) {
+      for (const statement of (props(policy).PolicyDocument as { Statement: Statement[] }).Statement) found.push({ policy: id, statement });
+    }
+  }
+  return found;
+}
+
+const all = [
+  ...statementsOf(statefulTemplate).map((entry) => ({ ...entry, template: statefulTemplate })),
+  ...statementsOf(statelessTemplate).map((entry) => ({ ...entry, template: statelessTemplate })),
+];
+
+/** Actions that AWS offers only on "*" and that the service needs. */
+const XRAY_PUT = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+const STEP_FUNCTIONS_LOGGING_AND_TRACING = [
+  'logs:CreateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:DescribeLogGroups',
+  'logs:DescribeResourcePolicies',
+  'logs:GetLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:UpdateLogDelivery',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  ...XRAY_PUT,
+].sort();
+
+const functionsWithRoles = (): Array<[string, ServiceFunction, Template]> => [
+  ...Object.entries(stateless.apiFunctions).map(([name, fn]) => [name, fn, statelessTemplate] as [string, ServiceFunction, Template]),
+  ...Object.entries(stateless.workflowFunctions).map(([name, fn]) => [name, fn, statelessTemplate] as [string, ServiceFunction, Template]),
+  ['sesEvents', stateless.sesEventsFunction, statelessTemplate],
+];
+
+describe('every IAM statement names its resources', () => {
+  test('no action wildcard anywhere', () => {
+    for (const { statement } of all) for (const action of list(statement.Action)) expect(action).not.toContain('*');
+  });
+
+  test('"*" as a resource only for X-Ray and Step Functions log delivery, exactly where expected', () => {
+    const stars = all.filter(({ statement }) => list(statement.Resource).includes('*'));
+    const functionRolePolicies = new Set(
+      [...functionsWithRoles().map(([, fn]) => fn), ...stateful.node.findAll().filter((c) => c.node.id === 'Generator')].map((fn) =>
+        logicalId(defined((fn as ServiceFunction).role, 'role').node.findChild('DefaultPolicy')),
+      ),
+    );
+    const stateMachinePolicy = logicalId(stateless.stateMachine.role.node.findChild('DefaultPolicy'));
+    expect(stars.length).toBe(functionRolePolicies.size + 1);
+    for (const { policy, statement } of stars) {
+      expect(statement.Effect).toBe('Allow');
+      const actions = list(statement.Action).sort();
+      if (policy === stateMachinePolicy) expect(actions).toEqual(STEP_FUNCTIONS_LOGGING_AND_TRACING);
+      else {
+        expect(functionRolePolicies.has(policy)).toBe(true);
+        expect(actions).toEqual(XRAY_PUT);
+      }
+    }
+  });
+
+  test('no other resource contains a wildcard', () => {
+    const resourcesNamed = all.flatMap(({ statement }) => list(statement.Resource)).filter((resource) => resource !== '*');
+    expect(resourcesNamed.length).toBeGreaterThan(0);
+    for (const resource of resourcesNamed) expect(text(resolveStackOutputs(resource, statefulTemplate))).not.toContain('*');
+  });
+});
+
+describe('each function gets exactly what its needs say', () => {
+  const table = `\${${logicalId(stateful.table)}.Arn}`;
+  const stateMachineArn = `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${stateless.stateMachineName}`;
+  const linkKeys = `\${${logicalId(stateful.linkKeys)}}`;
+  const callbackKeys = `\${${logicalId(stateful.callbackKeys)}}`;
+  const identity = `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:identity/${config.senderEmail}`;
+  const configurationSet = `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:configuration-set/${config.prefix}`;
+
+  const READ = ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'];
+  const WRITE = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+  const tableAndIndexes = [table, `${table}/index/byRequester`, `${table}/index/byState`];
+  /** The test's own statement of each need: actions → resources, and environment variables. */
+  const EXPECTED: Record<AnyNeed, { grants: Record<string, string[]>; env: string[] }> = {
+    'table:read': { grants: Object.fromEntries(READ.map((a) => [a, tableAndIndexes])), env: ['TABLE_NAME'] },
+    'table:write': {
+      grants: { ...Object.fromEntries(READ.map((a) => [a, tableAndIndexes])), ...Object.fromEntries(WRITE.map((a) => [a, [table]])) },
+      env: ['TABLE_NAME'],
+    },
+    'workflow:start': { grants: { 'states:StartExecution': [stateMachineArn] }, env: ['STATE_MACHINE_ARN'] },
+    'workflow:task': {
+      grants: { 'states:SendTaskSuccess': [stateMachineArn], 'states:SendTaskFailure': [stateMachineArn], 'states:SendTaskHeartbeat': [stateMachineArn] },
+      env: ['STATE_MACHINE_ARN'],
+    },
+    'links:sign': { grants: { 'secretsmanager:GetSecretValue': [linkKeys] }, env: ['LINK_KEYS_SECRET_ID'] },
+    'links:verify': { grants: { 'secretsmanager:GetSecretValue': [linkKeys] }, env: ['LINK_KEYS_SECRET_ID'] },
+    'callback:sign': { grants: { 'secretsmanager:GetSecretValue': [callbackKeys] }, env: ['CALLBACK_KEYS_SECRET_ID'] },
+    'email:send': { grants: { 'ses:SendEmail': [identity, configurationSet] }, env: ['SENDER_EMAIL', 'PUBLIC_BASE_URL', 'SES_CONFIGURATION_SET'] },
+  };
+  const ALWAYS = { 'logs:CreateLogStream': ['LOG GROUP'], 'logs:PutLogEvents': ['LOG GROUP'], 'xray:PutTelemetryRecords': ['*'], 'xray:PutTraceSegments': ['*'] };
+
+  const needsOf: Record<string, readonly AnyNeed[]> = {
+    ...Object.fromEntries(OPERATIONS.map((operation) => [operation.name, operation.needs])),
+    ...Object.fromEntries(WORKFLOW_FUNCTIONS.map((task) => [task.name, task.needs])),
+    sesEvents: ['table:write'],
+  };
+
+  function grantsOf(fn: ServiceFunction, template: Template) {
+    const policyId = logicalId(defined(fn.role, 'role').node.findChild('DefaultPolicy'));
+    const logGroup = `\${${(functionProps(fn, template).LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref}.Arn}`;
+    const grants: Record<string, Set<string>> = {};
+    for (const { policy, statement } of all.filter((entry) => entry.template === template)) {
+      if (policy !== policyId) continue;
+      for (const action of list(statement.Action)) {
+        grants[action] ??= new Set();
+        for (const resource of list(statement.Resource)) {
+          const arn = text(resolveStackOutputs(resource, statefulTemplate));
+          grants[action].add(arn === logGroup ? 'LOG GROUP' : arn);
+        }
+      }
+    }
+    return Object.fromEntries(Object.entries(grants).map(([action, arns]) => [action, [...arns].sort()]));
+  }
+
+  test.each(functionsWithRoles())('%s', (name, fn, template) => {
+    const needs = defined(needsOf[name], `needs of ${name}`);
+    const expected: Record<string, Set<string>> = {};
+    const env = new Set(['NODE_OPTIONS']);
+    for (const [action, arns] of Object.entries(ALWAYS)) expected[action] = new Set(arns);
+    for (const need of needs) {
+      for (const [action, arns] of Object.entries(EXPECTED[need].grants)) {
+        expected[action] ??= new Set();
+        for (const arn of arns) expected[action].add(arn);
+      }
+      for (const variable of EXPECTED[need].env) env.add(variable);
+    }
+    expect(grantsOf(fn, template)).toEqual(Object.fromEntries(Object.entries(expected).map(([action, arns]) => [action, [...arns].sort()])));
+
+    const variables = (functionProps(fn, template).Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(Object.keys(variables).sort()).toEqual([...env].sort());
+  });
+
+  test('the decide function may answer this state machine\'s tasks and nothing else of Step Functions', () => {
+    const grants = grantsOf(defined(stateless.apiFunctions.decideRequest, 'decideRequest'), statelessTemplate);
+    const states = Object.entries(grants).filter(([action]) => action.startsWith('states:'));
+    expect(states.map(([action]) => action).sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess']);
+    for (const [, arns] of states) expect(arns).toEqual([stateMachineArn]);
+  });
+
+  test('STATE_MACHINE_ARN is the ARN of the workflow (same name), built without a reference to it', () => {
+    const machine = resources(statelessTemplate, 'AWS::StepFunctions::StateMachine')[logicalId(stateless.stateMachine)];
+    expect(machine?.Properties?.StateMachineName).toBe(stateless.stateMachineName);
+    for (const [name, fn] of functionsWithRoles()) {
+      const variables = (functionProps(fn, statelessTemplate).Environment as { Variables: Record<string, unknown> }).Variables;
+      if (!variables.STATE_MACHINE_ARN) continue;
+      expect([name, text(variables.STATE_MACHINE_ARN)]).toEqual([name, stateMachineArn]);
+    }
+  });
+
+  test('the workflow may invoke exactly its task functions, unqualified', () => {
+    const policyId = logicalId(stateless.stateMachine.role.node.findChild('DefaultPolicy'));
+    const invoke = all.filter(({ policy, statement }) => policy === policyId && list(statement.Action).includes('lambda:InvokeFunction'));
+    expect(invoke).toHaveLength(1);
+    expect(list(defined(invoke[0], 'the invoke statement').statement.Action)).toEqual(['lambda:InvokeFunction']);
+    const expected = Object.values(stateless.workflowFunctions).map((fn) => `\${${logicalId(fn)}.Arn}`).sort();
+    expect(list(defined(invoke[0], 'the invoke statement').statement.Resource).map(text).sort()).toEqual(expected);
+    expect(expected).toHaveLength(WORKFLOW_FUNCTIONS.length);
+  });
+
+  test('the key generator may read and write the two signing-key secrets only', () => {
+    const generator = stateful.node.findAll().find((c) => c.node.id === 'Generator') as ServiceFunction;
+    expect(grantsOf(generator, statefulTemplate)).toEqual({
+      ...Object.fromEntries(Object.entries(ALWAYS).map(([action, arns]) => [action, arns])),
+      'secretsmanager:GetSecretValue': [callbackKeys, linkKeys].sort(),
+      'secretsmanager:PutSecretValue': [callbackKeys, linkKeys].sort(),
+    });
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * cdk-nag's AWS Solutions checks pass with zero unacknowledged findings, and every
+ * acknowledgement is needed, scoped to the construct it is about, and explains itself.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { createStacks } from '../../../infra/stacks';
+import { cdkContext } from '../../infra/fixture';
+
+const ACK = 'aws:cdk:acknowledged-rules';
+
+function checkedApp() {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'nag-'));
+  const app = new App({ outdir, context: { ...cdkContext(), 'aws:cdk:bundling-stacks': [] } });
+  createStacks(app);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, outdir };
+}
+
+/** Every acknowledgement: construct path, rule id, reason. */
+function acknowledgements(root: IConstruct) {
+  return root.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === ACK)
+      .flatMap((entry) => Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({ path: construct.node.path, id: id.replace(/^Annotation::/, ''), reason }))),
+  );
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  const { app } = checkedApp();
+
+  test('synth passes the checks (a finding would throw)', () => {
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('only these rules are acknowledged, each with a reason a reviewer can check', () => {
+    const acks = acknowledgements(app);
+    expect([...new Set(acks.map((ack) => ack.id))].sort()).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-SMG4']);
+    for (const ack of acks) {
+      expect(ack.reason.length).toBeGreaterThan(60);
+      // Scoped to the construct concerned, never to a stack or the app.
+      expect(ack.path.split('/').length).toBeGreaterThan(1);
+    }
+  });
+
+  test('every acknowledgement answers a real finding on its construct', () => {
+    const acks = acknowledgements(app);
+    const original = Validations.prototype.acknowledge;
+    Validations.prototype.acknowledge = function ignore() {};
+    let findings: Array<{ rule: string; path: string }> = [];
+    try {
+      const unacknowledged = checkedApp();
+      expect(() => unacknowledged.app.synth()).toThrow(/validation-report.json/);
+      const report = JSON.parse(readFileSync(path.join(unacknowledged.outdir, 'validation-report.json'), 'utf8')) as {
+        pluginReports: Array<{ violations: Array<{ ruleName: string; violatingConstructs: Array<{ constructPath: string }> }> }>;
+      };
+      findings = report.pluginReports.flatMap((plugin) =>
+        plugin.violations.flatMap((violation) => violation.violatingConstructs.map((construct) => ({ rule: violation.ruleName, path: construct.constructPath }))),
+      );
+    } finally {
+      Validations.prototype.acknowledge = original;
+    }
+    expect(findings.length).toBeGreaterThan(0);
+    for (const ack of acks) {
+      const answered = findings.filter((finding) => finding.rule === ack.id && (finding.path === ack.path || finding.path.startsWith(`${ack.path}/`)));
+      expect([ack.path, ack.id, answered.length > 0]).toEqual([ack.path, ack.id, true]);
+    }
+    for (const finding of findings) {
+      const covered = acks.some((ack) => finding.rule === ack.id && finding.path.startsWith(`${ack.path}/`));
+      expect([finding.path, finding.rule, covered]).toEqual([finding.path, finding.rule, true]);
+    }
+  });
+});
