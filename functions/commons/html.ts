@@ -145,7 +145,7 @@ export function buttonHtml(href: string, label: string, color: string): string {
   return (
     `<table role="presentation" cellpadding="0" cellspacing="0" style="display:inline-table;margin:0 12px 12px 0;"><tr>` +
     `<td bgcolor="${color}" style="border-radius:6px;background:${color};">` +
-    `<a href="${escapeHtml(href)}" style="display:inline-block;padding:12px 28px;font-family:${FONT};font-size:16px;font-weight:600;color:#ffffff;text-decoration:none;border-radius:6px;">${escapeHtml(label)}</a>` +
+    `<a href="${escapeHtml(href)}" target="_blank" rel="noopener noreferrer" style="display:inline-block;padding:12px 28px;font-family:${FONT};font-size:16px;font-weight:600;color:#ffffff;text-decoration:none;border-radius:6px;">${escapeHtml(label)}</a>` +
     '</td></tr></table>'
   );
 }

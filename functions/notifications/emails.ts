@@ -89,8 +89,8 @@ export function approverEmail(request: ApprovalRequest, links: { approve: string
       `<p style="margin:0 0 8px;font-size:13px;line-height:1.5;color:#57606a;">${escapeHtml(safety)}</p>` +
       requestDetailsHtml(request) +
       `<p style="margin:20px 0 0;font-size:12px;line-height:1.5;color:#57606a;word-break:break-all;">If the buttons do not work, open these addresses:<br>` +
-      `Approve: <a href="${escapeHtml(links.approve)}" style="color:#0969da;">${escapeHtml(links.approve)}</a><br>` +
-      `Reject: <a href="${escapeHtml(links.reject)}" style="color:#0969da;">${escapeHtml(links.reject)}</a></p>`,
+      `Approve: <a href="${escapeHtml(links.approve)}" target="_blank" rel="noopener noreferrer" style="color:#0969da;">${escapeHtml(links.approve)}</a><br>` +
+      `Reject: <a href="${escapeHtml(links.reject)}" target="_blank" rel="noopener noreferrer" style="color:#0969da;">${escapeHtml(links.reject)}</a></p>`,
   );
   return { subject, text, html };
 }
