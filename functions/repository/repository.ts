@@ -449,7 +449,20 @@ function toStored(item: Item): StoredRequest {
   if (typeof item.reminders === 'number') workflow.reminders = item.reminders;
   if (typeof item.outcomeNotifiedAt === 'string') workflow.outcomeNotifiedAt = item.outcomeNotifiedAt;
   if (typeof item.callbackDeliveredAt === 'string') workflow.callbackDeliveredAt = item.callbackDeliveredAt;
-  return { request: item.doc as ApprovalRequest, workflow };
+  return { request: inContractOrder(item.doc as ApprovalRequest), workflow };
+}
+
+const REQUEST_FIELD_ORDER: Array<keyof ApprovalRequest> = [
+  'id', 'kind', 'profileId', 'state', 'subject', 'justification', 'callbackUrl', 'requester', 'approvers', 'requiredApprovals',
+  'approvals', 'onHold', 'hold', 'decision', 'remindAfter', 'expireAfter', 'createdAt', 'updatedAt', 'expiresAt', 'version',
+];
+
+/** DynamoDB maps come back in any order; responses list fields in a stable, readable order. */
+function inContractOrder(request: ApprovalRequest): ApprovalRequest {
+  const ordered: Record<string, unknown> = {};
+  for (const field of REQUEST_FIELD_ORDER) if (request[field] !== undefined) ordered[field] = request[field];
+  for (const [field, value] of Object.entries(request)) if (!(field in ordered)) ordered[field] = value;
+  return ordered as unknown as ApprovalRequest;
 }
 
 function toProfile(item: Item): Profile {
