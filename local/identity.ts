@@ -37,8 +37,11 @@ async function loadOrCreateKey(dataDir: string): Promise<StoredKey> {
 
 export interface TokenClaims {
   sub: string;
-  email: string;
+  /** A user's address; absent for a calling system's client-credentials token. */
+  email?: string;
   groups?: string[];
+  /** OAuth scopes, as a client-credentials access token carries them. */
+  scopes?: string[];
 }
 
 export async function localIssuer(dataDir: string) {
@@ -47,7 +50,10 @@ export async function localIssuer(dataDir: string) {
   const publicKey = await importJWK(key.publicJwk, ALG);
   return {
     async sign(claims: TokenClaims, ttlSeconds = 12 * 3600): Promise<string> {
-      return new SignJWT({ email: claims.email, 'cognito:groups': claims.groups ?? [], token_use: 'id' })
+      const body = claims.scopes?.length
+        ? { scope: claims.scopes.join(' '), client_id: claims.sub, token_use: 'access' }
+        : { email: claims.email, 'cognito:groups': claims.groups ?? [], token_use: 'id' };
+      return new SignJWT(body)
         .setProtectedHeader({ alg: ALG, kid: key.kid, typ: 'JWT' })
         .setSubject(claims.sub)
         .setIssuer(LOCAL_ISSUER)

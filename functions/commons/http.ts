@@ -69,7 +69,8 @@ export function identityOf(event: HttpEvent): Identity {
   const sub = claims?.sub;
   if (!claims || typeof sub !== 'string' || !sub) throw unauthorized('a valid bearer token is required');
   const email = typeof claims.email === 'string' ? claims.email.toLowerCase() : '';
-  return { id: sub, email, groups: parseGroups(claims['cognito:groups']) };
+  const scopes = typeof claims.scope === 'string' ? claims.scope.split(/\s+/).filter(Boolean) : [];
+  return { id: sub, email, groups: parseGroups(claims['cognito:groups']), scopes };
 }
 
 export function parseGroups(value: unknown): string[] {

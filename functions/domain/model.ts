@@ -51,6 +51,14 @@ export interface Profile extends ProfileBody {
   version: number;
 }
 
+/**
+ * The OAuth scope (resource server `approvals`, scope `requests.create-on-behalf`) that lets a
+ * calling system, signed in with the client-credentials grant, create a request for a named user.
+ */
+export const RESOURCE_SERVER_ID = 'approvals';
+export const ON_BEHALF_SCOPE_NAME = 'requests.create-on-behalf';
+export const ON_BEHALF_SCOPE = `${RESOURCE_SERVER_ID}/${ON_BEHALF_SCOPE_NAME}`;
+
 export const createRequestBodySchema = z.strictObject({
   kind: kindSchema,
   profileId: idSchema,
@@ -59,6 +67,13 @@ export const createRequestBodySchema = z.strictObject({
   callbackUrl: z
     .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
     .max(2048)
+    .optional(),
+  /** The requester, when a calling system with the on-behalf scope creates the request. */
+  onBehalfOf: z
+    .strictObject({
+      id: z.string().trim().min(1).max(256),
+      email: z.email('must be an email address').max(254).transform((value) => value.toLowerCase()),
+    })
     .optional(),
 });
 export type CreateRequestBody = z.infer<typeof createRequestBodySchema>;
@@ -148,6 +163,8 @@ export interface Identity {
   id: string;
   email: string;
   groups: string[];
+  /** OAuth scopes of a client-credentials token (calling systems); empty for users. */
+  scopes?: string[];
 }
 
 export const isApprover = (who: Identity) => who.groups.includes('approvers');

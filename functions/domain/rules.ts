@@ -37,7 +37,7 @@ const addSeconds = (iso: string, seconds: number) => new Date(Date.parse(iso) + 
  * 3. approve at once when the profile does not require approval for this kind;
  * 4. otherwise refuse a request whose quorum cannot be reached.
  */
-export function createRequest(id: string, body: CreateRequestBody, profile: Profile, requester: Identity, now: string): Change {
+export function createRequest(id: string, body: Omit<CreateRequestBody, 'onBehalfOf'>, profile: Profile, requester: Identity, now: string): Change {
   const subject = parse(SUBJECT_SCHEMAS[body.kind], body.subject, 'subject') as Record<string, unknown>;
   const needsApproval = profile.requireApprovalFor.includes(body.kind);
   const approvers = profile.approvers.filter((address) => address !== requester.email.toLowerCase());

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors';
 import type { ApprovalRequest, CreateRequestBody, DecisionBody, HistoryEntry, Identity, Profile, ProfileBody, State } from '../domain/model';
-import { isAdmin, isApprover } from '../domain/model';
+import { isAdmin, isApprover, ON_BEHALF_SCOPE } from '../domain/model';
 import { assertListedApprover, assertMayDecide, canRead, type Change, createRequest, decide, deleteRequest } from '../domain/rules';
 import { IdempotencyKeyUsed, Repository, type SearchPage, VersionConflict } from '../repository/repository';
 import type { Deps } from './ports';
@@ -32,21 +32,23 @@ export interface Created {
  * 3. write request, history and idempotency record in one transaction;
  * 4. start the workflow (named after the request, so a replay starts no second one).
  */
-export async function createApprovalRequest(deps: Deps, who: Identity, body: CreateRequestBody, idempotencyKey?: string): Promise<Created> {
-  if (!who.email) throw invalid('the token has no email claim; the requester needs an email address', [{ field: 'email', message: 'is required in the token' }]);
+export async function createApprovalRequest(deps: Deps, caller: Identity, body: CreateRequestBody, idempotencyKey?: string): Promise<Created> {
+  const who = requesterOf(caller, body);
   const bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
   if (idempotencyKey) {
-    const earlier = await deps.repository.getIdempotency(who.id, idempotencyKey);
+    const earlier = await deps.repository.getIdempotency(caller.id, idempotencyKey);
     if (earlier) return replay(deps, earlier, bodyHash);
   }
   const profile = await deps.repository.getProfile(body.profileId);
   if (!profile) throw invalid(`profileId ${body.profileId} does not exist`, [{ field: 'profileId', message: 'does not exist' }]);
   const now = deps.now();
-  const change = createRequest(deps.newId(), body, profile, who, now);
+  const { onBehalfOf, ...fields } = body;
+  const change = createRequest(deps.newId(), fields, profile, who, now);
+  if (onBehalfOf) change.history.details = { ...change.history.details, createdBy: { id: caller.id, ...(caller.email ? { email: caller.email } : {}) } };
   try {
     await deps.repository.createRequest(
       change,
-      idempotencyKey ? { sub: who.id, key: idempotencyKey, bodyHash, expiresAtEpoch: Repository.idempotencyExpiry(now) } : undefined,
+      idempotencyKey ? { sub: caller.id, key: idempotencyKey, bodyHash, expiresAtEpoch: Repository.idempotencyExpiry(now) } : undefined,
     );
   } catch (error) {
     if (error instanceof IdempotencyKeyUsed) return replay(deps, error, bodyHash);
@@ -54,6 +56,25 @@ export async function createApprovalRequest(deps: Deps, who: Identity, body: Cre
   }
   await deps.workflow.start(change.request);
   return { request: change.request, replayed: false };
+}
+
+/**
+ * The requester: the signed-in user, or, for a calling system holding the on-behalf scope, the
+ * user it names in `onBehalfOf`. Idempotency keys stay scoped to the caller.
+ */
+function requesterOf(caller: Identity, body: CreateRequestBody): Identity {
+  if (body.onBehalfOf) {
+    if (!caller.scopes?.includes(ON_BEHALF_SCOPE)) {
+      throw forbidden(`onBehalfOf needs a client token with the ${ON_BEHALF_SCOPE} scope`);
+    }
+    return { id: body.onBehalfOf.id, email: body.onBehalfOf.email, groups: [] };
+  }
+  if (!caller.email) {
+    throw invalid('the token has no email claim; the requester needs an email address (calling systems use onBehalfOf)', [
+      { field: 'email', message: 'is required in the token' },
+    ]);
+  }
+  return caller;
 }
 
 async function replay(deps: Deps, earlier: { requestId: string; bodyHash: string }, bodyHash: string): Promise<Created> {

@@ -178,6 +178,20 @@ describe('creating requests', () => {
     expect(other.body.error.details.requestId).toBe(first.body.id);
   });
 
+  test('a calling system with the on-behalf scope creates a request for a named user; without the scope it gets 403', async () => {
+    const system = await api.issuer.sign({ sub: 'billing-system', scopes: ['approvals/requests.create-on-behalf'] });
+    const body = cardRequest('cards', { onBehalfOf: { id: 'bob', email: 'Bob@example.com' } });
+    const created = await api.call('POST', '/requests', { body, headers: { authorization: `Bearer ${system}` } });
+    expect(created.status).toBe(201);
+    expect(created.body.requester).toEqual({ id: 'bob', email: users.bob.email });
+    const history = (await api.call('GET', `/requests/${created.body.id}`, { as: users.bob })).body.history;
+    expect(history[0].details.createdBy).toEqual({ id: 'billing-system' });
+    const plainUser = await api.call('POST', '/requests', { as: users.alice, body });
+    expect(plainUser.status).toBe(403);
+    const noEmail = await api.call('POST', '/requests', { body: cardRequest('cards'), headers: { authorization: `Bearer ${system}` } });
+    expect(noEmail.status).toBe(400);
+  });
+
   test('concurrent creates with the same Idempotency-Key make one request', async () => {
     const headers = { 'idempotency-key': 'burst-1' };
     const body = cardRequest('cards', { subject: { holderId: 'burst', cardProfile: 'p' } });
