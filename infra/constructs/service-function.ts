@@ -1,0 +1,211 @@
+/**
+ * The house construct for every function of the service: a NodejsFunction with the
+ * defaults fixed (Node 24 on arm64, esbuild bundle with source maps, active tracing,
+ * its own log group and its own role with no managed policies) and one way to turn
+ * a function's `needs` into environment variables and least-privilege grants.
+ */
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { Need } from '../../functions/operations';
+import type { WorkflowNeed } from '../../functions/workflow-functions';
+
+/** The project root: function entries are relative to it. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+/** Every need a function may declare (HTTP operations and workflow tasks). */
+export type AnyNeed = Need | WorkflowNeed;
+
+export interface ServiceFunctionProps {
+  /** Handler module, relative to the project root (e.g. `functions/health/handler.ts`); it exports `handler`. */
+  readonly entry: string;
+  /**
+   * What the function is for, shown in the console.
+   * @default - none
+   */
+  readonly description?: string;
+  /**
+   * Longest run of one invocation.
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Memory (and with it CPU) of the function, in MB.
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /**
+   * How long the function's log group keeps its events.
+   * @default RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Extra environment variables. Variables for needs come from `bindNeeds`.
+   * @default - only NODE_OPTIONS=--enable-source-maps
+   */
+  readonly environment?: Record<string, string>;
+}
+
+/** The table as the functions see it: its name, its ARN and the names of its indexes. */
+export interface TableBinding {
+  readonly table: ITableV2;
+  readonly indexNames: readonly string[];
+}
+
+/** Everything a need can refer to. */
+export interface ServiceResources {
+  readonly table: TableBinding;
+  /** The approval state machine's ARN, built from its fixed name (no token reference: no cycle). */
+  readonly stateMachineArn: string;
+  /** `{"currentKeyId","keys":{...}}` for signing and verifying email links. */
+  readonly linkKeys: ISecret;
+  /** `{"currentKeyId","keys":{...}}` for signing callbacks to calling systems. */
+  readonly callbackKeys: ISecret;
+  readonly email: {
+    readonly senderEmail: string;
+    /** ARN of the SES identity (address or domain) the sender belongs to. */
+    readonly identityArn: string;
+    /** ARNs of recipient identities SES also authorises in the sandbox. */
+    readonly sandboxRecipientArns: readonly string[];
+    readonly configurationSetName: string;
+    readonly configurationSetArn: string;
+    /** Base of the links in emails: the HTTP API's URL, no trailing slash. */
+    readonly publicBaseUrl: string;
+  };
+}
+
+/** DynamoDB actions of `table:read`: the repository gets, queries and checks conditions; it never scans. */
+export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
+/** DynamoDB actions of `table:write` on top of reading (transactions need the per-item actions). */
+export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+export const START_ACTIONS = ['states:StartExecution'];
+export const TASK_ACTIONS = ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'];
+
+export class ServiceFunction extends NodejsFunction {
+  /** The needs bound so far (for tests and reviews). */
+  readonly needs = new Set<AnyNeed>();
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // Own role: writing to its own log group only, instead of AWSLambdaBasicExecutionRole (logs:* on every group).
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.entry}`,
+    });
+    logGroup.grantWrite(role);
+
+    super(scope, id, {
+      entry: path.join(PROJECT_ROOT, props.entry),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      role,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: {
+        // Local esbuild, never Docker; the SDK is bundled too, so the deployed code runs
+        // the same SDK versions as the tests (the runtime's copy may differ).
+        forceDockerBundling: false,
+        format: OutputFormat.CJS,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        externalModules: [],
+        mainFields: ['module', 'main'],
+      },
+    });
+
+    // Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which have no resource-level permissions.
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Only the X-Ray actions that Lambda active tracing adds (xray:PutTraceSegments, xray:PutTelemetryRecords); X-Ray supports no resource-level permissions for them. Every other statement names its resources (asserted in test/unit/infra).',
+    });
+  }
+
+  /**
+   * Turns needs into environment variables and IAM statements, each scoped to the one
+   * resource it names. A need this method does not know fails the type check.
+   */
+  bindNeeds(needs: readonly AnyNeed[], resources: ServiceResources): this {
+    for (const need of needs) {
+      if (this.needs.has(need)) continue;
+      this.needs.add(need);
+      switch (need) {
+        case 'table:read':
+          this.bindTable(resources.table, false);
+          break;
+        case 'table:write':
+          this.bindTable(resources.table, true);
+          break;
+        case 'workflow:start':
+          this.addEnvironment('STATE_MACHINE_ARN', resources.stateMachineArn);
+          this.addToRolePolicy(new PolicyStatement({ actions: START_ACTIONS, resources: [resources.stateMachineArn] }));
+          break;
+        case 'workflow:task':
+          this.addEnvironment('STATE_MACHINE_ARN', resources.stateMachineArn);
+          this.addToRolePolicy(new PolicyStatement({ actions: TASK_ACTIONS, resources: [resources.stateMachineArn] }));
+          break;
+        case 'links:sign':
+        case 'links:verify':
+          this.bindSecret('LINK_KEYS_SECRET_ID', resources.linkKeys);
+          break;
+        case 'callback:sign':
+          this.bindSecret('CALLBACK_KEYS_SECRET_ID', resources.callbackKeys);
+          break;
+        case 'email:send':
+          this.bindEmail(resources.email);
+          break;
+        default: {
+          const unknown: never = need;
+          throw new Error(`no binding for need "${String(unknown)}"`);
+        }
+      }
+    }
+    return this;
+  }
+
+  private bindTable({ table, indexNames }: TableBinding, write: boolean) {
+    this.addEnvironment('TABLE_NAME', table.tableName);
+    const indexArns = indexNames.map((name) => `${table.tableArn}/index/${name}`);
+    this.addToRolePolicy(new PolicyStatement({ actions: TABLE_READ_ACTIONS, resources: [table.tableArn, ...indexArns] }));
+    if (write) this.addToRolePolicy(new PolicyStatement({ actions: TABLE_WRITE_ACTIONS, resources: [table.tableArn] }));
+  }
+
+  private bindSecret(variable: string, secret: ISecret) {
+    this.addEnvironment(variable, secret.secretArn);
+    // GetSecretValue only; the secrets use the account's aws/secretsmanager key, so no kms grant is needed.
+    this.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
+  }
+
+  private bindEmail(email: ServiceResources['email']) {
+    this.addEnvironment('SENDER_EMAIL', email.senderEmail);
+    this.addEnvironment('PUBLIC_BASE_URL', email.publicBaseUrl);
+    this.addEnvironment('SES_CONFIGURATION_SET', email.configurationSetName);
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [email.identityArn, email.configurationSetArn, ...email.sandboxRecipientArns],
+      }),
+    );
+  }
+}
+
+/** The ARN of an SES identity (address or domain) of this stack's account and region. */
+export const sesIdentityArn = (scope: Construct, identity: string) =>
+  Stack.of(scope).formatArn({ service: 'ses', resource: 'identity', resourceName: identity });

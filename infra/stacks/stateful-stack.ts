@@ -1,0 +1,195 @@
+/**
+ * Everything that holds data or identities: the table, the user pool and its clients,
+ * the signing-key secrets and the SES identity. All of it is retained when the stack
+ * goes, and the stateless stack can be redeployed or destroyed without touching it.
+ */
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  AccountRecovery,
+  FeaturePlan,
+  Mfa,
+  OAuthScope,
+  ResourceServerScope,
+  StandardThreatProtectionMode,
+  UserPool,
+  type UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import type { Construct } from 'constructs';
+import { ON_BEHALF_SCOPE_NAME, RESOURCE_SERVER_ID } from '../../functions/domain/model';
+import { TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../../functions/repository/schema';
+import type { DeploymentConfig } from '../config';
+import { SigningKeys } from '../constructs/signing-keys';
+import { sesIdentityArn } from '../constructs/service-function';
+
+/** The groups the functions read from `cognito:groups`. */
+export const GROUPS = { approvers: 'approvers', admins: 'admins' } as const;
+/** The resource server and scope a calling system gets with the client-credentials grant (shared with the functions). */
+export { RESOURCE_SERVER_ID };
+export const ON_BEHALF_SCOPE = ON_BEHALF_SCOPE_NAME;
+
+export interface StatefulStackProps extends StackProps {
+  readonly config: DeploymentConfig;
+}
+
+/** What the stateless stack gets from this one (typed props, not exports looked up by name). */
+export interface StatefulResources {
+  readonly table: TableV2;
+  readonly indexNames: readonly string[];
+  readonly userPool: UserPool;
+  /** Clients whose tokens the API accepts: users' ID/access tokens and the calling systems' access tokens. */
+  readonly apiClients: readonly UserPoolClient[];
+  readonly linkKeys: Secret;
+  readonly callbackKeys: Secret;
+  readonly sender: { readonly email: string; readonly identityArn: string; readonly sandboxRecipientArns: readonly string[] };
+}
+
+export class StatefulStack extends Stack implements StatefulResources {
+  readonly table: TableV2;
+  readonly indexNames = TABLE_INDEXES.map((index) => index.indexName);
+  readonly userPool: UserPool;
+  readonly userClient: UserPoolClient;
+  readonly machineClient: UserPoolClient;
+  readonly apiClients: readonly UserPoolClient[];
+  readonly linkKeys: Secret;
+  readonly callbackKeys: Secret;
+  readonly sender: StatefulResources['sender'];
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    // ---- DynamoDB: the single table of functions/repository/schema.ts (DynamoDB Local uses the same) ----
+    // TableV2 (AWS::DynamoDB::GlobalTable): the current L2, with deletion protection and PITR per
+    // replica, and adding a replica region later is a property change instead of a table migration.
+    this.table = new TableV2(this, 'Table', {
+      partitionKey: { name: TABLE_KEY.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_KEY.sortKey, type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      encryption: TableEncryptionV2.awsManagedKey(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      removalPolicy: RemovalPolicy.RETAIN,
+      globalSecondaryIndexes: TABLE_INDEXES.map((index) => ({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+      })),
+    });
+
+    // ---- Cognito: people sign in; calling systems use the client-credentials grant -----------
+    this.userPool = new UserPool(this, 'UserPool', {
+      userPoolName: `${config.prefix}-users`,
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      autoVerify: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      // Approvers release certificates and cards: a second factor (authenticator app) is required.
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.userPool.addGroup('Approvers', { groupName: GROUPS.approvers, description: 'May decide on requests that list them, and search all requests' });
+    this.userPool.addGroup('Admins', { groupName: GROUPS.admins, description: 'Manage profiles and delete any request' });
+
+    const resourceServer = this.userPool.addResourceServer('ApiResourceServer', {
+      identifier: RESOURCE_SERVER_ID,
+      userPoolResourceServerName: `${config.prefix}-api`,
+      scopes: [new ResourceServerScope({ scopeName: ON_BEHALF_SCOPE, scopeDescription: 'Create approval requests on behalf of a named requester' })],
+    });
+    const onBehalf = OAuthScope.resourceServer(resourceServer, new ResourceServerScope({ scopeName: ON_BEHALF_SCOPE, scopeDescription: 'on behalf' }));
+
+    // The token endpoint (client credentials) and the sign-in pages need a domain.
+    const domain = this.userPool.addDomain('Domain', {
+      cognitoDomain: { domainPrefix: config.authDomainPrefix ?? `${config.prefix}-${this.account}` },
+    });
+
+    this.userClient = this.userPool.addClient('UserClient', {
+      userPoolClientName: `${config.prefix}-users`,
+      generateSecret: false,
+      // SRP for apps; USER_PASSWORD_AUTH so an operator can get a token with the AWS CLI (README). MFA applies to both.
+      authFlows: { userSrp: true, userPassword: true },
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        callbackUrls: config.callbackUrls,
+      },
+      preventUserExistenceErrors: true,
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+      enableTokenRevocation: true,
+    });
+
+    this.machineClient = this.userPool.addClient('MachineClient', {
+      userPoolClientName: `${config.prefix}-calling-systems`,
+      generateSecret: true,
+      authFlows: {},
+      oAuth: { flows: { clientCredentials: true }, scopes: [onBehalf] },
+      accessTokenValidity: Duration.hours(1),
+      enableTokenRevocation: true,
+    });
+    this.machineClient.node.addDependency(resourceServer);
+    this.apiClients = [this.userClient, this.machineClient];
+
+    // ---- Signing keys, generated at deploy time ----------------------------------------------
+    const keys = new SigningKeys(this, 'SigningKeys', {
+      namePrefix: config.prefix,
+      secrets: {
+        LinkKeys: 'HMAC keys of the signed links in approval emails',
+        CallbackKeys: 'HMAC keys of the Approvals-Signature header on callbacks to calling systems',
+      },
+    });
+    this.linkKeys = required(keys.secrets.LinkKeys);
+    this.callbackKeys = required(keys.secrets.CallbackKeys);
+
+    // ---- SES: the sender identity (and, in the sandbox, the verified recipients) --------------
+    const identityName = config.senderDomain ?? config.senderEmail;
+    const identity = new EmailIdentity(this, 'SenderIdentity', {
+      identity: config.senderDomain ? Identity.domain(config.senderDomain) : Identity.email(config.senderEmail),
+    });
+    identity.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    const recipientArns = config.sandboxRecipients
+      .filter((address) => address !== config.senderEmail)
+      .map((address, index) => {
+        const recipient = new EmailIdentity(this, `SandboxRecipient${index + 1}`, { identity: Identity.email(address) });
+        recipient.applyRemovalPolicy(RemovalPolicy.RETAIN);
+        return sesIdentityArn(this, address);
+      });
+    this.sender = { email: config.senderEmail, identityArn: sesIdentityArn(this, identityName), sandboxRecipientArns: recipientArns };
+
+    if (config.senderDomain) {
+      identity.dkimRecords.forEach((record, index) => {
+        new CfnOutput(this, `DkimRecord${index + 1}`, { value: `${record.name} CNAME ${record.value}`, description: 'Publish in DNS to verify the sender domain' });
+      });
+    }
+
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.userClient.userPoolClientId, description: 'App client of people (ID tokens)' });
+    new CfnOutput(this, 'MachineClientId', { value: this.machineClient.userPoolClientId, description: 'App client of calling systems (client credentials)' });
+    new CfnOutput(this, 'TokenEndpoint', { value: `${domain.baseUrl()}/oauth2/token` });
+    new CfnOutput(this, 'OnBehalfScope', { value: `${RESOURCE_SERVER_ID}/${ON_BEHALF_SCOPE}` });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+  }
+}
+
+function required<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('internal: missing construct');
+  return value;
+}
