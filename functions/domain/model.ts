@@ -51,6 +51,16 @@ export interface Profile extends ProfileBody {
   version: number;
 }
 
+/** Limits that keep a request item well inside DynamoDB's 400 KB item and 32-level nesting limits. */
+const MAX_SUBJECT_BYTES = 32 * 1024;
+const MAX_SUBJECT_DEPTH = 8;
+
+function depthOf(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  const children = Object.values(value as Record<string, unknown>);
+  return 1 + (children.length ? Math.max(...children.map(depthOf)) : 0);
+}
+
 /**
  * The OAuth scope (resource server `approvals`, scope `requests.create-on-behalf`) that lets a
  * calling system, signed in with the client-credentials grant, create a request for a named user.
@@ -62,7 +72,10 @@ export const ON_BEHALF_SCOPE = `${RESOURCE_SERVER_ID}/${ON_BEHALF_SCOPE_NAME}`;
 export const createRequestBodySchema = z.strictObject({
   kind: kindSchema,
   profileId: idSchema,
-  subject: z.record(z.string(), z.unknown()),
+  subject: z
+    .record(z.string(), z.unknown())
+    .refine((subject) => depthOf(subject) <= MAX_SUBJECT_DEPTH, `must not nest deeper than ${MAX_SUBJECT_DEPTH} levels`)
+    .refine((subject) => JSON.stringify(subject).length <= MAX_SUBJECT_BYTES, `must be at most ${MAX_SUBJECT_BYTES / 1024} KB of JSON`),
   justification: z.string().trim().max(2000, 'must be at most 2000 characters').optional(),
   callbackUrl: z
     .url({ protocol: /^https?$/, error: 'must be an http or https URL' })

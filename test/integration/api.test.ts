@@ -137,6 +137,8 @@ describe('creating requests', () => {
     ['subject.count', { kind: 'card.request-multiple', subject: { holderId: 'h', cardProfile: 'p', count: 101 } }],
     ['subject.cardProfile', { subject: { holderId: 'h' } }],
     ['subject', { subject: 'card' }],
+    ['subject', { subject: { holderId: 'h', cardProfile: 'p', photo: 'x'.repeat(500_000) } }],
+    ['subject', { subject: { holderId: 'h', cardProfile: 'p', deep: JSON.parse(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`) } }],
     ['profileId', { profileId: 'missing' }],
     ['profileId', { profileId: '../etc' }],
     ['justification', { justification: 'x'.repeat(2001) }],
