@@ -55,6 +55,8 @@ export interface WorkflowFields {
   reminders?: number;
   outcomeNotifiedAt?: string;
   callbackDeliveredAt?: string;
+  /** Approvers who got the first approval email, while that round is still being sent. */
+  notifiedApprovers?: string[];
 }
 
 export interface StoredRequest {
@@ -449,6 +451,7 @@ function toStored(item: Item): StoredRequest {
   if (typeof item.reminders === 'number') workflow.reminders = item.reminders;
   if (typeof item.outcomeNotifiedAt === 'string') workflow.outcomeNotifiedAt = item.outcomeNotifiedAt;
   if (typeof item.callbackDeliveredAt === 'string') workflow.callbackDeliveredAt = item.callbackDeliveredAt;
+  if (Array.isArray(item.notifiedApprovers)) workflow.notifiedApprovers = item.notifiedApprovers.map(String);
   return { request: inContractOrder(item.doc as ApprovalRequest), workflow };
 }
 

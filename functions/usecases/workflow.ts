@@ -86,24 +86,46 @@ export async function awaitDecision(deps: WorkflowDeps, requestId: string, taskT
     return;
   }
   if (stored && !stored.workflow.notifiedAt) {
+    const results = await notifyApprovers(deps, stored.request, stored.request.approvers, false, stored.workflow.notifiedApprovers ?? []);
     const now = deps.now();
-    const results = await notifyApprovers(deps, stored.request, stored.request.approvers, false);
     const nextReminderAt = stored.workflow.nextReminderAt ?? plus(stored.request.createdAt, durationSeconds(stored.request.remindAfter) ?? 0);
     await deps.repository.setWorkflowFields(requestId, { notifiedAt: now, nextReminderAt });
     await deps.repository.appendHistory(requestId, { at: now, type: 'notified', actor: WORKFLOW, details: { recipients: results.sent } });
   }
 }
 
-/** Emails each approver their own links; a failed email is recorded, never thrown. */
-async function notifyApprovers(deps: WorkflowDeps, request: ApprovalRequest, recipients: string[], reminder: boolean) {
-  const sent: string[] = [];
-  for (const approver of recipients) {
+/** SES could not take the first approval emails now (throttling, an outage): the workflow retries the task later. */
+export class EmailDeferred extends Error {
+  override name = 'Approvals.EmailDeferred';
+}
+
+const TRANSIENT_EMAIL_ERRORS = new Set(['ThrottlingException', 'TooManyRequestsException', 'LimitExceededException', 'ServiceUnavailable', 'InternalFailure', 'TimeoutError']);
+
+function isTransient(error: unknown): boolean {
+  const candidate = error as { name?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+  return TRANSIENT_EMAIL_ERRORS.has(candidate.name ?? '') || candidate.$retryable !== undefined || (candidate.$metadata?.httpStatusCode ?? 0) >= 500;
+}
+
+/**
+ * Emails each approver their own links. A permanent failure (a refused address) is recorded in the
+ * history and the others still get theirs. A transient one (SES throttling or an outage, after the
+ * SDK's own retries) on the first approval emails stops the round: who already got one is stored,
+ * and the workflow's retry of the task emails only the rest. A reminder that fails is recorded;
+ * the next reminder follows anyway.
+ */
+async function notifyApprovers(deps: WorkflowDeps, request: ApprovalRequest, recipients: string[], reminder: boolean, alreadySent: string[] = []) {
+  const sent = recipients.filter((approver) => alreadySent.includes(approver));
+  for (const approver of recipients.filter((candidate) => !alreadySent.includes(candidate))) {
     try {
       const links = await deps.links(request, approver);
       const content = deps.approverEmail(request, links, { reminder });
       await deps.send({ ...content, to: approver, tags: { requestId: request.id, purpose: reminder ? 'reminder' : 'approval' } });
       sent.push(approver);
     } catch (error) {
+      if (!reminder && isTransient(error)) {
+        await deps.repository.setWorkflowFields(request.id, { notifiedApprovers: sent });
+        throw new EmailDeferred(`approval emails deferred after ${sent.length} of ${recipients.length}: ${(error as Error).name}`);
+      }
       await recordEmailFailure(deps, request.id, approver, reminder ? 'reminder' : 'approval', error);
     }
   }
