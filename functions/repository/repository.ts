@@ -273,22 +273,27 @@ export class Repository {
   async setWorkflowFields(id: string, fields: WorkflowFields, options: { whilePending?: boolean } = {}): Promise<boolean> {
     const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
     if (entries.length === 0) return true;
-    const names: Record<string, string> = { '#state': 'state' };
+    const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const sets = entries.map(([name, value], index) => {
       names[`#f${index}`] = name;
       values[`:f${index}`] = value;
       return `#f${index} = :f${index}`;
     });
-    if (options.whilePending) values[':requested'] = 'requested';
+    let condition = 'attribute_exists(PK)';
+    if (options.whilePending) {
+      names['#state'] = 'state';
+      values[':requested'] = 'requested';
+      condition += ' AND #state = :requested';
+    }
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: requestKey(id),
           UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: options.whilePending ? 'attribute_exists(PK) AND #state = :requested' : 'attribute_exists(PK)',
-          ExpressionAttributeNames: options.whilePending ? names : Object.fromEntries(Object.entries(names).filter(([k]) => k !== '#state')),
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
       );
