@@ -25,6 +25,15 @@ export interface Operation {
 export const OPERATIONS: readonly Operation[] = [
   { name: 'health', methods: ['GET'], path: '/health', entry: 'functions/health/handler.ts', auth: 'none', access: 'anyone', needs: [] },
   {
+    name: 'openApi',
+    methods: ['GET'],
+    path: '/openapi.json',
+    entry: 'functions/openapi/handler.ts',
+    auth: 'none',
+    access: 'anyone',
+    needs: [],
+  },
+  {
     name: 'putProfile',
     methods: ['PUT'],
     path: '/profiles/{id}',

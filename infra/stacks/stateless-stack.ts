@@ -247,6 +247,7 @@ export class StatelessStack extends Stack {
 /** Why a route without the JWT authorizer is right (the contract: /health and the signed links are public). */
 function publicRouteReason(routePath: string): string {
   if (routePath === '/health') return 'Public by contract: the health check answers anyone with {"status":"ok"} and reads no data.';
+  if (routePath === '/openapi.json') return 'Public on purpose: the API description (routes and schemas) holds no data and no secret.';
   if (routePath.startsWith('/links/')) {
     return `Public by contract (${routePath}): an approver opens it from an email without a Cognito session; the function authenticates the HMAC-signed link (key id, expiry, bound to one approver and one request) and answers 403/410 otherwise.`;
   }

@@ -38,6 +38,13 @@ describe('health and identity', () => {
     expect(response.body.error.code).toBe('unauthorized');
   });
 
+  test('GET /openapi.json describes the API without a token', async () => {
+    const response = await api.call('GET', '/openapi.json');
+    expect(response.status).toBe(200);
+    expect(response.body.openapi).toBe('3.1.0');
+    expect(Object.keys(response.body.paths)).toEqual(expect.arrayContaining(['/health', '/profiles/{id}', '/requests', '/requests/{id}', '/requests/{id}/decisions']));
+  });
+
   test('an unknown route answers 404 in the contract format', async () => {
     const response = await api.call('GET', '/nowhere', { as: users.alice });
     expect(response.status).toBe(404);

@@ -79,10 +79,10 @@ describe('authorization', () => {
     },
   );
 
-  test('/health and the signed-link routes are the public ones', () => {
+  test('/health, /openapi.json and the signed-link routes are the public ones', () => {
     const publicPaths = new Set(OPERATIONS.filter((operation) => operation.auth === 'none').map((operation) => operation.path));
     expect(publicPaths.has('/health')).toBe(true);
-    for (const path of publicPaths) expect(path === '/health' || path.startsWith('/links/')).toBe(true);
+    for (const path of publicPaths) expect(path === '/health' || path === '/openapi.json' || path.startsWith('/links/')).toBe(true);
   });
 });
 

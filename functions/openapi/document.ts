@@ -1,0 +1,195 @@
+/**
+ * The OpenAPI 3.1 description of the API, built from the operations list and the
+ * same zod schemas that validate requests, so the document cannot drift from the code.
+ */
+import { z } from 'zod';
+import { KINDS, SUBJECT_SCHEMAS } from '../domain/kinds';
+import { createRequestBodySchema, decisionBodySchema, profileBodySchema, STATES } from '../domain/model';
+import { type Method, OPERATIONS } from '../operations';
+
+type Schema = Record<string, unknown>;
+
+/** JSON Schema (2020-12, what OpenAPI 3.1 uses) of what a client sends. */
+function inputSchema(schema: z.ZodType): Schema {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Schema;
+  return rest;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: Schema) => ({ 'application/json': { schema } });
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [String(status), { $ref: `#/components/responses/E${status}` }]));
+const subjectName = (kind: string) => `Subject_${kind.replace(/[^A-Za-z0-9]/g, '_')}`;
+
+const actor: Schema = { type: 'object', properties: { id: { type: 'string' }, email: { type: 'string' } }, required: ['id'] };
+const isoTime: Schema = { type: 'string', format: 'date-time' };
+
+const requestSchema: Schema = {
+  type: 'object',
+  required: ['id', 'kind', 'profileId', 'subject', 'state', 'requester', 'approvers', 'requiredApprovals', 'approvals', 'onHold', 'createdAt', 'updatedAt', 'expiresAt', 'version'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    kind: { type: 'string', enum: KINDS },
+    profileId: { type: 'string' },
+    state: { type: 'string', enum: STATES },
+    subject: { type: 'object', description: 'As sent, validated against the schema of its kind.' },
+    justification: { type: 'string' },
+    callbackUrl: { type: 'string', format: 'uri' },
+    requester: { ...actor, required: ['id', 'email'] },
+    approvers: { type: 'array', items: { type: 'string', format: 'email' }, description: "The profile's approvers, less the requester." },
+    requiredApprovals: { type: 'integer', minimum: 1, maximum: 10 },
+    approvals: { type: 'array', items: { type: 'object', properties: { by: actor, at: isoTime, comment: { type: 'string' } }, required: ['by', 'at'] } },
+    onHold: { type: 'boolean' },
+    hold: { type: 'object', properties: { by: actor, at: isoTime, comment: { type: 'string' } } },
+    decision: {
+      type: 'object',
+      description: 'Set once the request has ended.',
+      properties: { decision: { type: 'string', enum: ['approved', 'rejected', 'expired', 'deleted'] }, by: actor, at: isoTime, reason: { type: 'string' }, comment: { type: 'string' } },
+      required: ['decision', 'by', 'at'],
+    },
+    remindAfter: { type: 'string' },
+    expireAfter: { type: 'string' },
+    createdAt: isoTime,
+    updatedAt: isoTime,
+    expiresAt: isoTime,
+    version: { type: 'integer' },
+  },
+};
+
+/** What each operation takes and answers; every entry of OPERATIONS must have one (a test checks). */
+const DETAILS: Record<string, Record<string, unknown>> = {
+  health: { summary: 'Liveness', responses: { 200: { description: 'Up', content: json({ type: 'object', properties: { status: { const: 'ok' } } }) } } },
+  openApi: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } } },
+  putProfile: {
+    summary: 'Create or replace a profile (admins)',
+    requestBody: { required: true, content: json(ref('ProfileBody')) },
+    responses: { 200: { description: 'The profile', content: json(ref('Profile')) }, ...errors(400, 401, 403) },
+  },
+  getProfile: { summary: 'Read a profile', responses: { 200: { description: 'The profile', content: json(ref('Profile')) }, ...errors(400, 401, 404) } },
+  createRequest: {
+    summary: 'Create a request',
+    description:
+      "The profile decides whether approval is needed (otherwise the request is approved at once by policy), who approves and how many must. A calling system with the scope approvals/requests.create-on-behalf may name the requester in onBehalfOf.",
+    parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 }, description: 'Same key and body within 24 h: the same request (Idempotent-Replayed: true); another body: 409.' }],
+    requestBody: { required: true, content: json(ref('CreateRequest')) },
+    responses: { 201: { description: 'The request', content: json(ref('Request')) }, ...errors(400, 401, 403, 409) },
+  },
+  searchRequests: {
+    summary: 'Search requests, newest first',
+    description: 'Approvers and admins search all requests (mine=true: their own); others only their own.',
+    parameters: [
+      { name: 'state', in: 'query', schema: { type: 'string', enum: STATES } },
+      { name: 'kind', in: 'query', schema: { type: 'string', enum: KINDS } },
+      { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+      { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page, with the same filters.' },
+      { name: 'mine', in: 'query', schema: { type: 'string', enum: ['true', 'false'] } },
+    ],
+    responses: {
+      200: {
+        description: 'A page',
+        content: json({ type: 'object', properties: { items: { type: 'array', items: ref('Request') }, nextCursor: { type: ['string', 'null'] } }, required: ['items', 'nextCursor'] }),
+      },
+      ...errors(400, 401),
+    },
+  },
+  getRequest: {
+    summary: 'Read a request with its history (requester, approvers, admins)',
+    responses: { 200: { description: 'The request', content: json({ allOf: [ref('Request'), { type: 'object', properties: { history: { type: 'array', items: ref('HistoryEntry') } } }] }) }, ...errors(400, 401, 403, 404) },
+  },
+  decideRequest: {
+    summary: 'Approve, reject (reason required) or hold (approvers listed on the request)',
+    requestBody: { required: true, content: json(ref('Decision')) },
+    responses: { 200: { description: 'The request', content: json(ref('Request')) }, ...errors(400, 401, 403, 404, 409) },
+  },
+  deleteRequest: {
+    summary: 'Delete a request (admins; the requester while it is pending); it is kept for audit',
+    responses: { 200: { description: 'The request, state deleted', content: json(ref('Request')) }, ...errors(400, 401, 403, 404, 409) },
+  },
+  linkPage: {
+    summary: 'Signed link: confirm page (changes nothing)',
+    parameters: ['approver', 'exp', 'kid', 'sig'].map((name) => ({ name, in: 'query', required: true, schema: { type: 'string' } })),
+    responses: Object.fromEntries([200, 403, 409, 410].map((status) => [String(status), { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }])),
+  },
+  linkDecide: {
+    summary: 'Signed link: make the decision (form post)',
+    parameters: ['approver', 'exp', 'kid', 'sig'].map((name) => ({ name, in: 'query', required: true, schema: { type: 'string' } })),
+    requestBody: { content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', properties: { reason: { type: 'string' }, comment: { type: 'string' } } } } } },
+    responses: Object.fromEntries([200, 400, 403, 409, 410].map((status) => [String(status), { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }])),
+  },
+};
+
+export const DOCUMENTED_OPERATIONS = Object.keys(DETAILS);
+
+const ERROR_TEXT: Record<number, string> = {
+  400: 'Invalid input: the message names the field and says why',
+  401: 'No or bad token',
+  403: 'Not allowed',
+  404: 'Unknown',
+  409: 'Conflict: no longer pending, already approved by you, or idempotency key reused with another body',
+};
+
+let cached: Schema | undefined;
+
+export function openApiDocument(): Schema {
+  if (cached) return cached;
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const operation of OPERATIONS) {
+    const details = DETAILS[operation.name];
+    if (!details) throw new Error(`operation ${operation.name} has no OpenAPI details`);
+    const pathParameters = [...operation.path.matchAll(/\{(\w+)\}/g)].map((match) => ({ name: match[1], in: 'path', required: true, schema: { type: 'string' } }));
+    for (const method of operation.methods) {
+      const parameters = [...pathParameters, ...((details.parameters as unknown[]) ?? [])];
+      paths[operation.path] ??= {};
+      (paths[operation.path] as Record<string, unknown>)[method.toLowerCase() as Lowercase<Method>] = {
+        operationId: operation.methods.length > 1 ? `${operation.name}${method[0]}${method.slice(1).toLowerCase()}` : operation.name,
+        ...details,
+        ...(parameters.length ? { parameters } : {}),
+        ...(operation.auth === 'jwt' ? {} : { security: [] }),
+        'x-access': operation.access,
+      };
+    }
+  }
+  cached = {
+    openapi: '3.1.0',
+    info: { title: 'Approval service', version: '1.0.0', description: 'Approvals for certificate and smart-card operations.' },
+    security: [{ bearer: [] }],
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Claims used: sub, email, cognito:groups (approvers, admins), scope.' } },
+      schemas: {
+        ProfileBody: inputSchema(profileBodySchema),
+        Profile: {
+          allOf: [
+            ref('ProfileBody'),
+            { type: 'object', properties: { id: { type: 'string' }, createdAt: isoTime, updatedAt: isoTime, version: { type: 'integer' } }, required: ['id', 'createdAt', 'updatedAt', 'version'] },
+          ],
+        },
+        CreateRequest: {
+          ...inputSchema(createRequestBodySchema),
+          description: `subject must match the schema of its kind: ${KINDS.map((kind) => `${kind} → ${subjectName(kind)}`).join(', ')}.`,
+        },
+        ...Object.fromEntries(KINDS.map((kind) => [subjectName(kind), inputSchema(SUBJECT_SCHEMAS[kind])])),
+        Decision: inputSchema(decisionBodySchema),
+        Request: requestSchema,
+        HistoryEntry: {
+          type: 'object',
+          properties: { at: isoTime, type: { type: 'string' }, actor, details: { type: 'object' } },
+          required: ['at', 'type', 'actor'],
+        },
+        Error: {
+          type: 'object',
+          properties: {
+            error: {
+              type: 'object',
+              properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
+              required: ['code', 'message'],
+            },
+          },
+          required: ['error'],
+        },
+      },
+      responses: Object.fromEntries(Object.entries(ERROR_TEXT).map(([status, description]) => [`E${status}`, { description, content: json(ref('Error')) }])),
+    },
+  };
+  return cached;
+}

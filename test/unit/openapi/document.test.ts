@@ -1,0 +1,33 @@
+import { DOCUMENTED_OPERATIONS, openApiDocument } from '../../../functions/openapi/document';
+import { OPERATIONS } from '../../../functions/operations';
+
+const doc = openApiDocument() as any;
+
+test('every operation of the operations list is described, and nothing else', () => {
+  expect([...DOCUMENTED_OPERATIONS].sort()).toEqual(OPERATIONS.map((operation) => operation.name).sort());
+  for (const operation of OPERATIONS) {
+    for (const method of operation.methods) {
+      const described = doc.paths[operation.path]?.[method.toLowerCase()];
+      expect(described).toBeDefined();
+      expect(described.security === undefined).toBe(operation.auth === 'jwt');
+    }
+  }
+});
+
+test('the body schemas are the validation schemas: required fields and limits as the contract says', () => {
+  const profile = doc.components.schemas.ProfileBody;
+  expect(profile.required.sort()).toEqual(['approvers', 'expireAfter', 'name', 'remindAfter', 'requireApprovalFor', 'requiredApprovals']);
+  expect(profile.properties.requiredApprovals).toMatchObject({ minimum: 1, maximum: 10 });
+  expect(doc.components.schemas.CreateRequest.required.sort()).toEqual(['kind', 'profileId', 'subject']);
+  expect(doc.components.schemas.Decision.properties.decision.enum).toEqual(['approve', 'reject', 'hold']);
+  expect(doc.components.schemas['Subject_certificate_enroll'].required).toEqual(['method', 'subjectDn']);
+  expect(doc.components.schemas['Subject_card_request_multiple'].properties.count).toMatchObject({ minimum: 1, maximum: 100 });
+});
+
+test('every $ref points at a component that exists', () => {
+  const refs = JSON.stringify(doc).match(/"#\/components\/[^"]+"/g) ?? [];
+  for (const refText of new Set(refs)) {
+    const [, section, name] = JSON.parse(refText).split('/').slice(1);
+    expect(doc.components[section]?.[name]).toBeDefined();
+  }
+});
