@@ -41,6 +41,8 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(`npm start failed: ${(error as Error).message}`);
+  const { code, port } = error as { code?: string; port?: number };
+  const hint = code === 'EADDRINUSE' ? ` (port ${port} is taken: set PORT or MAIL_PORT to a free port)` : '';
+  console.error(`npm start failed: ${(error as Error).message}${hint}`);
   process.exit(1);
 });
