@@ -30,7 +30,13 @@ async function loadOrCreateKey(dataDir: string): Promise<StoredKey> {
       publicJwk: await exportJWK(publicKey),
     };
     mkdirSync(dir, { recursive: true });
-    writeFileSync(file, JSON.stringify(key), { mode: 0o600, flag: 'wx' });
+    try {
+      writeFileSync(file, JSON.stringify(key), { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      // Another process (npm start, or the token command) made the key first: use theirs.
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return JSON.parse(readFileSync(file, 'utf8')) as StoredKey;
+      throw error;
+    }
     return key;
   }
 }
