@@ -1,0 +1,57 @@
+import { errorResponse, identityOf, type HttpEvent, parseGroups } from '../../../functions/commons/http';
+import { conflict } from '../../../functions/domain/errors';
+
+const event = (claims?: Record<string, string>) => ({ requestContext: { authorizer: claims ? { jwt: { claims } } : undefined } }) as unknown as HttpEvent;
+
+describe('identity from the JWT authorizer', () => {
+  test.each([
+    [['approvers', 'admins'], ['approvers', 'admins']],
+    ['[approvers admins]', ['approvers', 'admins']],
+    ['["approvers","admins"]', ['approvers', 'admins']],
+    ['approvers', ['approvers']],
+    ['[]', []],
+    [undefined, []],
+  ])('groups claim %j reads as %j', (claim, groups) => {
+    expect(parseGroups(claim)).toEqual(groups);
+  });
+
+  test('the email is lowercased and a client token carries its scopes', () => {
+    expect(identityOf(event({ sub: 'u1', email: 'Carol@Example.COM', 'cognito:groups': '[approvers]' }))).toEqual({
+      id: 'u1',
+      email: 'carol@example.com',
+      groups: ['approvers'],
+      scopes: [],
+    });
+    expect(identityOf(event({ sub: 'client', scope: 'approvals/requests.create-on-behalf other' })).scopes).toEqual([
+      'approvals/requests.create-on-behalf',
+      'other',
+    ]);
+  });
+
+  test('no claims is a 401', () => {
+    expect(() => identityOf(event())).toThrow(expect.objectContaining({ status: 401 }));
+  });
+});
+
+describe('errors as responses', () => {
+  test('an AppError keeps its status, code, message and details', () => {
+    const response = errorResponse(conflict('request is approved, no longer pending', { state: 'approved' }));
+    expect(response.statusCode).toBe(409);
+    expect(JSON.parse(response.body as string)).toEqual({ error: { code: 'conflict', message: 'request is approved, no longer pending', details: { state: 'approved' } } });
+  });
+
+  test.each([415, 422])("the body parser's %d is the contract's 400", (statusCode) => {
+    const response = errorResponse(Object.assign(new Error('Unsupported Media Type'), { statusCode }));
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body as string).error.code).toBe('invalid_request');
+  });
+
+  test('an unexpected error is a 500 that reveals nothing but the request id', () => {
+    const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const response = errorResponse(new Error('connect ECONNREFUSED 10.0.0.1:8000 secret=abc'), 'req-1');
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toMatch(/ECONNREFUSED|secret|stack/);
+    expect(JSON.parse(response.body as string)).toEqual({ error: { code: 'internal_error', message: 'internal error', details: { requestId: 'req-1' } } });
+    spy.mockRestore();
+  });
+});
