@@ -171,19 +171,22 @@ describe('callback to the calling system', () => {
 });
 
 describe('email delivery', () => {
-  test('when SES throttles the first approval emails, the task is retried later and each approver gets exactly one', async () => {
+  /** A pending request stored without a workflow, so that only the test sends its emails. */
+  async function storedWithoutWorkflow(id: string) {
     const { Repository } = await import('../../functions/repository/repository');
     const { documentClient } = await import('../../functions/commons/clients');
     const { createRequest } = await import('../../functions/domain/rules');
+    const profileRecord = (await api.call('GET', '/profiles/quorum', { as: users.admin })).body;
+    const requester = { id: users.alice.sub, email: users.alice.email, groups: [] };
+    const change = createRequest(id, cardRequest('quorum') as never, profileRecord, requester, new Date().toISOString());
+    await new Repository(documentClient(), 'approvals').createRequest(change);
+    return change.request;
+  }
+
+  test('when SES throttles the first approval emails, the task is retried later and each approver gets exactly one', async () => {
     const { workflowDeps } = await import('../../functions/commons/workflow-deps');
     const { awaitDecision } = await import('../../functions/usecases/workflow');
-    const repository = new Repository(documentClient(), 'approvals');
-    const profileRecord = (await api.call('GET', '/profiles/quorum', { as: users.admin })).body;
-    const now = new Date().toISOString();
-    // Stored without a workflow, so that only this test sends its emails.
-    const change = createRequest('6f1c3a7e-2b4d-4e8f-9a1b-3c5d7e9f1a2b', cardRequest('quorum') as never, profileRecord, { id: users.alice.sub, email: users.alice.email, groups: [] }, now);
-    await repository.createRequest(change);
-
+    const request = await storedWithoutWorkflow('6f1c3a7e-2b4d-4e8f-9a1b-3c5d7e9f1a2b');
     const delivered: string[] = [];
     let throttled = false;
     const send = async (email: { to: string }) => {
@@ -195,35 +198,29 @@ describe('email delivery', () => {
       return 'message-id';
     };
     const deps = { ...workflowDeps(), send };
-    await expect(awaitDecision(deps, change.request.id, 'token-1')).rejects.toMatchObject({ name: 'Approvals.EmailDeferred' });
+    await expect(awaitDecision(deps, request.id, 'token-1')).rejects.toMatchObject({ name: 'Approvals.EmailDeferred' });
     expect(delivered).toEqual([users.carol.email]);
-    await awaitDecision(deps, change.request.id, 'token-2');
+    await awaitDecision(deps, request.id, 'token-2');
     expect(delivered.sort()).toEqual([users.carol.email, users.dave.email, users.erin.email].sort());
-    await awaitDecision(deps, change.request.id, 'token-3');
+    await awaitDecision(deps, request.id, 'token-3');
     expect(delivered).toHaveLength(3);
-    const history = (await api.call('GET', `/requests/${change.request.id}`, { as: users.admin })).body.history;
+    const history = (await api.call('GET', `/requests/${request.id}`, { as: users.admin })).body.history;
     expect(history.filter((entry: { type: string }) => entry.type === 'notified')).toHaveLength(1);
   });
 
   test('an address SES refuses is recorded in the history and the other approvers are still emailed', async () => {
     const { workflowDeps } = await import('../../functions/commons/workflow-deps');
     const { awaitDecision } = await import('../../functions/usecases/workflow');
-    const { Repository } = await import('../../functions/repository/repository');
-    const { documentClient } = await import('../../functions/commons/clients');
-    const { createRequest } = await import('../../functions/domain/rules');
-    const repository = new Repository(documentClient(), 'approvals');
-    const profileRecord = (await api.call('GET', '/profiles/quorum', { as: users.admin })).body;
-    const change = createRequest('7a2d4b8f-3c5e-4f9a-8b2c-4d6e8f0a2b3c', cardRequest('quorum') as never, profileRecord, { id: users.alice.sub, email: users.alice.email, groups: [] }, new Date().toISOString());
-    await repository.createRequest(change);
+    const request = await storedWithoutWorkflow('7a2d4b8f-3c5e-4f9a-8b2c-4d6e8f0a2b3c');
     const delivered: string[] = [];
     const send = async (email: { to: string }) => {
       if (email.to === users.erin.email) throw Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' });
       delivered.push(email.to);
       return 'message-id';
     };
-    await awaitDecision({ ...workflowDeps(), send }, change.request.id, 'token-1');
+    await awaitDecision({ ...workflowDeps(), send }, request.id, 'token-1');
     expect(delivered.sort()).toEqual([users.carol.email, users.dave.email]);
-    const history = (await api.call('GET', `/requests/${change.request.id}`, { as: users.admin })).body.history;
+    const history = (await api.call('GET', `/requests/${request.id}`, { as: users.admin })).body.history;
     expect(history.find((entry: { type: string }) => entry.type === 'notification-failed')).toMatchObject({
       details: { recipient: users.erin.email, purpose: 'approval', error: 'MessageRejected' },
     });
