@@ -79,7 +79,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(gateway.close);
 
     const sfnDataDir = options.ephemeral ? join(dataDir, `sfn-${process.pid}-${Date.now()}`) : dataDir;
-    const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}`;
     Object.assign(process.env, {
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
@@ -88,7 +87,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_SESV2: mailbox.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
       TABLE_NAME,
-      STATE_MACHINE_ARN: stateMachineArn,
       SENDER_EMAIL,
       PUBLIC_BASE_URL: gateway.url,
       LINK_KEYS_SECRET_ID: LINK_SECRET,
@@ -118,7 +116,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         },
       ],
     });
+    const stateMachineArn = sfn.stateMachineArn(STATE_MACHINE_NAME);
     process.env.AWS_ENDPOINT_URL_SFN = sfn.url;
+    process.env.STATE_MACHINE_ARN = stateMachineArn;
     stops.push(sfn.close);
 
     return { apiUrl: gateway.url, mailUrl: mailbox.url, stateMachineArn, sfnUrl: sfn.url, dynamoEndpoint: dynamo.endpoint, stop };
