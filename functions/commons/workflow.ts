@@ -1,6 +1,6 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { ApprovalRequest } from '../domain/model';
-import type { Outcome, WorkflowPort } from '../usecases/ports';
+import type { ApprovalRequest, Outcome } from '../domain/model';
+import type { WorkflowPort } from '../usecases/ports';
 import { sfnClient } from './clients';
 
 /** Error name the workflow catches when a pending request is deleted. */

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { durationSeconds, MAX_DURATION_SECONDS } from './duration';
 import { type Kind, KINDS, kindSchema } from './kinds';
 
-export const STATES = ['requested', 'approved', 'rejected', 'expired', 'deleted'] as const;
+/** How a request ends. */
+export const OUTCOMES = ['approved', 'rejected', 'expired', 'deleted'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+export const STATES = ['requested', ...OUTCOMES] as const;
 export type State = (typeof STATES)[number];
 export const stateSchema = z.enum(STATES);
 
@@ -121,7 +124,7 @@ export interface Approval {
 }
 
 export interface Decision {
-  decision: 'approved' | 'rejected' | 'expired' | 'deleted';
+  decision: Outcome;
   by: Actor;
   at: string;
   reason?: string;

@@ -13,6 +13,7 @@ import {
   type HistoryEntry,
   type Identity,
   isAdmin,
+  type Outcome,
   isApprover,
   POLICY,
   type Profile,
@@ -24,7 +25,7 @@ export interface Change {
   request: ApprovalRequest;
   history: HistoryEntry;
   /** Set when this change ended the request: the workflow must be told. */
-  outcome?: 'approved' | 'rejected' | 'expired' | 'deleted';
+  outcome?: Outcome;
 }
 
 const actorOf = (who: Identity) => ({ id: who.id, email: who.email });

@@ -14,9 +14,19 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { invalid } from '../domain/errors';
-import type { ApprovalRequest, HistoryEntry, Profile, ProfileBody, State } from '../domain/model';
+import type { ApprovalRequest, HistoryEntry, Profile, ProfileBody } from '../domain/model';
 import { STATES } from '../domain/model';
 import type { Change } from '../domain/rules';
+import type {
+  ApprovalStore,
+  CreateResult,
+  IdempotencyRecord,
+  NewIdempotency,
+  RoundBookkeeping,
+  SearchPage,
+  SearchQuery,
+  StoredRequest,
+} from '../usecases/ports';
 import {
   historyKey,
   historyPrefix,
@@ -31,67 +41,11 @@ import {
   statePartition,
 } from './keys';
 
-/** The request was changed by someone else since it was read. */
-export class VersionConflict extends Error {
-  override name = 'VersionConflict';
-}
-
-/** The idempotency key was used before; the earlier request and body hash are attached. */
-export class IdempotencyKeyUsed extends Error {
-  override name = 'IdempotencyKeyUsed';
-  constructor(
-    readonly requestId: string,
-    readonly bodyHash: string,
-  ) {
-    super('idempotency key already used');
-  }
-}
-
-/** Workflow bookkeeping kept on the request item, never shown through the API. */
-export interface WorkflowFields {
-  taskToken?: string;
-  notifiedAt?: string;
-  nextReminderAt?: string;
-  reminders?: number;
-  outcomeNotifiedAt?: string;
-  callbackDeliveredAt?: string;
-  /** Approvers who got the first approval email, while that round is still being sent. */
-  notifiedApprovers?: string[];
-}
-
-export interface StoredRequest {
-  request: ApprovalRequest;
-  workflow: WorkflowFields;
-}
-
-export interface SearchQuery {
-  state?: State;
-  kind?: string;
-  /** Only this requester's requests (users outside approvers and admins). */
-  requesterId?: string;
-  limit: number;
-  cursor?: string;
-}
-
-export interface SearchPage {
-  items: ApprovalRequest[];
-  nextCursor: string | null;
-}
-
-export interface Idempotency {
-  sub: string;
-  key: string;
-  bodyHash: string;
-  /** Epoch seconds after which the table's TTL may remove the record. */
-  expiresAtEpoch: number;
-}
-
-const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 const MAX_PAGES_PER_PARTITION = 10;
 
 type Item = Record<string, unknown>;
 
-export class Repository {
+export class Repository implements ApprovalStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
@@ -137,7 +91,7 @@ export class Repository {
    * Writes a new request, its first history entry and (if given) its idempotency record in one
    * transaction. Throws IdempotencyKeyUsed when the key exists already.
    */
-  async createRequest(change: Change, idempotency?: Idempotency): Promise<void> {
+  async createRequest(change: Change, idempotency?: NewIdempotency): Promise<CreateResult> {
     const { request } = change;
     const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
       {
@@ -166,25 +120,22 @@ export class Repository {
     }
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      return { created: true };
     } catch (error) {
       if (idempotency && error instanceof TransactionCanceledException && error.CancellationReasons?.[2]?.Code === 'ConditionalCheckFailed') {
         const earlier = await this.getIdempotency(idempotency.sub, idempotency.key);
-        if (earlier) throw new IdempotencyKeyUsed(earlier.requestId, earlier.bodyHash);
+        if (earlier) return { created: false, earlier };
       }
       throw error;
     }
   }
 
-  async getIdempotency(sub: string, key: string): Promise<{ requestId: string; bodyHash: string } | undefined> {
+  async getIdempotency(sub: string, key: string): Promise<IdempotencyRecord | undefined> {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.table, Key: idempotencyKey(sub, key), ConsistentRead: true }),
     );
     if (!Item || (typeof Item.expiresAtEpoch === 'number' && Item.expiresAtEpoch * 1000 < Date.now())) return undefined;
     return { requestId: String(Item.requestId), bodyHash: String(Item.bodyHash) };
-  }
-
-  static idempotencyExpiry(now: string): number {
-    return Math.floor(Date.parse(now) / 1000) + IDEMPOTENCY_TTL_SECONDS;
   }
 
   async getRequest(id: string): Promise<StoredRequest | undefined> {
@@ -222,7 +173,7 @@ export class Repository {
    * Writes a change of a request and its history entry in one transaction, on the condition
    * that nobody changed the request since `expectedVersion`. Throws VersionConflict otherwise.
    */
-  async saveChange(change: Change, expectedVersion: number): Promise<void> {
+  async saveChange(change: Change, expectedVersion: number): Promise<'saved' | 'conflict'> {
     const { request } = change;
     const keys = indexKeys(request);
     try {
@@ -253,10 +204,9 @@ export class Repository {
           ],
         }),
       );
+      return 'saved';
     } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
-        throw new VersionConflict(`request ${request.id} changed since version ${expectedVersion}`);
-      }
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return 'conflict';
       throw error;
     }
   }
@@ -266,11 +216,7 @@ export class Repository {
     await this.db.send(new PutCommand({ TableName: this.table, Item: historyItem(id, entry) }));
   }
 
-  /**
-   * Stores workflow bookkeeping on the request. With `whilePending`, only while the request is
-   * still `requested`; returns false when that condition failed.
-   */
-  async setWorkflowFields(id: string, fields: WorkflowFields, options: { whilePending?: boolean } = {}): Promise<boolean> {
+  async setRoundBookkeeping(id: string, fields: RoundBookkeeping, options: { whilePending?: boolean } = {}): Promise<boolean> {
     const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
     if (entries.length === 0) return true;
     const names: Record<string, string> = {};
@@ -449,15 +395,15 @@ function historyItem(id: string, entry: HistoryEntry): Item {
 }
 
 function toStored(item: Item): StoredRequest {
-  const workflow: WorkflowFields = {};
-  if (typeof item.taskToken === 'string') workflow.taskToken = item.taskToken;
-  if (typeof item.notifiedAt === 'string') workflow.notifiedAt = item.notifiedAt;
-  if (typeof item.nextReminderAt === 'string') workflow.nextReminderAt = item.nextReminderAt;
-  if (typeof item.reminders === 'number') workflow.reminders = item.reminders;
-  if (typeof item.outcomeNotifiedAt === 'string') workflow.outcomeNotifiedAt = item.outcomeNotifiedAt;
-  if (typeof item.callbackDeliveredAt === 'string') workflow.callbackDeliveredAt = item.callbackDeliveredAt;
-  if (Array.isArray(item.notifiedApprovers)) workflow.notifiedApprovers = item.notifiedApprovers.map(String);
-  return { request: inContractOrder(item.doc as ApprovalRequest), workflow };
+  const rounds: RoundBookkeeping = {};
+  if (typeof item.taskToken === 'string') rounds.taskToken = item.taskToken;
+  if (typeof item.notifiedAt === 'string') rounds.notifiedAt = item.notifiedAt;
+  if (typeof item.nextReminderAt === 'string') rounds.nextReminderAt = item.nextReminderAt;
+  if (typeof item.reminders === 'number') rounds.reminders = item.reminders;
+  if (typeof item.outcomeNotifiedAt === 'string') rounds.outcomeNotifiedAt = item.outcomeNotifiedAt;
+  if (typeof item.callbackDeliveredAt === 'string') rounds.callbackDeliveredAt = item.callbackDeliveredAt;
+  if (Array.isArray(item.notifiedApprovers)) rounds.notifiedApprovers = item.notifiedApprovers.map(String);
+  return { request: inContractOrder(item.doc as ApprovalRequest), rounds };
 }
 
 const REQUEST_FIELD_ORDER: Array<keyof ApprovalRequest> = [

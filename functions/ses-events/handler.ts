@@ -15,6 +15,7 @@ import { readEnv, tableEnv } from '../commons/config';
 import type { HistoryEntry } from '../domain/model';
 import { requestIdSchema } from '../domain/model';
 import { Repository } from '../repository/repository';
+import type { ApprovalStore } from '../usecases/ports';
 
 export type SesFailure =
   | { kind: 'bounce'; requestId: string; purpose?: string; messageId?: string; at?: string; recipients: string[]; bounceType?: string; bounceSubType?: string }
@@ -101,7 +102,7 @@ export function historyEntryOf(failure: SesFailure, now: string): HistoryEntry {
 }
 
 export interface SesEventsDeps {
-  repository: Pick<Repository, 'getRequest' | 'appendHistory'>;
+  repository: Pick<ApprovalStore, 'getRequest' | 'appendHistory'>;
   now: () => string;
   log: (entry: Record<string, unknown>) => void;
 }

@@ -3,10 +3,16 @@ import { conflict, forbidden, invalid, notFound } from '../domain/errors';
 import type { ApprovalRequest, CreateRequestBody, DecisionBody, HistoryEntry, Identity, Profile, ProfileBody, State } from '../domain/model';
 import { isAdmin, isApprover, ON_BEHALF_SCOPE } from '../domain/model';
 import { assertListedApprover, assertMayDecide, canRead, type Change, createRequest, decide, deleteRequest } from '../domain/rules';
-import { IdempotencyKeyUsed, Repository, type SearchPage, VersionConflict } from '../repository/repository';
-import type { Deps } from './ports';
+import type { Clock, Deps, IdempotencyRecord, RequestStore, SearchPage, WorkflowPort } from './ports';
 
 const MAX_ATTEMPTS = 5;
+/** How long an idempotency key keeps answering with the request it created. */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+
+/** Epoch seconds after which an idempotency record created at `now` may be forgotten. */
+export function idempotencyExpiry(now: string): number {
+  return Math.floor(Date.parse(now) / 1000) + IDEMPOTENCY_TTL_SECONDS;
+}
 
 export async function putProfile(deps: Deps, who: Identity, id: string, body: ProfileBody): Promise<Profile> {
   if (!isAdmin(who)) throw forbidden('only admins may manage profiles');
@@ -45,15 +51,11 @@ export async function createApprovalRequest(deps: Deps, caller: Identity, body: 
   const { onBehalfOf, ...fields } = body;
   const change = createRequest(deps.newId(), fields, profile, who, now);
   if (onBehalfOf) change.history.details = { ...change.history.details, createdBy: { id: caller.id, ...(caller.email ? { email: caller.email } : {}) } };
-  try {
-    await deps.repository.createRequest(
-      change,
-      idempotencyKey ? { sub: caller.id, key: idempotencyKey, bodyHash, expiresAtEpoch: Repository.idempotencyExpiry(now) } : undefined,
-    );
-  } catch (error) {
-    if (error instanceof IdempotencyKeyUsed) return replay(deps, error, bodyHash);
-    throw error;
-  }
+  const idempotency = idempotencyKey
+    ? { sub: caller.id, key: idempotencyKey, requestId: change.request.id, bodyHash, expiresAtEpoch: idempotencyExpiry(now) }
+    : undefined;
+  const result = await deps.repository.createRequest(change, idempotency);
+  if (!result.created) return replay(deps, result.earlier, bodyHash);
   await deps.workflow.start(change.request);
   return { request: change.request, replayed: false };
 }
@@ -77,7 +79,7 @@ function requesterOf(caller: Identity, body: CreateRequestBody): Identity {
   return caller;
 }
 
-async function replay(deps: Deps, earlier: { requestId: string; bodyHash: string }, bodyHash: string): Promise<Created> {
+async function replay(deps: Deps, earlier: IdempotencyRecord, bodyHash: string): Promise<Created> {
   if (earlier.bodyHash !== bodyHash) {
     throw conflict('Idempotency-Key was already used with a different body', { requestId: earlier.requestId });
   }
@@ -131,21 +133,21 @@ export function deleteApprovalRequest(deps: Deps, who: Identity, id: string, rea
  * ends the request, the waiting workflow is told with the token read after the write (a token
  * stored before the write is seen; one stored after it was refused, and that round ends by itself).
  */
-export async function changeRequest(deps: Pick<Deps, 'repository' | 'workflow' | 'now'>, id: string, apply: (request: ApprovalRequest, now: string) => Change): Promise<ApprovalRequest> {
+export async function changeRequest(
+  deps: { repository: Pick<RequestStore, 'getRequest' | 'saveChange'>; workflow: WorkflowPort; now: Clock },
+  id: string,
+  apply: (request: ApprovalRequest, now: string) => Change,
+): Promise<ApprovalRequest> {
   for (let attempt = 1; ; attempt++) {
     const stored = await deps.repository.getRequest(id);
     if (!stored) throw notFound(`request ${id} does not exist`);
     const change = apply(stored.request, deps.now());
-    try {
-      await deps.repository.saveChange(change, stored.request.version);
-    } catch (error) {
-      if (error instanceof VersionConflict && attempt < MAX_ATTEMPTS) continue;
-      if (error instanceof VersionConflict) throw conflict('request is being changed by someone else; try again');
-      throw error;
-    }
+    const saved = await deps.repository.saveChange(change, stored.request.version);
+    if (saved === 'conflict' && attempt < MAX_ATTEMPTS) continue;
+    if (saved === 'conflict') throw conflict('request is being changed by someone else; try again');
     if (change.outcome) {
       const after = await deps.repository.getRequest(id);
-      if (after?.workflow.taskToken) await deps.workflow.finish(after.workflow.taskToken, change.outcome);
+      if (after?.rounds.taskToken) await deps.workflow.finish(after.rounds.taskToken, change.outcome);
     }
     return change.request;
   }

@@ -4,23 +4,22 @@
  */
 import { createHmac } from 'node:crypto';
 import { durationSeconds } from '../domain/duration';
-import type { ApprovalRequest } from '../domain/model';
+import type { ApprovalRequest, Outcome } from '../domain/model';
 import { WORKFLOW } from '../domain/model';
 import { expire, undecidedApprovers } from '../domain/rules';
-import type { Email } from '../commons/mailer';
-import type { Repository } from '../repository/repository';
-import type { Outcome, WorkflowPort } from './ports';
+import type { EmailContent } from '../notifications/emails';
+import type { ApprovalStore, Clock, Mailer, WorkflowPort } from './ports';
 import { changeRequest } from './requests';
 
 export interface WorkflowDeps {
-  repository: Repository;
+  repository: Pick<ApprovalStore, 'getRequest' | 'saveChange' | 'setRoundBookkeeping' | 'appendHistory'>;
   workflow: WorkflowPort;
-  now: () => string;
-  send: (email: Email) => Promise<string | undefined>;
+  now: Clock;
+  send: Mailer;
   /** Approve and reject URLs for one approver, valid until the request expires. */
   links: (request: ApprovalRequest, approver: string) => Promise<{ approve: string; reject: string }>;
-  approverEmail: (request: ApprovalRequest, links: { approve: string; reject: string }, options: { reminder: boolean }) => Omit<Email, 'to' | 'tags'>;
-  outcomeEmail: (request: ApprovalRequest) => Omit<Email, 'to' | 'tags'>;
+  approverEmail: (request: ApprovalRequest, links: { approve: string; reject: string }, options: { reminder: boolean }) => EmailContent;
+  outcomeEmail: (request: ApprovalRequest) => EmailContent;
   callbackKey: () => Promise<{ keyId: string; secret: string }>;
   fetch: typeof fetch;
 }
@@ -43,19 +42,19 @@ const plus = (iso: string, seconds: number) => new Date(epoch(iso) + seconds * 1
 export async function planRound(deps: WorkflowDeps, requestId: string): Promise<Plan> {
   const stored = await deps.repository.getRequest(requestId);
   if (stored?.request.state !== 'requested') return { done: true, waitSeconds: 1 };
-  const { request, workflow } = stored;
+  const { request, rounds } = stored;
   const now = deps.now();
   if (epoch(now) >= epoch(request.expiresAt)) {
     await expireRequest(deps, requestId);
     return { done: true, waitSeconds: 1 };
   }
   const remindEvery = durationSeconds(request.remindAfter) ?? 0;
-  let nextReminderAt = workflow.nextReminderAt ?? plus(request.createdAt, remindEvery);
-  if (workflow.notifiedAt && epoch(now) >= epoch(nextReminderAt)) {
+  let nextReminderAt = rounds.nextReminderAt ?? plus(request.createdAt, remindEvery);
+  if (rounds.notifiedAt && epoch(now) >= epoch(nextReminderAt)) {
     const recipients = undecidedApprovers(request);
     const results = await notifyApprovers(deps, request, recipients, true);
     while (epoch(nextReminderAt) <= epoch(now)) nextReminderAt = plus(nextReminderAt, remindEvery);
-    await deps.repository.setWorkflowFields(requestId, { nextReminderAt, reminders: (workflow.reminders ?? 0) + 1 }, { whilePending: true });
+    await deps.repository.setRoundBookkeeping(requestId, { nextReminderAt, reminders: (rounds.reminders ?? 0) + 1 }, { whilePending: true });
     await deps.repository.appendHistory(requestId, { at: now, type: 'reminded', actor: WORKFLOW, details: { recipients: results.sent } });
   }
   const until = Math.min(epoch(nextReminderAt), epoch(request.expiresAt));
@@ -78,18 +77,18 @@ async function expireRequest(deps: WorkflowDeps, requestId: string): Promise<voi
  */
 export async function awaitDecision(deps: WorkflowDeps, requestId: string, taskToken: string): Promise<void> {
   const stored = await deps.repository.getRequest(requestId);
-  const pending = stored ? await deps.repository.setWorkflowFields(requestId, { taskToken }, { whilePending: true }) : false;
+  const pending = stored ? await deps.repository.setRoundBookkeeping(requestId, { taskToken }, { whilePending: true }) : false;
   if (!pending) {
     const latest = await deps.repository.getRequest(requestId);
     const state = latest?.request.state;
     await deps.workflow.finish(taskToken, (state && state !== 'requested' ? state : 'deleted') as Outcome);
     return;
   }
-  if (stored && !stored.workflow.notifiedAt) {
-    const results = await notifyApprovers(deps, stored.request, stored.request.approvers, false, stored.workflow.notifiedApprovers ?? []);
+  if (stored && !stored.rounds.notifiedAt) {
+    const results = await notifyApprovers(deps, stored.request, stored.request.approvers, false, stored.rounds.notifiedApprovers ?? []);
     const now = deps.now();
-    const nextReminderAt = stored.workflow.nextReminderAt ?? plus(stored.request.createdAt, durationSeconds(stored.request.remindAfter) ?? 0);
-    await deps.repository.setWorkflowFields(requestId, { notifiedAt: now, nextReminderAt });
+    const nextReminderAt = stored.rounds.nextReminderAt ?? plus(stored.request.createdAt, durationSeconds(stored.request.remindAfter) ?? 0);
+    await deps.repository.setRoundBookkeeping(requestId, { notifiedAt: now, nextReminderAt });
     await deps.repository.appendHistory(requestId, { at: now, type: 'notified', actor: WORKFLOW, details: { recipients: results.sent } });
   }
 }
@@ -123,7 +122,7 @@ async function notifyApprovers(deps: WorkflowDeps, request: ApprovalRequest, rec
       sent.push(approver);
     } catch (error) {
       if (!reminder && isTransient(error)) {
-        await deps.repository.setWorkflowFields(request.id, { notifiedApprovers: sent });
+        await deps.repository.setRoundBookkeeping(request.id, { notifiedApprovers: sent });
         throw new EmailDeferred(`approval emails deferred after ${sent.length} of ${recipients.length}: ${(error as Error).name}`);
       }
       await recordEmailFailure(deps, request.id, approver, reminder ? 'reminder' : 'approval', error);
@@ -148,9 +147,9 @@ async function recordEmailFailure(deps: WorkflowDeps, requestId: string, recipie
 export async function notifyOutcome(deps: WorkflowDeps, requestId: string): Promise<{ callback: boolean }> {
   const stored = await deps.repository.getRequest(requestId);
   if (!stored || stored.request.state === 'requested') return { callback: false };
-  const { request, workflow } = stored;
+  const { request, rounds } = stored;
   const deletedByRequester = request.state === 'deleted' && request.decision?.by.id === request.requester.id;
-  if (!workflow.outcomeNotifiedAt && !deletedByRequester) {
+  if (!rounds.outcomeNotifiedAt && !deletedByRequester) {
     try {
       const content = deps.outcomeEmail(request);
       await deps.send({ ...content, to: request.requester.email, tags: { requestId, purpose: 'outcome' } });
@@ -163,9 +162,9 @@ export async function notifyOutcome(deps: WorkflowDeps, requestId: string): Prom
     } catch (error) {
       await recordEmailFailure(deps, requestId, request.requester.email, 'outcome', error);
     }
-    await deps.repository.setWorkflowFields(requestId, { outcomeNotifiedAt: deps.now() });
+    await deps.repository.setRoundBookkeeping(requestId, { outcomeNotifiedAt: deps.now() });
   }
-  return { callback: Boolean(request.callbackUrl) && !workflow.callbackDeliveredAt };
+  return { callback: Boolean(request.callbackUrl) && !rounds.callbackDeliveredAt };
 }
 
 export class CallbackFailed extends Error {
@@ -185,7 +184,7 @@ export function callbackSignature(secret: string, body: string, timestamp: numbe
  */
 export async function deliverCallback(deps: WorkflowDeps, requestId: string, abandon = false): Promise<{ status?: number }> {
   const stored = await deps.repository.getRequest(requestId);
-  if (!stored?.request.callbackUrl || stored.workflow.callbackDeliveredAt) return {};
+  if (!stored?.request.callbackUrl || stored.rounds.callbackDeliveredAt) return {};
   const { request } = stored;
   if (abandon) {
     await deps.repository.appendHistory(requestId, { at: deps.now(), type: 'callback-failed', actor: WORKFLOW, details: { url: request.callbackUrl } });
@@ -215,7 +214,7 @@ export async function deliverCallback(deps: WorkflowDeps, requestId: string, aba
   }
   if (status < 200 || status > 299) throw new CallbackFailed(`callback answered ${status}`);
   const now = deps.now();
-  await deps.repository.setWorkflowFields(requestId, { callbackDeliveredAt: now });
+  await deps.repository.setRoundBookkeeping(requestId, { callbackDeliveredAt: now });
   await deps.repository.appendHistory(requestId, { at: now, type: 'callback-delivered', actor: WORKFLOW, details: { status, type: `request.${request.state}` } });
   return { status };
 }
