@@ -1,7 +1,7 @@
 /**
  * The approval rules, free of any I/O: creating a request from a profile,
  * deciding on it, deleting and expiring it. Each function returns the next
- * request and the history entry to write with it, or throws an AppError.
+ * request and the history entry to write with it, or throws a DomainError.
  */
 import { durationSeconds } from './duration';
 import { conflict, forbidden, invalid } from './errors';
@@ -97,6 +97,17 @@ export function assertListedApprover(request: ApprovalRequest, id: string | unde
   if (!request.approvers.includes(email.toLowerCase())) throw forbidden('you are not an approver of this request');
 }
 
+/** Whether this approver (by email) has approved the request already. */
+export function hasApproved(request: ApprovalRequest, email: string): boolean {
+  const address = email.toLowerCase();
+  return request.approvals.some((approval) => approval.by.email === address);
+}
+
+/** Whether this approver can decide now: the request is pending and they have not approved it. */
+export function isOpenFor(request: ApprovalRequest, email: string): boolean {
+  return request.state === 'requested' && !hasApproved(request, email);
+}
+
 function assertPending(request: ApprovalRequest): void {
   if (request.state !== 'requested') {
     throw conflict(`request is ${request.state}, no longer pending`, { state: request.state, decision: request.decision });
@@ -113,7 +124,7 @@ export function decide(request: ApprovalRequest, who: { id: string; email: strin
   assertPending(request);
   const email = who.email.toLowerCase();
   const actor = { id: who.id, email };
-  if (request.approvals.some((approval) => approval.by.email === email)) {
+  if (hasApproved(request, email)) {
     throw conflict('you have already approved this request');
   }
   const comment = body.comment ? { comment: body.comment } : {};

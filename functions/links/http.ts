@@ -9,9 +9,9 @@ import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
 import { z } from 'zod';
 import { readEnv } from '../commons/config';
 import { apiDeps } from '../commons/deps';
-import { describeError, type HttpEvent, type HttpResult } from '../commons/http';
+import { clientErrorOf, describeError, type HttpEvent, type HttpResult } from '../commons/http';
 import { signingKeys } from '../commons/secrets';
-import { AppError, invalid } from '../domain/errors';
+import { DomainError, type ErrorCode, invalid } from '../domain/errors';
 import type { Deps } from '../usecases/ports';
 import { errorPage, LINK_PAGE_HEADERS } from './pages';
 import { type SigningKeys, type VerifiedLink, verifyLink } from './signing';
@@ -47,13 +47,14 @@ function rawQuery(event: HttpEvent): string {
   return params.toString();
 }
 
-const TITLES: Record<number, string> = {
-  400: 'Please check the form',
-  403: 'This link cannot be used',
-  404: 'Request not found',
-  409: 'Already decided',
-  410: 'This link has expired',
-  415: 'The form could not be read',
+/** The link pages' answer to each domain error code: its status and the page's title. */
+const PAGE_OF_CODE: Readonly<Record<ErrorCode, { status: number; title: string }>> = {
+  invalid_request: { status: 400, title: 'Please check the form' },
+  unauthorized: { status: 401, title: 'This link cannot be used' },
+  forbidden: { status: 403, title: 'This link cannot be used' },
+  not_found: { status: 404, title: 'Request not found' },
+  conflict: { status: 409, title: 'Already decided' },
+  gone: { status: 410, title: 'This link has expired' },
 };
 
 /** A message as a sentence: capital first letter, final full stop. */
@@ -63,17 +64,19 @@ export const sentence = (message: string) => {
   return /[.!?]$/.test(first) ? first : `${first}.`;
 };
 
-/** An error as a page. AppErrors and client errors show their message; anything else a plain 500. */
+/** An error as a page. Domain errors and client errors show their message; anything else a plain 500. */
 export function pageForError(error: unknown, requestId?: string): HttpResult {
-  if (error instanceof AppError) {
-    if (error.status === 403) console.warn(JSON.stringify({ level: 'warn', message: 'link refused', requestId, reason: error.message }));
-    const message = error.status === 410 ? `${sentence(error.message)} Ask for a new one if the request is still pending.` : sentence(error.message);
-    return htmlResponse(error.status, errorPage(error.status, TITLES[error.status] ?? 'Cannot do that', message));
+  if (error instanceof DomainError) {
+    const { status, title } = PAGE_OF_CODE[error.code];
+    if (error.code === 'forbidden') console.warn(JSON.stringify({ level: 'warn', message: 'link refused', requestId, reason: error.message }));
+    const message = error.code === 'gone' ? `${sentence(error.message)} Ask for a new one if the request is still pending.` : sentence(error.message);
+    return htmlResponse(status, errorPage(status, title, message));
   }
-  const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    const message = status === 415 ? 'The form must be sent as application/x-www-form-urlencoded.' : sentence((error as Error).message || 'Bad request');
-    return htmlResponse(status, errorPage(status, TITLES[status] ?? 'Bad request', message));
+  const client = clientErrorOf(error);
+  if (client) {
+    const unreadable = client.status === 415;
+    const message = unreadable ? 'The form must be sent as application/x-www-form-urlencoded.' : sentence(client.message || 'Bad request');
+    return htmlResponse(client.status, errorPage(client.status, unreadable ? 'The form could not be read' : 'Bad request', message));
   }
   console.error(JSON.stringify({ level: 'error', message: 'unhandled error', requestId, error: describeError(error) }));
   return htmlResponse(

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors';
 import type { ApprovalRequest, CreateRequestBody, DecisionBody, HistoryEntry, Identity, Profile, ProfileBody, State } from '../domain/model';
 import { isAdmin, isApprover, ON_BEHALF_SCOPE } from '../domain/model';
-import { assertListedApprover, assertMayDecide, canRead, type Change, createRequest, decide, deleteRequest } from '../domain/rules';
+import { assertMayDecide, canRead, type Change, createRequest, decide, deleteRequest } from '../domain/rules';
 import type { Clock, Deps, IdempotencyRecord, RequestStore, SearchPage, WorkflowPort } from './ports';
 
 const MAX_ATTEMPTS = 5;
@@ -112,14 +112,6 @@ export function decideAsUser(deps: Deps, who: Identity, id: string, body: Decisi
   return changeRequest(deps, id, (request, now) => {
     assertMayDecide(request, who);
     return decide(request, who, body, now);
-  });
-}
-
-/** A decision through a signed link: the link names the approver. */
-export function decideAsLinkHolder(deps: Deps, approverEmail: string, id: string, body: DecisionBody): Promise<ApprovalRequest> {
-  return changeRequest(deps, id, (request, now) => {
-    assertListedApprover(request, undefined, approverEmail);
-    return decide(request, { id: `email:${approverEmail}`, email: approverEmail }, body, now);
   });
 }
 
