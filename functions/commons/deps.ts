@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { Repository } from '../repository/repository';
+import { Repository } from '../adapters/dynamodb/repository';
 import type { Deps } from '../usecases/ports';
 import { documentClient } from './clients';
 import { readEnv, tableEnv } from './config';

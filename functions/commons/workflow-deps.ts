@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { approverLinks } from '../links/signing';
 import { approverEmail, outcomeEmail } from '../notifications/emails';
-import { Repository } from '../repository/repository';
+import { Repository } from '../adapters/dynamodb/repository';
 import type { WorkflowDeps } from '../usecases/workflow';
 import { documentClient } from './clients';
 import { readEnv, tableEnv } from './config';

@@ -154,6 +154,20 @@ export interface ApprovalRequest {
   version: number;
 }
 
+/** The order of a request's fields in every response (DynamoDB maps come back in any order). */
+const REQUEST_FIELD_ORDER: Array<keyof ApprovalRequest> = [
+  'id', 'kind', 'profileId', 'state', 'subject', 'justification', 'callbackUrl', 'requester', 'approvers', 'requiredApprovals',
+  'approvals', 'onHold', 'hold', 'decision', 'remindAfter', 'expireAfter', 'createdAt', 'updatedAt', 'expiresAt', 'version',
+];
+
+/** The request with its fields in REQUEST_FIELD_ORDER (unknown fields last). */
+export function inFieldOrder(request: ApprovalRequest): ApprovalRequest {
+  const ordered: Record<string, unknown> = {};
+  for (const field of REQUEST_FIELD_ORDER) if (request[field] !== undefined) ordered[field] = request[field];
+  for (const [field, value] of Object.entries(request)) if (!(field in ordered)) ordered[field] = value;
+  return ordered as unknown as ApprovalRequest;
+}
+
 export type HistoryType =
   | 'created'
   | 'approval'

@@ -14,7 +14,7 @@ import { documentClient } from '../commons/clients';
 import { readEnv, tableEnv } from '../commons/config';
 import type { HistoryEntry } from '../domain/model';
 import { requestIdSchema } from '../domain/model';
-import { Repository } from '../repository/repository';
+import { Repository } from '../adapters/dynamodb/repository';
 import type { ApprovalStore } from '../usecases/ports';
 
 export type SesFailure =

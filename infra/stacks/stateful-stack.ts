@@ -19,7 +19,7 @@ import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { ON_BEHALF_SCOPE_NAME, RESOURCE_SERVER_ID } from '../../functions/domain/model';
-import { TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../../functions/repository/schema';
+import { TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/schema';
 import type { DeploymentConfig } from '../config';
 import { SigningKeys } from '../constructs/signing-keys';
 import { sesIdentityArn } from '../constructs/service-function';
@@ -61,7 +61,7 @@ export class StatefulStack extends Stack implements StatefulResources {
     super(scope, id, props);
     const { config } = props;
 
-    // ---- DynamoDB: the single table of functions/repository/schema.ts (DynamoDB Local uses the same) ----
+    // ---- DynamoDB: the single table of functions/adapters/dynamodb/schema.ts (DynamoDB Local uses the same) ----
     // TableV2 (AWS::DynamoDB::GlobalTable): the current L2, with deletion protection and PITR per
     // replica, and adding a replica region later is a property change instead of a table migration.
     this.table = new TableV2(this, 'Table', {

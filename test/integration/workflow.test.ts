@@ -122,7 +122,7 @@ test('a decision whose task token was already closed is not lost: the next round
   const request = await create('remind');
   await waitForEmails(api, about(request.id), 2);
   // Decide behind the workflow's back, as if SendTaskSuccess had hit a closed token.
-  const { Repository } = await import('../../functions/repository/repository');
+  const { Repository } = await import('../../functions/adapters/dynamodb/repository');
   const { documentClient } = await import('../../functions/commons/clients');
   const { decide: applyDecision } = await import('../../functions/domain/rules');
   const repository = new Repository(documentClient(), 'approvals');
@@ -173,7 +173,7 @@ describe('callback to the calling system', () => {
 describe('email delivery', () => {
   /** A pending request stored without a workflow, so that only the test sends its emails. */
   async function storedWithoutWorkflow(id: string) {
-    const { Repository } = await import('../../functions/repository/repository');
+    const { Repository } = await import('../../functions/adapters/dynamodb/repository');
     const { documentClient } = await import('../../functions/commons/clients');
     const { createRequest } = await import('../../functions/domain/rules');
     const profileRecord = (await api.call('GET', '/profiles/quorum', { as: users.admin })).body;

@@ -1,9 +1,9 @@
 /**
- * The data and identities: the table of functions/repository/keys.ts, the user pool with
+ * The data and identities: the table of functions/adapters/dynamodb/keys.ts, the user pool with
  * its groups, clients and scope, the generated signing keys and the SES identity, all retained.
  */
 import { Match } from 'aws-cdk-lib/assertions';
-import { INDEX_BY_REQUESTER, INDEX_BY_STATE } from '../../../functions/repository/keys';
+import { INDEX_BY_REQUESTER, INDEX_BY_STATE } from '../../../functions/adapters/dynamodb/keys';
 import { isKeySet, newKeySet } from '../../../infra/custom-resources/signing-keys';
 import { ON_BEHALF_SCOPE, RESOURCE_SERVER_ID } from '../../../infra/stacks/stateful-stack';
 import { defined, fixture, logicalId, resources } from '../../infra/fixture';
