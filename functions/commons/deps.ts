@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { Repository } from '../adapters/dynamodb/repository';
 import type { Deps } from '../usecases/ports';
-import { documentClient } from './clients';
+import { documentClient } from '../adapters/clients';
 import { readEnv, tableEnv } from './config';
-import { stepFunctionsWorkflow } from './workflow';
+import { stepFunctionsWorkflow } from '../adapters/step-functions';
 
 let deps: Deps | undefined;
 

@@ -17,7 +17,7 @@ import {
   isApprover,
   POLICY,
   type Profile,
-  WORKFLOW,
+  WORKFLOW_ACTOR,
 } from './model';
 import { parse } from './validation';
 
@@ -190,9 +190,9 @@ export function expire(request: ApprovalRequest, now: string): Change {
       onHold: false,
       updatedAt: now,
       version: request.version + 1,
-      decision: { decision: 'expired', by: WORKFLOW, at: now, reason: `no decision within ${request.expireAfter}` },
+      decision: { decision: 'expired', by: WORKFLOW_ACTOR, at: now, reason: `no decision within ${request.expireAfter}` },
     },
-    history: { at: now, type: 'expired', actor: WORKFLOW, details: { expireAfter: request.expireAfter } },
+    history: { at: now, type: 'expired', actor: WORKFLOW_ACTOR, details: { expireAfter: request.expireAfter } },
     outcome: 'expired',
   };
 }

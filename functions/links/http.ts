@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { readEnv } from '../commons/config';
 import { apiDeps } from '../commons/deps';
 import { clientErrorOf, describeError, type HttpEvent, type HttpResult } from '../commons/http';
-import { signingKeys } from '../commons/secrets';
+import { signingKeys } from '../adapters/secrets-manager';
 import { DomainError, type ErrorCode, invalid } from '../domain/errors';
 import type { Deps } from '../usecases/ports';
 import { errorPage, LINK_PAGE_HEADERS } from './pages';

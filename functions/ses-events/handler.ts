@@ -10,7 +10,7 @@
  * A malformed message never throws; a DynamoDB failure does, so Lambda retries the event.
  */
 import type { SNSEvent } from 'aws-lambda';
-import { documentClient } from '../commons/clients';
+import { documentClient } from '../adapters/clients';
 import { readEnv, tableEnv } from '../commons/config';
 import type { HistoryEntry } from '../domain/model';
 import { requestIdSchema } from '../domain/model';

@@ -18,7 +18,7 @@ import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
-import { ON_BEHALF_SCOPE_NAME, RESOURCE_SERVER_ID } from '../../functions/domain/model';
+import { ON_BEHALF_SCOPE, ON_BEHALF_SCOPE_NAME, RESOURCE_SERVER_ID } from '../../functions/domain/model';
 import { TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/schema';
 import type { DeploymentConfig } from '../config';
 import { SigningKeys } from '../constructs/signing-keys';
@@ -27,8 +27,6 @@ import { sesIdentityArn } from '../constructs/service-function';
 /** The groups the functions read from `cognito:groups`. */
 export const GROUPS = { approvers: 'approvers', admins: 'admins' } as const;
 /** The resource server and scope a calling system gets with the client-credentials grant (shared with the functions). */
-export { RESOURCE_SERVER_ID };
-export const ON_BEHALF_SCOPE = ON_BEHALF_SCOPE_NAME;
 
 export interface StatefulStackProps extends StackProps {
   readonly config: DeploymentConfig;
@@ -111,9 +109,9 @@ export class StatefulStack extends Stack implements StatefulResources {
     const resourceServer = this.userPool.addResourceServer('ApiResourceServer', {
       identifier: RESOURCE_SERVER_ID,
       userPoolResourceServerName: `${config.prefix}-api`,
-      scopes: [new ResourceServerScope({ scopeName: ON_BEHALF_SCOPE, scopeDescription: 'Create approval requests on behalf of a named requester' })],
+      scopes: [new ResourceServerScope({ scopeName: ON_BEHALF_SCOPE_NAME, scopeDescription: 'Create approval requests on behalf of a named requester' })],
     });
-    const onBehalf = OAuthScope.resourceServer(resourceServer, new ResourceServerScope({ scopeName: ON_BEHALF_SCOPE, scopeDescription: 'on behalf' }));
+    const onBehalf = OAuthScope.resourceServer(resourceServer, new ResourceServerScope({ scopeName: ON_BEHALF_SCOPE_NAME, scopeDescription: 'on behalf' }));
 
     // The token endpoint (client credentials) and the sign-in pages need a domain.
     const domain = this.userPool.addDomain('Domain', {
@@ -184,7 +182,7 @@ export class StatefulStack extends Stack implements StatefulResources {
     new CfnOutput(this, 'UserPoolClientId', { value: this.userClient.userPoolClientId, description: 'App client of people (ID tokens)' });
     new CfnOutput(this, 'MachineClientId', { value: this.machineClient.userPoolClientId, description: 'App client of calling systems (client credentials)' });
     new CfnOutput(this, 'TokenEndpoint', { value: `${domain.baseUrl()}/oauth2/token` });
-    new CfnOutput(this, 'OnBehalfScope', { value: `${RESOURCE_SERVER_ID}/${ON_BEHALF_SCOPE}` });
+    new CfnOutput(this, 'OnBehalfScope', { value: ON_BEHALF_SCOPE });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
   }
 }

@@ -4,7 +4,7 @@
  * complaint handling, and the alarms. It gets the stateful resources as typed props.
  *
  * The routes come from functions/operations.ts and the workflow's task functions from
- * functions/workflow-functions.ts: one function per entry, its grants from its `needs`.
+ * functions/approval-steps.ts: one function per entry, its grants from its `needs`.
  */
 import * as path from 'node:path';
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
@@ -27,7 +27,7 @@ import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { type Method, OPERATIONS, type Operation } from '../../functions/operations';
-import { WORKFLOW_FUNCTIONS, type WorkflowFunction } from '../../functions/workflow-functions';
+import { APPROVAL_STEPS, type ApprovalStep } from '../../functions/approval-steps';
 import type { DeploymentConfig } from '../config';
 import { Monitoring } from '../constructs/monitoring';
 import { PROJECT_ROOT, ServiceFunction, type ServiceResources } from '../constructs/service-function';
@@ -46,9 +46,9 @@ export interface StatelessStackProps extends StackProps {
   readonly operations?: readonly Operation[];
   /**
    * The workflow's task functions.
-   * @default WORKFLOW_FUNCTIONS from functions/workflow-functions.ts
+   * @default APPROVAL_STEPS from functions/approval-steps.ts
    */
-  readonly workflowFunctions?: readonly WorkflowFunction[];
+  readonly workflowFunctions?: readonly ApprovalStep[];
 }
 
 export class StatelessStack extends Stack {
@@ -68,7 +68,7 @@ export class StatelessStack extends Stack {
     super(scope, id, props);
     const { config, stateful } = props;
     const operations = props.operations ?? OPERATIONS;
-    const workflowFunctions = props.workflowFunctions ?? WORKFLOW_FUNCTIONS;
+    const workflowFunctions = props.workflowFunctions ?? APPROVAL_STEPS;
     const logRetention = config.logRetentionDays;
 
     // Fixed name, ARN built from it: functions that start the workflow or answer its tasks get

@@ -5,7 +5,7 @@
  * fail here when a variable they read is not among their needs.
  */
 import { OPERATIONS } from '../../../functions/operations';
-import { WORKFLOW_FUNCTIONS } from '../../../functions/workflow-functions';
+import { APPROVAL_STEPS } from '../../../functions/approval-steps';
 import type { ServiceFunction } from '../../../infra/constructs/service-function';
 import { PROJECT_ROOT } from '../../../infra/constructs/service-function';
 import { defined, fixture, logicalId, props, resources } from '../../infra/fixture';
@@ -25,7 +25,7 @@ const SAMPLE: Record<string, string> = {
 
 const entries: Array<[string, string, ServiceFunction]> = [
   ...OPERATIONS.map((operation) => [operation.name, operation.entry, defined(stateless.apiFunctions[operation.name])] as [string, string, ServiceFunction]),
-  ...WORKFLOW_FUNCTIONS.map((task) => [task.name, task.entry, defined(stateless.workflowFunctions[task.name])] as [string, string, ServiceFunction]),
+  ...APPROVAL_STEPS.map((task) => [task.name, task.entry, defined(stateless.workflowFunctions[task.name])] as [string, string, ServiceFunction]),
   ['sesEvents', 'functions/ses-events/handler.ts', stateless.sesEventsFunction],
 ];
 

@@ -4,7 +4,7 @@
  */
 import type { Template } from 'aws-cdk-lib/assertions';
 import { OPERATIONS } from '../../../functions/operations';
-import { WORKFLOW_FUNCTIONS } from '../../../functions/workflow-functions';
+import { APPROVAL_STEPS } from '../../../functions/approval-steps';
 import type { AnyNeed, ServiceFunction } from '../../../infra/constructs/service-function';
 import { defined, fixture, logicalId, props, resolveStackOutputs, resources } from '../../infra/fixture';
 
@@ -138,7 +138,7 @@ describe('each function gets exactly what its needs say', () => {
 
   const needsOf: Record<string, readonly AnyNeed[]> = {
     ...Object.fromEntries(OPERATIONS.map((operation) => [operation.name, operation.needs])),
-    ...Object.fromEntries(WORKFLOW_FUNCTIONS.map((task) => [task.name, task.needs])),
+    ...Object.fromEntries(APPROVAL_STEPS.map((task) => [task.name, task.needs])),
     sesEvents: ['table:write'],
   };
 
@@ -201,7 +201,7 @@ describe('each function gets exactly what its needs say', () => {
     expect(list(defined(invoke[0], 'the invoke statement').statement.Action)).toEqual(['lambda:InvokeFunction']);
     const expected = Object.values(stateless.workflowFunctions).map((fn) => `\${${logicalId(fn)}.Arn}`).sort();
     expect(list(defined(invoke[0], 'the invoke statement').statement.Resource).map(text).sort()).toEqual(expected);
-    expect(expected).toHaveLength(WORKFLOW_FUNCTIONS.length);
+    expect(expected).toHaveLength(APPROVAL_STEPS.length);
   });
 
   test('the key generator may read and write the two signing-key secrets only', () => {

@@ -8,8 +8,8 @@ import {
   EmailDeferred,
   notifyOutcome,
   planRound,
-  type WorkflowDeps,
-} from '../../../functions/usecases/workflow';
+  type StepDeps,
+} from '../../../functions/usecases/approval-rounds';
 import { FakeClock, MemoryStore, RecordingMailer, RecordingWorkflow } from '../../support/memory-store';
 
 const ID = '6f1c2b9e-3c1d-4e8a-9b7f-0a1b2c3d4e5f';
@@ -44,7 +44,7 @@ function setup(request = pending(), now = '2026-11-03T09:00:01.000Z') {
   const clock = new FakeClock(now);
   const calls: Array<{ url: string; init: RequestInit }> = [];
   let answer = 204;
-  const deps: WorkflowDeps = {
+  const deps: StepDeps = {
     repository: store,
     workflow,
     now: clock.now,

@@ -2,14 +2,14 @@ import { z } from 'zod';
 import { approverLinks } from '../links/signing';
 import { approverEmail, outcomeEmail } from '../notifications/emails';
 import { Repository } from '../adapters/dynamodb/repository';
-import type { WorkflowDeps } from '../usecases/workflow';
-import { documentClient } from './clients';
-import { readEnv, tableEnv } from './config';
-import { sesMailer } from './mailer';
-import { signingKeys } from './secrets';
-import { stepFunctionsWorkflow } from './workflow';
+import type { StepDeps } from '../usecases/approval-rounds';
+import { documentClient } from '../adapters/clients';
+import { readEnv, tableEnv } from '../commons/config';
+import { sesMailer } from '../adapters/ses-mailer';
+import { signingKeys } from '../adapters/secrets-manager';
+import { stepFunctionsWorkflow } from '../adapters/step-functions';
 
-let deps: WorkflowDeps | undefined;
+let deps: StepDeps | undefined;
 
 /** A setting this function was not given: fails where it is used, naming the variable. */
 function required<T>(value: T | undefined, name: string): T {
@@ -19,10 +19,10 @@ function required<T>(value: T | undefined, name: string): T {
 
 /**
  * Dependencies of the workflow's task functions, built once per process. Each function gets only
- * the settings its grants need (see workflow-functions.ts); TABLE_NAME is checked at cold start,
+ * the settings its grants need (see approval-steps.ts); TABLE_NAME is checked at cold start,
  * the others when first used.
  */
-export function workflowDeps(): WorkflowDeps {
+export function workflowDeps(): StepDeps {
   if (deps) return deps;
   const env = readEnv({
     ...tableEnv,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { workflowDeps } from '../../commons/workflow-deps';
-import { awaitDecision } from '../../usecases/workflow';
+import { workflowDeps } from '../deps';
+import { awaitDecision } from '../../usecases/approval-rounds';
 
 const deps = workflowDeps();
 const input = z.object({ requestId: z.uuid(), taskToken: z.string().min(1) });

@@ -1,17 +1,19 @@
 /**
- * The workflow's task steps. DynamoDB holds the truth: every step reads the request
- * first, so a step that runs twice (a retry, a restarted execution) does no harm.
+ * The approval rounds, one use case per step of the workflow: plan a round (remind, expire or
+ * wait), await a decision, notify the outcome, deliver the callback. DynamoDB holds the truth:
+ * every step reads the request first, so a step that runs twice (a retry, a restarted execution)
+ * does no harm.
  */
 import { createHmac } from 'node:crypto';
 import { durationSeconds } from '../domain/duration';
 import type { ApprovalRequest, Outcome } from '../domain/model';
-import { WORKFLOW } from '../domain/model';
+import { WORKFLOW_ACTOR } from '../domain/model';
 import { expire, undecidedApprovers } from '../domain/rules';
 import type { EmailContent } from '../notifications/emails';
 import type { ApprovalStore, Clock, Mailer, WorkflowPort } from './ports';
 import { changeRequest } from './requests';
 
-export interface WorkflowDeps {
+export interface StepDeps {
   repository: Pick<ApprovalStore, 'getRequest' | 'saveChange' | 'setRoundBookkeeping' | 'appendHistory'>;
   workflow: WorkflowPort;
   now: Clock;
@@ -39,7 +41,7 @@ const plus = (iso: string, seconds: number) => new Date(epoch(iso) + seconds * 1
  * 3. when a reminder is due, the approvers who have not approved get one;
  * 4. otherwise wait until the next reminder or the expiry, whichever comes first.
  */
-export async function planRound(deps: WorkflowDeps, requestId: string): Promise<Plan> {
+export async function planRound(deps: StepDeps, requestId: string): Promise<Plan> {
   const stored = await deps.repository.getRequest(requestId);
   if (stored?.request.state !== 'requested') return { done: true, waitSeconds: 1 };
   const { request, rounds } = stored;
@@ -55,13 +57,13 @@ export async function planRound(deps: WorkflowDeps, requestId: string): Promise<
     const results = await notifyApprovers(deps, request, recipients, true);
     while (epoch(nextReminderAt) <= epoch(now)) nextReminderAt = plus(nextReminderAt, remindEvery);
     await deps.repository.setRoundBookkeeping(requestId, { nextReminderAt, reminders: (rounds.reminders ?? 0) + 1 }, { whilePending: true });
-    await deps.repository.appendHistory(requestId, { at: now, type: 'reminded', actor: WORKFLOW, details: { recipients: results.sent } });
+    await deps.repository.appendHistory(requestId, { at: now, type: 'reminded', actor: WORKFLOW_ACTOR, details: { recipients: results.sent } });
   }
   const until = Math.min(epoch(nextReminderAt), epoch(request.expiresAt));
   return { done: false, waitSeconds: Math.max(1, Math.ceil((until - epoch(now)) / 1000)) };
 }
 
-async function expireRequest(deps: WorkflowDeps, requestId: string): Promise<void> {
+async function expireRequest(deps: StepDeps, requestId: string): Promise<void> {
   try {
     await changeRequest(deps, requestId, (request, now) => expire(request, now));
   } catch (error) {
@@ -75,7 +77,7 @@ async function expireRequest(deps: WorkflowDeps, requestId: string): Promise<voi
  * approvers once. If the request ended before the token could be stored, complete this task at
  * once with that outcome: a decision is never lost between two rounds.
  */
-export async function awaitDecision(deps: WorkflowDeps, requestId: string, taskToken: string): Promise<void> {
+export async function awaitDecision(deps: StepDeps, requestId: string, taskToken: string): Promise<void> {
   const stored = await deps.repository.getRequest(requestId);
   const pending = stored ? await deps.repository.setRoundBookkeeping(requestId, { taskToken }, { whilePending: true }) : false;
   if (!pending) {
@@ -89,7 +91,7 @@ export async function awaitDecision(deps: WorkflowDeps, requestId: string, taskT
     const now = deps.now();
     const nextReminderAt = stored.rounds.nextReminderAt ?? plus(stored.request.createdAt, durationSeconds(stored.request.remindAfter) ?? 0);
     await deps.repository.setRoundBookkeeping(requestId, { notifiedAt: now, nextReminderAt });
-    await deps.repository.appendHistory(requestId, { at: now, type: 'notified', actor: WORKFLOW, details: { recipients: results.sent } });
+    await deps.repository.appendHistory(requestId, { at: now, type: 'notified', actor: WORKFLOW_ACTOR, details: { recipients: results.sent } });
   }
 }
 
@@ -112,7 +114,7 @@ function isTransient(error: unknown): boolean {
  * and the workflow's retry of the task emails only the rest. A reminder that fails is recorded;
  * the next reminder follows anyway.
  */
-async function notifyApprovers(deps: WorkflowDeps, request: ApprovalRequest, recipients: string[], reminder: boolean, alreadySent: string[] = []) {
+async function notifyApprovers(deps: StepDeps, request: ApprovalRequest, recipients: string[], reminder: boolean, alreadySent: string[] = []) {
   const sent = recipients.filter((approver) => alreadySent.includes(approver));
   for (const approver of recipients.filter((candidate) => !alreadySent.includes(candidate))) {
     try {
@@ -131,11 +133,11 @@ async function notifyApprovers(deps: WorkflowDeps, request: ApprovalRequest, rec
   return { sent };
 }
 
-async function recordEmailFailure(deps: WorkflowDeps, requestId: string, recipient: string, purpose: string, error: unknown) {
+async function recordEmailFailure(deps: StepDeps, requestId: string, recipient: string, purpose: string, error: unknown) {
   await deps.repository.appendHistory(requestId, {
     at: deps.now(),
     type: 'notification-failed',
-    actor: WORKFLOW,
+    actor: WORKFLOW_ACTOR,
     details: { recipient, purpose, error: (error as Error).name ?? 'Error' },
   });
 }
@@ -144,7 +146,7 @@ async function recordEmailFailure(deps: WorkflowDeps, requestId: string, recipie
  * After the outcome: the requester is emailed (once) and the caller learns whether a calling
  * system waits for a callback.
  */
-export async function notifyOutcome(deps: WorkflowDeps, requestId: string): Promise<{ callback: boolean }> {
+export async function notifyOutcome(deps: StepDeps, requestId: string): Promise<{ callback: boolean }> {
   const stored = await deps.repository.getRequest(requestId);
   if (!stored || stored.request.state === 'requested') return { callback: false };
   const { request, rounds } = stored;
@@ -156,7 +158,7 @@ export async function notifyOutcome(deps: WorkflowDeps, requestId: string): Prom
       await deps.repository.appendHistory(requestId, {
         at: deps.now(),
         type: 'notified',
-        actor: WORKFLOW,
+        actor: WORKFLOW_ACTOR,
         details: { recipients: [request.requester.email], purpose: 'outcome', state: request.state },
       });
     } catch (error) {
@@ -182,12 +184,12 @@ export function callbackSignature(secret: string, body: string, timestamp: numbe
  * CallbackFailed, which the workflow retries with backoff. With `abandon`, records that the
  * workflow gave up.
  */
-export async function deliverCallback(deps: WorkflowDeps, requestId: string, abandon = false): Promise<{ status?: number }> {
+export async function deliverCallback(deps: StepDeps, requestId: string, abandon = false): Promise<{ status?: number }> {
   const stored = await deps.repository.getRequest(requestId);
   if (!stored?.request.callbackUrl || stored.rounds.callbackDeliveredAt) return {};
   const { request } = stored;
   if (abandon) {
-    await deps.repository.appendHistory(requestId, { at: deps.now(), type: 'callback-failed', actor: WORKFLOW, details: { url: request.callbackUrl } });
+    await deps.repository.appendHistory(requestId, { at: deps.now(), type: 'callback-failed', actor: WORKFLOW_ACTOR, details: { url: request.callbackUrl } });
     return {};
   }
   const body = JSON.stringify({ type: `request.${request.state}`, request });
@@ -215,6 +217,6 @@ export async function deliverCallback(deps: WorkflowDeps, requestId: string, aba
   if (status < 200 || status > 299) throw new CallbackFailed(`callback answered ${status}`);
   const now = deps.now();
   await deps.repository.setRoundBookkeeping(requestId, { callbackDeliveredAt: now });
-  await deps.repository.appendHistory(requestId, { at: now, type: 'callback-delivered', actor: WORKFLOW, details: { status, type: `request.${request.state}` } });
+  await deps.repository.appendHistory(requestId, { at: now, type: 'callback-delivered', actor: WORKFLOW_ACTOR, details: { status, type: `request.${request.state}` } });
   return { status };
 }

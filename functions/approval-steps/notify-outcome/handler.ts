@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { workflowDeps } from '../../commons/workflow-deps';
-import { notifyOutcome } from '../../usecases/workflow';
+import { workflowDeps } from '../deps';
+import { notifyOutcome } from '../../usecases/approval-rounds';
 
 const deps = workflowDeps();
 const input = z.object({ requestId: z.uuid() });
