@@ -1,57 +1,58 @@
-import { z } from 'zod';
+/**
+ * The dependencies of the workflow's steps, built once per step from its settings (see
+ * commons/settings.ts). Adapters for needs the step does not have are left out: calling one
+ * fails naming the need (the step's role would refuse the call anyway).
+ */
+import { documentClient } from '../adapters/clients';
+import { Repository } from '../adapters/dynamodb/repository';
+import { signingKeys } from '../adapters/secrets-manager';
+import { sesMailer } from '../adapters/ses-mailer';
+import { stepFunctionsWorkflow } from '../adapters/step-functions';
+import { APPROVAL_STEPS } from '../approval-steps';
+import { type AnyNeed, needsOf, readSettings, setting } from '../commons/settings';
 import { approverLinks } from '../links/signing';
 import { approverEmail, outcomeEmail } from '../notifications/emails';
-import { Repository } from '../adapters/dynamodb/repository';
 import type { StepDeps } from '../usecases/approval-rounds';
-import { documentClient } from '../adapters/clients';
-import { readEnv, tableEnv } from '../commons/config';
-import { sesMailer } from '../adapters/ses-mailer';
-import { signingKeys } from '../adapters/secrets-manager';
-import { stepFunctionsWorkflow } from '../adapters/step-functions';
 
-let deps: StepDeps | undefined;
+const built = new Map<string, StepDeps>();
 
-/** A setting this function was not given: fails where it is used, naming the variable. */
-function required<T>(value: T | undefined, name: string): T {
-  if (value === undefined) throw new Error(`configuration error: ${name} is not set for this function`);
-  return value;
-}
+const notGranted = (need: AnyNeed) => () => Promise.reject(new Error(`configuration error: this step does not have the need ${need}`));
 
 /**
- * Dependencies of the workflow's task functions, built once per process. Each function gets only
- * the settings its grants need (see approval-steps.ts); TABLE_NAME is checked at cold start,
- * the others when first used.
+ * The dependencies of the step `name` (its name in the step list). Without a name, those of a
+ * step with every step's needs (tests that drive the use cases against the local stack).
  */
-export function workflowDeps(): StepDeps {
-  if (deps) return deps;
-  const env = readEnv({
-    ...tableEnv,
-    SENDER_EMAIL: z.email().optional(),
-    PUBLIC_BASE_URL: z.url().optional(),
-    SES_CONFIGURATION_SET: z.string().min(1).optional(),
-    LINK_KEYS_SECRET_ID: z.string().min(1).optional(),
-    CALLBACK_KEYS_SECRET_ID: z.string().min(1).optional(),
-  });
-  const mailer = env.SENDER_EMAIL ? sesMailer(env.SENDER_EMAIL, env.SES_CONFIGURATION_SET) : undefined;
-  deps = {
-    repository: new Repository(documentClient(), env.TABLE_NAME),
-    workflow: stepFunctionsWorkflow(undefined),
+export function workflowDeps(name?: string): StepDeps {
+  const key = name ?? '*';
+  const cached = built.get(key);
+  if (cached) return cached;
+  const needs = name ? needsOf(name) : [...new Set(APPROVAL_STEPS.flatMap((step) => step.needs))];
+  const settings = readSettings(needs);
+  const has = (need: AnyNeed) => needs.includes(need);
+  const linkKeys = has('links:sign') ? setting(settings, 'LINK_KEYS_SECRET_ID') : undefined;
+  const callbackKeys = has('callback:sign') ? setting(settings, 'CALLBACK_KEYS_SECRET_ID') : undefined;
+  const publicBaseUrl = has('email:send') ? setting(settings, 'PUBLIC_BASE_URL') : undefined;
+  const deps: StepDeps = {
+    repository: new Repository(documentClient(), setting(settings, 'TABLE_NAME')),
+    workflow: stepFunctionsWorkflow(settings.STATE_MACHINE_ARN),
     now: () => new Date().toISOString(),
-    send: (email) => required(mailer, 'SENDER_EMAIL')(email),
-    links: async (request, approver) =>
-      approverLinks(
-        required(env.PUBLIC_BASE_URL, 'PUBLIC_BASE_URL'),
-        request,
-        approver,
-        await signingKeys(required(env.LINK_KEYS_SECRET_ID, 'LINK_KEYS_SECRET_ID')),
-      ),
+    send: has('email:send') ? sesMailer(setting(settings, 'SENDER_EMAIL'), settings.SES_CONFIGURATION_SET) : notGranted('email:send'),
+    links:
+      linkKeys && publicBaseUrl
+        ? async (request, approver) => approverLinks(publicBaseUrl, request, approver, await signingKeys(linkKeys))
+        : notGranted('links:sign'),
     approverEmail,
     outcomeEmail,
-    callbackKey: async () => {
-      const keys = await signingKeys(required(env.CALLBACK_KEYS_SECRET_ID, 'CALLBACK_KEYS_SECRET_ID'));
-      return { keyId: keys.currentKeyId, secret: required(keys.keys[keys.currentKeyId], `key ${keys.currentKeyId}`) };
-    },
+    callbackKey: callbackKeys
+      ? async () => {
+          const keys = await signingKeys(callbackKeys);
+          const secret = keys.keys[keys.currentKeyId];
+          if (!secret) throw new Error(`configuration error: callback key ${keys.currentKeyId} is missing from its secret`);
+          return { keyId: keys.currentKeyId, secret };
+        }
+      : notGranted('callback:sign'),
     fetch: globalThis.fetch,
   };
+  built.set(key, deps);
   return deps;
 }

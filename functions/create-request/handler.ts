@@ -5,7 +5,7 @@ import { createRequestBodySchema } from '../domain/model';
 import { parse } from '../domain/validation';
 import { createApprovalRequest } from '../usecases/requests';
 
-const deps = apiDeps();
+const deps = apiDeps('createRequest');
 const idempotencyKeySchema = z
   .string()
   .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 visible ASCII characters')

@@ -4,7 +4,7 @@ import { decisionBodySchema, requestIdSchema } from '../domain/model';
 import { parse } from '../domain/validation';
 import { decideAsUser } from '../usecases/requests';
 
-const deps = apiDeps();
+const deps = apiDeps('decideRequest');
 
 export const handler = httpHandler(
   async (event) => {

@@ -4,7 +4,7 @@ import { requestIdSchema } from '../domain/model';
 import { parse } from '../domain/validation';
 import { getRequestWithHistory } from '../usecases/requests';
 
-const deps = apiDeps();
+const deps = apiDeps('getRequest');
 
 export const handler = httpHandler(async (event) => {
   const who = identityOf(event);

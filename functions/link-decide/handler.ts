@@ -52,4 +52,4 @@ async function invalidForm(
 
 export const createLinkDecideHandler = (ctx: LinkContext) => linkHttpHandler((event) => decideLink(event, ctx), { form: true });
 
-export const handler = createLinkDecideHandler(productionLinkContext());
+export const handler = createLinkDecideHandler(productionLinkContext('linkDecide'));

@@ -21,4 +21,4 @@ export async function showLink(event: HttpEvent, ctx: LinkContext): Promise<Http
 
 export const createLinkPageHandler = (ctx: LinkContext) => linkHttpHandler((event) => showLink(event, ctx));
 
-export const handler = createLinkPageHandler(productionLinkContext());
+export const handler = createLinkPageHandler(productionLinkContext('linkPage'));

@@ -6,9 +6,8 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
-import { z } from 'zod';
-import { readEnv } from '../commons/config';
-import { apiDeps } from '../commons/deps';
+import { apiFunction } from '../commons/deps';
+import { setting } from '../commons/settings';
 import { clientErrorOf, describeError, type HttpEvent, type HttpResult } from '../commons/http';
 import { signingKeys } from '../adapters/secrets-manager';
 import { DomainError, type ErrorCode, invalid } from '../domain/errors';
@@ -22,10 +21,11 @@ export interface LinkContext {
   keys: () => Promise<SigningKeys>;
 }
 
-/** The production context: env checked at cold start, keys read once per process. */
-export function productionLinkContext(): LinkContext {
-  const env = readEnv({ LINK_KEYS_SECRET_ID: z.string().min(1) });
-  return { deps: apiDeps(), keys: () => signingKeys(env.LINK_KEYS_SECRET_ID) };
+/** The production context of the link function `name`: settings checked at cold start, keys read once per process. */
+export function productionLinkContext(name: string): LinkContext {
+  const { deps, settings } = apiFunction(name);
+  const secretId = setting(settings, 'LINK_KEYS_SECRET_ID');
+  return { deps, keys: () => signingKeys(secretId) };
 }
 
 export function htmlResponse(statusCode: number, html: string): HttpResult {

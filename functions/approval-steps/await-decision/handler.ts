@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { workflowDeps } from '../deps';
 import { awaitDecision } from '../../usecases/approval-rounds';
 
-const deps = workflowDeps();
+const deps = workflowDeps('awaitDecision');
 const input = z.object({ requestId: z.uuid(), taskToken: z.string().min(1) });
 
 /** Workflow task (waitForTaskToken): store the token, email the approvers once. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { workflowDeps } from '../deps';
 import { deliverCallback } from '../../usecases/approval-rounds';
 
-const deps = workflowDeps();
+const deps = workflowDeps('deliverCallback');
 const input = z.object({ requestId: z.uuid(), abandon: z.boolean().optional() });
 
 /** Workflow task: POST the signed outcome event to the calling system (retried by the workflow). */

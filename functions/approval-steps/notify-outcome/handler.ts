@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { workflowDeps } from '../deps';
 import { notifyOutcome } from '../../usecases/approval-rounds';
 
-const deps = workflowDeps();
+const deps = workflowDeps('notifyOutcome');
 const input = z.object({ requestId: z.uuid() });
 
 /** Workflow task: email the requester the outcome; say whether a callback is due. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { workflowDeps } from '../deps';
 import { planRound } from '../../usecases/approval-rounds';
 
-const deps = workflowDeps();
+const deps = workflowDeps('planRound');
 const input = z.object({ requestId: z.uuid() });
 
 /** Workflow task: ended, expire now, or remind and say how long to wait. */
