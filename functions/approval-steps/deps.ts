@@ -9,6 +9,7 @@ import { signingKeys } from '../adapters/secrets-manager';
 import { sesMailer } from '../adapters/ses-mailer';
 import { stepFunctionsWorkflow } from '../adapters/step-functions';
 import { APPROVAL_STEPS } from '../approval-steps';
+import { meter } from '../commons/observability';
 import { type AnyNeed, needsOf, readSettings, setting } from '../commons/settings';
 import { approverLinks } from '../links/signing';
 import { approverEmail, outcomeEmail } from '../notifications/emails';
@@ -36,6 +37,7 @@ export function workflowDeps(name?: string): StepDeps {
     repository: new Repository(documentClient(), setting(settings, 'TABLE_NAME')),
     workflow: stepFunctionsWorkflow(settings.STATE_MACHINE_ARN),
     now: () => new Date().toISOString(),
+    meter,
     send: has('email:send') ? sesMailer(setting(settings, 'SENDER_EMAIL'), settings.SES_CONFIGURATION_SET) : notGranted('email:send'),
     links:
       linkKeys && publicBaseUrl

@@ -7,6 +7,7 @@ import { documentClient } from '../adapters/clients';
 import { Repository } from '../adapters/dynamodb/repository';
 import { stepFunctionsWorkflow } from '../adapters/step-functions';
 import type { Deps } from '../usecases/ports';
+import { meter } from './observability';
 import { needsOf, readSettings, type Settings, setting } from './settings';
 
 const built = new Map<string, { deps: Deps; settings: Settings }>();
@@ -25,6 +26,7 @@ export function apiFunction(name: string): { deps: Deps; settings: Settings } {
     workflow: stepFunctionsWorkflow(settings.STATE_MACHINE_ARN),
     now: () => new Date().toISOString(),
     newId: randomUUID,
+    meter,
   };
   built.set(name, { deps, settings });
   return { deps, settings };

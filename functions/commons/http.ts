@@ -1,7 +1,7 @@
 /**
- * The HTTP edge shared by every API function: middy with header normalisation,
- * JSON body parsing, identity from the JWT authorizer's claims, and one mapping
- * of errors to the contract's `{"error":{"code","message","details"}}`.
+ * The HTTP edge shared by every API function: middy with logs and metrics, header normalisation,
+ * JSON body parsing, identity from the JWT authorizer's claims, and one mapping of errors to the
+ * contract's `{"error":{"code","message","details"}}`.
  */
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
@@ -9,6 +9,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { DomainError, type ErrorCode, unauthorized } from '../domain/errors';
 import type { Identity } from '../domain/model';
+import { describeError, logger, observe } from './observability';
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
   requestContext: APIGatewayProxyEventV2['requestContext'] & {
@@ -57,18 +58,13 @@ export function errorResponse(error: unknown, requestId?: string): HttpResult {
     return json(400, errorBody('invalid_request', message, [{ field: '(body)', message }]));
   }
   if (client) return json(client.status, errorBody('invalid_request', client.message));
-  console.error(JSON.stringify({ level: 'error', message: 'unhandled error', requestId, error: describeError(error) }));
+  logger.error('unhandled error', { error: describeError(error) });
   return json(500, errorBody('internal_error', 'internal error', requestId ? { requestId } : undefined));
-}
-
-/** Name and message only: never a stack, a token or a body in the logs. */
-export function describeError(error: unknown) {
-  return error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) };
 }
 
 /** Wraps a JSON API handler. `body: true` parses a JSON body (and refuses anything else). */
 export function httpHandler(handler: Handler, options: { body?: boolean } = {}) {
-  const wrapped = middy<HttpEvent, HttpResult>().use(httpHeaderNormalizer());
+  const wrapped = observe(middy<HttpEvent, HttpResult>()).use(httpHeaderNormalizer());
   if (options.body) wrapped.use(httpJsonBodyParser());
   wrapped.use({
     onError: async (request) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { apiDeps } from '../commons/deps';
 import { httpHandler, identityOf, json } from '../commons/http';
+import { logApprovalRequest, logger } from '../commons/observability';
 import { createRequestBodySchema } from '../domain/model';
 import { parse } from '../domain/validation';
 import { createApprovalRequest } from '../usecases/requests';
@@ -17,6 +18,8 @@ export const handler = httpHandler(
     const key = parse(idempotencyKeySchema, event.headers['idempotency-key'], 'Idempotency-Key');
     const body = parse(createRequestBodySchema, event.body);
     const { request, replayed } = await createApprovalRequest(deps, who, body, key);
+    logApprovalRequest(request.id);
+    logger.info(replayed ? 'request replayed' : 'request created', { kind: request.kind, state: request.state });
     return json(201, request, { location: `/requests/${request.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) });
   },
   { body: true },

@@ -1,5 +1,6 @@
 import { apiDeps } from '../commons/deps';
 import { httpHandler, identityOf, json } from '../commons/http';
+import { logApprovalRequest } from '../commons/observability';
 import { requestIdSchema } from '../domain/model';
 import { parse } from '../domain/validation';
 import { getRequestWithHistory } from '../usecases/requests';
@@ -9,5 +10,6 @@ const deps = apiDeps('getRequest');
 export const handler = httpHandler(async (event) => {
   const who = identityOf(event);
   const id = parse(requestIdSchema, event.pathParameters?.id, 'id');
+  logApprovalRequest(id);
   return json(200, await getRequestWithHistory(deps, who, id));
 });

@@ -6,6 +6,7 @@
  * 4. 200 with the result page.
  */
 import type { HttpEvent, HttpResult } from '../commons/http';
+import { logger } from '../commons/observability';
 import { type ApprovalRequest, decisionBodySchema } from '../domain/model';
 import { toInvalid } from '../domain/validation';
 import { formFields, htmlResponse, type LinkContext, linkHttpHandler, productionLinkContext, sentence, verifiedLink } from '../links/http';
@@ -19,7 +20,10 @@ export async function decideLink(event: HttpEvent, ctx: LinkContext): Promise<Ht
   const body = decisionBodySchema.safeParse({ decision: link.action, ...form });
   if (!body.success) return invalidForm(ctx, link, form, toInvalid(body.error).message);
   const result = await decideByLink(ctx.deps, link, body.data);
-  if (result.decided) return htmlResponse(200, resultPage(result.request, resultMessage(result.request, link.action)));
+  if (result.decided) {
+    logger.info('decision recorded', { decision: body.data.decision, state: result.request.state, by: 'link' });
+    return htmlResponse(200, resultPage(result.request, resultMessage(result.request, link.action)));
+  }
   // 409: says what happened, from the request as it is now.
   const conflict = result.request ? describeConflict(result.request, link.approver) : undefined;
   const title = conflict?.title ?? 'Could not record your decision';

@@ -8,7 +8,8 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
 import { apiFunction } from '../commons/deps';
 import { setting } from '../commons/settings';
-import { clientErrorOf, describeError, type HttpEvent, type HttpResult } from '../commons/http';
+import { clientErrorOf, type HttpEvent, type HttpResult } from '../commons/http';
+import { describeError, logApprovalRequest, logger, observe } from '../commons/observability';
 import { signingKeys } from '../adapters/secrets-manager';
 import { DomainError, type ErrorCode, invalid } from '../domain/errors';
 import type { Deps } from '../usecases/ports';
@@ -36,7 +37,9 @@ export function htmlResponse(statusCode: number, html: string): HttpResult {
 export async function verifiedLink(event: HttpEvent, ctx: LinkContext): Promise<VerifiedLink> {
   const keys = await ctx.keys();
   const now = Math.floor(Date.parse(ctx.deps.now()) / 1000);
-  return verifyLink({ requestId: event.pathParameters?.id, action: event.pathParameters?.action, query: rawQuery(event) }, keys, now);
+  const link = verifyLink({ requestId: event.pathParameters?.id, action: event.pathParameters?.action, query: rawQuery(event) }, keys, now);
+  logApprovalRequest(link.requestId);
+  return link;
 }
 
 /** The query as sent. HTTP API v2 joins repeated parameters with commas in `queryStringParameters`; the raw string keeps them apart. */
@@ -68,7 +71,7 @@ export const sentence = (message: string) => {
 export function pageForError(error: unknown, requestId?: string): HttpResult {
   if (error instanceof DomainError) {
     const { status, title } = PAGE_OF_CODE[error.code];
-    if (error.code === 'forbidden') console.warn(JSON.stringify({ level: 'warn', message: 'link refused', requestId, reason: error.message }));
+    if (error.code === 'forbidden') logger.warn('link refused', { reason: error.message });
     const message = error.code === 'gone' ? `${sentence(error.message)} Ask for a new one if the request is still pending.` : sentence(error.message);
     return htmlResponse(status, errorPage(status, title, message));
   }
@@ -78,7 +81,7 @@ export function pageForError(error: unknown, requestId?: string): HttpResult {
     const message = unreadable ? 'The form must be sent as application/x-www-form-urlencoded.' : sentence(client.message || 'Bad request');
     return htmlResponse(client.status, errorPage(client.status, unreadable ? 'The form could not be read' : 'Bad request', message));
   }
-  console.error(JSON.stringify({ level: 'error', message: 'unhandled error', requestId, error: describeError(error) }));
+  logger.error('unhandled error', { error: describeError(error) });
   return htmlResponse(
     500,
     errorPage(
@@ -112,8 +115,8 @@ const formContentType: middy.MiddlewareObj<HttpEvent, HttpResult> = {
 
 /** Wraps a link handler. `form: true` parses a form-encoded body into an object (see `formFields`). */
 export function linkHttpHandler(handler: (event: HttpEvent) => Promise<HttpResult>, options: { form?: boolean } = {}) {
-  const wrapped = middy<HttpEvent, HttpResult>();
-  // Registered first, so its `after` and `onError` run last, after every other middleware.
+  const wrapped = observe(middy<HttpEvent, HttpResult>());
+  // Registered right after logs and metrics, so its `after` and `onError` run after every other middleware but theirs.
   wrapped.use({
     after: (request) => {
       request.response = finalize(request.event, request.response);

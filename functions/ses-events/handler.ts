@@ -2,9 +2,11 @@
  * SES bounce and complaint events (configuration-set event destination → SNS → here); what is
  * done with each is in failures.ts.
  */
+import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
 import { documentClient } from '../adapters/clients';
 import { Repository } from '../adapters/dynamodb/repository';
+import { logger, observe } from '../commons/observability';
 import { readSettings, SES_EVENTS_FUNCTION, setting } from '../commons/settings';
 import { handleSesEvents, type SesEventsDeps } from './failures';
 
@@ -13,7 +15,7 @@ const settings = readSettings(SES_EVENTS_FUNCTION.needs);
 const deps: SesEventsDeps = {
   repository: new Repository(documentClient(), setting(settings, 'TABLE_NAME')),
   now: () => new Date().toISOString(),
-  log: (entry) => console.log(JSON.stringify(entry)),
+  log: ({ level, message, ...rest }) => (level === 'warn' ? logger.warn(String(message), rest) : logger.info(String(message), rest)),
 };
 
-export const handler = (event: SNSEvent) => handleSesEvents(event, deps);
+export const handler = observe(middy((event: SNSEvent) => handleSesEvents(event, deps)));

@@ -10,13 +10,14 @@ import type { ApprovalRequest, Outcome } from '../domain/model';
 import { WORKFLOW_ACTOR } from '../domain/model';
 import { expire, undecidedApprovers } from '../domain/rules';
 import type { EmailContent } from '../notifications/emails';
-import type { ApprovalStore, Clock, Mailer, WorkflowPort } from './ports';
+import type { ApprovalStore, Clock, Mailer, Meter, WorkflowPort } from './ports';
 import { changeRequest } from './requests';
 
 export interface StepDeps {
   repository: Pick<ApprovalStore, 'getRequest' | 'saveChange' | 'setRoundBookkeeping' | 'appendHistory'>;
   workflow: WorkflowPort;
   now: Clock;
+  meter: Meter;
   send: Mailer;
   /** Approve and reject URLs for one approver, valid until the request expires. */
   links: (request: ApprovalRequest, approver: string) => Promise<{ approve: string; reject: string }>;
@@ -122,7 +123,9 @@ async function notifyApprovers(deps: StepDeps, request: ApprovalRequest, recipie
       const content = deps.approverEmail(request, links, { reminder });
       await deps.send({ ...content, to: approver, tags: { requestId: request.id, purpose: reminder ? 'reminder' : 'approval' } });
       sent.push(approver);
+      if (reminder) deps.meter.reminderSent();
     } catch (error) {
+      deps.meter.emailFailed();
       if (!reminder && isTransient(error)) {
         await deps.repository.setRoundBookkeeping(request.id, { notifiedApprovers: sent });
         throw new EmailDeferred(`approval emails deferred after ${sent.length} of ${recipients.length}: ${(error as Error).name}`);
@@ -162,6 +165,7 @@ export async function notifyOutcome(deps: StepDeps, requestId: string): Promise<
         details: { recipients: [request.requester.email], purpose: 'outcome', state: request.state },
       });
     } catch (error) {
+      deps.meter.emailFailed();
       await recordEmailFailure(deps, requestId, request.requester.email, 'outcome', error);
     }
     await deps.repository.setRoundBookkeeping(requestId, { outcomeNotifiedAt: deps.now() });
@@ -189,6 +193,7 @@ export async function deliverCallback(deps: StepDeps, requestId: string, abandon
   if (!stored?.request.callbackUrl || stored.rounds.callbackDeliveredAt) return {};
   const { request } = stored;
   if (abandon) {
+    deps.meter.callbackAbandoned();
     await deps.repository.appendHistory(requestId, { at: deps.now(), type: 'callback-failed', actor: WORKFLOW_ACTOR, details: { url: request.callbackUrl } });
     return {};
   }
@@ -212,9 +217,13 @@ export async function deliverCallback(deps: StepDeps, requestId: string, abandon
     status = response.status;
     await response.body?.cancel();
   } catch (error) {
+    deps.meter.callbackFailed();
     throw new CallbackFailed(`callback not delivered: ${(error as Error).name}`);
   }
-  if (status < 200 || status > 299) throw new CallbackFailed(`callback answered ${status}`);
+  if (status < 200 || status > 299) {
+    deps.meter.callbackFailed();
+    throw new CallbackFailed(`callback answered ${status}`);
+  }
   const now = deps.now();
   await deps.repository.setRoundBookkeeping(requestId, { callbackDeliveredAt: now });
   await deps.repository.appendHistory(requestId, { at: now, type: 'callback-delivered', actor: WORKFLOW_ACTOR, details: { status, type: `request.${request.state}` } });

@@ -6,8 +6,7 @@
 import { DomainError, notFound } from '../domain/errors';
 import type { ApprovalRequest, DecisionBody } from '../domain/model';
 import { assertListedApprover, decide, isOpenFor } from '../domain/rules';
-import type { Clock, RequestStore, WorkflowPort } from './ports';
-import { changeRequest } from './requests';
+import { type ChangeDeps, changeRequest } from './requests';
 
 /** A verified link's holder: the approver it names, for one request. */
 export interface LinkHolder {
@@ -21,7 +20,7 @@ export interface LinkView {
   open: boolean;
 }
 
-type LinkDeps = { repository: Pick<RequestStore, 'getRequest' | 'saveChange'>; workflow: WorkflowPort; now: Clock };
+type LinkDeps = ChangeDeps;
 
 /**
  * What a link shows, changing nothing:
@@ -49,6 +48,7 @@ export async function decideByLink(deps: LinkDeps, link: LinkHolder, body: Decis
       assertListedApprover(current, undefined, link.approver);
       return decide(current, { id: `email:${link.approver}`, email: link.approver }, body, now);
     });
+    deps.meter.decided(body.decision);
     return { decided: true, request };
   } catch (error) {
     if (!(error instanceof DomainError) || error.code !== 'conflict') throw error;

@@ -3,7 +3,8 @@
  * the mailer, the clock and the id source. The AWS adapters implement them in production; the
  * unit tests use the in-memory ones in test/support.
  */
-import type { ApprovalRequest, HistoryEntry, Outcome, Profile, ProfileBody, State } from '../domain/model';
+import type { Kind } from '../domain/kinds';
+import type { ApprovalRequest, DecisionKind, HistoryEntry, Outcome, Profile, ProfileBody, State } from '../domain/model';
 import type { Change } from '../domain/rules';
 
 export interface ProfileStore {
@@ -129,10 +130,32 @@ export type Clock = () => string;
 /** A new unique id. */
 export type NewId = () => string;
 
+/**
+ * What the use cases report for dashboards and alarms. The production meter publishes CloudWatch
+ * metrics under fixed names (commons/observability.ts).
+ */
+export interface Meter {
+  /** A request was created (not replayed). */
+  requestCreated(kind: Kind): void;
+  /** A person decided (API or signed link). */
+  decided(decision: DecisionKind): void;
+  /** A decision ended a request approved or rejected, this many seconds after it was created. */
+  timeToDecision(seconds: number): void;
+  /** An email could not be sent (each attempt that failed). */
+  emailFailed(): void;
+  /** A callback attempt failed (the workflow retries it). */
+  callbackFailed(): void;
+  /** The workflow gave up on a callback. */
+  callbackAbandoned(): void;
+  /** A reminder email was sent to one approver. */
+  reminderSent(): void;
+}
+
 /** The dependencies of the API's use cases. */
 export interface Deps {
   repository: ApprovalStore;
   workflow: WorkflowPort;
   now: Clock;
   newId: NewId;
+  meter: Meter;
 }

@@ -3,7 +3,7 @@ import { conflict, forbidden, invalid, notFound } from '../domain/errors';
 import type { ApprovalRequest, CreateRequestBody, DecisionBody, HistoryEntry, Identity, Profile, ProfileBody, State } from '../domain/model';
 import { isAdmin, isApprover, ON_BEHALF_SCOPE } from '../domain/model';
 import { assertMayDecide, canRead, type Change, createRequest, decide, deleteRequest } from '../domain/rules';
-import type { Clock, Deps, IdempotencyRecord, RequestStore, SearchPage, WorkflowPort } from './ports';
+import type { Clock, Deps, IdempotencyRecord, Meter, RequestStore, SearchPage, WorkflowPort } from './ports';
 
 const MAX_ATTEMPTS = 5;
 /** How long an idempotency key keeps answering with the request it created. */
@@ -56,6 +56,7 @@ export async function createApprovalRequest(deps: Deps, caller: Identity, body: 
     : undefined;
   const result = await deps.repository.createRequest(change, idempotency);
   if (!result.created) return replay(deps, result.earlier, bodyHash);
+  deps.meter.requestCreated(change.request.kind);
   await deps.workflow.start(change.request);
   return { request: change.request, replayed: false };
 }
@@ -108,16 +109,20 @@ export async function searchRequests(
 }
 
 /** A decision through the API: the caller must be in the approvers group and listed on the request. */
-export function decideAsUser(deps: Deps, who: Identity, id: string, body: DecisionBody): Promise<ApprovalRequest> {
-  return changeRequest(deps, id, (request, now) => {
-    assertMayDecide(request, who);
-    return decide(request, who, body, now);
+export async function decideAsUser(deps: Deps, who: Identity, id: string, body: DecisionBody): Promise<ApprovalRequest> {
+  const request = await changeRequest(deps, id, (current, now) => {
+    assertMayDecide(current, who);
+    return decide(current, who, body, now);
   });
+  deps.meter.decided(body.decision);
+  return request;
 }
 
 export function deleteApprovalRequest(deps: Deps, who: Identity, id: string, reason?: string): Promise<ApprovalRequest> {
   return changeRequest(deps, id, (request, now) => deleteRequest(request, who, now, reason));
 }
+
+export type ChangeDeps = { repository: Pick<RequestStore, 'getRequest' | 'saveChange'>; workflow: WorkflowPort; now: Clock; meter: Meter };
 
 /**
  * Read, apply a rule, write on the condition that nobody changed the request meanwhile; on a
@@ -126,7 +131,7 @@ export function deleteApprovalRequest(deps: Deps, who: Identity, id: string, rea
  * stored before the write is seen; one stored after it was refused, and that round ends by itself).
  */
 export async function changeRequest(
-  deps: { repository: Pick<RequestStore, 'getRequest' | 'saveChange'>; workflow: WorkflowPort; now: Clock },
+  deps: ChangeDeps,
   id: string,
   apply: (request: ApprovalRequest, now: string) => Change,
 ): Promise<ApprovalRequest> {
@@ -137,6 +142,9 @@ export async function changeRequest(
     const saved = await deps.repository.saveChange(change, stored.request.version);
     if (saved === 'conflict' && attempt < MAX_ATTEMPTS) continue;
     if (saved === 'conflict') throw conflict('request is being changed by someone else; try again');
+    if (change.outcome === 'approved' || change.outcome === 'rejected') {
+      deps.meter.timeToDecision((Date.parse(change.request.updatedAt) - Date.parse(change.request.createdAt)) / 1000);
+    }
     if (change.outcome) {
       const after = await deps.repository.getRequest(id);
       if (after?.rounds.taskToken) await deps.workflow.finish(after.rounds.taskToken, change.outcome);

@@ -11,6 +11,7 @@ import type {
   ApprovalStore,
   CreateResult,
   Email,
+  Meter,
   IdempotencyRecord,
   NewIdempotency,
   RoundBookkeeping,
@@ -207,4 +208,34 @@ export class RecordingMailer {
 export function sequentialIds(): () => string {
   let next = 0;
   return () => `00000000-0000-4000-8000-${String(++next).padStart(12, '0')}`;
+}
+
+/** A meter that counts what the use cases report. */
+export class RecordingMeter implements Meter {
+  readonly events: Array<[string, ...unknown[]]> = [];
+  requestCreated(kind: string) {
+    this.events.push(['requestCreated', kind]);
+  }
+  decided(decision: string) {
+    this.events.push(['decided', decision]);
+  }
+  timeToDecision(seconds: number) {
+    this.events.push(['timeToDecision', seconds]);
+  }
+  emailFailed() {
+    this.events.push(['emailFailed']);
+  }
+  callbackFailed() {
+    this.events.push(['callbackFailed']);
+  }
+  callbackAbandoned() {
+    this.events.push(['callbackAbandoned']);
+  }
+  reminderSent() {
+    this.events.push(['reminderSent']);
+  }
+  /** The names reported, in order. */
+  names(): string[] {
+    return this.events.map(([name]) => name);
+  }
 }

@@ -1,4 +1,5 @@
 import { errorResponse, identityOf, type HttpEvent, parseGroups } from '../../../functions/commons/http';
+import { logger } from '../../../functions/commons/observability';
 import { conflict, forbidden, gone, invalid, notFound, unauthorized } from '../../../functions/domain/errors';
 
 const event = (claims?: Record<string, string>) => ({ requestContext: { authorizer: claims ? { jwt: { claims } } : undefined } }) as unknown as HttpEvent;
@@ -59,7 +60,7 @@ describe('errors as responses', () => {
   });
 
   test('an unexpected error is a 500 that reveals nothing but the request id', () => {
-    const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const spy = jest.spyOn(logger, 'error');
     const response = errorResponse(new Error('connect ECONNREFUSED 10.0.0.1:8000 secret=abc'), 'req-1');
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toMatch(/ECONNREFUSED|secret|stack/);

@@ -10,7 +10,7 @@ import {
   planRound,
   type StepDeps,
 } from '../../../functions/usecases/approval-rounds';
-import { FakeClock, MemoryStore, RecordingMailer, RecordingWorkflow } from '../../support/memory-store';
+import { FakeClock, MemoryStore, RecordingMailer, RecordingMeter, RecordingWorkflow } from '../../support/memory-store';
 
 const ID = '6f1c2b9e-3c1d-4e8a-9b7f-0a1b2c3d4e5f';
 const CREATED = '2026-11-03T09:00:00.000Z';
@@ -42,12 +42,14 @@ function setup(request = pending(), now = '2026-11-03T09:00:01.000Z') {
   const workflow = new RecordingWorkflow();
   const mailer = new RecordingMailer();
   const clock = new FakeClock(now);
+  const meter = new RecordingMeter();
   const calls: Array<{ url: string; init: RequestInit }> = [];
   let answer = 204;
   const deps: StepDeps = {
     repository: store,
     workflow,
     now: clock.now,
+    meter,
     send: mailer.send,
     links: async (_request, approver) => ({ approve: `https://x/approve/${approver}`, reject: `https://x/reject/${approver}` }),
     approverEmail,
@@ -58,7 +60,7 @@ function setup(request = pending(), now = '2026-11-03T09:00:01.000Z') {
       return new Response(null, { status: answer });
     }) as typeof fetch,
   };
-  return { store, workflow, mailer, clock, deps, calls, answerWith: (status: number) => (answer = status) };
+  return { store, workflow, mailer, clock, deps, meter, calls, answerWith: (status: number) => (answer = status) };
 }
 
 const types = (store: MemoryStore) => store.historyOf(ID).map((entry) => entry.type);
@@ -72,7 +74,7 @@ describe('planning a round', () => {
 
   test('a due reminder goes to the approvers who have not approved, and the next one is planned', async () => {
     const approvals = [{ by: { id: 'email:bob@example.com', email: 'bob@example.com' }, at: CREATED }];
-    const { deps, store, mailer, clock } = setup(pending({ approvals }));
+    const { deps, store, mailer, clock, meter } = setup(pending({ approvals }));
     await store.setRoundBookkeeping(ID, { notifiedAt: CREATED });
     clock.set('2026-11-03T13:00:05.000Z');
     const plan = await planRound(deps, ID);
@@ -80,6 +82,7 @@ describe('planning a round', () => {
     expect(mailer.sent[0]?.subject).toMatch(/Reminder/);
     expect((await store.getRequest(ID))?.rounds).toMatchObject({ nextReminderAt: '2026-11-03T17:00:00.000Z', reminders: 1 });
     expect(types(store)).toEqual(['reminded']);
+    expect(meter.names()).toEqual(['reminderSent']);
     expect(plan).toEqual({ done: false, waitSeconds: 4 * 3600 - 5 });
   });
 
@@ -146,10 +149,11 @@ describe('awaiting a decision', () => {
   });
 
   test('a refused address is recorded and the other approvers still get theirs', async () => {
-    const { deps, mailer, store } = setup();
+    const { deps, mailer, store, meter } = setup();
     mailer.failFor = (email) => (email.to === 'bob@example.com' ? Object.assign(new Error('no'), { name: 'MessageRejected' }) : undefined);
     await awaitDecision(deps, ID, 'token-1');
     expect(mailer.sent.map((email) => email.to)).toEqual(['carol@example.com']);
+    expect(meter.names()).toEqual(['emailFailed']);
     expect(store.historyOf(ID)[0]).toMatchObject({ type: 'notification-failed', details: { recipient: 'bob@example.com', error: 'MessageRejected' } });
   });
 });
@@ -188,15 +192,18 @@ describe('after the outcome', () => {
   });
 
   test('an answer other than 2xx fails the attempt, for the workflow to retry', async () => {
-    const { deps, answerWith, store } = setup(pending({ ...rejected(), callbackUrl: 'https://calling.example/hook' }));
+    const { deps, answerWith, store, meter } = setup(pending({ ...rejected(), callbackUrl: 'https://calling.example/hook' }));
     answerWith(503);
     await expect(deliverCallback(deps, ID)).rejects.toBeInstanceOf(CallbackFailed);
+    await expect(deliverCallback(deps, ID)).rejects.toBeInstanceOf(CallbackFailed);
     expect(types(store)).toEqual([]);
+    expect(meter.names()).toEqual(['callbackFailed', 'callbackFailed']);
   });
 
   test('when the workflow gives up, the history says so and nothing is sent', async () => {
-    const { deps, calls, store } = setup(pending({ ...rejected(), callbackUrl: 'https://calling.example/hook' }));
+    const { deps, calls, store, meter } = setup(pending({ ...rejected(), callbackUrl: 'https://calling.example/hook' }));
     await deliverCallback(deps, ID, true);
+    expect(meter.names()).toEqual(['callbackAbandoned']);
     expect(calls).toEqual([]);
     expect(types(store)).toEqual(['callback-failed']);
   });

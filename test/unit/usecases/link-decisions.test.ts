@@ -1,6 +1,6 @@
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import { decideByLink, showLinkDecision } from '../../../functions/usecases/link-decisions';
-import { FakeClock, MemoryStore, RecordingWorkflow } from '../../support/memory-store';
+import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow } from '../../support/memory-store';
 
 const ID = '6f1c2b9e-3c1d-4e8a-9b7f-0a1b2c3d4e5f';
 const NOW = '2026-11-03T10:00:00.000Z';
@@ -28,7 +28,8 @@ const pending = (overrides: Partial<ApprovalRequest> = {}): ApprovalRequest => (
 function setup(request = pending()) {
   const store = new MemoryStore(request);
   const workflow = new RecordingWorkflow();
-  return { store, workflow, deps: { repository: store, workflow, now: new FakeClock(NOW).now } };
+  const meter = new RecordingMeter();
+  return { store, workflow, meter, deps: { repository: store, workflow, now: new FakeClock(NOW).now, meter } };
 }
 
 const bob = { requestId: ID, approver: 'bob@example.com' };
@@ -56,17 +57,22 @@ describe('showing a link', () => {
 
 describe('deciding by link', () => {
   test('records the decision as the link approver and ends the round when it ends the request', async () => {
-    const { deps, store, workflow } = setup();
+    const { deps, store, workflow, meter } = setup();
     await store.setRoundBookkeeping(ID, { taskToken: 'token-1' });
     const result = await decideByLink(deps, bob, { decision: 'approve', comment: 'ok' });
+    expect(meter.events).toEqual([
+      ['timeToDecision', 0],
+      ['decided', 'approve'],
+    ]);
     expect(result).toMatchObject({ decided: true, request: { state: 'approved', decision: { by: { id: 'email:bob@example.com' } } } });
     expect(workflow.finished).toEqual([{ taskToken: 'token-1', outcome: 'approved' }]);
   });
 
   test('a request no longer pending answers with the request as it is now and why, writing nothing', async () => {
     const decided = pending({ state: 'rejected', decision: { decision: 'rejected', by: { id: 'carol' }, at: NOW, reason: 'no' } });
-    const { deps, store } = setup(decided);
+    const { deps, store, meter } = setup(decided);
     const result = await decideByLink(deps, bob, { decision: 'approve' });
+    expect(meter.events).toEqual([]);
     expect(result).toMatchObject({ decided: false, request: { state: 'rejected' }, reason: { code: 'conflict' } });
     expect(store.saved).toEqual([]);
   });

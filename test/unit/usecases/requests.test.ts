@@ -8,7 +8,7 @@ import {
   searchRequests,
 } from '../../../functions/usecases/requests';
 import { decide } from '../../../functions/domain/rules';
-import { FakeClock, MemoryStore, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
+import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
 
 const START = '2026-11-03T10:00:00.000Z';
 const alice: Identity = { id: 'alice', email: 'alice@example.com', groups: [] };
@@ -42,14 +42,16 @@ function setup() {
   store.profiles.set(profile.id, profile);
   const workflow = new RecordingWorkflow();
   const clock = new FakeClock(START);
-  const deps: Deps = { repository: store, workflow, now: clock.now, newId: sequentialIds() };
-  return { store, workflow, clock, deps };
+  const meter = new RecordingMeter();
+  const deps: Deps = { repository: store, workflow, now: clock.now, newId: sequentialIds(), meter };
+  return { store, workflow, clock, deps, meter };
 }
 
 describe('creating a request', () => {
   test('stores a pending request for the profile approvers, writes its history and starts its workflow', async () => {
-    const { store, workflow, deps } = setup();
+    const { store, workflow, deps, meter } = setup();
     const { request, replayed } = await createApprovalRequest(deps, alice, body());
+    expect(meter.events).toEqual([['requestCreated', 'card.request']]);
     expect(replayed).toBe(false);
     expect(request).toMatchObject({ state: 'requested', approvers: profile.approvers, requiredApprovals: 2, expiresAt: '2026-11-05T10:00:00.000Z' });
     expect(store.current(request.id)).toEqual(request);
@@ -64,13 +66,14 @@ describe('creating a request', () => {
   });
 
   test('the same idempotency key and body replay the first request, whatever the key order, and store nothing new', async () => {
-    const { store, workflow, clock, deps } = setup();
+    const { store, workflow, clock, deps, meter } = setup();
     const first = await createApprovalRequest(deps, alice, body(), 'hr-4711');
     clock.advance(60);
     const reordered = { justification: 'New starter', subject: { cardProfile: 'PIV standard', holderId: 'E-1001' }, profileId: 'cards', kind: 'card.request' };
     const again = await createApprovalRequest(deps, alice, reordered as CreateRequestBody, 'hr-4711');
     expect(again).toEqual({ request: first.request, replayed: true });
     expect(store.requests.size).toBe(1);
+    expect(meter.names()).toEqual(['requestCreated']);
     // Starting again heals a create that stored the request but failed before its workflow started.
     expect(workflow.started).toEqual([first.request.id, first.request.id]);
   });
@@ -138,7 +141,8 @@ describe('changing a request', () => {
   }
 
   test('a write that lost a race is read again and the rule re-applied to the new version', async () => {
-    const { store, deps, id } = await pending();
+    const { store, deps, id, clock, meter } = await pending();
+    clock.advance(90);
     let raced = false;
     store.beforeSave = () => {
       if (raced) return;
@@ -152,6 +156,11 @@ describe('changing a request', () => {
     const request = await decideAsUser(deps, bob, id, { decision: 'approve' });
     expect(request.state).toBe('approved');
     expect(request.approvals.map((approval) => approval.by.id)).toEqual(['carol', 'bob']);
+    expect(meter.events).toEqual([
+      ['requestCreated', 'card.request'],
+      ['timeToDecision', 90],
+      ['decided', 'approve'],
+    ]);
   });
 
   test('retries on version conflicts and succeeds when a later attempt gets through', async () => {
