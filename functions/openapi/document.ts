@@ -4,7 +4,14 @@
  */
 import { z } from 'zod';
 import { KINDS, SUBJECT_SCHEMAS } from '../domain/kinds';
-import { actorSchema, approvalRequestSchema, createRequestBodySchema, decisionBodySchema, profileBodySchema, STATES } from '../domain/model';
+import {
+  actorSchema,
+  approvalRequestSchema,
+  createRequestBodySchema,
+  decisionBodySchema,
+  profileBodySchema,
+  STATES,
+} from '../domain/model';
 import { type Method, OPERATIONS } from '../operations';
 
 type Schema = Record<string, unknown>;

@@ -6,7 +6,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { durationSeconds } from '../domain/duration';
-import type { ApprovalRequest, Outcome } from '../domain/model';
+import type { ApprovalRequest, HistoryType, Outcome } from '../domain/model';
 import { WORKFLOW_ACTOR } from '../domain/model';
 import { expire, undecidedApprovers } from '../domain/rules';
 import type { EmailContent } from '../notifications/emails';
@@ -25,6 +25,11 @@ export interface StepDeps {
   outcomeEmail: (request: ApprovalRequest) => EmailContent;
   callbackKey: () => Promise<{ keyId: string; secret: string }>;
   fetch: typeof fetch;
+}
+
+/** A history entry by the workflow itself. */
+function record(deps: Pick<StepDeps, 'repository'>, requestId: string, at: string, type: HistoryType, details: Record<string, unknown>) {
+  return deps.repository.appendHistory(requestId, { at, type, actor: WORKFLOW_ACTOR, details });
 }
 
 export interface Plan {
@@ -57,8 +62,9 @@ export async function planRound(deps: StepDeps, requestId: string): Promise<Plan
     const recipients = undecidedApprovers(request);
     const results = await notifyApprovers(deps, request, recipients, true);
     while (epoch(nextReminderAt) <= epoch(now)) nextReminderAt = plus(nextReminderAt, remindEvery);
-    await deps.repository.setRoundBookkeeping(requestId, { nextReminderAt, reminders: (rounds.reminders ?? 0) + 1 }, { whilePending: true });
-    await deps.repository.appendHistory(requestId, { at: now, type: 'reminded', actor: WORKFLOW_ACTOR, details: { recipients: results.sent } });
+    const reminders = (rounds.reminders ?? 0) + 1;
+    await deps.repository.setRoundBookkeeping(requestId, { nextReminderAt, reminders }, { whilePending: true });
+    await record(deps, requestId, now, 'reminded', { recipients: results.sent });
   }
   const until = Math.min(epoch(nextReminderAt), epoch(request.expiresAt));
   return { done: false, waitSeconds: Math.max(1, Math.ceil((until - epoch(now)) / 1000)) };
@@ -92,7 +98,7 @@ export async function awaitDecision(deps: StepDeps, requestId: string, taskToken
     const now = deps.now();
     const nextReminderAt = stored.rounds.nextReminderAt ?? plus(stored.request.createdAt, durationSeconds(stored.request.remindAfter) ?? 0);
     await deps.repository.setRoundBookkeeping(requestId, { notifiedAt: now, nextReminderAt });
-    await deps.repository.appendHistory(requestId, { at: now, type: 'notified', actor: WORKFLOW_ACTOR, details: { recipients: results.sent } });
+    await record(deps, requestId, now, 'notified', { recipients: results.sent });
   }
 }
 
@@ -194,7 +200,7 @@ export async function deliverCallback(deps: StepDeps, requestId: string, abandon
   const { request } = stored;
   if (abandon) {
     deps.meter.callbackAbandoned();
-    await deps.repository.appendHistory(requestId, { at: deps.now(), type: 'callback-failed', actor: WORKFLOW_ACTOR, details: { url: request.callbackUrl } });
+    await record(deps, requestId, deps.now(), 'callback-failed', { url: request.callbackUrl });
     return {};
   }
   const body = JSON.stringify({ type: `request.${request.state}`, request });
@@ -226,6 +232,6 @@ export async function deliverCallback(deps: StepDeps, requestId: string, abandon
   }
   const now = deps.now();
   await deps.repository.setRoundBookkeeping(requestId, { callbackDeliveredAt: now });
-  await deps.repository.appendHistory(requestId, { at: now, type: 'callback-delivered', actor: WORKFLOW_ACTOR, details: { status, type: `request.${request.state}` } });
+  await record(deps, requestId, now, 'callback-delivered', { status, type: `request.${request.state}` });
   return { status };
 }

@@ -35,7 +35,9 @@ export async function showLinkDecision(deps: Pick<LinkDeps, 'repository'>, link:
   return { request: stored.request, open: isOpenFor(stored.request, link.approver) };
 }
 
-export type LinkDecision = { decided: true; request: ApprovalRequest } | { decided: false; request: ApprovalRequest | undefined; reason: DomainError };
+export type LinkDecision =
+  | { decided: true; request: ApprovalRequest }
+  | { decided: false; request: ApprovalRequest | undefined; reason: DomainError };
 
 /**
  * The link's approver decides, recorded as `email:<address>`. When the request can no longer take

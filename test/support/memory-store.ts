@@ -130,7 +130,9 @@ export class MemoryStore implements ApprovalStore {
     let offset = 0;
     if (query.cursor) {
       const [f, n] = Buffer.from(query.cursor, 'base64url').toString('utf8').split('@');
-      if (f !== fingerprint || !n || !/^\d+$/.test(n)) throw invalid('cursor is not a cursor this search returned', [{ field: 'cursor', message: 'is malformed' }]);
+      if (f !== fingerprint || !n || !/^\d+$/.test(n)) {
+        throw invalid('cursor is not a cursor this search returned', [{ field: 'cursor', message: 'is malformed' }]);
+      }
       offset = Number(n);
     }
     const matching = [...this.requests.values()]

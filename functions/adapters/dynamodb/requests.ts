@@ -3,7 +3,14 @@
  * it, and idempotency records. Every change is one transaction, conditional on the version read.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { ApprovalRequest, HistoryEntry } from '../../domain/model';
 import type { Change } from '../../domain/rules';
 import type {
@@ -60,7 +67,7 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
       return { created: true };
     } catch (error) {
-      if (idempotency && error instanceof TransactionCanceledException && error.CancellationReasons?.[2]?.Code === 'ConditionalCheckFailed') {
+      if (idempotency && isConditionFailure(error, 2)) {
         const earlier = await this.getIdempotency(idempotency.sub, idempotency.key);
         if (earlier) return { created: false, earlier };
       }
@@ -144,7 +151,7 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
       );
       return 'saved';
     } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return 'conflict';
+      if (isConditionFailure(error, 0)) return 'conflict';
       throw error;
     }
   }
@@ -187,4 +194,9 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
       throw error;
     }
   }
+}
+
+/** Whether a transaction was cancelled because the condition of its item number `index` failed. */
+function isConditionFailure(error: unknown, index: number): boolean {
+  return error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
 }

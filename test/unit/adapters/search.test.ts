@@ -3,7 +3,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoSearch } from '../../../functions/adapters/dynamodb/search';
 
 // The cursor is checked before any call to the table, so this client is never used.
-const search = new DynamoSearch(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:9' })), 'approvals');
+const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:9' }));
+const search = new DynamoSearch(client, 'approvals');
 const cursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 describe('a search cursor', () => {

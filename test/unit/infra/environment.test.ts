@@ -29,7 +29,7 @@ const RUNTIME_VARIABLES = new Set(['NODE_OPTIONS']);
 
 type Entry = { name: string; entry: string; needs: readonly AnyNeed[] };
 const functions: Array<[string, Entry, ServiceFunction]> = [
-  ...OPERATIONS.map((operation): [string, Entry, ServiceFunction] => [operation.name, operation, defined(stateless.apiFunctions[operation.name])]),
+  ...OPERATIONS.map((op): [string, Entry, ServiceFunction] => [op.name, op, defined(stateless.apiFunctions[op.name])]),
   ...APPROVAL_STEPS.map((step): [string, Entry, ServiceFunction] => [step.name, step, defined(stateless.workflowFunctions[step.name])]),
   [SES_EVENTS_FUNCTION.name, SES_EVENTS_FUNCTION, stateless.sesEventsFunction],
 ];
@@ -71,7 +71,8 @@ describe.each(functions)('%s', (_name, fn, construct) => {
 
   if (required.length > 0) {
     test.each(required)('without %s it fails to load, naming the variable', (missing) => {
-      expect(() => load(fn.entry, variables.filter((name) => name !== missing))).toThrow(new RegExp(`configuration error: .*\\b${missing}\\b`));
+      const others = variables.filter((name) => name !== missing);
+      expect(() => load(fn.entry, others)).toThrow(new RegExp(`configuration error: .*\\b${missing}\\b`));
     });
   }
 });
