@@ -19,7 +19,7 @@ export const NEED_VARIABLES = {
   'table:read': { TABLE_NAME: z.string().min(3) },
   'table:write': { TABLE_NAME: z.string().min(3) },
   'workflow:start': { STATE_MACHINE_ARN: arn },
-  /** SendTaskSuccess needs only the token; the ARN scopes the grant and names the workflow in logs. */
+  /** SendTaskSuccess needs only the token; the stack scopes the grant to the state machine and sets its ARN too. */
   'workflow:task': { STATE_MACHINE_ARN: arn },
   'links:sign': { LINK_KEYS_SECRET_ID: secretId },
   'links:verify': { LINK_KEYS_SECRET_ID: secretId },

@@ -1,6 +1,6 @@
 /**
  * The HTTP edge of the signed-link pages: middy with header normalisation, optional form
- * parsing, and one place that turns every answer (success, AppError, middy error, crash) into
+ * parsing, and one place that turns every answer (success, domain error, middy error, crash) into
  * an HTML page carrying LINK_PAGE_HEADERS. HEAD gets the same status and headers, no body.
  */
 import middy from '@middy/core';
