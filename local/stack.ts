@@ -15,7 +15,7 @@ import { localIssuer } from './identity';
 import { startMailbox } from './mailbox';
 import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from './net';
 import { startSecretsServer } from './secrets';
-import { startStepFunctionsServer } from './stepfunctions/engine';
+import { startStepFunctionsServer } from './stepfunctions/server';
 
 export const TABLE_NAME = 'approvals';
 export const STATE_MACHINE_NAME = 'approval';
