@@ -30,6 +30,12 @@ export interface LocalStackOptions {
   /** Keep DynamoDB, workflows and mail in memory; only keys go to dataDir (tests). */
   ephemeral?: boolean;
   log?: (line: string) => void;
+  /**
+   * Multiplies the workflow engine's timers (task timeouts, retry intervals; see
+   * local/stepfunctions/types.ts). Tests use less than 1 so that rounds and retries do not
+   * wait whole seconds; the functions still read the real clock. Default 1.
+   */
+  timeScale?: number;
 }
 
 export interface LocalStack {
@@ -107,6 +113,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       region: LOCAL_REGION,
       accountId: LOCAL_ACCOUNT,
       log,
+      timeScale: options.timeScale,
       stateMachines: [
         {
           name: STATE_MACHINE_NAME,

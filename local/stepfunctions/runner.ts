@@ -118,7 +118,7 @@ export class ExecutionRunner {
       if (this.machines.has(this.stateMachineArn(options.name))) throw new Error(`State machine ${options.name} is defined twice`);
       let prepared: PreparedDefinition;
       try {
-        prepared = prepareDefinition(readFileSync(options.definitionFile, 'utf8'), options.substitutions ?? {}, this.timeScale);
+        prepared = prepareDefinition(readFileSync(options.definitionFile, 'utf8'), options.substitutions ?? {}, this.timeScale, this.options.validate ?? true);
       } catch (error) {
         throw new Error(`State machine ${options.name} (${options.definitionFile}): ${(error as Error).message}`);
       }

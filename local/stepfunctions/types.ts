@@ -35,6 +35,12 @@ export interface StepFunctionsServerOptions {
    * default 1.
    */
   timeScale?: number;
+  /**
+   * Validate each definition with the library's validator at start (default true). The
+   * validator compiles its JSON schemas on every call (about 0.5 s); unit tests of the
+   * engine, which start many small machines, turn it off.
+   */
+  validate?: boolean;
 }
 
 export interface StepFunctionsServer {

@@ -66,6 +66,7 @@ export async function harness(
       dataDir: dir,
       stateMachines: [{ name: 'test', definitionFile, substitutions: {}, functions }],
       log: (line) => logs.push(line),
+      validate: false,
       ...options,
       ...overrides,
     });
