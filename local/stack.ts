@@ -6,7 +6,7 @@
  * own environment variables.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { WORKFLOW_FUNCTIONS } from '../functions/workflow-functions';
 import { ensureTable, startDynamoDbLocal } from './dynamodb';
@@ -44,6 +44,8 @@ export interface LocalStack {
   stateMachineArn: string;
   sfnUrl: string;
   dynamoEndpoint: string;
+  /** DynamoDB Local's Java process, also in `$DATA_DIR/dynamodb.pid` while it runs (reliability tests pause it). */
+  dynamoPid: number;
   stop(): Promise<void>;
 }
 
@@ -70,7 +72,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
   try {
     const dynamo = await startDynamoDbLocal(options.ephemeral ? {} : { dbPath: join(dataDir, 'dynamodb') });
-    stops.push(dynamo.stop);
+    const pidFile = join(dataDir, 'dynamodb.pid');
+    writeFileSync(pidFile, `${dynamo.pid}\n`);
+    stops.push(async () => {
+      await dynamo.stop();
+      rmSync(pidFile, { force: true });
+    });
     await ensureTable(dynamo.endpoint, TABLE_NAME);
 
     const mailbox = await startMailbox({ port: options.mailPort, dataDir: options.ephemeral ? undefined : dataDir });
@@ -128,7 +135,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     process.env.STATE_MACHINE_ARN = stateMachineArn;
     stops.push(sfn.close);
 
-    return { apiUrl: gateway.url, mailUrl: mailbox.url, stateMachineArn, sfnUrl: sfn.url, dynamoEndpoint: dynamo.endpoint, stop };
+    return { apiUrl: gateway.url, mailUrl: mailbox.url, stateMachineArn, sfnUrl: sfn.url, dynamoEndpoint: dynamo.endpoint, dynamoPid: dynamo.pid, stop };
   } catch (error) {
     await stop();
     throw error;
