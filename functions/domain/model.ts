@@ -162,6 +162,7 @@ export type HistoryType =
   | 'notified'
   | 'reminded'
   | 'notification-failed'
+  | 'notification-delayed'
   | 'callback-delivered'
   | 'callback-failed';
 
