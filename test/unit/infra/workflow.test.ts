@@ -134,7 +134,7 @@ describe('the workflow\'s error paths and time limit', () => {
     const deployed = sourceText.replace(PLACEHOLDER, (_whole, name: string) => `arn:aws:lambda:eu-west-1:123456789012:function:${name}`);
     // Without the machine's own TimeoutSeconds: Node's timers cannot arm 364 days (the local engine drops it too).
     // The library reads TimeoutSecondsPath from Parameters' output, unlike AWS: the handler fails at once anyway.
-    const { TimeoutSeconds: _year, ...runnable } = JSON.parse(deployed) as { States: Record<string, Record<string, unknown>> };
+    const { TimeoutSeconds: _year, ...runnable } = JSON.parse(deployed) as { TimeoutSeconds?: number; States: Record<string, Record<string, unknown>> };
     delete runnable.States['Await decision']?.TimeoutSecondsPath;
     const machine = new StateMachine(runnable as never, { validationOptions: { noValidate: true } });
     const waits: number[] = [];
