@@ -1,5 +1,5 @@
 import { type App, Tags } from 'aws-cdk-lib';
-import { type DeploymentConfig, PINNED_ENVIRONMENTS, readConfig } from '../config';
+import { type DeploymentConfig, type PINNED_ENVIRONMENTS, readConfig } from '../config';
 import { StatefulStack } from './stateful-stack';
 import { StatelessStack } from './stateless-stack';
 

@@ -1,6 +1,6 @@
 /** Deployment settings come from context; a wrong value stops synth with the parameter's name. */
 import { App } from 'aws-cdk-lib';
-import { PINNED_ENVIRONMENTS, readConfig } from '../../../infra/config';
+import { type PINNED_ENVIRONMENTS, readConfig } from '../../../infra/config';
 
 const configWith = (context: Record<string, unknown>, pinned?: typeof PINNED_ENVIRONMENTS) => readConfig(new App({ context }), pinned);
 const PIN = { prod: { account: '111122223333', region: 'eu-west-1' } };

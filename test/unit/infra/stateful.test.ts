@@ -67,7 +67,9 @@ describe('the table', () => {
 
 describe('the search indexes', () => {
   test('never copy the task token or any other workflow bookkeeping', () => {
-    for (const index of table.Properties?.GlobalSecondaryIndexes as Array<{ Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }>) {
+    const indexes = (table.Properties?.GlobalSecondaryIndexes ?? []) as Array<{ Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }>;
+    expect(indexes).toHaveLength(2);
+    for (const index of indexes) {
       expect(index.Projection.ProjectionType).toBe('INCLUDE');
       for (const field of ['taskToken', 'notifiedAt', 'nextReminderAt', 'reminders', 'outcomeNotifiedAt', 'callbackDeliveredAt', 'notifiedApprovers']) {
         expect(index.Projection.NonKeyAttributes).not.toContain(field);
