@@ -32,6 +32,8 @@ export interface DeploymentConfig {
   readonly senderIdentity: 'create' | 'existing';
   /** Who sends Cognito's emails (temporary passwords, codes): `ses` (the sender identity) or `cognito` (its default sender, 50 a day). */
   readonly cognitoEmail: 'ses' | 'cognito';
+  /** Concurrency reserved for each signed-link function; 0: none (new accounts whose quota is too low to reserve any). */
+  readonly linkConcurrency: number;
   /** True for the production stage: stricter settings, retained logs, no password sign-in flow. */
   readonly production: boolean;
   /** Account and region the stacks are bound to: pinned in code for prod, the CLI's defaults otherwise. */
@@ -107,6 +109,10 @@ export function readConfig(app: App, pinned: typeof PINNED_ENVIRONMENTS = PINNED
   const cognitoEmail = choice('cognitoEmail', ['ses', 'cognito'] as const, senderIdentity === 'existing' ? 'ses' : 'cognito');
   const callbackUrls = list('callbackUrls').length ? list('callbackUrls') : ['http://localhost:8080/callback'];
   const alarmEmail = check('alarmEmail', text('alarmEmail'), EMAIL, 'an email address');
+  const linkConcurrency = Number(app.node.tryGetContext('linkConcurrency') ?? 10);
+  if (!Number.isInteger(linkConcurrency) || linkConcurrency < 0 || linkConcurrency > 1000) {
+    throw new Error(`context parameter "linkConcurrency" must be an integer from 0 to 1000, got ${app.node.tryGetContext('linkConcurrency')}`);
+  }
 
   const production = stage === PRODUCTION_STAGE;
   const env = pinned[stage] ?? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
@@ -121,6 +127,7 @@ export function readConfig(app: App, pinned: typeof PINNED_ENVIRONMENTS = PINNED
     if (!apiDomain) problems.push('"apiDomain" and "apiCertificateArn" are required: links in emails must use the organisation\'s own domain');
     else if (PLACEHOLDER_DOMAIN.test(apiDomain)) problems.push(`"apiDomain" is a placeholder (${apiDomain})`);
     if (alarmEmail && PLACEHOLDER_DOMAIN.test(alarmEmail.split('@')[1] ?? '')) problems.push(`"alarmEmail" is a placeholder (${alarmEmail})`);
+    if (linkConcurrency === 0) problems.push('"linkConcurrency" must reserve concurrency for the public link functions');
     if (cognitoEmail !== 'ses') problems.push('"cognitoEmail" must be ses (Cognito\'s own sender sends 50 emails a day): verify the sender identity first and set "senderIdentity" to existing');
     if (problems.length) throw new Error(`stage ${stage} refuses to synthesize: ${problems.join('; ')}`);
   }
@@ -143,6 +150,7 @@ export function readConfig(app: App, pinned: typeof PINNED_ENVIRONMENTS = PINNED
     apiCertificateArn,
     senderIdentity,
     cognitoEmail,
+    linkConcurrency,
     production,
     env,
   };

@@ -56,8 +56,6 @@ export const PUBLIC_ROUTE_THROTTLES: Readonly<Record<string, { readonly rateLimi
 };
 /** Default throttle of every other route. */
 export const DEFAULT_ROUTE_THROTTLE = { rateLimit: 50, burstLimit: 100 };
-/** Concurrency reserved for (and capping) each signed-link function, so link traffic cannot starve the others. */
-export const LINK_FUNCTION_CONCURRENCY = 10;
 
 /** The access-log metric that counts 4xx answers on the signed-link routes. */
 export const LINK_4XX_METRIC = { namespace: 'Approvals', metricName: 'LinkRoute4xx' } as const;
@@ -245,7 +243,7 @@ export class StatelessStack extends Stack {
         logRetention,
         logRemovalPolicy,
         // Public and unauthenticated: a flood of link requests is capped here instead of taking the account's concurrency.
-        reservedConcurrentExecutions: isLink ? LINK_FUNCTION_CONCURRENCY : undefined,
+        reservedConcurrentExecutions: isLink && config.linkConcurrency > 0 ? config.linkConcurrency : undefined,
       }).bindNeeds(operation.needs, resources);
       this.apiFunctions[operation.name] = fn;
       const integration = new HttpLambdaIntegration(`${pascal(operation.name)}Integration`, fn);

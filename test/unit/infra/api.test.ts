@@ -4,7 +4,7 @@
  * routes only.
  */
 import { OPERATIONS } from '../../../functions/operations';
-import { CALLING_SYSTEM_OPERATIONS, LINK_FUNCTION_CONCURRENCY, PUBLIC_ROUTE_THROTTLES } from '../../../infra/stacks/stateless-stack';
+import { CALLING_SYSTEM_OPERATIONS, PUBLIC_ROUTE_THROTTLES } from '../../../infra/stacks/stateless-stack';
 import { defined, fixture, logicalId, props, resolveStackOutputs, resources, stacksWith } from '../../infra/fixture';
 
 const { stateless, stateful, statelessTemplate, statefulTemplate } = fixture();
@@ -136,7 +136,14 @@ describe('abuse of the public routes', () => {
     for (const [name, fn] of Object.entries(stateless.apiFunctions)) {
       const reserved = props(functions[logicalId(fn)]).ReservedConcurrentExecutions;
       const operation = defined(OPERATIONS.find((candidate) => candidate.name === name));
-      expect([name, reserved]).toEqual([name, operation.path.startsWith('/links/') ? LINK_FUNCTION_CONCURRENCY : undefined]);
+      expect([name, reserved]).toEqual([name, operation.path.startsWith('/links/') ? 10 : undefined]);
+    }
+  });
+
+  test('linkConcurrency=0 reserves none (an account whose quota is too low to reserve any)', () => {
+    const { stateless: none, statelessTemplate: template } = stacksWith({ linkConcurrency: 0 });
+    for (const fn of Object.values(none.apiFunctions)) {
+      expect(props(resources(template, 'AWS::Lambda::Function')[logicalId(fn)]).ReservedConcurrentExecutions).toBeUndefined();
     }
   });
 });

@@ -44,6 +44,7 @@ describe('deployment settings', () => {
     [{ senderEmail: 'a@example.com', apiCertificateArn: PROD.apiCertificateArn }, /"apiDomain" and "apiCertificateArn" go together/],
     [{ senderEmail: 'a@example.com', apiDomain: 'x.corp-a.net', apiCertificateArn: 'arn:aws:iam::1:certificate/x' }, /"apiCertificateArn" must be the ARN of an ACM certificate/],
     [{ senderEmail: 'a@example.com', senderIdentity: 'maybe' }, /"senderIdentity" must be one of create, existing/],
+    [{ senderEmail: 'a@example.com', linkConcurrency: -1 }, /"linkConcurrency" must be an integer from 0 to 1000/],
   ])('refuses %j', (context, message) => {
     expect(() => configWith(context)).toThrow(message);
   });
@@ -90,6 +91,7 @@ describe('production', () => {
     [{ senderIdentity: 'create' }, /"cognitoEmail" must be ses/],
     [{ cognitoEmail: 'cognito' }, /"cognitoEmail" must be ses/],
     [{ alarmEmail: 'ops@example.net' }, /"alarmEmail" is a placeholder/],
+    [{ linkConcurrency: 0 }, /"linkConcurrency" must reserve concurrency/],
   ])('refuses a placeholder: %j', (override, message) => {
     const context: Record<string, unknown> = { ...PROD, ...override };
     for (const [name, value] of Object.entries(override)) if (value === undefined) delete context[name];
