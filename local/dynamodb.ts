@@ -13,7 +13,7 @@ import {
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../functions/repository/schema';
+import { TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/schema';
 import { freePort, GiveUp, LOCAL_CREDENTIALS, LOCAL_REGION, waitFor } from './net';
 
 function jarDir(): string {

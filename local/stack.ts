@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { WORKFLOW_FUNCTIONS } from '../functions/workflow-functions';
+import { APPROVAL_STEPS } from '../functions/approval-steps';
 import { ensureTable, startDynamoDbLocal } from './dynamodb';
 import { startGateway } from './gateway';
 import { localIssuer } from './identity';
@@ -94,7 +94,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
 
     const functions = Object.fromEntries(
-      WORKFLOW_FUNCTIONS.map((fn) => {
+      APPROVAL_STEPS.map((fn) => {
         // Loaded on first use, like a Lambda cold start, after the environment above is set.
         const invoke = (payload: unknown) => (require(resolve(fn.entry)).handler as (event: unknown) => Promise<unknown>)(payload);
         return [fn.name, invoke];
@@ -111,7 +111,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         {
           name: STATE_MACHINE_NAME,
           definitionFile: resolve('statemachines/approval.asl.json'),
-          substitutions: Object.fromEntries(WORKFLOW_FUNCTIONS.map((fn) => [fn.substitution, fn.name])),
+          substitutions: Object.fromEntries(APPROVAL_STEPS.map((fn) => [fn.substitution, fn.name])),
           functions,
         },
       ],

@@ -3,6 +3,9 @@
  * MAIL_PORT (mailbox, 8005), DATA_DIR (local state, .local).
  */
 import './esm-interop';
+
+// The functions' logs (Powertools) pretty-printed in this terminal; metrics stay off locally.
+process.env.POWERTOOLS_DEV ??= 'true';
 import { localSettings } from './settings';
 import { startLocalStack } from './stack';
 

@@ -1,25 +1,33 @@
-import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import { Repository } from '../repository/repository';
-import type { Deps } from '../usecases/ports';
-import { documentClient } from './clients';
-import { readEnv, tableEnv } from './config';
-import { stepFunctionsWorkflow } from './workflow';
-
-let deps: Deps | undefined;
-
 /**
- * The use cases' dependencies, built once per process from the environment.
- * Functions that never start a workflow run without STATE_MACHINE_ARN.
+ * The API use cases' dependencies, built once per function from its settings (see settings.ts):
+ * the adapters are made when the module loads, so a missing setting fails the cold start.
  */
-export function apiDeps(): Deps {
-  if (deps) return deps;
-  const env = readEnv({ ...tableEnv, STATE_MACHINE_ARN: z.string().startsWith('arn:').optional() });
-  deps = {
-    repository: new Repository(documentClient(), env.TABLE_NAME),
-    workflow: stepFunctionsWorkflow(env.STATE_MACHINE_ARN),
+import { randomUUID } from 'node:crypto';
+import { documentClient } from '../adapters/clients';
+import { Repository } from '../adapters/dynamodb/repository';
+import { stepFunctionsWorkflow } from '../adapters/step-functions';
+import type { Deps } from '../usecases/ports';
+import { meter } from './observability';
+import { needsOf, readSettings, type Settings, setting } from './settings';
+
+const built = new Map<string, { deps: Deps; settings: Settings }>();
+
+/** The dependencies of the API function `name` (its name in the operations list), with its settings. */
+export function apiDeps(name: string): Deps {
+  return apiFunction(name).deps;
+}
+
+export function apiFunction(name: string): { deps: Deps; settings: Settings } {
+  const cached = built.get(name);
+  if (cached) return cached;
+  const settings = readSettings(needsOf(name));
+  const deps: Deps = {
+    repository: new Repository(documentClient(), setting(settings, 'TABLE_NAME')),
+    workflow: stepFunctionsWorkflow(settings.STATE_MACHINE_ARN),
     now: () => new Date().toISOString(),
     newId: randomUUID,
+    meter,
   };
-  return deps;
+  built.set(name, { deps, settings });
+  return { deps, settings };
 }

@@ -5,7 +5,7 @@
  * Everything that comes from a user goes through `escapeHtml`.
  */
 import { KIND_LABELS } from '../domain/kinds';
-import type { Actor, ApprovalRequest } from '../domain/model';
+import { type Actor, type ApprovalRequest, WORKFLOW_ACTOR } from '../domain/model';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -26,7 +26,7 @@ export function formatTime(iso: string | undefined): string {
 export function actorLabel(actor: Actor | undefined): string {
   if (!actor) return 'unknown';
   if (actor.id === 'policy') return 'the profile policy (automatically)';
-  if (actor.id === 'workflow') return 'the service (no decision in time)';
+  if (actor.id === WORKFLOW_ACTOR.id) return 'the service (no decision in time)';
   return actor.email ?? actor.id;
 }
 

@@ -1,14 +1,15 @@
 /**
- * The HTTP edge shared by every API function: middy with header normalisation,
- * JSON body parsing, identity from the JWT authorizer's claims, and one mapping
- * of errors to the contract's `{"error":{"code","message","details"}}`.
+ * The HTTP edge shared by every API function: middy with logs and metrics, header normalisation,
+ * JSON body parsing, identity from the JWT authorizer's claims, and one mapping of errors to the
+ * contract's `{"error":{"code","message","details"}}`.
  */
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { AppError, unauthorized } from '../domain/errors';
+import { DomainError, type ErrorCode, unauthorized } from '../domain/errors';
 import type { Identity } from '../domain/model';
+import { describeError, logger, observe } from './observability';
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
   requestContext: APIGatewayProxyEventV2['requestContext'] & {
@@ -28,29 +29,42 @@ export function errorBody(code: string, message: string, details?: unknown) {
   return { error: { code, message, ...(details === undefined ? {} : { details }) } };
 }
 
-/** Maps any thrown error to a response; unknown errors become a 500 that reveals nothing. */
-export function errorResponse(error: unknown, requestId?: string): HttpResult {
-  if (error instanceof AppError) return json(error.status, errorBody(error.code, error.message, error.details));
-  const status = (error as { statusCode?: number }).statusCode;
-  if (status === 415 || status === 422) {
-    const message = status === 415 ? 'body must be JSON (content-type: application/json)' : 'body is not valid JSON';
-    return json(400, errorBody('invalid_request', message, [{ field: '(body)', message }]));
-  }
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    return json(status, errorBody('invalid_request', (error as Error).message));
-  }
-  console.error(JSON.stringify({ level: 'error', message: 'unhandled error', requestId, error: describeError(error) }));
-  return json(500, errorBody('internal_error', 'internal error', requestId ? { requestId } : undefined));
+/** The JSON API's status for each domain error code. */
+export const STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = {
+  invalid_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  gone: 410,
+};
+
+/**
+ * A client error raised by a middleware rather than by the domain (middy's body parsers answer
+ * 415 and 422; others may throw any 4xx with `statusCode`), or undefined. Both edges read it here.
+ */
+export function clientErrorOf(error: unknown): { status: number; message: string } | undefined {
+  const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  return { status, message: (error as Error).message ?? '' };
 }
 
-/** Name and message only: never a stack, a token or a body in the logs. */
-export function describeError(error: unknown) {
-  return error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) };
+/** Maps any thrown error to a response; unknown errors become a 500 that reveals nothing. */
+export function errorResponse(error: unknown, requestId?: string): HttpResult {
+  if (error instanceof DomainError) return json(STATUS_OF_CODE[error.code], errorBody(error.code, error.message, error.details));
+  const client = clientErrorOf(error);
+  if (client?.status === 415 || client?.status === 422) {
+    const message = client.status === 415 ? 'body must be JSON (content-type: application/json)' : 'body is not valid JSON';
+    return json(400, errorBody('invalid_request', message, [{ field: '(body)', message }]));
+  }
+  if (client) return json(client.status, errorBody('invalid_request', client.message));
+  logger.error('unhandled error', { error: describeError(error) });
+  return json(500, errorBody('internal_error', 'internal error', requestId ? { requestId } : undefined));
 }
 
 /** Wraps a JSON API handler. `body: true` parses a JSON body (and refuses anything else). */
 export function httpHandler(handler: Handler, options: { body?: boolean } = {}) {
-  const wrapped = middy<HttpEvent, HttpResult>().use(httpHeaderNormalizer());
+  const wrapped = observe(middy<HttpEvent, HttpResult>()).use(httpHeaderNormalizer());
   if (options.body) wrapped.use(httpJsonBodyParser());
   wrapped.use({
     onError: async (request) => {

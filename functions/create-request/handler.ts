@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { apiDeps } from '../commons/deps';
 import { httpHandler, identityOf, json } from '../commons/http';
+import { logApprovalRequest, logger } from '../commons/observability';
 import { createRequestBodySchema } from '../domain/model';
 import { parse } from '../domain/validation';
 import { createApprovalRequest } from '../usecases/requests';
 
-const deps = apiDeps();
+const deps = apiDeps('createRequest');
 const idempotencyKeySchema = z
   .string()
   .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 visible ASCII characters')
@@ -17,6 +18,8 @@ export const handler = httpHandler(
     const key = parse(idempotencyKeySchema, event.headers['idempotency-key'], 'Idempotency-Key');
     const body = parse(createRequestBodySchema, event.body);
     const { request, replayed } = await createApprovalRequest(deps, who, body, key);
+    logApprovalRequest(request.id);
+    logger.info(replayed ? 'request replayed' : 'request created', { kind: request.kind, state: request.state });
     return json(201, request, { location: `/requests/${request.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) });
   },
   { body: true },

@@ -1,17 +1,21 @@
 import { apiDeps } from '../commons/deps';
 import { httpHandler, identityOf, json } from '../commons/http';
+import { logApprovalRequest, logger } from '../commons/observability';
 import { decisionBodySchema, requestIdSchema } from '../domain/model';
 import { parse } from '../domain/validation';
 import { decideAsUser } from '../usecases/requests';
 
-const deps = apiDeps();
+const deps = apiDeps('decideRequest');
 
 export const handler = httpHandler(
   async (event) => {
     const who = identityOf(event);
     const id = parse(requestIdSchema, event.pathParameters?.id, 'id');
+    logApprovalRequest(id);
     const body = parse(decisionBodySchema, event.body);
-    return json(200, await decideAsUser(deps, who, id, body));
+    const request = await decideAsUser(deps, who, id, body);
+    logger.info('decision recorded', { decision: body.decision, state: request.state, by: 'api' });
+    return json(200, request);
   },
   { body: true },
 );

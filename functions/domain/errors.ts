@@ -1,45 +1,30 @@
 /**
- * Errors the domain and use cases raise. Each maps to one HTTP status in
- * `commons/http.ts` and to one page in the link pages; nothing here knows about AWS.
+ * Errors the domain and use cases raise: a code, a message for people and optional details.
+ * Nothing here knows about HTTP or AWS; each edge maps the codes to its own answers once
+ * (`commons/http.ts` for the JSON API, `links/http.ts` for the link pages).
  */
-export type ErrorCode =
-  | 'invalid_request'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'gone';
-
-const STATUS: Record<ErrorCode, number> = {
-  invalid_request: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  gone: 410,
-};
+export const ERROR_CODES = ['invalid_request', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'gone'] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface FieldIssue {
   field: string;
   message: string;
 }
 
-export class AppError extends Error {
-  readonly status: number;
+export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
   ) {
     super(message);
-    this.name = 'AppError';
-    this.status = STATUS[code];
+    this.name = 'DomainError';
   }
 }
 
-export const invalid = (message: string, details?: FieldIssue[]) => new AppError('invalid_request', message, details);
-export const forbidden = (message: string) => new AppError('forbidden', message);
-export const notFound = (message: string) => new AppError('not_found', message);
-export const conflict = (message: string, details?: unknown) => new AppError('conflict', message, details);
-export const gone = (message: string) => new AppError('gone', message);
-export const unauthorized = (message: string) => new AppError('unauthorized', message);
+export const invalid = (message: string, details?: FieldIssue[]) => new DomainError('invalid_request', message, details);
+export const forbidden = (message: string) => new DomainError('forbidden', message);
+export const notFound = (message: string) => new DomainError('not_found', message);
+export const conflict = (message: string, details?: unknown) => new DomainError('conflict', message, details);
+export const gone = (message: string) => new DomainError('gone', message);
+export const unauthorized = (message: string) => new DomainError('unauthorized', message);

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { durationSeconds, MAX_DURATION_SECONDS } from './duration';
-import { type Kind, KINDS, kindSchema } from './kinds';
+import { KINDS, kindSchema } from './kinds';
 
-export const STATES = ['requested', 'approved', 'rejected', 'expired', 'deleted'] as const;
+/** How a request ends. */
+export const OUTCOMES = ['approved', 'rejected', 'expired', 'deleted'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+export const STATES = ['requested', ...OUTCOMES] as const;
 export type State = (typeof STATES)[number];
 export const stateSchema = z.enum(STATES);
 
@@ -62,8 +65,9 @@ function depthOf(value: unknown): number {
 }
 
 /**
- * The OAuth scope (resource server `approvals`, scope `requests.create-on-behalf`) that lets a
- * calling system, signed in with the client-credentials grant, create a request for a named user.
+ * The OAuth scope that lets a calling system, signed in with the client-credentials grant, create a
+ * request for a named user. `ON_BEHALF_SCOPE` is the scope as tokens carry it; the resource server
+ * declares it by its id and the scope's name within it.
  */
 export const RESOURCE_SERVER_ID = 'approvals';
 export const ON_BEHALF_SCOPE_NAME = 'requests.create-on-behalf';
@@ -106,49 +110,63 @@ export type DecisionBody = z.infer<typeof decisionBodySchema>;
 export type DecisionKind = DecisionBody['decision'];
 
 /** Who did something: a signed-in user, or the service itself (`policy`, `workflow`). */
-export interface Actor {
-  id: string;
-  email?: string;
-}
+export const actorSchema = z.object({ id: z.string(), email: z.string().optional() });
+export type Actor = z.infer<typeof actorSchema>;
 
 export const POLICY: Actor = { id: 'policy' };
-export const WORKFLOW: Actor = { id: 'workflow' };
+/** The actor of what the approval workflow does by itself (reminders, expiry, outcome emails, callbacks). */
+export const WORKFLOW_ACTOR: Actor = { id: 'workflow' };
 
-export interface Approval {
-  by: Actor;
-  at: string;
-  comment?: string;
-}
+const isoTime = z.iso.datetime();
 
-export interface Decision {
-  decision: 'approved' | 'rejected' | 'expired' | 'deleted';
-  by: Actor;
-  at: string;
-  reason?: string;
-  comment?: string;
-}
+export const approvalSchema = z.object({ by: actorSchema, at: isoTime, comment: z.string().optional() });
+export type Approval = z.infer<typeof approvalSchema>;
 
-export interface ApprovalRequest {
-  id: string;
-  kind: Kind;
-  profileId: string;
-  subject: Record<string, unknown>;
-  justification?: string;
-  callbackUrl?: string;
-  state: State;
-  requester: Actor & { email: string };
-  approvers: string[];
-  requiredApprovals: number;
-  approvals: Approval[];
-  onHold: boolean;
-  hold?: { by: Actor; at: string; comment?: string };
-  decision?: Decision;
-  remindAfter: string;
-  expireAfter: string;
-  createdAt: string;
-  updatedAt: string;
-  expiresAt: string;
-  version: number;
+export const decisionSchema = z.object({
+  decision: z.enum(OUTCOMES),
+  by: actorSchema,
+  at: isoTime,
+  reason: z.string().optional(),
+  comment: z.string().optional(),
+});
+export type Decision = z.infer<typeof decisionSchema>;
+
+/**
+ * A request as the API answers it: the one definition of its fields. The TypeScript type, the
+ * OpenAPI response schema and the order of the fields in every response all come from it.
+ */
+export const approvalRequestSchema = z.object({
+  id: z.uuid(),
+  kind: kindSchema,
+  profileId: z.string(),
+  state: stateSchema,
+  subject: z.record(z.string(), z.unknown()).describe('As sent, validated against the schema of its kind.'),
+  justification: z.string().optional(),
+  callbackUrl: z.url().optional(),
+  requester: actorSchema.extend({ email: z.string() }),
+  approvers: z.array(z.email()).describe("The profile's approvers, less the requester."),
+  requiredApprovals: z.number().int().min(1).max(10),
+  approvals: z.array(approvalSchema),
+  onHold: z.boolean(),
+  hold: z.object({ by: actorSchema, at: isoTime, comment: z.string().optional() }).optional(),
+  decision: decisionSchema.optional().describe('Set once the request has ended.'),
+  remindAfter: z.string(),
+  expireAfter: z.string(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+  expiresAt: isoTime,
+  version: z.number().int(),
+});
+export type ApprovalRequest = z.infer<typeof approvalRequestSchema>;
+
+const REQUEST_FIELDS = Object.keys(approvalRequestSchema.shape) as Array<keyof ApprovalRequest>;
+
+/** The request with its fields in the schema's order (unknown fields last): DynamoDB maps come back in any order. */
+export function inFieldOrder(request: ApprovalRequest): ApprovalRequest {
+  const ordered: Record<string, unknown> = {};
+  for (const field of REQUEST_FIELDS) if (request[field] !== undefined) ordered[field] = request[field];
+  for (const [field, value] of Object.entries(request)) if (!(field in ordered)) ordered[field] = value;
+  return ordered as ApprovalRequest;
 }
 
 export type HistoryType =

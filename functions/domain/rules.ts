@@ -1,7 +1,7 @@
 /**
  * The approval rules, free of any I/O: creating a request from a profile,
  * deciding on it, deleting and expiring it. Each function returns the next
- * request and the history entry to write with it, or throws an AppError.
+ * request and the history entry to write with it, or throws a DomainError.
  */
 import { durationSeconds } from './duration';
 import { conflict, forbidden, invalid } from './errors';
@@ -13,10 +13,11 @@ import {
   type HistoryEntry,
   type Identity,
   isAdmin,
+  type Outcome,
   isApprover,
   POLICY,
   type Profile,
-  WORKFLOW,
+  WORKFLOW_ACTOR,
 } from './model';
 import { parse } from './validation';
 
@@ -24,7 +25,7 @@ export interface Change {
   request: ApprovalRequest;
   history: HistoryEntry;
   /** Set when this change ended the request: the workflow must be told. */
-  outcome?: 'approved' | 'rejected' | 'expired' | 'deleted';
+  outcome?: Outcome;
 }
 
 const actorOf = (who: Identity) => ({ id: who.id, email: who.email });
@@ -96,6 +97,17 @@ export function assertListedApprover(request: ApprovalRequest, id: string | unde
   if (!request.approvers.includes(email.toLowerCase())) throw forbidden('you are not an approver of this request');
 }
 
+/** Whether this approver (by email) has approved the request already. */
+export function hasApproved(request: ApprovalRequest, email: string): boolean {
+  const address = email.toLowerCase();
+  return request.approvals.some((approval) => approval.by.email === address);
+}
+
+/** Whether this approver can decide now: the request is pending and they have not approved it. */
+export function isOpenFor(request: ApprovalRequest, email: string): boolean {
+  return request.state === 'requested' && !hasApproved(request, email);
+}
+
 function assertPending(request: ApprovalRequest): void {
   if (request.state !== 'requested') {
     throw conflict(`request is ${request.state}, no longer pending`, { state: request.state, decision: request.decision });
@@ -112,7 +124,7 @@ export function decide(request: ApprovalRequest, who: { id: string; email: strin
   assertPending(request);
   const email = who.email.toLowerCase();
   const actor = { id: who.id, email };
-  if (request.approvals.some((approval) => approval.by.email === email)) {
+  if (hasApproved(request, email)) {
     throw conflict('you have already approved this request');
   }
   const comment = body.comment ? { comment: body.comment } : {};
@@ -178,9 +190,9 @@ export function expire(request: ApprovalRequest, now: string): Change {
       onHold: false,
       updatedAt: now,
       version: request.version + 1,
-      decision: { decision: 'expired', by: WORKFLOW, at: now, reason: `no decision within ${request.expireAfter}` },
+      decision: { decision: 'expired', by: WORKFLOW_ACTOR, at: now, reason: `no decision within ${request.expireAfter}` },
     },
-    history: { at: now, type: 'expired', actor: WORKFLOW, details: { expireAfter: request.expireAfter } },
+    history: { at: now, type: 'expired', actor: WORKFLOW_ACTOR, details: { expireAfter: request.expireAfter } },
     outcome: 'expired',
   };
 }

@@ -4,7 +4,7 @@ import { idSchema } from '../domain/model';
 import { parse } from '../domain/validation';
 import { getProfile } from '../usecases/requests';
 
-const deps = apiDeps();
+const deps = apiDeps('getProfile');
 
 export const handler = httpHandler(async (event) => {
   identityOf(event);

@@ -6,56 +6,54 @@
  * 4. 200 with the result page.
  */
 import type { HttpEvent, HttpResult } from '../commons/http';
-import { AppError, notFound } from '../domain/errors';
+import { logger } from '../commons/observability';
 import { type ApprovalRequest, decisionBodySchema } from '../domain/model';
-import { assertListedApprover } from '../domain/rules';
 import { toInvalid } from '../domain/validation';
 import { formFields, htmlResponse, type LinkContext, linkHttpHandler, productionLinkContext, sentence, verifiedLink } from '../links/http';
 import { confirmPage, describeConflict, errorPage, resultPage } from '../links/pages';
 import type { LinkAction, VerifiedLink } from '../links/signing';
-import { decideAsLinkHolder } from '../usecases/requests';
+import { decideByLink, showLinkDecision } from '../usecases/link-decisions';
 
 export async function decideLink(event: HttpEvent, ctx: LinkContext): Promise<HttpResult> {
   const link = await verifiedLink(event, ctx);
   const form = formFields(event.body as unknown);
   const body = decisionBodySchema.safeParse({ decision: link.action, ...form });
   if (!body.success) return invalidForm(ctx, link, form, toInvalid(body.error).message);
-  try {
-    const request = await decideAsLinkHolder(ctx.deps, link.approver, link.requestId, body.data);
-    return htmlResponse(200, resultPage(request, resultMessage(request, link.action)));
-  } catch (error) {
-    if (error instanceof AppError && error.status === 409) return conflictPage(ctx, link, error);
-    throw error;
+  const result = await decideByLink(ctx.deps, link, body.data);
+  if (result.decided) {
+    logger.info('decision recorded', { decision: body.data.decision, state: result.request.state, by: 'link' });
+    return htmlResponse(200, resultPage(result.request, resultMessage(result.request, link.action)));
   }
+  // 409: says what happened, from the request as it is now.
+  const conflict = result.request ? describeConflict(result.request, link.approver) : undefined;
+  const title = conflict?.title ?? 'Could not record your decision';
+  return htmlResponse(409, errorPage(409, title, conflict?.message ?? sentence(result.reason.message)));
 }
 
 /** What the approver is told after deciding. */
 export function resultMessage(request: ApprovalRequest, action: LinkAction): string {
   if (action === 'reject') return 'You rejected this request. The requester will be told, with your reason.';
+  const { length } = request.approvals;
   if (request.state === 'approved') {
-    return `Your approval is recorded and the request is now approved (${request.approvals.length} of ${request.requiredApprovals}). The requester will be told.`;
+    return `Your approval is recorded and the request is now approved (${length} of ${request.requiredApprovals}). The requester will be told.`;
   }
-  const missing = request.requiredApprovals - request.approvals.length;
-  return `Your approval is recorded: ${request.approvals.length} of ${request.requiredApprovals}. The request needs ${missing} more approval(s) before it is approved.`;
+  const missing = request.requiredApprovals - length;
+  return `Your approval is recorded: ${length} of ${request.requiredApprovals}. The request needs ${missing} more approval(s) before it is approved.`;
 }
 
 /** 400: the confirm page again with the message and what was typed, while a decision is still possible. */
-async function invalidForm(ctx: LinkContext, link: VerifiedLink, form: { reason?: string; comment?: string }, message: string): Promise<HttpResult> {
-  const stored = await ctx.deps.repository.getRequest(link.requestId);
-  if (!stored) throw notFound('this request does not exist');
-  assertListedApprover(stored.request, undefined, link.approver);
-  const conflict = describeConflict(stored.request, link.approver);
+async function invalidForm(
+  ctx: LinkContext,
+  link: VerifiedLink,
+  form: { reason?: string; comment?: string },
+  message: string,
+): Promise<HttpResult> {
+  const { request, open } = await showLinkDecision(ctx.deps, link);
+  const conflict = open ? undefined : describeConflict(request, link.approver);
   if (conflict) return htmlResponse(400, errorPage(400, 'Please check the form', `${sentence(message)} ${conflict.message}`));
-  return htmlResponse(400, confirmPage(stored.request, link.action, link.approver, { error: sentence(message), ...form }));
-}
-
-/** 409: says what happened, from the request as it is now. */
-async function conflictPage(ctx: LinkContext, link: VerifiedLink, error: AppError): Promise<HttpResult> {
-  const stored = await ctx.deps.repository.getRequest(link.requestId);
-  const conflict = stored ? describeConflict(stored.request, link.approver) : undefined;
-  return htmlResponse(409, errorPage(409, conflict?.title ?? 'Could not record your decision', conflict?.message ?? sentence(error.message)));
+  return htmlResponse(400, confirmPage(request, link.action, link.approver, { error: sentence(message), ...form }));
 }
 
 export const createLinkDecideHandler = (ctx: LinkContext) => linkHttpHandler((event) => decideLink(event, ctx), { form: true });
 
-export const handler = createLinkDecideHandler(productionLinkContext());
+export const handler = createLinkDecideHandler(productionLinkContext('linkDecide'));

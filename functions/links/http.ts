@@ -1,17 +1,17 @@
 /**
  * The HTTP edge of the signed-link pages: middy with header normalisation, optional form
- * parsing, and one place that turns every answer (success, AppError, middy error, crash) into
+ * parsing, and one place that turns every answer (success, domain error, middy error, crash) into
  * an HTML page carrying LINK_PAGE_HEADERS. HEAD gets the same status and headers, no body.
  */
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
-import { z } from 'zod';
-import { readEnv } from '../commons/config';
-import { apiDeps } from '../commons/deps';
-import { describeError, type HttpEvent, type HttpResult } from '../commons/http';
-import { signingKeys } from '../commons/secrets';
-import { AppError, invalid } from '../domain/errors';
+import { apiFunction } from '../commons/deps';
+import { setting } from '../commons/settings';
+import { clientErrorOf, type HttpEvent, type HttpResult } from '../commons/http';
+import { describeError, logApprovalRequest, logger, observe } from '../commons/observability';
+import { signingKeys } from '../adapters/secrets-manager';
+import { DomainError, type ErrorCode, invalid } from '../domain/errors';
 import type { Deps } from '../usecases/ports';
 import { errorPage, LINK_PAGE_HEADERS } from './pages';
 import { type SigningKeys, type VerifiedLink, verifyLink } from './signing';
@@ -22,10 +22,11 @@ export interface LinkContext {
   keys: () => Promise<SigningKeys>;
 }
 
-/** The production context: env checked at cold start, keys read once per process. */
-export function productionLinkContext(): LinkContext {
-  const env = readEnv({ LINK_KEYS_SECRET_ID: z.string().min(1) });
-  return { deps: apiDeps(), keys: () => signingKeys(env.LINK_KEYS_SECRET_ID) };
+/** The production context of the link function `name`: settings checked at cold start, keys read once per process. */
+export function productionLinkContext(name: string): LinkContext {
+  const { deps, settings } = apiFunction(name);
+  const secretId = setting(settings, 'LINK_KEYS_SECRET_ID');
+  return { deps, keys: () => signingKeys(secretId) };
 }
 
 export function htmlResponse(statusCode: number, html: string): HttpResult {
@@ -36,7 +37,9 @@ export function htmlResponse(statusCode: number, html: string): HttpResult {
 export async function verifiedLink(event: HttpEvent, ctx: LinkContext): Promise<VerifiedLink> {
   const keys = await ctx.keys();
   const now = Math.floor(Date.parse(ctx.deps.now()) / 1000);
-  return verifyLink({ requestId: event.pathParameters?.id, action: event.pathParameters?.action, query: rawQuery(event) }, keys, now);
+  const link = verifyLink({ requestId: event.pathParameters?.id, action: event.pathParameters?.action, query: rawQuery(event) }, keys, now);
+  logApprovalRequest(link.requestId);
+  return link;
 }
 
 /** The query as sent. HTTP API v2 joins repeated parameters with commas in `queryStringParameters`; the raw string keeps them apart. */
@@ -47,13 +50,14 @@ function rawQuery(event: HttpEvent): string {
   return params.toString();
 }
 
-const TITLES: Record<number, string> = {
-  400: 'Please check the form',
-  403: 'This link cannot be used',
-  404: 'Request not found',
-  409: 'Already decided',
-  410: 'This link has expired',
-  415: 'The form could not be read',
+/** The link pages' answer to each domain error code: its status and the page's title. */
+const PAGE_OF_CODE: Readonly<Record<ErrorCode, { status: number; title: string }>> = {
+  invalid_request: { status: 400, title: 'Please check the form' },
+  unauthorized: { status: 401, title: 'This link cannot be used' },
+  forbidden: { status: 403, title: 'This link cannot be used' },
+  not_found: { status: 404, title: 'Request not found' },
+  conflict: { status: 409, title: 'Already decided' },
+  gone: { status: 410, title: 'This link has expired' },
 };
 
 /** A message as a sentence: capital first letter, final full stop. */
@@ -63,19 +67,21 @@ export const sentence = (message: string) => {
   return /[.!?]$/.test(first) ? first : `${first}.`;
 };
 
-/** An error as a page. AppErrors and client errors show their message; anything else a plain 500. */
+/** An error as a page. Domain errors and client errors show their message; anything else a plain 500. */
 export function pageForError(error: unknown, requestId?: string): HttpResult {
-  if (error instanceof AppError) {
-    if (error.status === 403) console.warn(JSON.stringify({ level: 'warn', message: 'link refused', requestId, reason: error.message }));
-    const message = error.status === 410 ? `${sentence(error.message)} Ask for a new one if the request is still pending.` : sentence(error.message);
-    return htmlResponse(error.status, errorPage(error.status, TITLES[error.status] ?? 'Cannot do that', message));
+  if (error instanceof DomainError) {
+    const { status, title } = PAGE_OF_CODE[error.code];
+    if (error.code === 'forbidden') logger.warn('link refused', { reason: error.message });
+    const message = error.code === 'gone' ? `${sentence(error.message)} Ask for a new one if the request is still pending.` : sentence(error.message);
+    return htmlResponse(status, errorPage(status, title, message));
   }
-  const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    const message = status === 415 ? 'The form must be sent as application/x-www-form-urlencoded.' : sentence((error as Error).message || 'Bad request');
-    return htmlResponse(status, errorPage(status, TITLES[status] ?? 'Bad request', message));
+  const client = clientErrorOf(error);
+  if (client) {
+    const unreadable = client.status === 415;
+    const message = unreadable ? 'The form must be sent as application/x-www-form-urlencoded.' : sentence(client.message || 'Bad request');
+    return htmlResponse(client.status, errorPage(client.status, unreadable ? 'The form could not be read' : 'Bad request', message));
   }
-  console.error(JSON.stringify({ level: 'error', message: 'unhandled error', requestId, error: describeError(error) }));
+  logger.error('unhandled error', { error: describeError(error) });
   return htmlResponse(
     500,
     errorPage(
@@ -109,8 +115,8 @@ const formContentType: middy.MiddlewareObj<HttpEvent, HttpResult> = {
 
 /** Wraps a link handler. `form: true` parses a form-encoded body into an object (see `formFields`). */
 export function linkHttpHandler(handler: (event: HttpEvent) => Promise<HttpResult>, options: { form?: boolean } = {}) {
-  const wrapped = middy<HttpEvent, HttpResult>();
-  // Registered first, so its `after` and `onError` run last, after every other middleware.
+  const wrapped = observe(middy<HttpEvent, HttpResult>());
+  // Registered right after logs and metrics, so its `after` and `onError` run after every other middleware but theirs.
   wrapped.use({
     after: (request) => {
       request.response = finalize(request.event, request.response);

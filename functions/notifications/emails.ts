@@ -15,12 +15,10 @@ import {
   requestDetailsText,
 } from '../commons/html';
 import type { ApprovalRequest } from '../domain/model';
+import type { Email } from '../usecases/ports';
 
-export interface Email {
-  subject: string;
-  text: string;
-  html: string;
-}
+/** What an email says; the mailer's `Email` adds the recipient and tags. */
+export type EmailContent = Omit<Email, 'to' | 'tags'>;
 
 /** A subject line is one line: no control characters (no header injection), bounded length. */
 export function subjectLine(value: string): string {
@@ -56,7 +54,7 @@ function layout(title: string, intro: string, body: string): string {
  * that asks for confirmation: following a link alone never decides anything, so mail scanners
  * that open every link cannot approve.
  */
-export function approverEmail(request: ApprovalRequest, links: { approve: string; reject: string }, options: { reminder: boolean }): Email {
+export function approverEmail(request: ApprovalRequest, links: { approve: string; reject: string }, options: { reminder: boolean }): EmailContent {
   const label = kindLabel(request);
   const requester = request.requester.email;
   const subject = subjectLine(
@@ -119,7 +117,7 @@ export function outcomeSentence(request: ApprovalRequest): string {
 }
 
 /** The email to the requester once a request is approved, rejected (with the reason), expired or deleted. */
-export function outcomeEmail(request: ApprovalRequest): Email {
+export function outcomeEmail(request: ApprovalRequest): EmailContent {
   if (request.state === 'requested') throw new Error(`request ${request.id} is still pending: there is no outcome to tell`);
   const word = OUTCOME_WORDS[request.state];
   const label = kindLabel(request);

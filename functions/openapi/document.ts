@@ -4,7 +4,14 @@
  */
 import { z } from 'zod';
 import { KINDS, SUBJECT_SCHEMAS } from '../domain/kinds';
-import { createRequestBodySchema, decisionBodySchema, profileBodySchema, STATES } from '../domain/model';
+import {
+  actorSchema,
+  approvalRequestSchema,
+  createRequestBodySchema,
+  decisionBodySchema,
+  profileBodySchema,
+  STATES,
+} from '../domain/model';
 import { type Method, OPERATIONS } from '../operations';
 
 type Schema = Record<string, unknown>;
@@ -21,40 +28,23 @@ const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((status) => [String(status), { $ref: `#/components/responses/E${status}` }]));
 const subjectName = (kind: string) => `Subject_${kind.replace(/[^A-Za-z0-9]/g, '_')}`;
 
-const actor: Schema = { type: 'object', properties: { id: { type: 'string' }, email: { type: 'string' } }, required: ['id'] };
+const actor = inputSchema(actorSchema);
 const isoTime: Schema = { type: 'string', format: 'date-time' };
 
-const requestSchema: Schema = {
-  type: 'object',
-  required: ['id', 'kind', 'profileId', 'subject', 'state', 'requester', 'approvers', 'requiredApprovals', 'approvals', 'onHold', 'createdAt', 'updatedAt', 'expiresAt', 'version'],
-  properties: {
-    id: { type: 'string', format: 'uuid' },
-    kind: { type: 'string', enum: KINDS },
-    profileId: { type: 'string' },
-    state: { type: 'string', enum: STATES },
-    subject: { type: 'object', description: 'As sent, validated against the schema of its kind.' },
-    justification: { type: 'string' },
-    callbackUrl: { type: 'string', format: 'uri' },
-    requester: { ...actor, required: ['id', 'email'] },
-    approvers: { type: 'array', items: { type: 'string', format: 'email' }, description: "The profile's approvers, less the requester." },
-    requiredApprovals: { type: 'integer', minimum: 1, maximum: 10 },
-    approvals: { type: 'array', items: { type: 'object', properties: { by: actor, at: isoTime, comment: { type: 'string' } }, required: ['by', 'at'] } },
-    onHold: { type: 'boolean' },
-    hold: { type: 'object', properties: { by: actor, at: isoTime, comment: { type: 'string' } } },
-    decision: {
-      type: 'object',
-      description: 'Set once the request has ended.',
-      properties: { decision: { type: 'string', enum: ['approved', 'rejected', 'expired', 'deleted'] }, by: actor, at: isoTime, reason: { type: 'string' }, comment: { type: 'string' } },
-      required: ['decision', 'by', 'at'],
+/**
+ * JSON Schema of what the API answers, from the same zod schema that defines the request's type.
+ * Answers may gain fields (the contract allows more), so objects are left open.
+ */
+function outputSchema(schema: z.ZodType): Schema {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
+    io: 'output',
+    unrepresentable: 'any',
+    override: (ctx) => {
+      if (ctx.jsonSchema.additionalProperties === false) delete ctx.jsonSchema.additionalProperties;
     },
-    remindAfter: { type: 'string' },
-    expireAfter: { type: 'string' },
-    createdAt: isoTime,
-    updatedAt: isoTime,
-    expiresAt: isoTime,
-    version: { type: 'integer' },
-  },
-};
+  }) as Schema;
+  return rest;
+}
 
 /** What each operation takes and answers; every entry of OPERATIONS must have one (a test checks). */
 const DETAILS: Record<string, Record<string, unknown>> = {
@@ -170,7 +160,7 @@ export function openApiDocument(): Schema {
         },
         ...Object.fromEntries(KINDS.map((kind) => [subjectName(kind), inputSchema(SUBJECT_SCHEMAS[kind])])),
         Decision: inputSchema(decisionBodySchema),
-        Request: requestSchema,
+        Request: outputSchema(approvalRequestSchema),
         HistoryEntry: {
           type: 'object',
           properties: { at: isoTime, type: { type: 'string' }, actor, details: { type: 'object' } },

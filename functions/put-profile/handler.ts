@@ -4,7 +4,7 @@ import { idSchema, profileBodySchema } from '../domain/model';
 import { parse } from '../domain/validation';
 import { putProfile } from '../usecases/requests';
 
-const deps = apiDeps();
+const deps = apiDeps('putProfile');
 
 export const handler = httpHandler(
   async (event) => {

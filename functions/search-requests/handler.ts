@@ -6,7 +6,7 @@ import { stateSchema } from '../domain/model';
 import { parse } from '../domain/validation';
 import { searchRequests } from '../usecases/requests';
 
-const deps = apiDeps();
+const deps = apiDeps('searchRequests');
 const querySchema = z.object({
   state: stateSchema.optional(),
   kind: kindSchema.optional(),

@@ -1,9 +1,106 @@
-import type { ApprovalRequest } from '../domain/model';
-import type { Repository } from '../repository/repository';
+/**
+ * What the use cases need from the outside world, as interfaces only: the stores, the workflow,
+ * the mailer, the clock and the id source. The AWS adapters implement them in production; the
+ * unit tests use the in-memory ones in test/support.
+ */
+import type { Kind } from '../domain/kinds';
+import type { ApprovalRequest, DecisionKind, HistoryEntry, Outcome, Profile, ProfileBody, State } from '../domain/model';
+import type { Change } from '../domain/rules';
 
-export type Outcome = 'approved' | 'rejected' | 'expired' | 'deleted';
+export interface ProfileStore {
+  getProfile(id: string): Promise<Profile | undefined>;
+  /** Creates or replaces a profile; `version` counts the writes. */
+  putProfile(id: string, body: ProfileBody, now: string): Promise<Profile>;
+}
 
-/** What the use cases need from the approval workflow. */
+/** An idempotency key already used: the request it created and the hash of its body. */
+export interface IdempotencyRecord {
+  requestId: string;
+  bodyHash: string;
+}
+
+export interface NewIdempotency extends IdempotencyRecord {
+  /** The caller the key is scoped to. */
+  sub: string;
+  key: string;
+  /** Epoch seconds after which the record may be removed. */
+  expiresAtEpoch: number;
+}
+
+/** Bookkeeping of the approval rounds, kept beside the request and never shown through the API. */
+export interface RoundBookkeeping {
+  /** The task token of the round waiting for a decision. */
+  taskToken?: string;
+  notifiedAt?: string;
+  nextReminderAt?: string;
+  reminders?: number;
+  outcomeNotifiedAt?: string;
+  callbackDeliveredAt?: string;
+  /** Approvers who got the first approval email, while that round is still being sent. */
+  notifiedApprovers?: string[];
+}
+
+export interface StoredRequest {
+  request: ApprovalRequest;
+  rounds: RoundBookkeeping;
+}
+
+/** `created`, or the key was used before (nothing was written). */
+export type CreateResult = { created: true } | { created: false; earlier: IdempotencyRecord };
+
+export interface RequestStore {
+  /** Writes a new request, its first history entry and (if given) its idempotency record at once. */
+  createRequest(change: Change, idempotency?: NewIdempotency): Promise<CreateResult>;
+  /** The record of an unexpired idempotency key. */
+  getIdempotency(sub: string, key: string): Promise<IdempotencyRecord | undefined>;
+  /** Strongly consistent. */
+  getRequest(id: string): Promise<StoredRequest | undefined>;
+  /** The request and its history, oldest first. */
+  getRequestWithHistory(id: string): Promise<{ request: ApprovalRequest; history: HistoryEntry[] } | undefined>;
+  /**
+   * Writes a change and its history entry, on the condition that the stored version is still
+   * `expectedVersion`; `conflict` (and nothing written) when someone changed the request meanwhile.
+   */
+  saveChange(change: Change, expectedVersion: number): Promise<'saved' | 'conflict'>;
+}
+
+export interface SearchQuery {
+  state?: State;
+  kind?: string;
+  /** Only this requester's requests (users outside approvers and admins). */
+  requesterId?: string;
+  limit: number;
+  /** An opaque position returned by an earlier page; a bad one is an `invalid_request` error. */
+  cursor?: string;
+}
+
+export interface SearchPage {
+  items: ApprovalRequest[];
+  nextCursor: string | null;
+}
+
+export interface SearchStore {
+  /** Newest first. */
+  search(query: SearchQuery): Promise<SearchPage>;
+}
+
+export interface RoundStore {
+  /**
+   * Stores round bookkeeping on the request. With `whilePending`, only while the request is still
+   * `requested`: false when that condition failed (or the request does not exist).
+   */
+  setRoundBookkeeping(id: string, fields: RoundBookkeeping, options?: { whilePending?: boolean }): Promise<boolean>;
+}
+
+export interface HistoryStore {
+  /** Adds a history entry that does not change the request (a notification, a callback). */
+  appendHistory(id: string, entry: HistoryEntry): Promise<void>;
+}
+
+/** Every store, as one DynamoDB table (or one in-memory map) provides them. */
+export type ApprovalStore = ProfileStore & RequestStore & SearchStore & RoundStore & HistoryStore;
+
+/** What the use cases need from the approval workflow (one execution per request). */
 export interface WorkflowPort {
   /** Starts the workflow of a request. Idempotent: the execution is named after the request id. */
   start(request: ApprovalRequest): Promise<void>;
@@ -14,9 +111,51 @@ export interface WorkflowPort {
   finish(taskToken: string, outcome: Outcome): Promise<void>;
 }
 
+/** One email to one recipient. */
+export interface Email {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Message tags; bounce and complaint events carry them back (requestId, purpose). */
+  tags: Record<string, string>;
+}
+
+/** Sends an email; resolves to the provider's message id. */
+export type Mailer = (email: Email) => Promise<string | undefined>;
+
+/** The current time as an ISO-8601 string. */
+export type Clock = () => string;
+
+/** A new unique id. */
+export type NewId = () => string;
+
+/**
+ * What the use cases report for dashboards and alarms. The production meter publishes CloudWatch
+ * metrics under fixed names (commons/observability.ts).
+ */
+export interface Meter {
+  /** A request was created (not replayed). */
+  requestCreated(kind: Kind): void;
+  /** A person decided (API or signed link). */
+  decided(decision: DecisionKind): void;
+  /** A decision ended a request approved or rejected, this many seconds after it was created. */
+  timeToDecision(seconds: number): void;
+  /** An email could not be sent (each attempt that failed). */
+  emailFailed(): void;
+  /** A callback attempt failed (the workflow retries it). */
+  callbackFailed(): void;
+  /** The workflow gave up on a callback. */
+  callbackAbandoned(): void;
+  /** A reminder email was sent to one approver. */
+  reminderSent(): void;
+}
+
+/** The dependencies of the API's use cases. */
 export interface Deps {
-  repository: Repository;
+  repository: ApprovalStore;
   workflow: WorkflowPort;
-  now: () => string;
-  newId: () => string;
+  now: Clock;
+  newId: NewId;
+  meter: Meter;
 }

@@ -2,11 +2,17 @@ import { createHash } from 'node:crypto';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors';
 import type { ApprovalRequest, CreateRequestBody, DecisionBody, HistoryEntry, Identity, Profile, ProfileBody, State } from '../domain/model';
 import { isAdmin, isApprover, ON_BEHALF_SCOPE } from '../domain/model';
-import { assertListedApprover, assertMayDecide, canRead, type Change, createRequest, decide, deleteRequest } from '../domain/rules';
-import { IdempotencyKeyUsed, Repository, type SearchPage, VersionConflict } from '../repository/repository';
-import type { Deps } from './ports';
+import { assertMayDecide, canRead, type Change, createRequest, decide, deleteRequest } from '../domain/rules';
+import type { Clock, Deps, IdempotencyRecord, Meter, RequestStore, SearchPage, WorkflowPort } from './ports';
 
 const MAX_ATTEMPTS = 5;
+/** How long an idempotency key keeps answering with the request it created. */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+
+/** Epoch seconds after which an idempotency record created at `now` may be forgotten. */
+export function idempotencyExpiry(now: string): number {
+  return Math.floor(Date.parse(now) / 1000) + IDEMPOTENCY_TTL_SECONDS;
+}
 
 export async function putProfile(deps: Deps, who: Identity, id: string, body: ProfileBody): Promise<Profile> {
   if (!isAdmin(who)) throw forbidden('only admins may manage profiles');
@@ -45,15 +51,12 @@ export async function createApprovalRequest(deps: Deps, caller: Identity, body: 
   const { onBehalfOf, ...fields } = body;
   const change = createRequest(deps.newId(), fields, profile, who, now);
   if (onBehalfOf) change.history.details = { ...change.history.details, createdBy: { id: caller.id, ...(caller.email ? { email: caller.email } : {}) } };
-  try {
-    await deps.repository.createRequest(
-      change,
-      idempotencyKey ? { sub: caller.id, key: idempotencyKey, bodyHash, expiresAtEpoch: Repository.idempotencyExpiry(now) } : undefined,
-    );
-  } catch (error) {
-    if (error instanceof IdempotencyKeyUsed) return replay(deps, error, bodyHash);
-    throw error;
-  }
+  const idempotency = idempotencyKey
+    ? { sub: caller.id, key: idempotencyKey, requestId: change.request.id, bodyHash, expiresAtEpoch: idempotencyExpiry(now) }
+    : undefined;
+  const result = await deps.repository.createRequest(change, idempotency);
+  if (!result.created) return replay(deps, result.earlier, bodyHash);
+  deps.meter.requestCreated(change.request.kind);
   await deps.workflow.start(change.request);
   return { request: change.request, replayed: false };
 }
@@ -77,7 +80,7 @@ function requesterOf(caller: Identity, body: CreateRequestBody): Identity {
   return caller;
 }
 
-async function replay(deps: Deps, earlier: { requestId: string; bodyHash: string }, bodyHash: string): Promise<Created> {
+async function replay(deps: Deps, earlier: IdempotencyRecord, bodyHash: string): Promise<Created> {
   if (earlier.bodyHash !== bodyHash) {
     throw conflict('Idempotency-Key was already used with a different body', { requestId: earlier.requestId });
   }
@@ -106,24 +109,20 @@ export async function searchRequests(
 }
 
 /** A decision through the API: the caller must be in the approvers group and listed on the request. */
-export function decideAsUser(deps: Deps, who: Identity, id: string, body: DecisionBody): Promise<ApprovalRequest> {
-  return changeRequest(deps, id, (request, now) => {
-    assertMayDecide(request, who);
-    return decide(request, who, body, now);
+export async function decideAsUser(deps: Deps, who: Identity, id: string, body: DecisionBody): Promise<ApprovalRequest> {
+  const request = await changeRequest(deps, id, (current, now) => {
+    assertMayDecide(current, who);
+    return decide(current, who, body, now);
   });
-}
-
-/** A decision through a signed link: the link names the approver. */
-export function decideAsLinkHolder(deps: Deps, approverEmail: string, id: string, body: DecisionBody): Promise<ApprovalRequest> {
-  return changeRequest(deps, id, (request, now) => {
-    assertListedApprover(request, undefined, approverEmail);
-    return decide(request, { id: `email:${approverEmail}`, email: approverEmail }, body, now);
-  });
+  deps.meter.decided(body.decision);
+  return request;
 }
 
 export function deleteApprovalRequest(deps: Deps, who: Identity, id: string, reason?: string): Promise<ApprovalRequest> {
   return changeRequest(deps, id, (request, now) => deleteRequest(request, who, now, reason));
 }
+
+export type ChangeDeps = { repository: Pick<RequestStore, 'getRequest' | 'saveChange'>; workflow: WorkflowPort; now: Clock; meter: Meter };
 
 /**
  * Read, apply a rule, write on the condition that nobody changed the request meanwhile; on a
@@ -131,21 +130,24 @@ export function deleteApprovalRequest(deps: Deps, who: Identity, id: string, rea
  * ends the request, the waiting workflow is told with the token read after the write (a token
  * stored before the write is seen; one stored after it was refused, and that round ends by itself).
  */
-export async function changeRequest(deps: Pick<Deps, 'repository' | 'workflow' | 'now'>, id: string, apply: (request: ApprovalRequest, now: string) => Change): Promise<ApprovalRequest> {
+export async function changeRequest(
+  deps: ChangeDeps,
+  id: string,
+  apply: (request: ApprovalRequest, now: string) => Change,
+): Promise<ApprovalRequest> {
   for (let attempt = 1; ; attempt++) {
     const stored = await deps.repository.getRequest(id);
     if (!stored) throw notFound(`request ${id} does not exist`);
     const change = apply(stored.request, deps.now());
-    try {
-      await deps.repository.saveChange(change, stored.request.version);
-    } catch (error) {
-      if (error instanceof VersionConflict && attempt < MAX_ATTEMPTS) continue;
-      if (error instanceof VersionConflict) throw conflict('request is being changed by someone else; try again');
-      throw error;
+    const saved = await deps.repository.saveChange(change, stored.request.version);
+    if (saved === 'conflict' && attempt < MAX_ATTEMPTS) continue;
+    if (saved === 'conflict') throw conflict('request is being changed by someone else; try again');
+    if (change.outcome === 'approved' || change.outcome === 'rejected') {
+      deps.meter.timeToDecision((Date.parse(change.request.updatedAt) - Date.parse(change.request.createdAt)) / 1000);
     }
     if (change.outcome) {
       const after = await deps.repository.getRequest(id);
-      if (after?.workflow.taskToken) await deps.workflow.finish(after.workflow.taskToken, change.outcome);
+      if (after?.rounds.taskToken) await deps.workflow.finish(after.rounds.taskToken, change.outcome);
     }
     return change.request;
   }

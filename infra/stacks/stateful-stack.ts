@@ -21,8 +21,8 @@ import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } fr
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
-import { ON_BEHALF_SCOPE_NAME, RESOURCE_SERVER_ID } from '../../functions/domain/model';
-import { TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../../functions/repository/schema';
+import { ON_BEHALF_SCOPE, ON_BEHALF_SCOPE_NAME, RESOURCE_SERVER_ID } from '../../functions/domain/model';
+import { TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/schema';
 import type { DeploymentConfig } from '../config';
 import { SigningKeys } from '../constructs/signing-keys';
 import { sesIdentityArn } from '../constructs/service-function';
@@ -30,8 +30,6 @@ import { sesIdentityArn } from '../constructs/service-function';
 /** The groups the functions read from `cognito:groups`. */
 export const GROUPS = { approvers: 'approvers', admins: 'admins' } as const;
 /** The resource server and scope a calling system gets with the client-credentials grant (shared with the functions). */
-export { RESOURCE_SERVER_ID };
-export const ON_BEHALF_SCOPE = ON_BEHALF_SCOPE_NAME;
 
 /**
  * The attributes the search indexes copy besides the keys: exactly what `Repository.search`
@@ -75,7 +73,7 @@ export class StatefulStack extends Stack implements StatefulResources {
     super(scope, id, props);
     const { config } = props;
 
-    // ---- DynamoDB: the single table of functions/repository/schema.ts (DynamoDB Local uses the same) ----
+    // ---- DynamoDB: the single table of functions/adapters/dynamodb/schema.ts (DynamoDB Local uses the same) ----
     // TableV2 (AWS::DynamoDB::GlobalTable): the current L2, with deletion protection and PITR per
     // replica, and adding a replica region later is a property change instead of a table migration.
     this.table = new TableV2(this, 'Table', {
@@ -139,9 +137,9 @@ export class StatefulStack extends Stack implements StatefulResources {
     const resourceServer = this.userPool.addResourceServer('ApiResourceServer', {
       identifier: RESOURCE_SERVER_ID,
       userPoolResourceServerName: `${config.prefix}-api`,
-      scopes: [new ResourceServerScope({ scopeName: ON_BEHALF_SCOPE, scopeDescription: 'Create approval requests on behalf of a named requester' })],
+      scopes: [new ResourceServerScope({ scopeName: ON_BEHALF_SCOPE_NAME, scopeDescription: 'Create approval requests on behalf of a named requester' })],
     });
-    const onBehalf = OAuthScope.resourceServer(resourceServer, new ResourceServerScope({ scopeName: ON_BEHALF_SCOPE, scopeDescription: 'on behalf' }));
+    const onBehalf = OAuthScope.resourceServer(resourceServer, new ResourceServerScope({ scopeName: ON_BEHALF_SCOPE_NAME, scopeDescription: 'on behalf' }));
 
     // The token endpoint (client credentials) and the sign-in pages need a domain.
     const domain = this.userPool.addDomain('Domain', {
@@ -235,7 +233,7 @@ export class StatefulStack extends Stack implements StatefulResources {
     new CfnOutput(this, 'UserPoolClientId', { value: this.userClient.userPoolClientId, description: 'App client of people (ID tokens)' });
     new CfnOutput(this, 'MachineClientId', { value: this.machineClient.userPoolClientId, description: 'App client of calling systems (client credentials)' });
     new CfnOutput(this, 'TokenEndpoint', { value: `${domain.baseUrl()}/oauth2/token` });
-    new CfnOutput(this, 'OnBehalfScope', { value: `${RESOURCE_SERVER_ID}/${ON_BEHALF_SCOPE}` });
+    new CfnOutput(this, 'OnBehalfScope', { value: ON_BEHALF_SCOPE });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'LinkKeysSecretArn', { value: this.linkKeys.secretArn, description: 'HMAC keys of the email links (rotate and revoke: infra/README.md)' });
     new CfnOutput(this, 'CallbackKeysSecretArn', { value: this.callbackKeys.secretArn, description: 'HMAC keys of the callbacks (rotate and revoke: infra/README.md)' });

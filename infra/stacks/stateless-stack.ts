@@ -4,7 +4,7 @@
  * complaint handling, and the alarms. It gets the stateful resources as typed props.
  *
  * The routes come from functions/operations.ts and the workflow's task functions from
- * functions/workflow-functions.ts: one function per entry, its grants from its `needs`.
+ * functions/approval-steps.ts: one function per entry, its grants from its `needs`.
  */
 import * as path from 'node:path';
 import { ArnFormat, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
@@ -30,7 +30,8 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { type Method, OPERATIONS, type Operation } from '../../functions/operations';
-import { WORKFLOW_FUNCTIONS, type WorkflowFunction } from '../../functions/workflow-functions';
+import { APPROVAL_STEPS, type ApprovalStep } from '../../functions/approval-steps';
+import { SES_EVENTS_FUNCTION } from '../../functions/commons/settings';
 import type { DeploymentConfig } from '../config';
 import { Monitoring } from '../constructs/monitoring';
 import { PROJECT_ROOT, ServiceFunction, type ServiceResources } from '../constructs/service-function';
@@ -70,9 +71,9 @@ export interface StatelessStackProps extends StackProps {
   readonly operations?: readonly Operation[];
   /**
    * The workflow's task functions.
-   * @default WORKFLOW_FUNCTIONS from functions/workflow-functions.ts
+   * @default APPROVAL_STEPS from functions/approval-steps.ts
    */
-  readonly workflowFunctions?: readonly WorkflowFunction[];
+  readonly workflowFunctions?: readonly ApprovalStep[];
 }
 
 export class StatelessStack extends Stack {
@@ -96,7 +97,7 @@ export class StatelessStack extends Stack {
     super(scope, id, props);
     const { config, stateful } = props;
     const operations = props.operations ?? OPERATIONS;
-    const workflowFunctions = props.workflowFunctions ?? WORKFLOW_FUNCTIONS;
+    const workflowFunctions = props.workflowFunctions ?? APPROVAL_STEPS;
     const logRetention = config.logRetentionDays;
     // Production logs outlive a destroy (no fixed names, so the next deploy creates new groups beside them).
     const logRemovalPolicy = config.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
@@ -282,12 +283,12 @@ export class StatelessStack extends Stack {
 
     // ---- Delivery problem handler: reads the queue, partial batch failures ----------------------
     this.sesEventsFunction = new ServiceFunction(this, 'SesEventsFunction', {
-      entry: 'functions/ses-events/handler.ts',
+      entry: SES_EVENTS_FUNCTION.entry,
       description: 'Records SES bounces, complaints, rejects, rendering failures and delivery delays in the request history',
       timeout: Duration.seconds(30),
       logRetention,
       logRemovalPolicy,
-    }).bindNeeds(SES_EVENTS_NEEDS, resources);
+    }).bindNeeds(SES_EVENTS_FUNCTION.needs, resources);
     this.sesEventsFunction.addEventSourceMapping('EmailEventsSource', {
       eventSourceArn: this.emailEventsQueue.queueArn,
       batchSize: 10,
@@ -368,8 +369,6 @@ function publicRouteReason(routePath: string): string {
   throw new Error(`route ${routePath} has auth 'none' but is neither /health nor a signed link: decide on its protection first`);
 }
 
-/** What the ses-events function's code calls: it reads the request and appends a history item. */
-export const SES_EVENTS_NEEDS = ['table:get', 'table:put'] as const;
 /** What Lambda's SQS poller calls on the queue on the function's behalf. */
 export const SQS_POLLER_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
 

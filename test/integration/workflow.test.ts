@@ -122,8 +122,8 @@ test('a decision whose task token was already closed is not lost: the next round
   const request = await create('remind');
   await waitForEmails(api, about(request.id), 2);
   // Decide behind the workflow's back, as if SendTaskSuccess had hit a closed token.
-  const { Repository } = await import('../../functions/repository/repository');
-  const { documentClient } = await import('../../functions/commons/clients');
+  const { Repository } = await import('../../functions/adapters/dynamodb/repository');
+  const { documentClient } = await import('../../functions/adapters/clients');
   const { decide: applyDecision } = await import('../../functions/domain/rules');
   const repository = new Repository(documentClient(), 'approvals');
   const stored = await repository.getRequest(request.id);
@@ -173,8 +173,8 @@ describe('callback to the calling system', () => {
 describe('email delivery', () => {
   /** A pending request stored without a workflow, so that only the test sends its emails. */
   async function storedWithoutWorkflow(id: string) {
-    const { Repository } = await import('../../functions/repository/repository');
-    const { documentClient } = await import('../../functions/commons/clients');
+    const { Repository } = await import('../../functions/adapters/dynamodb/repository');
+    const { documentClient } = await import('../../functions/adapters/clients');
     const { createRequest } = await import('../../functions/domain/rules');
     const profileRecord = (await api.call('GET', '/profiles/quorum', { as: users.admin })).body;
     const requester = { id: users.alice.sub, email: users.alice.email, groups: [] };
@@ -184,8 +184,8 @@ describe('email delivery', () => {
   }
 
   test('when SES throttles the first approval emails, the task is retried later and each approver gets exactly one', async () => {
-    const { workflowDeps } = await import('../../functions/commons/workflow-deps');
-    const { awaitDecision } = await import('../../functions/usecases/workflow');
+    const { workflowDeps } = await import('../../functions/approval-steps/deps');
+    const { awaitDecision } = await import('../../functions/usecases/approval-rounds');
     const request = await storedWithoutWorkflow('6f1c3a7e-2b4d-4e8f-9a1b-3c5d7e9f1a2b');
     const delivered: string[] = [];
     let throttled = false;
@@ -209,8 +209,8 @@ describe('email delivery', () => {
   });
 
   test('an address SES refuses is recorded in the history and the other approvers are still emailed', async () => {
-    const { workflowDeps } = await import('../../functions/commons/workflow-deps');
-    const { awaitDecision } = await import('../../functions/usecases/workflow');
+    const { workflowDeps } = await import('../../functions/approval-steps/deps');
+    const { awaitDecision } = await import('../../functions/usecases/approval-rounds');
     const request = await storedWithoutWorkflow('7a2d4b8f-3c5e-4f9a-8b2c-4d6e8f0a2b3c');
     const delivered: string[] = [];
     const send = async (email: { to: string }) => {

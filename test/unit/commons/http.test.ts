@@ -1,5 +1,6 @@
 import { errorResponse, identityOf, type HttpEvent, parseGroups } from '../../../functions/commons/http';
-import { conflict } from '../../../functions/domain/errors';
+import { logger } from '../../../functions/commons/observability';
+import { conflict, forbidden, gone, invalid, notFound, unauthorized } from '../../../functions/domain/errors';
 
 const event = (claims?: Record<string, string>) => ({ requestContext: { authorizer: claims ? { jwt: { claims } } : undefined } }) as unknown as HttpEvent;
 
@@ -29,15 +30,27 @@ describe('identity from the JWT authorizer', () => {
   });
 
   test('no claims is a 401', () => {
-    expect(() => identityOf(event())).toThrow(expect.objectContaining({ status: 401 }));
+    expect(() => identityOf(event())).toThrow(expect.objectContaining({ code: 'unauthorized' }));
   });
 });
 
 describe('errors as responses', () => {
-  test('an AppError keeps its status, code, message and details', () => {
+  test("a domain error answers its code's status, with its code, message and details", () => {
     const response = errorResponse(conflict('request is approved, no longer pending', { state: 'approved' }));
     expect(response.statusCode).toBe(409);
     expect(JSON.parse(response.body as string)).toEqual({ error: { code: 'conflict', message: 'request is approved, no longer pending', details: { state: 'approved' } } });
+  });
+
+  test.each([
+    [invalid('x is required'), 400],
+    [unauthorized('no token'), 401],
+    [forbidden('not yours'), 403],
+    [notFound('no such request'), 404],
+    [conflict('not pending'), 409],
+    [gone('link expired'), 410],
+  ])('the JSON API answers %s with %d', (error, status) => {
+    expect(errorResponse(error).statusCode).toBe(status);
+    expect(JSON.parse(errorResponse(error).body as string).error.code).toBe(error.code);
   });
 
   test.each([415, 422])("the body parser's %d is the contract's 400", (statusCode) => {
@@ -47,7 +60,7 @@ describe('errors as responses', () => {
   });
 
   test('an unexpected error is a 500 that reveals nothing but the request id', () => {
-    const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const spy = jest.spyOn(logger, 'error');
     const response = errorResponse(new Error('connect ECONNREFUSED 10.0.0.1:8000 secret=abc'), 'req-1');
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toMatch(/ECONNREFUSED|secret|stack/);

@@ -1,5 +1,5 @@
 import { durationSeconds } from '../../../functions/domain/duration';
-import type { AppError } from '../../../functions/domain/errors';
+import type { DomainError } from '../../../functions/domain/errors';
 import type { Identity, Profile } from '../../../functions/domain/model';
 import { createRequest, decide, deleteRequest, expire, undecidedApprovers } from '../../../functions/domain/rules';
 
@@ -25,7 +25,7 @@ const code = (fn: () => unknown) => {
   try {
     fn();
   } catch (error) {
-    return (error as AppError).status;
+    return (error as DomainError).code;
   }
   return 'no error';
 };
@@ -46,7 +46,7 @@ describe('rules', () => {
 
   test('a quorum that the remaining approvers cannot reach is refused', () => {
     const solo = { ...profile, approvers: ['req@x.io', 'a@x.io'] };
-    expect(code(() => createRequest('i', { kind: 'card.request', profileId: 'p', subject: { holderId: 'h', cardProfile: 'c' } }, solo, requester, now))).toBe(400);
+    expect(code(() => createRequest('i', { kind: 'card.request', profileId: 'p', subject: { holderId: 'h', cardProfile: 'c' } }, solo, requester, now))).toBe('invalid_request');
   });
 
   test('the expiry is the creation time plus expireAfter', () => {
@@ -56,7 +56,7 @@ describe('rules', () => {
   test('the N-th distinct approval approves; a repeat is a conflict', () => {
     const first = decide(pending(), a, { decision: 'approve' }, now);
     expect(first.outcome).toBeUndefined();
-    expect(code(() => decide(first.request, a, { decision: 'approve' }, now))).toBe(409);
+    expect(code(() => decide(first.request, a, { decision: 'approve' }, now))).toBe('conflict');
     const second = decide(first.request, b, { decision: 'approve' }, now);
     expect(second.outcome).toBe('approved');
     expect(second.request.version).toBe(3);
@@ -64,20 +64,20 @@ describe('rules', () => {
 
   test('nothing can be decided once the request has ended', () => {
     const rejected = decide(pending(), a, { decision: 'reject', reason: 'no' }, now).request;
-    expect(code(() => decide(rejected, b, { decision: 'hold' }, now))).toBe(409);
-    expect(code(() => expire(rejected, '2027-01-01T00:00:00.000Z'))).toBe(409);
+    expect(code(() => decide(rejected, b, { decision: 'hold' }, now))).toBe('conflict');
+    expect(code(() => expire(rejected, '2027-01-01T00:00:00.000Z'))).toBe('conflict');
   });
 
   test('a request expires only once its time has come', () => {
-    expect(code(() => expire(pending(), now))).toBe(409);
+    expect(code(() => expire(pending(), now))).toBe('conflict');
     expect(expire(pending(), '2026-01-02T00:00:00.000Z').request.state).toBe('expired');
   });
 
   test('the requester deletes only while pending; an admin any time', () => {
     const approved = decide(decide(pending(), a, { decision: 'approve' }, now).request, b, { decision: 'approve' }, now).request;
-    expect(code(() => deleteRequest(approved, requester, now))).toBe(409);
+    expect(code(() => deleteRequest(approved, requester, now))).toBe('conflict');
     expect(deleteRequest(approved, { id: 'adm', email: 'adm@x.io', groups: ['admins'] }, now).request.state).toBe('deleted');
-    expect(code(() => deleteRequest(pending(), { id: 'other', email: 'o@x.io', groups: [] }, now))).toBe(403);
+    expect(code(() => deleteRequest(pending(), { id: 'other', email: 'o@x.io', groups: [] }, now))).toBe('forbidden');
   });
 
   test('reminders go to the approvers who have not approved', () => {

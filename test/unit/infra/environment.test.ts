@@ -1,15 +1,16 @@
 /**
- * The environment contract, checked from both sides: each function's module is loaded with
- * exactly the variables the stack gives it (plausible values), and must start without a
- * configuration error. Modules that read their configuration at load (the workflow tasks)
- * fail here when a variable they read is not among their needs.
+ * The environment contract, checked from both sides for every function: the CDK stack gives it
+ * exactly the variables its needs bring (commons/settings.ts), the function's module loads with
+ * exactly those, and it fails to load, naming the variable, when any required one is missing.
  */
+import * as path from 'node:path';
+import type { z } from 'zod';
+import { APPROVAL_STEPS } from '../../../functions/approval-steps';
+import { type AnyNeed, environmentSchema, SES_EVENTS_FUNCTION } from '../../../functions/commons/settings';
 import { OPERATIONS } from '../../../functions/operations';
-import { WORKFLOW_FUNCTIONS } from '../../../functions/workflow-functions';
 import type { ServiceFunction } from '../../../infra/constructs/service-function';
 import { PROJECT_ROOT } from '../../../infra/constructs/service-function';
 import { defined, fixture, logicalId, props, resources } from '../../infra/fixture';
-import * as path from 'node:path';
 
 const { stateless, statelessTemplate, config } = fixture();
 
@@ -23,30 +24,55 @@ const SAMPLE: Record<string, string> = {
   SES_CONFIGURATION_SET: 'approvals-test',
 };
 
-const entries: Array<[string, string, ServiceFunction]> = [
-  ...OPERATIONS.map((operation) => [operation.name, operation.entry, defined(stateless.apiFunctions[operation.name])] as [string, string, ServiceFunction]),
-  ...WORKFLOW_FUNCTIONS.map((task) => [task.name, task.entry, defined(stateless.workflowFunctions[task.name])] as [string, string, ServiceFunction]),
-  ['sesEvents', 'functions/ses-events/handler.ts', stateless.sesEventsFunction],
+/** Variables every function gets that are no setting of the service. */
+const RUNTIME_VARIABLES = new Set(['NODE_OPTIONS']);
+
+type Entry = { name: string; entry: string; needs: readonly AnyNeed[] };
+const functions: Array<[string, Entry, ServiceFunction]> = [
+  ...OPERATIONS.map((op): [string, Entry, ServiceFunction] => [op.name, op, defined(stateless.apiFunctions[op.name])]),
+  ...APPROVAL_STEPS.map((step): [string, Entry, ServiceFunction] => [step.name, step, defined(stateless.workflowFunctions[step.name])]),
+  [SES_EVENTS_FUNCTION.name, SES_EVENTS_FUNCTION, stateless.sesEventsFunction],
 ];
 
-describe('each function starts with exactly the environment the stack gives it', () => {
-  const saved = { ...process.env };
-  afterEach(() => {
-    for (const name of Object.keys(SAMPLE)) delete process.env[name];
-    Object.assign(process.env, saved);
-  });
+function stackVariables(fn: ServiceFunction): string[] {
+  const lambda = props(resources(statelessTemplate, 'AWS::Lambda::Function')[logicalId(fn)]);
+  const variables = Object.keys((lambda.Environment as { Variables: Record<string, unknown> }).Variables);
+  return variables.filter((name) => !RUNTIME_VARIABLES.has(name)).sort();
+}
 
-  test.each(entries)('%s (%s)', (_name, entry, fn) => {
-    const variables = Object.keys((props(resources(statelessTemplate, 'AWS::Lambda::Function')[logicalId(fn)]).Environment as { Variables: Record<string, unknown> }).Variables);
-    for (const name of Object.keys(SAMPLE)) delete process.env[name];
-    for (const name of variables) {
-      if (name === 'NODE_OPTIONS') continue;
-      process.env[name] = defined(SAMPLE[name], `a sample value for ${name}`);
-    }
-    let loaded: { handler?: unknown } | undefined;
+function load(entry: string, variables: string[]): { handler?: unknown } {
+  const saved = { ...process.env };
+  for (const name of Object.keys(SAMPLE)) delete process.env[name];
+  for (const name of variables) process.env[name] = defined(SAMPLE[name], `a sample value for ${name}`);
+  try {
+    let loaded: { handler?: unknown } = {};
     jest.isolateModules(() => {
       loaded = require(path.join(PROJECT_ROOT, entry));
     });
-    expect(typeof loaded?.handler).toBe('function');
+    return loaded;
+  } finally {
+    for (const name of Object.keys(SAMPLE)) delete process.env[name];
+    Object.assign(process.env, saved);
+  }
+}
+
+describe.each(functions)('%s', (_name, fn, construct) => {
+  const schema = environmentSchema(fn.needs);
+  const variables = Object.keys(schema.shape).sort();
+  const required = variables.filter((name) => !(schema.shape[name] as z.ZodType | undefined)?.safeParse(undefined).success);
+
+  test('the stack gives it exactly the variables its needs bring', () => {
+    expect(stackVariables(construct)).toEqual(variables);
   });
+
+  test('it loads with exactly that environment', () => {
+    expect(typeof load(fn.entry, variables).handler).toBe('function');
+  });
+
+  if (required.length > 0) {
+    test.each(required)('without %s it fails to load, naming the variable', (missing) => {
+      const others = variables.filter((name) => name !== missing);
+      expect(() => load(fn.entry, others)).toThrow(new RegExp(`configuration error: .*\\b${missing}\\b`));
+    });
+  }
 });

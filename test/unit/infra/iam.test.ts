@@ -5,7 +5,7 @@
  */
 import type { Template } from 'aws-cdk-lib/assertions';
 import { OPERATIONS } from '../../../functions/operations';
-import { WORKFLOW_FUNCTIONS } from '../../../functions/workflow-functions';
+import { APPROVAL_STEPS } from '../../../functions/approval-steps';
 import type { AnyNeed, ServiceFunction } from '../../../infra/constructs/service-function';
 import { defined, fixture, logicalId, props, resolveStackOutputs, resources } from '../../infra/fixture';
 
@@ -137,7 +137,7 @@ describe('each function gets exactly what its needs say', () => {
 
   const needsOf: Record<string, readonly AnyNeed[]> = {
     ...Object.fromEntries(OPERATIONS.map((operation) => [operation.name, operation.needs])),
-    ...Object.fromEntries(WORKFLOW_FUNCTIONS.map((task) => [task.name, task.needs])),
+    ...Object.fromEntries(APPROVAL_STEPS.map((task) => [task.name, task.needs])),
     sesEvents: ['table:get', 'table:put'],
   };
   const queue = `\${${logicalId(stateless.emailEventsQueue)}.Arn}`;
@@ -163,7 +163,7 @@ describe('each function gets exactly what its needs say', () => {
     deleteRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
     linkPage: ['dynamodb:GetItem', 'secretsmanager:GetSecretValue'],
     linkDecide: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
-    // plan round: get, reminders (setWorkflowFields, appendHistory), expiry through changeRequest (which answers a stored token)
+    // plan round: get, reminders (setRoundBookkeeping, appendHistory), expiry through changeRequest (which answers a stored token)
     planRound: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'ses:SendEmail', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
     awaitDecision: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'ses:SendEmail', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
     notifyOutcome: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'ses:SendEmail'],
@@ -245,7 +245,7 @@ describe('each function gets exactly what its needs say', () => {
     expect(list(defined(invoke[0], 'the invoke statement').statement.Action)).toEqual(['lambda:InvokeFunction']);
     const expected = Object.values(stateless.workflowFunctions).map((fn) => `\${${logicalId(fn)}.Arn}`).sort();
     expect(list(defined(invoke[0], 'the invoke statement').statement.Resource).map(text).sort()).toEqual(expected);
-    expect(expected).toHaveLength(WORKFLOW_FUNCTIONS.length);
+    expect(expected).toHaveLength(APPROVAL_STEPS.length);
   });
 
   test('the key generator may read and write the two signing-key secrets only', () => {

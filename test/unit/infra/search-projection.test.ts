@@ -6,9 +6,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalRequest } from '../../../functions/domain/model';
-import { indexKeys, requestKey } from '../../../functions/repository/keys';
-import { Repository } from '../../../functions/repository/repository';
-import { TABLE_INDEXES, TABLE_KEY } from '../../../functions/repository/schema';
+import { indexKeys, requestKey } from '../../../functions/adapters/dynamodb/keys';
+import { Repository } from '../../../functions/adapters/dynamodb/repository';
+import { TABLE_INDEXES, TABLE_KEY } from '../../../functions/adapters/dynamodb/schema';
 import { SEARCH_INDEX_ATTRIBUTES } from '../../../infra/stacks/stateful-stack';
 
 const request = (n: number, state: ApprovalRequest['state'] = 'requested'): ApprovalRequest =>

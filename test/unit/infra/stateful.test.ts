@@ -1,11 +1,12 @@
 /**
- * The data and identities: the table of functions/repository/keys.ts, the user pool with
+ * The data and identities: the table of functions/adapters/dynamodb/keys.ts, the user pool with
  * its groups, clients and scope, the generated signing keys and the SES identity, all retained.
  */
 import { Match } from 'aws-cdk-lib/assertions';
-import { INDEX_BY_REQUESTER, INDEX_BY_STATE } from '../../../functions/repository/keys';
+import { INDEX_BY_REQUESTER, INDEX_BY_STATE } from '../../../functions/adapters/dynamodb/keys';
 import { isKeySet, newKeySet } from '../../../infra/custom-resources/signing-keys';
-import { ON_BEHALF_SCOPE, RESOURCE_SERVER_ID, SEARCH_INDEX_ATTRIBUTES } from '../../../infra/stacks/stateful-stack';
+import { ON_BEHALF_SCOPE_NAME, RESOURCE_SERVER_ID } from '../../../functions/domain/model';
+import { SEARCH_INDEX_ATTRIBUTES } from '../../../infra/stacks/stateful-stack';
 import { defined, fixture, logicalId, resources, stacksWith } from '../../infra/fixture';
 
 const { stateful, statefulTemplate, statelessTemplate } = fixture();
@@ -139,14 +140,14 @@ describe('sign-in', () => {
     const servers = Object.entries(resources(statefulTemplate, 'AWS::Cognito::UserPoolResourceServer'));
     expect(servers).toHaveLength(1);
     const [serverId, server] = defined(servers[0], 'the resource server');
-    expect(server.Properties).toMatchObject({ Identifier: RESOURCE_SERVER_ID, Scopes: [expect.objectContaining({ ScopeName: ON_BEHALF_SCOPE })] });
+    expect(server.Properties).toMatchObject({ Identifier: RESOURCE_SERVER_ID, Scopes: [expect.objectContaining({ ScopeName: ON_BEHALF_SCOPE_NAME })] });
     const client = resources(statefulTemplate, 'AWS::Cognito::UserPoolClient')[logicalId(stateful.machineClient)];
     expect(client?.Properties).toMatchObject({
       GenerateSecret: true,
       AllowedOAuthFlows: ['client_credentials'],
       AllowedOAuthFlowsUserPoolClient: true,
       // The resource server's Ref is its identifier: "approvals/requests.create-on-behalf".
-      AllowedOAuthScopes: [{ 'Fn::Join': ['', [{ Ref: serverId }, `/${ON_BEHALF_SCOPE}`]] }],
+      AllowedOAuthScopes: [{ 'Fn::Join': ['', [{ Ref: serverId }, `/${ON_BEHALF_SCOPE_NAME}`]] }],
     });
     expect(client?.Properties?.ExplicitAuthFlows).toEqual(expect.not.arrayContaining(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']));
     statefulTemplate.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);

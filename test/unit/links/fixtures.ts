@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import type { HttpEvent } from '../../../functions/commons/http';
 import type { ApprovalRequest } from '../../../functions/domain/model';
-import type { Change } from '../../../functions/domain/rules';
 import type { LinkContext } from '../../../functions/links/http';
 import type { SigningKeys } from '../../../functions/links/signing';
-import type { Repository, StoredRequest } from '../../../functions/repository/repository';
-import type { Outcome } from '../../../functions/usecases/ports';
+import type { Outcome } from '../../../functions/domain/model';
+import { MemoryStore, RecordingMeter } from '../../support/memory-store';
 
 export const REQUEST_ID = '6f1c2b9e-3c1d-4e8a-9b7f-0a1b2c3d4e5f';
 export const NOW = '2026-11-03T10:00:00.000Z';
@@ -38,31 +37,15 @@ export function pendingRequest(overrides: Partial<ApprovalRequest> = {}): Approv
   };
 }
 
-/** An in-memory stand-in for the DynamoDB repository (unit tests only; the integration tests use DynamoDB Local). */
-export class MemoryRepository {
-  readonly requests = new Map<string, StoredRequest>();
-  readonly saved: Change[] = [];
-  failWith?: Error;
-
+/** The in-memory store holding the given requests, each waiting in a round with task token `token-<id>`. */
+export class MemoryRepository extends MemoryStore {
   constructor(...requests: ApprovalRequest[]) {
-    for (const request of requests) this.requests.set(request.id, { request, workflow: { taskToken: `token-${request.id}` } });
+    super(...requests);
+    for (const request of requests) this.requests.set(request.id, { request: structuredClone(request), rounds: { taskToken: `token-${request.id}` } });
   }
 
-  async getRequest(id: string): Promise<StoredRequest | undefined> {
-    if (this.failWith) throw this.failWith;
-    const stored = this.requests.get(id);
-    return stored && structuredClone(stored);
-  }
-
-  async saveChange(change: Change, expectedVersion: number): Promise<void> {
-    const stored = this.requests.get(change.request.id);
-    if (!stored || stored.request.version !== expectedVersion) throw new Error('unexpected version in test');
-    this.saved.push(change);
-    this.requests.set(change.request.id, { ...stored, request: structuredClone(change.request) });
-  }
-
-  current(id = REQUEST_ID): ApprovalRequest | undefined {
-    return this.requests.get(id)?.request;
+  override current(id = REQUEST_ID): ApprovalRequest | undefined {
+    return super.current(id);
   }
 }
 
@@ -70,7 +53,7 @@ export function linkContext(repository: MemoryRepository, now = NOW) {
   const finished: { taskToken: string; outcome: Outcome }[] = [];
   const ctx: LinkContext = {
     deps: {
-      repository: repository as unknown as Repository,
+      repository,
       workflow: {
         start: async () => {},
         finish: async (taskToken, outcome) => {
@@ -79,6 +62,7 @@ export function linkContext(repository: MemoryRepository, now = NOW) {
       },
       now: () => now,
       newId: () => REQUEST_ID,
+      meter: new RecordingMeter(),
     },
     keys: async () => KEYS,
   };

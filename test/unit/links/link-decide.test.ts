@@ -1,4 +1,5 @@
 import './env';
+import { logger } from '../../../functions/commons/observability';
 import { createLinkDecideHandler, resultMessage } from '../../../functions/link-decide/handler';
 import { LINK_PAGE_HEADERS } from '../../../functions/links/pages';
 import { type LinkAction, linkPath } from '../../../functions/links/signing';
@@ -17,10 +18,6 @@ function setup(request = pendingRequest()) {
     handler(linkEvent('POST', path, options), lambdaContext);
   return { repository, finished, post };
 }
-
-beforeEach(() => {
-  jest.spyOn(console, 'warn').mockImplementation(() => {});
-});
 
 afterEach(() => {
   jest.restoreAllMocks();
@@ -157,7 +154,7 @@ describe('POST to a signed link', () => {
   it('answers 500 with the link headers and no details when the table fails', async () => {
     const { post, repository } = setup();
     repository.failWith = Object.assign(new Error('secret internals'), { name: 'InternalServerError' });
-    const error = jest.spyOn(console, 'error').mockImplementation(() => {});
+    const error = jest.spyOn(logger, 'error');
     const response = await post(link());
     expect(response.statusCode).toBe(500);
     expect(response.headers).toEqual(LINK_PAGE_HEADERS);

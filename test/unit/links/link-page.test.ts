@@ -1,4 +1,5 @@
 import './env';
+import { logger } from '../../../functions/commons/observability';
 import { createLinkPageHandler } from '../../../functions/link-page/handler';
 import { LINK_PAGE_HEADERS } from '../../../functions/links/pages';
 import { type LinkAction, linkPath } from '../../../functions/links/signing';
@@ -15,10 +16,6 @@ function setup(...requests: ReturnType<typeof pendingRequest>[]) {
   const call = (method: 'GET' | 'HEAD', path: string) => handler(linkEvent(method, path), lambdaContext);
   return { repository, call };
 }
-
-beforeEach(() => {
-  jest.spyOn(console, 'warn').mockImplementation(() => {});
-});
 
 afterEach(() => {
   jest.restoreAllMocks();
@@ -132,7 +129,7 @@ describe('GET on a signed link', () => {
   it('answers 500 with a plain page, the link headers and no stack when the table fails', async () => {
     const { call, repository } = setup();
     repository.failWith = new Error('connect ECONNREFUSED 127.0.0.1:8000');
-    const error = jest.spyOn(console, 'error').mockImplementation(() => {});
+    const error = jest.spyOn(logger, 'error');
     const response = await call('GET', link());
     expect(response.statusCode).toBe(500);
     expect(response.headers).toEqual(LINK_PAGE_HEADERS);

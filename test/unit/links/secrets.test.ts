@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { clearSigningKeysCache, SIGNING_KEYS_TTL_MS, secretsClient, signingKeys } from '../../../functions/commons/secrets';
+import { clearSigningKeysCache, SIGNING_KEYS_TTL_MS, secretsClient, signingKeys } from '../../../functions/adapters/secrets-manager';
 import { KEYS } from './fixtures';
 
 type Send = (command: GetSecretValueCommand) => Promise<{ SecretString?: string }>;

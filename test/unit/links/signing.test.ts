@@ -1,4 +1,4 @@
-import { AppError } from '../../../functions/domain/errors';
+import { DomainError } from '../../../functions/domain/errors';
 import { approverLinks, canonicalLinkString, type LinkFields, linkPath, signingKeysSchema, verifyLink } from '../../../functions/links/signing';
 import { KEYS, NOW_EPOCH, newSecret, REQUEST_ID } from './fixtures';
 
@@ -18,12 +18,12 @@ function withParam(path: string, name: string, value: string) {
   return `${url.pathname}${url.search}`;
 }
 
-function statusOf(run: () => unknown): number | undefined {
+function codeOf(run: () => unknown): string | undefined {
   try {
     run();
     return undefined;
   } catch (error) {
-    if (error instanceof AppError) return error.status;
+    if (error instanceof DomainError) return error.code;
     throw error;
   }
 }
@@ -80,32 +80,32 @@ describe('verifyLink', () => {
 
   it('answers 403 when the request id is altered', () => {
     const link = { ...parts(path), requestId: '6f1c2b9e-3c1d-4e8a-9b7f-0a1b2c3d4e60' };
-    expect(statusOf(() => verifyLink(link, KEYS, NOW_EPOCH))).toBe(403);
+    expect(codeOf(() => verifyLink(link, KEYS, NOW_EPOCH))).toBe('forbidden');
   });
 
   it('answers 403 when the action is altered', () => {
-    expect(statusOf(() => verifyLink({ ...parts(path), action: 'reject' }, KEYS, NOW_EPOCH))).toBe(403);
+    expect(codeOf(() => verifyLink({ ...parts(path), action: 'reject' }, KEYS, NOW_EPOCH))).toBe('forbidden');
   });
 
   it('answers 403 when the action is not approve or reject', () => {
-    expect(statusOf(() => verifyLink({ ...parts(path), action: 'hold' }, KEYS, NOW_EPOCH))).toBe(403);
+    expect(codeOf(() => verifyLink({ ...parts(path), action: 'hold' }, KEYS, NOW_EPOCH))).toBe('forbidden');
   });
 
   it('answers 403 when the approver is altered', () => {
-    expect(statusOf(() => verifyLink(parts(withParam(path, 'approver', 'mallory@example.com')), KEYS, NOW_EPOCH))).toBe(403);
+    expect(codeOf(() => verifyLink(parts(withParam(path, 'approver', 'mallory@example.com')), KEYS, NOW_EPOCH))).toBe('forbidden');
   });
 
   it('answers 403 when the approver only changes case', () => {
-    expect(statusOf(() => verifyLink(parts(withParam(path, 'approver', 'BOB@example.com')), KEYS, NOW_EPOCH))).toBe(403);
+    expect(codeOf(() => verifyLink(parts(withParam(path, 'approver', 'BOB@example.com')), KEYS, NOW_EPOCH))).toBe('forbidden');
   });
 
   it('answers 403, not 410, when the expiry is altered, even to the past', () => {
-    expect(statusOf(() => verifyLink(parts(withParam(path, 'exp', String(EXP + 86400))), KEYS, NOW_EPOCH))).toBe(403);
-    expect(statusOf(() => verifyLink(parts(withParam(path, 'exp', String(NOW_EPOCH - 10))), KEYS, NOW_EPOCH))).toBe(403);
+    expect(codeOf(() => verifyLink(parts(withParam(path, 'exp', String(EXP + 86400))), KEYS, NOW_EPOCH))).toBe('forbidden');
+    expect(codeOf(() => verifyLink(parts(withParam(path, 'exp', String(NOW_EPOCH - 10))), KEYS, NOW_EPOCH))).toBe('forbidden');
   });
 
   it('answers 403 when the key id is altered to another known key', () => {
-    expect(statusOf(() => verifyLink(parts(withParam(path, 'kid', 'k1')), KEYS, NOW_EPOCH))).toBe(403);
+    expect(codeOf(() => verifyLink(parts(withParam(path, 'kid', 'k1')), KEYS, NOW_EPOCH))).toBe('forbidden');
   });
 
   it('answers 403 when the signature is altered in any one character', () => {
@@ -113,25 +113,25 @@ describe('verifyLink', () => {
     for (const index of [0, 21, sig.length - 1]) {
       const char = sig[index] === 'A' ? 'B' : 'A';
       const altered = `${sig.slice(0, index)}${char}${sig.slice(index + 1)}`;
-      expect(statusOf(() => verifyLink(parts(withParam(path, 'sig', altered)), KEYS, NOW_EPOCH))).toBe(403);
+      expect(codeOf(() => verifyLink(parts(withParam(path, 'sig', altered)), KEYS, NOW_EPOCH))).toBe('forbidden');
     }
   });
 
   it('answers 403 when the signature is cut short', () => {
     const sig = new URL(path, 'http://x').searchParams.get('sig') ?? '';
-    expect(statusOf(() => verifyLink(parts(withParam(path, 'sig', sig.slice(0, 40))), KEYS, NOW_EPOCH))).toBe(403);
+    expect(codeOf(() => verifyLink(parts(withParam(path, 'sig', sig.slice(0, 40))), KEYS, NOW_EPOCH))).toBe('forbidden');
   });
 
   it.each(['approver', 'exp', 'kid', 'sig'])('answers 403 when %s is missing', (name) => {
     const url = new URL(path, 'http://x');
     url.searchParams.delete(name);
-    expect(statusOf(() => verifyLink(parts(`${url.pathname}${url.search}`), KEYS, NOW_EPOCH))).toBe(403);
+    expect(codeOf(() => verifyLink(parts(`${url.pathname}${url.search}`), KEYS, NOW_EPOCH))).toBe('forbidden');
   });
 
   it.each(['approver', 'exp', 'kid', 'sig'])('answers 403 when %s appears twice, even with the same value', (name) => {
     const url = new URL(path, 'http://x');
     url.searchParams.append(name, url.searchParams.get(name) ?? '');
-    expect(statusOf(() => verifyLink(parts(`${url.pathname}${url.search}`), KEYS, NOW_EPOCH))).toBe(403);
+    expect(codeOf(() => verifyLink(parts(`${url.pathname}${url.search}`), KEYS, NOW_EPOCH))).toBe('forbidden');
   });
 
   it('ignores parameters it does not use, such as a tracking tag', () => {
@@ -139,14 +139,14 @@ describe('verifyLink', () => {
   });
 
   it('answers 410 once the link has expired', () => {
-    expect(statusOf(() => verifyLink(parts(path), KEYS, EXP))).toBe(410);
-    expect(statusOf(() => verifyLink(parts(path), KEYS, EXP + 86400))).toBe(410);
+    expect(codeOf(() => verifyLink(parts(path), KEYS, EXP))).toBe('gone');
+    expect(codeOf(() => verifyLink(parts(path), KEYS, EXP + 86400))).toBe('gone');
   });
 
   it('checks the signature before the expiry: an altered expired link is 403', () => {
     const sig = new URL(path, 'http://x').searchParams.get('sig') ?? '';
     const altered = withParam(path, 'sig', `${sig[0] === 'A' ? 'B' : 'A'}${sig.slice(1)}`);
-    expect(statusOf(() => verifyLink(parts(altered), KEYS, EXP + 10))).toBe(403);
+    expect(codeOf(() => verifyLink(parts(altered), KEYS, EXP + 10))).toBe('forbidden');
   });
 
   it('still verifies a link signed with an older key while that key is kept', () => {
@@ -157,20 +157,20 @@ describe('verifyLink', () => {
   it('answers 403 for a link signed with a key that was removed', () => {
     const old = linkPath(FIELDS, { currentKeyId: 'k1', keys: KEYS.keys });
     const rotated = { currentKeyId: 'k2', keys: { k2: KEYS.keys.k2 ?? '' } };
-    expect(statusOf(() => verifyLink(parts(old), rotated, NOW_EPOCH))).toBe(403);
+    expect(codeOf(() => verifyLink(parts(old), rotated, NOW_EPOCH))).toBe('forbidden');
   });
 
   it('answers 403 for an unknown key id', () => {
-    expect(statusOf(() => verifyLink(parts(withParam(path, 'kid', 'k9')), KEYS, NOW_EPOCH))).toBe(403);
+    expect(codeOf(() => verifyLink(parts(withParam(path, 'kid', 'k9')), KEYS, NOW_EPOCH))).toBe('forbidden');
   });
 
   it('answers 403 for a key id that names an Object property', () => {
-    expect(statusOf(() => verifyLink(parts(withParam(path, 'kid', 'constructor')), KEYS, NOW_EPOCH))).toBe(403);
+    expect(codeOf(() => verifyLink(parts(withParam(path, 'kid', 'constructor')), KEYS, NOW_EPOCH))).toBe('forbidden');
   });
 
   it('answers 403 for a link signed with a different secret under the same key id', () => {
     const forged = linkPath(FIELDS, { currentKeyId: 'k2', keys: { k2: newSecret() } });
-    expect(statusOf(() => verifyLink(parts(forged), KEYS, NOW_EPOCH))).toBe(403);
+    expect(codeOf(() => verifyLink(parts(forged), KEYS, NOW_EPOCH))).toBe('forbidden');
   });
 });
 

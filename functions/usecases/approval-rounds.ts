@@ -1,28 +1,35 @@
 /**
- * The workflow's task steps. DynamoDB holds the truth: every step reads the request
- * first, so a step that runs twice (a retry, a restarted execution) does no harm.
+ * The approval rounds, one use case per step of the workflow: plan a round (remind, expire or
+ * wait), await a decision, notify the outcome, deliver the callback. DynamoDB holds the truth:
+ * every step reads the request first, so a step that runs twice (a retry, a restarted execution)
+ * does no harm.
  */
 import { createHmac } from 'node:crypto';
 import { durationSeconds } from '../domain/duration';
-import type { ApprovalRequest } from '../domain/model';
-import { WORKFLOW } from '../domain/model';
+import type { ApprovalRequest, HistoryType, Outcome } from '../domain/model';
+import { WORKFLOW_ACTOR } from '../domain/model';
 import { expire, undecidedApprovers } from '../domain/rules';
-import type { Email } from '../commons/mailer';
-import type { Repository } from '../repository/repository';
-import type { Outcome, WorkflowPort } from './ports';
+import type { EmailContent } from '../notifications/emails';
+import type { ApprovalStore, Clock, Mailer, Meter, WorkflowPort } from './ports';
 import { changeRequest } from './requests';
 
-export interface WorkflowDeps {
-  repository: Repository;
+export interface StepDeps {
+  repository: Pick<ApprovalStore, 'getRequest' | 'saveChange' | 'setRoundBookkeeping' | 'appendHistory'>;
   workflow: WorkflowPort;
-  now: () => string;
-  send: (email: Email) => Promise<string | undefined>;
+  now: Clock;
+  meter: Meter;
+  send: Mailer;
   /** Approve and reject URLs for one approver, valid until the request expires. */
   links: (request: ApprovalRequest, approver: string) => Promise<{ approve: string; reject: string }>;
-  approverEmail: (request: ApprovalRequest, links: { approve: string; reject: string }, options: { reminder: boolean }) => Omit<Email, 'to' | 'tags'>;
-  outcomeEmail: (request: ApprovalRequest) => Omit<Email, 'to' | 'tags'>;
+  approverEmail: (request: ApprovalRequest, links: { approve: string; reject: string }, options: { reminder: boolean }) => EmailContent;
+  outcomeEmail: (request: ApprovalRequest) => EmailContent;
   callbackKey: () => Promise<{ keyId: string; secret: string }>;
   fetch: typeof fetch;
+}
+
+/** A history entry by the workflow itself. */
+function record(deps: Pick<StepDeps, 'repository'>, requestId: string, at: string, type: HistoryType, details: Record<string, unknown>) {
+  return deps.repository.appendHistory(requestId, { at, type, actor: WORKFLOW_ACTOR, details });
 }
 
 export interface Plan {
@@ -40,29 +47,30 @@ const plus = (iso: string, seconds: number) => new Date(epoch(iso) + seconds * 1
  * 3. when a reminder is due, the approvers who have not approved get one;
  * 4. otherwise wait until the next reminder or the expiry, whichever comes first.
  */
-export async function planRound(deps: WorkflowDeps, requestId: string): Promise<Plan> {
+export async function planRound(deps: StepDeps, requestId: string): Promise<Plan> {
   const stored = await deps.repository.getRequest(requestId);
   if (stored?.request.state !== 'requested') return { done: true, waitSeconds: 1 };
-  const { request, workflow } = stored;
+  const { request, rounds } = stored;
   const now = deps.now();
   if (epoch(now) >= epoch(request.expiresAt)) {
     await expireRequest(deps, requestId);
     return { done: true, waitSeconds: 1 };
   }
   const remindEvery = durationSeconds(request.remindAfter) ?? 0;
-  let nextReminderAt = workflow.nextReminderAt ?? plus(request.createdAt, remindEvery);
-  if (workflow.notifiedAt && epoch(now) >= epoch(nextReminderAt)) {
+  let nextReminderAt = rounds.nextReminderAt ?? plus(request.createdAt, remindEvery);
+  if (rounds.notifiedAt && epoch(now) >= epoch(nextReminderAt)) {
     const recipients = undecidedApprovers(request);
     const results = await notifyApprovers(deps, request, recipients, true);
     while (epoch(nextReminderAt) <= epoch(now)) nextReminderAt = plus(nextReminderAt, remindEvery);
-    await deps.repository.setWorkflowFields(requestId, { nextReminderAt, reminders: (workflow.reminders ?? 0) + 1 }, { whilePending: true });
-    await deps.repository.appendHistory(requestId, { at: now, type: 'reminded', actor: WORKFLOW, details: { recipients: results.sent } });
+    const reminders = (rounds.reminders ?? 0) + 1;
+    await deps.repository.setRoundBookkeeping(requestId, { nextReminderAt, reminders }, { whilePending: true });
+    await record(deps, requestId, now, 'reminded', { recipients: results.sent });
   }
   const until = Math.min(epoch(nextReminderAt), epoch(request.expiresAt));
   return { done: false, waitSeconds: Math.max(1, Math.ceil((until - epoch(now)) / 1000)) };
 }
 
-async function expireRequest(deps: WorkflowDeps, requestId: string): Promise<void> {
+async function expireRequest(deps: StepDeps, requestId: string): Promise<void> {
   try {
     await changeRequest(deps, requestId, (request, now) => expire(request, now));
   } catch (error) {
@@ -76,21 +84,21 @@ async function expireRequest(deps: WorkflowDeps, requestId: string): Promise<voi
  * approvers once. If the request ended before the token could be stored, complete this task at
  * once with that outcome: a decision is never lost between two rounds.
  */
-export async function awaitDecision(deps: WorkflowDeps, requestId: string, taskToken: string): Promise<void> {
+export async function awaitDecision(deps: StepDeps, requestId: string, taskToken: string): Promise<void> {
   const stored = await deps.repository.getRequest(requestId);
-  const pending = stored ? await deps.repository.setWorkflowFields(requestId, { taskToken }, { whilePending: true }) : false;
+  const pending = stored ? await deps.repository.setRoundBookkeeping(requestId, { taskToken }, { whilePending: true }) : false;
   if (!pending) {
     const latest = await deps.repository.getRequest(requestId);
     const state = latest?.request.state;
     await deps.workflow.finish(taskToken, (state && state !== 'requested' ? state : 'deleted') as Outcome);
     return;
   }
-  if (stored && !stored.workflow.notifiedAt) {
-    const results = await notifyApprovers(deps, stored.request, stored.request.approvers, false, stored.workflow.notifiedApprovers ?? []);
+  if (stored && !stored.rounds.notifiedAt) {
+    const results = await notifyApprovers(deps, stored.request, stored.request.approvers, false, stored.rounds.notifiedApprovers ?? []);
     const now = deps.now();
-    const nextReminderAt = stored.workflow.nextReminderAt ?? plus(stored.request.createdAt, durationSeconds(stored.request.remindAfter) ?? 0);
-    await deps.repository.setWorkflowFields(requestId, { notifiedAt: now, nextReminderAt });
-    await deps.repository.appendHistory(requestId, { at: now, type: 'notified', actor: WORKFLOW, details: { recipients: results.sent } });
+    const nextReminderAt = stored.rounds.nextReminderAt ?? plus(stored.request.createdAt, durationSeconds(stored.request.remindAfter) ?? 0);
+    await deps.repository.setRoundBookkeeping(requestId, { notifiedAt: now, nextReminderAt });
+    await record(deps, requestId, now, 'notified', { recipients: results.sent });
   }
 }
 
@@ -113,7 +121,7 @@ function isTransient(error: unknown): boolean {
  * and the workflow's retry of the task emails only the rest. A reminder that fails is recorded;
  * the next reminder follows anyway.
  */
-async function notifyApprovers(deps: WorkflowDeps, request: ApprovalRequest, recipients: string[], reminder: boolean, alreadySent: string[] = []) {
+async function notifyApprovers(deps: StepDeps, request: ApprovalRequest, recipients: string[], reminder: boolean, alreadySent: string[] = []) {
   const sent = recipients.filter((approver) => alreadySent.includes(approver));
   for (const approver of recipients.filter((candidate) => !alreadySent.includes(candidate))) {
     try {
@@ -121,9 +129,11 @@ async function notifyApprovers(deps: WorkflowDeps, request: ApprovalRequest, rec
       const content = deps.approverEmail(request, links, { reminder });
       await deps.send({ ...content, to: approver, tags: { requestId: request.id, purpose: reminder ? 'reminder' : 'approval' } });
       sent.push(approver);
+      if (reminder) deps.meter.reminderSent();
     } catch (error) {
+      deps.meter.emailFailed();
       if (!reminder && isTransient(error)) {
-        await deps.repository.setWorkflowFields(request.id, { notifiedApprovers: sent });
+        await deps.repository.setRoundBookkeeping(request.id, { notifiedApprovers: sent });
         throw new EmailDeferred(`approval emails deferred after ${sent.length} of ${recipients.length}: ${(error as Error).name}`);
       }
       await recordEmailFailure(deps, request.id, approver, reminder ? 'reminder' : 'approval', error);
@@ -132,11 +142,11 @@ async function notifyApprovers(deps: WorkflowDeps, request: ApprovalRequest, rec
   return { sent };
 }
 
-async function recordEmailFailure(deps: WorkflowDeps, requestId: string, recipient: string, purpose: string, error: unknown) {
+async function recordEmailFailure(deps: StepDeps, requestId: string, recipient: string, purpose: string, error: unknown) {
   await deps.repository.appendHistory(requestId, {
     at: deps.now(),
     type: 'notification-failed',
-    actor: WORKFLOW,
+    actor: WORKFLOW_ACTOR,
     details: { recipient, purpose, error: (error as Error).name ?? 'Error' },
   });
 }
@@ -145,27 +155,28 @@ async function recordEmailFailure(deps: WorkflowDeps, requestId: string, recipie
  * After the outcome: the requester is emailed (once) and the caller learns whether a calling
  * system waits for a callback.
  */
-export async function notifyOutcome(deps: WorkflowDeps, requestId: string): Promise<{ callback: boolean }> {
+export async function notifyOutcome(deps: StepDeps, requestId: string): Promise<{ callback: boolean }> {
   const stored = await deps.repository.getRequest(requestId);
   if (!stored || stored.request.state === 'requested') return { callback: false };
-  const { request, workflow } = stored;
+  const { request, rounds } = stored;
   const deletedByRequester = request.state === 'deleted' && request.decision?.by.id === request.requester.id;
-  if (!workflow.outcomeNotifiedAt && !deletedByRequester) {
+  if (!rounds.outcomeNotifiedAt && !deletedByRequester) {
     try {
       const content = deps.outcomeEmail(request);
       await deps.send({ ...content, to: request.requester.email, tags: { requestId, purpose: 'outcome' } });
       await deps.repository.appendHistory(requestId, {
         at: deps.now(),
         type: 'notified',
-        actor: WORKFLOW,
+        actor: WORKFLOW_ACTOR,
         details: { recipients: [request.requester.email], purpose: 'outcome', state: request.state },
       });
     } catch (error) {
+      deps.meter.emailFailed();
       await recordEmailFailure(deps, requestId, request.requester.email, 'outcome', error);
     }
-    await deps.repository.setWorkflowFields(requestId, { outcomeNotifiedAt: deps.now() });
+    await deps.repository.setRoundBookkeeping(requestId, { outcomeNotifiedAt: deps.now() });
   }
-  return { callback: Boolean(request.callbackUrl) && !workflow.callbackDeliveredAt };
+  return { callback: Boolean(request.callbackUrl) && !rounds.callbackDeliveredAt };
 }
 
 export class CallbackFailed extends Error {
@@ -183,12 +194,13 @@ export function callbackSignature(secret: string, body: string, timestamp: numbe
  * CallbackFailed, which the workflow retries with backoff. With `abandon`, records that the
  * workflow gave up.
  */
-export async function deliverCallback(deps: WorkflowDeps, requestId: string, abandon = false): Promise<{ status?: number }> {
+export async function deliverCallback(deps: StepDeps, requestId: string, abandon = false): Promise<{ status?: number }> {
   const stored = await deps.repository.getRequest(requestId);
-  if (!stored?.request.callbackUrl || stored.workflow.callbackDeliveredAt) return {};
+  if (!stored?.request.callbackUrl || stored.rounds.callbackDeliveredAt) return {};
   const { request } = stored;
   if (abandon) {
-    await deps.repository.appendHistory(requestId, { at: deps.now(), type: 'callback-failed', actor: WORKFLOW, details: { url: request.callbackUrl } });
+    deps.meter.callbackAbandoned();
+    await record(deps, requestId, deps.now(), 'callback-failed', { url: request.callbackUrl });
     return {};
   }
   const body = JSON.stringify({ type: `request.${request.state}`, request });
@@ -211,11 +223,15 @@ export async function deliverCallback(deps: WorkflowDeps, requestId: string, aba
     status = response.status;
     await response.body?.cancel();
   } catch (error) {
+    deps.meter.callbackFailed();
     throw new CallbackFailed(`callback not delivered: ${(error as Error).name}`);
   }
-  if (status < 200 || status > 299) throw new CallbackFailed(`callback answered ${status}`);
+  if (status < 200 || status > 299) {
+    deps.meter.callbackFailed();
+    throw new CallbackFailed(`callback answered ${status}`);
+  }
   const now = deps.now();
-  await deps.repository.setWorkflowFields(requestId, { callbackDeliveredAt: now });
-  await deps.repository.appendHistory(requestId, { at: now, type: 'callback-delivered', actor: WORKFLOW, details: { status, type: `request.${request.state}` } });
+  await deps.repository.setRoundBookkeeping(requestId, { callbackDeliveredAt: now });
+  await record(deps, requestId, now, 'callback-delivered', { status, type: `request.${request.state}` });
   return { status };
 }

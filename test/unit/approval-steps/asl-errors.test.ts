@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { DELETED_ERROR } from '../../../functions/commons/workflow';
-import { CallbackFailed, EmailDeferred } from '../../../functions/usecases/workflow';
+import { DELETED_ERROR } from '../../../functions/adapters/step-functions';
+import { CallbackFailed, EmailDeferred } from '../../../functions/usecases/approval-rounds';
 
 // The ASL is JSON, so it names the functions' error types as strings; these must not drift apart.
 const asl = JSON.parse(readFileSync('statemachines/approval.asl.json', 'utf8'));

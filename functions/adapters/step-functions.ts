@@ -1,6 +1,6 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { ApprovalRequest } from '../domain/model';
-import type { Outcome, WorkflowPort } from '../usecases/ports';
+import type { ApprovalRequest, Outcome } from '../domain/model';
+import type { WorkflowPort } from '../usecases/ports';
 import { sfnClient } from './clients';
 
 /** Error name the workflow catches when a pending request is deleted. */
@@ -10,13 +10,13 @@ const CLOSED_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'Invali
 
 /**
  * The workflow port on the Step Functions API. Completing a task needs only its token; starting
- * needs the state machine, and fails with a configuration error naming the variable without it.
+ * needs the state machine, which only functions with the need workflow:start are given.
  */
 export function stepFunctionsWorkflow(stateMachineArn: string | undefined): WorkflowPort {
   const sfn = sfnClient();
   return {
     async start(request: ApprovalRequest) {
-      if (!stateMachineArn) throw new Error('configuration error: STATE_MACHINE_ARN is not set for this function');
+      if (!stateMachineArn) throw new Error('configuration error: this function does not have the need workflow:start');
       try {
         await sfn.send(
           new StartExecutionCommand({ stateMachineArn, name: request.id, input: JSON.stringify({ requestId: request.id }) }),

@@ -1,16 +1,7 @@
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
+import type { Mailer } from '../usecases/ports';
 import { sesClient } from './clients';
 
-export interface Email {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  /** SES message tags; bounce and complaint events carry them back (requestId, purpose). */
-  tags: Record<string, string>;
-}
-
-export type Mailer = (email: Email) => Promise<string | undefined>;
 
 /** Sends through SES v2. The SDK retries throttling with adaptive backoff. */
 export function sesMailer(from: string, configurationSet?: string): Mailer {

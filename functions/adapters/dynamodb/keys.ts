@@ -14,7 +14,7 @@
  * queries every shard of the state and merges them newest first.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { State } from '../domain/model';
+import type { State } from '../../domain/model';
 
 export const SEARCH_SHARDS = 8;
 export const INDEX_BY_STATE = 'byState';

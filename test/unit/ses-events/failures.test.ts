@@ -1,6 +1,6 @@
 import type { SNSEvent, SQSEvent } from 'aws-lambda';
 import type { HistoryEntry } from '../../../functions/domain/model';
-import { handleSesEvents, historyEntryOf, parseSesNotification, type SesEventsDeps } from '../../../functions/ses-events/handler';
+import { handleSesEvents, historyEntryOf, parseSesNotification, type SesEventsDeps } from '../../../functions/ses-events/failures';
 
 const REQUEST_ID = '6f1c9a52-3c1e-4b8e-9a57-0b7d2f0e4c11';
 

@@ -1,0 +1,46 @@
+/**
+ * How domain objects are stored as table items and read back. Keys come from keys.ts.
+ */
+import { type ApprovalRequest, type HistoryEntry, inFieldOrder, type Profile } from '../../domain/model';
+import type { RoundBookkeeping, StoredRequest } from '../../usecases/ports';
+import { historyKey, indexKeys } from './keys';
+
+export type Item = Record<string, unknown>;
+
+/** The request item's attributes besides its key: the request itself (`doc`), its state, version and index keys. */
+export function requestAttributes(request: ApprovalRequest): Item {
+  return { type: 'request', doc: request, state: request.state, version: request.version, ...indexKeys(request) };
+}
+
+export function historyItem(id: string, entry: HistoryEntry): Item {
+  return { ...historyKey(id, entry.at), type: 'history', entry };
+}
+
+/** The request and the round bookkeeping kept on its item. */
+export function toStored(item: Item): StoredRequest {
+  const rounds: RoundBookkeeping = {};
+  if (typeof item.taskToken === 'string') rounds.taskToken = item.taskToken;
+  if (typeof item.notifiedAt === 'string') rounds.notifiedAt = item.notifiedAt;
+  if (typeof item.nextReminderAt === 'string') rounds.nextReminderAt = item.nextReminderAt;
+  if (typeof item.reminders === 'number') rounds.reminders = item.reminders;
+  if (typeof item.outcomeNotifiedAt === 'string') rounds.outcomeNotifiedAt = item.outcomeNotifiedAt;
+  if (typeof item.callbackDeliveredAt === 'string') rounds.callbackDeliveredAt = item.callbackDeliveredAt;
+  if (Array.isArray(item.notifiedApprovers)) rounds.notifiedApprovers = item.notifiedApprovers.map(String);
+  // DynamoDB maps come back in any order.
+  return { request: inFieldOrder(item.doc as ApprovalRequest), rounds };
+}
+
+export function toProfile(item: Item): Profile {
+  return {
+    id: String(item.id),
+    name: String(item.name),
+    requireApprovalFor: item.requireApprovalFor as Profile['requireApprovalFor'],
+    approvers: item.approvers as string[],
+    requiredApprovals: Number(item.requiredApprovals),
+    remindAfter: String(item.remindAfter),
+    expireAfter: String(item.expireAfter),
+    createdAt: String(item.createdAt),
+    updatedAt: String(item.updatedAt),
+    version: Number(item.version),
+  };
+}

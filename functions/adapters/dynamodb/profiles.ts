@@ -1,0 +1,45 @@
+/** Profiles in the table. */
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Profile, ProfileBody } from '../../domain/model';
+import type { ProfileStore } from '../../usecases/ports';
+import { toProfile } from './items';
+import { profileKey } from './keys';
+
+export class DynamoProfileStore implements ProfileStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async getProfile(id: string): Promise<Profile | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: profileKey(id) }));
+    return Item ? toProfile(Item) : undefined;
+  }
+
+  async putProfile(id: string, body: ProfileBody, now: string): Promise<Profile> {
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: profileKey(id),
+        UpdateExpression:
+          'SET #type = :type, #id = :id, #name = :name, requireApprovalFor = :kinds, approvers = :approvers, requiredApprovals = :n, ' +
+          'remindAfter = :remind, expireAfter = :expire, createdAt = if_not_exists(createdAt, :now), updatedAt = :now ADD version :one',
+        ExpressionAttributeNames: { '#type': 'type', '#id': 'id', '#name': 'name' },
+        ExpressionAttributeValues: {
+          ':type': 'profile',
+          ':id': id,
+          ':name': body.name,
+          ':kinds': body.requireApprovalFor,
+          ':approvers': body.approvers,
+          ':n': body.requiredApprovals,
+          ':remind': body.remindAfter,
+          ':expire': body.expireAfter,
+          ':now': now,
+          ':one': 1,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return toProfile(Attributes ?? {});
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The whole table as the use cases' ApprovalStore: one object over the profile, request and
+ * search adapters, built once per process with the table's name.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ApprovalRequest, HistoryEntry, Profile, ProfileBody } from '../../domain/model';
+import type { Change } from '../../domain/rules';
+import type {
+  ApprovalStore,
+  CreateResult,
+  IdempotencyRecord,
+  NewIdempotency,
+  RoundBookkeeping,
+  SearchPage,
+  SearchQuery,
+  StoredRequest,
+} from '../../usecases/ports';
+import { DynamoProfileStore } from './profiles';
+import { DynamoRequestStore } from './requests';
+import { DynamoSearch } from './search';
+
+export class Repository implements ApprovalStore {
+  private readonly profiles: DynamoProfileStore;
+  private readonly requests: DynamoRequestStore;
+  private readonly searches: DynamoSearch;
+
+  constructor(db: DynamoDBDocumentClient, table: string) {
+    this.profiles = new DynamoProfileStore(db, table);
+    this.requests = new DynamoRequestStore(db, table);
+    this.searches = new DynamoSearch(db, table);
+  }
+
+  getProfile(id: string): Promise<Profile | undefined> {
+    return this.profiles.getProfile(id);
+  }
+  putProfile(id: string, body: ProfileBody, now: string): Promise<Profile> {
+    return this.profiles.putProfile(id, body, now);
+  }
+  createRequest(change: Change, idempotency?: NewIdempotency): Promise<CreateResult> {
+    return this.requests.createRequest(change, idempotency);
+  }
+  getIdempotency(sub: string, key: string): Promise<IdempotencyRecord | undefined> {
+    return this.requests.getIdempotency(sub, key);
+  }
+  getRequest(id: string): Promise<StoredRequest | undefined> {
+    return this.requests.getRequest(id);
+  }
+  getRequestWithHistory(id: string): Promise<{ request: ApprovalRequest; history: HistoryEntry[] } | undefined> {
+    return this.requests.getRequestWithHistory(id);
+  }
+  saveChange(change: Change, expectedVersion: number): Promise<'saved' | 'conflict'> {
+    return this.requests.saveChange(change, expectedVersion);
+  }
+  appendHistory(id: string, entry: HistoryEntry): Promise<void> {
+    return this.requests.appendHistory(id, entry);
+  }
+  setRoundBookkeeping(id: string, fields: RoundBookkeeping, options?: { whilePending?: boolean }): Promise<boolean> {
+    return this.requests.setRoundBookkeeping(id, fields, options);
+  }
+  search(query: SearchQuery): Promise<SearchPage> {
+    return this.searches.search(query);
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Search over the two indexes, newest first, with a cursor that keeps a position per partition.
+ * A cursor that this search did not return is an `invalid_request` domain error.
+ */
+import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { invalid } from '../../domain/errors';
+import { STATES } from '../../domain/model';
+import type { SearchPage, SearchQuery, SearchStore } from '../../usecases/ports';
+import { type Item, toStored } from './items';
+import { INDEX_BY_REQUESTER, INDEX_BY_STATE, requesterPartition, SEARCH_SHARDS, statePartition } from './keys';
+
+const MAX_PAGES_PER_PARTITION = 10;
+
+export class DynamoSearch implements SearchStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /**
+   * Newest first. For a state, every shard of the by-state index is queried and the pages are
+   * merged; a requester's own requests come from the by-requester index. The cursor records, per
+   * partition, the sort key of the last item returned.
+   */
+  async search(query: SearchQuery): Promise<SearchPage> {
+    const fingerprint = [query.state ?? '*', query.kind ?? '*', query.requesterId ?? '*'].join('|');
+    const partitions = this.partitionsFor(query);
+    const positions = decodeCursor(query.cursor, fingerprint, partitions.length);
+
+    const fetched = await Promise.all(
+      partitions.map((partition, index) => {
+        const position = positions[index];
+        if (position === END) return Promise.resolve({ items: [] as Item[], more: false });
+        return this.queryPartition(partition, position ?? undefined, query);
+      }),
+    );
+
+    const merged = fetched
+      .flatMap((page, index) => page.items.map((item) => ({ item, index })))
+      .sort((a, b) => String(b.item[partitions[b.index]?.sortAttribute ?? '']).localeCompare(String(a.item[partitions[a.index]?.sortAttribute ?? ''])))
+      .slice(0, query.limit);
+
+    const next = positions.map((position, index) => {
+      if (position === END) return END;
+      const partition = partitions[index];
+      const page = fetched[index];
+      if (!partition || !page) return END;
+      const taken = merged.filter((entry) => entry.index === index);
+      const last = taken.at(-1);
+      if (taken.length === page.items.length && !page.more) return END;
+      return last ? String(last.item[partition.sortAttribute]) : position;
+    });
+    const done = next.every((position) => position === END);
+    return {
+      items: merged.map(({ item }) => toStored(item).request),
+      nextCursor: done ? null : encodeCursor(fingerprint, next),
+    };
+  }
+
+  private partitionsFor(query: SearchQuery): Partition[] {
+    if (query.requesterId) {
+      return [{ index: INDEX_BY_REQUESTER, keyAttribute: 'GSI2PK', sortAttribute: 'GSI2SK', value: requesterPartition(query.requesterId) }];
+    }
+    const states = query.state ? [query.state] : [...STATES];
+    return states.flatMap((state) =>
+      Array.from({ length: SEARCH_SHARDS }, (_, shard) => ({
+        index: INDEX_BY_STATE,
+        keyAttribute: 'GSI1PK',
+        sortAttribute: 'GSI1SK',
+        value: statePartition(state, shard),
+      })),
+    );
+  }
+
+  /** Up to `limit` matching items of one partition after `after`, newest first. */
+  private async queryPartition(partition: Partition, after: string | undefined, query: SearchQuery) {
+    const filters: string[] = [];
+    const names: Record<string, string> = { '#pk': partition.keyAttribute };
+    const values: Record<string, unknown> = { ':pk': partition.value };
+    if (after) {
+      names['#sk'] = partition.sortAttribute;
+      values[':after'] = after;
+    }
+    if (query.kind) {
+      filters.push('#doc.#kind = :kind');
+      names['#doc'] = 'doc';
+      names['#kind'] = 'kind';
+      values[':kind'] = query.kind;
+    }
+    if (query.requesterId && query.state) {
+      filters.push('#state = :state');
+      names['#state'] = 'state';
+      values[':state'] = query.state;
+    }
+    const input: QueryCommandInput = {
+      TableName: this.table,
+      IndexName: partition.index,
+      KeyConditionExpression: after ? '#pk = :pk AND #sk < :after' : '#pk = :pk',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      FilterExpression: filters.length ? filters.join(' AND ') : undefined,
+      ScanIndexForward: false,
+      Limit: query.limit,
+    };
+    const items: Item[] = [];
+    let start: Item | undefined;
+    for (let page = 0; page < MAX_PAGES_PER_PARTITION; page++) {
+      const result = await this.db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+      items.push(...(result.Items ?? []));
+      start = result.LastEvaluatedKey;
+      if (!start || items.length >= query.limit) break;
+    }
+    return { items: items.slice(0, query.limit), more: Boolean(start) || items.length > query.limit };
+  }
+}
+
+interface Partition {
+  index: string;
+  keyAttribute: string;
+  sortAttribute: string;
+  value: string;
+}
+
+// ---- cursor -----------------------------------------------------------------------------------
+
+const END = 0;
+type Position = string | null | typeof END;
+const cursorSchema = z.object({ f: z.string(), p: z.array(z.union([z.string().max(200), z.null(), z.literal(END)])) });
+
+function encodeCursor(fingerprint: string, positions: Position[]): string {
+  return Buffer.from(JSON.stringify({ f: fingerprint, p: positions })).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined, fingerprint: string, partitions: number): Position[] {
+  if (!cursor) return Array.from({ length: partitions }, () => null);
+  let parsed: z.infer<typeof cursorSchema> | undefined;
+  try {
+    const result = cursorSchema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    parsed = result.success ? result.data : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || parsed.p.length !== partitions) {
+    throw invalid('cursor is not a cursor this search returned', [{ field: 'cursor', message: 'is malformed' }]);
+  }
+  if (parsed.f !== fingerprint) {
+    throw invalid('cursor belongs to a search with other filters', [{ field: 'cursor', message: 'does not match state, kind or requester' }]);
+  }
+  return parsed.p;
+}

@@ -1,0 +1,41 @@
+/**
+ * The approval workflow's steps: the functions that statemachines/approval.asl.json invokes.
+ * `substitution` is the `${...}` name in the ASL that the CDK stack replaces with the function's
+ * ARN and the local engine with the function's name. (In this code base "workflow" means the state
+ * machine and its executions; "round" one wait for a decision between reminders.)
+ */
+export type StepNeed = 'table:get' | 'table:put' | 'table:update' | 'workflow:task' | 'email:send' | 'links:sign' | 'callback:sign';
+
+export interface ApprovalStep {
+  name: string;
+  entry: string;
+  substitution: string;
+  needs: StepNeed[];
+}
+
+export const APPROVAL_STEPS: readonly ApprovalStep[] = [
+  {
+    name: 'planRound',
+    entry: 'functions/approval-steps/plan-round/handler.ts',
+    substitution: 'PlanRoundFunctionArn',
+    needs: ['table:get', 'table:put', 'table:update', 'workflow:task', 'email:send', 'links:sign'],
+  },
+  {
+    name: 'awaitDecision',
+    entry: 'functions/approval-steps/await-decision/handler.ts',
+    substitution: 'AwaitDecisionFunctionArn',
+    needs: ['table:get', 'table:put', 'table:update', 'workflow:task', 'email:send', 'links:sign'],
+  },
+  {
+    name: 'notifyOutcome',
+    entry: 'functions/approval-steps/notify-outcome/handler.ts',
+    substitution: 'NotifyOutcomeFunctionArn',
+    needs: ['table:get', 'table:put', 'table:update', 'email:send'],
+  },
+  {
+    name: 'deliverCallback',
+    entry: 'functions/approval-steps/deliver-callback/handler.ts',
+    substitution: 'DeliverCallbackFunctionArn',
+    needs: ['table:get', 'table:put', 'table:update', 'callback:sign'],
+  },
+];

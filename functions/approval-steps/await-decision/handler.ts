@@ -1,0 +1,19 @@
+import middy from '@middy/core';
+import { z } from 'zod';
+import { logApprovalRequest, logger, observe } from '../../commons/observability';
+import { awaitDecision } from '../../usecases/approval-rounds';
+import { workflowDeps } from '../deps';
+
+const deps = workflowDeps('awaitDecision');
+const input = z.object({ requestId: z.uuid(), taskToken: z.string().min(1) });
+
+/** Workflow step (waitForTaskToken): store the token, email the approvers once. The token is never logged. */
+export const handler = observe(
+  middy(async (event: unknown) => {
+    const { requestId, taskToken } = input.parse(event);
+    logApprovalRequest(requestId);
+    await awaitDecision(deps, requestId, taskToken);
+    logger.info('waiting for a decision');
+    return { stored: true };
+  }),
+);

@@ -1,0 +1,24 @@
+import middy from '@middy/core';
+import { z } from 'zod';
+import { describeError, logApprovalRequest, logger, observe } from '../../commons/observability';
+import { deliverCallback } from '../../usecases/approval-rounds';
+import { workflowDeps } from '../deps';
+
+const deps = workflowDeps('deliverCallback');
+const input = z.object({ requestId: z.uuid(), abandon: z.boolean().optional() });
+
+/** Workflow step: POST the signed outcome event to the calling system (retried by the workflow). */
+export const handler = observe(
+  middy(async (event: unknown) => {
+    const { requestId, abandon } = input.parse(event);
+    logApprovalRequest(requestId);
+    try {
+      const result = await deliverCallback(deps, requestId, abandon);
+      logger.info(abandon ? 'callback abandoned' : 'callback step done', { ...result });
+      return result;
+    } catch (error) {
+      logger.warn('callback attempt failed', { error: describeError(error) });
+      throw error;
+    }
+  }),
+);

@@ -1,0 +1,19 @@
+import middy from '@middy/core';
+import { z } from 'zod';
+import { logApprovalRequest, logger, observe } from '../../commons/observability';
+import { notifyOutcome } from '../../usecases/approval-rounds';
+import { workflowDeps } from '../deps';
+
+const deps = workflowDeps('notifyOutcome');
+const input = z.object({ requestId: z.uuid() });
+
+/** Workflow step: email the requester the outcome; say whether a callback is due. */
+export const handler = observe(
+  middy(async (event: unknown) => {
+    const { requestId } = input.parse(event);
+    logApprovalRequest(requestId);
+    const result = await notifyOutcome(deps, requestId);
+    logger.info('outcome notified', { ...result });
+    return result;
+  }),
+);

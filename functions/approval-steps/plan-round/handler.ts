@@ -1,0 +1,19 @@
+import middy from '@middy/core';
+import { z } from 'zod';
+import { logApprovalRequest, logger, observe } from '../../commons/observability';
+import { planRound } from '../../usecases/approval-rounds';
+import { workflowDeps } from '../deps';
+
+const deps = workflowDeps('planRound');
+const input = z.object({ requestId: z.uuid() });
+
+/** Workflow step: ended, expire now, or remind and say how long to wait. */
+export const handler = observe(
+  middy(async (event: unknown) => {
+    const { requestId } = input.parse(event);
+    logApprovalRequest(requestId);
+    const plan = await planRound(deps, requestId);
+    logger.info('round planned', { ...plan });
+    return plan;
+  }),
+);

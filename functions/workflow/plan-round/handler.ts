@@ -1,9 +1,0 @@
-import { z } from 'zod';
-import { workflowDeps } from '../../commons/workflow-deps';
-import { planRound } from '../../usecases/workflow';
-
-const deps = workflowDeps();
-const input = z.object({ requestId: z.uuid() });
-
-/** Workflow task: ended, expire now, or remind and say how long to wait. */
-export const handler = async (event: unknown) => planRound(deps, input.parse(event).requestId);

@@ -1,0 +1,243 @@
+/**
+ * In-memory stand-ins for the use cases' ports, for unit tests that run in milliseconds.
+ * They keep the stores' promises (conditional writes, idempotency, newest-first search, a
+ * cursor that must come from the same search) without DynamoDB; the integration tests check
+ * the DynamoDB adapter itself against DynamoDB Local.
+ */
+import { invalid } from '../../functions/domain/errors';
+import type { ApprovalRequest, HistoryEntry, Outcome, Profile, ProfileBody } from '../../functions/domain/model';
+import type { Change } from '../../functions/domain/rules';
+import type {
+  ApprovalStore,
+  CreateResult,
+  Email,
+  Meter,
+  IdempotencyRecord,
+  NewIdempotency,
+  RoundBookkeeping,
+  SearchPage,
+  SearchQuery,
+  StoredRequest,
+  WorkflowPort,
+} from '../../functions/usecases/ports';
+
+export class MemoryStore implements ApprovalStore {
+  readonly profiles = new Map<string, Profile>();
+  readonly requests = new Map<string, StoredRequest>();
+  readonly history = new Map<string, HistoryEntry[]>();
+  readonly idempotency = new Map<string, NewIdempotency>();
+  /** Every change written, in order. */
+  readonly saved: Change[] = [];
+  /** Makes the next `n` saveChange calls answer `conflict`, as if someone else wrote first. */
+  conflictsToSimulate = 0;
+  /** Runs before a saveChange is applied (to change the request behind the caller's back). */
+  beforeSave?: (change: Change) => void;
+  /** When set, every read and write throws it. */
+  failWith?: Error;
+
+  constructor(...requests: ApprovalRequest[]) {
+    for (const request of requests) this.requests.set(request.id, { request: structuredClone(request), rounds: {} });
+  }
+
+  /** The request as stored now. */
+  current(id: string): ApprovalRequest | undefined {
+    return this.requests.get(id)?.request;
+  }
+
+  historyOf(id: string): HistoryEntry[] {
+    return this.history.get(id) ?? [];
+  }
+
+  async getProfile(id: string): Promise<Profile | undefined> {
+    this.check();
+    const profile = this.profiles.get(id);
+    return profile && structuredClone(profile);
+  }
+
+  async putProfile(id: string, body: ProfileBody, now: string): Promise<Profile> {
+    this.check();
+    const earlier = this.profiles.get(id);
+    const profile: Profile = { ...body, id, createdAt: earlier?.createdAt ?? now, updatedAt: now, version: (earlier?.version ?? 0) + 1 };
+    this.profiles.set(id, profile);
+    return structuredClone(profile);
+  }
+
+  async createRequest(change: Change, idempotency?: NewIdempotency): Promise<CreateResult> {
+    this.check();
+    if (idempotency) {
+      const earlier = this.idempotency.get(`${idempotency.sub}#${idempotency.key}`);
+      if (earlier) return { created: false, earlier: { requestId: earlier.requestId, bodyHash: earlier.bodyHash } };
+      this.idempotency.set(`${idempotency.sub}#${idempotency.key}`, idempotency);
+    }
+    if (this.requests.has(change.request.id)) throw new Error(`request ${change.request.id} exists already`);
+    this.requests.set(change.request.id, { request: structuredClone(change.request), rounds: {} });
+    this.appendEntry(change.request.id, change.history);
+    return { created: true };
+  }
+
+  async getIdempotency(sub: string, key: string): Promise<IdempotencyRecord | undefined> {
+    this.check();
+    const record = this.idempotency.get(`${sub}#${key}`);
+    return record && { requestId: record.requestId, bodyHash: record.bodyHash };
+  }
+
+  async getRequest(id: string): Promise<StoredRequest | undefined> {
+    this.check();
+    const stored = this.requests.get(id);
+    return stored && structuredClone(stored);
+  }
+
+  async getRequestWithHistory(id: string): Promise<{ request: ApprovalRequest; history: HistoryEntry[] } | undefined> {
+    this.check();
+    const stored = this.requests.get(id);
+    return stored && structuredClone({ request: stored.request, history: this.historyOf(id) });
+  }
+
+  async saveChange(change: Change, expectedVersion: number): Promise<'saved' | 'conflict'> {
+    this.check();
+    this.beforeSave?.(change);
+    if (this.conflictsToSimulate > 0) {
+      this.conflictsToSimulate--;
+      return 'conflict';
+    }
+    const stored = this.requests.get(change.request.id);
+    if (!stored || stored.request.version !== expectedVersion) return 'conflict';
+    this.saved.push(structuredClone(change));
+    this.requests.set(change.request.id, { ...stored, request: structuredClone(change.request) });
+    this.appendEntry(change.request.id, change.history);
+    return 'saved';
+  }
+
+  async appendHistory(id: string, entry: HistoryEntry): Promise<void> {
+    this.check();
+    this.appendEntry(id, entry);
+  }
+
+  async setRoundBookkeeping(id: string, fields: RoundBookkeeping, options: { whilePending?: boolean } = {}): Promise<boolean> {
+    this.check();
+    const stored = this.requests.get(id);
+    if (!stored) return false;
+    if (options.whilePending && stored.request.state !== 'requested') return false;
+    const defined = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+    this.requests.set(id, { ...stored, rounds: { ...stored.rounds, ...structuredClone(defined) } });
+    return true;
+  }
+
+  /** Newest first; the cursor is the number of items already returned, bound to the query's filters. */
+  async search(query: SearchQuery): Promise<SearchPage> {
+    this.check();
+    const fingerprint = [query.state ?? '*', query.kind ?? '*', query.requesterId ?? '*'].join('|');
+    let offset = 0;
+    if (query.cursor) {
+      const [f, n] = Buffer.from(query.cursor, 'base64url').toString('utf8').split('@');
+      if (f !== fingerprint || !n || !/^\d+$/.test(n)) {
+        throw invalid('cursor is not a cursor this search returned', [{ field: 'cursor', message: 'is malformed' }]);
+      }
+      offset = Number(n);
+    }
+    const matching = [...this.requests.values()]
+      .map(({ request }) => request)
+      .filter((request) => (!query.state || request.state === query.state) && (!query.kind || request.kind === query.kind))
+      .filter((request) => !query.requesterId || request.requester.id === query.requesterId)
+      .sort((a, b) => `${b.createdAt}#${b.id}`.localeCompare(`${a.createdAt}#${a.id}`));
+    const items = matching.slice(offset, offset + query.limit);
+    const end = offset + items.length;
+    return {
+      items: structuredClone(items),
+      nextCursor: end < matching.length ? Buffer.from(`${fingerprint}@${end}`).toString('base64url') : null,
+    };
+  }
+
+  private appendEntry(id: string, entry: HistoryEntry) {
+    this.history.set(id, [...this.historyOf(id), structuredClone(entry)]);
+  }
+
+  private check() {
+    if (this.failWith) throw this.failWith;
+  }
+}
+
+/** A clock that stands still until moved. */
+export class FakeClock {
+  private epochMs: number;
+
+  constructor(start: string) {
+    this.epochMs = Date.parse(start);
+  }
+
+  /** The clock as the use cases' `now`. */
+  readonly now = (): string => new Date(this.epochMs).toISOString();
+
+  advance(seconds: number): this {
+    this.epochMs += seconds * 1000;
+    return this;
+  }
+
+  set(iso: string): this {
+    this.epochMs = Date.parse(iso);
+    return this;
+  }
+}
+
+/** A workflow port that records what it was asked to do. */
+export class RecordingWorkflow implements WorkflowPort {
+  readonly started: string[] = [];
+  readonly finished: { taskToken: string; outcome: Outcome }[] = [];
+
+  async start(request: ApprovalRequest): Promise<void> {
+    this.started.push(request.id);
+  }
+
+  async finish(taskToken: string, outcome: Outcome): Promise<void> {
+    this.finished.push({ taskToken, outcome });
+  }
+}
+
+/** A mailer that keeps what it sent; `failFor` decides which addresses fail and how. */
+export class RecordingMailer {
+  readonly sent: Email[] = [];
+  failFor?: (email: Email) => Error | undefined;
+
+  readonly send = async (email: Email): Promise<string | undefined> => {
+    const error = this.failFor?.(email);
+    if (error) throw error;
+    this.sent.push(email);
+    return `message-${this.sent.length}`;
+  };
+}
+
+/** Sequential ids: `00000000-0000-4000-8000-000000000001`, ... (valid UUIDs). */
+export function sequentialIds(): () => string {
+  let next = 0;
+  return () => `00000000-0000-4000-8000-${String(++next).padStart(12, '0')}`;
+}
+
+/** A meter that counts what the use cases report. */
+export class RecordingMeter implements Meter {
+  readonly events: Array<[string, ...unknown[]]> = [];
+  requestCreated(kind: string) {
+    this.events.push(['requestCreated', kind]);
+  }
+  decided(decision: string) {
+    this.events.push(['decided', decision]);
+  }
+  timeToDecision(seconds: number) {
+    this.events.push(['timeToDecision', seconds]);
+  }
+  emailFailed() {
+    this.events.push(['emailFailed']);
+  }
+  callbackFailed() {
+    this.events.push(['callbackFailed']);
+  }
+  callbackAbandoned() {
+    this.events.push(['callbackAbandoned']);
+  }
+  reminderSent() {
+    this.events.push(['reminderSent']);
+  }
+  /** The names reported, in order. */
+  names(): string[] {
+    return this.events.map(([name]) => name);
+  }
+}

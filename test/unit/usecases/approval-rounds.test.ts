@@ -1,0 +1,210 @@
+import { createHmac } from 'node:crypto';
+import type { ApprovalRequest } from '../../../functions/domain/model';
+import { approverEmail, outcomeEmail } from '../../../functions/notifications/emails';
+import {
+  awaitDecision,
+  CallbackFailed,
+  deliverCallback,
+  EmailDeferred,
+  notifyOutcome,
+  planRound,
+  type StepDeps,
+} from '../../../functions/usecases/approval-rounds';
+import { FakeClock, MemoryStore, RecordingMailer, RecordingMeter, RecordingWorkflow } from '../../support/memory-store';
+
+const ID = '6f1c2b9e-3c1d-4e8a-9b7f-0a1b2c3d4e5f';
+const CREATED = '2026-11-03T09:00:00.000Z';
+
+function pending(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
+  return {
+    id: ID,
+    kind: 'card.request',
+    profileId: 'cards',
+    subject: { holderId: 'E-1001', cardProfile: 'PIV standard' },
+    state: 'requested',
+    requester: { id: 'alice', email: 'alice@example.com' },
+    approvers: ['bob@example.com', 'carol@example.com'],
+    requiredApprovals: 2,
+    approvals: [],
+    onHold: false,
+    remindAfter: 'PT4H',
+    expireAfter: 'PT12H',
+    createdAt: CREATED,
+    updatedAt: CREATED,
+    expiresAt: '2026-11-03T21:00:00.000Z',
+    version: 1,
+    ...overrides,
+  };
+}
+
+function setup(request = pending(), now = '2026-11-03T09:00:01.000Z') {
+  const store = new MemoryStore(request);
+  const workflow = new RecordingWorkflow();
+  const mailer = new RecordingMailer();
+  const clock = new FakeClock(now);
+  const meter = new RecordingMeter();
+  const calls: Array<{ url: string; init: RequestInit }> = [];
+  let answer = 204;
+  const deps: StepDeps = {
+    repository: store,
+    workflow,
+    now: clock.now,
+    meter,
+    send: mailer.send,
+    links: async (_request, approver) => ({ approve: `https://x/approve/${approver}`, reject: `https://x/reject/${approver}` }),
+    approverEmail,
+    outcomeEmail,
+    callbackKey: async () => ({ keyId: 'k1', secret: 'callback-secret' }),
+    fetch: (async (url: string, init: RequestInit) => {
+      calls.push({ url, init });
+      return new Response(null, { status: answer });
+    }) as typeof fetch,
+  };
+  return { store, workflow, mailer, clock, deps, meter, calls, answerWith: (status: number) => (answer = status) };
+}
+
+const types = (store: MemoryStore) => store.historyOf(ID).map((entry) => entry.type);
+
+describe('planning a round', () => {
+  test('before the first reminder is due it waits until then and sends nothing', async () => {
+    const { deps, mailer } = setup();
+    expect(await planRound(deps, ID)).toEqual({ done: false, waitSeconds: 4 * 3600 - 1 });
+    expect(mailer.sent).toEqual([]);
+  });
+
+  test('a due reminder goes to the approvers who have not approved, and the next one is planned', async () => {
+    const approvals = [{ by: { id: 'email:bob@example.com', email: 'bob@example.com' }, at: CREATED }];
+    const { deps, store, mailer, clock, meter } = setup(pending({ approvals }));
+    await store.setRoundBookkeeping(ID, { notifiedAt: CREATED });
+    clock.set('2026-11-03T13:00:05.000Z');
+    const plan = await planRound(deps, ID);
+    expect(mailer.sent.map((email) => [email.to, email.tags.purpose])).toEqual([['carol@example.com', 'reminder']]);
+    expect(mailer.sent[0]?.subject).toMatch(/Reminder/);
+    expect((await store.getRequest(ID))?.rounds).toMatchObject({ nextReminderAt: '2026-11-03T17:00:00.000Z', reminders: 1 });
+    expect(types(store)).toEqual(['reminded']);
+    expect(meter.names()).toEqual(['reminderSent']);
+    expect(plan).toEqual({ done: false, waitSeconds: 4 * 3600 - 5 });
+  });
+
+  test('the wait never runs past the expiry', async () => {
+    const { deps, store, clock } = setup();
+    await store.setRoundBookkeeping(ID, { notifiedAt: CREATED, nextReminderAt: '2026-11-03T23:00:00.000Z' });
+    clock.set('2026-11-03T20:00:00.000Z');
+    expect(await planRound(deps, ID)).toEqual({ done: false, waitSeconds: 3600 });
+  });
+
+  test('at its expiry the request is expired, the wait is ended and the workflow is done', async () => {
+    const { deps, store, clock, workflow } = setup();
+    await store.setRoundBookkeeping(ID, { notifiedAt: CREATED, taskToken: 'token-1' });
+    clock.set('2026-11-03T21:00:00.000Z');
+    expect(await planRound(deps, ID)).toEqual({ done: true, waitSeconds: 1 });
+    expect(store.current(ID)).toMatchObject({ state: 'expired', decision: { decision: 'expired', by: { id: 'workflow' } } });
+    expect(workflow.finished).toEqual([{ taskToken: 'token-1', outcome: 'expired' }]);
+  });
+
+  test('an ended or missing request ends the workflow without a write', async () => {
+    const { deps, store } = setup(pending({ state: 'approved' }));
+    expect(await planRound(deps, ID)).toEqual({ done: true, waitSeconds: 1 });
+    expect(await planRound(deps, '00000000-0000-4000-8000-000000000009')).toEqual({ done: true, waitSeconds: 1 });
+    expect(store.saved).toEqual([]);
+  });
+});
+
+describe('awaiting a decision', () => {
+  test('stores the task token and emails each approver once, with their own links', async () => {
+    const { deps, store, mailer } = setup();
+    await awaitDecision(deps, ID, 'token-1');
+    await awaitDecision(deps, ID, 'token-2');
+    expect(mailer.sent.map((email) => email.to)).toEqual(['bob@example.com', 'carol@example.com']);
+    expect(mailer.sent[0]?.text).toContain('Approve: https://x/approve/bob@example.com');
+    expect((await store.getRequest(ID))?.rounds).toMatchObject({ taskToken: 'token-2', notifiedAt: '2026-11-03T09:00:01.000Z' });
+    expect(types(store)).toEqual(['notified']);
+  });
+
+  test('a request decided before the token could be stored completes the task at once with its outcome', async () => {
+    const { deps, workflow, mailer } = setup(pending({ state: 'approved' }));
+    await awaitDecision(deps, ID, 'token-late');
+    expect(workflow.finished).toEqual([{ taskToken: 'token-late', outcome: 'approved' }]);
+    expect(mailer.sent).toEqual([]);
+  });
+
+  test('a missing request completes the task as deleted', async () => {
+    const { deps, workflow } = setup();
+    await awaitDecision(deps, '00000000-0000-4000-8000-000000000009', 'token-x');
+    expect(workflow.finished).toEqual([{ taskToken: 'token-x', outcome: 'deleted' }]);
+  });
+
+  test('SES throttling defers the round; the retry emails only the approvers still waiting', async () => {
+    const { deps, mailer, store } = setup();
+    let throttled = false;
+    mailer.failFor = (email) => {
+      if (email.to !== 'carol@example.com' || throttled) return undefined;
+      throttled = true;
+      return Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
+    };
+    await expect(awaitDecision(deps, ID, 'token-1')).rejects.toBeInstanceOf(EmailDeferred);
+    await awaitDecision(deps, ID, 'token-2');
+    expect(mailer.sent.map((email) => email.to)).toEqual(['bob@example.com', 'carol@example.com']);
+    expect(types(store)).toEqual(['notified']);
+  });
+
+  test('a refused address is recorded and the other approvers still get theirs', async () => {
+    const { deps, mailer, store, meter } = setup();
+    mailer.failFor = (email) => (email.to === 'bob@example.com' ? Object.assign(new Error('no'), { name: 'MessageRejected' }) : undefined);
+    await awaitDecision(deps, ID, 'token-1');
+    expect(mailer.sent.map((email) => email.to)).toEqual(['carol@example.com']);
+    expect(meter.names()).toEqual(['emailFailed']);
+    expect(store.historyOf(ID)[0]).toMatchObject({ type: 'notification-failed', details: { recipient: 'bob@example.com', error: 'MessageRejected' } });
+  });
+});
+
+describe('after the outcome', () => {
+  const rejected = () =>
+    pending({ state: 'rejected', decision: { decision: 'rejected', by: { id: 'bob', email: 'bob@example.com' }, at: CREATED, reason: 'no' } });
+
+  test('the requester is emailed once, and a callback is due when the request has a callbackUrl', async () => {
+    const { deps, mailer } = setup(pending({ ...rejected(), callbackUrl: 'https://calling.example/hook' }));
+    expect(await notifyOutcome(deps, ID)).toEqual({ callback: true });
+    expect(await notifyOutcome(deps, ID)).toEqual({ callback: true });
+    expect(mailer.sent.map((email) => [email.to, email.tags.purpose])).toEqual([['alice@example.com', 'outcome']]);
+  });
+
+  test('a requester who deleted their own request gets no email', async () => {
+    const deleted = pending({ state: 'deleted', decision: { decision: 'deleted', by: { id: 'alice', email: 'alice@example.com' }, at: CREATED } });
+    const { deps, mailer } = setup(deleted);
+    expect(await notifyOutcome(deps, ID)).toEqual({ callback: false });
+    expect(mailer.sent).toEqual([]);
+  });
+
+  test('the callback is a signed POST of the outcome event, recorded once delivered', async () => {
+    const { deps, calls, store } = setup(pending({ ...rejected(), callbackUrl: 'https://calling.example/hook' }));
+    expect(await deliverCallback(deps, ID)).toEqual({ status: 204 });
+    const call = calls[0];
+    const headers = call?.init.headers as Record<string, string>;
+    const body = String(call?.init.body);
+    expect(JSON.parse(body)).toMatchObject({ type: 'request.rejected', request: { id: ID } });
+    const t = Math.floor(Date.parse('2026-11-03T09:00:01.000Z') / 1000);
+    expect(headers['approvals-signature']).toBe(`t=${t},v1=${createHmac('sha256', 'callback-secret').update(`${t}.${body}`).digest('hex')}`);
+    expect(call?.init.redirect).toBe('manual');
+    expect(types(store)).toEqual(['callback-delivered']);
+    expect(await deliverCallback(deps, ID)).toEqual({});
+    expect(calls).toHaveLength(1);
+  });
+
+  test('an answer other than 2xx fails the attempt, for the workflow to retry', async () => {
+    const { deps, answerWith, store, meter } = setup(pending({ ...rejected(), callbackUrl: 'https://calling.example/hook' }));
+    answerWith(503);
+    await expect(deliverCallback(deps, ID)).rejects.toBeInstanceOf(CallbackFailed);
+    await expect(deliverCallback(deps, ID)).rejects.toBeInstanceOf(CallbackFailed);
+    expect(types(store)).toEqual([]);
+    expect(meter.names()).toEqual(['callbackFailed', 'callbackFailed']);
+  });
+
+  test('when the workflow gives up, the history says so and nothing is sent', async () => {
+    const { deps, calls, store, meter } = setup(pending({ ...rejected(), callbackUrl: 'https://calling.example/hook' }));
+    await deliverCallback(deps, ID, true);
+    expect(meter.names()).toEqual(['callbackAbandoned']);
+    expect(calls).toEqual([]);
+    expect(types(store)).toEqual(['callback-failed']);
+  });
+});

@@ -1,0 +1,218 @@
+import type { CreateRequestBody, Identity, Profile } from '../../../functions/domain/model';
+import type { Deps } from '../../../functions/usecases/ports';
+import {
+  changeRequest,
+  createApprovalRequest,
+  decideAsUser,
+  IDEMPOTENCY_TTL_SECONDS,
+  searchRequests,
+} from '../../../functions/usecases/requests';
+import { decide } from '../../../functions/domain/rules';
+import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
+
+const START = '2026-11-03T10:00:00.000Z';
+const alice: Identity = { id: 'alice', email: 'alice@example.com', groups: [] };
+const bob: Identity = { id: 'bob', email: 'bob@example.com', groups: ['approvers'] };
+const carol: Identity = { id: 'carol', email: 'carol@example.com', groups: ['approvers'] };
+const billing: Identity = { id: 'billing-system', email: '', groups: [], scopes: [] };
+
+const profile: Profile = {
+  id: 'cards',
+  name: 'Cards',
+  requireApprovalFor: ['card.request'],
+  approvers: ['bob@example.com', 'carol@example.com'],
+  requiredApprovals: 2,
+  remindAfter: 'PT4H',
+  expireAfter: 'P2D',
+  createdAt: START,
+  updatedAt: START,
+  version: 1,
+};
+
+const body = (overrides: Partial<CreateRequestBody> = {}): CreateRequestBody => ({
+  kind: 'card.request',
+  profileId: 'cards',
+  subject: { holderId: 'E-1001', cardProfile: 'PIV standard' },
+  justification: 'New starter',
+  ...overrides,
+});
+
+function setup() {
+  const store = new MemoryStore();
+  store.profiles.set(profile.id, profile);
+  const workflow = new RecordingWorkflow();
+  const clock = new FakeClock(START);
+  const meter = new RecordingMeter();
+  const deps: Deps = { repository: store, workflow, now: clock.now, newId: sequentialIds(), meter };
+  return { store, workflow, clock, deps, meter };
+}
+
+describe('creating a request', () => {
+  test('stores a pending request for the profile approvers, writes its history and starts its workflow', async () => {
+    const { store, workflow, deps, meter } = setup();
+    const { request, replayed } = await createApprovalRequest(deps, alice, body());
+    expect(meter.events).toEqual([['requestCreated', 'card.request']]);
+    expect(replayed).toBe(false);
+    expect(request).toMatchObject({ state: 'requested', approvers: profile.approvers, requiredApprovals: 2, expiresAt: '2026-11-05T10:00:00.000Z' });
+    expect(store.current(request.id)).toEqual(request);
+    expect(store.historyOf(request.id).map((entry) => entry.type)).toEqual(['created']);
+    expect(workflow.started).toEqual([request.id]);
+  });
+
+  test('a kind the profile does not list is approved at once by policy', async () => {
+    const { deps } = setup();
+    const { request } = await createApprovalRequest(deps, alice, body({ kind: 'card.lock', subject: { cardSerial: 'C-1', holderId: 'E-1001' } }));
+    expect(request).toMatchObject({ state: 'approved', decision: { decision: 'approved', by: { id: 'policy' } } });
+  });
+
+  test('the same idempotency key and body replay the first request, whatever the key order, and store nothing new', async () => {
+    const { store, workflow, clock, deps, meter } = setup();
+    const first = await createApprovalRequest(deps, alice, body(), 'hr-4711');
+    clock.advance(60);
+    const reordered = { justification: 'New starter', subject: { cardProfile: 'PIV standard', holderId: 'E-1001' }, profileId: 'cards', kind: 'card.request' };
+    const again = await createApprovalRequest(deps, alice, reordered as CreateRequestBody, 'hr-4711');
+    expect(again).toEqual({ request: first.request, replayed: true });
+    expect(store.requests.size).toBe(1);
+    expect(meter.names()).toEqual(['requestCreated']);
+    // Starting again heals a create that stored the request but failed before its workflow started.
+    expect(workflow.started).toEqual([first.request.id, first.request.id]);
+  });
+
+  test('the idempotency record expires a day after the create', async () => {
+    const { store, deps } = setup();
+    await createApprovalRequest(deps, alice, body(), 'hr-4711');
+    expect(store.idempotency.get('alice#hr-4711')?.expiresAtEpoch).toBe(Date.parse(START) / 1000 + IDEMPOTENCY_TTL_SECONDS);
+  });
+
+  test('the same idempotency key with another body is a conflict and changes nothing', async () => {
+    const { store, workflow, deps } = setup();
+    const first = await createApprovalRequest(deps, alice, body(), 'hr-4711');
+    await expect(createApprovalRequest(deps, alice, body({ justification: 'Other' }), 'hr-4711')).rejects.toMatchObject({
+      code: 'conflict',
+      details: { requestId: first.request.id },
+    });
+    expect(store.requests.size).toBe(1);
+    expect(workflow.started).toEqual([first.request.id]);
+  });
+
+  test('a key reused while the first create is still writing replays instead of failing', async () => {
+    const { store, deps } = setup();
+    const first = await createApprovalRequest(deps, alice, body(), 'race');
+    // The second caller read no record before the first wrote it: the store refuses the write.
+    const getIdempotency = store.getIdempotency.bind(store);
+    store.getIdempotency = async () => undefined;
+    const second = await createApprovalRequest(deps, alice, body(), 'race');
+    store.getIdempotency = getIdempotency;
+    expect(second).toEqual({ request: first.request, replayed: true });
+    expect(store.requests.size).toBe(1);
+  });
+
+  test('idempotency keys are scoped to the caller', async () => {
+    const { store, deps } = setup();
+    await createApprovalRequest(deps, alice, body(), 'shared');
+    await createApprovalRequest(deps, { id: 'dave', email: 'dave@example.com', groups: [] }, body(), 'shared');
+    expect(store.requests.size).toBe(2);
+  });
+
+  test('an unknown profile is invalid input naming profileId', async () => {
+    const { deps } = setup();
+    await expect(createApprovalRequest(deps, alice, body({ profileId: 'nope' }))).rejects.toMatchObject({
+      code: 'invalid_request',
+      details: [{ field: 'profileId', message: 'does not exist' }],
+    });
+  });
+
+  test('onBehalfOf needs the on-behalf scope', async () => {
+    const { store, deps } = setup();
+    const onBehalfOf = { id: 'alice', email: 'alice@example.com' };
+    await expect(createApprovalRequest(deps, billing, body({ onBehalfOf }))).rejects.toMatchObject({ code: 'forbidden' });
+    const scoped = { ...billing, scopes: ['approvals/requests.create-on-behalf'] };
+    const { request } = await createApprovalRequest(deps, scoped, body({ onBehalfOf }));
+    expect(request.requester).toEqual(onBehalfOf);
+    expect(store.historyOf(request.id)[0]?.details).toMatchObject({ createdBy: { id: 'billing-system' } });
+  });
+});
+
+describe('changing a request', () => {
+  async function pending() {
+    const context = setup();
+    const { request } = await createApprovalRequest(context.deps, alice, body());
+    return { ...context, id: request.id };
+  }
+
+  test('a write that lost a race is read again and the rule re-applied to the new version', async () => {
+    const { store, deps, id, clock, meter } = await pending();
+    clock.advance(90);
+    let raced = false;
+    store.beforeSave = () => {
+      if (raced) return;
+      raced = true;
+      // Carol approves between this caller's read and its write.
+      const current = store.current(id);
+      if (!current) throw new Error('missing');
+      const change = decide(current, carol, { decision: 'approve' }, START);
+      store.requests.set(id, { request: change.request, rounds: {} });
+    };
+    const request = await decideAsUser(deps, bob, id, { decision: 'approve' });
+    expect(request.state).toBe('approved');
+    expect(request.approvals.map((approval) => approval.by.id)).toEqual(['carol', 'bob']);
+    expect(meter.events).toEqual([
+      ['requestCreated', 'card.request'],
+      ['timeToDecision', 90],
+      ['decided', 'approve'],
+    ]);
+  });
+
+  test('retries on version conflicts and succeeds when a later attempt gets through', async () => {
+    const { store, deps, id } = await pending();
+    store.conflictsToSimulate = 4;
+    const request = await decideAsUser(deps, bob, id, { decision: 'hold', comment: 'checking' });
+    expect(request.onHold).toBe(true);
+    expect(store.conflictsToSimulate).toBe(0);
+    expect(store.saved).toHaveLength(1);
+  });
+
+  test('gives a conflict after the last attempt and writes nothing', async () => {
+    const { store, deps, id } = await pending();
+    let attempts = 0;
+    store.beforeSave = () => {
+      attempts++;
+    };
+    store.conflictsToSimulate = 100;
+    await expect(decideAsUser(deps, bob, id, { decision: 'approve' })).rejects.toMatchObject({ code: 'conflict' });
+    expect(attempts).toBe(5);
+    expect(store.saved).toEqual([]);
+    expect(store.current(id)?.approvals).toEqual([]);
+  });
+
+  test('a change that ends the request finishes the waiting round with the token read after the write', async () => {
+    const { store, workflow, deps, id } = await pending();
+    await store.setRoundBookkeeping(id, { taskToken: 'token-1' });
+    await changeRequest(deps, id, (request, now) => decide(request, bob, { decision: 'reject', reason: 'no' }, now));
+    expect(workflow.finished).toEqual([{ taskToken: 'token-1', outcome: 'rejected' }]);
+  });
+
+  test('a change that keeps the request pending tells the workflow nothing', async () => {
+    const { store, workflow, deps, id } = await pending();
+    await store.setRoundBookkeeping(id, { taskToken: 'token-1' });
+    await decideAsUser(deps, bob, id, { decision: 'approve' });
+    expect(workflow.finished).toEqual([]);
+  });
+
+  test('an unknown request is not found', async () => {
+    const { deps } = setup();
+    await expect(decideAsUser(deps, bob, '00000000-0000-4000-8000-00000000ffff', { decision: 'approve' })).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
+
+describe('searching', () => {
+  test('a user outside approvers and admins sees only their own requests; approvers see all unless mine', async () => {
+    const { deps } = setup();
+    await createApprovalRequest(deps, alice, body());
+    await createApprovalRequest(deps, { id: 'dave', email: 'dave@example.com', groups: [] }, body());
+    const own = await searchRequests(deps, alice, { limit: 10 });
+    expect(own.items.map((request) => request.requester.id)).toEqual(['alice']);
+    expect((await searchRequests(deps, bob, { limit: 10 })).items).toHaveLength(2);
+    expect((await searchRequests(deps, bob, { limit: 10, mine: true })).items).toHaveLength(0);
+  });
+});
