@@ -256,7 +256,8 @@ export async function deliverCallback(deps: StepDeps, requestId: string, abandon
   if (abandon) {
     deps.meter.callbackAbandoned();
     const now = deps.now();
-    await deps.repository.setRoundBookkeeping(requestId, { callbackAbandonedAt: now, checkAt: null });
+    // Nothing more is owed once the outcome email was attempted too (else the reconciler restarts it).
+    await deps.repository.setRoundBookkeeping(requestId, { callbackAbandonedAt: now, ...(stored.rounds.outcomeNotifiedAt ? { checkAt: null } : {}) });
     await record(deps, requestId, now, 'callback-failed', { url: request.callbackUrl });
     return {};
   }
@@ -288,7 +289,7 @@ export async function deliverCallback(deps: StepDeps, requestId: string, abandon
     throw new CallbackFailed(`callback answered ${status}`);
   }
   const now = deps.now();
-  await deps.repository.setRoundBookkeeping(requestId, { callbackDeliveredAt: now, checkAt: null });
+  await deps.repository.setRoundBookkeeping(requestId, { callbackDeliveredAt: now, ...(stored.rounds.outcomeNotifiedAt ? { checkAt: null } : {}) });
   await record(deps, requestId, now, 'callback-delivered', { status, type: `request.${request.state}` });
   return { status };
 }
