@@ -78,7 +78,7 @@ export interface MonitoringProps {
    * and CallbacksAbandoned instead of its error rate: a calling system that is down is not our fault).
    */
   readonly callbackFunctionName: string;
-  /** The reconciler: any error (a repair that failed) alarms; so does a run that stopped running. */
+  /** The reconciler (one run every few minutes): its error rate alarms like every function's (`reconciler-error-rate`). */
   readonly reconcilerFunction: IFunction;
   readonly stateMachine: IStateMachine;
   readonly api: IHttpApi;
@@ -150,7 +150,7 @@ export class Monitoring extends Construct {
     // ---- Functions: error rates, and throttles per group ----------------------------------------
     const allFunctions = { ...props.apiFunctions, ...props.linkFunctions, ...props.workflowFunctions, reconciler: props.reconcilerFunction };
     for (const [name, fn] of Object.entries(allFunctions)) {
-      if (name === props.callbackFunctionName || name === 'reconciler') continue;
+      if (name === props.callbackFunctionName) continue;
       const rate = new MathExpression({
         expression: 'errors / invocations',
         usingMetrics: {
@@ -225,15 +225,6 @@ export class Monitoring extends Construct {
       ),
       limits.workflowThrottles ?? 10,
       'Step Functions throttled executions, state transitions or the API calls the service makes (StartExecution, SendTaskSuccess/Failure)',
-    );
-
-    // ---- Reconciler: the backstop must itself be watched ------------------------------------------
-    alarm(
-      'reconciler-errors',
-      props.reconcilerFunction.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
-      1,
-      'The reconciler failed (a repair failed, or the run itself): overdue requests may stay pending; see its log group and infra/README.md (Reconciler)',
-      sustained,
     );
 
     // ---- Email and callbacks -------------------------------------------------------------------

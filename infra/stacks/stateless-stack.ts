@@ -7,7 +7,7 @@
  * functions/approval-steps.ts: one function per entry, its grants from its `needs`.
  */
 import * as path from 'node:path';
-import { ArnFormat, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   ApiMapping,
@@ -21,14 +21,13 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { FilterPattern, LogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { ConfigurationSet, ConfigurationSetTlsPolicy, EmailSendingEvent, EventDestination, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { type Method, OPERATIONS, type Operation } from '../../functions/operations';
@@ -92,7 +91,7 @@ export class StatelessStack extends Stack {
   readonly sesEventsFunction: ServiceFunction;
   /** The workflow's backstop, run by `reconcileSchedule`. */
   readonly reconcilerFunction: ServiceFunction;
-  readonly reconcileSchedule: Schedule;
+  readonly reconcileSchedule: CfnSchedule;
   /** The routes, by `METHOD path`. */
   readonly routes: Record<string, HttpRoute> = {};
   readonly monitoring: Monitoring;
@@ -308,14 +307,24 @@ export class StatelessStack extends Stack {
       reservedConcurrentExecutions: config.linkConcurrency > 0 ? 1 : undefined,
     }).bindNeeds(RECONCILER_FUNCTION.needs, resources);
     // DescribeExecution is authorised on execution ARNs only: this state machine's executions.
+    const literal = (value: string, name: string) => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
     Validations.of(defined(this.reconcilerFunction.role)).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${this.stateMachineName}:*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:${literal(this.partition, 'Partition')}:states:${literal(this.region, 'Region')}:${literal(this.account, 'AccountId')}:execution:${this.stateMachineName}:*]`,
       reason: 'states:DescribeExecution has no state-machine-level resource: the executions of this one state machine (names are request ids, not known in advance).',
     });
-    const reconcileSchedule = new Schedule(this, 'ReconcilerSchedule', {
+    // The scheduler's own role may invoke the reconciler, unqualified, and nothing else.
+    const schedulerRole = new Role(this, 'ReconcilerScheduleRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+      description: 'EventBridge Scheduler invokes the approval reconciler',
+    });
+    schedulerRole.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.reconcilerFunction.functionArn] }));
+    const reconcileSchedule = new CfnSchedule(this, 'ReconcilerSchedule', {
       description: 'Runs the approval reconciler (infra/README.md: Reconciler)',
-      schedule: ScheduleExpression.rate(Duration.minutes(RECONCILE_EVERY_MINUTES)),
-      target: new LambdaInvoke(this.reconcilerFunction, { retryAttempts: 0 }),
+      scheduleExpression: `rate(${RECONCILE_EVERY_MINUTES} minutes)`,
+      flexibleTimeWindow: { mode: 'OFF' },
+      state: 'ENABLED',
+      // A missed run is not retried: the next one comes within minutes and does the same work.
+      target: { arn: this.reconcilerFunction.functionArn, roleArn: schedulerRole.roleArn, retryPolicy: { maximumRetryAttempts: 0 } },
     });
     this.reconcileSchedule = reconcileSchedule;
 
