@@ -7,7 +7,7 @@ import { documentClient } from '../adapters/clients';
 import { Repository } from '../adapters/dynamodb/repository';
 import { stepFunctionsWorkflow } from '../adapters/step-functions';
 import type { Deps } from '../usecases/ports';
-import { meter } from './observability';
+import { describeError, logger, meter } from './observability';
 import { needsOf, readSettings, type Settings, setting } from './settings';
 
 const built = new Map<string, { deps: Deps; settings: Settings }>();
@@ -27,6 +27,8 @@ export function apiFunction(name: string): { deps: Deps; settings: Settings } {
     now: () => new Date().toISOString(),
     newId: randomUUID,
     meter,
+    onWorkflowStartFailed: (requestId, error) =>
+      logger.warn('workflow not started; the reconciler will start it', { approvalRequestId: requestId, error: describeError(error) }),
   };
   built.set(name, { deps, settings });
   return { deps, settings };

@@ -227,6 +227,7 @@ describe('the reconciler', () => {
     expect(store.requests.get(ID)?.rounds.checkAt).toBeDefined();
     clock.advance(5 * 60);
     expect((await reconcile(deps)).repairs).toEqual([{ requestId: ID, actions: ['started'] }]);
+    expect(workflow.names).toEqual([`${ID}-r1`]);
     // The restarted execution notifies the outcome (the reconciler started it; here the step runs by hand).
     await notifyOutcome(deps, ID);
     expect(emailsTo(mailer, 'alice@example.com')).toHaveLength(1);
