@@ -402,6 +402,7 @@ export class StatelessStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: `${this.publicBaseUrl}/`, description: 'Base URL of the HTTP API (also the base of the links in emails)' });
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'ReconcilerFunctionName', { value: this.reconcilerFunction.functionName, description: 'Invoke it to repair late requests at once (infra/README.md: Runbook)' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });
     new CfnOutput(this, 'SesConfigurationSet', { value: configurationSetName });
   }

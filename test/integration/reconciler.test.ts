@@ -95,4 +95,11 @@ test('a request on its normal path is never touched by the reconciler: one execu
   await api.stack.reconcile();
   expect(await executionStatus(api, `${id}-r1`)).toBeUndefined();
   expect((await repository.getRequest(id))?.rounds.checkAt).toBeDefined();
+  // Decided: the outcome step tells the requester and takes the request out of the reconciler's index.
+  expect((await api.call('POST', `/requests/${id}/decisions`, { as: users.carol, body: { decision: 'approve' } })).status).toBe(200);
+  await waitForEmails(api, (mail) => to(users.bob.email, /approved/i)(mail) && about(id)(mail));
+  await waitFor(async () => (await repository.getRequest(id))?.rounds.checkAt === undefined, { timeoutMs: 20_000, what: 'checkAt removed' });
+  expect(await executionStatus(api, id)).toBe('SUCCEEDED');
+  await api.stack.reconcile();
+  expect(await executionStatus(api, `${id}-r1`)).toBeUndefined();
 });

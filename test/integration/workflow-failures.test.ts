@@ -154,6 +154,8 @@ test(`a worst-case profile stays within ${MAX_HISTORY_EVENTS} history events: 20
   expect(reminders).toHaveLength(20);
   expect(result.entered.filter((name) => name === 'Await decision').length).toBe(21);
   expect(result.entered).toContain('Record callback abandoned');
+  // At least the 21 rounds' events were counted (13 each without retries), and no more than the README's bound.
+  expect(result.events.length).toBeGreaterThan(21 * 13);
   expect(result.events.length).toBeLessThanOrEqual(MAX_HISTORY_EVENTS);
   // And far below Step Functions' own limit.
   expect(result.events.length).toBeLessThan(25_000);

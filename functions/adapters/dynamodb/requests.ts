@@ -193,7 +193,7 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
           Key: requestKey(id),
           UpdateExpression: update,
           ConditionExpression: condition,
-          ExpressionAttributeNames: names,
+          ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
           ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
         }),
       );
