@@ -1,0 +1,14 @@
+/**
+ * Reliability suite (`npm run test:reliability`): load, fault, fuzz and attack tests against the
+ * whole local stack. Not part of `npm test`. RELIABILITY_SCALE (default 1) scales the load; the
+ * reporter writes the figures of the run into docs/reliability.md.
+ */
+const base = require('./jest.config.js');
+
+module.exports = {
+  ...base,
+  roots: ['<rootDir>/test/reliability'],
+  testPathIgnorePatterns: ['/node_modules/'],
+  testTimeout: 15 * 60_000,
+  reporters: ['default', '<rootDir>/test/reliability/support/reporter.js'],
+};
