@@ -52,7 +52,8 @@ test(`${INPUTS} generated and mutated inputs over every route: zero 5xx, every A
   await pool(inputs, 8, async (input) => {
     const token = tokens[input.as];
     const reply = await call(stack.apiUrl, input.method, input.path, { token, raw: input.body, headers: input.headers });
-    const counts = (byRoute[input.route] ??= {});
+    const counts = byRoute[input.route] ?? {};
+    byRoute[input.route] = counts;
     const bucket = `${Math.floor(reply.status / 100)}xx`;
     counts[bucket] = (counts[bucket] ?? 0) + 1;
     const sample = { input: { ...input, body: input.body?.slice(0, 300) }, status: reply.status, text: reply.text.slice(0, 300) };

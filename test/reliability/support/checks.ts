@@ -1,5 +1,6 @@
 /** Conditions over time, with deadlines instead of sleeps. */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
 import { resolve } from 'node:path';
 import { waitFor } from '../../../local/net';
@@ -45,4 +46,14 @@ export function signatureMatches(printedKey: string, header: string, body: strin
   if (/^[0-9a-f]+$/i.test(printedKey) && printedKey.length % 2 === 0) candidates.push(Buffer.from(printedKey, 'hex'));
   if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(printedKey)) candidates.push(Buffer.from(printedKey, 'base64'));
   return candidates.some((key) => createHmac('sha256', key).update(`${match[1]}.${body}`).digest('hex') === match[2]);
+}
+
+/** The state letter of a process (`T` when stopped by SIGSTOP), from /proc. */
+export function processState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  } catch {
+    return undefined;
+  }
 }

@@ -43,7 +43,7 @@ const STRINGS = [
   'karol@example.com',
   '<script>alert(1)</script>',
   "'; DROP TABLE approvals; --",
-  '${jndi:ldap://x}',
+  '$' + '{jndi:ldap://x}',
   '../../etc/passwd',
   '%ZZ',
   '%C0%AF',
@@ -250,7 +250,7 @@ export function generate(rng: Rng, seeds: Seeds): Input {
         as = rng.pick(['admin', 'approver', 'requester', 'client', 'unverified', 'none', 'garbage'] as const);
         break;
       case 4:
-        headers[rng.pick(['idempotency-key', 'x-forwarded-for', 'content-length-x', 'accept', 'cookie'])] = rng.pick(STRINGS).slice(0, 300).replace(/[\r\n\u0000-\u001f\u007f-\uffff]/g, '?');
+        headers[rng.pick(['idempotency-key', 'x-forwarded-for', 'content-length-x', 'accept', 'cookie'])] = rng.pick(STRINGS).slice(0, 300).replace(/[^\x20-\x7e]/g, '?');
         break;
       default:
         body = mutateObject(rng, seed.value ?? {});
