@@ -20,6 +20,7 @@ import {
 import { startInProcess, type InProcess } from './support/inprocess';
 import { callbackKey, holdsFor, signatureMatches, waitFor } from './support/checks';
 import { type Receiver, startReceiver } from './support/receiver';
+import { EXPIRY_BOUND_MS } from './support/scale';
 import type { Person } from './support/tokens';
 
 let stack: InProcess;
@@ -343,6 +344,31 @@ describe('the workflow never floods', () => {
       expect({ id, status: (await api('PUT', `/profiles/${id}`, admin, profileBody(overrides))).status }).toEqual({ id, status: 200 });
     }
   });
+});
+
+describe('no request gets stuck', () => {
+  test('holds repeated across the expiry cannot keep a request from expiring', async () => {
+    expect((await api('PUT', '/profiles/short', admin, profileBody({ approvers: [karol.email, dave.email], remindAfter: 'PT2S', expireAfter: 'PT6S' }))).status).toBe(200);
+    const request = await create(alice, { profileId: 'short' });
+    const bound = Date.parse(request.expiresAt) + EXPIRY_BOUND_MS;
+    const token = await stack.mint.person(karol);
+    let holds = 0;
+    const final = await waitFor(
+      async () => {
+        const reply = await call(stack.apiUrl, 'POST', `/requests/${request.id}/decisions`, { token, body: { decision: 'hold', comment: `hold ${holds}` } });
+        expect([200, 409]).toContain(reply.status);
+        if (reply.status === 200) {
+          holds += 1;
+          return undefined;
+        }
+        return (await api('GET', `/requests/${request.id}`, admin)).body;
+      },
+      { timeoutMs: Math.max(1000, bound - Date.now()), what: 'the held request to expire within 10 minutes of its expiresAt', intervalMs: 100 },
+    );
+    expect(final.state).toBe('expired');
+    expect(holds).toBeGreaterThan(5);
+    recordFigures(__filename, 'holds-across-expiry', { holds, expiredSecondsAfterExpiresAt: Math.round((Date.now() - Date.parse(request.expiresAt)) / 1000) });
+  }, 15 * 60_000);
 });
 
 describe('bad input is a 4xx, always', () => {

@@ -158,7 +158,7 @@ test('DynamoDB Local paused (SIGSTOP) across a reminder and the expiry: the requ
 }, 20 * 60_000);
 
 test('the callback receiver down for minutes, then up: the event is delivered', async () => {
-  receiver.mode = 'down';
+  receiver.setMode('down');
   const request = await createAsClient('faults', 'down');
   const decided = await call(service.apiUrl, 'POST', `/requests/${request.id}/decisions`, { token: await mint.person(dave), body: { decision: 'reject', reason: 'not now' } });
   expect(decided.status).toBe(200);
@@ -171,7 +171,7 @@ test('the callback receiver down for minutes, then up: the event is delivered', 
     throw new Error(`${(error as Error).message}; ${receiver.refused} attempt(s); history: ${await historyTypes(request.id)}`);
   });
   const attemptsWhileDown = receiver.refused;
-  receiver.mode = 'ok';
+  receiver.setMode('ok');
   const upAt = Date.now();
   const hit = await waitFor(async () => receiver.received.find((entry) => entry.body.includes(request.id)), {
     timeoutMs: 15 * 60_000,

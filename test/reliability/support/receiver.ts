@@ -14,7 +14,9 @@ export interface Received {
 
 export interface Receiver {
   url: string;
+  /** Set through `setMode`, or directly when no kept-alive connection must be cut. */
   mode: 'ok' | 'down' | 'redirect';
+  setMode(mode: 'ok' | 'down' | 'redirect'): void;
   redirectTo?: string;
   received: Received[];
   /** Connections cut while down. */
@@ -24,6 +26,12 @@ export interface Receiver {
 
 export async function startReceiver(): Promise<Receiver> {
   const server: Server = createServer((req, res) => {
+    if (receiver.mode === 'down') {
+      // A kept-alive connection from before the receiver went down: cut it too.
+      receiver.refused += 1;
+      req.socket.destroy();
+      return;
+    }
     let body = '';
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
@@ -49,6 +57,10 @@ export async function startReceiver(): Promise<Receiver> {
     mode: 'ok',
     received: [],
     refused: 0,
+    setMode(mode) {
+      receiver.mode = mode;
+      if (mode === 'down') server.closeIdleConnections();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
