@@ -3,11 +3,18 @@
  * MAIL_PORT (mailbox, 8005), DATA_DIR (local state, .local).
  */
 import './esm-interop';
+import { onAncestorExit } from './lifetime';
 import { localSettings } from './settings';
 import { startLocalStack } from './stack';
 
 async function main() {
   const settings = localSettings();
+  // Watched from the start: an npm stopped while the stack starts must not leave it running.
+  let parentGone: string | undefined;
+  let onParentGone = (reason: string) => {
+    parentGone = reason;
+  };
+  onAncestorExit((pid) => onParentGone(`process ${pid} (npm or the parent) exited`));
   const stack = await startLocalStack({
     port: settings.port,
     mailPort: settings.mailPort,
@@ -38,6 +45,9 @@ async function main() {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGHUP', () => shutdown('SIGHUP'));
+  onParentGone = shutdown;
+  if (parentGone) shutdown(parentGone);
 }
 
 main().catch((error) => {
