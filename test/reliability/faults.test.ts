@@ -102,7 +102,7 @@ test.each(['fail', 'throttle'] as const)('SES failing the next N sends (%s): no 
     return reply.body.id as string;
   });
   for (const id of ids) {
-    await mail.until(id, (emails) => [karol, dave].every((a) => emails.some(firstEmailTo(a.email))), 5 * 60_000, 'both approvers to be emailed');
+    await mail.until(id, (emails) => [karol, dave].every((a) => emails.some(firstEmailTo(a.email))), 3 * 60_000, 'both approvers to be emailed');
   }
   expect(await faultsLeft(service.mailUrl)).toBe(0);
   await failNextSends(service.mailUrl, SES_FAILURES, error);
@@ -110,7 +110,7 @@ test.each(['fail', 'throttle'] as const)('SES failing the next N sends (%s): no 
     expect((await call(service.apiUrl, 'POST', `/requests/${id}/decisions`, { token: await mint.person(karol), body: { decision: 'approve' } })).status).toBe(200);
   }
   for (const id of ids) {
-    await mail.until(id, (emails) => emails.some((email) => sentTo(alice.email)(email) && /approved/i.test(email.subject)), 5 * 60_000, 'the requester to be told');
+    await mail.until(id, (emails) => emails.some((email) => sentTo(alice.email)(email) && /approved/i.test(email.subject)), 3 * 60_000, 'the requester to be told');
   }
   expect(await faultsLeft(service.mailUrl)).toBe(0);
   await holdsFor(
@@ -179,7 +179,7 @@ test('the callback receiver down for minutes, then up: the event is delivered', 
   receiver.setMode('ok');
   const upAt = Date.now();
   const hit = await waitFor(async () => receiver.received.find((entry) => entry.body.includes(request.id)), {
-    timeoutMs: 15 * 60_000,
+    timeoutMs: 8 * 60_000,
     what: 'the callback after the receiver came back',
     intervalMs: 1000,
   });
