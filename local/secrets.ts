@@ -6,7 +6,7 @@
  * name, its full ARN, or its ARN without the 6-character suffix, as in AWS.
  */
 import { createHash } from 'node:crypto';
-import { AwsServiceError, epochSeconds, optionalString, requireString, startAwsJsonServer } from './stepfunctions/aws-json-server';
+import { AwsServiceError, epochSeconds, optionalString, requireString, startAwsJsonServer } from './aws-json-server';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './net';
 
 export interface SecretsServerOptions {

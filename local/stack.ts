@@ -6,7 +6,7 @@
  * own environment variables.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { APPROVAL_STEPS } from '../functions/approval-steps';
 import { ensureTable, startDynamoDbLocal } from './dynamodb';
@@ -15,7 +15,7 @@ import { localIssuer } from './identity';
 import { startMailbox } from './mailbox';
 import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from './net';
 import { startSecretsServer } from './secrets';
-import { startStepFunctionsServer } from './stepfunctions/engine';
+import { startStepFunctionsServer } from './stepfunctions/server';
 
 export const TABLE_NAME = 'approvals';
 export const STATE_MACHINE_NAME = 'approval';
@@ -30,6 +30,12 @@ export interface LocalStackOptions {
   /** Keep DynamoDB, workflows and mail in memory; only keys go to dataDir (tests). */
   ephemeral?: boolean;
   log?: (line: string) => void;
+  /**
+   * Multiplies the workflow engine's timers (task timeouts, retry intervals; see
+   * local/stepfunctions/types.ts). Tests use less than 1 so that rounds and retries do not
+   * wait whole seconds; the functions still read the real clock. Default 1.
+   */
+  timeScale?: number;
 }
 
 export interface LocalStack {
@@ -38,6 +44,8 @@ export interface LocalStack {
   stateMachineArn: string;
   sfnUrl: string;
   dynamoEndpoint: string;
+  /** DynamoDB Local's Java process, also in `$DATA_DIR/dynamodb.pid` while it runs (reliability tests pause it). */
+  dynamoPid: number;
   stop(): Promise<void>;
 }
 
@@ -64,7 +72,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
   try {
     const dynamo = await startDynamoDbLocal(options.ephemeral ? {} : { dbPath: join(dataDir, 'dynamodb') });
-    stops.push(dynamo.stop);
+    const pidFile = join(dataDir, 'dynamodb.pid');
+    writeFileSync(pidFile, `${dynamo.pid}\n`);
+    stops.push(async () => {
+      await dynamo.stop();
+      rmSync(pidFile, { force: true });
+    });
     await ensureTable(dynamo.endpoint, TABLE_NAME);
 
     const mailbox = await startMailbox({ port: options.mailPort, dataDir: options.ephemeral ? undefined : dataDir });
@@ -107,6 +120,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       region: LOCAL_REGION,
       accountId: LOCAL_ACCOUNT,
       log,
+      timeScale: options.timeScale,
       stateMachines: [
         {
           name: STATE_MACHINE_NAME,
@@ -121,7 +135,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     process.env.STATE_MACHINE_ARN = stateMachineArn;
     stops.push(sfn.close);
 
-    return { apiUrl: gateway.url, mailUrl: mailbox.url, stateMachineArn, sfnUrl: sfn.url, dynamoEndpoint: dynamo.endpoint, stop };
+    return { apiUrl: gateway.url, mailUrl: mailbox.url, stateMachineArn, sfnUrl: sfn.url, dynamoEndpoint: dynamo.endpoint, dynamoPid: dynamo.pid, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -3,14 +3,21 @@
  * MAIL_PORT (mailbox, 8005), DATA_DIR (local state, .local).
  */
 import './esm-interop';
-
-// The functions' logs (Powertools) pretty-printed in this terminal; metrics stay off locally.
-process.env.POWERTOOLS_DEV ??= 'true';
+import { onAncestorExit } from './lifetime';
 import { localSettings } from './settings';
 import { startLocalStack } from './stack';
 
+// The functions' logs (Powertools) pretty-printed in this terminal; metrics stay off locally.
+process.env.POWERTOOLS_DEV ??= 'true';
+
 async function main() {
   const settings = localSettings();
+  // Watched from the start: an npm stopped while the stack starts must not leave it running.
+  let parentGone: string | undefined;
+  let onParentGone = (reason: string) => {
+    parentGone = reason;
+  };
+  onAncestorExit((pid) => onParentGone(`process ${pid} (npm or the parent) exited`));
   const stack = await startLocalStack({
     port: settings.port,
     mailPort: settings.mailPort,
@@ -41,6 +48,9 @@ async function main() {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGHUP', () => shutdown('SIGHUP'));
+  onParentGone = shutdown;
+  if (parentGone) shutdown(parentGone);
 }
 
 main().catch((error) => {

@@ -15,6 +15,8 @@
  * - The machine's top-level TimeoutSeconds is removed (the approval machine's 397 days
  *   would overflow setTimeout and time every execution out after 1 ms) and enforced by
  *   the engine with a long timer.
+ * - Only Lambda invocations (`lambda:invoke`, `.waitForTaskToken`) and states without nested
+ *   machines are supported (no Parallel or Map): that is what statemachines/ uses.
  * - `timeScale` multiplies the durations the engine or the definition controls
  *   (Task and execution timeouts, Retry IntervalSeconds/MaxDelaySeconds, Wait Seconds).
  */
@@ -23,26 +25,24 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 export const LAMBDA_INVOKE_WAIT = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:([A-Za-z0-9_-]+)(?::[A-Za-z0-9$_-]+)?$/;
+const UNSUPPORTED_STATES = ['Parallel', 'Map'];
 
 /** The longest TimeoutSeconds the library can arm without overflowing setTimeout. */
 export const LIBRARY_MAX_TIMEOUT_SECONDS = 2_147_483;
 
-export type TaskKind = 'invoke' | 'callback' | 'lambda-arn';
+export type TaskKind = 'invoke' | 'callback';
 
 export interface TaskInfo {
   stateName: string;
   kind: TaskKind;
-  resource: string;
   /** From the original definition (before timeScale). */
   timeoutSeconds?: number;
   timeoutSecondsPath?: string;
-  /** The constant FunctionName (or the function of a Lambda ARN resource), when known before running. */
+  /** The constant FunctionName, when known before running. */
   functionName?: string;
 }
 
 export interface PreparedDefinition {
-  /** The definition text after substitutions (what DescribeStateMachine returns). */
-  text: string;
   runnable: StateMachineDefinition;
   tasks: Map<string, TaskInfo>;
   /** The machine's TimeoutSeconds, before timeScale. */
@@ -91,24 +91,17 @@ function prepareStates(states: unknown, tasks: Map<string, TaskInfo>, warnings: 
   for (const [stateName, original] of Object.entries(states)) {
     if (!isObject(original)) throw new Error(`State ${stateName} must be an object`);
     const state: Json = { ...original };
+    if (UNSUPPORTED_STATES.includes(String(state.Type))) throw new Error(`State ${stateName}: ${String(state.Type)} is not supported locally`);
     switch (state.Type) {
       case 'Task': {
         const resource = String(state.Resource);
-        const lambdaArn = LAMBDA_ARN.exec(resource);
-        const kind: TaskKind | undefined =
-          resource === LAMBDA_INVOKE ? 'invoke' : resource === LAMBDA_INVOKE_WAIT ? 'callback' : lambdaArn ? 'lambda-arn' : undefined;
-        if (!kind) {
-          throw new Error(`Task ${stateName}: resource ${resource} is not supported locally (only ${LAMBDA_INVOKE}, ${LAMBDA_INVOKE_WAIT} and Lambda function ARNs)`);
-        }
+        const kind: TaskKind | undefined = resource === LAMBDA_INVOKE ? 'invoke' : resource === LAMBDA_INVOKE_WAIT ? 'callback' : undefined;
+        if (!kind) throw new Error(`Task ${stateName}: resource ${resource} is not supported locally (only ${LAMBDA_INVOKE} and ${LAMBDA_INVOKE_WAIT})`);
         if (tasks.has(stateName)) throw new Error(`State name ${stateName} is used twice`);
-        const info: TaskInfo = { stateName, kind, resource };
+        const info: TaskInfo = { stateName, kind };
         if (typeof state.TimeoutSeconds === 'number') info.timeoutSeconds = state.TimeoutSeconds;
         if (typeof state.TimeoutSecondsPath === 'string') info.timeoutSecondsPath = state.TimeoutSecondsPath;
-        if (kind === 'lambda-arn') {
-          info.functionName = lambdaArn?.[1];
-        } else if (isObject(state.Parameters) && typeof state.Parameters.FunctionName === 'string') {
-          info.functionName = lambdaFunctionName(state.Parameters.FunctionName);
-        }
+        if (isObject(state.Parameters) && typeof state.Parameters.FunctionName === 'string') info.functionName = lambdaFunctionName(state.Parameters.FunctionName);
         if ('HeartbeatSeconds' in state || 'HeartbeatSecondsPath' in state) {
           warnings.push(`Task ${stateName}: HeartbeatSeconds is not enforced locally`);
         }
@@ -121,23 +114,6 @@ function prepareStates(states: unknown, tasks: Map<string, TaskInfo>, warnings: 
         state.TimeoutSeconds = LIBRARY_MAX_TIMEOUT_SECONDS;
         scaleRetriers(state, timeScale);
         tasks.set(stateName, info);
-        break;
-      }
-      case 'Parallel': {
-        if (!Array.isArray(state.Branches)) throw new Error(`Parallel ${stateName} has no Branches`);
-        state.Branches = state.Branches.map((branch: unknown) => {
-          if (!isObject(branch)) throw new Error(`Parallel ${stateName}: a branch must be an object`);
-          return { ...branch, States: prepareStates(branch.States, tasks, warnings, timeScale) };
-        });
-        scaleRetriers(state, timeScale);
-        break;
-      }
-      case 'Map': {
-        for (const key of ['ItemProcessor', 'Iterator'] as const) {
-          const processor = state[key];
-          if (isObject(processor)) state[key] = { ...processor, States: prepareStates(processor.States, tasks, warnings, timeScale) };
-        }
-        scaleRetriers(state, timeScale);
         break;
       }
       case 'Wait': {
@@ -159,7 +135,7 @@ function prepareStates(states: unknown, tasks: Map<string, TaskInfo>, warnings: 
  * Parses (after substitutions), validates with the library's validator (asl-validator),
  * and rewrites the definition as described above.
  */
-export function prepareDefinition(rawText: string, substitutions: Record<string, string>, timeScale = 1): PreparedDefinition {
+export function prepareDefinition(rawText: string, substitutions: Record<string, string>, timeScale = 1, validate = true): PreparedDefinition {
   if (!(timeScale > 0)) throw new Error('timeScale must be a positive number');
   const text = substitute(rawText, substitutions);
   let parsed: unknown;
@@ -171,12 +147,12 @@ export function prepareDefinition(rawText: string, substitutions: Record<string,
   if (!isObject(parsed)) throw new Error('Definition must be a JSON object');
   if (parsed.QueryLanguage === 'JSONata') throw new Error('JSONata is not supported locally: use JSONPath');
   // Validates the definition as written (throws with the validator's messages).
-  new StateMachine(structuredClone(parsed) as unknown as StateMachineDefinition);
+  if (validate) new StateMachine(structuredClone(parsed) as unknown as StateMachineDefinition);
 
   const tasks = new Map<string, TaskInfo>();
   const warnings: string[] = [];
   const runnable: Json = { ...parsed, States: prepareStates(parsed.States, tasks, warnings, timeScale) };
   const timeoutSeconds = typeof parsed.TimeoutSeconds === 'number' ? parsed.TimeoutSeconds : undefined;
   delete runnable.TimeoutSeconds;
-  return { text, runnable: runnable as unknown as StateMachineDefinition, tasks, timeoutSeconds, warnings };
+  return { runnable: runnable as unknown as StateMachineDefinition, tasks, timeoutSeconds, warnings };
 }

@@ -8,13 +8,14 @@ import { about, executionStatus, linksOf, mailbox, to, waitForEmails, waitForExe
 let api: Api;
 
 beforeAll(async () => {
-  api = await startApi();
+  // Rounds and retries wait a fifth of their real time; reminders and expiry still follow the real clock.
+  api = await startApi({ timeScale: 0.2 });
   await api.call('PUT', '/profiles/cards', { as: users.admin, body: profile() });
   await api.call('PUT', '/profiles/quorum', {
     as: users.admin,
     body: profile({ requiredApprovals: 2, approvers: [users.carol.email, users.dave.email, users.erin.email] }),
   });
-  await api.call('PUT', '/profiles/fast', { as: users.admin, body: profile({ remindAfter: 'PT1S', expireAfter: 'PT4S', approvers: [users.carol.email] }) });
+  await api.call('PUT', '/profiles/fast', { as: users.admin, body: profile({ remindAfter: 'PT1S', expireAfter: 'PT2S', approvers: [users.carol.email] }) });
   await api.call('PUT', '/profiles/remind', { as: users.admin, body: profile({ remindAfter: 'PT1S', expireAfter: 'PT60S', approvers: [users.carol.email, users.dave.email] }) });
 }, 120_000);
 

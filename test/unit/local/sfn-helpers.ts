@@ -1,13 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import {
-  type LocalFunction,
-  type StepFunctionsServer,
-  type StepFunctionsServerOptions,
-  startStepFunctionsServer,
-} from '../../../local/stepfunctions/engine';
+import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, type ExecutionStatus, SFNClient } from '@aws-sdk/client-sfn';
+import { waitFor } from '../../../local/net';
+import { type LocalFunction, type StepFunctionsServer, type StepFunctionsServerOptions, startStepFunctionsServer } from '../../../local/stepfunctions/server';
 
 export const REGION = 'us-east-1';
 export const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -70,6 +66,7 @@ export async function harness(
       dataDir: dir,
       stateMachines: [{ name: 'test', definitionFile, substitutions: {}, functions }],
       log: (line) => logs.push(line),
+      validate: false,
       ...options,
       ...overrides,
     });
@@ -111,4 +108,17 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error & { 
     return error as Error;
   }
   throw new Error('expected the call to fail');
+}
+
+const CLOSED: readonly ExecutionStatus[] = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
+
+/** Resolves with DescribeExecution once the execution has one of `statuses` (default: any closed one). */
+export function waitForExecution(h: Harness, executionArn: string, statuses: readonly ExecutionStatus[] = CLOSED, timeoutMs = 10_000): Promise<DescribeExecutionCommandOutput> {
+  return waitFor(
+    async () => {
+      const described = await h.client.send(new DescribeExecutionCommand({ executionArn }));
+      return described.status && statuses.includes(described.status) ? described : undefined;
+    },
+    { timeoutMs, intervalMs: 10, what: `${executionArn} to be ${statuses.join('|')}` },
+  );
 }

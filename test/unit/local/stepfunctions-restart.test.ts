@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeExecutionCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { type Harness, harness, Inbox, rejectionOf } from './sfn-helpers';
+import { waitFor } from '../../../local/net';
+import { type Harness, harness, Inbox, rejectionOf, waitForExecution } from './sfn-helpers';
 
 interface CallbackPayload {
   requestId: string;
@@ -70,7 +71,7 @@ describe('persistence and restart', () => {
 
     expect((await rejectionOf(h.client.send(new SendTaskSuccessCommand({ taskToken: before.taskToken, output: '{}' })))).name).toBe('TaskTimedOut');
     await h.client.send(new SendTaskSuccessCommand({ taskToken: after.taskToken, output: '{"outcome":"approved"}' }));
-    const done = await h.server.waitForExecution(executionArn, ['SUCCEEDED']);
+    const done = await waitForExecution(h, executionArn, ['SUCCEEDED']);
     expect(JSON.parse(done.output ?? '')).toEqual({ requestId: 'req-7', read: { round: 2 }, decision: { outcome: 'approved' } });
 
     const described = await h.client.send(new DescribeExecutionCommand({ executionArn }));
@@ -80,7 +81,8 @@ describe('persistence and restart', () => {
     expect(h.logs.join('\n')).not.toContain(after.taskToken);
     expect(h.logs.join('\n')).not.toContain('requestId');
 
-    await h.server.waitForIdle();
+    // The file is written after the status changes in memory.
+    await waitFor(async () => storedExecutions(h?.dir ?? '')[0]?.status === 'SUCCEEDED', { timeoutMs: 5000, what: 'the data file to say SUCCEEDED' });
     expect(storedExecutions(h.dir)).toEqual([expect.objectContaining({ name: 'req-7', status: 'SUCCEEDED' })]);
     expect(readdirSync(join(h.dir, 'stepfunctions'))).toEqual(['executions.json']);
 
@@ -144,7 +146,7 @@ describe('statemachines/approval.asl.json', () => {
     expect(plans).toEqual(['req-42', 'req-42']);
     expect((await rejectionOf(h.client.send(new SendTaskSuccessCommand({ taskToken: first.taskToken, output: '{}' })))).name).toBe('TaskTimedOut');
     await h.client.send(new SendTaskSuccessCommand({ taskToken: second.taskToken, output: '{"status":"approved"}' }));
-    const done = await h.server.waitForExecution(executionArn ?? '', ['SUCCEEDED', 'FAILED']);
+    const done = await waitForExecution(h, executionArn ?? '', ['SUCCEEDED', 'FAILED']);
     expect(done.status).toBe('SUCCEEDED');
     const output = JSON.parse(done.output ?? '');
     expect(output).toMatchObject({ requestId: 'req-42', decision: { status: 'approved' }, notified: { callback: true }, timeout: { Error: 'States.Timeout' } });

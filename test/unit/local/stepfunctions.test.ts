@@ -1,15 +1,13 @@
 import {
   DescribeExecutionCommand,
-  DescribeStateMachineCommand,
+  GetExecutionHistoryCommand,
   ListExecutionsCommand,
   SendTaskFailureCommand,
-  SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
-  StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { CREDENTIALS, type Harness, harness, Inbox, REGION, rejectionOf } from './sfn-helpers';
+import { CREDENTIALS, type Harness, harness, Inbox, REGION, rejectionOf, waitForExecution } from './sfn-helpers';
 
 interface CallbackPayload {
   taskToken: string;
@@ -59,7 +57,7 @@ describe('lambda:invoke', () => {
     const { executionArn, startDate } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, name: 'exec-1', input: '{"x":41}' }));
     expect(executionArn).toBe(`arn:aws:states:${REGION}:000000000000:execution:test:exec-1`);
     expect(startDate).toBeInstanceOf(Date);
-    await h.server.waitForExecution(executionArn ?? '', ['SUCCEEDED']);
+    await waitForExecution(h, executionArn ?? '', ['SUCCEEDED']);
 
     expect(received).toEqual([{ x: 41, name: 'exec-1', plusOne: 42, fixed: 'yes' }]);
     const described = await h.client.send(new DescribeExecutionCommand({ executionArn }));
@@ -102,7 +100,7 @@ describe('lambda:invoke', () => {
       },
     );
     const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, input: '{}' }));
-    const done = await h.server.waitForExecution(executionArn ?? '', ['SUCCEEDED']);
+    const done = await waitForExecution(h, executionArn ?? '', ['SUCCEEDED']);
     const output = JSON.parse(done.output ?? '');
     expect(output.failure.Error).toBe('Approvals.RequestGone');
     expect(JSON.parse(output.failure.Cause)).toMatchObject({ errorType: 'Approvals.RequestGone', errorMessage: 'it is gone' });
@@ -121,7 +119,7 @@ describe('lambda:invoke', () => {
       },
     );
     const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn }));
-    await h.server.waitForExecution(executionArn ?? '');
+    await waitForExecution(h, executionArn ?? '');
     const described = await h.client.send(new DescribeExecutionCommand({ executionArn }));
     expect(described.status).toBe('FAILED');
     expect(described.error).toBe('TypeError');
@@ -142,15 +140,13 @@ describe('waitForTaskToken', () => {
     expect(id).toBe('r1');
     expect(taskToken).toMatch(/^AQ[A-Za-z0-9_-]{64}$/);
 
-    await h.client.send(new SendTaskHeartbeatCommand({ taskToken }));
     await h.client.send(new SendTaskSuccessCommand({ taskToken, output: '{"outcome":"approved"}' }));
-    const done = await h.server.waitForExecution(executionArn ?? '', ['SUCCEEDED']);
+    const done = await waitForExecution(h, executionArn ?? '', ['SUCCEEDED']);
     expect(JSON.parse(done.output ?? '')).toEqual({ id: 'r1', decision: { outcome: 'approved' } });
 
     // The task is closed: its token is timed out, for every task action.
     expect((await rejectionOf(h.client.send(new SendTaskSuccessCommand({ taskToken, output: '{}' })))).name).toBe('TaskTimedOut');
     expect((await rejectionOf(h.client.send(new SendTaskFailureCommand({ taskToken, error: 'X' })))).name).toBe('TaskTimedOut');
-    expect((await rejectionOf(h.client.send(new SendTaskHeartbeatCommand({ taskToken })))).name).toBe('TaskTimedOut');
     // A token that cannot be one of ours is invalid.
     const invalid = await rejectionOf(h.client.send(new SendTaskSuccessCommand({ taskToken: 'not-a-token', output: '{}' })));
     expect(invalid.name).toBe('InvalidToken');
@@ -164,7 +160,7 @@ describe('waitForTaskToken', () => {
     const { taskToken } = await inbox.next();
     expect((await rejectionOf(h.client.send(new SendTaskSuccessCommand({ taskToken, output: '{nope' })))).name).toBe('InvalidOutput');
     await h.client.send(new SendTaskSuccessCommand({ taskToken, output: '"fine"' }));
-    expect((await h.server.waitForExecution(executionArn ?? '', ['SUCCEEDED'])).output).toBe('"fine"');
+    expect((await waitForExecution(h, executionArn ?? '', ['SUCCEEDED'])).output).toBe('"fine"');
   });
 
   it('turns SendTaskFailure into an error that Catch matches by name', async () => {
@@ -189,7 +185,7 @@ describe('waitForTaskToken', () => {
     const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, input: '{"id":"r2"}' }));
     const { taskToken } = await inbox.next();
     await h.client.send(new SendTaskFailureCommand({ taskToken, error: 'Approvals.RequestDeleted', cause: 'deleted by alice' }));
-    const done = await h.server.waitForExecution(executionArn ?? '', ['SUCCEEDED']);
+    const done = await waitForExecution(h, executionArn ?? '', ['SUCCEEDED']);
     expect(JSON.parse(done.output ?? '')).toEqual({ id: 'r2', deleted: { Error: 'Approvals.RequestDeleted', Cause: 'deleted by alice' } });
   });
 
@@ -203,7 +199,7 @@ describe('waitForTaskToken', () => {
       },
     );
     const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, input: '{"id":"r3"}' }));
-    const done = await h.server.waitForExecution(executionArn ?? '');
+    const done = await waitForExecution(h, executionArn ?? '');
     expect(done.status).toBe('FAILED');
     expect(done.error).toBe('Error');
   });
@@ -234,7 +230,7 @@ describe('waitForTaskToken', () => {
       { timeScale: 0.02 }, // 1 s -> 20 ms
     );
     const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, input: '{"id":"t","waitSeconds":1,"rounds":0}' }));
-    const done = await h.server.waitForExecution(executionArn ?? '', ['SUCCEEDED', 'FAILED']);
+    const done = await waitForExecution(h, executionArn ?? '', ['SUCCEEDED', 'FAILED']);
     expect(done.status).toBe('SUCCEEDED');
     expect(JSON.parse(done.output ?? '')).toEqual({ id: 't', waitSeconds: 1, rounds: 3 });
     const tokens = inbox.all.map((payload) => payload.taskToken);
@@ -251,7 +247,7 @@ describe('waitForTaskToken', () => {
       { wait: async () => undefined },
     );
     const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, input: '{"id":"x","waitSeconds":1.5}' }));
-    const done = await h.server.waitForExecution(executionArn ?? '');
+    const done = await waitForExecution(h, executionArn ?? '');
     expect(done.status).toBe('FAILED');
     expect(done.error).toBe('States.Runtime');
   });
@@ -268,7 +264,7 @@ describe('waitForTaskToken', () => {
       expect(delays).not.toContain(60_000);
       expect(delays).toContain(2_147_483_000);
       await h.client.send(new SendTaskSuccessCommand({ taskToken, output: '{}' }));
-      await h.server.waitForExecution(executionArn ?? '', ['SUCCEEDED']);
+      await waitForExecution(h, executionArn ?? '', ['SUCCEEDED']);
     } finally {
       spy.mockRestore();
     }
@@ -308,7 +304,7 @@ describe('Retry', () => {
       { timeScale: 0.01 }, // 2 s, 4 s, 8 s -> 20, 40, 80 ms
     );
     const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn }));
-    const done = await h.server.waitForExecution(executionArn ?? '', ['SUCCEEDED']);
+    const done = await waitForExecution(h, executionArn ?? '', ['SUCCEEDED']);
     expect(JSON.parse(done.output ?? '')).toEqual({ attempts: 4 });
     const gaps = calls.slice(1).map((time, index) => time - (calls[index] ?? 0));
     expect(gaps[0]).toBeGreaterThanOrEqual(18);
@@ -342,7 +338,7 @@ describe('Retry', () => {
       { timeScale: 0.01 }, // waits of at most 10, 30, 30, 30 ms (capped), jittered down
     );
     const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn }));
-    const done = await h.server.waitForExecution(executionArn ?? '', ['SUCCEEDED']);
+    const done = await waitForExecution(h, executionArn ?? '', ['SUCCEEDED']);
     expect(calls).toHaveLength(5);
     const gaps = calls.slice(1).map((time, index) => time - (calls[index] ?? 0));
     // Uncapped, the last waits would be up to 1 s and 10 s.
@@ -369,7 +365,7 @@ describe('StartExecution', () => {
 
     const { taskToken } = await inbox.next();
     await h.client.send(new SendTaskSuccessCommand({ taskToken, output: '{}' }));
-    await h.server.waitForExecution(first.executionArn ?? '', ['SUCCEEDED']);
+    await waitForExecution(h, first.executionArn ?? '', ['SUCCEEDED']);
     const closed = await rejectionOf(h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, name: 'req-1', input })));
     expect(closed.name).toBe('ExecutionAlreadyExists');
     expect(inbox.all).toHaveLength(1);
@@ -383,53 +379,14 @@ describe('StartExecution', () => {
     expect((await rejectionOf(client.send(new StartExecutionCommand({ stateMachineArn: h.server.stateMachineArn('nope') })))).name).toBe('StateMachineDoesNotExist');
     expect((await rejectionOf(client.send(new StartExecutionCommand({ stateMachineArn: arn, input: '{oops' })))).name).toBe('InvalidExecutionInput');
     expect((await rejectionOf(client.send(new DescribeExecutionCommand({ executionArn: h.server.executionArn('test', 'missing') })))).name).toBe('ExecutionDoesNotExist');
-    expect((await rejectionOf(client.send(new StopExecutionCommand({ executionArn: h.server.executionArn('test', 'missing') })))).name).toBe('ExecutionDoesNotExist');
+    expect((await rejectionOf(client.send(new GetExecutionHistoryCommand({ executionArn: h.server.executionArn('test', 'missing') })))).name).toBe('ExecutionDoesNotExist');
     expect((await rejectionOf(client.send(new DescribeExecutionCommand({ executionArn: 'garbage' })))).name).toBe('InvalidArn');
-    expect((await rejectionOf(client.send(new DescribeStateMachineCommand({ stateMachineArn: h.server.stateMachineArn('nope') })))).name).toBe('StateMachineDoesNotExist');
+    expect((await rejectionOf(client.send(new ListExecutionsCommand({ stateMachineArn: h.server.stateMachineArn('nope') })))).name).toBe('StateMachineDoesNotExist');
     expect((await rejectionOf(client.send(new ListExecutionsCommand({ stateMachineArn: arn, statusFilter: 'WHATEVER' as never })))).name).toBe('ValidationException');
     // A generated name when none is given.
     const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: arn }));
     expect(executionArn).toMatch(/:execution:test:[0-9a-f-]{36}$/);
-    expect((await h.server.waitForExecution(executionArn ?? '')).output).toBe('{}');
-  });
-});
-
-describe('StopExecution', () => {
-  it('marks the execution ABORTED, closes its tokens and leaves nothing scheduled', async () => {
-    const inbox = new Inbox<CallbackPayload>();
-    let afterCalls = 0;
-    h = await harness(
-      {
-        StartAt: 'Wait',
-        States: {
-          Wait: waitForTokenState({ TimeoutSeconds: 1, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'After' }], Next: 'After' }),
-          After: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'after', Payload: {} }, End: true },
-        },
-      },
-      {
-        wait: async (payload) => inbox.push(payload as CallbackPayload),
-        after: async () => {
-          afterCalls += 1;
-        },
-      },
-      { timeScale: 0.02 }, // the task would time out after 20 ms
-    );
-    const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, input: '{"id":"s"}' }));
-    const { taskToken } = await inbox.next();
-    const { stopDate } = await h.client.send(new StopExecutionCommand({ executionArn, error: 'Manual', cause: 'stopped by test' }));
-    expect(stopDate).toBeInstanceOf(Date);
-    const described = await h.client.send(new DescribeExecutionCommand({ executionArn }));
-    expect(described).toMatchObject({ status: 'ABORTED', error: 'Manual', cause: 'stopped by test' });
-    expect((await rejectionOf(h.client.send(new SendTaskSuccessCommand({ taskToken, output: '{}' })))).name).toBe('TaskTimedOut');
-    await h.server.waitForIdle();
-    // Proving that nothing happens needs a wait: well past the (scaled) task timeout.
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(afterCalls).toBe(0);
-    expect(inbox.all).toHaveLength(1);
-    expect((await h.client.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('ABORTED');
-    // Stopping a closed execution changes nothing.
-    await h.client.send(new StopExecutionCommand({ executionArn }));
-    expect((await h.client.send(new DescribeExecutionCommand({ executionArn }))).error).toBe('Manual');
+    expect((await waitForExecution(h, executionArn ?? '')).output).toBe('{}');
   });
 });
 
@@ -439,40 +396,119 @@ describe('execution TimeoutSeconds', () => {
     h = await harness({ TimeoutSeconds: 1, StartAt: 'Wait', States: { Wait: waitForTokenState({ End: true }) } }, { wait: async (payload) => inbox.push(payload as CallbackPayload) }, { timeScale: 0.05 });
     const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, input: '{"id":"slow"}' }));
     const { taskToken } = await inbox.next();
-    const done = await h.server.waitForExecution(executionArn ?? '');
+    const done = await waitForExecution(h, executionArn ?? '');
     expect(done).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout' });
     expect((await rejectionOf(h.client.send(new SendTaskSuccessCommand({ taskToken, output: '{}' })))).name).toBe('TaskTimedOut');
   });
 });
 
-describe('ListExecutions and DescribeStateMachine', () => {
+describe('ListExecutions', () => {
   it('lists the machine executions newest first, filtered by status, with pagination', async () => {
     const inbox = new Inbox<CallbackPayload>();
     h = await harness({ StartAt: 'Wait', States: { Wait: waitForTokenState({ End: true }) } }, { wait: async (payload) => inbox.push(payload as CallbackPayload) });
     const arns: string[] = [];
+    const tokens: string[] = [];
     for (const name of ['a', 'b', 'c']) {
       const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, name, input: `{"id":"${name}"}` }));
       arns.push(executionArn ?? '');
-      await inbox.next();
+      tokens.push((await inbox.next()).taskToken);
     }
-    await h.client.send(new StopExecutionCommand({ executionArn: arns[1] }));
+    await h.client.send(new SendTaskFailureCommand({ taskToken: tokens[1], error: 'Manual' }));
+    await waitForExecution(h, arns[1] ?? '', ['FAILED']);
 
     const all = await h.client.send(new ListExecutionsCommand({ stateMachineArn: h.arn }));
     expect(all.executions?.map((e) => e.name)).toEqual(['c', 'b', 'a']);
     const running = await h.client.send(new ListExecutionsCommand({ stateMachineArn: h.arn, statusFilter: 'RUNNING' }));
     expect(running.executions?.map((e) => e.name)).toEqual(['c', 'a']);
-    const aborted = await h.client.send(new ListExecutionsCommand({ stateMachineArn: h.arn, statusFilter: 'ABORTED' }));
-    expect(aborted.executions?.[0]).toMatchObject({ name: 'b', status: 'ABORTED', stateMachineArn: h.arn });
-    expect(aborted.executions?.[0]?.stopDate).toBeInstanceOf(Date);
+    const failed = await h.client.send(new ListExecutionsCommand({ stateMachineArn: h.arn, statusFilter: 'FAILED' }));
+    expect(failed.executions).toHaveLength(1);
+    expect(failed.executions?.[0]).toMatchObject({ name: 'b', status: 'FAILED', stateMachineArn: h.arn });
+    expect(failed.executions?.[0]?.stopDate).toBeInstanceOf(Date);
     const page1 = await h.client.send(new ListExecutionsCommand({ stateMachineArn: h.arn, maxResults: 2 }));
     expect(page1.executions).toHaveLength(2);
     const page2 = await h.client.send(new ListExecutionsCommand({ stateMachineArn: h.arn, maxResults: 2, nextToken: page1.nextToken }));
     expect(page2.executions?.map((e) => e.name)).toEqual(['a']);
     expect(page2.nextToken).toBeUndefined();
+    expect((await rejectionOf(h.client.send(new ListExecutionsCommand({ stateMachineArn: h.arn, nextToken: 'bm9wZQ' })))).name).toBe('InvalidToken');
+  });
+});
 
-    const machine = await h.client.send(new DescribeStateMachineCommand({ stateMachineArn: h.arn }));
-    expect(machine).toMatchObject({ name: 'test', status: 'ACTIVE', type: 'STANDARD', stateMachineArn: h.arn });
-    expect(JSON.parse(machine.definition ?? '')).toHaveProperty('StartAt', 'Wait');
+describe('GetExecutionHistory', () => {
+  it('records the events AWS records, in order: states entered and exited, task scheduled to succeeded or timed out, the execution', async () => {
+    const inbox = new Inbox<CallbackPayload>();
+    h = await harness(
+      {
+        StartAt: 'Prepare',
+        States: {
+          Prepare: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'prepare', Payload: {} }, ResultPath: null, Next: 'Wait' },
+          Wait: waitForTokenState({ TimeoutSeconds: 1, Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.timeout', Next: 'Again?' }], ResultPath: '$.decision', Next: 'Done' }),
+          'Again?': { Type: 'Choice', Choices: [{ Variable: '$.id', StringEquals: 'h', Next: 'Wait2' }], Default: 'Done' },
+          Wait2: waitForTokenState({ ResultPath: '$.decision', Next: 'Done' }),
+          Done: { Type: 'Succeed' },
+        },
+      },
+      { prepare: async () => ({}), wait: async (payload) => inbox.push(payload as CallbackPayload) },
+      { timeScale: 0.02 }, // the first wait times out after 20 ms
+    );
+    const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, input: '{"id":"h"}' }));
+    await inbox.next(); // first wait, times out
+    const { taskToken } = await inbox.next();
+    await h.client.send(new SendTaskSuccessCommand({ taskToken, output: '{"ok":true}' }));
+    await waitForExecution(h, executionArn ?? '', ['SUCCEEDED']);
+
+    const { events = [] } = await h.client.send(new GetExecutionHistoryCommand({ executionArn }));
+    expect(events.map((event) => event.type)).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSucceeded',
+      'TaskStateExited',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSubmitted',
+      'TaskTimedOut',
+      'TaskStateExited', // caught: the library exits the state (counts one event more than AWS may)
+      'ChoiceStateEntered',
+      'ChoiceStateExited',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSubmitted',
+      'TaskSucceeded',
+      'TaskStateExited',
+      'SucceedStateEntered',
+      'SucceedStateExited',
+      'ExecutionSucceeded',
+    ]);
+    expect(events.map((event) => event.id)).toEqual(events.map((_, index) => index + 1));
+    expect(events[0]?.timestamp).toBeInstanceOf(Date);
+    expect(events[1]?.stateEnteredEventDetails).toMatchObject({ name: 'Prepare', input: '{"id":"h"}' });
+    expect(events[10]?.taskTimedOutEventDetails).toMatchObject({ error: 'States.Timeout', resourceType: 'lambda' });
+    expect(JSON.parse(events[18]?.taskSucceededEventDetails?.output ?? '')).toEqual({ ok: true });
+
+    const newestFirst = await h.client.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 5 }));
+    expect(newestFirst.events?.map((event) => event.id)).toEqual([23, 22, 21, 20, 19]);
+    const rest = await h.client.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 100, nextToken: newestFirst.nextToken }));
+    expect(rest.events).toHaveLength(18);
+    expect(rest.nextToken).toBeUndefined();
+  });
+
+  it('ends with ExecutionFailed for an uncaught task failure', async () => {
+    h = await harness(
+      { StartAt: 'Call', States: { Call: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'boom', Payload: {} }, End: true } } },
+      {
+        boom: async () => {
+          throw new RangeError('no');
+        },
+      },
+    );
+    const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn }));
+    await waitForExecution(h, executionArn ?? '');
+    const { events = [] } = await h.client.send(new GetExecutionHistoryCommand({ executionArn }));
+    expect(events.map((event) => event.type)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskFailed', 'ExecutionFailed']);
+    expect(events[5]?.executionFailedEventDetails).toMatchObject({ error: 'RangeError' });
   });
 });
 
@@ -501,8 +537,8 @@ describe('the HTTP endpoint', () => {
     const get = await fetch(`${h.server.url}/`);
     expect(get.status).toBe(405);
     // Still serving.
-    const machine = await h.client.send(new DescribeStateMachineCommand({ stateMachineArn: h.arn }));
-    expect(machine.name).toBe('test');
+    const list = await h.client.send(new ListExecutionsCommand({ stateMachineArn: h.arn }));
+    expect(list.executions).toEqual([]);
   });
 
   it('is reachable through AWS_ENDPOINT_URL_SFN with an unchanged client', async () => {
@@ -512,7 +548,7 @@ describe('the HTTP endpoint', () => {
     const client = new SFNClient({ region: REGION, credentials: CREDENTIALS });
     try {
       const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: h.arn, input: '{"a":1}' }));
-      expect((await h.server.waitForExecution(executionArn ?? '')).output).toBe('{"a":1}');
+      expect((await waitForExecution(h, executionArn ?? '')).output).toBe('{"a":1}');
     } finally {
       client.destroy();
       if (previous === undefined) delete process.env.AWS_ENDPOINT_URL_SFN;
