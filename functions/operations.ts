@@ -5,7 +5,7 @@
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 
 /** What a function may touch; the CDK stack turns each into a least-privilege grant. */
-export type Need = 'table:read' | 'table:write' | 'workflow:start' | 'workflow:task' | 'links:verify';
+export type Need = 'table:read' | 'table:write' | 'workflow:start' | 'workflow:task' | 'links:verify' | 'callback:accept';
 
 export interface Operation {
   /** Unique name; also the function's logical name. */
@@ -58,7 +58,7 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/create-request/handler.ts',
     auth: 'jwt',
     access: 'signed in',
-    needs: ['table:write', 'workflow:start'],
+    needs: ['table:write', 'workflow:start', 'callback:accept'],
   },
   {
     name: 'searchRequests',
@@ -74,6 +74,15 @@ export const OPERATIONS: readonly Operation[] = [
     methods: ['GET'],
     path: '/requests/{id}',
     entry: 'functions/get-request/handler.ts',
+    auth: 'jwt',
+    access: 'requester, approvers, admins',
+    needs: ['table:read'],
+  },
+  {
+    name: 'getRequestHistory',
+    methods: ['GET'],
+    path: '/requests/{id}/history',
+    entry: 'functions/get-request-history/handler.ts',
     auth: 'jwt',
     access: 'requester, approvers, admins',
     needs: ['table:read'],

@@ -22,6 +22,11 @@ export interface DeploymentConfig {
   readonly authDomainPrefix?: string;
   /** OAuth redirect URLs of the users' app client (sign-in through the Cognito pages). */
   readonly callbackUrls: string[];
+  /**
+   * URL prefixes a calling system's callbackUrl must start with (https only); none allowed when
+   * empty. Each ends with `/` so that a prefix cannot match another host or path.
+   */
+  readonly callbackUrlPrefixes: string[];
   /** Retention of function, workflow and access logs, in days. */
   readonly logRetentionDays: RetentionDays;
 }
@@ -63,6 +68,19 @@ export function readConfig(app: App): DeploymentConfig {
     throw new Error(`context parameter "logRetentionDays" must be one of CloudWatch's retention periods (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...), got ${logRetentionDays}`);
   }
 
+  const callbackUrlPrefixes = list('callbackUrlPrefixes').map((prefix) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(prefix);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.protocol !== 'https:' || url.username || url.password || url.search || url.hash || !url.pathname.endsWith('/')) {
+      throw new Error(`context parameter "callbackUrlPrefixes" must list https URL prefixes ending with "/" (no user, query or fragment), got "${prefix}"`);
+    }
+    return url.href;
+  });
+
   return {
     stage,
     prefix: `approvals-${stage}`,
@@ -72,6 +90,7 @@ export function readConfig(app: App): DeploymentConfig {
     alarmEmail: check('alarmEmail', text('alarmEmail'), EMAIL, 'an email address'),
     authDomainPrefix: check('authDomainPrefix', text('authDomainPrefix'), DOMAIN_PREFIX, 'lower-case letters, digits and dashes'),
     callbackUrls: list('callbackUrls').length ? list('callbackUrls') : ['http://localhost:8080/callback'],
+    callbackUrlPrefixes,
     logRetentionDays: logRetentionDays as RetentionDays,
   };
 }

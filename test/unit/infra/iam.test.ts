@@ -133,6 +133,7 @@ describe('each function gets exactly what its needs say', () => {
     'links:verify': { grants: { 'secretsmanager:GetSecretValue': [linkKeys] }, env: ['LINK_KEYS_SECRET_ID'] },
     'callback:sign': { grants: { 'secretsmanager:GetSecretValue': [callbackKeys] }, env: ['CALLBACK_KEYS_SECRET_ID'] },
     'email:send': { grants: { 'ses:SendEmail': [identity, configurationSet] }, env: ['SENDER_EMAIL', 'PUBLIC_BASE_URL', 'SES_CONFIGURATION_SET'] },
+    'callback:accept': { grants: {}, env: ['CALLBACK_URL_PREFIXES'] },
   };
   const ALWAYS = { 'logs:CreateLogStream': ['LOG GROUP'], 'logs:PutLogEvents': ['LOG GROUP'], 'xray:PutTelemetryRecords': ['*'], 'xray:PutTraceSegments': ['*'] };
 
