@@ -6,6 +6,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   AccountRecovery,
+  ClientAttributes,
   FeaturePlan,
   Mfa,
   OAuthScope,
@@ -129,6 +130,10 @@ export class StatefulStack extends Stack implements StatefulResources {
         callbackUrls: config.callbackUrls,
       },
       preventUserExistenceErrors: true,
+      // A person is known by their email: nobody may change their own (an admin does, infra/README.md).
+      // Without this list the client could write every attribute, email and email_verified included.
+      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true, givenName: true, familyName: true, locale: true, timezone: true }),
+      readAttributes: new ClientAttributes().withStandardAttributes({ email: true, emailVerified: true, fullname: true, givenName: true, familyName: true, locale: true, timezone: true }),
       idTokenValidity: Duration.hours(1),
       accessTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(30),
