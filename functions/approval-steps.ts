@@ -4,7 +4,7 @@
  * ARN and the local engine with the function's name. (In this code base "workflow" means the state
  * machine and its executions; "round" one wait for a decision between reminders.)
  */
-export type StepNeed = 'table:read' | 'table:write' | 'workflow:task' | 'email:send' | 'links:sign' | 'callback:sign';
+export type StepNeed = 'table:get' | 'table:put' | 'table:update' | 'workflow:task' | 'email:send' | 'links:sign' | 'callback:sign';
 
 export interface ApprovalStep {
   name: string;
@@ -18,24 +18,24 @@ export const APPROVAL_STEPS: readonly ApprovalStep[] = [
     name: 'planRound',
     entry: 'functions/approval-steps/plan-round/handler.ts',
     substitution: 'PlanRoundFunctionArn',
-    needs: ['table:write', 'email:send', 'links:sign'],
+    needs: ['table:get', 'table:put', 'table:update', 'workflow:task', 'email:send', 'links:sign'],
   },
   {
     name: 'awaitDecision',
     entry: 'functions/approval-steps/await-decision/handler.ts',
     substitution: 'AwaitDecisionFunctionArn',
-    needs: ['table:write', 'workflow:task', 'email:send', 'links:sign'],
+    needs: ['table:get', 'table:put', 'table:update', 'workflow:task', 'email:send', 'links:sign'],
   },
   {
     name: 'notifyOutcome',
     entry: 'functions/approval-steps/notify-outcome/handler.ts',
     substitution: 'NotifyOutcomeFunctionArn',
-    needs: ['table:write', 'email:send'],
+    needs: ['table:get', 'table:put', 'table:update', 'email:send'],
   },
   {
     name: 'deliverCallback',
     entry: 'functions/approval-steps/deliver-callback/handler.ts',
     substitution: 'DeliverCallbackFunctionArn',
-    needs: ['table:write', 'callback:sign'],
+    needs: ['table:get', 'table:put', 'table:update', 'callback:sign'],
   },
 ];

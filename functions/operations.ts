@@ -4,8 +4,14 @@
  */
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 
-/** What a function may touch; the CDK stack turns each into a least-privilege grant. */
-export type Need = 'table:read' | 'table:write' | 'workflow:start' | 'workflow:task' | 'links:verify' | 'callback:accept';
+/**
+ * What a function's code calls; the CDK stack turns each into one least-privilege grant.
+ * Table needs name the DynamoDB action: `table:get` GetItem, `table:query` Query on the table
+ * (an item collection), `table:search` Query on the search indexes only, `table:put` PutItem,
+ * `table:update` UpdateItem (transactions are authorised per item action).
+ */
+export type TableNeed = 'table:get' | 'table:query' | 'table:search' | 'table:put' | 'table:update';
+export type Need = TableNeed | 'workflow:start' | 'workflow:task' | 'links:verify' | 'callback:accept';
 
 export interface Operation {
   /** Unique name; also the function's logical name. */
@@ -40,7 +46,7 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/put-profile/handler.ts',
     auth: 'jwt',
     access: 'admins',
-    needs: ['table:write'],
+    needs: ['table:update'],
   },
   {
     name: 'getProfile',
@@ -49,7 +55,7 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/get-profile/handler.ts',
     auth: 'jwt',
     access: 'signed in',
-    needs: ['table:read'],
+    needs: ['table:get'],
   },
   {
     name: 'createRequest',
@@ -58,7 +64,7 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/create-request/handler.ts',
     auth: 'jwt',
     access: 'signed in',
-    needs: ['table:write', 'workflow:start', 'callback:accept'],
+    needs: ['table:get', 'table:put', 'workflow:start', 'callback:accept'],
   },
   {
     name: 'searchRequests',
@@ -67,7 +73,7 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/search-requests/handler.ts',
     auth: 'jwt',
     access: 'approvers and admins: all; others: their own',
-    needs: ['table:read'],
+    needs: ['table:search'],
   },
   {
     name: 'getRequest',
@@ -76,7 +82,7 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/get-request/handler.ts',
     auth: 'jwt',
     access: 'requester, approvers, admins',
-    needs: ['table:read'],
+    needs: ['table:get', 'table:query'],
   },
   {
     name: 'getRequestHistory',
@@ -85,7 +91,7 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/get-request-history/handler.ts',
     auth: 'jwt',
     access: 'requester, approvers, admins',
-    needs: ['table:read'],
+    needs: ['table:get', 'table:query'],
   },
   {
     name: 'decideRequest',
@@ -94,7 +100,7 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/decide-request/handler.ts',
     auth: 'jwt',
     access: 'approvers listed on the request',
-    needs: ['table:write', 'workflow:task'],
+    needs: ['table:get', 'table:put', 'table:update', 'workflow:task'],
   },
   {
     name: 'deleteRequest',
@@ -103,7 +109,7 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/delete-request/handler.ts',
     auth: 'jwt',
     access: 'admins, or the requester while requested',
-    needs: ['table:write', 'workflow:task'],
+    needs: ['table:get', 'table:put', 'table:update', 'workflow:task'],
   },
   {
     name: 'linkPage',
@@ -112,7 +118,7 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/link-page/handler.ts',
     auth: 'none',
     access: 'holder of a signed link (the approver it names); shows a confirm page, changes nothing',
-    needs: ['table:read', 'links:verify'],
+    needs: ['table:get', 'links:verify'],
   },
   {
     name: 'linkDecide',
@@ -121,6 +127,6 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/link-decide/handler.ts',
     auth: 'none',
     access: 'holder of a signed link (the approver it names)',
-    needs: ['table:write', 'workflow:task', 'links:verify'],
+    needs: ['table:get', 'table:put', 'table:update', 'workflow:task', 'links:verify'],
   },
 ];

@@ -29,14 +29,44 @@ export interface DeploymentConfig {
   readonly callbackUrlPrefixes: string[];
   /** Retention of function, workflow and access logs, in days. */
   readonly logRetentionDays: RetentionDays;
+  /** The API's own host name (links in emails use it); with `apiCertificateArn`. Unset: the execute-api URL (trials only). */
+  readonly apiDomain?: string;
+  /** ACM certificate for `apiDomain`, in the stacks' region. */
+  readonly apiCertificateArn?: string;
+  /** `create`: the stateful stack creates the SES identity; `existing`: it uses one that exists (and is verified) already. */
+  readonly senderIdentity: 'create' | 'existing';
+  /** Who sends Cognito's emails (temporary passwords, codes): `ses` (the sender identity) or `cognito` (its default sender, 50 a day). */
+  readonly cognitoEmail: 'ses' | 'cognito';
+  /** Concurrency reserved for each signed-link function; 0: none (new accounts whose quota is too low to reserve any). */
+  readonly linkConcurrency: number;
+  /** True for the production stage: stricter settings, retained logs, no password sign-in flow. */
+  readonly production: boolean;
+  /** Account and region the stacks are bound to: pinned in code for prod, the CLI's defaults otherwise. */
+  readonly env: { readonly account?: string; readonly region?: string };
 }
+
+/** The stage whose settings are checked for placeholders and whose account and region are pinned below. */
+export const PRODUCTION_STAGE = 'prod';
+
+/**
+ * Where each pinned stage deploys. Production is bound to one account and region in code, so a
+ * deploy with someone's default credentials cannot land elsewhere; set the real values here.
+ */
+export const PINNED_ENVIRONMENTS: Readonly<Record<string, { readonly account: string; readonly region: string }>> = {
+  [PRODUCTION_STAGE]: { account: '000000000000', region: 'eu-west-1' },
+};
+const PLACEHOLDER_ACCOUNT = '000000000000';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](-*[a-z0-9])*)(\.[a-z0-9](-*[a-z0-9])*)+$/i;
 const STAGE = /^[a-z][a-z0-9-]{0,15}$/;
 const DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):certificate\/[0-9a-f-]+$/;
+/** Documentation domains (RFC 2606) and the like: fine for a trial, never for production. */
+const PLACEHOLDER_DOMAIN = /(^|\.)(example\.(com|org|net)|example|test|invalid|localhost)$/;
+const LOCAL_URL = /^http:|\/\/(localhost|127\.|\[::1\])/;
 
-export function readConfig(app: App): DeploymentConfig {
+export function readConfig(app: App, pinned: typeof PINNED_ENVIRONMENTS = PINNED_ENVIRONMENTS): DeploymentConfig {
   const text = (name: string): string | undefined => {
     const value = app.node.tryGetContext(name);
     if (value === undefined || value === null || value === '') return undefined;
@@ -81,16 +111,66 @@ export function readConfig(app: App): DeploymentConfig {
     return url.href;
   });
 
+  const choice = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const value = text(name) ?? fallback;
+    if (!(allowed as readonly string[]).includes(value)) throw new Error(`context parameter "${name}" must be one of ${allowed.join(', ')}, got "${value}"`);
+    return value as T;
+  };
+
+  const apiDomain = check('apiDomain', text('apiDomain')?.toLowerCase(), DOMAIN, 'a domain name');
+  const apiCertificateArn = check('apiCertificateArn', text('apiCertificateArn'), CERTIFICATE_ARN, 'the ARN of an ACM certificate');
+  if (Boolean(apiDomain) !== Boolean(apiCertificateArn)) {
+    throw new Error('context parameters "apiDomain" and "apiCertificateArn" go together: set both (custom domain) or neither (execute-api URL, trials only)');
+  }
+  const senderIdentity = choice('senderIdentity', ['create', 'existing'] as const, 'create');
+  // Cognito refuses an SES identity that is not verified yet: a new identity is verified after the first deploy.
+  const cognitoEmail = choice('cognitoEmail', ['ses', 'cognito'] as const, senderIdentity === 'existing' ? 'ses' : 'cognito');
+  const callbackUrls = list('callbackUrls').length ? list('callbackUrls') : ['http://localhost:8080/callback'];
+  const alarmEmail = check('alarmEmail', text('alarmEmail'), EMAIL, 'an email address');
+  const linkConcurrency = Number(app.node.tryGetContext('linkConcurrency') ?? 10);
+  if (!Number.isInteger(linkConcurrency) || linkConcurrency < 0 || linkConcurrency > 1000) {
+    throw new Error(`context parameter "linkConcurrency" must be an integer from 0 to 1000, got ${app.node.tryGetContext('linkConcurrency')}`);
+  }
+
+  const production = stage === PRODUCTION_STAGE;
+  const env = pinned[stage] ?? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+  if (production) {
+    const problems: string[] = [];
+    const pin = pinned[stage];
+    if (!pin || !/^\d{12}$/.test(pin.account) || pin.account === PLACEHOLDER_ACCOUNT) problems.push('its account is not pinned: set PINNED_ENVIRONMENTS.prod in infra/config.ts');
+    if (PLACEHOLDER_DOMAIN.test(senderEmail.split('@')[1] ?? '')) problems.push(`"senderEmail" is a placeholder (${senderEmail})`);
+    if (senderDomain && PLACEHOLDER_DOMAIN.test(senderDomain)) problems.push(`"senderDomain" is a placeholder (${senderDomain})`);
+    const local = callbackUrls.filter((url) => LOCAL_URL.test(url));
+    if (local.length) problems.push(`"callbackUrls" must be https addresses of the real app, not ${local.join(', ')}`);
+    if (!apiDomain) problems.push('"apiDomain" and "apiCertificateArn" are required: links in emails must use the organisation\'s own domain');
+    else if (PLACEHOLDER_DOMAIN.test(apiDomain)) problems.push(`"apiDomain" is a placeholder (${apiDomain})`);
+    if (alarmEmail && PLACEHOLDER_DOMAIN.test(alarmEmail.split('@')[1] ?? '')) problems.push(`"alarmEmail" is a placeholder (${alarmEmail})`);
+    if (linkConcurrency === 0) problems.push('"linkConcurrency" must reserve concurrency for the public link functions');
+    if (cognitoEmail !== 'ses') problems.push('"cognitoEmail" must be ses (Cognito\'s own sender sends 50 emails a day): verify the sender identity first and set "senderIdentity" to existing');
+    if (problems.length) throw new Error(`stage ${stage} refuses to synthesize: ${problems.join('; ')}`);
+  }
+  if (apiCertificateArn && env.region) {
+    const region = CERTIFICATE_ARN.exec(apiCertificateArn)?.[1];
+    if (region !== env.region) throw new Error(`context parameter "apiCertificateArn" must be a certificate in the stacks' region ${env.region}, got one in ${region}`);
+  }
+
   return {
     stage,
     prefix: `approvals-${stage}`,
     senderEmail,
     senderDomain,
     sandboxRecipients,
-    alarmEmail: check('alarmEmail', text('alarmEmail'), EMAIL, 'an email address'),
+    alarmEmail,
     authDomainPrefix: check('authDomainPrefix', text('authDomainPrefix'), DOMAIN_PREFIX, 'lower-case letters, digits and dashes'),
-    callbackUrls: list('callbackUrls').length ? list('callbackUrls') : ['http://localhost:8080/callback'],
+    callbackUrls,
     callbackUrlPrefixes,
     logRetentionDays: logRetentionDays as RetentionDays,
+    apiDomain,
+    apiCertificateArn,
+    senderIdentity,
+    cognitoEmail,
+    linkConcurrency,
+    production,
+    env,
   };
 }

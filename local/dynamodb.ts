@@ -32,14 +32,19 @@ function jarDir(): string {
 function assertJava(): void {
   const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
-    throw new Error('Java is needed for DynamoDB Local but was not found: install a JRE 17+ (Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless).');
+    throw new Error('Java is needed for DynamoDB Local but was not found: install a JDK 17+ (Debian/Ubuntu: sudo apt-get install -y openjdk-17-jdk-headless).');
   }
 }
 
 const LAUNCHER = 'LoopbackDynamoDbLocal';
 const LAUNCHER_SOURCE = join(__dirname, 'dynamodb-loopback', `${LAUNCHER}.java`);
 
-/** The class path entry holding the compiled launcher, or the source file itself when javac is missing (Java then compiles it at each start). */
+/**
+ * The class path entry holding the compiled launcher, or the source file itself when javac is
+ * missing but Java can compile a source file at each start (about 2 s). A JRE without a
+ * compiler cannot bind DynamoDB Local to 127.0.0.1: that is an error, never a silent fallback
+ * to every interface.
+ */
 function launcher(classPath: string): { classPath: string; main: string } {
   const source = readFileSync(LAUNCHER_SOURCE);
   const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
@@ -50,7 +55,11 @@ function launcher(classPath: string): { classPath: string; main: string } {
     const compiled = spawnSync('javac', ['-nowarn', '-cp', classPath, '-d', temp, LAUNCHER_SOURCE], { encoding: 'utf8' });
     if (compiled.error || compiled.status !== 0) {
       rmSync(temp, { recursive: true, force: true });
-      return { classPath, main: LAUNCHER_SOURCE };
+      const modules = spawnSync('java', ['--list-modules'], { encoding: 'utf8' }).stdout ?? '';
+      if (modules.includes('jdk.compiler')) return { classPath, main: LAUNCHER_SOURCE };
+      throw new Error(
+        `DynamoDB Local is bound to 127.0.0.1 by a small Java launcher, which needs a JDK to compile (${compiled.stderr?.trim() || compiled.error?.message}): install one (Debian/Ubuntu: sudo apt-get install -y openjdk-17-jdk-headless).`,
+      );
     }
     try {
       renameSync(temp, dir);

@@ -1,26 +1,35 @@
 /**
- * The link-signing keys, read from Secrets Manager once per process. The endpoint comes
- * from the SDK's own settings (`AWS_ENDPOINT_URL_SECRETS_MANAGER` locally), as for every client.
+ * The signing keys (links, callbacks), read from Secrets Manager and kept for at most
+ * SIGNING_KEYS_TTL_MS, so a key removed from the secret (a revocation after a leak) stops
+ * being accepted by warm instances within that time. The endpoint comes from the SDK's own
+ * settings (`AWS_ENDPOINT_URL_SECRETS_MANAGER` locally), as for every client.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type SigningKeys, signingKeysSchema } from '../links/signing';
 
+/** How long a process uses keys it read before reading the secret again (infra/README.md: revocation). */
+export const SIGNING_KEYS_TTL_MS = 5 * 60 * 1000;
+
 let client: SecretsManagerClient | undefined;
-const cache = new Map<string, Promise<SigningKeys>>();
+const cache = new Map<string, { keys: Promise<SigningKeys>; readAt: number }>();
 
 export const secretsClient = () => (client ??= new SecretsManagerClient({ maxAttempts: 5 }));
 
 /**
- * The signing keys stored under `secretId`: one read per cold start. The promise is cached, so
- * concurrent first calls share one read; a failed read is not cached, so the next call tries again.
+ * The signing keys stored under `secretId`: one read per SIGNING_KEYS_TTL_MS and process. The
+ * promise is cached, so concurrent calls share one read; a failed read is not cached, so the next
+ * call tries again. Past the TTL the keys are read again and never served stale: a revoked key
+ * must stop working even if Secrets Manager cannot be reached.
  */
 export function signingKeys(secretId: string): Promise<SigningKeys> {
+  const now = Date.now();
   const cached = cache.get(secretId);
-  if (cached) return cached;
+  if (cached && now - cached.readAt < SIGNING_KEYS_TTL_MS) return cached.keys;
   const loading = readSigningKeys(secretId);
-  cache.set(secretId, loading);
+  const entry = { keys: loading, readAt: now };
+  cache.set(secretId, entry);
   loading.catch(() => {
-    if (cache.get(secretId) === loading) cache.delete(secretId);
+    if (cache.get(secretId) === entry) cache.delete(secretId);
   });
   return loading;
 }

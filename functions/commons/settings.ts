@@ -14,6 +14,7 @@ export type AnyNeed = Need | StepNeed;
 
 const secretId = z.string().min(1);
 const arn = z.string().startsWith('arn:', 'must be an ARN');
+const tableName = z.string().min(3);
 const callbackUrlPrefixes = z.string().superRefine((value, ctx) => {
   try {
     parseCallbackUrlPrefixes(value);
@@ -24,8 +25,11 @@ const callbackUrlPrefixes = z.string().superRefine((value, ctx) => {
 
 /** The environment variables each need brings. */
 export const NEED_VARIABLES = {
-  'table:read': { TABLE_NAME: z.string().min(3) },
-  'table:write': { TABLE_NAME: z.string().min(3) },
+  'table:get': { TABLE_NAME: tableName },
+  'table:query': { TABLE_NAME: tableName },
+  'table:search': { TABLE_NAME: tableName },
+  'table:put': { TABLE_NAME: tableName },
+  'table:update': { TABLE_NAME: tableName },
   'workflow:start': { STATE_MACHINE_ARN: arn },
   /** SendTaskSuccess needs only the token; the stack scopes the grant to the state machine and sets its ARN too. */
   'workflow:task': { STATE_MACHINE_ARN: arn },
@@ -44,8 +48,11 @@ type AllVariables = { [Shape in Shapes as keyof Shape & string]: string };
 export type Settings = Readonly<Partial<AllVariables>>;
 export type SettingName = keyof AllVariables;
 
-/** SES bounce and complaint events (configuration set → SNS → this function). */
-export const SES_EVENTS_FUNCTION = { name: 'sesEvents', entry: 'functions/ses-events/handler.ts', needs: ['table:write'] } as const;
+/**
+ * SES delivery problems (configuration set → SNS → SQS queue → this function). Its code reads the
+ * request and appends a history item; the queue's poller permissions are the stack's, not a need.
+ */
+export const SES_EVENTS_FUNCTION = { name: 'sesEvents', entry: 'functions/ses-events/handler.ts', needs: ['table:get', 'table:put'] } as const;
 
 /** The needs of a function of the service, by its name in the operations list, the step list, or `sesEvents`. */
 export function needsOf(name: string): readonly AnyNeed[] {

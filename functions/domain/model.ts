@@ -233,6 +233,7 @@ export type HistoryType =
   | 'notified'
   | 'reminded'
   | 'notification-failed'
+  | 'notification-delayed'
   | 'callback-delivered'
   | 'callback-failed';
 

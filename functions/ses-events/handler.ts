@@ -1,9 +1,10 @@
 /**
- * SES bounce and complaint events (configuration-set event destination → SNS → here); what is
- * done with each is in failures.ts.
+ * SES delivery problems (configuration-set event destination → SNS → SQS queue → here): bounces,
+ * complaints, rejects, rendering failures and delivery delays; what is done with each is in failures.ts.
+ * The answer is an SQS partial batch response, so only the messages that failed are redelivered.
  */
 import middy from '@middy/core';
-import type { SNSEvent } from 'aws-lambda';
+import type { SNSEvent, SQSEvent } from 'aws-lambda';
 import { documentClient } from '../adapters/clients';
 import { Repository } from '../adapters/dynamodb/repository';
 import { logger, observe } from '../commons/observability';
@@ -15,7 +16,8 @@ const settings = readSettings(SES_EVENTS_FUNCTION.needs);
 const deps: SesEventsDeps = {
   repository: new Repository(documentClient(), setting(settings, 'TABLE_NAME')),
   now: () => new Date().toISOString(),
-  log: ({ level, message, ...rest }) => (level === 'warn' ? logger.warn(String(message), rest) : logger.info(String(message), rest)),
+  log: ({ level, message, ...rest }) =>
+    level === 'error' ? logger.error(String(message), rest) : level === 'warn' ? logger.warn(String(message), rest) : logger.info(String(message), rest),
 };
 
-export const handler = observe(middy((event: SNSEvent) => handleSesEvents(event, deps)));
+export const handler = observe(middy((event: SQSEvent | SNSEvent) => handleSesEvents(event, deps)));

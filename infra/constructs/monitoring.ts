@@ -1,6 +1,8 @@
 /**
- * Alarms (to one SNS topic) and one dashboard: function errors, workflow failures,
- * time-outs and aborts, API 5xx, and the SES account's bounce and complaint rates.
+ * Alarms (to one SNS topic) and one dashboard. Alarms watch rates and sustained problems, never a
+ * single retry: a workflow task that fails once and succeeds on its retry pages nobody, a request
+ * whose workflow gave up or whose callback was abandoned does. The service's own metrics come from
+ * the functions (Powertools EMF, namespace `Approvals`, dimension `service`=`approvals`).
  */
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -11,43 +13,89 @@ import {
   Dashboard,
   GraphWidget,
   type IMetric,
+  MathExpression,
   Metric,
   TextWidget,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+
+/** The functions' own metrics (emitted with Powertools; names shared with functions/). */
+export const SERVICE_METRICS = {
+  namespace: 'Approvals',
+  dimensions: { service: 'approvals' },
+  names: ['RequestsCreated', 'Decisions', 'TimeToDecision', 'EmailsFailed', 'CallbacksFailed', 'CallbacksAbandoned', 'RemindersSent'],
+} as const;
+
+export interface MonitoringThresholds {
+  /** Share of a function's invocations that failed (0..1), in 2 of 3 five-minute periods. @default 0.05 */
+  readonly functionErrorRate?: number;
+  /** Share of API answers that were 5xx (0..1), in 2 of 3 five-minute periods. @default 0.05 */
+  readonly api5xxRate?: number;
+  /** Throttled invocations of one group of functions in five minutes. @default 10 */
+  readonly lambdaThrottles?: number;
+  /** Throttled DynamoDB reads and writes (table and indexes) in five minutes. @default 10 */
+  readonly dynamoDbThrottles?: number;
+  /** Throttled executions, state transitions and Step Functions API calls in five minutes. @default 10 */
+  readonly workflowThrottles?: number;
+  /** 4xx answers on the signed-link routes in five minutes. @default 50 */
+  readonly link4xx?: number;
+  /** Failed callback attempts in an hour (each attempt counts; retries follow). @default 20 */
+  readonly callbacksFailedPerHour?: number;
+  /** Emails that could not be sent, in an hour. @default 5 */
+  readonly emailsFailedPerHour?: number;
+  /**
+   * SES bounce rate (0..1). AWS reviews an account at 5% and may pause sending at 10%; alarm well before.
+   * @default 0.02
+   */
+  readonly bounceRate?: number;
+  /**
+   * SES complaint rate (0..1). AWS reviews an account at 0.1% and may pause sending at 0.5%; alarm well before.
+   * @default 0.0005
+   */
+  readonly complaintRate?: number;
+}
 
 export interface MonitoringProps {
   /** Name prefix of the alarms and the dashboard, e.g. `approvals-dev`. */
   readonly prefix: string;
-  /** Every function of the service, by logical name. */
-  readonly functions: Record<string, IFunction>;
+  /** The API's functions behind authenticated routes, by logical name. */
+  readonly apiFunctions: Record<string, IFunction>;
+  /** The signed-link functions (public, with reserved concurrency), by logical name. */
+  readonly linkFunctions: Record<string, IFunction>;
+  /** The workflow's task functions and the SES events handler, by logical name. */
+  readonly workflowFunctions: Record<string, IFunction>;
+  /**
+   * The task function whose errors are failed callback attempts (watched through CallbacksFailed
+   * and CallbacksAbandoned instead of its error rate: a calling system that is down is not our fault).
+   */
+  readonly callbackFunctionName: string;
   readonly stateMachine: IStateMachine;
   readonly api: IHttpApi;
+  readonly table: ITableV2;
+  readonly indexNames: readonly string[];
+  readonly deadLetterQueue: IQueue;
+  /** The access-log metric of 4xx answers on the link routes. */
+  readonly link4xx: { readonly namespace: string; readonly metricName: string };
   /**
    * Subscribed to the alarm topic when set.
    * @default - no subscription (subscribe a chat or pager integration to the topic yourself)
    */
   readonly alarmEmail?: string;
-  /**
-   * SES bounce rate (0..1) that raises the alarm. AWS reviews an account at 5% and may pause sending at 10%.
-   * @default 0.05
-   */
-  readonly bounceRateThreshold?: number;
-  /**
-   * SES complaint rate (0..1) that raises the alarm. AWS reviews an account at 0.1% and may pause sending at 0.5%.
-   * @default 0.001
-   */
-  readonly complaintRateThreshold?: number;
+  /** @default - the defaults of MonitoringThresholds */
+  readonly thresholds?: MonitoringThresholds;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
+const ONE_HOUR = Duration.hours(1);
 
 export class Monitoring extends Construct {
   readonly alarmTopic: Topic;
@@ -56,6 +104,7 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
+    const limits = props.thresholds ?? {};
     this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: `${props.prefix} alarms`, enforceSSL: true });
     // The topic policy that enforceSSL creates replaces SNS's default one: allow this account's alarms explicitly.
     const stack = Stack.of(this);
@@ -74,13 +123,14 @@ export class Monitoring extends Construct {
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
 
     const action = new SnsAction(this.alarmTopic);
-    const alarm = (name: string, metric: IMetric, threshold: number, description: string) => {
+    const alarm = (name: string, metric: IMetric, threshold: number, description: string, periods: { evaluate: number; breaching: number } = { evaluate: 1, breaching: 1 }) => {
       const created = new Alarm(this, name, {
         alarmName: `${props.prefix}-${name}`,
         alarmDescription: description,
         metric,
         threshold,
-        evaluationPeriods: 1,
+        evaluationPeriods: periods.evaluate,
+        datapointsToAlarm: periods.breaching,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
@@ -89,56 +139,150 @@ export class Monitoring extends Construct {
       this.alarms.push(created);
       return created;
     };
+    const sustained = { evaluate: 3, breaching: 2 };
+    const sum = (metrics: Record<string, IMetric>, label: string, period = FIVE_MINUTES) =>
+      new MathExpression({ expression: Object.keys(metrics).join(' + '), usingMetrics: metrics, label, period });
+    const service = (metricName: string, statistic = 'Sum', period = FIVE_MINUTES) =>
+      new Metric({ namespace: SERVICE_METRICS.namespace, metricName, dimensionsMap: { ...SERVICE_METRICS.dimensions }, statistic, period });
 
-    for (const [name, fn] of Object.entries(props.functions)) {
-      alarm(`${name}-errors`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `Function ${name} failed at least once in 5 minutes (see its log group)`);
+    // ---- Functions: error rates, and throttles per group ----------------------------------------
+    const allFunctions = { ...props.apiFunctions, ...props.linkFunctions, ...props.workflowFunctions };
+    for (const [name, fn] of Object.entries(allFunctions)) {
+      if (name === props.callbackFunctionName) continue;
+      const rate = new MathExpression({
+        expression: 'errors / invocations',
+        usingMetrics: {
+          errors: fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
+          invocations: fn.metricInvocations({ period: FIVE_MINUTES, statistic: 'Sum' }),
+        },
+        label: `${name} error rate`,
+        period: FIVE_MINUTES,
+      });
+      alarm(`${name}-error-rate`, rate, limits.functionErrorRate ?? 0.05, `Function ${name}: at least 5% of invocations failed in 2 of 3 five-minute periods (see its log group)`, sustained);
     }
+    const throttles = (functions: Record<string, IFunction>) =>
+      sum(Object.fromEntries(Object.values(functions).map((fn, index) => [`t${index}`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' })])), 'throttles');
+    alarm('api-throttles', throttles(props.apiFunctions), limits.lambdaThrottles ?? 10, 'API functions were throttled (account concurrency exhausted?): callers got 5xx');
+    alarm('link-throttles', throttles(props.linkFunctions), limits.lambdaThrottles ?? 10, 'Signed-link functions hit their reserved concurrency: a flood of link requests (abuse, or a mail scanner storm)');
+    alarm('workflow-throttles', throttles(props.workflowFunctions), limits.lambdaThrottles ?? 10, 'Workflow or SES-event functions were throttled (retried, but the account is short of concurrency)');
 
+    // ---- API ------------------------------------------------------------------------------------
+    const api5xx = props.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' });
+    const apiCount = props.api.metricCount({ period: FIVE_MINUTES, statistic: 'Sum' });
+    alarm(
+      'api-5xx-rate',
+      new MathExpression({ expression: 'errors / requests', usingMetrics: { errors: api5xx, requests: apiCount }, label: '5xx rate', period: FIVE_MINUTES }),
+      limits.api5xxRate ?? 0.05,
+      'At least 5% of API answers were 5xx in 2 of 3 five-minute periods (a function failed, timed out or was throttled)',
+      sustained,
+    );
+    const link4xx = new Metric({ namespace: props.link4xx.namespace, metricName: props.link4xx.metricName, statistic: 'Sum', period: FIVE_MINUTES });
+    alarm('link-4xx', link4xx, limits.link4xx ?? 50, 'A spike of 4xx on the signed-link routes (altered or guessed links, or a client gone wrong)');
+
+    // ---- DynamoDB ------------------------------------------------------------------------------
+    const tableName = props.table.tableName;
+    const dynamoMetric = (metricName: string, index?: string) =>
+      new Metric({
+        namespace: 'AWS/DynamoDB',
+        metricName,
+        dimensionsMap: index ? { TableName: tableName, GlobalSecondaryIndexName: index } : { TableName: tableName },
+        statistic: 'Sum',
+        period: FIVE_MINUTES,
+      });
+    const dynamoThrottles: Record<string, IMetric> = { r0: dynamoMetric('ReadThrottleEvents'), w0: dynamoMetric('WriteThrottleEvents') };
+    props.indexNames.forEach((index, position) => {
+      dynamoThrottles[`r${position + 1}`] = dynamoMetric('ReadThrottleEvents', index);
+      dynamoThrottles[`w${position + 1}`] = dynamoMetric('WriteThrottleEvents', index);
+    });
+    const dynamoSum = sum(dynamoThrottles, 'DynamoDB throttle events');
+    alarm('dynamodb-throttles', dynamoSum, limits.dynamoDbThrottles ?? 10, 'DynamoDB throttled reads or writes on the table or an index (a hot partition, or on-demand scaling behind a burst)');
+
+    // ---- Workflow ------------------------------------------------------------------------------
     const workflow = {
       failed: props.stateMachine.metricFailed({ period: FIVE_MINUTES, statistic: 'Sum' }),
       timedOut: props.stateMachine.metricTimedOut({ period: FIVE_MINUTES, statistic: 'Sum' }),
       aborted: props.stateMachine.metricAborted({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      throttled: props.stateMachine.metricThrottled({ period: FIVE_MINUTES, statistic: 'Sum' }),
     };
-    alarm('workflow-failed', workflow.failed, 1, 'An approval workflow execution failed: its request may be stuck in requested');
+    alarm('workflow-failed', workflow.failed, 1, 'An approval workflow execution failed (e.g. Gave up after repeated errors): its request needs the reconciler or a redrive (infra/README.md)');
     alarm('workflow-timed-out', workflow.timedOut, 1, 'An approval workflow execution hit its overall time-out');
     alarm('workflow-aborted', workflow.aborted, 1, 'An approval workflow execution was stopped by hand');
+    const statesThrottle = (dimensionsMap: Record<string, string>) =>
+      new Metric({ namespace: 'AWS/States', metricName: 'ThrottledEvents', dimensionsMap, statistic: 'Sum', period: FIVE_MINUTES });
+    alarm(
+      'workflow-throttled',
+      sum(
+        {
+          executions: workflow.throttled,
+          transitions: statesThrottle({ ServiceMetric: 'StateTransition' }),
+          starts: statesThrottle({ APIName: 'StartExecution' }),
+          successes: statesThrottle({ APIName: 'SendTaskSuccess' }),
+          failures: statesThrottle({ APIName: 'SendTaskFailure' }),
+        },
+        'Step Functions throttling',
+      ),
+      limits.workflowThrottles ?? 10,
+      'Step Functions throttled executions, state transitions or the API calls the service makes (StartExecution, SendTaskSuccess/Failure)',
+    );
 
-    const api5xx = props.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' });
-    alarm('api-5xx', api5xx, 1, 'The HTTP API answered 5xx (a function failed, timed out or was throttled)');
-
+    // ---- Email and callbacks -------------------------------------------------------------------
+    alarm(
+      'ses-events-dead-letters',
+      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+      1,
+      'SES delivery events could not be recorded after 5 attempts and wait in the dead-letter queue: redrive them (infra/README.md)',
+    );
     // Account-level reputation metrics that SES publishes when sending; no dimensions.
     const bounceRate = new Metric({ namespace: 'AWS/SES', metricName: 'Reputation.BounceRate', statistic: 'Maximum', period: Duration.minutes(15) });
     const complaintRate = new Metric({ namespace: 'AWS/SES', metricName: 'Reputation.ComplaintRate', statistic: 'Maximum', period: Duration.minutes(15) });
-    alarm('ses-bounce-rate', bounceRate, props.bounceRateThreshold ?? 0.05, 'SES bounce rate reached the level at which AWS reviews the account');
-    alarm('ses-complaint-rate', complaintRate, props.complaintRateThreshold ?? 0.001, 'SES complaint rate reached the level at which AWS reviews the account');
+    alarm('ses-bounce-rate', bounceRate, limits.bounceRate ?? 0.02, 'SES bounce rate reached 2%: AWS reviews the account at 5%; clean the approver lists before it gets there');
+    alarm('ses-complaint-rate', complaintRate, limits.complaintRate ?? 0.0005, 'SES complaint rate reached 0.05%: AWS reviews the account at 0.1%');
+    alarm('emails-failed', service('EmailsFailed', 'Sum', ONE_HOUR), limits.emailsFailedPerHour ?? 5, 'Emails could not be sent (SES refused or throttled them after the retries)');
+    alarm('callbacks-failing', service('CallbacksFailed', 'Sum', ONE_HOUR), limits.callbacksFailedPerHour ?? 20, 'Callback attempts keep failing: a calling system is down or refuses our signature (retries continue)');
+    alarm('callbacks-abandoned', service('CallbacksAbandoned'), 1, 'A workflow gave up delivering a callback: the calling system never learned the outcome (see the request history)');
 
+    // ---- Dashboard -----------------------------------------------------------------------------
     this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: props.prefix, defaultInterval: Duration.days(1) });
-    const functionMetrics = (make: (fn: IFunction, label: string) => IMetric) => Object.entries(props.functions).map(([name, fn]) => make(fn, name));
+    const functionMetrics = (make: (fn: IFunction, label: string) => IMetric) => Object.entries(allFunctions).map(([name, fn]) => make(fn, name));
+    const byDimension = (metricName: string, dimension: string, statistic: string, label: string) =>
+      new MathExpression({
+        expression: `SEARCH('{${SERVICE_METRICS.namespace},service,${dimension}} MetricName="${metricName}"', '${statistic}', 300)`,
+        label,
+        period: FIVE_MINUTES,
+      });
     this.dashboard.addWidgets(
       new TextWidget({ markdown: `# ${props.prefix}\nApproval service: HTTP API → functions → DynamoDB; Step Functions workflow; SES. See infra/README.md.`, width: 24, height: 2 }),
-      new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 }),
+      new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 6 }),
     );
     this.dashboard.addWidgets(
+      new GraphWidget({ title: 'Requests created (by kind)', left: [byDimension('RequestsCreated', 'kind', 'Sum', '')], width: 8 }),
+      new GraphWidget({ title: 'Decisions (by outcome)', left: [byDimension('Decisions', 'outcome', 'Sum', '')], width: 8 }),
       new GraphWidget({
-        title: 'API requests and errors',
-        left: [props.api.metricCount({ period: FIVE_MINUTES }), props.api.metricClientError({ period: FIVE_MINUTES }), api5xx],
-        width: 12,
+        title: 'Time to decision (s)',
+        left: [service('TimeToDecision', 'p50', ONE_HOUR), service('TimeToDecision', 'p90', ONE_HOUR)],
+        width: 8,
       }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({ title: 'Emails and reminders', left: [service('RemindersSent'), service('EmailsFailed')], width: 8 }),
+      new GraphWidget({ title: 'Callbacks', left: [service('CallbacksFailed'), service('CallbacksAbandoned')], width: 8 }),
+      new GraphWidget({ title: 'SES reputation', left: [bounceRate, complaintRate], width: 8 }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({ title: 'API requests and errors', left: [apiCount, props.api.metricClientError({ period: FIVE_MINUTES }), api5xx, link4xx], width: 12 }),
       new GraphWidget({ title: 'API latency (p99)', left: [props.api.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' })], width: 12 }),
     );
     this.dashboard.addWidgets(
       new GraphWidget({
         title: 'Workflow executions',
-        left: [
-          props.stateMachine.metricStarted({ period: FIVE_MINUTES }),
-          props.stateMachine.metricSucceeded({ period: FIVE_MINUTES }),
-          workflow.failed,
-          workflow.timedOut,
-          workflow.aborted,
-        ],
+        left: [props.stateMachine.metricStarted({ period: FIVE_MINUTES }), props.stateMachine.metricSucceeded({ period: FIVE_MINUTES }), workflow.failed, workflow.timedOut, workflow.aborted, workflow.throttled],
         width: 12,
       }),
-      new GraphWidget({ title: 'SES reputation', left: [bounceRate, complaintRate], width: 12 }),
+      new GraphWidget({
+        title: 'DynamoDB throttles and SES events dead letters',
+        left: [dynamoSum, props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' })],
+        width: 12,
+      }),
     );
     this.dashboard.addWidgets(
       new GraphWidget({ title: 'Function errors', left: functionMetrics((fn, label) => fn.metricErrors({ period: FIVE_MINUTES, label })), width: 8 }),

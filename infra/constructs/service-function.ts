@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -46,6 +46,16 @@ export interface ServiceFunctionProps {
    */
   readonly logRetention?: RetentionDays;
   /**
+   * What happens to the log group when the stack is deleted (`RETAIN` in prod: the logs outlive a destroy).
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * Concurrent executions reserved for (and capping) this function.
+   * @default - none: the account's unreserved pool
+   */
+  readonly reservedConcurrentExecutions?: number;
+  /**
    * Extra environment variables. Variables for needs come from `bindNeeds`.
    * @default - only NODE_OPTIONS=--enable-source-maps
    */
@@ -82,21 +92,30 @@ export interface ServiceResources {
   };
 }
 
-/** DynamoDB actions of `table:read`: the repository gets, queries and checks conditions; it never scans. */
-export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
-/** DynamoDB actions of `table:write` on top of reading (transactions need the per-item actions). */
-export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+/**
+ * The one DynamoDB action of each table need, and where: the repository's calls, one by one
+ * (TransactWriteItems is authorised per item action: its Puts and Updates need PutItem and UpdateItem).
+ */
+export const TABLE_NEED_ACTIONS = {
+  'table:get': { action: 'dynamodb:GetItem', on: 'table' },
+  'table:query': { action: 'dynamodb:Query', on: 'table' },
+  'table:search': { action: 'dynamodb:Query', on: 'indexes' },
+  'table:put': { action: 'dynamodb:PutItem', on: 'table' },
+  'table:update': { action: 'dynamodb:UpdateItem', on: 'table' },
+} as const;
 export const START_ACTIONS = ['states:StartExecution'];
-export const TASK_ACTIONS = ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'];
+/** What the workflow port's `finish` sends: success for a decision, failure for a delete. */
+export const TASK_ACTIONS = ['states:SendTaskSuccess', 'states:SendTaskFailure'];
 
 export class ServiceFunction extends NodejsFunction {
   /** The needs bound so far (for tests and reviews). */
   readonly needs = new Set<AnyNeed>();
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    // No fixed name: a retained group never collides with the next deploy's.
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.DESTROY,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
     });
     // Own role: writing to its own log group only, instead of AWSLambdaBasicExecutionRole (logs:* on every group).
     const role = new Role(scope, `${id}Role`, {
@@ -117,6 +136,11 @@ export class ServiceFunction extends NodejsFunction {
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       logGroup,
+      // JSON lines from the runtime too (Powertools' logger writes JSON already); level filtering by Lambda.
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       role,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       bundling: {
@@ -149,11 +173,12 @@ export class ServiceFunction extends NodejsFunction {
       if (this.needs.has(need)) continue;
       this.needs.add(need);
       switch (need) {
-        case 'table:read':
-          this.bindTable(resources.table, false);
-          break;
-        case 'table:write':
-          this.bindTable(resources.table, true);
+        case 'table:get':
+        case 'table:query':
+        case 'table:search':
+        case 'table:put':
+        case 'table:update':
+          this.bindTable(resources.table, need);
           break;
         case 'workflow:start':
           this.addEnvironment('STATE_MACHINE_ARN', resources.stateMachineArn);
@@ -185,11 +210,11 @@ export class ServiceFunction extends NodejsFunction {
     return this;
   }
 
-  private bindTable({ table, indexNames }: TableBinding, write: boolean) {
+  private bindTable({ table, indexNames }: TableBinding, need: keyof typeof TABLE_NEED_ACTIONS) {
     this.addEnvironment('TABLE_NAME', table.tableName);
-    const indexArns = indexNames.map((name) => `${table.tableArn}/index/${name}`);
-    this.addToRolePolicy(new PolicyStatement({ actions: TABLE_READ_ACTIONS, resources: [table.tableArn, ...indexArns] }));
-    if (write) this.addToRolePolicy(new PolicyStatement({ actions: TABLE_WRITE_ACTIONS, resources: [table.tableArn] }));
+    const { action, on } = TABLE_NEED_ACTIONS[need];
+    const resources = on === 'table' ? [table.tableArn] : indexNames.map((name) => `${table.tableArn}/index/${name}`);
+    this.addToRolePolicy(new PolicyStatement({ actions: [action], resources }));
   }
 
   private bindSecret(variable: string, secret: ISecret) {

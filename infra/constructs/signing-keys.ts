@@ -11,7 +11,7 @@ import { ServiceFunction } from './service-function';
 export interface SigningKeysProps {
   /** One secret per entry: construct id → description. */
   readonly secrets: Record<string, string>;
-  /** Prefix of the secrets' names, e.g. `approvals-dev`. */
+  /** Names the deployment in the secrets' descriptions, e.g. `approvals-dev` (the names themselves are generated). */
   readonly namePrefix: string;
 }
 
@@ -27,9 +27,10 @@ export class SigningKeys extends Construct {
     });
 
     for (const [secretId, description] of Object.entries(props.secrets)) {
+      // No fixed name: the secret is retained, and a deploy after a destroy must be able to create
+      // a new one. Functions get the ARN; operators read it from the stack outputs.
       const secret = new Secret(this, secretId, {
-        secretName: `${props.namePrefix}/${kebab(secretId)}`,
-        description: `${description}. JSON {"currentKeyId","keys":{"<id>":"<base64 key>"}}; rotate by key id (infra/README.md).`,
+        description: `${props.namePrefix}: ${description}. JSON {"currentKeyId","keys":{"<id>":"<base64 key>"}}; rotate by key id (infra/README.md).`,
         removalPolicy: RemovalPolicy.RETAIN,
         // Placeholder until the custom resource writes the key set (it replaces any value that is not one).
         generateSecretString: { passwordLength: 64, excludePunctuation: true },
@@ -54,4 +55,3 @@ export class SigningKeys extends Construct {
   }
 }
 
-const kebab = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();

@@ -1,5 +1,5 @@
 import { type App, Tags } from 'aws-cdk-lib';
-import { type DeploymentConfig, readConfig } from '../config';
+import { type DeploymentConfig, type PINNED_ENVIRONMENTS, readConfig } from '../config';
 import { StatefulStack } from './stateful-stack';
 import { StatelessStack } from './stateless-stack';
 
@@ -13,20 +13,21 @@ export interface ServiceStacks {
 }
 
 /** Both stacks of one stage, joined by typed props. Used by infra/app.ts and the infra tests. */
-export function createStacks(app: App): ServiceStacks {
-  const config = readConfig(app);
-  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+export function createStacks(app: App, options: { pinned?: typeof PINNED_ENVIRONMENTS } = {}): ServiceStacks {
+  const config = readConfig(app, options.pinned);
+  const env = config.env;
   const stateful = new StatefulStack(app, `Approvals-${config.stage}-Stateful`, {
     config,
     env,
     description: `Approval service (${config.stage}): table, user pool, signing keys, SES identity. Retained on delete.`,
-    terminationProtection: config.stage === 'prod',
+    terminationProtection: config.production,
   });
   const stateless = new StatelessStack(app, `Approvals-${config.stage}-Stateless`, {
     config,
     env,
     stateful,
     description: `Approval service (${config.stage}): functions, HTTP API, approval workflow, alarms.`,
+    terminationProtection: config.production,
   });
   stateless.addStackDependency(stateful);
   for (const stack of [stateful, stateless]) {

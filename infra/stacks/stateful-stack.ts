@@ -4,6 +4,8 @@
  * goes, and the stateless stack can be redeployed or destroyed without touching it.
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { DomainName, EndpointType, type IDomainName, SecurityPolicy } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AccountRecovery,
   ClientAttributes,
@@ -14,8 +16,9 @@ import {
   StandardThreatProtectionMode,
   UserPool,
   type UserPoolClient,
+  UserPoolEmail,
 } from 'aws-cdk-lib/aws-cognito';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
@@ -28,6 +31,14 @@ import { sesIdentityArn } from '../constructs/service-function';
 /** The groups the functions read from `cognito:groups`. */
 export const GROUPS = { approvers: 'approvers', admins: 'admins' } as const;
 /** The resource server and scope a calling system gets with the client-credentials grant (shared with the functions). */
+
+/**
+ * The attributes the search indexes copy besides the keys: exactly what `Repository.search`
+ * reads from an index item (`doc`, the request it returns and filters on by kind, and `state`,
+ * which it filters on for a requester's own requests). Never the workflow bookkeeping (task
+ * token, reminder times): writing those does not touch the indexes, and no token is copied.
+ */
+export const SEARCH_INDEX_ATTRIBUTES = ['doc', 'state'] as const;
 
 export interface StatefulStackProps extends StackProps {
   readonly config: DeploymentConfig;
@@ -43,6 +54,8 @@ export interface StatefulResources {
   readonly linkKeys: Secret;
   readonly callbackKeys: Secret;
   readonly sender: { readonly email: string; readonly identityArn: string; readonly sandboxRecipientArns: readonly string[] };
+  /** The API's custom domain, when `apiDomain` is set: the stateless stack maps its API to it. */
+  readonly apiDomain?: IDomainName;
 }
 
 export class StatefulStack extends Stack implements StatefulResources {
@@ -55,6 +68,7 @@ export class StatefulStack extends Stack implements StatefulResources {
   readonly linkKeys: Secret;
   readonly callbackKeys: Secret;
   readonly sender: StatefulResources['sender'];
+  readonly apiDomain?: IDomainName;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -76,6 +90,9 @@ export class StatefulStack extends Stack implements StatefulResources {
         indexName: index.indexName,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        // A global table's projection cannot change in place: see infra/README.md for migrating a table built with ALL.
+        projectionType: ProjectionType.INCLUDE,
+        nonKeyAttributes: [...SEARCH_INDEX_ATTRIBUTES],
       })),
     });
 
@@ -103,6 +120,17 @@ export class StatefulStack extends Stack implements StatefulResources {
       standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      // Through SES (the sender identity, which must be verified before Cognito accepts it), not
+      // Cognito's own sender and its 50 emails a day.
+      email:
+        config.cognitoEmail === 'ses'
+          ? UserPoolEmail.withSES({
+              fromEmail: config.senderEmail,
+              fromName: 'Approvals',
+              sesRegion: this.region,
+              sesVerifiedDomain: config.senderDomain,
+            })
+          : UserPoolEmail.withCognito(),
     });
     this.userPool.addGroup('Approvers', { groupName: GROUPS.approvers, description: 'May decide on requests that list them, and search all requests' });
     this.userPool.addGroup('Admins', { groupName: GROUPS.admins, description: 'Manage profiles and delete any request' });
@@ -122,8 +150,9 @@ export class StatefulStack extends Stack implements StatefulResources {
     this.userClient = this.userPool.addClient('UserClient', {
       userPoolClientName: `${config.prefix}-users`,
       generateSecret: false,
-      // SRP for apps; USER_PASSWORD_AUTH so an operator can get a token with the AWS CLI (README). MFA applies to both.
-      authFlows: { userSrp: true, userPassword: true },
+      // SRP for apps; outside prod also USER_PASSWORD_AUTH, so an operator can get a token with the
+      // AWS CLI (README). MFA applies to both. In prod the password never travels to Cognito as such.
+      authFlows: { userSrp: true, userPassword: !config.production },
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
@@ -163,24 +192,46 @@ export class StatefulStack extends Stack implements StatefulResources {
     this.callbackKeys = required(keys.secrets.CallbackKeys);
 
     // ---- SES: the sender identity (and, in the sandbox, the verified recipients) --------------
+    // Retained (verification and reputation survive), so a deploy after a destroy must not create
+    // them again: with `senderIdentity=existing` the stack uses the identities that exist already.
     const identityName = config.senderDomain ?? config.senderEmail;
-    const identity = new EmailIdentity(this, 'SenderIdentity', {
-      identity: config.senderDomain ? Identity.domain(config.senderDomain) : Identity.email(config.senderEmail),
-    });
-    identity.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    const createIdentities = config.senderIdentity === 'create';
+    const identity = createIdentities
+      ? new EmailIdentity(this, 'SenderIdentity', {
+          identity: config.senderDomain ? Identity.domain(config.senderDomain) : Identity.email(config.senderEmail),
+        })
+      : undefined;
+    identity?.applyRemovalPolicy(RemovalPolicy.RETAIN);
     const recipientArns = config.sandboxRecipients
       .filter((address) => address !== config.senderEmail)
       .map((address, index) => {
-        const recipient = new EmailIdentity(this, `SandboxRecipient${index + 1}`, { identity: Identity.email(address) });
-        recipient.applyRemovalPolicy(RemovalPolicy.RETAIN);
+        if (createIdentities) {
+          const recipient = new EmailIdentity(this, `SandboxRecipient${index + 1}`, { identity: Identity.email(address) });
+          recipient.applyRemovalPolicy(RemovalPolicy.RETAIN);
+        }
         return sesIdentityArn(this, address);
       });
     this.sender = { email: config.senderEmail, identityArn: sesIdentityArn(this, identityName), sandboxRecipientArns: recipientArns };
 
-    if (config.senderDomain) {
+    if (config.senderDomain && identity) {
       identity.dkimRecords.forEach((record, index) => {
         new CfnOutput(this, `DkimRecord${index + 1}`, { value: `${record.name} CNAME ${record.value}`, description: 'Publish in DNS to verify the sender domain' });
       });
+    }
+
+    // ---- The API's own domain (links in emails live up to a year: they must survive a new API) ----
+    if (config.apiDomain && config.apiCertificateArn) {
+      this.apiDomain = new DomainName(this, 'ApiDomain', {
+        domainName: config.apiDomain,
+        certificate: Certificate.fromCertificateArn(this, 'ApiCertificate', config.apiCertificateArn),
+        endpointType: EndpointType.REGIONAL,
+        securityPolicy: SecurityPolicy.TLS_1_2,
+      });
+      new CfnOutput(this, 'ApiDomainTarget', {
+        value: this.apiDomain.regionalDomainName,
+        description: `Point ${config.apiDomain} here in DNS (CNAME, or an alias A record with ApiDomainHostedZoneId)`,
+      });
+      new CfnOutput(this, 'ApiDomainHostedZoneId', { value: this.apiDomain.regionalHostedZoneId });
     }
 
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
@@ -189,6 +240,8 @@ export class StatefulStack extends Stack implements StatefulResources {
     new CfnOutput(this, 'TokenEndpoint', { value: `${domain.baseUrl()}/oauth2/token` });
     new CfnOutput(this, 'OnBehalfScope', { value: ON_BEHALF_SCOPE });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'LinkKeysSecretArn', { value: this.linkKeys.secretArn, description: 'HMAC keys of the email links (rotate and revoke: infra/README.md)' });
+    new CfnOutput(this, 'CallbackKeysSecretArn', { value: this.callbackKeys.secretArn, description: 'HMAC keys of the callbacks (rotate and revoke: infra/README.md)' });
   }
 }
 

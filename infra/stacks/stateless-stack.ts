@@ -7,9 +7,11 @@
  * functions/approval-steps.ts: one function per entry, its grants from its `needs`.
  */
 import * as path from 'node:path';
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  ApiMapping,
+  type CfnStage,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -20,14 +22,16 @@ import {
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { FilterPattern, LogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { ConfigurationSet, ConfigurationSetTlsPolicy, EmailSendingEvent, EventDestination, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { type Method, OPERATIONS, type Operation } from '../../functions/operations';
 import { APPROVAL_STEPS, type ApprovalStep } from '../../functions/approval-steps';
+import { SES_EVENTS_FUNCTION } from '../../functions/commons/settings';
 import type { DeploymentConfig } from '../config';
 import { Monitoring } from '../constructs/monitoring';
 import { PROJECT_ROOT, ServiceFunction, type ServiceResources } from '../constructs/service-function';
@@ -35,6 +39,27 @@ import type { StatefulResources } from './stateful-stack';
 
 /** The only workflow definition; CDK loads it as it is, the local engine runs the same file. */
 export const WORKFLOW_DEFINITION = 'statemachines/approval.asl.json';
+
+/**
+ * Operations that calling systems (the machine client's access tokens) may call; every other
+ * route takes people's tokens only. Their scope cannot be required by the authorizer on a route
+ * that people's ID tokens also use (ID tokens carry no `scope` claim, and a route with
+ * authorization scopes refuses a token without one): the machine client can only be issued the
+ * on-behalf scope, and the create function checks it again.
+ */
+export const CALLING_SYSTEM_OPERATIONS: readonly string[] = ['createRequest'];
+
+/** Per-route throttles of the public routes (requests per second, burst), tighter than the stage's default. */
+export const PUBLIC_ROUTE_THROTTLES: Readonly<Record<string, { readonly rateLimit: number; readonly burstLimit: number }>> = {
+  '/health': { rateLimit: 5, burstLimit: 10 },
+  '/openapi.json': { rateLimit: 2, burstLimit: 5 },
+  '/links/{id}/{action}': { rateLimit: 10, burstLimit: 20 },
+};
+/** Default throttle of every other route. */
+export const DEFAULT_ROUTE_THROTTLE = { rateLimit: 50, burstLimit: 100 };
+
+/** The access-log metric that counts 4xx answers on the signed-link routes. */
+export const LINK_4XX_METRIC = { namespace: 'Approvals', metricName: 'LinkRoute4xx' } as const;
 
 export interface StatelessStackProps extends StackProps {
   readonly config: DeploymentConfig;
@@ -63,6 +88,10 @@ export class StatelessStack extends Stack {
   /** The routes, by `METHOD path`. */
   readonly routes: Record<string, HttpRoute> = {};
   readonly monitoring: Monitoring;
+  readonly emailEventsQueue: Queue;
+  readonly emailEventsDeadLetterQueue: Queue;
+  /** Base of the links in emails: the custom domain when set, else the execute-api URL. */
+  readonly publicBaseUrl: string;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -70,6 +99,8 @@ export class StatelessStack extends Stack {
     const operations = props.operations ?? OPERATIONS;
     const workflowFunctions = props.workflowFunctions ?? APPROVAL_STEPS;
     const logRetention = config.logRetentionDays;
+    // Production logs outlive a destroy (no fixed names, so the next deploy creates new groups beside them).
+    const logRemovalPolicy = config.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     // Fixed name, ARN built from it: functions that start the workflow or answer its tasks get
     // the ARN without a reference to the state machine, which itself references the functions.
@@ -88,13 +119,15 @@ export class StatelessStack extends Stack {
       // Our own $default stage below, with access logs and throttling. No CORS: email links are
       // top-level navigations and same-origin form posts, and API clients are servers.
       createDefaultStage: false,
+      // With a custom domain, only the domain answers: links and clients never learn the API id.
+      disableExecuteApiEndpoint: Boolean(stateful.apiDomain),
     });
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: logRemovalPolicy });
     const stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
-      throttle: { rateLimit: 50, burstLimit: 100 },
+      throttle: DEFAULT_ROUTE_THROTTLE,
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
         // The route key, never the raw path or query: signed links carry their signature there.
@@ -115,9 +148,32 @@ export class StatelessStack extends Stack {
         ),
       },
     });
-    const publicBaseUrl = this.api.apiEndpoint;
+    if (stateful.apiDomain) {
+      new ApiMapping(this, 'ApiMapping', { api: this.api, domainName: stateful.apiDomain, stage });
+    }
+    // Links live up to a year: on the custom domain they survive a new API (destroy and deploy again).
+    this.publicBaseUrl = config.apiDomain ? `https://${config.apiDomain}` : this.api.apiEndpoint;
+    const publicBaseUrl = this.publicBaseUrl;
 
-    // ---- SES configuration set: bounces and complaints → SNS → ses-events function ----------------
+    // 4xx on the signed-link routes, counted from the access log (a route-level metric without
+    // paying for detailed metrics on every route): a spike means guessing or a broken mail client.
+    new MetricFilter(this, 'LinkRoute4xxFilter', {
+      logGroup: accessLogs,
+      metricNamespace: LINK_4XX_METRIC.namespace,
+      metricName: LINK_4XX_METRIC.metricName,
+      metricValue: '1',
+      defaultValue: 0,
+      filterPattern: FilterPattern.all(
+        FilterPattern.any(
+          ...OPERATIONS.filter((operation) => operation.path.startsWith('/links/')).flatMap((operation) =>
+            operation.methods.map((method) => FilterPattern.stringValue('$.routeKey', '=', `${method} ${operation.path}`)),
+          ),
+        ),
+        FilterPattern.stringValue('$.status', '=', '4*'),
+      ),
+    });
+
+    // ---- SES configuration set: delivery problems → SNS → SQS (+ dead letters) → ses-events -------
     const configurationSetName = config.prefix;
     const configurationSet = new ConfigurationSet(this, 'EmailConfigurationSet', {
       configurationSetName,
@@ -126,11 +182,27 @@ export class StatelessStack extends Stack {
       suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
       tlsPolicy: ConfigurationSetTlsPolicy.REQUIRE,
     });
-    const emailEvents = new Topic(this, 'EmailEventsTopic', { displayName: `${config.prefix} SES bounces and complaints`, enforceSSL: true });
+    const emailEvents = new Topic(this, 'EmailEventsTopic', { displayName: `${config.prefix} SES delivery problems`, enforceSSL: true });
     configurationSet.addEventDestination('BouncesAndComplaints', {
       destination: EventDestination.snsTopic(emailEvents),
-      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
+      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT, EmailSendingEvent.REJECT, EmailSendingEvent.RENDERING_FAILURE, EmailSendingEvent.DELIVERY_DELAY],
     });
+    // A queue between SNS and the function: SNS's own retries to Lambda end by dropping the event;
+    // a queue keeps it, redelivers a failed message and parks it in the dead-letter queue after 5 tries.
+    this.emailEventsDeadLetterQueue = new Queue(this, 'EmailEventsDeadLetters', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.emailEventsQueue = new Queue(this, 'EmailEventsQueue', {
+      // Six times the function's timeout, as Lambda's guide advises for SQS event sources.
+      visibilityTimeout: Duration.seconds(180),
+      retentionPeriod: Duration.days(4),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.emailEventsDeadLetterQueue, maxReceiveCount: 5 },
+    });
+    emailEvents.addSubscription(new SqsSubscription(this.emailEventsQueue, { rawMessageDelivery: true }));
 
     const resources: ServiceResources = {
       table: { table: stateful.table, indexNames: stateful.indexNames },
@@ -149,17 +221,31 @@ export class StatelessStack extends Stack {
     };
 
     // ---- One function and one integration per operation; one route per (method, path) ----------
-    const jwt = new HttpJwtAuthorizer('CognitoJwt', stateful.userPool.userPoolProviderUrl, {
-      authorizerName: 'cognito',
+    // People's tokens (ID tokens of the users' client) on every JWT route; the calling systems'
+    // client only on the routes of CALLING_SYSTEM_OPERATIONS.
+    const [peopleClient] = stateful.apiClients;
+    if (!peopleClient) throw new Error('internal: the stateful stack names no app client');
+    const people = new HttpJwtAuthorizer('CognitoJwt', stateful.userPool.userPoolProviderUrl, {
+      authorizerName: 'cognito-people',
+      jwtAudience: [peopleClient.userPoolClientId],
+    });
+    const peopleAndSystems = new HttpJwtAuthorizer('CognitoJwtWithCallingSystems', stateful.userPool.userPoolProviderUrl, {
+      authorizerName: 'cognito-people-and-calling-systems',
       jwtAudience: stateful.apiClients.map((client) => client.userPoolClientId),
     });
     const none = new HttpNoneAuthorizer();
+    const cfnStage = stage.node.defaultChild as CfnStage;
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     for (const operation of operations) {
+      const isLink = operation.path.startsWith('/links/');
       const fn = new ServiceFunction(this, `${pascal(operation.name)}Function`, {
         entry: operation.entry,
         description: `${operation.methods.join('/')} ${operation.path} (${operation.access})`,
         timeout: Duration.seconds(10),
         logRetention,
+        logRemovalPolicy,
+        // Public and unauthenticated: a flood of link requests is capped here instead of taking the account's concurrency.
+        reservedConcurrentExecutions: isLink && config.linkConcurrency > 0 ? config.linkConcurrency : undefined,
       }).bindNeeds(operation.needs, resources);
       this.apiFunctions[operation.name] = fn;
       const integration = new HttpLambdaIntegration(`${pascal(operation.name)}Integration`, fn);
@@ -167,15 +253,22 @@ export class StatelessStack extends Stack {
         path: operation.path,
         methods: operation.methods.map(httpMethod),
         integration,
-        authorizer: operation.auth === 'jwt' ? jwt : none,
+        authorizer: operation.auth === 'none' ? none : CALLING_SYSTEM_OPERATIONS.includes(operation.name) ? peopleAndSystems : people,
       });
       routes.forEach((route, index) => {
-        this.routes[`${operation.methods[index]} ${operation.path}`] = route;
+        const routeKey = `${operation.methods[index]} ${operation.path}`;
+        this.routes[routeKey] = route;
         if (operation.auth === 'none') {
           Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: publicRouteReason(operation.path) });
+          const throttle = PUBLIC_ROUTE_THROTTLES[operation.path];
+          if (!throttle) throw new Error(`public route ${operation.path} has no throttle in PUBLIC_ROUTE_THROTTLES`);
+          routeSettings[routeKey] = { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit };
+          // Route settings name routes by key: the stage must come after them.
+          cfnStage.node.addDependency(route);
         }
       });
     }
+    cfnStage.routeSettings = routeSettings;
 
     // ---- The workflow's task functions --------------------------------------------------------
     for (const task of workflowFunctions) {
@@ -185,23 +278,37 @@ export class StatelessStack extends Stack {
         // Within the ASL's TimeoutSeconds (60) for each task.
         timeout: Duration.seconds(30),
         logRetention,
+        logRemovalPolicy,
       }).bindNeeds(task.needs, resources);
     }
 
-    // ---- Bounce and complaint handler ----------------------------------------------------------
+    // ---- Delivery problem handler: reads the queue, partial batch failures ----------------------
     this.sesEventsFunction = new ServiceFunction(this, 'SesEventsFunction', {
-      entry: 'functions/ses-events/handler.ts',
-      description: 'Records SES bounces and complaints in the request history',
+      entry: SES_EVENTS_FUNCTION.entry,
+      description: 'Records SES bounces, complaints, rejects, rendering failures and delivery delays in the request history',
       timeout: Duration.seconds(30),
       logRetention,
-    }).bindNeeds(['table:write'], resources);
-    emailEvents.addSubscription(new LambdaSubscription(this.sesEventsFunction));
+      logRemovalPolicy,
+    }).bindNeeds(SES_EVENTS_FUNCTION.needs, resources);
+    this.sesEventsFunction.addEventSourceMapping('EmailEventsSource', {
+      eventSourceArn: this.emailEventsQueue.queueArn,
+      batchSize: 10,
+      maxBatchingWindow: Duration.seconds(5),
+      reportBatchItemFailures: true,
+      maxConcurrency: 2,
+    });
+    // What Lambda's poller calls for this function (instead of grantConsumeMessages' extra actions).
+    this.sesEventsFunction.addToRolePolicy(
+      new PolicyStatement({ actions: SQS_POLLER_ACTIONS, resources: [this.emailEventsQueue.queueArn] }),
+    );
 
     // ---- The approval workflow: the ASL file as it is, CloudFormation substitutes the ARNs -----
+    // Under /aws/vendedlogs/ (no log resource policy to grow); the stack's own id in the name, so a
+    // group retained by a destroyed stack never collides with the next deploy's.
     const workflowLogs = new LogGroup(this, 'WorkflowLogs', {
-      logGroupName: `/aws/vendedlogs/states/${this.stateMachineName}`,
+      logGroupName: `/aws/vendedlogs/states/${this.stateMachineName}-${Fn.select(2, Fn.split('/', this.stackId))}`,
       retention: logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
+      removalPolicy: logRemovalPolicy,
     });
     this.stateMachine = new StateMachine(this, 'ApprovalWorkflow', {
       stateMachineName: this.stateMachineName,
@@ -230,15 +337,23 @@ export class StatelessStack extends Stack {
     });
 
     // ---- Alarms and dashboard -----------------------------------------------------------------
+    const linkFunctions = Object.fromEntries(operations.filter((operation) => operation.path.startsWith('/links/')).map((operation) => [operation.name, required(this.apiFunctions[operation.name])]));
     this.monitoring = new Monitoring(this, 'Monitoring', {
       prefix: config.prefix,
-      functions: { ...this.apiFunctions, ...this.workflowFunctions, sesEvents: this.sesEventsFunction },
+      apiFunctions: Object.fromEntries(Object.entries(this.apiFunctions).filter(([name]) => !(name in linkFunctions))),
+      linkFunctions,
+      workflowFunctions: { ...this.workflowFunctions, sesEvents: this.sesEventsFunction },
+      callbackFunctionName: 'deliverCallback',
       stateMachine: this.stateMachine,
       api: this.api,
+      table: stateful.table,
+      indexNames: stateful.indexNames,
+      deadLetterQueue: this.emailEventsDeadLetterQueue,
+      link4xx: LINK_4XX_METRIC,
       alarmEmail: config.alarmEmail,
     });
 
-    new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the HTTP API (also the base of the links in emails)' });
+    new CfnOutput(this, 'ApiUrl', { value: `${this.publicBaseUrl}/`, description: 'Base URL of the HTTP API (also the base of the links in emails)' });
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });
     new CfnOutput(this, 'SesConfigurationSet', { value: configurationSetName });
@@ -254,6 +369,9 @@ function publicRouteReason(routePath: string): string {
   }
   throw new Error(`route ${routePath} has auth 'none' but is neither /health nor a signed link: decide on its protection first`);
 }
+
+/** What Lambda's SQS poller calls on the queue on the function's behalf. */
+export const SQS_POLLER_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
 
 const httpMethod = (method: Method): HttpMethod => HttpMethod[method];
 const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);

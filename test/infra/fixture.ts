@@ -39,6 +39,13 @@ export function fixture(): Fixture {
   return cached;
 }
 
+/** Both stacks and their templates for other settings (a new app each time: ~3 s). */
+export function stacksWith(context: Record<string, unknown>, pinned?: Record<string, { account: string; region: string }>) {
+  const app = buildApp(context);
+  const stacks = createStacks(app, { pinned });
+  return { app, ...stacks, statefulTemplate: Template.fromStack(stacks.stateful), statelessTemplate: Template.fromStack(stacks.stateless) };
+}
+
 /** The logical id a construct's CloudFormation resource has in its stack. */
 export function logicalId(construct: IConstruct): string {
   const element = (construct.node.defaultChild ?? construct) as CfnElement;

@@ -13,6 +13,8 @@ interface Started {
   npm: ChildProcess;
   dataDir: string;
   ports: number[];
+  /** Its processes once it answered /health. */
+  pids: number[];
   output: () => string;
 }
 
@@ -108,7 +110,7 @@ async function npmStart(): Promise<Started> {
   let output = '';
   npm.stdout?.on('data', (chunk) => (output += chunk));
   npm.stderr?.on('data', (chunk) => (output += chunk));
-  const run = { npm, dataDir, ports: [port, mailPort], output: () => output };
+  const run: Started = { npm, dataDir, ports: [port, mailPort], pids: [], output: () => output };
   started.push(run);
   await waitFor(
     async () => {
@@ -117,14 +119,14 @@ async function npmStart(): Promise<Started> {
     },
     { timeoutMs: 90_000, what: 'npm start to answer /health', intervalMs: 200 },
   );
+  run.pids = descendants(npm.pid ?? 0);
   return run;
 }
 
-afterEach(() => {
-  // Only if a test failed half-way: stop what this file started.
+afterAll(() => {
+  // Only if a test failed half-way: stop what this file started, orphans included.
   for (const run of started.splice(0)) {
-    const npmPid = run.npm.pid ?? 0;
-    for (const pid of descendants(npmPid)) {
+    for (const pid of [...new Set([...run.pids, ...descendants(run.npm.pid ?? 0)])].filter(alive)) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -136,33 +138,38 @@ afterEach(() => {
   }
 });
 
-test('every port npm start opens listens on 127.0.0.1 only, DynamoDB Local included', async () => {
-  const run = await npmStart();
-  const javaPid = Number(readFileSync(join(run.dataDir, 'dynamodb.pid'), 'utf8'));
-  expect(commandLine(javaPid)).toMatch(/java .*LoopbackDynamoDbLocal/);
-  const processes = descendants(run.npm.pid ?? 0);
-  expect(processes).toContain(javaPid);
-  const sockets = listeningSockets(processes);
-  // The API, the mailbox, DynamoDB Local, the workflow engine and the secrets endpoint at least.
-  expect(sockets.length).toBeGreaterThanOrEqual(5);
-  expect(sockets.map((socket) => socket.port)).toEqual(expect.arrayContaining(run.ports));
-  expect(listeningSockets([javaPid])).toHaveLength(1);
-  for (const socket of sockets) expect(LOOPBACK).toContain(socket.address);
-}, 120_000);
+describe('one npm start', () => {
+  let run: Started;
+  beforeAll(async () => {
+    run = await npmStart();
+  }, 120_000);
 
-test('SIGTERM to the npm process alone stops node and DynamoDB Local and frees every port', async () => {
-  const run = await npmStart();
-  const processes = descendants(run.npm.pid ?? 0);
-  const ports = listeningSockets(processes).map((socket) => socket.port);
-  expect(processes.some((pid) => commandLine(pid).includes('local/start.ts'))).toBe(true);
-  expect(existsSync(join(run.dataDir, 'dynamodb.pid'))).toBe(true);
+  test('every port npm start opens listens on 127.0.0.1 only, DynamoDB Local included', async () => {
+    const javaPid = Number(readFileSync(join(run.dataDir, 'dynamodb.pid'), 'utf8'));
+    expect(commandLine(javaPid)).toMatch(/java .*LoopbackDynamoDbLocal/);
+    const processes = descendants(run.npm.pid ?? 0);
+    expect(processes).toContain(javaPid);
+    const sockets = listeningSockets(processes);
+    // The API, the mailbox, DynamoDB Local, the workflow engine and the secrets endpoint at least.
+    expect(sockets.length).toBeGreaterThanOrEqual(5);
+    expect(sockets.map((socket) => socket.port)).toEqual(expect.arrayContaining(run.ports));
+    expect(listeningSockets([javaPid])).toHaveLength(1);
+    for (const socket of sockets) expect(LOOPBACK).toContain(socket.address);
+  });
 
-  process.kill(run.npm.pid ?? 0, 'SIGTERM');
+  test('SIGTERM to the npm process alone stops node and DynamoDB Local and frees every port', async () => {
+    const processes = descendants(run.npm.pid ?? 0);
+    const ports = listeningSockets(processes).map((socket) => socket.port);
+    expect(processes.some((pid) => commandLine(pid).includes('local/start.ts'))).toBe(true);
+    expect(existsSync(join(run.dataDir, 'dynamodb.pid'))).toBe(true);
 
-  await waitFor(async () => processes.every((pid) => !alive(pid)), { timeoutMs: 30_000, what: `${processes.join(', ')} to exit` });
-  for (const port of ports) expect(await portIsFree(port)).toBe(true);
-  expect(existsSync(join(run.dataDir, 'dynamodb.pid'))).toBe(false);
-}, 120_000);
+    process.kill(run.npm.pid ?? 0, 'SIGTERM');
+
+    await waitFor(async () => processes.every((pid) => !alive(pid)), { timeoutMs: 30_000, what: `${processes.join(', ')} to exit` });
+    for (const port of ports) expect(await portIsFree(port)).toBe(true);
+    expect(existsSync(join(run.dataDir, 'dynamodb.pid'))).toBe(false);
+  }, 60_000);
+});
 
 test('when node is killed outright (SIGKILL), DynamoDB Local does not outlive it', async () => {
   const run = await npmStart();

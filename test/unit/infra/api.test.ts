@@ -4,7 +4,8 @@
  * routes only.
  */
 import { OPERATIONS } from '../../../functions/operations';
-import { defined, fixture, logicalId, props, resolveStackOutputs, resources } from '../../infra/fixture';
+import { CALLING_SYSTEM_OPERATIONS, PUBLIC_ROUTE_THROTTLES } from '../../../infra/stacks/stateless-stack';
+import { defined, fixture, logicalId, props, resolveStackOutputs, resources, stacksWith } from '../../infra/fixture';
 
 const { stateless, stateful, statelessTemplate, statefulTemplate } = fixture();
 const routes = Object.values(resources(statelessTemplate, 'AWS::ApiGatewayV2::Route'));
@@ -53,25 +54,44 @@ describe('routes', () => {
 
 describe('authorization', () => {
   const authorizers = Object.entries(resources(statelessTemplate, 'AWS::ApiGatewayV2::Authorizer'));
+  const authorizerNamed = (name: string) => defined(authorizers.find(([, authorizer]) => authorizer.Properties?.Name === name), `authorizer ${name}`);
+  const [peopleId, people] = authorizerNamed('cognito-people');
+  const [systemsId, systems] = authorizerNamed('cognito-people-and-calling-systems');
 
-  test('one JWT authorizer: issuer is the user pool, audience the user and machine clients', () => {
-    expect(authorizers).toHaveLength(1);
-    const [, authorizer] = defined(authorizers[0], 'the authorizer');
-    expect(authorizer.Properties).toMatchObject({ AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'] });
-    const config = resolveStackOutputs(authorizer.Properties?.JwtConfiguration, statefulTemplate);
-    expect(config).toEqual({
+  test('two JWT authorizers on the user pool: people\'s client only, and people\'s plus the calling systems\' client', () => {
+    expect(authorizers).toHaveLength(2);
+    for (const authorizer of [people, systems]) {
+      expect(authorizer.Properties).toMatchObject({ AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'] });
+    }
+    expect(resolveStackOutputs(people.Properties?.JwtConfiguration, statefulTemplate)).toEqual({
+      Issuer: { 'Fn::GetAtt': [logicalId(stateful.userPool), 'ProviderURL'] },
+      Audience: [{ Ref: logicalId(stateful.userClient) }],
+    });
+    expect(resolveStackOutputs(systems.Properties?.JwtConfiguration, statefulTemplate)).toEqual({
       Issuer: { 'Fn::GetAtt': [logicalId(stateful.userPool), 'ProviderURL'] },
       Audience: [{ Ref: logicalId(stateful.userClient) }, { Ref: logicalId(stateful.machineClient) }],
     });
   });
 
-  test.each(OPERATIONS.flatMap((operation) => operation.methods.map((method) => [`${method} ${operation.path}`, operation.auth] as const)))(
+  test('calling systems\' tokens are accepted on creating a request only', () => {
+    expect([...CALLING_SYSTEM_OPERATIONS]).toEqual(['createRequest']);
+    const accepting = routes.filter((route) => JSON.stringify(route.Properties?.AuthorizerId) === JSON.stringify({ Ref: systemsId }));
+    expect(accepting.map((route) => route.Properties?.RouteKey)).toEqual(['POST /requests']);
+  });
+
+  test('no route requires a scope: people\'s ID tokens carry no scope claim, and the machine client can only get the on-behalf scope', () => {
+    for (const route of routes) expect(route.Properties?.AuthorizationScopes).toBeUndefined();
+    const machine = resources(statefulTemplate, 'AWS::Cognito::UserPoolClient')[logicalId(stateful.machineClient)];
+    expect(machine?.Properties?.AllowedOAuthScopes).toHaveLength(1);
+  });
+
+  test.each(OPERATIONS.flatMap((operation) => operation.methods.map((method) => [`${method} ${operation.path}`, operation.auth, operation.name] as const)))(
     '%s is guarded as its operation says (%s)',
-    (routeKey, auth) => {
+    (routeKey, auth, name) => {
       const route = props(routeFor(routeKey));
       if (auth === 'jwt') {
         expect(route.AuthorizationType).toBe('JWT');
-        expect(route.AuthorizerId).toEqual({ Ref: defined(authorizers[0], 'the authorizer')[0] });
+        expect(route.AuthorizerId).toEqual({ Ref: CALLING_SYSTEM_OPERATIONS.includes(name) ? systemsId : peopleId });
       } else {
         expect(route.AuthorizationType).toBe('NONE');
         expect(route.AuthorizerId).toBeUndefined();
@@ -86,12 +106,97 @@ describe('authorization', () => {
   });
 });
 
+describe('abuse of the public routes', () => {
+  const stage = props(Object.values(resources(statelessTemplate, 'AWS::ApiGatewayV2::Stage'))[0]);
+  const publicKeys = OPERATIONS.filter((operation) => operation.auth === 'none').flatMap((operation) => operation.methods.map((method) => `${method} ${operation.path}`));
+
+  test('every public route has its own throttle, tighter than the stage default', () => {
+    const defaults = stage.DefaultRouteSettings as { ThrottlingRateLimit: number; ThrottlingBurstLimit: number };
+    expect(defaults).toMatchObject({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
+    const settings = stage.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+    expect(Object.keys(settings).sort()).toEqual([...publicKeys].sort());
+    for (const key of publicKeys) {
+      const setting = defined(settings[key], key);
+      expect(setting.ThrottlingRateLimit).toBeLessThan(defaults.ThrottlingRateLimit);
+      expect(setting.ThrottlingBurstLimit).toBeLessThan(defaults.ThrottlingBurstLimit);
+      expect(setting).toEqual({
+        ThrottlingRateLimit: PUBLIC_ROUTE_THROTTLES[key.split(' ')[1] ?? '']?.rateLimit,
+        ThrottlingBurstLimit: PUBLIC_ROUTE_THROTTLES[key.split(' ')[1] ?? '']?.burstLimit,
+      });
+    }
+  });
+
+  test('the stage is created after the routes its settings name', () => {
+    const [, stageResource] = defined(Object.entries(resources(statelessTemplate, 'AWS::ApiGatewayV2::Stage'))[0]);
+    const dependsOn = (stageResource as { DependsOn?: string[] }).DependsOn ?? [];
+    for (const key of publicKeys) expect(dependsOn).toContain(logicalId(defined(stateless.routes[key], key)));
+  });
+
+  test('the link functions have reserved concurrency; no other function does', () => {
+    for (const [name, fn] of Object.entries(stateless.apiFunctions)) {
+      const reserved = props(functions[logicalId(fn)]).ReservedConcurrentExecutions;
+      const operation = defined(OPERATIONS.find((candidate) => candidate.name === name));
+      expect([name, reserved]).toEqual([name, operation.path.startsWith('/links/') ? 10 : undefined]);
+    }
+  });
+
+  test('linkConcurrency=0 reserves none (an account whose quota is too low to reserve any)', () => {
+    const { stateless: none, statelessTemplate: template } = stacksWith({ linkConcurrency: 0 });
+    for (const fn of Object.values(none.apiFunctions)) {
+      expect(props(resources(template, 'AWS::Lambda::Function')[logicalId(fn)]).ReservedConcurrentExecutions).toBeUndefined();
+    }
+  });
+});
+
+describe('custom domain', () => {
+  const CERTIFICATE = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666';
+  const withDomain = stacksWith({ apiDomain: 'approvals.pki.corp-a.net', apiCertificateArn: CERTIFICATE });
+
+  test('without apiDomain: no domain, the execute-api endpoint stays on, links use it (trials only)', () => {
+    statefulTemplate.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
+    statelessTemplate.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 0);
+    expect(props(resources(statelessTemplate, 'AWS::ApiGatewayV2::Api')[logicalId(stateless.api)]).DisableExecuteApiEndpoint).toBe(false);
+    expect(stateless.publicBaseUrl).toBe(stateless.api.apiEndpoint);
+  });
+
+  test('the domain lives in the stateful stack, with the certificate and TLS 1.2', () => {
+    withDomain.statefulTemplate.resourceCountIs('AWS::ApiGatewayV2::DomainName', 1);
+    withDomain.statefulTemplate.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+      DomainName: 'approvals.pki.corp-a.net',
+      DomainNameConfigurations: [{ CertificateArn: CERTIFICATE, EndpointType: 'REGIONAL', SecurityPolicy: 'TLS_1_2' }],
+    });
+    withDomain.statelessTemplate.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
+    expect(Object.keys(withDomain.statefulTemplate.toJSON().Outputs)).toEqual(expect.arrayContaining(['ApiDomainTarget', 'ApiDomainHostedZoneId']));
+  });
+
+  test('the stateless stack maps its API\'s $default stage to it and disables the execute-api endpoint', () => {
+    const mappings = Object.values(resources(withDomain.statelessTemplate, 'AWS::ApiGatewayV2::ApiMapping'));
+    expect(mappings).toHaveLength(1);
+    const mapping = props(mappings[0]);
+    expect(mapping.ApiId).toEqual({ Ref: logicalId(withDomain.stateless.api) });
+    expect(mapping.Stage).toBe('$default');
+    expect(resolveStackOutputs(mapping.DomainName, withDomain.statefulTemplate)).toEqual({ Ref: logicalId(defined(withDomain.stateful.apiDomain)) });
+    expect(props(resources(withDomain.statelessTemplate, 'AWS::ApiGatewayV2::Api')[logicalId(withDomain.stateless.api)]).DisableExecuteApiEndpoint).toBe(true);
+  });
+
+  test('links in emails and the ApiUrl output use the domain', () => {
+    const senders = Object.values(withDomain.stateless.workflowFunctions).filter((fn) => fn.needs.has('email:send'));
+    expect(senders.length).toBeGreaterThan(0);
+    const lambdas = resources(withDomain.statelessTemplate, 'AWS::Lambda::Function');
+    for (const fn of senders) {
+      expect((props(lambdas[logicalId(fn)]).Environment as { Variables: Record<string, unknown> }).Variables.PUBLIC_BASE_URL).toBe('https://approvals.pki.corp-a.net');
+    }
+    expect(withDomain.statelessTemplate.toJSON().Outputs.ApiUrl.Value).toBe('https://approvals.pki.corp-a.net/');
+  });
+});
+
 describe('the functions', () => {
   const all = { ...stateless.apiFunctions, ...stateless.workflowFunctions, sesEvents: stateless.sesEventsFunction };
 
-  test.each(Object.entries(all))('%s runs Node 24 on arm64 with tracing, source maps and its own log group', (_name, fn) => {
+  test.each(Object.entries(all))('%s runs Node 24 on arm64 with tracing, source maps, JSON logs and its own log group', (_name, fn) => {
     const properties = props(functions[logicalId(fn)]);
     expect(properties).toMatchObject({
+      LoggingConfig: expect.objectContaining({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' }),
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       TracingConfig: { Mode: 'Active' },

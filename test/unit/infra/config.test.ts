@@ -1,8 +1,17 @@
 /** Deployment settings come from context; a wrong value stops synth with the parameter's name. */
 import { App } from 'aws-cdk-lib';
-import { readConfig } from '../../../infra/config';
+import { type PINNED_ENVIRONMENTS, readConfig } from '../../../infra/config';
 
-const configWith = (context: Record<string, unknown>) => readConfig(new App({ context }));
+const configWith = (context: Record<string, unknown>, pinned?: typeof PINNED_ENVIRONMENTS) => readConfig(new App({ context }), pinned);
+const PIN = { prod: { account: '111122223333', region: 'eu-west-1' } };
+const PROD = {
+  stage: 'prod',
+  senderEmail: 'approvals@pki.corp-a.net',
+  senderIdentity: 'existing',
+  callbackUrls: 'https://console.pki.corp-a.net/callback',
+  apiDomain: 'approvals.pki.corp-a.net',
+  apiCertificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/0a1b2c3d-1111-2222-3333-444455556666',
+};
 
 describe('deployment settings', () => {
   test('defaults: stage dev, prefix approvals-dev, 90 days of logs, the sender as SES identity', () => {
@@ -43,7 +52,61 @@ describe('deployment settings', () => {
     [{ senderEmail: 'a@example.com', callbackUrlPrefixes: 'https://hooks.example.com/a' }, /"callbackUrlPrefixes"/],
     [{ senderEmail: 'a@example.com', callbackUrlPrefixes: 'https://u:p@hooks.example.com/' }, /"callbackUrlPrefixes"/],
     [{ senderEmail: 'a@example.com', callbackUrlPrefixes: 'not a url' }, /"callbackUrlPrefixes"/],
+    [{ senderEmail: 'a@example.com', apiDomain: 'approvals.corp-a.net' }, /"apiDomain" and "apiCertificateArn" go together/],
+    [{ senderEmail: 'a@example.com', apiCertificateArn: PROD.apiCertificateArn }, /"apiDomain" and "apiCertificateArn" go together/],
+    [{ senderEmail: 'a@example.com', apiDomain: 'x.corp-a.net', apiCertificateArn: 'arn:aws:iam::1:certificate/x' }, /"apiCertificateArn" must be the ARN of an ACM certificate/],
+    [{ senderEmail: 'a@example.com', senderIdentity: 'maybe' }, /"senderIdentity" must be one of create, existing/],
+    [{ senderEmail: 'a@example.com', linkConcurrency: -1 }, /"linkConcurrency" must be an integer from 0 to 1000/],
   ])('refuses %j', (context, message) => {
     expect(() => configWith(context)).toThrow(message);
+  });
+
+  test('a custom domain needs a certificate in the stacks\' own region', () => {
+    expect(() => configWith({ ...PROD, stage: 'prod', apiCertificateArn: PROD.apiCertificateArn.replace('eu-west-1', 'us-east-1') }, PIN)).toThrow(
+      /certificate in the stacks' region eu-west-1, got one in us-east-1/,
+    );
+  });
+});
+
+describe('production', () => {
+  test('real settings and a pinned account: accepted, bound to that account and region', () => {
+    expect(configWith(PROD, PIN)).toMatchObject({ production: true, env: PIN.prod, cognitoEmail: 'ses', apiDomain: 'approvals.pki.corp-a.net' });
+  });
+
+  test('the account and region are pinned in code, whatever the CLI\'s credentials say', () => {
+    const before = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+    process.env.CDK_DEFAULT_ACCOUNT = '999999999999';
+    process.env.CDK_DEFAULT_REGION = 'ap-south-1';
+    try {
+      expect(configWith(PROD, PIN).env).toEqual(PIN.prod);
+      expect(configWith({ senderEmail: 'a@example.com' }).env).toEqual({ account: '999999999999', region: 'ap-south-1' });
+    } finally {
+      for (const [name, value] of [['CDK_DEFAULT_ACCOUNT', before.account], ['CDK_DEFAULT_REGION', before.region]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
+  test('the repository\'s own pin is a placeholder, so prod cannot synthesize until someone sets it', () => {
+    expect(() => configWith(PROD)).toThrow(/its account is not pinned: set PINNED_ENVIRONMENTS.prod in infra\/config.ts/);
+  });
+
+  test.each([
+    [{ senderEmail: 'approvals@example.com' }, /"senderEmail" is a placeholder/],
+    [{ senderEmail: 'approvals@pki.example.org', senderDomain: 'pki.example.org' }, /"senderDomain" is a placeholder/],
+    [{ callbackUrls: 'http://localhost:8080/callback' }, /"callbackUrls" must be https addresses/],
+    [{ callbackUrls: 'https://127.0.0.1/callback' }, /"callbackUrls" must be https addresses/],
+    [{ callbackUrls: undefined }, /"callbackUrls" must be https addresses/],
+    [{ apiDomain: undefined, apiCertificateArn: undefined }, /"apiDomain" and "apiCertificateArn" are required/],
+    [{ apiDomain: 'approvals.example.com' }, /"apiDomain" is a placeholder/],
+    [{ senderIdentity: 'create' }, /"cognitoEmail" must be ses/],
+    [{ cognitoEmail: 'cognito' }, /"cognitoEmail" must be ses/],
+    [{ alarmEmail: 'ops@example.net' }, /"alarmEmail" is a placeholder/],
+    [{ linkConcurrency: 0 }, /"linkConcurrency" must reserve concurrency/],
+  ])('refuses a placeholder: %j', (override, message) => {
+    const context: Record<string, unknown> = { ...PROD, ...override };
+    for (const [name, value] of Object.entries(override)) if (value === undefined) delete context[name];
+    expect(() => configWith(context, PIN)).toThrow(message);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Least privilege: every statement names its resources (no "*" but where AWS requires it),
- * and each function gets exactly the actions and environment variables of its `needs`.
+ * each function gets exactly the actions and environment variables of its `needs`, and those
+ * are exactly the AWS calls its code makes (CALLS below, read from the code, statement by statement).
  */
 import type { Template } from 'aws-cdk-lib/assertions';
 import { OPERATIONS } from '../../../functions/operations';
@@ -114,19 +115,17 @@ describe('each function gets exactly what its needs say', () => {
   const identity = `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:identity/${config.senderEmail}`;
   const configurationSet = `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:configuration-set/${config.prefix}`;
 
-  const READ = ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'];
-  const WRITE = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
-  const tableAndIndexes = [table, `${table}/index/byRequester`, `${table}/index/byState`];
+  const indexes = [`${table}/index/byRequester`, `${table}/index/byState`];
   /** The test's own statement of each need: actions → resources, and environment variables. */
   const EXPECTED: Record<AnyNeed, { grants: Record<string, string[]>; env: string[] }> = {
-    'table:read': { grants: Object.fromEntries(READ.map((a) => [a, tableAndIndexes])), env: ['TABLE_NAME'] },
-    'table:write': {
-      grants: { ...Object.fromEntries(READ.map((a) => [a, tableAndIndexes])), ...Object.fromEntries(WRITE.map((a) => [a, [table]])) },
-      env: ['TABLE_NAME'],
-    },
+    'table:get': { grants: { 'dynamodb:GetItem': [table] }, env: ['TABLE_NAME'] },
+    'table:query': { grants: { 'dynamodb:Query': [table] }, env: ['TABLE_NAME'] },
+    'table:search': { grants: { 'dynamodb:Query': indexes }, env: ['TABLE_NAME'] },
+    'table:put': { grants: { 'dynamodb:PutItem': [table] }, env: ['TABLE_NAME'] },
+    'table:update': { grants: { 'dynamodb:UpdateItem': [table] }, env: ['TABLE_NAME'] },
     'workflow:start': { grants: { 'states:StartExecution': [stateMachineArn] }, env: ['STATE_MACHINE_ARN'] },
     'workflow:task': {
-      grants: { 'states:SendTaskSuccess': [stateMachineArn], 'states:SendTaskFailure': [stateMachineArn], 'states:SendTaskHeartbeat': [stateMachineArn] },
+      grants: { 'states:SendTaskSuccess': [stateMachineArn], 'states:SendTaskFailure': [stateMachineArn] },
       env: ['STATE_MACHINE_ARN'],
     },
     'links:sign': { grants: { 'secretsmanager:GetSecretValue': [linkKeys] }, env: ['LINK_KEYS_SECRET_ID'] },
@@ -140,8 +139,39 @@ describe('each function gets exactly what its needs say', () => {
   const needsOf: Record<string, readonly AnyNeed[]> = {
     ...Object.fromEntries(OPERATIONS.map((operation) => [operation.name, operation.needs])),
     ...Object.fromEntries(APPROVAL_STEPS.map((task) => [task.name, task.needs])),
-    sesEvents: ['table:write'],
+    sesEvents: ['table:get', 'table:put'],
   };
+  const queue = `\${${logicalId(stateless.emailEventsQueue)}.Arn}`;
+  /** Grants a function has besides its needs. */
+  const EXTRA: Record<string, Record<string, string[]>> = {
+    sesEvents: { 'sqs:DeleteMessage': [queue], 'sqs:GetQueueAttributes': [queue], 'sqs:ReceiveMessage': [queue] },
+  };
+
+  /**
+   * What each function's code calls, read from the code (repository methods → DynamoDB actions;
+   * TransactWriteItems is authorised per item: its Puts need PutItem, its Updates UpdateItem).
+   * A need added without a call, or a call without a need, fails here.
+   */
+  const CALLS: Record<string, string[]> = {
+    health: [],
+    openApi: [],
+    putProfile: ['dynamodb:UpdateItem'], // putProfile: UpdateCommand
+    getProfile: ['dynamodb:GetItem'], // getProfile
+    createRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'states:StartExecution'], // idempotency/profile/replay gets; transaction of Puts; start
+    searchRequests: ['dynamodb:Query@indexes'], // search: byState shards or byRequester
+    getRequest: ['dynamodb:Query'], // getRequestWithHistory: Query of the item collection
+    decideRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'states:SendTaskFailure', 'states:SendTaskSuccess'], // changeRequest
+    deleteRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
+    linkPage: ['dynamodb:GetItem', 'secretsmanager:GetSecretValue'],
+    linkDecide: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
+    // plan round: get, reminders (setRoundBookkeeping, appendHistory), expiry through changeRequest (which answers a stored token)
+    planRound: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'ses:SendEmail', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
+    awaitDecision: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'ses:SendEmail', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
+    notifyOutcome: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'ses:SendEmail'],
+    deliverCallback: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue'],
+    sesEvents: ['dynamodb:GetItem', 'dynamodb:PutItem', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+  };
+  const UNUSED = ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable', 'dynamodb:Scan', 'states:SendTaskHeartbeat'];
 
   function grantsOf(fn: ServiceFunction, template: Template) {
     const policyId = logicalId(defined(fn.role, 'role').node.findChild('DefaultPolicy'));
@@ -165,6 +195,7 @@ describe('each function gets exactly what its needs say', () => {
     const expected: Record<string, Set<string>> = {};
     const env = new Set(['NODE_OPTIONS']);
     for (const [action, arns] of Object.entries(ALWAYS)) expected[action] = new Set(arns);
+    for (const [action, arns] of Object.entries(EXTRA[name] ?? {})) expected[action] = new Set(arns);
     for (const need of needs) {
       for (const [action, arns] of Object.entries(EXPECTED[need].grants)) {
         expected[action] ??= new Set();
@@ -178,10 +209,23 @@ describe('each function gets exactly what its needs say', () => {
     expect(Object.keys(variables).sort()).toEqual([...env].sort());
   });
 
+  test.each(functionsWithRoles())('%s may call exactly what its code calls, statement by statement', (name, fn, template) => {
+    const calls = defined(CALLS[name], `the calls of ${name}`);
+    const granted = Object.entries(grantsOf(fn, template))
+      .filter(([action]) => !(action in ALWAYS))
+      .map(([action, arns]) => (action === 'dynamodb:Query' && arns.every((arn) => arn.includes('/index/')) ? 'dynamodb:Query@indexes' : action))
+      .sort();
+    expect(granted).toEqual([...calls].sort());
+    for (const action of UNUSED) expect(granted).not.toContain(action);
+    // Only search reads the indexes; nobody else gets an index ARN.
+    const indexArns = Object.values(grantsOf(fn, template)).flat().filter((arn) => arn.includes('/index/'));
+    expect(indexArns.length > 0).toBe(name === 'searchRequests');
+  });
+
   test('the decide function may answer this state machine\'s tasks and nothing else of Step Functions', () => {
     const grants = grantsOf(defined(stateless.apiFunctions.decideRequest, 'decideRequest'), statelessTemplate);
     const states = Object.entries(grants).filter(([action]) => action.startsWith('states:'));
-    expect(states.map(([action]) => action).sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess']);
+    expect(states.map(([action]) => action).sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess']);
     for (const [, arns] of states) expect(arns).toEqual([stateMachineArn]);
   });
 

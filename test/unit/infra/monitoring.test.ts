@@ -1,55 +1,156 @@
 /**
- * Alarms reach the alarm topic: errors of every function, workflow failures, time-outs and
- * aborts, API 5xx and the SES account's bounce and complaint rates; and bounces and
- * complaints of the configuration set reach the ses-events function.
+ * Alarms page for what needs a person, on rates and sustained problems rather than single retries;
+ * every alarm reaches the alarm topic; SES delivery problems reach the ses-events function through
+ * a queue with a dead-letter queue, and nothing is dropped silently.
  */
-import { defined, fixture, logicalId, props, resources } from '../../infra/fixture';
+import { SERVICE_METRICS } from '../../../infra/constructs/monitoring';
+import { LINK_4XX_METRIC } from '../../../infra/stacks/stateless-stack';
+import { defined, fixture, logicalId, props, resolveStackOutputs, resources } from '../../infra/fixture';
 
-const { stateless, statelessTemplate, config } = fixture();
-const alarms = Object.values(resources(statelessTemplate, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties ?? {});
+const { stateful, stateless, statefulTemplate, statelessTemplate, config } = fixture();
+const alarmsByName = Object.fromEntries(
+  Object.values(resources(statelessTemplate, 'AWS::CloudWatch::Alarm')).map((alarm) => [String(alarm.Properties?.AlarmName), alarm.Properties ?? {}]),
+);
+const alarms = Object.values(alarmsByName);
 const topicRef = { Ref: logicalId(stateless.monitoring.alarmTopic) };
-const dimension = (alarm: Record<string, unknown>, name: string) =>
-  (alarm.Dimensions as Array<{ Name: string; Value: unknown }> | undefined)?.find((d) => d.Name === name)?.Value;
+const alarm = (name: string) => defined(alarmsByName[`${config.prefix}-${name}`], `alarm ${name}`);
+
+interface MetricRef {
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+}
+type Dimension = { Name: string; Value: unknown };
+const dimensionsOf = (list: Dimension[] | undefined) =>
+  Object.fromEntries((list ?? []).map((d) => [d.Name, JSON.stringify(resolveStackOutputs(d.Value, statefulTemplate))]));
+
+/** The metrics an alarm reads, whether it is a plain metric alarm or metric math. */
+function metricsOf(properties: Record<string, unknown>): MetricRef[] {
+  if (properties.MetricName) {
+    return [{ namespace: String(properties.Namespace), metricName: String(properties.MetricName), dimensions: dimensionsOf(properties.Dimensions as Dimension[]) }];
+  }
+  const queries = properties.Metrics as Array<{ MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions?: Dimension[] } } }>;
+  return queries.flatMap((query) =>
+    query.MetricStat ? [{ namespace: query.MetricStat.Metric.Namespace, metricName: query.MetricStat.Metric.MetricName, dimensions: dimensionsOf(query.MetricStat.Metric.Dimensions) }] : [],
+  );
+}
+const expressionOf = (properties: Record<string, unknown>) =>
+  (properties.Metrics as Array<{ Expression?: string; ReturnData?: boolean }> | undefined)?.find((query) => query.Expression && query.ReturnData !== false)?.Expression;
+const ref = (construct: Parameters<typeof logicalId>[0]) => JSON.stringify({ Ref: logicalId(construct) });
+
+const allFunctions = { ...stateless.apiFunctions, ...stateless.workflowFunctions, sesEvents: stateless.sesEventsFunction };
 
 describe('alarms', () => {
   test('every alarm notifies the alarm topic, on alarm and on recovery', () => {
     expect(alarms.length).toBeGreaterThan(0);
-    for (const alarm of alarms) {
-      expect(alarm.AlarmActions).toEqual([topicRef]);
-      expect(alarm.OKActions).toEqual([topicRef]);
+    for (const properties of alarms) {
+      expect(properties.AlarmActions).toEqual([topicRef]);
+      expect(properties.OKActions).toEqual([topicRef]);
     }
   });
 
-  test('every function has an errors alarm', () => {
-    const functions = [...Object.values(stateless.apiFunctions), ...Object.values(stateless.workflowFunctions), stateless.sesEventsFunction];
-    for (const fn of functions) {
-      const found = alarms.filter(
-        (alarm) => alarm.Namespace === 'AWS/Lambda' && alarm.MetricName === 'Errors' && JSON.stringify(dimension(alarm, 'FunctionName')) === JSON.stringify({ Ref: logicalId(fn) }),
-      );
-      expect([fn.node.id, found.length]).toEqual([fn.node.id, 1]);
-      expect(found[0]).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+  test('no alarm fires on a single function error: error alarms are rates over invocations, sustained 2 of 3 periods', () => {
+    for (const properties of alarms) {
+      const errors = metricsOf(properties).filter((metric) => metric.namespace === 'AWS/Lambda' && metric.metricName === 'Errors');
+      if (errors.length === 0) continue;
+      expect(expressionOf(properties)).toBe('errors / invocations');
+      expect(properties).toMatchObject({ Threshold: 0.05, EvaluationPeriods: 3, DatapointsToAlarm: 2 });
     }
   });
 
-  test.each(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])('the workflow has a %s alarm', (metric) => {
-    const found = alarms.filter((alarm) => alarm.Namespace === 'AWS/States' && alarm.MetricName === metric);
-    expect(found).toHaveLength(1);
-    expect(dimension(defined(found[0]), 'StateMachineArn')).toEqual({ Ref: logicalId(stateless.stateMachine) });
+  test.each(Object.entries(allFunctions).filter(([name]) => name !== 'deliverCallback'))('%s has an error-rate alarm on its own metrics', (name, fn) => {
+    const properties = alarm(`${name}-error-rate`);
+    const metrics = metricsOf(properties);
+    expect(metrics.map((metric) => metric.metricName).sort()).toEqual(['Errors', 'Invocations']);
+    for (const metric of metrics) expect(metric.dimensions.FunctionName).toBe(ref(fn));
   });
 
-  test('the API has a 5xx alarm', () => {
-    const found = alarms.filter((alarm) => alarm.Namespace === 'AWS/ApiGateway' && alarm.MetricName === '5xx');
-    expect(found).toHaveLength(1);
-    expect(dimension(defined(found[0]), 'ApiId')).toEqual({ Ref: logicalId(stateless.api) });
+  test('failed callback attempts raise no error alarm (retries are normal); failing for an hour and giving up do', () => {
+    expect(alarmsByName[`${config.prefix}-deliverCallback-error-rate`]).toBeUndefined();
+    const failing = alarm('callbacks-failing');
+    expect(metricsOf(failing)).toEqual([{ namespace: 'Approvals', metricName: 'CallbacksFailed', dimensions: { service: '"approvals"' } }]);
+    expect(failing).toMatchObject({ Period: 3600, Statistic: 'Sum', Threshold: 20 });
+    const abandoned = alarm('callbacks-abandoned');
+    expect(metricsOf(abandoned)).toEqual([{ namespace: 'Approvals', metricName: 'CallbacksAbandoned', dimensions: { service: '"approvals"' } }]);
+    expect(abandoned).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
   });
 
-  test.each([
-    ['Reputation.BounceRate', 0.05],
-    ['Reputation.ComplaintRate', 0.001],
-  ])('SES %s raises an alarm at %s', (metric, threshold) => {
-    const found = alarms.filter((alarm) => alarm.Namespace === 'AWS/SES' && alarm.MetricName === metric);
+  test('failed emails alarm by the hour', () => {
+    expect(metricsOf(alarm('emails-failed'))).toEqual([{ namespace: 'Approvals', metricName: 'EmailsFailed', dimensions: { service: '"approvals"' } }]);
+    expect(alarm('emails-failed')).toMatchObject({ Period: 3600, Statistic: 'Sum' });
+  });
+
+  test('every function\'s throttles are watched, in exactly one group; the link functions in their own', () => {
+    const groups = ['api-throttles', 'link-throttles', 'workflow-throttles'].map((name) => metricsOf(alarm(name)));
+    for (const metrics of groups) for (const metric of metrics) expect(metric.metricName).toBe('Throttles');
+    const watched = groups.flat().map((metric) => metric.dimensions.FunctionName);
+    expect(watched.sort()).toEqual(Object.values(allFunctions).map(ref).sort());
+    expect(groups[1]?.map((metric) => metric.dimensions.FunctionName).sort()).toEqual(
+      [stateless.apiFunctions.linkPage, stateless.apiFunctions.linkDecide].map((fn) => ref(defined(fn))).sort(),
+    );
+  });
+
+  test('DynamoDB throttles of the table and of each index are watched', () => {
+    const metrics = metricsOf(alarm('dynamodb-throttles'));
+    const table = JSON.stringify({ Ref: logicalId(stateful.table) });
+    const seen = metrics.map((metric) => `${metric.metricName}:${metric.dimensions.TableName === table}:${metric.dimensions.GlobalSecondaryIndexName ?? '-'}`).sort();
+    const expected = ['-', ...stateful.indexNames.map((name) => JSON.stringify(name))].flatMap((index) => [`ReadThrottleEvents:true:${index}`, `WriteThrottleEvents:true:${index}`]).sort();
+    expect(seen).toEqual(expected);
+  });
+
+  test.each(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])('the workflow has a %s alarm (each one is a stuck or stopped request)', (metric) => {
+    const found = alarms.filter((properties) => properties.Namespace === 'AWS/States' && properties.MetricName === metric);
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ Threshold: threshold, Statistic: 'Maximum' });
+    expect(metricsOf(defined(found[0]))[0]?.dimensions.StateMachineArn).toBe(ref(stateless.stateMachine));
+    expect(found[0]).toMatchObject({ Threshold: 1 });
+  });
+
+  test('Step Functions throttling is watched: executions, state transitions and the API calls the service makes', () => {
+    const metrics = metricsOf(alarm('workflow-throttled'));
+    expect(metrics.map((metric) => `${metric.metricName} ${JSON.stringify(metric.dimensions)}`).sort()).toEqual(
+      [
+        `ExecutionThrottled ${JSON.stringify({ StateMachineArn: ref(stateless.stateMachine) })}`,
+        'ThrottledEvents {"ServiceMetric":"\\"StateTransition\\""}',
+        'ThrottledEvents {"APIName":"\\"StartExecution\\""}',
+        'ThrottledEvents {"APIName":"\\"SendTaskSuccess\\""}',
+        'ThrottledEvents {"APIName":"\\"SendTaskFailure\\""}',
+      ].sort(),
+    );
+  });
+
+  test('the API alarms on its 5xx rate, sustained', () => {
+    const properties = alarm('api-5xx-rate');
+    expect(metricsOf(properties).map((metric) => metric.metricName).sort()).toEqual(['5xx', 'Count']);
+    for (const metric of metricsOf(properties)) expect(metric.dimensions.ApiId).toBe(ref(stateless.api));
+    expect(properties).toMatchObject({ EvaluationPeriods: 3, DatapointsToAlarm: 2 });
+  });
+
+  test('a spike of 4xx on the link routes raises an alarm, counted from the access log by route key', () => {
+    const filters = Object.values(resources(statelessTemplate, 'AWS::Logs::MetricFilter'));
+    expect(filters).toHaveLength(1);
+    const filter = props(filters[0]);
+    expect(filter.MetricTransformations).toEqual([
+      { MetricNamespace: LINK_4XX_METRIC.namespace, MetricName: LINK_4XX_METRIC.metricName, MetricValue: '1', DefaultValue: 0 },
+    ]);
+    const pattern = String(filter.FilterPattern);
+    for (const key of ['GET /links/{id}/{action}', 'HEAD /links/{id}/{action}', 'POST /links/{id}/{action}']) expect(pattern).toContain(`$.routeKey = "${key}"`);
+    expect(pattern).toContain('$.status = "4*"');
+    expect(metricsOf(alarm('link-4xx'))).toEqual([{ namespace: 'Approvals', metricName: 'LinkRoute4xx', dimensions: {} }]);
+  });
+
+  test('SES bounce and complaint rates alarm well before the levels at which AWS reviews the account (5%, 0.1%)', () => {
+    expect(alarm('ses-bounce-rate')).toMatchObject({ Namespace: 'AWS/SES', MetricName: 'Reputation.BounceRate', Statistic: 'Maximum' });
+    expect(alarm('ses-complaint-rate')).toMatchObject({ Namespace: 'AWS/SES', MetricName: 'Reputation.ComplaintRate', Statistic: 'Maximum' });
+    expect(alarm('ses-bounce-rate').Threshold as number).toBeLessThanOrEqual(0.05 / 2);
+    expect(alarm('ses-complaint-rate').Threshold as number).toBeLessThanOrEqual(0.001 / 2);
+  });
+
+  test('the first message in the SES events dead-letter queue raises an alarm', () => {
+    const properties = alarm('ses-events-dead-letters');
+    expect(metricsOf(properties)).toEqual([
+      { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: JSON.stringify({ 'Fn::GetAtt': [logicalId(stateless.emailEventsDeadLetterQueue), 'QueueName'] }) } },
+    ]);
+    expect(properties).toMatchObject({ Threshold: 1 });
   });
 
   test('the alarm topic requires TLS and accepts this account\'s alarms', () => {
@@ -68,25 +169,67 @@ describe('alarms', () => {
       }),
     ]);
   });
+});
 
-  test('there is one dashboard', () => {
+describe('the dashboard', () => {
+  const body = JSON.stringify(Object.values(resources(statelessTemplate, 'AWS::CloudWatch::Dashboard'))[0]?.Properties?.DashboardBody);
+
+  test('there is one, and it shows every service metric the functions emit', () => {
     statelessTemplate.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    for (const name of SERVICE_METRICS.names) expect([name, body.includes(name)]).toEqual([name, true]);
   });
 });
 
-describe('bounces and complaints', () => {
-  test('the configuration set sends bounce and complaint events to a topic the ses-events function is subscribed to', () => {
+describe('SES delivery problems', () => {
+  test('the configuration set publishes bounces, complaints, rejects, rendering failures and delivery delays to one topic', () => {
     const sets = Object.entries(resources(statelessTemplate, 'AWS::SES::ConfigurationSet'));
     expect(sets).toHaveLength(1);
     expect(props(defined(sets[0])[1])).toMatchObject({ Name: config.prefix, ReputationOptions: { ReputationMetricsEnabled: true } });
     const destinations = Object.values(resources(statelessTemplate, 'AWS::SES::ConfigurationSetEventDestination'));
     expect(destinations).toHaveLength(1);
     const destination = props(destinations[0]).EventDestination as { MatchingEventTypes: string[]; SnsDestination: { TopicARN: { Ref: string } } };
-    expect([...destination.MatchingEventTypes].sort()).toEqual(['bounce', 'complaint']);
+    expect([...destination.MatchingEventTypes].sort()).toEqual(['bounce', 'complaint', 'deliveryDelay', 'reject', 'renderingFailure']);
+  });
+
+  test('the topic delivers raw messages to a queue (never straight to Lambda, whose async retries end by dropping the event)', () => {
+    const destination = props(Object.values(resources(statelessTemplate, 'AWS::SES::ConfigurationSetEventDestination'))[0]).EventDestination as {
+      SnsDestination: { TopicARN: unknown };
+    };
     const subscriptions = Object.values(resources(statelessTemplate, 'AWS::SNS::Subscription')).filter(
       (subscription) => JSON.stringify(subscription.Properties?.TopicArn) === JSON.stringify(destination.SnsDestination.TopicARN),
     );
     expect(subscriptions).toHaveLength(1);
-    expect(props(subscriptions[0])).toMatchObject({ Protocol: 'lambda', Endpoint: { 'Fn::GetAtt': [logicalId(stateless.sesEventsFunction), 'Arn'] } });
+    expect(props(subscriptions[0])).toMatchObject({
+      Protocol: 'sqs',
+      RawMessageDelivery: true,
+      Endpoint: { 'Fn::GetAtt': [logicalId(stateless.emailEventsQueue), 'Arn'] },
+    });
+  });
+
+  test('the queue moves a message that failed 5 times to its dead-letter queue; both are encrypted and require TLS', () => {
+    const queues = resources(statelessTemplate, 'AWS::SQS::Queue');
+    const queue = props(queues[logicalId(stateless.emailEventsQueue)]);
+    expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stateless.emailEventsDeadLetterQueue), 'Arn'] }, maxReceiveCount: 5 });
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * 30);
+    for (const id of [logicalId(stateless.emailEventsQueue), logicalId(stateless.emailEventsDeadLetterQueue)]) {
+      expect(props(queues[id]).SqsManagedSseEnabled).toBe(true);
+    }
+    expect(props(queues[logicalId(stateless.emailEventsDeadLetterQueue)]).MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    const policies = Object.values(resources(statelessTemplate, 'AWS::SQS::QueuePolicy'));
+    for (const queueId of [logicalId(stateless.emailEventsQueue), logicalId(stateless.emailEventsDeadLetterQueue)]) {
+      const policy = policies.find((candidate) => JSON.stringify(candidate.Properties?.Queues) === JSON.stringify([{ Ref: queueId }]));
+      const statements = (props(policy).PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
+      expect(statements).toEqual(expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]));
+    }
+  });
+
+  test('the ses-events function reads the queue with partial batch failures', () => {
+    const mappings = Object.values(resources(statelessTemplate, 'AWS::Lambda::EventSourceMapping'));
+    expect(mappings).toHaveLength(1);
+    expect(props(mappings[0])).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stateless.emailEventsQueue), 'Arn'] },
+      FunctionName: { Ref: logicalId(stateless.sesEventsFunction) },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
   });
 });

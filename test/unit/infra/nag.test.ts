@@ -13,10 +13,10 @@ import { cdkContext } from '../../infra/fixture';
 
 const ACK = 'aws:cdk:acknowledged-rules';
 
-function checkedApp() {
+function checkedApp(context: Record<string, unknown> = {}, pinned?: Record<string, { account: string; region: string }>) {
   const outdir = mkdtempSync(path.join(tmpdir(), 'nag-'));
-  const app = new App({ outdir, context: { ...cdkContext(), 'aws:cdk:bundling-stacks': [] } });
-  createStacks(app);
+  const app = new App({ outdir, context: { ...cdkContext(), 'aws:cdk:bundling-stacks': [], ...context } });
+  createStacks(app, { pinned });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, outdir };
 }
@@ -35,6 +35,21 @@ describe('cdk-nag AwsSolutions', () => {
 
   test('synth passes the checks (a finding would throw)', () => {
     expect(() => app.synth()).not.toThrow();
+  });
+
+  test('production settings with a custom domain pass the checks too', () => {
+    const prod = checkedApp(
+      {
+        stage: 'prod',
+        senderEmail: 'approvals@pki.corp-a.net',
+        senderIdentity: 'existing',
+        callbackUrls: 'https://console.pki.corp-a.net/callback',
+        apiDomain: 'approvals.pki.corp-a.net',
+        apiCertificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/0a1b2c3d-1111-2222-3333-444455556666',
+      },
+      { prod: { account: '111122223333', region: 'eu-west-1' } },
+    );
+    expect(() => prod.app.synth()).not.toThrow();
   });
 
   test('only these rules are acknowledged, each with a reason a reviewer can check', () => {

@@ -6,9 +6,19 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { INDEX_BY_REQUESTER, INDEX_BY_STATE } from '../../../functions/adapters/dynamodb/keys';
 import { isKeySet, newKeySet } from '../../../infra/custom-resources/signing-keys';
 import { ON_BEHALF_SCOPE_NAME, RESOURCE_SERVER_ID } from '../../../functions/domain/model';
-import { defined, fixture, logicalId, resources } from '../../infra/fixture';
+import { SEARCH_INDEX_ATTRIBUTES } from '../../../infra/stacks/stateful-stack';
+import { defined, fixture, logicalId, resources, stacksWith } from '../../infra/fixture';
 
 const { stateful, statefulTemplate, statelessTemplate } = fixture();
+const PROD_PIN = { prod: { account: '111122223333', region: 'eu-west-1' } };
+const PROD_CONTEXT = {
+  stage: 'prod',
+  senderEmail: 'approvals@pki.corp-a.net',
+  senderIdentity: 'existing',
+  callbackUrls: 'https://console.pki.corp-a.net/callback',
+  apiDomain: 'approvals.pki.corp-a.net',
+  apiCertificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/0a1b2c3d-1111-2222-3333-444455556666',
+};
 const table = defined(resources(statefulTemplate, 'AWS::DynamoDB::GlobalTable')[logicalId(stateful.table)], 'the table');
 
 describe('the table', () => {
@@ -19,7 +29,7 @@ describe('the table', () => {
     ]);
   });
 
-  test('has exactly the two indexes of keys.ts, projecting all attributes', () => {
+  test('has exactly the two indexes of keys.ts, projecting the keys, the request document and its state only', () => {
     expect(table.Properties?.GlobalSecondaryIndexes).toEqual([
       {
         IndexName: INDEX_BY_STATE,
@@ -27,7 +37,7 @@ describe('the table', () => {
           { AttributeName: 'GSI1PK', KeyType: 'HASH' },
           { AttributeName: 'GSI1SK', KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['doc', 'state'] },
       },
       {
         IndexName: INDEX_BY_REQUESTER,
@@ -35,7 +45,7 @@ describe('the table', () => {
           { AttributeName: 'GSI2PK', KeyType: 'HASH' },
           { AttributeName: 'GSI2SK', KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['doc', 'state'] },
       },
     ]);
     const attributes = table.Properties?.AttributeDefinitions as Array<{ AttributeName: string; AttributeType: string }>;
@@ -53,6 +63,40 @@ describe('the table', () => {
     for (const replica of replicas) {
       expect(replica).toMatchObject({ DeletionProtectionEnabled: true, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
     }
+  });
+});
+
+describe('the search indexes', () => {
+  test('never copy the task token or any other workflow bookkeeping', () => {
+    const indexes = (table.Properties?.GlobalSecondaryIndexes ?? []) as Array<{ Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }>;
+    expect(indexes).toHaveLength(2);
+    for (const index of indexes) {
+      expect(index.Projection.ProjectionType).toBe('INCLUDE');
+      for (const field of ['taskToken', 'notifiedAt', 'nextReminderAt', 'reminders', 'outcomeNotifiedAt', 'callbackDeliveredAt', 'notifiedApprovers']) {
+        expect(index.Projection.NonKeyAttributes).not.toContain(field);
+      }
+    }
+    expect([...SEARCH_INDEX_ATTRIBUTES]).toEqual(['doc', 'state']);
+  });
+});
+
+describe('destroy and deploy again', () => {
+  test('retained secrets have generated names (a new stack can create new ones beside them)', () => {
+    const secrets = Object.values(resources(statefulTemplate, 'AWS::SecretsManager::Secret'));
+    expect(secrets).toHaveLength(2);
+    for (const secret of secrets) expect(secret.Properties?.Name).toBeUndefined();
+  });
+
+  test('the table and the user pool have no fixed names either; the secrets\' ARNs are outputs', () => {
+    expect(table.Properties?.TableName).toBeUndefined();
+    expect(Object.keys(statefulTemplate.toJSON().Outputs)).toEqual(expect.arrayContaining(['LinkKeysSecretArn', 'CallbackKeysSecretArn']));
+  });
+
+  test('with senderIdentity=existing no SES identity is created (the retained one is used), and sending is still granted on it', () => {
+    const { statefulTemplate: existing, stateful } = stacksWith({ senderIdentity: 'existing', sandboxRecipients: 'a@example.com' });
+    existing.resourceCountIs('AWS::SES::EmailIdentity', 0);
+    expect(stateful.sender.identityArn).toContain('identity/approvals@example.com');
+    expect(stateful.sender.sandboxRecipientArns).toHaveLength(1);
   });
 });
 
@@ -107,6 +151,29 @@ describe('sign-in', () => {
     });
     expect(client?.Properties?.ExplicitAuthFlows).toEqual(expect.not.arrayContaining(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']));
     statefulTemplate.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
+  });
+
+  test('outside prod, the people\'s client allows USER_PASSWORD_AUTH (CLI tokens); in prod only SRP', () => {
+    const client = resources(statefulTemplate, 'AWS::Cognito::UserPoolClient')[logicalId(stateful.userClient)];
+    expect(client?.Properties?.ExplicitAuthFlows).toEqual(expect.arrayContaining(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']));
+    const prod = stacksWith(PROD_CONTEXT, PROD_PIN);
+    const prodClient = resources(prod.statefulTemplate, 'AWS::Cognito::UserPoolClient')[logicalId(prod.stateful.userClient)];
+    expect(prodClient?.Properties?.ExplicitAuthFlows).toEqual(expect.arrayContaining(['ALLOW_USER_SRP_AUTH']));
+    expect(prodClient?.Properties?.ExplicitAuthFlows).not.toContain('ALLOW_USER_PASSWORD_AUTH');
+  });
+
+  test('Cognito sends its emails through SES with the sender identity once it exists (always in prod)', () => {
+    const prod = stacksWith(PROD_CONTEXT, PROD_PIN);
+    prod.statefulTemplate.hasResourceProperties('AWS::Cognito::UserPool', {
+      EmailConfiguration: Match.objectLike({
+        EmailSendingAccount: 'DEVELOPER',
+        From: 'Approvals <approvals@pki.corp-a.net>',
+        // Pinned account and region: the ARN is concrete.
+        SourceArn: 'arn:aws:ses:eu-west-1:111122223333:identity/approvals@pki.corp-a.net',
+      }),
+    });
+    // A new identity is not verified yet at the first deploy, and Cognito refuses it: Cognito's sender until then.
+    statefulTemplate.hasResourceProperties('AWS::Cognito::UserPool', { EmailConfiguration: { EmailSendingAccount: 'COGNITO_DEFAULT' } });
   });
 
   test('people sign in through a client without a secret and without the client-credentials flow', () => {

@@ -96,3 +96,83 @@ describe('asl-validator', () => {
     expect(aslValidator(broken).isValid).toBe(false);
   });
 });
+
+describe('the workflow\'s error paths and time limit', () => {
+  const definition = JSON.parse(sourceText) as { TimeoutSeconds: number; States: Record<string, Record<string, unknown>> };
+  const DAY = 86_400;
+
+  test('the execution time-out is under a Standard workflow\'s one-year limit and above the longest expiry plus the callback retries', () => {
+    const callback = definition.States['Deliver callback'] as { TimeoutSeconds: number; Retry: Array<{ MaxAttempts: number; IntervalSeconds: number; BackoffRate: number; MaxDelaySeconds: number }> };
+    const retry = defined(callback.Retry[0], 'the callback retry');
+    let retrySpan = 0;
+    for (let attempt = 0; attempt < retry.MaxAttempts; attempt++) retrySpan += Math.min(retry.IntervalSeconds * retry.BackoffRate ** attempt, retry.MaxDelaySeconds);
+    retrySpan += (retry.MaxAttempts + 1) * callback.TimeoutSeconds;
+    expect(definition.TimeoutSeconds).toBeLessThan(365 * DAY);
+    // expireAfter is at most P360D (the contract), then the outcome email and the callback's retries follow.
+    expect(definition.TimeoutSeconds).toBeGreaterThan(360 * DAY + retrySpan + 3_600);
+  });
+
+  test('an unexpected error of Await decision backs off (a Wait) instead of looping straight back to Plan round', () => {
+    const wait = definition.States['Await decision'] as { Catch: Array<{ ErrorEquals: string[]; Next: string }> };
+    const catchAll = defined(wait.Catch.find((rule) => rule.ErrorEquals.includes('States.ALL')), 'the States.ALL catcher');
+    expect(catchAll.Next).not.toBe('Plan round');
+    // Every path from the catcher back to Plan round goes through a Wait state.
+    const reachesPlanWithoutWait = (name: string, seen: Set<string>): boolean => {
+      if (name === 'Plan round') return true;
+      if (seen.has(name)) return false;
+      seen.add(name);
+      const state = defined(definition.States[name], name) as { Type: string; Next?: string; Default?: string; Choices?: Array<{ Next: string }> };
+      if (state.Type === 'Wait') return false;
+      const next = [state.Next, state.Default, ...(state.Choices ?? []).map((choice) => choice.Next)].filter((n): n is string => Boolean(n));
+      return next.some((n) => reachesPlanWithoutWait(n, seen));
+    };
+    expect(reachesPlanWithoutWait(catchAll.Next, new Set())).toBe(false);
+  });
+
+  test('run by the interpreter: waits grow, and after 8 backoffs the execution fails in Gave up', async () => {
+    const { StateMachine } = await import('aws-local-stepfunctions');
+    const deployed = sourceText.replace(PLACEHOLDER, (_whole, name: string) => `arn:aws:lambda:eu-west-1:123456789012:function:${name}`);
+    // Without the machine's own TimeoutSeconds: Node's timers cannot arm 364 days (the local engine drops it too).
+    // The library reads TimeoutSecondsPath from Parameters' output, unlike AWS: the handler fails at once anyway.
+    const { TimeoutSeconds: _year, ...runnable } = JSON.parse(deployed) as { TimeoutSeconds?: number; States: Record<string, Record<string, unknown>> };
+    delete runnable.States['Await decision']?.TimeoutSecondsPath;
+    const machine = new StateMachine(runnable as never, { validationOptions: { noValidate: true } });
+    const waits: number[] = [];
+    let planRounds = 0;
+    const execution = machine.run(
+      { requestId: 'r-1' },
+      {
+        overrides: {
+          taskResourceLocalHandlers: {
+            'Plan round': async () => {
+              planRounds++;
+              return { Payload: { done: false, waitSeconds: 60 } };
+            },
+            'Await decision': async () => {
+              throw Object.assign(new Error('boom'), { name: 'Approvals.SomethingUnexpected' });
+            },
+          },
+          waitTimeOverrides: { 'Back off': 0 },
+        },
+        context: { Task: { Token: 'token' } },
+      },
+    );
+    const spy = execution.eventLogs;
+    const seen: string[] = [];
+    const collect = (async () => {
+      for await (const event of spy) {
+        const entry = event as { type: string; state?: { name: string; output?: unknown } };
+        if (entry.type === 'StateExited' && entry.state?.name === 'Next backoff') {
+          waits.push((entry.state.output as { backoff: { waitSeconds: number } }).backoff.waitSeconds);
+        }
+        if (entry.type === 'StateEntered' && entry.state) seen.push(entry.state.name);
+      }
+    })();
+    await expect(execution.result).rejects.toThrow(/kept failing with errors that are not transient/);
+    await collect;
+    expect(waits.slice(0, 8)).toEqual([10, 30, 60, 120, 300, 600, 600, 600]);
+    expect(seen.filter((name) => name === 'Back off')).toHaveLength(8);
+    expect(planRounds).toBe(9);
+    expect(seen.at(-1)).toBe('Gave up');
+  });
+});

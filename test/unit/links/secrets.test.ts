@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { clearSigningKeysCache, secretsClient, signingKeys } from '../../../functions/adapters/secrets-manager';
+import { clearSigningKeysCache, SIGNING_KEYS_TTL_MS, secretsClient, signingKeys } from '../../../functions/adapters/secrets-manager';
 import { KEYS } from './fixtures';
 
 type Send = (command: GetSecretValueCommand) => Promise<{ SecretString?: string }>;
@@ -16,7 +16,7 @@ describe('signingKeys', () => {
     send.mockRestore();
   });
 
-  it('reads the secret once per process and serves the keys from memory after', async () => {
+  it('reads the secret once and serves the keys from memory within the TTL', async () => {
     send.mockResolvedValue({ SecretString: JSON.stringify(KEYS) });
     const [first, second] = await Promise.all([signingKeys('link-keys'), signingKeys('link-keys')]);
     const third = await signingKeys('link-keys');
@@ -27,6 +27,30 @@ describe('signingKeys', () => {
     const command = send.mock.calls[0]?.[0];
     expect(command).toBeInstanceOf(GetSecretValueCommand);
     expect(command?.input).toEqual({ SecretId: 'link-keys' });
+  });
+
+  it('reads the secret again once the keys are older than the TTL, so a revoked key stops working', async () => {
+    const revoked = { currentKeyId: 'k2', keys: { k2: KEYS.keys[KEYS.currentKeyId] } };
+    send.mockResolvedValueOnce({ SecretString: JSON.stringify(KEYS) });
+    send.mockResolvedValueOnce({ SecretString: JSON.stringify(revoked) });
+    const start = Date.parse('2026-11-20T10:00:00.000Z');
+    const now = jest.spyOn(Date, 'now').mockReturnValue(start);
+    try {
+      await expect(signingKeys('link-keys')).resolves.toEqual(KEYS);
+      now.mockReturnValue(start + SIGNING_KEYS_TTL_MS - 1);
+      await expect(signingKeys('link-keys')).resolves.toEqual(KEYS);
+      expect(send).toHaveBeenCalledTimes(1);
+      now.mockReturnValue(start + SIGNING_KEYS_TTL_MS);
+      await expect(signingKeys('link-keys')).resolves.toEqual(revoked);
+      expect(send).toHaveBeenCalledTimes(2);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
+  it('keeps the TTL short: minutes, not the life of the process', () => {
+    expect(SIGNING_KEYS_TTL_MS).toBeGreaterThanOrEqual(60_000);
+    expect(SIGNING_KEYS_TTL_MS).toBeLessThanOrEqual(5 * 60_000);
   });
 
   it('tries again after a failed read instead of keeping the failure', async () => {

@@ -1,4 +1,4 @@
-import type { SNSEvent } from 'aws-lambda';
+import type { SNSEvent, SQSEvent } from 'aws-lambda';
 import type { HistoryEntry } from '../../../functions/domain/model';
 import { handleSesEvents, historyEntryOf, parseSesNotification, type SesEventsDeps } from '../../../functions/ses-events/failures';
 
@@ -40,6 +40,10 @@ const snsEvent = (...messages: string[]): SNSEvent => ({
     EventSubscriptionArn: 'arn:aws:sns:eu-west-1:123456789012:events:sub',
     Sns: { Message, MessageId: `sns-${index}` } as SNSEvent['Records'][number]['Sns'],
   })),
+});
+
+const sqsEvent = (...bodies: string[]): SQSEvent => ({
+  Records: bodies.map((body, index) => ({ messageId: `sqs-${index}`, body }) as SQSEvent['Records'][number]),
 });
 
 function fakeDeps(known: string[] = [REQUEST_ID]) {
@@ -91,8 +95,8 @@ describe('parsing an SES event notification', () => {
   test.each([
     ['not JSON', '{oops', 'message is not JSON'],
     ['a JSON array', '[]', 'message is not a JSON object'],
-    ['a delivery', JSON.stringify(bounce({ eventType: 'Delivery' })), 'event type Delivery is not a bounce or complaint'],
-    ['no event type', JSON.stringify({ mail: {} }), 'event type (none) is not a bounce or complaint'],
+    ['a delivery', JSON.stringify(bounce({ eventType: 'Delivery' })), 'event type Delivery is not a bounce, complaint, reject, rendering failure or delivery delay'],
+    ['no event type', JSON.stringify({ mail: {} }), 'event type (none) is not a bounce, complaint, reject, rendering failure or delivery delay'],
     ['no mail object', JSON.stringify({ eventType: 'Bounce' }), 'message has no mail object'],
     ['no tags', JSON.stringify(bounce({ mail: { messageId: 'm' } })), 'email has no requestId tag'],
     ['tags of the wrong shape', JSON.stringify(bounce({ mail: { tags: 'requestId' } })), 'email has no requestId tag'],
@@ -145,7 +149,7 @@ describe('handling an SNS batch', () => {
   test('malformed messages and unknown requests are logged and skipped; the rest of the batch is recorded', async () => {
     const { deps, appended, logs } = fakeDeps();
     const unknown = bounce({ mail: { tags: { requestId: ['00000000-0000-4000-8000-000000000000'] } } });
-    await expect(handleSesEvents(snsEvent('not json', JSON.stringify(unknown), JSON.stringify(complaint)), deps)).resolves.toBeUndefined();
+    await expect(handleSesEvents(snsEvent('not json', JSON.stringify(unknown), JSON.stringify(complaint)), deps)).resolves.toEqual({ batchItemFailures: [] });
     expect(appended.map(({ entry }) => entry.details?.reason)).toEqual(['complaint']);
     expect(logs.filter((entry) => entry.level === 'warn').map((entry) => entry.reason)).toEqual(['message is not JSON', 'unknown request']);
   });
@@ -154,5 +158,101 @@ describe('handling an SNS batch', () => {
     const { deps, appended } = fakeDeps();
     await handleSesEvents({ Records: [{} as SNSEvent['Records'][number]] }, deps);
     expect(appended).toEqual([]);
+  });
+});
+
+const mailOf = (messageId: string) => ({
+  timestamp: '2026-11-20T10:00:00.000Z',
+  messageId,
+  destination: ['approver@example.com'],
+  tags: { requestId: [REQUEST_ID], purpose: ['approval'] },
+});
+
+describe('rejects, rendering failures and delivery delays', () => {
+  test('a reject is a failed notification with the reason SES gave', () => {
+    const parsed = parseSesNotification(JSON.stringify({ eventType: 'Reject', mail: mailOf('m-3'), reject: { reason: 'Bad content' } }));
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(historyEntryOf(parsed.failure, '2026-11-20T12:00:00.000Z')).toEqual({
+      at: '2026-11-20T10:00:00.000Z',
+      type: 'notification-failed',
+      actor: { id: 'ses' },
+      details: { reason: 'reject', purpose: 'approval', messageId: 'm-3', recipients: ['approver@example.com'], rejectReason: 'Bad content' },
+    });
+  });
+
+  test('a rendering failure is a failed notification with the error message', () => {
+    const parsed = parseSesNotification(
+      JSON.stringify({ eventType: 'Rendering Failure', mail: mailOf('m-4'), failure: { errorMessage: 'Attribute name is missing', templateName: 't' } }),
+    );
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(historyEntryOf(parsed.failure, '2026-11-20T12:00:00.000Z')).toMatchObject({
+      type: 'notification-failed',
+      details: { reason: 'rendering-failure', errorMessage: 'Attribute name is missing', templateName: 't' },
+    });
+  });
+
+  test('a delivery delay is a delayed notification, not a failed one', () => {
+    const parsed = parseSesNotification(
+      JSON.stringify({
+        eventType: 'DeliveryDelay',
+        mail: mailOf('m-5'),
+        deliveryDelay: {
+          timestamp: '2026-11-20T10:30:00.000Z',
+          delayType: 'MailboxFull',
+          expirationTime: '2026-11-21T10:00:00.000Z',
+          delayedRecipients: [{ emailAddress: 'approver@example.com', status: '4.2.2' }],
+        },
+      }),
+    );
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(historyEntryOf(parsed.failure, '2026-11-20T12:00:00.000Z')).toEqual({
+      at: '2026-11-20T10:30:00.000Z',
+      type: 'notification-delayed',
+      actor: { id: 'ses' },
+      details: {
+        reason: 'delivery-delay',
+        purpose: 'approval',
+        messageId: 'm-5',
+        recipients: ['approver@example.com'],
+        delayType: 'MailboxFull',
+        expirationTime: '2026-11-21T10:00:00.000Z',
+      },
+    });
+  });
+});
+
+describe('handling an SQS batch (SNS raw message delivery into the queue)', () => {
+  test('each message body is an SES event; a known request gets its history entry', async () => {
+    const { deps, appended } = fakeDeps();
+    await expect(handleSesEvents(sqsEvent(JSON.stringify(bounce()), JSON.stringify(complaint)), deps)).resolves.toEqual({ batchItemFailures: [] });
+    expect(appended.map(({ entry }) => entry.details?.reason)).toEqual(['bounce', 'complaint']);
+  });
+
+  test('a message whose write fails is reported alone, so only it is redelivered (and dead-lettered in the end)', async () => {
+    const { deps, appended } = fakeDeps();
+    let calls = 0;
+    const failing: SesEventsDeps = {
+      ...deps,
+      repository: {
+        ...deps.repository,
+        appendHistory: async (id, entry) => {
+          calls++;
+          if (calls === 1) throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+          await deps.repository.appendHistory(id, entry);
+        },
+      },
+    };
+    const result = await handleSesEvents(sqsEvent(JSON.stringify(bounce()), 'not json', JSON.stringify(complaint)), failing);
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'sqs-0' }] });
+    expect(appended.map(({ entry }) => entry.details?.reason)).toEqual(['complaint']);
+  });
+
+  test('an SNS record whose write fails fails the call, so Lambda retries it', async () => {
+    const { deps } = fakeDeps();
+    const failing: SesEventsDeps = {
+      ...deps,
+      repository: { ...deps.repository, appendHistory: async () => Promise.reject(new Error('down')) },
+    };
+    await expect(handleSesEvents(snsEvent(JSON.stringify(bounce())), failing)).rejects.toThrow('down');
   });
 });
