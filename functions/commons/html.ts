@@ -132,7 +132,7 @@ export function requestDetailsHtml(request: ApprovalRequest): string {
  * line breaks is shown escaped (`\u000b`), and line breaks only where `multiline` allows them.
  */
 export function textLine(value: string): string {
-  return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return value.replace(/[\p{Cc}\u2028\u2029]/gu, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

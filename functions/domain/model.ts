@@ -70,7 +70,7 @@ const MAX_SUBJECT_BYTES = 32 * 1024;
 const MAX_SUBJECT_DEPTH = 8;
 export const MAX_SUBJECT_ARRAY_ITEMS = 1000;
 /** Control characters (C0, DEL, C1) and the Unicode line and paragraph separators. */
-export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+export const CONTROL_CHARACTERS = /[\p{Cc}\u2028\u2029]/u;
 
 /**
  * The first problem of a subject, or undefined: walked without recursion, and stopping at the
@@ -97,7 +97,9 @@ export function subjectProblem(subject: Record<string, unknown>): { path: Array<
     if (depth >= MAX_SUBJECT_DEPTH) return { path: [], message: `must not nest deeper than ${MAX_SUBJECT_DEPTH} levels` };
     if (Array.isArray(value)) {
       if (value.length > MAX_SUBJECT_ARRAY_ITEMS) return { path, message: `must hold at most ${MAX_SUBJECT_ARRAY_ITEMS} items` };
-      value.forEach((item, index) => stack.push({ value: item, path: [...path, index], depth: depth + 1 }));
+      value.forEach((item, index) => {
+        stack.push({ value: item, path: [...path, index], depth: depth + 1 });
+      });
       continue;
     }
     for (const [key, child] of Object.entries(value as Record<string, unknown>)) {

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import { approverEmail, outcomeEmail } from '../../../functions/notifications/emails';
