@@ -100,7 +100,7 @@ export function readConfig(app: App, pinned: typeof PINNED_ENVIRONMENTS = PINNED
 
   const callbackUrlPrefixes = list('callbackUrlPrefixes').map((prefix) => {
     const url = URL.canParse(prefix) ? new URL(prefix) : undefined;
-    if (!url || url.protocol !== 'https:' || url.username || url.password || url.search || url.hash || !url.pathname.endsWith('/')) {
+    if (url?.protocol !== 'https:' || url.username || url.password || url.search || url.hash || !url.pathname.endsWith('/')) {
       throw new Error(`context parameter "callbackUrlPrefixes" must list https URL prefixes ending with "/" (no user, query or fragment), got "${prefix}"`);
     }
     return url.href;

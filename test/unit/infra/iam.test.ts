@@ -159,7 +159,8 @@ describe('each function gets exactly what its needs say', () => {
     getProfile: ['dynamodb:GetItem'], // getProfile
     createRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'states:StartExecution'], // idempotency/profile/replay gets; transaction of Puts; start
     searchRequests: ['dynamodb:Query@indexes'], // search: byState shards or byRequester
-    getRequest: ['dynamodb:Query'], // getRequestWithHistory: Query of the item collection
+    getRequest: ['dynamodb:GetItem', 'dynamodb:Query'], // the request, then the first history page: a Query of its collection
+    getRequestHistory: ['dynamodb:GetItem', 'dynamodb:Query'], // the request (read rules), then a history page
     decideRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'states:SendTaskFailure', 'states:SendTaskSuccess'], // changeRequest
     deleteRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
     linkPage: ['dynamodb:GetItem', 'secretsmanager:GetSecretValue'],
