@@ -59,7 +59,7 @@ const DETAILS: Record<string, Record<string, unknown>> = {
   createRequest: {
     summary: 'Create a request',
     description:
-      "The profile decides whether approval is needed (otherwise the request is approved at once by policy), who approves and how many must. A calling system with the scope approvals/requests.create-on-behalf may name the requester in onBehalfOf.",
+      "The profile decides whether approval is needed (otherwise the request is approved at once by policy), who approves and how many must. A calling system with the scope approvals/requests.create-on-behalf may name the requester in onBehalfOf, and only a calling system may set callbackUrl (403 for a person), under one of the deployment's CALLBACK_URL_PREFIXES (400 otherwise). A person's token needs a verified ASCII email (403 otherwise).",
     parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 }, description: 'Same key and body within 24 h: the same request (Idempotent-Replayed: true); another body: 409.' }],
     requestBody: { required: true, content: json(ref('CreateRequest')) },
     responses: { 201: { description: 'The request', content: json(ref('Request')) }, ...errors(400, 401, 403, 409) },
