@@ -394,7 +394,7 @@ describe('bad input is a 4xx, always', () => {
     }
   });
 
-  test('malformed percent-encoding in any path gives a 4xx with the error shape', async () => {
+  test('malformed percent-encoding in any path gives a 4xx with the error shape, and nothing is written', async () => {
     const token = await stack.mint.person(admin);
     const cases: Array<[string, string]> = [
       ['GET', '/requests/%ZZ'],
@@ -409,20 +409,22 @@ describe('bad input is a 4xx, always', () => {
       ['GET', '/links/%ZZ/%ZZ'],
       ['POST', '/links/00000000-0000-4000-8000-000000000000/%C0%AF'],
     ];
-    for (const [method, path] of cases) {
-      const body = method === 'POST' && path.startsWith('/requests') ? { decision: 'approve' } : method === 'PUT' ? profileBody() : undefined;
-      const reply = path.startsWith('/links/')
-        ? await call(stack.apiUrl, method, path, { raw: method === 'POST' ? 'reason=x' : undefined, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
-        : await call(stack.apiUrl, method, path, { token, body });
-      const isHtmlPage = path.startsWith('/links/') && (reply.headers.get('content-type') ?? '').startsWith('text/html');
-      expect({ method, path, status: reply.status, shaped: isErrorShape(reply) || isHtmlPage }).toEqual({
-        method,
-        path,
-        status: expect.any(Number),
-        shaped: true,
-      });
-      expect({ method, path, clientError: reply.status >= 400 && reply.status < 500 }).toEqual({ method, path, clientError: true });
-    }
+    await writesNothing(async () => {
+      for (const [method, path] of cases) {
+        const body = method === 'POST' && path.startsWith('/requests') ? { decision: 'approve' } : method === 'PUT' ? profileBody() : undefined;
+        const reply = path.startsWith('/links/')
+          ? await call(stack.apiUrl, method, path, { raw: method === 'POST' ? 'reason=x' : undefined, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+          : await call(stack.apiUrl, method, path, { token, body });
+        const isHtmlPage = path.startsWith('/links/') && (reply.headers.get('content-type') ?? '').startsWith('text/html');
+        expect({ method, path, status: reply.status, shaped: isErrorShape(reply) || isHtmlPage }).toEqual({
+          method,
+          path,
+          status: expect.any(Number),
+          shaped: true,
+        });
+        expect({ method, path, clientError: reply.status >= 400 && reply.status < 500 }).toEqual({ method, path, clientError: true });
+      }
+    });
   });
 
   test("a subject key containing a newline cannot put a forged Approve: or Reject: line into the email's text part", async () => {

@@ -1,10 +1,11 @@
 /**
  * Jest reporter of the reliability suite: after a run of every reliability test file, it writes
  * the outcome of each test and the figures the tests recorded (.reliability/*.json) into
- * docs/reliability.md, between the "last-run" markers. A run of some files only leaves the
- * document as it is.
+ * docs/reliability.md, between the "last-run" markers. A run of some tests only, or at another
+ * RELIABILITY_SCALE than 1, leaves the document as it is (a scaled run's table goes to
+ * .reliability/last-run.md).
  */
-const { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { join, relative, resolve } = require('node:path');
 
 const ROOT = resolve(__dirname, '../../..');
@@ -68,6 +69,13 @@ class ReliabilityReporter {
     if (rows.length) lines.push('| file | measure | figures |', '|---|---|---|', ...rows);
     else lines.push('(none: no test that records figures passed)');
     lines.push(END);
+    // Only a run at the full figures (RELIABILITY_SCALE=1) describes the service in the docs.
+    if (Number(process.env.RELIABILITY_SCALE ?? '1') !== 1) {
+      mkdirSync(FIGURES, { recursive: true });
+      writeFileSync(join(FIGURES, 'last-run.md'), `${lines.join('\n')}\n`);
+      console.log(`reliability report: a scaled run; see ${relative(ROOT, join(FIGURES, 'last-run.md'))} (docs/reliability.md keeps the last full run)`);
+      return;
+    }
     const doc = readFileSync(DOC, 'utf8');
     const from = doc.indexOf(START);
     const to = doc.indexOf(END);
