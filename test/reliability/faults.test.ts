@@ -10,7 +10,7 @@ import { holdsFor, processState, waitFor } from './support/checks';
 import { recordFigures } from './support/figures';
 import { call, clearFaults, failNextSends, faultsLeft, isApproverEmail, isReminder, pool, type StoredEmail, sentTo } from './support/http';
 import { type MailWatch, watchMail } from './support/mailwatch';
-import { type Receiver, startReceiver } from './support/receiver';
+import { eventsOf, type Receiver, startReceiver } from './support/receiver';
 import { EXPIRY_BOUND_MS, scaled } from './support/scale';
 import { type NpmService, startNpmService } from './support/service';
 import { type Minter, minter, type Person } from './support/tokens';
@@ -149,7 +149,7 @@ test('DynamoDB Local paused (SIGSTOP) across a reminder and the expiry: the requ
   });
   const expiredAfter = (Date.now() - Date.parse(request.expiresAt)) / 1000;
   const event = await waitFor(
-    async () => receiver.received.map((hit) => JSON.parse(hit.body)).find((body) => body.request?.id === request.id && body.type === 'request.expired'),
+    async () => eventsOf(receiver).find(({ event: body }) => body.request?.id === request.id && body.type === 'request.expired')?.event,
     { timeoutMs: Math.max(Date.parse(request.expiresAt) + EXPIRY_BOUND_MS - Date.now(), 60_000), what: 'the request.expired callback', intervalMs: 1000 },
   );
   expect(event.request.state).toBe('expired');

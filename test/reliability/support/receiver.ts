@@ -69,3 +69,14 @@ export async function startReceiver(): Promise<Receiver> {
   };
   return receiver;
 }
+
+/** The JSON events the receiver got (a body that is not JSON is skipped: it is no event). */
+export function eventsOf(receiver: Receiver): Array<{ hit: Received; event: any }> {
+  return receiver.received.flatMap((hit) => {
+    try {
+      return [{ hit, event: JSON.parse(hit.body) }];
+    } catch {
+      return [];
+    }
+  });
+}
