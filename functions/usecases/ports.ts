@@ -73,13 +73,27 @@ export interface RequestStore {
   getIdempotency(sub: string, key: string): Promise<IdempotencyRecord | undefined>;
   /** Strongly consistent. */
   getRequest(id: string): Promise<StoredRequest | undefined>;
-  /** The request and its history, oldest first. */
-  getRequestWithHistory(id: string): Promise<{ request: ApprovalRequest; history: HistoryEntry[] } | undefined>;
+  /**
+   * One page of a request's history, oldest first, reading no more than the page: at most `limit`
+   * entries after the position `cursor` (an opaque value an earlier page returned; a bad one is an
+   * `invalid_request` error). Strongly consistent.
+   */
+  getHistory(id: string, page: HistoryQuery): Promise<HistoryPage>;
   /**
    * Writes a change and its history entry, on the condition that the stored version is still
    * `expectedVersion`; `conflict` (and nothing written) when someone changed the request meanwhile.
    */
   saveChange(change: Change, expectedVersion: number, checkAt?: string): Promise<'saved' | 'conflict'>;
+}
+
+export interface HistoryQuery {
+  limit: number;
+  cursor?: string;
+}
+
+export interface HistoryPage {
+  items: HistoryEntry[];
+  nextCursor: string | null;
 }
 
 export interface SearchQuery {
@@ -197,6 +211,8 @@ export interface Deps {
   now: Clock;
   newId: NewId;
   meter: Meter;
+  /** Where calling systems may have callbacks sent (setting CALLBACK_URL_PREFIXES); none when absent or empty. */
+  callbackUrlPrefixes?: readonly string[];
   /** Told when a stored request's workflow could not be started (the reconciler will); for the logs. */
   onWorkflowStartFailed?: (requestId: string, error: unknown) => void;
 }

@@ -223,6 +223,7 @@ export class StatelessStack extends Stack {
       executionArns,
       linkKeys: stateful.linkKeys,
       callbackKeys: stateful.callbackKeys,
+      callbackUrlPrefixes: config.callbackUrlPrefixes,
       email: {
         senderEmail: stateful.sender.email,
         identityArn: stateful.sender.identityArn,

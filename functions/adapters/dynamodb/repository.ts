@@ -3,11 +3,13 @@
  * search adapters, built once per process with the table's name.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ApprovalRequest, HistoryEntry, Profile, ProfileBody } from '../../domain/model';
+import type { HistoryEntry, Profile, ProfileBody } from '../../domain/model';
 import type { Change } from '../../domain/rules';
 import type {
   ApprovalStore,
   CreateResult,
+  HistoryPage,
+  HistoryQuery,
   IdempotencyRecord,
   NewIdempotency,
   RoundBookkeeping,
@@ -45,8 +47,8 @@ export class Repository implements ApprovalStore {
   getRequest(id: string): Promise<StoredRequest | undefined> {
     return this.requests.getRequest(id);
   }
-  getRequestWithHistory(id: string): Promise<{ request: ApprovalRequest; history: HistoryEntry[] } | undefined> {
-    return this.requests.getRequestWithHistory(id);
+  getHistory(id: string, page: HistoryQuery): Promise<HistoryPage> {
+    return this.requests.getHistory(id, page);
   }
   saveChange(change: Change, expectedVersion: number, checkAt?: string): Promise<'saved' | 'conflict'> {
     return this.requests.saveChange(change, expectedVersion, checkAt);

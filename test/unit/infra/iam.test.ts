@@ -139,6 +139,7 @@ describe('each function gets exactly what its needs say', () => {
     'links:verify': { grants: { 'secretsmanager:GetSecretValue': [linkKeys] }, env: ['LINK_KEYS_SECRET_ID'] },
     'callback:sign': { grants: { 'secretsmanager:GetSecretValue': [callbackKeys] }, env: ['CALLBACK_KEYS_SECRET_ID'] },
     'email:send': { grants: { 'ses:SendEmail': [identity, configurationSet] }, env: ['SENDER_EMAIL', 'PUBLIC_BASE_URL', 'SES_CONFIGURATION_SET'] },
+    'callback:accept': { grants: {}, env: ['CALLBACK_URL_PREFIXES'] },
     'table:due': { grants: { 'dynamodb:Query': [`${table}/index/byDue`] }, env: ['TABLE_NAME'] },
     'workflow:describe': {
       grants: { 'states:DescribeExecution': [`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${stateless.stateMachineName}:*`] },
@@ -171,7 +172,8 @@ describe('each function gets exactly what its needs say', () => {
     getProfile: ['dynamodb:GetItem'], // getProfile
     createRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'states:StartExecution'], // idempotency/profile/replay gets; transaction of Puts; start
     searchRequests: ['dynamodb:Query@indexes'], // search: byState shards or byRequester
-    getRequest: ['dynamodb:Query'], // getRequestWithHistory: Query of the item collection
+    getRequest: ['dynamodb:GetItem', 'dynamodb:Query'], // the request, then the first history page: a Query of its collection
+    getRequestHistory: ['dynamodb:GetItem', 'dynamodb:Query'], // the request (read rules), then a history page
     decideRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'states:SendTaskFailure', 'states:SendTaskSuccess'], // changeRequest
     deleteRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
     linkPage: ['dynamodb:GetItem', 'secretsmanager:GetSecretValue'],
