@@ -213,7 +213,10 @@ export async function notifyOutcome(deps: StepDeps, requestId: string): Promise<
   if (!stored || stored.request.state === 'requested') return { callback: false };
   const { request, rounds } = stored;
   const deletedByRequester = request.state === 'deleted' && request.decision?.by.id === request.requester.id;
-  if (!rounds.outcomeNotifiedAt && !deletedByRequester) {
+  if (!rounds.outcomeNotifiedAt && deletedByRequester) {
+    // Nothing to tell the requester who deleted it: the outcome step is done.
+    await deps.repository.setRoundBookkeeping(requestId, { outcomeNotifiedAt: deps.now() });
+  } else if (!rounds.outcomeNotifiedAt) {
     try {
       const content = deps.outcomeEmail(request);
       await deps.send({ ...content, to: request.requester.email, tags: { requestId, purpose: 'outcome' } });
@@ -265,7 +268,10 @@ export async function deliverCallback(deps: StepDeps, requestId: string, abandon
     return {};
   }
   if (!request.client) {
-    await record(deps, requestId, deps.now(), 'callback-failed', { url: request.callbackUrl, reason: 'no calling system to sign for' });
+    // Never deliverable: given up at once, so the reconciler does not restart it again and again.
+    const now = deps.now();
+    await deps.repository.setRoundBookkeeping(requestId, { callbackAbandonedAt: now, ...(stored.rounds.outcomeNotifiedAt ? { checkAt: null } : {}) });
+    await record(deps, requestId, now, 'callback-failed', { url: request.callbackUrl, reason: 'no calling system to sign for' });
     return {};
   }
   const body = JSON.stringify({ type: `request.${request.state}`, client: request.client, request });

@@ -72,7 +72,7 @@ test('a pending request past its expiry with no workflow is expired, and the req
 
 test('an ended request whose outcome email and callback were never attempted gets both', async () => {
   const now = new Date().toISOString();
-  const change = build({ callbackUrl: receiverUrl });
+  const change = build({ callbackUrl: receiverUrl, client: 'billing-system' });
   change.request = { ...change.request, state: 'rejected', decision: { decision: 'rejected', by: { id: 'carol', email: users.carol.email }, at: now, reason: 'no budget' } };
   await repository.createRequest(change, undefined, now);
   await waitForEmails(api, (mail) => to(users.alice.email, /rejected/i)(mail) && about(change.request.id)(mail));

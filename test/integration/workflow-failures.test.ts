@@ -69,7 +69,7 @@ async function run(request: ApprovalRequest, fault: Fault = () => undefined, opt
     links: async (_request, approver) => ({ approve: `https://x/approve/${approver}`, reject: `https://x/reject/${approver}` }),
     approverEmail,
     outcomeEmail,
-    callbackKey: async () => ({ keyId: 'k1', secret: 'callback-secret' }),
+    callbackKey: async (client: string) => ({ keyId: 'k1', secret: `key-of-${client}` }),
     fetch: (async () => new Response(null, { status: options.callbackStatus ?? 204 })) as unknown as typeof fetch,
   };
   const attempts = new Map<string, number>();
@@ -121,7 +121,7 @@ test('Plan round failing past its retries backs off and carries on: the request 
 }, 60_000);
 
 test('a Notify outcome that keeps failing does not skip the callback', async () => {
-  const result = await run(pending({ callbackUrl: 'https://calling.example/hook' }), (step) =>
+  const result = await run(pending({ callbackUrl: 'https://calling.example/hook', client: 'billing-system' }), (step) =>
     step === 'notifyOutcome' ? lambdaError('Lambda.ServiceException') : undefined,
   );
   expect(result.status).toBe('SUCCEEDED');
@@ -137,7 +137,7 @@ test(`a worst-case profile stays within ${MAX_HISTORY_EVENTS} history events: 20
     expireAfter: 'P360D',
     maxReminders: 20,
     expiresAt: new Date(Date.parse(CREATED) + 360 * DAY).toISOString(),
-    callbackUrl: 'https://calling.example/hook',
+    callbackUrl: 'https://calling.example/hook', client: 'billing-system',
   });
   const fault: Fault = (step, attempt) => {
     // Every step fails its first attempts (retried), the first emails are deferred, and the

@@ -15,8 +15,8 @@ import { FakeClock, MemoryStore, RecordingMailer, RecordingMeter, RecordingWorkf
 
 const ID = '6f1c2b9e-3c1d-4e8a-9b7f-0a1b2c3d4e5f';
 const CREATED = '2026-11-03T09:00:00.000Z';
-const carol: Identity = { id: 'carol', email: 'carol@example.com', groups: ['approvers'] };
-const alice: Identity = { id: 'alice', email: 'alice@example.com', groups: [] };
+const carol: Identity = { id: 'carol', email: 'carol@example.com', emailVerified: true, groups: ['approvers'] };
+const alice: Identity = { id: 'alice', email: 'alice@example.com', emailVerified: true, groups: [] };
 
 function pending(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
   return {
@@ -57,7 +57,7 @@ function setup(request: ApprovalRequest | undefined = pending(), now = CREATED) 
     links: async (_request, approver) => ({ approve: `https://x/approve/${approver}`, reject: `https://x/reject/${approver}` }),
     approverEmail,
     outcomeEmail,
-    callbackKey: async () => ({ keyId: 'k1', secret: 'callback-secret' }),
+    callbackKey: async (client: string) => ({ keyId: 'k1', secret: `key-of-${client}` }),
     fetch: (async () => new Response(null, { status: 204 })) as unknown as typeof fetch,
   };
   return { store, workflow, mailer, clock, deps, meter };
@@ -237,7 +237,7 @@ describe('the reconciler', () => {
   });
 
   test('a callback still owed keeps the request watched until delivered or given up', async () => {
-    const { deps, store, clock } = setup(pending({ callbackUrl: 'https://calling.example/hook' }));
+    const { deps, store, clock } = setup(pending({ callbackUrl: 'https://calling.example/hook', client: 'billing-system' }));
     await decideAsUser(deps, carol, ID, { decision: 'approve' });
     expect(await notifyOutcome(deps, ID)).toEqual({ callback: true });
     expect(store.requests.get(ID)?.rounds.checkAt).toBeDefined();
@@ -262,4 +262,16 @@ describe('the reconciler', () => {
     expect(result.failed).toEqual([{ requestId: ID, error: 'ServiceUnavailable' }]);
     expect(result.repairs).toEqual([{ requestId: other.id, actions: ['started'] }]);
   });
+});
+
+test('a request its requester deleted owes no outcome email: once its callback is delivered the reconciler forgets it', async () => {
+  const { deps, store, clock, workflow } = setup(pending({ callbackUrl: 'https://calling.example/hook', client: 'billing-system' }));
+  const { deleteApprovalRequest } = await import('../../../functions/usecases/requests');
+  await deleteApprovalRequest(deps, alice, ID);
+  expect(await notifyOutcome(deps, ID)).toEqual({ callback: true });
+  await deliverCallback(deps, ID);
+  expect(store.requests.get(ID)?.rounds.checkAt).toBeUndefined();
+  clock.advance(3600);
+  expect(await reconcile(deps)).toEqual({ repairs: [], failed: [] });
+  expect(workflow.names).toEqual([]);
 });
