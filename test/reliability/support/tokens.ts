@@ -50,7 +50,9 @@ export async function minter(dataDir: string): Promise<Minter> {
   return {
     raw,
     person: (user, extra = {}) =>
-      cached(JSON.stringify(['p', user, extra]), () =>
+      // Entries, not the object: JSON.stringify drops a claim set to undefined, and `{ email_verified: undefined }`
+      // (a token without the claim) must not share its cache entry with a plain, verified token.
+      cached(JSON.stringify(['p', user, Object.entries(extra)]), () =>
         raw({ sub: user.sub, email: user.email, email_verified: true, 'cognito:groups': user.groups ?? [], token_use: 'id', ...extra }),
       ),
     client: (clientId, scopes = [ON_BEHALF_SCOPE]) =>
