@@ -1,6 +1,11 @@
 /**
  * Builds the app as `cdk synth` does (the context of cdk.json, same stacks), without
  * bundling the functions, and gives tests the stacks and their templates.
+ *
+ * CloudFormation's own template validation (aws-cdk-lib's built-in check, made an error by
+ * `validateAgainstDefaultRules` in cdk.json) costs seconds per synth, most of it loading its
+ * WebAssembly engine again in every test file. It is off here and runs once per configuration in
+ * test/unit/infra/validation.test.ts: add a configuration there when a test synthesizes a new one.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -20,8 +25,12 @@ export interface Fixture extends ServiceStacks {
   statelessTemplate: Template;
 }
 
-export function buildApp(context: Record<string, unknown> = {}): App {
-  return new App({ context: { ...cdkContext(), 'aws:cdk:bundling-stacks': [], ...context } });
+export function buildApp(context: Record<string, unknown> = {}, options: { validate?: boolean; outdir?: string } = {}): App {
+  return new App({
+    outdir: options.outdir,
+    builtinCloudFormationValidation: options.validate ?? false,
+    context: { ...cdkContext(), 'aws:cdk:bundling-stacks': [], ...context },
+  });
 }
 
 let cached: Fixture | undefined;
@@ -39,11 +48,20 @@ export function fixture(): Fixture {
   return cached;
 }
 
-/** Both stacks and their templates for other settings (a new app each time: ~3 s). */
-export function stacksWith(context: Record<string, unknown>, pinned?: Record<string, { account: string; region: string }>) {
+export type Pinned = Record<string, { account: string; region: string }>;
+
+const variants = new Map<string, Fixture>();
+
+/** Both stacks and their templates for other settings (one app per settings and test file). */
+export function stacksWith(context: Record<string, unknown>, pinned?: Pinned): Fixture {
+  const key = JSON.stringify([context, pinned]);
+  const known = variants.get(key);
+  if (known) return known;
   const app = buildApp(context);
   const stacks = createStacks(app, { pinned });
-  return { app, ...stacks, statefulTemplate: Template.fromStack(stacks.stateful), statelessTemplate: Template.fromStack(stacks.stateless) };
+  const built = { app, ...stacks, statefulTemplate: Template.fromStack(stacks.stateful), statelessTemplate: Template.fromStack(stacks.stateless) };
+  variants.set(key, built);
+  return built;
 }
 
 /** The logical id a construct's CloudFormation resource has in its stack. */

@@ -56,7 +56,25 @@ afterEach(async () => {
 
 const lambdaError = (name: string) => Object.assign(new Error(name), { name });
 
-async function run(request: ApprovalRequest, fault: Fault = () => undefined, options: { callbackStatus?: number } = {}) {
+/**
+ * The definition with each retrier's IntervalSeconds and MaxDelaySeconds divided by `factor`, the
+ * rest of the file as it is (attempts, backoff rate, jitter, errors, states). For a test that
+ * counts events, not time: a callback retried 30 times with FULL jitter up to an hour otherwise
+ * waits ~35 s of real time even at the engine's time scale (which cannot go lower: it shortens
+ * the task timeouts the in-memory steps must meet too).
+ */
+function shortenRetries(definition: { States: Record<string, { Retry?: Array<Record<string, unknown>> }> }, factor: number) {
+  for (const state of Object.values(definition.States)) {
+    state.Retry = state.Retry?.map((retrier) => ({
+      ...retrier,
+      ...(typeof retrier.IntervalSeconds === 'number' ? { IntervalSeconds: retrier.IntervalSeconds / factor } : {}),
+      ...(typeof retrier.MaxDelaySeconds === 'number' ? { MaxDelaySeconds: retrier.MaxDelaySeconds / factor } : {}),
+    }));
+  }
+  return definition;
+}
+
+async function run(request: ApprovalRequest, fault: Fault = () => undefined, options: { callbackStatus?: number; retriesFaster?: number } = {}) {
   const store = new MemoryStore(request);
   const clock = new FakeClock(CREATED);
   const mailer = new RecordingMailer();
@@ -96,7 +114,7 @@ async function run(request: ApprovalRequest, fault: Fault = () => undefined, opt
   };
   let text = readFileSync('statemachines/approval.asl.json', 'utf8');
   for (const s of APPROVAL_STEPS) text = text.replaceAll(`\${${s.substitution}}`, s.name);
-  h = await harness(JSON.parse(text), functions, { timeScale: 0.001 });
+  h = await harness(shortenRetries(JSON.parse(text), options.retriesFaster ?? 1), functions, { timeScale: 0.001 });
   const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, name: ID, input: JSON.stringify({ requestId: ID }) }));
   const described = await waitForExecution(h, executionArn as string, undefined, 60_000);
   const events: HistoryEvent[] = [];
@@ -147,7 +165,7 @@ test(`a worst-case profile stays within ${MAX_HISTORY_EVENTS} history events: 20
     if (step === 'notifyOutcome' && attempt <= 6) return lambdaError('Lambda.ServiceException');
     return undefined;
   };
-  const result = await run(request, fault, { callbackStatus: 503 });
+  const result = await run(request, fault, { callbackStatus: 503, retriesFaster: 20 });
   expect(result.status).toBe('SUCCEEDED');
   expect(result.store.current(ID)?.state).toBe('expired');
   const reminders = result.mailer.sent.filter((email) => email.to === 'bob@example.com' && /Reminder/.test(email.subject));

@@ -3,6 +3,7 @@
  * exactly the variables its needs bring (commons/settings.ts), the function's module loads with
  * exactly those, and it fails to load, naming the variable, when any required one is missing.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { z } from 'zod';
 import { APPROVAL_STEPS, RECONCILER_FUNCTION } from '../../../functions/approval-steps';
@@ -41,6 +42,30 @@ function stackVariables(fn: ServiceFunction): string[] {
   const variables = Object.keys((lambda.Environment as { Variables: Record<string, unknown> }).Variables);
   return variables.filter((name) => !RUNTIME_VARIABLES.has(name)).sort();
 }
+
+/** The packages the functions' code imports (`import type` aside): '@middy/core', 'zod', … */
+function libraryImports(): string[] {
+  const sources = readdirSync(path.join(PROJECT_ROOT, 'functions'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
+  const names = sources.flatMap((file) =>
+    [...readFileSync(path.join(PROJECT_ROOT, 'functions', file), 'utf8').matchAll(/^import\s+(?!type\s)[^;]*?\sfrom\s+'([^'.][^']*)'/gms)].map((match) => match[1] as string),
+  );
+  return [...new Set(names)].filter((name) => !name.startsWith('node:')).sort();
+}
+
+/**
+ * Each load below runs the service's own modules afresh (where the settings are read and checked)
+ * in an isolated registry, but takes the libraries from this one, loaded once: evaluating the AWS
+ * SDK, Powertools and middy again for each of the ~70 loads was nearly all of this file's time.
+ */
+const LIBRARIES = libraryImports();
+for (const name of LIBRARIES) {
+  const shared: unknown = jest.requireActual(name);
+  jest.doMock(name, () => shared);
+}
+
+test('the libraries shared between loads are the functions\' imports', () => {
+  expect(LIBRARIES).toEqual(expect.arrayContaining(['@aws-sdk/client-dynamodb', '@middy/core', 'zod']));
+});
 
 function load(entry: string, variables: string[]): { handler?: unknown } {
   const saved = { ...process.env };

@@ -5,17 +5,18 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { createStacks } from '../../../infra/stacks';
-import { cdkContext } from '../../infra/fixture';
+import { buildApp, type Pinned } from '../../infra/fixture';
 
 const ACK = 'aws:cdk:acknowledged-rules';
 
-function checkedApp(context: Record<string, unknown> = {}, pinned?: Record<string, { account: string; region: string }>) {
+/** The app with cdk-nag as its only validation (CloudFormation's own is validation.test.ts's). */
+function checkedApp(context: Record<string, unknown> = {}, pinned?: Pinned) {
   const outdir = mkdtempSync(path.join(tmpdir(), 'nag-'));
-  const app = new App({ outdir, context: { ...cdkContext(), 'aws:cdk:bundling-stacks': [], ...context } });
+  const app = buildApp(context, { outdir });
   createStacks(app, { pinned });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, outdir };
