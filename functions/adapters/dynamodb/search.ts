@@ -3,7 +3,7 @@
  * A cursor that this search did not return is an `invalid_request` domain error.
  */
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { invalid } from '../../domain/errors';
 import { STATES } from '../../domain/model';
 import type { SearchPage, SearchQuery, SearchStore } from '../../usecases/ports';

@@ -1,0 +1,38 @@
+/**
+ * How every Lambda function is bundled, in one place: the CDK construct (infra/constructs/
+ * service-function.ts) passes these options to NodejsFunction, and the bundle-size test and the
+ * benchmark run esbuild with the same ones, so what they measure is what is deployed.
+ *
+ * The AWS SDK is bundled rather than taken from the Lambda runtime's copy: measured on the
+ * benchmark machine (bench/report.md), a handler whose SDK loads from node_modules (as the
+ * runtime's copy does) starts slower than the minified single file, and the deployed code then
+ * runs the SDK versions the tests ran.
+ */
+import type { BuildOptions } from 'esbuild';
+
+export const BUNDLING = {
+  format: 'cjs',
+  target: 'node24',
+  minify: true,
+  /** ESM entry points first: they tree-shake (the SDK's `dist-es`, zod, Powertools). */
+  mainFields: ['module', 'main'],
+  externalModules: [] as string[],
+} as const;
+
+/** The largest minified bundle a function may have (bytes); test/unit/infra/bundles.test.ts checks every function. */
+export const MAX_BUNDLE_BYTES = 300 * 1024;
+
+/** esbuild's options for one function's entry, as NodejsFunction runs it (without the source map). */
+export function esbuildOptions(entry: string): BuildOptions {
+  return {
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: BUNDLING.format,
+    target: BUNDLING.target,
+    minify: BUNDLING.minify,
+    mainFields: [...BUNDLING.mainFields],
+    external: [...BUNDLING.externalModules],
+    logLevel: 'error',
+  };
+}
