@@ -91,7 +91,7 @@ interface Endpoints {
 }
 
 /** Starts bench/stack-process.ts and waits for its READY line. */
-async function startService(dataDir: string, cpuProfDir: string | undefined): Promise<{ child: ChildProcess; endpoints: Endpoints }> {
+export async function startService(dataDir: string, cpuProfDir: string | undefined): Promise<{ child: ChildProcess; endpoints: Endpoints }> {
   const args = [...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProfDir)}`] : []), '--import', 'tsx', 'bench/stack-process.ts'];
   const child = spawn(process.execPath, args, { env: { ...process.env, DATA_DIR: dataDir }, stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
@@ -118,7 +118,7 @@ async function startService(dataDir: string, cpuProfDir: string | undefined): Pr
   return { child, endpoints };
 }
 
-function stopService(child: ChildProcess): Promise<void> {
+export function stopService(child: ChildProcess): Promise<void> {
   return new Promise((resolveStop) => {
     if (child.exitCode !== null) return resolveStop();
     child.once('exit', () => resolveStop());
