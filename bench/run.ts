@@ -8,6 +8,8 @@
  * shared machine. Writes bench/results.json (one entry per goal) and bench/report.md (table,
  * SVG chart of latency and throughput at 1, 10 and 50 clients, where the time goes).
  *
+ * `BENCH_DYNAMODB=disk` keeps the table on disk as `npm start` does (in memory by default).
+ * `BENCH_QUICK=1` runs smaller counts (a few minutes) for before/after comparisons of one change.
  * `BENCH_SMOKE=1` runs every phase with tiny counts in a few seconds and asserts no goal (the
  * smoke test checks the outputs' shape). `BENCH_CPU_PROF=<dir>` runs the service process with
  * `node --cpu-prof` into that directory. `BENCH_OUT=<dir>` writes the outputs elsewhere.
@@ -87,6 +89,22 @@ const SMOKE: Sizes = {
   mailSamples: 10,
 };
 
+/** Smaller counts for before/after comparisons of one change (`BENCH_QUICK=1`, a few minutes); goals are reported but the sizes are not the issue's. */
+const QUICK: Sizes = {
+  warmup: 10,
+  rounds: 3,
+  block: 20,
+  sweepMs: 2000,
+  throughputRounds: 1,
+  throughputMs: 5000,
+  searchSmall: 1000,
+  searchLarge: 4000,
+  pending: 400,
+  initRuns: 3,
+  mailStored: 2000,
+  mailSamples: 100,
+};
+
 const CLIENTS = [1, 10, 50];
 
 interface Endpoints {
@@ -144,13 +162,13 @@ function rssBytes(pid: number): number {
   }
 }
 
-export async function runBench(options: { smoke?: boolean; outDir?: string; cpuProfDir?: string; log?: (line: string) => void } = {}): Promise<Result[]> {
-  const size = options.smoke ? SMOKE : FULL;
+export async function runBench(options: { smoke?: boolean; quick?: boolean; outDir?: string; cpuProfDir?: string; log?: (line: string) => void } = {}): Promise<Result[]> {
+  const size = options.smoke ? SMOKE : options.quick ? QUICK : FULL;
   const log = options.log ?? ((line: string) => console.log(line));
   const outDir = resolve(options.outDir ?? 'bench');
   const startedAt = Date.now();
   const cores = availableParallelism();
-  log(`bench: ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}${options.smoke ? ', smoke run' : ''}`);
+  log(`bench: ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}${options.smoke ? ', smoke run' : options.quick ? ', quick run' : ''}`);
 
   // ---- bundles, before the service starts (nothing else of ours running) ----------------------
   const bundles: BundleFigures = await measureBundles({ initRuns: size.initRuns, log });
@@ -506,7 +524,7 @@ function renderReport(results: Result[], facts: Record<string, unknown> & { core
 }
 
 if (require.main === module) {
-  runBench({ smoke: process.env.BENCH_SMOKE === '1', outDir: process.env.BENCH_OUT, cpuProfDir: process.env.BENCH_CPU_PROF }).then(
+  runBench({ smoke: process.env.BENCH_SMOKE === '1', quick: process.env.BENCH_QUICK === '1', outDir: process.env.BENCH_OUT, cpuProfDir: process.env.BENCH_CPU_PROF }).then(
     () => process.exit(0),
     (error: unknown) => {
       console.error(`bench failed: ${(error as Error).stack ?? error}`);
