@@ -57,6 +57,7 @@ export function latencyThroughputChart(clients: number[], series: Series[]): str
     .join('\n');
   return [
     '<svg xmlns="http://www.w3.org/2000/svg" width="900" height="345" font-family="sans-serif" font-size="12">',
+    `<title>Median latency and throughput at ${clients.join(', ')} clients: ${esc(series.map((s) => s.name).join(', '))}</title>`,
     '<rect width="100%" height="100%" fill="white"/>',
     panel(0, 'Median latency', 'ms', clients, series, (s) => s.latencyMs),
     panel(450, 'Throughput', 'operations per second', clients, series, (s) => s.perSecond),

@@ -500,7 +500,7 @@ function renderReport(results: Result[], facts: Record<string, unknown> & { core
     '# Benchmark report',
     '',
     `Written by \`npm run bench\`${facts.smoke ? ' (smoke run: tiny counts, figures meaningless)' : ''}: ${facts.cores} cores (${facts.cpu}), ${facts.minutes} minutes.`,
-    'Every baseline is the bare DynamoDB operation the route needs, measured in the same run against the same DynamoDB Local,',
+    `DynamoDB Local's table ${process.env.BENCH_DYNAMODB === 'disk' ? 'on disk' : 'in memory (`BENCH_DYNAMODB=disk` for on disk)'}. Every baseline is the bare DynamoDB operation the route needs, measured in the same run against the same DynamoDB Local,`,
     'interleaved with the service\'s own runs. `bench/results.json` has the same rows.',
     '',
     '| figure | value | baseline | ratio | goal | |',

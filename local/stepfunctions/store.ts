@@ -8,7 +8,7 @@
  *
  * The snapshot is rewritten atomically (temp file, fsync, rename) and the journal removed when
  * the engine has been idle for a moment, when the journal has grown past the snapshot's size
- * (so each change's share of rewriting stays constant), on load and on close. Loading reads the
+ * (so each change's share of rewriting stays constant), and on close. Loading reads the
  * snapshot, then replays the journal over it (the last line of an execution wins; a line torn
  * by a crash is skipped).
  */
