@@ -9,15 +9,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
-import { APPROVAL_STEPS } from '../functions/approval-steps';
+import { APPROVAL_STEPS, RECONCILER_FUNCTION } from '../functions/approval-steps';
 import { OPERATIONS } from '../functions/operations';
 import { esbuildOptions } from '../infra/bundling';
 import { median } from './load';
 
-/** Every Lambda function's entry: the HTTP operations, the workflow's steps and the SES events consumer. */
+/** Every Lambda function's entry: the HTTP operations, the workflow's steps, the reconciler and the SES events consumer. */
 export const FUNCTION_ENTRIES: ReadonlyArray<{ name: string; entry: string }> = [
   ...OPERATIONS.map(({ name, entry }) => ({ name, entry })),
   ...APPROVAL_STEPS.map(({ name, entry }) => ({ name, entry })),
+  { name: RECONCILER_FUNCTION.name, entry: RECONCILER_FUNCTION.entry },
   { name: 'sesEvents', entry: 'functions/ses-events/handler.ts' },
 ];
 
@@ -32,6 +33,7 @@ const FUNCTION_ENV = {
   CALLBACK_KEYS_SECRET_ID: 'approvals/callback-signing-keys',
   SENDER_EMAIL: 'approvals@example.com',
   PUBLIC_BASE_URL: 'https://approvals.example.com',
+  CALLBACK_URL_PREFIXES: 'https://billing.example.com/approvals/',
 };
 
 export interface BundleFigures {

@@ -11,7 +11,7 @@ export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
  * `table:update` UpdateItem (transactions are authorised per item action).
  */
 export type TableNeed = 'table:get' | 'table:query' | 'table:search' | 'table:put' | 'table:update';
-export type Need = TableNeed | 'workflow:start' | 'workflow:task' | 'links:verify';
+export type Need = TableNeed | 'workflow:start' | 'workflow:task' | 'links:verify' | 'callback:accept';
 
 export interface Operation {
   /** Unique name; also the function's logical name. */
@@ -64,7 +64,7 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/create-request/handler.ts',
     auth: 'jwt',
     access: 'signed in',
-    needs: ['table:get', 'table:put', 'workflow:start'],
+    needs: ['table:get', 'table:put', 'workflow:start', 'callback:accept'],
   },
   {
     name: 'searchRequests',
@@ -82,7 +82,16 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/get-request/handler.ts',
     auth: 'jwt',
     access: 'requester, approvers, admins',
-    needs: ['table:query'],
+    needs: ['table:get', 'table:query'],
+  },
+  {
+    name: 'getRequestHistory',
+    methods: ['GET'],
+    path: '/requests/{id}/history',
+    entry: 'functions/get-request-history/handler.ts',
+    auth: 'jwt',
+    access: 'requester, approvers, admins',
+    needs: ['table:get', 'table:query'],
   },
   {
     name: 'decideRequest',

@@ -5,28 +5,32 @@
  * that run in Lambda. Only endpoints differ from the cloud, set through the SDK's
  * own environment variables.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { APPROVAL_STEPS } from '../functions/approval-steps';
+import { APPROVAL_STEPS, RECONCILER_FUNCTION } from '../functions/approval-steps';
+import { parseCallbackUrlPrefixes } from '../functions/domain/callbacks';
 import { ensureTable, startDynamoDbLocal } from './dynamodb';
 import { startGateway } from './gateway';
 import { localIssuer } from './identity';
 import { startMailbox } from './mailbox';
 import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from './net';
 import { startSecretsServer } from './secrets';
+import { CALLBACK_SECRET, LINK_SECRET, signingSecrets } from './signing-secrets';
 import { startStepFunctionsServer } from './stepfunctions/server';
 
 export const TABLE_NAME = 'approvals';
 export const STATE_MACHINE_NAME = 'approval';
 export const SENDER_EMAIL = 'approvals@example.com';
-const LINK_SECRET = 'approvals/link-signing-keys';
-const CALLBACK_SECRET = 'approvals/callback-signing-keys';
 
 export interface LocalStackOptions {
   port: number;
   mailPort: number;
   dataDir: string;
+  /**
+   * Comma-separated URL prefixes a calling system's callbackUrl must start with.
+   * @default the environment's CALLBACK_URL_PREFIXES, or none allowed
+   */
+  callbackUrlPrefixes?: string;
   /** Keep DynamoDB, workflows and mail in memory; only keys go to dataDir (tests). */
   ephemeral?: boolean;
   /** Keep only DynamoDB's table in memory (the benchmark, on a disk shared with other work). */
@@ -38,6 +42,12 @@ export interface LocalStackOptions {
    * wait whole seconds; the functions still read the real clock. Default 1.
    */
   timeScale?: number;
+  /**
+   * How often the reconciler runs (functions/reconciler/handler.ts, the same code as in the cloud,
+   * where EventBridge Scheduler runs it every 5 minutes). 0: only on demand (`reconcile()`).
+   * Default 60 s.
+   */
+  reconcileEveryMs?: number;
 }
 
 export interface LocalStack {
@@ -48,20 +58,9 @@ export interface LocalStack {
   dynamoEndpoint: string;
   /** DynamoDB Local's Java process, also in `$DATA_DIR/dynamodb.pid` while it runs (reliability tests pause it). */
   dynamoPid: number;
+  /** Runs the reconciler once now (what the timer does), and resolves with its result. */
+  reconcile(): Promise<unknown>;
   stop(): Promise<void>;
-}
-
-/** Signing keys for links and callbacks, made once per DATA_DIR. */
-function signingSecrets(dataDir: string): Record<string, string> {
-  const file = join(dataDir, 'secrets.json');
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
-  } catch {
-    const keys = () => JSON.stringify({ currentKeyId: 'k1', keys: { k1: randomBytes(32).toString('base64') } });
-    const secrets = { [LINK_SECRET]: keys(), [CALLBACK_SECRET]: keys() };
-    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-    return secrets;
-  }
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -93,6 +92,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const gateway = await startGateway({ port: options.port, issuer, log });
     stops.push(gateway.close);
 
+    // Where calling systems may have callbacks sent: the environment's CALLBACK_URL_PREFIXES, none by default.
+    const callbackUrlPrefixes = options.callbackUrlPrefixes ?? process.env.CALLBACK_URL_PREFIXES ?? '';
+    parseCallbackUrlPrefixes(callbackUrlPrefixes);
     const sfnDataDir = options.ephemeral ? join(dataDir, `sfn-${process.pid}-${Date.now()}`) : dataDir;
     Object.assign(process.env, {
       AWS_REGION: LOCAL_REGION,
@@ -106,6 +108,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       PUBLIC_BASE_URL: gateway.url,
       LINK_KEYS_SECRET_ID: LINK_SECRET,
       CALLBACK_KEYS_SECRET_ID: CALLBACK_SECRET,
+      CALLBACK_URL_PREFIXES: callbackUrlPrefixes,
     });
 
     const functions = Object.fromEntries(
@@ -137,7 +140,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     process.env.STATE_MACHINE_ARN = stateMachineArn;
     stops.push(sfn.close);
 
-    return { apiUrl: gateway.url, mailUrl: mailbox.url, stateMachineArn, sfnUrl: sfn.url, dynamoEndpoint: dynamo.endpoint, dynamoPid: dynamo.pid, stop };
+    // The reconciler: loaded like a Lambda cold start, run by a timer as the schedule runs it in the cloud.
+    // Runs never overlap (the cloud function has a concurrency of 1).
+    let running: Promise<unknown> | undefined;
+    const reconcile = () => {
+      running ??= (require(resolve(RECONCILER_FUNCTION.entry)).handler as (event: unknown) => Promise<unknown>)({}).finally(() => {
+        running = undefined;
+      });
+      return running;
+    };
+    const every = options.reconcileEveryMs ?? 60_000;
+    if (every > 0) {
+      const timer = setInterval(() => {
+        reconcile().catch((error: Error) => log(`reconciler: ${error.message}`));
+      }, every);
+      timer.unref();
+      stops.push(async () => {
+        clearInterval(timer);
+        await running?.catch(() => {});
+      });
+    }
+
+    return { apiUrl: gateway.url, mailUrl: mailbox.url, stateMachineArn, sfnUrl: sfn.url, dynamoEndpoint: dynamo.endpoint, dynamoPid: dynamo.pid, reconcile, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -22,6 +22,7 @@ async function main() {
     port: settings.port,
     mailPort: settings.mailPort,
     dataDir: settings.dataDir,
+    reconcileEveryMs: settings.reconcileEveryMs,
     log: (line) => console.log(`[${new Date().toISOString()}] ${line}`),
   });
   console.log(

@@ -5,9 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { documentClient } from '../adapters/clients';
 import { Repository } from '../adapters/dynamodb/repository';
+import { parseCallbackUrlPrefixes } from '../domain/callbacks';
 import { stepFunctionsWorkflow } from '../adapters/step-functions';
 import type { Deps } from '../usecases/ports';
-import { meter } from './observability';
+import { describeError, logger, meter } from './observability';
 import { needsOf, readSettings, type Settings, setting } from './settings';
 
 const built = new Map<string, { deps: Deps; settings: Settings }>();
@@ -27,6 +28,9 @@ export function apiFunction(name: string): { deps: Deps; settings: Settings } {
     now: () => new Date().toISOString(),
     newId: randomUUID,
     meter,
+    callbackUrlPrefixes: parseCallbackUrlPrefixes(settings.CALLBACK_URL_PREFIXES ?? ''),
+    onWorkflowStartFailed: (requestId, error) =>
+      logger.warn('workflow not started; the reconciler will start it', { approvalRequestId: requestId, error: describeError(error) }),
   };
   built.set(name, { deps, settings });
   return { deps, settings };

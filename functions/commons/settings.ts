@@ -6,7 +6,8 @@
  * variable stops it at cold start with a message naming the variable, never on a user's request.
  */
 import * as z from 'zod';
-import { APPROVAL_STEPS, type StepNeed } from '../approval-steps';
+import { APPROVAL_STEPS, RECONCILER_FUNCTION, type StepNeed } from '../approval-steps';
+import { parseCallbackUrlPrefixes } from '../domain/callbacks';
 import { type Need, OPERATIONS } from '../operations';
 
 export type AnyNeed = Need | StepNeed;
@@ -14,6 +15,13 @@ export type AnyNeed = Need | StepNeed;
 const secretId = z.string().min(1);
 const arn = z.string().startsWith('arn:', 'must be an ARN');
 const tableName = z.string().min(3);
+const callbackUrlPrefixes = z.string().superRefine((value, ctx) => {
+  try {
+    parseCallbackUrlPrefixes(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+});
 
 /** The environment variables each need brings. */
 export const NEED_VARIABLES = {
@@ -22,12 +30,16 @@ export const NEED_VARIABLES = {
   'table:search': { TABLE_NAME: tableName },
   'table:put': { TABLE_NAME: tableName },
   'table:update': { TABLE_NAME: tableName },
+  'table:due': { TABLE_NAME: tableName },
+  'workflow:describe': { STATE_MACHINE_ARN: arn },
   'workflow:start': { STATE_MACHINE_ARN: arn },
   /** SendTaskSuccess needs only the token; the stack scopes the grant to the state machine and sets its ARN too. */
   'workflow:task': { STATE_MACHINE_ARN: arn },
   'links:sign': { LINK_KEYS_SECRET_ID: secretId },
   'links:verify': { LINK_KEYS_SECRET_ID: secretId },
   'callback:sign': { CALLBACK_KEYS_SECRET_ID: secretId },
+  /** Comma-separated URL prefixes a calling system's callbackUrl must start with; empty allows none. */
+  'callback:accept': { CALLBACK_URL_PREFIXES: callbackUrlPrefixes },
   /** A configuration set is optional in SES (the local SES has none); bounce tracking needs it in the cloud. */
   'email:send': { SENDER_EMAIL: z.email(), PUBLIC_BASE_URL: z.url(), SES_CONFIGURATION_SET: z.string().min(1).optional() },
 } as const satisfies Record<AnyNeed, z.ZodRawShape>;
@@ -44,9 +56,9 @@ export type SettingName = keyof AllVariables;
  */
 export const SES_EVENTS_FUNCTION = { name: 'sesEvents', entry: 'functions/ses-events/handler.ts', needs: ['table:get', 'table:put'] } as const;
 
-/** The needs of a function of the service, by its name in the operations list, the step list, or `sesEvents`. */
+/** The needs of a function of the service, by its name in the operations list, the step list, `sesEvents` or `reconciler`. */
 export function needsOf(name: string): readonly AnyNeed[] {
-  const entry = [...OPERATIONS, ...APPROVAL_STEPS, SES_EVENTS_FUNCTION].find((candidate) => candidate.name === name);
+  const entry = [...OPERATIONS, ...APPROVAL_STEPS, SES_EVENTS_FUNCTION, RECONCILER_FUNCTION].find((candidate) => candidate.name === name);
   if (!entry) throw new Error(`configuration error: no function named ${name}`);
   return entry.needs;
 }

@@ -4,6 +4,10 @@
  * | item         | PK                         | SK                        | GSI1 (by state)                         | GSI2 (by requester)              |
  * |--------------|----------------------------|---------------------------|-----------------------------------------|----------------------------------|
  * | request      | `REQ#<id>`                 | `REQUEST`                 | `STATE#<state>#<shard>` / `<createdAt>#<id>` | `REQUESTER#<sub>` / `<createdAt>#<id>` |
+ *
+ * GSI3 (byDue, sparse, keys only): `DUE#<shard>` / `<checkAt>#<id>` on a request item while the
+ * workflow owes it something (a round, an expiry, the outcome email or the callback); the
+ * reconciler queries it for due checks, and the last outcome step removes both attributes.
  * | history      | `REQ#<id>`                 | `HISTORY#<at>#<nonce>`    | -                                       | -                                |
  * | profile      | `PROFILE#<id>`             | `PROFILE`                 | -                                       | -                                |
  * | idempotency  | `IDEMPOTENCY#<sub>#<key>`  | `IDEMPOTENCY`             | -                                       | -                                |
@@ -14,11 +18,13 @@
  * queries every shard of the state and merges them newest first.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { invalid } from '../../domain/errors';
 import type { State } from '../../domain/model';
 
 export const SEARCH_SHARDS = 8;
 export const INDEX_BY_STATE = 'byState';
 export const INDEX_BY_REQUESTER = 'byRequester';
+export const INDEX_BY_DUE = 'byDue';
 
 export const requestKey = (id: string) => ({ PK: `REQ#${id}`, SK: 'REQUEST' });
 export const historyPrefix = 'HISTORY#';
@@ -26,6 +32,15 @@ export const historyKey = (id: string, at: string) => ({
   PK: `REQ#${id}`,
   SK: `${historyPrefix}${at}#${randomBytes(4).toString('hex')}`,
 });
+const HISTORY_SORT_KEY = /^HISTORY#\d{4}-\d{2}-\d{2}T[\d:.]+Z#[0-9a-f]{8}$/;
+/** A history page's cursor: the sort key of the last entry it holds, base64url-encoded. */
+export const historyCursor = (sortKey: string) => Buffer.from(sortKey, 'utf8').toString('base64url');
+/** The sort key a history cursor names; a cursor that no history page returned is an `invalid_request` error. */
+export function historyCursorKey(cursor: string): string {
+  const sortKey = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!HISTORY_SORT_KEY.test(sortKey)) throw invalid('cursor is not a cursor this history returned', [{ field: 'cursor', message: 'is malformed' }]);
+  return sortKey;
+}
 export const profileKey = (id: string) => ({ PK: `PROFILE#${id}`, SK: 'PROFILE' });
 export const idempotencyKey = (sub: string, key: string) => ({ PK: `IDEMPOTENCY#${sub}#${key}`, SK: 'IDEMPOTENCY' });
 
@@ -44,3 +59,11 @@ export function indexKeys(request: { id: string; state: State; createdAt: string
     GSI2SK: sort,
   };
 }
+
+export const duePartition = (shard: number) => `DUE#${shard}`;
+/** The sparse byDue index attributes of a request the reconciler must look at from `checkAt` on. */
+export const dueKeys = (id: string, checkAt: string) => ({ GSI3PK: duePartition(shardOf(id)), GSI3SK: `${checkAt}#${id}` });
+/** The upper bound (inclusive) of the byDue sort keys due at `now`. */
+export const dueUntil = (now: string) => `${now}#~`;
+/** The request id of a byDue index item. */
+export const requestIdOf = (item: { PK?: unknown }) => String(item.PK).replace(/^REQ#/, '');

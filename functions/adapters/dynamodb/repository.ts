@@ -3,11 +3,13 @@
  * search adapters, built once per process with the table's name.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ApprovalRequest, HistoryEntry, Profile, ProfileBody } from '../../domain/model';
+import type { HistoryEntry, Profile, ProfileBody } from '../../domain/model';
 import type { Change } from '../../domain/rules';
 import type {
   ApprovalStore,
   CreateResult,
+  HistoryPage,
+  HistoryQuery,
   IdempotencyRecord,
   NewIdempotency,
   RoundBookkeeping,
@@ -36,8 +38,8 @@ export class Repository implements ApprovalStore {
   putProfile(id: string, body: ProfileBody, now: string): Promise<Profile> {
     return this.profiles.putProfile(id, body, now);
   }
-  createRequest(change: Change, idempotency?: NewIdempotency): Promise<CreateResult> {
-    return this.requests.createRequest(change, idempotency);
+  createRequest(change: Change, idempotency?: NewIdempotency, checkAt?: string): Promise<CreateResult> {
+    return this.requests.createRequest(change, idempotency, checkAt);
   }
   getIdempotency(sub: string, key: string): Promise<IdempotencyRecord | undefined> {
     return this.requests.getIdempotency(sub, key);
@@ -45,17 +47,26 @@ export class Repository implements ApprovalStore {
   getRequest(id: string): Promise<StoredRequest | undefined> {
     return this.requests.getRequest(id);
   }
-  getRequestWithHistory(id: string): Promise<{ request: ApprovalRequest; history: HistoryEntry[] } | undefined> {
-    return this.requests.getRequestWithHistory(id);
+  getHistory(id: string, page: HistoryQuery): Promise<HistoryPage> {
+    return this.requests.getHistory(id, page);
   }
-  saveChange(change: Change, expectedVersion: number): Promise<'saved' | 'conflict'> {
-    return this.requests.saveChange(change, expectedVersion);
+  saveChange(change: Change, expectedVersion: number, checkAt?: string): Promise<'saved' | 'conflict'> {
+    return this.requests.saveChange(change, expectedVersion, checkAt);
   }
   appendHistory(id: string, entry: HistoryEntry): Promise<void> {
     return this.requests.appendHistory(id, entry);
   }
   setRoundBookkeeping(id: string, fields: RoundBookkeeping, options?: { whilePending?: boolean }): Promise<boolean> {
     return this.requests.setRoundBookkeeping(id, fields, options);
+  }
+  claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
+    return this.requests.claimApprovalEmail(id, approver, now, staleBefore);
+  }
+  settleApprovalEmail(id: string, approver: string, outcome: string | undefined): Promise<void> {
+    return this.requests.settleApprovalEmail(id, approver, outcome);
+  }
+  dueRequests(now: string, limit: number): Promise<string[]> {
+    return this.requests.dueRequests(now, limit);
   }
   search(query: SearchQuery): Promise<SearchPage> {
     return this.searches.search(query);

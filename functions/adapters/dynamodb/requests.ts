@@ -11,10 +11,14 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ApprovalRequest, HistoryEntry } from '../../domain/model';
+import { conflict } from '../../domain/errors';
+import type { HistoryEntry } from '../../domain/model';
 import type { Change } from '../../domain/rules';
 import type {
   CreateResult,
+  DueStore,
+  HistoryPage,
+  HistoryQuery,
   HistoryStore,
   IdempotencyRecord,
   NewIdempotency,
@@ -23,10 +27,23 @@ import type {
   RoundStore,
   StoredRequest,
 } from '../../usecases/ports';
-import { historyItem, type Item, requestAttributes, toStored } from './items';
-import { historyPrefix, idempotencyKey, indexKeys, requestKey } from './keys';
+import { historyItem, requestAttributes, toStored } from './items';
+import {
+  dueKeys,
+  duePartition,
+  dueUntil,
+  historyCursor,
+  historyCursorKey,
+  historyPrefix,
+  idempotencyKey,
+  indexKeys,
+  requestIdOf,
+  requestKey,
+  SEARCH_SHARDS,
+} from './keys';
+import { DUE_INDEX } from './schema';
 
-export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStore {
+export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStore, DueStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
@@ -36,13 +53,13 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
    * Writes a new request, its first history entry and (if given) its idempotency record in one
    * transaction. Throws IdempotencyKeyUsed when the key exists already.
    */
-  async createRequest(change: Change, idempotency?: NewIdempotency): Promise<CreateResult> {
+  async createRequest(change: Change, idempotency?: NewIdempotency, checkAt?: string): Promise<CreateResult> {
     const { request } = change;
     const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
       {
         Put: {
           TableName: this.table,
-          Item: { ...requestKey(request.id), ...requestAttributes(request) },
+          Item: { ...requestKey(request.id), ...requestAttributes(request), approvalEmails: {}, ...(checkAt ? dueKeys(request.id, checkAt) : {}) },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
@@ -67,10 +84,11 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
       return { created: true };
     } catch (error) {
-      if (idempotency && isConditionFailure(error, 2)) {
+      if (idempotency && (isConditionFailure(error, 2) || isTransactionConflict(error))) {
         const earlier = await this.getIdempotency(idempotency.sub, idempotency.key);
         if (earlier) return { created: false, earlier };
       }
+      if (isTransactionConflict(error)) throw conflict('the request is being written by another call with the same Idempotency-Key; try again');
       throw error;
     }
   }
@@ -88,39 +106,40 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
     return Item ? toStored(Item) : undefined;
   }
 
-  /** The request and its history (oldest first), read with one strongly consistent Query. */
-  async getRequestWithHistory(id: string): Promise<{ request: ApprovalRequest; history: HistoryEntry[] } | undefined> {
-    const items: Item[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'PK = :pk',
-          ExpressionAttributeValues: { ':pk': requestKey(id).PK },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    const main = items.find((item) => item.SK === 'REQUEST');
-    if (!main) return undefined;
-    const history = items
-      .filter((item) => String(item.SK).startsWith(historyPrefix))
-      .sort((a, b) => String(a.SK).localeCompare(String(b.SK)))
-      .map((item) => item.entry as HistoryEntry);
-    return { request: toStored(main).request, history };
+  /**
+   * One page of a request's history, oldest first: a strongly consistent Query of the request's
+   * history items with `Limit`, so a page reads only its own entries (and one more, to know whether
+   * another page follows), however long the history is.
+   */
+  async getHistory(id: string, page: HistoryQuery): Promise<HistoryPage> {
+    const { PK } = requestKey(id);
+    const after = page.cursor ? historyCursorKey(page.cursor) : undefined;
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: after ? 'PK = :pk AND SK > :after' : 'PK = :pk AND begins_with(SK, :history)',
+        ExpressionAttributeValues: after ? { ':pk': PK, ':after': after } : { ':pk': PK, ':history': historyPrefix },
+        ConsistentRead: true,
+        Limit: page.limit + 1,
+      }),
+    );
+    const items = (result.Items ?? []).filter((item) => String(item.SK).startsWith(historyPrefix));
+    const entries = items.slice(0, page.limit);
+    const last = entries[entries.length - 1];
+    return {
+      items: entries.map((item) => item.entry as HistoryEntry),
+      nextCursor: items.length > page.limit && last ? historyCursor(String(last.SK)) : null,
+    };
   }
 
   /**
    * Writes a change of a request and its history entry in one transaction, on the condition
    * that nobody changed the request since `expectedVersion`. Throws VersionConflict otherwise.
    */
-  async saveChange(change: Change, expectedVersion: number): Promise<'saved' | 'conflict'> {
+  async saveChange(change: Change, expectedVersion: number, checkAt?: string): Promise<'saved' | 'conflict'> {
     const { request } = change;
     const keys = indexKeys(request);
+    const due = checkAt ? dueKeys(request.id, checkAt) : undefined;
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -130,7 +149,8 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
                 TableName: this.table,
                 Key: requestKey(request.id),
                 UpdateExpression:
-                  'SET #doc = :doc, #state = :state, #version = :version, GSI1PK = :g1pk, GSI1SK = :g1sk, GSI2PK = :g2pk, GSI2SK = :g2sk',
+                  'SET #doc = :doc, #state = :state, #version = :version, GSI1PK = :g1pk, GSI1SK = :g1sk, GSI2PK = :g2pk, GSI2SK = :g2sk' +
+                  (due ? ', GSI3PK = :g3pk, GSI3SK = :g3sk' : ''),
                 ConditionExpression: '#version = :expected',
                 ExpressionAttributeNames: { '#doc': 'doc', '#state': 'state', '#version': 'version' },
                 ExpressionAttributeValues: {
@@ -142,6 +162,7 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
                   ':g1sk': keys.GSI1SK,
                   ':g2pk': keys.GSI2PK,
                   ':g2sk': keys.GSI2SK,
+                  ...(due ? { ':g3pk': due.GSI3PK, ':g3sk': due.GSI3SK } : {}),
                 },
               },
             },
@@ -151,7 +172,9 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
       );
       return 'saved';
     } catch (error) {
-      if (isConditionFailure(error, 0)) return 'conflict';
+      // Someone else's write won: a changed version, or another transaction on the same item at
+      // the same moment (TransactionConflict). Either way the caller re-reads and re-applies.
+      if (isConditionFailure(error, 0) || isTransactionConflict(error)) return 'conflict';
       throw error;
     }
   }
@@ -162,8 +185,11 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
   }
 
   async setRoundBookkeeping(id: string, fields: RoundBookkeeping, options: { whilePending?: boolean } = {}): Promise<boolean> {
-    const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
-    if (entries.length === 0) return true;
+    const { checkAt, ...rest } = fields;
+    const entries: Array<[string, unknown]> = Object.entries(rest).filter(([, value]) => value !== undefined);
+    if (checkAt) entries.push(...Object.entries(dueKeys(id, checkAt)));
+    const removes = checkAt === null ? ['GSI3PK', 'GSI3SK'] : [];
+    if (entries.length === 0 && removes.length === 0) return true;
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const sets = entries.map(([name, value], index) => {
@@ -177,15 +203,16 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
       values[':requested'] = 'requested';
       condition += ' AND #state = :requested';
     }
+    const update = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' ');
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: requestKey(id),
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          UpdateExpression: update,
           ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+          ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
         }),
       );
       return true;
@@ -194,6 +221,84 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
       throw error;
     }
   }
+
+  async claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
+    const claim = () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: requestKey(id),
+          UpdateExpression: 'SET #emails.#a = :now',
+          // Values: a claim time (ISO), or `sent:`/`failed:` which sort after every ISO time.
+          ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(#emails.#a) OR #emails.#a < :stale)',
+          ExpressionAttributeNames: { '#emails': 'approvalEmails', '#a': approver },
+          ExpressionAttributeValues: { ':now': now, ':stale': staleBefore },
+        }),
+      );
+    try {
+      try {
+        await claim();
+      } catch (error) {
+        // A request stored before approvalEmails existed: create the map, then claim.
+        if ((error as Error).name !== 'ValidationException') throw error;
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: requestKey(id),
+            UpdateExpression: 'SET approvalEmails = if_not_exists(approvalEmails, :empty)',
+            ConditionExpression: 'attribute_exists(PK)',
+            ExpressionAttributeValues: { ':empty': {} },
+          }),
+        );
+        await claim();
+      }
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async settleApprovalEmail(id: string, approver: string, outcome: string | undefined): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: requestKey(id),
+        UpdateExpression: outcome ? 'SET #emails.#a = :outcome' : 'REMOVE #emails.#a',
+        ExpressionAttributeNames: { '#emails': 'approvalEmails', '#a': approver },
+        ExpressionAttributeValues: outcome ? { ':outcome': outcome } : undefined,
+      }),
+    );
+  }
+
+  /** Due checks from every shard of the sparse byDue index (keys only), oldest first. */
+  async dueRequests(now: string, limit: number): Promise<string[]> {
+    const shards = await Promise.all(
+      Array.from({ length: SEARCH_SHARDS }, async (_, shard) => {
+        const result = await this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: DUE_INDEX.indexName,
+            KeyConditionExpression: '#pk = :pk AND #sk <= :until',
+            ExpressionAttributeNames: { '#pk': DUE_INDEX.partitionKey, '#sk': DUE_INDEX.sortKey },
+            ExpressionAttributeValues: { ':pk': duePartition(shard), ':until': dueUntil(now) },
+            Limit: limit,
+          }),
+        );
+        return result.Items ?? [];
+      }),
+    );
+    return shards
+      .flat()
+      .sort((a, b) => String(a[DUE_INDEX.sortKey]).localeCompare(String(b[DUE_INDEX.sortKey])))
+      .slice(0, limit)
+      .map(requestIdOf);
+  }
+}
+
+/** Whether a transaction was cancelled because another transaction was writing one of its items at the same time. */
+function isTransactionConflict(error: unknown): boolean {
+  return error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
 }
 
 /** Whether a transaction was cancelled because the condition of its item number `index` failed. */

@@ -7,11 +7,11 @@ import { build } from 'esbuild';
 import { FUNCTION_ENTRIES } from '../../../bench/bundles';
 import { esbuildOptions, MAX_BUNDLE_BYTES } from '../../../infra/bundling';
 import { OPERATIONS } from '../../../functions/operations';
-import { APPROVAL_STEPS } from '../../../functions/approval-steps';
+import { APPROVAL_STEPS, RECONCILER_FUNCTION } from '../../../functions/approval-steps';
 
-test('the bundle list covers every function of the operations list and the workflow', () => {
+test('the bundle list covers every function of the operations list, the workflow and the reconciler', () => {
   const entries = FUNCTION_ENTRIES.map((fn) => fn.entry);
-  for (const fn of [...OPERATIONS, ...APPROVAL_STEPS]) expect(entries).toContain(fn.entry);
+  for (const fn of [...OPERATIONS, ...APPROVAL_STEPS, RECONCILER_FUNCTION]) expect(entries).toContain(fn.entry);
 });
 
 test.each(FUNCTION_ENTRIES.map((fn) => [fn.name, fn.entry]))('the %s bundle is within the size budget', async (_name, entry) => {

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import type { z } from 'zod';
-import { APPROVAL_STEPS } from '../../../functions/approval-steps';
+import { APPROVAL_STEPS, RECONCILER_FUNCTION } from '../../../functions/approval-steps';
 import { type AnyNeed, environmentSchema, SES_EVENTS_FUNCTION } from '../../../functions/commons/settings';
 import { OPERATIONS } from '../../../functions/operations';
 import type { ServiceFunction } from '../../../infra/constructs/service-function';
@@ -22,6 +22,7 @@ const SAMPLE: Record<string, string> = {
   SENDER_EMAIL: config.senderEmail,
   PUBLIC_BASE_URL: 'https://abc123defg.execute-api.eu-west-1.amazonaws.com',
   SES_CONFIGURATION_SET: 'approvals-test',
+  CALLBACK_URL_PREFIXES: 'https://hooks.example.com/approvals/',
 };
 
 /** Variables every function gets that are no setting of the service. */
@@ -32,6 +33,7 @@ const functions: Array<[string, Entry, ServiceFunction]> = [
   ...OPERATIONS.map((op): [string, Entry, ServiceFunction] => [op.name, op, defined(stateless.apiFunctions[op.name])]),
   ...APPROVAL_STEPS.map((step): [string, Entry, ServiceFunction] => [step.name, step, defined(stateless.workflowFunctions[step.name])]),
   [SES_EVENTS_FUNCTION.name, SES_EVENTS_FUNCTION, stateless.sesEventsFunction],
+  [RECONCILER_FUNCTION.name, RECONCILER_FUNCTION, stateless.reconcilerFunction],
 ];
 
 function stackVariables(fn: ServiceFunction): string[] {

@@ -5,7 +5,7 @@
  */
 import type { Template } from 'aws-cdk-lib/assertions';
 import { OPERATIONS } from '../../../functions/operations';
-import { APPROVAL_STEPS } from '../../../functions/approval-steps';
+import { APPROVAL_STEPS, RECONCILER_FUNCTION } from '../../../functions/approval-steps';
 import type { AnyNeed, ServiceFunction } from '../../../infra/constructs/service-function';
 import { defined, fixture, logicalId, props, resolveStackOutputs, resources } from '../../infra/fixture';
 
@@ -73,6 +73,7 @@ const functionsWithRoles = (): Array<[string, ServiceFunction, Template]> => [
   ...Object.entries(stateless.apiFunctions).map(([name, fn]) => [name, fn, statelessTemplate] as [string, ServiceFunction, Template]),
   ...Object.entries(stateless.workflowFunctions).map(([name, fn]) => [name, fn, statelessTemplate] as [string, ServiceFunction, Template]),
   ['sesEvents', stateless.sesEventsFunction, statelessTemplate],
+  ['reconciler', stateless.reconcilerFunction, statelessTemplate],
 ];
 
 describe('every IAM statement names its resources', () => {
@@ -100,10 +101,16 @@ describe('every IAM statement names its resources', () => {
     }
   });
 
-  test('no other resource contains a wildcard', () => {
-    const resourcesNamed = all.flatMap(({ statement }) => list(statement.Resource)).filter((resource) => resource !== '*');
+  test('no other resource contains a wildcard but the executions of the one state machine, for DescribeExecution only', () => {
+    const executions = `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${stateless.stateMachineName}:*`;
+    const named = all.flatMap(({ statement }) => list(statement.Resource).map((resource) => ({ resource, actions: list(statement.Action) })));
+    const resourcesNamed = named.filter(({ resource }) => resource !== '*');
     expect(resourcesNamed.length).toBeGreaterThan(0);
-    for (const resource of resourcesNamed) expect(text(resolveStackOutputs(resource, statefulTemplate))).not.toContain('*');
+    for (const { resource, actions } of resourcesNamed) {
+      const arn = text(resolveStackOutputs(resource, statefulTemplate));
+      if (arn === executions) expect(actions).toEqual(['states:DescribeExecution']);
+      else expect(arn).not.toContain('*');
+    }
   });
 });
 
@@ -132,6 +139,12 @@ describe('each function gets exactly what its needs say', () => {
     'links:verify': { grants: { 'secretsmanager:GetSecretValue': [linkKeys] }, env: ['LINK_KEYS_SECRET_ID'] },
     'callback:sign': { grants: { 'secretsmanager:GetSecretValue': [callbackKeys] }, env: ['CALLBACK_KEYS_SECRET_ID'] },
     'email:send': { grants: { 'ses:SendEmail': [identity, configurationSet] }, env: ['SENDER_EMAIL', 'PUBLIC_BASE_URL', 'SES_CONFIGURATION_SET'] },
+    'callback:accept': { grants: {}, env: ['CALLBACK_URL_PREFIXES'] },
+    'table:due': { grants: { 'dynamodb:Query': [`${table}/index/byDue`] }, env: ['TABLE_NAME'] },
+    'workflow:describe': {
+      grants: { 'states:DescribeExecution': [`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${stateless.stateMachineName}:*`] },
+      env: ['STATE_MACHINE_ARN'],
+    },
   };
   const ALWAYS = { 'logs:CreateLogStream': ['LOG GROUP'], 'logs:PutLogEvents': ['LOG GROUP'], 'xray:PutTelemetryRecords': ['*'], 'xray:PutTraceSegments': ['*'] };
 
@@ -139,6 +152,7 @@ describe('each function gets exactly what its needs say', () => {
     ...Object.fromEntries(OPERATIONS.map((operation) => [operation.name, operation.needs])),
     ...Object.fromEntries(APPROVAL_STEPS.map((task) => [task.name, task.needs])),
     sesEvents: ['table:get', 'table:put'],
+    reconciler: RECONCILER_FUNCTION.needs,
   };
   const queue = `\${${logicalId(stateless.emailEventsQueue)}.Arn}`;
   /** Grants a function has besides its needs. */
@@ -158,7 +172,8 @@ describe('each function gets exactly what its needs say', () => {
     getProfile: ['dynamodb:GetItem'], // getProfile
     createRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'states:StartExecution'], // idempotency/profile/replay gets; transaction of Puts; start
     searchRequests: ['dynamodb:Query@indexes'], // search: byState shards or byRequester
-    getRequest: ['dynamodb:Query'], // getRequestWithHistory: Query of the item collection
+    getRequest: ['dynamodb:GetItem', 'dynamodb:Query'], // the request, then the first history page: a Query of its collection
+    getRequestHistory: ['dynamodb:GetItem', 'dynamodb:Query'], // the request (read rules), then a history page
     decideRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'states:SendTaskFailure', 'states:SendTaskSuccess'], // changeRequest
     deleteRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
     linkPage: ['dynamodb:GetItem', 'secretsmanager:GetSecretValue'],
@@ -169,6 +184,18 @@ describe('each function gets exactly what its needs say', () => {
     notifyOutcome: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'ses:SendEmail'],
     deliverCallback: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue'],
     sesEvents: ['dynamodb:GetItem', 'dynamodb:PutItem', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+    // reconcile: dueRequests (Query on byDue), getRequest, bookkeeping updates, expiry through
+    // changeRequest (transaction of an Update and a Put; answers a stored token), DescribeExecution, StartExecution
+    reconciler: [
+      'dynamodb:Query@indexes',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'states:DescribeExecution',
+      'states:StartExecution',
+      'states:SendTaskFailure',
+      'states:SendTaskSuccess',
+    ],
   };
   const UNUSED = ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable', 'dynamodb:Scan', 'states:SendTaskHeartbeat'];
 
@@ -216,9 +243,11 @@ describe('each function gets exactly what its needs say', () => {
       .sort();
     expect(granted).toEqual([...calls].sort());
     for (const action of UNUSED) expect(granted).not.toContain(action);
-    // Only search reads the indexes; nobody else gets an index ARN.
+    // Only search reads the search indexes, and only the reconciler the byDue index; nobody else gets an index ARN.
     const indexArns = Object.values(grantsOf(fn, template)).flat().filter((arn) => arn.includes('/index/'));
-    expect(indexArns.length > 0).toBe(name === 'searchRequests');
+    expect(indexArns.length > 0).toBe(name === 'searchRequests' || name === 'reconciler');
+    if (name === 'reconciler') expect(indexArns).toEqual([`${table}/index/byDue`]);
+    if (name === 'searchRequests') expect(indexArns).not.toContain(`${table}/index/byDue`);
   });
 
   test('the decide function may answer this state machine\'s tasks and nothing else of Step Functions', () => {

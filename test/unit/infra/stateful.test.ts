@@ -29,7 +29,7 @@ describe('the table', () => {
     ]);
   });
 
-  test('has exactly the two indexes of keys.ts, projecting the keys, the request document and its state only', () => {
+  test('has exactly the indexes of keys.ts: two search indexes projecting the keys, the request document and its state only, and the sparse byDue index with keys only', () => {
     expect(table.Properties?.GlobalSecondaryIndexes).toEqual([
       {
         IndexName: INDEX_BY_STATE,
@@ -46,6 +46,14 @@ describe('the table', () => {
           { AttributeName: 'GSI2SK', KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['doc', 'state'] },
+      },
+      {
+        IndexName: 'byDue',
+        KeySchema: [
+          { AttributeName: 'GSI3PK', KeyType: 'HASH' },
+          { AttributeName: 'GSI3SK', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
       },
     ]);
     const attributes = table.Properties?.AttributeDefinitions as Array<{ AttributeName: string; AttributeType: string }>;
@@ -68,11 +76,13 @@ describe('the table', () => {
 
 describe('the search indexes', () => {
   test('never copy the task token or any other workflow bookkeeping', () => {
-    const indexes = (table.Properties?.GlobalSecondaryIndexes ?? []) as Array<{ Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }>;
+    const indexes = ((table.Properties?.GlobalSecondaryIndexes ?? []) as Array<{ IndexName: string; Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }>).filter(
+      (index) => index.IndexName !== 'byDue',
+    );
     expect(indexes).toHaveLength(2);
     for (const index of indexes) {
       expect(index.Projection.ProjectionType).toBe('INCLUDE');
-      for (const field of ['taskToken', 'notifiedAt', 'nextReminderAt', 'reminders', 'outcomeNotifiedAt', 'callbackDeliveredAt', 'notifiedApprovers']) {
+      for (const field of ['taskToken', 'notifiedAt', 'nextReminderAt', 'reminders', 'outcomeNotifiedAt', 'callbackDeliveredAt', 'approvalEmails', 'execution']) {
         expect(index.Projection.NonKeyAttributes).not.toContain(field);
       }
     }
@@ -180,6 +190,15 @@ describe('sign-in', () => {
     const client = resources(statefulTemplate, 'AWS::Cognito::UserPoolClient')[logicalId(stateful.userClient)];
     expect(client?.Properties?.GenerateSecret).toBe(false);
     expect(client?.Properties?.AllowedOAuthFlows).toEqual(['code']);
+  });
+
+  test("people cannot change their own email: the app client may not write email or email_verified, and reads both", () => {
+    const client = resources(statefulTemplate, 'AWS::Cognito::UserPoolClient')[logicalId(stateful.userClient)];
+    const writable = client?.Properties?.WriteAttributes as string[] | undefined;
+    expect(Array.isArray(writable) && writable.length > 0).toBe(true);
+    expect(writable).not.toContain('email');
+    expect(writable).not.toContain('email_verified');
+    expect(client?.Properties?.ReadAttributes).toEqual(expect.arrayContaining(['email', 'email_verified']));
   });
 
   test('user pool id, client id and machine client id are outputs', () => {
