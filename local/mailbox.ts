@@ -1,6 +1,9 @@
 /**
  * The local SES (aws-ses-v2-local) with its web mailbox. Sent emails are kept
- * under DATA_DIR, so the mailbox survives a restart of `npm start`.
+ * under DATA_DIR, so the mailbox survives a restart of `npm start`: each email is appended as one
+ * JSON line to `mailbox/emails.jsonl` (constant cost per email, whatever the mailbox holds; a
+ * torn last line after a crash is skipped). A mailbox kept by an older version as one JSON array
+ * (`mailbox/emails.json`) is read once and carried over.
  *
  * A fault switch for tests, local only: `POST /faults` with `{"failNext": N, "error":
  * "throttle" | "fail"}` makes the next N SendEmail requests fail (throttle: 429
@@ -8,7 +11,7 @@
  * 500 InternalFailure). Each HTTP request counts, SDK retries included. `GET /faults` shows
  * what is left; `DELETE /faults` clears it.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -89,26 +92,17 @@ export async function startMailbox(options: { port: number; dataDir?: string }):
   const ses = require('aws-ses-v2-local') as { default: (config: { port: number; host: string }) => Promise<Server> };
   const { getStoreReadonly } = require('aws-ses-v2-local/dist/store') as { getStoreReadonly: () => SesStore };
   const store = getStoreReadonly();
-  let save = () => {};
+  let close = () => {};
   if (options.dataDir) {
-    const dir = join(options.dataDir, 'mailbox');
-    const file = join(dir, 'emails.json');
-    mkdirSync(dir, { recursive: true });
-    try {
-      store.emails = JSON.parse(readFileSync(file, 'utf8')) as unknown[];
-    } catch {
-      store.emails = [];
-    }
-    save = () => {
-      writeFileSync(`${file}.tmp`, JSON.stringify(store.emails));
-      renameSync(`${file}.tmp`, file);
-    };
+    const log = openEmailLog(join(options.dataDir, 'mailbox'));
+    store.emails = log.emails;
+    close = log.close;
     // Persist each email as it is stored (the store pushes onto this array).
     const emails = store.emails;
     const push = emails.push.bind(emails);
     emails.push = (...items: unknown[]) => {
       const length = push(...items);
-      save();
+      log.append(items);
       return length;
     };
   } else {
@@ -123,9 +117,53 @@ export async function startMailbox(options: { port: number; dataDir?: string }):
     port,
     close: () =>
       new Promise<void>((resolve) => {
-        save();
+        close();
         server.close(() => resolve());
         server.closeAllConnections?.();
       }),
+  };
+}
+
+/** Reads the mailbox's log (and an older version's JSON array, moved into the log) and opens it for appending. */
+function openEmailLog(dir: string): { emails: unknown[]; append(items: unknown[]): void; close(): void } {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'emails.jsonl');
+  const legacy = join(dir, 'emails.json');
+  const emails: unknown[] = [];
+  if (existsSync(file)) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line) continue;
+      try {
+        emails.push(JSON.parse(line));
+      } catch {
+        // A line torn by a crash while it was written: the email was never acknowledged whole.
+      }
+    }
+  }
+  if (existsSync(legacy)) {
+    try {
+      const older = JSON.parse(readFileSync(legacy, 'utf8')) as unknown;
+      if (Array.isArray(older)) {
+        emails.unshift(...older);
+        writeFileSync(file, emails.map((email) => `${JSON.stringify(email)}\n`).join(''));
+        rmSync(legacy, { force: true });
+      }
+    } catch {
+      // Not readable as JSON: left as it is, as the older version would have started empty too.
+    }
+  }
+  let fd: number | undefined = openSync(file, 'a');
+  return {
+    emails,
+    append(items) {
+      if (fd === undefined) return;
+      appendFileSync(fd, items.map((email) => `${JSON.stringify(email)}\n`).join(''));
+    },
+    close() {
+      if (fd === undefined) return;
+      fsyncSync(fd);
+      closeSync(fd);
+      fd = undefined;
+    },
   };
 }

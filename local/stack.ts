@@ -33,6 +33,8 @@ export interface LocalStackOptions {
   callbackUrlPrefixes?: string;
   /** Keep DynamoDB, workflows and mail in memory; only keys go to dataDir (tests). */
   ephemeral?: boolean;
+  /** Keep only DynamoDB's table in memory (the benchmark, on a disk shared with other work). */
+  dynamoInMemory?: boolean;
   log?: (line: string) => void;
   /**
    * Multiplies the workflow engine's timers (task timeouts, retry intervals; see
@@ -70,7 +72,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const close of stops.reverse()) await close().catch(() => {});
   };
   try {
-    const dynamo = await startDynamoDbLocal(options.ephemeral ? {} : { dbPath: join(dataDir, 'dynamodb') });
+    const dynamo = await startDynamoDbLocal(options.ephemeral || options.dynamoInMemory ? {} : { dbPath: join(dataDir, 'dynamodb') });
     const pidFile = join(dataDir, 'dynamodb.pid');
     writeFileSync(pidFile, `${dynamo.pid}\n`);
     stops.push(async () => {

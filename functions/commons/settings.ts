@@ -5,7 +5,7 @@
  * sides). Each function reads its settings when its module loads, so a missing or malformed
  * variable stops it at cold start with a message naming the variable, never on a user's request.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { APPROVAL_STEPS, RECONCILER_FUNCTION, type StepNeed } from '../approval-steps';
 import { parseCallbackUrlPrefixes } from '../domain/callbacks';
 import { type Need, OPERATIONS } from '../operations';

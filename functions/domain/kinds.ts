@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Every kind of request the service handles, with the schema of its `subject`. */
 const text = (max = 1024) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);

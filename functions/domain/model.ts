@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { durationSeconds, MAX_DURATION_SECONDS } from './duration';
 import { KINDS, kindSchema } from './kinds';
 

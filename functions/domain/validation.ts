@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type FieldIssue, invalid } from './errors';
 
 /** Turns a zod failure into the contract's 400: a message naming the first field, every issue in details. */

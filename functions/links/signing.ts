@@ -9,7 +9,7 @@
  * every link it signed has expired: a link verifies while its `kid` is still in `keys`.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { forbidden, gone } from '../domain/errors';
 import type { ApprovalRequest } from '../domain/model';
 

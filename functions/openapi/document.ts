@@ -2,7 +2,7 @@
  * The OpenAPI 3.1 description of the API, built from the operations list and the
  * same zod schemas that validate requests, so the document cannot drift from the code.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { KINDS, SUBJECT_SCHEMAS } from '../domain/kinds';
 import {
   actorSchema,

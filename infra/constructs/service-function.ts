@@ -14,6 +14,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { Need } from '../../functions/operations';
+import { BUNDLING } from '../bundling';
 import type { StepNeed } from '../../functions/approval-steps';
 
 /** The project root: function entries are relative to it. */
@@ -151,16 +152,16 @@ export class ServiceFunction extends NodejsFunction {
       role,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       bundling: {
-        // Local esbuild, never Docker; the SDK is bundled too, so the deployed code runs
-        // the same SDK versions as the tests (the runtime's copy may differ).
+        // Local esbuild, never Docker; the options are shared with the bundle-size test and the
+        // benchmark (infra/bundling.ts says why the SDK is bundled).
         forceDockerBundling: false,
         format: OutputFormat.CJS,
-        target: 'node24',
-        minify: true,
+        target: BUNDLING.target,
+        minify: BUNDLING.minify,
         sourceMap: true,
         sourcesContent: false,
-        externalModules: [],
-        mainFields: ['module', 'main'],
+        externalModules: [...BUNDLING.externalModules],
+        mainFields: [...BUNDLING.mainFields],
       },
     });
 

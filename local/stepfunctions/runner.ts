@@ -185,7 +185,7 @@ export class ExecutionRunner {
     const existing = this.executions.get(executionArn);
     if (existing) {
       if (existing.status !== 'RUNNING' || existing.input !== input) return 'conflict';
-      await this.persist();
+      await this.persist(existing);
       return existing;
     }
     const record: StoredExecution = {
@@ -199,7 +199,7 @@ export class ExecutionRunner {
     };
     this.executions.set(executionArn, record);
     try {
-      await this.persist();
+      await this.persist(record);
     } catch (error) {
       if (this.executions.get(executionArn) === record && !this.runs.has(executionArn)) this.executions.delete(executionArn);
       throw error;
@@ -441,11 +441,11 @@ export class ExecutionRunner {
     else if (status === 'TIMED_OUT') this.append(record.executionArn, 'ExecutionTimedOut', errorFields);
     else this.append(record.executionArn, 'ExecutionAborted', errorFields);
     this.log(`stepfunctions: execution ${record.stateMachineName}:${record.name} ${status}${record.error ? ` (${record.error})` : ''}`);
-    void this.persist().catch(() => {});
+    void this.persist(record).catch(() => {});
   }
 
-  private persist(): Promise<void> {
-    const saving = this.store.save(() => [...this.executions.values()]);
+  private persist(record: StoredExecution): Promise<void> {
+    const saving = this.store.save({ ...record }, () => [...this.executions.values()]);
     saving.catch((error: unknown) => this.log(`stepfunctions: could not write ${this.store.file}: ${(error as Error).message}`));
     return saving;
   }

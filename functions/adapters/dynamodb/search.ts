@@ -3,7 +3,7 @@
  * A cursor that this search did not return is an `invalid_request` domain error.
  */
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { invalid } from '../../domain/errors';
 import { STATES } from '../../domain/model';
 import type { SearchPage, SearchQuery, SearchStore } from '../../usecases/ports';
@@ -28,18 +28,8 @@ export class DynamoSearch implements SearchStore {
     const partitions = this.partitionsFor(query);
     const positions = decodeCursor(query.cursor, fingerprint, partitions.length);
 
-    const fetched = await Promise.all(
-      partitions.map((partition, index) => {
-        const position = positions[index];
-        if (position === END) return Promise.resolve({ items: [] as Item[], more: false });
-        return this.queryPartition(partition, position ?? undefined, query);
-      }),
-    );
-
-    const merged = fetched
-      .flatMap((page, index) => page.items.map((item) => ({ item, index })))
-      .sort((a, b) => String(b.item[partitions[b.index]?.sortAttribute ?? '']).localeCompare(String(a.item[partitions[a.index]?.sortAttribute ?? ''])))
-      .slice(0, query.limit);
+    const fetched = await this.fetchNewest(partitions, positions, query);
+    const merged = mergeNewest(fetched, partitions, query.limit);
 
     const next = positions.map((position, index) => {
       if (position === END) return END;
@@ -73,8 +63,46 @@ export class DynamoSearch implements SearchStore {
     );
   }
 
-  /** Up to `limit` matching items of one partition after `after`, newest first. */
-  private async queryPartition(partition: Partition, after: string | undefined, query: SearchQuery) {
+  /**
+   * The newest matches of every partition, enough to fill the page: each partition is first asked
+   * for its share of the page (limit / partitions, plus one), and only a partition whose every
+   * fetched item made it into the page and that has more is asked again, for twice as many. A
+   * page thus reads about `limit` items in all instead of `limit` per partition (8 shards of a
+   * state: 8 × 20 items for a first page of 20), while the result is the same: the newest
+   * `limit` matches over all partitions.
+   */
+  private async fetchNewest(partitions: Partition[], positions: Position[], query: SearchQuery): Promise<Fetched[]> {
+    const open = positions.filter((position) => position !== END).length;
+    const share = Math.min(query.limit, Math.ceil(query.limit / Math.max(1, open)) + 1);
+    const fetched: Fetched[] = positions.map((position) => ({ items: [], more: position !== END, pages: 0, want: share }));
+    for (;;) {
+      const merged = mergeNewest(fetched, partitions, query.limit);
+      const due = fetched
+        .map((page, index) => ({ page, index }))
+        .filter(({ page, index }) => {
+          if (!page.more || page.pages >= MAX_PAGES_PER_PARTITION) return false;
+          if (page.pages === 0) return true;
+          const taken = merged.filter((entry) => entry.index === index).length;
+          return taken === page.items.length;
+        });
+      if (due.length === 0) return fetched;
+      await Promise.all(
+        due.map(async ({ page, index }) => {
+          const partition = partitions[index] as Partition;
+          const position = positions[index];
+          const result = await this.db.send(new QueryCommand(this.queryInput(partition, position === END ? undefined : (position ?? undefined), query, page.want, page.start)));
+          page.items.push(...(result.Items ?? []));
+          page.start = result.LastEvaluatedKey;
+          page.more = Boolean(page.start);
+          page.pages += 1;
+          page.want = Math.min(query.limit, page.want * 2);
+        }),
+      );
+    }
+  }
+
+  /** One page of matches of one partition after `after`, newest first. */
+  private queryInput(partition: Partition, after: string | undefined, query: SearchQuery, limit: number, start: Item | undefined): QueryCommandInput {
     const filters: string[] = [];
     const names: Record<string, string> = { '#pk': partition.keyAttribute };
     const values: Record<string, unknown> = { ':pk': partition.value };
@@ -93,7 +121,7 @@ export class DynamoSearch implements SearchStore {
       names['#state'] = 'state';
       values[':state'] = query.state;
     }
-    const input: QueryCommandInput = {
+    return {
       TableName: this.table,
       IndexName: partition.index,
       KeyConditionExpression: after ? '#pk = :pk AND #sk < :after' : '#pk = :pk',
@@ -101,18 +129,28 @@ export class DynamoSearch implements SearchStore {
       ExpressionAttributeValues: values,
       FilterExpression: filters.length ? filters.join(' AND ') : undefined,
       ScanIndexForward: false,
-      Limit: query.limit,
+      Limit: limit,
+      ExclusiveStartKey: start,
     };
-    const items: Item[] = [];
-    let start: Item | undefined;
-    for (let page = 0; page < MAX_PAGES_PER_PARTITION; page++) {
-      const result = await this.db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-      items.push(...(result.Items ?? []));
-      start = result.LastEvaluatedKey;
-      if (!start || items.length >= query.limit) break;
-    }
-    return { items: items.slice(0, query.limit), more: Boolean(start) || items.length > query.limit };
   }
+}
+
+/** What a search has read of one partition so far (newest first), and whether the partition has more. */
+interface Fetched {
+  items: Item[];
+  more: boolean;
+  pages: number;
+  /** How many items the next query of this partition asks for. */
+  want: number;
+  start?: Item;
+}
+
+/** The newest `limit` items over every partition's fetched items, each with its partition's index. */
+function mergeNewest(fetched: Fetched[], partitions: Partition[], limit: number): Array<{ item: Item; index: number }> {
+  return fetched
+    .flatMap((page, index) => page.items.map((item) => ({ item, index })))
+    .sort((a, b) => String(b.item[partitions[b.index]?.sortAttribute ?? '']).localeCompare(String(a.item[partitions[a.index]?.sortAttribute ?? ''])))
+    .slice(0, limit);
 }
 
 interface Partition {

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { logApprovalRequest, logger, observe } from '../../commons/observability';
 import { awaitDecision } from '../../usecases/approval-rounds';
 import { workflowDeps } from '../deps';

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeError, logApprovalRequest, logger, observe } from '../../commons/observability';
 import { deliverCallback } from '../../usecases/approval-rounds';
 import { workflowDeps } from '../deps';

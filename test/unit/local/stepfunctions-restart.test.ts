@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeExecutionCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { waitFor } from '../../../local/net';
+import { ExecutionStore } from '../../../local/stepfunctions/store';
 import { type Harness, harness, Inbox, rejectionOf, waitForExecution } from './sfn-helpers';
 
 interface CallbackPayload {
@@ -36,8 +37,9 @@ const definition = {
   },
 };
 
+/** What a new start would read: the snapshot with the journal of changes since replayed over it. */
 function storedExecutions(dir: string): Array<{ name: string; status: string; input: string }> {
-  return JSON.parse(readFileSync(join(dir, 'stepfunctions', 'executions.json'), 'utf8')).executions;
+  return new ExecutionStore(dir).load();
 }
 
 describe('persistence and restart', () => {
@@ -84,7 +86,9 @@ describe('persistence and restart', () => {
     // The file is written after the status changes in memory.
     await waitFor(async () => storedExecutions(h?.dir ?? '')[0]?.status === 'SUCCEEDED', { timeoutMs: 5000, what: 'the data file to say SUCCEEDED' });
     expect(storedExecutions(h.dir)).toEqual([expect.objectContaining({ name: 'req-7', status: 'SUCCEEDED' })]);
-    expect(readdirSync(join(h.dir, 'stepfunctions'))).toEqual(['executions.json']);
+    // Once the engine is idle, the journal is folded into the snapshot.
+    await waitFor(async () => readdirSync(join(h?.dir ?? '', 'stepfunctions')).join() === 'executions.json', { timeoutMs: 5000, what: 'the journal to be folded in' });
+    expect(JSON.parse(readFileSync(join(h.dir, 'stepfunctions', 'executions.json'), 'utf8')).executions).toEqual([expect.objectContaining({ name: 'req-7', status: 'SUCCEEDED' })]);
 
     // A finished execution is not re-run by the next start, and its name stays taken.
     await h.restart();
@@ -152,5 +156,31 @@ describe('statemachines/approval.asl.json', () => {
     expect(output).toMatchObject({ requestId: 'req-42', decision: { status: 'approved' }, notified: { callback: true }, timeout: { Error: 'States.Timeout' } });
     expect(output.failure).toBeUndefined();
     expect(deliveries).toBe(2);
+  });
+});
+
+describe('the execution store', () => {
+  it('appends one line per change, whatever it holds, and a new start reads the snapshot and the journal together', async () => {
+    const { mkdtempSync, statSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'sfn-store-'));
+    const store = new ExecutionStore(dir);
+    const all: Array<{ executionArn: string; stateMachineArn: string; stateMachineName: string; name: string; input: string; status: 'RUNNING'; startDate: string }> = [];
+    const record = (i: number) => ({ executionArn: `arn:e${String(i).padStart(4, '0')}`, stateMachineArn: 'arn:m', stateMachineName: 'm', name: `e${String(i).padStart(4, '0')}`, input: '{}', status: 'RUNNING' as const, startDate: new Date(0).toISOString() });
+    store.load();
+    const journal = join(dir, 'stepfunctions', 'executions.journal');
+    const growth: number[] = [];
+    for (let i = 0; i < 600; i++) {
+      all.push(record(i));
+      const before = i === 0 ? 0 : statSync(journal).size;
+      await store.save(record(i), () => all);
+      growth.push(statSync(journal).size - before);
+    }
+    // The same bytes for the 600th change as for the 2nd: nothing but its own line is written.
+    expect(growth.at(-1)).toBe(growth[1]);
+    expect(new ExecutionStore(dir).load().map((e) => e.name)).toEqual(all.map((e) => e.name));
+    await store.flush();
+    expect(readdirSync(join(dir, 'stepfunctions'))).toEqual(['executions.json']);
+    expect(new ExecutionStore(dir).load()).toHaveLength(600);
   });
 });

@@ -1,0 +1,76 @@
+/**
+ * Every function's bundle, built with the deployed options (infra/bundling.ts): its minified size
+ * and its module init, the time `node` takes to load it, against a bare `node -e 0`, interleaved
+ * so that both see the same machine load.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { build } from 'esbuild';
+import { APPROVAL_STEPS, RECONCILER_FUNCTION } from '../functions/approval-steps';
+import { OPERATIONS } from '../functions/operations';
+import { esbuildOptions } from '../infra/bundling';
+import { median } from './load';
+
+/** Every Lambda function's entry: the HTTP operations, the workflow's steps, the reconciler and the SES events consumer. */
+export const FUNCTION_ENTRIES: ReadonlyArray<{ name: string; entry: string }> = [
+  ...OPERATIONS.map(({ name, entry }) => ({ name, entry })),
+  ...APPROVAL_STEPS.map(({ name, entry }) => ({ name, entry })),
+  { name: RECONCILER_FUNCTION.name, entry: RECONCILER_FUNCTION.entry },
+  { name: 'sesEvents', entry: 'functions/ses-events/handler.ts' },
+];
+
+/** Settings every function may read at load (values in the shapes settings.ts checks). */
+const FUNCTION_ENV = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  TABLE_NAME: 'approvals',
+  STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:approval',
+  LINK_KEYS_SECRET_ID: 'approvals/link-signing-keys',
+  CALLBACK_KEYS_SECRET_ID: 'approvals/callback-signing-keys',
+  SENDER_EMAIL: 'approvals@example.com',
+  PUBLIC_BASE_URL: 'https://approvals.example.com',
+  CALLBACK_URL_PREFIXES: 'https://billing.example.com/approvals/',
+};
+
+export interface BundleFigures {
+  sizes: Array<{ name: string; bytes: number }>;
+  init?: { bareMs: number; functions: Array<{ name: string; ms: number }> };
+}
+
+export async function measureBundles(options: { initRuns: number; log: (line: string) => void }): Promise<BundleFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'approvals-bundles-'));
+  try {
+    const built: Array<{ name: string; file: string; bytes: number }> = [];
+    for (const { name, entry } of FUNCTION_ENTRIES) {
+      const file = join(dir, `${name}.cjs`);
+      await build({ ...esbuildOptions(resolve(entry)), outfile: file });
+      built.push({ name, file, bytes: statSync(file).size });
+    }
+    if (options.initRuns <= 0) return { sizes: built.map(({ name, bytes }) => ({ name, bytes })) };
+    const env = { ...process.env, ...FUNCTION_ENV };
+    const time = (args: string[]) => {
+      const t0 = performance.now();
+      const run = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      const ms = performance.now() - t0;
+      if (run.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${run.stderr.toString().slice(-500)}`);
+      return ms;
+    };
+    const bare: number[] = [];
+    const samples = new Map(built.map(({ name }) => [name, [] as number[]]));
+    for (let run = 0; run < options.initRuns; run++) {
+      for (const fn of built) {
+        bare.push(time(['-e', '0']));
+        samples.get(fn.name)?.push(time(['-e', `require(${JSON.stringify(fn.file)})`]));
+      }
+    }
+    const functions = built.map(({ name }) => ({ name, ms: median(samples.get(name) ?? []) }));
+    options.log(`module init: bare node ${median(bare).toFixed(1)} ms; slowest ${Math.max(...functions.map((f) => f.ms)).toFixed(1)} ms`);
+    return { sizes: built.map(({ name, bytes }) => ({ name, bytes })), init: { bareMs: median(bare), functions } };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * How every Lambda function is bundled, in one place: the CDK construct (infra/constructs/
+ * service-function.ts) passes these options to NodejsFunction, and the bundle-size test and the
+ * benchmark run esbuild with the same ones, so what they measure is what is deployed.
+ *
+ * The AWS SDK is bundled rather than taken from the Lambda runtime's copy: measured on the
+ * benchmark machine (bench/report.md), a handler whose SDK loads from node_modules (as the
+ * runtime's copy does) starts slower than the minified single file, and the deployed code then
+ * runs the SDK versions the tests ran.
+ */
+import type { BuildOptions } from 'esbuild';
+
+export const BUNDLING = {
+  format: 'cjs',
+  target: 'node24',
+  minify: true,
+  /** ESM entry points first: they tree-shake (the SDK's `dist-es`, zod, Powertools). */
+  mainFields: ['module', 'main'],
+  externalModules: [] as string[],
+} as const;
+
+/**
+ * The largest minified bundle a function may have (bytes); test/unit/infra/bundles.test.ts checks
+ * every function against it so that bundles do not grow back. The goal is 300 KB; with the SDK
+ * bundled, a bare DynamoDB client alone is about 334 KB (93 KB of it the default credential
+ * chain), so the budget is the size reached today (bench/report.md).
+ */
+export const MAX_BUNDLE_BYTES = 640 * 1024;
+/** The goal the benchmark reports against. */
+export const BUNDLE_GOAL_BYTES = 300 * 1024;
+
+/** esbuild's options for one function's entry, as NodejsFunction runs it (without the source map). */
+export function esbuildOptions(entry: string): BuildOptions {
+  return {
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: BUNDLING.format,
+    target: BUNDLING.target,
+    minify: BUNDLING.minify,
+    mainFields: [...BUNDLING.mainFields],
+    external: [...BUNDLING.externalModules],
+    logLevel: 'error',
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * A short run of `npm run bench` (BENCH_SMOKE: tiny counts, no goal asserted): every phase runs
+ * against the real local stack and the outputs are well-formed.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runBench } from '../../bench/run';
+
+const outDir = mkdtempSync(join(tmpdir(), 'approvals-bench-smoke-'));
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+test('a smoke run of the benchmark writes one well-formed result per goal, the report and its chart', async () => {
+  const lines: string[] = [];
+  const returned = await runBench({ smoke: true, outDir, log: (line) => lines.push(line) });
+
+  const results = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as Array<Record<string, unknown>>;
+  expect(results).toEqual(returned);
+  expect(results).toHaveLength(12);
+  for (const result of results) {
+    expect(Object.keys(result).every((key) => ['name', 'value', 'unit', 'baseline', 'ratio', 'goal', 'met'].includes(key))).toBe(true);
+    expect(typeof result.name).toBe('string');
+    expect(typeof result.unit).toBe('string');
+    expect(typeof result.goal).toBe('string');
+    expect(typeof result.met).toBe('boolean');
+    expect(Number.isFinite(result.value)).toBe(true);
+    if ('baseline' in result) expect(Number.isFinite(result.baseline)).toBe(true);
+    if ('ratio' in result) expect(Number.isFinite(result.ratio)).toBe(true);
+  }
+  // The plain approval really ran through the workflow and its history was read.
+  const transitions = results.find((result) => String(result.name).startsWith('state transitions'));
+  expect(transitions?.value).toBeGreaterThanOrEqual(4);
+
+  const report = readFileSync(join(outDir, 'report.md'), 'utf8');
+  expect(report).toContain('| figure | value | baseline | ratio | goal |');
+  for (const result of results) expect(report).toContain(String(result.name));
+  expect(report).toContain('](chart.svg)');
+  const chart = readFileSync(join(outDir, 'chart.svg'), 'utf8');
+  expect(chart).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  expect(chart.match(/<polyline /g)).toHaveLength(8);
+  expect(lines[0]).toMatch(/^bench: \d+ cores/);
+}, 240_000);
