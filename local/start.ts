@@ -3,22 +3,32 @@
  * MAIL_PORT (mailbox, 8005), DATA_DIR (local state, .local).
  */
 import './esm-interop';
+import { type LocalConsole, startConsole } from './console';
 import { localSettings } from './settings';
 import { startLocalStack } from './stack';
 
 async function main() {
   const settings = localSettings();
+  const log = (line: string) => console.log(`[${new Date().toISOString()}] ${line}`);
+  let consoleSite: LocalConsole | undefined;
   const stack = await startLocalStack({
     port: settings.port,
     mailPort: settings.mailPort,
     dataDir: settings.dataDir,
-    log: (line) => console.log(`[${new Date().toISOString()}] ${line}`),
+    otherRequests: (req, res) => consoleSite?.handle(req, res) ?? false,
+    log,
   });
+  consoleSite = await startConsole({ apiUrl: stack.apiUrl, dataDir: settings.dataDir, log }).catch(async (error) => {
+    await stack.stop();
+    throw error;
+  });
+  await consoleSite.ready.catch(() => {});
   console.log(
     [
       '',
       'Approval service is running.',
       `  API:      ${stack.apiUrl}   (GET ${stack.apiUrl}/health)`,
+      `  Console:  ${consoleSite.url}   (sign in on the local OpenID provider's form)`,
       `  Mailbox:  ${stack.mailUrl}   (sent emails; JSON at ${stack.mailUrl}/store)`,
       `  Data:     ${settings.dataDir}`,
       '  Token:    npm run --silent token -- --sub alice --email alice@example.com --groups approvers,admins',
@@ -31,7 +41,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: stopping...`);
-    stack.stop().then(
+    Promise.all([consoleSite?.close(), stack.stop()]).then(
       () => process.exit(0),
       () => process.exit(1),
     );
