@@ -92,12 +92,13 @@ function signInPage(action: string, values: Partial<Record<'sub' | 'email' | 'gr
 </html>`;
 }
 
-function sendHtml(res: ServerResponse, status: number, html: string) {
+/** `formTarget`: where the form's redirects end (the console's callback); CSP's form-action covers them. */
+function sendHtml(res: ServerResponse, status: number, html: string, formTarget = '') {
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
     'referrer-policy': 'no-referrer',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${formTarget}; frame-ancestors 'none'`,
     'x-content-type-options': 'nosniff',
   });
   res.end(html);
@@ -158,19 +159,21 @@ export async function startLocalOidc(options: LocalOidcOptions): Promise<LocalOi
   provider.on('server_error', (_ctx: unknown, error: Error) => options.log?.(`oidc: ${error.message}`));
   const callback = provider.callback();
 
+  const consoleOrigin = new URL(options.consoleUrl).origin;
+  const page = (res: ServerResponse, status: number, html: string) => sendHtml(res, status, html, consoleOrigin);
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const match = /^\/interaction\/([\w-]+)$/.exec(url.pathname);
     if (!match) return callback(req, res);
     try {
       const details = await provider.interactionDetails(req, res);
-      if (req.method === 'GET') return sendHtml(res, 200, signInPage(url.pathname, {}));
+      if (req.method === 'GET') return page(res, 200, signInPage(url.pathname, {}));
       if (req.method !== 'POST') return sendHtml(res, 405, 'method not allowed');
       const form = await readForm(req);
       const values = { sub: form.get('sub')?.trim() ?? '', email: form.get('email')?.trim().toLowerCase() ?? '', groups: form.get('groups') ?? '' };
       const groups = values.groups.split(',').map((group) => group.trim()).filter(Boolean);
-      if (!values.sub) return sendHtml(res, 400, signInPage(url.pathname, values, 'Subject (sub) is required.'));
-      if (!ASCII_EMAIL.test(values.email)) return sendHtml(res, 400, signInPage(url.pathname, values, 'Email must be an email address in plain ASCII.'));
+      if (!values.sub) return page(res, 400, signInPage(url.pathname, values, 'Subject (sub) is required.'));
+      if (!ASCII_EMAIL.test(values.email)) return page(res, 400, signInPage(url.pathname, values, 'Email must be an email address in plain ASCII.'));
       people.set(values.sub, { sub: values.sub, email: values.email, groups });
       options.log?.(`oidc: ${values.sub} signed in (${details.params.client_id})`);
       await provider.interactionFinished(req, res, { login: { accountId: values.sub } }, { mergeWithLastSubmission: false });

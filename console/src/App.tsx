@@ -129,6 +129,12 @@ export function App({ config }: { config: ConsoleConfig }) {
       <AppLayout
         headerSelector="#top-nav"
         toolsHide
+        ariaLabels={{
+          navigation: 'Side navigation',
+          navigationClose: 'Close side navigation',
+          navigationToggle: 'Open side navigation',
+          notifications: 'Notifications',
+        }}
         navigation={
           <SideNavigation
             header={{ href: `${basePath}/requests`, text: 'Approvals' }}
