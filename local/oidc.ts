@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AccountClaims, KoaContextWithOIDC } from 'oidc-provider';
+import type { AccountClaims, AdapterPayload, KoaContextWithOIDC } from 'oidc-provider';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKey } from './identity';
 
 export interface LocalOidcOptions {
@@ -33,6 +33,45 @@ interface Person {
   sub: string;
   email: string;
   groups: string[];
+}
+
+/**
+ * The provider's short-lived state (interactions, sessions, codes, grants) in this process's memory:
+ * a restart signs everyone out, which is what a local stand-in should do.
+ */
+class MemoryStore {
+  private static readonly items = new Map<string, { payload: AdapterPayload; expiresAt: number }>();
+  constructor(private readonly model: string) {}
+  private key = (id: string) => `${this.model}:${id}`;
+  private live(key: string) {
+    const item = MemoryStore.items.get(key);
+    if (item && item.expiresAt <= Date.now()) MemoryStore.items.delete(key);
+    return item && item.expiresAt > Date.now() ? item.payload : undefined;
+  }
+  async upsert(id: string, payload: AdapterPayload, expiresIn: number) {
+    MemoryStore.items.set(this.key(id), { payload, expiresAt: Date.now() + expiresIn * 1000 });
+  }
+  async find(id: string) {
+    return this.live(this.key(id));
+  }
+  async findByUid(uid: string) {
+    for (const [key, item] of MemoryStore.items) if (key.startsWith(`${this.model}:`) && item.payload.uid === uid) return this.live(key);
+    return undefined;
+  }
+  async findByUserCode(userCode: string) {
+    for (const [key, item] of MemoryStore.items) if (key.startsWith(`${this.model}:`) && item.payload.userCode === userCode) return this.live(key);
+    return undefined;
+  }
+  async consume(id: string) {
+    const payload = this.live(this.key(id));
+    if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+  }
+  async destroy(id: string) {
+    MemoryStore.items.delete(this.key(id));
+  }
+  async revokeByGrantId(grantId: string) {
+    for (const [key, item] of MemoryStore.items) if (item.payload.grantId === grantId) MemoryStore.items.delete(key);
+  }
 }
 
 const FORM_LIMIT_BYTES = 16 * 1024;
@@ -112,6 +151,7 @@ export async function startLocalOidc(options: LocalOidcOptions): Promise<LocalOi
   const redirectUri = new URL('callback', options.consoleUrl).href;
 
   const provider = new Provider(LOCAL_ISSUER, {
+    adapter: MemoryStore,
     clients: [
       {
         client_id: LOCAL_AUDIENCE,

@@ -27,6 +27,7 @@ export function RequestTable({
   return (
     <Table<ApprovalRequest>
       variant="full-page"
+      wrapLines
       header={header}
       filter={filter}
       items={pages.items}

@@ -2,7 +2,7 @@
  * Which actions the signed-in user sees. The console asks the service's own rules (the same
  * functions the API runs), so nobody sees a button the API would refuse.
  */
-import { assertMayDecide, decide, deleteRequest } from '../../functions/domain/rules';
+import { assertMayDecide, decide, deleteRequest, undecidedApprovers } from '../../functions/domain/rules';
 import type { ApprovalRequest, Identity } from '../../functions/domain/model';
 
 export type { Identity };
@@ -34,7 +34,5 @@ export const isApprover = (who: Identity) => who.groups.includes('approvers');
 
 /** Listed approvers who have not approved yet, while the request is pending. */
 export function awaitedApprovers(request: ApprovalRequest): string[] {
-  if (request.state !== 'requested') return [];
-  const approved = new Set(request.approvals.map((approval) => approval.by.email?.toLowerCase()));
-  return request.approvers.filter((email) => !approved.has(email));
+  return request.state === 'requested' ? undecidedApprovers(request) : [];
 }

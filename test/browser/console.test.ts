@@ -87,7 +87,11 @@ async function describedBy(page: Page, label: string): Promise<string> {
   return texts.join(' ');
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+async function shot(page: Page, name: string) {
+  // A full-page screenshot of a scrolled page draws the sticky top navigation mid-page.
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+}
 const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
 const stateOf = async (id: string) => (await api('GET', `/requests/${id}`, users.admin)).state as string;
 
@@ -152,6 +156,23 @@ test('reject without a reason is refused in the dialog; with one it rejects', as
   expect(rejected.state).toBe('rejected');
   expect(rejected.decision.reason).toBe('not a current employee');
   await shot(page, 'rejected');
+});
+
+test('put on hold keeps the request pending, marked on hold on the request and in the list', async () => {
+  const request = await newRequest(users.alice, { holderId: 'held-holder' });
+  const page = await signIn(users.carol, `/requests/${request.id}`);
+  await button(page, 'Put on hold').click();
+  await page.getByText('Request put on hold.', { exact: false }).waitFor();
+  await page.getByText('On hold', { exact: true }).first().waitFor();
+  const held = await api('GET', `/requests/${request.id}`, users.admin);
+  expect(held).toMatchObject({ state: 'requested', onHold: true });
+  // Still pending: the decisions stay offered.
+  await button(page, 'Approve').waitFor();
+  await shot(page, 'held');
+
+  await page.getByRole('link', { name: 'Requests', exact: true }).first().click();
+  const row = page.locator('table tbody tr').filter({ hasText: 'held-holder' });
+  await row.getByText('On hold', { exact: true }).waitFor();
 });
 
 test('an admin deletes a pending request', async () => {
@@ -229,7 +250,7 @@ test('the tasks page says what it waits for and passes the accessibility check',
   const page = await signIn(users.carol, '/tasks');
   await page.getByRole('heading', { name: 'What do you want to do' }).waitFor();
   await page.locator('table').waitFor();
-  await page.waitForFunction(() => !document.body.innerText.includes('Loading requests'));
+  await page.waitForFunction("!document.body.innerText.includes('Loading requests')");
   expect(await seriousViolations(page)).toEqual([]);
   await shot(page, 'tasks');
 });

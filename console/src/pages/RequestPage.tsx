@@ -26,7 +26,26 @@ import { useSession } from '../session';
 
 type Pair = { label: string; value: ReactNode };
 const pairs = (items: Array<Pair | false | undefined>) => items.filter((item): item is Pair => !!item).map((item) => ({ label: item.label, value: item.value }));
-const show = (value: unknown) => (value === undefined || value === null || value === '' ? '-' : typeof value === 'object' ? JSON.stringify(value) : String(value));
+const show = (value: unknown): string =>
+  value === undefined || value === null || value === ''
+    ? '-'
+    : Array.isArray(value)
+      ? value.map(show).join(', ')
+      : typeof value === 'object'
+        ? JSON.stringify(value)
+        : String(value);
+
+/** Labels for the subject fields the contract names; other fields keep their own names. */
+const SUBJECT_LABELS: Record<string, string> = {
+  method: 'Enrollment method',
+  subjectDn: 'Subject DN',
+  serialNumber: 'Serial number',
+  issuerDn: 'Issuer DN',
+  holderId: 'Holder ID',
+  cardProfile: 'Card profile',
+  count: 'Number of cards',
+  cardSerial: 'Card serial',
+};
 const actorText = (actor: { id: string; email?: string }) => actor.email ?? actor.id;
 
 function CsrDetails({ pem }: { pem: string }) {
@@ -59,7 +78,7 @@ function SubjectInformation({ request }: { request: ApprovalRequest }) {
   return (
     <Container header={<Header variant="h2">{certificate ? 'Certificate information' : 'Card information'}</Header>}>
       <SpaceBetween size="l">
-        <KeyValuePairs columns={3} items={Object.entries(rest).map(([label, value]) => ({ label, value: show(value) }))} />
+        <KeyValuePairs columns={3} items={Object.entries(rest).map(([name, value]) => ({ label: SUBJECT_LABELS[name] ?? name, value: show(value) }))} />
         {typeof csr === 'string' ? (
           <SpaceBetween size="s">
             <Box variant="h3">Certificate request (PKCS#10)</Box>
