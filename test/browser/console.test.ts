@@ -83,8 +83,8 @@ async function seriousViolations(page: Page) {
 /** The text that describes a form field (its hint and its error), as assistive technology reads it. */
 async function describedBy(page: Page, label: string): Promise<string> {
   const ids = (await page.getByLabel(label, { exact: true }).getAttribute('aria-describedby')) ?? '';
-  const texts = await Promise.all(ids.split(/\s+/).filter(Boolean).map((id) => page.locator(`[id="${id}"]`).innerText().catch(() => '')));
-  return texts.join(' ');
+  const texts = await Promise.all(ids.split(/\s+/).filter(Boolean).map((id) => page.locator(`[id="${id}"]`).textContent().catch(() => '')));
+  return texts.map((text) => text ?? '').join(' ');
 }
 
 async function shot(page: Page, name: string) {
@@ -119,7 +119,7 @@ test('an approver signs in, filters requested, opens a certificate request with 
   for (const text of ['Request information', 'Requester information', 'CN=web.example.com, O=Example', 'RSA 3072 bits', 'DNS:www.example.com', 'RSASSA-PKCS1-v1_5 with SHA-256', 'alice@example.com']) {
     await page.getByText(text, { exact: false }).first().waitFor();
   }
-  await page.getByText('carol@example.com, dave@example.com').waitFor();
+  await page.getByText('carol@example.com, dave@example.com', { exact: true }).waitFor();
   expect(await seriousViolations(page)).toEqual([]);
   await shot(page, 'request');
 
