@@ -67,7 +67,7 @@ export function RequestTable({
           header: 'State',
           cell: (request) => (
             <>
-              <StatusIndicator type={STATE_INDICATOR[request.state] ?? 'info'}>{STATE_LABELS[request.state] ?? request.state}</StatusIndicator>
+              <StatusIndicator type={STATE_INDICATOR[request.state] ?? 'info'} wrapText={false}>{STATE_LABELS[request.state] ?? request.state}</StatusIndicator>
               {request.onHold ? (
                 <>
                   {' '}
