@@ -4,7 +4,7 @@
  * /console/config.json with this stack's settings. Builds the console first when its build is
  * missing or older than its sources.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, relative, resolve, sep } from 'node:path';
@@ -53,6 +53,8 @@ export function consoleBuildIsStale(): boolean {
   return SOURCES.some((source) => newestMtime(source) > builtAt);
 }
 
+const builds = new Set<ChildProcess>();
+
 /** Runs `vite build` for the console (the same as `npm run build:console`). */
 export function buildConsole(log: (line: string) => void = () => {}): Promise<void> {
   return new Promise((resolveBuild, reject) => {
@@ -63,11 +65,13 @@ export function buildConsole(log: (line: string) => void = () => {}): Promise<vo
       env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    builds.add(child);
     let output = '';
     child.stdout?.on('data', (chunk) => (output += chunk));
     child.stderr?.on('data', (chunk) => (output += chunk));
     child.once('error', reject);
     child.once('exit', (code) => {
+      builds.delete(child);
       if (code === 0) {
         log(`console: built in ${Date.now() - started} ms`);
         resolveBuild();
@@ -157,19 +161,39 @@ export interface LocalConsole {
 }
 
 /**
- * The console of the local stack whose API is at `apiUrl`: the local OpenID provider, and the
- * console's files (built now when stale) served by the API's gateway through `handle`.
+ * Starts what the console needs that does not depend on the API's address: its build (when stale)
+ * and loading the OpenID provider's code, so both run while the rest of the stack starts.
  */
-export async function startConsole(options: { apiUrl: string; dataDir: string; log?: (line: string) => void }): Promise<LocalConsole> {
-  const log = options.log ?? (() => {});
-  const url = `${options.apiUrl}/console/`;
+export function prepareConsole(log: (line: string) => void = () => {}) {
   const ready = consoleBuildIsStale() ? buildConsole(log) : Promise.resolve();
   ready.catch((error: Error) => log(error.message));
-  const { startLocalOidc } = await import('./oidc');
+  const oidc = import('./oidc');
+  oidc.catch(() => {});
+  return { ready, oidc };
+}
+
+/**
+ * The console of the local stack whose API is at `apiUrl`: the local OpenID provider, and the
+ * console's files served by the API's gateway through `handle` (503 until the build is ready).
+ */
+export async function startConsole(options: {
+  apiUrl: string;
+  dataDir: string;
+  log?: (line: string) => void;
+  prepared?: ReturnType<typeof prepareConsole>;
+}): Promise<LocalConsole> {
+  const log = options.log ?? (() => {});
+  const url = `${options.apiUrl}/console/`;
+  const { ready, oidc: oidcModule } = options.prepared ?? prepareConsole(log);
+  const { startLocalOidc } = await oidcModule;
   const oidc = await startLocalOidc({ dataDir: options.dataDir, consoleUrl: url, log });
   const handle = consoleHandler(
     { apiUrl: '', authority: oidc.issuer, metadataUrl: `${oidc.url}/.well-known/openid-configuration`, clientId: oidc.clientId },
     ready,
   );
-  return { url, oidcUrl: oidc.url, handle, ready, close: oidc.close };
+  const close = async () => {
+    for (const build of builds) build.kill('SIGTERM');
+    await oidc.close();
+  };
+  return { url, oidcUrl: oidc.url, handle, ready, close };
 }

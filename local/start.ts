@@ -3,13 +3,14 @@
  * MAIL_PORT (mailbox, 8005), DATA_DIR (local state, .local).
  */
 import './esm-interop';
-import { type LocalConsole, startConsole } from './console';
+import { type LocalConsole, prepareConsole, startConsole } from './console';
 import { localSettings } from './settings';
 import { startLocalStack } from './stack';
 
 async function main() {
   const settings = localSettings();
   const log = (line: string) => console.log(`[${new Date().toISOString()}] ${line}`);
+  const consolePrepared = prepareConsole(log);
   let consoleSite: LocalConsole | undefined;
   const stack = await startLocalStack({
     port: settings.port,
@@ -18,11 +19,10 @@ async function main() {
     otherRequests: (req, res) => consoleSite?.handle(req, res) ?? false,
     log,
   });
-  consoleSite = await startConsole({ apiUrl: stack.apiUrl, dataDir: settings.dataDir, log }).catch(async (error) => {
+  consoleSite = await startConsole({ apiUrl: stack.apiUrl, dataDir: settings.dataDir, log, prepared: consolePrepared }).catch(async (error) => {
     await stack.stop();
     throw error;
   });
-  await consoleSite.ready.catch(() => {});
   console.log(
     [
       '',

@@ -84,6 +84,14 @@ export function App({ config }: { config: ConsoleConfig }) {
     if (location.pathname === '/signed-out') return <SignIn reason="You are signed out." />;
     return <SignIn />;
   }
+  if (location.pathname === '/signed-out') {
+    // Signing out: the user is being removed.
+    return (
+      <Centered>
+        <Spinner size="large" />
+      </Centered>
+    );
+  }
   if (location.pathname === '/callback') {
     const target = typeof auth.user.state === 'string' && auth.user.state.startsWith('/') ? auth.user.state : '/requests';
     return <Navigate to={target} replace />;
@@ -94,9 +102,9 @@ export function App({ config }: { config: ConsoleConfig }) {
     event.preventDefault();
     navigate(event.detail.href.startsWith(basePath) ? event.detail.href.slice(basePath.length) : event.detail.href);
   };
-  const signOut = async () => {
-    await auth.removeUser();
-    navigate('/signed-out');
+  const signOut = () => {
+    navigate('/signed-out', { replace: true });
+    void auth.removeUser();
   };
   const section = `/${location.pathname.split('/')[1] ?? ''}`;
 
@@ -120,7 +128,7 @@ export function App({ config }: { config: ConsoleConfig }) {
               iconName: 'user-profile',
               items: [{ id: 'sign-out', text: 'Sign out' }],
               onItemClick: (event) => {
-                if (event.detail.id === 'sign-out') void signOut();
+                if (event.detail.id === 'sign-out') signOut();
               },
             },
           ]}

@@ -78,8 +78,8 @@ export function RequestTable({
           ),
         },
         { id: 'approvals', header: 'Approvals', cell: (request) => `${request.approvals.length} of ${request.requiredApprovals}` },
-        { id: 'created', header: 'Created', cell: (request) => formatTime(request.createdAt) },
-        { id: 'expires', header: 'Expires', cell: (request) => formatTime(request.expiresAt) },
+        { id: 'created', header: 'Created', cell: (request) => <span className="nowrap">{formatTime(request.createdAt)}</span> },
+        { id: 'expires', header: 'Expires', cell: (request) => <span className="nowrap">{formatTime(request.expiresAt)}</span> },
       ]}
     />
   );

@@ -105,11 +105,16 @@ test('an approver signs in, filters requested, opens a certificate request with 
   });
   const approvedEarlier = await newRequest(users.bob);
   await api('POST', `/requests/${approvedEarlier.id}/decisions`, users.dave, { decision: 'approve' });
+  await api('POST', '/requests', users.bob, { kind: 'certificate.revoke', profileId: 'cards', subject: { serialNumber: '4f1a09c2', issuerDn: 'CN=Example Issuing CA' } });
+  const held = await newRequest(users.erin, { holderId: 'E-2044' });
+  await api('POST', `/requests/${held.id}/decisions`, users.dave, { decision: 'hold', comment: 'waiting for HR' });
 
   const page = await signIn(users.carol, '/requests?state=requested');
   const rows = page.locator('table tbody tr');
   await rows.filter({ hasText: 'CN=web.example.com,O=Example' }).waitFor();
   expect(await rows.filter({ hasText: approvedEarlier.subject.holderId }).count()).toBe(0);
+  await rows.filter({ hasText: 'E-2044' }).getByText('On hold').waitFor();
+  expect(await rows.count()).toBe(3);
   expect(await seriousViolations(page)).toEqual([]);
   await shot(page, 'requests');
 
@@ -246,11 +251,18 @@ test('an admin creating a profile with an invalid duration sees the API message 
   expect((await api('GET', '/profiles/badges', users.admin)).expireAfter).toBe('P3D');
 });
 
-test('the tasks page says what it waits for and passes the accessibility check', async () => {
+test('the tasks page says what it waits for and passes the accessibility check; signing out asks for sign-in again', async () => {
   const page = await signIn(users.carol, '/tasks');
   await page.getByRole('heading', { name: 'What do you want to do' }).waitFor();
   await page.locator('table').waitFor();
   await page.waitForFunction("!document.body.innerText.includes('Loading requests')");
   expect(await seriousViolations(page)).toEqual([]);
   await shot(page, 'tasks');
+
+  await page.locator('#top-nav').getByRole('button', { name: users.carol.email }).click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).click();
+  await page.getByText('You are signed out.').waitFor();
+  await button(page, 'Sign in again').click();
+  // The provider asks who you are again rather than reusing the last sign-in.
+  await page.locator('input[name="sub"]').waitFor();
 });
