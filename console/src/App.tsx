@@ -4,7 +4,7 @@ import Button from '@cloudscape-design/components/button';
 import SideNavigation from '@cloudscape-design/components/side-navigation';
 import Spinner from '@cloudscape-design/components/spinner';
 import TopNavigation from '@cloudscape-design/components/top-navigation';
-import { type ReactNode, useEffect, useMemo, useRef } from 'react';
+import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { useAuth } from 'react-oidc-context';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { createApi } from './api';
@@ -70,6 +70,7 @@ export function App({ config }: { config: ConsoleConfig }) {
   const location = useLocation();
   const token = auth.user?.id_token;
   const api = useMemo(() => createApi(config.apiUrl, () => token), [config.apiUrl, token]);
+  const [signedOut, setSignedOut] = useState(false);
   const who = useMemo(() => (auth.user ? identityOf(auth.user.profile as Record<string, unknown>) : undefined), [auth.user]);
 
   if (auth.isLoading) {
@@ -79,6 +80,7 @@ export function App({ config }: { config: ConsoleConfig }) {
       </Centered>
     );
   }
+  if (signedOut) return <SignIn reason="You are signed out." />;
   if (auth.error) return <SignIn reason={`Sign-in failed: ${auth.error.message}`} />;
   if (!auth.isAuthenticated || !auth.user || !who || auth.user.expired) {
     if (location.pathname === '/signed-out') return <SignIn reason="You are signed out." />;
@@ -103,6 +105,7 @@ export function App({ config }: { config: ConsoleConfig }) {
     navigate(event.detail.href.startsWith(basePath) ? event.detail.href.slice(basePath.length) : event.detail.href);
   };
   const signOut = () => {
+    setSignedOut(true);
     navigate('/signed-out', { replace: true });
     void auth.removeUser();
   };
