@@ -65,6 +65,7 @@ export function RequestTable({
         {
           id: 'state',
           header: 'State',
+          width: 140,
           cell: (request) => (
             <>
               <StatusIndicator type={STATE_INDICATOR[request.state] ?? 'info'} wrapText={false}>{STATE_LABELS[request.state] ?? request.state}</StatusIndicator>
@@ -77,9 +78,9 @@ export function RequestTable({
             </>
           ),
         },
-        { id: 'approvals', header: 'Approvals', cell: (request) => `${request.approvals.length} of ${request.requiredApprovals}` },
-        { id: 'created', header: 'Created', cell: (request) => <span className="nowrap">{formatTime(request.createdAt)}</span> },
-        { id: 'expires', header: 'Expires', cell: (request) => <span className="nowrap">{formatTime(request.expiresAt)}</span> },
+        { id: 'approvals', header: 'Approvals', width: 110, cell: (request) => `${request.approvals.length} of ${request.requiredApprovals}` },
+        { id: 'created', header: 'Created (UTC)', width: 160, cell: (request) => <span className="nowrap">{formatTime(request.createdAt, false)}</span> },
+        { id: 'expires', header: 'Expires (UTC)', width: 160, cell: (request) => <span className="nowrap">{formatTime(request.expiresAt, false)}</span> },
       ]}
     />
   );

@@ -4,11 +4,11 @@ import type { ApprovalRequest, Kind } from './api';
 export const kindLabel = (kind: Kind) => KIND_LABELS[kind] ?? kind;
 
 /** `2026-11-26 10:45 UTC`: the same for every viewer, as in the audit trail. */
-export function formatTime(iso: string | undefined): string {
+export function formatTime(iso: string | undefined, zone = true): string {
   if (!iso) return '-';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')}${zone ? ' UTC' : ''}`;
 }
 
 const text = (value: unknown) => (value === undefined || value === null ? '' : String(value));
