@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { localIssuer } from '../../local/identity';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKey, localIssuer } from '../../local/identity';
 import { waitFor } from '../../local/net';
 import { type RunningService, startService } from '../helpers/process';
 import { cardRequest, profile, type TestUser, users } from '../helpers/stack';
@@ -110,6 +111,10 @@ test('an approver signs in, filters requested, opens a certificate request with 
   await api('POST', `/requests/${held.id}/decisions`, users.dave, { decision: 'hold', comment: 'waiting for HR' });
 
   const page = await signIn(users.carol, '/requests?state=requested');
+  // The provider's ID token: Cognito's claims, the token command's key, issuer and audience.
+  const idToken = String(await page.evaluate("JSON.parse(sessionStorage.getItem(Object.keys(sessionStorage).find((key) => key.startsWith('oidc.user:')))).id_token"));
+  expect(decodeProtectedHeader(idToken)).toMatchObject({ alg: 'ES256', kid: (await loadOrCreateKey(dataDir)).kid });
+  expect(decodeJwt(idToken)).toMatchObject({ iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, sub: 'carol', email: 'carol@example.com', email_verified: true, 'cognito:groups': ['approvers'] });
   const rows = page.locator('table tbody tr');
   await rows.filter({ hasText: 'CN=web.example.com,O=Example' }).waitFor();
   expect(await rows.filter({ hasText: approvedEarlier.subject.holderId }).count()).toBe(0);
