@@ -91,7 +91,7 @@ export interface ConsoleRuntimeConfig {
  * A request handler for /console/...; answers false for any other path. Until `ready` settles it
  * answers 503 (the console is being built).
  */
-export function consoleHandler(config: ConsoleRuntimeConfig, ready: Promise<void>) {
+export function consoleHandler(config: ConsoleRuntimeConfig, ready: Promise<void>, buildDir = CONSOLE_BUILD) {
   const SECURITY_HEADERS = securityHeaders(config);
   let state: 'building' | 'ready' | Error = 'building';
   ready.then(
@@ -132,16 +132,16 @@ export function consoleHandler(config: ConsoleRuntimeConfig, ready: Promise<void
     } catch {
       relativePath = '';
     }
-    const file = resolve(CONSOLE_BUILD, relativePath);
-    const inside = relative(CONSOLE_BUILD, file);
+    const file = resolve(buildDir, relativePath);
+    const inside = relative(buildDir, file);
     const isFile = relativePath !== '' && !inside.startsWith('..') && !inside.includes(`..${sep}`) && existsSync(file) && statSync(file).isFile();
     if (!isFile && relativePath.startsWith('assets/')) {
       send(res, 404, 'text/plain; charset=utf-8', 'not found');
       return true;
     }
-    const target = isFile ? file : join(CONSOLE_BUILD, 'index.html');
+    const target = isFile ? file : join(buildDir, 'index.html');
     // Hashed assets never change; index.html must be fetched again to find new ones.
-    const cache = target.startsWith(join(CONSOLE_BUILD, 'assets')) ? 'public, max-age=31536000, immutable' : 'no-cache';
+    const cache = target.startsWith(join(buildDir, 'assets')) ? 'public, max-age=31536000, immutable' : 'no-cache';
     res.writeHead(200, { 'content-type': TYPES[extname(target)] ?? 'application/octet-stream', 'cache-control': cache, ...SECURITY_HEADERS });
     if (req.method === 'HEAD') res.end();
     else createReadStream(target).pipe(res);

@@ -69,7 +69,17 @@ export function App({ config }: { config: ConsoleConfig }) {
   const navigate = useNavigate();
   const location = useLocation();
   const token = auth.user?.id_token;
-  const api = useMemo(() => createApi(config.apiUrl, () => token), [config.apiUrl, token]);
+  const authNow = useRef(auth);
+  authNow.current = auth;
+  const api = useMemo(
+    () =>
+      createApi(
+        config.apiUrl,
+        () => token,
+        () => void authNow.current.signinRedirect({ state: `${window.location.pathname.slice(basePath.length)}${window.location.search}` }),
+      ),
+    [config.apiUrl, token],
+  );
   const [signedOut, setSignedOut] = useState(false);
   const who = useMemo(() => (auth.user ? identityOf(auth.user.profile as Record<string, unknown>) : undefined), [auth.user]);
 

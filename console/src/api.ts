@@ -42,7 +42,8 @@ export interface SearchFilters {
   profileId?: string;
 }
 
-export function createApi(apiUrl: string, token: () => string | undefined) {
+/** `onUnauthorized`: the token expired or was refused (401); the console signs in again. */
+export function createApi(apiUrl: string, token: () => string | undefined, onUnauthorized: () => void = () => {}) {
   const base = apiUrl.replace(/\/$/, '');
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -58,6 +59,7 @@ export function createApi(apiUrl: string, token: () => string | undefined) {
       parsed = undefined;
     }
     if (!response.ok) {
+      if (response.status === 401) onUnauthorized();
       const error = parsed?.error;
       const message = typeof error?.message === 'string' ? error.message : typeof parsed?.message === 'string' ? parsed.message : `${response.status} ${response.statusText}`;
       throw new ApiError(response.status, typeof error?.code === 'string' ? error.code : String(response.status), message, error?.details);
