@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { APPROVAL_STEPS } from '../functions/approval-steps';
 import { ensureTable, startDynamoDbLocal } from './dynamodb';
-import { startGateway } from './gateway';
+import { type GatewayOptions, startGateway } from './gateway';
 import { localIssuer } from './identity';
 import { startMailbox } from './mailbox';
 import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from './net';
@@ -29,6 +29,8 @@ export interface LocalStackOptions {
   dataDir: string;
   /** Keep DynamoDB, workflows and mail in memory; only keys go to dataDir (tests). */
   ephemeral?: boolean;
+  /** Passed to the gateway: answers what no API route does (the console). */
+  otherRequests?: GatewayOptions['otherRequests'];
   log?: (line: string) => void;
   /**
    * Multiplies the workflow engine's timers (task timeouts, retry intervals; see
@@ -88,7 +90,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // The gateway's port must be known before the functions' environment is set (links use it).
     const issuer = await localIssuer(dataDir);
-    const gateway = await startGateway({ port: options.port, issuer, log });
+    const gateway = await startGateway({ port: options.port, issuer, log, otherRequests: options.otherRequests });
     stops.push(gateway.close);
 
     const sfnDataDir = options.ephemeral ? join(dataDir, `sfn-${process.pid}-${Date.now()}`) : dataDir;
