@@ -4,7 +4,7 @@
  * ARN and the local engine with the function's name. (In this code base "workflow" means the state
  * machine and its executions; "round" one wait for a decision between reminders.)
  */
-export type StepNeed = 'table:get' | 'table:put' | 'table:update' | 'workflow:task' | 'email:send' | 'links:sign' | 'callback:sign';
+export type StepNeed = 'table:get' | 'table:put' | 'table:update' | 'table:delete' | 'workflow:task' | 'email:send' | 'links:sign' | 'callback:sign';
 
 export interface ApprovalStep {
   name: string;
@@ -18,7 +18,8 @@ export const APPROVAL_STEPS: readonly ApprovalStep[] = [
     name: 'planRound',
     entry: 'functions/approval-steps/plan-round/handler.ts',
     substitution: 'PlanRoundFunctionArn',
-    needs: ['table:get', 'table:put', 'table:update', 'workflow:task', 'email:send', 'links:sign'],
+    // table:delete: an expiry closes the approvers' task entries.
+    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'workflow:task', 'email:send', 'links:sign'],
   },
   {
     name: 'awaitDecision',

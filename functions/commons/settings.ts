@@ -22,6 +22,7 @@ export const NEED_VARIABLES = {
   'table:search': { TABLE_NAME: tableName },
   'table:put': { TABLE_NAME: tableName },
   'table:update': { TABLE_NAME: tableName },
+  'table:delete': { TABLE_NAME: tableName },
   'workflow:start': { STATE_MACHINE_ARN: arn },
   /** SendTaskSuccess needs only the token; the stack scopes the grant to the state machine and sets its ARN too. */
   'workflow:task': { STATE_MACHINE_ARN: arn },

@@ -3,7 +3,7 @@ import { conflict, forbidden, invalid, notFound } from '../domain/errors';
 import type { ApprovalRequest, CreateRequestBody, DecisionBody, HistoryEntry, Identity, Profile, ProfileBody, State } from '../domain/model';
 import { isAdmin, isApprover, ON_BEHALF_SCOPE } from '../domain/model';
 import { assertMayDecide, canRead, type Change, createRequest, decide, deleteRequest } from '../domain/rules';
-import type { Clock, Deps, IdempotencyRecord, Meter, RequestStore, SearchPage, WorkflowPort } from './ports';
+import type { Clock, Deps, IdempotencyRecord, Meter, Page, RequestStore, SearchPage, WorkflowPort } from './ports';
 
 const MAX_ATTEMPTS = 5;
 /** How long an idempotency key keeps answering with the request it created. */
@@ -23,6 +23,11 @@ export async function getProfile(deps: Deps, id: string): Promise<Profile> {
   const profile = await deps.repository.getProfile(id);
   if (!profile) throw notFound(`profile ${id} does not exist`);
   return profile;
+}
+
+/** Any signed-in user may read profiles (as getProfile); a page in id order. */
+export function listProfiles(deps: Deps, query: { limit: number; cursor?: string }): Promise<Page<Profile>> {
+  return deps.repository.listProfiles(query);
 }
 
 export interface Created {
@@ -102,10 +107,20 @@ export async function getRequestWithHistory(deps: Deps, who: Identity, id: strin
 export async function searchRequests(
   deps: Deps,
   who: Identity,
-  query: { state?: State; kind?: string; limit: number; cursor?: string; mine?: boolean },
+  query: { state?: State; kind?: string; profileId?: string; limit: number; cursor?: string; mine?: boolean },
 ): Promise<SearchPage> {
   const everyone = (isApprover(who) || isAdmin(who)) && !query.mine;
   return deps.repository.search({ ...query, requesterId: everyone ? undefined : who.id });
+}
+
+/**
+ * "What do you want to do": the pending requests on which the caller is listed and has not
+ * approved yet, newest first, from the caller's task entries. Only members of the approvers
+ * group may decide, so others have no tasks (an empty page, not an error).
+ */
+export async function listTasks(deps: Deps, who: Identity, query: { limit: number; cursor?: string }): Promise<SearchPage> {
+  if (!isApprover(who) || !who.email) return { items: [], nextCursor: null };
+  return deps.repository.tasksOf(who.email, query);
 }
 
 /** A decision through the API: the caller must be in the approvers group and listed on the request. */
@@ -139,7 +154,7 @@ export async function changeRequest(
     const stored = await deps.repository.getRequest(id);
     if (!stored) throw notFound(`request ${id} does not exist`);
     const change = apply(stored.request, deps.now());
-    const saved = await deps.repository.saveChange(change, stored.request.version);
+    const saved = await deps.repository.saveChange(change, stored.request);
     if (saved === 'conflict' && attempt < MAX_ATTEMPTS) continue;
     if (saved === 'conflict') throw conflict('request is being changed by someone else; try again');
     if (change.outcome === 'approved' || change.outcome === 'rejected') {

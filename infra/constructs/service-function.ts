@@ -100,6 +100,7 @@ export const TABLE_NEED_ACTIONS = {
   'table:search': { action: 'dynamodb:Query', on: 'indexes' },
   'table:put': { action: 'dynamodb:PutItem', on: 'table' },
   'table:update': { action: 'dynamodb:UpdateItem', on: 'table' },
+  'table:delete': { action: 'dynamodb:DeleteItem', on: 'table' },
 } as const;
 export const START_ACTIONS = ['states:StartExecution'];
 /** What the workflow port's `finish` sends: success for a decision, failure for a delete. */
@@ -176,6 +177,7 @@ export class ServiceFunction extends NodejsFunction {
         case 'table:search':
         case 'table:put':
         case 'table:update':
+        case 'table:delete':
           this.bindTable(resources.table, need);
           break;
         case 'workflow:start':

@@ -10,6 +10,7 @@ import type {
   CreateResult,
   IdempotencyRecord,
   NewIdempotency,
+  Page,
   RoundBookkeeping,
   SearchPage,
   SearchQuery,
@@ -18,16 +19,19 @@ import type {
 import { DynamoProfileStore } from './profiles';
 import { DynamoRequestStore } from './requests';
 import { DynamoSearch } from './search';
+import { DynamoTasks } from './tasks';
 
 export class Repository implements ApprovalStore {
   private readonly profiles: DynamoProfileStore;
   private readonly requests: DynamoRequestStore;
   private readonly searches: DynamoSearch;
+  private readonly tasks: DynamoTasks;
 
   constructor(db: DynamoDBDocumentClient, table: string) {
     this.profiles = new DynamoProfileStore(db, table);
     this.requests = new DynamoRequestStore(db, table);
     this.searches = new DynamoSearch(db, table);
+    this.tasks = new DynamoTasks(db, table);
   }
 
   getProfile(id: string): Promise<Profile | undefined> {
@@ -35,6 +39,9 @@ export class Repository implements ApprovalStore {
   }
   putProfile(id: string, body: ProfileBody, now: string): Promise<Profile> {
     return this.profiles.putProfile(id, body, now);
+  }
+  listProfiles(query: { limit: number; cursor?: string }): Promise<Page<Profile>> {
+    return this.profiles.listProfiles(query);
   }
   createRequest(change: Change, idempotency?: NewIdempotency): Promise<CreateResult> {
     return this.requests.createRequest(change, idempotency);
@@ -48,8 +55,8 @@ export class Repository implements ApprovalStore {
   getRequestWithHistory(id: string): Promise<{ request: ApprovalRequest; history: HistoryEntry[] } | undefined> {
     return this.requests.getRequestWithHistory(id);
   }
-  saveChange(change: Change, expectedVersion: number): Promise<'saved' | 'conflict'> {
-    return this.requests.saveChange(change, expectedVersion);
+  saveChange(change: Change, previous: ApprovalRequest): Promise<'saved' | 'conflict'> {
+    return this.requests.saveChange(change, previous);
   }
   appendHistory(id: string, entry: HistoryEntry): Promise<void> {
     return this.requests.appendHistory(id, entry);
@@ -59,5 +66,8 @@ export class Repository implements ApprovalStore {
   }
   search(query: SearchQuery): Promise<SearchPage> {
     return this.searches.search(query);
+  }
+  tasksOf(approverEmail: string, query: { limit: number; cursor?: string }): Promise<SearchPage> {
+    return this.tasks.tasksOf(approverEmail, query);
   }
 }

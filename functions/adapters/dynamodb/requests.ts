@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalRequest, HistoryEntry } from '../../domain/model';
 import type { Change } from '../../domain/rules';
+import { taskChanges } from '../../domain/tasks';
 import type {
   CreateResult,
   HistoryStore,
@@ -23,8 +24,10 @@ import type {
   RoundStore,
   StoredRequest,
 } from '../../usecases/ports';
-import { historyItem, type Item, requestAttributes, toStored } from './items';
-import { historyPrefix, idempotencyKey, indexKeys, requestKey } from './keys';
+import { historyItem, type Item, requestAttributes, taskItem, toStored } from './items';
+import { historyPrefix, idempotencyKey, indexKeys, requestKey, taskKey } from './keys';
+
+type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
 export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStore {
   constructor(
@@ -33,12 +36,12 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
   ) {}
 
   /**
-   * Writes a new request, its first history entry and (if given) its idempotency record in one
-   * transaction. Throws IdempotencyKeyUsed when the key exists already.
+   * Writes a new request, its first history entry, its approvers' task items and (if given) its
+   * idempotency record in one transaction; `created: false` when the key exists already.
    */
   async createRequest(change: Change, idempotency?: NewIdempotency): Promise<CreateResult> {
     const { request } = change;
-    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+    const items: TransactItems = [
       {
         Put: {
           TableName: this.table,
@@ -63,6 +66,8 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
         },
       });
     }
+    // After the idempotency record: the condition checks above keep their positions.
+    items.push(...this.taskWrites(undefined, request));
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
       return { created: true };
@@ -115,11 +120,12 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
   }
 
   /**
-   * Writes a change of a request and its history entry in one transaction, on the condition
-   * that nobody changed the request since `expectedVersion`. Throws VersionConflict otherwise.
+   * Writes a change of a request, its history entry and the task items it opens or closes in one
+   * transaction, on the condition that nobody changed the request since `previous` was read.
    */
-  async saveChange(change: Change, expectedVersion: number): Promise<'saved' | 'conflict'> {
+  async saveChange(change: Change, previous: ApprovalRequest): Promise<'saved' | 'conflict'> {
     const { request } = change;
+    const expectedVersion = previous.version;
     const keys = indexKeys(request);
     try {
       await this.db.send(
@@ -146,6 +152,7 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
               },
             },
             { Put: { TableName: this.table, Item: historyItem(request.id, change.history) } },
+            ...this.taskWrites(previous, request),
           ],
         }),
       );
@@ -154,6 +161,15 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
       if (isConditionFailure(error, 0)) return 'conflict';
       throw error;
     }
+  }
+
+  /** The task items a change opens (Put) and closes (Delete): see domain/tasks.ts. */
+  private taskWrites(before: ApprovalRequest | undefined, after: ApprovalRequest): TransactItems {
+    const { opened, closed } = taskChanges(before, after);
+    return [
+      ...opened.map((email) => ({ Put: { TableName: this.table, Item: taskItem(email, after) } })),
+      ...closed.map((email) => ({ Delete: { TableName: this.table, Key: taskKey(email, after) } })),
+    ];
   }
 
   /** Adds a history entry that does not change the request (a notification, a callback). */

@@ -123,6 +123,7 @@ describe('each function gets exactly what its needs say', () => {
     'table:search': { grants: { 'dynamodb:Query': indexes }, env: ['TABLE_NAME'] },
     'table:put': { grants: { 'dynamodb:PutItem': [table] }, env: ['TABLE_NAME'] },
     'table:update': { grants: { 'dynamodb:UpdateItem': [table] }, env: ['TABLE_NAME'] },
+    'table:delete': { grants: { 'dynamodb:DeleteItem': [table] }, env: ['TABLE_NAME'] },
     'workflow:start': { grants: { 'states:StartExecution': [stateMachineArn] }, env: ['STATE_MACHINE_ARN'] },
     'workflow:task': {
       grants: { 'states:SendTaskSuccess': [stateMachineArn], 'states:SendTaskFailure': [stateMachineArn] },
@@ -156,21 +157,25 @@ describe('each function gets exactly what its needs say', () => {
     openApi: [],
     putProfile: ['dynamodb:UpdateItem'], // putProfile: UpdateCommand
     getProfile: ['dynamodb:GetItem'], // getProfile
-    createRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'states:StartExecution'], // idempotency/profile/replay gets; transaction of Puts; start
+    listProfiles: ['dynamodb:Query'], // listProfiles: Query of the profiles partition
+    // idempotency/profile/replay gets; transaction of Puts (request, history, idempotency, task entries); start
+    createRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'states:StartExecution'],
+    listTasks: ['dynamodb:GetItem', 'dynamodb:Query'], // tasksOf: Query of the approver's task partition, GetItem of each request
     searchRequests: ['dynamodb:Query@indexes'], // search: byState shards or byRequester
     getRequest: ['dynamodb:Query'], // getRequestWithHistory: Query of the item collection
-    decideRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'states:SendTaskFailure', 'states:SendTaskSuccess'], // changeRequest
-    deleteRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
+    // changeRequest: its transaction Updates the request, Puts history and Deletes the task entries it closes
+    decideRequest: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
+    deleteRequest: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
     linkPage: ['dynamodb:GetItem', 'secretsmanager:GetSecretValue'],
-    linkDecide: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
+    linkDecide: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
     // plan round: get, reminders (setRoundBookkeeping, appendHistory), expiry through changeRequest (which answers a stored token)
-    planRound: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'ses:SendEmail', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
+    planRound: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'ses:SendEmail', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
     awaitDecision: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'ses:SendEmail', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
     notifyOutcome: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'ses:SendEmail'],
     deliverCallback: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue'],
     sesEvents: ['dynamodb:GetItem', 'dynamodb:PutItem', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
   };
-  const UNUSED = ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable', 'dynamodb:Scan', 'states:SendTaskHeartbeat'];
+  const UNUSED = ['dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable', 'dynamodb:Scan', 'states:SendTaskHeartbeat'];
 
   function grantsOf(fn: ServiceFunction, template: Template) {
     const policyId = logicalId(defined(fn.role, 'role').node.findChild('DefaultPolicy'));
