@@ -47,7 +47,7 @@ describe('the approvers task entries', () => {
   });
 
   test.each([
-    ['rejected', (request: ApprovalRequest) => decide(request, bob, { decision: 'reject', reason: 'no' }, now).request],
+    ['rejected', (request: ApprovalRequest) => decide(request, { id: 'carol', email: 'carol@example.com' }, { decision: 'reject', reason: 'no' }, now).request],
     ['deleted', (request: ApprovalRequest) => deleteRequest(request, alice, now).request],
     ['expired', (request: ApprovalRequest) => expire(request, '2026-11-04T10:00:00.000Z').request],
   ])('a request %s closes the tasks of every approver still awaited', (_state, end) => {
