@@ -185,6 +185,38 @@ test('put on hold keeps the request pending, marked on hold on the request and i
   await row.getByText('On hold', { exact: true }).waitFor();
 });
 
+test('hold, then the request shows on Tasks marked on hold, and the approver approves from there', async () => {
+  const request = await newRequest(users.alice, { holderId: 'task-holder' });
+  const other = await newRequest(users.alice, { holderId: 'task-other' });
+  const page = await signIn(users.carol, `/requests/${request.id}`);
+  await button(page, 'Put on hold').click();
+  await page.getByText('Request put on hold.', { exact: false }).waitFor();
+
+  await page.getByRole('link', { name: 'What do you want to do', exact: true }).first().click();
+  await page.waitForURL('**/console/tasks');
+  const rows = page.locator('table tbody tr');
+  const row = rows.filter({ hasText: 'task-holder' });
+  await row.getByText('On hold', { exact: true }).waitFor();
+  expect(await rows.filter({ hasText: 'task-other' }).getByText('On hold', { exact: true }).count()).toBe(0);
+  // Newest first: the request created after the held one comes first.
+  const holders = await rows.allInnerTexts();
+  expect(holders.findIndex((text) => text.includes('task-other'))).toBeLessThan(holders.findIndex((text) => text.includes('task-holder')));
+  await shot(page, 'tasks-on-hold');
+
+  await row.getByRole('link').first().click();
+  await page.waitForURL(`**/console/requests/${request.id}`);
+  await button(page, 'Approve').click();
+  await page.getByText('Request approved.').waitFor();
+  expect(await stateOf(request.id)).toBe('approved');
+
+  await page.getByRole('link', { name: 'What do you want to do', exact: true }).first().click();
+  await page.waitForURL('**/console/tasks');
+  await rows.filter({ hasText: 'task-other' }).waitFor();
+  expect(await rows.filter({ hasText: 'task-holder' }).count()).toBe(0);
+  expect(await stateOf(other.id)).toBe('requested');
+  await shot(page, 'tasks-after-approve');
+});
+
 test('an admin deletes a pending request', async () => {
   const request = await newRequest(users.alice);
   const page = await signIn(users.admin, `/requests/${request.id}`);

@@ -1,4 +1,3 @@
-import Alert from '@cloudscape-design/components/alert';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
 import Select, { type SelectProps } from '@cloudscape-design/components/select';
@@ -51,17 +50,10 @@ export function RequestsPage() {
     setParams(next, { replace: true });
   };
   const everyone = isApprover(who) || isAdmin(who);
-  // An API without the profile filter ignores it; say so rather than show other profiles' requests as matches.
-  const profileFilterIgnored = !!filters.profileId && pages.items.some((request) => request.profileId !== filters.profileId);
 
   return (
     <SpaceBetween size="m">
       {pages.error ? <ErrorAlert error={pages.error} /> : null}
-      {profileFilterIgnored ? (
-        <Alert type="info" header="Profile filter not applied">
-          This API does not filter by profile yet (<code>GET /requests?profileId=</code>): the list shows every profile.
-        </Alert>
-      ) : null}
       <RequestTable
         pages={pages}
         header={
