@@ -23,7 +23,7 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
-import { CfnManagedLoginBranding, OAuthScope, type UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import { CfnManagedLoginBranding, type CfnUserPoolClient, OAuthScope, type UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
@@ -56,6 +56,8 @@ export interface ConsoleSiteProps {
    */
   readonly buildDir?: string;
   readonly logRetention?: RetentionDays;
+  /** @default RemovalPolicy.DESTROY */
+  readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 export class ConsoleSite extends Construct {
@@ -165,6 +167,8 @@ export class ConsoleSite extends Construct {
       refreshTokenValidity: Duration.hours(12),
       enableTokenRevocation: true,
     });
+    // Sign-in through managed login only: no password, SRP or custom flows on this client.
+    (this.client.node.defaultChild as CfnUserPoolClient).explicitAuthFlows = ['ALLOW_REFRESH_TOKEN_AUTH'];
     // Managed login shows a client's pages only with a style: Cognito's own.
     new CfnManagedLoginBranding(this, 'ManagedLoginStyle', {
       userPoolId: props.userPool.userPoolId,
@@ -189,7 +193,7 @@ export class ConsoleSite extends Construct {
 
     // The deployment's own function gets exactly these permissions (its defaults would grant
     // wildcard actions and CloudFront invalidations on every distribution).
-    const logGroup = new LogGroup(this, 'DeploymentLogs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const logGroup = new LogGroup(this, 'DeploymentLogs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH, removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY });
     const role = new Role(this, 'DeploymentRole', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: 'Copies the operator console and its config.json into its bucket and invalidates the distribution',

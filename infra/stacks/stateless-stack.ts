@@ -132,6 +132,7 @@ export class StatelessStack extends Stack {
       apiConnectSource: apiBaseUrl ?? `https://*.execute-api.${this.region}.amazonaws.com`,
       buildDir: props.consoleBuildDir,
       logRetention,
+      logRemovalPolicy,
     });
 
     this.api = new HttpApi(this, 'HttpApi', {
