@@ -3,7 +3,10 @@
  * control), strict response headers, deep links answered with index.html, config.json deployed
  * beside the files, an app client with code + PKCE, CORS for the console's origin only.
  */
-import { Match } from 'aws-cdk-lib/assertions';
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { UserPool } from 'aws-cdk-lib/aws-cognito';
+import { ConsoleSite } from '../../../infra/constructs/console-site';
 import { defined, fixture, logicalId, props, resolveStackOutputs, resources } from '../../infra/fixture';
 
 const { stateful, stateless, statefulTemplate, statelessTemplate } = fixture();
@@ -159,5 +162,22 @@ describe('the deployment function', () => {
       ['s3:GetObject'],
     ]);
     expect(JSON.stringify(statements[3])).toContain(`:distribution/",${JSON.stringify({ Ref: logicalId(site.distribution) })}`);
+  });
+});
+
+describe('synth without a built console (a fresh clone)', () => {
+  test('deploys config.json alone and warns, instead of failing', () => {
+    const stack = new Stack(new App(), 'Bare');
+    new ConsoleSite(stack, 'Console', {
+      prefix: 'approvals-test',
+      userPool: new UserPool(stack, 'Pool'),
+      authDomainUrl: 'https://approvals-test.auth.eu-west-1.amazoncognito.com',
+      apiUrl: 'https://approvals.example.org',
+      apiConnectSource: 'https://approvals.example.org',
+      buildDir: '/nonexistent/console/dist',
+    });
+    const deployment = Object.values(Template.fromStack(stack).findResources('Custom::CDKBucketDeployment'))[0] as { Properties: { SourceObjectKeys: unknown[] } };
+    expect(deployment.Properties.SourceObjectKeys).toHaveLength(1);
+    Annotations.fromStack(stack).hasWarning('/Bare/Console', Match.stringLikeRegexp('does not exist: only config.json is deployed'));
   });
 });
