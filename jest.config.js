@@ -3,11 +3,11 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // The browser test needs Chromium: `npm run test:browser` runs it.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/browser/'],
+  // The browser test needs Chromium: `npm run test:browser` runs it. The reliability suite's load and
+  // faults take minutes: `npm run test:reliability` runs it.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/browser/', '<rootDir>/test/reliability/'],
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2023' }, module: { type: 'commonjs' } }] },
   transformIgnorePatterns: ['/node_modules/(?!(@middy|jose)/)'],
   moduleNameMapper: { '^@middy/([^/]+)$': '<rootDir>/node_modules/@middy/$1/index.js' },
-  setupFiles: ['<rootDir>/test/support/environment.ts'],
   testTimeout: 30000,
 };

@@ -12,7 +12,7 @@ export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
  * a change that closes approvers' task entries deletes them).
  */
 export type TableNeed = 'table:get' | 'table:query' | 'table:search' | 'table:put' | 'table:update' | 'table:delete';
-export type Need = TableNeed | 'workflow:start' | 'workflow:task' | 'links:verify';
+export type Need = TableNeed | 'workflow:start' | 'workflow:task' | 'links:verify' | 'callback:accept';
 
 export interface Operation {
   /** Unique name; also the function's logical name. */
@@ -74,7 +74,7 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/create-request/handler.ts',
     auth: 'jwt',
     access: 'signed in',
-    needs: ['table:get', 'table:put', 'workflow:start'],
+    needs: ['table:get', 'table:put', 'workflow:start', 'callback:accept'],
   },
   {
     name: 'searchRequests',
@@ -92,7 +92,16 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/get-request/handler.ts',
     auth: 'jwt',
     access: 'requester, approvers, admins',
-    needs: ['table:query'],
+    needs: ['table:get', 'table:query'],
+  },
+  {
+    name: 'getRequestHistory',
+    methods: ['GET'],
+    path: '/requests/{id}/history',
+    entry: 'functions/get-request-history/handler.ts',
+    auth: 'jwt',
+    access: 'requester, approvers, admins',
+    needs: ['table:get', 'table:query'],
   },
   {
     name: 'listTasks',

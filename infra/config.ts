@@ -22,6 +22,11 @@ export interface DeploymentConfig {
   readonly authDomainPrefix?: string;
   /** OAuth redirect URLs of the users' app client (sign-in through the Cognito pages). */
   readonly callbackUrls: string[];
+  /**
+   * URL prefixes a calling system's callbackUrl must start with (https only); none allowed when
+   * empty. Each ends with `/` so that a prefix cannot match another host or path.
+   */
+  readonly callbackUrlPrefixes: string[];
   /** Retention of function, workflow and access logs, in days. */
   readonly logRetentionDays: RetentionDays;
   /** The API's own host name (links in emails use it); with `apiCertificateArn`. Unset: the execute-api URL (trials only). */
@@ -93,6 +98,14 @@ export function readConfig(app: App, pinned: typeof PINNED_ENVIRONMENTS = PINNED
     throw new Error(`context parameter "logRetentionDays" must be one of CloudWatch's retention periods (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...), got ${logRetentionDays}`);
   }
 
+  const callbackUrlPrefixes = list('callbackUrlPrefixes').map((prefix) => {
+    const url = URL.canParse(prefix) ? new URL(prefix) : undefined;
+    if (url?.protocol !== 'https:' || url.username || url.password || url.search || url.hash || !url.pathname.endsWith('/')) {
+      throw new Error(`context parameter "callbackUrlPrefixes" must list https URL prefixes ending with "/" (no user, query or fragment), got "${prefix}"`);
+    }
+    return url.href;
+  });
+
   const choice = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
     const value = text(name) ?? fallback;
     if (!(allowed as readonly string[]).includes(value)) throw new Error(`context parameter "${name}" must be one of ${allowed.join(', ')}, got "${value}"`);
@@ -145,6 +158,7 @@ export function readConfig(app: App, pinned: typeof PINNED_ENVIRONMENTS = PINNED
     alarmEmail,
     authDomainPrefix: check('authDomainPrefix', text('authDomainPrefix'), DOMAIN_PREFIX, 'lower-case letters, digits and dashes'),
     callbackUrls,
+    callbackUrlPrefixes,
     logRetentionDays: logRetentionDays as RetentionDays,
     apiDomain,
     apiCertificateArn,

@@ -107,7 +107,9 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
       const body = await readBody(req);
       if (body === 'too-large') return errorJson(res, 413, 'payload_too_large', `request body exceeds ${MAX_BODY_BYTES} bytes`);
       const match = route.pattern.exec(url.pathname);
-      const pathParameters = Object.fromEntries(route.params.map((name, index) => [name, decodeURIComponent(match?.[index + 1] ?? '')]));
+      // As API Gateway's HTTP API: path parameters are passed on as sent, not percent-decoded (so a
+      // malformed escape such as %ZZ reaches the handler, whose validation answers 400).
+      const pathParameters = Object.fromEntries(route.params.map((name, index) => [name, match?.[index + 1] ?? '']));
       const query: Record<string, string> = {};
       for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
       const isText = body.length === 0 || TEXT_TYPES.test(headers['content-type'] ?? 'text/plain');

@@ -49,6 +49,8 @@ export interface TokenClaims {
   groups?: string[];
   /** OAuth scopes, as a client-credentials access token carries them. */
   scopes?: string[];
+  /** The `email_verified` claim of a user's token, as Cognito sets it once an address is verified. @default true */
+  emailVerified?: boolean;
 }
 
 export async function localIssuer(dataDir: string) {
@@ -59,7 +61,7 @@ export async function localIssuer(dataDir: string) {
     async sign(claims: TokenClaims, ttlSeconds = 12 * 3600): Promise<string> {
       const body = claims.scopes?.length
         ? { scope: claims.scopes.join(' '), client_id: claims.sub, token_use: 'access' }
-        : { email: claims.email, 'cognito:groups': claims.groups ?? [], token_use: 'id' };
+        : { email: claims.email, email_verified: claims.emailVerified ?? true, 'cognito:groups': claims.groups ?? [], token_use: 'id' };
       return new SignJWT(body)
         .setProtectedHeader({ alg: ALG, kid: key.kid, typ: 'JWT' })
         .setSubject(claims.sub)

@@ -5,28 +5,32 @@
  * that run in Lambda. Only endpoints differ from the cloud, set through the SDK's
  * own environment variables.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { APPROVAL_STEPS } from '../functions/approval-steps';
+import { parseCallbackUrlPrefixes } from '../functions/domain/callbacks';
 import { ensureTable, startDynamoDbLocal } from './dynamodb';
 import { type GatewayOptions, startGateway } from './gateway';
 import { localIssuer } from './identity';
 import { startMailbox } from './mailbox';
 import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from './net';
 import { startSecretsServer } from './secrets';
+import { CALLBACK_SECRET, LINK_SECRET, signingSecrets } from './signing-secrets';
 import { startStepFunctionsServer } from './stepfunctions/server';
 
 export const TABLE_NAME = 'approvals';
 export const STATE_MACHINE_NAME = 'approval';
 export const SENDER_EMAIL = 'approvals@example.com';
-const LINK_SECRET = 'approvals/link-signing-keys';
-const CALLBACK_SECRET = 'approvals/callback-signing-keys';
 
 export interface LocalStackOptions {
   port: number;
   mailPort: number;
   dataDir: string;
+  /**
+   * Comma-separated URL prefixes a calling system's callbackUrl must start with.
+   * @default the environment's CALLBACK_URL_PREFIXES, or none allowed
+   */
+  callbackUrlPrefixes?: string;
   /** Keep DynamoDB, workflows and mail in memory; only keys go to dataDir (tests). */
   ephemeral?: boolean;
   /** Passed to the gateway: answers what no API route does (the console). */
@@ -49,19 +53,6 @@ export interface LocalStack {
   /** DynamoDB Local's Java process, also in `$DATA_DIR/dynamodb.pid` while it runs (reliability tests pause it). */
   dynamoPid: number;
   stop(): Promise<void>;
-}
-
-/** Signing keys for links and callbacks, made once per DATA_DIR. */
-function signingSecrets(dataDir: string): Record<string, string> {
-  const file = join(dataDir, 'secrets.json');
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
-  } catch {
-    const keys = () => JSON.stringify({ currentKeyId: 'k1', keys: { k1: randomBytes(32).toString('base64') } });
-    const secrets = { [LINK_SECRET]: keys(), [CALLBACK_SECRET]: keys() };
-    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-    return secrets;
-  }
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -93,6 +84,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const gateway = await startGateway({ port: options.port, issuer, log, otherRequests: options.otherRequests });
     stops.push(gateway.close);
 
+    // Where calling systems may have callbacks sent: the environment's CALLBACK_URL_PREFIXES, none by default.
+    const callbackUrlPrefixes = options.callbackUrlPrefixes ?? process.env.CALLBACK_URL_PREFIXES ?? '';
+    parseCallbackUrlPrefixes(callbackUrlPrefixes);
     const sfnDataDir = options.ephemeral ? join(dataDir, `sfn-${process.pid}-${Date.now()}`) : dataDir;
     Object.assign(process.env, {
       AWS_REGION: LOCAL_REGION,
@@ -106,6 +100,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       PUBLIC_BASE_URL: gateway.url,
       LINK_KEYS_SECRET_ID: LINK_SECRET,
       CALLBACK_KEYS_SECRET_ID: CALLBACK_SECRET,
+      CALLBACK_URL_PREFIXES: callbackUrlPrefixes,
     });
 
     const functions = Object.fromEntries(

@@ -2,6 +2,7 @@
  * Prints a bearer token that the local stack started with the same DATA_DIR accepts.
  *   npm run --silent token -- --sub alice --email alice@example.com --groups approvers,admins
  *   npm run --silent token -- --sub billing-system --scope approvals/requests.create-on-behalf
+ * A user's token says `email_verified: true` unless given `--unverified`.
  */
 import { parseArgs } from 'node:util';
 import { localIssuer } from './identity';
@@ -15,11 +16,12 @@ async function main() {
       groups: { type: 'string', default: '' },
       scope: { type: 'string', default: '' },
       ttl: { type: 'string', default: '43200' },
+      unverified: { type: 'boolean', default: false },
     },
   });
   const scopes = (values.scope ?? '').split(/[\s,]+/).filter(Boolean);
   if (!values.sub || (!values.email && scopes.length === 0)) {
-    console.error('usage: npm run --silent token -- --sub <id> --email <address> [--groups a,b] [--ttl seconds]');
+    console.error('usage: npm run --silent token -- --sub <id> --email <address> [--groups a,b] [--ttl seconds] [--unverified]');
     console.error('       npm run --silent token -- --sub <client id> --scope approvals/requests.create-on-behalf');
     process.exit(2);
   }
@@ -30,7 +32,7 @@ async function main() {
   }
   const groups = (values.groups ?? '').split(',').map((group) => group.trim()).filter(Boolean);
   const issuer = await localIssuer(localSettings().dataDir);
-  process.stdout.write(`${await issuer.sign({ sub: values.sub, email: values.email, groups, scopes }, ttl)}\n`);
+  process.stdout.write(`${await issuer.sign({ sub: values.sub, email: values.email, groups, scopes, emailVerified: !values.unverified }, ttl)}\n`);
 }
 
 main().catch((error) => {

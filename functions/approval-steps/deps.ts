@@ -6,6 +6,7 @@
 import { documentClient } from '../adapters/clients';
 import { Repository } from '../adapters/dynamodb/repository';
 import { signingKeys } from '../adapters/secrets-manager';
+import { clientCallbackKey } from '../callbacks/keys';
 import { sesMailer } from '../adapters/ses-mailer';
 import { stepFunctionsWorkflow } from '../adapters/step-functions';
 import { APPROVAL_STEPS } from '../approval-steps';
@@ -46,11 +47,11 @@ export function workflowDeps(name?: string): StepDeps {
     approverEmail,
     outcomeEmail,
     callbackKey: callbackKeys
-      ? async () => {
+      ? async (client) => {
           const keys = await signingKeys(callbackKeys);
           const secret = keys.keys[keys.currentKeyId];
           if (!secret) throw new Error(`configuration error: callback key ${keys.currentKeyId} is missing from its secret`);
-          return { keyId: keys.currentKeyId, secret };
+          return { keyId: keys.currentKeyId, secret: clientCallbackKey(secret, client) };
         }
       : notGranted('callback:sign'),
     fetch: globalThis.fetch,

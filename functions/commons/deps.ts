@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { documentClient } from '../adapters/clients';
 import { Repository } from '../adapters/dynamodb/repository';
+import { parseCallbackUrlPrefixes } from '../domain/callbacks';
 import { stepFunctionsWorkflow } from '../adapters/step-functions';
 import type { Deps } from '../usecases/ports';
 import { meter } from './observability';
@@ -27,6 +28,7 @@ export function apiFunction(name: string): { deps: Deps; settings: Settings } {
     now: () => new Date().toISOString(),
     newId: randomUUID,
     meter,
+    callbackUrlPrefixes: parseCallbackUrlPrefixes(settings.CALLBACK_URL_PREFIXES ?? ''),
   };
   built.set(name, { deps, settings });
   return { deps, settings };

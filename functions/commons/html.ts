@@ -127,12 +127,30 @@ export function requestDetailsHtml(request: ApprovalRequest): string {
 }
 
 /** The same as plain text lines, for the text part of an email. */
+/**
+ * Text of a plain-text email line that cannot start a line of its own: every control character but
+ * line breaks is shown escaped (`\u000b`), and line breaks only where `multiline` allows them.
+ */
+export function textLine(value: string): string {
+  return value.replace(/[\p{Cc}\u2028\u2029]/gu, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * A value of several lines (a CSR, JSON) in a plain-text email: each line on its own, behind a
+ * `    | ` margin, so no line of a value (`Approve: https://…`) can pose as one of the email's own.
+ */
+export function textBlock(value: string): string[] {
+  return value.split(/\r\n|\r|\n|\u2028|\u2029|\u0085|\v|\f/).map((line) => `    | ${textLine(line)}`);
+}
+
+/** `label: value` in a plain-text email: on one line, or the label alone followed by the value's block. */
+export function textField(label: string, value: string, indent = ''): string[] {
+  const multiline = /[\r\n\u2028\u2029\u0085\v\f]/.test(value);
+  return multiline ? [`${indent}${textLine(label)}:`, ...textBlock(value)] : [`${indent}${textLine(label)}: ${textLine(value)}`];
+}
+
 export function requestDetailsText(request: ApprovalRequest): string[] {
-  const section = (title: string, rows: Row[]) => [
-    title,
-    ...rows.map(([label, value]) => `  ${label}: ${value.includes('\n') ? `\n${value.replace(/^/gm, '    ')}` : value}`),
-    '',
-  ];
+  const section = (title: string, rows: Row[]) => [title, ...rows.flatMap(([label, value]) => textField(label, value, '  ')), ''];
   return [
     ...section('Request', requestRows(request)),
     ...section(request.kind.startsWith('card.') ? 'Card' : 'Certificate', subjectRows(request)),

@@ -8,7 +8,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { DomainError, type ErrorCode, unauthorized } from '../domain/errors';
-import type { Identity } from '../domain/model';
+import { type Identity, isAsciiEmail } from '../domain/model';
 import { describeError, logger, observe } from './observability';
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
@@ -75,16 +75,20 @@ export function httpHandler(handler: Handler, options: { body?: boolean } = {}) 
 }
 
 /**
- * The caller, from the claims that the JWT authorizer passes on. API Gateway flattens an array
- * claim to a string like `[approvers admins]`; both shapes are read.
+ * The caller, from the claims that the JWT authorizer passes on. API Gateway (payload format 2.0)
+ * flattens claims to strings: an array becomes `[approvers admins]`, a boolean `"true"`; both
+ * shapes are read. The email is lower-cased only when it is ASCII, so a look-alike letter (the
+ * Kelvin sign lower-cases to `k`) never turns into a listed address; the rules refuse it.
  */
 export function identityOf(event: HttpEvent): Identity {
   const claims = event.requestContext.authorizer?.jwt?.claims;
   const sub = claims?.sub;
   if (!claims || typeof sub !== 'string' || !sub) throw unauthorized('a valid bearer token is required');
-  const email = typeof claims.email === 'string' ? claims.email.toLowerCase() : '';
+  const raw = typeof claims.email === 'string' ? claims.email : '';
+  const email = isAsciiEmail(raw) ? raw.toLowerCase() : raw;
+  const emailVerified = claims.email_verified === true || claims.email_verified === 'true';
   const scopes = typeof claims.scope === 'string' ? claims.scope.split(/\s+/).filter(Boolean) : [];
-  return { id: sub, email, groups: parseGroups(claims['cognito:groups']), scopes };
+  return { id: sub, email, emailVerified, groups: parseGroups(claims['cognito:groups']), scopes };
 }
 
 export function parseGroups(value: unknown): string[] {

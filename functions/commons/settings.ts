@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { APPROVAL_STEPS, type StepNeed } from '../approval-steps';
+import { parseCallbackUrlPrefixes } from '../domain/callbacks';
 import { type Need, OPERATIONS } from '../operations';
 
 export type AnyNeed = Need | StepNeed;
@@ -14,6 +15,13 @@ export type AnyNeed = Need | StepNeed;
 const secretId = z.string().min(1);
 const arn = z.string().startsWith('arn:', 'must be an ARN');
 const tableName = z.string().min(3);
+const callbackUrlPrefixes = z.string().superRefine((value, ctx) => {
+  try {
+    parseCallbackUrlPrefixes(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+});
 
 /** The environment variables each need brings. */
 export const NEED_VARIABLES = {
@@ -29,6 +37,8 @@ export const NEED_VARIABLES = {
   'links:sign': { LINK_KEYS_SECRET_ID: secretId },
   'links:verify': { LINK_KEYS_SECRET_ID: secretId },
   'callback:sign': { CALLBACK_KEYS_SECRET_ID: secretId },
+  /** Comma-separated URL prefixes a calling system's callbackUrl must start with; empty allows none. */
+  'callback:accept': { CALLBACK_URL_PREFIXES: callbackUrlPrefixes },
   /** A configuration set is optional in SES (the local SES has none); bounce tracking needs it in the cloud. */
   'email:send': { SENDER_EMAIL: z.email(), PUBLIC_BASE_URL: z.url(), SES_CONFIGURATION_SET: z.string().min(1).optional() },
 } as const satisfies Record<AnyNeed, z.ZodRawShape>;

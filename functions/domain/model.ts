@@ -12,7 +12,18 @@ export const stateSchema = z.enum(STATES);
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const idSchema = z.string().regex(ID_PATTERN, 'must be 1-64 letters, digits, dots, dashes or underscores');
 export const requestIdSchema = z.uuid('must be a request id (a UUID)');
-const email = z.email('must be an email address').max(254).transform((value) => value.toLowerCase());
+/** Printable ASCII only: lower-casing a look-alike letter (the Kelvin sign U+212A) could otherwise turn it into ASCII. */
+export const isAsciiEmail = (value: string) => /^[\x21-\x7e]+$/.test(value);
+/**
+ * An email address as the service compares them: ASCII only (checked before anything else, so
+ * nothing outside ASCII is ever lower-cased into a listed address), then lower-cased.
+ */
+export const emailSchema = z
+  .string()
+  .refine(isAsciiEmail, 'must be an ASCII email address (no spaces, no characters outside ASCII)')
+  .pipe(z.email('must be an email address').max(254))
+  .transform((value) => value.toLowerCase());
+const email = emailSchema;
 
 const duration = z
   .string()
@@ -57,11 +68,46 @@ export interface Profile extends ProfileBody {
 /** Limits that keep a request item well inside DynamoDB's 400 KB item and 32-level nesting limits. */
 const MAX_SUBJECT_BYTES = 32 * 1024;
 const MAX_SUBJECT_DEPTH = 8;
+export const MAX_SUBJECT_ARRAY_ITEMS = 1000;
+/** Control characters (C0, DEL, C1) and the Unicode line and paragraph separators. */
+export const CONTROL_CHARACTERS = /[\p{Cc}\u2028\u2029]/u;
 
-function depthOf(value: unknown): number {
-  if (value === null || typeof value !== 'object') return 0;
-  const children = Object.values(value as Record<string, unknown>);
-  return 1 + (children.length ? Math.max(...children.map(depthOf)) : 0);
+/**
+ * The first problem of a subject, or undefined: walked without recursion, and stopping at the
+ * first problem, so a hostile subject (a huge array, deep nesting) costs little to refuse.
+ * Numbers must be finite, and integers safe (JSON.parse turns 1e400 into Infinity and rounds
+ * 10000000000000001); arrays hold at most MAX_SUBJECT_ARRAY_ITEMS; keys have no control characters.
+ */
+export function subjectProblem(subject: Record<string, unknown>): { path: Array<string | number>; message: string } | undefined {
+  type Entry = { value: unknown; path: Array<string | number>; depth: number };
+  const stack: Entry[] = [{ value: subject, path: [], depth: 0 }];
+  let values = 0;
+  while (stack.length > 0) {
+    const { value, path, depth } = stack.pop() as Entry;
+    // Each value takes at least two bytes of JSON: more than this cannot fit in the size limit.
+    if (++values > MAX_SUBJECT_BYTES / 2) return { path: [], message: `must be at most ${MAX_SUBJECT_BYTES / 1024} KB of JSON` };
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) return { path, message: 'must be a finite number' };
+      if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
+        return { path, message: `must be a safe integer (at most ${Number.MAX_SAFE_INTEGER} in size) or a plain decimal; send larger numbers as strings` };
+      }
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= MAX_SUBJECT_DEPTH) return { path: [], message: `must not nest deeper than ${MAX_SUBJECT_DEPTH} levels` };
+    if (Array.isArray(value)) {
+      if (value.length > MAX_SUBJECT_ARRAY_ITEMS) return { path, message: `must hold at most ${MAX_SUBJECT_ARRAY_ITEMS} items` };
+      value.forEach((item, index) => {
+        stack.push({ value: item, path: [...path, index], depth: depth + 1 });
+      });
+      continue;
+    }
+    for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+      if (CONTROL_CHARACTERS.test(key)) return { path, message: 'must not have keys with control characters (line breaks, tabs)' };
+      stack.push({ value: child, path: [...path, key], depth: depth + 1 });
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -78,8 +124,16 @@ export const createRequestBodySchema = z.strictObject({
   profileId: idSchema,
   subject: z
     .record(z.string(), z.unknown())
-    .refine((subject) => depthOf(subject) <= MAX_SUBJECT_DEPTH, `must not nest deeper than ${MAX_SUBJECT_DEPTH} levels`)
-    .refine((subject) => JSON.stringify(subject).length <= MAX_SUBJECT_BYTES, `must be at most ${MAX_SUBJECT_BYTES / 1024} KB of JSON`),
+    .superRefine((subject, ctx) => {
+      const problem = subjectProblem(subject);
+      if (problem) {
+        ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+        return;
+      }
+      if (JSON.stringify(subject).length > MAX_SUBJECT_BYTES) {
+        ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_SUBJECT_BYTES / 1024} KB of JSON` });
+      }
+    }),
   justification: z.string().trim().max(2000, 'must be at most 2000 characters').optional(),
   callbackUrl: z
     .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
@@ -89,7 +143,7 @@ export const createRequestBodySchema = z.strictObject({
   onBehalfOf: z
     .strictObject({
       id: z.string().trim().min(1).max(256),
-      email: z.email('must be an email address').max(254).transform((value) => value.toLowerCase()),
+      email: emailSchema,
     })
     .optional(),
 });
@@ -143,6 +197,7 @@ export const approvalRequestSchema = z.object({
   subject: z.record(z.string(), z.unknown()).describe('As sent, validated against the schema of its kind.'),
   justification: z.string().optional(),
   callbackUrl: z.url().optional(),
+  client: z.string().optional().describe('The calling system (client id) that created the request; its callback events are signed with its own key.'),
   requester: actorSchema.extend({ email: z.string() }),
   approvers: z.array(z.email()).describe("The profile's approvers, less the requester."),
   requiredApprovals: z.number().int().min(1).max(10),
@@ -193,7 +248,10 @@ export interface HistoryEntry {
 
 export interface Identity {
   id: string;
+  /** As the token says, lower-cased only when it is ASCII (see `emailSchema`); '' when absent. */
   email: string;
+  /** The token's `email_verified` claim is true: the email counts only then. */
+  emailVerified?: boolean;
   groups: string[];
   /** OAuth scopes of a client-credentials token (calling systems); empty for users. */
   scopes?: string[];

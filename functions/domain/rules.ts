@@ -13,6 +13,7 @@ import {
   type HistoryEntry,
   type Identity,
   isAdmin,
+  isAsciiEmail,
   type Outcome,
   isApprover,
   POLICY,
@@ -83,10 +84,26 @@ export function canRead(request: ApprovalRequest, who: Identity): boolean {
   return request.requester.id === who.id || isApprover(who) || isAdmin(who);
 }
 
-/** Who may decide through the API: a member of `approvers` listed on the request. */
+/**
+ * The caller's email as it counts: present, ASCII only and verified (`email_verified` true);
+ * anything else is 403, so nobody poses as a listed approver with a look-alike or unverified address.
+ */
+export function countedEmail(who: Identity): string {
+  if (!who.email) throw forbidden('the token carries no email address');
+  if (!isAsciiEmail(who.email)) throw forbidden("the token's email address has characters outside ASCII");
+  if (who.emailVerified !== true) throw forbidden("the token's email address is not verified (email_verified is not true)");
+  return who.email.toLowerCase();
+}
+
+/** The caller's email if it counts (as countedEmail decides), or undefined: for reads keyed by email. */
+export function emailIfCounted(who: Identity): string | undefined {
+  return who.email && isAsciiEmail(who.email) && who.emailVerified === true ? who.email.toLowerCase() : undefined;
+}
+
+/** Who may decide through the API: a member of `approvers`, with a verified email, listed on the request. */
 export function assertMayDecide(request: ApprovalRequest, who: Identity): void {
   if (!isApprover(who)) throw forbidden('only members of the approvers group may decide');
-  assertListedApprover(request, who.id, who.email);
+  assertListedApprover(request, who.id, countedEmail(who));
 }
 
 /** Who may decide at all (API or signed link): a listed approver who is not the requester. */

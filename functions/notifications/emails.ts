@@ -13,6 +13,7 @@ import {
   kindLabel,
   requestDetailsHtml,
   requestDetailsText,
+  textField,
 } from '../commons/html';
 import type { ApprovalRequest } from '../domain/model';
 import type { Email } from '../usecases/ports';
@@ -129,8 +130,8 @@ export function outcomeEmail(request: ApprovalRequest): EmailContent {
 
   const text = [
     `${label}: ${sentence}`,
-    ...(reason ? [`Reason: ${reason}`] : []),
-    ...(comment ? [`Comment: ${comment}`] : []),
+    ...(reason ? textField('Reason', reason) : []),
+    ...(comment ? textField('Comment', comment) : []),
     ...(approvedBy.length ? [`Approved by: ${approvedBy.join('; ')}`] : []),
     '',
     ...requestDetailsText(request),

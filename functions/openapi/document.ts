@@ -67,7 +67,7 @@ const DETAILS: Record<string, Record<string, unknown>> = {
   createRequest: {
     summary: 'Create a request',
     description:
-      "The profile decides whether approval is needed (otherwise the request is approved at once by policy), who approves and how many must. A calling system with the scope approvals/requests.create-on-behalf may name the requester in onBehalfOf.",
+      "The profile decides whether approval is needed (otherwise the request is approved at once by policy), who approves and how many must. A calling system with the scope approvals/requests.create-on-behalf may name the requester in onBehalfOf, and only a calling system may set callbackUrl (403 for a person), under one of the deployment's CALLBACK_URL_PREFIXES (400 otherwise). A person's token needs a verified ASCII email (403 otherwise).",
     parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 }, description: 'Same key and body within 24 h: the same request (Idempotent-Replayed: true); another body: 409.' }],
     requestBody: { required: true, content: json(ref('CreateRequest')) },
     responses: { 201: { description: 'The request', content: json(ref('Request')) }, ...errors(400, 401, 403, 409) },
@@ -93,7 +93,37 @@ const DETAILS: Record<string, Record<string, unknown>> = {
   },
   getRequest: {
     summary: 'Read a request with its history (requester, approvers, admins)',
-    responses: { 200: { description: 'The request', content: json({ allOf: [ref('Request'), { type: 'object', properties: { history: { type: 'array', items: ref('HistoryEntry') } } }] }) }, ...errors(400, 401, 403, 404) },
+    description: 'history holds the first 100 entries, oldest first; historyNextCursor (null when there are no more) pages the rest through GET /requests/{id}/history.',
+    responses: {
+      200: {
+        description: 'The request',
+        content: json({
+          allOf: [
+            ref('Request'),
+            {
+              type: 'object',
+              properties: { history: { type: 'array', items: ref('HistoryEntry'), maxItems: 100 }, historyNextCursor: { type: ['string', 'null'] } },
+              required: ['history', 'historyNextCursor'],
+            },
+          ],
+        }),
+      },
+      ...errors(400, 401, 403, 404),
+    },
+  },
+  getRequestHistory: {
+    summary: "Page through a request's history, oldest first (requester, approvers, admins)",
+    parameters: [
+      { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 100 } },
+      { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'historyNextCursor of GET /requests/{id}, or nextCursor of the previous page.' },
+    ],
+    responses: {
+      200: {
+        description: 'A page',
+        content: json({ type: 'object', properties: { items: { type: 'array', items: ref('HistoryEntry') }, nextCursor: { type: ['string', 'null'] } }, required: ['items', 'nextCursor'] }),
+      },
+      ...errors(400, 401, 403, 404),
+    },
   },
   listTasks: {
     summary: 'What waits for me: pending requests on which the caller is listed and has not approved, on hold ones included, newest first',

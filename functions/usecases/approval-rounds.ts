@@ -23,7 +23,8 @@ export interface StepDeps {
   links: (request: ApprovalRequest, approver: string) => Promise<{ approve: string; reject: string }>;
   approverEmail: (request: ApprovalRequest, links: { approve: string; reject: string }, options: { reminder: boolean }) => EmailContent;
   outcomeEmail: (request: ApprovalRequest) => EmailContent;
-  callbackKey: () => Promise<{ keyId: string; secret: string }>;
+  /** The signing key of one calling system (derived from the service's current callback key) and that key's id. */
+  callbackKey: (client: string) => Promise<{ keyId: string; secret: string }>;
   fetch: typeof fetch;
 }
 
@@ -190,9 +191,11 @@ export function callbackSignature(secret: string, body: string, timestamp: numbe
 }
 
 /**
- * POSTs the signed outcome event to the request's callbackUrl. Anything but 2xx throws
- * CallbackFailed, which the workflow retries with backoff. With `abandon`, records that the
- * workflow gave up.
+ * POSTs the signed outcome event to the request's callbackUrl, signed with the key of the calling
+ * system that created the request and naming it (`client`). Redirects are not followed and the
+ * answer's body is not read. Anything but 2xx (a 3xx too) throws CallbackFailed, which the workflow
+ * retries with backoff. With `abandon`, records that the workflow gave up. A request without a
+ * calling system (stored before callbacks were tied to one) gets no callback: nobody could verify it.
  */
 export async function deliverCallback(deps: StepDeps, requestId: string, abandon = false): Promise<{ status?: number }> {
   const stored = await deps.repository.getRequest(requestId);
@@ -203,8 +206,12 @@ export async function deliverCallback(deps: StepDeps, requestId: string, abandon
     await record(deps, requestId, deps.now(), 'callback-failed', { url: request.callbackUrl });
     return {};
   }
-  const body = JSON.stringify({ type: `request.${request.state}`, request });
-  const key = await deps.callbackKey();
+  if (!request.client) {
+    await record(deps, requestId, deps.now(), 'callback-failed', { url: request.callbackUrl, reason: 'no calling system to sign for' });
+    return {};
+  }
+  const body = JSON.stringify({ type: `request.${request.state}`, client: request.client, request });
+  const key = await deps.callbackKey(request.client);
   const timestamp = Math.floor(epoch(deps.now()) / 1000);
   let status: number;
   try {

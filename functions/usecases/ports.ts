@@ -66,14 +66,28 @@ export interface RequestStore {
   getIdempotency(sub: string, key: string): Promise<IdempotencyRecord | undefined>;
   /** Strongly consistent. */
   getRequest(id: string): Promise<StoredRequest | undefined>;
-  /** The request and its history, oldest first. */
-  getRequestWithHistory(id: string): Promise<{ request: ApprovalRequest; history: HistoryEntry[] } | undefined>;
+  /**
+   * One page of a request's history, oldest first, reading no more than the page: at most `limit`
+   * entries after the position `cursor` (an opaque value an earlier page returned; a bad one is an
+   * `invalid_request` error). Strongly consistent.
+   */
+  getHistory(id: string, page: HistoryQuery): Promise<HistoryPage>;
   /**
    * Writes a change, its history entry and the approvers' task entries it opens or closes, on the
    * condition that the stored request is still `previous` (same version); `conflict` (and nothing
    * written) when someone changed the request meanwhile.
    */
   saveChange(change: Change, previous: ApprovalRequest): Promise<'saved' | 'conflict'>;
+}
+
+export interface HistoryQuery {
+  limit: number;
+  cursor?: string;
+}
+
+export interface HistoryPage {
+  items: HistoryEntry[];
+  nextCursor: string | null;
 }
 
 export interface SearchQuery {
@@ -176,4 +190,6 @@ export interface Deps {
   now: Clock;
   newId: NewId;
   meter: Meter;
+  /** Where calling systems may have callbacks sent (setting CALLBACK_URL_PREFIXES); none when absent or empty. */
+  callbackUrlPrefixes?: readonly string[];
 }

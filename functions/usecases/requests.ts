@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors';
 import type { ApprovalRequest, CreateRequestBody, DecisionBody, HistoryEntry, Identity, Profile, ProfileBody, State } from '../domain/model';
 import { isAdmin, isApprover, ON_BEHALF_SCOPE } from '../domain/model';
-import { assertMayDecide, canRead, type Change, createRequest, decide, deleteRequest } from '../domain/rules';
-import type { Clock, Deps, IdempotencyRecord, Meter, Page, RequestStore, SearchPage, WorkflowPort } from './ports';
+import { allowedCallbackUrl } from '../domain/callbacks';
+import { assertMayDecide, canRead, type Change, countedEmail, createRequest, decide, deleteRequest, emailIfCounted } from '../domain/rules';
+import type { Clock, Deps, HistoryPage, HistoryQuery, IdempotencyRecord, Meter, Page, RequestStore, SearchPage, WorkflowPort } from './ports';
 
 const MAX_ATTEMPTS = 5;
 /** How long an idempotency key keeps answering with the request it created. */
@@ -38,13 +39,19 @@ export interface Created {
 
 /**
  * Creates a request:
- * 1. with an idempotency key, return the earlier request for the same body (409 for another body);
- * 2. apply the profile's policy (approved at once, or pending for its approvers);
- * 3. write request, history and idempotency record in one transaction;
- * 4. start the workflow (named after the request, so a replay starts no second one).
+ * 1. check who asks: the requester, and a callbackUrl only from a calling system, under an allowed prefix;
+ * 2. with an idempotency key, return the earlier request for the same body (409 for another body);
+ * 3. apply the profile's policy (approved at once, or pending for its approvers);
+ * 4. write request, history and idempotency record in one transaction;
+ * 5. start the workflow (named after the request, so a replay starts no second one).
  */
 export async function createApprovalRequest(deps: Deps, caller: Identity, body: CreateRequestBody, idempotencyKey?: string): Promise<Created> {
   const who = requesterOf(caller, body);
+  const client = isCallingSystem(caller) ? caller.id : undefined;
+  if (body.callbackUrl !== undefined && !client) {
+    throw forbidden(`only a calling system (a client token with the ${ON_BEHALF_SCOPE} scope) may set callbackUrl`);
+  }
+  const callbackUrl = body.callbackUrl === undefined ? undefined : allowedCallbackUrl(body.callbackUrl, deps.callbackUrlPrefixes ?? []);
   const bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
   if (idempotencyKey) {
     const earlier = await deps.repository.getIdempotency(caller.id, idempotencyKey);
@@ -54,7 +61,8 @@ export async function createApprovalRequest(deps: Deps, caller: Identity, body: 
   if (!profile) throw invalid(`profileId ${body.profileId} does not exist`, [{ field: 'profileId', message: 'does not exist' }]);
   const now = deps.now();
   const { onBehalfOf, ...fields } = body;
-  const change = createRequest(deps.newId(), fields, profile, who, now);
+  const change = createRequest(deps.newId(), { ...fields, ...(callbackUrl ? { callbackUrl } : {}) }, profile, who, now);
+  if (client) change.request = { ...change.request, client };
   if (onBehalfOf) change.history.details = { ...change.history.details, createdBy: { id: caller.id, ...(caller.email ? { email: caller.email } : {}) } };
   const idempotency = idempotencyKey
     ? { sub: caller.id, key: idempotencyKey, requestId: change.request.id, bodyHash, expiresAtEpoch: idempotencyExpiry(now) }
@@ -72,7 +80,7 @@ export async function createApprovalRequest(deps: Deps, caller: Identity, body: 
  */
 function requesterOf(caller: Identity, body: CreateRequestBody): Identity {
   if (body.onBehalfOf) {
-    if (!caller.scopes?.includes(ON_BEHALF_SCOPE)) {
+    if (!isCallingSystem(caller)) {
       throw forbidden(`onBehalfOf needs a client token with the ${ON_BEHALF_SCOPE} scope`);
     }
     return { id: body.onBehalfOf.id, email: body.onBehalfOf.email, groups: [] };
@@ -82,8 +90,12 @@ function requesterOf(caller: Identity, body: CreateRequestBody): Identity {
       { field: 'email', message: 'is required in the token' },
     ]);
   }
-  return caller;
+  // The requester's email leaves them out of the approvers: it must be one that counts.
+  return { ...caller, email: countedEmail(caller) };
 }
+
+/** A calling system: a client-credentials token holding the on-behalf scope. */
+const isCallingSystem = (caller: Identity) => caller.scopes?.includes(ON_BEHALF_SCOPE) === true;
 
 async function replay(deps: Deps, earlier: IdempotencyRecord, bodyHash: string): Promise<Created> {
   if (earlier.bodyHash !== bodyHash) {
@@ -97,11 +109,32 @@ async function replay(deps: Deps, earlier: IdempotencyRecord, bodyHash: string):
   return { request: stored.request, replayed: true };
 }
 
-export async function getRequestWithHistory(deps: Deps, who: Identity, id: string): Promise<ApprovalRequest & { history: HistoryEntry[] }> {
-  const found = await deps.repository.getRequestWithHistory(id);
-  if (!found) throw notFound(`request ${id} does not exist`);
-  if (!canRead(found.request, who)) throw forbidden('only the requester, approvers and admins may read this request');
-  return { ...found.request, history: found.history };
+/** How many history entries `GET /requests/{id}` carries; `GET /requests/{id}/history` pages the rest. */
+export const FIRST_HISTORY_PAGE = 100;
+
+/** A request the caller may read (the requester, approvers, admins). */
+async function readableRequest(deps: Deps, who: Identity, id: string): Promise<ApprovalRequest> {
+  const stored = await deps.repository.getRequest(id);
+  if (!stored) throw notFound(`request ${id} does not exist`);
+  if (!canRead(stored.request, who)) throw forbidden('only the requester, approvers and admins may read this request');
+  return stored.request;
+}
+
+/** The request with the first FIRST_HISTORY_PAGE history entries, oldest first, and the cursor of the rest. */
+export async function getRequestWithHistory(
+  deps: Deps,
+  who: Identity,
+  id: string,
+): Promise<ApprovalRequest & { history: HistoryEntry[]; historyNextCursor: string | null }> {
+  const request = await readableRequest(deps, who, id);
+  const page = await deps.repository.getHistory(id, { limit: FIRST_HISTORY_PAGE });
+  return { ...request, history: page.items, historyNextCursor: page.nextCursor };
+}
+
+/** A page of a request's history, oldest first, for whoever may read the request. */
+export async function getRequestHistory(deps: Deps, who: Identity, id: string, page: HistoryQuery): Promise<HistoryPage> {
+  await readableRequest(deps, who, id);
+  return deps.repository.getHistory(id, page);
 }
 
 export async function searchRequests(
@@ -116,11 +149,13 @@ export async function searchRequests(
 /**
  * "What do you want to do": the pending requests on which the caller is listed and has not
  * approved yet, newest first, from the caller's task entries. Only members of the approvers
- * group may decide, so others have no tasks (an empty page, not an error).
+ * group with an email that counts (ASCII, `email_verified` true) may decide, so others have no
+ * tasks: an empty page, not an error, as reading never depends on the email.
  */
 export async function listTasks(deps: Deps, who: Identity, query: { limit: number; cursor?: string }): Promise<SearchPage> {
-  if (!isApprover(who) || !who.email) return { items: [], nextCursor: null };
-  return deps.repository.tasksOf(who.email, query);
+  const email = emailIfCounted(who);
+  if (!isApprover(who) || !email) return { items: [], nextCursor: null };
+  return deps.repository.tasksOf(email, query);
 }
 
 /** A decision through the API: the caller must be in the approvers group and listed on the request. */

@@ -77,6 +77,8 @@ export interface ServiceResources {
   readonly linkKeys: ISecret;
   /** `{"currentKeyId","keys":{...}}` for signing callbacks to calling systems. */
   readonly callbackKeys: ISecret;
+  /** Where calling systems may have callbacks sent (https URL prefixes; none when empty). */
+  readonly callbackUrlPrefixes: readonly string[];
   readonly email: {
     readonly senderEmail: string;
     /** ARN of the SES identity (address or domain) the sender belongs to. */
@@ -197,6 +199,9 @@ export class ServiceFunction extends NodejsFunction {
           break;
         case 'email:send':
           this.bindEmail(resources.email);
+          break;
+        case 'callback:accept':
+          this.addEnvironment('CALLBACK_URL_PREFIXES', resources.callbackUrlPrefixes.join(','));
           break;
         default: {
           const unknown: never = need;

@@ -9,6 +9,7 @@ import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AccountRecovery,
   CfnManagedLoginBranding,
+  ClientAttributes,
   FeaturePlan,
   ManagedLoginVersion,
   Mfa,
@@ -165,6 +166,10 @@ export class StatefulStack extends Stack implements StatefulResources {
         callbackUrls: config.callbackUrls,
       },
       preventUserExistenceErrors: true,
+      // A person is known by their email: nobody may change their own (an admin does, infra/README.md).
+      // Without this list the client could write every attribute, email and email_verified included.
+      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true, givenName: true, familyName: true, locale: true, timezone: true }),
+      readAttributes: new ClientAttributes().withStandardAttributes({ email: true, emailVerified: true, fullname: true, givenName: true, familyName: true, locale: true, timezone: true }),
       idTokenValidity: Duration.hours(1),
       accessTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(30),

@@ -239,6 +239,7 @@ export class StatelessStack extends Stack {
       stateMachineArn,
       linkKeys: stateful.linkKeys,
       callbackKeys: stateful.callbackKeys,
+      callbackUrlPrefixes: config.callbackUrlPrefixes,
       email: {
         senderEmail: stateful.sender.email,
         identityArn: stateful.sender.identityArn,

@@ -23,9 +23,16 @@ export interface Api {
  * Starts the whole local stack on free ports with in-memory DynamoDB, for one test file.
  * `timeScale` (see LocalStackOptions) shortens the workflow's waits and retries.
  */
-export async function startApi(options: { dataDir?: string; ephemeral?: boolean; timeScale?: number } = {}): Promise<Api> {
+export async function startApi(options: { dataDir?: string; ephemeral?: boolean; timeScale?: number; callbackUrlPrefixes?: string } = {}): Promise<Api> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'approvals-test-'));
-  const stack = await startLocalStack({ port: 0, mailPort: 0, dataDir, ephemeral: options.ephemeral ?? true, timeScale: options.timeScale });
+  const stack = await startLocalStack({
+    port: 0,
+    mailPort: 0,
+    dataDir,
+    ephemeral: options.ephemeral ?? true,
+    timeScale: options.timeScale,
+    callbackUrlPrefixes: options.callbackUrlPrefixes,
+  });
   const issuer = await localIssuer(dataDir);
   const token = (user: TestUser) => issuer.sign({ sub: user.sub, email: user.email, groups: user.groups ?? [] });
   return {

@@ -2,14 +2,29 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { clientCallbackKey } from '../../functions/callbacks/keys';
+import { ON_BEHALF_SCOPE } from '../../functions/domain/model';
 import { type Api, cardRequest, profile, startApi, users } from '../helpers/stack';
 import { about, executionStatus, linksOf, mailbox, to, waitForEmails, waitForExecution, waitForState } from '../helpers/workflow';
 
 let api: Api;
+/** The calling system's receiver: answers 503 twice, then 204. */
+const received: Array<{ headers: IncomingMessage['headers']; body: string }> = [];
+const receiver = createServer((req, res) => {
+  let body = '';
+  req.on('data', (chunk) => (body += chunk));
+  req.on('end', () => {
+    received.push({ headers: req.headers, body });
+    res.statusCode = received.length < 3 ? 503 : 204;
+    res.end();
+  });
+});
 
 beforeAll(async () => {
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const port = (receiver.address() as { port: number }).port;
   // Rounds and retries wait a fifth of their real time; reminders and expiry still follow the real clock.
-  api = await startApi({ timeScale: 0.2 });
+  api = await startApi({ timeScale: 0.2, callbackUrlPrefixes: `http://127.0.0.1:${port}/hooks/` });
   await api.call('PUT', '/profiles/cards', { as: users.admin, body: profile() });
   await api.call('PUT', '/profiles/quorum', {
     as: users.admin,
@@ -21,6 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.stop();
+  await new Promise((resolve) => receiver.close(resolve));
 });
 
 const create = async (profileId: string, overrides: Record<string, unknown> = {}, as = users.alice) => {
@@ -136,38 +152,34 @@ test('a decision whose task token was already closed is not lost: the next round
 });
 
 describe('callback to the calling system', () => {
-  test('is retried with backoff until it answers 2xx, signed with the callback key', async () => {
-    const received: Array<{ headers: IncomingMessage['headers']; body: string }> = [];
-    const server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk) => (body += chunk));
-      req.on('end', () => {
-        received.push({ headers: req.headers, body });
-        res.statusCode = received.length < 3 ? 503 : 204;
-        res.end();
-      });
+  test("is retried with backoff until it answers 2xx, names the calling system and is signed with that system's key", async () => {
+    const port = (receiver.address() as { port: number }).port;
+    const client = await api.issuer.sign({ sub: 'billing-system', scopes: [ON_BEHALF_SCOPE] });
+    const created = await api.call('POST', '/requests', {
+      headers: { authorization: `Bearer ${client}` },
+      body: cardRequest('cards', { callbackUrl: `http://127.0.0.1:${port}/hooks/approvals`, onBehalfOf: { id: users.alice.sub, email: users.alice.email } }),
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as { port: number }).port;
-    try {
-      const request = await create('cards', { callbackUrl: `http://127.0.0.1:${port}/hooks/approvals` });
-      await waitForEmails(api, about(request.id), 4);
-      await decide(request.id, users.erin, { decision: 'reject', reason: 'duplicate' });
-      await waitForExecution(api, request.id, 'SUCCEEDED', 30_000);
-      expect(received).toHaveLength(3);
-      const last = received[2];
-      const event = JSON.parse(last?.body ?? '{}');
-      expect(event).toMatchObject({ type: 'request.rejected', request: { id: request.id, state: 'rejected' } });
-      const signature = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(last?.headers['approvals-signature']));
-      expect(signature).not.toBeNull();
-      const secrets = JSON.parse(readFileSync(join(api.dataDir, 'secrets.json'), 'utf8'));
-      const keys = JSON.parse(secrets['approvals/callback-signing-keys']);
-      const expected = createHmac('sha256', keys.keys[keys.currentKeyId]).update(`${signature?.[1]}.${last?.body}`).digest('hex');
-      expect(signature?.[2]).toBe(expected);
-      expect(await historyTypes(request.id)).toContain('callback-delivered');
-    } finally {
-      server.close();
+    expect(created.status).toBe(201);
+    const request = created.body as { id: string };
+    await waitForEmails(api, about(request.id), 4);
+    await decide(request.id, users.erin, { decision: 'reject', reason: 'duplicate' });
+    await waitForExecution(api, request.id, 'SUCCEEDED', 30_000);
+    expect(received).toHaveLength(3);
+    const last = received[2];
+    const event = JSON.parse(last?.body ?? '{}');
+    expect(event).toMatchObject({ type: 'request.rejected', client: 'billing-system', request: { id: request.id, state: 'rejected' } });
+    const signature = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(last?.headers['approvals-signature']));
+    expect(signature).not.toBeNull();
+    const secrets = JSON.parse(readFileSync(join(api.dataDir, 'secrets.json'), 'utf8'));
+    const keys = JSON.parse(secrets['approvals/callback-signing-keys']);
+    const clientKey = clientCallbackKey(keys.keys[keys.currentKeyId], 'billing-system');
+    const expected = createHmac('sha256', clientKey).update(`${signature?.[1]}.${last?.body}`).digest('hex');
+    expect(signature?.[2]).toBe(expected);
+    // The service's own key, or another system's, does not verify it.
+    for (const other of [keys.keys[keys.currentKeyId], clientCallbackKey(keys.keys[keys.currentKeyId], 'hr-system')]) {
+      expect(createHmac('sha256', other).update(`${signature?.[1]}.${last?.body}`).digest('hex')).not.toBe(signature?.[2]);
     }
+    expect(await historyTypes(request.id)).toContain('callback-delivered');
   });
 });
 

@@ -12,6 +12,8 @@ import type {
   ApprovalStore,
   CreateResult,
   Email,
+  HistoryPage,
+  HistoryQuery,
   Meter,
   IdempotencyRecord,
   NewIdempotency,
@@ -36,6 +38,8 @@ export class MemoryStore implements ApprovalStore {
   conflictsToSimulate = 0;
   /** Runs before a saveChange is applied (to change the request behind the caller's back). */
   beforeSave?: (change: Change) => void;
+  /** How many entries each history read returned. */
+  readonly historyReads: number[] = [];
   /** When set, every read and write throws it. */
   failWith?: Error;
 
@@ -95,10 +99,22 @@ export class MemoryStore implements ApprovalStore {
     return stored && structuredClone(stored);
   }
 
-  async getRequestWithHistory(id: string): Promise<{ request: ApprovalRequest; history: HistoryEntry[] } | undefined> {
+  /** Oldest first; the cursor is the number of entries already returned, bound to the request. */
+  async getHistory(id: string, page: HistoryQuery): Promise<HistoryPage> {
     this.check();
-    const stored = this.requests.get(id);
-    return stored && structuredClone({ request: stored.request, history: this.historyOf(id) });
+    let offset = 0;
+    if (page.cursor) {
+      const [owner, n] = Buffer.from(page.cursor, 'base64url').toString('utf8').split('@');
+      if (owner !== id || !n || !/^\d+$/.test(n)) {
+        throw invalid('cursor is not a cursor this history returned', [{ field: 'cursor', message: 'is malformed' }]);
+      }
+      offset = Number(n);
+    }
+    const all = this.historyOf(id);
+    const items = all.slice(offset, offset + page.limit);
+    const end = offset + items.length;
+    this.historyReads.push(items.length);
+    return { items: structuredClone(items), nextCursor: end < all.length ? Buffer.from(`${id}@${end}`).toString('base64url') : null };
   }
 
   async saveChange(change: Change, previous: ApprovalRequest): Promise<'saved' | 'conflict'> {

@@ -20,6 +20,7 @@
  * so an approver's task list is a Query of one partition, newest first.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { invalid } from '../../domain/errors';
 import type { State } from '../../domain/model';
 
 export const SEARCH_SHARDS = 8;
@@ -32,6 +33,15 @@ export const historyKey = (id: string, at: string) => ({
   PK: `REQ#${id}`,
   SK: `${historyPrefix}${at}#${randomBytes(4).toString('hex')}`,
 });
+const HISTORY_SORT_KEY = /^HISTORY#\d{4}-\d{2}-\d{2}T[\d:.]+Z#[0-9a-f]{8}$/;
+/** A history page's cursor: the sort key of the last entry it holds, base64url-encoded. */
+export const historyCursor = (sortKey: string) => Buffer.from(sortKey, 'utf8').toString('base64url');
+/** The sort key a history cursor names; a cursor that no history page returned is an `invalid_request` error. */
+export function historyCursorKey(cursor: string): string {
+  const sortKey = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!HISTORY_SORT_KEY.test(sortKey)) throw invalid('cursor is not a cursor this history returned', [{ field: 'cursor', message: 'is malformed' }]);
+  return sortKey;
+}
 export const PROFILES_PARTITION = 'PROFILES';
 export const profilePrefix = 'PROFILE#';
 export const profileKey = (id: string) => ({ PK: PROFILES_PARTITION, SK: `${profilePrefix}${id}` });

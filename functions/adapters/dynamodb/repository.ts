@@ -8,6 +8,8 @@ import type { Change } from '../../domain/rules';
 import type {
   ApprovalStore,
   CreateResult,
+  HistoryPage,
+  HistoryQuery,
   IdempotencyRecord,
   NewIdempotency,
   Page,
@@ -52,8 +54,8 @@ export class Repository implements ApprovalStore {
   getRequest(id: string): Promise<StoredRequest | undefined> {
     return this.requests.getRequest(id);
   }
-  getRequestWithHistory(id: string): Promise<{ request: ApprovalRequest; history: HistoryEntry[] } | undefined> {
-    return this.requests.getRequestWithHistory(id);
+  getHistory(id: string, page: HistoryQuery): Promise<HistoryPage> {
+    return this.requests.getHistory(id, page);
   }
   saveChange(change: Change, previous: ApprovalRequest): Promise<'saved' | 'conflict'> {
     return this.requests.saveChange(change, previous);

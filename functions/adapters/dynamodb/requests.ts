@@ -11,11 +11,14 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { conflict } from '../../domain/errors';
 import type { ApprovalRequest, HistoryEntry } from '../../domain/model';
 import type { Change } from '../../domain/rules';
 import { taskChanges } from '../../domain/tasks';
 import type {
   CreateResult,
+  HistoryPage,
+  HistoryQuery,
   HistoryStore,
   IdempotencyRecord,
   NewIdempotency,
@@ -24,8 +27,8 @@ import type {
   RoundStore,
   StoredRequest,
 } from '../../usecases/ports';
-import { historyItem, type Item, requestAttributes, taskItem, toStored } from './items';
-import { historyPrefix, idempotencyKey, indexKeys, requestKey, taskKey } from './keys';
+import { historyItem, requestAttributes, taskItem, toStored } from './items';
+import { historyCursor, historyCursorKey, historyPrefix, idempotencyKey, indexKeys, requestKey, taskKey } from './keys';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
@@ -72,10 +75,11 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
       return { created: true };
     } catch (error) {
-      if (idempotency && isConditionFailure(error, 2)) {
+      if (idempotency && (isConditionFailure(error, 2) || isTransactionConflict(error))) {
         const earlier = await this.getIdempotency(idempotency.sub, idempotency.key);
         if (earlier) return { created: false, earlier };
       }
+      if (isTransactionConflict(error)) throw conflict('the request is being written by another call with the same Idempotency-Key; try again');
       throw error;
     }
   }
@@ -93,30 +97,30 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
     return Item ? toStored(Item) : undefined;
   }
 
-  /** The request and its history (oldest first), read with one strongly consistent Query. */
-  async getRequestWithHistory(id: string): Promise<{ request: ApprovalRequest; history: HistoryEntry[] } | undefined> {
-    const items: Item[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'PK = :pk',
-          ExpressionAttributeValues: { ':pk': requestKey(id).PK },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    const main = items.find((item) => item.SK === 'REQUEST');
-    if (!main) return undefined;
-    const history = items
-      .filter((item) => String(item.SK).startsWith(historyPrefix))
-      .sort((a, b) => String(a.SK).localeCompare(String(b.SK)))
-      .map((item) => item.entry as HistoryEntry);
-    return { request: toStored(main).request, history };
+  /**
+   * One page of a request's history, oldest first: a strongly consistent Query of the request's
+   * history items with `Limit`, so a page reads only its own entries (and one more, to know whether
+   * another page follows), however long the history is.
+   */
+  async getHistory(id: string, page: HistoryQuery): Promise<HistoryPage> {
+    const { PK } = requestKey(id);
+    const after = page.cursor ? historyCursorKey(page.cursor) : undefined;
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: after ? 'PK = :pk AND SK > :after' : 'PK = :pk AND begins_with(SK, :history)',
+        ExpressionAttributeValues: after ? { ':pk': PK, ':after': after } : { ':pk': PK, ':history': historyPrefix },
+        ConsistentRead: true,
+        Limit: page.limit + 1,
+      }),
+    );
+    const items = (result.Items ?? []).filter((item) => String(item.SK).startsWith(historyPrefix));
+    const entries = items.slice(0, page.limit);
+    const last = entries[entries.length - 1];
+    return {
+      items: entries.map((item) => item.entry as HistoryEntry),
+      nextCursor: items.length > page.limit && last ? historyCursor(String(last.SK)) : null,
+    };
   }
 
   /**
@@ -158,7 +162,9 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
       );
       return 'saved';
     } catch (error) {
-      if (isConditionFailure(error, 0)) return 'conflict';
+      // Someone else's write won: a changed version, or another transaction on the same item at
+      // the same moment (TransactionConflict). Either way the caller re-reads and re-applies.
+      if (isConditionFailure(error, 0) || isTransactionConflict(error)) return 'conflict';
       throw error;
     }
   }
@@ -210,6 +216,11 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
       throw error;
     }
   }
+}
+
+/** Whether a transaction was cancelled because another transaction was writing one of its items at the same time. */
+function isTransactionConflict(error: unknown): boolean {
+  return error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
 }
 
 /** Whether a transaction was cancelled because the condition of its item number `index` failed. */

@@ -17,9 +17,10 @@ describe('identity from the JWT authorizer', () => {
   });
 
   test('the email is lowercased and a client token carries its scopes', () => {
-    expect(identityOf(event({ sub: 'u1', email: 'Carol@Example.COM', 'cognito:groups': '[approvers]' }))).toEqual({
+    expect(identityOf(event({ sub: 'u1', email: 'Carol@Example.COM', email_verified: 'true', 'cognito:groups': '[approvers]' }))).toEqual({
       id: 'u1',
       email: 'carol@example.com',
+      emailVerified: true,
       groups: ['approvers'],
       scopes: [],
     });
@@ -27,6 +28,25 @@ describe('identity from the JWT authorizer', () => {
       'approvals/requests.create-on-behalf',
       'other',
     ]);
+  });
+
+  test.each([
+    [true, true],
+    ['true', true],
+    [false, false],
+    ['false', false],
+    ['yes', false],
+    ['True', false],
+    [undefined, false],
+  ])('email_verified %j (a boolean, or flattened to a string by API Gateway) counts as %j', (claim, verified) => {
+    const claims = { sub: 'u1', email: 'carol@example.com', ...(claim === undefined ? {} : { email_verified: claim }) };
+    expect(identityOf(event(claims as Record<string, string>)).emailVerified).toBe(verified);
+  });
+
+  test('an email with characters outside ASCII is not lower-cased: the Kelvin sign never becomes k', () => {
+    const who = identityOf(event({ sub: 'u1', email: '\u212Aarol@Example.com', email_verified: 'true' }));
+    expect(who.email).toBe('\u212Aarol@Example.com');
+    expect(who.email).not.toBe('karol@example.com');
   });
 
   test('no claims is a 401', () => {

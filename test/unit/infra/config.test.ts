@@ -29,6 +29,14 @@ describe('deployment settings', () => {
     expect(configWith({ senderDomain: 'pki.example.org' })).toMatchObject({ senderEmail: 'approvals@pki.example.org', senderDomain: 'pki.example.org' });
   });
 
+  test('callback URL prefixes: none by default; https prefixes ending with a slash, as a list or comma-separated', () => {
+    expect(configWith({ senderEmail: 'a@example.com' }).callbackUrlPrefixes).toEqual([]);
+    expect(configWith({ senderEmail: 'a@example.com', callbackUrlPrefixes: 'https://Hooks.example.com/, https://b.example.org/approvals/' }).callbackUrlPrefixes).toEqual([
+      'https://hooks.example.com/',
+      'https://b.example.org/approvals/',
+    ]);
+  });
+
   test('sandbox recipients may be a comma-separated string', () => {
     expect(configWith({ senderEmail: 'a@example.com', sandboxRecipients: 'x@example.com, y@example.com' }).sandboxRecipients).toEqual(['x@example.com', 'y@example.com']);
   });
@@ -40,6 +48,10 @@ describe('deployment settings', () => {
     [{ senderEmail: 'a@example.com', stage: 'Prod!' }, /"stage" must be/],
     [{ senderEmail: 'a@example.com', logRetentionDays: 42 }, /"logRetentionDays" must be one of/],
     [{ senderEmail: 'a@example.com', authDomainPrefix: 'Has Spaces' }, /"authDomainPrefix"/],
+    [{ senderEmail: 'a@example.com', callbackUrlPrefixes: 'http://hooks.example.com/' }, /"callbackUrlPrefixes" must list https URL prefixes/],
+    [{ senderEmail: 'a@example.com', callbackUrlPrefixes: 'https://hooks.example.com/a' }, /"callbackUrlPrefixes"/],
+    [{ senderEmail: 'a@example.com', callbackUrlPrefixes: 'https://u:p@hooks.example.com/' }, /"callbackUrlPrefixes"/],
+    [{ senderEmail: 'a@example.com', callbackUrlPrefixes: 'not a url' }, /"callbackUrlPrefixes"/],
     [{ senderEmail: 'a@example.com', apiDomain: 'approvals.corp-a.net' }, /"apiDomain" and "apiCertificateArn" go together/],
     [{ senderEmail: 'a@example.com', apiCertificateArn: PROD.apiCertificateArn }, /"apiDomain" and "apiCertificateArn" go together/],
     [{ senderEmail: 'a@example.com', apiDomain: 'x.corp-a.net', apiCertificateArn: 'arn:aws:iam::1:certificate/x' }, /"apiCertificateArn" must be the ARN of an ACM certificate/],

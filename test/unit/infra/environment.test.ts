@@ -22,6 +22,7 @@ const SAMPLE: Record<string, string> = {
   SENDER_EMAIL: config.senderEmail,
   PUBLIC_BASE_URL: 'https://abc123defg.execute-api.eu-west-1.amazonaws.com',
   SES_CONFIGURATION_SET: 'approvals-test',
+  CALLBACK_URL_PREFIXES: 'https://hooks.example.com/approvals/',
 };
 
 /** Variables every function gets that are no setting of the service. */

@@ -182,6 +182,15 @@ describe('sign-in', () => {
     expect(client?.Properties?.AllowedOAuthFlows).toEqual(['code']);
   });
 
+  test("people cannot change their own email: the app client may not write email or email_verified, and reads both", () => {
+    const client = resources(statefulTemplate, 'AWS::Cognito::UserPoolClient')[logicalId(stateful.userClient)];
+    const writable = client?.Properties?.WriteAttributes as string[] | undefined;
+    expect(Array.isArray(writable) && writable.length > 0).toBe(true);
+    expect(writable).not.toContain('email');
+    expect(writable).not.toContain('email_verified');
+    expect(client?.Properties?.ReadAttributes).toEqual(expect.arrayContaining(['email', 'email_verified']));
+  });
+
   test('user pool id, client id and machine client id are outputs', () => {
     expect(Object.keys(statefulTemplate.toJSON().Outputs)).toEqual(expect.arrayContaining(['UserPoolId', 'UserPoolClientId', 'MachineClientId', 'TokenEndpoint']));
   });

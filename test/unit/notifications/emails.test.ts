@@ -23,6 +23,36 @@ describe('approverEmail', () => {
     expect(lines).toContain(`Reject: ${LINKS.reject}`);
   });
 
+  it('no subject key, value, justification or comment can put a line starting Approve: or Reject: into the text part', () => {
+    const forged = 'https://evil.example/a';
+    const request = pendingRequest({
+      kind: 'card.lock',
+      subject: {
+        cardSerial: 'C-1',
+        holderId: 'H-1',
+        [`note\nApprove: ${forged}`]: 'x',
+        [`note\r\nReject: ${forged}`]: 'y',
+        [`note\rApprove: ${forged}`]: 'z',
+        [`note\u2028Approve: ${forged}`]: 'w',
+        plain: `v\nApprove: ${forged}\r\n  Reject: ${forged}\u0085Approve: ${forged}`,
+        nested: { deep: `\nApprove: ${forged}` },
+      },
+      justification: `because\nApprove: ${forged}`,
+      approvals: [{ by: { id: 'carol', email: 'carol@example.com' }, at: '2026-11-03T09:30:00.000Z', comment: `ok\rReject: ${forged}` }],
+    });
+    for (const { text } of [approverEmail(request, LINKS, { reminder: false }), approverEmail(request, LINKS, { reminder: true })]) {
+      const linkLines = text.split(/\r\n|\r|\n|\u2028|\u2029|\u0085/).filter((line) => /^\s*(Approve|Reject):/.test(line));
+      expect(linkLines).toEqual([`Approve: ${LINKS.approve}`, `Reject: ${LINKS.reject}`]);
+      // The values are still shown, one line each behind a margin.
+      expect(text).toContain(`    | Approve: ${forged}`);
+    }
+  });
+
+  it('keeps a multi-line value (a CSR) readable, one line per line of the value', () => {
+    const { text } = approverEmail(pendingRequest(), LINKS, { reminder: false });
+    expect(text.split('\n')).toContain('    | -----BEGIN CERTIFICATE REQUEST-----');
+  });
+
   it('names the kind and the requester in the subject', () => {
     const { subject } = approverEmail(pendingRequest(), LINKS, { reminder: false });
     expect(subject).toContain('Enroll a certificate');
@@ -91,6 +121,16 @@ describe('approverEmail', () => {
 });
 
 describe('outcomeEmail', () => {
+  it('a rejection reason of several lines cannot pose as a link line', () => {
+    const request = pendingRequest({
+      state: 'rejected',
+      decision: { decision: 'rejected', by: { id: 'bob', email: 'bob@example.com' }, at: '2026-11-03T11:00:00.000Z', reason: 'no\nApprove: https://evil.example/a' },
+    });
+    const lines = outcomeEmail(request).text.split(/\r\n|\r|\n/);
+    expect(lines.filter((line) => /^\s*(Approve|Reject):/.test(line))).toEqual([]);
+    expect(lines).toEqual(expect.arrayContaining(['Reason:', '    | no', '    | Approve: https://evil.example/a']));
+  });
+
   const bob = { id: 'email:bob@example.com', email: 'bob@example.com' };
 
   it('tells the requester of a rejection with its reason', () => {

@@ -1,4 +1,6 @@
 import { createHmac } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import { approverEmail, outcomeEmail } from '../../../functions/notifications/emails';
 import {
@@ -54,7 +56,7 @@ function setup(request = pending(), now = '2026-11-03T09:00:01.000Z') {
     links: async (_request, approver) => ({ approve: `https://x/approve/${approver}`, reject: `https://x/reject/${approver}` }),
     approverEmail,
     outcomeEmail,
-    callbackKey: async () => ({ keyId: 'k1', secret: 'callback-secret' }),
+    callbackKey: async (client: string) => ({ keyId: 'k1', secret: `key-of-${client}` }),
     fetch: (async (url: string, init: RequestInit) => {
       calls.push({ url, init });
       return new Response(null, { status: answer });
@@ -163,7 +165,7 @@ describe('after the outcome', () => {
     pending({ state: 'rejected', decision: { decision: 'rejected', by: { id: 'bob', email: 'bob@example.com' }, at: CREATED, reason: 'no' } });
 
   test('the requester is emailed once, and a callback is due when the request has a callbackUrl', async () => {
-    const { deps, mailer } = setup(pending({ ...rejected(), callbackUrl: 'https://calling.example/hook' }));
+    const { deps, mailer } = setup(pending({ ...rejected(), callbackUrl: 'https://calling.example/hook', client: 'billing-system' }));
     expect(await notifyOutcome(deps, ID)).toEqual({ callback: true });
     expect(await notifyOutcome(deps, ID)).toEqual({ callback: true });
     expect(mailer.sent.map((email) => [email.to, email.tags.purpose])).toEqual([['alice@example.com', 'outcome']]);
@@ -177,14 +179,15 @@ describe('after the outcome', () => {
   });
 
   test('the callback is a signed POST of the outcome event, recorded once delivered', async () => {
-    const { deps, calls, store } = setup(pending({ ...rejected(), callbackUrl: 'https://calling.example/hook' }));
+    const { deps, calls, store } = setup(pending({ ...rejected(), callbackUrl: 'https://calling.example/hook', client: 'billing-system' }));
     expect(await deliverCallback(deps, ID)).toEqual({ status: 204 });
     const call = calls[0];
     const headers = call?.init.headers as Record<string, string>;
     const body = String(call?.init.body);
-    expect(JSON.parse(body)).toMatchObject({ type: 'request.rejected', request: { id: ID } });
+    expect(JSON.parse(body)).toMatchObject({ type: 'request.rejected', client: 'billing-system', request: { id: ID } });
     const t = Math.floor(Date.parse('2026-11-03T09:00:01.000Z') / 1000);
-    expect(headers['approvals-signature']).toBe(`t=${t},v1=${createHmac('sha256', 'callback-secret').update(`${t}.${body}`).digest('hex')}`);
+    // Signed with the key of the calling system that created the request.
+    expect(headers['approvals-signature']).toBe(`t=${t},v1=${createHmac('sha256', 'key-of-billing-system').update(`${t}.${body}`).digest('hex')}`);
     expect(call?.init.redirect).toBe('manual');
     expect(types(store)).toEqual(['callback-delivered']);
     expect(await deliverCallback(deps, ID)).toEqual({});
@@ -192,7 +195,7 @@ describe('after the outcome', () => {
   });
 
   test('an answer other than 2xx fails the attempt, for the workflow to retry', async () => {
-    const { deps, answerWith, store, meter } = setup(pending({ ...rejected(), callbackUrl: 'https://calling.example/hook' }));
+    const { deps, answerWith, store, meter } = setup(pending({ ...rejected(), callbackUrl: 'https://calling.example/hook', client: 'billing-system' }));
     answerWith(503);
     await expect(deliverCallback(deps, ID)).rejects.toBeInstanceOf(CallbackFailed);
     await expect(deliverCallback(deps, ID)).rejects.toBeInstanceOf(CallbackFailed);
@@ -200,8 +203,59 @@ describe('after the outcome', () => {
     expect(meter.names()).toEqual(['callbackFailed', 'callbackFailed']);
   });
 
+  test('a request without a calling system (stored before callbacks were tied to one) gets no callback', async () => {
+    const { deps, calls, store } = setup(pending({ ...rejected(), callbackUrl: 'https://calling.example/hook' }));
+    expect(await deliverCallback(deps, ID)).toEqual({});
+    expect(calls).toEqual([]);
+    expect(store.historyOf(ID)).toEqual([expect.objectContaining({ type: 'callback-failed', details: expect.objectContaining({ reason: 'no calling system to sign for' }) })]);
+  });
+
+  test('a redirect (3xx) is not followed and does not count as delivered', async () => {
+    const hits: string[] = [];
+    const target = createServer((req, res) => {
+      hits.push(`target ${req.url}`);
+      res.writeHead(204).end();
+    });
+    const redirecting = createServer((req, res) => {
+      hits.push(`redirecting ${req.url}`);
+      res.writeHead(307, { location: `http://127.0.0.1:${(target.address() as AddressInfo).port}/stolen` }).end();
+    });
+    await Promise.all([target, redirecting].map((server) => new Promise<void>((done) => server.listen(0, '127.0.0.1', done))));
+    try {
+      const url = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}/hooks/x`;
+      const { deps, store, meter } = setup(pending({ ...rejected(), callbackUrl: url, client: 'billing-system' }));
+      const real = { ...deps, fetch: globalThis.fetch };
+      await expect(deliverCallback(real, ID)).rejects.toThrow('callback answered 307');
+      expect(hits).toEqual(['redirecting /hooks/x']);
+      expect(types(store)).toEqual([]);
+      expect(meter.names()).toEqual(['callbackFailed']);
+    } finally {
+      await Promise.all([target, redirecting].map((server) => new Promise((done) => server.close(done))));
+    }
+  });
+
+  test("the answer's body is not read: a 2xx whose body never ends is delivered at once", async () => {
+    const endless = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const timer = setInterval(() => res.write('x'.repeat(1024)), 5);
+      res.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((done) => endless.listen(0, '127.0.0.1', done));
+    try {
+      const url = `http://127.0.0.1:${(endless.address() as AddressInfo).port}/hooks/x`;
+      const { deps, store } = setup(pending({ ...rejected(), callbackUrl: url, client: 'billing-system' }));
+      const started = Date.now();
+      expect(await deliverCallback({ ...deps, fetch: globalThis.fetch }, ID)).toEqual({ status: 200 });
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(types(store)).toEqual(['callback-delivered']);
+    } finally {
+      endless.closeAllConnections();
+      await new Promise((done) => endless.close(done));
+    }
+  });
+
   test('when the workflow gives up, the history says so and nothing is sent', async () => {
-    const { deps, calls, store, meter } = setup(pending({ ...rejected(), callbackUrl: 'https://calling.example/hook' }));
+    const { deps, calls, store, meter } = setup(pending({ ...rejected(), callbackUrl: 'https://calling.example/hook', client: 'billing-system' }));
     await deliverCallback(deps, ID, true);
     expect(meter.names()).toEqual(['callbackAbandoned']);
     expect(calls).toEqual([]);

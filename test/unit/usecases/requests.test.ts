@@ -4,6 +4,8 @@ import {
   changeRequest,
   createApprovalRequest,
   decideAsUser,
+  getRequestHistory,
+  getRequestWithHistory,
   IDEMPOTENCY_TTL_SECONDS,
   searchRequests,
 } from '../../../functions/usecases/requests';
@@ -11,9 +13,9 @@ import { decide } from '../../../functions/domain/rules';
 import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
 
 const START = '2026-11-03T10:00:00.000Z';
-const alice: Identity = { id: 'alice', email: 'alice@example.com', groups: [] };
-const bob: Identity = { id: 'bob', email: 'bob@example.com', groups: ['approvers'] };
-const carol: Identity = { id: 'carol', email: 'carol@example.com', groups: ['approvers'] };
+const alice: Identity = { id: 'alice', email: 'alice@example.com', emailVerified: true, groups: [] };
+const bob: Identity = { id: 'bob', email: 'bob@example.com', emailVerified: true, groups: ['approvers'] };
+const carol: Identity = { id: 'carol', email: 'carol@example.com', emailVerified: true, groups: ['approvers'] };
 const billing: Identity = { id: 'billing-system', email: '', groups: [], scopes: [] };
 
 const profile: Profile = {
@@ -110,7 +112,7 @@ describe('creating a request', () => {
   test('idempotency keys are scoped to the caller', async () => {
     const { store, deps } = setup();
     await createApprovalRequest(deps, alice, body(), 'shared');
-    await createApprovalRequest(deps, { id: 'dave', email: 'dave@example.com', groups: [] }, body(), 'shared');
+    await createApprovalRequest(deps, { id: 'dave', email: 'dave@example.com', emailVerified: true, groups: [] }, body(), 'shared');
     expect(store.requests.size).toBe(2);
   });
 
@@ -209,10 +211,157 @@ describe('searching', () => {
   test('a user outside approvers and admins sees only their own requests; approvers see all unless mine', async () => {
     const { deps } = setup();
     await createApprovalRequest(deps, alice, body());
-    await createApprovalRequest(deps, { id: 'dave', email: 'dave@example.com', groups: [] }, body());
+    await createApprovalRequest(deps, { id: 'dave', email: 'dave@example.com', emailVerified: true, groups: [] }, body());
     const own = await searchRequests(deps, alice, { limit: 10 });
     expect(own.items.map((request) => request.requester.id)).toEqual(['alice']);
     expect((await searchRequests(deps, bob, { limit: 10 })).items).toHaveLength(2);
     expect((await searchRequests(deps, bob, { limit: 10, mine: true })).items).toHaveLength(0);
+  });
+});
+
+describe('identity: only the listed approver decides', () => {
+  async function pending() {
+    const context = setup();
+    const { request } = await createApprovalRequest(context.deps, alice, body());
+    return { ...context, id: request.id };
+  }
+
+  test.each([
+    ['a Kelvin sign (U+212A) for the k', '\u212Aarol@example.com'],
+    ['a Cyrillic a', 'c\u0430rol@example.com'],
+    ['a non-ASCII domain', 'carol@ex\u00e4mple.com'],
+  ])('an approver whose token email has %s cannot decide (403) and nothing is written', async (_what, email) => {
+    const { store, deps, id } = await pending();
+    store.profiles.set('cards', { ...profile, approvers: ['bob@example.com', 'carol@example.com', 'karol@example.com'] });
+    for (const decision of ['approve', 'hold'] as const) {
+      await expect(decideAsUser(deps, { id: 'mallory', email, emailVerified: true, groups: ['approvers'] }, id, { decision })).rejects.toMatchObject({
+        code: 'forbidden',
+      });
+    }
+    expect(store.saved).toEqual([]);
+  });
+
+  test('a decision by a token whose email is not verified is 403 and writes nothing', async () => {
+    const { store, deps, id } = await pending();
+    for (const emailVerified of [false, undefined]) {
+      await expect(decideAsUser(deps, { ...carol, emailVerified }, id, { decision: 'approve' })).rejects.toMatchObject({ code: 'forbidden' });
+    }
+    expect(store.saved).toEqual([]);
+    expect((await decideAsUser(deps, carol, id, { decision: 'approve' })).approvals).toHaveLength(1);
+  });
+
+  test('a listed approver with a verified ASCII email decides', async () => {
+    const { deps, id } = await pending();
+    const request = await decideAsUser(deps, carol, id, { decision: 'approve' });
+    expect(request.approvals.map((approval) => approval.by.email)).toEqual(['carol@example.com']);
+  });
+
+  test('the requester cannot decide: not under another listed email (same sub), nor under their email with another sub', async () => {
+    const { store, deps } = setup();
+    store.profiles.set('cards', { ...profile, requiredApprovals: 1 });
+    const { request } = await createApprovalRequest(deps, { ...bob, groups: [] }, body());
+    expect(request.approvers).toEqual(['carol@example.com']);
+    await expect(decideAsUser(deps, { ...carol, id: 'bob' }, request.id, { decision: 'approve' })).rejects.toMatchObject({ code: 'forbidden' });
+    const { request: second } = await createApprovalRequest(deps, { ...alice, email: 'Carol@Example.com'.toLowerCase() }, body());
+    await expect(decideAsUser(deps, { ...carol, id: 'carol-second-account' }, second.id, { decision: 'approve' })).rejects.toMatchObject({ code: 'forbidden' });
+    expect(store.saved).toEqual([]);
+  });
+
+  test('creating as a requester needs an email that counts: non-ASCII or unverified is 403 and nothing is written', async () => {
+    const { store, deps, workflow } = setup();
+    await expect(createApprovalRequest(deps, { ...alice, email: '\u212Aarol@example.com' }, body())).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(createApprovalRequest(deps, { ...alice, emailVerified: false }, body())).rejects.toMatchObject({ code: 'forbidden' });
+    expect(store.requests.size).toBe(0);
+    expect(workflow.started).toEqual([]);
+  });
+});
+
+describe('callbacks: only calling systems, only to allowed prefixes', () => {
+  const scoped: Identity = { ...billing, scopes: ['approvals/requests.create-on-behalf'] };
+  const onBehalfOf = { id: 'alice', email: 'alice@example.com' };
+  const allowing = (prefixes: string[]) => {
+    const context = setup();
+    context.deps.callbackUrlPrefixes = prefixes;
+    return context;
+  };
+
+  test("a person's token cannot set callbackUrl, even to an allowed prefix: 403, nothing written", async () => {
+    const { store, deps, workflow } = allowing(['https://hooks.example.com/approvals/']);
+    await expect(createApprovalRequest(deps, alice, body({ callbackUrl: 'https://hooks.example.com/approvals/x' }))).rejects.toMatchObject({ code: 'forbidden' });
+    expect(store.requests.size).toBe(0);
+    expect(workflow.started).toEqual([]);
+  });
+
+  test.each([
+    'http://169.254.169.254/latest/meta-data/',
+    'http://[::1]:8005/clear-store',
+    'https://hooks.example.com/approvalsx',
+    'https://hooks.example.com.evil.org/approvals/',
+    'https://hooks.example.com@evil.org/approvals/',
+    'https://user:pw@hooks.example.com/approvals/x',
+    'https://hooks.example.com/approvals/../admin',
+    'https://hooks.example.com/approvals/%2e%2e/admin',
+    'http://hooks.example.com/approvals/x',
+  ])("a calling system's callbackUrl %s outside the allowed prefixes is 400 naming callbackUrl, nothing written", async (callbackUrl) => {
+    const { store, deps } = allowing(['https://hooks.example.com/approvals/']);
+    await expect(createApprovalRequest(deps, scoped, body({ callbackUrl, onBehalfOf }))).rejects.toMatchObject({
+      code: 'invalid_request',
+      details: [expect.objectContaining({ field: 'callbackUrl' })],
+    });
+    expect(store.requests.size).toBe(0);
+  });
+
+  test('with no allowed prefixes no callbackUrl is accepted', async () => {
+    const { store, deps } = allowing([]);
+    await expect(createApprovalRequest(deps, scoped, body({ callbackUrl: 'https://hooks.example.com/approvals/x', onBehalfOf }))).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
+    expect(store.requests.size).toBe(0);
+  });
+
+  test('a calling system under an allowed prefix: the request stores the URL as parsed and the creating client', async () => {
+    const { store, deps } = allowing(['https://hooks.example.com/approvals/']);
+    const { request } = await createApprovalRequest(deps, scoped, body({ callbackUrl: 'https://HOOKS.example.com/approvals/./billing', onBehalfOf }));
+    expect(request).toMatchObject({ callbackUrl: 'https://hooks.example.com/approvals/billing', client: 'billing-system', requester: onBehalfOf });
+    expect(store.current(request.id)?.client).toBe('billing-system');
+  });
+});
+
+describe('history paging', () => {
+  async function withHistory(entries: number) {
+    const context = setup();
+    const { request } = await createApprovalRequest(context.deps, alice, body());
+    for (let i = 1; i < entries; i++) {
+      context.clock.advance(1);
+      await decideAsUser(context.deps, i % 2 ? bob : carol, request.id, { decision: 'hold', comment: `hold ${i}` });
+    }
+    return { ...context, id: request.id };
+  }
+
+  test('GET /requests/{id} carries the first 100 entries and a cursor; the history pages the rest, oldest first', async () => {
+    const { deps, store, id } = await withHistory(130);
+    const first = await getRequestWithHistory(deps, alice, id);
+    expect(first.history).toHaveLength(100);
+    expect(first.historyNextCursor).toEqual(expect.any(String));
+    expect(store.historyReads).toEqual([100]);
+    const rest = await getRequestHistory(deps, bob, id, { limit: 20, cursor: first.historyNextCursor ?? undefined });
+    expect(rest.items).toHaveLength(20);
+    const last = await getRequestHistory(deps, bob, id, { limit: 20, cursor: rest.nextCursor ?? undefined });
+    expect(last.items).toHaveLength(10);
+    expect(last.nextCursor).toBeNull();
+    expect([...first.history, ...rest.items, ...last.items]).toEqual(store.historyOf(id));
+  });
+
+  test('a short history has no cursor', async () => {
+    const { deps, id } = await withHistory(3);
+    expect(await getRequestWithHistory(deps, alice, id)).toMatchObject({ history: [expect.anything(), expect.anything(), expect.anything()], historyNextCursor: null });
+  });
+
+  test('the history has the read rules of the request: others get 403, an unknown request 404', async () => {
+    const { deps, id } = await withHistory(2);
+    const dave: Identity = { id: 'dave', email: 'dave@example.com', emailVerified: true, groups: [] };
+    await expect(getRequestHistory(deps, dave, id, { limit: 10 })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(getRequestHistory(deps, alice, '00000000-0000-4000-8000-999999999999', { limit: 10 })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(getRequestHistory(deps, alice, id, { limit: 10, cursor: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject({ code: 'invalid_request' });
   });
 });

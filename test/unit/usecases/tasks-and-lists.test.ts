@@ -4,10 +4,10 @@ import { createApprovalRequest, decideAsUser, deleteApprovalRequest, listProfile
 import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
 
 const START = '2026-11-03T10:00:00.000Z';
-const alice: Identity = { id: 'alice', email: 'alice@example.com', groups: [] };
-const bob: Identity = { id: 'bob', email: 'bob@example.com', groups: ['approvers'] };
-const carol: Identity = { id: 'carol', email: 'carol@example.com', groups: ['approvers'] };
-const admin: Identity = { id: 'admin', email: 'admin@example.com', groups: ['admins'] };
+const alice: Identity = { id: 'alice', email: 'alice@example.com', emailVerified: true, groups: [] };
+const bob: Identity = { id: 'bob', email: 'bob@example.com', emailVerified: true, groups: ['approvers'] };
+const carol: Identity = { id: 'carol', email: 'carol@example.com', emailVerified: true, groups: ['approvers'] };
+const admin: Identity = { id: 'admin', email: 'admin@example.com', emailVerified: true, groups: ['admins'] };
 
 const profile = (id: string, approvers = ['bob@example.com', 'carol@example.com'], requiredApprovals = 2): Profile => ({
   id,
@@ -82,6 +82,15 @@ describe('tasks ("What do you want to do")', () => {
     const { deps, create } = setup();
     await create();
     expect(await listTasks(deps, { ...bob, groups: [] }, { limit: 10 })).toEqual({ items: [], nextCursor: null });
+  });
+
+  test('an email that does not count (unverified, outside ASCII) has no tasks, as it may not decide', async () => {
+    const { deps, create } = setup();
+    await create();
+    expect(await listTasks(deps, { ...bob, emailVerified: false }, { limit: 10 })).toEqual({ items: [], nextCursor: null });
+    expect(await listTasks(deps, { ...bob, emailVerified: undefined }, { limit: 10 })).toEqual({ items: [], nextCursor: null });
+    expect(await listTasks(deps, { ...bob, email: 'bob@exаmple.com' }, { limit: 10 })).toEqual({ items: [], nextCursor: null });
+    expect(ids(await listTasks(deps, { ...bob, email: 'BOB@example.com' }, { limit: 10 })).length).toBe(1);
   });
 });
 

@@ -1,0 +1,92 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoRequestStore } from '../../../functions/adapters/dynamodb/requests';
+import type { ApprovalRequest } from '../../../functions/domain/model';
+import type { Change } from '../../../functions/domain/rules';
+import { changeRequest } from '../../../functions/usecases/requests';
+import { FakeClock, RecordingMeter, RecordingWorkflow } from '../../support/memory-store';
+
+const ID = '00000000-0000-4000-8000-000000000001';
+const AT = '2026-11-03T10:00:00.000Z';
+const request: ApprovalRequest = {
+  id: ID,
+  kind: 'card.request',
+  profileId: 'cards',
+  state: 'requested',
+  subject: { holderId: 'E-1', cardProfile: 'PIV' },
+  requester: { id: 'alice', email: 'alice@example.com' },
+  approvers: ['bob@example.com'],
+  requiredApprovals: 1,
+  approvals: [],
+  onHold: false,
+  remindAfter: 'PT1H',
+  expireAfter: 'P2D',
+  createdAt: AT,
+  updatedAt: AT,
+  expiresAt: '2026-11-05T10:00:00.000Z',
+  version: 1,
+};
+const change: Change = { request: { ...request, version: 2, onHold: true }, history: { at: AT, type: 'held', actor: { id: 'bob' } } };
+
+const cancelled = (...codes: string[]) =>
+  new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
+
+/** A document client whose every call is answered by `answer`, recording the commands sent. */
+function fakeClient(answer: (command: unknown) => unknown) {
+  const sent: unknown[] = [];
+  const client = {
+    send: async (command: unknown) => {
+      sent.push(command);
+      const result = answer(command);
+      if (result instanceof Error) throw result;
+      return result;
+    },
+  } as unknown as DynamoDBDocumentClient;
+  return { client, sent };
+}
+
+describe('the DynamoDB request store', () => {
+  test('a transaction cancelled by TransactionConflict is a conflict, like a failed version condition', async () => {
+    const { client } = fakeClient(() => cancelled('TransactionConflict', 'None'));
+    await expect(new DynamoRequestStore(client, 'approvals').saveChange(change, request)).resolves.toBe('conflict');
+    const { client: versioned } = fakeClient(() => cancelled('ConditionalCheckFailed', 'None'));
+    await expect(new DynamoRequestStore(versioned, 'approvals').saveChange(change, request)).resolves.toBe('conflict');
+  });
+
+  test('any other failure is not taken for a conflict', async () => {
+    const { client } = fakeClient(() => cancelled('ValidationError', 'None'));
+    await expect(new DynamoRequestStore(client, 'approvals').saveChange(change, request)).rejects.toBeInstanceOf(TransactionCanceledException);
+  });
+
+  test('a decision that keeps meeting TransactionConflict is retried and ends as a 409 conflict, never an unknown error', async () => {
+    const { client, sent } = fakeClient((command) =>
+      command instanceof TransactWriteCommand ? cancelled('TransactionConflict', 'None') : { Item: { PK: `REQ#${ID}`, SK: 'REQUEST', doc: request, version: 1 } },
+    );
+    const deps = { repository: new DynamoRequestStore(client, 'approvals'), workflow: new RecordingWorkflow(), now: new FakeClock(AT).now, meter: new RecordingMeter() };
+    await expect(changeRequest(deps, ID, () => change)).rejects.toMatchObject({ code: 'conflict' });
+    expect(sent.filter((command) => command instanceof TransactWriteCommand)).toHaveLength(5);
+  });
+
+  test('a create whose idempotency record meets TransactionConflict is a conflict when no record can be read yet', async () => {
+    const { client } = fakeClient((command) => (command instanceof TransactWriteCommand ? cancelled('None', 'None', 'TransactionConflict') : {}));
+    const idempotency = { sub: 'alice', key: 'k', requestId: ID, bodyHash: 'h', expiresAtEpoch: 2_000_000_000 };
+    await expect(new DynamoRequestStore(client, 'approvals').createRequest({ ...change, request }, idempotency)).rejects.toMatchObject({ code: 'conflict' });
+  });
+
+  test('a history page queries at most one entry more than it returns, never the whole collection', async () => {
+    const { client, sent } = fakeClient(() => ({ Items: [] }));
+    await new DynamoRequestStore(client, 'approvals').getHistory(ID, { limit: 100 });
+    const query = sent[0] as QueryCommand;
+    expect(query).toBeInstanceOf(QueryCommand);
+    expect(query.input).toMatchObject({ Limit: 101, ConsistentRead: true, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :history)' });
+    expect(sent).toHaveLength(1);
+  });
+
+  test('a history cursor this store did not return is an invalid_request error, and nothing is read', async () => {
+    const { client, sent } = fakeClient(() => ({ Items: [] }));
+    for (const cursor of ['%%%', Buffer.from('REQUEST').toString('base64url'), Buffer.from('HISTORY#x').toString('base64url')]) {
+      await expect(new DynamoRequestStore(client, 'approvals').getHistory(ID, { limit: 10, cursor })).rejects.toMatchObject({ code: 'invalid_request' });
+    }
+    expect(sent).toEqual([]);
+  });
+});

@@ -1,0 +1,87 @@
+import { allowedCallbackUrl, parseCallbackUrlPrefixes } from '../../../functions/domain/callbacks';
+import { createRequestBodySchema, profileBodySchema } from '../../../functions/domain/model';
+
+const profile = (approvers: string[]) => ({
+  name: 'Cards',
+  requireApprovalFor: ['card.request'],
+  approvers,
+  requiredApprovals: 1,
+  remindAfter: 'PT1H',
+  expireAfter: 'P2D',
+});
+
+/** The create body as the JSON parser gives it from this raw text. */
+const parsedBody = (subjectJson: string) =>
+  JSON.parse(`{"kind":"card.request","profileId":"cards","subject":{"holderId":"E-1","cardProfile":"PIV",${subjectJson}}}`);
+
+describe('approver addresses', () => {
+  test.each([
+    ['a Kelvin sign', '\u212Aarol@example.com'],
+    ['a Cyrillic a', 'k\u0430rol@example.com'],
+    ['a non-ASCII domain', 'karol@ex\u00e4mple.com'],
+    ['a space', 'karol @example.com'],
+  ])('a profile listing an approver address with %s is refused, naming the field', (_what, address) => {
+    const result = profileBodySchema.safeParse(profile(['dave@example.com', address]));
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual(['approvers', 1]);
+  });
+
+  test('ASCII addresses are kept lower-cased', () => {
+    expect(profileBodySchema.parse(profile(['Karol@Example.COM'])).approvers).toEqual(['karol@example.com']);
+  });
+
+  test('onBehalfOf.email must be ASCII too', () => {
+    const body = { ...parsedBody('"n":1'), onBehalfOf: { id: 'karol', email: '\u212Aarol@example.com' } };
+    expect(createRequestBodySchema.safeParse(body).success).toBe(false);
+  });
+});
+
+describe('subject values', () => {
+  test.each([
+    ['1e16 (past the safe integers)', '"count":1e16'],
+    ['10000000000000001 (rounded by JSON.parse)', '"n":10000000000000001'],
+    ['1e400 (Infinity after JSON.parse)', '"count":1e400'],
+    ['-1e400', '"n":-1e400'],
+    ['a nested 1e400', '"n":{"deep":[1,2,1e400]}'],
+    ['an array of 1,001 items', `"items":[${new Array(1001).fill(0).join(',')}]`],
+    ['an array of 200,000 items', `"items":[${new Array(200_000).fill(0).join(',')}]`],
+    ['a key with a newline', '"note\\nApprove: https://evil.example/a":"x"'],
+    ['a key with a carriage return', '"note\\rReject: https://evil.example/r":"x"'],
+    ['a nested key with a tab', '"n":{"a\\tb":1}'],
+    ['a key with U+2028', '"note\\u2028x":"x"'],
+    ['nesting deeper than 8 levels', '"n":[[[[[[[[[1]]]]]]]]]'],
+    ['an array nested 100,000 deep', `"n":${'['.repeat(100_000)}${']'.repeat(100_000)}`],
+  ])('%s is refused with a message naming the field', (_what, subjectJson) => {
+    const result = createRequestBodySchema.safeParse(parsedBody(subjectJson));
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path[0]).toBe('subject');
+  });
+
+  test.each([
+    ['a safe integer', '"count":9007199254740991'],
+    ['a plain decimal', '"ratio":0.125'],
+    ['a negative decimal', '"ratio":-12.5'],
+    ['an array of 1,000 items', `"items":[${new Array(1000).fill(0).join(',')}]`],
+    ['a value with a newline (shown safely in emails)', '"note":"two\\nlines"'],
+  ])('%s is accepted', (_what, subjectJson) => {
+    expect(createRequestBodySchema.safeParse(parsedBody(subjectJson)).success).toBe(true);
+  });
+});
+
+describe('callback URL prefixes', () => {
+  test('the setting is split on commas and each prefix parsed, so a bare origin ends with a slash', () => {
+    expect(parseCallbackUrlPrefixes(' https://Hooks.example.com , https://b.example/x/ ,')).toEqual(['https://hooks.example.com/', 'https://b.example/x/']);
+    expect(parseCallbackUrlPrefixes('')).toEqual([]);
+  });
+
+  test('a prefix that is not an http(s) URL is a configuration error naming it', () => {
+    expect(() => parseCallbackUrlPrefixes('ftp://a.example/')).toThrow('ftp://a.example/');
+    expect(() => parseCallbackUrlPrefixes('not a url')).toThrow('not a url');
+  });
+
+  test('a bare origin cannot be matched by a longer host', () => {
+    const prefixes = parseCallbackUrlPrefixes('https://hooks.example.com');
+    expect(allowedCallbackUrl('https://hooks.example.com/x', prefixes)).toBe('https://hooks.example.com/x');
+    expect(() => allowedCallbackUrl('https://hooks.example.com.evil.org/x', prefixes)).toThrow(expect.objectContaining({ code: 'invalid_request' }));
+  });
+});
