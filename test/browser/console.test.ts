@@ -217,6 +217,30 @@ test('hold, then the request shows on Tasks marked on hold, and the approver app
   await shot(page, 'tasks-after-approve');
 });
 
+test('a history longer than 100 entries shows the first page, then the older entries from GET /requests/{id}/history', async () => {
+  const request = await newRequest(users.alice, { holderId: 'long-history' });
+  for (let n = 1; n <= 100; n++) await api('POST', `/requests/${request.id}/decisions`, users.carol, { decision: 'hold', comment: `hold ${n}` });
+  const comments = (entries: Array<{ details?: { comment?: string } }>) => entries.map((entry) => entry.details?.comment);
+  const first = await api('GET', `/requests/${request.id}`, users.admin);
+  expect(first.history).toHaveLength(100);
+  expect(first.historyNextCursor).toEqual(expect.any(String));
+  // created, then 100 holds (and the approvers' notification): the last hold is past the first page.
+  expect(comments(first.history)).not.toContain('hold 100');
+
+  const page = await signIn(users.carol, `/requests/${request.id}`);
+  const history = page.getByRole('list', { name: 'History, oldest first' });
+  await history.getByText('comment: hold 1', { exact: true }).waitFor();
+  expect(await history.locator('li').count()).toBe(100);
+  expect(await history.getByText('comment: hold 100', { exact: true }).count()).toBe(0);
+  await button(page, 'Show older entries').click();
+  await history.getByText('comment: hold 100', { exact: true }).waitFor();
+  const rest = await api('GET', `/requests/${request.id}/history?cursor=${first.historyNextCursor}`, users.admin);
+  expect(rest.nextCursor).toBeNull();
+  expect(await history.locator('li').count()).toBe(100 + rest.items.length);
+  expect(await button(page, 'Show older entries').count()).toBe(0);
+  await shot(page, 'long-history');
+}, 120_000);
+
 test('an admin deletes a pending request', async () => {
   const request = await newRequest(users.alice);
   const page = await signIn(users.admin, `/requests/${request.id}`);

@@ -16,7 +16,7 @@ import Textarea from '@cloudscape-design/components/textarea';
 import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import type { ApprovalRequest, HistoryEntry, RequestWithHistory } from '../api';
-import { ApiError, isMissingRoute } from '../api';
+import { ApiError } from '../api';
 import { basePath } from '../config';
 import { type DecodedCsr, decodeCsr } from '../csr';
 import { ErrorAlert, messageOf } from '../errors';
@@ -137,8 +137,8 @@ function History({ request }: { request: RequestWithHistory }) {
             </li>
           ))}
         </ol>
-        {error ? <ErrorAlert error={error} route={`GET /requests/{id}/history`} /> : null}
-        {cursor && !(error && isMissingRoute(error)) ? (
+        {error ? <ErrorAlert error={error} /> : null}
+        {cursor ? (
           <Button onClick={more} loading={loading}>
             Show older entries
           </Button>
