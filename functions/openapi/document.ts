@@ -127,7 +127,7 @@ const DETAILS: Record<string, Record<string, unknown>> = {
   },
   listTasks: {
     summary: 'What waits for me: pending requests on which the caller is listed and has not approved, on hold ones included, newest first',
-    description: 'Read from one task entry per approver and request, written in the same transaction as the request. Callers outside the approvers group get an empty page.',
+    description: 'Read from one task entry per approver and request, written in the same transaction as the request. Callers outside the approvers group, or whose token email does not count (not ASCII, email_verified not true), get an empty page.',
     parameters: [
       { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
       { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page.' },
