@@ -7,6 +7,7 @@ import TopNavigation from '@cloudscape-design/components/top-navigation';
 import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { useAuth } from 'react-oidc-context';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { isAsciiEmail } from '../../functions/domain/model';
 import { createApi } from './api';
 import { basePath, type ConsoleConfig } from './config';
 import { ProfileEditPage } from './pages/ProfileEditPage';
@@ -17,11 +18,15 @@ import { TasksPage } from './pages/TasksPage';
 import type { Identity } from './permissions';
 import { SessionContext } from './session';
 
+/** The signed-in user as the API reads the same claims (functions/commons/http.ts), so the rules answer alike. */
 function identityOf(profile: Record<string, unknown>): Identity {
   const groups = profile['cognito:groups'];
+  const email = typeof profile.email === 'string' ? profile.email : '';
   return {
     id: String(profile.sub ?? ''),
-    email: typeof profile.email === 'string' ? profile.email.toLowerCase() : '',
+    // Lower-cased only when ASCII: a look-alike letter must not lower-case into a listed address.
+    email: isAsciiEmail(email) ? email.toLowerCase() : email,
+    emailVerified: profile.email_verified === true || profile.email_verified === 'true',
     groups: Array.isArray(groups) ? groups.map(String) : [],
   };
 }

@@ -15,14 +15,14 @@ const profile: Profile = {
   updatedAt: now,
   version: 1,
 };
-const alice: Identity = { id: 'alice', email: 'alice@x.io', groups: [] };
-const carol: Identity = { id: 'carol', email: 'carol@x.io', groups: ['approvers'] };
-const dave: Identity = { id: 'dave', email: 'dave@x.io', groups: ['approvers'] };
+const alice: Identity = { id: 'alice', email: 'alice@x.io', emailVerified: true, groups: [] };
+const carol: Identity = { id: 'carol', email: 'carol@x.io', emailVerified: true, groups: ['approvers'] };
+const dave: Identity = { id: 'dave', email: 'dave@x.io', emailVerified: true, groups: ['approvers'] };
 /** Listed on the profile but not in the approvers group: the API refuses their decisions. */
-const frank: Identity = { id: 'frank', email: 'frank@x.io', groups: [] };
+const frank: Identity = { id: 'frank', email: 'frank@x.io', emailVerified: true, groups: [] };
 /** In the approvers group but not listed. */
-const erin: Identity = { id: 'erin', email: 'erin@x.io', groups: ['approvers'] };
-const admin: Identity = { id: 'admin', email: 'admin@x.io', groups: ['admins'] };
+const erin: Identity = { id: 'erin', email: 'erin@x.io', emailVerified: true, groups: ['approvers'] };
+const admin: Identity = { id: 'admin', email: 'admin@x.io', emailVerified: true, groups: ['admins'] };
 
 const pending = () => createRequest('r-1', { kind: 'card.request', profileId: 'p', subject: { holderId: 'h', cardProfile: 'c' } }, profile, alice, now).request;
 
@@ -34,6 +34,11 @@ describe('which buttons the console shows', () => {
     expect(mayDecide(approvedOnce, carol, now)).toBe(false);
     expect(mayDecide(approvedOnce, dave, now)).toBe(true);
     expect(awaitedApprovers(approvedOnce)).toEqual(['dave@x.io', 'frank@x.io']);
+  });
+
+  it('shows no decisions to a token whose email does not count (unverified), as the API refuses them', () => {
+    expect(mayDecide(pending(), { ...carol, emailVerified: false }, now)).toBe(false);
+    expect(mayDecide(pending(), { ...carol, emailVerified: undefined }, now)).toBe(false);
   });
 
   it('shows decisions on a request on hold, and none once it is decided', () => {
