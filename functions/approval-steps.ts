@@ -4,7 +4,19 @@
  * ARN and the local engine with the function's name. (In this code base "workflow" means the state
  * machine and its executions; "round" one wait for a decision between reminders.)
  */
-export type StepNeed = 'table:get' | 'table:put' | 'table:update' | 'table:delete' | 'workflow:task' | 'email:send' | 'links:sign' | 'callback:sign';
+export type StepNeed =
+  | 'table:get'
+  | 'table:put'
+  | 'table:update'
+  | 'table:delete'
+  | 'workflow:task'
+  | 'email:send'
+  | 'links:sign'
+  | 'callback:sign'
+  /** The reconciler: Query on the sparse byDue index only, DescribeExecution, StartExecution. */
+  | 'table:due'
+  | 'workflow:describe'
+  | 'workflow:start';
 
 export interface ApprovalStep {
   name: string;
@@ -40,3 +52,15 @@ export const APPROVAL_STEPS: readonly ApprovalStep[] = [
     needs: ['table:get', 'table:put', 'table:update', 'callback:sign'],
   },
 ];
+
+/**
+ * The workflow's backstop (functions/usecases/reconcile.ts): scheduled every few minutes, it
+ * repairs requests whose check is due. Not a step of the state machine, but the same kind of
+ * function: its own entry, its own least-privilege grants.
+ */
+export const RECONCILER_FUNCTION = {
+  name: 'reconciler',
+  entry: 'functions/reconciler/handler.ts',
+  // table:delete: an expiry closes the approvers' task entries.
+  needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'table:due', 'workflow:describe', 'workflow:start', 'workflow:task'],
+} as const satisfies { name: string; entry: string; needs: readonly StepNeed[] };

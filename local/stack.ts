@@ -7,7 +7,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { APPROVAL_STEPS } from '../functions/approval-steps';
+import { APPROVAL_STEPS, RECONCILER_FUNCTION } from '../functions/approval-steps';
 import { parseCallbackUrlPrefixes } from '../functions/domain/callbacks';
 import { ensureTable, startDynamoDbLocal } from './dynamodb';
 import { type GatewayOptions, startGateway } from './gateway';
@@ -42,6 +42,12 @@ export interface LocalStackOptions {
    * wait whole seconds; the functions still read the real clock. Default 1.
    */
   timeScale?: number;
+  /**
+   * How often the reconciler runs (functions/reconciler/handler.ts, the same code as in the cloud,
+   * where EventBridge Scheduler runs it every 5 minutes). 0: only on demand (`reconcile()`).
+   * Default 60 s.
+   */
+  reconcileEveryMs?: number;
 }
 
 export interface LocalStack {
@@ -52,6 +58,8 @@ export interface LocalStack {
   dynamoEndpoint: string;
   /** DynamoDB Local's Java process, also in `$DATA_DIR/dynamodb.pid` while it runs (reliability tests pause it). */
   dynamoPid: number;
+  /** Runs the reconciler once now (what the timer does), and resolves with its result. */
+  reconcile(): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -132,7 +140,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     process.env.STATE_MACHINE_ARN = stateMachineArn;
     stops.push(sfn.close);
 
-    return { apiUrl: gateway.url, mailUrl: mailbox.url, stateMachineArn, sfnUrl: sfn.url, dynamoEndpoint: dynamo.endpoint, dynamoPid: dynamo.pid, stop };
+    // The reconciler: loaded like a Lambda cold start, run by a timer as the schedule runs it in the cloud.
+    // Runs never overlap (the cloud function has a concurrency of 1).
+    let running: Promise<unknown> | undefined;
+    const reconcile = () => {
+      running ??= (require(resolve(RECONCILER_FUNCTION.entry)).handler as (event: unknown) => Promise<unknown>)({}).finally(() => {
+        running = undefined;
+      });
+      return running;
+    };
+    const every = options.reconcileEveryMs ?? 60_000;
+    if (every > 0) {
+      const timer = setInterval(() => {
+        reconcile().catch((error: Error) => log(`reconciler: ${error.message}`));
+      }, every);
+      timer.unref();
+      stops.push(async () => {
+        clearInterval(timer);
+        await running?.catch(() => {});
+      });
+    }
+
+    return { apiUrl: gateway.url, mailUrl: mailbox.url, stateMachineArn, sfnUrl: sfn.url, dynamoEndpoint: dynamo.endpoint, dynamoPid: dynamo.pid, reconcile, stop };
   } catch (error) {
     await stop();
     throw error;

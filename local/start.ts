@@ -31,6 +31,7 @@ async function main() {
     port: settings.port,
     mailPort: settings.mailPort,
     dataDir: settings.dataDir,
+    reconcileEveryMs: settings.reconcileEveryMs,
     otherRequests: (req, res) => consoleSite?.handle(req, res) ?? false,
     log,
   });

@@ -1,12 +1,15 @@
-import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { ApprovalRequest, Outcome } from '../domain/model';
-import type { WorkflowPort } from '../usecases/ports';
+import type { ExecutionStatus, WorkflowPort } from '../usecases/ports';
 import { sfnClient } from './clients';
 
 /** Error name the workflow catches when a pending request is deleted. */
 export const DELETED_ERROR = 'Approvals.RequestDeleted';
 
 const CLOSED_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+
+/** The ARN of the execution `name` of the state machine `stateMachineArn`. */
+export const executionArn = (stateMachineArn: string, name: string) => `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 
 /**
  * The workflow port on the Step Functions API. Completing a task needs only its token; starting
@@ -15,16 +18,24 @@ const CLOSED_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'Invali
 export function stepFunctionsWorkflow(stateMachineArn: string | undefined): WorkflowPort {
   const sfn = sfnClient();
   return {
-    async start(request: ApprovalRequest) {
+    async start(request: ApprovalRequest, name = request.id) {
       if (!stateMachineArn) throw new Error('configuration error: this function does not have the need workflow:start');
       try {
-        await sfn.send(
-          new StartExecutionCommand({ stateMachineArn, name: request.id, input: JSON.stringify({ requestId: request.id }) }),
-        );
+        await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ requestId: request.id }) }));
       } catch (error) {
         // Same name and same input returns the running execution; a finished one with this
         // name means the workflow already ran for this request.
         if ((error as Error).name !== 'ExecutionAlreadyExists') throw error;
+      }
+    },
+    async status(name: string): Promise<ExecutionStatus> {
+      if (!stateMachineArn) throw new Error('configuration error: this function does not have the need workflow:describe');
+      try {
+        const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn: executionArn(stateMachineArn, name) }));
+        return status === 'RUNNING' ? 'running' : 'ended';
+      } catch (error) {
+        if ((error as Error).name === 'ExecutionDoesNotExist') return 'missing';
+        throw error;
       }
     },
     async finish(taskToken: string, outcome: Outcome) {

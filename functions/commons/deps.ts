@@ -8,7 +8,7 @@ import { Repository } from '../adapters/dynamodb/repository';
 import { parseCallbackUrlPrefixes } from '../domain/callbacks';
 import { stepFunctionsWorkflow } from '../adapters/step-functions';
 import type { Deps } from '../usecases/ports';
-import { meter } from './observability';
+import { describeError, logger, meter } from './observability';
 import { needsOf, readSettings, type Settings, setting } from './settings';
 
 const built = new Map<string, { deps: Deps; settings: Settings }>();
@@ -29,6 +29,8 @@ export function apiFunction(name: string): { deps: Deps; settings: Settings } {
     newId: randomUUID,
     meter,
     callbackUrlPrefixes: parseCallbackUrlPrefixes(settings.CALLBACK_URL_PREFIXES ?? ''),
+    onWorkflowStartFailed: (requestId, error) =>
+      logger.warn('workflow not started; the reconciler will start it', { approvalRequestId: requestId, error: describeError(error) }),
   };
   built.set(name, { deps, settings });
   return { deps, settings };

@@ -6,7 +6,7 @@
  * variable stops it at cold start with a message naming the variable, never on a user's request.
  */
 import { z } from 'zod';
-import { APPROVAL_STEPS, type StepNeed } from '../approval-steps';
+import { APPROVAL_STEPS, RECONCILER_FUNCTION, type StepNeed } from '../approval-steps';
 import { parseCallbackUrlPrefixes } from '../domain/callbacks';
 import { type Need, OPERATIONS } from '../operations';
 
@@ -31,6 +31,8 @@ export const NEED_VARIABLES = {
   'table:put': { TABLE_NAME: tableName },
   'table:update': { TABLE_NAME: tableName },
   'table:delete': { TABLE_NAME: tableName },
+  'table:due': { TABLE_NAME: tableName },
+  'workflow:describe': { STATE_MACHINE_ARN: arn },
   'workflow:start': { STATE_MACHINE_ARN: arn },
   /** SendTaskSuccess needs only the token; the stack scopes the grant to the state machine and sets its ARN too. */
   'workflow:task': { STATE_MACHINE_ARN: arn },
@@ -55,9 +57,9 @@ export type SettingName = keyof AllVariables;
  */
 export const SES_EVENTS_FUNCTION = { name: 'sesEvents', entry: 'functions/ses-events/handler.ts', needs: ['table:get', 'table:put'] } as const;
 
-/** The needs of a function of the service, by its name in the operations list, the step list, or `sesEvents`. */
+/** The needs of a function of the service, by its name in the operations list, the step list, `sesEvents` or `reconciler`. */
 export function needsOf(name: string): readonly AnyNeed[] {
-  const entry = [...OPERATIONS, ...APPROVAL_STEPS, SES_EVENTS_FUNCTION].find((candidate) => candidate.name === name);
+  const entry = [...OPERATIONS, ...APPROVAL_STEPS, SES_EVENTS_FUNCTION, RECONCILER_FUNCTION].find((candidate) => candidate.name === name);
   if (!entry) throw new Error(`configuration error: no function named ${name}`);
   return entry.needs;
 }

@@ -30,6 +30,16 @@ const duration = z
   .refine((value) => durationSeconds(value) !== undefined, 'must be an ISO-8601 duration such as PT1H or P2D (days, hours, minutes, seconds)')
   .refine((value) => (durationSeconds(value) ?? 0) <= MAX_DURATION_SECONDS, 'must be at most one year');
 
+/**
+ * The workflow's limits (README: The workflow, limits). A Standard execution lives at most a year,
+ * and the outcome email and the callback's retries follow the expiry, so a request expires within
+ * 360 days. Reminders stop after `maxReminders`; with the first approval email sent once, an
+ * approver gets at most 1 + MAX_REMINDERS emails per request.
+ */
+export const MAX_EXPIRE_SECONDS = 360 * 86400;
+export const MAX_REMINDERS = 20;
+export const DEFAULT_MAX_REMINDERS = 5;
+
 export const profileBodySchema = z
   .strictObject({
     name: z.string().trim().min(1, 'must not be empty').max(200),
@@ -40,7 +50,8 @@ export const profileBodySchema = z
       .transform((list) => [...new Set(list)]),
     requiredApprovals: z.number().int('must be an integer').min(1).max(10),
     remindAfter: duration,
-    expireAfter: duration,
+    expireAfter: duration.refine((value) => (durationSeconds(value) ?? 0) <= MAX_EXPIRE_SECONDS, 'must be at most P360D'),
+    maxReminders: z.number().int('must be an integer').min(0).max(MAX_REMINDERS).default(DEFAULT_MAX_REMINDERS),
   })
   .superRefine((profile, ctx) => {
     const remind = durationSeconds(profile.remindAfter) ?? 0;
@@ -207,6 +218,7 @@ export const approvalRequestSchema = z.object({
   decision: decisionSchema.optional().describe('Set once the request has ended.'),
   remindAfter: z.string(),
   expireAfter: z.string(),
+  maxReminders: z.number().int().min(0).max(MAX_REMINDERS).optional().describe("Copied from the profile; reminders stop after this many (absent on requests stored before it existed: 5)."),
   createdAt: isoTime,
   updatedAt: isoTime,
   expiresAt: isoTime,

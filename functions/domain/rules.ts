@@ -10,12 +10,14 @@ import {
   type ApprovalRequest,
   type CreateRequestBody,
   type DecisionBody,
+  DEFAULT_MAX_REMINDERS,
   type HistoryEntry,
   type Identity,
   isAdmin,
   isAsciiEmail,
   type Outcome,
   isApprover,
+  MAX_REMINDERS,
   POLICY,
   type Profile,
   WORKFLOW_ACTOR,
@@ -64,6 +66,7 @@ export function createRequest(id: string, body: Omit<CreateRequestBody, 'onBehal
     onHold: false,
     remindAfter: profile.remindAfter,
     expireAfter: profile.expireAfter,
+    maxReminders: profile.maxReminders ?? DEFAULT_MAX_REMINDERS,
     createdAt: now,
     updatedAt: now,
     expiresAt: addSeconds(now, durationSeconds(profile.expireAfter) ?? 0),
@@ -132,6 +135,16 @@ function assertPending(request: ApprovalRequest): void {
 }
 
 /**
+ * Past its expiry a request takes no decision, even before the workflow has marked it expired:
+ * the expiry cannot lose a race against decisions (repeated holds) written after it was due.
+ */
+function assertNotDue(request: ApprovalRequest, now: string): void {
+  if (Date.parse(now) >= Date.parse(request.expiresAt)) {
+    throw conflict(`request expired at ${request.expiresAt}`, { state: 'expired', expiresAt: request.expiresAt });
+  }
+}
+
+/**
  * A decision by a listed approver (identity already checked):
  * - approve adds the approver to `approvals`; the N-th distinct approval approves the request;
  * - reject (reason required) rejects it at once;
@@ -139,6 +152,7 @@ function assertPending(request: ApprovalRequest): void {
  */
 export function decide(request: ApprovalRequest, who: { id: string; email: string }, body: DecisionBody, now: string): Change {
   assertPending(request);
+  assertNotDue(request, now);
   const email = who.email.toLowerCase();
   const actor = { id: who.id, email };
   if (hasApproved(request, email)) {
@@ -212,6 +226,11 @@ export function expire(request: ApprovalRequest, now: string): Change {
     history: { at: now, type: 'expired', actor: WORKFLOW_ACTOR, details: { expireAfter: request.expireAfter } },
     outcome: 'expired',
   };
+}
+
+/** How many reminders this request may send (requests stored before the setting existed: the default). */
+export function reminderLimit(request: ApprovalRequest): number {
+  return Math.min(request.maxReminders ?? DEFAULT_MAX_REMINDERS, MAX_REMINDERS);
 }
 
 /** Approvers who have not approved yet: they get reminders. */

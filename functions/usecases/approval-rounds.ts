@@ -8,13 +8,14 @@ import { createHmac } from 'node:crypto';
 import { durationSeconds } from '../domain/duration';
 import type { ApprovalRequest, HistoryType, Outcome } from '../domain/model';
 import { WORKFLOW_ACTOR } from '../domain/model';
-import { expire, undecidedApprovers } from '../domain/rules';
+import { expire, reminderLimit, undecidedApprovers } from '../domain/rules';
 import type { EmailContent } from '../notifications/emails';
 import type { ApprovalStore, Clock, Mailer, Meter, WorkflowPort } from './ports';
-import { changeRequest } from './requests';
+import { CHECK_GRACE_SECONDS, EMAIL_CLAIM_STALE_SECONDS, earliest } from './checks';
+import { type ChangeDeps, changeRequest } from './requests';
 
 export interface StepDeps {
-  repository: Pick<ApprovalStore, 'getRequest' | 'saveChange' | 'setRoundBookkeeping' | 'appendHistory'>;
+  repository: Pick<ApprovalStore, 'getRequest' | 'saveChange' | 'setRoundBookkeeping' | 'appendHistory' | 'claimApprovalEmail' | 'settleApprovalEmail'>;
   workflow: WorkflowPort;
   now: Clock;
   meter: Meter;
@@ -45,8 +46,10 @@ const plus = (iso: string, seconds: number) => new Date(epoch(iso) + seconds * 1
  * A round of the workflow:
  * 1. an ended request (or a missing one) ends the workflow;
  * 2. one past its expiry is expired now;
- * 3. when a reminder is due, the approvers who have not approved get one;
- * 4. otherwise wait until the next reminder or the expiry, whichever comes first.
+ * 3. when a reminder is due (and fewer than the request's maxReminders were sent), the approvers
+ *    who have not approved get one;
+ * 4. otherwise wait until the next reminder or the expiry, whichever comes first (only the expiry
+ *    once the reminders are used up).
  */
 export async function planRound(deps: StepDeps, requestId: string): Promise<Plan> {
   const stored = await deps.repository.getRequest(requestId);
@@ -58,36 +61,56 @@ export async function planRound(deps: StepDeps, requestId: string): Promise<Plan
     return { done: true, waitSeconds: 1 };
   }
   const remindEvery = durationSeconds(request.remindAfter) ?? 0;
+  const limit = reminderLimit(request);
+  let reminders = rounds.reminders ?? 0;
   let nextReminderAt = rounds.nextReminderAt ?? plus(request.createdAt, remindEvery);
-  if (rounds.notifiedAt && epoch(now) >= epoch(nextReminderAt)) {
+  if (rounds.notifiedAt && reminders < limit && epoch(now) >= epoch(nextReminderAt)) {
     const recipients = undecidedApprovers(request);
     const results = await notifyApprovers(deps, request, recipients, true);
     while (epoch(nextReminderAt) <= epoch(now)) nextReminderAt = plus(nextReminderAt, remindEvery);
-    const reminders = (rounds.reminders ?? 0) + 1;
+    reminders += 1;
     await deps.repository.setRoundBookkeeping(requestId, { nextReminderAt, reminders }, { whilePending: true });
-    await record(deps, requestId, now, 'reminded', { recipients: results.sent });
+    await record(deps, requestId, now, 'reminded', { recipients: results.sent, reminder: reminders, of: limit });
   }
-  const until = Math.min(epoch(nextReminderAt), epoch(request.expiresAt));
+  const until = reminders < limit ? Math.min(epoch(nextReminderAt), epoch(request.expiresAt)) : epoch(request.expiresAt);
   return { done: false, waitSeconds: Math.max(1, Math.ceil((until - epoch(now)) / 1000)) };
 }
 
-async function expireRequest(deps: StepDeps, requestId: string): Promise<void> {
-  try {
-    await changeRequest(deps, requestId, (request, now) => expire(request, now));
-  } catch (error) {
-    // Decided meanwhile: that outcome stands.
-    if ((error as { code?: string }).code !== 'conflict') throw error;
+/** Most attempts of an expiry that keeps meeting concurrent writes before the step fails (and is retried). */
+const EXPIRE_ATTEMPTS = 20;
+
+/**
+ * Expires a pending request whose time has come. A version race is retried until the request is
+ * expired or ended otherwise (a decision or a delete that won stands); never swallowed. Past the
+ * expiry no decision is accepted any more, so the races end quickly.
+ */
+export async function expireRequest(deps: ChangeDeps, requestId: string): Promise<void> {
+  for (let attempt = 1; attempt <= EXPIRE_ATTEMPTS; attempt++) {
+    try {
+      await changeRequest(deps, requestId, (request, now) => expire(request, now));
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'conflict') throw error;
+      const latest = await deps.repository.getRequest(requestId);
+      if (latest?.request.state !== 'requested') return;
+    }
   }
+  throw new Error(`request ${requestId} could not be expired after ${EXPIRE_ATTEMPTS} attempts`);
 }
 
 /**
- * The wait of a round: store the task token on the request while it is pending and email the
- * approvers once. If the request ended before the token could be stored, complete this task at
- * once with that outcome: a decision is never lost between two rounds.
+ * The wait of a round: store the task token on the request while it is pending (with the time the
+ * reconciler looks again if this wait does not end as planned) and email the approvers once. If
+ * the request ended before the token could be stored, complete this task at once with that
+ * outcome: a decision is never lost between two rounds.
  */
-export async function awaitDecision(deps: StepDeps, requestId: string, taskToken: string): Promise<void> {
+export async function awaitDecision(deps: StepDeps, requestId: string, taskToken: string, waitSeconds?: number): Promise<void> {
   const stored = await deps.repository.getRequest(requestId);
-  const pending = stored ? await deps.repository.setRoundBookkeeping(requestId, { taskToken }, { whilePending: true }) : false;
+  const started = deps.now();
+  const checkAt = stored
+    ? plus(waitSeconds ? earliest(plus(started, waitSeconds), stored.request.expiresAt) : stored.request.expiresAt, CHECK_GRACE_SECONDS)
+    : undefined;
+  const pending = stored ? await deps.repository.setRoundBookkeeping(requestId, { taskToken, checkAt }, { whilePending: true }) : false;
   if (!pending) {
     const latest = await deps.repository.getRequest(requestId);
     const state = latest?.request.state;
@@ -95,7 +118,7 @@ export async function awaitDecision(deps: StepDeps, requestId: string, taskToken
     return;
   }
   if (stored && !stored.rounds.notifiedAt) {
-    const results = await notifyApprovers(deps, stored.request, stored.request.approvers, false, stored.rounds.notifiedApprovers ?? []);
+    const results = await sendApprovalEmails(deps, stored.request);
     const now = deps.now();
     const nextReminderAt = stored.rounds.nextReminderAt ?? plus(stored.request.createdAt, durationSeconds(stored.request.remindAfter) ?? 0);
     await deps.repository.setRoundBookkeeping(requestId, { notifiedAt: now, nextReminderAt });
@@ -116,28 +139,57 @@ function isTransient(error: unknown): boolean {
 }
 
 /**
- * Emails each approver their own links. A permanent failure (a refused address) is recorded in the
- * history and the others still get theirs. A transient one (SES throttling or an outage, after the
- * SDK's own retries) on the first approval emails stops the round: who already got one is stored,
- * and the workflow's retry of the task emails only the rest. A reminder that fails is recorded;
- * the next reminder follows anyway.
+ * The first approval email, once per approver even when this task is retried or times out while
+ * still sending: each approver is claimed (a conditional write) before the email goes out and
+ * marked sent after, so another attempt skips approvers done or being done. A permanent failure
+ * (a refused address) is recorded in the history and the others still get theirs. A transient one
+ * (SES throttling or an outage, after the SDK's own retries) releases the claim and stops the
+ * round: the workflow's retry of the task emails only the rest.
  */
-async function notifyApprovers(deps: StepDeps, request: ApprovalRequest, recipients: string[], reminder: boolean, alreadySent: string[] = []) {
-  const sent = recipients.filter((approver) => alreadySent.includes(approver));
-  for (const approver of recipients.filter((candidate) => !alreadySent.includes(candidate))) {
+async function sendApprovalEmails(deps: StepDeps, request: ApprovalRequest) {
+  const sent: string[] = [];
+  for (const approver of request.approvers) {
+    const now = deps.now();
+    const claimed = await deps.repository.claimApprovalEmail(request.id, approver, now, plus(now, -EMAIL_CLAIM_STALE_SECONDS));
+    if (!claimed) continue;
     try {
-      const links = await deps.links(request, approver);
-      const content = deps.approverEmail(request, links, { reminder });
-      await deps.send({ ...content, to: approver, tags: { requestId: request.id, purpose: reminder ? 'reminder' : 'approval' } });
+      await sendApproverEmail(deps, request, approver, false);
+      await deps.repository.settleApprovalEmail(request.id, approver, `sent:${deps.now()}`);
       sent.push(approver);
-      if (reminder) deps.meter.reminderSent();
     } catch (error) {
       deps.meter.emailFailed();
-      if (!reminder && isTransient(error)) {
-        await deps.repository.setRoundBookkeeping(request.id, { notifiedApprovers: sent });
-        throw new EmailDeferred(`approval emails deferred after ${sent.length} of ${recipients.length}: ${(error as Error).name}`);
+      if (isTransient(error)) {
+        await deps.repository.settleApprovalEmail(request.id, approver, undefined);
+        throw new EmailDeferred(`approval emails deferred: ${(error as Error).name}`);
       }
-      await recordEmailFailure(deps, request.id, approver, reminder ? 'reminder' : 'approval', error);
+      await deps.repository.settleApprovalEmail(request.id, approver, `failed:${deps.now()}`);
+      await recordEmailFailure(deps, request.id, approver, 'approval', error);
+    }
+  }
+  const earlier = await deps.repository.getRequest(request.id);
+  const all = Object.entries(earlier?.rounds.approvalEmails ?? {})
+    .filter(([, value]) => value.startsWith('sent:'))
+    .map(([approver]) => approver);
+  return { sent: request.approvers.filter((approver) => all.includes(approver) || sent.includes(approver)) };
+}
+
+async function sendApproverEmail(deps: StepDeps, request: ApprovalRequest, approver: string, reminder: boolean) {
+  const links = await deps.links(request, approver);
+  const content = deps.approverEmail(request, links, { reminder });
+  await deps.send({ ...content, to: approver, tags: { requestId: request.id, purpose: reminder ? 'reminder' : 'approval' } });
+}
+
+/** Reminders: one per approver who has not approved; one that fails is recorded and the next reminder follows anyway. */
+async function notifyApprovers(deps: StepDeps, request: ApprovalRequest, recipients: string[], reminder: true) {
+  const sent: string[] = [];
+  for (const approver of recipients) {
+    try {
+      await sendApproverEmail(deps, request, approver, reminder);
+      sent.push(approver);
+      deps.meter.reminderSent();
+    } catch (error) {
+      deps.meter.emailFailed();
+      await recordEmailFailure(deps, request.id, approver, 'reminder', error);
     }
   }
   return { sent };
@@ -161,7 +213,10 @@ export async function notifyOutcome(deps: StepDeps, requestId: string): Promise<
   if (!stored || stored.request.state === 'requested') return { callback: false };
   const { request, rounds } = stored;
   const deletedByRequester = request.state === 'deleted' && request.decision?.by.id === request.requester.id;
-  if (!rounds.outcomeNotifiedAt && !deletedByRequester) {
+  if (!rounds.outcomeNotifiedAt && deletedByRequester) {
+    // Nothing to tell the requester who deleted it: the outcome step is done.
+    await deps.repository.setRoundBookkeeping(requestId, { outcomeNotifiedAt: deps.now() });
+  } else if (!rounds.outcomeNotifiedAt) {
     try {
       const content = deps.outcomeEmail(request);
       await deps.send({ ...content, to: request.requester.email, tags: { requestId, purpose: 'outcome' } });
@@ -177,7 +232,10 @@ export async function notifyOutcome(deps: StepDeps, requestId: string): Promise<
     }
     await deps.repository.setRoundBookkeeping(requestId, { outcomeNotifiedAt: deps.now() });
   }
-  return { callback: Boolean(request.callbackUrl) && !rounds.callbackDeliveredAt };
+  const callback = Boolean(request.callbackUrl) && !rounds.callbackDeliveredAt && !rounds.callbackAbandonedAt;
+  // Nothing more is owed: the reconciler can forget the request.
+  if (!callback) await deps.repository.setRoundBookkeeping(requestId, { checkAt: null });
+  return { callback };
 }
 
 export class CallbackFailed extends Error {
@@ -199,15 +257,21 @@ export function callbackSignature(secret: string, body: string, timestamp: numbe
  */
 export async function deliverCallback(deps: StepDeps, requestId: string, abandon = false): Promise<{ status?: number }> {
   const stored = await deps.repository.getRequest(requestId);
-  if (!stored?.request.callbackUrl || stored.rounds.callbackDeliveredAt) return {};
+  if (!stored?.request.callbackUrl || stored.request.state === 'requested' || stored.rounds.callbackDeliveredAt) return {};
   const { request } = stored;
   if (abandon) {
     deps.meter.callbackAbandoned();
-    await record(deps, requestId, deps.now(), 'callback-failed', { url: request.callbackUrl });
+    const now = deps.now();
+    // Nothing more is owed once the outcome email was attempted too (else the reconciler restarts it).
+    await deps.repository.setRoundBookkeeping(requestId, { callbackAbandonedAt: now, ...(stored.rounds.outcomeNotifiedAt ? { checkAt: null } : {}) });
+    await record(deps, requestId, now, 'callback-failed', { url: request.callbackUrl });
     return {};
   }
   if (!request.client) {
-    await record(deps, requestId, deps.now(), 'callback-failed', { url: request.callbackUrl, reason: 'no calling system to sign for' });
+    // Never deliverable: given up at once, so the reconciler does not restart it again and again.
+    const now = deps.now();
+    await deps.repository.setRoundBookkeeping(requestId, { callbackAbandonedAt: now, ...(stored.rounds.outcomeNotifiedAt ? { checkAt: null } : {}) });
+    await record(deps, requestId, now, 'callback-failed', { url: request.callbackUrl, reason: 'no calling system to sign for' });
     return {};
   }
   const body = JSON.stringify({ type: `request.${request.state}`, client: request.client, request });
@@ -238,7 +302,7 @@ export async function deliverCallback(deps: StepDeps, requestId: string, abandon
     throw new CallbackFailed(`callback answered ${status}`);
   }
   const now = deps.now();
-  await deps.repository.setRoundBookkeeping(requestId, { callbackDeliveredAt: now });
+  await deps.repository.setRoundBookkeeping(requestId, { callbackDeliveredAt: now, ...(stored.rounds.outcomeNotifiedAt ? { checkAt: null } : {}) });
   await record(deps, requestId, now, 'callback-delivered', { status, type: `request.${request.state}` });
   return { status };
 }

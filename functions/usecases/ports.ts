@@ -44,8 +44,23 @@ export interface RoundBookkeeping {
   reminders?: number;
   outcomeNotifiedAt?: string;
   callbackDeliveredAt?: string;
-  /** Approvers who got the first approval email, while that round is still being sent. */
-  notifiedApprovers?: string[];
+  /**
+   * The first approval email, per approver: `sent:<at>` or `failed:<at>` once done, or the time an
+   * attempt claimed it (before sending). A retried or timed-out attempt skips every approver done
+   * or freshly claimed, so each approver gets that email once.
+   */
+  approvalEmails?: Record<string, string>;
+  /** When the callback was given up on (the workflow's last retry failed). */
+  callbackAbandonedAt?: string;
+  /**
+   * When the reconciler looks at this request unless the workflow moves it on first (sparse index
+   * byDue); `null` removes it: the workflow owes the request nothing more.
+   */
+  checkAt?: string | null;
+  /** The name of the request's current execution (restarts get a new one); absent: the request id. */
+  execution?: string;
+  /** Executions the reconciler started for this request. */
+  restarts?: number;
 }
 
 export interface StoredRequest {
@@ -59,9 +74,10 @@ export type CreateResult = { created: true } | { created: false; earlier: Idempo
 export interface RequestStore {
   /**
    * Writes a new request, its first history entry, a task entry per approver it waits for and (if
-   * given) its idempotency record at once.
+   * given) its idempotency record at once; `checkAt` (see RoundBookkeeping) when the workflow owes
+   * the request something.
    */
-  createRequest(change: Change, idempotency?: NewIdempotency): Promise<CreateResult>;
+  createRequest(change: Change, idempotency?: NewIdempotency, checkAt?: string): Promise<CreateResult>;
   /** The record of an unexpired idempotency key. */
   getIdempotency(sub: string, key: string): Promise<IdempotencyRecord | undefined>;
   /** Strongly consistent. */
@@ -77,7 +93,7 @@ export interface RequestStore {
    * condition that the stored request is still `previous` (same version); `conflict` (and nothing
    * written) when someone changed the request meanwhile.
    */
-  saveChange(change: Change, previous: ApprovalRequest): Promise<'saved' | 'conflict'>;
+  saveChange(change: Change, previous: ApprovalRequest, checkAt?: string): Promise<'saved' | 'conflict'>;
 }
 
 export interface HistoryQuery {
@@ -122,6 +138,19 @@ export interface RoundStore {
    * `requested`: false when that condition failed (or the request does not exist).
    */
   setRoundBookkeeping(id: string, fields: RoundBookkeeping, options?: { whilePending?: boolean }): Promise<boolean>;
+  /**
+   * Claims the first approval email of one approver before it is sent: true unless it was sent,
+   * failed for good, or claimed at or after `staleBefore` (an attempt that may still be sending).
+   */
+  claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean>;
+  /** Records how the claimed email went (`sent:<at>`, `failed:<at>`), or releases the claim (`undefined`). */
+  settleApprovalEmail(id: string, approver: string, outcome: string | undefined): Promise<void>;
+}
+
+/** Requests the reconciler must look at: `checkAt` is due (sparse index, never a scan). */
+export interface DueStore {
+  /** Ids of requests whose `checkAt` is at or before `now`, oldest first, at most `limit`. */
+  dueRequests(now: string, limit: number): Promise<string[]>;
 }
 
 export interface HistoryStore {
@@ -130,12 +159,20 @@ export interface HistoryStore {
 }
 
 /** Every store, as one DynamoDB table (or one in-memory map) provides them. */
-export type ApprovalStore = ProfileStore & RequestStore & SearchStore & TaskStore & RoundStore & HistoryStore;
+export type ApprovalStore = ProfileStore & RequestStore & SearchStore & TaskStore & RoundStore & HistoryStore & DueStore;
+
+/** What the reconciler learns of an execution: still running, ended (any way), or never started. */
+export type ExecutionStatus = 'running' | 'ended' | 'missing';
 
 /** What the use cases need from the approval workflow (one execution per request). */
 export interface WorkflowPort {
-  /** Starts the workflow of a request. Idempotent: the execution is named after the request id. */
-  start(request: ApprovalRequest): Promise<void>;
+  /**
+   * Starts the workflow of a request. Idempotent: the execution is named after the request id
+   * (or `name`, for a restart by the reconciler).
+   */
+  start(request: ApprovalRequest, name?: string): Promise<void>;
+  /** The status of the request's execution named `name`. */
+  status(name: string): Promise<ExecutionStatus>;
   /**
    * Ends the wait of a request's workflow after the request was decided or deleted.
    * A closed or unknown token is not an error: the workflow's next round reads the state.
@@ -192,4 +229,6 @@ export interface Deps {
   meter: Meter;
   /** Where calling systems may have callbacks sent (setting CALLBACK_URL_PREFIXES); none when absent or empty. */
   callbackUrlPrefixes?: readonly string[];
+  /** Told when a stored request's workflow could not be started (the reconciler will); for the logs. */
+  onWorkflowStartFailed?: (requestId: string, error: unknown) => void;
 }

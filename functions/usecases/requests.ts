@@ -4,6 +4,7 @@ import type { ApprovalRequest, CreateRequestBody, DecisionBody, HistoryEntry, Id
 import { isAdmin, isApprover, ON_BEHALF_SCOPE } from '../domain/model';
 import { allowedCallbackUrl } from '../domain/callbacks';
 import { assertMayDecide, canRead, type Change, countedEmail, createRequest, decide, deleteRequest, emailIfCounted } from '../domain/rules';
+import { firstCheckAt, outcomeCheckAt } from './checks';
 import type { Clock, Deps, HistoryPage, HistoryQuery, IdempotencyRecord, Meter, Page, RequestStore, SearchPage, WorkflowPort } from './ports';
 
 const MAX_ATTEMPTS = 5;
@@ -67,10 +68,10 @@ export async function createApprovalRequest(deps: Deps, caller: Identity, body: 
   const idempotency = idempotencyKey
     ? { sub: caller.id, key: idempotencyKey, requestId: change.request.id, bodyHash, expiresAtEpoch: idempotencyExpiry(now) }
     : undefined;
-  const result = await deps.repository.createRequest(change, idempotency);
+  const result = await deps.repository.createRequest(change, idempotency, firstCheckAt(change.request, now));
   if (!result.created) return replay(deps, result.earlier, bodyHash);
   deps.meter.requestCreated(change.request.kind);
-  await deps.workflow.start(change.request);
+  await startOrLeaveToReconciler(deps, change.request);
   return { request: change.request, replayed: false };
 }
 
@@ -105,8 +106,21 @@ async function replay(deps: Deps, earlier: IdempotencyRecord, bodyHash: string):
   if (!stored) throw conflict('Idempotency-Key was already used', { requestId: earlier.requestId });
   // Starting again is harmless (same execution name and input) and heals a create that
   // stored the request but failed before its workflow started.
-  await deps.workflow.start(stored.request);
+  await startOrLeaveToReconciler(deps, stored.request);
   return { request: stored.request, replayed: true };
+}
+
+/**
+ * A stored request is created, whatever happens next: if its workflow cannot be started now
+ * (Step Functions throttling or down), the answer is still 201 and the reconciler starts it
+ * when its first check is due (within 5 minutes, or at its expiry if sooner).
+ */
+async function startOrLeaveToReconciler(deps: Deps, request: ApprovalRequest): Promise<void> {
+  try {
+    await deps.workflow.start(request);
+  } catch (error) {
+    deps.onWorkflowStartFailed?.(request.id, error);
+  }
 }
 
 /** How many history entries `GET /requests/{id}` carries; `GET /requests/{id}/history` pages the rest. */
@@ -189,7 +203,7 @@ export async function changeRequest(
     const stored = await deps.repository.getRequest(id);
     if (!stored) throw notFound(`request ${id} does not exist`);
     const change = apply(stored.request, deps.now());
-    const saved = await deps.repository.saveChange(change, stored.request);
+    const saved = await deps.repository.saveChange(change, stored.request, change.outcome ? outcomeCheckAt(change.request.updatedAt) : undefined);
     if (saved === 'conflict' && attempt < MAX_ATTEMPTS) continue;
     if (saved === 'conflict') throw conflict('request is being changed by someone else; try again');
     if (change.outcome === 'approved' || change.outcome === 'rejected') {

@@ -78,6 +78,8 @@ export interface MonitoringProps {
    * and CallbacksAbandoned instead of its error rate: a calling system that is down is not our fault).
    */
   readonly callbackFunctionName: string;
+  /** The reconciler (one run every few minutes): its error rate alarms like every function's (`reconciler-error-rate`). */
+  readonly reconcilerFunction: IFunction;
   readonly stateMachine: IStateMachine;
   readonly api: IHttpApi;
   readonly table: ITableV2;
@@ -149,7 +151,7 @@ export class Monitoring extends Construct {
       new Metric({ namespace: SERVICE_METRICS.namespace, metricName, dimensionsMap: { ...SERVICE_METRICS.dimensions }, statistic, period });
 
     // ---- Functions: error rates, and throttles per group ----------------------------------------
-    const allFunctions = { ...props.apiFunctions, ...props.linkFunctions, ...props.workflowFunctions };
+    const allFunctions = { ...props.apiFunctions, ...props.linkFunctions, ...props.workflowFunctions, reconciler: props.reconcilerFunction };
     for (const [name, fn] of Object.entries(allFunctions)) {
       if (name === props.callbackFunctionName) continue;
       const rate = new MathExpression({

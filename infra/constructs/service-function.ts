@@ -65,7 +65,10 @@ export interface ServiceFunctionProps {
 /** The table as the functions see it: its name, its ARN and the names of its indexes. */
 export interface TableBinding {
   readonly table: ITableV2;
+  /** The search indexes (table:search). */
   readonly indexNames: readonly string[];
+  /** The reconciler's sparse index (table:due). */
+  readonly dueIndexName: string;
 }
 
 /** Everything a need can refer to. */
@@ -73,6 +76,8 @@ export interface ServiceResources {
   readonly table: TableBinding;
   /** The approval state machine's ARN, built from its fixed name (no token reference: no cycle). */
   readonly stateMachineArn: string;
+  /** The state machine's executions: `arn:…:execution:<state machine name>:*`. */
+  readonly executionArns: string;
   /** `{"currentKeyId","keys":{...}}` for signing and verifying email links. */
   readonly linkKeys: ISecret;
   /** `{"currentKeyId","keys":{...}}` for signing callbacks to calling systems. */
@@ -105,6 +110,8 @@ export const TABLE_NEED_ACTIONS = {
   'table:delete': { action: 'dynamodb:DeleteItem', on: 'table' },
 } as const;
 export const START_ACTIONS = ['states:StartExecution'];
+/** What the reconciler asks of an execution (DescribeExecution is authorised on execution ARNs). */
+export const DESCRIBE_ACTIONS = ['states:DescribeExecution'];
 /** What the workflow port's `finish` sends: success for a decision, failure for a delete. */
 export const TASK_ACTIONS = ['states:SendTaskSuccess', 'states:SendTaskFailure'];
 
@@ -189,6 +196,16 @@ export class ServiceFunction extends NodejsFunction {
         case 'workflow:task':
           this.addEnvironment('STATE_MACHINE_ARN', resources.stateMachineArn);
           this.addToRolePolicy(new PolicyStatement({ actions: TASK_ACTIONS, resources: [resources.stateMachineArn] }));
+          break;
+        case 'workflow:describe':
+          this.addEnvironment('STATE_MACHINE_ARN', resources.stateMachineArn);
+          this.addToRolePolicy(new PolicyStatement({ actions: DESCRIBE_ACTIONS, resources: [resources.executionArns] }));
+          break;
+        case 'table:due':
+          this.addEnvironment('TABLE_NAME', resources.table.table.tableName);
+          this.addToRolePolicy(
+            new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${resources.table.table.tableArn}/index/${resources.table.dueIndexName}`] }),
+          );
           break;
         case 'links:sign':
         case 'links:verify':

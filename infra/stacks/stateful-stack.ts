@@ -25,7 +25,7 @@ import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { ON_BEHALF_SCOPE, ON_BEHALF_SCOPE_NAME, RESOURCE_SERVER_ID } from '../../functions/domain/model';
-import { TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/schema';
+import { DUE_INDEX, TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/schema';
 import type { DeploymentConfig } from '../config';
 import { SigningKeys } from '../constructs/signing-keys';
 import { sesIdentityArn } from '../constructs/service-function';
@@ -49,7 +49,10 @@ export interface StatefulStackProps extends StackProps {
 /** What the stateless stack gets from this one (typed props, not exports looked up by name). */
 export interface StatefulResources {
   readonly table: TableV2;
+  /** The search indexes. */
   readonly indexNames: readonly string[];
+  /** The reconciler's sparse index. */
+  readonly dueIndexName: string;
   readonly userPool: UserPool;
   /** Clients whose tokens the API accepts: users' ID/access tokens and the calling systems' access tokens. */
   readonly apiClients: readonly UserPoolClient[];
@@ -65,6 +68,7 @@ export interface StatefulResources {
 export class StatefulStack extends Stack implements StatefulResources {
   readonly table: TableV2;
   readonly indexNames = TABLE_INDEXES.map((index) => index.indexName);
+  readonly dueIndexName = DUE_INDEX.indexName;
   readonly userPool: UserPool;
   readonly userClient: UserPoolClient;
   readonly machineClient: UserPoolClient;
@@ -91,14 +95,24 @@ export class StatefulStack extends Stack implements StatefulResources {
       deletionProtection: true,
       timeToLiveAttribute: TTL_ATTRIBUTE,
       removalPolicy: RemovalPolicy.RETAIN,
-      globalSecondaryIndexes: TABLE_INDEXES.map((index) => ({
+      globalSecondaryIndexes: [
+        ...TABLE_INDEXES.map((index) => ({
         indexName: index.indexName,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
         // A global table's projection cannot change in place: see infra/README.md for migrating a table built with ALL.
         projectionType: ProjectionType.INCLUDE,
         nonKeyAttributes: [...SEARCH_INDEX_ATTRIBUTES],
-      })),
+        })),
+        {
+          // Sparse (only requests the workflow still owes something carry GSI3PK), keys only: the
+          // reconciler reads each due request itself, strongly consistent.
+          indexName: DUE_INDEX.indexName,
+          partitionKey: { name: DUE_INDEX.partitionKey, type: AttributeType.STRING },
+          sortKey: { name: DUE_INDEX.sortKey, type: AttributeType.STRING },
+          projectionType: ProjectionType.KEYS_ONLY,
+        },
+      ],
     });
 
     // ---- Cognito: people sign in; calling systems use the client-credentials grant -----------

@@ -7,7 +7,7 @@
  * functions/approval-steps.ts: one function per entry, its grants from its `needs`.
  */
 import * as path from 'node:path';
-import { ArnFormat, CfnOutput, Duration, Fn, Lazy, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Fn, Lazy, RemovalPolicy, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   ApiMapping,
@@ -22,16 +22,17 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { FilterPattern, LogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { ConfigurationSet, ConfigurationSetTlsPolicy, EmailSendingEvent, EventDestination, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { type Method, OPERATIONS, type Operation } from '../../functions/operations';
-import { APPROVAL_STEPS, type ApprovalStep } from '../../functions/approval-steps';
+import { APPROVAL_STEPS, type ApprovalStep, RECONCILER_FUNCTION } from '../../functions/approval-steps';
 import { SES_EVENTS_FUNCTION } from '../../functions/commons/settings';
 import type { DeploymentConfig } from '../config';
 import { ConsoleSite } from '../constructs/console-site';
@@ -59,6 +60,9 @@ export const PUBLIC_ROUTE_THROTTLES: Readonly<Record<string, { readonly rateLimi
 };
 /** Default throttle of every other route. */
 export const DEFAULT_ROUTE_THROTTLE = { rateLimit: 50, burstLimit: 100 };
+
+/** How often the reconciler runs in the cloud (README: guarantees rely on it being at most 5). */
+export const RECONCILE_EVERY_MINUTES = 5;
 
 /** The access-log metric that counts 4xx answers on the signed-link routes. */
 export const LINK_4XX_METRIC = { namespace: 'Approvals', metricName: 'LinkRoute4xx' } as const;
@@ -94,6 +98,9 @@ export class StatelessStack extends Stack {
   /** One function per workflow task function, by name. */
   readonly workflowFunctions: Record<string, ServiceFunction> = {};
   readonly sesEventsFunction: ServiceFunction;
+  /** The workflow's backstop, run by `reconcileSchedule`. */
+  readonly reconcilerFunction: ServiceFunction;
+  readonly reconcileSchedule: CfnSchedule;
   /** The routes, by `METHOD path`. */
   readonly routes: Record<string, HttpRoute> = {};
   readonly monitoring: Monitoring;
@@ -234,9 +241,16 @@ export class StatelessStack extends Stack {
     });
     emailEvents.addSubscription(new SqsSubscription(this.emailEventsQueue, { rawMessageDelivery: true }));
 
+    const executionArns = this.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     const resources: ServiceResources = {
-      table: { table: stateful.table, indexNames: stateful.indexNames },
+      table: { table: stateful.table, indexNames: stateful.indexNames, dueIndexName: stateful.dueIndexName },
       stateMachineArn,
+      executionArns,
       linkKeys: stateful.linkKeys,
       callbackKeys: stateful.callbackKeys,
       callbackUrlPrefixes: config.callbackUrlPrefixes,
@@ -313,6 +327,39 @@ export class StatelessStack extends Stack {
       }).bindNeeds(task.needs, resources);
     }
 
+    // ---- The reconciler: the workflow's backstop, every RECONCILE_EVERY_MINUTES -------------------
+    this.reconcilerFunction = new ServiceFunction(this, 'ReconcilerFunction', {
+      entry: RECONCILER_FUNCTION.entry,
+      description: 'Repairs requests whose workflow is late: expires overdue ones, starts missing executions, restarts lost outcomes',
+      // One run repairs at most RECONCILE_BATCH requests (a few calls each); the rest wait for the next run.
+      timeout: Duration.minutes(2),
+      logRetention,
+      logRemovalPolicy,
+      // One run at a time: two overlapping runs could both start an execution for the same request.
+      reservedConcurrentExecutions: config.linkConcurrency > 0 ? 1 : undefined,
+    }).bindNeeds(RECONCILER_FUNCTION.needs, resources);
+    // DescribeExecution is authorised on execution ARNs only: this state machine's executions.
+    const literal = (value: string, name: string) => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
+    Validations.of(defined(this.reconcilerFunction.role)).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:${literal(this.partition, 'Partition')}:states:${literal(this.region, 'Region')}:${literal(this.account, 'AccountId')}:execution:${this.stateMachineName}:*]`,
+      reason: 'states:DescribeExecution has no state-machine-level resource: the executions of this one state machine (names are request ids, not known in advance).',
+    });
+    // The scheduler's own role may invoke the reconciler, unqualified, and nothing else.
+    const schedulerRole = new Role(this, 'ReconcilerScheduleRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+      description: 'EventBridge Scheduler invokes the approval reconciler',
+    });
+    schedulerRole.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.reconcilerFunction.functionArn] }));
+    const reconcileSchedule = new CfnSchedule(this, 'ReconcilerSchedule', {
+      description: 'Runs the approval reconciler (infra/README.md: Reconciler)',
+      scheduleExpression: `rate(${RECONCILE_EVERY_MINUTES} minutes)`,
+      flexibleTimeWindow: { mode: 'OFF' },
+      state: 'ENABLED',
+      // A missed run is not retried: the next one comes within minutes and does the same work.
+      target: { arn: this.reconcilerFunction.functionArn, roleArn: schedulerRole.roleArn, retryPolicy: { maximumRetryAttempts: 0 } },
+    });
+    this.reconcileSchedule = reconcileSchedule;
+
     // ---- Delivery problem handler: reads the queue, partial batch failures ----------------------
     this.sesEventsFunction = new ServiceFunction(this, 'SesEventsFunction', {
       entry: SES_EVENTS_FUNCTION.entry,
@@ -375,6 +422,7 @@ export class StatelessStack extends Stack {
       linkFunctions,
       workflowFunctions: { ...this.workflowFunctions, sesEvents: this.sesEventsFunction },
       callbackFunctionName: 'deliverCallback',
+      reconcilerFunction: this.reconcilerFunction,
       stateMachine: this.stateMachine,
       api: this.api,
       table: stateful.table,
@@ -388,6 +436,7 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'The operator console (sign in with the user pool)' });
     new CfnOutput(this, 'ConsoleClientId', { value: this.console.client.userPoolClientId, description: 'App client of the console (authorization code with PKCE)' });
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'ReconcilerFunctionName', { value: this.reconcilerFunction.functionName, description: 'Invoke it to repair late requests at once (infra/README.md: Runbook)' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });
     new CfnOutput(this, 'SesConfigurationSet', { value: configurationSetName });
   }
@@ -408,6 +457,10 @@ export const SQS_POLLER_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 's
 
 const httpMethod = (method: Method): HttpMethod => HttpMethod[method];
 const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
+
+function defined<T>(value: T | undefined): T {
+  return required(value);
+}
 
 function required<T>(value: T | undefined): T {
   if (value === undefined) throw new Error('internal: missing construct');

@@ -23,7 +23,9 @@ export interface Api {
  * Starts the whole local stack on free ports with in-memory DynamoDB, for one test file.
  * `timeScale` (see LocalStackOptions) shortens the workflow's waits and retries.
  */
-export async function startApi(options: { dataDir?: string; ephemeral?: boolean; timeScale?: number; callbackUrlPrefixes?: string } = {}): Promise<Api> {
+export async function startApi(
+  options: { dataDir?: string; ephemeral?: boolean; timeScale?: number; callbackUrlPrefixes?: string; reconcileEveryMs?: number } = {},
+): Promise<Api> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'approvals-test-'));
   const stack = await startLocalStack({
     port: 0,
@@ -32,6 +34,8 @@ export async function startApi(options: { dataDir?: string; ephemeral?: boolean;
     ephemeral: options.ephemeral ?? true,
     timeScale: options.timeScale,
     callbackUrlPrefixes: options.callbackUrlPrefixes,
+    // Tests run the reconciler on demand (api.stack.reconcile()) unless they ask for the timer.
+    reconcileEveryMs: options.reconcileEveryMs ?? 0,
   });
   const issuer = await localIssuer(dataDir);
   const token = (user: TestUser) => issuer.sign({ sub: user.sub, email: user.email, groups: user.groups ?? [] });

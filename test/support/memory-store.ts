@@ -12,6 +12,7 @@ import type {
   ApprovalStore,
   CreateResult,
   Email,
+  ExecutionStatus,
   HistoryPage,
   HistoryQuery,
   Meter,
@@ -73,7 +74,7 @@ export class MemoryStore implements ApprovalStore {
     return structuredClone(profile);
   }
 
-  async createRequest(change: Change, idempotency?: NewIdempotency): Promise<CreateResult> {
+  async createRequest(change: Change, idempotency?: NewIdempotency, checkAt?: string): Promise<CreateResult> {
     this.check();
     if (idempotency) {
       const earlier = this.idempotency.get(`${idempotency.sub}#${idempotency.key}`);
@@ -81,7 +82,7 @@ export class MemoryStore implements ApprovalStore {
       this.idempotency.set(`${idempotency.sub}#${idempotency.key}`, idempotency);
     }
     if (this.requests.has(change.request.id)) throw new Error(`request ${change.request.id} exists already`);
-    this.requests.set(change.request.id, { request: structuredClone(change.request), rounds: {} });
+    this.requests.set(change.request.id, { request: structuredClone(change.request), rounds: checkAt ? { checkAt } : {} });
     this.appendEntry(change.request.id, change.history);
     this.applyTasks(undefined, change.request);
     return { created: true };
@@ -117,7 +118,7 @@ export class MemoryStore implements ApprovalStore {
     return { items: structuredClone(items), nextCursor: end < all.length ? Buffer.from(`${id}@${end}`).toString('base64url') : null };
   }
 
-  async saveChange(change: Change, previous: ApprovalRequest): Promise<'saved' | 'conflict'> {
+  async saveChange(change: Change, previous: ApprovalRequest, checkAt?: string): Promise<'saved' | 'conflict'> {
     this.check();
     this.beforeSave?.(change);
     if (this.conflictsToSimulate > 0) {
@@ -127,7 +128,7 @@ export class MemoryStore implements ApprovalStore {
     const stored = this.requests.get(change.request.id);
     if (!stored || stored.request.version !== previous.version) return 'conflict';
     this.saved.push(structuredClone(change));
-    this.requests.set(change.request.id, { ...stored, request: structuredClone(change.request) });
+    this.requests.set(change.request.id, { request: structuredClone(change.request), rounds: checkAt ? { ...stored.rounds, checkAt } : stored.rounds });
     this.appendEntry(change.request.id, change.history);
     this.applyTasks(previous, change.request);
     return 'saved';
@@ -144,8 +145,44 @@ export class MemoryStore implements ApprovalStore {
     if (!stored) return false;
     if (options.whilePending && stored.request.state !== 'requested') return false;
     const defined = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
-    this.requests.set(id, { ...stored, rounds: { ...stored.rounds, ...structuredClone(defined) } });
+    const rounds: RoundBookkeeping = { ...stored.rounds, ...structuredClone(defined) };
+    if (fields.checkAt === null) delete rounds.checkAt;
+    this.requests.set(id, { ...stored, rounds });
     return true;
+  }
+
+  /** Emails claimed per attempt, in order (tests check who was claimed when). */
+  readonly claims: string[] = [];
+
+  async claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
+    this.check();
+    const stored = this.requests.get(id);
+    if (!stored) return false;
+    const earlier = stored.rounds.approvalEmails?.[approver];
+    if (earlier !== undefined && !(earlier < staleBefore)) return false;
+    stored.rounds.approvalEmails = { ...stored.rounds.approvalEmails, [approver]: now };
+    this.claims.push(approver);
+    return true;
+  }
+
+  async settleApprovalEmail(id: string, approver: string, outcome: string | undefined): Promise<void> {
+    this.check();
+    const stored = this.requests.get(id);
+    if (!stored) return;
+    const emails = { ...stored.rounds.approvalEmails };
+    if (outcome) emails[approver] = outcome;
+    else delete emails[approver];
+    stored.rounds.approvalEmails = emails;
+  }
+
+  /** Like the sparse byDue index: requests with a checkAt at or before now, oldest first. */
+  async dueRequests(now: string, limit: number): Promise<string[]> {
+    this.check();
+    return [...this.requests.values()]
+      .filter((stored) => stored.rounds.checkAt !== undefined && stored.rounds.checkAt !== null && stored.rounds.checkAt <= now)
+      .sort((a, b) => String(a.rounds.checkAt).localeCompare(String(b.rounds.checkAt)))
+      .slice(0, limit)
+      .map((stored) => stored.request.id);
   }
 
   /** Newest first; the cursor is the number of items already returned, bound to the query's filters. */
@@ -249,10 +286,23 @@ export class FakeClock {
 /** A workflow port that records what it was asked to do. */
 export class RecordingWorkflow implements WorkflowPort {
   readonly started: string[] = [];
+  /** Execution names started (the request id, or a restart's name). */
+  readonly names: string[] = [];
   readonly finished: { taskToken: string; outcome: Outcome }[] = [];
+  /** Status of executions by name; a started one is `running` unless set otherwise. */
+  readonly statuses = new Map<string, ExecutionStatus>();
+  /** When set, start throws it (Step Functions unavailable). */
+  failStartWith?: Error;
 
-  async start(request: ApprovalRequest): Promise<void> {
+  async start(request: ApprovalRequest, name = request.id): Promise<void> {
+    if (this.failStartWith) throw this.failStartWith;
     this.started.push(request.id);
+    this.names.push(name);
+    if (!this.statuses.has(name)) this.statuses.set(name, 'running');
+  }
+
+  async status(name: string): Promise<ExecutionStatus> {
+    return this.statuses.get(name) ?? 'missing';
   }
 
   async finish(taskToken: string, outcome: Outcome): Promise<void> {

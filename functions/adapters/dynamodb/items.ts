@@ -1,7 +1,7 @@
 /**
  * How domain objects are stored as table items and read back. Keys come from keys.ts.
  */
-import { type ApprovalRequest, type HistoryEntry, inFieldOrder, type Profile } from '../../domain/model';
+import { type ApprovalRequest, DEFAULT_MAX_REMINDERS, type HistoryEntry, inFieldOrder, type Profile } from '../../domain/model';
 import type { RoundBookkeeping, StoredRequest } from '../../usecases/ports';
 import { historyKey, indexKeys, taskKey } from './keys';
 
@@ -30,7 +30,11 @@ export function toStored(item: Item): StoredRequest {
   if (typeof item.reminders === 'number') rounds.reminders = item.reminders;
   if (typeof item.outcomeNotifiedAt === 'string') rounds.outcomeNotifiedAt = item.outcomeNotifiedAt;
   if (typeof item.callbackDeliveredAt === 'string') rounds.callbackDeliveredAt = item.callbackDeliveredAt;
-  if (Array.isArray(item.notifiedApprovers)) rounds.notifiedApprovers = item.notifiedApprovers.map(String);
+  if (typeof item.callbackAbandonedAt === 'string') rounds.callbackAbandonedAt = item.callbackAbandonedAt;
+  if (item.approvalEmails && typeof item.approvalEmails === 'object') rounds.approvalEmails = item.approvalEmails as Record<string, string>;
+  if (typeof item.GSI3SK === 'string') rounds.checkAt = item.GSI3SK.slice(0, item.GSI3SK.lastIndexOf('#'));
+  if (typeof item.execution === 'string') rounds.execution = item.execution;
+  if (typeof item.restarts === 'number') rounds.restarts = item.restarts;
   // DynamoDB maps come back in any order.
   return { request: inFieldOrder(item.doc as ApprovalRequest), rounds };
 }
@@ -44,6 +48,7 @@ export function toProfile(item: Item): Profile {
     requiredApprovals: Number(item.requiredApprovals),
     remindAfter: String(item.remindAfter),
     expireAfter: String(item.expireAfter),
+    maxReminders: typeof item.maxReminders === 'number' ? item.maxReminders : DEFAULT_MAX_REMINDERS,
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
     version: Number(item.version),

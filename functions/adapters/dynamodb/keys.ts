@@ -4,6 +4,10 @@
  * | item         | PK                         | SK                        | GSI1 (by state)                         | GSI2 (by requester)              |
  * |--------------|----------------------------|---------------------------|-----------------------------------------|----------------------------------|
  * | request      | `REQ#<id>`                 | `REQUEST`                 | `STATE#<state>#<shard>` / `<createdAt>#<id>` | `REQUESTER#<sub>` / `<createdAt>#<id>` |
+ *
+ * GSI3 (byDue, sparse, keys only): `DUE#<shard>` / `<checkAt>#<id>` on a request item while the
+ * workflow owes it something (a round, an expiry, the outcome email or the callback); the
+ * reconciler queries it for due checks, and the last outcome step removes both attributes.
  * | history      | `REQ#<id>`                 | `HISTORY#<at>#<nonce>`    | -                                       | -                                |
  * | profile      | `PROFILES`                 | `PROFILE#<id>`            | -                                       | -                                |
  * | task         | `TASKS#<approver email>`   | `<createdAt>#<id>`        | -                                       | -                                |
@@ -26,6 +30,7 @@ import type { State } from '../../domain/model';
 export const SEARCH_SHARDS = 8;
 export const INDEX_BY_STATE = 'byState';
 export const INDEX_BY_REQUESTER = 'byRequester';
+export const INDEX_BY_DUE = 'byDue';
 
 export const requestKey = (id: string) => ({ PK: `REQ#${id}`, SK: 'REQUEST' });
 export const historyPrefix = 'HISTORY#';
@@ -67,3 +72,11 @@ export function indexKeys(request: { id: string; state: State; createdAt: string
     GSI2SK: sort,
   };
 }
+
+export const duePartition = (shard: number) => `DUE#${shard}`;
+/** The sparse byDue index attributes of a request the reconciler must look at from `checkAt` on. */
+export const dueKeys = (id: string, checkAt: string) => ({ GSI3PK: duePartition(shardOf(id)), GSI3SK: `${checkAt}#${id}` });
+/** The upper bound (inclusive) of the byDue sort keys due at `now`. */
+export const dueUntil = (now: string) => `${now}#~`;
+/** The request id of a byDue index item. */
+export const requestIdOf = (item: { PK?: unknown }) => String(item.PK).replace(/^REQ#/, '');

@@ -38,7 +38,7 @@ export class DynamoProfileStore implements ProfileStore {
         Key: profileKey(id),
         UpdateExpression:
           'SET #type = :type, #id = :id, #name = :name, requireApprovalFor = :kinds, approvers = :approvers, requiredApprovals = :n, ' +
-          'remindAfter = :remind, expireAfter = :expire, createdAt = if_not_exists(createdAt, :now), updatedAt = :now ADD version :one',
+          'remindAfter = :remind, expireAfter = :expire, maxReminders = :maxReminders, createdAt = if_not_exists(createdAt, :now), updatedAt = :now ADD version :one',
         ExpressionAttributeNames: { '#type': 'type', '#id': 'id', '#name': 'name' },
         ExpressionAttributeValues: {
           ':type': 'profile',
@@ -49,6 +49,7 @@ export class DynamoProfileStore implements ProfileStore {
           ':n': body.requiredApprovals,
           ':remind': body.remindAfter,
           ':expire': body.expireAfter,
+          ':maxReminders': body.maxReminders,
           ':now': now,
           ':one': 1,
         },

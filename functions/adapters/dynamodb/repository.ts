@@ -45,8 +45,8 @@ export class Repository implements ApprovalStore {
   listProfiles(query: { limit: number; cursor?: string }): Promise<Page<Profile>> {
     return this.profiles.listProfiles(query);
   }
-  createRequest(change: Change, idempotency?: NewIdempotency): Promise<CreateResult> {
-    return this.requests.createRequest(change, idempotency);
+  createRequest(change: Change, idempotency?: NewIdempotency, checkAt?: string): Promise<CreateResult> {
+    return this.requests.createRequest(change, idempotency, checkAt);
   }
   getIdempotency(sub: string, key: string): Promise<IdempotencyRecord | undefined> {
     return this.requests.getIdempotency(sub, key);
@@ -57,14 +57,23 @@ export class Repository implements ApprovalStore {
   getHistory(id: string, page: HistoryQuery): Promise<HistoryPage> {
     return this.requests.getHistory(id, page);
   }
-  saveChange(change: Change, previous: ApprovalRequest): Promise<'saved' | 'conflict'> {
-    return this.requests.saveChange(change, previous);
+  saveChange(change: Change, previous: ApprovalRequest, checkAt?: string): Promise<'saved' | 'conflict'> {
+    return this.requests.saveChange(change, previous, checkAt);
   }
   appendHistory(id: string, entry: HistoryEntry): Promise<void> {
     return this.requests.appendHistory(id, entry);
   }
   setRoundBookkeeping(id: string, fields: RoundBookkeeping, options?: { whilePending?: boolean }): Promise<boolean> {
     return this.requests.setRoundBookkeeping(id, fields, options);
+  }
+  claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
+    return this.requests.claimApprovalEmail(id, approver, now, staleBefore);
+  }
+  settleApprovalEmail(id: string, approver: string, outcome: string | undefined): Promise<void> {
+    return this.requests.settleApprovalEmail(id, approver, outcome);
+  }
+  dueRequests(now: string, limit: number): Promise<string[]> {
+    return this.requests.dueRequests(now, limit);
   }
   search(query: SearchQuery): Promise<SearchPage> {
     return this.searches.search(query);

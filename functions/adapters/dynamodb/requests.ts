@@ -17,6 +17,7 @@ import type { Change } from '../../domain/rules';
 import { taskChanges } from '../../domain/tasks';
 import type {
   CreateResult,
+  DueStore,
   HistoryPage,
   HistoryQuery,
   HistoryStore,
@@ -28,11 +29,25 @@ import type {
   StoredRequest,
 } from '../../usecases/ports';
 import { historyItem, requestAttributes, taskItem, toStored } from './items';
-import { historyCursor, historyCursorKey, historyPrefix, idempotencyKey, indexKeys, requestKey, taskKey } from './keys';
+import {
+  dueKeys,
+  duePartition,
+  dueUntil,
+  historyCursor,
+  historyCursorKey,
+  historyPrefix,
+  idempotencyKey,
+  indexKeys,
+  requestIdOf,
+  requestKey,
+  SEARCH_SHARDS,
+  taskKey,
+} from './keys';
+import { DUE_INDEX } from './schema';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
-export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStore {
+export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStore, DueStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
@@ -42,13 +57,13 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
    * Writes a new request, its first history entry, its approvers' task items and (if given) its
    * idempotency record in one transaction; `created: false` when the key exists already.
    */
-  async createRequest(change: Change, idempotency?: NewIdempotency): Promise<CreateResult> {
+  async createRequest(change: Change, idempotency?: NewIdempotency, checkAt?: string): Promise<CreateResult> {
     const { request } = change;
     const items: TransactItems = [
       {
         Put: {
           TableName: this.table,
-          Item: { ...requestKey(request.id), ...requestAttributes(request) },
+          Item: { ...requestKey(request.id), ...requestAttributes(request), approvalEmails: {}, ...(checkAt ? dueKeys(request.id, checkAt) : {}) },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
@@ -127,10 +142,11 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
    * Writes a change of a request, its history entry and the task items it opens or closes in one
    * transaction, on the condition that nobody changed the request since `previous` was read.
    */
-  async saveChange(change: Change, previous: ApprovalRequest): Promise<'saved' | 'conflict'> {
+  async saveChange(change: Change, previous: ApprovalRequest, checkAt?: string): Promise<'saved' | 'conflict'> {
     const { request } = change;
     const expectedVersion = previous.version;
     const keys = indexKeys(request);
+    const due = checkAt ? dueKeys(request.id, checkAt) : undefined;
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -140,7 +156,8 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
                 TableName: this.table,
                 Key: requestKey(request.id),
                 UpdateExpression:
-                  'SET #doc = :doc, #state = :state, #version = :version, GSI1PK = :g1pk, GSI1SK = :g1sk, GSI2PK = :g2pk, GSI2SK = :g2sk',
+                  'SET #doc = :doc, #state = :state, #version = :version, GSI1PK = :g1pk, GSI1SK = :g1sk, GSI2PK = :g2pk, GSI2SK = :g2sk' +
+                  (due ? ', GSI3PK = :g3pk, GSI3SK = :g3sk' : ''),
                 ConditionExpression: '#version = :expected',
                 ExpressionAttributeNames: { '#doc': 'doc', '#state': 'state', '#version': 'version' },
                 ExpressionAttributeValues: {
@@ -152,6 +169,7 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
                   ':g1sk': keys.GSI1SK,
                   ':g2pk': keys.GSI2PK,
                   ':g2sk': keys.GSI2SK,
+                  ...(due ? { ':g3pk': due.GSI3PK, ':g3sk': due.GSI3SK } : {}),
                 },
               },
             },
@@ -184,8 +202,11 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
   }
 
   async setRoundBookkeeping(id: string, fields: RoundBookkeeping, options: { whilePending?: boolean } = {}): Promise<boolean> {
-    const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
-    if (entries.length === 0) return true;
+    const { checkAt, ...rest } = fields;
+    const entries: Array<[string, unknown]> = Object.entries(rest).filter(([, value]) => value !== undefined);
+    if (checkAt) entries.push(...Object.entries(dueKeys(id, checkAt)));
+    const removes = checkAt === null ? ['GSI3PK', 'GSI3SK'] : [];
+    if (entries.length === 0 && removes.length === 0) return true;
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const sets = entries.map(([name, value], index) => {
@@ -199,15 +220,16 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
       values[':requested'] = 'requested';
       condition += ' AND #state = :requested';
     }
+    const update = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' ');
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: requestKey(id),
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          UpdateExpression: update,
           ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+          ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
         }),
       );
       return true;
@@ -215,6 +237,79 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  async claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
+    const claim = () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: requestKey(id),
+          UpdateExpression: 'SET #emails.#a = :now',
+          // Values: a claim time (ISO), or `sent:`/`failed:` which sort after every ISO time.
+          ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(#emails.#a) OR #emails.#a < :stale)',
+          ExpressionAttributeNames: { '#emails': 'approvalEmails', '#a': approver },
+          ExpressionAttributeValues: { ':now': now, ':stale': staleBefore },
+        }),
+      );
+    try {
+      try {
+        await claim();
+      } catch (error) {
+        // A request stored before approvalEmails existed: create the map, then claim.
+        if ((error as Error).name !== 'ValidationException') throw error;
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: requestKey(id),
+            UpdateExpression: 'SET approvalEmails = if_not_exists(approvalEmails, :empty)',
+            ConditionExpression: 'attribute_exists(PK)',
+            ExpressionAttributeValues: { ':empty': {} },
+          }),
+        );
+        await claim();
+      }
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async settleApprovalEmail(id: string, approver: string, outcome: string | undefined): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: requestKey(id),
+        UpdateExpression: outcome ? 'SET #emails.#a = :outcome' : 'REMOVE #emails.#a',
+        ExpressionAttributeNames: { '#emails': 'approvalEmails', '#a': approver },
+        ExpressionAttributeValues: outcome ? { ':outcome': outcome } : undefined,
+      }),
+    );
+  }
+
+  /** Due checks from every shard of the sparse byDue index (keys only), oldest first. */
+  async dueRequests(now: string, limit: number): Promise<string[]> {
+    const shards = await Promise.all(
+      Array.from({ length: SEARCH_SHARDS }, async (_, shard) => {
+        const result = await this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: DUE_INDEX.indexName,
+            KeyConditionExpression: '#pk = :pk AND #sk <= :until',
+            ExpressionAttributeNames: { '#pk': DUE_INDEX.partitionKey, '#sk': DUE_INDEX.sortKey },
+            ExpressionAttributeValues: { ':pk': duePartition(shard), ':until': dueUntil(now) },
+            Limit: limit,
+          }),
+        );
+        return result.Items ?? [];
+      }),
+    );
+    return shards
+      .flat()
+      .sort((a, b) => String(a[DUE_INDEX.sortKey]).localeCompare(String(b[DUE_INDEX.sortKey])))
+      .slice(0, limit)
+      .map(requestIdOf);
   }
 }
 

@@ -5,14 +5,14 @@ import { awaitDecision } from '../../usecases/approval-rounds';
 import { workflowDeps } from '../deps';
 
 const deps = workflowDeps('awaitDecision');
-const input = z.object({ requestId: z.uuid(), taskToken: z.string().min(1) });
+const input = z.object({ requestId: z.uuid(), taskToken: z.string().min(1), waitSeconds: z.number().positive().optional() });
 
 /** Workflow step (waitForTaskToken): store the token, email the approvers once. The token is never logged. */
 export const handler = observe(
   middy(async (event: unknown) => {
-    const { requestId, taskToken } = input.parse(event);
+    const { requestId, taskToken, waitSeconds } = input.parse(event);
     logApprovalRequest(requestId);
-    await awaitDecision(deps, requestId, taskToken);
+    await awaitDecision(deps, requestId, taskToken, waitSeconds);
     logger.info('waiting for a decision');
     return { stored: true };
   }),

@@ -11,6 +11,7 @@ const profile: Profile = {
   requiredApprovals: 2,
   remindAfter: 'PT1H',
   expireAfter: 'P1D',
+  maxReminders: 5,
   createdAt: now,
   updatedAt: now,
   version: 1,

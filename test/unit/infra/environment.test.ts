@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import type { z } from 'zod';
-import { APPROVAL_STEPS } from '../../../functions/approval-steps';
+import { APPROVAL_STEPS, RECONCILER_FUNCTION } from '../../../functions/approval-steps';
 import { type AnyNeed, environmentSchema, SES_EVENTS_FUNCTION } from '../../../functions/commons/settings';
 import { OPERATIONS } from '../../../functions/operations';
 import type { ServiceFunction } from '../../../infra/constructs/service-function';
@@ -33,6 +33,7 @@ const functions: Array<[string, Entry, ServiceFunction]> = [
   ...OPERATIONS.map((op): [string, Entry, ServiceFunction] => [op.name, op, defined(stateless.apiFunctions[op.name])]),
   ...APPROVAL_STEPS.map((step): [string, Entry, ServiceFunction] => [step.name, step, defined(stateless.workflowFunctions[step.name])]),
   [SES_EVENTS_FUNCTION.name, SES_EVENTS_FUNCTION, stateless.sesEventsFunction],
+  [RECONCILER_FUNCTION.name, RECONCILER_FUNCTION, stateless.reconcilerFunction],
 ];
 
 function stackVariables(fn: ServiceFunction): string[] {

@@ -5,7 +5,7 @@
  */
 import type { Template } from 'aws-cdk-lib/assertions';
 import { OPERATIONS } from '../../../functions/operations';
-import { APPROVAL_STEPS } from '../../../functions/approval-steps';
+import { APPROVAL_STEPS, RECONCILER_FUNCTION } from '../../../functions/approval-steps';
 import type { AnyNeed, ServiceFunction } from '../../../infra/constructs/service-function';
 import { defined, fixture, logicalId, props, resolveStackOutputs, resources } from '../../infra/fixture';
 
@@ -74,6 +74,7 @@ const functionsWithRoles = (): Array<[string, ServiceFunction, Template]> => [
   ...Object.entries(stateless.apiFunctions).map(([name, fn]) => [name, fn, statelessTemplate] as [string, ServiceFunction, Template]),
   ...Object.entries(stateless.workflowFunctions).map(([name, fn]) => [name, fn, statelessTemplate] as [string, ServiceFunction, Template]),
   ['sesEvents', stateless.sesEventsFunction, statelessTemplate],
+  ['reconciler', stateless.reconcilerFunction, statelessTemplate],
 ];
 
 describe('every IAM statement names its resources', () => {
@@ -101,13 +102,17 @@ describe('every IAM statement names its resources', () => {
     }
   });
 
-  test('no other resource contains a wildcard, but the console files the console deployment replaces (their names carry content hashes)', () => {
+  test('no other resource contains a wildcard but the console files the console deployment replaces (their names carry content hashes) and the executions of the one state machine, for DescribeExecution only', () => {
     const consoleFiles = `\${${logicalId(stateless.console.bucket)}.Arn}/console/*`;
     const deploymentPolicy = logicalId(defined(stateless.console.node.tryFindChild('DeploymentRole'), 'DeploymentRole').node.findChild('DefaultPolicy'));
+    const executions = `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${stateless.stateMachineName}:*`;
     const resourcesNamed = all.flatMap(({ policy, statement }) => list(statement.Resource).map((resource) => ({ policy, statement, resource }))).filter(({ resource }) => resource !== '*');
     expect(resourcesNamed.length).toBeGreaterThan(0);
     const wildcards = resourcesNamed.filter(({ resource }) => text(resolveStackOutputs(resource, statefulTemplate)).includes('*'));
-    expect(wildcards.map(({ policy, statement, resource }) => [policy, list(statement.Action).sort(), text(resource)])).toEqual([
+    const [executionGrants, others] = [wildcards.filter(({ resource }) => text(resolveStackOutputs(resource, statefulTemplate)) === executions), wildcards.filter(({ resource }) => text(resolveStackOutputs(resource, statefulTemplate)) !== executions)];
+    expect(executionGrants.length).toBeGreaterThan(0);
+    for (const { statement } of executionGrants) expect(list(statement.Action)).toEqual(['states:DescribeExecution']);
+    expect(others.map(({ policy, statement, resource }) => [policy, list(statement.Action).sort(), text(resource)])).toEqual([
       [deploymentPolicy, ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'], consoleFiles],
     ]);
   });
@@ -140,6 +145,11 @@ describe('each function gets exactly what its needs say', () => {
     'callback:sign': { grants: { 'secretsmanager:GetSecretValue': [callbackKeys] }, env: ['CALLBACK_KEYS_SECRET_ID'] },
     'email:send': { grants: { 'ses:SendEmail': [identity, configurationSet] }, env: ['SENDER_EMAIL', 'PUBLIC_BASE_URL', 'SES_CONFIGURATION_SET'] },
     'callback:accept': { grants: {}, env: ['CALLBACK_URL_PREFIXES'] },
+    'table:due': { grants: { 'dynamodb:Query': [`${table}/index/byDue`] }, env: ['TABLE_NAME'] },
+    'workflow:describe': {
+      grants: { 'states:DescribeExecution': [`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${stateless.stateMachineName}:*`] },
+      env: ['STATE_MACHINE_ARN'],
+    },
   };
   const ALWAYS = { 'logs:CreateLogStream': ['LOG GROUP'], 'logs:PutLogEvents': ['LOG GROUP'], 'xray:PutTelemetryRecords': ['*'], 'xray:PutTraceSegments': ['*'] };
 
@@ -147,6 +157,7 @@ describe('each function gets exactly what its needs say', () => {
     ...Object.fromEntries(OPERATIONS.map((operation) => [operation.name, operation.needs])),
     ...Object.fromEntries(APPROVAL_STEPS.map((task) => [task.name, task.needs])),
     sesEvents: ['table:get', 'table:put'],
+    reconciler: RECONCILER_FUNCTION.needs,
   };
   const queue = `\${${logicalId(stateless.emailEventsQueue)}.Arn}`;
   /** Grants a function has besides its needs. */
@@ -182,6 +193,20 @@ describe('each function gets exactly what its needs say', () => {
     notifyOutcome: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'ses:SendEmail'],
     deliverCallback: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue'],
     sesEvents: ['dynamodb:GetItem', 'dynamodb:PutItem', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+    // reconcile: dueRequests (Query on byDue), getRequest, bookkeeping updates, expiry through
+    // changeRequest (transaction of an Update, Puts and the task entries' Deletes; answers a stored token),
+    // DescribeExecution, StartExecution
+    reconciler: [
+      'dynamodb:Query@indexes',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'states:DescribeExecution',
+      'states:StartExecution',
+      'states:SendTaskFailure',
+      'states:SendTaskSuccess',
+    ],
   };
   const UNUSED = ['dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable', 'dynamodb:Scan', 'states:SendTaskHeartbeat'];
 
@@ -229,9 +254,11 @@ describe('each function gets exactly what its needs say', () => {
       .sort();
     expect(granted).toEqual([...calls].sort());
     for (const action of UNUSED) expect(granted).not.toContain(action);
-    // Only search reads the indexes; nobody else gets an index ARN.
+    // Only search reads the search indexes, and only the reconciler the byDue index; nobody else gets an index ARN.
     const indexArns = Object.values(grantsOf(fn, template)).flat().filter((arn) => arn.includes('/index/'));
-    expect(indexArns.length > 0).toBe(name === 'searchRequests');
+    expect(indexArns.length > 0).toBe(name === 'searchRequests' || name === 'reconciler');
+    if (name === 'reconciler') expect(indexArns).toEqual([`${table}/index/byDue`]);
+    if (name === 'searchRequests') expect(indexArns).not.toContain(`${table}/index/byDue`);
   });
 
   test('the decide function may answer this state machine\'s tasks and nothing else of Step Functions', () => {

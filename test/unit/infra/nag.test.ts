@@ -62,6 +62,8 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-CFR4',
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-IAM5[Resource::<ConsoleFiles2D43986C.Arn>/console/*]',
+      // The reconciler's DescribeExecution: the executions of this one state machine.
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:approvals-dev-approval:*]',
       'AwsSolutions-L1',
       'AwsSolutions-S1',
       'AwsSolutions-SMG4',

@@ -29,7 +29,7 @@ describe('the table', () => {
     ]);
   });
 
-  test('has exactly the two indexes of keys.ts, projecting the keys, the request document and its state only', () => {
+  test('has exactly the indexes of keys.ts: two search indexes projecting the keys, the request document and its state only, and the sparse byDue index with keys only', () => {
     expect(table.Properties?.GlobalSecondaryIndexes).toEqual([
       {
         IndexName: INDEX_BY_STATE,
@@ -46,6 +46,14 @@ describe('the table', () => {
           { AttributeName: 'GSI2SK', KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['doc', 'state'] },
+      },
+      {
+        IndexName: 'byDue',
+        KeySchema: [
+          { AttributeName: 'GSI3PK', KeyType: 'HASH' },
+          { AttributeName: 'GSI3SK', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
       },
     ]);
     const attributes = table.Properties?.AttributeDefinitions as Array<{ AttributeName: string; AttributeType: string }>;
@@ -68,11 +76,13 @@ describe('the table', () => {
 
 describe('the search indexes', () => {
   test('never copy the task token or any other workflow bookkeeping', () => {
-    const indexes = (table.Properties?.GlobalSecondaryIndexes ?? []) as Array<{ Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }>;
+    const indexes = ((table.Properties?.GlobalSecondaryIndexes ?? []) as Array<{ IndexName: string; Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }>).filter(
+      (index) => index.IndexName !== 'byDue',
+    );
     expect(indexes).toHaveLength(2);
     for (const index of indexes) {
       expect(index.Projection.ProjectionType).toBe('INCLUDE');
-      for (const field of ['taskToken', 'notifiedAt', 'nextReminderAt', 'reminders', 'outcomeNotifiedAt', 'callbackDeliveredAt', 'notifiedApprovers']) {
+      for (const field of ['taskToken', 'notifiedAt', 'nextReminderAt', 'reminders', 'outcomeNotifiedAt', 'callbackDeliveredAt', 'approvalEmails', 'execution']) {
         expect(index.Projection.NonKeyAttributes).not.toContain(field);
       }
     }

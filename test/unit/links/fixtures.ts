@@ -56,6 +56,7 @@ export function linkContext(repository: MemoryRepository, now = NOW) {
       repository,
       workflow: {
         start: async () => {},
+        status: async () => 'running',
         finish: async (taskToken, outcome) => {
           finished.push({ taskToken, outcome });
         },

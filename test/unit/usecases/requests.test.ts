@@ -26,6 +26,7 @@ const profile: Profile = {
   requiredApprovals: 2,
   remindAfter: 'PT4H',
   expireAfter: 'P2D',
+  maxReminders: 5,
   createdAt: START,
   updatedAt: START,
   version: 1,

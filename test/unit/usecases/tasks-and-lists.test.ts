@@ -17,6 +17,7 @@ const profile = (id: string, approvers = ['bob@example.com', 'carol@example.com'
   requiredApprovals,
   remindAfter: 'PT4H',
   expireAfter: 'P2D',
+  maxReminders: 5,
   createdAt: START,
   updatedAt: START,
   version: 1,

@@ -1,0 +1,33 @@
+/**
+ * When the reconciler looks at a request (its `checkAt`, in the sparse index byDue) if the
+ * workflow has not moved it on by then. Every step that moves a request on sets the next one;
+ * the last step of the outcome removes it. README: "Guarantees".
+ */
+import type { ApprovalRequest } from '../domain/model';
+
+const epoch = (iso: string) => Date.parse(iso);
+export const plus = (iso: string, seconds: number) => new Date(epoch(iso) + seconds * 1000).toISOString();
+export const earliest = (...times: string[]) => times.reduce((a, b) => (epoch(a) <= epoch(b) ? a : b));
+
+/**
+ * A pending wait is looked at this long after it should have ended, so an expiry is at most this
+ * plus the reconciler's interval (5 minutes in the cloud) plus its run late: under 10 minutes.
+ */
+export const CHECK_GRACE_SECONDS = 60;
+/** A new request's first round (or its outcome, when it ended at once) is due within this. */
+export const START_CHECK_SECONDS = 300;
+/** A running execution that is late (backing off, retrying a callback) is looked at again after this. */
+export const RUNNING_RECHECK_SECONDS = 900;
+/** A claim on an approval email older than this was made by an attempt that is over (tasks run at most 30 s in Lambda). */
+export const EMAIL_CLAIM_STALE_SECONDS = 60;
+
+/** When the reconciler looks at a request created now if no workflow round moves it on first. */
+export function firstCheckAt(request: ApprovalRequest, now: string): string {
+  const start = plus(now, START_CHECK_SECONDS);
+  return request.state === 'requested' ? earliest(start, plus(request.expiresAt, CHECK_GRACE_SECONDS)) : start;
+}
+
+/** When the reconciler looks at a request that just ended if its outcome steps have not run by then. */
+export function outcomeCheckAt(now: string): string {
+  return plus(now, START_CHECK_SECONDS);
+}

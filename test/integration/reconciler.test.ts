@@ -1,0 +1,105 @@
+/**
+ * The reconciler on the real local stack (DynamoDB Local and its byDue index, the workflow
+ * engine, the local SES), run by npm start's timer: whatever left a request without its workflow,
+ * it gets one; overdue requests expire; ended ones get their outcome email and callback.
+ * Each request is written as the failure left it, with the same repository the functions use.
+ */
+import { createServer } from 'node:http';
+import { documentClient } from '../../functions/adapters/clients';
+import { Repository } from '../../functions/adapters/dynamodb/repository';
+import type { ApprovalRequest } from '../../functions/domain/model';
+import { createRequest } from '../../functions/domain/rules';
+import { TABLE_NAME } from '../../local/stack';
+import { waitFor } from '../../local/net';
+import { type Api, profile, startApi, users } from '../helpers/stack';
+import { about, executionStatus, to, waitForEmails, waitForState } from '../helpers/workflow';
+
+let api: Api;
+let repository: Repository;
+const received: string[] = [];
+let receiver: ReturnType<typeof createServer>;
+let receiverUrl = '';
+
+beforeAll(async () => {
+  // The reconciler's timer runs every 300 ms here (60 s by default, 5 minutes in the cloud).
+  api = await startApi({ timeScale: 0.2, reconcileEveryMs: 300 });
+  repository = new Repository(documentClient(), TABLE_NAME);
+  receiver = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      received.push(body);
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const address = receiver.address();
+  receiverUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hook`;
+}, 120_000);
+
+afterAll(async () => {
+  await api?.stop();
+  await new Promise((resolve) => receiver?.close(resolve));
+});
+
+let next = 0;
+/** A request as the create use case builds it, stored without starting its workflow. */
+function build(overrides: Partial<ApprovalRequest> = {}, createdAt = new Date().toISOString()) {
+  const id = `7a000000-0000-4000-8000-${String(++next).padStart(12, '0')}`;
+  const body = profile({ approvers: [users.carol.email], remindAfter: 'PT1H', expireAfter: 'PT2S', maxReminders: 5 });
+  const change = createRequest(id, { kind: 'card.request', profileId: 'cards', subject: { holderId: 'h', cardProfile: 'p' } }, { ...body, id: 'cards', createdAt, updatedAt: createdAt, version: 1 } as never, { id: users.alice.sub, email: users.alice.email, groups: [] }, createdAt);
+  change.request = { ...change.request, ...overrides };
+  return change;
+}
+
+test('a request stored without a workflow (StartExecution failed at create) gets one: its approver is emailed', async () => {
+  const change = build({ expireAfter: 'P1D', expiresAt: new Date(Date.now() + 86400_000).toISOString() });
+  // As create leaves it when StartExecution fails: stored, first check due now.
+  await repository.createRequest(change, undefined, new Date().toISOString());
+  const [email] = await waitForEmails(api, (mail) => to(users.carol.email)(mail) && about(change.request.id)(mail));
+  expect(email?.subject).not.toMatch(/Reminder/);
+  expect(await executionStatus(api, `${change.request.id}-r1`)).toBe('RUNNING');
+});
+
+test('a pending request past its expiry with no workflow is expired, and the requester is told', async () => {
+  const createdAt = new Date(Date.now() - 60_000).toISOString();
+  const change = build({ expiresAt: new Date(Date.now() - 58_000).toISOString() }, createdAt);
+  await repository.createRequest(change, undefined, createdAt);
+  const expired = await waitForState(api, change.request.id, 'expired');
+  expect(Date.parse(expired.decision.at) - Date.parse(expired.expiresAt)).toBeLessThan(10 * 60_000);
+  await waitForEmails(api, (mail) => to(users.alice.email, /expired/i)(mail) && about(change.request.id)(mail));
+});
+
+test('an ended request whose outcome email and callback were never attempted gets both', async () => {
+  const now = new Date().toISOString();
+  const change = build({ callbackUrl: receiverUrl, client: 'billing-system' });
+  change.request = { ...change.request, state: 'rejected', decision: { decision: 'rejected', by: { id: 'carol', email: users.carol.email }, at: now, reason: 'no budget' } };
+  await repository.createRequest(change, undefined, now);
+  await waitForEmails(api, (mail) => to(users.alice.email, /rejected/i)(mail) && about(change.request.id)(mail));
+  await waitFor(async () => received.some((body) => body.includes(change.request.id) && body.includes('request.rejected')), {
+    timeoutMs: 20_000,
+    what: 'the callback',
+  });
+  // Nothing more is owed: the request leaves the reconciler's index.
+  await waitFor(async () => (await repository.getRequest(change.request.id))?.rounds.checkAt === undefined, { timeoutMs: 20_000, what: 'checkAt removed' });
+});
+
+test('a request on its normal path is never touched by the reconciler: one execution, one approval email', async () => {
+  await api.call('PUT', '/profiles/normal', { as: users.admin, body: profile({ approvers: [users.carol.email], remindAfter: 'PT1H', expireAfter: 'P1D' }) });
+  const created = await api.call('POST', '/requests', { as: users.bob, body: { kind: 'card.request', profileId: 'normal', subject: { holderId: 'h', cardProfile: 'p' } } });
+  expect(created.status).toBe(201);
+  const id = created.body.id as string;
+  await waitForEmails(api, (mail) => to(users.carol.email)(mail) && about(id)(mail));
+  // Several reconciler runs later, still one email and no restarted execution.
+  await api.stack.reconcile();
+  await api.stack.reconcile();
+  expect(await executionStatus(api, `${id}-r1`)).toBeUndefined();
+  expect((await repository.getRequest(id))?.rounds.checkAt).toBeDefined();
+  // Decided: the outcome step tells the requester and takes the request out of the reconciler's index.
+  expect((await api.call('POST', `/requests/${id}/decisions`, { as: users.carol, body: { decision: 'approve' } })).status).toBe(200);
+  await waitForEmails(api, (mail) => to(users.bob.email, /approved/i)(mail) && about(id)(mail));
+  await waitFor(async () => (await repository.getRequest(id))?.rounds.checkAt === undefined, { timeoutMs: 20_000, what: 'checkAt removed' });
+  expect(await executionStatus(api, id)).toBe('SUCCEEDED');
+  await api.stack.reconcile();
+  expect(await executionStatus(api, `${id}-r1`)).toBeUndefined();
+});

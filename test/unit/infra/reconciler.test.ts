@@ -1,0 +1,47 @@
+/**
+ * The reconciler in the cloud: EventBridge Scheduler runs it every 5 minutes with a role that may
+ * invoke this one function and nothing else; its errors alarm; it reads only the byDue index.
+ */
+import { RECONCILER_FUNCTION } from '../../../functions/approval-steps';
+import { RECONCILE_EVERY_MINUTES } from '../../../infra/stacks/stateless-stack';
+import { fixture, logicalId, props, resources } from '../../infra/fixture';
+
+const { stateless, statelessTemplate, config } = fixture();
+
+test('a schedule runs the reconciler every 5 minutes, without retries (the next run does the same work)', () => {
+  const schedules = Object.values(resources(statelessTemplate, 'AWS::Scheduler::Schedule'));
+  expect(schedules).toHaveLength(1);
+  const schedule = props(schedules[0]);
+  expect(RECONCILE_EVERY_MINUTES).toBeLessThanOrEqual(5);
+  expect(schedule).toMatchObject({ ScheduleExpression: `rate(${RECONCILE_EVERY_MINUTES} minutes)`, State: 'ENABLED', FlexibleTimeWindow: { Mode: 'OFF' } });
+  const target = schedule.Target as { Arn: unknown; RoleArn: unknown; RetryPolicy: unknown };
+  expect(target.Arn).toEqual({ 'Fn::GetAtt': [logicalId(stateless.reconcilerFunction), 'Arn'] });
+  expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 0 });
+});
+
+test("the schedule's role is assumed by EventBridge Scheduler of this account and may invoke the reconciler only", () => {
+  const schedule = props(Object.values(resources(statelessTemplate, 'AWS::Scheduler::Schedule'))[0]);
+  const roleId = ((schedule.Target as { RoleArn: { 'Fn::GetAtt': string[] } }).RoleArn['Fn::GetAtt'] as string[])[0] as string;
+  const role = props(resources(statelessTemplate, 'AWS::IAM::Role')[roleId]);
+  expect(JSON.stringify(role.AssumeRolePolicyDocument)).toContain('scheduler.amazonaws.com');
+  expect(JSON.stringify(role.AssumeRolePolicyDocument)).toContain('aws:SourceAccount');
+  const policies = Object.values(resources(statelessTemplate, 'AWS::IAM::Policy')).filter((policy) =>
+    JSON.stringify(props(policy).Roles).includes(roleId),
+  );
+  const statements = policies.flatMap((policy) => (props(policy).PolicyDocument as { Statement: Array<{ Action: unknown; Resource: unknown }> }).Statement);
+  expect(statements).toEqual([
+    expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [logicalId(stateless.reconcilerFunction), 'Arn'] } }),
+  ]);
+});
+
+test("the reconciler's error rate alarms, and it runs one at a time where concurrency can be reserved", () => {
+  const alarms = Object.values(resources(statelessTemplate, 'AWS::CloudWatch::Alarm')).map(props);
+  expect(alarms.map((alarm) => alarm.AlarmName)).toContain(`${config.prefix}-reconciler-error-rate`);
+  const fn = props(resources(statelessTemplate, 'AWS::Lambda::Function')[logicalId(stateless.reconcilerFunction)]);
+  if (config.linkConcurrency > 0) expect(fn.ReservedConcurrentExecutions).toBe(1);
+  expect(fn.Timeout).toBe(120);
+});
+
+test('its needs are the reconciler entry of the step list', () => {
+  expect([...stateless.reconcilerFunction.needs].sort()).toEqual([...RECONCILER_FUNCTION.needs].sort());
+});
