@@ -8,6 +8,7 @@ export type StepNeed =
   | 'table:get'
   | 'table:put'
   | 'table:update'
+  | 'table:delete'
   | 'workflow:task'
   | 'email:send'
   | 'links:sign'
@@ -29,7 +30,8 @@ export const APPROVAL_STEPS: readonly ApprovalStep[] = [
     name: 'planRound',
     entry: 'functions/approval-steps/plan-round/handler.ts',
     substitution: 'PlanRoundFunctionArn',
-    needs: ['table:get', 'table:put', 'table:update', 'workflow:task', 'email:send', 'links:sign'],
+    // table:delete: an expiry closes the approvers' task entries.
+    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'workflow:task', 'email:send', 'links:sign'],
   },
   {
     name: 'awaitDecision',
@@ -59,5 +61,6 @@ export const APPROVAL_STEPS: readonly ApprovalStep[] = [
 export const RECONCILER_FUNCTION = {
   name: 'reconciler',
   entry: 'functions/reconciler/handler.ts',
-  needs: ['table:get', 'table:put', 'table:update', 'table:due', 'workflow:describe', 'workflow:start', 'workflow:task'],
+  // table:delete: an expiry closes the approvers' task entries.
+  needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'table:due', 'workflow:describe', 'workflow:start', 'workflow:task'],
 } as const satisfies { name: string; entry: string; needs: readonly StepNeed[] };

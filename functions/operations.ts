@@ -8,9 +8,10 @@ export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
  * What a function's code calls; the CDK stack turns each into one least-privilege grant.
  * Table needs name the DynamoDB action: `table:get` GetItem, `table:query` Query on the table
  * (an item collection), `table:search` Query on the search indexes only, `table:put` PutItem,
- * `table:update` UpdateItem (transactions are authorised per item action).
+ * `table:update` UpdateItem, `table:delete` DeleteItem (transactions are authorised per item action:
+ * a change that closes approvers' task entries deletes them).
  */
-export type TableNeed = 'table:get' | 'table:query' | 'table:search' | 'table:put' | 'table:update';
+export type TableNeed = 'table:get' | 'table:query' | 'table:search' | 'table:put' | 'table:update' | 'table:delete';
 export type Need = TableNeed | 'workflow:start' | 'workflow:task' | 'links:verify' | 'callback:accept';
 
 export interface Operation {
@@ -58,6 +59,15 @@ export const OPERATIONS: readonly Operation[] = [
     needs: ['table:get'],
   },
   {
+    name: 'listProfiles',
+    methods: ['GET'],
+    path: '/profiles',
+    entry: 'functions/list-profiles/handler.ts',
+    auth: 'jwt',
+    access: 'signed in',
+    needs: ['table:query'],
+  },
+  {
     name: 'createRequest',
     methods: ['POST'],
     path: '/requests',
@@ -94,13 +104,22 @@ export const OPERATIONS: readonly Operation[] = [
     needs: ['table:get', 'table:query'],
   },
   {
+    name: 'listTasks',
+    methods: ['GET'],
+    path: '/tasks',
+    entry: 'functions/list-tasks/handler.ts',
+    auth: 'jwt',
+    access: 'approvers: the pending requests they are listed on and have not approved',
+    needs: ['table:query', 'table:get'],
+  },
+  {
     name: 'decideRequest',
     methods: ['POST'],
     path: '/requests/{id}/decisions',
     entry: 'functions/decide-request/handler.ts',
     auth: 'jwt',
     access: 'approvers listed on the request',
-    needs: ['table:get', 'table:put', 'table:update', 'workflow:task'],
+    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'workflow:task'],
   },
   {
     name: 'deleteRequest',
@@ -109,7 +128,7 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/delete-request/handler.ts',
     auth: 'jwt',
     access: 'admins, or the requester while requested',
-    needs: ['table:get', 'table:put', 'table:update', 'workflow:task'],
+    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'workflow:task'],
   },
   {
     name: 'linkPage',
@@ -127,6 +146,6 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/link-decide/handler.ts',
     auth: 'none',
     access: 'holder of a signed link (the approver it names)',
-    needs: ['table:get', 'table:put', 'table:update', 'workflow:task', 'links:verify'],
+    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'workflow:task', 'links:verify'],
   },
 ];

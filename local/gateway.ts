@@ -68,6 +68,8 @@ export interface GatewayOptions {
   port: number;
   issuer: LocalIssuer;
   operations?: readonly Operation[];
+  /** Answers requests no operation routes (the console's files); returns false to leave them to the 404. */
+  otherRequests?: (req: IncomingMessage, res: ServerResponse) => boolean;
   log?: (line: string) => void;
 }
 
@@ -89,6 +91,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     const method = (req.method ?? 'GET').toUpperCase();
     const route = routes.find((candidate) => candidate.method === method && candidate.pattern.test(url.pathname));
     try {
+      if (!route && options.otherRequests?.(req, res)) return;
       if (!route) return errorJson(res, 404, 'not_found', `no route for ${method} ${url.pathname}`);
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(req.headers)) {

@@ -11,13 +11,14 @@ export const LOCAL_ISSUER = 'https://issuer.approvals.local';
 export const LOCAL_AUDIENCE = 'approvals-api';
 const ALG = 'ES256';
 
-interface StoredKey {
+export interface StoredKey {
   kid: string;
   privateJwk: JWK;
   publicJwk: JWK;
 }
 
-async function loadOrCreateKey(dataDir: string): Promise<StoredKey> {
+/** The issuer's key pair; the local OpenID provider signs with the same key. */
+export async function loadOrCreateKey(dataDir: string): Promise<StoredKey> {
   const dir = join(dataDir, 'issuer');
   const file = join(dir, 'signing-key.json');
   try {

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { APPROVAL_STEPS, RECONCILER_FUNCTION } from '../functions/approval-steps';
 import { parseCallbackUrlPrefixes } from '../functions/domain/callbacks';
 import { ensureTable, startDynamoDbLocal } from './dynamodb';
-import { startGateway } from './gateway';
+import { type GatewayOptions, startGateway } from './gateway';
 import { localIssuer } from './identity';
 import { startMailbox } from './mailbox';
 import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from './net';
@@ -35,6 +35,8 @@ export interface LocalStackOptions {
   ephemeral?: boolean;
   /** Keep only DynamoDB's table in memory (the benchmark, on a disk shared with other work). */
   dynamoInMemory?: boolean;
+  /** Passed to the gateway: answers what no API route does (the console). */
+  otherRequests?: GatewayOptions['otherRequests'];
   log?: (line: string) => void;
   /**
    * Multiplies the workflow engine's timers (task timeouts, retry intervals; see
@@ -89,7 +91,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // The gateway's port must be known before the functions' environment is set (links use it).
     const issuer = await localIssuer(dataDir);
-    const gateway = await startGateway({ port: options.port, issuer, log });
+    const gateway = await startGateway({ port: options.port, issuer, log, otherRequests: options.otherRequests });
     stops.push(gateway.close);
 
     // Where calling systems may have callbacks sent: the environment's CALLBACK_URL_PREFIXES, none by default.

@@ -3,6 +3,7 @@
  * MAIL_PORT (mailbox, 8005), DATA_DIR (local state, .local).
  */
 import './esm-interop';
+import { type LocalConsole, prepareConsole, startConsole } from './console';
 import { onAncestorExit } from './lifetime';
 import { localSettings } from './settings';
 import { startLocalStack } from './stack';
@@ -12,24 +13,53 @@ process.env.POWERTOOLS_DEV ??= 'true';
 
 async function main() {
   const settings = localSettings();
-  // Watched from the start: an npm stopped while the stack starts must not leave it running.
-  let parentGone: string | undefined;
-  let onParentGone = (reason: string) => {
-    parentGone = reason;
+  // Watched from the start (npm exiting, signals): a stop asked for while the stack starts is kept
+  // and carried out as soon as there is something to stop, so nothing is left running.
+  let stopAsked: string | undefined;
+  let onStop = (reason: string) => {
+    stopAsked ??= reason;
   };
-  onAncestorExit((pid) => onParentGone(`process ${pid} (npm or the parent) exited`));
+  onAncestorExit((pid) => onStop(`process ${pid} (npm or the parent) exited`));
+  process.on('SIGINT', () => onStop('SIGINT'));
+  process.on('SIGTERM', () => onStop('SIGTERM'));
+  process.on('SIGHUP', () => onStop('SIGHUP'));
+
+  const log = (line: string) => console.log(`[${new Date().toISOString()}] ${line}`);
+  const consolePrepared = prepareConsole(log);
+  let consoleSite: LocalConsole | undefined;
   const stack = await startLocalStack({
     port: settings.port,
     mailPort: settings.mailPort,
     dataDir: settings.dataDir,
     reconcileEveryMs: settings.reconcileEveryMs,
-    log: (line) => console.log(`[${new Date().toISOString()}] ${line}`),
+    otherRequests: (req, res) => consoleSite?.handle(req, res) ?? false,
+    log,
   });
+  consoleSite = await startConsole({ apiUrl: stack.apiUrl, dataDir: settings.dataDir, log, prepared: consolePrepared }).catch(async (error) => {
+    await stack.stop();
+    throw error;
+  });
+  let stopping = false;
+  const shutdown = (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${reason}: stopping...`);
+    Promise.all([consoleSite?.close(), stack.stop()]).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  onStop = shutdown;
+  if (stopAsked) {
+    shutdown(stopAsked);
+    return;
+  }
   console.log(
     [
       '',
       'Approval service is running.',
       `  API:      ${stack.apiUrl}   (GET ${stack.apiUrl}/health)`,
+      `  Console:  ${consoleSite.url}   (sign in on the local OpenID provider's form)`,
       `  Mailbox:  ${stack.mailUrl}   (sent emails; JSON at ${stack.mailUrl}/store)`,
       `  Data:     ${settings.dataDir}`,
       '  Token:    npm run --silent token -- --sub alice --email alice@example.com --groups approvers,admins',
@@ -37,21 +67,6 @@ async function main() {
       '',
     ].join('\n'),
   );
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: stopping...`);
-    stack.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGHUP', () => shutdown('SIGHUP'));
-  onParentGone = shutdown;
-  if (parentGone) shutdown(parentGone);
 }
 
 main().catch((error) => {

@@ -30,6 +30,7 @@ export const NEED_VARIABLES = {
   'table:search': { TABLE_NAME: tableName },
   'table:put': { TABLE_NAME: tableName },
   'table:update': { TABLE_NAME: tableName },
+  'table:delete': { TABLE_NAME: tableName },
   'table:due': { TABLE_NAME: tableName },
   'workflow:describe': { STATE_MACHINE_ARN: arn },
   'workflow:start': { STATE_MACHINE_ARN: arn },

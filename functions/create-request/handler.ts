@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { apiDeps } from '../commons/deps';
 import { httpHandler, identityOf, json } from '../commons/http';
 import { logApprovalRequest, logger } from '../commons/observability';
+import { assertP10CsrParses } from '../domain/csr';
 import { createRequestBodySchema } from '../domain/model';
 import { parse } from '../domain/validation';
 import { createApprovalRequest } from '../usecases/requests';
@@ -17,6 +18,7 @@ export const handler = httpHandler(
     const who = identityOf(event);
     const key = parse(idempotencyKeySchema, event.headers['idempotency-key'], 'Idempotency-Key');
     const body = parse(createRequestBodySchema, event.body);
+    assertP10CsrParses(body);
     const { request, replayed } = await createApprovalRequest(deps, who, body, key);
     logApprovalRequest(request.id);
     logger.info(replayed ? 'request replayed' : 'request created', { kind: request.kind, state: request.state });

@@ -98,6 +98,11 @@ export function countedEmail(who: Identity): string {
   return who.email.toLowerCase();
 }
 
+/** The caller's email if it counts (as countedEmail decides), or undefined: for reads keyed by email. */
+export function emailIfCounted(who: Identity): string | undefined {
+  return who.email && isAsciiEmail(who.email) && who.emailVerified === true ? who.email.toLowerCase() : undefined;
+}
+
 /** Who may decide through the API: a member of `approvers`, with a verified email, listed on the request. */
 export function assertMayDecide(request: ApprovalRequest, who: Identity): void {
   if (!isApprover(who)) throw forbidden('only members of the approvers group may decide');

@@ -56,6 +56,14 @@ const DETAILS: Record<string, Record<string, unknown>> = {
     responses: { 200: { description: 'The profile', content: json(ref('Profile')) }, ...errors(400, 401, 403) },
   },
   getProfile: { summary: 'Read a profile', responses: { 200: { description: 'The profile', content: json(ref('Profile')) }, ...errors(400, 401, 404) } },
+  listProfiles: {
+    summary: 'List profiles, in id order',
+    parameters: [
+      { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+      { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page.' },
+    ],
+    responses: { 200: { description: 'A page', content: json({ type: 'object', properties: { items: { type: 'array', items: ref('Profile') }, nextCursor: { type: ['string', 'null'] } }, required: ['items', 'nextCursor'] }) }, ...errors(400, 401) },
+  },
   createRequest: {
     summary: 'Create a request',
     description:
@@ -70,6 +78,7 @@ const DETAILS: Record<string, Record<string, unknown>> = {
     parameters: [
       { name: 'state', in: 'query', schema: { type: 'string', enum: STATES } },
       { name: 'kind', in: 'query', schema: { type: 'string', enum: KINDS } },
+      { name: 'profileId', in: 'query', schema: { type: 'string' } },
       { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
       { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page, with the same filters.' },
       { name: 'mine', in: 'query', schema: { type: 'string', enum: ['true', 'false'] } },
@@ -115,6 +124,15 @@ const DETAILS: Record<string, Record<string, unknown>> = {
       },
       ...errors(400, 401, 403, 404),
     },
+  },
+  listTasks: {
+    summary: 'What waits for me: pending requests on which the caller is listed and has not approved, on hold ones included, newest first',
+    description: 'Read from one task entry per approver and request, written in the same transaction as the request. Callers outside the approvers group, or whose token email does not count (not ASCII, email_verified not true), get an empty page.',
+    parameters: [
+      { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+      { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page.' },
+    ],
+    responses: { 200: { description: 'A page', content: json({ type: 'object', properties: { items: { type: 'array', items: ref('Request') }, nextCursor: { type: ['string', 'null'] } }, required: ['items', 'nextCursor'] }) }, ...errors(400, 401) },
   },
   decideRequest: {
     summary: 'Approve, reject (reason required) or hold (approvers listed on the request)',

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { apiDeps } from '../commons/deps';
 import { httpHandler, identityOf, json } from '../commons/http';
 import { kindSchema } from '../domain/kinds';
-import { stateSchema } from '../domain/model';
+import { idSchema, stateSchema } from '../domain/model';
 import { parse } from '../domain/validation';
 import { searchRequests } from '../usecases/requests';
 
@@ -10,6 +10,7 @@ const deps = apiDeps('searchRequests');
 const querySchema = z.object({
   state: stateSchema.optional(),
   kind: kindSchema.optional(),
+  profileId: idSchema.optional(),
   limit: z.coerce.number('must be a number').int('must be an integer').min(1).max(100).default(20),
   cursor: z.string().max(4096).optional(),
   mine: z.enum(['true', 'false']).optional(),

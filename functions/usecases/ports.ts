@@ -11,6 +11,14 @@ export interface ProfileStore {
   getProfile(id: string): Promise<Profile | undefined>;
   /** Creates or replaces a profile; `version` counts the writes. */
   putProfile(id: string, body: ProfileBody, now: string): Promise<Profile>;
+  /** Profiles in id order; `cursor` as in search (a bad one is an `invalid_request` error). */
+  listProfiles(query: { limit: number; cursor?: string }): Promise<Page<Profile>>;
+}
+
+/** A page of a list and the opaque position of the next one (null at the end). */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
 }
 
 /** An idempotency key already used: the request it created and the hash of its body. */
@@ -65,8 +73,9 @@ export type CreateResult = { created: true } | { created: false; earlier: Idempo
 
 export interface RequestStore {
   /**
-   * Writes a new request, its first history entry and (if given) its idempotency record at once;
-   * `checkAt` (see RoundBookkeeping) when the workflow owes the request something.
+   * Writes a new request, its first history entry, a task entry per approver it waits for and (if
+   * given) its idempotency record at once; `checkAt` (see RoundBookkeeping) when the workflow owes
+   * the request something.
    */
   createRequest(change: Change, idempotency?: NewIdempotency, checkAt?: string): Promise<CreateResult>;
   /** The record of an unexpired idempotency key. */
@@ -80,10 +89,11 @@ export interface RequestStore {
    */
   getHistory(id: string, page: HistoryQuery): Promise<HistoryPage>;
   /**
-   * Writes a change and its history entry, on the condition that the stored version is still
-   * `expectedVersion`; `conflict` (and nothing written) when someone changed the request meanwhile.
+   * Writes a change, its history entry and the approvers' task entries it opens or closes, on the
+   * condition that the stored request is still `previous` (same version); `conflict` (and nothing
+   * written) when someone changed the request meanwhile.
    */
-  saveChange(change: Change, expectedVersion: number, checkAt?: string): Promise<'saved' | 'conflict'>;
+  saveChange(change: Change, previous: ApprovalRequest, checkAt?: string): Promise<'saved' | 'conflict'>;
 }
 
 export interface HistoryQuery {
@@ -99,6 +109,7 @@ export interface HistoryPage {
 export interface SearchQuery {
   state?: State;
   kind?: string;
+  profileId?: string;
   /** Only this requester's requests (users outside approvers and admins). */
   requesterId?: string;
   limit: number;
@@ -106,14 +117,19 @@ export interface SearchQuery {
   cursor?: string;
 }
 
-export interface SearchPage {
-  items: ApprovalRequest[];
-  nextCursor: string | null;
-}
+export type SearchPage = Page<ApprovalRequest>;
 
 export interface SearchStore {
   /** Newest first. */
   search(query: SearchQuery): Promise<SearchPage>;
+}
+
+export interface TaskStore {
+  /**
+   * The pending requests on which this approver (email) is listed and has not approved yet,
+   * newest first, from the approver's task entries (never a search over all pending requests).
+   */
+  tasksOf(approverEmail: string, query: { limit: number; cursor?: string }): Promise<SearchPage>;
 }
 
 export interface RoundStore {
@@ -143,7 +159,7 @@ export interface HistoryStore {
 }
 
 /** Every store, as one DynamoDB table (or one in-memory map) provides them. */
-export type ApprovalStore = ProfileStore & RequestStore & SearchStore & RoundStore & HistoryStore & DueStore;
+export type ApprovalStore = ProfileStore & RequestStore & SearchStore & TaskStore & RoundStore & HistoryStore & DueStore;
 
 /** What the reconciler learns of an execution: still running, ended (any way), or never started. */
 export type ExecutionStatus = 'running' | 'ended' | 'missing';

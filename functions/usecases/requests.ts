@@ -3,9 +3,9 @@ import { conflict, forbidden, invalid, notFound } from '../domain/errors';
 import type { ApprovalRequest, CreateRequestBody, DecisionBody, HistoryEntry, Identity, Profile, ProfileBody, State } from '../domain/model';
 import { isAdmin, isApprover, ON_BEHALF_SCOPE } from '../domain/model';
 import { allowedCallbackUrl } from '../domain/callbacks';
-import { assertMayDecide, canRead, type Change, countedEmail, createRequest, decide, deleteRequest } from '../domain/rules';
+import { assertMayDecide, canRead, type Change, countedEmail, createRequest, decide, deleteRequest, emailIfCounted } from '../domain/rules';
 import { firstCheckAt, outcomeCheckAt } from './checks';
-import type { Clock, Deps, HistoryPage, HistoryQuery, IdempotencyRecord, Meter, RequestStore, SearchPage, WorkflowPort } from './ports';
+import type { Clock, Deps, HistoryPage, HistoryQuery, IdempotencyRecord, Meter, Page, RequestStore, SearchPage, WorkflowPort } from './ports';
 
 const MAX_ATTEMPTS = 5;
 /** How long an idempotency key keeps answering with the request it created. */
@@ -25,6 +25,11 @@ export async function getProfile(deps: Deps, id: string): Promise<Profile> {
   const profile = await deps.repository.getProfile(id);
   if (!profile) throw notFound(`profile ${id} does not exist`);
   return profile;
+}
+
+/** Any signed-in user may read profiles (as getProfile); a page in id order. */
+export function listProfiles(deps: Deps, query: { limit: number; cursor?: string }): Promise<Page<Profile>> {
+  return deps.repository.listProfiles(query);
 }
 
 export interface Created {
@@ -149,10 +154,22 @@ export async function getRequestHistory(deps: Deps, who: Identity, id: string, p
 export async function searchRequests(
   deps: Deps,
   who: Identity,
-  query: { state?: State; kind?: string; limit: number; cursor?: string; mine?: boolean },
+  query: { state?: State; kind?: string; profileId?: string; limit: number; cursor?: string; mine?: boolean },
 ): Promise<SearchPage> {
   const everyone = (isApprover(who) || isAdmin(who)) && !query.mine;
   return deps.repository.search({ ...query, requesterId: everyone ? undefined : who.id });
+}
+
+/**
+ * "What do you want to do": the pending requests on which the caller is listed and has not
+ * approved yet, newest first, from the caller's task entries. Only members of the approvers
+ * group with an email that counts (ASCII, `email_verified` true) may decide, so others have no
+ * tasks: an empty page, not an error, as reading never depends on the email.
+ */
+export async function listTasks(deps: Deps, who: Identity, query: { limit: number; cursor?: string }): Promise<SearchPage> {
+  const email = emailIfCounted(who);
+  if (!isApprover(who) || !email) return { items: [], nextCursor: null };
+  return deps.repository.tasksOf(email, query);
 }
 
 /** A decision through the API: the caller must be in the approvers group and listed on the request. */
@@ -186,7 +203,7 @@ export async function changeRequest(
     const stored = await deps.repository.getRequest(id);
     if (!stored) throw notFound(`request ${id} does not exist`);
     const change = apply(stored.request, deps.now());
-    const saved = await deps.repository.saveChange(change, stored.request.version, change.outcome ? outcomeCheckAt(change.request.updatedAt) : undefined);
+    const saved = await deps.repository.saveChange(change, stored.request, change.outcome ? outcomeCheckAt(change.request.updatedAt) : undefined);
     if (saved === 'conflict' && attempt < MAX_ATTEMPTS) continue;
     if (saved === 'conflict') throw conflict('request is being changed by someone else; try again');
     if (change.outcome === 'approved' || change.outcome === 'rejected') {

@@ -99,6 +99,9 @@ export interface MonitoringProps {
 const FIVE_MINUTES = Duration.minutes(5);
 const ONE_HOUR = Duration.hours(1);
 
+/** CloudWatch's limit of metrics in one metric math alarm. */
+const MAX_ALARM_METRICS = 10;
+
 export class Monitoring extends Construct {
   readonly alarmTopic: Topic;
   readonly alarms: Alarm[] = [];
@@ -162,11 +165,18 @@ export class Monitoring extends Construct {
       });
       alarm(`${name}-error-rate`, rate, limits.functionErrorRate ?? 0.05, `Function ${name}: at least 5% of invocations failed in 2 of 3 five-minute periods (see its log group)`, sustained);
     }
-    const throttles = (functions: Record<string, IFunction>) =>
-      sum(Object.fromEntries(Object.values(functions).map((fn, index) => [`t${index}`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' })])), 'throttles');
-    alarm('api-throttles', throttles(props.apiFunctions), limits.lambdaThrottles ?? 10, 'API functions were throttled (account concurrency exhausted?): callers got 5xx');
-    alarm('link-throttles', throttles(props.linkFunctions), limits.lambdaThrottles ?? 10, 'Signed-link functions hit their reserved concurrency: a flood of link requests (abuse, or a mail scanner storm)');
-    alarm('workflow-throttles', throttles(props.workflowFunctions), limits.lambdaThrottles ?? 10, 'Workflow or SES-event functions were throttled (retried, but the account is short of concurrency)');
+    // One math alarm reads at most 10 metrics: a group of more functions gets one alarm per 10 (`<name>`, `<name>-2`, ...).
+    const throttleAlarms = (name: string, functions: Record<string, IFunction>, description: string) => {
+      const all = Object.values(functions);
+      for (let start = 0; start < all.length; start += MAX_ALARM_METRICS) {
+        const chunk = all.slice(start, start + MAX_ALARM_METRICS);
+        const metrics = Object.fromEntries(chunk.map((fn, index) => [`t${index}`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' })]));
+        alarm(start === 0 ? name : `${name}-${start / MAX_ALARM_METRICS + 1}`, sum(metrics, 'throttles'), limits.lambdaThrottles ?? 10, description);
+      }
+    };
+    throttleAlarms('api-throttles', props.apiFunctions, 'API functions were throttled (account concurrency exhausted?): callers got 5xx');
+    throttleAlarms('link-throttles', props.linkFunctions, 'Signed-link functions hit their reserved concurrency: a flood of link requests (abuse, or a mail scanner storm)');
+    throttleAlarms('workflow-throttles', props.workflowFunctions, 'Workflow or SES-event functions were throttled (retried, but the account is short of concurrency)');
 
     // ---- API ------------------------------------------------------------------------------------
     const api5xx = props.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' });

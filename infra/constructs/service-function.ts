@@ -108,6 +108,7 @@ export const TABLE_NEED_ACTIONS = {
   'table:search': { action: 'dynamodb:Query', on: 'indexes' },
   'table:put': { action: 'dynamodb:PutItem', on: 'table' },
   'table:update': { action: 'dynamodb:UpdateItem', on: 'table' },
+  'table:delete': { action: 'dynamodb:DeleteItem', on: 'table' },
 } as const;
 export const START_ACTIONS = ['states:StartExecution'];
 /** What the reconciler asks of an execution (DescribeExecution is authorised on execution ARNs). */
@@ -186,6 +187,7 @@ export class ServiceFunction extends NodejsFunction {
         case 'table:search':
         case 'table:put':
         case 'table:update':
+        case 'table:delete':
           this.bindTable(resources.table, need);
           break;
         case 'workflow:start':

@@ -8,8 +8,10 @@ import { DomainName, EndpointType, type IDomainName, SecurityPolicy } from 'aws-
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AccountRecovery,
+  CfnManagedLoginBranding,
   ClientAttributes,
   FeaturePlan,
+  ManagedLoginVersion,
   Mfa,
   OAuthScope,
   ResourceServerScope,
@@ -59,6 +61,8 @@ export interface StatefulResources {
   readonly sender: { readonly email: string; readonly identityArn: string; readonly sandboxRecipientArns: readonly string[] };
   /** The API's custom domain, when `apiDomain` is set: the stateless stack maps its API to it. */
   readonly apiDomain?: IDomainName;
+  /** `https://<prefix>.auth.<region>.amazoncognito.com`: managed login (the console signs in there) and the token endpoint. */
+  readonly authDomainUrl: string;
 }
 
 export class StatefulStack extends Stack implements StatefulResources {
@@ -73,6 +77,7 @@ export class StatefulStack extends Stack implements StatefulResources {
   readonly callbackKeys: Secret;
   readonly sender: StatefulResources['sender'];
   readonly apiDomain?: IDomainName;
+  readonly authDomainUrl: string;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -156,10 +161,12 @@ export class StatefulStack extends Stack implements StatefulResources {
     });
     const onBehalf = OAuthScope.resourceServer(resourceServer, new ResourceServerScope({ scopeName: ON_BEHALF_SCOPE_NAME, scopeDescription: 'on behalf' }));
 
-    // The token endpoint (client credentials) and the sign-in pages need a domain.
+    // The token endpoint (client credentials) and the sign-in pages (managed login) need a domain.
     const domain = this.userPool.addDomain('Domain', {
       cognitoDomain: { domainPrefix: config.authDomainPrefix ?? `${config.prefix}-${this.account}` },
+      managedLoginVersion: ManagedLoginVersion.NEWER_MANAGED_LOGIN,
     });
+    this.authDomainUrl = domain.baseUrl();
 
     this.userClient = this.userPool.addClient('UserClient', {
       userPoolClientName: `${config.prefix}-users`,
@@ -181,6 +188,13 @@ export class StatefulStack extends Stack implements StatefulResources {
       accessTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(30),
       enableTokenRevocation: true,
+    });
+
+    // Managed login shows a client's pages only with a style: Cognito's own.
+    new CfnManagedLoginBranding(this, 'UserClientLoginStyle', {
+      userPoolId: this.userPool.userPoolId,
+      clientId: this.userClient.userPoolClientId,
+      useCognitoProvidedValues: true,
     });
 
     this.machineClient = this.userPool.addClient('MachineClient', {

@@ -7,11 +7,12 @@
  * functions/approval-steps.ts: one function per entry, its grants from its `needs`.
  */
 import * as path from 'node:path';
-import { ArnFormat, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Fn, Lazy, RemovalPolicy, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   ApiMapping,
   type CfnStage,
+  CorsHttpMethod,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -34,6 +35,7 @@ import { type Method, OPERATIONS, type Operation } from '../../functions/operati
 import { APPROVAL_STEPS, type ApprovalStep, RECONCILER_FUNCTION } from '../../functions/approval-steps';
 import { SES_EVENTS_FUNCTION } from '../../functions/commons/settings';
 import type { DeploymentConfig } from '../config';
+import { ConsoleSite } from '../constructs/console-site';
 import { Monitoring } from '../constructs/monitoring';
 import { PROJECT_ROOT, ServiceFunction, type ServiceResources } from '../constructs/service-function';
 import type { StatefulResources } from './stateful-stack';
@@ -78,10 +80,17 @@ export interface StatelessStackProps extends StackProps {
    * @default APPROVAL_STEPS from functions/approval-steps.ts
    */
   readonly workflowFunctions?: readonly ApprovalStep[];
+  /**
+   * The built operator console.
+   * @default console/dist (CONSOLE_BUILD_DIR)
+   */
+  readonly consoleBuildDir?: string;
 }
 
 export class StatelessStack extends Stack {
   readonly api: HttpApi;
+  /** The operator console: bucket, distribution, headers policy, its app client and deployment. */
+  readonly console: ConsoleSite;
   readonly stateMachine: StateMachine;
   readonly stateMachineName: string;
   /** One function per operation, by operation name. */
@@ -120,11 +129,32 @@ export class StatelessStack extends Stack {
     });
 
     // ---- HTTP API -------------------------------------------------------------------------------
+    // The operator console (its distribution's origin is the only one CORS allows below).
+    const apiBaseUrl = config.apiDomain ? `https://${config.apiDomain}` : undefined;
+    this.console = new ConsoleSite(this, 'Console', {
+      prefix: config.prefix,
+      userPool: stateful.userPool,
+      authDomainUrl: stateful.authDomainUrl,
+      apiUrl: Lazy.string({ produce: () => this.publicBaseUrl }),
+      apiConnectSource: apiBaseUrl ?? `https://*.execute-api.${this.region}.amazonaws.com`,
+      buildDir: props.consoleBuildDir,
+      logRetention,
+      logRemovalPolicy,
+    });
+
     this.api = new HttpApi(this, 'HttpApi', {
       apiName: `${config.prefix}-api`,
       description: 'Approval service',
-      // Our own $default stage below, with access logs and throttling. No CORS: email links are
-      // top-level navigations and same-origin form posts, and API clients are servers.
+      // Our own $default stage below, with access logs and throttling. CORS for the console's
+      // origin only: email links are top-level navigations and same-origin form posts, and other
+      // API clients are servers.
+      corsPreflight: {
+        allowOrigins: [this.console.origin],
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.DELETE],
+        allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+        exposeHeaders: ['location', 'idempotent-replayed'],
+        maxAge: Duration.hours(1),
+      },
       createDefaultStage: false,
       // With a custom domain, only the domain answers: links and clients never learn the API id.
       disableExecuteApiEndpoint: Boolean(stateful.apiDomain),
@@ -239,13 +269,14 @@ export class StatelessStack extends Stack {
     // client only on the routes of CALLING_SYSTEM_OPERATIONS.
     const [peopleClient] = stateful.apiClients;
     if (!peopleClient) throw new Error('internal: the stateful stack names no app client');
+    // People sign in with their app or the console (which sends its ID token: audience its client id).
     const people = new HttpJwtAuthorizer('CognitoJwt', stateful.userPool.userPoolProviderUrl, {
       authorizerName: 'cognito-people',
-      jwtAudience: [peopleClient.userPoolClientId],
+      jwtAudience: [peopleClient.userPoolClientId, this.console.client.userPoolClientId],
     });
     const peopleAndSystems = new HttpJwtAuthorizer('CognitoJwtWithCallingSystems', stateful.userPool.userPoolProviderUrl, {
       authorizerName: 'cognito-people-and-calling-systems',
-      jwtAudience: stateful.apiClients.map((client) => client.userPoolClientId),
+      jwtAudience: [...stateful.apiClients.map((client) => client.userPoolClientId), this.console.client.userPoolClientId],
     });
     const none = new HttpNoneAuthorizer();
     const cfnStage = stage.node.defaultChild as CfnStage;
@@ -402,6 +433,8 @@ export class StatelessStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: `${this.publicBaseUrl}/`, description: 'Base URL of the HTTP API (also the base of the links in emails)' });
+    new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'The operator console (sign in with the user pool)' });
+    new CfnOutput(this, 'ConsoleClientId', { value: this.console.client.userPoolClientId, description: 'App client of the console (authorization code with PKCE)' });
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
     new CfnOutput(this, 'ReconcilerFunctionName', { value: this.reconcilerFunction.functionName, description: 'Invoke it to repair late requests at once (infra/README.md: Runbook)' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });

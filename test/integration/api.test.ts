@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Api, cardRequest, profile, startApi, users } from '../helpers/stack';
 
 let api: Api;
@@ -123,7 +125,7 @@ describe('creating requests', () => {
 
   test.each([
     ['certificate.enroll', { method: 'ACME', subjectDn: 'CN=a' }],
-    ['certificate.enroll', { method: 'P10', subjectDn: 'CN=a', csr: '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----' }],
+    ['certificate.enroll', { method: 'P10', subjectDn: 'CN=a', csr: readFileSync(join(__dirname, '../fixtures/csr/ec-p384.csr'), 'utf8') }],
     ['certificate.revoke', { serialNumber: '0a1b2c', issuerDn: 'CN=CA' }],
     ['certificate.lock', { serialNumber: 'FF', issuerDn: 'CN=CA' }],
     ['card.request', { holderId: 'h', cardProfile: 'p' }],

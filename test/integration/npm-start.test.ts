@@ -181,3 +181,31 @@ test('when node is killed outright (SIGKILL), DynamoDB Local does not outlive it
 
   await waitFor(async () => !alive(javaPid), { timeoutMs: 30_000, what: 'DynamoDB Local to exit' });
 }, 120_000);
+
+test('a SIGTERM while it is still starting stops it cleanly once there is something to stop', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'approvals-npm-start-'));
+  const port = await freePort();
+  const npm = spawn('npm', ['start'], { env: { ...process.env, PORT: String(port), MAIL_PORT: String(await freePort()), DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  npm.stdout?.on('data', (chunk) => (output += chunk));
+  npm.stderr?.on('data', (chunk) => (output += chunk));
+  const run: Started = { npm, dataDir, ports: [port], pids: [], output: () => output };
+  started.push(run);
+  const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
+  // DynamoDB Local is the first part to start: signal node as soon as it runs, before /health answers.
+  await waitFor(async () => existsSync(join(dataDir, 'dynamodb.pid')), { timeoutMs: 60_000, what: 'DynamoDB Local to start', intervalMs: 20 });
+  const processes = descendants(npm.pid ?? 0);
+  // node itself, not the shell script that starts it.
+  const node = processes.find((pid) => commandLine(pid).includes('local/start.ts') && !commandLine(pid).startsWith('sh '));
+  expect(node).toBeDefined();
+
+  process.kill(node ?? 0, 'SIGTERM');
+
+  expect([await exited, output]).toEqual([0, expect.any(String)]);
+  expect(output).toContain('SIGTERM: stopping...');
+  expect(output).not.toContain('Approval service is running.');
+  await waitFor(async () => processes.every((pid) => !alive(pid)), { timeoutMs: 30_000, what: `${processes.join(', ')} to exit` });
+  // Removed by a clean stop only.
+  expect(existsSync(join(dataDir, 'dynamodb.pid'))).toBe(false);
+  expect(await portIsFree(port)).toBe(true);
+}, 120_000);

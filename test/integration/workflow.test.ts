@@ -145,7 +145,7 @@ test('a decision whose task token was already closed is not lost: the next round
   const repository = new Repository(documentClient(), 'approvals');
   const stored = await repository.getRequest(request.id);
   if (!stored) throw new Error('request not stored');
-  await repository.saveChange(applyDecision(stored.request, { id: users.carol.sub, email: users.carol.email }, { decision: 'approve' }, new Date().toISOString()), stored.request.version);
+  await repository.saveChange(applyDecision(stored.request, { id: users.carol.sub, email: users.carol.email }, { decision: 'approve' }, new Date().toISOString()), stored.request);
   expect(await executionStatus(api, request.id)).toBe('RUNNING');
   await waitForExecution(api, request.id, 'SUCCEEDED', 10_000);
   await waitForEmails(api, (mail) => to(users.alice.email, /approved/i)(mail) && about(request.id)(mail));

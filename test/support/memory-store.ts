@@ -6,7 +6,8 @@
  */
 import { invalid } from '../../functions/domain/errors';
 import type { ApprovalRequest, HistoryEntry, Outcome, Profile, ProfileBody } from '../../functions/domain/model';
-import type { Change } from '../../functions/domain/rules';
+import { isOpenFor, type Change } from '../../functions/domain/rules';
+import { taskChanges } from '../../functions/domain/tasks';
 import type {
   ApprovalStore,
   CreateResult,
@@ -17,6 +18,7 @@ import type {
   Meter,
   IdempotencyRecord,
   NewIdempotency,
+  Page,
   RoundBookkeeping,
   SearchPage,
   SearchQuery,
@@ -29,6 +31,8 @@ export class MemoryStore implements ApprovalStore {
   readonly requests = new Map<string, StoredRequest>();
   readonly history = new Map<string, HistoryEntry[]>();
   readonly idempotency = new Map<string, NewIdempotency>();
+  /** Task entries per approver email: `<createdAt>#<id>` → request id, as the table keeps them. */
+  readonly tasks = new Map<string, Map<string, string>>();
   /** Every change written, in order. */
   readonly saved: Change[] = [];
   /** Makes the next `n` saveChange calls answer `conflict`, as if someone else wrote first. */
@@ -41,7 +45,10 @@ export class MemoryStore implements ApprovalStore {
   failWith?: Error;
 
   constructor(...requests: ApprovalRequest[]) {
-    for (const request of requests) this.requests.set(request.id, { request: structuredClone(request), rounds: {} });
+    for (const request of requests) {
+      this.requests.set(request.id, { request: structuredClone(request), rounds: {} });
+      this.applyTasks(undefined, request);
+    }
   }
 
   /** The request as stored now. */
@@ -77,6 +84,7 @@ export class MemoryStore implements ApprovalStore {
     if (this.requests.has(change.request.id)) throw new Error(`request ${change.request.id} exists already`);
     this.requests.set(change.request.id, { request: structuredClone(change.request), rounds: checkAt ? { checkAt } : {} });
     this.appendEntry(change.request.id, change.history);
+    this.applyTasks(undefined, change.request);
     return { created: true };
   }
 
@@ -110,7 +118,7 @@ export class MemoryStore implements ApprovalStore {
     return { items: structuredClone(items), nextCursor: end < all.length ? Buffer.from(`${id}@${end}`).toString('base64url') : null };
   }
 
-  async saveChange(change: Change, expectedVersion: number, checkAt?: string): Promise<'saved' | 'conflict'> {
+  async saveChange(change: Change, previous: ApprovalRequest, checkAt?: string): Promise<'saved' | 'conflict'> {
     this.check();
     this.beforeSave?.(change);
     if (this.conflictsToSimulate > 0) {
@@ -118,10 +126,11 @@ export class MemoryStore implements ApprovalStore {
       return 'conflict';
     }
     const stored = this.requests.get(change.request.id);
-    if (!stored || stored.request.version !== expectedVersion) return 'conflict';
+    if (!stored || stored.request.version !== previous.version) return 'conflict';
     this.saved.push(structuredClone(change));
     this.requests.set(change.request.id, { request: structuredClone(change.request), rounds: checkAt ? { ...stored.rounds, checkAt } : stored.rounds });
     this.appendEntry(change.request.id, change.history);
+    this.applyTasks(previous, change.request);
     return 'saved';
   }
 
@@ -179,7 +188,7 @@ export class MemoryStore implements ApprovalStore {
   /** Newest first; the cursor is the number of items already returned, bound to the query's filters. */
   async search(query: SearchQuery): Promise<SearchPage> {
     this.check();
-    const fingerprint = [query.state ?? '*', query.kind ?? '*', query.requesterId ?? '*'].join('|');
+    const fingerprint = [query.state ?? '*', query.kind ?? '*', query.requesterId ?? '*', query.profileId ?? '*'].join('|');
     let offset = 0;
     if (query.cursor) {
       const [f, n] = Buffer.from(query.cursor, 'base64url').toString('utf8').split('@');
@@ -192,6 +201,7 @@ export class MemoryStore implements ApprovalStore {
       .map(({ request }) => request)
       .filter((request) => (!query.state || request.state === query.state) && (!query.kind || request.kind === query.kind))
       .filter((request) => !query.requesterId || request.requester.id === query.requesterId)
+      .filter((request) => !query.profileId || request.profileId === query.profileId)
       .sort((a, b) => `${b.createdAt}#${b.id}`.localeCompare(`${a.createdAt}#${a.id}`));
     const items = matching.slice(offset, offset + query.limit);
     const end = offset + items.length;
@@ -199,6 +209,47 @@ export class MemoryStore implements ApprovalStore {
       items: structuredClone(items),
       nextCursor: end < matching.length ? Buffer.from(`${fingerprint}@${end}`).toString('base64url') : null,
     };
+  }
+
+  /** Profiles in id order; the cursor is the last id returned. */
+  async listProfiles(query: { limit: number; cursor?: string }): Promise<Page<Profile>> {
+    this.check();
+    const after = query.cursor === undefined ? undefined : Buffer.from(query.cursor, 'base64url').toString('utf8');
+    if (after !== undefined && !after.startsWith('profile:')) throw invalid('cursor is not a cursor this list returned', [{ field: 'cursor', message: 'is malformed' }]);
+    const ids = [...this.profiles.keys()].sort().filter((id) => after === undefined || id > after.slice('profile:'.length));
+    const page = ids.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((id) => structuredClone(this.profiles.get(id) as Profile)),
+      nextCursor: ids.length > query.limit && last ? Buffer.from(`profile:${last}`).toString('base64url') : null,
+    };
+  }
+
+  /** From the approver's task entries only, newest first, as the table's task partition answers. */
+  async tasksOf(approverEmail: string, query: { limit: number; cursor?: string }): Promise<SearchPage> {
+    this.check();
+    const after = query.cursor === undefined ? undefined : Buffer.from(query.cursor, 'base64url').toString('utf8');
+    const entries = [...(this.tasks.get(approverEmail.toLowerCase()) ?? new Map<string, string>()).entries()]
+      .sort(([a], [b]) => b.localeCompare(a))
+      .filter(([key]) => after === undefined || key < after);
+    const page = entries.slice(0, query.limit);
+    const requests = page.map(([, id]) => this.requests.get(id)?.request).filter((request): request is ApprovalRequest => !!request && isOpenFor(request, approverEmail));
+    const last = page.at(-1);
+    return {
+      items: structuredClone(requests),
+      nextCursor: entries.length > query.limit && last ? Buffer.from(last[0]).toString('base64url') : null,
+    };
+  }
+
+  private applyTasks(before: ApprovalRequest | undefined, after: ApprovalRequest) {
+    const { opened, closed } = taskChanges(before, after);
+    const key = `${after.createdAt}#${after.id}`;
+    for (const email of opened) {
+      const list = this.tasks.get(email) ?? new Map<string, string>();
+      list.set(key, after.id);
+      this.tasks.set(email, list);
+    }
+    for (const email of closed) this.tasks.get(email)?.delete(key);
   }
 
   private appendEntry(id: string, entry: HistoryEntry) {

@@ -3,7 +3,7 @@
  */
 import { type ApprovalRequest, DEFAULT_MAX_REMINDERS, type HistoryEntry, inFieldOrder, type Profile } from '../../domain/model';
 import type { RoundBookkeeping, StoredRequest } from '../../usecases/ports';
-import { historyKey, indexKeys } from './keys';
+import { historyKey, indexKeys, taskKey } from './keys';
 
 export type Item = Record<string, unknown>;
 
@@ -14,6 +14,11 @@ export function requestAttributes(request: ApprovalRequest): Item {
 
 export function historyItem(id: string, entry: HistoryEntry): Item {
   return { ...historyKey(id, entry.at), type: 'history', entry };
+}
+
+/** An approver's task entry: which request waits for them (the request item holds the rest). */
+export function taskItem(approverEmail: string, request: ApprovalRequest): Item {
+  return { ...taskKey(approverEmail, request), type: 'task', requestId: request.id };
 }
 
 /** The request and the round bookkeeping kept on its item. */

@@ -9,13 +9,19 @@
  * workflow owes it something (a round, an expiry, the outcome email or the callback); the
  * reconciler queries it for due checks, and the last outcome step removes both attributes.
  * | history      | `REQ#<id>`                 | `HISTORY#<at>#<nonce>`    | -                                       | -                                |
- * | profile      | `PROFILE#<id>`             | `PROFILE`                 | -                                       | -                                |
+ * | profile      | `PROFILES`                 | `PROFILE#<id>`            | -                                       | -                                |
+ * | task         | `TASKS#<approver email>`   | `<createdAt>#<id>`        | -                                       | -                                |
  * | idempotency  | `IDEMPOTENCY#<sub>#<key>`  | `IDEMPOTENCY`             | -                                       | -                                |
  *
  * The by-state index is write-sharded: a request lands in one of SEARCH_SHARDS
  * partitions per state (chosen from its id), so a burst of requests in one state
  * spreads over several index partitions instead of throttling one. A search
  * queries every shard of the state and merges them newest first.
+ *
+ * Profiles share one partition, so listing them is a Query (they are few and written by admins).
+ * A task item exists for each listed approver who has not approved a pending request yet
+ * (domain/tasks.ts); it is written and removed in the same transaction as the request's change,
+ * so an approver's task list is a Query of one partition, newest first.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { invalid } from '../../domain/errors';
@@ -41,7 +47,14 @@ export function historyCursorKey(cursor: string): string {
   if (!HISTORY_SORT_KEY.test(sortKey)) throw invalid('cursor is not a cursor this history returned', [{ field: 'cursor', message: 'is malformed' }]);
   return sortKey;
 }
-export const profileKey = (id: string) => ({ PK: `PROFILE#${id}`, SK: 'PROFILE' });
+export const PROFILES_PARTITION = 'PROFILES';
+export const profilePrefix = 'PROFILE#';
+export const profileKey = (id: string) => ({ PK: PROFILES_PARTITION, SK: `${profilePrefix}${id}` });
+export const taskPartition = (approverEmail: string) => `TASKS#${approverEmail.toLowerCase()}`;
+export const taskKey = (approverEmail: string, request: { id: string; createdAt: string }) => ({
+  PK: taskPartition(approverEmail),
+  SK: createdSortKey(request.createdAt, request.id),
+});
 export const idempotencyKey = (sub: string, key: string) => ({ PK: `IDEMPOTENCY#${sub}#${key}`, SK: 'IDEMPOTENCY' });
 
 export const shardOf = (id: string) => (createHash('sha256').update(id).digest()[0] ?? 0) % SEARCH_SHARDS;

@@ -1,9 +1,10 @@
 /** Profiles in the table. */
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Profile, ProfileBody } from '../../domain/model';
-import type { ProfileStore } from '../../usecases/ports';
+import type { Page, ProfileStore } from '../../usecases/ports';
 import { toProfile } from './items';
-import { profileKey } from './keys';
+import { PROFILES_PARTITION, profileKey, profilePrefix } from './keys';
+import { decodePartitionCursor, encodePartitionCursor } from './pages';
 
 export class DynamoProfileStore implements ProfileStore {
   constructor(
@@ -14,6 +15,20 @@ export class DynamoProfileStore implements ProfileStore {
   async getProfile(id: string): Promise<Profile | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: profileKey(id) }));
     return Item ? toProfile(Item) : undefined;
+  }
+
+  /** A page of the profiles partition, in id order. */
+  async listProfiles(query: { limit: number; cursor?: string }): Promise<Page<Profile>> {
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': PROFILES_PARTITION, ':prefix': profilePrefix },
+        Limit: query.limit,
+        ExclusiveStartKey: decodePartitionCursor(query.cursor, PROFILES_PARTITION),
+      }),
+    );
+    return { items: (page.Items ?? []).map(toProfile), nextCursor: encodePartitionCursor(page.LastEvaluatedKey) };
   }
 
   async putProfile(id: string, body: ProfileBody, now: string): Promise<Profile> {

@@ -3,7 +3,7 @@
  * search adapters, built once per process with the table's name.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { HistoryEntry, Profile, ProfileBody } from '../../domain/model';
+import type { ApprovalRequest, HistoryEntry, Profile, ProfileBody } from '../../domain/model';
 import type { Change } from '../../domain/rules';
 import type {
   ApprovalStore,
@@ -12,6 +12,7 @@ import type {
   HistoryQuery,
   IdempotencyRecord,
   NewIdempotency,
+  Page,
   RoundBookkeeping,
   SearchPage,
   SearchQuery,
@@ -20,16 +21,19 @@ import type {
 import { DynamoProfileStore } from './profiles';
 import { DynamoRequestStore } from './requests';
 import { DynamoSearch } from './search';
+import { DynamoTasks } from './tasks';
 
 export class Repository implements ApprovalStore {
   private readonly profiles: DynamoProfileStore;
   private readonly requests: DynamoRequestStore;
   private readonly searches: DynamoSearch;
+  private readonly tasks: DynamoTasks;
 
   constructor(db: DynamoDBDocumentClient, table: string) {
     this.profiles = new DynamoProfileStore(db, table);
     this.requests = new DynamoRequestStore(db, table);
     this.searches = new DynamoSearch(db, table);
+    this.tasks = new DynamoTasks(db, table);
   }
 
   getProfile(id: string): Promise<Profile | undefined> {
@@ -37,6 +41,9 @@ export class Repository implements ApprovalStore {
   }
   putProfile(id: string, body: ProfileBody, now: string): Promise<Profile> {
     return this.profiles.putProfile(id, body, now);
+  }
+  listProfiles(query: { limit: number; cursor?: string }): Promise<Page<Profile>> {
+    return this.profiles.listProfiles(query);
   }
   createRequest(change: Change, idempotency?: NewIdempotency, checkAt?: string): Promise<CreateResult> {
     return this.requests.createRequest(change, idempotency, checkAt);
@@ -50,8 +57,8 @@ export class Repository implements ApprovalStore {
   getHistory(id: string, page: HistoryQuery): Promise<HistoryPage> {
     return this.requests.getHistory(id, page);
   }
-  saveChange(change: Change, expectedVersion: number, checkAt?: string): Promise<'saved' | 'conflict'> {
-    return this.requests.saveChange(change, expectedVersion, checkAt);
+  saveChange(change: Change, previous: ApprovalRequest, checkAt?: string): Promise<'saved' | 'conflict'> {
+    return this.requests.saveChange(change, previous, checkAt);
   }
   appendHistory(id: string, entry: HistoryEntry): Promise<void> {
     return this.requests.appendHistory(id, entry);
@@ -70,5 +77,8 @@ export class Repository implements ApprovalStore {
   }
   search(query: SearchQuery): Promise<SearchPage> {
     return this.searches.search(query);
+  }
+  tasksOf(approverEmail: string, query: { limit: number; cursor?: string }): Promise<SearchPage> {
+    return this.tasks.tasksOf(approverEmail, query);
   }
 }

@@ -12,8 +12,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { conflict } from '../../domain/errors';
-import type { HistoryEntry } from '../../domain/model';
+import type { ApprovalRequest, HistoryEntry } from '../../domain/model';
 import type { Change } from '../../domain/rules';
+import { taskChanges } from '../../domain/tasks';
 import type {
   CreateResult,
   DueStore,
@@ -27,7 +28,7 @@ import type {
   RoundStore,
   StoredRequest,
 } from '../../usecases/ports';
-import { historyItem, requestAttributes, toStored } from './items';
+import { historyItem, requestAttributes, taskItem, toStored } from './items';
 import {
   dueKeys,
   duePartition,
@@ -40,8 +41,11 @@ import {
   requestIdOf,
   requestKey,
   SEARCH_SHARDS,
+  taskKey,
 } from './keys';
 import { DUE_INDEX } from './schema';
+
+type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
 export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStore, DueStore {
   constructor(
@@ -50,12 +54,12 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
   ) {}
 
   /**
-   * Writes a new request, its first history entry and (if given) its idempotency record in one
-   * transaction. Throws IdempotencyKeyUsed when the key exists already.
+   * Writes a new request, its first history entry, its approvers' task items and (if given) its
+   * idempotency record in one transaction; `created: false` when the key exists already.
    */
   async createRequest(change: Change, idempotency?: NewIdempotency, checkAt?: string): Promise<CreateResult> {
     const { request } = change;
-    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+    const items: TransactItems = [
       {
         Put: {
           TableName: this.table,
@@ -80,6 +84,8 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
         },
       });
     }
+    // After the idempotency record: the condition checks above keep their positions.
+    items.push(...this.taskWrites(undefined, request));
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
       return { created: true };
@@ -133,11 +139,12 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
   }
 
   /**
-   * Writes a change of a request and its history entry in one transaction, on the condition
-   * that nobody changed the request since `expectedVersion`. Throws VersionConflict otherwise.
+   * Writes a change of a request, its history entry and the task items it opens or closes in one
+   * transaction, on the condition that nobody changed the request since `previous` was read.
    */
-  async saveChange(change: Change, expectedVersion: number, checkAt?: string): Promise<'saved' | 'conflict'> {
+  async saveChange(change: Change, previous: ApprovalRequest, checkAt?: string): Promise<'saved' | 'conflict'> {
     const { request } = change;
+    const expectedVersion = previous.version;
     const keys = indexKeys(request);
     const due = checkAt ? dueKeys(request.id, checkAt) : undefined;
     try {
@@ -167,6 +174,7 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
               },
             },
             { Put: { TableName: this.table, Item: historyItem(request.id, change.history) } },
+            ...this.taskWrites(previous, request),
           ],
         }),
       );
@@ -177,6 +185,15 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
       if (isConditionFailure(error, 0) || isTransactionConflict(error)) return 'conflict';
       throw error;
     }
+  }
+
+  /** The task items a change opens (Put) and closes (Delete): see domain/tasks.ts. */
+  private taskWrites(before: ApprovalRequest | undefined, after: ApprovalRequest): TransactItems {
+    const { opened, closed } = taskChanges(before, after);
+    return [
+      ...opened.map((email) => ({ Put: { TableName: this.table, Item: taskItem(email, after) } })),
+      ...closed.map((email) => ({ Delete: { TableName: this.table, Key: taskKey(email, after) } })),
+    ];
   }
 
   /** Adds a history entry that does not change the request (a notification, a callback). */

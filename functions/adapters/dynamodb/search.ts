@@ -24,7 +24,7 @@ export class DynamoSearch implements SearchStore {
    * partition, the sort key of the last item returned.
    */
   async search(query: SearchQuery): Promise<SearchPage> {
-    const fingerprint = [query.state ?? '*', query.kind ?? '*', query.requesterId ?? '*'].join('|');
+    const fingerprint = [query.state ?? '*', query.kind ?? '*', query.requesterId ?? '*', ...(query.profileId ? [query.profileId] : [])].join('|');
     const partitions = this.partitionsFor(query);
     const positions = decodeCursor(query.cursor, fingerprint, partitions.length);
 
@@ -116,6 +116,12 @@ export class DynamoSearch implements SearchStore {
       names['#kind'] = 'kind';
       values[':kind'] = query.kind;
     }
+    if (query.profileId) {
+      filters.push('#doc.#profileId = :profileId');
+      names['#doc'] = 'doc';
+      names['#profileId'] = 'profileId';
+      values[':profileId'] = query.profileId;
+    }
     if (query.requesterId && query.state) {
       filters.push('#state = :state');
       names['#state'] = 'state';
@@ -183,7 +189,7 @@ function decodeCursor(cursor: string | undefined, fingerprint: string, partition
     throw invalid('cursor is not a cursor this search returned', [{ field: 'cursor', message: 'is malformed' }]);
   }
   if (parsed.f !== fingerprint) {
-    throw invalid('cursor belongs to a search with other filters', [{ field: 'cursor', message: 'does not match state, kind or requester' }]);
+    throw invalid('cursor belongs to a search with other filters', [{ field: 'cursor', message: 'does not match state, kind, profile or requester' }]);
   }
   return parsed.p;
 }

@@ -48,14 +48,14 @@ function fakeClient(answer: (command: unknown) => unknown) {
 describe('the DynamoDB request store', () => {
   test('a transaction cancelled by TransactionConflict is a conflict, like a failed version condition', async () => {
     const { client } = fakeClient(() => cancelled('TransactionConflict', 'None'));
-    await expect(new DynamoRequestStore(client, 'approvals').saveChange(change, 1)).resolves.toBe('conflict');
+    await expect(new DynamoRequestStore(client, 'approvals').saveChange(change, request)).resolves.toBe('conflict');
     const { client: versioned } = fakeClient(() => cancelled('ConditionalCheckFailed', 'None'));
-    await expect(new DynamoRequestStore(versioned, 'approvals').saveChange(change, 1)).resolves.toBe('conflict');
+    await expect(new DynamoRequestStore(versioned, 'approvals').saveChange(change, request)).resolves.toBe('conflict');
   });
 
   test('any other failure is not taken for a conflict', async () => {
     const { client } = fakeClient(() => cancelled('ValidationError', 'None'));
-    await expect(new DynamoRequestStore(client, 'approvals').saveChange(change, 1)).rejects.toBeInstanceOf(TransactionCanceledException);
+    await expect(new DynamoRequestStore(client, 'approvals').saveChange(change, request)).rejects.toBeInstanceOf(TransactionCanceledException);
   });
 
   test('a decision that keeps meeting TransactionConflict is retried and ends as a 409 conflict, never an unknown error', async () => {

@@ -23,7 +23,7 @@ describe('a search cursor', () => {
     const other = cursor({ f: 'approved|*|*', p: Array.from({ length: 8 }, () => null) });
     await expect(search.search({ state: 'requested', limit: 10, cursor: other })).rejects.toMatchObject({
       code: 'invalid_request',
-      details: [{ field: 'cursor', message: 'does not match state, kind or requester' }],
+      details: [{ field: 'cursor', message: 'does not match state, kind, profile or requester' }],
     });
   });
 });

@@ -58,18 +58,18 @@ describe('authorization', () => {
   const [peopleId, people] = authorizerNamed('cognito-people');
   const [systemsId, systems] = authorizerNamed('cognito-people-and-calling-systems');
 
-  test('two JWT authorizers on the user pool: people\'s client only, and people\'s plus the calling systems\' client', () => {
+  test('two JWT authorizers on the user pool: people\'s clients (their app and the console), and those plus the calling systems\' client', () => {
     expect(authorizers).toHaveLength(2);
     for (const authorizer of [people, systems]) {
       expect(authorizer.Properties).toMatchObject({ AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'] });
     }
     expect(resolveStackOutputs(people.Properties?.JwtConfiguration, statefulTemplate)).toEqual({
       Issuer: { 'Fn::GetAtt': [logicalId(stateful.userPool), 'ProviderURL'] },
-      Audience: [{ Ref: logicalId(stateful.userClient) }],
+      Audience: [{ Ref: logicalId(stateful.userClient) }, { Ref: logicalId(stateless.console.client) }],
     });
     expect(resolveStackOutputs(systems.Properties?.JwtConfiguration, statefulTemplate)).toEqual({
       Issuer: { 'Fn::GetAtt': [logicalId(stateful.userPool), 'ProviderURL'] },
-      Audience: [{ Ref: logicalId(stateful.userClient) }, { Ref: logicalId(stateful.machineClient) }],
+      Audience: [{ Ref: logicalId(stateful.userClient) }, { Ref: logicalId(stateful.machineClient) }, { Ref: logicalId(stateless.console.client) }],
     });
   });
 

@@ -19,6 +19,7 @@ function text(value: unknown): string {
   const node = value as Record<string, unknown>;
   if (typeof node.Ref === 'string') return `\${${node.Ref}}`;
   if (Array.isArray(node['Fn::GetAtt'])) return `\${${(node['Fn::GetAtt'] as string[]).join('.')}}`;
+  if (typeof node['Fn::Sub'] === 'string') return node['Fn::Sub'];
   if (Array.isArray(node['Fn::Join'])) {
     const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
     return parts.map(text).join(separator);
@@ -101,16 +102,19 @@ describe('every IAM statement names its resources', () => {
     }
   });
 
-  test('no other resource contains a wildcard but the executions of the one state machine, for DescribeExecution only', () => {
+  test('no other resource contains a wildcard but the console files the console deployment replaces (their names carry content hashes) and the executions of the one state machine, for DescribeExecution only', () => {
+    const consoleFiles = `\${${logicalId(stateless.console.bucket)}.Arn}/console/*`;
+    const deploymentPolicy = logicalId(defined(stateless.console.node.tryFindChild('DeploymentRole'), 'DeploymentRole').node.findChild('DefaultPolicy'));
     const executions = `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${stateless.stateMachineName}:*`;
-    const named = all.flatMap(({ statement }) => list(statement.Resource).map((resource) => ({ resource, actions: list(statement.Action) })));
-    const resourcesNamed = named.filter(({ resource }) => resource !== '*');
+    const resourcesNamed = all.flatMap(({ policy, statement }) => list(statement.Resource).map((resource) => ({ policy, statement, resource }))).filter(({ resource }) => resource !== '*');
     expect(resourcesNamed.length).toBeGreaterThan(0);
-    for (const { resource, actions } of resourcesNamed) {
-      const arn = text(resolveStackOutputs(resource, statefulTemplate));
-      if (arn === executions) expect(actions).toEqual(['states:DescribeExecution']);
-      else expect(arn).not.toContain('*');
-    }
+    const wildcards = resourcesNamed.filter(({ resource }) => text(resolveStackOutputs(resource, statefulTemplate)).includes('*'));
+    const [executionGrants, others] = [wildcards.filter(({ resource }) => text(resolveStackOutputs(resource, statefulTemplate)) === executions), wildcards.filter(({ resource }) => text(resolveStackOutputs(resource, statefulTemplate)) !== executions)];
+    expect(executionGrants.length).toBeGreaterThan(0);
+    for (const { statement } of executionGrants) expect(list(statement.Action)).toEqual(['states:DescribeExecution']);
+    expect(others.map(({ policy, statement, resource }) => [policy, list(statement.Action).sort(), text(resource)])).toEqual([
+      [deploymentPolicy, ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'], consoleFiles],
+    ]);
   });
 });
 
@@ -130,6 +134,7 @@ describe('each function gets exactly what its needs say', () => {
     'table:search': { grants: { 'dynamodb:Query': indexes }, env: ['TABLE_NAME'] },
     'table:put': { grants: { 'dynamodb:PutItem': [table] }, env: ['TABLE_NAME'] },
     'table:update': { grants: { 'dynamodb:UpdateItem': [table] }, env: ['TABLE_NAME'] },
+    'table:delete': { grants: { 'dynamodb:DeleteItem': [table] }, env: ['TABLE_NAME'] },
     'workflow:start': { grants: { 'states:StartExecution': [stateMachineArn] }, env: ['STATE_MACHINE_ARN'] },
     'workflow:task': {
       grants: { 'states:SendTaskSuccess': [stateMachineArn], 'states:SendTaskFailure': [stateMachineArn] },
@@ -170,34 +175,40 @@ describe('each function gets exactly what its needs say', () => {
     openApi: [],
     putProfile: ['dynamodb:UpdateItem'], // putProfile: UpdateCommand
     getProfile: ['dynamodb:GetItem'], // getProfile
-    createRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'states:StartExecution'], // idempotency/profile/replay gets; transaction of Puts; start
+    listProfiles: ['dynamodb:Query'], // listProfiles: Query of the profiles partition
+    // idempotency/profile/replay gets; transaction of Puts (request, history, idempotency, task entries); start
+    createRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'states:StartExecution'],
+    listTasks: ['dynamodb:GetItem', 'dynamodb:Query'], // tasksOf: Query of the approver's task partition, GetItem of each request
     searchRequests: ['dynamodb:Query@indexes'], // search: byState shards or byRequester
     getRequest: ['dynamodb:GetItem', 'dynamodb:Query'], // the request, then the first history page: a Query of its collection
     getRequestHistory: ['dynamodb:GetItem', 'dynamodb:Query'], // the request (read rules), then a history page
-    decideRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'states:SendTaskFailure', 'states:SendTaskSuccess'], // changeRequest
-    deleteRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
+    // changeRequest: its transaction Updates the request, Puts history and Deletes the task entries it closes
+    decideRequest: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
+    deleteRequest: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
     linkPage: ['dynamodb:GetItem', 'secretsmanager:GetSecretValue'],
-    linkDecide: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
+    linkDecide: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
     // plan round: get, reminders (setRoundBookkeeping, appendHistory), expiry through changeRequest (which answers a stored token)
-    planRound: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'ses:SendEmail', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
+    planRound: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'ses:SendEmail', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
     awaitDecision: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'ses:SendEmail', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
     notifyOutcome: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'ses:SendEmail'],
     deliverCallback: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue'],
     sesEvents: ['dynamodb:GetItem', 'dynamodb:PutItem', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
     // reconcile: dueRequests (Query on byDue), getRequest, bookkeeping updates, expiry through
-    // changeRequest (transaction of an Update and a Put; answers a stored token), DescribeExecution, StartExecution
+    // changeRequest (transaction of an Update, Puts and the task entries' Deletes; answers a stored token),
+    // DescribeExecution, StartExecution
     reconciler: [
       'dynamodb:Query@indexes',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
       'states:DescribeExecution',
       'states:StartExecution',
       'states:SendTaskFailure',
       'states:SendTaskSuccess',
     ],
   };
-  const UNUSED = ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable', 'dynamodb:Scan', 'states:SendTaskHeartbeat'];
+  const UNUSED = ['dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable', 'dynamodb:Scan', 'states:SendTaskHeartbeat'];
 
   function grantsOf(fn: ServiceFunction, template: Template) {
     const policyId = logicalId(defined(fn.role, 'role').node.findChild('DefaultPolicy'));

@@ -57,9 +57,16 @@ describe('cdk-nag AwsSolutions', () => {
     const acks = acknowledgements(app);
     expect([...new Set(acks.map((ack) => ack.id))].sort()).toEqual([
       'AwsSolutions-APIG4',
+      'AwsSolutions-CFR1',
+      'AwsSolutions-CFR2',
+      'AwsSolutions-CFR3',
+      'AwsSolutions-CFR4',
       'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::<ConsoleFiles2D43986C.Arn>/console/*]',
       // The reconciler's DescribeExecution: the executions of this one state machine.
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:approvals-dev-approval:*]',
+      'AwsSolutions-L1',
+      'AwsSolutions-S1',
       'AwsSolutions-SMG4',
     ]);
     for (const ack of acks) {

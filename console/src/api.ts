@@ -1,0 +1,90 @@
+/**
+ * The HTTP API as the console calls it: the bearer token of the signed-in user, the contract's
+ * error shape turned into ApiError, and the request and response types taken from the service's
+ * own domain modules, so they are written once.
+ */
+import type { FieldIssue } from '../../functions/domain/errors';
+import type { Kind } from '../../functions/domain/kinds';
+import type { ApprovalRequest, DecisionBody, HistoryEntry, Profile, ProfileBody, State } from '../../functions/domain/model';
+
+export type { ApprovalRequest, HistoryEntry, Profile, ProfileBody, State, Kind, FieldIssue };
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export type RequestWithHistory = ApprovalRequest & { history: HistoryEntry[]; historyNextCursor?: string | null };
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** The field problems of a 400, as the API lists them in `details`. */
+  get fieldIssues(): FieldIssue[] {
+    return Array.isArray(this.details) ? (this.details as FieldIssue[]).filter((issue) => typeof issue?.field === 'string') : [];
+  }
+}
+
+/** A list route this API does not offer (yet) answers 404: the page says so instead of failing. */
+export const isMissingRoute = (error: unknown) => error instanceof ApiError && error.status === 404;
+
+export interface SearchFilters {
+  state?: State;
+  kind?: Kind;
+  profileId?: string;
+}
+
+/** `onUnauthorized`: the token expired or was refused (401); the console signs in again. */
+export function createApi(apiUrl: string, token: () => string | undefined, onUnauthorized: () => void = () => {}) {
+  const base = apiUrl.replace(/\/$/, '');
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const bearer = token();
+    if (bearer) headers.authorization = `Bearer ${bearer}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await response.text();
+    let parsed: any;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!response.ok) {
+      if (response.status === 401) onUnauthorized();
+      const error = parsed?.error;
+      const message = typeof error?.message === 'string' ? error.message : typeof parsed?.message === 'string' ? parsed.message : `${response.status} ${response.statusText}`;
+      throw new ApiError(response.status, typeof error?.code === 'string' ? error.code : String(response.status), message, error?.details);
+    }
+    return parsed as T;
+  }
+  const query = (params: Record<string, string | number | undefined>) => {
+    const search = new URLSearchParams();
+    for (const [name, value] of Object.entries(params)) if (value !== undefined && value !== '') search.set(name, String(value));
+    const text = search.toString();
+    return text ? `?${text}` : '';
+  };
+  const id = encodeURIComponent;
+  return {
+    searchRequests: (filters: SearchFilters, limit: number, cursor?: string) =>
+      call<Page<ApprovalRequest>>('GET', `/requests${query({ ...filters, limit, cursor })}`),
+    getRequest: (requestId: string) => call<RequestWithHistory>('GET', `/requests/${id(requestId)}`),
+    getHistory: (requestId: string, cursor: string, limit = 100) =>
+      call<Page<HistoryEntry>>('GET', `/requests/${id(requestId)}/history${query({ cursor, limit })}`),
+    decide: (requestId: string, body: DecisionBody) => call<ApprovalRequest>('POST', `/requests/${id(requestId)}/decisions`, body),
+    deleteRequest: (requestId: string) => call<ApprovalRequest>('DELETE', `/requests/${id(requestId)}`),
+    tasks: (limit: number, cursor?: string) => call<Page<ApprovalRequest>>('GET', `/tasks${query({ limit, cursor })}`),
+    listProfiles: (limit: number, cursor?: string) => call<Page<Profile>>('GET', `/profiles${query({ limit, cursor })}`),
+    getProfile: (profileId: string) => call<Profile>('GET', `/profiles/${id(profileId)}`),
+    putProfile: (profileId: string, body: ProfileBody & { maxReminders?: number }) => call<Profile>('PUT', `/profiles/${id(profileId)}`, body),
+  };
+}
+export type Api = ReturnType<typeof createApi>;

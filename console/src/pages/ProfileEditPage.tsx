@@ -1,0 +1,195 @@
+import Alert from '@cloudscape-design/components/alert';
+import BreadcrumbGroup from '@cloudscape-design/components/breadcrumb-group';
+import Button from '@cloudscape-design/components/button';
+import Container from '@cloudscape-design/components/container';
+import Form from '@cloudscape-design/components/form';
+import FormField from '@cloudscape-design/components/form-field';
+import Header from '@cloudscape-design/components/header';
+import Input from '@cloudscape-design/components/input';
+import Multiselect from '@cloudscape-design/components/multiselect';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import Spinner from '@cloudscape-design/components/spinner';
+import Textarea from '@cloudscape-design/components/textarea';
+import { useEffect, useState } from 'react';
+import { useNavigate, useParams } from 'react-router';
+import { KINDS } from '../../../functions/domain/kinds';
+import { ApiError, type Kind, type Profile } from '../api';
+import { basePath } from '../config';
+import { ErrorAlert, messageOf } from '../errors';
+import { kindLabel } from '../format';
+import { isAdmin } from '../permissions';
+import { useSession } from '../session';
+
+const FIELDS = ['id', 'name', 'requireApprovalFor', 'approvers', 'requiredApprovals', 'remindAfter', 'expireAfter', 'maxReminders'] as const;
+type Field = (typeof FIELDS)[number];
+
+interface Draft {
+  id: string;
+  name: string;
+  requireApprovalFor: Kind[];
+  approvers: string;
+  requiredApprovals: string;
+  remindAfter: string;
+  expireAfter: string;
+  maxReminders: string;
+}
+
+const EMPTY: Draft = { id: '', name: '', requireApprovalFor: [], approvers: '', requiredApprovals: '1', remindAfter: 'PT4H', expireAfter: 'P3D', maxReminders: '' };
+
+const draftOf = (profile: Profile & { maxReminders?: number }): Draft => ({
+  id: profile.id,
+  name: profile.name,
+  requireApprovalFor: profile.requireApprovalFor,
+  approvers: profile.approvers.join('\n'),
+  requiredApprovals: String(profile.requiredApprovals),
+  remindAfter: profile.remindAfter,
+  expireAfter: profile.expireAfter,
+  maxReminders: profile.maxReminders === undefined ? '' : String(profile.maxReminders),
+});
+
+/** A number when the text is one, else the text itself, so the API's own validation speaks. */
+const numberOrText = (text: string) => (text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text);
+
+/** Admins create and edit profiles; the API validates, and its messages appear on the fields. */
+export function ProfileEditPage() {
+  const { id } = useParams();
+  const { api, who } = useSession();
+  const navigate = useNavigate();
+  const [draft, setDraft] = useState<Draft | undefined>(id ? undefined : EMPTY);
+  const [loadError, setLoadError] = useState<unknown>();
+  const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
+  const [formError, setFormError] = useState<string>();
+  const [saving, setSaving] = useState(false);
+
+  useEffect(() => {
+    if (!id) return;
+    api.getProfile(id).then((profile) => setDraft(draftOf(profile)), setLoadError);
+  }, [api, id]);
+
+  const title = id ? `Edit profile ${id}` : 'Create profile';
+  const breadcrumbs = (
+    <BreadcrumbGroup
+      items={[
+        { text: 'Profiles', href: `${basePath}/profiles` },
+        { text: title, href: `${basePath}${id ? `/profiles/${id}/edit` : '/profiles/new'}` },
+      ]}
+      onFollow={(event) => {
+        event.preventDefault();
+        navigate(event.detail.href.slice(basePath.length));
+      }}
+    />
+  );
+  if (!isAdmin(who)) {
+    return (
+      <SpaceBetween size="m">
+        {breadcrumbs}
+        <Alert type="info">Only admins create and edit profiles.</Alert>
+      </SpaceBetween>
+    );
+  }
+  if (loadError) return <ErrorAlert error={loadError} />;
+  if (!draft) return <Spinner size="large" />;
+
+  const set = <K extends keyof Draft>(name: K, value: Draft[K]) => {
+    setDraft({ ...draft, [name]: value });
+    setErrors((known) => ({ ...known, [name]: undefined }));
+  };
+
+  const save = async () => {
+    const profileId = draft.id.trim();
+    if (!profileId) {
+      setErrors({ id: 'must not be empty' });
+      return;
+    }
+    setSaving(true);
+    setFormError(undefined);
+    const body = {
+      name: draft.name,
+      requireApprovalFor: draft.requireApprovalFor,
+      approvers: draft.approvers.split(/[\s,;]+/).filter(Boolean),
+      requiredApprovals: numberOrText(draft.requiredApprovals),
+      remindAfter: draft.remindAfter.trim(),
+      expireAfter: draft.expireAfter.trim(),
+      ...(draft.maxReminders.trim() ? { maxReminders: numberOrText(draft.maxReminders) } : {}),
+    };
+    try {
+      await api.putProfile(profileId, body as never);
+      navigate('/profiles');
+    } catch (error) {
+      const issues = error instanceof ApiError ? error.fieldIssues : [];
+      const next: Partial<Record<Field, string>> = {};
+      const unplaced: string[] = [];
+      for (const issue of issues) {
+        const field = issue.field.split('.')[0] as Field;
+        if ((FIELDS as readonly string[]).includes(field)) next[field] ??= issue.message;
+        else unplaced.push(`${issue.field} ${issue.message}`);
+      }
+      setErrors(next);
+      if (!issues.length || unplaced.length) setFormError(unplaced.join('; ') || messageOf(error));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const kindOptions = KINDS.map((kind) => ({ value: kind, label: kindLabel(kind), description: kind }));
+  return (
+    <SpaceBetween size="m">
+      {breadcrumbs}
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          void save();
+        }}
+      >
+        <Form
+          header={<Header variant="h1">{title}</Header>}
+          errorText={formError}
+          actions={
+            <SpaceBetween direction="horizontal" size="xs">
+              <Button formAction="none" variant="link" onClick={() => navigate('/profiles')}>
+                Cancel
+              </Button>
+              <Button variant="primary" loading={saving}>
+                Save profile
+              </Button>
+            </SpaceBetween>
+          }
+        >
+          <Container header={<Header variant="h2">Approval settings</Header>}>
+            <SpaceBetween size="l">
+              <FormField label="Profile ID" description="Letters, digits, dots, dashes or underscores." errorText={errors.id}>
+                <Input value={draft.id} disabled={!!id} onChange={(event) => set('id', event.detail.value)} />
+              </FormField>
+              <FormField label="Name" errorText={errors.name}>
+                <Input value={draft.name} onChange={(event) => set('name', event.detail.value)} />
+              </FormField>
+              <FormField label="Require approval for" description="Kinds not listed are approved at once by policy." errorText={errors.requireApprovalFor}>
+                <Multiselect
+                  selectedOptions={kindOptions.filter((option) => draft.requireApprovalFor.includes(option.value))}
+                  options={kindOptions}
+                  placeholder="Choose kinds"
+                  onChange={(event) => set('requireApprovalFor', event.detail.selectedOptions.map((option) => option.value as Kind))}
+                />
+              </FormField>
+              <FormField label="Approvers" description="Email addresses, one per line." errorText={errors.approvers}>
+                <Textarea value={draft.approvers} onChange={(event) => set('approvers', event.detail.value)} rows={4} />
+              </FormField>
+              <FormField label="Required approvals" description="1 to 10." errorText={errors.requiredApprovals}>
+                <Input type="number" inputMode="numeric" value={draft.requiredApprovals} onChange={(event) => set('requiredApprovals', event.detail.value)} />
+              </FormField>
+              <FormField label="Remind after" description="ISO-8601 duration, such as PT4H." errorText={errors.remindAfter}>
+                <Input value={draft.remindAfter} onChange={(event) => set('remindAfter', event.detail.value)} />
+              </FormField>
+              <FormField label="Expire after" description="ISO-8601 duration, such as P3D; at most P360D." errorText={errors.expireAfter}>
+                <Input value={draft.expireAfter} onChange={(event) => set('expireAfter', event.detail.value)} />
+              </FormField>
+              <FormField label="Maximum reminders" description="Optional, 0 to 20 (default 5)." errorText={errors.maxReminders}>
+                <Input type="number" inputMode="numeric" value={draft.maxReminders} onChange={(event) => set('maxReminders', event.detail.value)} />
+              </FormField>
+            </SpaceBetween>
+          </Container>
+        </Form>
+      </form>
+    </SpaceBetween>
+  );
+}

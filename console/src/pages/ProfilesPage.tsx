@@ -1,0 +1,87 @@
+import Box from '@cloudscape-design/components/box';
+import Button from '@cloudscape-design/components/button';
+import Header from '@cloudscape-design/components/header';
+import Link from '@cloudscape-design/components/link';
+import Pagination from '@cloudscape-design/components/pagination';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import Table from '@cloudscape-design/components/table';
+import { useNavigate } from 'react-router';
+import type { Profile } from '../api';
+import { basePath } from '../config';
+import { ErrorAlert } from '../errors';
+import { formatTime, kindLabel } from '../format';
+import { useCursorPages } from '../paging';
+import { isAdmin } from '../permissions';
+import { useSession } from '../session';
+
+export function ProfilesPage() {
+  const { api, who } = useSession();
+  const navigate = useNavigate();
+  const pages = useCursorPages((cursor) => api.listProfiles(20, cursor), 'profiles');
+  const admin = isAdmin(who);
+  const edit = (profile: Profile) => `/profiles/${encodeURIComponent(profile.id)}/edit`;
+  return (
+    <SpaceBetween size="m">
+      {pages.error ? <ErrorAlert error={pages.error} route="GET /profiles" /> : null}
+      <Table<Profile>
+        variant="full-page"
+        header={
+          <Header
+            variant="awsui-h1-sticky"
+            description="Which kinds need approval, who approves, how many must, when to remind and when to give up."
+            actions={
+              admin ? (
+                <Button variant="primary" onClick={() => navigate('/profiles/new')}>
+                  Create profile
+                </Button>
+              ) : undefined
+            }
+          >
+            Profiles
+          </Header>
+        }
+        items={pages.items}
+        loading={pages.loading}
+        loadingText="Loading profiles"
+        trackBy="id"
+        empty={<Box textAlign="center">No profiles to show.</Box>}
+        pagination={
+          <Pagination
+            currentPageIndex={pages.currentPageIndex}
+            pagesCount={pages.pagesCount}
+            openEnd={pages.openEnd}
+            onChange={(event) => pages.goTo(event.detail.currentPageIndex)}
+            ariaLabels={{ nextPageLabel: 'Next page', previousPageLabel: 'Previous page', pageLabel: (n) => `Page ${n}` }}
+          />
+        }
+        columnDefinitions={[
+          {
+            id: 'id',
+            header: 'ID',
+            cell: (profile) =>
+              admin ? (
+                <Link
+                  href={`${basePath}${edit(profile)}`}
+                  onFollow={(event) => {
+                    event.preventDefault();
+                    navigate(edit(profile));
+                  }}
+                >
+                  {profile.id}
+                </Link>
+              ) : (
+                profile.id
+              ),
+          },
+          { id: 'name', header: 'Name', cell: (profile) => profile.name },
+          { id: 'kinds', header: 'Needs approval for', cell: (profile) => profile.requireApprovalFor.map(kindLabel).join(', ') || 'Nothing' },
+          { id: 'approvers', header: 'Approvers', cell: (profile) => profile.approvers.join(', ') },
+          { id: 'required', header: 'Required approvals', cell: (profile) => profile.requiredApprovals },
+          { id: 'remind', header: 'Remind after', cell: (profile) => profile.remindAfter },
+          { id: 'expire', header: 'Expire after', cell: (profile) => profile.expireAfter },
+          { id: 'updated', header: 'Updated', cell: (profile) => formatTime(profile.updatedAt) },
+        ]}
+      />
+    </SpaceBetween>
+  );
+}

@@ -1,0 +1,100 @@
+import Header from '@cloudscape-design/components/header';
+import Input from '@cloudscape-design/components/input';
+import Select, { type SelectProps } from '@cloudscape-design/components/select';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import { useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router';
+import { KINDS } from '../../../functions/domain/kinds';
+import { STATES } from '../../../functions/domain/model';
+import type { Kind, Profile, SearchFilters, State } from '../api';
+import { ErrorAlert } from '../errors';
+import { kindLabel, STATE_LABELS } from '../format';
+import { useCursorPages } from '../paging';
+import { isAdmin, isApprover } from '../permissions';
+import { RequestTable } from '../RequestTable';
+import { useSession } from '../session';
+
+const ANY: SelectProps.Option = { value: '', label: 'Any' };
+const stateOptions: SelectProps.Option[] = [ANY, ...STATES.map((state) => ({ value: state, label: STATE_LABELS[state] ?? state }))];
+const kindOptions: SelectProps.Option[] = [ANY, ...KINDS.map((kind) => ({ value: kind, label: kindLabel(kind), description: kind }))];
+const selected = (options: SelectProps.Option[], value: string | null) => options.find((option) => option.value === (value ?? '')) ?? ANY;
+
+/** Profiles for the profile filter; a free-text field while the API cannot list them. */
+function useProfileOptions(): SelectProps.Option[] | undefined {
+  const { api } = useSession();
+  const [options, setOptions] = useState<SelectProps.Option[]>();
+  useEffect(() => {
+    api.listProfiles(100).then(
+      (page) => setOptions([ANY, ...page.items.map((profile: Profile) => ({ value: profile.id, label: profile.name, description: profile.id }))]),
+      () => setOptions(undefined),
+    );
+  }, [api]);
+  return options;
+}
+
+export function RequestsPage() {
+  const { api, who } = useSession();
+  const [params, setParams] = useSearchParams();
+  const filters: SearchFilters = {
+    state: (params.get('state') || undefined) as State | undefined,
+    kind: (params.get('kind') || undefined) as Kind | undefined,
+    profileId: params.get('profileId') || undefined,
+  };
+  const key = JSON.stringify(filters);
+  const pages = useCursorPages((cursor) => api.searchRequests(filters, 20, cursor), key);
+  const profileOptions = useProfileOptions();
+  const setFilter = (name: keyof SearchFilters, value: string | undefined) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(name, value);
+    else next.delete(name);
+    setParams(next, { replace: true });
+  };
+  const everyone = isApprover(who) || isAdmin(who);
+
+  return (
+    <SpaceBetween size="m">
+      {pages.error ? <ErrorAlert error={pages.error} /> : null}
+      <RequestTable
+        pages={pages}
+        header={
+          <Header variant="awsui-h1-sticky" description={everyone ? 'Every request, newest first.' : 'Your requests, newest first.'}>
+            Requests
+          </Header>
+        }
+        filter={
+          <SpaceBetween direction="horizontal" size="s">
+            <Select
+              inlineLabelText="State"
+              selectedOption={selected(stateOptions, params.get('state'))}
+              options={stateOptions}
+              onChange={(event) => setFilter('state', event.detail.selectedOption.value)}
+            />
+            <Select
+              inlineLabelText="Kind"
+              selectedOption={selected(kindOptions, params.get('kind'))}
+              options={kindOptions}
+              onChange={(event) => setFilter('kind', event.detail.selectedOption.value)}
+            />
+            {profileOptions ? (
+              <Select
+                inlineLabelText="Profile"
+                selectedOption={selected(profileOptions, params.get('profileId'))}
+                options={profileOptions}
+                onChange={(event) => setFilter('profileId', event.detail.selectedOption.value)}
+              />
+            ) : (
+              <Input
+                type="search"
+                ariaLabel="Profile"
+                placeholder="Profile id"
+                value={params.get('profileId') ?? ''}
+                onChange={(event) => setFilter('profileId', event.detail.value.trim())}
+              />
+            )}
+          </SpaceBetween>
+        }
+        empty={filters.state || filters.kind || filters.profileId ? 'No requests match these filters.' : 'No requests yet.'}
+      />
+    </SpaceBetween>
+  );
+}

@@ -1,0 +1,26 @@
+import Header from '@cloudscape-design/components/header';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import { ErrorAlert } from '../errors';
+import { useCursorPages } from '../paging';
+import { RequestTable } from '../RequestTable';
+import { useSession } from '../session';
+
+/** "What do you want to do": pending requests on which the signed-in approver is listed and has not approved. */
+export function TasksPage() {
+  const { api } = useSession();
+  const pages = useCursorPages((cursor) => api.tasks(20, cursor), 'tasks');
+  return (
+    <SpaceBetween size="m">
+      {pages.error ? <ErrorAlert error={pages.error} route="GET /tasks" /> : null}
+      <RequestTable
+        pages={pages}
+        header={
+          <Header variant="awsui-h1-sticky" description="Pending requests that wait for your decision, those on hold included, newest first.">
+            What do you want to do
+          </Header>
+        }
+        empty="Nothing waits for you."
+      />
+    </SpaceBetween>
+  );
+}

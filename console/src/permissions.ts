@@ -1,0 +1,38 @@
+/**
+ * Which actions the signed-in user sees. The console asks the service's own rules (the same
+ * functions the API runs), so nobody sees a button the API would refuse.
+ */
+import { assertMayDecide, decide, deleteRequest, undecidedApprovers } from '../../functions/domain/rules';
+import type { ApprovalRequest, Identity } from '../../functions/domain/model';
+
+export type { Identity };
+
+const allowed = (check: () => unknown) => {
+  try {
+    check();
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** A listed approver (in the approvers group, not the requester) who may still decide. */
+export function mayDecide(request: ApprovalRequest, who: Identity, now = new Date().toISOString()): boolean {
+  return allowed(() => {
+    assertMayDecide(request, who);
+    decide(request, who, { decision: 'hold' }, now);
+  });
+}
+
+/** Admins while not deleted; the requester while pending. */
+export function mayDelete(request: ApprovalRequest, who: Identity, now = new Date().toISOString()): boolean {
+  return allowed(() => deleteRequest(request, who, now));
+}
+
+export const isAdmin = (who: Identity) => who.groups.includes('admins');
+export const isApprover = (who: Identity) => who.groups.includes('approvers');
+
+/** Listed approvers who have not approved yet, while the request is pending. */
+export function awaitedApprovers(request: ApprovalRequest): string[] {
+  return request.state === 'requested' ? undecidedApprovers(request) : [];
+}
