@@ -2,7 +2,7 @@
  * Paging over one partition of the table (profiles, an approver's tasks): the cursor is the sort
  * key of the last item returned, opaque to clients and bound to the partition it came from.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { invalid } from '../../domain/errors';
 import type { Item } from './items';
 
