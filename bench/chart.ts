@@ -37,7 +37,9 @@ function panel(x0: number, title: string, unit: string, clients: number[], serie
     parts.push(`<text x="${xs[i]}" y="${top + height + 18}" text-anchor="middle">${c}</text>`);
   });
   parts.push(`<text x="${left + width / 2}" y="${top + height + 36}" text-anchor="middle">clients</text>`);
-  parts.push(`<text x="${x0 + 12}" y="${top + height / 2}" transform="rotate(-90 ${x0 + 12} ${top + height / 2})" text-anchor="middle">${esc(unit)}</text>`);
+  parts.push(
+    `<text x="${x0 + 12}" y="${top + height / 2}" transform="rotate(-90 ${x0 + 12} ${top + height / 2})" text-anchor="middle">${esc(unit)}</text>`,
+  );
   for (const s of series) {
     const points = pick(s)
       .map((v, i) => (Number.isFinite(v) ? `${xs[i]},${y(v)}` : ''))
@@ -53,7 +55,10 @@ function panel(x0: number, title: string, unit: string, clients: number[], serie
 
 export function latencyThroughputChart(clients: number[], series: Series[]): string {
   const legend = series
-    .map((s, i) => `<rect x="${60 + i * 190}" y="318" width="12" height="12" fill="${s.color}"/><text x="${78 + i * 190}" y="329">${esc(s.name)}</text>`)
+    .map(
+      (s, i) =>
+        `<rect x="${60 + i * 190}" y="318" width="12" height="12" fill="${s.color}"/><text x="${78 + i * 190}" y="329">${esc(s.name)}</text>`,
+    )
     .join('\n');
   return [
     '<svg xmlns="http://www.w3.org/2000/svg" width="900" height="345" font-family="sans-serif" font-size="12">',

@@ -12,7 +12,9 @@ import { APPROVAL_STEPS } from '../functions/approval-steps';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/net';
 import { startStepFunctionsServer } from '../local/stepfunctions/server';
 
-export async function engineMemoryPerExecution(executions: number): Promise<{ bytesPerExecution: number; heapBefore: number; heapAfter: number }> {
+export async function engineMemoryPerExecution(
+  executions: number,
+): Promise<{ bytesPerExecution: number; heapBefore: number; heapAfter: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'approvals-engine-'));
   let waiting = 0;
   const functions = {
@@ -50,7 +52,13 @@ export async function engineMemoryPerExecution(executions: number): Promise<{ by
     for (let i = 0; i < executions; i += 50) {
       await Promise.all(
         Array.from({ length: Math.min(50, executions - i) }, (_, j) =>
-          client.send(new StartExecutionCommand({ stateMachineArn, name: `e${i + j}`, input: JSON.stringify({ requestId: `00000000-0000-4000-8000-${String(i + j).padStart(12, '0')}` }) })),
+          client.send(
+            new StartExecutionCommand({
+              stateMachineArn,
+              name: `e${i + j}`,
+              input: JSON.stringify({ requestId: `00000000-0000-4000-8000-${String(i + j).padStart(12, '0')}` }),
+            }),
+          ),
         ),
       );
     }
@@ -68,7 +76,9 @@ if (require.main === module) {
   const n = Number(process.env.ENGINE_EXECUTIONS ?? 2000);
   engineMemoryPerExecution(n).then(
     (r) => {
-      console.log(`${n} pending executions: ${(r.bytesPerExecution / 1024).toFixed(1)} KB of heap each (${(r.heapBefore / 1e6).toFixed(0)} MB → ${(r.heapAfter / 1e6).toFixed(0)} MB)`);
+      console.log(
+        `${n} pending executions: ${(r.bytesPerExecution / 1024).toFixed(1)} KB of heap each (${(r.heapBefore / 1e6).toFixed(0)} MB → ${(r.heapAfter / 1e6).toFixed(0)} MB)`,
+      );
       process.exit(0);
     },
     (error: unknown) => {

@@ -49,7 +49,11 @@ export interface RunResult {
  * passed, whichever comes first. An operation that throws fails the run (a benchmark of errors
  * would measure nothing).
  */
-export async function closedLoop(clients: number, limits: { count?: number; durationMs?: number }, op: (index: number) => Promise<unknown>): Promise<RunResult> {
+export async function closedLoop(
+  clients: number,
+  limits: { count?: number; durationMs?: number },
+  op: (index: number) => Promise<unknown>,
+): Promise<RunResult> {
   const latencies: number[] = [];
   let started = 0;
   const begin = performance.now();

@@ -31,7 +31,9 @@ export async function measureMailbox(options: { stored: number; samples: number 
       body: {
         FromEmailAddress: 'approvals@example.com',
         Destination: { ToAddresses: ['carol@example.com'] },
-        Content: { Simple: { Subject: { Data: 'Approval needed' }, Body: { Html: { Data: html }, Text: { Data: html.replace(/<[^>]+>/g, '') } } } },
+        Content: {
+          Simple: { Subject: { Data: 'Approval needed' }, Body: { Html: { Data: html }, Text: { Data: html.replace(/<[^>]+>/g, '') } } },
+        },
       },
     });
     if (reply.status !== 200) throw new Error(`SendEmail: ${reply.status} ${reply.body.slice(0, 200)}`);

@@ -57,23 +57,38 @@ async function main() {
   const seconds = Number(process.env.PROFILE_SECONDS ?? 30);
   const profileDir = resolve(process.env.PROFILE_DIR ?? '.local/profiles');
   const dataDir = mkdtempSync(join(tmpdir(), 'approvals-profile-'));
-  const before = new Set((() => {
-    try {
-      return readdirSync(profileDir);
-    } catch {
-      return [];
-    }
-  })());
+  const before = new Set(
+    (() => {
+      try {
+        return readdirSync(profileDir);
+      } catch {
+        return [];
+      }
+    })(),
+  );
   const { child, endpoints } = await startService(dataDir, profileDir);
   console.log(`service: ${JSON.stringify(endpoints)}`);
   try {
     const issuer = await localIssuer(dataDir);
-    const auth = async (sub: string, email: string, groups: string[]) => ({ authorization: `Bearer ${await issuer.sign({ sub, email, groups })}` });
-    const [admin, alice, carol] = await Promise.all([auth('admin-1', 'admin@example.com', ['admins']), auth('alice', 'alice@example.com', []), auth('carol', 'carol@example.com', ['approvers'])]);
+    const auth = async (sub: string, email: string, groups: string[]) => ({
+      authorization: `Bearer ${await issuer.sign({ sub, email, groups })}`,
+    });
+    const [admin, alice, carol] = await Promise.all([
+      auth('admin-1', 'admin@example.com', ['admins']),
+      auth('alice', 'alice@example.com', []),
+      auth('carol', 'carol@example.com', ['approvers']),
+    ]);
     const api = endpoints.apiUrl;
     await http('PUT', `${api}/profiles/bench`, {
       headers: admin,
-      body: { name: 'Bench', requireApprovalFor: ['card.request'], approvers: ['carol@example.com'], requiredApprovals: 1, remindAfter: 'PT4H', expireAfter: 'P3D' },
+      body: {
+        name: 'Bench',
+        requireApprovalFor: ['card.request'],
+        approvers: ['carol@example.com'],
+        requiredApprovals: 1,
+        remindAfter: 'PT4H',
+        expireAfter: 'P3D',
+      },
     });
     const pending: string[] = [];
     const run = await closedLoop(20, { durationMs: seconds * 1000 }, async (index) => {
@@ -83,7 +98,10 @@ async function main() {
         await http('GET', `${api}/requests/${id}`, { headers: alice });
         return;
       }
-      const reply = await http('POST', `${api}/requests`, { headers: alice, body: { kind: 'card.request', profileId: 'bench', subject: { holderId: randomUUID(), cardProfile: 'PIV' } } });
+      const reply = await http('POST', `${api}/requests`, {
+        headers: alice,
+        body: { kind: 'card.request', profileId: 'bench', subject: { holderId: randomUUID(), cardProfile: 'PIV' } },
+      });
       pending.push((JSON.parse(reply.body) as { id: string }).id);
     });
     console.log(`${run.ops} operations in ${(run.elapsedMs / 1000).toFixed(1)} s`);

@@ -117,8 +117,16 @@ interface Endpoints {
 }
 
 /** Starts bench/stack-process.ts and waits for its READY line. */
-export async function startService(dataDir: string, cpuProfDir: string | undefined): Promise<{ child: ChildProcess; endpoints: Endpoints }> {
-  const args = [...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProfDir)}`] : []), '--import', 'tsx', 'bench/stack-process.ts'];
+export async function startService(
+  dataDir: string,
+  cpuProfDir: string | undefined,
+): Promise<{ child: ChildProcess; endpoints: Endpoints }> {
+  const args = [
+    ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProfDir)}`] : []),
+    '--import',
+    'tsx',
+    'bench/stack-process.ts',
+  ];
   const child = spawn(process.execPath, args, { env: { ...process.env, DATA_DIR: dataDir }, stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
   const endpoints = await new Promise<Endpoints>((resolveReady, reject) => {
@@ -162,29 +170,42 @@ function rssBytes(pid: number): number {
   }
 }
 
-export async function runBench(options: { smoke?: boolean; quick?: boolean; outDir?: string; cpuProfDir?: string; log?: (line: string) => void } = {}): Promise<Result[]> {
+export async function runBench(
+  options: { smoke?: boolean; quick?: boolean; outDir?: string; cpuProfDir?: string; log?: (line: string) => void } = {},
+): Promise<Result[]> {
   const size = options.smoke ? SMOKE : options.quick ? QUICK : FULL;
   const log = options.log ?? ((line: string) => console.log(line));
   const outDir = resolve(options.outDir ?? 'bench');
   const startedAt = Date.now();
   const cores = availableParallelism();
-  log(`bench: ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}${options.smoke ? ', smoke run' : options.quick ? ', quick run' : ''}`);
+  log(
+    `bench: ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}${options.smoke ? ', smoke run' : options.quick ? ', quick run' : ''}`,
+  );
 
   // ---- bundles, before the service starts (nothing else of ours running) ----------------------
   const bundles: BundleFigures = await measureBundles({ initRuns: size.initRuns, log });
   const mail = await measureMailbox({ stored: size.mailStored, samples: size.mailSamples });
-  log(`mailbox: SendEmail ${mail.emptyMs.toFixed(2)} ms with 20 emails, ${mail.fullMs.toFixed(2)} ms with ${mail.stored}; ${mail.bytesPerEmailEmpty.toFixed(0)} vs ${mail.bytesPerEmailFull.toFixed(0)} bytes written per email`);
+  log(
+    `mailbox: SendEmail ${mail.emptyMs.toFixed(2)} ms with 20 emails, ${mail.fullMs.toFixed(2)} ms with ${mail.stored}; ${mail.bytesPerEmailEmpty.toFixed(0)} vs ${mail.bytesPerEmailFull.toFixed(0)} bytes written per email`,
+  );
 
   const dataDir = mkdtempSync(join(tmpdir(), 'approvals-bench-'));
   const { child, endpoints } = await startService(dataDir, options.cpuProfDir);
   const api = endpoints.apiUrl;
-  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: endpoints.dynamoEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  const db = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint: endpoints.dynamoEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+    {
+      marshallOptions: { removeUndefinedValues: true },
+    },
+  );
   const sfn = new SFNClient({ endpoint: endpoints.sfnUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   try {
     const issuer = await localIssuer(dataDir);
-    const auth = async (sub: string, email: string, groups: string[]) => ({ authorization: `Bearer ${await issuer.sign({ sub, email, groups })}` });
+    const auth = async (sub: string, email: string, groups: string[]) => ({
+      authorization: `Bearer ${await issuer.sign({ sub, email, groups })}`,
+    });
     const admin = await auth('admin-1', 'admin@example.com', ['admins']);
     const alice = await auth('alice', 'alice@example.com', []);
     const carol = await auth('carol', 'carol@example.com', ['approvers']);
@@ -197,13 +218,25 @@ export async function runBench(options: { smoke?: boolean; quick?: boolean; outD
     await expect(
       http('PUT', `${api}/profiles/bench`, {
         headers: admin,
-        body: { name: 'Bench', requireApprovalFor: ['card.request'], approvers: ['carol@example.com'], requiredApprovals: 1, remindAfter: 'PT4H', expireAfter: 'P3D' },
+        body: {
+          name: 'Bench',
+          requireApprovalFor: ['card.request'],
+          approvers: ['carol@example.com'],
+          requiredApprovals: 1,
+          remindAfter: 'PT4H',
+          expireAfter: 'P3D',
+        },
       }),
       200,
       'PUT profile',
     );
 
-    const createBody = () => ({ kind: 'card.request', profileId: 'bench', subject: { holderId: `E-${randomUUID().slice(0, 8)}`, cardProfile: 'PIV standard' }, justification: 'benchmark' });
+    const createBody = () => ({
+      kind: 'card.request',
+      profileId: 'bench',
+      subject: { holderId: `E-${randomUUID().slice(0, 8)}`, cardProfile: 'PIV standard' },
+      justification: 'benchmark',
+    });
     let created = 0;
     const pending: string[] = [];
     const create = async () => {
@@ -217,7 +250,11 @@ export async function runBench(options: { smoke?: boolean; quick?: boolean; outD
     const decide = async () => {
       const id = pending.shift();
       if (!id) throw new Error('no pending request left to decide');
-      await expect(http('POST', `${api}/requests/${id}/decisions`, { headers: carol, body: { decision: 'approve' } }), 200, 'POST decision');
+      await expect(
+        http('POST', `${api}/requests/${id}/decisions`, { headers: carol, body: { decision: 'approve' } }),
+        200,
+        'POST decision',
+      );
       decided++;
     };
 
@@ -226,20 +263,41 @@ export async function runBench(options: { smoke?: boolean; quick?: boolean; outD
     const sample = await db.send(new GetCommand({ TableName: TABLE_NAME, Key: requestKey(sampleId), ConsistentRead: true }));
     const template = toStored(sample.Item ?? {}).request;
     const firstHistory: HistoryEntry = { at: template.createdAt, type: 'created', actor: template.requester } as unknown as HistoryEntry;
-    const cloneRequest = (createdAt = new Date().toISOString()): ApprovalRequest => ({ ...template, id: randomUUID(), createdAt, updatedAt: createdAt });
+    const cloneRequest = (createdAt = new Date().toISOString()): ApprovalRequest => ({
+      ...template,
+      id: randomUUID(),
+      createdAt,
+      updatedAt: createdAt,
+    });
     const get = () => expect(http('GET', `${api}/requests/${sampleId}`, { headers: alice }), 200, 'GET request').then(() => undefined);
-    const search = () => expect(http('GET', `${api}/requests?state=requested&limit=20`, { headers: carol }), 200, 'GET search').then(() => undefined);
+    const search = () =>
+      expect(http('GET', `${api}/requests?state=requested&limit=20`, { headers: carol }), 200, 'GET search').then(() => undefined);
 
     // The bare operations each route needs.
     const bareQuery = () =>
-      db.send(new QueryCommand({ TableName: TABLE_NAME, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': requestKey(sampleId).PK }, ConsistentRead: true })).then(() => undefined);
+      db
+        .send(
+          new QueryCommand({
+            TableName: TABLE_NAME,
+            KeyConditionExpression: 'PK = :pk',
+            ExpressionAttributeValues: { ':pk': requestKey(sampleId).PK },
+            ConsistentRead: true,
+          }),
+        )
+        .then(() => undefined);
     const bareTransact = () => {
       const request = cloneRequest();
       return db
         .send(
           new TransactWriteCommand({
             TransactItems: [
-              { Put: { TableName: TABLE_NAME, Item: { ...requestKey(request.id), ...requestAttributes(request) }, ConditionExpression: 'attribute_not_exists(PK)' } },
+              {
+                Put: {
+                  TableName: TABLE_NAME,
+                  Item: { ...requestKey(request.id), ...requestAttributes(request) },
+                  ConditionExpression: 'attribute_not_exists(PK)',
+                },
+              },
               { Put: { TableName: TABLE_NAME, Item: historyItem(request.id, { ...firstHistory, at: request.createdAt }) } },
             ],
           }),
@@ -300,7 +358,15 @@ export async function runBench(options: { smoke?: boolean; quick?: boolean; outD
         const batch = Array.from({ length: n }, (_, i) => ({ request: cloneRequest(new Date(base - (seeded + i) * 1000).toISOString()) }));
         // A few writers at once, as a bulk import would.
         const parts = 4;
-        await Promise.all(Array.from({ length: parts }, (_, p) => batchPutRequests(db, TABLE_NAME, batch.filter((_, i) => i % parts === p))));
+        await Promise.all(
+          Array.from({ length: parts }, (_, p) =>
+            batchPutRequests(
+              db,
+              TABLE_NAME,
+              batch.filter((_, i) => i % parts === p),
+            ),
+          ),
+        );
         seeded += n;
       }
     };
@@ -350,7 +416,11 @@ export async function runBench(options: { smoke?: boolean; quick?: boolean; outD
       },
       { timeoutMs: 60_000, what: 'the approval email round', intervalMs: 50 },
     );
-    await expect(http('POST', `${api}/requests/${countId}/decisions`, { headers: carol, body: { decision: 'approve' } }), 200, 'POST decision');
+    await expect(
+      http('POST', `${api}/requests/${countId}/decisions`, { headers: carol, body: { decision: 'approve' } }),
+      200,
+      'POST decision',
+    );
     await waitFor(async () => (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'SUCCEEDED', {
       timeoutMs: 60_000,
       what: 'the execution to succeed',
@@ -385,7 +455,9 @@ export async function runBench(options: { smoke?: boolean; quick?: boolean; outD
     );
     const rssPending = rssBytes(child.pid ?? 0);
     const javaRss = rssBytes(endpoints.dynamoPid);
-    log(`memory: node ${(rssPending / 1e6).toFixed(0)} MB with ${pending.length} pending (before: ${(rssBefore / 1e6).toFixed(0)} MB); DynamoDB Local ${(javaRss / 1e6).toFixed(0)} MB`);
+    log(
+      `memory: node ${(rssPending / 1e6).toFixed(0)} MB with ${pending.length} pending (before: ${(rssBefore / 1e6).toFixed(0)} MB); DynamoDB Local ${(javaRss / 1e6).toFixed(0)} MB`,
+    );
 
     // ---- search with searchLarge stored ---------------------------------------------------------
     log(`seeding to ${size.searchLarge} stored requests`);
@@ -402,7 +474,15 @@ export async function runBench(options: { smoke?: boolean; quick?: boolean; outD
     const p99Create = ratio(percentile(createLat50, 99), median(createLat50));
     const p99Decide = ratio(percentile(decideLat50, 99), median(decideLat50));
     const results: Result[] = [
-      { name: 'GET /requests/{id}, 1 client, median vs bare consistent Query', value: round(getOne.service), unit: 'ms', baseline: round(getOne.bare), ratio: ratio(getOne.service, getOne.bare), goal: '≤ 1.5×', met: getOne.service / getOne.bare <= 1.5 },
+      {
+        name: 'GET /requests/{id}, 1 client, median vs bare consistent Query',
+        value: round(getOne.service),
+        unit: 'ms',
+        baseline: round(getOne.bare),
+        ratio: ratio(getOne.service, getOne.bare),
+        goal: '≤ 1.5×',
+        met: getOne.service / getOne.bare <= 1.5,
+      },
       {
         name: `POST /requests (${createVsTx}×) and POST …/decisions (${decideVsTx}×), 1 client, median vs bare TransactWriteItems (worse of the two)`,
         value: round(Math.max(createOne.service, decideOne.service)),
@@ -412,8 +492,24 @@ export async function runBench(options: { smoke?: boolean; quick?: boolean; outD
         goal: '≤ 2.0×',
         met: Math.max(createVsTx, decideVsTx) <= 2,
       },
-      { name: 'creates per second, 50 clients, vs bare 2-item TransactWriteItems per second', value: round(createPerSecond, 1), unit: '/s', baseline: round(barePerSecond, 1), ratio: ratio(createPerSecond, barePerSecond), goal: '≥ 0.5×', met: createPerSecond / barePerSecond >= 0.5 },
-      { name: 'decisions per second, 50 clients, vs bare 2-item TransactWriteItems per second', value: round(decidePerSecond, 1), unit: '/s', baseline: round(barePerSecond, 1), ratio: ratio(decidePerSecond, barePerSecond), goal: '≥ 0.5×', met: decidePerSecond / barePerSecond >= 0.5 },
+      {
+        name: 'creates per second, 50 clients, vs bare 2-item TransactWriteItems per second',
+        value: round(createPerSecond, 1),
+        unit: '/s',
+        baseline: round(barePerSecond, 1),
+        ratio: ratio(createPerSecond, barePerSecond),
+        goal: '≥ 0.5×',
+        met: createPerSecond / barePerSecond >= 0.5,
+      },
+      {
+        name: 'decisions per second, 50 clients, vs bare 2-item TransactWriteItems per second',
+        value: round(decidePerSecond, 1),
+        unit: '/s',
+        baseline: round(barePerSecond, 1),
+        ratio: ratio(decidePerSecond, barePerSecond),
+        goal: '≥ 0.5×',
+        met: decidePerSecond / barePerSecond >= 0.5,
+      },
       {
         name: `p99 vs median latency at 50 clients: create ${p99Create}× (${round(percentile(createLat50, 99), 0)} / ${round(median(createLat50), 0)} ms), decide ${p99Decide}× (worse of the two)`,
         value: Math.max(p99Create, p99Decide),
@@ -421,7 +517,15 @@ export async function runBench(options: { smoke?: boolean; quick?: boolean; outD
         goal: '≤ 2×',
         met: Math.max(p99Create, p99Decide) <= 2,
       },
-      { name: 'search first page (state=requested, limit 20) vs one bare Query page', value: round(searchSmall.service), unit: 'ms', baseline: round(searchSmall.bare), ratio: ratio(searchSmall.service, searchSmall.bare), goal: '≤ 2.5×', met: searchSmall.service / searchSmall.bare <= 2.5 },
+      {
+        name: 'search first page (state=requested, limit 20) vs one bare Query page',
+        value: round(searchSmall.service),
+        unit: 'ms',
+        baseline: round(searchSmall.bare),
+        ratio: ratio(searchSmall.service, searchSmall.bare),
+        goal: '≤ 2.5×',
+        met: searchSmall.service / searchSmall.bare <= 2.5,
+      },
       {
         name: `search first page with ${created + seeded} stored requests vs with ${storedSmall}`,
         value: round(searchLarge.service),
@@ -431,12 +535,44 @@ export async function runBench(options: { smoke?: boolean; quick?: boolean; outD
         goal: '≤ 1.2×',
         met: searchLarge.service / searchSmall.service <= 1.2,
       },
-      { name: `largest Lambda bundle, minified (${maxBundle.name})`, value: round(maxBundle.bytes / 1024, 1), unit: 'KB', goal: '≤ 300 KB', met: maxBundle.bytes <= BUNDLE_GOAL_BYTES },
+      {
+        name: `largest Lambda bundle, minified (${maxBundle.name})`,
+        value: round(maxBundle.bytes / 1024, 1),
+        unit: 'KB',
+        goal: '≤ 300 KB',
+        met: maxBundle.bytes <= BUNDLE_GOAL_BYTES,
+      },
       slowestInit && bundles.init
-        ? { name: `module init of the slowest bundled handler (${slowestInit.name}) vs bare node -e 0`, value: round(slowestInit.ms, 1), unit: 'ms', baseline: round(bundles.init.bareMs, 1), ratio: ratio(slowestInit.ms, bundles.init.bareMs), goal: '≤ 2×', met: slowestInit.ms / bundles.init.bareMs <= 2 }
-        : { name: 'module init of the slowest bundled handler vs bare node -e 0 (not measured in a smoke run)', value: 0, unit: 'ms', goal: '≤ 2×', met: false },
-      { name: `state transitions of a plain approval (${statesPath.join(' → ')})`, value: transitions, unit: 'transitions', goal: '≤ 8', met: transitions <= 8 },
-      { name: `npm start memory (node process RSS) with ${pending.length} pending requests`, value: round(rssPending / 1e6, 0), unit: 'MB', goal: '≤ 1000 MB', met: rssPending <= 1e9 },
+        ? {
+            name: `module init of the slowest bundled handler (${slowestInit.name}) vs bare node -e 0`,
+            value: round(slowestInit.ms, 1),
+            unit: 'ms',
+            baseline: round(bundles.init.bareMs, 1),
+            ratio: ratio(slowestInit.ms, bundles.init.bareMs),
+            goal: '≤ 2×',
+            met: slowestInit.ms / bundles.init.bareMs <= 2,
+          }
+        : {
+            name: 'module init of the slowest bundled handler vs bare node -e 0 (not measured in a smoke run)',
+            value: 0,
+            unit: 'ms',
+            goal: '≤ 2×',
+            met: false,
+          },
+      {
+        name: `state transitions of a plain approval (${statesPath.join(' → ')})`,
+        value: transitions,
+        unit: 'transitions',
+        goal: '≤ 8',
+        met: transitions <= 8,
+      },
+      {
+        name: `npm start memory (node process RSS) with ${pending.length} pending requests`,
+        value: round(rssPending / 1e6, 0),
+        unit: 'MB',
+        goal: '≤ 1000 MB',
+        met: rssPending <= 1e9,
+      },
       {
         name: `cost of storing one more email with ${mail.stored} in the mailbox vs with 20 (SendEmail median; ${mail.bytesPerEmailFull.toFixed(0)} vs ${mail.bytesPerEmailEmpty.toFixed(0)} bytes written per email)`,
         value: round(mail.fullMs),
@@ -452,10 +588,30 @@ export async function runBench(options: { smoke?: boolean; quick?: boolean; outD
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     const series: Series[] = [
-      { name: 'POST /requests', color: '#d62728', latencyMs: sweep.create?.map((r) => median(r.latencies)) ?? [], perSecond: sweep.create?.map((r) => r.perSecond) ?? [] },
-      { name: 'bare TransactWriteItems', color: '#ff9896', latencyMs: sweep.bareTransact?.map((r) => median(r.latencies)) ?? [], perSecond: sweep.bareTransact?.map((r) => r.perSecond) ?? [] },
-      { name: 'GET /requests/{id}', color: '#1f77b4', latencyMs: sweep.get?.map((r) => median(r.latencies)) ?? [], perSecond: sweep.get?.map((r) => r.perSecond) ?? [] },
-      { name: 'bare consistent Query', color: '#aec7e8', latencyMs: sweep.bareQuery?.map((r) => median(r.latencies)) ?? [], perSecond: sweep.bareQuery?.map((r) => r.perSecond) ?? [] },
+      {
+        name: 'POST /requests',
+        color: '#d62728',
+        latencyMs: sweep.create?.map((r) => median(r.latencies)) ?? [],
+        perSecond: sweep.create?.map((r) => r.perSecond) ?? [],
+      },
+      {
+        name: 'bare TransactWriteItems',
+        color: '#ff9896',
+        latencyMs: sweep.bareTransact?.map((r) => median(r.latencies)) ?? [],
+        perSecond: sweep.bareTransact?.map((r) => r.perSecond) ?? [],
+      },
+      {
+        name: 'GET /requests/{id}',
+        color: '#1f77b4',
+        latencyMs: sweep.get?.map((r) => median(r.latencies)) ?? [],
+        perSecond: sweep.get?.map((r) => r.perSecond) ?? [],
+      },
+      {
+        name: 'bare consistent Query',
+        color: '#aec7e8',
+        latencyMs: sweep.bareQuery?.map((r) => median(r.latencies)) ?? [],
+        perSecond: sweep.bareQuery?.map((r) => r.perSecond) ?? [],
+      },
     ];
     writeFileSync(join(outDir, 'chart.svg'), latencyThroughputChart(CLIENTS, series));
     const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
@@ -473,7 +629,10 @@ export async function runBench(options: { smoke?: boolean; quick?: boolean; outD
     };
     writeFileSync(join(outDir, 'report.md'), renderReport(results, facts, readNotes(outDir)));
     log(`bench: done in ${minutes} min; ${results.filter((r) => !r.met).length} of ${results.length} goals not met`);
-    for (const r of results) log(`  ${r.met ? 'met    ' : 'NOT MET'} ${r.name}: ${r.value} ${r.unit}${r.ratio === undefined ? '' : ` (${r.ratio}× of ${r.baseline})`} goal ${r.goal}`);
+    for (const r of results)
+      log(
+        `  ${r.met ? 'met    ' : 'NOT MET'} ${r.name}: ${r.value} ${r.unit}${r.ratio === undefined ? '' : ` (${r.ratio}× of ${r.baseline})`} goal ${r.goal}`,
+      );
     return results;
   } finally {
     sfn.destroy();
@@ -493,7 +652,11 @@ function readNotes(outDir: string): string {
   }
 }
 
-function renderReport(results: Result[], facts: Record<string, unknown> & { cores: number; cpu: string; minutes: string; smoke: boolean }, notes: string): string {
+function renderReport(
+  results: Result[],
+  facts: Record<string, unknown> & { cores: number; cpu: string; minutes: string; smoke: boolean },
+  notes: string,
+): string {
   const row = (r: Result) =>
     `| ${r.name} | ${r.value} ${r.unit} | ${r.baseline === undefined ? '' : `${r.baseline} ${r.unit}`} | ${r.ratio === undefined ? '' : `${r.ratio}×`} | ${r.goal} | ${r.met ? 'met' : '**not met**'} |`;
   return [
@@ -501,7 +664,7 @@ function renderReport(results: Result[], facts: Record<string, unknown> & { core
     '',
     `Written by \`npm run bench\`${facts.smoke ? ' (smoke run: tiny counts, figures meaningless)' : ''}: ${facts.cores} cores (${facts.cpu}), ${facts.minutes} minutes.`,
     `DynamoDB Local's table ${process.env.BENCH_DYNAMODB === 'disk' ? 'on disk' : 'in memory (`BENCH_DYNAMODB=disk` for on disk)'}. Every baseline is the bare DynamoDB operation the route needs, measured in the same run against the same DynamoDB Local,`,
-    'interleaved with the service\'s own runs. `bench/results.json` has the same rows.',
+    "interleaved with the service's own runs. `bench/results.json` has the same rows.",
     '',
     '| figure | value | baseline | ratio | goal | |',
     '|---|---|---|---|---|---|',
@@ -524,7 +687,12 @@ function renderReport(results: Result[], facts: Record<string, unknown> & { core
 }
 
 if (require.main === module) {
-  runBench({ smoke: process.env.BENCH_SMOKE === '1', quick: process.env.BENCH_QUICK === '1', outDir: process.env.BENCH_OUT, cpuProfDir: process.env.BENCH_CPU_PROF }).then(
+  runBench({
+    smoke: process.env.BENCH_SMOKE === '1',
+    quick: process.env.BENCH_QUICK === '1',
+    outDir: process.env.BENCH_OUT,
+    cpuProfDir: process.env.BENCH_CPU_PROF,
+  }).then(
     () => process.exit(0),
     (error: unknown) => {
       console.error(`bench failed: ${(error as Error).stack ?? error}`);

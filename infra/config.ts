@@ -77,7 +77,11 @@ export function readConfig(app: App, pinned: typeof PINNED_ENVIRONMENTS = PINNED
     const value = app.node.tryGetContext(name);
     if (value === undefined || value === null || value === '') return [];
     if (Array.isArray(value)) return value.map(String);
-    if (typeof value === 'string') return value.split(',').map((item) => item.trim()).filter(Boolean);
+    if (typeof value === 'string')
+      return value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
     throw new Error(`context parameter "${name}" must be a list or a comma-separated string`);
   };
   const check = (name: string, value: string | undefined, pattern: RegExp, what: string) => {
@@ -85,37 +89,56 @@ export function readConfig(app: App, pinned: typeof PINNED_ENVIRONMENTS = PINNED
     return value;
   };
 
-  const stage = check('stage', text('stage') ?? 'dev', STAGE, 'lower-case letters, digits and dashes, starting with a letter (max 16)') as string;
+  const stage = check(
+    'stage',
+    text('stage') ?? 'dev',
+    STAGE,
+    'lower-case letters, digits and dashes, starting with a letter (max 16)',
+  ) as string;
   const senderDomain = check('senderDomain', text('senderDomain')?.toLowerCase(), DOMAIN, 'a domain name');
-  const senderEmail = check('senderEmail', text('senderEmail')?.toLowerCase() ?? (senderDomain ? `approvals@${senderDomain}` : undefined), EMAIL, 'an email address');
+  const senderEmail = check(
+    'senderEmail',
+    text('senderEmail')?.toLowerCase() ?? (senderDomain ? `approvals@${senderDomain}` : undefined),
+    EMAIL,
+    'an email address',
+  );
   if (!senderEmail) throw new Error('context parameter "senderEmail" (or "senderDomain") is required: the From address of the emails');
   if (senderDomain && !senderEmail.endsWith(`@${senderDomain}`)) {
     throw new Error(`context parameter "senderEmail" (${senderEmail}) must be an address of "senderDomain" (${senderDomain})`);
   }
-  const sandboxRecipients = list('sandboxRecipients').map((address) => check('sandboxRecipients', address.toLowerCase(), EMAIL, 'a list of email addresses') as string);
+  const sandboxRecipients = list('sandboxRecipients').map(
+    (address) => check('sandboxRecipients', address.toLowerCase(), EMAIL, 'a list of email addresses') as string,
+  );
   const logRetentionDays = Number(app.node.tryGetContext('logRetentionDays') ?? 90);
   if (!(Object.values(RetentionDays) as unknown[]).includes(logRetentionDays) || logRetentionDays === RetentionDays.INFINITE) {
-    throw new Error(`context parameter "logRetentionDays" must be one of CloudWatch's retention periods (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...), got ${logRetentionDays}`);
+    throw new Error(
+      `context parameter "logRetentionDays" must be one of CloudWatch's retention periods (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...), got ${logRetentionDays}`,
+    );
   }
 
   const callbackUrlPrefixes = list('callbackUrlPrefixes').map((prefix) => {
     const url = URL.canParse(prefix) ? new URL(prefix) : undefined;
     if (url?.protocol !== 'https:' || url.username || url.password || url.search || url.hash || !url.pathname.endsWith('/')) {
-      throw new Error(`context parameter "callbackUrlPrefixes" must list https URL prefixes ending with "/" (no user, query or fragment), got "${prefix}"`);
+      throw new Error(
+        `context parameter "callbackUrlPrefixes" must list https URL prefixes ending with "/" (no user, query or fragment), got "${prefix}"`,
+      );
     }
     return url.href;
   });
 
   const choice = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
     const value = text(name) ?? fallback;
-    if (!(allowed as readonly string[]).includes(value)) throw new Error(`context parameter "${name}" must be one of ${allowed.join(', ')}, got "${value}"`);
+    if (!(allowed as readonly string[]).includes(value))
+      throw new Error(`context parameter "${name}" must be one of ${allowed.join(', ')}, got "${value}"`);
     return value as T;
   };
 
   const apiDomain = check('apiDomain', text('apiDomain')?.toLowerCase(), DOMAIN, 'a domain name');
   const apiCertificateArn = check('apiCertificateArn', text('apiCertificateArn'), CERTIFICATE_ARN, 'the ARN of an ACM certificate');
   if (Boolean(apiDomain) !== Boolean(apiCertificateArn)) {
-    throw new Error('context parameters "apiDomain" and "apiCertificateArn" go together: set both (custom domain) or neither (execute-api URL, trials only)');
+    throw new Error(
+      'context parameters "apiDomain" and "apiCertificateArn" go together: set both (custom domain) or neither (execute-api URL, trials only)',
+    );
   }
   const senderIdentity = choice('senderIdentity', ['create', 'existing'] as const, 'create');
   // Cognito refuses an SES identity that is not verified yet: a new identity is verified after the first deploy.
@@ -124,7 +147,9 @@ export function readConfig(app: App, pinned: typeof PINNED_ENVIRONMENTS = PINNED
   const alarmEmail = check('alarmEmail', text('alarmEmail'), EMAIL, 'an email address');
   const linkConcurrency = Number(app.node.tryGetContext('linkConcurrency') ?? 10);
   if (!Number.isInteger(linkConcurrency) || linkConcurrency < 0 || linkConcurrency > 1000) {
-    throw new Error(`context parameter "linkConcurrency" must be an integer from 0 to 1000, got ${app.node.tryGetContext('linkConcurrency')}`);
+    throw new Error(
+      `context parameter "linkConcurrency" must be an integer from 0 to 1000, got ${app.node.tryGetContext('linkConcurrency')}`,
+    );
   }
 
   const production = stage === PRODUCTION_STAGE;
@@ -132,21 +157,30 @@ export function readConfig(app: App, pinned: typeof PINNED_ENVIRONMENTS = PINNED
   if (production) {
     const problems: string[] = [];
     const pin = pinned[stage];
-    if (!pin || !/^\d{12}$/.test(pin.account) || pin.account === PLACEHOLDER_ACCOUNT) problems.push('its account is not pinned: set PINNED_ENVIRONMENTS.prod in infra/config.ts');
+    if (!pin || !/^\d{12}$/.test(pin.account) || pin.account === PLACEHOLDER_ACCOUNT)
+      problems.push('its account is not pinned: set PINNED_ENVIRONMENTS.prod in infra/config.ts');
     if (PLACEHOLDER_DOMAIN.test(senderEmail.split('@')[1] ?? '')) problems.push(`"senderEmail" is a placeholder (${senderEmail})`);
     if (senderDomain && PLACEHOLDER_DOMAIN.test(senderDomain)) problems.push(`"senderDomain" is a placeholder (${senderDomain})`);
     const local = callbackUrls.filter((url) => LOCAL_URL.test(url));
     if (local.length) problems.push(`"callbackUrls" must be https addresses of the real app, not ${local.join(', ')}`);
-    if (!apiDomain) problems.push('"apiDomain" and "apiCertificateArn" are required: links in emails must use the organisation\'s own domain');
+    if (!apiDomain)
+      problems.push('"apiDomain" and "apiCertificateArn" are required: links in emails must use the organisation\'s own domain');
     else if (PLACEHOLDER_DOMAIN.test(apiDomain)) problems.push(`"apiDomain" is a placeholder (${apiDomain})`);
-    if (alarmEmail && PLACEHOLDER_DOMAIN.test(alarmEmail.split('@')[1] ?? '')) problems.push(`"alarmEmail" is a placeholder (${alarmEmail})`);
+    if (alarmEmail && PLACEHOLDER_DOMAIN.test(alarmEmail.split('@')[1] ?? ''))
+      problems.push(`"alarmEmail" is a placeholder (${alarmEmail})`);
     if (linkConcurrency === 0) problems.push('"linkConcurrency" must reserve concurrency for the public link functions');
-    if (cognitoEmail !== 'ses') problems.push('"cognitoEmail" must be ses (Cognito\'s own sender sends 50 emails a day): verify the sender identity first and set "senderIdentity" to existing');
+    if (cognitoEmail !== 'ses')
+      problems.push(
+        '"cognitoEmail" must be ses (Cognito\'s own sender sends 50 emails a day): verify the sender identity first and set "senderIdentity" to existing',
+      );
     if (problems.length) throw new Error(`stage ${stage} refuses to synthesize: ${problems.join('; ')}`);
   }
   if (apiCertificateArn && env.region) {
     const region = CERTIFICATE_ARN.exec(apiCertificateArn)?.[1];
-    if (region !== env.region) throw new Error(`context parameter "apiCertificateArn" must be a certificate in the stacks' region ${env.region}, got one in ${region}`);
+    if (region !== env.region)
+      throw new Error(
+        `context parameter "apiCertificateArn" must be a certificate in the stacks' region ${env.region}, got one in ${region}`,
+      );
   }
 
   return {

@@ -103,16 +103,24 @@ export function startAwsJsonServer(options: AwsJsonServerOptions): Promise<AwsJs
       if (req.method !== 'POST') {
         // Drain whatever was sent so the connection stays usable.
         req.resume();
-        throw new AwsServiceError('UnknownOperationException', `Method ${req.method ?? '?'} is not supported: POST / with X-Amz-Target`, 405);
+        throw new AwsServiceError(
+          'UnknownOperationException',
+          `Method ${req.method ?? '?'} is not supported: POST / with X-Amz-Target`,
+          405,
+        );
       }
       const target = req.headers['x-amz-target'];
       const bodyBuffer = await readBody(req, limit);
       if (typeof target !== 'string' || !target.startsWith(`${options.targetPrefix}.`)) {
-        throw new AwsServiceError('UnknownOperationException', `Missing or unknown X-Amz-Target (expected ${options.targetPrefix}.<Action>)`);
+        throw new AwsServiceError(
+          'UnknownOperationException',
+          `Missing or unknown X-Amz-Target (expected ${options.targetPrefix}.<Action>)`,
+        );
       }
       const actionName = target.slice(options.targetPrefix.length + 1);
       const action = Object.hasOwn(options.actions, actionName) ? options.actions[actionName] : undefined;
-      if (!action) throw new AwsServiceError('UnknownOperationException', `Operation ${actionName} is not supported by this local endpoint`);
+      if (!action)
+        throw new AwsServiceError('UnknownOperationException', `Operation ${actionName} is not supported by this local endpoint`);
       let body: unknown;
       const text = bodyBuffer.toString('utf8');
       try {
@@ -173,7 +181,10 @@ export function startAwsJsonServer(options: AwsJsonServerOptions): Promise<AwsJs
 export function requireString(body: Record<string, unknown>, field: string): string {
   const value = body[field];
   if (typeof value !== 'string' || value.length === 0) {
-    throw new AwsServiceError('ValidationException', `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must not be null`);
+    throw new AwsServiceError(
+      'ValidationException',
+      `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must not be null`,
+    );
   }
   return value;
 }
@@ -191,7 +202,10 @@ export function optionalInteger(body: Record<string, unknown>, field: string, mi
   const value = body[field];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new AwsServiceError('ValidationException', `1 validation error detected: Value at '${field}' must be an integer between ${min} and ${max}`);
+    throw new AwsServiceError(
+      'ValidationException',
+      `1 validation error detected: Value at '${field}' must be an integer between ${min} and ${max}`,
+    );
   }
   return value;
 }

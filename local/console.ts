@@ -13,7 +13,13 @@ const ROOT = resolve(__dirname, '..');
 export const CONSOLE_DIR = join(ROOT, 'console');
 export const CONSOLE_BUILD = join(CONSOLE_DIR, 'dist');
 /** What the console's bundle is made of: its own sources and the service's domain modules it imports. */
-const SOURCES = [join(CONSOLE_DIR, 'src'), join(CONSOLE_DIR, 'index.html'), join(CONSOLE_DIR, 'vite.config.mts'), join(ROOT, 'functions', 'domain'), join(ROOT, 'package-lock.json')];
+const SOURCES = [
+  join(CONSOLE_DIR, 'src'),
+  join(CONSOLE_DIR, 'index.html'),
+  join(CONSOLE_DIR, 'vite.config.mts'),
+  join(ROOT, 'functions', 'domain'),
+  join(ROOT, 'package-lock.json'),
+];
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -60,11 +66,15 @@ export function buildConsole(log: (line: string) => void = () => {}): Promise<vo
   return new Promise((resolveBuild, reject) => {
     const started = Date.now();
     log('console: building (console/dist is missing or older than its sources)');
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(CONSOLE_DIR, 'vite.config.mts')], {
-      cwd: ROOT,
-      env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(CONSOLE_DIR, 'vite.config.mts')],
+      {
+        cwd: ROOT,
+        env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     builds.add(child);
     let output = '';
     child.stdout?.on('data', (chunk) => (output += chunk));
@@ -119,11 +129,19 @@ export function consoleHandler(config: ConsoleRuntimeConfig, ready: Promise<void
       return true;
     }
     if (state === 'building') {
-      send(res, 503, 'text/html; charset=utf-8', '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="2"><title>Console</title></head><body><main><h1>The console is being built</h1><p>This page reloads by itself.</p></main></body></html>', { 'retry-after': '2', 'cache-control': 'no-store' });
+      send(
+        res,
+        503,
+        'text/html; charset=utf-8',
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="2"><title>Console</title></head><body><main><h1>The console is being built</h1><p>This page reloads by itself.</p></main></body></html>',
+        { 'retry-after': '2', 'cache-control': 'no-store' },
+      );
       return true;
     }
     if (state instanceof Error) {
-      send(res, 500, 'text/plain; charset=utf-8', `The console could not be built; see the npm start output.\n`, { 'cache-control': 'no-store' });
+      send(res, 500, 'text/plain; charset=utf-8', `The console could not be built; see the npm start output.\n`, {
+        'cache-control': 'no-store',
+      });
       return true;
     }
     let relativePath: string;
@@ -134,7 +152,8 @@ export function consoleHandler(config: ConsoleRuntimeConfig, ready: Promise<void
     }
     const file = resolve(buildDir, relativePath);
     const inside = relative(buildDir, file);
-    const isFile = relativePath !== '' && !inside.startsWith('..') && !inside.includes(`..${sep}`) && existsSync(file) && statSync(file).isFile();
+    const isFile =
+      relativePath !== '' && !inside.startsWith('..') && !inside.includes(`..${sep}`) && existsSync(file) && statSync(file).isFile();
     if (!isFile && relativePath.startsWith('assets/')) {
       send(res, 404, 'text/plain; charset=utf-8', 'not found');
       return true;
@@ -142,7 +161,11 @@ export function consoleHandler(config: ConsoleRuntimeConfig, ready: Promise<void
     const target = isFile ? file : join(buildDir, 'index.html');
     // Hashed assets never change; index.html must be fetched again to find new ones.
     const cache = target.startsWith(join(buildDir, 'assets')) ? 'public, max-age=31536000, immutable' : 'no-cache';
-    res.writeHead(200, { 'content-type': TYPES[extname(target)] ?? 'application/octet-stream', 'cache-control': cache, ...SECURITY_HEADERS });
+    res.writeHead(200, {
+      'content-type': TYPES[extname(target)] ?? 'application/octet-stream',
+      'cache-control': cache,
+      ...SECURITY_HEADERS,
+    });
     if (req.method === 'HEAD') res.end();
     else createReadStream(target).pipe(res);
     return true;

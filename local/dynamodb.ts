@@ -34,7 +34,9 @@ function jarDir(): string {
 function assertJava(): void {
   const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
-    throw new Error('Java is needed for DynamoDB Local but was not found: install a JDK 17+ (Debian/Ubuntu: sudo apt-get install -y openjdk-17-jdk-headless).');
+    throw new Error(
+      'Java is needed for DynamoDB Local but was not found: install a JDK 17+ (Debian/Ubuntu: sudo apt-get install -y openjdk-17-jdk-headless).',
+    );
   }
 }
 
@@ -168,7 +170,11 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
           { AttributeName: TABLE_KEY.sortKey, KeyType: 'RANGE' },
         ],
         GlobalSecondaryIndexes: [
-          ...TABLE_INDEXES.map((index) => ({ IndexName: index.indexName as string, KeySchema: keySchema(index), Projection: { ProjectionType: 'ALL' as const } })),
+          ...TABLE_INDEXES.map((index) => ({
+            IndexName: index.indexName as string,
+            KeySchema: keySchema(index),
+            Projection: { ProjectionType: 'ALL' as const },
+          })),
           { IndexName: DUE_INDEX.indexName, KeySchema: keySchema(DUE_INDEX), Projection: { ProjectionType: 'KEYS_ONLY' as const } },
         ],
       }),
@@ -191,7 +197,9 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
   }
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
-    await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }));
+    await client.send(
+      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }),
+    );
   }
   client.destroy();
 }

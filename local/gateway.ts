@@ -40,7 +40,10 @@ function compile(operations: readonly Operation[]): Route[] {
 /** API Gateway passes JWT claims on as strings; arrays become `[a b]`. */
 function flattenClaims(payload: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(payload).map(([name, value]) => [name, Array.isArray(value) ? `[${value.join(' ')}]` : typeof value === 'object' ? JSON.stringify(value) : String(value)]),
+    Object.entries(payload).map(([name, value]) => [
+      name,
+      Array.isArray(value) ? `[${value.join(' ')}]` : typeof value === 'object' ? JSON.stringify(value) : String(value),
+    ]),
   );
 }
 
@@ -73,7 +76,9 @@ export interface GatewayOptions {
   log?: (line: string) => void;
 }
 
-export async function startGateway(options: GatewayOptions): Promise<{ url: string; port: number; server: Server; close(): Promise<void> }> {
+export async function startGateway(
+  options: GatewayOptions,
+): Promise<{ url: string; port: number; server: Server; close(): Promise<void> }> {
   const routes = compile(options.operations ?? OPERATIONS);
   const handlers = new Map<string, LambdaHandler>();
   const load = (operation: Operation): LambdaHandler => {
@@ -129,7 +134,13 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
           ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
           domainName: headers.host ?? 'localhost',
           domainPrefix: 'local',
-          http: { method, path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+          http: {
+            method,
+            path: url.pathname,
+            protocol: `HTTP/${req.httpVersion}`,
+            sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+            userAgent: headers['user-agent'] ?? '',
+          },
           requestId,
           routeKey: route.routeKey,
           stage: '$default',
@@ -148,7 +159,8 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
       options.log?.(`${method} ${url.pathname} ${res.statusCode} ${Date.now() - started}ms`);
     } catch (error) {
       options.log?.(`${method} ${url.pathname} failed: ${(error as Error).message}`);
-      if (!res.headersSent) errorJson(res, (error as Error).message === 'integration timeout' ? 503 : 500, 'internal_error', 'internal error');
+      if (!res.headersSent)
+        errorJson(res, (error as Error).message === 'integration timeout' ? 503 : 500, 'internal_error', 'internal error');
       else res.end();
     }
   });

@@ -69,7 +69,9 @@ function addFaultSwitch(server: Server): void {
             parsed = undefined;
           }
           if (!parsed?.success) {
-            return json(res, 400, { error: { code: 'invalid_faults', message: 'expected {"failNext": integer 0..100000, "error": "throttle" | "fail"}' } });
+            return json(res, 400, {
+              error: { code: 'invalid_faults', message: 'expected {"failNext": integer 0..100000, "error": "throttle" | "fail"}' },
+            });
           }
           faults = parsed.data;
           json(res, 200, faults);
@@ -88,7 +90,10 @@ function addFaultSwitch(server: Server): void {
   });
 }
 
-export async function startMailbox(options: { port: number; dataDir?: string }): Promise<{ url: string; port: number; close(): Promise<void> }> {
+export async function startMailbox(options: {
+  port: number;
+  dataDir?: string;
+}): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const ses = require('aws-ses-v2-local') as { default: (config: { port: number; host: string }) => Promise<Server> };
   const { getStoreReadonly } = require('aws-ses-v2-local/dist/store') as { getStoreReadonly: () => SesStore };
   const store = getStoreReadonly();

@@ -23,7 +23,10 @@ export function freePort(): Promise<number> {
 export class GiveUp extends Error {}
 
 /** Polls `probe` until it returns a truthy value or throws a non-retryable error, with a deadline. */
-export async function waitFor<T>(probe: () => Promise<T | undefined | false>, options: { timeoutMs: number; what: string; intervalMs?: number }): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | false>,
+  options: { timeoutMs: number; what: string; intervalMs?: number },
+): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
   let last: unknown;
   for (;;) {

@@ -59,7 +59,8 @@ class MemoryStore {
     return undefined;
   }
   async findByUserCode(userCode: string) {
-    for (const [key, item] of MemoryStore.items) if (key.startsWith(`${this.model}:`) && item.payload.userCode === userCode) return this.live(key);
+    for (const [key, item] of MemoryStore.items)
+      if (key.startsWith(`${this.model}:`) && item.payload.userCode === userCode) return this.live(key);
     return undefined;
   }
   async consume(id: string) {
@@ -210,16 +211,28 @@ export async function startLocalOidc(options: LocalOidcOptions): Promise<LocalOi
       if (req.method === 'GET') return page(res, 200, signInPage(url.pathname, {}));
       if (req.method !== 'POST') return sendHtml(res, 405, 'method not allowed');
       const form = await readForm(req);
-      const values = { sub: form.get('sub')?.trim() ?? '', email: form.get('email')?.trim().toLowerCase() ?? '', groups: form.get('groups') ?? '' };
-      const groups = values.groups.split(',').map((group) => group.trim()).filter(Boolean);
+      const values = {
+        sub: form.get('sub')?.trim() ?? '',
+        email: form.get('email')?.trim().toLowerCase() ?? '',
+        groups: form.get('groups') ?? '',
+      };
+      const groups = values.groups
+        .split(',')
+        .map((group) => group.trim())
+        .filter(Boolean);
       if (!values.sub) return page(res, 400, signInPage(url.pathname, values, 'Subject (sub) is required.'));
-      if (!ASCII_EMAIL.test(values.email)) return page(res, 400, signInPage(url.pathname, values, 'Email must be an email address in plain ASCII.'));
+      if (!ASCII_EMAIL.test(values.email))
+        return page(res, 400, signInPage(url.pathname, values, 'Email must be an email address in plain ASCII.'));
       people.set(values.sub, { sub: values.sub, email: values.email, groups });
       options.log?.(`oidc: ${values.sub} signed in (${details.params.client_id})`);
       await provider.interactionFinished(req, res, { login: { accountId: values.sub } }, { mergeWithLastSubmission: false });
     } catch (error) {
       // An expired or unknown interaction: start again from the console.
-      sendHtml(res, 400, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in expired</title></head><body><main><h1>This sign-in has expired</h1><p>${escapeHtml((error as Error).message)}</p><p><a href="${escapeHtml(options.consoleUrl)}">Back to the console</a></p></main></body></html>`);
+      sendHtml(
+        res,
+        400,
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in expired</title></head><body><main><h1>This sign-in has expired</h1><p>${escapeHtml((error as Error).message)}</p><p><a href="${escapeHtml(options.consoleUrl)}">Back to the console</a></p></main></body></html>`,
+      );
     }
   });
   await new Promise<void>((resolve, reject) => {

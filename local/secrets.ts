@@ -54,7 +54,10 @@ export async function startSecretsServer(options: SecretsServerOptions): Promise
   const secrets: LocalSecret[] = Object.entries(options.secrets).map(([id, value]) => {
     const fromArn = SECRET_ARN.exec(id);
     const name = fromArn?.[1] ?? id;
-    const suffix = digest(name).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 6);
+    const suffix = digest(name)
+      .toString('base64url')
+      .replace(/[^A-Za-z0-9]/g, 'x')
+      .slice(0, 6);
     const arn = fromArn ? id : `arn:aws:secretsmanager:${region}:${accountId}:secret:${name}-${suffix}`;
     return { name, arn, value, versionId: versionIdOf(name, value), createdDate };
   });
@@ -75,7 +78,10 @@ export async function startSecretsServer(options: SecretsServerOptions): Promise
         const secret = find(secretId);
         if (!secret) throw new AwsServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
         if ((versionId !== undefined && versionId !== secret.versionId) || (versionStage !== undefined && versionStage !== 'AWSCURRENT')) {
-          throw new AwsServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for the given version.");
+          throw new AwsServiceError(
+            'ResourceNotFoundException',
+            "Secrets Manager can't find the specified secret value for the given version.",
+          );
         }
         return {
           ARN: secret.arn,

@@ -163,7 +163,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       });
     }
 
-    return { apiUrl: gateway.url, mailUrl: mailbox.url, stateMachineArn, sfnUrl: sfn.url, dynamoEndpoint: dynamo.endpoint, dynamoPid: dynamo.pid, reconcile, stop };
+    return {
+      apiUrl: gateway.url,
+      mailUrl: mailbox.url,
+      stateMachineArn,
+      sfnUrl: sfn.url,
+      dynamoEndpoint: dynamo.endpoint,
+      dynamoPid: dynamo.pid,
+      reconcile,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -35,10 +35,12 @@ async function main() {
     otherRequests: (req, res) => consoleSite?.handle(req, res) ?? false,
     log,
   });
-  consoleSite = await startConsole({ apiUrl: stack.apiUrl, dataDir: settings.dataDir, log, prepared: consolePrepared }).catch(async (error) => {
-    await stack.stop();
-    throw error;
-  });
+  consoleSite = await startConsole({ apiUrl: stack.apiUrl, dataDir: settings.dataDir, log, prepared: consolePrepared }).catch(
+    async (error) => {
+      await stack.stop();
+      throw error;
+    },
+  );
   let stopping = false;
   const shutdown = (reason: string) => {
     if (stopping) return;

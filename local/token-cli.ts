@@ -30,9 +30,14 @@ async function main() {
     console.error('--ttl must be a positive number of seconds');
     process.exit(2);
   }
-  const groups = (values.groups ?? '').split(',').map((group) => group.trim()).filter(Boolean);
+  const groups = (values.groups ?? '')
+    .split(',')
+    .map((group) => group.trim())
+    .filter(Boolean);
   const issuer = await localIssuer(localSettings().dataDir);
-  process.stdout.write(`${await issuer.sign({ sub: values.sub, email: values.email, groups, scopes, emailVerified: !values.unverified }, ttl)}\n`);
+  process.stdout.write(
+    `${await issuer.sign({ sub: values.sub, email: values.email, groups, scopes, emailVerified: !values.unverified }, ttl)}\n`,
+  );
 }
 
 main().catch((error) => {

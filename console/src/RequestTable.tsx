@@ -68,7 +68,9 @@ export function RequestTable({
           width: 140,
           cell: (request) => (
             <>
-              <StatusIndicator type={STATE_INDICATOR[request.state] ?? 'info'} wrapText={false}>{STATE_LABELS[request.state] ?? request.state}</StatusIndicator>
+              <StatusIndicator type={STATE_INDICATOR[request.state] ?? 'info'} wrapText={false}>
+                {STATE_LABELS[request.state] ?? request.state}
+              </StatusIndicator>
               {request.onHold ? (
                 <>
                   {' '}
@@ -78,9 +80,24 @@ export function RequestTable({
             </>
           ),
         },
-        { id: 'approvals', header: 'Approvals', width: 110, cell: (request) => `${request.approvals.length} of ${request.requiredApprovals}` },
-        { id: 'created', header: 'Created (UTC)', width: 160, cell: (request) => <span className="nowrap">{formatTime(request.createdAt, false)}</span> },
-        { id: 'expires', header: 'Expires (UTC)', width: 160, cell: (request) => <span className="nowrap">{formatTime(request.expiresAt, false)}</span> },
+        {
+          id: 'approvals',
+          header: 'Approvals',
+          width: 110,
+          cell: (request) => `${request.approvals.length} of ${request.requiredApprovals}`,
+        },
+        {
+          id: 'created',
+          header: 'Created (UTC)',
+          width: 160,
+          cell: (request) => <span className="nowrap">{formatTime(request.createdAt, false)}</span>,
+        },
+        {
+          id: 'expires',
+          header: 'Expires (UTC)',
+          width: 160,
+          cell: (request) => <span className="nowrap">{formatTime(request.expiresAt, false)}</span>,
+        },
       ]}
     />
   );

@@ -61,7 +61,12 @@ export function createApi(apiUrl: string, token: () => string | undefined, onUna
     if (!response.ok) {
       if (response.status === 401) onUnauthorized();
       const error = parsed?.error;
-      const message = typeof error?.message === 'string' ? error.message : typeof parsed?.message === 'string' ? parsed.message : `${response.status} ${response.statusText}`;
+      const message =
+        typeof error?.message === 'string'
+          ? error.message
+          : typeof parsed?.message === 'string'
+            ? parsed.message
+            : `${response.status} ${response.statusText}`;
       throw new ApiError(response.status, typeof error?.code === 'string' ? error.code : String(response.status), message, error?.details);
     }
     return parsed as T;
@@ -84,7 +89,8 @@ export function createApi(apiUrl: string, token: () => string | undefined, onUna
     tasks: (limit: number, cursor?: string) => call<Page<ApprovalRequest>>('GET', `/tasks${query({ limit, cursor })}`),
     listProfiles: (limit: number, cursor?: string) => call<Page<Profile>>('GET', `/profiles${query({ limit, cursor })}`),
     getProfile: (profileId: string) => call<Profile>('GET', `/profiles/${id(profileId)}`),
-    putProfile: (profileId: string, body: ProfileBody & { maxReminders?: number }) => call<Profile>('PUT', `/profiles/${id(profileId)}`, body),
+    putProfile: (profileId: string, body: ProfileBody & { maxReminders?: number }) =>
+      call<Profile>('PUT', `/profiles/${id(profileId)}`, body),
   };
 }
 export type Api = ReturnType<typeof createApi>;

@@ -35,7 +35,8 @@ export async function decodeCsr(pem: string): Promise<DecodedCsr> {
     const algorithm = key.algorithm as { name: string; modulusLength?: number; namedCurve?: string };
     const keySize = algorithm.modulusLength ?? (algorithm.namedCurve ? CURVE_BITS[algorithm.namedCurve] : undefined);
     const san = csr.getExtension(SUBJECT_ALT_NAME);
-    const subjectAlternativeNames = san instanceof SubjectAlternativeNameExtension ? san.names.items.map((name) => `${name.type.toUpperCase()}:${name.value}`) : [];
+    const subjectAlternativeNames =
+      san instanceof SubjectAlternativeNameExtension ? san.names.items.map((name) => `${name.type.toUpperCase()}:${name.value}`) : [];
     const signature = csr.signatureAlgorithm as { name: string; hash?: unknown };
     const hash = hashName(signature.hash);
     return {

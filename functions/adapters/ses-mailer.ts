@@ -2,7 +2,6 @@ import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { Mailer } from '../usecases/ports';
 import { sesClient } from './clients';
 
-
 /** Sends through SES v2. The SDK retries throttling with adaptive backoff. */
 export function sesMailer(from: string, configurationSet?: string): Mailer {
   const ses = sesClient();

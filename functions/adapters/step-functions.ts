@@ -9,7 +9,8 @@ export const DELETED_ERROR = 'Approvals.RequestDeleted';
 const CLOSED_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
 /** The ARN of the execution `name` of the state machine `stateMachineArn`. */
-export const executionArn = (stateMachineArn: string, name: string) => `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+export const executionArn = (stateMachineArn: string, name: string) =>
+  `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 
 /**
  * The workflow port on the Step Functions API. Completing a task needs only its token; starting

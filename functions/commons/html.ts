@@ -72,10 +72,16 @@ export function requestRows(request: ApprovalRequest): Row[] {
     ['Approvals so far', `${request.approvals.length} of ${request.requiredApprovals}`],
   ];
   for (const approval of request.approvals) {
-    rows.push(['Approved by', `${actorLabel(approval.by)} at ${formatTime(approval.at)}${approval.comment ? ` (${approval.comment})` : ''}`]);
+    rows.push([
+      'Approved by',
+      `${actorLabel(approval.by)} at ${formatTime(approval.at)}${approval.comment ? ` (${approval.comment})` : ''}`,
+    ]);
   }
   if (request.onHold && request.hold) {
-    rows.push(['On hold', `by ${actorLabel(request.hold.by)} at ${formatTime(request.hold.at)}${request.hold.comment ? ` (${request.hold.comment})` : ''}`]);
+    rows.push([
+      'On hold',
+      `by ${actorLabel(request.hold.by)} at ${formatTime(request.hold.at)}${request.hold.comment ? ` (${request.hold.comment})` : ''}`,
+    ]);
   }
   return rows;
 }

@@ -55,7 +55,11 @@ export type SettingName = keyof AllVariables;
  * SES delivery problems (configuration set → SNS → SQS queue → this function). Its code reads the
  * request and appends a history item; the queue's poller permissions are the stack's, not a need.
  */
-export const SES_EVENTS_FUNCTION = { name: 'sesEvents', entry: 'functions/ses-events/handler.ts', needs: ['table:get', 'table:put'] } as const;
+export const SES_EVENTS_FUNCTION = {
+  name: 'sesEvents',
+  entry: 'functions/ses-events/handler.ts',
+  needs: ['table:get', 'table:put'],
+} as const;
 
 /** The needs of a function of the service, by its name in the operations list, the step list, `sesEvents` or `reconciler`. */
 export function needsOf(name: string): readonly AnyNeed[] {

@@ -9,7 +9,10 @@ const hex = z
 const pem = z
   .string()
   .max(16384, 'must be at most 16384 characters')
-  .regex(/-----BEGIN (NEW )?CERTIFICATE REQUEST-----[\s\S]+-----END (NEW )?CERTIFICATE REQUEST-----/, 'must be a PEM-encoded certificate request');
+  .regex(
+    /-----BEGIN (NEW )?CERTIFICATE REQUEST-----[\s\S]+-----END (NEW )?CERTIFICATE REQUEST-----/,
+    'must be a PEM-encoded certificate request',
+  );
 
 const certificateTarget = z.looseObject({ serialNumber: hex, issuerDn: text() });
 const cardTarget = z.looseObject({ cardSerial: text(128), holderId: text(256) });

@@ -27,7 +27,10 @@ const email = emailSchema;
 
 const duration = z
   .string()
-  .refine((value) => durationSeconds(value) !== undefined, 'must be an ISO-8601 duration such as PT1H or P2D (days, hours, minutes, seconds)')
+  .refine(
+    (value) => durationSeconds(value) !== undefined,
+    'must be an ISO-8601 duration such as PT1H or P2D (days, hours, minutes, seconds)',
+  )
   .refine((value) => (durationSeconds(value) ?? 0) <= MAX_DURATION_SECONDS, 'must be at most one year');
 
 /**
@@ -43,7 +46,10 @@ export const DEFAULT_MAX_REMINDERS = 5;
 export const profileBodySchema = z
   .strictObject({
     name: z.string().trim().min(1, 'must not be empty').max(200),
-    requireApprovalFor: z.array(kindSchema).max(KINDS.length).transform((kinds) => [...new Set(kinds)]),
+    requireApprovalFor: z
+      .array(kindSchema)
+      .max(KINDS.length)
+      .transform((kinds) => [...new Set(kinds)]),
     approvers: z
       .array(email)
       .max(50, 'must list at most 50 approvers')
@@ -100,7 +106,10 @@ export function subjectProblem(subject: Record<string, unknown>): { path: Array<
     if (typeof value === 'number') {
       if (!Number.isFinite(value)) return { path, message: 'must be a finite number' };
       if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
-        return { path, message: `must be a safe integer (at most ${Number.MAX_SAFE_INTEGER} in size) or a plain decimal; send larger numbers as strings` };
+        return {
+          path,
+          message: `must be a safe integer (at most ${Number.MAX_SAFE_INTEGER} in size) or a plain decimal; send larger numbers as strings`,
+        };
       }
       continue;
     }
@@ -133,18 +142,16 @@ export const ON_BEHALF_SCOPE = `${RESOURCE_SERVER_ID}/${ON_BEHALF_SCOPE_NAME}`;
 export const createRequestBodySchema = z.strictObject({
   kind: kindSchema,
   profileId: idSchema,
-  subject: z
-    .record(z.string(), z.unknown())
-    .superRefine((subject, ctx) => {
-      const problem = subjectProblem(subject);
-      if (problem) {
-        ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
-        return;
-      }
-      if (JSON.stringify(subject).length > MAX_SUBJECT_BYTES) {
-        ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_SUBJECT_BYTES / 1024} KB of JSON` });
-      }
-    }),
+  subject: z.record(z.string(), z.unknown()).superRefine((subject, ctx) => {
+    const problem = subjectProblem(subject);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+      return;
+    }
+    if (JSON.stringify(subject).length > MAX_SUBJECT_BYTES) {
+      ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_SUBJECT_BYTES / 1024} KB of JSON` });
+    }
+  }),
   justification: z.string().trim().max(2000, 'must be at most 2000 characters').optional(),
   callbackUrl: z
     .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
@@ -208,7 +215,10 @@ export const approvalRequestSchema = z.object({
   subject: z.record(z.string(), z.unknown()).describe('As sent, validated against the schema of its kind.'),
   justification: z.string().optional(),
   callbackUrl: z.url().optional(),
-  client: z.string().optional().describe('The calling system (client id) that created the request; its callback events are signed with its own key.'),
+  client: z
+    .string()
+    .optional()
+    .describe('The calling system (client id) that created the request; its callback events are signed with its own key.'),
   requester: actorSchema.extend({ email: z.string() }),
   approvers: z.array(z.email()).describe("The profile's approvers, less the requester."),
   requiredApprovals: z.number().int().min(1).max(10),
@@ -218,7 +228,13 @@ export const approvalRequestSchema = z.object({
   decision: decisionSchema.optional().describe('Set once the request has ended.'),
   remindAfter: z.string(),
   expireAfter: z.string(),
-  maxReminders: z.number().int().min(0).max(MAX_REMINDERS).optional().describe("Copied from the profile; reminders stop after this many (absent on requests stored before it existed: 5)."),
+  maxReminders: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_REMINDERS)
+    .optional()
+    .describe('Copied from the profile; reminders stop after this many (absent on requests stored before it existed: 5).'),
   createdAt: isoTime,
   updatedAt: isoTime,
   expiresAt: isoTime,

@@ -41,7 +41,13 @@ const addSeconds = (iso: string, seconds: number) => new Date(Date.parse(iso) + 
  * 3. approve at once when the profile does not require approval for this kind;
  * 4. otherwise refuse a request whose quorum cannot be reached.
  */
-export function createRequest(id: string, body: Omit<CreateRequestBody, 'onBehalfOf'>, profile: Profile, requester: Identity, now: string): Change {
+export function createRequest(
+  id: string,
+  body: Omit<CreateRequestBody, 'onBehalfOf'>,
+  profile: Profile,
+  requester: Identity,
+  now: string,
+): Change {
   const subject = parse(SUBJECT_SCHEMAS[body.kind], body.subject, 'subject') as Record<string, unknown>;
   const needsApproval = profile.requireApprovalFor.includes(body.kind);
   const approvers = profile.approvers.filter((address) => address !== requester.email.toLowerCase());
@@ -73,7 +79,10 @@ export function createRequest(id: string, body: Omit<CreateRequestBody, 'onBehal
     version: 1,
   };
   if (needsApproval) {
-    return { request: base, history: { at: now, type: 'created', actor: actorOf(requester), details: { kind: body.kind, profileId: profile.id } } };
+    return {
+      request: base,
+      history: { at: now, type: 'created', actor: actorOf(requester), details: { kind: body.kind, profileId: profile.id } },
+    };
   }
   const reason = `profile ${profile.id} does not require approval for ${body.kind}`;
   return {
@@ -178,12 +187,22 @@ export function decide(request: ApprovalRequest, who: { id: string; email: strin
   if (approvals.length < request.requiredApprovals) {
     return {
       request: { ...next, approvals, onHold: false },
-      history: { at: now, type: 'approval', actor, details: { approvals: approvals.length, requiredApprovals: request.requiredApprovals, ...comment } },
+      history: {
+        at: now,
+        type: 'approval',
+        actor,
+        details: { approvals: approvals.length, requiredApprovals: request.requiredApprovals, ...comment },
+      },
     };
   }
   return {
     request: { ...next, approvals, onHold: false, state: 'approved', decision: { decision: 'approved', by: actor, at: now, ...comment } },
-    history: { at: now, type: 'approved', actor, details: { approvals: approvals.length, requiredApprovals: request.requiredApprovals, ...comment } },
+    history: {
+      at: now,
+      type: 'approved',
+      actor,
+      details: { approvals: approvals.length, requiredApprovals: request.requiredApprovals, ...comment },
+    },
     outcome: 'approved',
   };
 }

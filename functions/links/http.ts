@@ -72,7 +72,8 @@ export function pageForError(error: unknown, requestId?: string): HttpResult {
   if (error instanceof DomainError) {
     const { status, title } = PAGE_OF_CODE[error.code];
     if (error.code === 'forbidden') logger.warn('link refused', { reason: error.message });
-    const message = error.code === 'gone' ? `${sentence(error.message)} Ask for a new one if the request is still pending.` : sentence(error.message);
+    const message =
+      error.code === 'gone' ? `${sentence(error.message)} Ask for a new one if the request is still pending.` : sentence(error.message);
     return htmlResponse(status, errorPage(status, title, message));
   }
   const client = clientErrorOf(error);

@@ -62,7 +62,8 @@ export function linkPath(fields: LinkFields, keys: SigningKeys): string {
   const kid = keys.currentKeyId;
   const key = keys.keys[kid];
   if (!key) throw new Error(`signing key ${kid} is not among the keys`);
-  if (!Number.isSafeInteger(fields.expiresAt) || fields.expiresAt <= 0) throw new Error('expiresAt must be a positive integer (epoch seconds)');
+  if (!Number.isSafeInteger(fields.expiresAt) || fields.expiresAt <= 0)
+    throw new Error('expiresAt must be a positive integer (epoch seconds)');
   if (!LINK_ACTIONS.includes(fields.action)) throw new Error(`action must be one of ${LINK_ACTIONS.join(', ')}`);
   const signed: LinkFields = { ...fields, approver: fields.approver.toLowerCase() };
   const query = new URLSearchParams({

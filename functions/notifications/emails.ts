@@ -55,7 +55,11 @@ function layout(title: string, intro: string, body: string): string {
  * that asks for confirmation: following a link alone never decides anything, so mail scanners
  * that open every link cannot approve.
  */
-export function approverEmail(request: ApprovalRequest, links: { approve: string; reject: string }, options: { reminder: boolean }): EmailContent {
+export function approverEmail(
+  request: ApprovalRequest,
+  links: { approve: string; reject: string },
+  options: { reminder: boolean },
+): EmailContent {
   const label = kindLabel(request);
   const requester = request.requester.email;
   const subject = subjectLine(
@@ -65,7 +69,8 @@ export function approverEmail(request: ApprovalRequest, links: { approve: string
     ? `This request is still waiting for a decision and expires ${formatTime(request.expiresAt)}.`
     : `${requester} asks for your approval.`;
   const progress = `It has ${request.approvals.length} of ${request.requiredApprovals} approval(s) needed.`;
-  const safety = 'Each link opens a page where you confirm your decision; nothing is decided until you press the button there. A rejection needs a reason.';
+  const safety =
+    'Each link opens a page where you confirm your decision; nothing is decided until you press the button there. A rejection needs a reason.';
 
   const text = [
     `${label}: ${intro}`,

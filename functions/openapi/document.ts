@@ -48,27 +48,51 @@ function outputSchema(schema: z.ZodType): Schema {
 
 /** What each operation takes and answers; every entry of OPERATIONS must have one (a test checks). */
 const DETAILS: Record<string, Record<string, unknown>> = {
-  health: { summary: 'Liveness', responses: { 200: { description: 'Up', content: json({ type: 'object', properties: { status: { const: 'ok' } } }) } } },
+  health: {
+    summary: 'Liveness',
+    responses: { 200: { description: 'Up', content: json({ type: 'object', properties: { status: { const: 'ok' } } }) } },
+  },
   openApi: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } } },
   putProfile: {
     summary: 'Create or replace a profile (admins)',
     requestBody: { required: true, content: json(ref('ProfileBody')) },
     responses: { 200: { description: 'The profile', content: json(ref('Profile')) }, ...errors(400, 401, 403) },
   },
-  getProfile: { summary: 'Read a profile', responses: { 200: { description: 'The profile', content: json(ref('Profile')) }, ...errors(400, 401, 404) } },
+  getProfile: {
+    summary: 'Read a profile',
+    responses: { 200: { description: 'The profile', content: json(ref('Profile')) }, ...errors(400, 401, 404) },
+  },
   listProfiles: {
     summary: 'List profiles, in id order',
     parameters: [
       { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
       { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page.' },
     ],
-    responses: { 200: { description: 'A page', content: json({ type: 'object', properties: { items: { type: 'array', items: ref('Profile') }, nextCursor: { type: ['string', 'null'] } }, required: ['items', 'nextCursor'] }) }, ...errors(400, 401) },
+    responses: {
+      200: {
+        description: 'A page',
+        content: json({
+          type: 'object',
+          properties: { items: { type: 'array', items: ref('Profile') }, nextCursor: { type: ['string', 'null'] } },
+          required: ['items', 'nextCursor'],
+        }),
+      },
+      ...errors(400, 401),
+    },
   },
   createRequest: {
     summary: 'Create a request',
     description:
       "The profile decides whether approval is needed (otherwise the request is approved at once by policy), who approves and how many must. A calling system with the scope approvals/requests.create-on-behalf may name the requester in onBehalfOf, and only a calling system may set callbackUrl (403 for a person), under one of the deployment's CALLBACK_URL_PREFIXES (400 otherwise). A person's token needs a verified ASCII email (403 otherwise).",
-    parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 }, description: 'Same key and body within 24 h: the same request (Idempotent-Replayed: true); another body: 409.' }],
+    parameters: [
+      {
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        schema: { type: 'string', maxLength: 255 },
+        description: 'Same key and body within 24 h: the same request (Idempotent-Replayed: true); another body: 409.',
+      },
+    ],
     requestBody: { required: true, content: json(ref('CreateRequest')) },
     responses: { 201: { description: 'The request', content: json(ref('Request')) }, ...errors(400, 401, 403, 409) },
   },
@@ -86,14 +110,19 @@ const DETAILS: Record<string, Record<string, unknown>> = {
     responses: {
       200: {
         description: 'A page',
-        content: json({ type: 'object', properties: { items: { type: 'array', items: ref('Request') }, nextCursor: { type: ['string', 'null'] } }, required: ['items', 'nextCursor'] }),
+        content: json({
+          type: 'object',
+          properties: { items: { type: 'array', items: ref('Request') }, nextCursor: { type: ['string', 'null'] } },
+          required: ['items', 'nextCursor'],
+        }),
       },
       ...errors(400, 401),
     },
   },
   getRequest: {
     summary: 'Read a request with its history (requester, approvers, admins)',
-    description: 'history holds the first 100 entries, oldest first; historyNextCursor (null when there are no more) pages the rest through GET /requests/{id}/history.',
+    description:
+      'history holds the first 100 entries, oldest first; historyNextCursor (null when there are no more) pages the rest through GET /requests/{id}/history.',
     responses: {
       200: {
         description: 'The request',
@@ -102,7 +131,10 @@ const DETAILS: Record<string, Record<string, unknown>> = {
             ref('Request'),
             {
               type: 'object',
-              properties: { history: { type: 'array', items: ref('HistoryEntry'), maxItems: 100 }, historyNextCursor: { type: ['string', 'null'] } },
+              properties: {
+                history: { type: 'array', items: ref('HistoryEntry'), maxItems: 100 },
+                historyNextCursor: { type: ['string', 'null'] },
+              },
               required: ['history', 'historyNextCursor'],
             },
           ],
@@ -115,24 +147,44 @@ const DETAILS: Record<string, Record<string, unknown>> = {
     summary: "Page through a request's history, oldest first (requester, approvers, admins)",
     parameters: [
       { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 100 } },
-      { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'historyNextCursor of GET /requests/{id}, or nextCursor of the previous page.' },
+      {
+        name: 'cursor',
+        in: 'query',
+        schema: { type: 'string' },
+        description: 'historyNextCursor of GET /requests/{id}, or nextCursor of the previous page.',
+      },
     ],
     responses: {
       200: {
         description: 'A page',
-        content: json({ type: 'object', properties: { items: { type: 'array', items: ref('HistoryEntry') }, nextCursor: { type: ['string', 'null'] } }, required: ['items', 'nextCursor'] }),
+        content: json({
+          type: 'object',
+          properties: { items: { type: 'array', items: ref('HistoryEntry') }, nextCursor: { type: ['string', 'null'] } },
+          required: ['items', 'nextCursor'],
+        }),
       },
       ...errors(400, 401, 403, 404),
     },
   },
   listTasks: {
     summary: 'What waits for me: pending requests on which the caller is listed and has not approved, on hold ones included, newest first',
-    description: 'Read from one task entry per approver and request, written in the same transaction as the request. Callers outside the approvers group, or whose token email does not count (not ASCII, email_verified not true), get an empty page.',
+    description:
+      'Read from one task entry per approver and request, written in the same transaction as the request. Callers outside the approvers group, or whose token email does not count (not ASCII, email_verified not true), get an empty page.',
     parameters: [
       { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
       { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page.' },
     ],
-    responses: { 200: { description: 'A page', content: json({ type: 'object', properties: { items: { type: 'array', items: ref('Request') }, nextCursor: { type: ['string', 'null'] } }, required: ['items', 'nextCursor'] }) }, ...errors(400, 401) },
+    responses: {
+      200: {
+        description: 'A page',
+        content: json({
+          type: 'object',
+          properties: { items: { type: 'array', items: ref('Request') }, nextCursor: { type: ['string', 'null'] } },
+          required: ['items', 'nextCursor'],
+        }),
+      },
+      ...errors(400, 401),
+    },
   },
   decideRequest: {
     summary: 'Approve, reject (reason required) or hold (approvers listed on the request)',
@@ -146,13 +198,29 @@ const DETAILS: Record<string, Record<string, unknown>> = {
   linkPage: {
     summary: 'Signed link: confirm page (changes nothing)',
     parameters: ['approver', 'exp', 'kid', 'sig'].map((name) => ({ name, in: 'query', required: true, schema: { type: 'string' } })),
-    responses: Object.fromEntries([200, 403, 409, 410].map((status) => [String(status), { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }])),
+    responses: Object.fromEntries(
+      [200, 403, 409, 410].map((status) => [
+        String(status),
+        { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } },
+      ]),
+    ),
   },
   linkDecide: {
     summary: 'Signed link: make the decision (form post)',
     parameters: ['approver', 'exp', 'kid', 'sig'].map((name) => ({ name, in: 'query', required: true, schema: { type: 'string' } })),
-    requestBody: { content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', properties: { reason: { type: 'string' }, comment: { type: 'string' } } } } } },
-    responses: Object.fromEntries([200, 400, 403, 409, 410].map((status) => [String(status), { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }])),
+    requestBody: {
+      content: {
+        'application/x-www-form-urlencoded': {
+          schema: { type: 'object', properties: { reason: { type: 'string' }, comment: { type: 'string' } } },
+        },
+      },
+    },
+    responses: Object.fromEntries(
+      [200, 400, 403, 409, 410].map((status) => [
+        String(status),
+        { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } },
+      ]),
+    ),
   },
 };
 
@@ -174,7 +242,12 @@ export function openApiDocument(): Schema {
   for (const operation of OPERATIONS) {
     const details = DETAILS[operation.name];
     if (!details) throw new Error(`operation ${operation.name} has no OpenAPI details`);
-    const pathParameters = [...operation.path.matchAll(/\{(\w+)\}/g)].map((match) => ({ name: match[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const pathParameters = [...operation.path.matchAll(/\{(\w+)\}/g)].map((match) => ({
+      name: match[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
     for (const method of operation.methods) {
       const parameters = [...pathParameters, ...((details.parameters as unknown[]) ?? [])];
       paths[operation.path] ??= {};
@@ -193,13 +266,24 @@ export function openApiDocument(): Schema {
     security: [{ bearer: [] }],
     paths,
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Claims used: sub, email, cognito:groups (approvers, admins), scope.' } },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'Claims used: sub, email, cognito:groups (approvers, admins), scope.',
+        },
+      },
       schemas: {
         ProfileBody: inputSchema(profileBodySchema),
         Profile: {
           allOf: [
             ref('ProfileBody'),
-            { type: 'object', properties: { id: { type: 'string' }, createdAt: isoTime, updatedAt: isoTime, version: { type: 'integer' } }, required: ['id', 'createdAt', 'updatedAt', 'version'] },
+            {
+              type: 'object',
+              properties: { id: { type: 'string' }, createdAt: isoTime, updatedAt: isoTime, version: { type: 'integer' } },
+              required: ['id', 'createdAt', 'updatedAt', 'version'],
+            },
           ],
         },
         CreateRequest: {
@@ -226,7 +310,9 @@ export function openApiDocument(): Schema {
           required: ['error'],
         },
       },
-      responses: Object.fromEntries(Object.entries(ERROR_TEXT).map(([status, description]) => [`E${status}`, { description, content: json(ref('Error')) }])),
+      responses: Object.fromEntries(
+        Object.entries(ERROR_TEXT).map(([status, description]) => [`E${status}`, { description, content: json(ref('Error')) }]),
+      ),
     },
   };
   return cached;

@@ -44,7 +44,9 @@ function tag(mail: Json, name: string): string | undefined {
 
 function addresses(list: unknown): string[] {
   if (!Array.isArray(list)) return [];
-  return list.map((entry) => (isObject(entry) ? text(entry.emailAddress) : undefined)).filter((address): address is string => Boolean(address));
+  return list
+    .map((entry) => (isObject(entry) ? text(entry.emailAddress) : undefined))
+    .filter((address): address is string => Boolean(address));
 }
 
 /**
@@ -60,7 +62,8 @@ export function parseSesNotification(message: string): ParseResult {
   }
   if (!isObject(body)) return { ok: false, reason: 'message is not a JSON object' };
   const type = text(body.eventType) ?? text(body.notificationType);
-  if (!type || !RECORDED.includes(type)) return { ok: false, reason: `event type ${type ?? '(none)'} is not a bounce, complaint, reject, rendering failure or delivery delay` };
+  if (!type || !RECORDED.includes(type))
+    return { ok: false, reason: `event type ${type ?? '(none)'} is not a bounce, complaint, reject, rendering failure or delivery delay` };
   const mail = body.mail;
   if (!isObject(mail)) return { ok: false, reason: 'message has no mail object' };
   const requestId = tag(mail, 'requestId');
@@ -82,16 +85,28 @@ export function parseSesNotification(message: string): ParseResult {
       },
     };
   }
-  const destination = Array.isArray(mail.destination) ? mail.destination.map(text).filter((address): address is string => Boolean(address)) : [];
+  const destination = Array.isArray(mail.destination)
+    ? mail.destination.map(text).filter((address): address is string => Boolean(address))
+    : [];
   if (type === 'Reject') {
     const reject = isObject(body.reject) ? body.reject : {};
-    return { ok: true, failure: { kind: 'reject', ...common, at: text(mail.timestamp), recipients: destination, rejectReason: text(reject.reason) } };
+    return {
+      ok: true,
+      failure: { kind: 'reject', ...common, at: text(mail.timestamp), recipients: destination, rejectReason: text(reject.reason) },
+    };
   }
   if (type === 'Rendering Failure') {
     const failure = isObject(body.failure) ? body.failure : {};
     return {
       ok: true,
-      failure: { kind: 'rendering-failure', ...common, at: text(mail.timestamp), recipients: destination, errorMessage: text(failure.errorMessage), templateName: text(failure.templateName) },
+      failure: {
+        kind: 'rendering-failure',
+        ...common,
+        at: text(mail.timestamp),
+        recipients: destination,
+        errorMessage: text(failure.errorMessage),
+        templateName: text(failure.templateName),
+      },
     };
   }
   if (type === 'DeliveryDelay') {
@@ -154,7 +169,12 @@ export async function handleSesEvents(event: SQSEvent | SNSEvent, deps: SesEvent
     try {
       await recordOne(queueMessageId !== undefined ? (record.body ?? '') : (record.Sns?.Message ?? ''), messageId, deps);
     } catch (error) {
-      deps.log({ level: 'error', message: 'SES event not recorded; it will be retried', messageId, error: error instanceof Error ? error.name : 'unknown' });
+      deps.log({
+        level: 'error',
+        message: 'SES event not recorded; it will be retried',
+        messageId,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
       if (queueMessageId !== undefined) batchItemFailures.push({ itemIdentifier: queueMessageId });
       else snsFailure ??= error;
     }
@@ -176,5 +196,11 @@ async function recordOne(message: string, messageId: string | undefined, deps: S
     return;
   }
   await deps.repository.appendHistory(failure.requestId, historyEntryOf(failure, deps.now()));
-  deps.log({ level: 'info', message: 'notification problem recorded', requestId: failure.requestId, kind: failure.kind, purpose: failure.purpose });
+  deps.log({
+    level: 'info',
+    message: 'notification problem recorded',
+    requestId: failure.requestId,
+    kind: failure.kind,
+    purpose: failure.purpose,
+  });
 }

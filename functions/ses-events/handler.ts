@@ -17,7 +17,11 @@ const deps: SesEventsDeps = {
   repository: new Repository(documentClient(), setting(settings, 'TABLE_NAME')),
   now: () => new Date().toISOString(),
   log: ({ level, message, ...rest }) =>
-    level === 'error' ? logger.error(String(message), rest) : level === 'warn' ? logger.warn(String(message), rest) : logger.info(String(message), rest),
+    level === 'error'
+      ? logger.error(String(message), rest)
+      : level === 'warn'
+        ? logger.warn(String(message), rest)
+        : logger.info(String(message), rest),
 };
 
 export const handler = observe(middy((event: SQSEvent | SNSEvent) => handleSesEvents(event, deps)));

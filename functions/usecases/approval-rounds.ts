@@ -15,7 +15,10 @@ import { CHECK_GRACE_SECONDS, EMAIL_CLAIM_STALE_SECONDS, earliest } from './chec
 import { type ChangeDeps, changeRequest } from './requests';
 
 export interface StepDeps {
-  repository: Pick<ApprovalStore, 'getRequest' | 'saveChange' | 'setRoundBookkeeping' | 'appendHistory' | 'claimApprovalEmail' | 'settleApprovalEmail'>;
+  repository: Pick<
+    ApprovalStore,
+    'getRequest' | 'saveChange' | 'setRoundBookkeeping' | 'appendHistory' | 'claimApprovalEmail' | 'settleApprovalEmail'
+  >;
   workflow: WorkflowPort;
   now: Clock;
   meter: Meter;
@@ -131,11 +134,22 @@ export class EmailDeferred extends Error {
   override name = 'Approvals.EmailDeferred';
 }
 
-const TRANSIENT_EMAIL_ERRORS = new Set(['ThrottlingException', 'TooManyRequestsException', 'LimitExceededException', 'ServiceUnavailable', 'InternalFailure', 'TimeoutError']);
+const TRANSIENT_EMAIL_ERRORS = new Set([
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'LimitExceededException',
+  'ServiceUnavailable',
+  'InternalFailure',
+  'TimeoutError',
+]);
 
 function isTransient(error: unknown): boolean {
   const candidate = error as { name?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
-  return TRANSIENT_EMAIL_ERRORS.has(candidate.name ?? '') || candidate.$retryable !== undefined || (candidate.$metadata?.httpStatusCode ?? 0) >= 500;
+  return (
+    TRANSIENT_EMAIL_ERRORS.has(candidate.name ?? '') ||
+    candidate.$retryable !== undefined ||
+    (candidate.$metadata?.httpStatusCode ?? 0) >= 500
+  );
 }
 
 /**
@@ -263,14 +277,20 @@ export async function deliverCallback(deps: StepDeps, requestId: string, abandon
     deps.meter.callbackAbandoned();
     const now = deps.now();
     // Nothing more is owed once the outcome email was attempted too (else the reconciler restarts it).
-    await deps.repository.setRoundBookkeeping(requestId, { callbackAbandonedAt: now, ...(stored.rounds.outcomeNotifiedAt ? { checkAt: null } : {}) });
+    await deps.repository.setRoundBookkeeping(requestId, {
+      callbackAbandonedAt: now,
+      ...(stored.rounds.outcomeNotifiedAt ? { checkAt: null } : {}),
+    });
     await record(deps, requestId, now, 'callback-failed', { url: request.callbackUrl });
     return {};
   }
   if (!request.client) {
     // Never deliverable: given up at once, so the reconciler does not restart it again and again.
     const now = deps.now();
-    await deps.repository.setRoundBookkeeping(requestId, { callbackAbandonedAt: now, ...(stored.rounds.outcomeNotifiedAt ? { checkAt: null } : {}) });
+    await deps.repository.setRoundBookkeeping(requestId, {
+      callbackAbandonedAt: now,
+      ...(stored.rounds.outcomeNotifiedAt ? { checkAt: null } : {}),
+    });
     await record(deps, requestId, now, 'callback-failed', { url: request.callbackUrl, reason: 'no calling system to sign for' });
     return {};
   }
@@ -302,7 +322,10 @@ export async function deliverCallback(deps: StepDeps, requestId: string, abandon
     throw new CallbackFailed(`callback answered ${status}`);
   }
   const now = deps.now();
-  await deps.repository.setRoundBookkeeping(requestId, { callbackDeliveredAt: now, ...(stored.rounds.outcomeNotifiedAt ? { checkAt: null } : {}) });
+  await deps.repository.setRoundBookkeeping(requestId, {
+    callbackDeliveredAt: now,
+    ...(stored.rounds.outcomeNotifiedAt ? { checkAt: null } : {}),
+  });
   await record(deps, requestId, now, 'callback-delivered', { status, type: `request.${request.state}` });
   return { status };
 }

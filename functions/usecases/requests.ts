@@ -1,11 +1,31 @@
 import { createHash } from 'node:crypto';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors';
-import type { ApprovalRequest, CreateRequestBody, DecisionBody, HistoryEntry, Identity, Profile, ProfileBody, State } from '../domain/model';
+import type {
+  ApprovalRequest,
+  CreateRequestBody,
+  DecisionBody,
+  HistoryEntry,
+  Identity,
+  Profile,
+  ProfileBody,
+  State,
+} from '../domain/model';
 import { isAdmin, isApprover, ON_BEHALF_SCOPE } from '../domain/model';
 import { allowedCallbackUrl } from '../domain/callbacks';
 import { assertMayDecide, canRead, type Change, countedEmail, createRequest, decide, deleteRequest, emailIfCounted } from '../domain/rules';
 import { firstCheckAt, outcomeCheckAt } from './checks';
-import type { Clock, Deps, HistoryPage, HistoryQuery, IdempotencyRecord, Meter, Page, RequestStore, SearchPage, WorkflowPort } from './ports';
+import type {
+  Clock,
+  Deps,
+  HistoryPage,
+  HistoryQuery,
+  IdempotencyRecord,
+  Meter,
+  Page,
+  RequestStore,
+  SearchPage,
+  WorkflowPort,
+} from './ports';
 
 const MAX_ATTEMPTS = 5;
 /** How long an idempotency key keeps answering with the request it created. */
@@ -46,7 +66,12 @@ export interface Created {
  * 4. write request, history and idempotency record in one transaction;
  * 5. start the workflow (named after the request, so a replay starts no second one).
  */
-export async function createApprovalRequest(deps: Deps, caller: Identity, body: CreateRequestBody, idempotencyKey?: string): Promise<Created> {
+export async function createApprovalRequest(
+  deps: Deps,
+  caller: Identity,
+  body: CreateRequestBody,
+  idempotencyKey?: string,
+): Promise<Created> {
   const who = requesterOf(caller, body);
   const client = isCallingSystem(caller) ? caller.id : undefined;
   if (body.callbackUrl !== undefined && !client) {
@@ -64,7 +89,8 @@ export async function createApprovalRequest(deps: Deps, caller: Identity, body: 
   const { onBehalfOf, ...fields } = body;
   const change = createRequest(deps.newId(), { ...fields, ...(callbackUrl ? { callbackUrl } : {}) }, profile, who, now);
   if (client) change.request = { ...change.request, client };
-  if (onBehalfOf) change.history.details = { ...change.history.details, createdBy: { id: caller.id, ...(caller.email ? { email: caller.email } : {}) } };
+  if (onBehalfOf)
+    change.history.details = { ...change.history.details, createdBy: { id: caller.id, ...(caller.email ? { email: caller.email } : {}) } };
   const idempotency = idempotencyKey
     ? { sub: caller.id, key: idempotencyKey, requestId: change.request.id, bodyHash, expiresAtEpoch: idempotencyExpiry(now) }
     : undefined;
@@ -203,7 +229,11 @@ export async function changeRequest(
     const stored = await deps.repository.getRequest(id);
     if (!stored) throw notFound(`request ${id} does not exist`);
     const change = apply(stored.request, deps.now());
-    const saved = await deps.repository.saveChange(change, stored.request, change.outcome ? outcomeCheckAt(change.request.updatedAt) : undefined);
+    const saved = await deps.repository.saveChange(
+      change,
+      stored.request,
+      change.outcome ? outcomeCheckAt(change.request.updatedAt) : undefined,
+    );
     if (saved === 'conflict' && attempt < MAX_ATTEMPTS) continue;
     if (saved === 'conflict') throw conflict('request is being changed by someone else; try again');
     if (change.outcome === 'approved' || change.outcome === 'rejected') {

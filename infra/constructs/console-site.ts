@@ -189,23 +189,43 @@ export class ConsoleSite extends Construct {
       }),
     ];
     if (existsSync(path.join(buildDir, 'index.html'))) sources.unshift(Source.asset(buildDir));
-    else Annotations.of(this).addWarningV2('approvals:console-not-built', `${path.relative(PROJECT_ROOT, buildDir)} does not exist: only config.json is deployed. Run \`npm run build:console\` (npm run synth does) before deploying.`);
+    else
+      Annotations.of(this).addWarningV2(
+        'approvals:console-not-built',
+        `${path.relative(PROJECT_ROOT, buildDir)} does not exist: only config.json is deployed. Run \`npm run build:console\` (npm run synth does) before deploying.`,
+      );
 
     // The deployment's own function gets exactly these permissions (its defaults would grant
     // wildcard actions and CloudFront invalidations on every distribution).
-    const logGroup = new LogGroup(this, 'DeploymentLogs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH, removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY });
+    const logGroup = new LogGroup(this, 'DeploymentLogs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    });
     const role = new Role(this, 'DeploymentRole', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: 'Copies the operator console and its config.json into its bucket and invalidates the distribution',
     });
     logGroup.grantWrite(role);
     const prefix = CONSOLE_PATH.slice(1);
-    role.addToPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } } }));
-    role.addToPolicy(new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [this.bucket.arnForObjects(`${prefix}*`)] }));
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [this.bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+      }),
+    );
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        resources: [this.bucket.arnForObjects(`${prefix}*`)],
+      }),
+    );
     role.addToPolicy(
       new PolicyStatement({
         actions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
-        resources: [stack.formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: this.distribution.distributionId })],
+        resources: [
+          stack.formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: this.distribution.distributionId }),
+        ],
       }),
     );
     const sourceReader = new Construct(this, 'Sources');
@@ -230,7 +250,8 @@ export class ConsoleSite extends Construct {
     // ---- cdk-nag: what is deliberately not done, and why ----------------------------------------
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',
-      reason: 'The bucket holds the public build of the console and is read by CloudFront only (origin access control); nobody else can reach it, and each deploy replaces its content. Server access logs would record CloudFront fetching files.',
+      reason:
+        'The bucket holds the public build of the console and is read by CloudFront only (origin access control); nobody else can reach it, and each deploy replaces its content. Server access logs would record CloudFront fetching files.',
     });
     const distribution = this.distribution;
     Validations.of(distribution).acknowledge({
@@ -239,26 +260,31 @@ export class ConsoleSite extends Construct {
     });
     Validations.of(distribution).acknowledge({
       id: 'AwsSolutions-CFR2',
-      reason: 'The distribution serves static files only (GET and HEAD, no origin logic); every call that does something goes to the HTTP API, which has its own per-route throttles and the JWT authorizer.',
+      reason:
+        'The distribution serves static files only (GET and HEAD, no origin logic); every call that does something goes to the HTTP API, which has its own per-route throttles and the JWT authorizer.',
     });
     Validations.of(distribution).acknowledge({
       id: 'AwsSolutions-CFR3',
-      reason: 'Static files only; what operators do is in the API access log (route, status, caller sub) and in each request history. Standard logging would add a log bucket for file fetches.',
+      reason:
+        'Static files only; what operators do is in the API access log (route, status, caller sub) and in each request history. Standard logging would add a log bucket for file fetches.',
     });
     Validations.of(distribution).acknowledge({
       id: 'AwsSolutions-CFR4',
-      reason: 'On its default *.cloudfront.net certificate CloudFront cannot set a minimum TLS version; browsers negotiate TLS 1.2 or 1.3 with it. A custom console domain with its own certificate would allow TLSv1.2_2021.',
+      reason:
+        'On its default *.cloudfront.net certificate CloudFront cannot set a minimum TLS version; browsers negotiate TLS 1.2 or 1.3 with it. A custom console domain with its own certificate would allow TLSv1.2_2021.',
     });
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.bucket.node.defaultChild as CfnBucket)}.Arn>/${prefix}*]`,
-      reason: "The console's file names carry content hashes and change with each build, so the deployment may write and delete any object under console/ of this one bucket, and nothing else (asserted in test/unit/infra).",
+      reason:
+        "The console's file names carry content hashes and change with each build, so the deployment may write and delete any object under console/ of this one bucket, and nothing else (asserted in test/unit/infra).",
     });
     // The deployment's function is a singleton at the stack's top level.
     const deploymentFunction = stack.node.children.find((child) => child.node.id.startsWith('Custom::CDKBucketDeployment'));
     if (!deploymentFunction) throw new Error('internal: the BucketDeployment function was not found');
     Validations.of(deploymentFunction).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: "The CDK's BucketDeployment chooses its own function's runtime (Python, with the AWS CLI layer); it runs at deploy time only and is not reachable from outside.",
+      reason:
+        "The CDK's BucketDeployment chooses its own function's runtime (Python, with the AWS CLI layer); it runs at deploy time only and is not reachable from outside.",
     });
   }
 }

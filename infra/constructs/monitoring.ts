@@ -121,14 +121,27 @@ export class Monitoring extends Construct {
         resources: [this.alarmTopic.topicArn],
         conditions: {
           StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${props.prefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: `${props.prefix}-*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
         },
       }),
     );
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
 
     const action = new SnsAction(this.alarmTopic);
-    const alarm = (name: string, metric: IMetric, threshold: number, description: string, periods: { evaluate: number; breaching: number } = { evaluate: 1, breaching: 1 }) => {
+    const alarm = (
+      name: string,
+      metric: IMetric,
+      threshold: number,
+      description: string,
+      periods: { evaluate: number; breaching: number } = { evaluate: 1, breaching: 1 },
+    ) => {
       const created = new Alarm(this, name, {
         alarmName: `${props.prefix}-${name}`,
         alarmDescription: description,
@@ -151,7 +164,12 @@ export class Monitoring extends Construct {
       new Metric({ namespace: SERVICE_METRICS.namespace, metricName, dimensionsMap: { ...SERVICE_METRICS.dimensions }, statistic, period });
 
     // ---- Functions: error rates, and throttles per group ----------------------------------------
-    const allFunctions = { ...props.apiFunctions, ...props.linkFunctions, ...props.workflowFunctions, reconciler: props.reconcilerFunction };
+    const allFunctions = {
+      ...props.apiFunctions,
+      ...props.linkFunctions,
+      ...props.workflowFunctions,
+      reconciler: props.reconcilerFunction,
+    };
     for (const [name, fn] of Object.entries(allFunctions)) {
       if (name === props.callbackFunctionName) continue;
       const rate = new MathExpression({
@@ -163,33 +181,69 @@ export class Monitoring extends Construct {
         label: `${name} error rate`,
         period: FIVE_MINUTES,
       });
-      alarm(`${name}-error-rate`, rate, limits.functionErrorRate ?? 0.05, `Function ${name}: at least 5% of invocations failed in 2 of 3 five-minute periods (see its log group)`, sustained);
+      alarm(
+        `${name}-error-rate`,
+        rate,
+        limits.functionErrorRate ?? 0.05,
+        `Function ${name}: at least 5% of invocations failed in 2 of 3 five-minute periods (see its log group)`,
+        sustained,
+      );
     }
     // One math alarm reads at most 10 metrics: a group of more functions gets one alarm per 10 (`<name>`, `<name>-2`, ...).
     const throttleAlarms = (name: string, functions: Record<string, IFunction>, description: string) => {
       const all = Object.values(functions);
       for (let start = 0; start < all.length; start += MAX_ALARM_METRICS) {
         const chunk = all.slice(start, start + MAX_ALARM_METRICS);
-        const metrics = Object.fromEntries(chunk.map((fn, index) => [`t${index}`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' })]));
-        alarm(start === 0 ? name : `${name}-${start / MAX_ALARM_METRICS + 1}`, sum(metrics, 'throttles'), limits.lambdaThrottles ?? 10, description);
+        const metrics = Object.fromEntries(
+          chunk.map((fn, index) => [`t${index}`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' })]),
+        );
+        alarm(
+          start === 0 ? name : `${name}-${start / MAX_ALARM_METRICS + 1}`,
+          sum(metrics, 'throttles'),
+          limits.lambdaThrottles ?? 10,
+          description,
+        );
       }
     };
     throttleAlarms('api-throttles', props.apiFunctions, 'API functions were throttled (account concurrency exhausted?): callers got 5xx');
-    throttleAlarms('link-throttles', props.linkFunctions, 'Signed-link functions hit their reserved concurrency: a flood of link requests (abuse, or a mail scanner storm)');
-    throttleAlarms('workflow-throttles', props.workflowFunctions, 'Workflow or SES-event functions were throttled (retried, but the account is short of concurrency)');
+    throttleAlarms(
+      'link-throttles',
+      props.linkFunctions,
+      'Signed-link functions hit their reserved concurrency: a flood of link requests (abuse, or a mail scanner storm)',
+    );
+    throttleAlarms(
+      'workflow-throttles',
+      props.workflowFunctions,
+      'Workflow or SES-event functions were throttled (retried, but the account is short of concurrency)',
+    );
 
     // ---- API ------------------------------------------------------------------------------------
     const api5xx = props.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' });
     const apiCount = props.api.metricCount({ period: FIVE_MINUTES, statistic: 'Sum' });
     alarm(
       'api-5xx-rate',
-      new MathExpression({ expression: 'errors / requests', usingMetrics: { errors: api5xx, requests: apiCount }, label: '5xx rate', period: FIVE_MINUTES }),
+      new MathExpression({
+        expression: 'errors / requests',
+        usingMetrics: { errors: api5xx, requests: apiCount },
+        label: '5xx rate',
+        period: FIVE_MINUTES,
+      }),
       limits.api5xxRate ?? 0.05,
       'At least 5% of API answers were 5xx in 2 of 3 five-minute periods (a function failed, timed out or was throttled)',
       sustained,
     );
-    const link4xx = new Metric({ namespace: props.link4xx.namespace, metricName: props.link4xx.metricName, statistic: 'Sum', period: FIVE_MINUTES });
-    alarm('link-4xx', link4xx, limits.link4xx ?? 50, 'A spike of 4xx on the signed-link routes (altered or guessed links, or a client gone wrong)');
+    const link4xx = new Metric({
+      namespace: props.link4xx.namespace,
+      metricName: props.link4xx.metricName,
+      statistic: 'Sum',
+      period: FIVE_MINUTES,
+    });
+    alarm(
+      'link-4xx',
+      link4xx,
+      limits.link4xx ?? 50,
+      'A spike of 4xx on the signed-link routes (altered or guessed links, or a client gone wrong)',
+    );
 
     // ---- DynamoDB ------------------------------------------------------------------------------
     const tableName = props.table.tableName;
@@ -207,7 +261,12 @@ export class Monitoring extends Construct {
       dynamoThrottles[`w${position + 1}`] = dynamoMetric('WriteThrottleEvents', index);
     });
     const dynamoSum = sum(dynamoThrottles, 'DynamoDB throttle events');
-    alarm('dynamodb-throttles', dynamoSum, limits.dynamoDbThrottles ?? 10, 'DynamoDB throttled reads or writes on the table or an index (a hot partition, or on-demand scaling behind a burst)');
+    alarm(
+      'dynamodb-throttles',
+      dynamoSum,
+      limits.dynamoDbThrottles ?? 10,
+      'DynamoDB throttled reads or writes on the table or an index (a hot partition, or on-demand scaling behind a burst)',
+    );
 
     // ---- Workflow ------------------------------------------------------------------------------
     const workflow = {
@@ -216,7 +275,12 @@ export class Monitoring extends Construct {
       aborted: props.stateMachine.metricAborted({ period: FIVE_MINUTES, statistic: 'Sum' }),
       throttled: props.stateMachine.metricThrottled({ period: FIVE_MINUTES, statistic: 'Sum' }),
     };
-    alarm('workflow-failed', workflow.failed, 1, 'An approval workflow execution failed (e.g. Gave up after repeated errors): its request needs the reconciler or a redrive (infra/README.md)');
+    alarm(
+      'workflow-failed',
+      workflow.failed,
+      1,
+      'An approval workflow execution failed (e.g. Gave up after repeated errors): its request needs the reconciler or a redrive (infra/README.md)',
+    );
     alarm('workflow-timed-out', workflow.timedOut, 1, 'An approval workflow execution hit its overall time-out');
     alarm('workflow-aborted', workflow.aborted, 1, 'An approval workflow execution was stopped by hand');
     const statesThrottle = (dimensionsMap: Record<string, string>) =>
@@ -245,17 +309,53 @@ export class Monitoring extends Construct {
       'SES delivery events could not be recorded after 5 attempts and wait in the dead-letter queue: redrive them (infra/README.md)',
     );
     // Account-level reputation metrics that SES publishes when sending; no dimensions.
-    const bounceRate = new Metric({ namespace: 'AWS/SES', metricName: 'Reputation.BounceRate', statistic: 'Maximum', period: Duration.minutes(15) });
-    const complaintRate = new Metric({ namespace: 'AWS/SES', metricName: 'Reputation.ComplaintRate', statistic: 'Maximum', period: Duration.minutes(15) });
-    alarm('ses-bounce-rate', bounceRate, limits.bounceRate ?? 0.02, 'SES bounce rate reached 2%: AWS reviews the account at 5%; clean the approver lists before it gets there');
-    alarm('ses-complaint-rate', complaintRate, limits.complaintRate ?? 0.0005, 'SES complaint rate reached 0.05%: AWS reviews the account at 0.1%');
-    alarm('emails-failed', service('EmailsFailed', 'Sum', ONE_HOUR), limits.emailsFailedPerHour ?? 5, 'Emails could not be sent (SES refused or throttled them after the retries)');
-    alarm('callbacks-failing', service('CallbacksFailed', 'Sum', ONE_HOUR), limits.callbacksFailedPerHour ?? 20, 'Callback attempts keep failing: a calling system is down or refuses our signature (retries continue)');
-    alarm('callbacks-abandoned', service('CallbacksAbandoned'), 1, 'A workflow gave up delivering a callback: the calling system never learned the outcome (see the request history)');
+    const bounceRate = new Metric({
+      namespace: 'AWS/SES',
+      metricName: 'Reputation.BounceRate',
+      statistic: 'Maximum',
+      period: Duration.minutes(15),
+    });
+    const complaintRate = new Metric({
+      namespace: 'AWS/SES',
+      metricName: 'Reputation.ComplaintRate',
+      statistic: 'Maximum',
+      period: Duration.minutes(15),
+    });
+    alarm(
+      'ses-bounce-rate',
+      bounceRate,
+      limits.bounceRate ?? 0.02,
+      'SES bounce rate reached 2%: AWS reviews the account at 5%; clean the approver lists before it gets there',
+    );
+    alarm(
+      'ses-complaint-rate',
+      complaintRate,
+      limits.complaintRate ?? 0.0005,
+      'SES complaint rate reached 0.05%: AWS reviews the account at 0.1%',
+    );
+    alarm(
+      'emails-failed',
+      service('EmailsFailed', 'Sum', ONE_HOUR),
+      limits.emailsFailedPerHour ?? 5,
+      'Emails could not be sent (SES refused or throttled them after the retries)',
+    );
+    alarm(
+      'callbacks-failing',
+      service('CallbacksFailed', 'Sum', ONE_HOUR),
+      limits.callbacksFailedPerHour ?? 20,
+      'Callback attempts keep failing: a calling system is down or refuses our signature (retries continue)',
+    );
+    alarm(
+      'callbacks-abandoned',
+      service('CallbacksAbandoned'),
+      1,
+      'A workflow gave up delivering a callback: the calling system never learned the outcome (see the request history)',
+    );
 
     // ---- Dashboard -----------------------------------------------------------------------------
     this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: props.prefix, defaultInterval: Duration.days(1) });
-    const functionMetrics = (make: (fn: IFunction, label: string) => IMetric) => Object.entries(allFunctions).map(([name, fn]) => make(fn, name));
+    const functionMetrics = (make: (fn: IFunction, label: string) => IMetric) =>
+      Object.entries(allFunctions).map(([name, fn]) => make(fn, name));
     const byDimension = (metricName: string, dimension: string, statistic: string, label: string) =>
       new MathExpression({
         expression: `SEARCH('{${SERVICE_METRICS.namespace},service,${dimension}} MetricName="${metricName}"', '${statistic}', 300)`,
@@ -263,7 +363,11 @@ export class Monitoring extends Construct {
         period: FIVE_MINUTES,
       });
     this.dashboard.addWidgets(
-      new TextWidget({ markdown: `# ${props.prefix}\nApproval service: HTTP API → functions → DynamoDB; Step Functions workflow; SES. See infra/README.md.`, width: 24, height: 2 }),
+      new TextWidget({
+        markdown: `# ${props.prefix}\nApproval service: HTTP API → functions → DynamoDB; Step Functions workflow; SES. See infra/README.md.`,
+        width: 24,
+        height: 2,
+      }),
       new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 6 }),
     );
     this.dashboard.addWidgets(
@@ -281,13 +385,28 @@ export class Monitoring extends Construct {
       new GraphWidget({ title: 'SES reputation', left: [bounceRate, complaintRate], width: 8 }),
     );
     this.dashboard.addWidgets(
-      new GraphWidget({ title: 'API requests and errors', left: [apiCount, props.api.metricClientError({ period: FIVE_MINUTES }), api5xx, link4xx], width: 12 }),
-      new GraphWidget({ title: 'API latency (p99)', left: [props.api.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' })], width: 12 }),
+      new GraphWidget({
+        title: 'API requests and errors',
+        left: [apiCount, props.api.metricClientError({ period: FIVE_MINUTES }), api5xx, link4xx],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'API latency (p99)',
+        left: [props.api.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' })],
+        width: 12,
+      }),
     );
     this.dashboard.addWidgets(
       new GraphWidget({
         title: 'Workflow executions',
-        left: [props.stateMachine.metricStarted({ period: FIVE_MINUTES }), props.stateMachine.metricSucceeded({ period: FIVE_MINUTES }), workflow.failed, workflow.timedOut, workflow.aborted, workflow.throttled],
+        left: [
+          props.stateMachine.metricStarted({ period: FIVE_MINUTES }),
+          props.stateMachine.metricSucceeded({ period: FIVE_MINUTES }),
+          workflow.failed,
+          workflow.timedOut,
+          workflow.aborted,
+          workflow.throttled,
+        ],
         width: 12,
       }),
       new GraphWidget({
@@ -297,9 +416,21 @@ export class Monitoring extends Construct {
       }),
     );
     this.dashboard.addWidgets(
-      new GraphWidget({ title: 'Function errors', left: functionMetrics((fn, label) => fn.metricErrors({ period: FIVE_MINUTES, label })), width: 8 }),
-      new GraphWidget({ title: 'Function duration (p99)', left: functionMetrics((fn, label) => fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p99', label })), width: 8 }),
-      new GraphWidget({ title: 'Function throttles', left: functionMetrics((fn, label) => fn.metricThrottles({ period: FIVE_MINUTES, label })), width: 8 }),
+      new GraphWidget({
+        title: 'Function errors',
+        left: functionMetrics((fn, label) => fn.metricErrors({ period: FIVE_MINUTES, label })),
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Function duration (p99)',
+        left: functionMetrics((fn, label) => fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p99', label })),
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Function throttles',
+        left: functionMetrics((fn, label) => fn.metricThrottles({ period: FIVE_MINUTES, label })),
+        width: 8,
+      }),
     );
   }
 }

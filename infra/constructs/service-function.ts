@@ -169,7 +169,8 @@ export class ServiceFunction extends NodejsFunction {
     // Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which have no resource-level permissions.
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Only the X-Ray actions that Lambda active tracing adds (xray:PutTraceSegments, xray:PutTelemetryRecords); X-Ray supports no resource-level permissions for them. Every other statement names its resources (asserted in test/unit/infra).',
+      reason:
+        'Only the X-Ray actions that Lambda active tracing adds (xray:PutTraceSegments, xray:PutTelemetryRecords); X-Ray supports no resource-level permissions for them. Every other statement names its resources (asserted in test/unit/infra).',
     });
   }
 
@@ -205,7 +206,10 @@ export class ServiceFunction extends NodejsFunction {
         case 'table:due':
           this.addEnvironment('TABLE_NAME', resources.table.table.tableName);
           this.addToRolePolicy(
-            new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${resources.table.table.tableArn}/index/${resources.table.dueIndexName}`] }),
+            new PolicyStatement({
+              actions: ['dynamodb:Query'],
+              resources: [`${resources.table.table.tableArn}/index/${resources.table.dueIndexName}`],
+            }),
           );
           break;
         case 'links:sign':

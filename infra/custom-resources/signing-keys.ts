@@ -19,7 +19,13 @@ export function isKeySet(value: string | undefined): boolean {
   try {
     const parsed = JSON.parse(value) as { currentKeyId?: unknown; keys?: Record<string, unknown> };
     const id = parsed.currentKeyId;
-    return typeof id === 'string' && typeof parsed.keys === 'object' && parsed.keys !== null && typeof parsed.keys[id] === 'string' && parsed.keys[id] !== '';
+    return (
+      typeof id === 'string' &&
+      typeof parsed.keys === 'object' &&
+      parsed.keys !== null &&
+      typeof parsed.keys[id] === 'string' &&
+      parsed.keys[id] !== ''
+    );
   } catch {
     return false;
   }

@@ -97,12 +97,12 @@ export class StatefulStack extends Stack implements StatefulResources {
       removalPolicy: RemovalPolicy.RETAIN,
       globalSecondaryIndexes: [
         ...TABLE_INDEXES.map((index) => ({
-        indexName: index.indexName,
-        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
-        sortKey: { name: index.sortKey, type: AttributeType.STRING },
-        // A global table's projection cannot change in place: see infra/README.md for migrating a table built with ALL.
-        projectionType: ProjectionType.INCLUDE,
-        nonKeyAttributes: [...SEARCH_INDEX_ATTRIBUTES],
+          indexName: index.indexName,
+          partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+          sortKey: { name: index.sortKey, type: AttributeType.STRING },
+          // A global table's projection cannot change in place: see infra/README.md for migrating a table built with ALL.
+          projectionType: ProjectionType.INCLUDE,
+          nonKeyAttributes: [...SEARCH_INDEX_ATTRIBUTES],
         })),
         {
           // Sparse (only requests the workflow still owes something carry GSI3PK), keys only: the
@@ -151,15 +151,26 @@ export class StatefulStack extends Stack implements StatefulResources {
             })
           : UserPoolEmail.withCognito(),
     });
-    this.userPool.addGroup('Approvers', { groupName: GROUPS.approvers, description: 'May decide on requests that list them, and search all requests' });
+    this.userPool.addGroup('Approvers', {
+      groupName: GROUPS.approvers,
+      description: 'May decide on requests that list them, and search all requests',
+    });
     this.userPool.addGroup('Admins', { groupName: GROUPS.admins, description: 'Manage profiles and delete any request' });
 
     const resourceServer = this.userPool.addResourceServer('ApiResourceServer', {
       identifier: RESOURCE_SERVER_ID,
       userPoolResourceServerName: `${config.prefix}-api`,
-      scopes: [new ResourceServerScope({ scopeName: ON_BEHALF_SCOPE_NAME, scopeDescription: 'Create approval requests on behalf of a named requester' })],
+      scopes: [
+        new ResourceServerScope({
+          scopeName: ON_BEHALF_SCOPE_NAME,
+          scopeDescription: 'Create approval requests on behalf of a named requester',
+        }),
+      ],
     });
-    const onBehalf = OAuthScope.resourceServer(resourceServer, new ResourceServerScope({ scopeName: ON_BEHALF_SCOPE_NAME, scopeDescription: 'on behalf' }));
+    const onBehalf = OAuthScope.resourceServer(
+      resourceServer,
+      new ResourceServerScope({ scopeName: ON_BEHALF_SCOPE_NAME, scopeDescription: 'on behalf' }),
+    );
 
     // The token endpoint (client credentials) and the sign-in pages (managed login) need a domain.
     const domain = this.userPool.addDomain('Domain', {
@@ -182,8 +193,22 @@ export class StatefulStack extends Stack implements StatefulResources {
       preventUserExistenceErrors: true,
       // A person is known by their email: nobody may change their own (an admin does, infra/README.md).
       // Without this list the client could write every attribute, email and email_verified included.
-      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true, givenName: true, familyName: true, locale: true, timezone: true }),
-      readAttributes: new ClientAttributes().withStandardAttributes({ email: true, emailVerified: true, fullname: true, givenName: true, familyName: true, locale: true, timezone: true }),
+      writeAttributes: new ClientAttributes().withStandardAttributes({
+        fullname: true,
+        givenName: true,
+        familyName: true,
+        locale: true,
+        timezone: true,
+      }),
+      readAttributes: new ClientAttributes().withStandardAttributes({
+        email: true,
+        emailVerified: true,
+        fullname: true,
+        givenName: true,
+        familyName: true,
+        locale: true,
+        timezone: true,
+      }),
       idTokenValidity: Duration.hours(1),
       accessTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(30),
@@ -243,7 +268,10 @@ export class StatefulStack extends Stack implements StatefulResources {
 
     if (config.senderDomain && identity) {
       identity.dkimRecords.forEach((record, index) => {
-        new CfnOutput(this, `DkimRecord${index + 1}`, { value: `${record.name} CNAME ${record.value}`, description: 'Publish in DNS to verify the sender domain' });
+        new CfnOutput(this, `DkimRecord${index + 1}`, {
+          value: `${record.name} CNAME ${record.value}`,
+          description: 'Publish in DNS to verify the sender domain',
+        });
       });
     }
 
@@ -264,12 +292,21 @@ export class StatefulStack extends Stack implements StatefulResources {
 
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userClient.userPoolClientId, description: 'App client of people (ID tokens)' });
-    new CfnOutput(this, 'MachineClientId', { value: this.machineClient.userPoolClientId, description: 'App client of calling systems (client credentials)' });
+    new CfnOutput(this, 'MachineClientId', {
+      value: this.machineClient.userPoolClientId,
+      description: 'App client of calling systems (client credentials)',
+    });
     new CfnOutput(this, 'TokenEndpoint', { value: `${domain.baseUrl()}/oauth2/token` });
     new CfnOutput(this, 'OnBehalfScope', { value: ON_BEHALF_SCOPE });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
-    new CfnOutput(this, 'LinkKeysSecretArn', { value: this.linkKeys.secretArn, description: 'HMAC keys of the email links (rotate and revoke: infra/README.md)' });
-    new CfnOutput(this, 'CallbackKeysSecretArn', { value: this.callbackKeys.secretArn, description: 'HMAC keys of the callbacks (rotate and revoke: infra/README.md)' });
+    new CfnOutput(this, 'LinkKeysSecretArn', {
+      value: this.linkKeys.secretArn,
+      description: 'HMAC keys of the email links (rotate and revoke: infra/README.md)',
+    });
+    new CfnOutput(this, 'CallbackKeysSecretArn', {
+      value: this.callbackKeys.secretArn,
+      description: 'HMAC keys of the callbacks (rotate and revoke: infra/README.md)',
+    });
   }
 }
 

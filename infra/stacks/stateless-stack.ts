@@ -222,7 +222,13 @@ export class StatelessStack extends Stack {
     const emailEvents = new Topic(this, 'EmailEventsTopic', { displayName: `${config.prefix} SES delivery problems`, enforceSSL: true });
     configurationSet.addEventDestination('BouncesAndComplaints', {
       destination: EventDestination.snsTopic(emailEvents),
-      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT, EmailSendingEvent.REJECT, EmailSendingEvent.RENDERING_FAILURE, EmailSendingEvent.DELIVERY_DELAY],
+      events: [
+        EmailSendingEvent.BOUNCE,
+        EmailSendingEvent.COMPLAINT,
+        EmailSendingEvent.REJECT,
+        EmailSendingEvent.RENDERING_FAILURE,
+        EmailSendingEvent.DELIVERY_DELAY,
+      ],
     });
     // A queue between SNS and the function: SNS's own retries to Lambda end by dropping the event;
     // a queue keeps it, redelivers a failed message and parks it in the dead-letter queue after 5 tries.
@@ -342,14 +348,17 @@ export class StatelessStack extends Stack {
     const literal = (value: string, name: string) => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
     Validations.of(defined(this.reconcilerFunction.role)).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:${literal(this.partition, 'Partition')}:states:${literal(this.region, 'Region')}:${literal(this.account, 'AccountId')}:execution:${this.stateMachineName}:*]`,
-      reason: 'states:DescribeExecution has no state-machine-level resource: the executions of this one state machine (names are request ids, not known in advance).',
+      reason:
+        'states:DescribeExecution has no state-machine-level resource: the executions of this one state machine (names are request ids, not known in advance).',
     });
     // The scheduler's own role may invoke the reconciler, unqualified, and nothing else.
     const schedulerRole = new Role(this, 'ReconcilerScheduleRole', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
       description: 'EventBridge Scheduler invokes the approval reconciler',
     });
-    schedulerRole.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.reconcilerFunction.functionArn] }));
+    schedulerRole.addToPolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.reconcilerFunction.functionArn] }),
+    );
     const reconcileSchedule = new CfnSchedule(this, 'ReconcilerSchedule', {
       description: 'Runs the approval reconciler (infra/README.md: Reconciler)',
       scheduleExpression: `rate(${RECONCILE_EVERY_MINUTES} minutes)`,
@@ -415,7 +424,11 @@ export class StatelessStack extends Stack {
     });
 
     // ---- Alarms and dashboard -----------------------------------------------------------------
-    const linkFunctions = Object.fromEntries(operations.filter((operation) => operation.path.startsWith('/links/')).map((operation) => [operation.name, required(this.apiFunctions[operation.name])]));
+    const linkFunctions = Object.fromEntries(
+      operations
+        .filter((operation) => operation.path.startsWith('/links/'))
+        .map((operation) => [operation.name, required(this.apiFunctions[operation.name])]),
+    );
     this.monitoring = new Monitoring(this, 'Monitoring', {
       prefix: config.prefix,
       apiFunctions: Object.fromEntries(Object.entries(this.apiFunctions).filter(([name]) => !(name in linkFunctions))),
@@ -432,11 +445,20 @@ export class StatelessStack extends Stack {
       alarmEmail: config.alarmEmail,
     });
 
-    new CfnOutput(this, 'ApiUrl', { value: `${this.publicBaseUrl}/`, description: 'Base URL of the HTTP API (also the base of the links in emails)' });
+    new CfnOutput(this, 'ApiUrl', {
+      value: `${this.publicBaseUrl}/`,
+      description: 'Base URL of the HTTP API (also the base of the links in emails)',
+    });
     new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'The operator console (sign in with the user pool)' });
-    new CfnOutput(this, 'ConsoleClientId', { value: this.console.client.userPoolClientId, description: 'App client of the console (authorization code with PKCE)' });
+    new CfnOutput(this, 'ConsoleClientId', {
+      value: this.console.client.userPoolClientId,
+      description: 'App client of the console (authorization code with PKCE)',
+    });
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
-    new CfnOutput(this, 'ReconcilerFunctionName', { value: this.reconcilerFunction.functionName, description: 'Invoke it to repair late requests at once (infra/README.md: Runbook)' });
+    new CfnOutput(this, 'ReconcilerFunctionName', {
+      value: this.reconcilerFunction.functionName,
+      description: 'Invoke it to repair late requests at once (infra/README.md: Runbook)',
+    });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });
     new CfnOutput(this, 'SesConfigurationSet', { value: configurationSetName });
   }

@@ -22,7 +22,8 @@ function validateExecutionName(name: string): void {
 }
 
 function limitLength(value: string | undefined, field: string, max: number): string | undefined {
-  if (value !== undefined && value.length > max) throw new AwsServiceError('ValidationException', `Value at '${field}' must have length less than or equal to ${max}`);
+  if (value !== undefined && value.length > max)
+    throw new AwsServiceError('ValidationException', `Value at '${field}' must have length less than or equal to ${max}`);
   return value;
 }
 
@@ -42,7 +43,12 @@ function page<T>(items: T[], offset: number, maxResults: number): { items: T[]; 
 }
 
 function historyEvent(event: HistoryEvent, includeData: boolean): Record<string, unknown> {
-  const result: Record<string, unknown> = { timestamp: epochSeconds(event.timestamp), type: event.type, id: event.id, previousEventId: event.previousEventId };
+  const result: Record<string, unknown> = {
+    timestamp: epochSeconds(event.timestamp),
+    type: event.type,
+    id: event.id,
+    previousEventId: event.previousEventId,
+  };
   if (event.details) {
     const value = { ...event.details.value };
     if (!includeData) {
@@ -55,13 +61,15 @@ function historyEvent(event: HistoryEvent, includeData: boolean): Record<string,
 
 export function stepFunctionsActions(runner: ExecutionRunner): Record<string, AwsJsonAction> {
   const machineByArn = (arn: string): Machine => {
-    if (!/^arn:aws[a-z-]*:states:[^:]+:\d{12}:stateMachine:[^:]+$/.test(arn)) throw new AwsServiceError('InvalidArn', `Invalid Arn: '${arn}'`);
+    if (!/^arn:aws[a-z-]*:states:[^:]+:\d{12}:stateMachine:[^:]+$/.test(arn))
+      throw new AwsServiceError('InvalidArn', `Invalid Arn: '${arn}'`);
     const machine = runner.machine(arn);
     if (!machine) throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
     return machine;
   };
   const executionByArn = (arn: string): StoredExecution => {
-    if (!/^arn:aws[a-z-]*:states:[^:]+:\d{12}:execution:[^:]+:[^:]+$/.test(arn)) throw new AwsServiceError('InvalidArn', `Invalid Arn: '${arn}'`);
+    if (!/^arn:aws[a-z-]*:states:[^:]+:\d{12}:execution:[^:]+:[^:]+$/.test(arn))
+      throw new AwsServiceError('InvalidArn', `Invalid Arn: '${arn}'`);
     const record = runner.execution(arn);
     if (!record) throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     return record;
@@ -80,14 +88,16 @@ export function stepFunctionsActions(runner: ExecutionRunner): Record<string, Aw
       const name = optionalString(body, 'name') ?? randomUUID();
       validateExecutionName(name);
       const input = optionalString(body, 'input') ?? '{}';
-      if (Buffer.byteLength(input) > MAX_INPUT_BYTES) throw new AwsServiceError('InvalidExecutionInput', `Input is larger than ${MAX_INPUT_BYTES} bytes`);
+      if (Buffer.byteLength(input) > MAX_INPUT_BYTES)
+        throw new AwsServiceError('InvalidExecutionInput', `Input is larger than ${MAX_INPUT_BYTES} bytes`);
       try {
         JSON.parse(input);
       } catch {
         throw new AwsServiceError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not valid JSON');
       }
       const record = await runner.start(machine, name, input);
-      if (record === 'conflict') throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${runner.executionArn(machine.name, name)}'`);
+      if (record === 'conflict')
+        throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${runner.executionArn(machine.name, name)}'`);
       return { executionArn: record.executionArn, startDate: epochSeconds(new Date(record.startDate)) };
     },
 
@@ -116,7 +126,10 @@ export function stepFunctionsActions(runner: ExecutionRunner): Record<string, Aw
       const machine = machineByArn(requireString(body, 'stateMachineArn'));
       const statusFilter = optionalString(body, 'statusFilter');
       if (statusFilter !== undefined && !(EXECUTION_STATUSES as readonly string[]).concat('PENDING_REDRIVE').includes(statusFilter)) {
-        throw new AwsServiceError('ValidationException', `Value '${statusFilter}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set`);
+        throw new AwsServiceError(
+          'ValidationException',
+          `Value '${statusFilter}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set`,
+        );
       }
       const matching = runner.executionsOf(machine.arn).filter((record) => statusFilter === undefined || record.status === statusFilter);
       const { items, nextToken } = page(matching, pageStart(body), optionalInteger(body, 'maxResults', 0, 1000) || 100);

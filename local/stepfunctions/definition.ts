@@ -79,7 +79,10 @@ function scaleRetriers(state: Json, timeScale: number): void {
   if (timeScale === 1 || !Array.isArray(state.Retry)) return;
   state.Retry = state.Retry.map((retrier: unknown) => {
     if (!isObject(retrier)) return retrier;
-    const scaled: Json = { ...retrier, IntervalSeconds: (typeof retrier.IntervalSeconds === 'number' ? retrier.IntervalSeconds : 1) * timeScale };
+    const scaled: Json = {
+      ...retrier,
+      IntervalSeconds: (typeof retrier.IntervalSeconds === 'number' ? retrier.IntervalSeconds : 1) * timeScale,
+    };
     if (typeof retrier.MaxDelaySeconds === 'number') scaled.MaxDelaySeconds = retrier.MaxDelaySeconds * timeScale;
     return scaled;
   });
@@ -91,17 +94,22 @@ function prepareStates(states: unknown, tasks: Map<string, TaskInfo>, warnings: 
   for (const [stateName, original] of Object.entries(states)) {
     if (!isObject(original)) throw new Error(`State ${stateName} must be an object`);
     const state: Json = { ...original };
-    if (UNSUPPORTED_STATES.includes(String(state.Type))) throw new Error(`State ${stateName}: ${String(state.Type)} is not supported locally`);
+    if (UNSUPPORTED_STATES.includes(String(state.Type)))
+      throw new Error(`State ${stateName}: ${String(state.Type)} is not supported locally`);
     switch (state.Type) {
       case 'Task': {
         const resource = String(state.Resource);
         const kind: TaskKind | undefined = resource === LAMBDA_INVOKE ? 'invoke' : resource === LAMBDA_INVOKE_WAIT ? 'callback' : undefined;
-        if (!kind) throw new Error(`Task ${stateName}: resource ${resource} is not supported locally (only ${LAMBDA_INVOKE} and ${LAMBDA_INVOKE_WAIT})`);
+        if (!kind)
+          throw new Error(
+            `Task ${stateName}: resource ${resource} is not supported locally (only ${LAMBDA_INVOKE} and ${LAMBDA_INVOKE_WAIT})`,
+          );
         if (tasks.has(stateName)) throw new Error(`State name ${stateName} is used twice`);
         const info: TaskInfo = { stateName, kind };
         if (typeof state.TimeoutSeconds === 'number') info.timeoutSeconds = state.TimeoutSeconds;
         if (typeof state.TimeoutSecondsPath === 'string') info.timeoutSecondsPath = state.TimeoutSecondsPath;
-        if (isObject(state.Parameters) && typeof state.Parameters.FunctionName === 'string') info.functionName = lambdaFunctionName(state.Parameters.FunctionName);
+        if (isObject(state.Parameters) && typeof state.Parameters.FunctionName === 'string')
+          info.functionName = lambdaFunctionName(state.Parameters.FunctionName);
         if ('HeartbeatSeconds' in state || 'HeartbeatSecondsPath' in state) {
           warnings.push(`Task ${stateName}: HeartbeatSeconds is not enforced locally`);
         }
@@ -135,7 +143,12 @@ function prepareStates(states: unknown, tasks: Map<string, TaskInfo>, warnings: 
  * Parses (after substitutions), validates with the library's validator (asl-validator),
  * and rewrites the definition as described above.
  */
-export function prepareDefinition(rawText: string, substitutions: Record<string, string>, timeScale = 1, validate = true): PreparedDefinition {
+export function prepareDefinition(
+  rawText: string,
+  substitutions: Record<string, string>,
+  timeScale = 1,
+  validate = true,
+): PreparedDefinition {
   if (!(timeScale > 0)) throw new Error('timeScale must be a positive number');
   const text = substitute(rawText, substitutions);
   let parsed: unknown;

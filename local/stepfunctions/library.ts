@@ -35,7 +35,9 @@ export function statesTimeoutErrorFactory(): Promise<() => Error> {
     const probe = { StartAt: 'T', States: { T: { Type: 'Task', Resource: LAMBDA_INVOKE, TimeoutSeconds: 0.001, End: true } } };
     let release = (): void => {};
     try {
-      const machine = new StateMachine(probe as unknown as ConstructorParameters<typeof StateMachine>[0], { validationOptions: { noValidate: true } });
+      const machine = new StateMachine(probe as unknown as ConstructorParameters<typeof StateMachine>[0], {
+        validationOptions: { noValidate: true },
+      });
       const pending = new Promise<null>((resolve) => {
         release = () => resolve(null);
       });

@@ -71,7 +71,8 @@ function functionError(error: unknown): Error {
       : typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string'
         ? String((error as { name: string }).name)
         : 'Error';
-  const errorMessage = error instanceof Error ? error.message : typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error));
+  const errorMessage =
+    error instanceof Error ? error.message : typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error));
   const trace = error instanceof Error && typeof error.stack === 'string' ? error.stack.split('\n') : [];
   const result = new Error(JSON.stringify({ errorType, errorMessage, trace }));
   result.name = errorType;
@@ -79,7 +80,10 @@ function functionError(error: unknown): Error {
 }
 
 /** The fields every Task* history event of this task carries. */
-const taskResource = (task: TaskInfo) => ({ resourceType: 'lambda', resource: task.kind === 'callback' ? 'invoke.waitForTaskToken' : 'invoke' });
+const taskResource = (task: TaskInfo) => ({
+  resourceType: 'lambda',
+  resource: task.kind === 'callback' ? 'invoke.waitForTaskToken' : 'invoke',
+});
 
 export class ExecutionRunner {
   readonly region: string;
@@ -118,7 +122,12 @@ export class ExecutionRunner {
       if (this.machines.has(this.stateMachineArn(options.name))) throw new Error(`State machine ${options.name} is defined twice`);
       let prepared: PreparedDefinition;
       try {
-        prepared = prepareDefinition(readFileSync(options.definitionFile, 'utf8'), options.substitutions ?? {}, this.timeScale, this.options.validate ?? true);
+        prepared = prepareDefinition(
+          readFileSync(options.definitionFile, 'utf8'),
+          options.substitutions ?? {},
+          this.timeScale,
+          this.options.validate ?? true,
+        );
       } catch (error) {
         throw new Error(`State machine ${options.name} (${options.definitionFile}): ${(error as Error).message}`);
       }
@@ -145,7 +154,9 @@ export class ExecutionRunner {
       if (record.status !== 'RUNNING') continue;
       const machine = this.machines.get(record.stateMachineArn);
       if (!machine) {
-        this.log(`stepfunctions: execution ${record.stateMachineName}:${record.name} is RUNNING but its state machine is not configured; left as is`);
+        this.log(
+          `stepfunctions: execution ${record.stateMachineName}:${record.name} is RUNNING but its state machine is not configured; left as is`,
+        );
         continue;
       }
       this.log(`stepfunctions: execution ${machine.name}:${record.name} resumed (re-run from the start)`);
@@ -163,7 +174,9 @@ export class ExecutionRunner {
 
   /** The machine's executions, newest first. */
   executionsOf(machineArn: string): StoredExecution[] {
-    return [...this.executions.values()].filter((record) => record.stateMachineArn === machineArn).sort((a, b) => Date.parse(b.startDate) - Date.parse(a.startDate));
+    return [...this.executions.values()]
+      .filter((record) => record.stateMachineArn === machineArn)
+      .sort((a, b) => Date.parse(b.startDate) - Date.parse(a.startDate));
   }
 
   history(executionArn: string): readonly HistoryEvent[] {
@@ -221,7 +234,12 @@ export class ExecutionRunner {
   // ---- history -------------------------------------------------------------------------
 
   /** Details go under `<type>EventDetails` (e.g. taskScheduledEventDetails), or `detailsKey` (every *StateEntered has stateEnteredEventDetails). */
-  private append(executionArn: string, type: string, details?: Record<string, unknown>, detailsKey = `${lowerFirst(type)}EventDetails`): void {
+  private append(
+    executionArn: string,
+    type: string,
+    details?: Record<string, unknown>,
+    detailsKey = `${lowerFirst(type)}EventDetails`,
+  ): void {
     let events = this.histories.get(executionArn);
     if (!events) {
       events = [];
@@ -317,7 +335,10 @@ export class ExecutionRunner {
       seconds = task.timeoutSeconds;
     } else if (task.timeoutSecondsPath !== undefined) {
       if (!Number.isInteger(evaluated) || (evaluated as number) < 1) {
-        throw new UncatchableError('States.Runtime', `TimeoutSecondsPath '${task.timeoutSecondsPath}' must point to a positive integer, got ${JSON.stringify(evaluated)}`);
+        throw new UncatchableError(
+          'States.Runtime',
+          `TimeoutSecondsPath '${task.timeoutSecondsPath}' must point to a positive integer, got ${JSON.stringify(evaluated)}`,
+        );
       }
       seconds = evaluated as number;
     }
@@ -333,7 +354,8 @@ export class ExecutionRunner {
       const { params, timeoutSeconds } = (input ?? {}) as { params?: unknown; timeoutSeconds?: unknown };
       const timeoutMs = this.timeoutMs(task, timeoutSeconds);
       const { FunctionName: functionName, Payload } = (params ?? {}) as { FunctionName?: unknown; Payload?: unknown };
-      if (typeof functionName !== 'string') throw new UncatchableError('States.Runtime', `Task ${task.stateName}: Parameters.FunctionName must be a string`);
+      if (typeof functionName !== 'string')
+        throw new UncatchableError('States.Runtime', `Task ${task.stateName}: Parameters.FunctionName must be a string`);
       const fn = findFunction(run.machine.functions, functionName);
       const payload = jsonClone(Payload ?? {});
       const call = (): Promise<unknown> => {
@@ -372,7 +394,8 @@ export class ExecutionRunner {
     token: string | undefined,
     start: (attempt: Attempt) => void,
   ): Promise<unknown> {
-    const event = (type: string, details: Record<string, unknown> = {}) => this.appendTaskEvent(run, task.stateName, `Task${type}`, { ...taskResource(task), ...details });
+    const event = (type: string, details: Record<string, unknown> = {}) =>
+      this.appendTaskEvent(run, task.stateName, `Task${type}`, { ...taskResource(task), ...details });
     return new Promise((resolve, reject) => {
       let timer: LongTimer | undefined;
       const settle = (action: () => void): void => {
@@ -399,7 +422,11 @@ export class ExecutionRunner {
       };
       if (token) this.tokens.set(token, attempt);
       run.attempts.add(attempt);
-      event('Scheduled', { ...scheduled, region: this.region, ...(timeoutMs === undefined ? {} : { timeoutInSeconds: Math.ceil(timeoutMs / 1000) }) });
+      event('Scheduled', {
+        ...scheduled,
+        region: this.region,
+        ...(timeoutMs === undefined ? {} : { timeoutInSeconds: Math.ceil(timeoutMs / 1000) }),
+      });
       event('Started');
       if (timeoutMs !== undefined) timer = setLongTimeout(() => attempt.fail(this.newTimeoutError()), timeoutMs);
       try {
@@ -435,7 +462,10 @@ export class ExecutionRunner {
     if (fields.output !== undefined) record.output = fields.output;
     if (fields.error !== undefined) record.error = fields.error;
     if (fields.cause !== undefined) record.cause = fields.cause;
-    const errorFields = { ...(fields.error === undefined ? {} : { error: fields.error }), ...(fields.cause === undefined ? {} : { cause: fields.cause }) };
+    const errorFields = {
+      ...(fields.error === undefined ? {} : { error: fields.error }),
+      ...(fields.cause === undefined ? {} : { cause: fields.cause }),
+    };
     if (status === 'SUCCEEDED') this.append(record.executionArn, 'ExecutionSucceeded', { output: fields.output ?? 'null' });
     else if (status === 'FAILED') this.append(record.executionArn, 'ExecutionFailed', errorFields);
     else if (status === 'TIMED_OUT') this.append(record.executionArn, 'ExecutionTimedOut', errorFields);

@@ -13,11 +13,21 @@ let service: RunningService | undefined;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath}: apt-get install chromium, or set CHROMIUM_PATH`);
+  if (!existsSync(executablePath))
+    throw new Error(`Chromium not found at ${executablePath}: apt-get install chromium, or set CHROMIUM_PATH`);
   service = await startService(dataDir);
   browser = await chromium.launch({
     executablePath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 120_000);
 
@@ -62,9 +72,18 @@ test('an approver opens the email in the web mailbox, clicks Approve, confirms, 
   expect((await api('GET', `/requests/${request.id}`, users.admin)).state).toBe('approved');
 
   await page.reload();
-  await page.locator('.email', { hasText: /Approved/ }).filter({ hasText: users.alice.email }).waitFor({ timeout: 20_000 });
-  await waitFor(async () => (await api('GET', `/requests/${request.id}`, users.admin)).history.some((entry: { type: string; details?: { purpose?: string } }) => entry.type === 'notified' && entry.details?.purpose === 'outcome'), {
-    timeoutMs: 10_000,
-    what: 'the outcome notification in the history',
-  });
+  await page
+    .locator('.email', { hasText: /Approved/ })
+    .filter({ hasText: users.alice.email })
+    .waitFor({ timeout: 20_000 });
+  await waitFor(
+    async () =>
+      (await api('GET', `/requests/${request.id}`, users.admin)).history.some(
+        (entry: { type: string; details?: { purpose?: string } }) => entry.type === 'notified' && entry.details?.purpose === 'outcome',
+      ),
+    {
+      timeoutMs: 10_000,
+      what: 'the outcome notification in the history',
+    },
+  );
 });

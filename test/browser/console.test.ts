@@ -22,14 +22,27 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath}: apt-get install chromium, or set CHROMIUM_PATH`);
+  if (!existsSync(executablePath))
+    throw new Error(`Chromium not found at ${executablePath}: apt-get install chromium, or set CHROMIUM_PATH`);
   mkdirSync(screenshots, { recursive: true });
   service = await startService(dataDir);
   // npm start builds the console when it is missing or stale; the page is there once it answers 200.
-  await waitFor(async () => (await fetch(`${service.apiUrl}/console/`)).status === 200, { timeoutMs: 120_000, what: 'the console to be built' });
+  await waitFor(async () => (await fetch(`${service.apiUrl}/console/`)).status === 200, {
+    timeoutMs: 120_000,
+    what: 'the console to be built',
+  });
   browser = await chromium.launch({
     executablePath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   await api('PUT', '/profiles/cards', users.admin, profile({ approvers: [users.carol.email, users.dave.email], requiredApprovals: 1 }));
 }, 180_000);
@@ -54,7 +67,12 @@ async function api(method: string, path: string, as: TestUser, body?: unknown) {
 }
 
 const newRequest = (as: TestUser, subject: Record<string, unknown> = {}) =>
-  api('POST', '/requests', as, cardRequest('cards', { subject: { holderId: `h-${Math.random().toString(36).slice(2, 8)}`, cardProfile: 'PIV standard', ...subject } }));
+  api(
+    'POST',
+    '/requests',
+    as,
+    cardRequest('cards', { subject: { holderId: `h-${Math.random().toString(36).slice(2, 8)}`, cardProfile: 'PIV standard', ...subject } }),
+  );
 
 /** Opens a console address in a fresh browser and signs in on the provider's form. */
 async function signIn(user: TestUser, path: string): Promise<Page> {
@@ -84,7 +102,17 @@ async function seriousViolations(page: Page) {
 /** The text that describes a form field (its hint and its error), as assistive technology reads it. */
 async function describedBy(page: Page, label: string): Promise<string> {
   const ids = (await page.getByLabel(label, { exact: true }).getAttribute('aria-describedby')) ?? '';
-  const texts = await Promise.all(ids.split(/\s+/).filter(Boolean).map((id) => page.locator(`[id="${id}"]`).textContent().catch(() => '')));
+  const texts = await Promise.all(
+    ids
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((id) =>
+        page
+          .locator(`[id="${id}"]`)
+          .textContent()
+          .catch(() => ''),
+      ),
+  );
   return texts.map((text) => text ?? '').join(' ');
 }
 
@@ -106,15 +134,30 @@ test('an approver signs in, filters requested, opens a certificate request with 
   });
   const approvedEarlier = await newRequest(users.bob);
   await api('POST', `/requests/${approvedEarlier.id}/decisions`, users.dave, { decision: 'approve' });
-  await api('POST', '/requests', users.bob, { kind: 'certificate.revoke', profileId: 'cards', subject: { serialNumber: '4f1a09c2', issuerDn: 'CN=Example Issuing CA' } });
+  await api('POST', '/requests', users.bob, {
+    kind: 'certificate.revoke',
+    profileId: 'cards',
+    subject: { serialNumber: '4f1a09c2', issuerDn: 'CN=Example Issuing CA' },
+  });
   const held = await newRequest(users.erin, { holderId: 'E-2044' });
   await api('POST', `/requests/${held.id}/decisions`, users.dave, { decision: 'hold', comment: 'waiting for HR' });
 
   const page = await signIn(users.carol, '/requests?state=requested');
   // The provider's ID token: Cognito's claims, the token command's key, issuer and audience.
-  const idToken = String(await page.evaluate("JSON.parse(sessionStorage.getItem(Object.keys(sessionStorage).find((key) => key.startsWith('oidc.user:')))).id_token"));
+  const idToken = String(
+    await page.evaluate(
+      "JSON.parse(sessionStorage.getItem(Object.keys(sessionStorage).find((key) => key.startsWith('oidc.user:')))).id_token",
+    ),
+  );
   expect(decodeProtectedHeader(idToken)).toMatchObject({ alg: 'ES256', kid: (await loadOrCreateKey(dataDir)).kid });
-  expect(decodeJwt(idToken)).toMatchObject({ iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, sub: 'carol', email: 'carol@example.com', email_verified: true, 'cognito:groups': ['approvers'] });
+  expect(decodeJwt(idToken)).toMatchObject({
+    iss: LOCAL_ISSUER,
+    aud: LOCAL_AUDIENCE,
+    sub: 'carol',
+    email: 'carol@example.com',
+    email_verified: true,
+    'cognito:groups': ['approvers'],
+  });
   const rows = page.locator('table tbody tr');
   await rows.filter({ hasText: 'CN=web.example.com,O=Example' }).waitFor();
   expect(await rows.filter({ hasText: approvedEarlier.subject.holderId }).count()).toBe(0);
@@ -126,7 +169,15 @@ test('an approver signs in, filters requested, opens a certificate request with 
   await rows.filter({ hasText: 'CN=web.example.com,O=Example' }).getByRole('link', { name: 'Enroll a certificate' }).click();
   await page.waitForURL(`**/console/requests/${request.id}`);
   await page.getByRole('heading', { name: 'Certificate information' }).waitFor();
-  for (const text of ['Request information', 'Requester information', 'CN=web.example.com, O=Example', 'RSA 3072 bits', 'DNS:www.example.com', 'RSASSA-PKCS1-v1_5 with SHA-256', 'alice@example.com']) {
+  for (const text of [
+    'Request information',
+    'Requester information',
+    'CN=web.example.com, O=Example',
+    'RSA 3072 bits',
+    'DNS:www.example.com',
+    'RSASSA-PKCS1-v1_5 with SHA-256',
+    'alice@example.com',
+  ]) {
     await page.getByText(text, { exact: false }).first().waitFor();
   }
   await page.getByText('carol@example.com, dave@example.com', { exact: true }).waitFor();
@@ -140,7 +191,9 @@ test('an approver signs in, filters requested, opens a certificate request with 
   expect(await stateOf(request.id)).toBe('approved');
   await waitFor(
     async () => {
-      const store = (await (await fetch(`${service.mailUrl}/store`)).json()) as { emails: Array<{ subject: string; destination: { to: string[] } }> };
+      const store = (await (await fetch(`${service.mailUrl}/store`)).json()) as {
+        emails: Array<{ subject: string; destination: { to: string[] } }>;
+      };
       return store.emails.some((email) => email.destination.to.includes(users.alice.email) && /approved/i.test(email.subject));
     },
     { timeoutMs: 20_000, what: "the requester's approved email in the mailbox" },
@@ -219,7 +272,8 @@ test('hold, then the request shows on Tasks marked on hold, and the approver app
 
 test('a history longer than 100 entries shows the first page, then the older entries from GET /requests/{id}/history', async () => {
   const request = await newRequest(users.alice, { holderId: 'long-history' });
-  for (let n = 1; n <= 100; n++) await api('POST', `/requests/${request.id}/decisions`, users.carol, { decision: 'hold', comment: `hold ${n}` });
+  for (let n = 1; n <= 100; n++)
+    await api('POST', `/requests/${request.id}/decisions`, users.carol, { decision: 'hold', comment: `hold ${n}` });
   const comments = (entries: Array<{ details?: { comment?: string } }>) => entries.map((entry) => entry.details?.comment);
   const first = await api('GET', `/requests/${request.id}`, users.admin);
   expect(first.history).toHaveLength(100);
@@ -300,7 +354,10 @@ test('an admin creating a profile with an invalid duration sees the API message 
   await page.getByLabel('Approvers').fill('carol@example.com');
   await page.getByLabel('Expire after').fill('three days');
   await button(page, 'Save profile').click();
-  await waitFor(async () => (await describedBy(page, 'Expire after')).includes('must be an ISO-8601 duration'), { timeoutMs: 10_000, what: "the API's message on the Expire after field" });
+  await waitFor(async () => (await describedBy(page, 'Expire after')).includes('must be an ISO-8601 duration'), {
+    timeoutMs: 10_000,
+    what: "the API's message on the Expire after field",
+  });
   expect(await describedBy(page, 'Remind after')).not.toContain('must be');
   await expect(api('GET', '/profiles/badges', users.admin)).rejects.toThrow(/404/);
   expect(await seriousViolations(page)).toEqual([]);

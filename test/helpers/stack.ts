@@ -15,7 +15,11 @@ export interface Api {
   issuer: LocalIssuer;
   dataDir: string;
   token(user: TestUser): Promise<string>;
-  call(method: string, path: string, options?: { as?: TestUser; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    options?: { as?: TestUser; body?: unknown; headers?: Record<string, string>; raw?: string },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   stop(): Promise<void>;
 }
 

@@ -17,7 +17,12 @@ export async function mailbox(api: Api): Promise<StoredEmail[]> {
 }
 
 /** Waits until emails matching `match` reach `count` (default 1), and returns them. */
-export async function waitForEmails(api: Api, match: (email: StoredEmail) => boolean, count = 1, timeoutMs = 20_000): Promise<StoredEmail[]> {
+export async function waitForEmails(
+  api: Api,
+  match: (email: StoredEmail) => boolean,
+  count = 1,
+  timeoutMs = 20_000,
+): Promise<StoredEmail[]> {
   return waitFor(
     async () => {
       const found = (await mailbox(api)).filter(match);
@@ -30,7 +35,8 @@ export async function waitForEmails(api: Api, match: (email: StoredEmail) => boo
 export const to = (address: string, subject?: RegExp) => (email: StoredEmail) =>
   email.destination.to.includes(address) && (!subject || subject.test(email.subject));
 
-export const about = (requestId: string) => (email: StoredEmail) => email.body.text.includes(requestId) || email.body.html.includes(requestId);
+export const about = (requestId: string) => (email: StoredEmail) =>
+  email.body.text.includes(requestId) || email.body.html.includes(requestId);
 
 export function linksOf(email: StoredEmail): { approve: string; reject: string } {
   const approve = /^Approve: (\S+)$/m.exec(email.body.text)?.[1];
@@ -54,13 +60,19 @@ export async function executionStatus(api: Api, requestId: string): Promise<stri
 }
 
 export async function waitForExecution(api: Api, requestId: string, status = 'SUCCEEDED', timeoutMs = 20_000): Promise<void> {
-  await waitFor(async () => (await executionStatus(api, requestId)) === status, { timeoutMs, what: `execution ${requestId} to be ${status}`, intervalMs: 100 });
+  await waitFor(async () => (await executionStatus(api, requestId)) === status, {
+    timeoutMs,
+    what: `execution ${requestId} to be ${status}`,
+    intervalMs: 100,
+  });
 }
 
 export async function waitForState(api: Api, requestId: string, state: string, timeoutMs = 20_000) {
   return waitFor(
     async () => {
-      const response = await api.call('GET', `/requests/${requestId}`, { as: { sub: 'admin-1', email: 'admin@example.com', groups: ['admins'] } });
+      const response = await api.call('GET', `/requests/${requestId}`, {
+        as: { sub: 'admin-1', email: 'admin@example.com', groups: ['admins'] },
+      });
       return response.body.state === state ? response.body : undefined;
     },
     { timeoutMs, what: `request ${requestId} to be ${state}`, intervalMs: 100 },

@@ -59,7 +59,12 @@ export function stacksWith(context: Record<string, unknown>, pinned?: Pinned): F
   if (known) return known;
   const app = buildApp(context);
   const stacks = createStacks(app, { pinned });
-  const built = { app, ...stacks, statefulTemplate: Template.fromStack(stacks.stateful), statelessTemplate: Template.fromStack(stacks.stateless) };
+  const built = {
+    app,
+    ...stacks,
+    statefulTemplate: Template.fromStack(stacks.stateful),
+    statelessTemplate: Template.fromStack(stacks.stateless),
+  };
   variants.set(key, built);
   return built;
 }

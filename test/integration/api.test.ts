@@ -44,7 +44,9 @@ describe('health and identity', () => {
     const response = await api.call('GET', '/openapi.json');
     expect(response.status).toBe(200);
     expect(response.body.openapi).toBe('3.1.0');
-    expect(Object.keys(response.body.paths)).toEqual(expect.arrayContaining(['/health', '/profiles/{id}', '/requests', '/requests/{id}', '/requests/{id}/decisions']));
+    expect(Object.keys(response.body.paths)).toEqual(
+      expect.arrayContaining(['/health', '/profiles/{id}', '/requests', '/requests/{id}', '/requests/{id}/decisions']),
+    );
   });
 
   test('an unknown route answers 404 in the contract format', async () => {
@@ -238,13 +240,18 @@ describe('reading requests', () => {
 });
 
 describe('decisions', () => {
-  const decide = (id: string, as: (typeof users)[keyof typeof users], body: unknown) => api.call('POST', `/requests/${id}/decisions`, { as, body });
+  const decide = (id: string, as: (typeof users)[keyof typeof users], body: unknown) =>
+    api.call('POST', `/requests/${id}/decisions`, { as, body });
 
   test('an approval by a listed approver approves a 1-approval request', async () => {
     const request = await create();
     const response = await decide(request.id, users.carol, { decision: 'approve', comment: 'ok' });
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ state: 'approved', approvals: [{ by: { id: 'carol', email: users.carol.email } }], decision: { decision: 'approved', by: { id: 'carol' } } });
+    expect(response.body).toMatchObject({
+      state: 'approved',
+      approvals: [{ by: { id: 'carol', email: users.carol.email } }],
+      decision: { decision: 'approved', by: { id: 'carol' } },
+    });
     const again = await decide(request.id, users.dave, { decision: 'reject', reason: 'late' });
     expect(again.status).toBe(409);
   });
@@ -282,7 +289,9 @@ describe('decisions', () => {
     const second = await decide(request.id, users.dave, { decision: 'approve' });
     expect(second.body.state).toBe('approved');
     expect(second.body.approvals).toHaveLength(2);
-    const history = (await api.call('GET', `/requests/${request.id}`, { as: users.alice })).body.history.map((entry: { type: string }) => entry.type);
+    const history = (await api.call('GET', `/requests/${request.id}`, { as: users.alice })).body.history.map(
+      (entry: { type: string }) => entry.type,
+    );
     expect(history).toEqual(expect.arrayContaining(['created', 'approval', 'approved']));
   });
 
@@ -299,7 +308,9 @@ describe('decisions', () => {
     expect(held.body).toMatchObject({ state: 'requested', onHold: true, hold: { by: { id: 'carol' }, comment: 'checking with HR' } });
     const approved = await decide(request.id, users.dave, { decision: 'approve' });
     expect(approved.body).toMatchObject({ state: 'approved', onHold: false });
-    const history = (await api.call('GET', `/requests/${request.id}`, { as: users.alice })).body.history.map((entry: { type: string }) => entry.type);
+    const history = (await api.call('GET', `/requests/${request.id}`, { as: users.alice })).body.history.map(
+      (entry: { type: string }) => entry.type,
+    );
     expect(history).toEqual(expect.arrayContaining(['held', 'approved']));
   });
 
@@ -321,7 +332,11 @@ describe('decisions', () => {
   });
 
   test('twenty simultaneous approvals of a 1-approval request give one 200, nineteen 409 and one approved entry', async () => {
-    const approvers = Array.from({ length: 20 }, (_, index) => ({ sub: `ap-${index}`, email: `ap-${index}@example.com`, groups: ['approvers'] }));
+    const approvers = Array.from({ length: 20 }, (_, index) => ({
+      sub: `ap-${index}`,
+      email: `ap-${index}@example.com`,
+      groups: ['approvers'],
+    }));
     await api.call('PUT', '/profiles/crowd', { as: users.admin, body: profile({ approvers: approvers.map((who) => who.email) }) });
     const request = await create(cardRequest('crowd'));
     const responses = await Promise.all(approvers.map((who) => decide(request.id, who, { decision: 'approve' })));
@@ -341,7 +356,9 @@ describe('deleting requests', () => {
     expect(response.body).toMatchObject({ state: 'deleted', decision: { decision: 'deleted', by: { id: 'alice' } } });
     const read = await api.call('GET', `/requests/${request.id}`, { as: users.alice });
     expect(read.body.history.map((entry: { type: string }) => entry.type)).toEqual(expect.arrayContaining(['created', 'deleted']));
-    expect((await api.call('POST', `/requests/${request.id}/decisions`, { as: users.carol, body: { decision: 'approve' } })).status).toBe(409);
+    expect((await api.call('POST', `/requests/${request.id}/decisions`, { as: users.carol, body: { decision: 'approve' } })).status).toBe(
+      409,
+    );
   });
 
   test('the requester cannot delete a decided request; an admin can; others never', async () => {

@@ -11,7 +11,10 @@ let api: Api;
 beforeAll(async () => {
   api = await startApi();
   for (const id of ['tasks-a', 'tasks-b', 'tasks-c']) {
-    const put = await api.call('PUT', `/profiles/${id}`, { as: users.admin, body: profile({ approvers: [users.carol.email, users.dave.email], requiredApprovals: 2 }) });
+    const put = await api.call('PUT', `/profiles/${id}`, {
+      as: users.admin,
+      body: profile({ approvers: [users.carol.email, users.dave.email], requiredApprovals: 2 }),
+    });
     expect(put.status).toBe(200);
   }
 }, 120_000);
@@ -38,7 +41,9 @@ describe('GET /tasks', () => {
     expect((await taskIds(users.carol)).filter((id) => [older, newer].includes(id))).toEqual([newer, older]);
 
     expect((await api.call('POST', `/requests/${older}/decisions`, { as: users.carol, body: { decision: 'approve' } })).status).toBe(200);
-    expect((await api.call('POST', `/requests/${newer}/decisions`, { as: users.dave, body: { decision: 'hold', comment: 'asking HR' } })).status).toBe(200);
+    expect(
+      (await api.call('POST', `/requests/${newer}/decisions`, { as: users.dave, body: { decision: 'hold', comment: 'asking HR' } })).status,
+    ).toBe(200);
 
     expect(await taskIds(users.carol)).not.toContain(older);
     const dave = await api.call('GET', '/tasks', { as: users.dave });
@@ -126,7 +131,8 @@ describe('GET /requests?profileId=', () => {
 
 describe('a P10 enrollment', () => {
   const csr = (name: string) => readFileSync(join(__dirname, '../fixtures/csr', name), 'utf8');
-  const enroll = (pem: string) => cardRequest('tasks-a', { kind: 'certificate.enroll', subject: { method: 'P10', subjectDn: 'CN=web.example.com', csr: pem } });
+  const enroll = (pem: string) =>
+    cardRequest('tasks-a', { kind: 'certificate.enroll', subject: { method: 'P10', subjectDn: 'CN=web.example.com', csr: pem } });
 
   test('with a CSR that parses is created', async () => {
     expect((await api.call('POST', '/requests', { as: users.alice, body: enroll(csr('rsa-3072.csr')) })).status).toBe(201);

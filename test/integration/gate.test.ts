@@ -11,7 +11,10 @@ const HOOKS = 'https://hooks.example.com/approvals/';
 
 beforeAll(async () => {
   api = await startApi({ callbackUrlPrefixes: HOOKS });
-  expect((await api.call('PUT', '/profiles/cards', { as: users.admin, body: profile({ approvers: [users.carol.email, users.dave.email] }) })).status).toBe(200);
+  expect(
+    (await api.call('PUT', '/profiles/cards', { as: users.admin, body: profile({ approvers: [users.carol.email, users.dave.email] }) }))
+      .status,
+  ).toBe(200);
 }, 120_000);
 
 afterAll(async () => {
@@ -49,24 +52,41 @@ describe('identity: only the listed approver decides', () => {
     const mallory = await api.issuer.sign({ sub: 'mallory', email: '\u212Aarol@example.com', groups: ['approvers'] });
     const carolLookalike = await api.issuer.sign({ sub: 'mallory', email: 'c\u0430rol@example.com', groups: ['approvers'] });
     for (const token of [mallory, carolLookalike]) {
-      const response = await api.call('POST', `/requests/${request.id}/decisions`, { headers: bearer(token), body: { decision: 'approve' } });
+      const response = await api.call('POST', `/requests/${request.id}/decisions`, {
+        headers: bearer(token),
+        body: { decision: 'approve' },
+      });
       expect(response.status).toBe(403);
       expect(isErrorShape(response.body)).toBe(true);
     }
-    expect((await api.call('GET', `/requests/${request.id}`, { as: users.admin })).body).toMatchObject({ state: 'requested', version: request.version, approvals: [] });
+    expect((await api.call('GET', `/requests/${request.id}`, { as: users.admin })).body).toMatchObject({
+      state: 'requested',
+      version: request.version,
+      approvals: [],
+    });
   });
 
   test('a decision by a token whose email is not verified gets 403; the same person verified decides', async () => {
     const request = await create();
     const unverified = await person(users.carol, { emailVerified: false });
-    expect((await api.call('POST', `/requests/${request.id}/decisions`, { headers: bearer(unverified), body: { decision: 'hold' } })).status).toBe(403);
-    expect((await api.call('GET', `/requests/${request.id}`, { as: users.admin })).body).toMatchObject({ onHold: false, version: request.version });
-    expect((await api.call('POST', `/requests/${request.id}/decisions`, { as: users.carol, body: { decision: 'approve' } })).status).toBe(200);
+    expect(
+      (await api.call('POST', `/requests/${request.id}/decisions`, { headers: bearer(unverified), body: { decision: 'hold' } })).status,
+    ).toBe(403);
+    expect((await api.call('GET', `/requests/${request.id}`, { as: users.admin })).body).toMatchObject({
+      onHold: false,
+      version: request.version,
+    });
+    expect((await api.call('POST', `/requests/${request.id}/decisions`, { as: users.carol, body: { decision: 'approve' } })).status).toBe(
+      200,
+    );
   });
 
   test('a requester whose token email is unverified or not ASCII cannot create (403), and nothing is written', async () => {
     const before = await allIds();
-    for (const token of [await person(users.bob, { emailVerified: false }), await api.issuer.sign({ sub: 'bob', email: 'b\u00f6b@example.com' })]) {
+    for (const token of [
+      await person(users.bob, { emailVerified: false }),
+      await api.issuer.sign({ sub: 'bob', email: 'b\u00f6b@example.com' }),
+    ]) {
       const response = await api.call('POST', '/requests', { headers: bearer(token), body: cardRequest('cards') });
       expect(response.status).toBe(403);
     }
@@ -74,7 +94,10 @@ describe('identity: only the listed approver decides', () => {
   });
 
   test('a profile listing a non-ASCII approver address is refused with 400 and not stored', async () => {
-    const response = await api.call('PUT', '/profiles/lookalike', { as: users.admin, body: profile({ approvers: ['\u212Aarol@example.com'] }) });
+    const response = await api.call('PUT', '/profiles/lookalike', {
+      as: users.admin,
+      body: profile({ approvers: ['\u212Aarol@example.com'] }),
+    });
     expect(response.status).toBe(400);
     expect(response.body.error.message).toMatch(/^approvers\.0 /);
     expect((await api.call('GET', '/profiles/lookalike', { as: users.admin })).status).toBe(404);
@@ -92,12 +115,21 @@ describe('callbacks: only calling systems, only to allowed prefixes', () => {
   test('a callbackUrl outside CALLBACK_URL_PREFIXES is 400 naming callbackUrl, and nothing is written', async () => {
     const before = await allIds();
     const token = await callingSystem('billing-system');
-    for (const callbackUrl of ['http://169.254.169.254/latest/meta-data/', `${api.stack.mailUrl}/clear-store`, 'https://hooks.example.com/approvalsx', `${HOOKS}../admin`]) {
+    for (const callbackUrl of [
+      'http://169.254.169.254/latest/meta-data/',
+      `${api.stack.mailUrl}/clear-store`,
+      'https://hooks.example.com/approvalsx',
+      `${HOOKS}../admin`,
+    ]) {
       const response = await api.call('POST', '/requests', {
         headers: bearer(token),
         body: cardRequest('cards', { callbackUrl, onBehalfOf: { id: users.alice.sub, email: users.alice.email } }),
       });
-      expect({ callbackUrl, status: response.status, field: response.body.error?.details?.[0]?.field }).toEqual({ callbackUrl, status: 400, field: 'callbackUrl' });
+      expect({ callbackUrl, status: response.status, field: response.body.error?.details?.[0]?.field }).toEqual({
+        callbackUrl,
+        status: 400,
+        field: 'callbackUrl',
+      });
     }
     expect(await allIds()).toEqual(before);
   });
@@ -123,7 +155,11 @@ describe('bad input is a 4xx, always', () => {
     ['a key with a newline', '"note\\nApprove: https://evil.example/a":"x"'],
   ])('a subject with %s is 400 naming the subject, and nothing is written', async (_what, extra) => {
     const before = await allIds();
-    const response = await api.call('POST', '/requests', { as: users.alice, raw: raw(extra), headers: { 'content-type': 'application/json' } });
+    const response = await api.call('POST', '/requests', {
+      as: users.alice,
+      raw: raw(extra),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(response.status).toBe(400);
     expect(response.body.error.message).toMatch(/^subject/);
     expect(await allIds()).toEqual(before);
@@ -149,7 +185,11 @@ describe('bad input is a 4xx, always', () => {
     ['POST', '/links/%E0%A4%A/approve'],
     ['GET', '/links/%ZZ/%ZZ'],
   ])('malformed percent-encoding in a link: %s %s is a 4xx page', async (method, path) => {
-    const response = await api.call(method, path, method === 'POST' ? { raw: 'reason=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } } : {});
+    const response = await api.call(
+      method,
+      path,
+      method === 'POST' ? { raw: 'reason=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } } : {},
+    );
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.status).toBeLessThan(500);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
@@ -160,7 +200,14 @@ describe('a long history stays readable', () => {
   test('GET /requests/{id} carries the first 100 entries and historyNextCursor; /history pages through all of it, oldest first', async () => {
     const request = await create();
     for (let i = 0; i < 110; i++) {
-      expect((await api.call('POST', `/requests/${request.id}/decisions`, { as: i % 2 ? users.carol : users.dave, body: { decision: 'hold', comment: `${i}` } })).status).toBe(200);
+      expect(
+        (
+          await api.call('POST', `/requests/${request.id}/decisions`, {
+            as: i % 2 ? users.carol : users.dave,
+            body: { decision: 'hold', comment: `${i}` },
+          })
+        ).status,
+      ).toBe(200);
     }
     const first = await api.call('GET', `/requests/${request.id}`, { as: users.alice });
     expect(first.body.history).toHaveLength(100);
@@ -169,7 +216,11 @@ describe('a long history stays readable', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page = await api.call('GET', `/requests/${request.id}/history?limit=40${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { as: users.alice });
+      const page = await api.call(
+        'GET',
+        `/requests/${request.id}/history?limit=40${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        { as: users.alice },
+      );
       expect(page.status).toBe(200);
       expect(page.body.items.length).toBeLessThanOrEqual(40);
       all.push(...page.body.items);

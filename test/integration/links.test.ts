@@ -5,9 +5,18 @@ let api: Api;
 
 beforeAll(async () => {
   api = await startApi();
-  await api.call('PUT', '/profiles/cards', { as: users.admin, body: profile({ approvers: [users.carol.email, users.dave.email], requiredApprovals: 1 }) });
-  await api.call('PUT', '/profiles/quorum', { as: users.admin, body: profile({ approvers: [users.carol.email, users.dave.email], requiredApprovals: 2 }) });
-  await api.call('PUT', '/profiles/fast', { as: users.admin, body: profile({ approvers: [users.carol.email], remindAfter: 'PT1S', expireAfter: 'PT3S' }) });
+  await api.call('PUT', '/profiles/cards', {
+    as: users.admin,
+    body: profile({ approvers: [users.carol.email, users.dave.email], requiredApprovals: 1 }),
+  });
+  await api.call('PUT', '/profiles/quorum', {
+    as: users.admin,
+    body: profile({ approvers: [users.carol.email, users.dave.email], requiredApprovals: 2 }),
+  });
+  await api.call('PUT', '/profiles/fast', {
+    as: users.admin,
+    body: profile({ approvers: [users.carol.email], remindAfter: 'PT1S', expireAfter: 'PT3S' }),
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -22,11 +31,21 @@ async function pending(profileId = 'cards') {
 
 const snapshot = async (id: string) => {
   const body = (await api.call('GET', `/requests/${id}`, { as: users.admin })).body;
-  return { state: body.state, version: body.version, approvals: body.approvals, onHold: body.onHold, decisions: body.history.filter((entry: { type: string }) => !['notified', 'reminded'].includes(entry.type)).length };
+  return {
+    state: body.state,
+    version: body.version,
+    approvals: body.approvals,
+    onHold: body.onHold,
+    decisions: body.history.filter((entry: { type: string }) => !['notified', 'reminded'].includes(entry.type)).length,
+  };
 };
 
 const post = (url: string, form: Record<string, string> = {}) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(form).toString(),
+  });
 
 function expectLinkHeaders(response: Response) {
   expect(response.headers.get('content-type')).toMatch(/^text\/html/);

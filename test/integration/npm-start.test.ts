@@ -86,7 +86,8 @@ function listeningSockets(pids: number[]): Array<{ address: string; port: number
     for (const line of readFileSync(table, 'utf8').trim().split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
       const [address, port] = (fields[1] ?? '').split(':');
-      if (fields[3] === '0A' && inodes.has(fields[9] ?? '')) sockets.push({ address: address ?? '', port: Number.parseInt(port ?? '', 16) });
+      if (fields[3] === '0A' && inodes.has(fields[9] ?? ''))
+        sockets.push({ address: address ?? '', port: Number.parseInt(port ?? '', 16) });
     }
   }
   return sockets;
@@ -106,7 +107,10 @@ async function npmStart(): Promise<Started> {
   const dataDir = mkdtempSync(join(tmpdir(), 'approvals-npm-start-'));
   const port = await freePort();
   const mailPort = await freePort();
-  const npm = spawn('npm', ['start'], { env: { ...process.env, PORT: String(port), MAIL_PORT: String(mailPort), DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const npm = spawn('npm', ['start'], {
+    env: { ...process.env, PORT: String(port), MAIL_PORT: String(mailPort), DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   npm.stdout?.on('data', (chunk) => (output += chunk));
   npm.stderr?.on('data', (chunk) => (output += chunk));
@@ -185,7 +189,10 @@ test('when node is killed outright (SIGKILL), DynamoDB Local does not outlive it
 test('a SIGTERM while it is still starting stops it cleanly once there is something to stop', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'approvals-npm-start-'));
   const port = await freePort();
-  const npm = spawn('npm', ['start'], { env: { ...process.env, PORT: String(port), MAIL_PORT: String(await freePort()), DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const npm = spawn('npm', ['start'], {
+    env: { ...process.env, PORT: String(port), MAIL_PORT: String(await freePort()), DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   npm.stdout?.on('data', (chunk) => (output += chunk));
   npm.stderr?.on('data', (chunk) => (output += chunk));
@@ -193,7 +200,11 @@ test('a SIGTERM while it is still starting stops it cleanly once there is someth
   started.push(run);
   const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
   // DynamoDB Local is the first part to start: signal node as soon as it runs, before /health answers.
-  await waitFor(async () => existsSync(join(dataDir, 'dynamodb.pid')), { timeoutMs: 60_000, what: 'DynamoDB Local to start', intervalMs: 20 });
+  await waitFor(async () => existsSync(join(dataDir, 'dynamodb.pid')), {
+    timeoutMs: 60_000,
+    what: 'DynamoDB Local to start',
+    intervalMs: 20,
+  });
   const processes = descendants(npm.pid ?? 0);
   // node itself, not the shell script that starts it.
   const node = processes.find((pid) => commandLine(pid).includes('local/start.ts') && !commandLine(pid).startsWith('sh '));

@@ -47,7 +47,13 @@ let next = 0;
 function build(overrides: Partial<ApprovalRequest> = {}, createdAt = new Date().toISOString()) {
   const id = `7a000000-0000-4000-8000-${String(++next).padStart(12, '0')}`;
   const body = profile({ approvers: [users.carol.email], remindAfter: 'PT1H', expireAfter: 'PT2S', maxReminders: 5 });
-  const change = createRequest(id, { kind: 'card.request', profileId: 'cards', subject: { holderId: 'h', cardProfile: 'p' } }, { ...body, id: 'cards', createdAt, updatedAt: createdAt, version: 1 } as never, { id: users.alice.sub, email: users.alice.email, groups: [] }, createdAt);
+  const change = createRequest(
+    id,
+    { kind: 'card.request', profileId: 'cards', subject: { holderId: 'h', cardProfile: 'p' } },
+    { ...body, id: 'cards', createdAt, updatedAt: createdAt, version: 1 } as never,
+    { id: users.alice.sub, email: users.alice.email, groups: [] },
+    createdAt,
+  );
   change.request = { ...change.request, ...overrides };
   return change;
 }
@@ -73,7 +79,11 @@ test('a pending request past its expiry with no workflow is expired, and the req
 test('an ended request whose outcome email and callback were never attempted gets both', async () => {
   const now = new Date().toISOString();
   const change = build({ callbackUrl: receiverUrl, client: 'billing-system' });
-  change.request = { ...change.request, state: 'rejected', decision: { decision: 'rejected', by: { id: 'carol', email: users.carol.email }, at: now, reason: 'no budget' } };
+  change.request = {
+    ...change.request,
+    state: 'rejected',
+    decision: { decision: 'rejected', by: { id: 'carol', email: users.carol.email }, at: now, reason: 'no budget' },
+  };
   await repository.createRequest(change, undefined, now);
   await waitForEmails(api, (mail) => to(users.alice.email, /rejected/i)(mail) && about(change.request.id)(mail));
   await waitFor(async () => received.some((body) => body.includes(change.request.id) && body.includes('request.rejected')), {
@@ -81,12 +91,21 @@ test('an ended request whose outcome email and callback were never attempted get
     what: 'the callback',
   });
   // Nothing more is owed: the request leaves the reconciler's index.
-  await waitFor(async () => (await repository.getRequest(change.request.id))?.rounds.checkAt === undefined, { timeoutMs: 20_000, what: 'checkAt removed' });
+  await waitFor(async () => (await repository.getRequest(change.request.id))?.rounds.checkAt === undefined, {
+    timeoutMs: 20_000,
+    what: 'checkAt removed',
+  });
 });
 
 test('a request on its normal path is never touched by the reconciler: one execution, one approval email', async () => {
-  await api.call('PUT', '/profiles/normal', { as: users.admin, body: profile({ approvers: [users.carol.email], remindAfter: 'PT1H', expireAfter: 'P1D' }) });
-  const created = await api.call('POST', '/requests', { as: users.bob, body: { kind: 'card.request', profileId: 'normal', subject: { holderId: 'h', cardProfile: 'p' } } });
+  await api.call('PUT', '/profiles/normal', {
+    as: users.admin,
+    body: profile({ approvers: [users.carol.email], remindAfter: 'PT1H', expireAfter: 'P1D' }),
+  });
+  const created = await api.call('POST', '/requests', {
+    as: users.bob,
+    body: { kind: 'card.request', profileId: 'normal', subject: { holderId: 'h', cardProfile: 'p' } },
+  });
   expect(created.status).toBe(201);
   const id = created.body.id as string;
   await waitForEmails(api, (mail) => to(users.carol.email)(mail) && about(id)(mail));
@@ -98,7 +117,10 @@ test('a request on its normal path is never touched by the reconciler: one execu
   // Decided: the outcome step tells the requester and takes the request out of the reconciler's index.
   expect((await api.call('POST', `/requests/${id}/decisions`, { as: users.carol, body: { decision: 'approve' } })).status).toBe(200);
   await waitForEmails(api, (mail) => to(users.bob.email, /approved/i)(mail) && about(id)(mail));
-  await waitFor(async () => (await repository.getRequest(id))?.rounds.checkAt === undefined, { timeoutMs: 20_000, what: 'checkAt removed' });
+  await waitFor(async () => (await repository.getRequest(id))?.rounds.checkAt === undefined, {
+    timeoutMs: 20_000,
+    what: 'checkAt removed',
+  });
   expect(await executionStatus(api, id)).toBe('SUCCEEDED');
   await api.stack.reconcile();
   expect(await executionStatus(api, `${id}-r1`)).toBeUndefined();

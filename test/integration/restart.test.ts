@@ -32,7 +32,11 @@ const waitForEmail = (match: (email: { destination: { to: string[] }; subject: s
   waitFor(async () => (await emails()).some(match), { timeoutMs: 20_000, what: 'an email', intervalMs: 100 });
 
 const waitForState = (id: string, state: string) =>
-  waitFor(async () => (await call('GET', `/requests/${id}`, users.admin)).body.state === state, { timeoutMs: 30_000, what: `state ${state}`, intervalMs: 200 });
+  waitFor(async () => (await call('GET', `/requests/${id}`, users.admin)).body.state === state, {
+    timeoutMs: 30_000,
+    what: `state ${state}`,
+    intervalMs: 200,
+  });
 
 test('npm start stops cleanly on SIGTERM and, restarted on the same DATA_DIR, loses nothing: pending workflows, mail, tokens', async () => {
   service = await startService(dataDir);
@@ -49,12 +53,19 @@ test('npm start stops cleanly on SIGTERM and, restarted on the same DATA_DIR, lo
   expect((await emails()).some((email) => email.body.text.includes(toApprove.id))).toBe(true);
   const approved = await call('POST', `/requests/${toApprove.id}/decisions`, users.carol, { decision: 'approve' });
   expect(approved.status).toBe(200);
-  await waitForEmail((email) => email.destination.to.includes(users.alice.email) && /approved/i.test(email.subject) && email.body.text.includes(toApprove.id));
+  await waitForEmail(
+    (email) =>
+      email.destination.to.includes(users.alice.email) && /approved/i.test(email.subject) && email.body.text.includes(toApprove.id),
+  );
   // The approver was emailed once, not again after the restart.
-  const toCarol = (await emails()).filter((email) => email.destination.to.includes(users.carol.email) && email.body.text.includes(toApprove.id));
+  const toCarol = (await emails()).filter(
+    (email) => email.destination.to.includes(users.carol.email) && email.body.text.includes(toApprove.id),
+  );
   expect(toCarol).toHaveLength(1);
   // The short request keeps being reminded and expires on time after the restart.
   await waitForState(toExpire.id, 'expired');
-  await waitForEmail((email) => email.destination.to.includes(users.alice.email) && /expired/i.test(email.subject) && email.body.text.includes(toExpire.id));
+  await waitForEmail(
+    (email) => email.destination.to.includes(users.alice.email) && /expired/i.test(email.subject) && email.body.text.includes(toExpire.id),
+  );
   expect(await service.stop('SIGINT')).toBe(0);
 }, 120_000);

@@ -9,14 +9,23 @@ beforeAll(async () => {
   // 25 pending card requests by alice and bob, 3 pending locks, 2 approved by policy.
   for (let index = 0; index < 25; index++) {
     const who = index % 2 ? users.bob : users.alice;
-    const response = await api.call('POST', '/requests', { as: who, body: cardRequest('cards', { subject: { holderId: `h-${index}`, cardProfile: 'p' } }) });
+    const response = await api.call('POST', '/requests', {
+      as: who,
+      body: cardRequest('cards', { subject: { holderId: `h-${index}`, cardProfile: 'p' } }),
+    });
     created.push(response.body.id);
   }
   for (let index = 0; index < 3; index++) {
-    await api.call('POST', '/requests', { as: users.alice, body: cardRequest('cards', { kind: 'card.lock', subject: { cardSerial: `s-${index}`, holderId: 'h' } }) });
+    await api.call('POST', '/requests', {
+      as: users.alice,
+      body: cardRequest('cards', { kind: 'card.lock', subject: { cardSerial: `s-${index}`, holderId: 'h' } }),
+    });
   }
   for (let index = 0; index < 2; index++) {
-    await api.call('POST', '/requests', { as: users.alice, body: cardRequest('cards', { kind: 'card.deactivate', subject: { cardSerial: `d-${index}`, holderId: 'h' } }) });
+    await api.call('POST', '/requests', {
+      as: users.alice,
+      body: cardRequest('cards', { kind: 'card.deactivate', subject: { cardSerial: `d-${index}`, holderId: 'h' } }),
+    });
   }
 }, 120_000);
 

@@ -74,7 +74,11 @@ function shortenRetries(definition: { States: Record<string, { Retry?: Array<Rec
   return definition;
 }
 
-async function run(request: ApprovalRequest, fault: Fault = () => undefined, options: { callbackStatus?: number; retriesFaster?: number } = {}) {
+async function run(
+  request: ApprovalRequest,
+  fault: Fault = () => undefined,
+  options: { callbackStatus?: number; retriesFaster?: number } = {},
+) {
   const store = new MemoryStore(request);
   const clock = new FakeClock(CREATED);
   const mailer = new RecordingMailer();
@@ -115,7 +119,9 @@ async function run(request: ApprovalRequest, fault: Fault = () => undefined, opt
   let text = readFileSync('statemachines/approval.asl.json', 'utf8');
   for (const s of APPROVAL_STEPS) text = text.replaceAll(`\${${s.substitution}}`, s.name);
   h = await harness(shortenRetries(JSON.parse(text), options.retriesFaster ?? 1), functions, { timeScale: 0.001 });
-  const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, name: ID, input: JSON.stringify({ requestId: ID }) }));
+  const { executionArn } = await h.client.send(
+    new StartExecutionCommand({ stateMachineArn: h.arn, name: ID, input: JSON.stringify({ requestId: ID }) }),
+  );
   const described = await waitForExecution(h, executionArn as string, undefined, 60_000);
   const events: HistoryEvent[] = [];
   let nextToken: string | undefined;
@@ -131,7 +137,9 @@ async function run(request: ApprovalRequest, fault: Fault = () => undefined, opt
 test('Plan round failing past its retries backs off and carries on: the request still expires and the requester is told', async () => {
   // (The local engine does not scale a Wait's SecondsPath: this test waits the first backoff, 10 s.)
   // Plan round fails 7 times in a row (its 6 retries are used up), then works again.
-  const result = await run(pending(), (step, attempt) => (step === 'planRound' && attempt <= 7 ? lambdaError('Lambda.ServiceException') : undefined));
+  const result = await run(pending(), (step, attempt) =>
+    step === 'planRound' && attempt <= 7 ? lambdaError('Lambda.ServiceException') : undefined,
+  );
   expect(result.status).toBe('SUCCEEDED');
   expect(result.entered).toContain('Back off');
   expect(result.store.current(ID)?.state).toBe('expired');
@@ -155,7 +163,8 @@ test(`a worst-case profile stays within ${MAX_HISTORY_EVENTS} history events: 20
     expireAfter: 'P360D',
     maxReminders: 20,
     expiresAt: new Date(Date.parse(CREATED) + 360 * DAY).toISOString(),
-    callbackUrl: 'https://calling.example/hook', client: 'billing-system',
+    callbackUrl: 'https://calling.example/hook',
+    client: 'billing-system',
   });
   const fault: Fault = (step, attempt) => {
     // Every step fails its first attempts (retried), the first emails are deferred, and the

@@ -30,8 +30,14 @@ beforeAll(async () => {
     as: users.admin,
     body: profile({ requiredApprovals: 2, approvers: [users.carol.email, users.dave.email, users.erin.email] }),
   });
-  await api.call('PUT', '/profiles/fast', { as: users.admin, body: profile({ remindAfter: 'PT1S', expireAfter: 'PT2S', approvers: [users.carol.email] }) });
-  await api.call('PUT', '/profiles/remind', { as: users.admin, body: profile({ remindAfter: 'PT1S', expireAfter: 'PT60S', approvers: [users.carol.email, users.dave.email] }) });
+  await api.call('PUT', '/profiles/fast', {
+    as: users.admin,
+    body: profile({ remindAfter: 'PT1S', expireAfter: 'PT2S', approvers: [users.carol.email] }),
+  });
+  await api.call('PUT', '/profiles/remind', {
+    as: users.admin,
+    body: profile({ remindAfter: 'PT1S', expireAfter: 'PT60S', approvers: [users.carol.email, users.dave.email] }),
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -44,7 +50,8 @@ const create = async (profileId: string, overrides: Record<string, unknown> = {}
   expect(response.status).toBe(201);
   return response.body as { id: string; state: string };
 };
-const decide = (id: string, as: (typeof users)[keyof typeof users], body: unknown) => api.call('POST', `/requests/${id}/decisions`, { as, body });
+const decide = (id: string, as: (typeof users)[keyof typeof users], body: unknown) =>
+  api.call('POST', `/requests/${id}/decisions`, { as, body });
 const historyTypes = async (id: string) =>
   (await api.call('GET', `/requests/${id}`, { as: users.admin })).body.history.map((entry: { type: string }) => entry.type) as string[];
 
@@ -130,7 +137,9 @@ test('delete while pending: the wait ends at once and no reminder follows', asyn
   await api.call('DELETE', `/requests/${request.id}`, { as: users.alice });
   await waitForExecution(api, request.id);
   const deletedAt = Date.now() / 1000;
-  const reminderAfterDelete = (await mailbox(api)).filter((mail) => about(request.id)(mail) && /Reminder/.test(mail.subject) && mail.at > deletedAt);
+  const reminderAfterDelete = (await mailbox(api)).filter(
+    (mail) => about(request.id)(mail) && /Reminder/.test(mail.subject) && mail.at > deletedAt,
+  );
   expect(reminderAfterDelete).toEqual([]);
   expect(await historyTypes(request.id)).not.toContain('reminded');
 });
@@ -145,7 +154,10 @@ test('a decision whose task token was already closed is not lost: the next round
   const repository = new Repository(documentClient(), 'approvals');
   const stored = await repository.getRequest(request.id);
   if (!stored) throw new Error('request not stored');
-  await repository.saveChange(applyDecision(stored.request, { id: users.carol.sub, email: users.carol.email }, { decision: 'approve' }, new Date().toISOString()), stored.request);
+  await repository.saveChange(
+    applyDecision(stored.request, { id: users.carol.sub, email: users.carol.email }, { decision: 'approve' }, new Date().toISOString()),
+    stored.request,
+  );
   expect(await executionStatus(api, request.id)).toBe('RUNNING');
   await waitForExecution(api, request.id, 'SUCCEEDED', 10_000);
   await waitForEmails(api, (mail) => to(users.alice.email, /approved/i)(mail) && about(request.id)(mail));
@@ -157,7 +169,10 @@ describe('callback to the calling system', () => {
     const client = await api.issuer.sign({ sub: 'billing-system', scopes: [ON_BEHALF_SCOPE] });
     const created = await api.call('POST', '/requests', {
       headers: { authorization: `Bearer ${client}` },
-      body: cardRequest('cards', { callbackUrl: `http://127.0.0.1:${port}/hooks/approvals`, onBehalfOf: { id: users.alice.sub, email: users.alice.email } }),
+      body: cardRequest('cards', {
+        callbackUrl: `http://127.0.0.1:${port}/hooks/approvals`,
+        onBehalfOf: { id: users.alice.sub, email: users.alice.email },
+      }),
     });
     expect(created.status).toBe(201);
     const request = created.body as { id: string };

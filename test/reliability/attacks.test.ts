@@ -212,10 +212,14 @@ describe('identity: only the listed approver decides', () => {
 
   test('racing decisions on one request give exactly one approval and 409s, never a 5xx', async () => {
     const deciders = Array.from({ length: 12 }, (_, i) => ({ sub: `racer-${i}`, email: `racer-${i}@example.com`, groups: ['approvers'] }));
-    expect((await api('PUT', '/profiles/race', admin, profileBody({ approvers: deciders.map((person) => person.email) }))).status).toBe(200);
+    expect((await api('PUT', '/profiles/race', admin, profileBody({ approvers: deciders.map((person) => person.email) }))).status).toBe(
+      200,
+    );
     const request = await create(alice, { profileId: 'race' });
     const replies = await Promise.all(
-      deciders.map((person, i) => api('POST', `/requests/${request.id}/decisions`, person, i % 3 === 0 ? { decision: 'hold' } : { decision: 'approve' })),
+      deciders.map((person, i) =>
+        api('POST', `/requests/${request.id}/decisions`, person, i % 3 === 0 ? { decision: 'hold' } : { decision: 'approve' }),
+      ),
     );
     expect(replies.filter((reply) => reply.status >= 500)).toEqual([]);
     const approvals = replies.filter((_, i) => i % 3 !== 0);
@@ -247,7 +251,12 @@ describe('callbacks: no SSRF, no forged events', () => {
     const token = await stack.mint.client(BILLING);
     for (const callbackUrl of urls) {
       await writesNothing(async () => {
-        const reply = await api('POST', '/requests', token, cardRequest({ callbackUrl, onBehalfOf: { id: alice.sub, email: alice.email } }));
+        const reply = await api(
+          'POST',
+          '/requests',
+          token,
+          cardRequest({ callbackUrl, onBehalfOf: { id: alice.sub, email: alice.email } }),
+        );
         expect({ callbackUrl, status: reply.status }).toEqual({ callbackUrl, status: 400 });
         expect(isErrorShape(reply)).toBe(true);
       });
@@ -269,10 +278,16 @@ describe('callbacks: no SSRF, no forged events', () => {
     });
     expect(outsider.received).toEqual([]);
     redirecting.mode = 'ok';
-    await waitFor(async () => (await api('GET', `/requests/${request.id}`, admin)).body.history.some((entry: { type: string }) => entry.type === 'callback-delivered'), {
-      timeoutMs: 120_000,
-      what: 'the callback to be delivered once the receiver answers 2xx',
-    });
+    await waitFor(
+      async () =>
+        (await api('GET', `/requests/${request.id}`, admin)).body.history.some(
+          (entry: { type: string }) => entry.type === 'callback-delivered',
+        ),
+      {
+        timeoutMs: 120_000,
+        what: 'the callback to be delivered once the receiver answers 2xx',
+      },
+    );
     expect(outsider.received).toEqual([]);
   });
 
@@ -282,10 +297,13 @@ describe('callbacks: no SSRF, no forged events', () => {
       onBehalfOf: { id: alice.sub, email: alice.email },
     });
     expect((await api('POST', `/requests/${request.id}/decisions`, dave, { decision: 'approve' })).status).toBe(200);
-    const hit = await waitFor(async () => receiver.received.find((entry) => entry.path === '/hooks/billing' && entry.body.includes(request.id)), {
-      timeoutMs: 60_000,
-      what: 'the callback event',
-    });
+    const hit = await waitFor(
+      async () => receiver.received.find((entry) => entry.path === '/hooks/billing' && entry.body.includes(request.id)),
+      {
+        timeoutMs: 60_000,
+        what: 'the callback event',
+      },
+    );
     const event = JSON.parse(hit.body);
     expect(event).toMatchObject({ type: 'request.approved', client: BILLING, request: { id: request.id, state: 'approved' } });
     const header = String(hit.headers['approvals-signature']);
@@ -323,7 +341,16 @@ describe('the workflow never floods', () => {
   }
 
   test('default maxReminders (5): remindAfter PT1S with a long expireAfter sends one approver at most 6 emails', async () => {
-    expect((await api('PUT', '/profiles/flood-default', admin, profileBody({ approvers: [karol.email], remindAfter: 'PT1S', expireAfter: 'P30D' }))).status).toBe(200);
+    expect(
+      (
+        await api(
+          'PUT',
+          '/profiles/flood-default',
+          admin,
+          profileBody({ approvers: [karol.email], remindAfter: 'PT1S', expireAfter: 'P30D' }),
+        )
+      ).status,
+    ).toBe(200);
     const stored = await api('GET', '/profiles/flood-default', admin);
     expect(stored.body.maxReminders ?? 5).toBe(5);
     const most = await emailsDuring('flood-default', 20_000);
@@ -333,7 +360,12 @@ describe('the workflow never floods', () => {
   }, 120_000);
 
   test('maxReminders 20: remindAfter PT1S with a long expireAfter never sends one approver more than 21 emails', async () => {
-    const reply = await api('PUT', '/profiles/flood-max', admin, profileBody({ approvers: [karol.email], remindAfter: 'PT1S', expireAfter: 'P30D', maxReminders: 20 }));
+    const reply = await api(
+      'PUT',
+      '/profiles/flood-max',
+      admin,
+      profileBody({ approvers: [karol.email], remindAfter: 'PT1S', expireAfter: 'P30D', maxReminders: 20 }),
+    );
     expect(reply.status).toBe(200);
     const most = await emailsDuring('flood-max', 30_000);
     expect(most).toBeGreaterThanOrEqual(2);
@@ -365,35 +397,59 @@ describe('the workflow never floods', () => {
 });
 
 describe('no request gets stuck', () => {
-  test('holds repeated across the expiry cannot keep a request from expiring', async () => {
-    expect((await api('PUT', '/profiles/short', admin, profileBody({ approvers: [karol.email, dave.email], remindAfter: 'PT2S', expireAfter: 'PT6S' }))).status).toBe(200);
-    const request = await create(alice, { profileId: 'short' });
-    const bound = Date.parse(request.expiresAt) + EXPIRY_BOUND_MS;
-    const token = await stack.mint.person(karol);
-    let holds = 0;
-    const final = await waitFor(
-      async () => {
-        const reply = await call(stack.apiUrl, 'POST', `/requests/${request.id}/decisions`, { token, body: { decision: 'hold', comment: `hold ${holds}` } });
-        expect([200, 409]).toContain(reply.status);
-        if (reply.status === 200) {
-          holds += 1;
-          return undefined;
-        }
-        // A hold past expiresAt is refused (409) before the workflow has written the expiry: keep
-        // watching until the request has really ended.
-        const current = (await api('GET', `/requests/${request.id}`, admin)).body;
-        return current.state === 'requested' ? undefined : current;
-      },
-      { timeoutMs: Math.max(1000, bound - Date.now()), what: 'the held request to expire within 10 minutes of its expiresAt', intervalMs: 100 },
-    );
-    expect(final.state).toBe('expired');
-    expect(holds).toBeGreaterThan(5);
-    recordFigures(__filename, 'holds-across-expiry', { holds, expiredSecondsAfterExpiresAt: Math.round((Date.now() - Date.parse(request.expiresAt)) / 1000) });
-  }, 15 * 60_000);
+  test(
+    'holds repeated across the expiry cannot keep a request from expiring',
+    async () => {
+      expect(
+        (
+          await api(
+            'PUT',
+            '/profiles/short',
+            admin,
+            profileBody({ approvers: [karol.email, dave.email], remindAfter: 'PT2S', expireAfter: 'PT6S' }),
+          )
+        ).status,
+      ).toBe(200);
+      const request = await create(alice, { profileId: 'short' });
+      const bound = Date.parse(request.expiresAt) + EXPIRY_BOUND_MS;
+      const token = await stack.mint.person(karol);
+      let holds = 0;
+      const final = await waitFor(
+        async () => {
+          const reply = await call(stack.apiUrl, 'POST', `/requests/${request.id}/decisions`, {
+            token,
+            body: { decision: 'hold', comment: `hold ${holds}` },
+          });
+          expect([200, 409]).toContain(reply.status);
+          if (reply.status === 200) {
+            holds += 1;
+            return undefined;
+          }
+          // A hold past expiresAt is refused (409) before the workflow has written the expiry: keep
+          // watching until the request has really ended.
+          const current = (await api('GET', `/requests/${request.id}`, admin)).body;
+          return current.state === 'requested' ? undefined : current;
+        },
+        {
+          timeoutMs: Math.max(1000, bound - Date.now()),
+          what: 'the held request to expire within 10 minutes of its expiresAt',
+          intervalMs: 100,
+        },
+      );
+      expect(final.state).toBe('expired');
+      expect(holds).toBeGreaterThan(5);
+      recordFigures(__filename, 'holds-across-expiry', {
+        holds,
+        expiredSecondsAfterExpiresAt: Math.round((Date.now() - Date.parse(request.expiresAt)) / 1000),
+      });
+    },
+    15 * 60_000,
+  );
 });
 
 describe('bad input is a 4xx, always', () => {
-  const subject = (extra: string) => `{"kind":"card.request","profileId":"cards","subject":{"holderId":"E-1","cardProfile":"PIV",${extra}}}`;
+  const subject = (extra: string) =>
+    `{"kind":"card.request","profileId":"cards","subject":{"holderId":"E-1","cardProfile":"PIV",${extra}}}`;
 
   test('subject numbers 1e16 and 1e400 are refused (400), and nothing is written', async () => {
     for (const extra of ['"count":1e16', '"count":1e400', '"n":-1e400', '"n":10000000000000001', '"n":{"deep":1e400}']) {
@@ -432,9 +488,13 @@ describe('bad input is a 4xx, always', () => {
     ];
     await writesNothing(async () => {
       for (const [method, path] of cases) {
-        const body = method === 'POST' && path.startsWith('/requests') ? { decision: 'approve' } : method === 'PUT' ? profileBody() : undefined;
+        const body =
+          method === 'POST' && path.startsWith('/requests') ? { decision: 'approve' } : method === 'PUT' ? profileBody() : undefined;
         const reply = path.startsWith('/links/')
-          ? await call(stack.apiUrl, method, path, { raw: method === 'POST' ? 'reason=x' : undefined, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+          ? await call(stack.apiUrl, method, path, {
+              raw: method === 'POST' ? 'reason=x' : undefined,
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            })
           : await call(stack.apiUrl, method, path, { token, body });
         const isHtmlPage = path.startsWith('/links/') && (reply.headers.get('content-type') ?? '').startsWith('text/html');
         expect({ method, path, status: reply.status, shaped: isErrorShape(reply) || isHtmlPage }).toEqual({
@@ -480,7 +540,10 @@ describe('history and retried emails', () => {
     const request = await create(alice);
     const holds = 130;
     for (let i = 0; i < holds; i++) {
-      const reply = await api('POST', `/requests/${request.id}/decisions`, i % 2 ? karol : dave, { decision: 'hold', comment: `hold ${i}` });
+      const reply = await api('POST', `/requests/${request.id}/decisions`, i % 2 ? karol : dave, {
+        decision: 'hold',
+        comment: `hold ${i}`,
+      });
       expect(reply.status).toBe(200);
     }
     const got = await api('GET', `/requests/${request.id}`, admin);
@@ -513,7 +576,8 @@ describe('history and retried emails', () => {
     await failNextSends(stack.mailUrl, 4, 'throttle');
     const request = await create(alice, { profileId: 'trio' });
     const approvers = [karol.email, dave.email, erin.email];
-    const firstEmails = async () => (await mailbox(stack.mailUrl)).filter((mail) => about(request.id)(mail) && isApproverEmail(mail) && !isReminder(mail));
+    const firstEmails = async () =>
+      (await mailbox(stack.mailUrl)).filter((mail) => about(request.id)(mail) && isApproverEmail(mail) && !isReminder(mail));
     await waitFor(
       async () => {
         const emails = await firstEmails();

@@ -32,7 +32,14 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'approvals-crash-'));
   service = await startNpmService({ dataDir });
   mint = await minter(dataDir);
-  const profile = { name: 'Crash', requireApprovalFor: ['card.request'], approvers: [karol.email, dave.email], requiredApprovals: 1, remindAfter: 'PT1H', expireAfter: 'P2D' };
+  const profile = {
+    name: 'Crash',
+    requireApprovalFor: ['card.request'],
+    approvers: [karol.email, dave.email],
+    requiredApprovals: 1,
+    remindAfter: 'PT1H',
+    expireAfter: 'P2D',
+  };
   expect((await call(service.apiUrl, 'PUT', '/profiles/crash', { token: await mint.person(admin), body: profile })).status).toBe(200);
   mail = watchMail(service.mailUrl, 1000);
 }, 180_000);
@@ -44,85 +51,114 @@ afterAll(async () => {
 });
 
 const firstEmailTo = (address: string) => (email: StoredEmail) => sentTo(address)(email) && isApproverEmail(email) && !isReminder(email);
-const createBody = (index: number) => ({ kind: 'card.request', profileId: 'crash', subject: { holderId: `E-${index}`, cardProfile: 'PIV' } });
+const createBody = (index: number) => ({
+  kind: 'card.request',
+  profileId: 'crash',
+  subject: { holderId: `E-${index}`, cardProfile: 'PIV' },
+});
 
-test('npm start killed with SIGKILL mid-load and restarted: every acknowledged create is present, emailed and decidable', async () => {
-  const token = await mint.person(requester);
-  const acknowledged = new Map<number, string>();
-  const unacknowledged: number[] = [];
-  let crashed: Promise<void> | undefined;
-  const crashAt = Math.ceil(CREATES / 3);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      for (;;) {
-        const index = next++;
-        if (index >= CREATES) return;
-        if (crashed) {
-          unacknowledged.push(index);
-          continue;
+test(
+  'npm start killed with SIGKILL mid-load and restarted: every acknowledged create is present, emailed and decidable',
+  async () => {
+    const token = await mint.person(requester);
+    const acknowledged = new Map<number, string>();
+    const unacknowledged: number[] = [];
+    let crashed: Promise<void> | undefined;
+    const crashAt = Math.ceil(CREATES / 3);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        for (;;) {
+          const index = next++;
+          if (index >= CREATES) return;
+          if (crashed) {
+            unacknowledged.push(index);
+            continue;
+          }
+          try {
+            const reply = await call(service.apiUrl, 'POST', '/requests', {
+              token,
+              headers: { 'idempotency-key': `crash-${index}` },
+              body: createBody(index),
+            });
+            if (reply.status === 201) acknowledged.set(index, reply.body.id);
+            else unacknowledged.push(index);
+          } catch {
+            unacknowledged.push(index);
+          }
+          if (acknowledged.size >= crashAt && !crashed) crashed = service.crash();
         }
-        try {
-          const reply = await call(service.apiUrl, 'POST', '/requests', { token, headers: { 'idempotency-key': `crash-${index}` }, body: createBody(index) });
-          if (reply.status === 201) acknowledged.set(index, reply.body.id);
-          else unacknowledged.push(index);
-        } catch {
-          unacknowledged.push(index);
-        }
-        if (acknowledged.size >= crashAt && !crashed) crashed = service.crash();
+      }),
+    );
+    await crashed;
+    expect(acknowledged.size).toBeGreaterThanOrEqual(crashAt);
+
+    const restartedAt = Date.now();
+    await service.restart();
+    const restartSeconds = (Date.now() - restartedAt) / 1000;
+
+    // A client retries what was not acknowledged, with the same key and body.
+    const retried = new Map<number, string>();
+    for (const index of unacknowledged) {
+      const reply = await call(service.apiUrl, 'POST', '/requests', {
+        token,
+        headers: { 'idempotency-key': `crash-${index}` },
+        body: createBody(index),
+      });
+      expect({ index, status: reply.status }).toEqual({ index, status: reply.status === 200 ? 200 : 201 });
+      retried.set(index, reply.body.id);
+    }
+    const all = [...acknowledged, ...retried];
+    expect(new Set(all.map(([, id]) => id)).size).toBe(CREATES);
+
+    const adminToken = await mint.person(admin);
+    const problems: string[] = [];
+    await pool(all, 10, async ([index, id]) => {
+      try {
+        const got = await call(service.apiUrl, 'GET', `/requests/${id}`, { token: adminToken });
+        if (got.status !== 200 || got.body.state !== 'requested') throw new Error(`GET answered ${got.status} ${got.body?.state}`);
+        await mail.until(
+          id,
+          (emails) => [karol, dave].every((a) => emails.some(firstEmailTo(a.email))),
+          EMAIL_TIMEOUT_MS,
+          'both approvers to be emailed',
+        );
+        const decided = await call(service.apiUrl, 'POST', `/requests/${id}/decisions`, {
+          token: await mint.person(index % 2 ? karol : dave),
+          body: { decision: 'approve' },
+        });
+        if (decided.status !== 200) throw new Error(`approval answered ${decided.status}: ${decided.text.slice(0, 200)}`);
+        await mail.until(
+          id,
+          (emails) => emails.some((email) => sentTo(requester.email)(email) && /approved/i.test(email.subject)),
+          EMAIL_TIMEOUT_MS,
+          'the requester to be told',
+        );
+      } catch (error) {
+        problems.push(`${acknowledged.has(index) ? 'acknowledged' : 'retried'} ${id}: ${(error as Error).message}`);
       }
-    }),
-  );
-  await crashed;
-  expect(acknowledged.size).toBeGreaterThanOrEqual(crashAt);
-
-  const restartedAt = Date.now();
-  await service.restart();
-  const restartSeconds = (Date.now() - restartedAt) / 1000;
-
-  // A client retries what was not acknowledged, with the same key and body.
-  const retried = new Map<number, string>();
-  for (const index of unacknowledged) {
-    const reply = await call(service.apiUrl, 'POST', '/requests', { token, headers: { 'idempotency-key': `crash-${index}` }, body: createBody(index) });
-    expect({ index, status: reply.status }).toEqual({ index, status: reply.status === 200 ? 200 : 201 });
-    retried.set(index, reply.body.id);
-  }
-  const all = [...acknowledged, ...retried];
-  expect(new Set(all.map(([, id]) => id)).size).toBe(CREATES);
-
-  const adminToken = await mint.person(admin);
-  const problems: string[] = [];
-  await pool(all, 10, async ([index, id]) => {
-    try {
-      const got = await call(service.apiUrl, 'GET', `/requests/${id}`, { token: adminToken });
-      if (got.status !== 200 || got.body.state !== 'requested') throw new Error(`GET answered ${got.status} ${got.body?.state}`);
-      await mail.until(id, (emails) => [karol, dave].every((a) => emails.some(firstEmailTo(a.email))), EMAIL_TIMEOUT_MS, 'both approvers to be emailed');
-      const decided = await call(service.apiUrl, 'POST', `/requests/${id}/decisions`, { token: await mint.person(index % 2 ? karol : dave), body: { decision: 'approve' } });
-      if (decided.status !== 200) throw new Error(`approval answered ${decided.status}: ${decided.text.slice(0, 200)}`);
-      await mail.until(id, (emails) => emails.some((email) => sentTo(requester.email)(email) && /approved/i.test(email.subject)), EMAIL_TIMEOUT_MS, 'the requester to be told');
-    } catch (error) {
-      problems.push(`${acknowledged.has(index) ? 'acknowledged' : 'retried'} ${id}: ${(error as Error).message}`);
+    });
+    await mail.refresh();
+    // An email SES accepted just before the kill, but not yet recorded, may go out again after the
+    // restart (at least once): counted, not a failure. A missing one is.
+    let duplicates = 0;
+    for (const [, id] of all) {
+      for (const approver of [karol, dave]) {
+        const count = mail.about(id).filter(firstEmailTo(approver.email)).length;
+        if (count === 0) problems.push(`${id}: no first email to ${approver.email}`);
+        duplicates += Math.max(0, count - 1);
+      }
     }
-  });
-  await mail.refresh();
-  // An email SES accepted just before the kill, but not yet recorded, may go out again after the
-  // restart (at least once): counted, not a failure. A missing one is.
-  let duplicates = 0;
-  for (const [, id] of all) {
-    for (const approver of [karol, dave]) {
-      const count = mail.about(id).filter(firstEmailTo(approver.email)).length;
-      if (count === 0) problems.push(`${id}: no first email to ${approver.email}`);
-      duplicates += Math.max(0, count - 1);
-    }
-  }
-  expect(problems.slice(0, 10)).toEqual([]);
-  recordFigures(__filename, 'crash', {
-    creates: CREATES,
-    clients: CLIENTS,
-    acknowledgedBeforeKill: acknowledged.size,
-    retriedAfterRestart: retried.size,
-    restartSeconds: Number(restartSeconds.toFixed(1)),
-    lost: 0,
-    firstEmailsSentAgainAfterKill: duplicates,
-  });
-}, 20 * 60_000);
+    expect(problems.slice(0, 10)).toEqual([]);
+    recordFigures(__filename, 'crash', {
+      creates: CREATES,
+      clients: CLIENTS,
+      acknowledgedBeforeKill: acknowledged.size,
+      retriedAfterRestart: retried.size,
+      restartSeconds: Number(restartSeconds.toFixed(1)),
+      lost: 0,
+      firstEmailsSentAgainAfterKill: duplicates,
+    });
+  },
+  20 * 60_000,
+);

@@ -26,7 +26,14 @@ beforeAll(async () => {
     none: undefined,
     garbage: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.',
   };
-  const profile = { name: 'Fuzz', requireApprovalFor: ['card.request'], approvers: ['karol@example.com', 'dave@example.com'], requiredApprovals: 1, remindAfter: 'PT1H', expireAfter: 'P2D' };
+  const profile = {
+    name: 'Fuzz',
+    requireApprovalFor: ['card.request'],
+    approvers: ['karol@example.com', 'dave@example.com'],
+    requiredApprovals: 1,
+    remindAfter: 'PT1H',
+    expireAfter: 'P2D',
+  };
   expect((await call(stack.apiUrl, 'PUT', '/profiles/fuzz', { token: tokens.admin, body: profile })).status).toBe(200);
   const created = await call(stack.apiUrl, 'POST', '/requests', {
     token: tokens.requester,
@@ -42,38 +49,43 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-test(`${INPUTS} generated and mutated inputs over every route: zero 5xx, every API error in the contract's shape`, async () => {
-  const rng = prng(SEED);
-  const inputs = Array.from({ length: INPUTS }, () => generate(rng, seeds));
-  const started = Date.now();
-  const byRoute: Record<string, Record<string, number>> = {};
-  const serverErrors: Array<{ input: Input; status: number; text: string }> = [];
-  const unshaped: Array<{ input: Input; status: number; text: string }> = [];
-  await pool(inputs, 8, async (input) => {
-    const token = tokens[input.as];
-    const reply = await call(stack.apiUrl, input.method, input.path, { token, raw: input.body, headers: input.headers });
-    const counts = byRoute[input.route] ?? {};
-    byRoute[input.route] = counts;
-    const bucket = `${Math.floor(reply.status / 100)}xx`;
-    counts[bucket] = (counts[bucket] ?? 0) + 1;
-    const sample = { input: { ...input, body: input.body?.slice(0, 300) }, status: reply.status, text: reply.text.slice(0, 300) };
-    if (reply.status >= 500) serverErrors.push(sample);
-    const isLinkPage = input.route.includes('/links/') && (reply.headers.get('content-type') ?? '').startsWith('text/html');
-    if (reply.status >= 400 && reply.status < 500 && input.method !== 'HEAD' && !isLinkPage && !isErrorShape(reply)) unshaped.push(sample);
-  });
-  const seconds = (Date.now() - started) / 1000;
-  const routes = Object.keys(byRoute).sort();
-  expect(routes.length).toBeGreaterThanOrEqual(13);
-  // One sample per route, so that one common fault does not hide the others.
-  const perRoute = (list: typeof serverErrors) => [...new Map(list.map((sample) => [sample.input.route, sample])).values()];
-  expect({ serverErrors: serverErrors.length, samples: perRoute(serverErrors) }).toEqual({ serverErrors: 0, samples: [] });
-  expect({ unshapedErrors: unshaped.length, samples: perRoute(unshaped) }).toEqual({ unshapedErrors: 0, samples: [] });
-  recordFigures(__filename, 'fuzz', {
-    inputs: INPUTS,
-    seed: SEED,
-    routes: routes.length,
-    serverErrors: serverErrors.length,
-    inputsPerSecond: Math.round(INPUTS / seconds),
-    statusesByRoute: byRoute,
-  });
-}, 20 * 60_000);
+test(
+  `${INPUTS} generated and mutated inputs over every route: zero 5xx, every API error in the contract's shape`,
+  async () => {
+    const rng = prng(SEED);
+    const inputs = Array.from({ length: INPUTS }, () => generate(rng, seeds));
+    const started = Date.now();
+    const byRoute: Record<string, Record<string, number>> = {};
+    const serverErrors: Array<{ input: Input; status: number; text: string }> = [];
+    const unshaped: Array<{ input: Input; status: number; text: string }> = [];
+    await pool(inputs, 8, async (input) => {
+      const token = tokens[input.as];
+      const reply = await call(stack.apiUrl, input.method, input.path, { token, raw: input.body, headers: input.headers });
+      const counts = byRoute[input.route] ?? {};
+      byRoute[input.route] = counts;
+      const bucket = `${Math.floor(reply.status / 100)}xx`;
+      counts[bucket] = (counts[bucket] ?? 0) + 1;
+      const sample = { input: { ...input, body: input.body?.slice(0, 300) }, status: reply.status, text: reply.text.slice(0, 300) };
+      if (reply.status >= 500) serverErrors.push(sample);
+      const isLinkPage = input.route.includes('/links/') && (reply.headers.get('content-type') ?? '').startsWith('text/html');
+      if (reply.status >= 400 && reply.status < 500 && input.method !== 'HEAD' && !isLinkPage && !isErrorShape(reply))
+        unshaped.push(sample);
+    });
+    const seconds = (Date.now() - started) / 1000;
+    const routes = Object.keys(byRoute).sort();
+    expect(routes.length).toBeGreaterThanOrEqual(13);
+    // One sample per route, so that one common fault does not hide the others.
+    const perRoute = (list: typeof serverErrors) => [...new Map(list.map((sample) => [sample.input.route, sample])).values()];
+    expect({ serverErrors: serverErrors.length, samples: perRoute(serverErrors) }).toEqual({ serverErrors: 0, samples: [] });
+    expect({ unshapedErrors: unshaped.length, samples: perRoute(unshaped) }).toEqual({ unshapedErrors: 0, samples: [] });
+    recordFigures(__filename, 'fuzz', {
+      inputs: INPUTS,
+      seed: SEED,
+      routes: routes.length,
+      serverErrors: serverErrors.length,
+      inputsPerSecond: Math.round(INPUTS / seconds),
+      statusesByRoute: byRoute,
+    });
+  },
+  20 * 60_000,
+);

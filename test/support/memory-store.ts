@@ -128,7 +128,10 @@ export class MemoryStore implements ApprovalStore {
     const stored = this.requests.get(change.request.id);
     if (!stored || stored.request.version !== previous.version) return 'conflict';
     this.saved.push(structuredClone(change));
-    this.requests.set(change.request.id, { request: structuredClone(change.request), rounds: checkAt ? { ...stored.rounds, checkAt } : stored.rounds });
+    this.requests.set(change.request.id, {
+      request: structuredClone(change.request),
+      rounds: checkAt ? { ...stored.rounds, checkAt } : stored.rounds,
+    });
     this.appendEntry(change.request.id, change.history);
     this.applyTasks(previous, change.request);
     return 'saved';
@@ -215,7 +218,8 @@ export class MemoryStore implements ApprovalStore {
   async listProfiles(query: { limit: number; cursor?: string }): Promise<Page<Profile>> {
     this.check();
     const after = query.cursor === undefined ? undefined : Buffer.from(query.cursor, 'base64url').toString('utf8');
-    if (after !== undefined && !after.startsWith('profile:')) throw invalid('cursor is not a cursor this list returned', [{ field: 'cursor', message: 'is malformed' }]);
+    if (after !== undefined && !after.startsWith('profile:'))
+      throw invalid('cursor is not a cursor this list returned', [{ field: 'cursor', message: 'is malformed' }]);
     const ids = [...this.profiles.keys()].sort().filter((id) => after === undefined || id > after.slice('profile:'.length));
     const page = ids.slice(0, query.limit);
     const last = page.at(-1);
@@ -233,7 +237,9 @@ export class MemoryStore implements ApprovalStore {
       .sort(([a], [b]) => b.localeCompare(a))
       .filter(([key]) => after === undefined || key < after);
     const page = entries.slice(0, query.limit);
-    const requests = page.map(([, id]) => this.requests.get(id)?.request).filter((request): request is ApprovalRequest => !!request && isOpenFor(request, approverEmail));
+    const requests = page
+      .map(([, id]) => this.requests.get(id)?.request)
+      .filter((request): request is ApprovalRequest => !!request && isOpenFor(request, approverEmail));
     const last = page.at(-1);
     return {
       items: structuredClone(requests),

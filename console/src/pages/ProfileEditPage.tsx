@@ -20,7 +20,16 @@ import { kindLabel } from '../format';
 import { isAdmin } from '../permissions';
 import { useSession } from '../session';
 
-const FIELDS = ['id', 'name', 'requireApprovalFor', 'approvers', 'requiredApprovals', 'remindAfter', 'expireAfter', 'maxReminders'] as const;
+const FIELDS = [
+  'id',
+  'name',
+  'requireApprovalFor',
+  'approvers',
+  'requiredApprovals',
+  'remindAfter',
+  'expireAfter',
+  'maxReminders',
+] as const;
 type Field = (typeof FIELDS)[number];
 
 interface Draft {
@@ -34,7 +43,16 @@ interface Draft {
   maxReminders: string;
 }
 
-const EMPTY: Draft = { id: '', name: '', requireApprovalFor: [], approvers: '', requiredApprovals: '1', remindAfter: 'PT4H', expireAfter: 'P3D', maxReminders: '' };
+const EMPTY: Draft = {
+  id: '',
+  name: '',
+  requireApprovalFor: [],
+  approvers: '',
+  requiredApprovals: '1',
+  remindAfter: 'PT4H',
+  expireAfter: 'P3D',
+  maxReminders: '',
+};
 
 const draftOf = (profile: Profile & { maxReminders?: number }): Draft => ({
   id: profile.id,
@@ -163,19 +181,33 @@ export function ProfileEditPage() {
               <FormField label="Name" errorText={errors.name}>
                 <Input value={draft.name} onChange={(event) => set('name', event.detail.value)} />
               </FormField>
-              <FormField label="Require approval for" description="Kinds not listed are approved at once by policy." errorText={errors.requireApprovalFor}>
+              <FormField
+                label="Require approval for"
+                description="Kinds not listed are approved at once by policy."
+                errorText={errors.requireApprovalFor}
+              >
                 <Multiselect
                   selectedOptions={kindOptions.filter((option) => draft.requireApprovalFor.includes(option.value))}
                   options={kindOptions}
                   placeholder="Choose kinds"
-                  onChange={(event) => set('requireApprovalFor', event.detail.selectedOptions.map((option) => option.value as Kind))}
+                  onChange={(event) =>
+                    set(
+                      'requireApprovalFor',
+                      event.detail.selectedOptions.map((option) => option.value as Kind),
+                    )
+                  }
                 />
               </FormField>
               <FormField label="Approvers" description="Email addresses, one per line." errorText={errors.approvers}>
                 <Textarea value={draft.approvers} onChange={(event) => set('approvers', event.detail.value)} rows={4} />
               </FormField>
               <FormField label="Required approvals" description="1 to 10." errorText={errors.requiredApprovals}>
-                <Input type="number" inputMode="numeric" value={draft.requiredApprovals} onChange={(event) => set('requiredApprovals', event.detail.value)} />
+                <Input
+                  type="number"
+                  inputMode="numeric"
+                  value={draft.requiredApprovals}
+                  onChange={(event) => set('requiredApprovals', event.detail.value)}
+                />
               </FormField>
               <FormField label="Remind after" description="ISO-8601 duration, such as PT4H." errorText={errors.remindAfter}>
                 <Input value={draft.remindAfter} onChange={(event) => set('remindAfter', event.detail.value)} />
@@ -184,7 +216,12 @@ export function ProfileEditPage() {
                 <Input value={draft.expireAfter} onChange={(event) => set('expireAfter', event.detail.value)} />
               </FormField>
               <FormField label="Maximum reminders" description="Optional, 0 to 20 (default 5)." errorText={errors.maxReminders}>
-                <Input type="number" inputMode="numeric" value={draft.maxReminders} onChange={(event) => set('maxReminders', event.detail.value)} />
+                <Input
+                  type="number"
+                  inputMode="numeric"
+                  value={draft.maxReminders}
+                  onChange={(event) => set('maxReminders', event.detail.value)}
+                />
               </FormField>
             </SpaceBetween>
           </Container>

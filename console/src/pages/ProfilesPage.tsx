@@ -74,7 +74,11 @@ export function ProfilesPage() {
               ),
           },
           { id: 'name', header: 'Name', cell: (profile) => profile.name },
-          { id: 'kinds', header: 'Needs approval for', cell: (profile) => profile.requireApprovalFor.map(kindLabel).join(', ') || 'Nothing' },
+          {
+            id: 'kinds',
+            header: 'Needs approval for',
+            cell: (profile) => profile.requireApprovalFor.map(kindLabel).join(', ') || 'Nothing',
+          },
           { id: 'approvers', header: 'Approvers', cell: (profile) => profile.approvers.join(', ') },
           { id: 'required', header: 'Required approvals', cell: (profile) => profile.requiredApprovals },
           { id: 'remind', header: 'Remind after', cell: (profile) => profile.remindAfter },

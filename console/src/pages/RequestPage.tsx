@@ -25,7 +25,8 @@ import { awaitedApprovers, mayDecide, mayDelete } from '../permissions';
 import { useSession } from '../session';
 
 type Pair = { label: string; value: ReactNode };
-const pairs = (items: Array<Pair | false | undefined>) => items.filter((item): item is Pair => !!item).map((item) => ({ label: item.label, value: item.value }));
+const pairs = (items: Array<Pair | false | undefined>) =>
+  items.filter((item): item is Pair => !!item).map((item) => ({ label: item.label, value: item.value }));
 const show = (value: unknown): string =>
   value === undefined || value === null || value === ''
     ? '-'
@@ -78,7 +79,10 @@ function SubjectInformation({ request }: { request: ApprovalRequest }) {
   return (
     <Container header={<Header variant="h2">{certificate ? 'Certificate information' : 'Card information'}</Header>}>
       <SpaceBetween size="l">
-        <KeyValuePairs columns={3} items={Object.entries(rest).map(([name, value]) => ({ label: SUBJECT_LABELS[name] ?? name, value: show(value) }))} />
+        <KeyValuePairs
+          columns={3}
+          items={Object.entries(rest).map(([name, value]) => ({ label: SUBJECT_LABELS[name] ?? name, value: show(value) }))}
+        />
         {typeof csr === 'string' ? (
           <SpaceBetween size="s">
             <Box variant="h3">Certificate request (PKCS#10)</Box>
@@ -123,7 +127,13 @@ function History({ request }: { request: RequestWithHistory }) {
     }
   };
   return (
-    <Container header={<Header variant="h2" counter={`(${entries.length}${cursor ? '+' : ''})`}>History</Header>}>
+    <Container
+      header={
+        <Header variant="h2" counter={`(${entries.length}${cursor ? '+' : ''})`}>
+          History
+        </Header>
+      }
+    >
       <SpaceBetween size="m">
         <ol className="history" aria-label="History, oldest first">
           {entries.map((entry, index) => (
@@ -174,7 +184,9 @@ export function RequestPage() {
   }, [load]);
 
   const say = (type: FlashbarProps.Type, content: string, header?: string) =>
-    setFlash([{ type, header, content, dismissible: true, dismissLabel: 'Dismiss', id: String(Date.now()), onDismiss: () => setFlash([]) }]);
+    setFlash([
+      { type, header, content, dismissible: true, dismissLabel: 'Dismiss', id: String(Date.now()), onDismiss: () => setFlash([]) },
+    ]);
 
   /** Runs an action; a refusal shows the API's message, and the page shows the request as it is now. */
   const act = async (name: string, action: () => Promise<ApprovalRequest>, done: (request: ApprovalRequest) => string) => {
@@ -211,7 +223,11 @@ export function RequestPage() {
       setReasonError('A reason is required to reject a request.');
       return;
     }
-    const ok = await act('Reject', () => api.decide(request.id, { decision: 'reject', reason: reason.trim() }), () => 'Request rejected.');
+    const ok = await act(
+      'Reject',
+      () => api.decide(request.id, { decision: 'reject', reason: reason.trim() }),
+      () => 'Request rejected.',
+    );
     if (ok) {
       setRejecting(false);
       setReason('');
@@ -238,7 +254,17 @@ export function RequestPage() {
           <SpaceBetween direction="horizontal" size="xs">
             {decider ? (
               <>
-                <Button onClick={() => act('Put on hold', () => api.decide(request.id, { decision: 'hold' }), () => 'Request put on hold. It stays pending.')} loading={busy === 'Put on hold'} disabled={!!busy}>
+                <Button
+                  onClick={() =>
+                    act(
+                      'Put on hold',
+                      () => api.decide(request.id, { decision: 'hold' }),
+                      () => 'Request put on hold. It stays pending.',
+                    )
+                  }
+                  loading={busy === 'Put on hold'}
+                  disabled={!!busy}
+                >
                   Put on hold
                 </Button>
                 <Button
@@ -252,7 +278,16 @@ export function RequestPage() {
                 </Button>
                 <Button
                   variant="primary"
-                  onClick={() => act('Approve', () => api.decide(request.id, { decision: 'approve' }), (r) => (r.state === 'approved' ? 'Request approved.' : `Approval recorded (${r.approvals.length} of ${r.requiredApprovals}).`))}
+                  onClick={() =>
+                    act(
+                      'Approve',
+                      () => api.decide(request.id, { decision: 'approve' }),
+                      (r) =>
+                        r.state === 'approved'
+                          ? 'Request approved.'
+                          : `Approval recorded (${r.approvals.length} of ${r.requiredApprovals}).`,
+                    )
+                  }
                   loading={busy === 'Approve'}
                   disabled={!!busy}
                 >
@@ -268,22 +303,33 @@ export function RequestPage() {
           </SpaceBetween>
         }
       >
-        {kindLabel(request.kind)}{' '}
-        {request.onHold ? <Badge color="severity-medium">On hold</Badge> : null}
+        {kindLabel(request.kind)} {request.onHold ? <Badge color="severity-medium">On hold</Badge> : null}
       </Header>
 
       <Container header={<Header variant="h2">Request information</Header>}>
         <KeyValuePairs
           columns={3}
           items={pairs([
-            { label: 'State', value: <StatusIndicator type={STATE_INDICATOR[request.state] ?? 'info'}>{STATE_LABELS[request.state] ?? request.state}</StatusIndicator> },
+            {
+              label: 'State',
+              value: (
+                <StatusIndicator type={STATE_INDICATOR[request.state] ?? 'info'}>
+                  {STATE_LABELS[request.state] ?? request.state}
+                </StatusIndicator>
+              ),
+            },
             { label: 'Kind', value: request.kind },
             { label: 'Profile', value: request.profileId },
             { label: 'Created', value: formatTime(request.createdAt) },
             { label: 'Updated', value: formatTime(request.updatedAt) },
             { label: 'Expires', value: formatTime(request.expiresAt) },
             { label: 'Justification', value: show(request.justification) },
-            request.onHold && request.hold ? { label: 'On hold', value: `by ${actorText(request.hold.by)} at ${formatTime(request.hold.at)}${request.hold.comment ? `: ${request.hold.comment}` : ''}` } : undefined,
+            request.onHold && request.hold
+              ? {
+                  label: 'On hold',
+                  value: `by ${actorText(request.hold.by)} at ${formatTime(request.hold.at)}${request.hold.comment ? `: ${request.hold.comment}` : ''}`,
+                }
+              : undefined,
             request.decision
               ? {
                   label: 'Decision',
@@ -326,7 +372,10 @@ export function RequestPage() {
                 'Nobody yet'
               ),
             },
-            { label: 'Still awaited', value: request.state !== 'requested' ? 'Nobody (no longer pending)' : awaited.length ? awaited.join(', ') : 'Nobody' },
+            {
+              label: 'Still awaited',
+              value: request.state !== 'requested' ? 'Nobody (no longer pending)' : awaited.length ? awaited.join(', ') : 'Nobody',
+            },
           ]}
         />
       </Container>
@@ -387,7 +436,11 @@ export function RequestPage() {
                 variant="primary"
                 loading={busy === 'Delete request'}
                 onClick={async () => {
-                  await act('Delete request', () => api.deleteRequest(request.id), () => 'Request deleted. It is kept for the audit trail.');
+                  await act(
+                    'Delete request',
+                    () => api.deleteRequest(request.id),
+                    () => 'Request deleted. It is kept for the audit trail.',
+                  );
                   setDeleting(false);
                 }}
               >

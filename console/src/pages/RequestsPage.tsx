@@ -25,7 +25,8 @@ function useProfileOptions(): SelectProps.Option[] | undefined {
   const [options, setOptions] = useState<SelectProps.Option[]>();
   useEffect(() => {
     api.listProfiles(100).then(
-      (page) => setOptions([ANY, ...page.items.map((profile: Profile) => ({ value: profile.id, label: profile.name, description: profile.id }))]),
+      (page) =>
+        setOptions([ANY, ...page.items.map((profile: Profile) => ({ value: profile.id, label: profile.name, description: profile.id }))]),
       () => setOptions(undefined),
     );
   }, [api]);

@@ -15,7 +15,10 @@ export function TasksPage() {
       <RequestTable
         pages={pages}
         header={
-          <Header variant="awsui-h1-sticky" description="Pending requests that wait for your decision, those on hold included, newest first.">
+          <Header
+            variant="awsui-h1-sticky"
+            description="Pending requests that wait for your decision, those on hold included, newest first."
+          >
             What do you want to do
           </Header>
         }

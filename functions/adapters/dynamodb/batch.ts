@@ -10,7 +10,11 @@ import { requestKey } from './keys';
 
 const BATCH_SIZE = 25;
 
-export async function batchPutRequests(db: DynamoDBDocumentClient, table: string, requests: ReadonlyArray<{ request: ApprovalRequest; history?: HistoryEntry }>): Promise<void> {
+export async function batchPutRequests(
+  db: DynamoDBDocumentClient,
+  table: string,
+  requests: ReadonlyArray<{ request: ApprovalRequest; history?: HistoryEntry }>,
+): Promise<void> {
   const items: Item[] = requests.flatMap(({ request, history }) => [
     { ...requestKey(request.id), ...requestAttributes(request) },
     ...(history ? [historyItem(request.id, history)] : []),
@@ -21,7 +25,8 @@ export async function batchPutRequests(db: DynamoDBDocumentClient, table: string
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
       const result = await db.send(new BatchWriteCommand({ RequestItems: { [table]: writes } }));
       writes = (result.UnprocessedItems?.[table] ?? []) as typeof writes;
-      if (attempt > 10 && writes.length > 0) throw new Error(`BatchWriteItem left ${writes.length} items unprocessed after ${attempt} attempts`);
+      if (attempt > 10 && writes.length > 0)
+        throw new Error(`BatchWriteItem left ${writes.length} items unprocessed after ${attempt} attempts`);
     }
   }
 }

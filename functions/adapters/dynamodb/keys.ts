@@ -44,7 +44,8 @@ export const historyCursor = (sortKey: string) => Buffer.from(sortKey, 'utf8').t
 /** The sort key a history cursor names; a cursor that no history page returned is an `invalid_request` error. */
 export function historyCursorKey(cursor: string): string {
   const sortKey = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!HISTORY_SORT_KEY.test(sortKey)) throw invalid('cursor is not a cursor this history returned', [{ field: 'cursor', message: 'is malformed' }]);
+  if (!HISTORY_SORT_KEY.test(sortKey))
+    throw invalid('cursor is not a cursor this history returned', [{ field: 'cursor', message: 'is malformed' }]);
   return sortKey;
 }
 export const PROFILES_PARTITION = 'PROFILES';

@@ -63,7 +63,12 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
       {
         Put: {
           TableName: this.table,
-          Item: { ...requestKey(request.id), ...requestAttributes(request), approvalEmails: {}, ...(checkAt ? dueKeys(request.id, checkAt) : {}) },
+          Item: {
+            ...requestKey(request.id),
+            ...requestAttributes(request),
+            approvalEmails: {},
+            ...(checkAt ? dueKeys(request.id, checkAt) : {}),
+          },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
@@ -94,15 +99,14 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
         const earlier = await this.getIdempotency(idempotency.sub, idempotency.key);
         if (earlier) return { created: false, earlier };
       }
-      if (isTransactionConflict(error)) throw conflict('the request is being written by another call with the same Idempotency-Key; try again');
+      if (isTransactionConflict(error))
+        throw conflict('the request is being written by another call with the same Idempotency-Key; try again');
       throw error;
     }
   }
 
   async getIdempotency(sub: string, key: string): Promise<IdempotencyRecord | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: idempotencyKey(sub, key), ConsistentRead: true }),
-    );
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: idempotencyKey(sub, key), ConsistentRead: true }));
     if (!Item || (typeof Item.expiresAtEpoch === 'number' && Item.expiresAtEpoch * 1000 < Date.now())) return undefined;
     return { requestId: String(Item.requestId), bodyHash: String(Item.bodyHash) };
   }
@@ -220,7 +224,9 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
       values[':requested'] = 'requested';
       condition += ' AND #state = :requested';
     }
-    const update = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' ');
+    const update = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
+      .filter(Boolean)
+      .join(' ');
     try {
       await this.db.send(
         new UpdateCommand({
@@ -315,7 +321,10 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
 
 /** Whether a transaction was cancelled because another transaction was writing one of its items at the same time. */
 function isTransactionConflict(error: unknown): boolean {
-  return error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
+  return (
+    error instanceof TransactionCanceledException &&
+    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict')
+  );
 }
 
 /** Whether a transaction was cancelled because the condition of its item number `index` failed. */

@@ -24,7 +24,12 @@ export class DynamoSearch implements SearchStore {
    * partition, the sort key of the last item returned.
    */
   async search(query: SearchQuery): Promise<SearchPage> {
-    const fingerprint = [query.state ?? '*', query.kind ?? '*', query.requesterId ?? '*', ...(query.profileId ? [query.profileId] : [])].join('|');
+    const fingerprint = [
+      query.state ?? '*',
+      query.kind ?? '*',
+      query.requesterId ?? '*',
+      ...(query.profileId ? [query.profileId] : []),
+    ].join('|');
     const partitions = this.partitionsFor(query);
     const positions = decodeCursor(query.cursor, fingerprint, partitions.length);
 
@@ -90,7 +95,11 @@ export class DynamoSearch implements SearchStore {
         due.map(async ({ page, index }) => {
           const partition = partitions[index] as Partition;
           const position = positions[index];
-          const result = await this.db.send(new QueryCommand(this.queryInput(partition, position === END ? undefined : (position ?? undefined), query, page.want, page.start)));
+          const result = await this.db.send(
+            new QueryCommand(
+              this.queryInput(partition, position === END ? undefined : (position ?? undefined), query, page.want, page.start),
+            ),
+          );
           page.items.push(...(result.Items ?? []));
           page.start = result.LastEvaluatedKey;
           page.more = Boolean(page.start);
@@ -102,7 +111,13 @@ export class DynamoSearch implements SearchStore {
   }
 
   /** One page of matches of one partition after `after`, newest first. */
-  private queryInput(partition: Partition, after: string | undefined, query: SearchQuery, limit: number, start: Item | undefined): QueryCommandInput {
+  private queryInput(
+    partition: Partition,
+    after: string | undefined,
+    query: SearchQuery,
+    limit: number,
+    start: Item | undefined,
+  ): QueryCommandInput {
     const filters: string[] = [];
     const names: Record<string, string> = { '#pk': partition.keyAttribute };
     const values: Record<string, unknown> = { ':pk': partition.value };
@@ -155,7 +170,9 @@ interface Fetched {
 function mergeNewest(fetched: Fetched[], partitions: Partition[], limit: number): Array<{ item: Item; index: number }> {
   return fetched
     .flatMap((page, index) => page.items.map((item) => ({ item, index })))
-    .sort((a, b) => String(b.item[partitions[b.index]?.sortAttribute ?? '']).localeCompare(String(a.item[partitions[a.index]?.sortAttribute ?? ''])))
+    .sort((a, b) =>
+      String(b.item[partitions[b.index]?.sortAttribute ?? '']).localeCompare(String(a.item[partitions[a.index]?.sortAttribute ?? ''])),
+    )
     .slice(0, limit);
 }
 
@@ -189,7 +206,9 @@ function decodeCursor(cursor: string | undefined, fingerprint: string, partition
     throw invalid('cursor is not a cursor this search returned', [{ field: 'cursor', message: 'is malformed' }]);
   }
   if (parsed.f !== fingerprint) {
-    throw invalid('cursor belongs to a search with other filters', [{ field: 'cursor', message: 'does not match state, kind, profile or requester' }]);
+    throw invalid('cursor belongs to a search with other filters', [
+      { field: 'cursor', message: 'does not match state, kind, profile or requester' },
+    ]);
   }
   return parsed.p;
 }

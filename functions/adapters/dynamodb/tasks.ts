@@ -31,7 +31,9 @@ export class DynamoTasks implements TaskStore {
     );
     const requests = await Promise.all(
       (page.Items ?? []).map(async (task) => {
-        const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: requestKey(String(task.requestId)), ConsistentRead: true }));
+        const { Item } = await this.db.send(
+          new GetCommand({ TableName: this.table, Key: requestKey(String(task.requestId)), ConsistentRead: true }),
+        );
         return Item ? toStored(Item).request : undefined;
       }),
     );

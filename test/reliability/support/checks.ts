@@ -30,7 +30,9 @@ export function callbackKey(dataDir: string, clientId: string): string {
   });
   const key = (result.stdout ?? '').trim();
   if (result.status !== 0 || !key) {
-    throw new Error(`npm run callback-key -- --client ${clientId} failed (exit ${result.status}): ${(result.stderr ?? '').trim().slice(0, 500)}`);
+    throw new Error(
+      `npm run callback-key -- --client ${clientId} failed (exit ${result.status}): ${(result.stderr ?? '').trim().slice(0, 500)}`,
+    );
   }
   return key;
 }

@@ -61,7 +61,24 @@ const STRINGS = [
   '2026-13-45T99:99:99Z',
   'null',
 ];
-const NUMBER_TEXTS = ['0', '-0', '1', '-1', '1.5', '1e16', '1e400', '-1e400', '9007199254740993', '1e-400', '100', '101', '21', '20', '0.1e1', '123456789012345678901234567890'];
+const NUMBER_TEXTS = [
+  '0',
+  '-0',
+  '1',
+  '-1',
+  '1.5',
+  '1e16',
+  '1e400',
+  '-1e400',
+  '9007199254740993',
+  '1e-400',
+  '100',
+  '101',
+  '21',
+  '20',
+  '0.1e1',
+  '123456789012345678901234567890',
+];
 
 /** A random JSON value as text, from scalars to deep or wide structures. */
 export function jsonValue(rng: Rng, depth = 0): string {
@@ -130,7 +147,23 @@ function mutateObject(rng: Rng, value: Record<string, unknown>): string {
   }
 }
 
-const ID_MUTATIONS = ['%ZZ', '%', '%C0%AF', '%E0%A4%A', '..', '.', 'x'.repeat(300), '%00', '%2F', '%F0%9F%98%80', 'A%20B', '00000000-0000-0000-0000-000000000000', '__proto__', '-', 'a.b'];
+const ID_MUTATIONS = [
+  '%ZZ',
+  '%',
+  '%C0%AF',
+  '%E0%A4%A',
+  '..',
+  '.',
+  'x'.repeat(300),
+  '%00',
+  '%2F',
+  '%F0%9F%98%80',
+  'A%20B',
+  '00000000-0000-0000-0000-000000000000',
+  '__proto__',
+  '-',
+  'a.b',
+];
 
 /** Percent-encodes, also a lone surrogate (as the invalid UTF-8 a careless client would send). */
 function encodePart(text: string): string {
@@ -170,7 +203,10 @@ function mutateQuery(rng: Rng, params: URLSearchParams): string {
     case 3:
       return `${copy.toString()}&${rng.pick(['%ZZ=1', 'a=%E0%A4%A', '%=%', 'cursor=%C0', '&&&', 'limit'])}`;
     default:
-      copy.set(rng.pick(['limit', 'cursor', 'state', 'kind', 'mine', 'sig', 'exp', 'kid', 'approver']), rng.pick([...NUMBER_TEXTS, ...STRINGS.map((s) => s.slice(0, 100))]));
+      copy.set(
+        rng.pick(['limit', 'cursor', 'state', 'kind', 'mine', 'sig', 'exp', 'kid', 'approver']),
+        rng.pick([...NUMBER_TEXTS, ...STRINGS.map((s) => s.slice(0, 100))]),
+      );
   }
   return copy.toString();
 }
@@ -182,32 +218,115 @@ export interface Seeds {
   link: string;
 }
 
-const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', ''];
+const CONTENT_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/xml',
+  '',
+];
 
 /** One input: a valid seed for a random route, mutated in one or two places (or left valid now and then). */
 export function generate(rng: Rng, seeds: Seeds): Input {
-  const profile = { name: 'Fuzz', requireApprovalFor: ['card.request'], approvers: ['karol@example.com'], requiredApprovals: 1, remindAfter: 'PT1H', expireAfter: 'P2D' };
+  const profile = {
+    name: 'Fuzz',
+    requireApprovalFor: ['card.request'],
+    approvers: ['karol@example.com'],
+    requiredApprovals: 1,
+    remindAfter: 'PT1H',
+    expireAfter: 'P2D',
+  };
   const kinds: Array<Record<string, unknown>> = [
     { kind: 'card.request', profileId: seeds.profileId, subject: { holderId: 'E-1', cardProfile: 'PIV' } },
     { kind: 'card.request-multiple', profileId: seeds.profileId, subject: { holderId: 'E-1', cardProfile: 'PIV', count: 3 } },
     { kind: 'certificate.revoke', profileId: seeds.profileId, subject: { serialNumber: '0a1b', issuerDn: 'CN=CA' } },
-    { kind: 'certificate.enroll', profileId: seeds.profileId, subject: { method: 'P10', subjectDn: 'CN=x', csr: '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----' } },
-    { kind: 'card.lock', profileId: seeds.profileId, subject: { cardSerial: 'C-1', holderId: 'E-1' }, justification: 'lost', onBehalfOf: { id: 'u1', email: 'u1@example.com' } },
+    {
+      kind: 'certificate.enroll',
+      profileId: seeds.profileId,
+      subject: { method: 'P10', subjectDn: 'CN=x', csr: '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----' },
+    },
+    {
+      kind: 'card.lock',
+      profileId: seeds.profileId,
+      subject: { cardSerial: 'C-1', holderId: 'E-1' },
+      justification: 'lost',
+      onBehalfOf: { id: 'u1', email: 'u1@example.com' },
+    },
   ];
-  const decisions: Array<Record<string, unknown>> = [{ decision: 'approve' }, { decision: 'reject', reason: 'no' }, { decision: 'hold', comment: 'later' }];
+  const decisions: Array<Record<string, unknown>> = [
+    { decision: 'approve' },
+    { decision: 'reject', reason: 'no' },
+    { decision: 'hold', comment: 'later' },
+  ];
   const link = new URL(seeds.link, 'http://x');
   const routes = [
-    () => ({ route: 'PUT /profiles/{id}', method: 'PUT', path: `/profiles/${seeds.profileId}-${rng.int(20)}`, value: profile as Record<string, unknown>, as: 'admin' as const }),
+    () => ({
+      route: 'PUT /profiles/{id}',
+      method: 'PUT',
+      path: `/profiles/${seeds.profileId}-${rng.int(20)}`,
+      value: profile as Record<string, unknown>,
+      as: 'admin' as const,
+    }),
     () => ({ route: 'GET /profiles/{id}', method: 'GET', path: `/profiles/${seeds.profileId}`, as: 'requester' as const }),
-    () => ({ route: 'GET /profiles', method: 'GET', path: '/profiles', query: new URLSearchParams({ limit: '10' }), as: 'requester' as const }),
-    () => ({ route: 'POST /requests', method: 'POST', path: '/requests', value: rng.pick(kinds), as: rng.pick(['requester', 'client'] as const) }),
+    () => ({
+      route: 'GET /profiles',
+      method: 'GET',
+      path: '/profiles',
+      query: new URLSearchParams({ limit: '10' }),
+      as: 'requester' as const,
+    }),
+    () => ({
+      route: 'POST /requests',
+      method: 'POST',
+      path: '/requests',
+      value: rng.pick(kinds),
+      as: rng.pick(['requester', 'client'] as const),
+    }),
     () => ({ route: 'GET /requests/{id}', method: 'GET', path: `/requests/${seeds.requestId}`, as: 'approver' as const }),
-    () => ({ route: 'GET /requests/{id}/history', method: 'GET', path: `/requests/${seeds.requestId}/history`, query: new URLSearchParams({ limit: '5' }), as: 'approver' as const }),
-    () => ({ route: 'GET /requests', method: 'GET', path: '/requests', query: new URLSearchParams({ state: 'requested', kind: 'card.request', limit: '5' }), as: rng.pick(['approver', 'requester'] as const) }),
-    () => ({ route: 'POST /requests/{id}/decisions', method: 'POST', path: `/requests/${seeds.requestId}/decisions`, value: { ...rng.pick(decisions), decision: 'hold' }, as: 'approver' as const }),
-    () => ({ route: 'DELETE /requests/{id}', method: 'DELETE', path: `/requests/${mutateId(rng, seeds.requestId)}`, as: 'requester' as const }),
-    () => ({ route: 'GET /links/{id}/{action}', method: rng.pick(['GET', 'HEAD']), path: link.pathname, query: link.searchParams, as: 'none' as const }),
-    () => ({ route: 'POST /links/{id}/{action}', method: 'POST', path: link.pathname.replace('/approve', '/reject'), query: link.searchParams, form: true, as: 'none' as const }),
+    () => ({
+      route: 'GET /requests/{id}/history',
+      method: 'GET',
+      path: `/requests/${seeds.requestId}/history`,
+      query: new URLSearchParams({ limit: '5' }),
+      as: 'approver' as const,
+    }),
+    () => ({
+      route: 'GET /requests',
+      method: 'GET',
+      path: '/requests',
+      query: new URLSearchParams({ state: 'requested', kind: 'card.request', limit: '5' }),
+      as: rng.pick(['approver', 'requester'] as const),
+    }),
+    () => ({
+      route: 'POST /requests/{id}/decisions',
+      method: 'POST',
+      path: `/requests/${seeds.requestId}/decisions`,
+      value: { ...rng.pick(decisions), decision: 'hold' },
+      as: 'approver' as const,
+    }),
+    () => ({
+      route: 'DELETE /requests/{id}',
+      method: 'DELETE',
+      path: `/requests/${mutateId(rng, seeds.requestId)}`,
+      as: 'requester' as const,
+    }),
+    () => ({
+      route: 'GET /links/{id}/{action}',
+      method: rng.pick(['GET', 'HEAD']),
+      path: link.pathname,
+      query: link.searchParams,
+      as: 'none' as const,
+    }),
+    () => ({
+      route: 'POST /links/{id}/{action}',
+      method: 'POST',
+      path: link.pathname.replace('/approve', '/reject'),
+      query: link.searchParams,
+      form: true,
+      as: 'none' as const,
+    }),
     () => ({ route: 'GET /health', method: 'GET', path: '/health', as: 'none' as const }),
     () => ({ route: 'GET /openapi.json', method: 'GET', path: '/openapi.json', as: 'none' as const }),
   ];
@@ -250,11 +369,21 @@ export function generate(rng: Rng, seeds: Seeds): Input {
         as = rng.pick(['admin', 'approver', 'requester', 'client', 'unverified', 'none', 'garbage'] as const);
         break;
       case 4:
-        headers[rng.pick(['idempotency-key', 'x-forwarded-for', 'content-length-x', 'accept', 'cookie'])] = rng.pick(STRINGS).slice(0, 300).replace(/[^\x20-\x7e]/g, '?');
+        headers[rng.pick(['idempotency-key', 'x-forwarded-for', 'content-length-x', 'accept', 'cookie'])] = rng
+          .pick(STRINGS)
+          .slice(0, 300)
+          .replace(/[^\x20-\x7e]/g, '?');
         break;
       default:
         body = mutateObject(rng, seed.value ?? {});
     }
   }
-  return { route: seed.route, method: seed.method, path: query ? `${path}?${query}` : path, headers, body: seed.method === 'GET' || seed.method === 'HEAD' ? undefined : body, as };
+  return {
+    route: seed.route,
+    method: seed.method,
+    path: query ? `${path}?${query}` : path,
+    headers,
+    body: seed.method === 'GET' || seed.method === 'HEAD' ? undefined : body,
+    as,
+  };
 }

@@ -62,14 +62,22 @@ export async function mailbox(mailUrl: string): Promise<StoredEmail[]> {
   return ((await response.json()) as { emails: StoredEmail[] }).emails;
 }
 
-export const about = (requestId: string) => (email: StoredEmail) => email.body.text.includes(requestId) || email.body.html.includes(requestId);
-export const sentTo = (address: string) => (email: StoredEmail) => email.destination.to.some((to) => to.toLowerCase() === address.toLowerCase());
+export const about = (requestId: string) => (email: StoredEmail) =>
+  email.body.text.includes(requestId) || email.body.html.includes(requestId);
+export const sentTo = (address: string) => (email: StoredEmail) =>
+  email.destination.to.some((to) => to.toLowerCase() === address.toLowerCase());
 export const isReminder = (email: StoredEmail) => /reminder/i.test(email.subject);
 /** An approver's email (first or reminder): it carries the link lines. */
 export const isApproverEmail = (email: StoredEmail) => /^Approve: /m.test(email.body.text);
 
 /** Waits until `match` holds for at least `count` emails, and returns them. */
-export async function waitForEmails(mailUrl: string, match: (email: StoredEmail) => boolean, count: number, timeoutMs: number, intervalMs = 250) {
+export async function waitForEmails(
+  mailUrl: string,
+  match: (email: StoredEmail) => boolean,
+  count: number,
+  timeoutMs: number,
+  intervalMs = 250,
+) {
   return waitFor(
     async () => {
       const found = (await mailbox(mailUrl)).filter(match);
@@ -81,7 +89,11 @@ export async function waitForEmails(mailUrl: string, match: (email: StoredEmail)
 
 /** The local SES fault switch: the next `failNext` SendEmail calls fail (`throttle` or `fail`). */
 export async function failNextSends(mailUrl: string, failNext: number, error: 'throttle' | 'fail'): Promise<void> {
-  const response = await fetch(`${mailUrl}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ failNext, error }) });
+  const response = await fetch(`${mailUrl}/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ failNext, error }),
+  });
   if (response.status < 200 || response.status > 299) {
     throw new Error(`the mailbox's fault switch POST /faults answered ${response.status}: the local SES cannot be told to fail`);
   }

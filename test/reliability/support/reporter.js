@@ -73,7 +73,9 @@ class ReliabilityReporter {
     if (Number(process.env.RELIABILITY_SCALE ?? '1') !== 1) {
       mkdirSync(FIGURES, { recursive: true });
       writeFileSync(join(FIGURES, 'last-run.md'), `${lines.join('\n')}\n`);
-      console.log(`reliability report: a scaled run; see ${relative(ROOT, join(FIGURES, 'last-run.md'))} (docs/reliability.md keeps the last full run)`);
+      console.log(
+        `reliability report: a scaled run; see ${relative(ROOT, join(FIGURES, 'last-run.md'))} (docs/reliability.md keeps the last full run)`,
+      );
       return;
     }
     const doc = readFileSync(DOC, 'utf8');

@@ -56,6 +56,8 @@ export async function minter(dataDir: string): Promise<Minter> {
         raw({ sub: user.sub, email: user.email, email_verified: true, 'cognito:groups': user.groups ?? [], token_use: 'id', ...extra }),
       ),
     client: (clientId, scopes = [ON_BEHALF_SCOPE]) =>
-      cached(JSON.stringify(['c', clientId, scopes]), () => raw({ sub: clientId, client_id: clientId, scope: scopes.join(' '), token_use: 'access' })),
+      cached(JSON.stringify(['c', clientId, scopes]), () =>
+        raw({ sub: clientId, client_id: clientId, scope: scopes.join(' '), token_use: 'access' }),
+      ),
   };
 }

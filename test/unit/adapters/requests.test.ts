@@ -29,7 +29,11 @@ const request: ApprovalRequest = {
 const change: Change = { request: { ...request, version: 2, onHold: true }, history: { at: AT, type: 'held', actor: { id: 'bob' } } };
 
 const cancelled = (...codes: string[]) =>
-  new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
+  new TransactionCanceledException({
+    message: 'Transaction cancelled',
+    $metadata: {},
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
 
 /** A document client whose every call is answered by `answer`, recording the commands sent. */
 function fakeClient(answer: (command: unknown) => unknown) {
@@ -55,22 +59,35 @@ describe('the DynamoDB request store', () => {
 
   test('any other failure is not taken for a conflict', async () => {
     const { client } = fakeClient(() => cancelled('ValidationError', 'None'));
-    await expect(new DynamoRequestStore(client, 'approvals').saveChange(change, request)).rejects.toBeInstanceOf(TransactionCanceledException);
+    await expect(new DynamoRequestStore(client, 'approvals').saveChange(change, request)).rejects.toBeInstanceOf(
+      TransactionCanceledException,
+    );
   });
 
   test('a decision that keeps meeting TransactionConflict is retried and ends as a 409 conflict, never an unknown error', async () => {
     const { client, sent } = fakeClient((command) =>
-      command instanceof TransactWriteCommand ? cancelled('TransactionConflict', 'None') : { Item: { PK: `REQ#${ID}`, SK: 'REQUEST', doc: request, version: 1 } },
+      command instanceof TransactWriteCommand
+        ? cancelled('TransactionConflict', 'None')
+        : { Item: { PK: `REQ#${ID}`, SK: 'REQUEST', doc: request, version: 1 } },
     );
-    const deps = { repository: new DynamoRequestStore(client, 'approvals'), workflow: new RecordingWorkflow(), now: new FakeClock(AT).now, meter: new RecordingMeter() };
+    const deps = {
+      repository: new DynamoRequestStore(client, 'approvals'),
+      workflow: new RecordingWorkflow(),
+      now: new FakeClock(AT).now,
+      meter: new RecordingMeter(),
+    };
     await expect(changeRequest(deps, ID, () => change)).rejects.toMatchObject({ code: 'conflict' });
     expect(sent.filter((command) => command instanceof TransactWriteCommand)).toHaveLength(5);
   });
 
   test('a create whose idempotency record meets TransactionConflict is a conflict when no record can be read yet', async () => {
-    const { client } = fakeClient((command) => (command instanceof TransactWriteCommand ? cancelled('None', 'None', 'TransactionConflict') : {}));
+    const { client } = fakeClient((command) =>
+      command instanceof TransactWriteCommand ? cancelled('None', 'None', 'TransactionConflict') : {},
+    );
     const idempotency = { sub: 'alice', key: 'k', requestId: ID, bodyHash: 'h', expiresAtEpoch: 2_000_000_000 };
-    await expect(new DynamoRequestStore(client, 'approvals').createRequest({ ...change, request }, idempotency)).rejects.toMatchObject({ code: 'conflict' });
+    await expect(new DynamoRequestStore(client, 'approvals').createRequest({ ...change, request }, idempotency)).rejects.toMatchObject({
+      code: 'conflict',
+    });
   });
 
   test('a history page queries at most one entry more than it returns, never the whole collection', async () => {
@@ -78,14 +95,20 @@ describe('the DynamoDB request store', () => {
     await new DynamoRequestStore(client, 'approvals').getHistory(ID, { limit: 100 });
     const query = sent[0] as QueryCommand;
     expect(query).toBeInstanceOf(QueryCommand);
-    expect(query.input).toMatchObject({ Limit: 101, ConsistentRead: true, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :history)' });
+    expect(query.input).toMatchObject({
+      Limit: 101,
+      ConsistentRead: true,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :history)',
+    });
     expect(sent).toHaveLength(1);
   });
 
   test('a history cursor this store did not return is an invalid_request error, and nothing is read', async () => {
     const { client, sent } = fakeClient(() => ({ Items: [] }));
     for (const cursor of ['%%%', Buffer.from('REQUEST').toString('base64url'), Buffer.from('HISTORY#x').toString('base64url')]) {
-      await expect(new DynamoRequestStore(client, 'approvals').getHistory(ID, { limit: 10, cursor })).rejects.toMatchObject({ code: 'invalid_request' });
+      await expect(new DynamoRequestStore(client, 'approvals').getHistory(ID, { limit: 10, cursor })).rejects.toMatchObject({
+        code: 'invalid_request',
+      });
     }
     expect(sent).toEqual([]);
   });

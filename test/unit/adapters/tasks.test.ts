@@ -27,7 +27,13 @@ const profile: Profile = {
   version: 1,
 };
 const id = '00000000-0000-4000-8000-000000000001';
-const created = createRequest(id, { kind: 'card.request', profileId: 'p', subject: { holderId: 'h', cardProfile: 'c' } }, profile, alice, now);
+const created = createRequest(
+  id,
+  { kind: 'card.request', profileId: 'p', subject: { holderId: 'h', cardProfile: 'c' } },
+  profile,
+  alice,
+  now,
+);
 
 function recordingClient(answer: (command: unknown) => unknown = () => ({})) {
   const sent: unknown[] = [];
@@ -44,14 +50,21 @@ const transactionOf = (sent: unknown[]): Items => {
   expect(sent[0]).toBeInstanceOf(TransactWriteCommand);
   return (sent[0] as TransactWriteCommand).input.TransactItems ?? [];
 };
-const taskPuts = (items: Items) => items.flatMap((item) => (item.Put?.Item?.type === 'task' ? [[item.Put.Item.PK, item.Put.Item.SK, item.Put.Item.requestId]] : []));
+const taskPuts = (items: Items) =>
+  items.flatMap((item) => (item.Put?.Item?.type === 'task' ? [[item.Put.Item.PK, item.Put.Item.SK, item.Put.Item.requestId]] : []));
 const taskDeletes = (items: Items) => items.flatMap((item) => (item.Delete ? [[item.Delete.Key?.PK, item.Delete.Key?.SK]] : []));
 const sortKey = `${now}#${id}`;
 
 describe('task entries in the request transactions', () => {
   test('a new pending request puts one task entry per listed approver, in its create transaction', async () => {
     const { db, sent } = recordingClient();
-    await new DynamoRequestStore(db, 'approvals').createRequest(created, { sub: 'alice', key: 'k', requestId: id, bodyHash: 'h', expiresAtEpoch: 1 });
+    await new DynamoRequestStore(db, 'approvals').createRequest(created, {
+      sub: 'alice',
+      key: 'k',
+      requestId: id,
+      bodyHash: 'h',
+      expiresAtEpoch: 1,
+    });
     const items = transactionOf(sent);
     expect(taskPuts(items)).toEqual([
       ['TASKS#bob@example.com', sortKey, id],
@@ -73,13 +86,19 @@ describe('task entries in the request transactions', () => {
 
   test('a rejection deletes every remaining entry; a hold touches none', async () => {
     const rejected = recordingClient();
-    await new DynamoRequestStore(rejected.db, 'approvals').saveChange(decide(created.request, { id: 'carol', email: 'carol@example.com' }, { decision: 'reject', reason: 'no' }, now), created.request);
+    await new DynamoRequestStore(rejected.db, 'approvals').saveChange(
+      decide(created.request, { id: 'carol', email: 'carol@example.com' }, { decision: 'reject', reason: 'no' }, now),
+      created.request,
+    );
     expect(taskDeletes(transactionOf(rejected.sent))).toEqual([
       ['TASKS#bob@example.com', sortKey],
       ['TASKS#carol@example.com', sortKey],
     ]);
     const held = recordingClient();
-    await new DynamoRequestStore(held.db, 'approvals').saveChange(decide(created.request, { id: 'carol', email: 'carol@example.com' }, { decision: 'hold' }, now), created.request);
+    await new DynamoRequestStore(held.db, 'approvals').saveChange(
+      decide(created.request, { id: 'carol', email: 'carol@example.com' }, { decision: 'hold' }, now),
+      created.request,
+    );
     expect(taskDeletes(transactionOf(held.sent))).toEqual([]);
   });
 });
@@ -88,13 +107,21 @@ describe('the task list', () => {
   test("is a Query of the approver's partition, newest first, then a consistent read of each request", async () => {
     const { db, sent } = recordingClient((command) =>
       command instanceof QueryCommand
-        ? { Items: [{ PK: 'TASKS#carol@example.com', SK: sortKey, type: 'task', requestId: id }], LastEvaluatedKey: { PK: 'TASKS#carol@example.com', SK: sortKey } }
+        ? {
+            Items: [{ PK: 'TASKS#carol@example.com', SK: sortKey, type: 'task', requestId: id }],
+            LastEvaluatedKey: { PK: 'TASKS#carol@example.com', SK: sortKey },
+          }
         : { Item: { ...requestKey(id), doc: created.request } },
     );
     const page = await new DynamoTasks(db, 'approvals').tasksOf('Carol@Example.com', { limit: 1 });
     const query = sent[0] as QueryCommand;
     expect(query).toBeInstanceOf(QueryCommand);
-    expect(query.input).toMatchObject({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': 'TASKS#carol@example.com' }, ScanIndexForward: false, Limit: 1 });
+    expect(query.input).toMatchObject({
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': 'TASKS#carol@example.com' },
+      ScanIndexForward: false,
+      Limit: 1,
+    });
     expect(query.input.IndexName).toBeUndefined();
     expect(sent[1]).toBeInstanceOf(GetCommand);
     expect((sent[1] as GetCommand).input).toMatchObject({ Key: requestKey(id), ConsistentRead: true });
@@ -105,7 +132,9 @@ describe('the task list', () => {
   test('leaves out a request that is no longer open for the approver when read', async () => {
     const approvedByCarol = decide(created.request, { id: 'carol', email: 'carol@example.com' }, { decision: 'approve' }, now).request;
     const { db } = recordingClient((command) =>
-      command instanceof QueryCommand ? { Items: [{ PK: 'TASKS#carol@example.com', SK: sortKey, requestId: id }] } : { Item: { ...requestKey(id), doc: approvedByCarol } },
+      command instanceof QueryCommand
+        ? { Items: [{ PK: 'TASKS#carol@example.com', SK: sortKey, requestId: id }] }
+        : { Item: { ...requestKey(id), doc: approvedByCarol } },
     );
     expect(await new DynamoTasks(db, 'approvals').tasksOf('carol@example.com', { limit: 10 })).toEqual({ items: [], nextCursor: null });
   });

@@ -4,7 +4,8 @@ import { CallbackFailed, EmailDeferred } from '../../../functions/usecases/appro
 
 // The ASL is JSON, so it names the functions' error types as strings; these must not drift apart.
 const asl = JSON.parse(readFileSync('statemachines/approval.asl.json', 'utf8'));
-const errorsOf = (state: string, field: 'Retry' | 'Catch') => (asl.States[state][field] as Array<{ ErrorEquals: string[] }>).flatMap((rule) => rule.ErrorEquals);
+const errorsOf = (state: string, field: 'Retry' | 'Catch') =>
+  (asl.States[state][field] as Array<{ ErrorEquals: string[] }>).flatMap((rule) => rule.ErrorEquals);
 
 test('a delete ends the wait: the wait catches the error the delete sends', () => {
   expect(errorsOf('Await decision', 'Catch')).toContain(DELETED_ERROR);

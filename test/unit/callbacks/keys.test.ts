@@ -6,7 +6,9 @@ const SERVICE_KEY = Buffer.alloc(32, 7).toString('base64');
 /** HKDF-SHA256 for 32 bytes written out from RFC 5869 (extract, then one block of expand), as a receiver's operator might. */
 function rfc5869(ikm: Buffer, salt: string, info: string): string {
   const prk = createHmac('sha256', salt).update(ikm).digest();
-  return createHmac('sha256', prk).update(Buffer.concat([Buffer.from(info), Buffer.from([1])])).digest('hex');
+  return createHmac('sha256', prk)
+    .update(Buffer.concat([Buffer.from(info), Buffer.from([1])]))
+    .digest('hex');
 }
 
 describe("a calling system's callback key", () => {

@@ -2,11 +2,15 @@ import { errorResponse, identityOf, type HttpEvent, parseGroups } from '../../..
 import { logger } from '../../../functions/commons/observability';
 import { conflict, forbidden, gone, invalid, notFound, unauthorized } from '../../../functions/domain/errors';
 
-const event = (claims?: Record<string, string>) => ({ requestContext: { authorizer: claims ? { jwt: { claims } } : undefined } }) as unknown as HttpEvent;
+const event = (claims?: Record<string, string>) =>
+  ({ requestContext: { authorizer: claims ? { jwt: { claims } } : undefined } }) as unknown as HttpEvent;
 
 describe('identity from the JWT authorizer', () => {
   test.each([
-    [['approvers', 'admins'], ['approvers', 'admins']],
+    [
+      ['approvers', 'admins'],
+      ['approvers', 'admins'],
+    ],
     ['[approvers admins]', ['approvers', 'admins']],
     ['["approvers","admins"]', ['approvers', 'admins']],
     ['approvers', ['approvers']],
@@ -58,7 +62,9 @@ describe('errors as responses', () => {
   test("a domain error answers its code's status, with its code, message and details", () => {
     const response = errorResponse(conflict('request is approved, no longer pending', { state: 'approved' }));
     expect(response.statusCode).toBe(409);
-    expect(JSON.parse(response.body as string)).toEqual({ error: { code: 'conflict', message: 'request is approved, no longer pending', details: { state: 'approved' } } });
+    expect(JSON.parse(response.body as string)).toEqual({
+      error: { code: 'conflict', message: 'request is approved, no longer pending', details: { state: 'approved' } },
+    });
   });
 
   test.each([
@@ -84,7 +90,9 @@ describe('errors as responses', () => {
     const response = errorResponse(new Error('connect ECONNREFUSED 10.0.0.1:8000 secret=abc'), 'req-1');
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toMatch(/ECONNREFUSED|secret|stack/);
-    expect(JSON.parse(response.body as string)).toEqual({ error: { code: 'internal_error', message: 'internal error', details: { requestId: 'req-1' } } });
+    expect(JSON.parse(response.body as string)).toEqual({
+      error: { code: 'internal_error', message: 'internal error', details: { requestId: 'req-1' } },
+    });
     spy.mockRestore();
   });
 });

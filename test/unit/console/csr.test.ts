@@ -19,7 +19,15 @@ describe('decoding a PKCS#10 certificate request for the console', () => {
 
   it('shows an elliptic-curve request with its curve and no alternative names', async () => {
     const decoded = await decodeCsr(fixture('ec-p384.csr'));
-    expect(decoded).toMatchObject({ parsed: true, subject: 'CN=ec.example.com', keyAlgorithm: 'EC', keySize: 384, curve: 'P-384', subjectAlternativeNames: [], signatureAlgorithm: 'ECDSA with SHA-384' });
+    expect(decoded).toMatchObject({
+      parsed: true,
+      subject: 'CN=ec.example.com',
+      keyAlgorithm: 'EC',
+      keySize: 384,
+      curve: 'P-384',
+      subjectAlternativeNames: [],
+      signatureAlgorithm: 'ECDSA with SHA-384',
+    });
   });
 
   it.each([

@@ -25,12 +25,16 @@ const frank: Identity = { id: 'frank', email: 'frank@x.io', emailVerified: true,
 const erin: Identity = { id: 'erin', email: 'erin@x.io', emailVerified: true, groups: ['approvers'] };
 const admin: Identity = { id: 'admin', email: 'admin@x.io', emailVerified: true, groups: ['admins'] };
 
-const pending = () => createRequest('r-1', { kind: 'card.request', profileId: 'p', subject: { holderId: 'h', cardProfile: 'c' } }, profile, alice, now).request;
+const pending = () =>
+  createRequest('r-1', { kind: 'card.request', profileId: 'p', subject: { holderId: 'h', cardProfile: 'c' } }, profile, alice, now).request;
 
 describe('which buttons the console shows', () => {
   it('shows decisions only to listed members of the approvers group who have not approved yet', () => {
     const request = pending();
-    expect([carol, dave, frank, erin, admin, alice].filter((who) => mayDecide(request, who, now)).map((who) => who.id)).toEqual(['carol', 'dave']);
+    expect([carol, dave, frank, erin, admin, alice].filter((who) => mayDecide(request, who, now)).map((who) => who.id)).toEqual([
+      'carol',
+      'dave',
+    ]);
     const approvedOnce = decide(request, carol, { decision: 'approve' }, now).request;
     expect(mayDecide(approvedOnce, carol, now)).toBe(false);
     expect(mayDecide(approvedOnce, dave, now)).toBe(true);

@@ -70,7 +70,10 @@ describe('subject values', () => {
 
 describe('callback URL prefixes', () => {
   test('the setting is split on commas and each prefix parsed, so a bare origin ends with a slash', () => {
-    expect(parseCallbackUrlPrefixes(' https://Hooks.example.com , https://b.example/x/ ,')).toEqual(['https://hooks.example.com/', 'https://b.example/x/']);
+    expect(parseCallbackUrlPrefixes(' https://Hooks.example.com , https://b.example/x/ ,')).toEqual([
+      'https://hooks.example.com/',
+      'https://b.example/x/',
+    ]);
     expect(parseCallbackUrlPrefixes('')).toEqual([]);
   });
 
@@ -82,6 +85,8 @@ describe('callback URL prefixes', () => {
   test('a bare origin cannot be matched by a longer host', () => {
     const prefixes = parseCallbackUrlPrefixes('https://hooks.example.com');
     expect(allowedCallbackUrl('https://hooks.example.com/x', prefixes)).toBe('https://hooks.example.com/x');
-    expect(() => allowedCallbackUrl('https://hooks.example.com.evil.org/x', prefixes)).toThrow(expect.objectContaining({ code: 'invalid_request' }));
+    expect(() => allowedCallbackUrl('https://hooks.example.com.evil.org/x', prefixes)).toThrow(
+      expect.objectContaining({ code: 'invalid_request' }),
+    );
   });
 });

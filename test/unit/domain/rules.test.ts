@@ -20,7 +20,9 @@ const profile: Profile = {
 const requester: Identity = { id: 'req', email: 'Req@x.io', groups: [] };
 const a = { id: 'a', email: 'a@x.io' };
 const b = { id: 'b', email: 'b@x.io' };
-const pending = () => createRequest('id-1', { kind: 'card.request', profileId: 'p', subject: { holderId: 'h', cardProfile: 'c' } }, profile, requester, now).request;
+const pending = () =>
+  createRequest('id-1', { kind: 'card.request', profileId: 'p', subject: { holderId: 'h', cardProfile: 'c' } }, profile, requester, now)
+    .request;
 
 const code = (fn: () => unknown) => {
   try {
@@ -37,7 +39,9 @@ describe('durations', () => {
     ['PT1H', 3600],
     ['P2DT3H4M5S', 2 * 86400 + 3 * 3600 + 4 * 60 + 5],
   ])('%s is %d seconds', (value, seconds) => expect(durationSeconds(value)).toBe(seconds));
-  test.each(['P', 'PT', 'P1Y', 'P1W', '1H', 'PT0S', 'PT-1S', ''])('%s is refused', (value) => expect(durationSeconds(value)).toBeUndefined());
+  test.each(['P', 'PT', 'P1Y', 'P1W', '1H', 'PT0S', 'PT-1S', ''])('%s is refused', (value) =>
+    expect(durationSeconds(value)).toBeUndefined(),
+  );
 });
 
 describe('rules', () => {
@@ -47,7 +51,11 @@ describe('rules', () => {
 
   test('a quorum that the remaining approvers cannot reach is refused', () => {
     const solo = { ...profile, approvers: ['req@x.io', 'a@x.io'] };
-    expect(code(() => createRequest('i', { kind: 'card.request', profileId: 'p', subject: { holderId: 'h', cardProfile: 'c' } }, solo, requester, now))).toBe('invalid_request');
+    expect(
+      code(() =>
+        createRequest('i', { kind: 'card.request', profileId: 'p', subject: { holderId: 'h', cardProfile: 'c' } }, solo, requester, now),
+      ),
+    ).toBe('invalid_request');
   });
 
   test('the expiry is the creation time plus expireAfter', () => {

@@ -27,7 +27,13 @@ describe('the approvers task entries', () => {
   });
 
   test('a request approved at once by policy opens none', () => {
-    const request = createRequest('r-2', { kind: 'card.lock', profileId: 'p', subject: { cardSerial: 's', holderId: 'h' } }, profile, alice, now).request;
+    const request = createRequest(
+      'r-2',
+      { kind: 'card.lock', profileId: 'p', subject: { cardSerial: 's', holderId: 'h' } },
+      profile,
+      alice,
+      now,
+    ).request;
     expect(request.state).toBe('approved');
     expect(taskChanges(undefined, request)).toEqual({ opened: [], closed: [] });
   });
@@ -48,7 +54,11 @@ describe('the approvers task entries', () => {
   });
 
   test.each([
-    ['rejected', (request: ApprovalRequest) => decide(request, { id: 'carol', email: 'carol@example.com' }, { decision: 'reject', reason: 'no' }, now).request],
+    [
+      'rejected',
+      (request: ApprovalRequest) =>
+        decide(request, { id: 'carol', email: 'carol@example.com' }, { decision: 'reject', reason: 'no' }, now).request,
+    ],
     ['deleted', (request: ApprovalRequest) => deleteRequest(request, alice, now).request],
     ['expired', (request: ApprovalRequest) => expire(request, '2026-11-04T10:00:00.000Z').request],
   ])('a request %s closes the tasks of every approver still awaited', (_state, end) => {

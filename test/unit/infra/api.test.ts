@@ -41,10 +41,13 @@ describe('routes', () => {
     expect(routes.map((route) => route.Properties?.RouteKey).sort()).toEqual([...expectedRouteKeys].sort());
   });
 
-  test.each(OPERATIONS.map((operation) => [operation.name, operation] as const))('%s: each of its methods invokes its own function', (name, operation) => {
-    const id = logicalId(defined(stateless.apiFunctions[name], `function of ${name}`));
-    for (const method of operation.methods) expect(functionBehind(`${method} ${operation.path}`)).toBe(id);
-  });
+  test.each(OPERATIONS.map((operation) => [operation.name, operation] as const))(
+    '%s: each of its methods invokes its own function',
+    (name, operation) => {
+      const id = logicalId(defined(stateless.apiFunctions[name], `function of ${name}`));
+      for (const method of operation.methods) expect(functionBehind(`${method} ${operation.path}`)).toBe(id);
+    },
+  );
 
   test('no two operations share a function', () => {
     const ids = OPERATIONS.map((operation) => functionBehind(`${operation.methods[0]} ${operation.path}`));
@@ -54,11 +57,15 @@ describe('routes', () => {
 
 describe('authorization', () => {
   const authorizers = Object.entries(resources(statelessTemplate, 'AWS::ApiGatewayV2::Authorizer'));
-  const authorizerNamed = (name: string) => defined(authorizers.find(([, authorizer]) => authorizer.Properties?.Name === name), `authorizer ${name}`);
+  const authorizerNamed = (name: string) =>
+    defined(
+      authorizers.find(([, authorizer]) => authorizer.Properties?.Name === name),
+      `authorizer ${name}`,
+    );
   const [peopleId, people] = authorizerNamed('cognito-people');
   const [systemsId, systems] = authorizerNamed('cognito-people-and-calling-systems');
 
-  test('two JWT authorizers on the user pool: people\'s clients (their app and the console), and those plus the calling systems\' client', () => {
+  test("two JWT authorizers on the user pool: people's clients (their app and the console), and those plus the calling systems' client", () => {
     expect(authorizers).toHaveLength(2);
     for (const authorizer of [people, systems]) {
       expect(authorizer.Properties).toMatchObject({ AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'] });
@@ -69,35 +76,40 @@ describe('authorization', () => {
     });
     expect(resolveStackOutputs(systems.Properties?.JwtConfiguration, statefulTemplate)).toEqual({
       Issuer: { 'Fn::GetAtt': [logicalId(stateful.userPool), 'ProviderURL'] },
-      Audience: [{ Ref: logicalId(stateful.userClient) }, { Ref: logicalId(stateful.machineClient) }, { Ref: logicalId(stateless.console.client) }],
+      Audience: [
+        { Ref: logicalId(stateful.userClient) },
+        { Ref: logicalId(stateful.machineClient) },
+        { Ref: logicalId(stateless.console.client) },
+      ],
     });
   });
 
-  test('calling systems\' tokens are accepted on creating a request only', () => {
+  test("calling systems' tokens are accepted on creating a request only", () => {
     expect([...CALLING_SYSTEM_OPERATIONS]).toEqual(['createRequest']);
     const accepting = routes.filter((route) => JSON.stringify(route.Properties?.AuthorizerId) === JSON.stringify({ Ref: systemsId }));
     expect(accepting.map((route) => route.Properties?.RouteKey)).toEqual(['POST /requests']);
   });
 
-  test('no route requires a scope: people\'s ID tokens carry no scope claim, and the machine client can only get the on-behalf scope', () => {
+  test("no route requires a scope: people's ID tokens carry no scope claim, and the machine client can only get the on-behalf scope", () => {
     for (const route of routes) expect(route.Properties?.AuthorizationScopes).toBeUndefined();
     const machine = resources(statefulTemplate, 'AWS::Cognito::UserPoolClient')[logicalId(stateful.machineClient)];
     expect(machine?.Properties?.AllowedOAuthScopes).toHaveLength(1);
   });
 
-  test.each(OPERATIONS.flatMap((operation) => operation.methods.map((method) => [`${method} ${operation.path}`, operation.auth, operation.name] as const)))(
-    '%s is guarded as its operation says (%s)',
-    (routeKey, auth, name) => {
-      const route = props(routeFor(routeKey));
-      if (auth === 'jwt') {
-        expect(route.AuthorizationType).toBe('JWT');
-        expect(route.AuthorizerId).toEqual({ Ref: CALLING_SYSTEM_OPERATIONS.includes(name) ? systemsId : peopleId });
-      } else {
-        expect(route.AuthorizationType).toBe('NONE');
-        expect(route.AuthorizerId).toBeUndefined();
-      }
-    },
-  );
+  test.each(
+    OPERATIONS.flatMap((operation) =>
+      operation.methods.map((method) => [`${method} ${operation.path}`, operation.auth, operation.name] as const),
+    ),
+  )('%s is guarded as its operation says (%s)', (routeKey, auth, name) => {
+    const route = props(routeFor(routeKey));
+    if (auth === 'jwt') {
+      expect(route.AuthorizationType).toBe('JWT');
+      expect(route.AuthorizerId).toEqual({ Ref: CALLING_SYSTEM_OPERATIONS.includes(name) ? systemsId : peopleId });
+    } else {
+      expect(route.AuthorizationType).toBe('NONE');
+      expect(route.AuthorizerId).toBeUndefined();
+    }
+  });
 
   test('/health, /openapi.json and the signed-link routes are the public ones', () => {
     const publicPaths = new Set(OPERATIONS.filter((operation) => operation.auth === 'none').map((operation) => operation.path));
@@ -108,7 +120,9 @@ describe('authorization', () => {
 
 describe('abuse of the public routes', () => {
   const stage = props(Object.values(resources(statelessTemplate, 'AWS::ApiGatewayV2::Stage'))[0]);
-  const publicKeys = OPERATIONS.filter((operation) => operation.auth === 'none').flatMap((operation) => operation.methods.map((method) => `${method} ${operation.path}`));
+  const publicKeys = OPERATIONS.filter((operation) => operation.auth === 'none').flatMap((operation) =>
+    operation.methods.map((method) => `${method} ${operation.path}`),
+  );
 
   test('every public route has its own throttle, tighter than the stage default', () => {
     const defaults = stage.DefaultRouteSettings as { ThrottlingRateLimit: number; ThrottlingBurstLimit: number };
@@ -166,17 +180,24 @@ describe('custom domain', () => {
       DomainNameConfigurations: [{ CertificateArn: CERTIFICATE, EndpointType: 'REGIONAL', SecurityPolicy: 'TLS_1_2' }],
     });
     withDomain.statelessTemplate.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
-    expect(Object.keys(withDomain.statefulTemplate.toJSON().Outputs)).toEqual(expect.arrayContaining(['ApiDomainTarget', 'ApiDomainHostedZoneId']));
+    expect(Object.keys(withDomain.statefulTemplate.toJSON().Outputs)).toEqual(
+      expect.arrayContaining(['ApiDomainTarget', 'ApiDomainHostedZoneId']),
+    );
   });
 
-  test('the stateless stack maps its API\'s $default stage to it and disables the execute-api endpoint', () => {
+  test("the stateless stack maps its API's $default stage to it and disables the execute-api endpoint", () => {
     const mappings = Object.values(resources(withDomain.statelessTemplate, 'AWS::ApiGatewayV2::ApiMapping'));
     expect(mappings).toHaveLength(1);
     const mapping = props(mappings[0]);
     expect(mapping.ApiId).toEqual({ Ref: logicalId(withDomain.stateless.api) });
     expect(mapping.Stage).toBe('$default');
-    expect(resolveStackOutputs(mapping.DomainName, withDomain.statefulTemplate)).toEqual({ Ref: logicalId(defined(withDomain.stateful.apiDomain)) });
-    expect(props(resources(withDomain.statelessTemplate, 'AWS::ApiGatewayV2::Api')[logicalId(withDomain.stateless.api)]).DisableExecuteApiEndpoint).toBe(true);
+    expect(resolveStackOutputs(mapping.DomainName, withDomain.statefulTemplate)).toEqual({
+      Ref: logicalId(defined(withDomain.stateful.apiDomain)),
+    });
+    expect(
+      props(resources(withDomain.statelessTemplate, 'AWS::ApiGatewayV2::Api')[logicalId(withDomain.stateless.api)])
+        .DisableExecuteApiEndpoint,
+    ).toBe(true);
   });
 
   test('links in emails and the ApiUrl output use the domain', () => {
@@ -184,7 +205,9 @@ describe('custom domain', () => {
     expect(senders.length).toBeGreaterThan(0);
     const lambdas = resources(withDomain.statelessTemplate, 'AWS::Lambda::Function');
     for (const fn of senders) {
-      expect((props(lambdas[logicalId(fn)]).Environment as { Variables: Record<string, unknown> }).Variables.PUBLIC_BASE_URL).toBe('https://approvals.pki.corp-a.net');
+      expect((props(lambdas[logicalId(fn)]).Environment as { Variables: Record<string, unknown> }).Variables.PUBLIC_BASE_URL).toBe(
+        'https://approvals.pki.corp-a.net',
+      );
     }
     expect(withDomain.statelessTemplate.toJSON().Outputs.ApiUrl.Value).toBe('https://approvals.pki.corp-a.net/');
   });
@@ -211,7 +234,8 @@ describe('the functions', () => {
   });
 
   test('no function uses a managed policy (each role has only its own inline policy)', () => {
-    for (const role of Object.values(resources(statelessTemplate, 'AWS::IAM::Role'))) expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
+    for (const role of Object.values(resources(statelessTemplate, 'AWS::IAM::Role')))
+      expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
   });
 
   test('the API URL is an output', () => {

@@ -26,19 +26,25 @@ describe('deployment settings', () => {
   });
 
   test('a sender domain gives a default address in that domain', () => {
-    expect(configWith({ senderDomain: 'pki.example.org' })).toMatchObject({ senderEmail: 'approvals@pki.example.org', senderDomain: 'pki.example.org' });
+    expect(configWith({ senderDomain: 'pki.example.org' })).toMatchObject({
+      senderEmail: 'approvals@pki.example.org',
+      senderDomain: 'pki.example.org',
+    });
   });
 
   test('callback URL prefixes: none by default; https prefixes ending with a slash, as a list or comma-separated', () => {
     expect(configWith({ senderEmail: 'a@example.com' }).callbackUrlPrefixes).toEqual([]);
-    expect(configWith({ senderEmail: 'a@example.com', callbackUrlPrefixes: 'https://Hooks.example.com/, https://b.example.org/approvals/' }).callbackUrlPrefixes).toEqual([
-      'https://hooks.example.com/',
-      'https://b.example.org/approvals/',
-    ]);
+    expect(
+      configWith({ senderEmail: 'a@example.com', callbackUrlPrefixes: 'https://Hooks.example.com/, https://b.example.org/approvals/' })
+        .callbackUrlPrefixes,
+    ).toEqual(['https://hooks.example.com/', 'https://b.example.org/approvals/']);
   });
 
   test('sandbox recipients may be a comma-separated string', () => {
-    expect(configWith({ senderEmail: 'a@example.com', sandboxRecipients: 'x@example.com, y@example.com' }).sandboxRecipients).toEqual(['x@example.com', 'y@example.com']);
+    expect(configWith({ senderEmail: 'a@example.com', sandboxRecipients: 'x@example.com, y@example.com' }).sandboxRecipients).toEqual([
+      'x@example.com',
+      'y@example.com',
+    ]);
   });
 
   test.each([
@@ -48,32 +54,43 @@ describe('deployment settings', () => {
     [{ senderEmail: 'a@example.com', stage: 'Prod!' }, /"stage" must be/],
     [{ senderEmail: 'a@example.com', logRetentionDays: 42 }, /"logRetentionDays" must be one of/],
     [{ senderEmail: 'a@example.com', authDomainPrefix: 'Has Spaces' }, /"authDomainPrefix"/],
-    [{ senderEmail: 'a@example.com', callbackUrlPrefixes: 'http://hooks.example.com/' }, /"callbackUrlPrefixes" must list https URL prefixes/],
+    [
+      { senderEmail: 'a@example.com', callbackUrlPrefixes: 'http://hooks.example.com/' },
+      /"callbackUrlPrefixes" must list https URL prefixes/,
+    ],
     [{ senderEmail: 'a@example.com', callbackUrlPrefixes: 'https://hooks.example.com/a' }, /"callbackUrlPrefixes"/],
     [{ senderEmail: 'a@example.com', callbackUrlPrefixes: 'https://u:p@hooks.example.com/' }, /"callbackUrlPrefixes"/],
     [{ senderEmail: 'a@example.com', callbackUrlPrefixes: 'not a url' }, /"callbackUrlPrefixes"/],
     [{ senderEmail: 'a@example.com', apiDomain: 'approvals.corp-a.net' }, /"apiDomain" and "apiCertificateArn" go together/],
     [{ senderEmail: 'a@example.com', apiCertificateArn: PROD.apiCertificateArn }, /"apiDomain" and "apiCertificateArn" go together/],
-    [{ senderEmail: 'a@example.com', apiDomain: 'x.corp-a.net', apiCertificateArn: 'arn:aws:iam::1:certificate/x' }, /"apiCertificateArn" must be the ARN of an ACM certificate/],
+    [
+      { senderEmail: 'a@example.com', apiDomain: 'x.corp-a.net', apiCertificateArn: 'arn:aws:iam::1:certificate/x' },
+      /"apiCertificateArn" must be the ARN of an ACM certificate/,
+    ],
     [{ senderEmail: 'a@example.com', senderIdentity: 'maybe' }, /"senderIdentity" must be one of create, existing/],
     [{ senderEmail: 'a@example.com', linkConcurrency: -1 }, /"linkConcurrency" must be an integer from 0 to 1000/],
   ])('refuses %j', (context, message) => {
     expect(() => configWith(context)).toThrow(message);
   });
 
-  test('a custom domain needs a certificate in the stacks\' own region', () => {
-    expect(() => configWith({ ...PROD, stage: 'prod', apiCertificateArn: PROD.apiCertificateArn.replace('eu-west-1', 'us-east-1') }, PIN)).toThrow(
-      /certificate in the stacks' region eu-west-1, got one in us-east-1/,
-    );
+  test("a custom domain needs a certificate in the stacks' own region", () => {
+    expect(() =>
+      configWith({ ...PROD, stage: 'prod', apiCertificateArn: PROD.apiCertificateArn.replace('eu-west-1', 'us-east-1') }, PIN),
+    ).toThrow(/certificate in the stacks' region eu-west-1, got one in us-east-1/);
   });
 });
 
 describe('production', () => {
   test('real settings and a pinned account: accepted, bound to that account and region', () => {
-    expect(configWith(PROD, PIN)).toMatchObject({ production: true, env: PIN.prod, cognitoEmail: 'ses', apiDomain: 'approvals.pki.corp-a.net' });
+    expect(configWith(PROD, PIN)).toMatchObject({
+      production: true,
+      env: PIN.prod,
+      cognitoEmail: 'ses',
+      apiDomain: 'approvals.pki.corp-a.net',
+    });
   });
 
-  test('the account and region are pinned in code, whatever the CLI\'s credentials say', () => {
+  test("the account and region are pinned in code, whatever the CLI's credentials say", () => {
     const before = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
     process.env.CDK_DEFAULT_ACCOUNT = '999999999999';
     process.env.CDK_DEFAULT_REGION = 'ap-south-1';
@@ -81,14 +98,17 @@ describe('production', () => {
       expect(configWith(PROD, PIN).env).toEqual(PIN.prod);
       expect(configWith({ senderEmail: 'a@example.com' }).env).toEqual({ account: '999999999999', region: 'ap-south-1' });
     } finally {
-      for (const [name, value] of [['CDK_DEFAULT_ACCOUNT', before.account], ['CDK_DEFAULT_REGION', before.region]] as const) {
+      for (const [name, value] of [
+        ['CDK_DEFAULT_ACCOUNT', before.account],
+        ['CDK_DEFAULT_REGION', before.region],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
     }
   });
 
-  test('the repository\'s own pin is a placeholder, so prod cannot synthesize until someone sets it', () => {
+  test("the repository's own pin is a placeholder, so prod cannot synthesize until someone sets it", () => {
     expect(() => configWith(PROD)).toThrow(/its account is not pinned: set PINNED_ENVIRONMENTS.prod in infra\/config.ts/);
   });
 

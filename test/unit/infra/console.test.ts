@@ -24,7 +24,12 @@ describe('the console bucket', () => {
     const bucket = resources(statelessTemplate, 'AWS::S3::Bucket')[logicalId(site.bucket)];
     expect(bucket?.DeletionPolicy).toBe('Delete');
     expect(props(defined(bucket, 'bucket'))).toMatchObject({
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
     });
@@ -46,7 +51,12 @@ describe('the console bucket', () => {
 
   test('the files and config.json arrive in one deployment under console/, which removes them when the stack goes', () => {
     const deployment = one('Custom::CDKBucketDeployment');
-    expect(deployment).toMatchObject({ DestinationBucketKeyPrefix: 'console/', Prune: true, RetainOnDelete: false, DistributionPaths: ['/console/*'] });
+    expect(deployment).toMatchObject({
+      DestinationBucketKeyPrefix: 'console/',
+      Prune: true,
+      RetainOnDelete: false,
+      DistributionPaths: ['/console/*'],
+    });
     expect((deployment.SourceObjectKeys as unknown[]).length).toBeGreaterThanOrEqual(1);
     const markers = deployment.SourceMarkers as Array<Record<string, unknown>>;
     const configMarkers = JSON.stringify(resolveStackOutputs(markers.at(-1), statefulTemplate));
@@ -61,10 +71,17 @@ describe('the distribution', () => {
 
   test('reads the bucket through origin access control, HTTPS only, GET and HEAD only', () => {
     expect(config.Origins).toHaveLength(1);
-    expect(config.Origins[0]).toMatchObject({ S3OriginConfig: { OriginAccessIdentity: '' }, OriginAccessControlId: { 'Fn::GetAtt': [expect.any(String), 'Id'] } });
+    expect(config.Origins[0]).toMatchObject({
+      S3OriginConfig: { OriginAccessIdentity: '' },
+      OriginAccessControlId: { 'Fn::GetAtt': [expect.any(String), 'Id'] },
+    });
     one('AWS::CloudFront::OriginAccessControl');
     for (const behavior of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) {
-      expect(behavior).toMatchObject({ ViewerProtocolPolicy: 'redirect-to-https', AllowedMethods: ['GET', 'HEAD'], ResponseHeadersPolicyId: { Ref: logicalId(site.headersPolicy) } });
+      expect(behavior).toMatchObject({
+        ViewerProtocolPolicy: 'redirect-to-https',
+        AllowedMethods: ['GET', 'HEAD'],
+        ResponseHeadersPolicyId: { Ref: logicalId(site.headersPolicy) },
+      });
     }
     expect(config.CacheBehaviors.map((behavior: { PathPattern: string }) => behavior.PathPattern)).toEqual(['/console/assets/*']);
   });
@@ -74,7 +91,11 @@ describe('the distribution', () => {
     expect(association).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [expect.any(String), 'FunctionARN'] } }]);
     const code = String(one('AWS::CloudFront::Function').FunctionCode);
     // Run the function as CloudFront would.
-    const handler = new Function(`${code}; return handler;`)() as (event: unknown) => { uri?: string; statusCode?: number; headers?: Record<string, { value: string }> };
+    const handler = new Function(`${code}; return handler;`)() as (event: unknown) => {
+      uri?: string;
+      statusCode?: number;
+      headers?: Record<string, { value: string }>;
+    };
     const uriOf = (uri: string) => handler({ request: { uri } }).uri;
     expect(uriOf('/console/requests/00000000-0000-4000-8000-000000000001')).toBe('/console/index.html');
     expect(uriOf('/console/tasks')).toBe('/console/index.html');
@@ -99,7 +120,8 @@ describe('the response headers policy', () => {
 
   test('a strict CSP: scripts of its own only, connections to the API and Cognito only, never framed', () => {
     expect(security.ContentSecurityPolicy.Override).toBe(true);
-    for (const directive of ["default-src 'none'", "script-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'"]) expect(csp).toContain(directive);
+    for (const directive of ["default-src 'none'", "script-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'"])
+      expect(csp).toContain(directive);
     expect(csp).toContain(
       "connect-src 'self' https://*.execute-api.<AWS::Region>.amazonaws.com https://cognito-idp.<AWS::Region>.amazonaws.com https://<…>.auth.<AWS::Region>.amazoncognito.com;",
     );
@@ -135,12 +157,18 @@ describe('signing in to the console', () => {
       SupportedIdentityProviders: ['COGNITO'],
     });
     expect(client.ExplicitAuthFlows).toEqual(['ALLOW_REFRESH_TOKEN_AUTH']);
-    statelessTemplate.hasResourceProperties('AWS::Cognito::ManagedLoginBranding', { ClientId: { Ref: logicalId(site.client) }, UseCognitoProvidedValues: true });
+    statelessTemplate.hasResourceProperties('AWS::Cognito::ManagedLoginBranding', {
+      ClientId: { Ref: logicalId(site.client) },
+      UseCognitoProvidedValues: true,
+    });
   });
 
   test('CORS on the API allows the console origin only', () => {
     const cors = props(defined(resources(statelessTemplate, 'AWS::ApiGatewayV2::Api')[logicalId(stateless.api)], 'api')).CorsConfiguration;
-    expect(cors).toMatchObject({ AllowOrigins: [{ 'Fn::Join': ['', ['https://', distributionDomain]] }], AllowHeaders: expect.arrayContaining(['authorization', 'content-type']) });
+    expect(cors).toMatchObject({
+      AllowOrigins: [{ 'Fn::Join': ['', ['https://', distributionDomain]] }],
+      AllowHeaders: expect.arrayContaining(['authorization', 'content-type']),
+    });
     expect(JSON.stringify(cors)).not.toContain('"*"');
   });
 
@@ -152,7 +180,9 @@ describe('signing in to the console', () => {
 describe('the deployment function', () => {
   test('may write the console files, read its two source zips and invalidate this distribution only', () => {
     const role = defined(site.node.tryFindChild('DeploymentRole'), 'DeploymentRole');
-    const policy = props(defined(resources(statelessTemplate, 'AWS::IAM::Policy')[logicalId(role.node.findChild('DefaultPolicy'))], 'policy'));
+    const policy = props(
+      defined(resources(statelessTemplate, 'AWS::IAM::Policy')[logicalId(role.node.findChild('DefaultPolicy'))], 'policy'),
+    );
     const statements = (policy.PolicyDocument as { Statement: Array<{ Action: string | string[] }> }).Statement;
     expect(statements.map((statement) => [statement.Action].flat().sort())).toEqual([
       ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -176,7 +206,9 @@ describe('synth without a built console (a fresh clone)', () => {
       apiConnectSource: 'https://approvals.example.org',
       buildDir: '/nonexistent/console/dist',
     });
-    const deployment = Object.values(Template.fromStack(stack).findResources('Custom::CDKBucketDeployment'))[0] as { Properties: { SourceObjectKeys: unknown[] } };
+    const deployment = Object.values(Template.fromStack(stack).findResources('Custom::CDKBucketDeployment'))[0] as {
+      Properties: { SourceObjectKeys: unknown[] };
+    };
     expect(deployment.Properties.SourceObjectKeys).toHaveLength(1);
     Annotations.fromStack(stack).hasWarning('/Bare/Console', Match.stringLikeRegexp('does not exist: only config.json is deployed'));
   });

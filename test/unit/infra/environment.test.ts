@@ -45,9 +45,13 @@ function stackVariables(fn: ServiceFunction): string[] {
 
 /** The packages the functions' code imports (`import type` aside): '@middy/core', 'zod', … */
 function libraryImports(): string[] {
-  const sources = readdirSync(path.join(PROJECT_ROOT, 'functions'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
+  const sources = readdirSync(path.join(PROJECT_ROOT, 'functions'), { recursive: true, encoding: 'utf8' }).filter((file) =>
+    file.endsWith('.ts'),
+  );
   const names = sources.flatMap((file) =>
-    [...readFileSync(path.join(PROJECT_ROOT, 'functions', file), 'utf8').matchAll(/^import\s+(?!type\s)[^;]*?\sfrom\s+'([^'.][^']*)'/gms)].map((match) => match[1] as string),
+    [
+      ...readFileSync(path.join(PROJECT_ROOT, 'functions', file), 'utf8').matchAll(/^import\s+(?!type\s)[^;]*?\sfrom\s+'([^'.][^']*)'/gms),
+    ].map((match) => match[1] as string),
   );
   return [...new Set(names)].filter((name) => !name.startsWith('node:')).sort();
 }
@@ -63,7 +67,7 @@ for (const name of LIBRARIES) {
   jest.doMock(name, () => shared);
 }
 
-test('the libraries shared between loads are the functions\' imports', () => {
+test("the libraries shared between loads are the functions' imports", () => {
   expect(LIBRARIES).toEqual(expect.arrayContaining(['@aws-sdk/client-dynamodb', '@middy/core', 'zod']));
 });
 

@@ -104,12 +104,19 @@ describe('every IAM statement names its resources', () => {
 
   test('no other resource contains a wildcard but the console files the console deployment replaces (their names carry content hashes) and the executions of the one state machine, for DescribeExecution only', () => {
     const consoleFiles = `\${${logicalId(stateless.console.bucket)}.Arn}/console/*`;
-    const deploymentPolicy = logicalId(defined(stateless.console.node.tryFindChild('DeploymentRole'), 'DeploymentRole').node.findChild('DefaultPolicy'));
+    const deploymentPolicy = logicalId(
+      defined(stateless.console.node.tryFindChild('DeploymentRole'), 'DeploymentRole').node.findChild('DefaultPolicy'),
+    );
     const executions = `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${stateless.stateMachineName}:*`;
-    const resourcesNamed = all.flatMap(({ policy, statement }) => list(statement.Resource).map((resource) => ({ policy, statement, resource }))).filter(({ resource }) => resource !== '*');
+    const resourcesNamed = all
+      .flatMap(({ policy, statement }) => list(statement.Resource).map((resource) => ({ policy, statement, resource })))
+      .filter(({ resource }) => resource !== '*');
     expect(resourcesNamed.length).toBeGreaterThan(0);
     const wildcards = resourcesNamed.filter(({ resource }) => text(resolveStackOutputs(resource, statefulTemplate)).includes('*'));
-    const [executionGrants, others] = [wildcards.filter(({ resource }) => text(resolveStackOutputs(resource, statefulTemplate)) === executions), wildcards.filter(({ resource }) => text(resolveStackOutputs(resource, statefulTemplate)) !== executions)];
+    const [executionGrants, others] = [
+      wildcards.filter(({ resource }) => text(resolveStackOutputs(resource, statefulTemplate)) === executions),
+      wildcards.filter(({ resource }) => text(resolveStackOutputs(resource, statefulTemplate)) !== executions),
+    ];
     expect(executionGrants.length).toBeGreaterThan(0);
     for (const { statement } of executionGrants) expect(list(statement.Action)).toEqual(['states:DescribeExecution']);
     expect(others.map(({ policy, statement, resource }) => [policy, list(statement.Action).sort(), text(resource)])).toEqual([
@@ -143,15 +150,27 @@ describe('each function gets exactly what its needs say', () => {
     'links:sign': { grants: { 'secretsmanager:GetSecretValue': [linkKeys] }, env: ['LINK_KEYS_SECRET_ID'] },
     'links:verify': { grants: { 'secretsmanager:GetSecretValue': [linkKeys] }, env: ['LINK_KEYS_SECRET_ID'] },
     'callback:sign': { grants: { 'secretsmanager:GetSecretValue': [callbackKeys] }, env: ['CALLBACK_KEYS_SECRET_ID'] },
-    'email:send': { grants: { 'ses:SendEmail': [identity, configurationSet] }, env: ['SENDER_EMAIL', 'PUBLIC_BASE_URL', 'SES_CONFIGURATION_SET'] },
+    'email:send': {
+      grants: { 'ses:SendEmail': [identity, configurationSet] },
+      env: ['SENDER_EMAIL', 'PUBLIC_BASE_URL', 'SES_CONFIGURATION_SET'],
+    },
     'callback:accept': { grants: {}, env: ['CALLBACK_URL_PREFIXES'] },
     'table:due': { grants: { 'dynamodb:Query': [`${table}/index/byDue`] }, env: ['TABLE_NAME'] },
     'workflow:describe': {
-      grants: { 'states:DescribeExecution': [`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${stateless.stateMachineName}:*`] },
+      grants: {
+        'states:DescribeExecution': [
+          `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${stateless.stateMachineName}:*`,
+        ],
+      },
       env: ['STATE_MACHINE_ARN'],
     },
   };
-  const ALWAYS = { 'logs:CreateLogStream': ['LOG GROUP'], 'logs:PutLogEvents': ['LOG GROUP'], 'xray:PutTelemetryRecords': ['*'], 'xray:PutTraceSegments': ['*'] };
+  const ALWAYS = {
+    'logs:CreateLogStream': ['LOG GROUP'],
+    'logs:PutLogEvents': ['LOG GROUP'],
+    'xray:PutTelemetryRecords': ['*'],
+    'xray:PutTraceSegments': ['*'],
+  };
 
   const needsOf: Record<string, readonly AnyNeed[]> = {
     ...Object.fromEntries(OPERATIONS.map((operation) => [operation.name, operation.needs])),
@@ -183,13 +202,52 @@ describe('each function gets exactly what its needs say', () => {
     getRequest: ['dynamodb:GetItem', 'dynamodb:Query'], // the request, then the first history page: a Query of its collection
     getRequestHistory: ['dynamodb:GetItem', 'dynamodb:Query'], // the request (read rules), then a history page
     // changeRequest: its transaction Updates the request, Puts history and Deletes the task entries it closes
-    decideRequest: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
-    deleteRequest: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
+    decideRequest: [
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'states:SendTaskFailure',
+      'states:SendTaskSuccess',
+    ],
+    deleteRequest: [
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'states:SendTaskFailure',
+      'states:SendTaskSuccess',
+    ],
     linkPage: ['dynamodb:GetItem', 'secretsmanager:GetSecretValue'],
-    linkDecide: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
+    linkDecide: [
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'secretsmanager:GetSecretValue',
+      'states:SendTaskFailure',
+      'states:SendTaskSuccess',
+    ],
     // plan round: get, reminders (setRoundBookkeeping, appendHistory), expiry through changeRequest (which answers a stored token)
-    planRound: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'ses:SendEmail', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
-    awaitDecision: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'ses:SendEmail', 'states:SendTaskFailure', 'states:SendTaskSuccess'],
+    planRound: [
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'secretsmanager:GetSecretValue',
+      'ses:SendEmail',
+      'states:SendTaskFailure',
+      'states:SendTaskSuccess',
+    ],
+    awaitDecision: [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'secretsmanager:GetSecretValue',
+      'ses:SendEmail',
+      'states:SendTaskFailure',
+      'states:SendTaskSuccess',
+    ],
     notifyOutcome: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'ses:SendEmail'],
     deliverCallback: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue'],
     sesEvents: ['dynamodb:GetItem', 'dynamodb:PutItem', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
@@ -208,7 +266,14 @@ describe('each function gets exactly what its needs say', () => {
       'states:SendTaskSuccess',
     ],
   };
-  const UNUSED = ['dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable', 'dynamodb:Scan', 'states:SendTaskHeartbeat'];
+  const UNUSED = [
+    'dynamodb:BatchWriteItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:DescribeTable',
+    'dynamodb:Scan',
+    'states:SendTaskHeartbeat',
+  ];
 
   function grantsOf(fn: ServiceFunction, template: Template) {
     const policyId = logicalId(defined(fn.role, 'role').node.findChild('DefaultPolicy'));
@@ -240,7 +305,9 @@ describe('each function gets exactly what its needs say', () => {
       }
       for (const variable of EXPECTED[need].env) env.add(variable);
     }
-    expect(grantsOf(fn, template)).toEqual(Object.fromEntries(Object.entries(expected).map(([action, arns]) => [action, [...arns].sort()])));
+    expect(grantsOf(fn, template)).toEqual(
+      Object.fromEntries(Object.entries(expected).map(([action, arns]) => [action, [...arns].sort()])),
+    );
 
     const variables = (functionProps(fn, template).Environment as { Variables: Record<string, unknown> }).Variables;
     expect(Object.keys(variables).sort()).toEqual([...env].sort());
@@ -250,18 +317,22 @@ describe('each function gets exactly what its needs say', () => {
     const calls = defined(CALLS[name], `the calls of ${name}`);
     const granted = Object.entries(grantsOf(fn, template))
       .filter(([action]) => !(action in ALWAYS))
-      .map(([action, arns]) => (action === 'dynamodb:Query' && arns.every((arn) => arn.includes('/index/')) ? 'dynamodb:Query@indexes' : action))
+      .map(([action, arns]) =>
+        action === 'dynamodb:Query' && arns.every((arn) => arn.includes('/index/')) ? 'dynamodb:Query@indexes' : action,
+      )
       .sort();
     expect(granted).toEqual([...calls].sort());
     for (const action of UNUSED) expect(granted).not.toContain(action);
     // Only search reads the search indexes, and only the reconciler the byDue index; nobody else gets an index ARN.
-    const indexArns = Object.values(grantsOf(fn, template)).flat().filter((arn) => arn.includes('/index/'));
+    const indexArns = Object.values(grantsOf(fn, template))
+      .flat()
+      .filter((arn) => arn.includes('/index/'));
     expect(indexArns.length > 0).toBe(name === 'searchRequests' || name === 'reconciler');
     if (name === 'reconciler') expect(indexArns).toEqual([`${table}/index/byDue`]);
     if (name === 'searchRequests') expect(indexArns).not.toContain(`${table}/index/byDue`);
   });
 
-  test('the decide function may answer this state machine\'s tasks and nothing else of Step Functions', () => {
+  test("the decide function may answer this state machine's tasks and nothing else of Step Functions", () => {
     const grants = grantsOf(defined(stateless.apiFunctions.decideRequest, 'decideRequest'), statelessTemplate);
     const states = Object.entries(grants).filter(([action]) => action.startsWith('states:'));
     expect(states.map(([action]) => action).sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess']);
@@ -283,7 +354,9 @@ describe('each function gets exactly what its needs say', () => {
     const invoke = all.filter(({ policy, statement }) => policy === policyId && list(statement.Action).includes('lambda:InvokeFunction'));
     expect(invoke).toHaveLength(1);
     expect(list(defined(invoke[0], 'the invoke statement').statement.Action)).toEqual(['lambda:InvokeFunction']);
-    const expected = Object.values(stateless.workflowFunctions).map((fn) => `\${${logicalId(fn)}.Arn}`).sort();
+    const expected = Object.values(stateless.workflowFunctions)
+      .map((fn) => `\${${logicalId(fn)}.Arn}`)
+      .sort();
     expect(list(defined(invoke[0], 'the invoke statement').statement.Resource).map(text).sort()).toEqual(expected);
     expect(expected).toHaveLength(APPROVAL_STEPS.length);
   });

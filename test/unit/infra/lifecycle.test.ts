@@ -19,7 +19,10 @@ const PROD = stacksWith(
 );
 
 const policies = (template: typeof statelessTemplate, type: string) =>
-  Object.values(resources(template, type)).map((resource) => [resource.DeletionPolicy ?? 'Delete', resource.UpdateReplacePolicy ?? 'Delete']);
+  Object.values(resources(template, type)).map((resource) => [
+    resource.DeletionPolicy ?? 'Delete',
+    resource.UpdateReplacePolicy ?? 'Delete',
+  ]);
 
 describe('logs', () => {
   test('outside prod every log group goes with the stack', () => {
@@ -35,7 +38,7 @@ describe('logs', () => {
     expect(RemovalPolicy.RETAIN).toBe('retain');
   });
 
-  test('no log group has a fixed name but the workflow\'s, which carries the stack\'s own id', () => {
+  test("no log group has a fixed name but the workflow's, which carries the stack's own id", () => {
     for (const [id, group] of Object.entries(resources(PROD.statelessTemplate, 'AWS::Logs::LogGroup'))) {
       const name = props(group).LogGroupName;
       if (id !== logicalId(PROD.stateless.node.findChild('WorkflowLogs'))) {
@@ -60,22 +63,34 @@ describe('what a destroy keeps', () => {
       .filter((resource) => resource.DeletionPolicy === 'Retain')
       .map((resource) => resource.Type)
       .sort();
-    expect(retained).toEqual(['AWS::Cognito::UserPool', 'AWS::DynamoDB::GlobalTable', 'AWS::SES::EmailIdentity', 'AWS::SecretsManager::Secret', 'AWS::SecretsManager::Secret']);
+    expect(retained).toEqual([
+      'AWS::Cognito::UserPool',
+      'AWS::DynamoDB::GlobalTable',
+      'AWS::SES::EmailIdentity',
+      'AWS::SecretsManager::Secret',
+      'AWS::SecretsManager::Secret',
+    ]);
   });
 
   test('the stateless stack retains nothing outside prod', () => {
-    const retained = Object.values(statelessTemplate.toJSON().Resources as Record<string, { DeletionPolicy?: string }>).filter((resource) => resource.DeletionPolicy === 'Retain');
+    const retained = Object.values(statelessTemplate.toJSON().Resources as Record<string, { DeletionPolicy?: string }>).filter(
+      (resource) => resource.DeletionPolicy === 'Retain',
+    );
     expect(retained).toEqual([]);
   });
 
   test('no retained resource has a fixed name that a new stack would collide with (SES identities: senderIdentity=existing)', () => {
-    const resourcesOf = statefulTemplate.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string; Properties?: Record<string, unknown> }>;
+    const resourcesOf = statefulTemplate.toJSON().Resources as Record<
+      string,
+      { Type: string; DeletionPolicy?: string; Properties?: Record<string, unknown> }
+    >;
     for (const resource of Object.values(resourcesOf).filter((candidate) => candidate.DeletionPolicy === 'Retain')) {
       if (resource.Type === 'AWS::DynamoDB::GlobalTable') expect(resource.Properties?.TableName).toBeUndefined();
       if (resource.Type === 'AWS::SecretsManager::Secret') expect(resource.Properties?.Name).toBeUndefined();
       // Cognito allows two pools of the same name; the domain prefix is not retained with the pool.
     }
     PROD.statefulTemplate.resourceCountIs('AWS::SES::EmailIdentity', 0);
-    for (const domain of Object.values(resources(statefulTemplate, 'AWS::Cognito::UserPoolDomain'))) expect(domain.DeletionPolicy).toBeUndefined();
+    for (const domain of Object.values(resources(statefulTemplate, 'AWS::Cognito::UserPoolDomain')))
+      expect(domain.DeletionPolicy).toBeUndefined();
   });
 });

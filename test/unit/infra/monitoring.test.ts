@@ -9,7 +9,10 @@ import { defined, fixture, logicalId, props, resolveStackOutputs, resources } fr
 
 const { stateful, stateless, statefulTemplate, statelessTemplate, config } = fixture();
 const alarmsByName = Object.fromEntries(
-  Object.values(resources(statelessTemplate, 'AWS::CloudWatch::Alarm')).map((alarm) => [String(alarm.Properties?.AlarmName), alarm.Properties ?? {}]),
+  Object.values(resources(statelessTemplate, 'AWS::CloudWatch::Alarm')).map((alarm) => [
+    String(alarm.Properties?.AlarmName),
+    alarm.Properties ?? {},
+  ]),
 );
 const alarms = Object.values(alarmsByName);
 const topicRef = { Ref: logicalId(stateless.monitoring.alarmTopic) };
@@ -27,15 +30,33 @@ const dimensionsOf = (list: Dimension[] | undefined) =>
 /** The metrics an alarm reads, whether it is a plain metric alarm or metric math. */
 function metricsOf(properties: Record<string, unknown>): MetricRef[] {
   if (properties.MetricName) {
-    return [{ namespace: String(properties.Namespace), metricName: String(properties.MetricName), dimensions: dimensionsOf(properties.Dimensions as Dimension[]) }];
+    return [
+      {
+        namespace: String(properties.Namespace),
+        metricName: String(properties.MetricName),
+        dimensions: dimensionsOf(properties.Dimensions as Dimension[]),
+      },
+    ];
   }
-  const queries = properties.Metrics as Array<{ MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions?: Dimension[] } } }>;
+  const queries = properties.Metrics as Array<{
+    MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions?: Dimension[] } };
+  }>;
   return queries.flatMap((query) =>
-    query.MetricStat ? [{ namespace: query.MetricStat.Metric.Namespace, metricName: query.MetricStat.Metric.MetricName, dimensions: dimensionsOf(query.MetricStat.Metric.Dimensions) }] : [],
+    query.MetricStat
+      ? [
+          {
+            namespace: query.MetricStat.Metric.Namespace,
+            metricName: query.MetricStat.Metric.MetricName,
+            dimensions: dimensionsOf(query.MetricStat.Metric.Dimensions),
+          },
+        ]
+      : [],
   );
 }
 const expressionOf = (properties: Record<string, unknown>) =>
-  (properties.Metrics as Array<{ Expression?: string; ReturnData?: boolean }> | undefined)?.find((query) => query.Expression && query.ReturnData !== false)?.Expression;
+  (properties.Metrics as Array<{ Expression?: string; ReturnData?: boolean }> | undefined)?.find(
+    (query) => query.Expression && query.ReturnData !== false,
+  )?.Expression;
 const ref = (construct: Parameters<typeof logicalId>[0]) => JSON.stringify({ Ref: logicalId(construct) });
 
 const allFunctions = { ...stateless.apiFunctions, ...stateless.workflowFunctions, sesEvents: stateless.sesEventsFunction };
@@ -58,12 +79,15 @@ describe('alarms', () => {
     }
   });
 
-  test.each(Object.entries(allFunctions).filter(([name]) => name !== 'deliverCallback'))('%s has an error-rate alarm on its own metrics', (name, fn) => {
-    const properties = alarm(`${name}-error-rate`);
-    const metrics = metricsOf(properties);
-    expect(metrics.map((metric) => metric.metricName).sort()).toEqual(['Errors', 'Invocations']);
-    for (const metric of metrics) expect(metric.dimensions.FunctionName).toBe(ref(fn));
-  });
+  test.each(Object.entries(allFunctions).filter(([name]) => name !== 'deliverCallback'))(
+    '%s has an error-rate alarm on its own metrics',
+    (name, fn) => {
+      const properties = alarm(`${name}-error-rate`);
+      const metrics = metricsOf(properties);
+      expect(metrics.map((metric) => metric.metricName).sort()).toEqual(['Errors', 'Invocations']);
+      for (const metric of metrics) expect(metric.dimensions.FunctionName).toBe(ref(fn));
+    },
+  );
 
   test('failed callback attempts raise no error alarm (retries are normal); failing for an hour and giving up do', () => {
     expect(alarmsByName[`${config.prefix}-deliverCallback-error-rate`]).toBeUndefined();
@@ -71,16 +95,20 @@ describe('alarms', () => {
     expect(metricsOf(failing)).toEqual([{ namespace: 'Approvals', metricName: 'CallbacksFailed', dimensions: { service: '"approvals"' } }]);
     expect(failing).toMatchObject({ Period: 3600, Statistic: 'Sum', Threshold: 20 });
     const abandoned = alarm('callbacks-abandoned');
-    expect(metricsOf(abandoned)).toEqual([{ namespace: 'Approvals', metricName: 'CallbacksAbandoned', dimensions: { service: '"approvals"' } }]);
+    expect(metricsOf(abandoned)).toEqual([
+      { namespace: 'Approvals', metricName: 'CallbacksAbandoned', dimensions: { service: '"approvals"' } },
+    ]);
     expect(abandoned).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
   });
 
   test('failed emails alarm by the hour', () => {
-    expect(metricsOf(alarm('emails-failed'))).toEqual([{ namespace: 'Approvals', metricName: 'EmailsFailed', dimensions: { service: '"approvals"' } }]);
+    expect(metricsOf(alarm('emails-failed'))).toEqual([
+      { namespace: 'Approvals', metricName: 'EmailsFailed', dimensions: { service: '"approvals"' } },
+    ]);
     expect(alarm('emails-failed')).toMatchObject({ Period: 3600, Statistic: 'Sum' });
   });
 
-  test('every function\'s throttles are watched, in exactly one group; the link functions in their own', () => {
+  test("every function's throttles are watched, in exactly one group; the link functions in their own", () => {
     // A metric math alarm reads at most 10 metrics: the API's functions take two alarms.
     const groups = ['link-throttles', 'api-throttles', 'api-throttles-2', 'workflow-throttles'].map((name) => metricsOf(alarm(name)));
     for (const metrics of groups) expect(metrics.length).toBeLessThanOrEqual(10);
@@ -95,17 +123,24 @@ describe('alarms', () => {
   test('DynamoDB throttles of the table and of each index are watched', () => {
     const metrics = metricsOf(alarm('dynamodb-throttles'));
     const table = JSON.stringify({ Ref: logicalId(stateful.table) });
-    const seen = metrics.map((metric) => `${metric.metricName}:${metric.dimensions.TableName === table}:${metric.dimensions.GlobalSecondaryIndexName ?? '-'}`).sort();
-    const expected = ['-', ...stateful.indexNames.map((name) => JSON.stringify(name))].flatMap((index) => [`ReadThrottleEvents:true:${index}`, `WriteThrottleEvents:true:${index}`]).sort();
+    const seen = metrics
+      .map((metric) => `${metric.metricName}:${metric.dimensions.TableName === table}:${metric.dimensions.GlobalSecondaryIndexName ?? '-'}`)
+      .sort();
+    const expected = ['-', ...stateful.indexNames.map((name) => JSON.stringify(name))]
+      .flatMap((index) => [`ReadThrottleEvents:true:${index}`, `WriteThrottleEvents:true:${index}`])
+      .sort();
     expect(seen).toEqual(expected);
   });
 
-  test.each(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])('the workflow has a %s alarm (each one is a stuck or stopped request)', (metric) => {
-    const found = alarms.filter((properties) => properties.Namespace === 'AWS/States' && properties.MetricName === metric);
-    expect(found).toHaveLength(1);
-    expect(metricsOf(defined(found[0]))[0]?.dimensions.StateMachineArn).toBe(ref(stateless.stateMachine));
-    expect(found[0]).toMatchObject({ Threshold: 1 });
-  });
+  test.each(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])(
+    'the workflow has a %s alarm (each one is a stuck or stopped request)',
+    (metric) => {
+      const found = alarms.filter((properties) => properties.Namespace === 'AWS/States' && properties.MetricName === metric);
+      expect(found).toHaveLength(1);
+      expect(metricsOf(defined(found[0]))[0]?.dimensions.StateMachineArn).toBe(ref(stateless.stateMachine));
+      expect(found[0]).toMatchObject({ Threshold: 1 });
+    },
+  );
 
   test('Step Functions throttling is watched: executions, state transitions and the API calls the service makes', () => {
     const metrics = metricsOf(alarm('workflow-throttled'));
@@ -122,7 +157,11 @@ describe('alarms', () => {
 
   test('the API alarms on its 5xx rate, sustained', () => {
     const properties = alarm('api-5xx-rate');
-    expect(metricsOf(properties).map((metric) => metric.metricName).sort()).toEqual(['5xx', 'Count']);
+    expect(
+      metricsOf(properties)
+        .map((metric) => metric.metricName)
+        .sort(),
+    ).toEqual(['5xx', 'Count']);
     for (const metric of metricsOf(properties)) expect(metric.dimensions.ApiId).toBe(ref(stateless.api));
     expect(properties).toMatchObject({ EvaluationPeriods: 3, DatapointsToAlarm: 2 });
   });
@@ -135,14 +174,19 @@ describe('alarms', () => {
       { MetricNamespace: LINK_4XX_METRIC.namespace, MetricName: LINK_4XX_METRIC.metricName, MetricValue: '1', DefaultValue: 0 },
     ]);
     const pattern = String(filter.FilterPattern);
-    for (const key of ['GET /links/{id}/{action}', 'HEAD /links/{id}/{action}', 'POST /links/{id}/{action}']) expect(pattern).toContain(`$.routeKey = "${key}"`);
+    for (const key of ['GET /links/{id}/{action}', 'HEAD /links/{id}/{action}', 'POST /links/{id}/{action}'])
+      expect(pattern).toContain(`$.routeKey = "${key}"`);
     expect(pattern).toContain('$.status = "4*"');
     expect(metricsOf(alarm('link-4xx'))).toEqual([{ namespace: 'Approvals', metricName: 'LinkRoute4xx', dimensions: {} }]);
   });
 
   test('SES bounce and complaint rates alarm well before the levels at which AWS reviews the account (5%, 0.1%)', () => {
     expect(alarm('ses-bounce-rate')).toMatchObject({ Namespace: 'AWS/SES', MetricName: 'Reputation.BounceRate', Statistic: 'Maximum' });
-    expect(alarm('ses-complaint-rate')).toMatchObject({ Namespace: 'AWS/SES', MetricName: 'Reputation.ComplaintRate', Statistic: 'Maximum' });
+    expect(alarm('ses-complaint-rate')).toMatchObject({
+      Namespace: 'AWS/SES',
+      MetricName: 'Reputation.ComplaintRate',
+      Statistic: 'Maximum',
+    });
     expect(alarm('ses-bounce-rate').Threshold as number).toBeLessThanOrEqual(0.05 / 2);
     expect(alarm('ses-complaint-rate').Threshold as number).toBeLessThanOrEqual(0.001 / 2);
   });
@@ -150,12 +194,16 @@ describe('alarms', () => {
   test('the first message in the SES events dead-letter queue raises an alarm', () => {
     const properties = alarm('ses-events-dead-letters');
     expect(metricsOf(properties)).toEqual([
-      { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: JSON.stringify({ 'Fn::GetAtt': [logicalId(stateless.emailEventsDeadLetterQueue), 'QueueName'] }) } },
+      {
+        namespace: 'AWS/SQS',
+        metricName: 'ApproximateNumberOfMessagesVisible',
+        dimensions: { QueueName: JSON.stringify({ 'Fn::GetAtt': [logicalId(stateless.emailEventsDeadLetterQueue), 'QueueName'] }) },
+      },
     ]);
     expect(properties).toMatchObject({ Threshold: 1 });
   });
 
-  test('the alarm topic requires TLS and accepts this account\'s alarms', () => {
+  test("the alarm topic requires TLS and accepts this account's alarms", () => {
     const policies = Object.values(resources(statelessTemplate, 'AWS::SNS::TopicPolicy')).filter(
       (policy) => JSON.stringify(policy.Properties?.Topics) === JSON.stringify([topicRef]),
     );
@@ -189,12 +237,16 @@ describe('SES delivery problems', () => {
     expect(props(defined(sets[0])[1])).toMatchObject({ Name: config.prefix, ReputationOptions: { ReputationMetricsEnabled: true } });
     const destinations = Object.values(resources(statelessTemplate, 'AWS::SES::ConfigurationSetEventDestination'));
     expect(destinations).toHaveLength(1);
-    const destination = props(destinations[0]).EventDestination as { MatchingEventTypes: string[]; SnsDestination: { TopicARN: { Ref: string } } };
+    const destination = props(destinations[0]).EventDestination as {
+      MatchingEventTypes: string[];
+      SnsDestination: { TopicARN: { Ref: string } };
+    };
     expect([...destination.MatchingEventTypes].sort()).toEqual(['bounce', 'complaint', 'deliveryDelay', 'reject', 'renderingFailure']);
   });
 
   test('the topic delivers raw messages to a queue (never straight to Lambda, whose async retries end by dropping the event)', () => {
-    const destination = props(Object.values(resources(statelessTemplate, 'AWS::SES::ConfigurationSetEventDestination'))[0]).EventDestination as {
+    const destination = props(Object.values(resources(statelessTemplate, 'AWS::SES::ConfigurationSetEventDestination'))[0])
+      .EventDestination as {
       SnsDestination: { TopicARN: unknown };
     };
     const subscriptions = Object.values(resources(statelessTemplate, 'AWS::SNS::Subscription')).filter(
@@ -211,7 +263,10 @@ describe('SES delivery problems', () => {
   test('the queue moves a message that failed 5 times to its dead-letter queue; both are encrypted and require TLS', () => {
     const queues = resources(statelessTemplate, 'AWS::SQS::Queue');
     const queue = props(queues[logicalId(stateless.emailEventsQueue)]);
-    expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stateless.emailEventsDeadLetterQueue), 'Arn'] }, maxReceiveCount: 5 });
+    expect(queue.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stateless.emailEventsDeadLetterQueue), 'Arn'] },
+      maxReceiveCount: 5,
+    });
     expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * 30);
     for (const id of [logicalId(stateless.emailEventsQueue), logicalId(stateless.emailEventsDeadLetterQueue)]) {
       expect(props(queues[id]).SqsManagedSseEnabled).toBe(true);
@@ -221,7 +276,9 @@ describe('SES delivery problems', () => {
     for (const queueId of [logicalId(stateless.emailEventsQueue), logicalId(stateless.emailEventsDeadLetterQueue)]) {
       const policy = policies.find((candidate) => JSON.stringify(candidate.Properties?.Queues) === JSON.stringify([{ Ref: queueId }]));
       const statements = (props(policy).PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
-      expect(statements).toEqual(expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]));
+      expect(statements).toEqual(
+        expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      );
     }
   });
 

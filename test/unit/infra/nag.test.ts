@@ -27,7 +27,13 @@ function acknowledgements(root: IConstruct) {
   return root.node.findAll().flatMap((construct) =>
     construct.node.metadata
       .filter((entry) => entry.type === ACK)
-      .flatMap((entry) => Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({ path: construct.node.path, id: id.replace(/^Annotation::/, ''), reason }))),
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+          path: construct.node.path,
+          id: id.replace(/^Annotation::/, ''),
+          reason,
+        })),
+      ),
   );
 }
 
@@ -88,14 +94,18 @@ describe('cdk-nag AwsSolutions', () => {
         pluginReports: Array<{ violations: Array<{ ruleName: string; violatingConstructs: Array<{ constructPath: string }> }> }>;
       };
       findings = report.pluginReports.flatMap((plugin) =>
-        plugin.violations.flatMap((violation) => violation.violatingConstructs.map((construct) => ({ rule: violation.ruleName, path: construct.constructPath }))),
+        plugin.violations.flatMap((violation) =>
+          violation.violatingConstructs.map((construct) => ({ rule: violation.ruleName, path: construct.constructPath })),
+        ),
       );
     } finally {
       Validations.prototype.acknowledge = original;
     }
     expect(findings.length).toBeGreaterThan(0);
     for (const ack of acks) {
-      const answered = findings.filter((finding) => finding.rule === ack.id && (finding.path === ack.path || finding.path.startsWith(`${ack.path}/`)));
+      const answered = findings.filter(
+        (finding) => finding.rule === ack.id && (finding.path === ack.path || finding.path.startsWith(`${ack.path}/`)),
+      );
       expect([ack.path, ack.id, answered.length > 0]).toEqual([ack.path, ack.id, true]);
     }
     for (const finding of findings) {

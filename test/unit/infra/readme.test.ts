@@ -10,10 +10,14 @@ import { fixture, resources } from '../../infra/fixture';
 const { statelessTemplate } = fixture();
 const readme = readFileSync(path.join(PROJECT_ROOT, 'infra', 'README.md'), 'utf8');
 const alarms = Object.values(resources(statelessTemplate, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties ?? {});
-const metricCount = alarms.reduce((total, alarm) => total + (alarm.MetricName ? 1 : (alarm.Metrics as Array<{ MetricStat?: unknown }>).filter((query) => query.MetricStat).length), 0);
+const metricCount = alarms.reduce(
+  (total, alarm) =>
+    total + (alarm.MetricName ? 1 : (alarm.Metrics as Array<{ MetricStat?: unknown }>).filter((query) => query.MetricStat).length),
+  0,
+);
 const number = (pattern: RegExp) => Number(pattern.exec(readme)?.[1]);
 
-test('the alarm count and the metrics they read are the template\'s', () => {
+test("the alarm count and the metrics they read are the template's", () => {
   expect(number(/\*\*(\d+) alarms\*\*/)).toBe(alarms.length);
   expect(number(/\*\*(\d+) alarm metrics\*\*/)).toBe(metricCount);
 });
@@ -24,7 +28,7 @@ test('the fixed monthly cost of the alarms is $0.10 per alarm metric of the temp
   expect(line).toContain(`$${(metricCount * 0.1).toFixed(2)}`);
 });
 
-test('every alarm of the template is listed in the README\'s alarm table', () => {
+test("every alarm of the template is listed in the README's alarm table", () => {
   const prefix = 'approvals-dev-';
   for (const alarm of alarms) {
     const name = String(alarm.AlarmName).slice(prefix.length);

@@ -13,7 +13,11 @@ test('a schedule runs the reconciler every 5 minutes, without retries (the next 
   expect(schedules).toHaveLength(1);
   const schedule = props(schedules[0]);
   expect(RECONCILE_EVERY_MINUTES).toBeLessThanOrEqual(5);
-  expect(schedule).toMatchObject({ ScheduleExpression: `rate(${RECONCILE_EVERY_MINUTES} minutes)`, State: 'ENABLED', FlexibleTimeWindow: { Mode: 'OFF' } });
+  expect(schedule).toMatchObject({
+    ScheduleExpression: `rate(${RECONCILE_EVERY_MINUTES} minutes)`,
+    State: 'ENABLED',
+    FlexibleTimeWindow: { Mode: 'OFF' },
+  });
   const target = schedule.Target as { Arn: unknown; RoleArn: unknown; RetryPolicy: unknown };
   expect(target.Arn).toEqual({ 'Fn::GetAtt': [logicalId(stateless.reconcilerFunction), 'Arn'] });
   expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 0 });
@@ -28,9 +32,14 @@ test("the schedule's role is assumed by EventBridge Scheduler of this account an
   const policies = Object.values(resources(statelessTemplate, 'AWS::IAM::Policy')).filter((policy) =>
     JSON.stringify(props(policy).Roles).includes(roleId),
   );
-  const statements = policies.flatMap((policy) => (props(policy).PolicyDocument as { Statement: Array<{ Action: unknown; Resource: unknown }> }).Statement);
+  const statements = policies.flatMap(
+    (policy) => (props(policy).PolicyDocument as { Statement: Array<{ Action: unknown; Resource: unknown }> }).Statement,
+  );
   expect(statements).toEqual([
-    expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [logicalId(stateless.reconcilerFunction), 'Arn'] } }),
+    expect.objectContaining({
+      Action: 'lambda:InvokeFunction',
+      Resource: { 'Fn::GetAtt': [logicalId(stateless.reconcilerFunction), 'Arn'] },
+    }),
   ]);
 });
 

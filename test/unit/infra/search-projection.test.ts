@@ -51,13 +51,21 @@ function indexDb(seen: { attributes: Set<string> }): DynamoDBDocumentClient {
     const index = TABLE_INDEXES.find((candidate) => candidate.indexName === input.IndexName);
     if (!index) throw new Error('search must query an index');
     for (const name of Object.values(input.ExpressionAttributeNames ?? {})) seen.attributes.add(name);
-    const projected = new Set<string>([TABLE_KEY.partitionKey, TABLE_KEY.sortKey, index.partitionKey, index.sortKey, ...SEARCH_INDEX_ATTRIBUTES]);
+    const projected = new Set<string>([
+      TABLE_KEY.partitionKey,
+      TABLE_KEY.sortKey,
+      index.partitionKey,
+      index.sortKey,
+      ...SEARCH_INDEX_ATTRIBUTES,
+    ]);
     const partition = input.ExpressionAttributeValues?.[':pk'];
     const matching = items
       .filter((item) => (item as Record<string, unknown>)[index.partitionKey] === partition)
       .filter((item) => !input.ExpressionAttributeValues?.[':kind'] || item.doc.kind === input.ExpressionAttributeValues[':kind'])
       .filter((item) => !input.ExpressionAttributeValues?.[':state'] || item.state === input.ExpressionAttributeValues[':state'])
-      .sort((a, b) => String((b as Record<string, unknown>)[index.sortKey]).localeCompare(String((a as Record<string, unknown>)[index.sortKey])));
+      .sort((a, b) =>
+        String((b as Record<string, unknown>)[index.sortKey]).localeCompare(String((a as Record<string, unknown>)[index.sortKey])),
+      );
     return { Items: matching.map((item) => Object.fromEntries(Object.entries(item).filter(([name]) => projected.has(name)))) };
   };
   return { send } as unknown as DynamoDBDocumentClient;
@@ -67,14 +75,18 @@ describe('search from the projected index items only', () => {
   test.each([
     ['all pending requests', { state: 'requested' as const, limit: 10 }],
     ['one kind', { state: 'requested' as const, kind: 'card.lock', limit: 10 }],
-    ['a requester\'s own, by state', { requesterId: 'user-1', state: 'requested' as const, limit: 10 }],
+    ["a requester's own, by state", { requesterId: 'user-1', state: 'requested' as const, limit: 10 }],
   ])('%s: the requests come back whole, and no query names an attribute outside the projection', async (_name, query) => {
     const seen = { attributes: new Set<string>() };
     const page = await new Repository(indexDb(seen), 'table').search(query);
     const expected = [3, 2, 1].map((n) => request(n)).filter((r) => !('kind' in query) || r.kind === query.kind);
     expect(page.items).toEqual(expected);
     expect(JSON.stringify(page.items)).not.toContain('secret-token');
-    const projected = new Set<string>([...SEARCH_INDEX_ATTRIBUTES, 'kind', ...TABLE_INDEXES.flatMap((index) => [index.partitionKey, index.sortKey])]);
+    const projected = new Set<string>([
+      ...SEARCH_INDEX_ATTRIBUTES,
+      'kind',
+      ...TABLE_INDEXES.flatMap((index) => [index.partitionKey, index.sortKey]),
+    ]);
     for (const attribute of seen.attributes) expect([attribute, projected.has(attribute)]).toEqual([attribute, true]);
   });
 });

@@ -75,7 +75,12 @@ test('a delete succeeds without touching the (retained) secret, keeping the phys
 
 test('a create that cannot work still answers, with FAILED and the reason', async () => {
   const received = await withResponseUrl((ResponseURL) =>
-    handler({ ...base, ResponseURL, RequestType: 'Create', ResourceProperties: { ServiceToken: base.ServiceToken } } as CloudFormationCustomResourceEvent),
+    handler({
+      ...base,
+      ResponseURL,
+      RequestType: 'Create',
+      ResourceProperties: { ServiceToken: base.ServiceToken },
+    } as CloudFormationCustomResourceEvent),
   );
   expect(received.body).toMatchObject({ Status: 'FAILED', Reason: 'Error: property SecretId is required', RequestId: base.RequestId });
 });

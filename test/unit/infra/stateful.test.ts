@@ -69,20 +69,35 @@ describe('the table', () => {
     const replicas = table.Properties?.Replicas as Array<Record<string, unknown>>;
     expect(replicas.length).toBeGreaterThan(0);
     for (const replica of replicas) {
-      expect(replica).toMatchObject({ DeletionProtectionEnabled: true, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
+      expect(replica).toMatchObject({
+        DeletionProtectionEnabled: true,
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
     }
   });
 });
 
 describe('the search indexes', () => {
   test('never copy the task token or any other workflow bookkeeping', () => {
-    const indexes = ((table.Properties?.GlobalSecondaryIndexes ?? []) as Array<{ IndexName: string; Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }>).filter(
-      (index) => index.IndexName !== 'byDue',
-    );
+    const indexes = (
+      (table.Properties?.GlobalSecondaryIndexes ?? []) as Array<{
+        IndexName: string;
+        Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
+      }>
+    ).filter((index) => index.IndexName !== 'byDue');
     expect(indexes).toHaveLength(2);
     for (const index of indexes) {
       expect(index.Projection.ProjectionType).toBe('INCLUDE');
-      for (const field of ['taskToken', 'notifiedAt', 'nextReminderAt', 'reminders', 'outcomeNotifiedAt', 'callbackDeliveredAt', 'approvalEmails', 'execution']) {
+      for (const field of [
+        'taskToken',
+        'notifiedAt',
+        'nextReminderAt',
+        'reminders',
+        'outcomeNotifiedAt',
+        'callbackDeliveredAt',
+        'approvalEmails',
+        'execution',
+      ]) {
         expect(index.Projection.NonKeyAttributes).not.toContain(field);
       }
     }
@@ -97,7 +112,7 @@ describe('destroy and deploy again', () => {
     for (const secret of secrets) expect(secret.Properties?.Name).toBeUndefined();
   });
 
-  test('the table and the user pool have no fixed names either; the secrets\' ARNs are outputs', () => {
+  test("the table and the user pool have no fixed names either; the secrets' ARNs are outputs", () => {
     expect(table.Properties?.TableName).toBeUndefined();
     expect(Object.keys(statefulTemplate.toJSON().Outputs)).toEqual(expect.arrayContaining(['LinkKeysSecretArn', 'CallbackKeysSecretArn']));
   });
@@ -111,19 +126,23 @@ describe('destroy and deploy again', () => {
 });
 
 describe('retention', () => {
-  test.each([
-    'AWS::DynamoDB::GlobalTable',
-    'AWS::Cognito::UserPool',
-    'AWS::SecretsManager::Secret',
-    'AWS::SES::EmailIdentity',
-  ])('every %s is retained on delete and on replacement', (type) => {
-    const found = Object.values(resources(statefulTemplate, type));
-    expect(found.length).toBeGreaterThan(0);
-    for (const resource of found) expect([resource.DeletionPolicy, resource.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
-  });
+  test.each(['AWS::DynamoDB::GlobalTable', 'AWS::Cognito::UserPool', 'AWS::SecretsManager::Secret', 'AWS::SES::EmailIdentity'])(
+    'every %s is retained on delete and on replacement',
+    (type) => {
+      const found = Object.values(resources(statefulTemplate, type));
+      expect(found.length).toBeGreaterThan(0);
+      for (const resource of found) expect([resource.DeletionPolicy, resource.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+    },
+  );
 
   test('the stateless stack holds no data: no table, user pool, secret or email identity', () => {
-    for (const type of ['AWS::DynamoDB::GlobalTable', 'AWS::DynamoDB::Table', 'AWS::Cognito::UserPool', 'AWS::SecretsManager::Secret', 'AWS::SES::EmailIdentity']) {
+    for (const type of [
+      'AWS::DynamoDB::GlobalTable',
+      'AWS::DynamoDB::Table',
+      'AWS::Cognito::UserPool',
+      'AWS::SecretsManager::Secret',
+      'AWS::SES::EmailIdentity',
+    ]) {
       statelessTemplate.resourceCountIs(type, 0);
     }
   });
@@ -136,7 +155,9 @@ describe('sign-in', () => {
       UsernameAttributes: ['email'],
       MfaConfiguration: 'ON',
       EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
-      Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireSymbols: true, RequireNumbers: true, RequireUppercase: true }) },
+      Policies: {
+        PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireSymbols: true, RequireNumbers: true, RequireUppercase: true }),
+      },
       DeletionProtection: 'ACTIVE',
     });
   });
@@ -150,7 +171,10 @@ describe('sign-in', () => {
     const servers = Object.entries(resources(statefulTemplate, 'AWS::Cognito::UserPoolResourceServer'));
     expect(servers).toHaveLength(1);
     const [serverId, server] = defined(servers[0], 'the resource server');
-    expect(server.Properties).toMatchObject({ Identifier: RESOURCE_SERVER_ID, Scopes: [expect.objectContaining({ ScopeName: ON_BEHALF_SCOPE_NAME })] });
+    expect(server.Properties).toMatchObject({
+      Identifier: RESOURCE_SERVER_ID,
+      Scopes: [expect.objectContaining({ ScopeName: ON_BEHALF_SCOPE_NAME })],
+    });
     const client = resources(statefulTemplate, 'AWS::Cognito::UserPoolClient')[logicalId(stateful.machineClient)];
     expect(client?.Properties).toMatchObject({
       GenerateSecret: true,
@@ -163,7 +187,7 @@ describe('sign-in', () => {
     statefulTemplate.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
   });
 
-  test('outside prod, the people\'s client allows USER_PASSWORD_AUTH (CLI tokens); in prod only SRP', () => {
+  test("outside prod, the people's client allows USER_PASSWORD_AUTH (CLI tokens); in prod only SRP", () => {
     const client = resources(statefulTemplate, 'AWS::Cognito::UserPoolClient')[logicalId(stateful.userClient)];
     expect(client?.Properties?.ExplicitAuthFlows).toEqual(expect.arrayContaining(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']));
     const prod = stacksWith(PROD_CONTEXT, PROD_PIN);
@@ -192,7 +216,7 @@ describe('sign-in', () => {
     expect(client?.Properties?.AllowedOAuthFlows).toEqual(['code']);
   });
 
-  test("people cannot change their own email: the app client may not write email or email_verified, and reads both", () => {
+  test('people cannot change their own email: the app client may not write email or email_verified, and reads both', () => {
     const client = resources(statefulTemplate, 'AWS::Cognito::UserPoolClient')[logicalId(stateful.userClient)];
     const writable = client?.Properties?.WriteAttributes as string[] | undefined;
     expect(Array.isArray(writable) && writable.length > 0).toBe(true);
@@ -202,7 +226,9 @@ describe('sign-in', () => {
   });
 
   test('user pool id, client id and machine client id are outputs', () => {
-    expect(Object.keys(statefulTemplate.toJSON().Outputs)).toEqual(expect.arrayContaining(['UserPoolId', 'UserPoolClientId', 'MachineClientId', 'TokenEndpoint']));
+    expect(Object.keys(statefulTemplate.toJSON().Outputs)).toEqual(
+      expect.arrayContaining(['UserPoolId', 'UserPoolClientId', 'MachineClientId', 'TokenEndpoint']),
+    );
   });
 });
 

@@ -13,7 +13,10 @@ import { WORKFLOW_DEFINITION } from '../../../infra/stacks/stateless-stack';
 import { defined, fixture, logicalId, props, resources } from '../../infra/fixture';
 
 const { app, stateless, statelessTemplate } = fixture();
-const machine = defined(resources(statelessTemplate, 'AWS::StepFunctions::StateMachine')[logicalId(stateless.stateMachine)], 'the state machine');
+const machine = defined(
+  resources(statelessTemplate, 'AWS::StepFunctions::StateMachine')[logicalId(stateless.stateMachine)],
+  'the state machine',
+);
 const sourceText = readFileSync(path.join(PROJECT_ROOT, WORKFLOW_DEFINITION), 'utf8');
 const PLACEHOLDER = /\$\{([A-Za-z0-9_]+)\}/g;
 
@@ -50,7 +53,7 @@ describe('the approval state machine', () => {
     }
   });
 
-  test('after substitution no ${ is left and the structure is the file\'s, with the function ARNs in place', () => {
+  test("after substitution no ${ is left and the structure is the file's, with the function ARNs in place", () => {
     const substitutions = machine.Properties?.DefinitionSubstitutions as Record<string, { 'Fn::GetAtt': [string, string] }>;
     const deployed = substitute(sourceText, substitutions);
     expect(deployed).not.toContain('${');
@@ -97,15 +100,19 @@ describe('asl-validator', () => {
   });
 });
 
-describe('the workflow\'s error paths and time limit', () => {
+describe("the workflow's error paths and time limit", () => {
   const definition = JSON.parse(sourceText) as { TimeoutSeconds: number; States: Record<string, Record<string, unknown>> };
   const DAY = 86_400;
 
-  test('the execution time-out is under a Standard workflow\'s one-year limit and above the longest expiry plus the callback retries', () => {
-    const callback = definition.States['Deliver callback'] as { TimeoutSeconds: number; Retry: Array<{ MaxAttempts: number; IntervalSeconds: number; BackoffRate: number; MaxDelaySeconds: number }> };
+  test("the execution time-out is under a Standard workflow's one-year limit and above the longest expiry plus the callback retries", () => {
+    const callback = definition.States['Deliver callback'] as {
+      TimeoutSeconds: number;
+      Retry: Array<{ MaxAttempts: number; IntervalSeconds: number; BackoffRate: number; MaxDelaySeconds: number }>;
+    };
     const retry = defined(callback.Retry[0], 'the callback retry');
     let retrySpan = 0;
-    for (let attempt = 0; attempt < retry.MaxAttempts; attempt++) retrySpan += Math.min(retry.IntervalSeconds * retry.BackoffRate ** attempt, retry.MaxDelaySeconds);
+    for (let attempt = 0; attempt < retry.MaxAttempts; attempt++)
+      retrySpan += Math.min(retry.IntervalSeconds * retry.BackoffRate ** attempt, retry.MaxDelaySeconds);
     retrySpan += (retry.MaxAttempts + 1) * callback.TimeoutSeconds;
     expect(definition.TimeoutSeconds).toBeLessThan(365 * DAY);
     // expireAfter is at most P360D (the contract), then the outcome email and the callback's retries follow.
@@ -114,16 +121,26 @@ describe('the workflow\'s error paths and time limit', () => {
 
   test('an unexpected error of Await decision backs off (a Wait) instead of looping straight back to Plan round', () => {
     const wait = definition.States['Await decision'] as { Catch: Array<{ ErrorEquals: string[]; Next: string }> };
-    const catchAll = defined(wait.Catch.find((rule) => rule.ErrorEquals.includes('States.ALL')), 'the States.ALL catcher');
+    const catchAll = defined(
+      wait.Catch.find((rule) => rule.ErrorEquals.includes('States.ALL')),
+      'the States.ALL catcher',
+    );
     expect(catchAll.Next).not.toBe('Plan round');
     // Every path from the catcher back to Plan round goes through a Wait state.
     const reachesPlanWithoutWait = (name: string, seen: Set<string>): boolean => {
       if (name === 'Plan round') return true;
       if (seen.has(name)) return false;
       seen.add(name);
-      const state = defined(definition.States[name], name) as { Type: string; Next?: string; Default?: string; Choices?: Array<{ Next: string }> };
+      const state = defined(definition.States[name], name) as {
+        Type: string;
+        Next?: string;
+        Default?: string;
+        Choices?: Array<{ Next: string }>;
+      };
       if (state.Type === 'Wait') return false;
-      const next = [state.Next, state.Default, ...(state.Choices ?? []).map((choice) => choice.Next)].filter((n): n is string => Boolean(n));
+      const next = [state.Next, state.Default, ...(state.Choices ?? []).map((choice) => choice.Next)].filter((n): n is string =>
+        Boolean(n),
+      );
       return next.some((n) => reachesPlanWithoutWait(n, seen));
     };
     expect(reachesPlanWithoutWait(catchAll.Next, new Set())).toBe(false);
@@ -134,7 +151,10 @@ describe('the workflow\'s error paths and time limit', () => {
     const deployed = sourceText.replace(PLACEHOLDER, (_whole, name: string) => `arn:aws:lambda:eu-west-1:123456789012:function:${name}`);
     // Without the machine's own TimeoutSeconds: Node's timers cannot arm 364 days (the local engine drops it too).
     // The library reads TimeoutSecondsPath from Parameters' output, unlike AWS: the handler fails at once anyway.
-    const { TimeoutSeconds: _year, ...runnable } = JSON.parse(deployed) as { TimeoutSeconds?: number; States: Record<string, Record<string, unknown>> };
+    const { TimeoutSeconds: _year, ...runnable } = JSON.parse(deployed) as {
+      TimeoutSeconds?: number;
+      States: Record<string, Record<string, unknown>>;
+    };
     delete runnable.States['Await decision']?.TimeoutSecondsPath;
     const machine = new StateMachine(runnable as never, { validationOptions: { noValidate: true } });
     const waits: number[] = [];

@@ -19,7 +19,11 @@ export function pendingRequest(overrides: Partial<ApprovalRequest> = {}): Approv
     id: REQUEST_ID,
     kind: 'certificate.enroll',
     profileId: 'tls-servers',
-    subject: { method: 'P10', subjectDn: 'CN=www.example.com,O=Example', csr: '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----' },
+    subject: {
+      method: 'P10',
+      subjectDn: 'CN=www.example.com,O=Example',
+      csr: '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----',
+    },
     justification: 'New web server',
     state: 'requested',
     requester: { id: 'user-alice', email: 'alice@example.com' },
@@ -41,7 +45,8 @@ export function pendingRequest(overrides: Partial<ApprovalRequest> = {}): Approv
 export class MemoryRepository extends MemoryStore {
   constructor(...requests: ApprovalRequest[]) {
     super(...requests);
-    for (const request of requests) this.requests.set(request.id, { request: structuredClone(request), rounds: { taskToken: `token-${request.id}` } });
+    for (const request of requests)
+      this.requests.set(request.id, { request: structuredClone(request), rounds: { taskToken: `token-${request.id}` } });
   }
 
   override current(id = REQUEST_ID): ApprovalRequest | undefined {

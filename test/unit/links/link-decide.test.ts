@@ -37,21 +37,32 @@ describe('POST to a signed link', () => {
 
   it('approves the request on the last approval needed, with the comment, and ends the workflow wait', async () => {
     const { post, repository, finished } = setup(
-      pendingRequest({ approvals: [{ by: { id: 'email:carol@example.com', email: 'carol@example.com' }, at: '2026-11-03T09:30:00.000Z' }] }),
+      pendingRequest({
+        approvals: [{ by: { id: 'email:carol@example.com', email: 'carol@example.com' }, at: '2026-11-03T09:30:00.000Z' }],
+      }),
     );
     const response = await post(link(), { body: 'comment=Looks+good%21', headers: FORM });
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('Request approved');
-    expect(repository.current()).toMatchObject({ state: 'approved', decision: { decision: 'approved', by: { email: 'bob@example.com' }, comment: 'Looks good!' } });
+    expect(repository.current()).toMatchObject({
+      state: 'approved',
+      decision: { decision: 'approved', by: { email: 'bob@example.com' }, comment: 'Looks good!' },
+    });
     expect(finished).toEqual([{ taskToken: `token-${REQUEST_ID}`, outcome: 'approved' }]);
   });
 
   it('rejects with the reason from the form', async () => {
     const { post, repository, finished } = setup();
-    const response = await post(link('reject'), { body: 'reason=Wrong+subject+DN&comment=', headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8' } });
+    const response = await post(link('reject'), {
+      body: 'reason=Wrong+subject+DN&comment=',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8' },
+    });
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('You rejected this request.');
-    expect(repository.current()).toMatchObject({ state: 'rejected', decision: { reason: 'Wrong subject DN', by: { email: 'bob@example.com' } } });
+    expect(repository.current()).toMatchObject({
+      state: 'rejected',
+      decision: { reason: 'Wrong subject DN', by: { email: 'bob@example.com' } },
+    });
     expect(repository.current()?.decision?.comment).toBeUndefined();
     expect(finished).toEqual([{ taskToken: `token-${REQUEST_ID}`, outcome: 'rejected' }]);
   });
@@ -167,6 +178,8 @@ describe('POST to a signed link', () => {
 describe('resultMessage', () => {
   it('says how many approvals are still missing', () => {
     const request = pendingRequest({ requiredApprovals: 3, approvals: [{ by: { id: 'x', email: 'x@example.com' }, at: NOW }] });
-    expect(resultMessage(request, 'approve')).toBe('Your approval is recorded: 1 of 3. The request needs 2 more approval(s) before it is approved.');
+    expect(resultMessage(request, 'approve')).toBe(
+      'Your approval is recorded: 1 of 3. The request needs 2 more approval(s) before it is approved.',
+    );
   });
 });

@@ -72,7 +72,9 @@ describe('GET on a signed link', () => {
       link().replace('approver=bob', 'approver=eve'),
       link().replace(`exp=${EXP}`, `exp=${EXP + 1}`),
       link().replace('kid=k2', 'kid=k1'),
-      link().replace('sig=', 'sig=A').replace(/sig=(.{43}).*$/, 'sig=$1'),
+      link()
+        .replace('sig=', 'sig=A')
+        .replace(/sig=(.{43}).*$/, 'sig=$1'),
       link().replace(REQUEST_ID, '00000000-0000-4000-8000-000000000000'),
     ];
     for (const path of tampered) {
@@ -106,7 +108,9 @@ describe('GET on a signed link', () => {
   });
 
   it('answers 409 saying so when this approver already approved', async () => {
-    const { call } = setup(pendingRequest({ approvals: [{ by: { id: 'email:bob@example.com', email: 'bob@example.com' }, at: '2026-11-03T09:30:00.000Z' }] }));
+    const { call } = setup(
+      pendingRequest({ approvals: [{ by: { id: 'email:bob@example.com', email: 'bob@example.com' }, at: '2026-11-03T09:30:00.000Z' }] }),
+    );
     const response = await call('GET', link());
     expect(response.statusCode).toBe(409);
     expect(response.headers).toEqual(LINK_PAGE_HEADERS);
@@ -118,7 +122,12 @@ describe('GET on a signed link', () => {
     const { call } = setup(
       pendingRequest({
         state: 'rejected',
-        decision: { decision: 'rejected', by: { id: 'email:carol@example.com', email: 'carol@example.com' }, at: '2026-11-03T09:45:00.000Z', reason: 'wrong DN' },
+        decision: {
+          decision: 'rejected',
+          by: { id: 'email:carol@example.com', email: 'carol@example.com' },
+          at: '2026-11-03T09:45:00.000Z',
+          reason: 'wrong DN',
+        },
       }),
     );
     const response = await call('GET', link());

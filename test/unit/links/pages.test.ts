@@ -21,7 +21,15 @@ describe('confirmPage', () => {
 
   it('shows the same request information as the email', () => {
     const html = confirmPage(pendingRequest(), 'approve', 'bob@example.com');
-    for (const text of ['6f1c2b9e-3c1d-4e8a-9b7f-0a1b2c3d4e5f', 'Enroll a certificate', 'New web server', '0 of 2', 'CN=www.example.com,O=Example', 'alice@example.com', 'user-alice']) {
+    for (const text of [
+      '6f1c2b9e-3c1d-4e8a-9b7f-0a1b2c3d4e5f',
+      'Enroll a certificate',
+      'New web server',
+      '0 of 2',
+      'CN=www.example.com,O=Example',
+      'alice@example.com',
+      'user-alice',
+    ]) {
       expect(html).toContain(text);
     }
   });
@@ -41,7 +49,11 @@ describe('confirmPage', () => {
   });
 
   it('tells that the request is on hold and can still be decided', () => {
-    const html = confirmPage(pendingRequest({ onHold: true, hold: { by: bob, at: '2026-11-03T09:30:00.000Z', comment: 'waiting for HR' } }), 'approve', 'carol@example.com');
+    const html = confirmPage(
+      pendingRequest({ onHold: true, hold: { by: bob, at: '2026-11-03T09:30:00.000Z', comment: 'waiting for HR' } }),
+      'approve',
+      'carol@example.com',
+    );
     expect(html).toContain('On hold since 2026-11-03 09:30 UTC by bob@example.com: waiting for HR');
   });
 });
@@ -77,19 +89,34 @@ describe('describeConflict', () => {
 
   it('says who approved and when', () => {
     const request = pendingRequest({ state: 'approved', decision: { decision: 'approved', by: bob, at: '2026-11-03T10:00:00.000Z' } });
-    expect(describeConflict(request, 'carol@example.com')?.message).toBe('This request was approved by bob@example.com at 2026-11-03 10:00 UTC.');
+    expect(describeConflict(request, 'carol@example.com')?.message).toBe(
+      'This request was approved by bob@example.com at 2026-11-03 10:00 UTC.',
+    );
   });
 
   it('says who rejected, when, and why', () => {
-    const request = pendingRequest({ state: 'rejected', decision: { decision: 'rejected', by: bob, at: '2026-11-03T10:00:00.000Z', reason: 'wrong DN' } });
-    expect(describeConflict(request, 'carol@example.com')?.message).toBe('This request was rejected by bob@example.com at 2026-11-03 10:00 UTC. Reason: wrong DN');
+    const request = pendingRequest({
+      state: 'rejected',
+      decision: { decision: 'rejected', by: bob, at: '2026-11-03T10:00:00.000Z', reason: 'wrong DN' },
+    });
+    expect(describeConflict(request, 'carol@example.com')?.message).toBe(
+      'This request was rejected by bob@example.com at 2026-11-03 10:00 UTC. Reason: wrong DN',
+    );
   });
 
   it('says when a request expired or was deleted', () => {
-    const expired = pendingRequest({ state: 'expired', decision: { decision: 'expired', by: { id: 'workflow' }, at: '2026-11-05T09:00:00.000Z' } });
-    const deleted = pendingRequest({ state: 'deleted', decision: { decision: 'deleted', by: { id: 'u', email: 'alice@example.com' }, at: '2026-11-03T12:00:00.000Z' } });
+    const expired = pendingRequest({
+      state: 'expired',
+      decision: { decision: 'expired', by: { id: 'workflow' }, at: '2026-11-05T09:00:00.000Z' },
+    });
+    const deleted = pendingRequest({
+      state: 'deleted',
+      decision: { decision: 'deleted', by: { id: 'u', email: 'alice@example.com' }, at: '2026-11-03T12:00:00.000Z' },
+    });
     expect(describeConflict(expired, 'bob@example.com')?.message).toBe('This request expired at 2026-11-05 09:00 UTC without a decision.');
-    expect(describeConflict(deleted, 'bob@example.com')?.message).toBe('This request was deleted by alice@example.com at 2026-11-03 12:00 UTC.');
+    expect(describeConflict(deleted, 'bob@example.com')?.message).toBe(
+      'This request was deleted by alice@example.com at 2026-11-03 12:00 UTC.',
+    );
   });
 });
 
@@ -99,7 +126,8 @@ describe('LINK_PAGE_HEADERS', () => {
       'Content-Type': 'text/html; charset=utf-8',
       'Cache-Control': 'no-store',
       'Referrer-Policy': 'no-referrer',
-      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      'Content-Security-Policy':
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': 'DENY',
     });

@@ -68,7 +68,9 @@ describe('signingKeys', () => {
       () => undefined,
       (caught: Error) => caught,
     );
-    expect(error?.message).toMatch(/configuration error: secret link-keys is not a set of signing keys: keys\.k1 must decode to at least 32 bytes/);
+    expect(error?.message).toMatch(
+      /configuration error: secret link-keys is not a set of signing keys: keys\.k1 must decode to at least 32 bytes/,
+    );
     expect(error?.message).not.toContain(weak.keys.k1);
   });
 

@@ -1,5 +1,12 @@
 import { DomainError } from '../../../functions/domain/errors';
-import { approverLinks, canonicalLinkString, type LinkFields, linkPath, signingKeysSchema, verifyLink } from '../../../functions/links/signing';
+import {
+  approverLinks,
+  canonicalLinkString,
+  type LinkFields,
+  linkPath,
+  signingKeysSchema,
+  verifyLink,
+} from '../../../functions/links/signing';
 import { KEYS, NOW_EPOCH, newSecret, REQUEST_ID } from './fixtures';
 
 const EXP = NOW_EPOCH + 3600;
@@ -59,10 +66,18 @@ describe('linkPath', () => {
   });
 
   it('builds both absolute links of an approver, expiring with the request', () => {
-    const links = approverLinks('http://127.0.0.1:3000/', { id: REQUEST_ID, expiresAt: new Date(EXP * 1000).toISOString() }, 'bob@example.com', KEYS);
+    const links = approverLinks(
+      'http://127.0.0.1:3000/',
+      { id: REQUEST_ID, expiresAt: new Date(EXP * 1000).toISOString() },
+      'bob@example.com',
+      KEYS,
+    );
     expect(links.approve.startsWith(`http://127.0.0.1:3000/links/${REQUEST_ID}/approve?`)).toBe(true);
     expect(links.reject.startsWith(`http://127.0.0.1:3000/links/${REQUEST_ID}/reject?`)).toBe(true);
-    expect(verifyLink(parts(links.reject.replace('http://127.0.0.1:3000', '')), KEYS, NOW_EPOCH)).toMatchObject({ action: 'reject', expiresAt: EXP });
+    expect(verifyLink(parts(links.reject.replace('http://127.0.0.1:3000', '')), KEYS, NOW_EPOCH)).toMatchObject({
+      action: 'reject',
+      expiresAt: EXP,
+    });
   });
 });
 

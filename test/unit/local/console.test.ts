@@ -10,7 +10,12 @@ writeFileSync(join(buildDir, 'index.html'), '<!doctype html><title>console</titl
 writeFileSync(join(buildDir, 'assets', 'app-1234.js'), 'console.log(1)');
 writeFileSync(join(tmpdir(), 'outside-the-build.txt'), 'secret');
 
-const config = { apiUrl: '', authority: 'https://issuer.approvals.local', metadataUrl: 'http://127.0.0.1:4999/.well-known/openid-configuration', clientId: 'approvals-api' };
+const config = {
+  apiUrl: '',
+  authority: 'https://issuer.approvals.local',
+  metadataUrl: 'http://127.0.0.1:4999/.well-known/openid-configuration',
+  clientId: 'approvals-api',
+};
 let release: () => void = () => {};
 const built = new Promise<void>((resolve) => (release = resolve));
 let server: Server;
@@ -52,7 +57,7 @@ describe('the local console server', () => {
     const csp = response.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("script-src 'self'");
-    expect(csp).toContain('connect-src \'self\' http://127.0.0.1:4999');
+    expect(csp).toContain("connect-src 'self' http://127.0.0.1:4999");
   });
 
   it('serves hashed assets as immutable and answers 404 for a missing one instead of index.html', async () => {

@@ -15,7 +15,8 @@ const faults = async (method: string, body?: unknown) => {
   const response = await fetch(`${mailbox.url}/faults`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
   return { status: response.status, body: (await response.json()) as { failNext: number; error: string } };
 };
-const subjects = async () => ((await (await fetch(`${mailbox.url}/store`)).json()) as { emails: Array<{ subject: string }> }).emails.map((e) => e.subject);
+const subjects = async () =>
+  ((await (await fetch(`${mailbox.url}/store`)).json()) as { emails: Array<{ subject: string }> }).emails.map((e) => e.subject);
 
 beforeAll(async () => {
   mailbox = await startMailbox({ port: 0 });

@@ -38,14 +38,23 @@ describe('local Secrets Manager', () => {
     expect(byPartialArn.SecretString).toBe('k3y');
 
     const givenByArn = await client.send(new GetSecretValueCommand({ SecretId: 'approvals/callback' }));
-    expect(givenByArn).toMatchObject({ SecretString: '{"secret":"s"}', Name: 'approvals/callback', ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:approvals/callback-AbCdEf' });
+    expect(givenByArn).toMatchObject({
+      SecretString: '{"secret":"s"}',
+      Name: 'approvals/callback',
+      ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:approvals/callback-AbCdEf',
+    });
     const current = await client.send(new GetSecretValueCommand({ SecretId: 'approvals/callback', VersionStage: 'AWSCURRENT' }));
     expect(current.SecretString).toBe('{"secret":"s"}');
   });
 
   it('answers ResourceNotFoundException for an unknown secret or version', async () => {
-    await expect(client.send(new GetSecretValueCommand({ SecretId: 'nope' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400 } });
-    await expect(client.send(new GetSecretValueCommand({ SecretId: 'approvals/signing-key', VersionStage: 'AWSPREVIOUS' }))).rejects.toMatchObject({
+    await expect(client.send(new GetSecretValueCommand({ SecretId: 'nope' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    await expect(
+      client.send(new GetSecretValueCommand({ SecretId: 'approvals/signing-key', VersionStage: 'AWSPREVIOUS' })),
+    ).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
   });

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, type ExecutionStatus, SFNClient } from '@aws-sdk/client-sfn';
 import { waitFor } from '../../../local/net';
-import { type LocalFunction, type StepFunctionsServer, type StepFunctionsServerOptions, startStepFunctionsServer } from '../../../local/stepfunctions/server';
+import {
+  type LocalFunction,
+  type StepFunctionsServer,
+  type StepFunctionsServerOptions,
+  startStepFunctionsServer,
+} from '../../../local/stepfunctions/server';
 
 export const REGION = 'us-east-1';
 export const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -113,7 +118,12 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error & { 
 const CLOSED: readonly ExecutionStatus[] = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
 
 /** Resolves with DescribeExecution once the execution has one of `statuses` (default: any closed one). */
-export function waitForExecution(h: Harness, executionArn: string, statuses: readonly ExecutionStatus[] = CLOSED, timeoutMs = 10_000): Promise<DescribeExecutionCommandOutput> {
+export function waitForExecution(
+  h: Harness,
+  executionArn: string,
+  statuses: readonly ExecutionStatus[] = CLOSED,
+  timeoutMs = 10_000,
+): Promise<DescribeExecutionCommandOutput> {
   return waitFor(
     async () => {
       const described = await h.client.send(new DescribeExecutionCommand({ executionArn }));

@@ -71,7 +71,9 @@ describe('persistence and restart', () => {
     expect(after.taskToken).not.toBe(before.taskToken);
     expect(reads).toBe(2); // ran again from the first state
 
-    expect((await rejectionOf(h.client.send(new SendTaskSuccessCommand({ taskToken: before.taskToken, output: '{}' })))).name).toBe('TaskTimedOut');
+    expect((await rejectionOf(h.client.send(new SendTaskSuccessCommand({ taskToken: before.taskToken, output: '{}' })))).name).toBe(
+      'TaskTimedOut',
+    );
     await h.client.send(new SendTaskSuccessCommand({ taskToken: after.taskToken, output: '{"outcome":"approved"}' }));
     const done = await waitForExecution(h, executionArn, ['SUCCEEDED']);
     expect(JSON.parse(done.output ?? '')).toEqual({ requestId: 'req-7', read: { round: 2 }, decision: { outcome: 'approved' } });
@@ -84,16 +86,26 @@ describe('persistence and restart', () => {
     expect(h.logs.join('\n')).not.toContain('requestId');
 
     // The file is written after the status changes in memory.
-    await waitFor(async () => storedExecutions(h?.dir ?? '')[0]?.status === 'SUCCEEDED', { timeoutMs: 5000, what: 'the data file to say SUCCEEDED' });
+    await waitFor(async () => storedExecutions(h?.dir ?? '')[0]?.status === 'SUCCEEDED', {
+      timeoutMs: 5000,
+      what: 'the data file to say SUCCEEDED',
+    });
     expect(storedExecutions(h.dir)).toEqual([expect.objectContaining({ name: 'req-7', status: 'SUCCEEDED' })]);
     // Once the engine is idle, the journal is folded into the snapshot.
-    await waitFor(async () => readdirSync(join(h?.dir ?? '', 'stepfunctions')).join() === 'executions.json', { timeoutMs: 5000, what: 'the journal to be folded in' });
-    expect(JSON.parse(readFileSync(join(h.dir, 'stepfunctions', 'executions.json'), 'utf8')).executions).toEqual([expect.objectContaining({ name: 'req-7', status: 'SUCCEEDED' })]);
+    await waitFor(async () => readdirSync(join(h?.dir ?? '', 'stepfunctions')).join() === 'executions.json', {
+      timeoutMs: 5000,
+      what: 'the journal to be folded in',
+    });
+    expect(JSON.parse(readFileSync(join(h.dir, 'stepfunctions', 'executions.json'), 'utf8')).executions).toEqual([
+      expect.objectContaining({ name: 'req-7', status: 'SUCCEEDED' }),
+    ]);
 
     // A finished execution is not re-run by the next start, and its name stays taken.
     await h.restart();
     expect((await h.client.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('SUCCEEDED');
-    expect((await rejectionOf(h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, name: 'req-7', input })))).name).toBe('ExecutionAlreadyExists');
+    expect((await rejectionOf(h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, name: 'req-7', input })))).name).toBe(
+      'ExecutionAlreadyExists',
+    );
     expect(reads).toBe(2);
   });
 
@@ -143,17 +155,26 @@ describe('statemachines/approval.asl.json', () => {
       ],
     });
     const stateMachineArn = h.server.stateMachineArn('approval');
-    const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn, name: 'req-42', input: '{"requestId":"req-42"}' }));
+    const { executionArn } = await h.client.send(
+      new StartExecutionCommand({ stateMachineArn, name: 'req-42', input: '{"requestId":"req-42"}' }),
+    );
     const first = await awaits.next();
     const second = await awaits.next();
     expect(second.taskToken).not.toBe(first.taskToken);
     expect(plans).toEqual(['req-42', 'req-42']);
-    expect((await rejectionOf(h.client.send(new SendTaskSuccessCommand({ taskToken: first.taskToken, output: '{}' })))).name).toBe('TaskTimedOut');
+    expect((await rejectionOf(h.client.send(new SendTaskSuccessCommand({ taskToken: first.taskToken, output: '{}' })))).name).toBe(
+      'TaskTimedOut',
+    );
     await h.client.send(new SendTaskSuccessCommand({ taskToken: second.taskToken, output: '{"status":"approved"}' }));
     const done = await waitForExecution(h, executionArn ?? '', ['SUCCEEDED', 'FAILED']);
     expect(done.status).toBe('SUCCEEDED');
     const output = JSON.parse(done.output ?? '');
-    expect(output).toMatchObject({ requestId: 'req-42', decision: { status: 'approved' }, notified: { callback: true }, timeout: { Error: 'States.Timeout' } });
+    expect(output).toMatchObject({
+      requestId: 'req-42',
+      decision: { status: 'approved' },
+      notified: { callback: true },
+      timeout: { Error: 'States.Timeout' },
+    });
     expect(output.failure).toBeUndefined();
     expect(deliveries).toBe(2);
   });
@@ -165,8 +186,24 @@ describe('the execution store', () => {
     const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'sfn-store-'));
     const store = new ExecutionStore(dir);
-    const all: Array<{ executionArn: string; stateMachineArn: string; stateMachineName: string; name: string; input: string; status: 'RUNNING'; startDate: string }> = [];
-    const record = (i: number) => ({ executionArn: `arn:e${String(i).padStart(4, '0')}`, stateMachineArn: 'arn:m', stateMachineName: 'm', name: `e${String(i).padStart(4, '0')}`, input: '{}', status: 'RUNNING' as const, startDate: new Date(0).toISOString() });
+    const all: Array<{
+      executionArn: string;
+      stateMachineArn: string;
+      stateMachineName: string;
+      name: string;
+      input: string;
+      status: 'RUNNING';
+      startDate: string;
+    }> = [];
+    const record = (i: number) => ({
+      executionArn: `arn:e${String(i).padStart(4, '0')}`,
+      stateMachineArn: 'arn:m',
+      stateMachineName: 'm',
+      name: `e${String(i).padStart(4, '0')}`,
+      input: '{}',
+      status: 'RUNNING' as const,
+      startDate: new Date(0).toISOString(),
+    });
     store.load();
     const journal = join(dir, 'stepfunctions', 'executions.journal');
     const growth: number[] = [];

@@ -54,7 +54,9 @@ describe('lambda:invoke', () => {
         },
       },
     );
-    const { executionArn, startDate } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, name: 'exec-1', input: '{"x":41}' }));
+    const { executionArn, startDate } = await h.client.send(
+      new StartExecutionCommand({ stateMachineArn: h.arn, name: 'exec-1', input: '{"x":41}' }),
+    );
     expect(executionArn).toBe(`arn:aws:states:${REGION}:000000000000:execution:test:exec-1`);
     expect(startDate).toBeInstanceOf(Date);
     await waitForExecution(h, executionArn ?? '', ['SUCCEEDED']);
@@ -110,7 +112,9 @@ describe('lambda:invoke', () => {
     h = await harness(
       {
         StartAt: 'Call',
-        States: { Call: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'boom', Payload: {} }, End: true } },
+        States: {
+          Call: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'boom', Payload: {} }, End: true },
+        },
       },
       {
         boom: async () => {
@@ -155,7 +159,10 @@ describe('waitForTaskToken', () => {
 
   it('rejects output that is not JSON with InvalidOutput and keeps the task open', async () => {
     const inbox = new Inbox<CallbackPayload>();
-    h = await harness({ StartAt: 'Wait', States: { Wait: waitForTokenState({ End: true }) } }, { wait: async (payload) => inbox.push(payload as CallbackPayload) });
+    h = await harness(
+      { StartAt: 'Wait', States: { Wait: waitForTokenState({ End: true }) } },
+      { wait: async (payload) => inbox.push(payload as CallbackPayload) },
+    );
     const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, input: '{"id":"r1"}' }));
     const { taskToken } = await inbox.next();
     expect((await rejectionOf(h.client.send(new SendTaskSuccessCommand({ taskToken, output: '{nope' })))).name).toBe('InvalidOutput');
@@ -220,7 +227,11 @@ describe('waitForTaskToken', () => {
             ],
             End: true,
           }),
-          Count: { Type: 'Pass', Parameters: { 'id.$': '$.id', 'waitSeconds.$': '$.waitSeconds', 'rounds.$': 'States.MathAdd($.rounds, 1)' }, Next: 'Again?' },
+          Count: {
+            Type: 'Pass',
+            Parameters: { 'id.$': '$.id', 'waitSeconds.$': '$.waitSeconds', 'rounds.$': 'States.MathAdd($.rounds, 1)' },
+            Next: 'Again?',
+          },
           'Again?': { Type: 'Choice', Choices: [{ Variable: '$.rounds', NumericLessThan: 3, Next: 'Wait' }], Default: 'Gave up' },
           'Gave up': { Type: 'Pass', End: true },
           Wrong: { Type: 'Fail', Error: 'Wrong' },
@@ -229,7 +240,9 @@ describe('waitForTaskToken', () => {
       { wait: async (payload) => inbox.push(payload as CallbackPayload) },
       { timeScale: 0.02 }, // 1 s -> 20 ms
     );
-    const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, input: '{"id":"t","waitSeconds":1,"rounds":0}' }));
+    const { executionArn } = await h.client.send(
+      new StartExecutionCommand({ stateMachineArn: h.arn, input: '{"id":"t","waitSeconds":1,"rounds":0}' }),
+    );
     const done = await waitForExecution(h, executionArn ?? '', ['SUCCEEDED', 'FAILED']);
     expect(done.status).toBe('SUCCEEDED');
     expect(JSON.parse(done.output ?? '')).toEqual({ id: 't', waitSeconds: 1, rounds: 3 });
@@ -243,10 +256,22 @@ describe('waitForTaskToken', () => {
 
   it('fails the execution with States.Runtime when TimeoutSecondsPath is not a positive integer', async () => {
     h = await harness(
-      { StartAt: 'Wait', States: { Wait: waitForTokenState({ TimeoutSecondsPath: '$.waitSeconds', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }], End: true }), Caught: { Type: 'Pass', End: true } } },
+      {
+        StartAt: 'Wait',
+        States: {
+          Wait: waitForTokenState({
+            TimeoutSecondsPath: '$.waitSeconds',
+            Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }],
+            End: true,
+          }),
+          Caught: { Type: 'Pass', End: true },
+        },
+      },
       { wait: async () => undefined },
     );
-    const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, input: '{"id":"x","waitSeconds":1.5}' }));
+    const { executionArn } = await h.client.send(
+      new StartExecutionCommand({ stateMachineArn: h.arn, input: '{"id":"x","waitSeconds":1.5}' }),
+    );
     const done = await waitForExecution(h, executionArn ?? '');
     expect(done.status).toBe('FAILED');
     expect(done.error).toBe('States.Runtime');
@@ -256,7 +281,10 @@ describe('waitForTaskToken', () => {
     const inbox = new Inbox<CallbackPayload>();
     const spy = jest.spyOn(global, 'setTimeout');
     try {
-      h = await harness({ StartAt: 'Wait', States: { Wait: waitForTokenState({ End: true }) } }, { wait: async (payload) => inbox.push(payload as CallbackPayload) });
+      h = await harness(
+        { StartAt: 'Wait', States: { Wait: waitForTokenState({ End: true }) } },
+        { wait: async (payload) => inbox.push(payload as CallbackPayload) },
+      );
       spy.mockClear();
       const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, input: '{"id":"long"}' }));
       const { taskToken } = await inbox.next();
@@ -322,7 +350,16 @@ describe('Retry', () => {
             Type: 'Task',
             Resource: 'arn:aws:states:::lambda:invoke',
             Parameters: { FunctionName: 'broken', Payload: {} },
-            Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, BackoffRate: 10, MaxDelaySeconds: 3, MaxAttempts: 4, JitterStrategy: 'FULL' }],
+            Retry: [
+              {
+                ErrorEquals: ['States.ALL'],
+                IntervalSeconds: 1,
+                BackoffRate: 10,
+                MaxDelaySeconds: 3,
+                MaxAttempts: 4,
+                JitterStrategy: 'FULL',
+              },
+            ],
             Catch: [{ ErrorEquals: ['States.TaskFailed'], ResultPath: '$.failure', Next: 'Caught' }],
             End: true,
           },
@@ -352,14 +389,19 @@ describe('Retry', () => {
 describe('StartExecution', () => {
   it('is idempotent for a running execution with the same name and input, and refuses reuse otherwise', async () => {
     const inbox = new Inbox<CallbackPayload>();
-    h = await harness({ StartAt: 'Wait', States: { Wait: waitForTokenState({ End: true }) } }, { wait: async (payload) => inbox.push(payload as CallbackPayload) });
+    h = await harness(
+      { StartAt: 'Wait', States: { Wait: waitForTokenState({ End: true }) } },
+      { wait: async (payload) => inbox.push(payload as CallbackPayload) },
+    );
     const input = '{"id":"same"}';
     const first = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, name: 'req-1', input }));
     const again = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, name: 'req-1', input }));
     expect(again.executionArn).toBe(first.executionArn);
     expect(again.startDate?.getTime()).toBe(first.startDate?.getTime());
 
-    const differs = await rejectionOf(h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, name: 'req-1', input: '{"id":"other"}' })));
+    const differs = await rejectionOf(
+      h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, name: 'req-1', input: '{"id":"other"}' })),
+    );
     expect(differs.name).toBe('ExecutionAlreadyExists');
     expect(differs.$metadata?.httpStatusCode).toBe(400);
 
@@ -374,15 +416,31 @@ describe('StartExecution', () => {
   it('answers AWS errors for bad names, unknown machines, bad input and unknown executions', async () => {
     h = await harness({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }, {});
     const { client, arn } = h;
-    expect((await rejectionOf(client.send(new StartExecutionCommand({ stateMachineArn: arn, name: 'has space' })))).name).toBe('InvalidName');
-    expect((await rejectionOf(client.send(new StartExecutionCommand({ stateMachineArn: arn, name: 'a'.repeat(81) })))).name).toBe('InvalidName');
-    expect((await rejectionOf(client.send(new StartExecutionCommand({ stateMachineArn: h.server.stateMachineArn('nope') })))).name).toBe('StateMachineDoesNotExist');
-    expect((await rejectionOf(client.send(new StartExecutionCommand({ stateMachineArn: arn, input: '{oops' })))).name).toBe('InvalidExecutionInput');
-    expect((await rejectionOf(client.send(new DescribeExecutionCommand({ executionArn: h.server.executionArn('test', 'missing') })))).name).toBe('ExecutionDoesNotExist');
-    expect((await rejectionOf(client.send(new GetExecutionHistoryCommand({ executionArn: h.server.executionArn('test', 'missing') })))).name).toBe('ExecutionDoesNotExist');
+    expect((await rejectionOf(client.send(new StartExecutionCommand({ stateMachineArn: arn, name: 'has space' })))).name).toBe(
+      'InvalidName',
+    );
+    expect((await rejectionOf(client.send(new StartExecutionCommand({ stateMachineArn: arn, name: 'a'.repeat(81) })))).name).toBe(
+      'InvalidName',
+    );
+    expect((await rejectionOf(client.send(new StartExecutionCommand({ stateMachineArn: h.server.stateMachineArn('nope') })))).name).toBe(
+      'StateMachineDoesNotExist',
+    );
+    expect((await rejectionOf(client.send(new StartExecutionCommand({ stateMachineArn: arn, input: '{oops' })))).name).toBe(
+      'InvalidExecutionInput',
+    );
+    expect(
+      (await rejectionOf(client.send(new DescribeExecutionCommand({ executionArn: h.server.executionArn('test', 'missing') })))).name,
+    ).toBe('ExecutionDoesNotExist');
+    expect(
+      (await rejectionOf(client.send(new GetExecutionHistoryCommand({ executionArn: h.server.executionArn('test', 'missing') })))).name,
+    ).toBe('ExecutionDoesNotExist');
     expect((await rejectionOf(client.send(new DescribeExecutionCommand({ executionArn: 'garbage' })))).name).toBe('InvalidArn');
-    expect((await rejectionOf(client.send(new ListExecutionsCommand({ stateMachineArn: h.server.stateMachineArn('nope') })))).name).toBe('StateMachineDoesNotExist');
-    expect((await rejectionOf(client.send(new ListExecutionsCommand({ stateMachineArn: arn, statusFilter: 'WHATEVER' as never })))).name).toBe('ValidationException');
+    expect((await rejectionOf(client.send(new ListExecutionsCommand({ stateMachineArn: h.server.stateMachineArn('nope') })))).name).toBe(
+      'StateMachineDoesNotExist',
+    );
+    expect(
+      (await rejectionOf(client.send(new ListExecutionsCommand({ stateMachineArn: arn, statusFilter: 'WHATEVER' as never })))).name,
+    ).toBe('ValidationException');
     // A generated name when none is given.
     const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: arn }));
     expect(executionArn).toMatch(/:execution:test:[0-9a-f-]{36}$/);
@@ -393,7 +451,11 @@ describe('StartExecution', () => {
 describe('execution TimeoutSeconds', () => {
   it('times the execution out (TIMED_OUT) and closes its tokens', async () => {
     const inbox = new Inbox<CallbackPayload>();
-    h = await harness({ TimeoutSeconds: 1, StartAt: 'Wait', States: { Wait: waitForTokenState({ End: true }) } }, { wait: async (payload) => inbox.push(payload as CallbackPayload) }, { timeScale: 0.05 });
+    h = await harness(
+      { TimeoutSeconds: 1, StartAt: 'Wait', States: { Wait: waitForTokenState({ End: true }) } },
+      { wait: async (payload) => inbox.push(payload as CallbackPayload) },
+      { timeScale: 0.05 },
+    );
     const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, input: '{"id":"slow"}' }));
     const { taskToken } = await inbox.next();
     const done = await waitForExecution(h, executionArn ?? '');
@@ -405,7 +467,10 @@ describe('execution TimeoutSeconds', () => {
 describe('ListExecutions', () => {
   it('lists the machine executions newest first, filtered by status, with pagination', async () => {
     const inbox = new Inbox<CallbackPayload>();
-    h = await harness({ StartAt: 'Wait', States: { Wait: waitForTokenState({ End: true }) } }, { wait: async (payload) => inbox.push(payload as CallbackPayload) });
+    h = await harness(
+      { StartAt: 'Wait', States: { Wait: waitForTokenState({ End: true }) } },
+      { wait: async (payload) => inbox.push(payload as CallbackPayload) },
+    );
     const arns: string[] = [];
     const tokens: string[] = [];
     for (const name of ['a', 'b', 'c']) {
@@ -429,7 +494,9 @@ describe('ListExecutions', () => {
     const page2 = await h.client.send(new ListExecutionsCommand({ stateMachineArn: h.arn, maxResults: 2, nextToken: page1.nextToken }));
     expect(page2.executions?.map((e) => e.name)).toEqual(['a']);
     expect(page2.nextToken).toBeUndefined();
-    expect((await rejectionOf(h.client.send(new ListExecutionsCommand({ stateMachineArn: h.arn, nextToken: 'bm9wZQ' })))).name).toBe('InvalidToken');
+    expect((await rejectionOf(h.client.send(new ListExecutionsCommand({ stateMachineArn: h.arn, nextToken: 'bm9wZQ' })))).name).toBe(
+      'InvalidToken',
+    );
   });
 });
 
@@ -440,8 +507,19 @@ describe('GetExecutionHistory', () => {
       {
         StartAt: 'Prepare',
         States: {
-          Prepare: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'prepare', Payload: {} }, ResultPath: null, Next: 'Wait' },
-          Wait: waitForTokenState({ TimeoutSeconds: 1, Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.timeout', Next: 'Again?' }], ResultPath: '$.decision', Next: 'Done' }),
+          Prepare: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke',
+            Parameters: { FunctionName: 'prepare', Payload: {} },
+            ResultPath: null,
+            Next: 'Wait',
+          },
+          Wait: waitForTokenState({
+            TimeoutSeconds: 1,
+            Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.timeout', Next: 'Again?' }],
+            ResultPath: '$.decision',
+            Next: 'Done',
+          }),
           'Again?': { Type: 'Choice', Choices: [{ Variable: '$.id', StringEquals: 'h', Next: 'Wait2' }], Default: 'Done' },
           Wait2: waitForTokenState({ ResultPath: '$.decision', Next: 'Done' }),
           Done: { Type: 'Succeed' },
@@ -490,14 +568,21 @@ describe('GetExecutionHistory', () => {
 
     const newestFirst = await h.client.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 5 }));
     expect(newestFirst.events?.map((event) => event.id)).toEqual([23, 22, 21, 20, 19]);
-    const rest = await h.client.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 100, nextToken: newestFirst.nextToken }));
+    const rest = await h.client.send(
+      new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 100, nextToken: newestFirst.nextToken }),
+    );
     expect(rest.events).toHaveLength(18);
     expect(rest.nextToken).toBeUndefined();
   });
 
   it('ends with ExecutionFailed for an uncaught task failure', async () => {
     h = await harness(
-      { StartAt: 'Call', States: { Call: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'boom', Payload: {} }, End: true } } },
+      {
+        StartAt: 'Call',
+        States: {
+          Call: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'boom', Payload: {} }, End: true },
+        },
+      },
       {
         boom: async () => {
           throw new RangeError('no');
@@ -507,7 +592,14 @@ describe('GetExecutionHistory', () => {
     const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn }));
     await waitForExecution(h, executionArn ?? '');
     const { events = [] } = await h.client.send(new GetExecutionHistoryCommand({ executionArn }));
-    expect(events.map((event) => event.type)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskFailed', 'ExecutionFailed']);
+    expect(events.map((event) => event.type)).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskFailed',
+      'ExecutionFailed',
+    ]);
     expect(events[5]?.executionFailedEventDetails).toMatchObject({ error: 'RangeError' });
   });
 });
@@ -559,10 +651,40 @@ describe('the HTTP endpoint', () => {
 
 describe('configuration errors', () => {
   it('refuses unsupported resources, missing functions and missing substitutions at start', async () => {
-    await expect(harness({ StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::dynamodb:putItem', Parameters: {}, End: true } } }, {})).rejects.toThrow(/not supported locally/);
-    await expect(harness({ StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'ghost', Payload: {} }, End: true } } }, {})).rejects.toThrow(/no local function for ghost/);
+    await expect(
+      harness(
+        { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::dynamodb:putItem', Parameters: {}, End: true } } },
+        {},
+      ),
+    ).rejects.toThrow(/not supported locally/);
+    await expect(
+      harness(
+        {
+          StartAt: 'T',
+          States: {
+            T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'ghost', Payload: {} }, End: true },
+          },
+        },
+        {},
+      ),
+    ).rejects.toThrow(/no local function for ghost/);
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a CDK-style placeholder, on purpose
     const placeholder = '${Fn}';
-    await expect(harness({ StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: placeholder, Payload: {} }, End: true } } }, {})).rejects.toThrow(/No substitution for \$\{Fn\}/);
+    await expect(
+      harness(
+        {
+          StartAt: 'T',
+          States: {
+            T: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::lambda:invoke',
+              Parameters: { FunctionName: placeholder, Payload: {} },
+              End: true,
+            },
+          },
+        },
+        {},
+      ),
+    ).rejects.toThrow(/No substitution for \$\{Fn\}/);
   });
 });

@@ -3,8 +3,10 @@ import { approverEmail, outcomeEmail, subjectLine } from '../../../functions/not
 import { pendingRequest } from '../links/fixtures';
 
 const LINKS = {
-  approve: 'http://127.0.0.1:3000/links/6f1c2b9e-3c1d-4e8a-9b7f-0a1b2c3d4e5f/approve?approver=bob%40example.com&exp=1793955600&kid=k2&sig=abc',
-  reject: 'http://127.0.0.1:3000/links/6f1c2b9e-3c1d-4e8a-9b7f-0a1b2c3d4e5f/reject?approver=bob%40example.com&exp=1793955600&kid=k2&sig=def',
+  approve:
+    'http://127.0.0.1:3000/links/6f1c2b9e-3c1d-4e8a-9b7f-0a1b2c3d4e5f/approve?approver=bob%40example.com&exp=1793955600&kid=k2&sig=abc',
+  reject:
+    'http://127.0.0.1:3000/links/6f1c2b9e-3c1d-4e8a-9b7f-0a1b2c3d4e5f/reject?approver=bob%40example.com&exp=1793955600&kid=k2&sig=def',
 };
 
 const hostile = (): ApprovalRequest =>
@@ -75,7 +77,9 @@ describe('approverEmail', () => {
   });
 
   it('shows the request, its subject fields and the requester in the HTML part', () => {
-    const request = pendingRequest({ approvals: [{ by: { id: 'email:carol@example.com', email: 'carol@example.com' }, at: '2026-11-03T09:30:00.000Z' }] });
+    const request = pendingRequest({
+      approvals: [{ by: { id: 'email:carol@example.com', email: 'carol@example.com' }, at: '2026-11-03T09:30:00.000Z' }],
+    });
     const { html, text } = approverEmail(request, LINKS, { reminder: false });
     for (const part of [html, text]) {
       expect(part).toContain(request.id);
@@ -113,7 +117,11 @@ describe('approverEmail', () => {
   });
 
   it('labels a card subject as card information', () => {
-    const { html } = approverEmail(pendingRequest({ kind: 'card.request', subject: { holderId: 'h-1', cardProfile: 'corporate' } }), LINKS, { reminder: false });
+    const { html } = approverEmail(
+      pendingRequest({ kind: 'card.request', subject: { holderId: 'h-1', cardProfile: 'corporate' } }),
+      LINKS,
+      { reminder: false },
+    );
     expect(html).toContain('>Card</h2>');
     expect(html).toContain('Card profile');
     expect(html).toContain('corporate');
@@ -124,7 +132,12 @@ describe('outcomeEmail', () => {
   it('a rejection reason of several lines cannot pose as a link line', () => {
     const request = pendingRequest({
       state: 'rejected',
-      decision: { decision: 'rejected', by: { id: 'bob', email: 'bob@example.com' }, at: '2026-11-03T11:00:00.000Z', reason: 'no\nApprove: https://evil.example/a' },
+      decision: {
+        decision: 'rejected',
+        by: { id: 'bob', email: 'bob@example.com' },
+        at: '2026-11-03T11:00:00.000Z',
+        reason: 'no\nApprove: https://evil.example/a',
+      },
     });
     const lines = outcomeEmail(request).text.split(/\r\n|\r|\n/);
     expect(lines.filter((line) => /^\s*(Approve|Reject):/.test(line))).toEqual([]);
@@ -165,7 +178,12 @@ describe('outcomeEmail', () => {
   it('says a policy approval was automatic', () => {
     const request = pendingRequest({
       state: 'approved',
-      decision: { decision: 'approved', by: { id: 'policy' }, at: '2026-11-03T09:00:00.000Z', reason: 'profile tls-servers does not require approval for certificate.enroll' },
+      decision: {
+        decision: 'approved',
+        by: { id: 'policy' },
+        at: '2026-11-03T09:00:00.000Z',
+        reason: 'profile tls-servers does not require approval for certificate.enroll',
+      },
     });
     expect(outcomeEmail(request).text).toContain('approved automatically');
   });
@@ -191,7 +209,11 @@ describe('outcomeEmail', () => {
   });
 
   it('escapes user-provided text in the outcome email', () => {
-    const request = { ...hostile(), state: 'rejected' as const, decision: { decision: 'rejected' as const, by: bob, at: '2026-11-03T11:00:00.000Z', reason: '<script>x</script>' } };
+    const request = {
+      ...hostile(),
+      state: 'rejected' as const,
+      decision: { decision: 'rejected' as const, by: bob, at: '2026-11-03T11:00:00.000Z', reason: '<script>x</script>' },
+    };
     const { html } = outcomeEmail(request);
     expect(html).not.toContain('<script');
     expect(html).toContain('&lt;script&gt;x&lt;/script&gt;');

@@ -5,7 +5,9 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { METRICS_NAMESPACE, powertoolsMeter, SERVICE_NAME } from '../../../functions/commons/observability';
 
-type Emf = { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> } } & Record<string, unknown>;
+type Emf = {
+  _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> };
+} & Record<string, unknown>;
 
 function emitted(run: (meter: ReturnType<typeof powertoolsMeter>, metrics: Metrics) => void): Emf[] {
   const lines: string[] = [];
@@ -16,20 +18,33 @@ function emitted(run: (meter: ReturnType<typeof powertoolsMeter>, metrics: Metri
   const saved = process.env.POWERTOOLS_METRICS_DISABLED;
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   try {
-    const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    const metrics = new Metrics({
+      namespace: METRICS_NAMESPACE,
+      serviceName: SERVICE_NAME,
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+    });
     run(powertoolsMeter(metrics), metrics);
     metrics.publishStoredMetrics();
   } finally {
     process.env.POWERTOOLS_METRICS_DISABLED = saved;
     write.mockRestore();
   }
-  return lines.flatMap((line) => line.split('\n')).filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Emf);
+  return lines
+    .flatMap((line) => line.split('\n'))
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Emf);
 }
 
 const definitions = (emf: Emf[]) =>
   emf.flatMap((blob) =>
     blob._aws.CloudWatchMetrics.flatMap((set) =>
-      set.Metrics.map((metric) => ({ namespace: set.Namespace, name: metric.Name, unit: metric.Unit, dimensions: set.Dimensions.flat().sort(), value: blob[metric.Name] })),
+      set.Metrics.map((metric) => ({
+        namespace: set.Namespace,
+        name: metric.Name,
+        unit: metric.Unit,
+        dimensions: set.Dimensions.flat().sort(),
+        value: blob[metric.Name],
+      })),
     ),
   );
 

@@ -35,7 +35,24 @@ test('every $ref points at a component that exists', () => {
 test('the request answered is described by the zod schema that types it, open to more fields', () => {
   const request = doc.components.schemas.Request;
   expect(request.required.sort()).toEqual(
-    ['approvals', 'approvers', 'createdAt', 'expireAfter', 'expiresAt', 'id', 'kind', 'onHold', 'profileId', 'remindAfter', 'requester', 'requiredApprovals', 'state', 'subject', 'updatedAt', 'version'].sort(),
+    [
+      'approvals',
+      'approvers',
+      'createdAt',
+      'expireAfter',
+      'expiresAt',
+      'id',
+      'kind',
+      'onHold',
+      'profileId',
+      'remindAfter',
+      'requester',
+      'requiredApprovals',
+      'state',
+      'subject',
+      'updatedAt',
+      'version',
+    ].sort(),
   );
   expect(request.properties.decision.properties.decision.enum).toEqual(['approved', 'rejected', 'expired', 'deleted']);
   expect(JSON.stringify(request)).not.toContain('"additionalProperties":false');

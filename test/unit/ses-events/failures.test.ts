@@ -83,31 +83,54 @@ describe('parsing an SES event notification', () => {
     const result = parseSesNotification(JSON.stringify(complaint));
     expect(result).toEqual({
       ok: true,
-      failure: expect.objectContaining({ kind: 'complaint', recipients: ['requester@example.com'], complaintFeedbackType: 'abuse', purpose: 'outcome' }),
+      failure: expect.objectContaining({
+        kind: 'complaint',
+        recipients: ['requester@example.com'],
+        complaintFeedbackType: 'abuse',
+        purpose: 'outcome',
+      }),
     });
   });
 
   test('an identity notification (notificationType) is read like an event', () => {
     const { eventType: _eventType, ...rest } = bounce();
-    expect(parseSesNotification(JSON.stringify({ ...rest, notificationType: 'Bounce' }))).toMatchObject({ ok: true, failure: { kind: 'bounce' } });
+    expect(parseSesNotification(JSON.stringify({ ...rest, notificationType: 'Bounce' }))).toMatchObject({
+      ok: true,
+      failure: { kind: 'bounce' },
+    });
   });
 
   test.each([
     ['not JSON', '{oops', 'message is not JSON'],
     ['a JSON array', '[]', 'message is not a JSON object'],
-    ['a delivery', JSON.stringify(bounce({ eventType: 'Delivery' })), 'event type Delivery is not a bounce, complaint, reject, rendering failure or delivery delay'],
-    ['no event type', JSON.stringify({ mail: {} }), 'event type (none) is not a bounce, complaint, reject, rendering failure or delivery delay'],
+    [
+      'a delivery',
+      JSON.stringify(bounce({ eventType: 'Delivery' })),
+      'event type Delivery is not a bounce, complaint, reject, rendering failure or delivery delay',
+    ],
+    [
+      'no event type',
+      JSON.stringify({ mail: {} }),
+      'event type (none) is not a bounce, complaint, reject, rendering failure or delivery delay',
+    ],
     ['no mail object', JSON.stringify({ eventType: 'Bounce' }), 'message has no mail object'],
     ['no tags', JSON.stringify(bounce({ mail: { messageId: 'm' } })), 'email has no requestId tag'],
     ['tags of the wrong shape', JSON.stringify(bounce({ mail: { tags: 'requestId' } })), 'email has no requestId tag'],
     ['an empty requestId', JSON.stringify(bounce({ mail: { tags: { requestId: [''] } } })), 'email has no requestId tag'],
-    ['a requestId that is no request id', JSON.stringify(bounce({ mail: { tags: { requestId: ['REQ#1'] } } })), 'requestId tag is not a request id'],
+    [
+      'a requestId that is no request id',
+      JSON.stringify(bounce({ mail: { tags: { requestId: ['REQ#1'] } } })),
+      'requestId tag is not a request id',
+    ],
   ])('%s is refused with a reason, not an exception', (_name, message, reason) => {
     expect(parseSesNotification(message)).toEqual({ ok: false, reason });
   });
 
   test('a bounce without a bounce object still yields the request, with no recipients', () => {
-    expect(parseSesNotification(JSON.stringify(bounce({ bounce: undefined })))).toMatchObject({ ok: true, failure: { kind: 'bounce', recipients: [] } });
+    expect(parseSesNotification(JSON.stringify(bounce({ bounce: undefined })))).toMatchObject({
+      ok: true,
+      failure: { kind: 'bounce', recipients: [] },
+    });
   });
 });
 
@@ -149,7 +172,9 @@ describe('handling an SNS batch', () => {
   test('malformed messages and unknown requests are logged and skipped; the rest of the batch is recorded', async () => {
     const { deps, appended, logs } = fakeDeps();
     const unknown = bounce({ mail: { tags: { requestId: ['00000000-0000-4000-8000-000000000000'] } } });
-    await expect(handleSesEvents(snsEvent('not json', JSON.stringify(unknown), JSON.stringify(complaint)), deps)).resolves.toEqual({ batchItemFailures: [] });
+    await expect(handleSesEvents(snsEvent('not json', JSON.stringify(unknown), JSON.stringify(complaint)), deps)).resolves.toEqual({
+      batchItemFailures: [],
+    });
     expect(appended.map(({ entry }) => entry.details?.reason)).toEqual(['complaint']);
     expect(logs.filter((entry) => entry.level === 'warn').map((entry) => entry.reason)).toEqual(['message is not JSON', 'unknown request']);
   });
@@ -176,13 +201,23 @@ describe('rejects, rendering failures and delivery delays', () => {
       at: '2026-11-20T10:00:00.000Z',
       type: 'notification-failed',
       actor: { id: 'ses' },
-      details: { reason: 'reject', purpose: 'approval', messageId: 'm-3', recipients: ['approver@example.com'], rejectReason: 'Bad content' },
+      details: {
+        reason: 'reject',
+        purpose: 'approval',
+        messageId: 'm-3',
+        recipients: ['approver@example.com'],
+        rejectReason: 'Bad content',
+      },
     });
   });
 
   test('a rendering failure is a failed notification with the error message', () => {
     const parsed = parseSesNotification(
-      JSON.stringify({ eventType: 'Rendering Failure', mail: mailOf('m-4'), failure: { errorMessage: 'Attribute name is missing', templateName: 't' } }),
+      JSON.stringify({
+        eventType: 'Rendering Failure',
+        mail: mailOf('m-4'),
+        failure: { errorMessage: 'Attribute name is missing', templateName: 't' },
+      }),
     );
     if (!parsed.ok) throw new Error(parsed.reason);
     expect(historyEntryOf(parsed.failure, '2026-11-20T12:00:00.000Z')).toMatchObject({
@@ -224,7 +259,9 @@ describe('rejects, rendering failures and delivery delays', () => {
 describe('handling an SQS batch (SNS raw message delivery into the queue)', () => {
   test('each message body is an SES event; a known request gets its history entry', async () => {
     const { deps, appended } = fakeDeps();
-    await expect(handleSesEvents(sqsEvent(JSON.stringify(bounce()), JSON.stringify(complaint)), deps)).resolves.toEqual({ batchItemFailures: [] });
+    await expect(handleSesEvents(sqsEvent(JSON.stringify(bounce()), JSON.stringify(complaint)), deps)).resolves.toEqual({
+      batchItemFailures: [],
+    });
     expect(appended.map(({ entry }) => entry.details?.reason)).toEqual(['bounce', 'complaint']);
   });
 

@@ -156,13 +156,19 @@ describe('awaiting a decision', () => {
     await awaitDecision(deps, ID, 'token-1');
     expect(mailer.sent.map((email) => email.to)).toEqual(['carol@example.com']);
     expect(meter.names()).toEqual(['emailFailed']);
-    expect(store.historyOf(ID)[0]).toMatchObject({ type: 'notification-failed', details: { recipient: 'bob@example.com', error: 'MessageRejected' } });
+    expect(store.historyOf(ID)[0]).toMatchObject({
+      type: 'notification-failed',
+      details: { recipient: 'bob@example.com', error: 'MessageRejected' },
+    });
   });
 });
 
 describe('after the outcome', () => {
   const rejected = () =>
-    pending({ state: 'rejected', decision: { decision: 'rejected', by: { id: 'bob', email: 'bob@example.com' }, at: CREATED, reason: 'no' } });
+    pending({
+      state: 'rejected',
+      decision: { decision: 'rejected', by: { id: 'bob', email: 'bob@example.com' }, at: CREATED, reason: 'no' },
+    });
 
   test('the requester is emailed once, and a callback is due when the request has a callbackUrl', async () => {
     const { deps, mailer } = setup(pending({ ...rejected(), callbackUrl: 'https://calling.example/hook', client: 'billing-system' }));
@@ -172,7 +178,10 @@ describe('after the outcome', () => {
   });
 
   test('a requester who deleted their own request gets no email', async () => {
-    const deleted = pending({ state: 'deleted', decision: { decision: 'deleted', by: { id: 'alice', email: 'alice@example.com' }, at: CREATED } });
+    const deleted = pending({
+      state: 'deleted',
+      decision: { decision: 'deleted', by: { id: 'alice', email: 'alice@example.com' }, at: CREATED },
+    });
     const { deps, mailer } = setup(deleted);
     expect(await notifyOutcome(deps, ID)).toEqual({ callback: false });
     expect(mailer.sent).toEqual([]);
@@ -187,7 +196,9 @@ describe('after the outcome', () => {
     expect(JSON.parse(body)).toMatchObject({ type: 'request.rejected', client: 'billing-system', request: { id: ID } });
     const t = Math.floor(Date.parse('2026-11-03T09:00:01.000Z') / 1000);
     // Signed with the key of the calling system that created the request.
-    expect(headers['approvals-signature']).toBe(`t=${t},v1=${createHmac('sha256', 'key-of-billing-system').update(`${t}.${body}`).digest('hex')}`);
+    expect(headers['approvals-signature']).toBe(
+      `t=${t},v1=${createHmac('sha256', 'key-of-billing-system').update(`${t}.${body}`).digest('hex')}`,
+    );
     expect(call?.init.redirect).toBe('manual');
     expect(types(store)).toEqual(['callback-delivered']);
     expect(await deliverCallback(deps, ID)).toEqual({});
@@ -195,7 +206,9 @@ describe('after the outcome', () => {
   });
 
   test('an answer other than 2xx fails the attempt, for the workflow to retry', async () => {
-    const { deps, answerWith, store, meter } = setup(pending({ ...rejected(), callbackUrl: 'https://calling.example/hook', client: 'billing-system' }));
+    const { deps, answerWith, store, meter } = setup(
+      pending({ ...rejected(), callbackUrl: 'https://calling.example/hook', client: 'billing-system' }),
+    );
     answerWith(503);
     await expect(deliverCallback(deps, ID)).rejects.toBeInstanceOf(CallbackFailed);
     await expect(deliverCallback(deps, ID)).rejects.toBeInstanceOf(CallbackFailed);
@@ -207,7 +220,9 @@ describe('after the outcome', () => {
     const { deps, calls, store } = setup(pending({ ...rejected(), callbackUrl: 'https://calling.example/hook' }));
     expect(await deliverCallback(deps, ID)).toEqual({});
     expect(calls).toEqual([]);
-    expect(store.historyOf(ID)).toEqual([expect.objectContaining({ type: 'callback-failed', details: expect.objectContaining({ reason: 'no calling system to sign for' }) })]);
+    expect(store.historyOf(ID)).toEqual([
+      expect.objectContaining({ type: 'callback-failed', details: expect.objectContaining({ reason: 'no calling system to sign for' }) }),
+    ]);
   });
 
   test('a redirect (3xx) is not followed and does not count as delivered', async () => {
@@ -255,7 +270,9 @@ describe('after the outcome', () => {
   });
 
   test('when the workflow gives up, the history says so and nothing is sent', async () => {
-    const { deps, calls, store, meter } = setup(pending({ ...rejected(), callbackUrl: 'https://calling.example/hook', client: 'billing-system' }));
+    const { deps, calls, store, meter } = setup(
+      pending({ ...rejected(), callbackUrl: 'https://calling.example/hook', client: 'billing-system' }),
+    );
     await deliverCallback(deps, ID, true);
     expect(meter.names()).toEqual(['callbackAbandoned']);
     expect(calls).toEqual([]);

@@ -49,7 +49,9 @@ describe('showing a link', () => {
   test('refuses an approver not listed on the request, and an unknown request', async () => {
     const { deps } = setup();
     await expect(showLinkDecision(deps, { requestId: ID, approver: 'mallory@example.com' })).rejects.toMatchObject({ code: 'forbidden' });
-    await expect(showLinkDecision(deps, { requestId: '00000000-0000-4000-8000-000000000001', approver: 'bob@example.com' })).rejects.toMatchObject({
+    await expect(
+      showLinkDecision(deps, { requestId: '00000000-0000-4000-8000-000000000001', approver: 'bob@example.com' }),
+    ).rejects.toMatchObject({
       code: 'not_found',
     });
   });
@@ -79,7 +81,9 @@ describe('deciding by link', () => {
 
   test('a reject without being listed is forbidden, not a conflict', async () => {
     const { deps } = setup();
-    await expect(decideByLink(deps, { requestId: ID, approver: 'alice@example.com' }, { decision: 'reject', reason: 'x' })).rejects.toMatchObject({
+    await expect(
+      decideByLink(deps, { requestId: ID, approver: 'alice@example.com' }, { decision: 'reject', reason: 'x' }),
+    ).rejects.toMatchObject({
       code: 'forbidden',
     });
   });

@@ -56,7 +56,12 @@ describe('creating a request', () => {
     const { request, replayed } = await createApprovalRequest(deps, alice, body());
     expect(meter.events).toEqual([['requestCreated', 'card.request']]);
     expect(replayed).toBe(false);
-    expect(request).toMatchObject({ state: 'requested', approvers: profile.approvers, requiredApprovals: 2, expiresAt: '2026-11-05T10:00:00.000Z' });
+    expect(request).toMatchObject({
+      state: 'requested',
+      approvers: profile.approvers,
+      requiredApprovals: 2,
+      expiresAt: '2026-11-05T10:00:00.000Z',
+    });
     expect(store.current(request.id)).toEqual(request);
     expect(store.historyOf(request.id).map((entry) => entry.type)).toEqual(['created']);
     expect(workflow.started).toEqual([request.id]);
@@ -64,7 +69,11 @@ describe('creating a request', () => {
 
   test('a kind the profile does not list is approved at once by policy', async () => {
     const { deps } = setup();
-    const { request } = await createApprovalRequest(deps, alice, body({ kind: 'card.lock', subject: { cardSerial: 'C-1', holderId: 'E-1001' } }));
+    const { request } = await createApprovalRequest(
+      deps,
+      alice,
+      body({ kind: 'card.lock', subject: { cardSerial: 'C-1', holderId: 'E-1001' } }),
+    );
     expect(request).toMatchObject({ state: 'approved', decision: { decision: 'approved', by: { id: 'policy' } } });
   });
 
@@ -72,7 +81,12 @@ describe('creating a request', () => {
     const { store, workflow, clock, deps, meter } = setup();
     const first = await createApprovalRequest(deps, alice, body(), 'hr-4711');
     clock.advance(60);
-    const reordered = { justification: 'New starter', subject: { cardProfile: 'PIV standard', holderId: 'E-1001' }, profileId: 'cards', kind: 'card.request' };
+    const reordered = {
+      justification: 'New starter',
+      subject: { cardProfile: 'PIV standard', holderId: 'E-1001' },
+      profileId: 'cards',
+      kind: 'card.request',
+    };
     const again = await createApprovalRequest(deps, alice, reordered as CreateRequestBody, 'hr-4711');
     expect(again).toEqual({ request: first.request, replayed: true });
     expect(store.requests.size).toBe(1);
@@ -204,7 +218,9 @@ describe('changing a request', () => {
 
   test('an unknown request is not found', async () => {
     const { deps } = setup();
-    await expect(decideAsUser(deps, bob, '00000000-0000-4000-8000-00000000ffff', { decision: 'approve' })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(decideAsUser(deps, bob, '00000000-0000-4000-8000-00000000ffff', { decision: 'approve' })).rejects.toMatchObject({
+      code: 'not_found',
+    });
   });
 });
 
@@ -235,7 +251,9 @@ describe('identity: only the listed approver decides', () => {
     const { store, deps, id } = await pending();
     store.profiles.set('cards', { ...profile, approvers: ['bob@example.com', 'carol@example.com', 'karol@example.com'] });
     for (const decision of ['approve', 'hold'] as const) {
-      await expect(decideAsUser(deps, { id: 'mallory', email, emailVerified: true, groups: ['approvers'] }, id, { decision })).rejects.toMatchObject({
+      await expect(
+        decideAsUser(deps, { id: 'mallory', email, emailVerified: true, groups: ['approvers'] }, id, { decision }),
+      ).rejects.toMatchObject({
         code: 'forbidden',
       });
     }
@@ -245,7 +263,9 @@ describe('identity: only the listed approver decides', () => {
   test('a decision by a token whose email is not verified is 403 and writes nothing', async () => {
     const { store, deps, id } = await pending();
     for (const emailVerified of [false, undefined]) {
-      await expect(decideAsUser(deps, { ...carol, emailVerified }, id, { decision: 'approve' })).rejects.toMatchObject({ code: 'forbidden' });
+      await expect(decideAsUser(deps, { ...carol, emailVerified }, id, { decision: 'approve' })).rejects.toMatchObject({
+        code: 'forbidden',
+      });
     }
     expect(store.saved).toEqual([]);
     expect((await decideAsUser(deps, carol, id, { decision: 'approve' })).approvals).toHaveLength(1);
@@ -262,15 +282,21 @@ describe('identity: only the listed approver decides', () => {
     store.profiles.set('cards', { ...profile, requiredApprovals: 1 });
     const { request } = await createApprovalRequest(deps, { ...bob, groups: [] }, body());
     expect(request.approvers).toEqual(['carol@example.com']);
-    await expect(decideAsUser(deps, { ...carol, id: 'bob' }, request.id, { decision: 'approve' })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(decideAsUser(deps, { ...carol, id: 'bob' }, request.id, { decision: 'approve' })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
     const { request: second } = await createApprovalRequest(deps, { ...alice, email: 'Carol@Example.com'.toLowerCase() }, body());
-    await expect(decideAsUser(deps, { ...carol, id: 'carol-second-account' }, second.id, { decision: 'approve' })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(decideAsUser(deps, { ...carol, id: 'carol-second-account' }, second.id, { decision: 'approve' })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
     expect(store.saved).toEqual([]);
   });
 
   test('creating as a requester needs an email that counts: non-ASCII or unverified is 403 and nothing is written', async () => {
     const { store, deps, workflow } = setup();
-    await expect(createApprovalRequest(deps, { ...alice, email: '\u212Aarol@example.com' }, body())).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(createApprovalRequest(deps, { ...alice, email: '\u212Aarol@example.com' }, body())).rejects.toMatchObject({
+      code: 'forbidden',
+    });
     await expect(createApprovalRequest(deps, { ...alice, emailVerified: false }, body())).rejects.toMatchObject({ code: 'forbidden' });
     expect(store.requests.size).toBe(0);
     expect(workflow.started).toEqual([]);
@@ -288,7 +314,9 @@ describe('callbacks: only calling systems, only to allowed prefixes', () => {
 
   test("a person's token cannot set callbackUrl, even to an allowed prefix: 403, nothing written", async () => {
     const { store, deps, workflow } = allowing(['https://hooks.example.com/approvals/']);
-    await expect(createApprovalRequest(deps, alice, body({ callbackUrl: 'https://hooks.example.com/approvals/x' }))).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(createApprovalRequest(deps, alice, body({ callbackUrl: 'https://hooks.example.com/approvals/x' }))).rejects.toMatchObject({
+      code: 'forbidden',
+    });
     expect(store.requests.size).toBe(0);
     expect(workflow.started).toEqual([]);
   });
@@ -314,7 +342,9 @@ describe('callbacks: only calling systems, only to allowed prefixes', () => {
 
   test('with no allowed prefixes no callbackUrl is accepted', async () => {
     const { store, deps } = allowing([]);
-    await expect(createApprovalRequest(deps, scoped, body({ callbackUrl: 'https://hooks.example.com/approvals/x', onBehalfOf }))).rejects.toMatchObject({
+    await expect(
+      createApprovalRequest(deps, scoped, body({ callbackUrl: 'https://hooks.example.com/approvals/x', onBehalfOf })),
+    ).rejects.toMatchObject({
       code: 'invalid_request',
     });
     expect(store.requests.size).toBe(0);
@@ -322,8 +352,16 @@ describe('callbacks: only calling systems, only to allowed prefixes', () => {
 
   test('a calling system under an allowed prefix: the request stores the URL as parsed and the creating client', async () => {
     const { store, deps } = allowing(['https://hooks.example.com/approvals/']);
-    const { request } = await createApprovalRequest(deps, scoped, body({ callbackUrl: 'https://HOOKS.example.com/approvals/./billing', onBehalfOf }));
-    expect(request).toMatchObject({ callbackUrl: 'https://hooks.example.com/approvals/billing', client: 'billing-system', requester: onBehalfOf });
+    const { request } = await createApprovalRequest(
+      deps,
+      scoped,
+      body({ callbackUrl: 'https://HOOKS.example.com/approvals/./billing', onBehalfOf }),
+    );
+    expect(request).toMatchObject({
+      callbackUrl: 'https://hooks.example.com/approvals/billing',
+      client: 'billing-system',
+      requester: onBehalfOf,
+    });
     expect(store.current(request.id)?.client).toBe('billing-system');
   });
 });
@@ -355,14 +393,21 @@ describe('history paging', () => {
 
   test('a short history has no cursor', async () => {
     const { deps, id } = await withHistory(3);
-    expect(await getRequestWithHistory(deps, alice, id)).toMatchObject({ history: [expect.anything(), expect.anything(), expect.anything()], historyNextCursor: null });
+    expect(await getRequestWithHistory(deps, alice, id)).toMatchObject({
+      history: [expect.anything(), expect.anything(), expect.anything()],
+      historyNextCursor: null,
+    });
   });
 
   test('the history has the read rules of the request: others get 403, an unknown request 404', async () => {
     const { deps, id } = await withHistory(2);
     const dave: Identity = { id: 'dave', email: 'dave@example.com', emailVerified: true, groups: [] };
     await expect(getRequestHistory(deps, dave, id, { limit: 10 })).rejects.toMatchObject({ code: 'forbidden' });
-    await expect(getRequestHistory(deps, alice, '00000000-0000-4000-8000-999999999999', { limit: 10 })).rejects.toMatchObject({ code: 'not_found' });
-    await expect(getRequestHistory(deps, alice, id, { limit: 10, cursor: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(getRequestHistory(deps, alice, '00000000-0000-4000-8000-999999999999', { limit: 10 })).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    await expect(getRequestHistory(deps, alice, id, { limit: 10, cursor: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
   });
 });

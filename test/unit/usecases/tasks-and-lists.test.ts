@@ -1,6 +1,13 @@
 import type { CreateRequestBody, Identity, Profile } from '../../../functions/domain/model';
 import type { Deps } from '../../../functions/usecases/ports';
-import { createApprovalRequest, decideAsUser, deleteApprovalRequest, listProfiles, listTasks, searchRequests } from '../../../functions/usecases/requests';
+import {
+  createApprovalRequest,
+  decideAsUser,
+  deleteApprovalRequest,
+  listProfiles,
+  listTasks,
+  searchRequests,
+} from '../../../functions/usecases/requests';
 import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
 
 const START = '2026-11-03T10:00:00.000Z';
@@ -22,13 +29,23 @@ const profile = (id: string, approvers = ['bob@example.com', 'carol@example.com'
   updatedAt: START,
   version: 1,
 });
-const body = (profileId = 'cards'): CreateRequestBody => ({ kind: 'card.request', profileId, subject: { holderId: 'E-1', cardProfile: 'PIV' } });
+const body = (profileId = 'cards'): CreateRequestBody => ({
+  kind: 'card.request',
+  profileId,
+  subject: { holderId: 'E-1', cardProfile: 'PIV' },
+});
 
 function setup() {
   const store = new MemoryStore();
   for (const p of [profile('cards'), profile('badges', ['carol@example.com'], 1)]) store.profiles.set(p.id, p);
   const clock = new FakeClock(START);
-  const deps: Deps = { repository: store, workflow: new RecordingWorkflow(), now: clock.now, newId: sequentialIds(), meter: new RecordingMeter() };
+  const deps: Deps = {
+    repository: store,
+    workflow: new RecordingWorkflow(),
+    now: clock.now,
+    newId: sequentialIds(),
+    meter: new RecordingMeter(),
+  };
   /** Creates requests one second apart, so newest first is well defined. */
   const create = async (profileId = 'cards') => {
     clock.advance(1);

@@ -93,8 +93,22 @@ describe('the profile limits', () => {
 
   test('a request copies maxReminders from its profile', async () => {
     const { deps, store } = setup(undefined);
-    await store.putProfile('cards', profileBodySchema.parse({ ...body, requireApprovalFor: ['card.request'], approvers: ['carol@example.com'], expireAfter: 'P1D', maxReminders: 2 }), CREATED);
-    const { request } = await createApprovalRequest(deps, alice, { kind: 'card.request', profileId: 'cards', subject: { holderId: 'h', cardProfile: 'p' } });
+    await store.putProfile(
+      'cards',
+      profileBodySchema.parse({
+        ...body,
+        requireApprovalFor: ['card.request'],
+        approvers: ['carol@example.com'],
+        expireAfter: 'P1D',
+        maxReminders: 2,
+      }),
+      CREATED,
+    );
+    const { request } = await createApprovalRequest(deps, alice, {
+      kind: 'card.request',
+      profileId: 'cards',
+      subject: { holderId: 'h', cardProfile: 'p' },
+    });
     expect(request.maxReminders).toBe(2);
   });
 });
@@ -180,11 +194,26 @@ describe('the expiry is never swallowed', () => {
 describe('a stored request always gets its workflow', () => {
   test('a create whose StartExecution fails answers with the request (201), and the reconciler starts it', async () => {
     const { deps, store, workflow, clock } = setup(undefined);
-    await store.putProfile('cards', profileBodySchema.parse({ name: 'p', requireApprovalFor: ['card.request'], approvers: ['carol@example.com'], requiredApprovals: 1, remindAfter: 'PT1H', expireAfter: 'P1D' }), CREATED);
+    await store.putProfile(
+      'cards',
+      profileBodySchema.parse({
+        name: 'p',
+        requireApprovalFor: ['card.request'],
+        approvers: ['carol@example.com'],
+        requiredApprovals: 1,
+        remindAfter: 'PT1H',
+        expireAfter: 'P1D',
+      }),
+      CREATED,
+    );
     const failures: string[] = [];
     deps.onWorkflowStartFailed = (id) => failures.push(id);
     workflow.failStartWith = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
-    const { request } = await createApprovalRequest(deps, alice, { kind: 'card.request', profileId: 'cards', subject: { holderId: 'h', cardProfile: 'p' } });
+    const { request } = await createApprovalRequest(deps, alice, {
+      kind: 'card.request',
+      profileId: 'cards',
+      subject: { holderId: 'h', cardProfile: 'p' },
+    });
     expect(store.current(request.id)?.state).toBe('requested');
     expect(failures).toEqual([request.id]);
     workflow.failStartWith = undefined;
