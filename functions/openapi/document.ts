@@ -24,6 +24,20 @@ function inputSchema(schema: z.ZodType): Schema {
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Schema) => ({ 'application/json': { schema } });
+/** `limit` and `cursor`, as every paged route takes them. */
+const pageParameters = (options: { defaultLimit?: number; cursor?: string } = {}) => [
+  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: options.defaultLimit ?? 20 } },
+  { name: 'cursor', in: 'query', schema: { type: 'string' }, description: options.cursor ?? 'nextCursor of the previous page.' },
+];
+/** A 200 with one page: `{"items":[…],"nextCursor":string|null}`. */
+const pageResponse = (item: string) => ({
+  description: 'A page',
+  content: json({
+    type: 'object',
+    properties: { items: { type: 'array', items: ref(item) }, nextCursor: { type: ['string', 'null'] } },
+    required: ['items', 'nextCursor'],
+  }),
+});
 const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((status) => [String(status), { $ref: `#/components/responses/E${status}` }]));
 const subjectName = (kind: string) => `Subject_${kind.replace(/[^A-Za-z0-9]/g, '_')}`;
@@ -64,19 +78,9 @@ const DETAILS: Record<string, Record<string, unknown>> = {
   },
   listProfiles: {
     summary: 'List profiles, in id order',
-    parameters: [
-      { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
-      { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page.' },
-    ],
+    parameters: pageParameters(),
     responses: {
-      200: {
-        description: 'A page',
-        content: json({
-          type: 'object',
-          properties: { items: { type: 'array', items: ref('Profile') }, nextCursor: { type: ['string', 'null'] } },
-          required: ['items', 'nextCursor'],
-        }),
-      },
+      200: pageResponse('Profile'),
       ...errors(400, 401),
     },
   },
@@ -103,19 +107,11 @@ const DETAILS: Record<string, Record<string, unknown>> = {
       { name: 'state', in: 'query', schema: { type: 'string', enum: STATES } },
       { name: 'kind', in: 'query', schema: { type: 'string', enum: KINDS } },
       { name: 'profileId', in: 'query', schema: { type: 'string' } },
-      { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
-      { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page, with the same filters.' },
+      ...pageParameters({ cursor: 'nextCursor of the previous page, with the same filters.' }),
       { name: 'mine', in: 'query', schema: { type: 'string', enum: ['true', 'false'] } },
     ],
     responses: {
-      200: {
-        description: 'A page',
-        content: json({
-          type: 'object',
-          properties: { items: { type: 'array', items: ref('Request') }, nextCursor: { type: ['string', 'null'] } },
-          required: ['items', 'nextCursor'],
-        }),
-      },
+      200: pageResponse('Request'),
       ...errors(400, 401),
     },
   },
@@ -145,24 +141,12 @@ const DETAILS: Record<string, Record<string, unknown>> = {
   },
   getRequestHistory: {
     summary: "Page through a request's history, oldest first (requester, approvers, admins)",
-    parameters: [
-      { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 100 } },
-      {
-        name: 'cursor',
-        in: 'query',
-        schema: { type: 'string' },
-        description: 'historyNextCursor of GET /requests/{id}, or nextCursor of the previous page.',
-      },
-    ],
+    parameters: pageParameters({
+      defaultLimit: 100,
+      cursor: 'historyNextCursor of GET /requests/{id}, or nextCursor of the previous page.',
+    }),
     responses: {
-      200: {
-        description: 'A page',
-        content: json({
-          type: 'object',
-          properties: { items: { type: 'array', items: ref('HistoryEntry') }, nextCursor: { type: ['string', 'null'] } },
-          required: ['items', 'nextCursor'],
-        }),
-      },
+      200: pageResponse('HistoryEntry'),
       ...errors(400, 401, 403, 404),
     },
   },
@@ -170,19 +154,9 @@ const DETAILS: Record<string, Record<string, unknown>> = {
     summary: 'What waits for me: pending requests on which the caller is listed and has not approved, on hold ones included, newest first',
     description:
       'Read from one task entry per approver and request, written in the same transaction as the request. Callers outside the approvers group, or whose token email does not count (not ASCII, email_verified not true), get an empty page.',
-    parameters: [
-      { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
-      { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page.' },
-    ],
+    parameters: pageParameters(),
     responses: {
-      200: {
-        description: 'A page',
-        content: json({
-          type: 'object',
-          properties: { items: { type: 'array', items: ref('Request') }, nextCursor: { type: ['string', 'null'] } },
-          required: ['items', 'nextCursor'],
-        }),
-      },
+      200: pageResponse('Request'),
       ...errors(400, 401),
     },
   },
