@@ -13,9 +13,10 @@ import type { ApprovalRequest } from '../../functions/domain/model';
 import { approverEmail, outcomeEmail } from '../../functions/notifications/emails';
 import { awaitDecision, deliverCallback, notifyOutcome, planRound, type StepDeps } from '../../functions/usecases/approval-rounds';
 import { FakeClock, MemoryStore, RecordingMailer, RecordingMeter, RecordingWorkflow } from '../support/memory-store';
+import { pendingRequest, REQUEST_ID } from '../support/requests';
 import { type Harness, harness, waitForExecution } from '../unit/local/sfn-helpers';
 
-const ID = '6f1c2b9e-3c1d-4e8a-9b7f-0a1b2c3d4e5f';
+const ID = REQUEST_ID;
 const CREATED = '2026-11-03T09:00:00.000Z';
 const DAY = 86400_000;
 
@@ -23,26 +24,14 @@ const DAY = 86400_000;
 const MAX_HISTORY_EVENTS = 2000;
 
 function pending(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
-  return {
-    id: ID,
-    kind: 'card.request',
-    profileId: 'cards',
-    subject: { holderId: 'E-1001', cardProfile: 'PIV standard' },
-    state: 'requested',
-    requester: { id: 'alice', email: 'alice@example.com' },
-    approvers: ['bob@example.com', 'carol@example.com'],
-    requiredApprovals: 1,
-    approvals: [],
-    onHold: false,
+  return pendingRequest({
     remindAfter: 'P1D',
     expireAfter: 'P3D',
     maxReminders: 5,
     createdAt: CREATED,
-    updatedAt: CREATED,
     expiresAt: new Date(Date.parse(CREATED) + 3 * DAY).toISOString(),
-    version: 1,
     ...overrides,
-  };
+  });
 }
 
 /** Faults a test injects: a step's function throws the error this returns (by step name and attempt). */

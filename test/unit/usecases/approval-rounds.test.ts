@@ -13,30 +13,20 @@ import {
   type StepDeps,
 } from '../../../functions/usecases/approval-rounds';
 import { FakeClock, MemoryStore, RecordingMailer, RecordingMeter, RecordingWorkflow } from '../../support/memory-store';
+import { pendingRequest, REQUEST_ID } from '../../support/requests';
 
-const ID = '6f1c2b9e-3c1d-4e8a-9b7f-0a1b2c3d4e5f';
+const ID = REQUEST_ID;
 const CREATED = '2026-11-03T09:00:00.000Z';
 
 function pending(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
-  return {
-    id: ID,
-    kind: 'card.request',
-    profileId: 'cards',
-    subject: { holderId: 'E-1001', cardProfile: 'PIV standard' },
-    state: 'requested',
-    requester: { id: 'alice', email: 'alice@example.com' },
-    approvers: ['bob@example.com', 'carol@example.com'],
+  return pendingRequest({
     requiredApprovals: 2,
-    approvals: [],
-    onHold: false,
     remindAfter: 'PT4H',
     expireAfter: 'PT12H',
     createdAt: CREATED,
-    updatedAt: CREATED,
     expiresAt: '2026-11-03T21:00:00.000Z',
-    version: 1,
     ...overrides,
-  };
+  });
 }
 
 function setup(request = pending(), now = '2026-11-03T09:00:01.000Z') {

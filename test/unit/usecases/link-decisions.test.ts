@@ -1,29 +1,13 @@
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import { decideByLink, showLinkDecision } from '../../../functions/usecases/link-decisions';
 import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow } from '../../support/memory-store';
+import { pendingRequest, REQUEST_ID } from '../../support/requests';
 
-const ID = '6f1c2b9e-3c1d-4e8a-9b7f-0a1b2c3d4e5f';
+const ID = REQUEST_ID;
 const NOW = '2026-11-03T10:00:00.000Z';
 
-const pending = (overrides: Partial<ApprovalRequest> = {}): ApprovalRequest => ({
-  id: ID,
-  kind: 'card.request',
-  profileId: 'cards',
-  subject: { holderId: 'E-1001', cardProfile: 'PIV standard' },
-  state: 'requested',
-  requester: { id: 'alice', email: 'alice@example.com' },
-  approvers: ['bob@example.com', 'carol@example.com'],
-  requiredApprovals: 1,
-  approvals: [],
-  onHold: false,
-  remindAfter: 'PT4H',
-  expireAfter: 'P2D',
-  createdAt: NOW,
-  updatedAt: NOW,
-  expiresAt: '2026-11-05T10:00:00.000Z',
-  version: 1,
-  ...overrides,
-});
+const pending = (overrides: Partial<ApprovalRequest> = {}): ApprovalRequest =>
+  pendingRequest({ createdAt: NOW, expiresAt: '2026-11-05T10:00:00.000Z', ...overrides });
 
 function setup(request = pending()) {
   const store = new MemoryStore(request);

@@ -12,33 +12,22 @@ import { createApprovalRequest, decideAsUser } from '../../../functions/usecases
 import { reconcile } from '../../../functions/usecases/reconcile';
 import type { Deps } from '../../../functions/usecases/ports';
 import { FakeClock, MemoryStore, RecordingMailer, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
+import { pendingRequest, REQUEST_ID } from '../../support/requests';
 
-const ID = '6f1c2b9e-3c1d-4e8a-9b7f-0a1b2c3d4e5f';
+const ID = REQUEST_ID;
 const CREATED = '2026-11-03T09:00:00.000Z';
 const carol: Identity = { id: 'carol', email: 'carol@example.com', emailVerified: true, groups: ['approvers'] };
 const alice: Identity = { id: 'alice', email: 'alice@example.com', emailVerified: true, groups: [] };
 
 function pending(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
-  return {
-    id: ID,
-    kind: 'card.request',
-    profileId: 'cards',
-    subject: { holderId: 'E-1001', cardProfile: 'PIV standard' },
-    state: 'requested',
-    requester: { id: 'alice', email: 'alice@example.com' },
-    approvers: ['bob@example.com', 'carol@example.com'],
-    requiredApprovals: 1,
-    approvals: [],
-    onHold: false,
+  return pendingRequest({
     remindAfter: 'PT1S',
     expireAfter: 'P360D',
     maxReminders: 20,
     createdAt: CREATED,
-    updatedAt: CREATED,
     expiresAt: new Date(Date.parse(CREATED) + 360 * 86400_000).toISOString(),
-    version: 1,
     ...overrides,
-  };
+  });
 }
 
 function setup(request: ApprovalRequest | undefined = pending(), now = CREATED) {
