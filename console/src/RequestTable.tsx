@@ -1,7 +1,6 @@
 import Badge from '@cloudscape-design/components/badge';
 import Box from '@cloudscape-design/components/box';
 import Link from '@cloudscape-design/components/link';
-import Pagination from '@cloudscape-design/components/pagination';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Table from '@cloudscape-design/components/table';
 import type { ReactNode } from 'react';
@@ -10,6 +9,7 @@ import type { ApprovalRequest } from './api';
 import { basePath } from './config';
 import { formatTime, kindLabel, STATE_INDICATOR, STATE_LABELS, subjectSummary } from './format';
 import type { useCursorPages } from './paging';
+import { CursorPagination } from './CursorPagination';
 
 /** The list of requests shared by the Requests and Tasks pages. */
 export function RequestTable({
@@ -35,15 +35,7 @@ export function RequestTable({
       loadingText="Loading requests"
       trackBy="id"
       empty={<Box textAlign="center">{empty}</Box>}
-      pagination={
-        <Pagination
-          currentPageIndex={pages.currentPageIndex}
-          pagesCount={pages.pagesCount}
-          openEnd={pages.openEnd}
-          onChange={(event) => pages.goTo(event.detail.currentPageIndex)}
-          ariaLabels={{ nextPageLabel: 'Next page', previousPageLabel: 'Previous page', pageLabel: (n) => `Page ${n}` }}
-        />
-      }
+      pagination={<CursorPagination pages={pages} />}
       columnDefinitions={[
         {
           id: 'kind',

@@ -2,7 +2,6 @@ import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import Header from '@cloudscape-design/components/header';
 import Link from '@cloudscape-design/components/link';
-import Pagination from '@cloudscape-design/components/pagination';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Table from '@cloudscape-design/components/table';
 import { useNavigate } from 'react-router';
@@ -13,6 +12,7 @@ import { formatTime, kindLabel } from '../format';
 import { useCursorPages } from '../paging';
 import { isAdmin } from '../permissions';
 import { useSession } from '../session';
+import { CursorPagination } from '../CursorPagination';
 
 export function ProfilesPage() {
   const { api, who } = useSession();
@@ -45,15 +45,7 @@ export function ProfilesPage() {
         loadingText="Loading profiles"
         trackBy="id"
         empty={<Box textAlign="center">No profiles to show.</Box>}
-        pagination={
-          <Pagination
-            currentPageIndex={pages.currentPageIndex}
-            pagesCount={pages.pagesCount}
-            openEnd={pages.openEnd}
-            onChange={(event) => pages.goTo(event.detail.currentPageIndex)}
-            ariaLabels={{ nextPageLabel: 'Next page', previousPageLabel: 'Previous page', pageLabel: (n) => `Page ${n}` }}
-          />
-        }
+        pagination={<CursorPagination pages={pages} />}
         columnDefinitions={[
           {
             id: 'id',
