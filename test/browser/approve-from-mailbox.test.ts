@@ -1,34 +1,21 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { localIssuer } from '../../local/identity';
 import { waitFor } from '../../local/net';
 import { type RunningService, startService } from '../helpers/process';
 import { cardRequest, profile, users } from '../helpers/stack';
+import { assertChromium, launchChromium } from '../helpers/browser';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const dataDir = mkdtempSync(join(tmpdir(), 'approvals-browser-'));
 let service: RunningService | undefined;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(executablePath))
-    throw new Error(`Chromium not found at ${executablePath}: apt-get install chromium, or set CHROMIUM_PATH`);
+  assertChromium();
   service = await startService(dataDir);
-  browser = await chromium.launch({
-    executablePath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

@@ -3,18 +3,18 @@
  * the local OpenID provider's form, then the journeys of approvers, requesters and admins. Each
  * journey saves a screenshot under test-results/console/; axe-core checks the main pages.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKey, localIssuer } from '../../local/identity';
 import { waitFor } from '../../local/net';
 import { type RunningService, startService } from '../helpers/process';
 import { cardRequest, profile, type TestUser, users } from '../helpers/stack';
+import { assertChromium, launchChromium } from '../helpers/browser';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const screenshots = join(__dirname, '..', '..', 'test-results', 'console');
 const dataDir = mkdtempSync(join(tmpdir(), 'approvals-console-'));
 let service: RunningService;
@@ -22,8 +22,7 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(executablePath))
-    throw new Error(`Chromium not found at ${executablePath}: apt-get install chromium, or set CHROMIUM_PATH`);
+  assertChromium();
   mkdirSync(screenshots, { recursive: true });
   service = await startService(dataDir);
   // npm start builds the console when it is missing or stale; the page is there once it answers 200.
@@ -31,19 +30,7 @@ beforeAll(async () => {
     timeoutMs: 120_000,
     what: 'the console to be built',
   });
-  browser = await chromium.launch({
-    executablePath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   await api('PUT', '/profiles/cards', users.admin, profile({ approvers: [users.carol.email, users.dave.email], requiredApprovals: 1 }));
 }, 180_000);
 
