@@ -129,7 +129,7 @@ export async function awaitDecision(deps: StepDeps, requestId: string, taskToken
   }
 }
 
-/** SES could not take the first approval emails now (throttling, an outage): the workflow retries the task later. */
+/** SES could not take the first approval emails or the outcome email now (throttling, an outage): the workflow retries the task later. */
 export class EmailDeferred extends Error {
   override name = 'Approvals.EmailDeferred';
 }
@@ -242,6 +242,9 @@ export async function notifyOutcome(deps: StepDeps, requestId: string): Promise<
       });
     } catch (error) {
       deps.meter.emailFailed();
+      // SES throttling or an outage: the workflow retries the step (and the reconciler, after the
+      // step's last retry, runs it again), so the requester is still told. A refused address is final.
+      if (isTransient(error)) throw new EmailDeferred(`outcome email deferred: ${(error as Error).name}`);
       await recordEmailFailure(deps, requestId, request.requester.email, 'outcome', error);
     }
     await deps.repository.setRoundBookkeeping(requestId, { outcomeNotifiedAt: deps.now() });

@@ -167,6 +167,23 @@ describe('after the outcome', () => {
     expect(mailer.sent.map((email) => [email.to, email.tags.purpose])).toEqual([['alice@example.com', 'outcome']]);
   });
 
+  test('an outcome email SES cannot take now is retried, not given up: the next attempt sends it', async () => {
+    const { deps, mailer, store } = setup(rejected());
+    mailer.failFor = () => Object.assign(new Error('slow down'), { name: 'TooManyRequestsException' });
+    await expect(notifyOutcome(deps, ID)).rejects.toMatchObject({ name: 'Approvals.EmailDeferred' });
+    expect((await store.getRequest(ID))?.rounds.outcomeNotifiedAt).toBeUndefined();
+    mailer.failFor = undefined;
+    expect(await notifyOutcome(deps, ID)).toEqual({ callback: false });
+    expect(mailer.sent.map((email) => [email.to, email.tags.purpose])).toEqual([['alice@example.com', 'outcome']]);
+  });
+
+  test('an outcome email to an address SES refuses is recorded and not retried', async () => {
+    const { deps, mailer, store } = setup(rejected());
+    mailer.failFor = () => Object.assign(new Error('bad address'), { name: 'MessageRejected' });
+    expect(await notifyOutcome(deps, ID)).toEqual({ callback: false });
+    expect((await store.getRequest(ID))?.rounds.outcomeNotifiedAt).toBeDefined();
+  });
+
   test('a requester who deleted their own request gets no email', async () => {
     const deleted = pending({
       state: 'deleted',
