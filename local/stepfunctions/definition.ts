@@ -18,7 +18,11 @@
  * - Only Lambda invocations (`lambda:invoke`, `.waitForTaskToken`) and states without nested
  *   machines are supported (no Parallel or Map): that is what statemachines/ uses.
  * - `timeScale` multiplies the durations the engine or the definition controls
- *   (Task and execution timeouts, Retry IntervalSeconds/MaxDelaySeconds, Wait Seconds).
+ *   (Task and execution timeouts, Retry IntervalSeconds/MaxDelaySeconds, Wait Seconds and
+ *   SecondsPath). The library reads a Wait's SecondsPath itself, unscaled, so under a time
+ *   scale such a Wait runs as a Task whose local handler waits the scaled time: Parameters
+ *   evaluate the path, `ResultPath: null` passes the input on as a Wait does, and the
+ *   history still names it a Wait (`scaledWaits`).
  */
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 
@@ -45,6 +49,8 @@ export interface TaskInfo {
 export interface PreparedDefinition {
   runnable: StateMachineDefinition;
   tasks: Map<string, TaskInfo>;
+  /** Wait states with a SecondsPath that run as a Task under a time scale (see above). */
+  scaledWaits: Set<string>;
   /** The machine's TimeoutSeconds, before timeScale. */
   timeoutSeconds?: number;
   warnings: string[];
@@ -88,7 +94,27 @@ function scaleRetriers(state: Json, timeScale: number): void {
   });
 }
 
-function prepareStates(states: unknown, tasks: Map<string, TaskInfo>, warnings: string[], timeScale: number): Json {
+/** A Wait with SecondsPath as a Task that the engine's handler runs for the scaled time. */
+function scaledWait(stateName: string, state: Json): Json {
+  if ('InputPath' in state) throw new Error(`Wait ${stateName}: InputPath with SecondsPath is not supported under a time scale`);
+  const { Type: _type, SecondsPath, ...rest } = state;
+  return {
+    ...rest,
+    Type: 'Task',
+    Resource: LAMBDA_INVOKE,
+    Parameters: { 'seconds.$': SecondsPath },
+    ResultPath: null,
+    TimeoutSeconds: LIBRARY_MAX_TIMEOUT_SECONDS,
+  };
+}
+
+function prepareStates(
+  states: unknown,
+  tasks: Map<string, TaskInfo>,
+  scaledWaits: Set<string>,
+  warnings: string[],
+  timeScale: number,
+): Json {
   if (!isObject(states)) throw new Error('States must be an object');
   const out: Json = {};
   for (const [stateName, original] of Object.entries(states)) {
@@ -125,6 +151,11 @@ function prepareStates(states: unknown, tasks: Map<string, TaskInfo>, warnings: 
         break;
       }
       case 'Wait': {
+        if (timeScale !== 1 && typeof state.SecondsPath === 'string') {
+          scaledWaits.add(stateName);
+          out[stateName] = scaledWait(stateName, state);
+          continue;
+        }
         if (timeScale !== 1 && typeof state.Seconds === 'number') state.Seconds = state.Seconds * timeScale;
         if (typeof state.Seconds === 'number' && state.Seconds > LIBRARY_MAX_TIMEOUT_SECONDS) {
           warnings.push(`Wait ${stateName}: more than ${LIBRARY_MAX_TIMEOUT_SECONDS} s overflows the library's timer`);
@@ -163,9 +194,10 @@ export function prepareDefinition(
   if (validate) new StateMachine(structuredClone(parsed) as unknown as StateMachineDefinition);
 
   const tasks = new Map<string, TaskInfo>();
+  const scaledWaits = new Set<string>();
   const warnings: string[] = [];
-  const runnable: Json = { ...parsed, States: prepareStates(parsed.States, tasks, warnings, timeScale) };
+  const runnable: Json = { ...parsed, States: prepareStates(parsed.States, tasks, scaledWaits, warnings, timeScale) };
   const timeoutSeconds = typeof parsed.TimeoutSeconds === 'number' ? parsed.TimeoutSeconds : undefined;
   delete runnable.TimeoutSeconds;
-  return { runnable: runnable as unknown as StateMachineDefinition, tasks, timeoutSeconds, warnings };
+  return { runnable: runnable as unknown as StateMachineDefinition, tasks, scaledWaits, timeoutSeconds, warnings };
 }

@@ -260,7 +260,8 @@ export class ExecutionRunner {
   private onStateEvent(run: Run, event: LibraryStateEvent): void {
     if (run.closed) return;
     const arn = run.record.executionArn;
-    const { name, type, input, output } = event.state;
+    const { name, input, output } = event.state;
+    const type = run.machine.prepared.scaledWaits.has(name) ? 'Wait' : event.state.type;
     if (event.type === 'StateEntered') {
       this.append(arn, `${type}StateEntered`, { name, input: JSON.stringify(input ?? null) }, 'stateEnteredEventDetails');
       run.enteredState = name;
@@ -293,6 +294,9 @@ export class ExecutionRunner {
     const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     for (const [stateName, task] of machine.prepared.tasks) {
       handlers[stateName] = (input) => this.runTask(run, task, input);
+    }
+    for (const stateName of machine.prepared.scaledWaits) {
+      handlers[stateName] = (input) => this.runScaledWait(run, stateName, input);
     }
     const context = {
       Execution: { Id: record.executionArn, Name: record.name, RoleArn: roleArn, StartTime: record.startDate },
@@ -343,6 +347,36 @@ export class ExecutionRunner {
       seconds = evaluated as number;
     }
     return seconds === undefined ? undefined : seconds * 1000 * this.timeScale;
+  }
+
+  /** A Wait's SecondsPath under a time scale (definition.ts): `input` is `{ seconds }`, evaluated by the library. */
+  private runScaledWait(run: Run, stateName: string, input: unknown): Promise<unknown> {
+    const { seconds } = (input ?? {}) as { seconds?: unknown };
+    if (run.closed) return Promise.reject(new UncatchableError('States.Runtime', 'Execution closed'));
+    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
+      return Promise.reject(
+        new UncatchableError(
+          'States.Runtime',
+          `Wait ${stateName}: SecondsPath must point to a non-negative integer, got ${JSON.stringify(seconds)}`,
+        ),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      const attempt: Attempt = {
+        settled: false,
+        succeed: () => settle(() => resolve(null)),
+        fail: (error) => settle(() => reject(error)),
+      };
+      const timer = setLongTimeout(() => attempt.succeed(null), seconds * 1000 * this.timeScale);
+      const settle = (done: () => void) => {
+        if (attempt.settled) return;
+        attempt.settled = true;
+        timer.clear();
+        run.attempts.delete(attempt);
+        done();
+      };
+      run.attempts.add(attempt);
+    });
   }
 
   /** The local handler of every Task state; `input` is the wrapper built in definition.ts, evaluated by the library. */

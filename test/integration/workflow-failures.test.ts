@@ -120,11 +120,10 @@ async function run(
     nextToken = page.nextToken;
   } while (nextToken);
   const entered = events.filter((event) => event.type?.endsWith('StateEntered')).map((event) => event.stateEnteredEventDetails?.name);
-  return { status: described.status, store, mailer, events, entered, attempts };
+  return { status: described.status, error: described.error, store, mailer, events, entered, attempts };
 }
 
 test('Plan round failing past its retries backs off and carries on: the request still expires and the requester is told', async () => {
-  // (The local engine does not scale a Wait's SecondsPath: this test waits the first backoff, 10 s.)
   // Plan round fails 7 times in a row (its 6 retries are used up), then works again.
   const result = await run(pending(), (step, attempt) =>
     step === 'planRound' && attempt <= 7 ? lambdaError('Lambda.ServiceException') : undefined,
@@ -134,6 +133,20 @@ test('Plan round failing past its retries backs off and carries on: the request 
   expect(result.store.current(ID)?.state).toBe('expired');
   expect(result.mailer.sent.filter((email) => email.to === 'alice@example.com')).toHaveLength(1);
 }, 60_000);
+
+test('Plan round failing for good backs off 8 times (about 39 minutes) and then gives up, deciding nothing', async () => {
+  const before = structuredClone(pending());
+  const result = await run(before, (step) => (step === 'planRound' ? lambdaError('Lambda.ServiceException') : undefined));
+  expect(result.status).toBe('FAILED');
+  expect(result.error).toBe('Approvals.WorkflowGaveUp');
+  expect(result.entered.filter((name) => name === 'Back off')).toHaveLength(8);
+  expect(result.entered.at(-1)).toBe('Gave up');
+  // 9 rounds of Plan round, each tried 7 times (6 retries).
+  expect(result.attempts.get('planRound')).toBe(9 * 7);
+  // Nothing was decided or sent: the request stays pending for the reconciler and the alarm.
+  expect(result.store.current(ID)?.state).toBe(before.state);
+  expect(result.mailer.sent).toHaveLength(0);
+});
 
 test('a Notify outcome that keeps failing does not skip the callback', async () => {
   const result = await run(pending({ callbackUrl: 'https://calling.example/hook', client: 'billing-system' }), (step) =>

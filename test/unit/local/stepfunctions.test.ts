@@ -372,14 +372,16 @@ describe('Retry', () => {
           throw new RangeError(`attempt ${calls.length}`);
         },
       },
-      { timeScale: 0.01 }, // waits of at most 10, 30, 30, 30 ms (capped), jittered down
+      // Waits of at most 100, 300, 300, 300 ms (capped), jittered down; uncapped, the last two would
+      // be drawn from up to 10 s and 100 s.
+      { timeScale: 0.1 },
     );
     const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn }));
     const done = await waitForExecution(h, executionArn ?? '', ['SUCCEEDED']);
     expect(calls).toHaveLength(5);
     const gaps = calls.slice(1).map((time, index) => time - (calls[index] ?? 0));
-    // Uncapped, the last waits would be up to 1 s and 10 s.
-    for (const gap of gaps) expect(gap).toBeLessThan(30 + 100);
+    // The margin above the cap is for a loaded machine; an uncapped wait would exceed it 99 times in 100.
+    for (const gap of gaps) expect(gap).toBeLessThan(300 + 700);
     const output = JSON.parse(done.output ?? '');
     expect(output.failure.Error).toBe('RangeError');
     expect(JSON.parse(output.failure.Cause).errorMessage).toBe('attempt 5');
@@ -461,6 +463,29 @@ describe('execution TimeoutSeconds', () => {
     const done = await waitForExecution(h, executionArn ?? '');
     expect(done).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout' });
     expect((await rejectionOf(h.client.send(new SendTaskSuccessCommand({ taskToken, output: '{}' })))).name).toBe('TaskTimedOut');
+  });
+});
+
+describe('Wait', () => {
+  const machine = { StartAt: 'Pause', States: { Pause: { Type: 'Wait', SecondsPath: '$.seconds', End: true } } };
+
+  it('scales a SecondsPath by the time scale, passes its input on, and names it a Wait in the history', async () => {
+    h = await harness(machine, {}, { timeScale: 0.01 });
+    const started = performance.now();
+    const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, input: '{"seconds":30}' }));
+    const done = await waitForExecution(h, executionArn ?? '');
+    // 30 s at 0.01 is 300 ms, not 30 s.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', output: '{"seconds":30}' });
+    const { events } = await h.client.send(new GetExecutionHistoryCommand({ executionArn }));
+    expect(events?.map((event) => event.type)).toEqual(['ExecutionStarted', 'WaitStateEntered', 'WaitStateExited', 'ExecutionSucceeded']);
+  });
+
+  it('fails the execution with States.Runtime when SecondsPath is not a non-negative integer', async () => {
+    h = await harness(machine, {}, { timeScale: 0.01 });
+    const { executionArn } = await h.client.send(new StartExecutionCommand({ stateMachineArn: h.arn, input: '{"seconds":-1}' }));
+    expect(await waitForExecution(h, executionArn ?? '')).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
   });
 });
 
