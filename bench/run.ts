@@ -56,6 +56,8 @@ interface Sizes {
   searchLarge: number;
   pending: number;
   initRuns: number;
+  /** How many functions' bundles to build (all of them but in the smoke run, whose figures are meaningless). */
+  bundles?: number;
   mailStored: number;
   mailSamples: number;
 }
@@ -78,13 +80,15 @@ const SMOKE: Sizes = {
   warmup: 2,
   rounds: 1,
   block: 4,
-  sweepMs: 300,
+  sweepMs: 100,
   throughputRounds: 1,
-  throughputMs: 400,
+  throughputMs: 150,
   searchSmall: 60,
   searchLarge: 120,
   pending: 40,
   initRuns: 0,
+  // test/unit/infra/bundles.test.ts builds every bundle; the smoke run only checks the phase runs.
+  bundles: 2,
   mailStored: 60,
   mailSamples: 10,
 };
@@ -185,7 +189,7 @@ export async function runBench(
   );
 
   // ---- bundles, before the service starts (nothing else of ours running) ----------------------
-  const bundles: BundleFigures = await measureBundles({ initRuns: size.initRuns, log });
+  const bundles: BundleFigures = await measureBundles({ initRuns: size.initRuns, only: size.bundles, log });
   const mail = await measureMailbox({ stored: size.mailStored, samples: size.mailSamples });
   log(
     `mailbox: SendEmail ${mail.emptyMs.toFixed(2)} ms with 20 emails, ${mail.fullMs.toFixed(2)} ms with ${mail.stored}; ${mail.bytesPerEmailEmpty.toFixed(0)} vs ${mail.bytesPerEmailFull.toFixed(0)} bytes written per email`,
