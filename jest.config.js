@@ -10,4 +10,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(@middy|jose)/)'],
   moduleNameMapper: { '^@middy/([^/]+)$': '<rootDir>/node_modules/@middy/$1/index.js' },
   testTimeout: 30000,
+  // One DynamoDB Local for the run, shared by the integration files (test/setup/shared-dynamodb.ts).
+  globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
 };

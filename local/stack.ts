@@ -9,7 +9,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { APPROVAL_STEPS, RECONCILER_FUNCTION } from '../functions/approval-steps';
 import { parseCallbackUrlPrefixes } from '../functions/domain/callbacks';
-import { ensureTable, startDynamoDbLocal } from './dynamodb';
+import { deleteTable, ensureTable, startDynamoDbLocal } from './dynamodb';
 import { type GatewayOptions, startGateway } from './gateway';
 import { localIssuer } from './identity';
 import { startMailbox } from './mailbox';
@@ -35,6 +35,12 @@ export interface LocalStackOptions {
   ephemeral?: boolean;
   /** Keep only DynamoDB's table in memory (the benchmark, on a disk shared with other work). */
   dynamoInMemory?: boolean;
+  /**
+   * Use a DynamoDB Local that is already running, with a table of this stack's own, instead of
+   * starting one (the tests share one across files: its start is the costliest part of a stack's).
+   * The table is created here and deleted on stop.
+   */
+  sharedDynamo?: { endpoint: string; pid: number; tableName: string };
   /** Passed to the gateway: answers what no API route does (the console). */
   otherRequests?: GatewayOptions['otherRequests'];
   log?: (line: string) => void;
@@ -60,6 +66,7 @@ export interface LocalStack {
   dynamoEndpoint: string;
   /** DynamoDB Local's Java process, also in `$DATA_DIR/dynamodb.pid` while it runs (reliability tests pause it). */
   dynamoPid: number;
+  tableName: string;
   /** Runs the reconciler once now (what the timer does), and resolves with its result. */
   reconcile(): Promise<unknown>;
   stop(): Promise<void>;
@@ -74,14 +81,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const close of stops.reverse()) await close().catch(() => {});
   };
   try {
-    const dynamo = await startDynamoDbLocal(options.ephemeral || options.dynamoInMemory ? {} : { dbPath: join(dataDir, 'dynamodb') });
-    const pidFile = join(dataDir, 'dynamodb.pid');
-    writeFileSync(pidFile, `${dynamo.pid}\n`);
-    stops.push(async () => {
-      await dynamo.stop();
-      rmSync(pidFile, { force: true });
-    });
-    await ensureTable(dynamo.endpoint, TABLE_NAME);
+    const tableName = options.sharedDynamo?.tableName ?? TABLE_NAME;
+    let dynamo: { endpoint: string; pid: number };
+    if (options.sharedDynamo) {
+      dynamo = options.sharedDynamo;
+      stops.push(() => deleteTable(dynamo.endpoint, tableName));
+    } else {
+      const started = await startDynamoDbLocal(options.ephemeral || options.dynamoInMemory ? {} : { dbPath: join(dataDir, 'dynamodb') });
+      dynamo = started;
+      const pidFile = join(dataDir, 'dynamodb.pid');
+      writeFileSync(pidFile, `${started.pid}\n`);
+      stops.push(async () => {
+        await started.stop();
+        rmSync(pidFile, { force: true });
+      });
+    }
+    await ensureTable(dynamo.endpoint, tableName);
 
     const mailbox = await startMailbox({ port: options.mailPort, dataDir: options.ephemeral ? undefined : dataDir });
     stops.push(mailbox.close);
@@ -105,7 +120,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_SESV2: mailbox.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
-      TABLE_NAME,
+      TABLE_NAME: tableName,
       SENDER_EMAIL,
       PUBLIC_BASE_URL: gateway.url,
       LINK_KEYS_SECRET_ID: LINK_SECRET,
@@ -170,6 +185,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       sfnUrl: sfn.url,
       dynamoEndpoint: dynamo.endpoint,
       dynamoPid: dynamo.pid,
+      tableName,
       reconcile,
       stop,
     };

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalIssuer, localIssuer } from '../../local/identity';
 import { type LocalStack, startLocalStack } from '../../local/stack';
+import { SHARED_DYNAMODB_ENV } from '../setup/shared-dynamodb';
 
 export interface TestUser {
   sub: string;
@@ -23,9 +25,17 @@ export interface Api {
   stop(): Promise<void>;
 }
 
+/** The run's shared DynamoDB Local with a new table, when `npm test` started one (test/setup). */
+function sharedDynamo(): { endpoint: string; pid: number; tableName: string } | undefined {
+  const shared = process.env[SHARED_DYNAMODB_ENV];
+  if (!shared) return undefined;
+  return { ...(JSON.parse(shared) as { endpoint: string; pid: number }), tableName: `approvals-${randomUUID()}` };
+}
+
 /**
- * Starts the whole local stack on free ports with in-memory DynamoDB, for one test file.
- * `timeScale` (see LocalStackOptions) shortens the workflow's waits and retries.
+ * Starts the whole local stack on free ports with in-memory DynamoDB, for one test file: a table
+ * of its own in the run's shared DynamoDB Local when there is one (test/setup), else its own
+ * DynamoDB Local. `timeScale` (see LocalStackOptions) shortens the workflow's waits and retries.
  */
 export async function startApi(
   options: { dataDir?: string; ephemeral?: boolean; timeScale?: number; callbackUrlPrefixes?: string; reconcileEveryMs?: number } = {},
@@ -36,6 +46,8 @@ export async function startApi(
     mailPort: 0,
     dataDir,
     ephemeral: options.ephemeral ?? true,
+    // Data meant to outlive the stack (ephemeral: false) needs a DynamoDB Local of its own.
+    sharedDynamo: options.ephemeral === false ? undefined : sharedDynamo(),
     timeScale: options.timeScale,
     callbackUrlPrefixes: options.callbackUrlPrefixes,
     // Tests run the reconciler on demand (api.stack.reconcile()) unless they ask for the timer.

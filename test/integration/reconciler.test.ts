@@ -9,7 +9,6 @@ import { documentClient } from '../../functions/adapters/clients';
 import { Repository } from '../../functions/adapters/dynamodb/repository';
 import type { ApprovalRequest } from '../../functions/domain/model';
 import { createRequest } from '../../functions/domain/rules';
-import { TABLE_NAME } from '../../local/stack';
 import { waitFor } from '../../local/net';
 import { type Api, profile, startApi, users } from '../helpers/stack';
 import { about, executionStatus, to, waitForEmails, waitForState } from '../helpers/workflow';
@@ -23,7 +22,7 @@ let receiverUrl = '';
 beforeAll(async () => {
   // The reconciler's timer runs every 300 ms here (60 s by default, 5 minutes in the cloud).
   api = await startApi({ timeScale: 0.2, reconcileEveryMs: 300 });
-  repository = new Repository(documentClient(), TABLE_NAME);
+  repository = new Repository(documentClient(), api.stack.tableName);
   receiver = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk) => (body += chunk));

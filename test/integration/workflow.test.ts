@@ -151,7 +151,7 @@ test('a decision whose task token was already closed is not lost: the next round
   const { Repository } = await import('../../functions/adapters/dynamodb/repository');
   const { documentClient } = await import('../../functions/adapters/clients');
   const { decide: applyDecision } = await import('../../functions/domain/rules');
-  const repository = new Repository(documentClient(), 'approvals');
+  const repository = new Repository(documentClient(), api.stack.tableName);
   const stored = await repository.getRequest(request.id);
   if (!stored) throw new Error('request not stored');
   await repository.saveChange(
@@ -207,7 +207,7 @@ describe('email delivery', () => {
     const profileRecord = (await api.call('GET', '/profiles/quorum', { as: users.admin })).body;
     const requester = { id: users.alice.sub, email: users.alice.email, groups: [] };
     const change = createRequest(id, cardRequest('quorum') as never, profileRecord, requester, new Date().toISOString());
-    await new Repository(documentClient(), 'approvals').createRequest(change);
+    await new Repository(documentClient(), api.stack.tableName).createRequest(change);
     return change.request;
   }
 
