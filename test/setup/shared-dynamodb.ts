@@ -12,7 +12,13 @@ export const SHARED_DYNAMODB_ENV = 'APPROVALS_TEST_SHARED_DYNAMODB';
 const holder = globalThis as { sharedDynamo?: LocalDynamo };
 
 export async function setup(): Promise<void> {
-  const dynamo = await startDynamoDbLocal();
+  let dynamo: LocalDynamo;
+  try {
+    dynamo = await startDynamoDbLocal();
+  } catch {
+    // Unit tests need no DynamoDB; the integration files then start their own and fail with the reason (e.g. no JDK).
+    return;
+  }
   holder.sharedDynamo = dynamo;
   process.env[SHARED_DYNAMODB_ENV] = JSON.stringify({ endpoint: dynamo.endpoint, pid: dynamo.pid });
 }
