@@ -3,7 +3,8 @@
  * whole local stack. Not part of `npm test`. RELIABILITY_SCALE (default 1) scales the load; the
  * reporter writes the figures of the run into docs/reliability.md.
  */
-const base = require('./jest.config.js');
+// Without npm test's shared DynamoDB Local (test/setup): these tests start the whole stack themselves.
+const { globalSetup, globalTeardown, ...base } = require('./jest.config.js');
 
 module.exports = {
   ...base,
