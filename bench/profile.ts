@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { localIssuer } from '../local/identity';
 import { closeClient, closedLoop, http } from './load';
-import { startService, stopService } from './run';
+import { BENCH_PROFILE, startService, stopService } from './run';
 
 interface ProfileNode {
   id: number;
@@ -81,14 +81,7 @@ async function main() {
     const api = endpoints.apiUrl;
     await http('PUT', `${api}/profiles/bench`, {
       headers: admin,
-      body: {
-        name: 'Bench',
-        requireApprovalFor: ['card.request'],
-        approvers: ['carol@example.com'],
-        requiredApprovals: 1,
-        remindAfter: 'PT4H',
-        expireAfter: 'P3D',
-      },
+      body: BENCH_PROFILE,
     });
     const pending: string[] = [];
     const run = await closedLoop(20, { durationMs: seconds * 1000 }, async (index) => {

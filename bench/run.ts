@@ -174,6 +174,16 @@ function rssBytes(pid: number): number {
   }
 }
 
+/** The profile `bench` that the runs' card requests use (bench/profile.ts too): carol alone approves. */
+export const BENCH_PROFILE = {
+  name: 'Bench',
+  requireApprovalFor: ['card.request'],
+  approvers: ['carol@example.com'],
+  requiredApprovals: 1,
+  remindAfter: 'PT4H',
+  expireAfter: 'P3D',
+};
+
 export async function runBench(
   options: { smoke?: boolean; quick?: boolean; outDir?: string; cpuProfDir?: string; log?: (line: string) => void } = {},
 ): Promise<Result[]> {
@@ -222,14 +232,7 @@ export async function runBench(
     await expect(
       http('PUT', `${api}/profiles/bench`, {
         headers: admin,
-        body: {
-          name: 'Bench',
-          requireApprovalFor: ['card.request'],
-          approvers: ['carol@example.com'],
-          requiredApprovals: 1,
-          remindAfter: 'PT4H',
-          expireAfter: 'P3D',
-        },
+        body: BENCH_PROFILE,
       }),
       200,
       'PUT profile',

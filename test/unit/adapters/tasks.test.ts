@@ -8,24 +8,13 @@ import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dyn
 import { requestKey } from '../../../functions/adapters/dynamodb/keys';
 import { DynamoRequestStore } from '../../../functions/adapters/dynamodb/requests';
 import { DynamoTasks } from '../../../functions/adapters/dynamodb/tasks';
-import type { Identity, Profile } from '../../../functions/domain/model';
+import type { Identity } from '../../../functions/domain/model';
 import { createRequest, decide } from '../../../functions/domain/rules';
+import { profile as fixtureProfile } from '../../support/fixtures';
 
 const now = '2026-11-03T10:00:00.000Z';
 const alice: Identity = { id: 'alice', email: 'alice@example.com', groups: [] };
-const profile: Profile = {
-  id: 'p',
-  name: 'P',
-  requireApprovalFor: ['card.request'],
-  approvers: ['bob@example.com', 'carol@example.com'],
-  requiredApprovals: 2,
-  remindAfter: 'PT1H',
-  expireAfter: 'P1D',
-  maxReminders: 5,
-  createdAt: now,
-  updatedAt: now,
-  version: 1,
-};
+const profile = fixtureProfile({ approvers: ['bob@example.com', 'carol@example.com'], requiredApprovals: 2, createdAt: now });
 const id = '00000000-0000-4000-8000-000000000001';
 const created = createRequest(
   id,

@@ -1,29 +1,17 @@
-import type { Identity, Profile } from '../../../functions/domain/model';
 import { createRequest, decide } from '../../../functions/domain/rules';
 import { awaitedApprovers, mayDecide, mayDelete } from '../../../console/src/permissions';
+import { profile as fixtureProfile, user } from '../../support/fixtures';
 
 const now = '2026-01-01T00:00:00.000Z';
-const profile: Profile = {
-  id: 'p',
-  name: 'P',
-  requireApprovalFor: ['card.request'],
-  approvers: ['carol@x.io', 'dave@x.io', 'frank@x.io'],
-  requiredApprovals: 2,
-  remindAfter: 'PT1H',
-  expireAfter: 'P1D',
-  maxReminders: 5,
-  createdAt: now,
-  updatedAt: now,
-  version: 1,
-};
-const alice: Identity = { id: 'alice', email: 'alice@x.io', emailVerified: true, groups: [] };
-const carol: Identity = { id: 'carol', email: 'carol@x.io', emailVerified: true, groups: ['approvers'] };
-const dave: Identity = { id: 'dave', email: 'dave@x.io', emailVerified: true, groups: ['approvers'] };
+const profile = fixtureProfile({ approvers: ['carol@x.io', 'dave@x.io', 'frank@x.io'], createdAt: now });
+const alice = user('alice', [], 'x.io');
+const carol = user('carol', ['approvers'], 'x.io');
+const dave = user('dave', ['approvers'], 'x.io');
 /** Listed on the profile but not in the approvers group: the API refuses their decisions. */
-const frank: Identity = { id: 'frank', email: 'frank@x.io', emailVerified: true, groups: [] };
+const frank = user('frank', [], 'x.io');
 /** In the approvers group but not listed. */
-const erin: Identity = { id: 'erin', email: 'erin@x.io', emailVerified: true, groups: ['approvers'] };
-const admin: Identity = { id: 'admin', email: 'admin@x.io', emailVerified: true, groups: ['admins'] };
+const erin = user('erin', ['approvers'], 'x.io');
+const admin = user('admin', ['admins'], 'x.io');
 
 const pending = () =>
   createRequest('r-1', { kind: 'card.request', profileId: 'p', subject: { holderId: 'h', cardProfile: 'c' } }, profile, alice, now).request;

@@ -1,22 +1,11 @@
 import { durationSeconds } from '../../../functions/domain/duration';
 import type { DomainError } from '../../../functions/domain/errors';
-import type { Identity, Profile } from '../../../functions/domain/model';
+import type { Identity } from '../../../functions/domain/model';
 import { createRequest, decide, deleteRequest, expire, undecidedApprovers } from '../../../functions/domain/rules';
+import { profile as fixtureProfile } from '../../support/fixtures';
 
 const now = '2026-01-01T00:00:00.000Z';
-const profile: Profile = {
-  id: 'p',
-  name: 'P',
-  requireApprovalFor: ['card.request'],
-  approvers: ['a@x.io', 'b@x.io', 'req@x.io'],
-  requiredApprovals: 2,
-  remindAfter: 'PT1H',
-  expireAfter: 'P1D',
-  maxReminders: 5,
-  createdAt: now,
-  updatedAt: now,
-  version: 1,
-};
+const profile = fixtureProfile({ approvers: ['a@x.io', 'b@x.io', 'req@x.io'], createdAt: now });
 const requester: Identity = { id: 'req', email: 'Req@x.io', groups: [] };
 const a = { id: 'a', email: 'a@x.io' };
 const b = { id: 'b', email: 'b@x.io' };

@@ -1,23 +1,12 @@
-import type { ApprovalRequest, Identity, Profile } from '../../../functions/domain/model';
+import type { ApprovalRequest, Identity } from '../../../functions/domain/model';
 import { createRequest, decide, deleteRequest, expire } from '../../../functions/domain/rules';
 import { openTaskApprovers, taskChanges } from '../../../functions/domain/tasks';
+import { profile as fixtureProfile } from '../../support/fixtures';
 
 const now = '2026-11-03T10:00:00.000Z';
 const alice: Identity = { id: 'alice', email: 'alice@example.com', groups: [] };
 const bob = { id: 'bob', email: 'bob@example.com' };
-const profile: Profile = {
-  id: 'p',
-  name: 'P',
-  requireApprovalFor: ['card.request'],
-  approvers: ['bob@example.com', 'carol@example.com', 'alice@example.com'],
-  requiredApprovals: 2,
-  remindAfter: 'PT1H',
-  expireAfter: 'P1D',
-  maxReminders: 5,
-  createdAt: now,
-  updatedAt: now,
-  version: 1,
-};
+const profile = fixtureProfile({ approvers: ['bob@example.com', 'carol@example.com', 'alice@example.com'], createdAt: now });
 const pending = (): ApprovalRequest =>
   createRequest('r-1', { kind: 'card.request', profileId: 'p', subject: { holderId: 'h', cardProfile: 'c' } }, profile, alice, now).request;
 

@@ -46,6 +46,13 @@ const sqsEvent = (...bodies: string[]): SQSEvent => ({
   Records: bodies.map((body, index) => ({ messageId: `sqs-${index}`, body }) as SQSEvent['Records'][number]),
 });
 
+/** The history entry recorded for this SES event, at 12:00 (SES's own timestamp wins when it has one). */
+function entryOf(event: unknown): HistoryEntry {
+  const parsed = parseSesNotification(JSON.stringify(event));
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return historyEntryOf(parsed.failure, '2026-11-20T12:00:00.000Z');
+}
+
 function fakeDeps(known: string[] = [REQUEST_ID]) {
   const appended: Array<{ id: string; entry: HistoryEntry }> = [];
   const logs: Array<Record<string, unknown>> = [];
@@ -136,9 +143,7 @@ describe('parsing an SES event notification', () => {
 
 describe('the history entry of a failed notification', () => {
   test('is notification-failed by ses, at the time SES reported, with the details', () => {
-    const parsed = parseSesNotification(JSON.stringify(bounce()));
-    if (!parsed.ok) throw new Error(parsed.reason);
-    expect(historyEntryOf(parsed.failure, '2026-11-20T12:00:00.000Z')).toEqual({
+    expect(entryOf(bounce())).toEqual({
       at: '2026-11-20T10:00:01.000Z',
       type: 'notification-failed',
       actor: { id: 'ses' },
@@ -195,9 +200,7 @@ const mailOf = (messageId: string) => ({
 
 describe('rejects, rendering failures and delivery delays', () => {
   test('a reject is a failed notification with the reason SES gave', () => {
-    const parsed = parseSesNotification(JSON.stringify({ eventType: 'Reject', mail: mailOf('m-3'), reject: { reason: 'Bad content' } }));
-    if (!parsed.ok) throw new Error(parsed.reason);
-    expect(historyEntryOf(parsed.failure, '2026-11-20T12:00:00.000Z')).toEqual({
+    expect(entryOf({ eventType: 'Reject', mail: mailOf('m-3'), reject: { reason: 'Bad content' } })).toEqual({
       at: '2026-11-20T10:00:00.000Z',
       type: 'notification-failed',
       actor: { id: 'ses' },
@@ -212,35 +215,29 @@ describe('rejects, rendering failures and delivery delays', () => {
   });
 
   test('a rendering failure is a failed notification with the error message', () => {
-    const parsed = parseSesNotification(
-      JSON.stringify({
-        eventType: 'Rendering Failure',
-        mail: mailOf('m-4'),
-        failure: { errorMessage: 'Attribute name is missing', templateName: 't' },
-      }),
-    );
-    if (!parsed.ok) throw new Error(parsed.reason);
-    expect(historyEntryOf(parsed.failure, '2026-11-20T12:00:00.000Z')).toMatchObject({
+    const entry = entryOf({
+      eventType: 'Rendering Failure',
+      mail: mailOf('m-4'),
+      failure: { errorMessage: 'Attribute name is missing', templateName: 't' },
+    });
+    expect(entry).toMatchObject({
       type: 'notification-failed',
       details: { reason: 'rendering-failure', errorMessage: 'Attribute name is missing', templateName: 't' },
     });
   });
 
   test('a delivery delay is a delayed notification, not a failed one', () => {
-    const parsed = parseSesNotification(
-      JSON.stringify({
-        eventType: 'DeliveryDelay',
-        mail: mailOf('m-5'),
-        deliveryDelay: {
-          timestamp: '2026-11-20T10:30:00.000Z',
-          delayType: 'MailboxFull',
-          expirationTime: '2026-11-21T10:00:00.000Z',
-          delayedRecipients: [{ emailAddress: 'approver@example.com', status: '4.2.2' }],
-        },
-      }),
-    );
-    if (!parsed.ok) throw new Error(parsed.reason);
-    expect(historyEntryOf(parsed.failure, '2026-11-20T12:00:00.000Z')).toEqual({
+    const entry = entryOf({
+      eventType: 'DeliveryDelay',
+      mail: mailOf('m-5'),
+      deliveryDelay: {
+        timestamp: '2026-11-20T10:30:00.000Z',
+        delayType: 'MailboxFull',
+        expirationTime: '2026-11-21T10:00:00.000Z',
+        delayedRecipients: [{ emailAddress: 'approver@example.com', status: '4.2.2' }],
+      },
+    });
+    expect(entry).toEqual({
       at: '2026-11-20T10:30:00.000Z',
       type: 'notification-delayed',
       actor: { id: 'ses' },

@@ -1,4 +1,4 @@
-import type { CreateRequestBody, Identity, Profile } from '../../../functions/domain/model';
+import type { CreateRequestBody, Identity } from '../../../functions/domain/model';
 import type { Deps } from '../../../functions/usecases/ports';
 import {
   changeRequest,
@@ -10,27 +10,21 @@ import {
   searchRequests,
 } from '../../../functions/usecases/requests';
 import { decide } from '../../../functions/domain/rules';
+import { alice, bob, carol, profile as fixtureProfile, user } from '../../support/fixtures';
 import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
 
 const START = '2026-11-03T10:00:00.000Z';
-const alice: Identity = { id: 'alice', email: 'alice@example.com', emailVerified: true, groups: [] };
-const bob: Identity = { id: 'bob', email: 'bob@example.com', emailVerified: true, groups: ['approvers'] };
-const carol: Identity = { id: 'carol', email: 'carol@example.com', emailVerified: true, groups: ['approvers'] };
 const billing: Identity = { id: 'billing-system', email: '', groups: [], scopes: [] };
 
-const profile: Profile = {
+const profile = fixtureProfile({
   id: 'cards',
   name: 'Cards',
-  requireApprovalFor: ['card.request'],
   approvers: ['bob@example.com', 'carol@example.com'],
   requiredApprovals: 2,
   remindAfter: 'PT4H',
   expireAfter: 'P2D',
-  maxReminders: 5,
   createdAt: START,
-  updatedAt: START,
-  version: 1,
-};
+});
 
 const body = (overrides: Partial<CreateRequestBody> = {}): CreateRequestBody => ({
   kind: 'card.request',
@@ -401,7 +395,7 @@ describe('history paging', () => {
 
   test('the history has the read rules of the request: others get 403, an unknown request 404', async () => {
     const { deps, id } = await withHistory(2);
-    const dave: Identity = { id: 'dave', email: 'dave@example.com', emailVerified: true, groups: [] };
+    const dave = user('dave');
     await expect(getRequestHistory(deps, dave, id, { limit: 10 })).rejects.toMatchObject({ code: 'forbidden' });
     await expect(getRequestHistory(deps, alice, '00000000-0000-4000-8000-999999999999', { limit: 10 })).rejects.toMatchObject({
       code: 'not_found',

@@ -1,4 +1,4 @@
-import type { CreateRequestBody, Identity, Profile } from '../../../functions/domain/model';
+import type { CreateRequestBody, Profile } from '../../../functions/domain/model';
 import type { Deps } from '../../../functions/usecases/ports';
 import {
   createApprovalRequest,
@@ -8,27 +8,13 @@ import {
   listTasks,
   searchRequests,
 } from '../../../functions/usecases/requests';
+import { admin, alice, bob, carol, profile as fixtureProfile } from '../../support/fixtures';
 import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
 
 const START = '2026-11-03T10:00:00.000Z';
-const alice: Identity = { id: 'alice', email: 'alice@example.com', emailVerified: true, groups: [] };
-const bob: Identity = { id: 'bob', email: 'bob@example.com', emailVerified: true, groups: ['approvers'] };
-const carol: Identity = { id: 'carol', email: 'carol@example.com', emailVerified: true, groups: ['approvers'] };
-const admin: Identity = { id: 'admin', email: 'admin@example.com', emailVerified: true, groups: ['admins'] };
 
-const profile = (id: string, approvers = ['bob@example.com', 'carol@example.com'], requiredApprovals = 2): Profile => ({
-  id,
-  name: id,
-  requireApprovalFor: ['card.request'],
-  approvers,
-  requiredApprovals,
-  remindAfter: 'PT4H',
-  expireAfter: 'P2D',
-  maxReminders: 5,
-  createdAt: START,
-  updatedAt: START,
-  version: 1,
-});
+const profile = (id: string, approvers = ['bob@example.com', 'carol@example.com'], requiredApprovals = 2): Profile =>
+  fixtureProfile({ id, name: id, approvers, requiredApprovals, remindAfter: 'PT4H', expireAfter: 'P2D', createdAt: START });
 const body = (profileId = 'cards'): CreateRequestBody => ({
   kind: 'card.request',
   profileId,

@@ -4,20 +4,19 @@
  * once even when an attempt overlaps another, an expiry is never swallowed, a create is never a
  * 500 once stored, and the reconciler repairs whatever the workflow left undone.
  */
-import type { ApprovalRequest, Identity } from '../../../functions/domain/model';
+import type { ApprovalRequest } from '../../../functions/domain/model';
 import { MAX_REMINDERS, profileBodySchema } from '../../../functions/domain/model';
 import { approverEmail, outcomeEmail } from '../../../functions/notifications/emails';
 import { awaitDecision, deliverCallback, notifyOutcome, planRound, type StepDeps } from '../../../functions/usecases/approval-rounds';
 import { createApprovalRequest, decideAsUser } from '../../../functions/usecases/requests';
 import { reconcile } from '../../../functions/usecases/reconcile';
 import type { Deps } from '../../../functions/usecases/ports';
+import { alice, carol } from '../../support/fixtures';
 import { FakeClock, MemoryStore, RecordingMailer, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
 import { pendingRequest, REQUEST_ID } from '../../support/requests';
 
 const ID = REQUEST_ID;
 const CREATED = '2026-11-03T09:00:00.000Z';
-const carol: Identity = { id: 'carol', email: 'carol@example.com', emailVerified: true, groups: ['approvers'] };
-const alice: Identity = { id: 'alice', email: 'alice@example.com', emailVerified: true, groups: [] };
 
 function pending(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
   return pendingRequest({
