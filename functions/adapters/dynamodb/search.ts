@@ -70,15 +70,17 @@ export class DynamoSearch implements SearchStore {
 
   /**
    * The newest matches of every partition, enough to fill the page: each partition is first asked
-   * for its share of the page (limit / partitions, plus one), and only a partition whose every
-   * fetched item made it into the page and that has more is asked again, for twice as many. A
-   * page thus reads about `limit` items in all instead of `limit` per partition (8 shards of a
-   * state: 8 × 20 items for a first page of 20), while the result is the same: the newest
-   * `limit` matches over all partitions.
+   * for twice its even share of the page (2 × limit / partitions, plus one), and only a partition
+   * whose every fetched item made it into the page and that has more is asked again, for twice as
+   * many. A page thus reads about twice `limit` items in all instead of `limit` per partition (8
+   * shards of a state: 8 × 20 items for a first page of 20), in one round of parallel Queries: the
+   * shards' newest items interleave at random (the shard comes from the id), and with only the
+   * even share (plus one) two first pages in three needed a second, sequential round. The result
+   * is the same either way: the newest `limit` matches over all partitions.
    */
   private async fetchNewest(partitions: Partition[], positions: Position[], query: SearchQuery): Promise<Fetched[]> {
     const open = positions.filter((position) => position !== END).length;
-    const share = Math.min(query.limit, Math.ceil(query.limit / Math.max(1, open)) + 1);
+    const share = Math.min(query.limit, Math.ceil((2 * query.limit) / Math.max(1, open)) + 1);
     const fetched: Fetched[] = positions.map((position) => ({ items: [], more: position !== END, pages: 0, want: share }));
     for (;;) {
       const merged = mergeNewest(fetched, partitions, query.limit);

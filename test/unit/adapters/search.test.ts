@@ -1,6 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, type QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { indexKeys, SEARCH_SHARDS, shardOf } from '../../../functions/adapters/dynamodb/keys';
 import { DynamoSearch } from '../../../functions/adapters/dynamodb/search';
+import { pendingRequest } from '../../support/requests';
 
 // The cursor is checked before any call to the table, so this client is never used.
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:9' }));
@@ -25,5 +27,61 @@ describe('a search cursor', () => {
       code: 'invalid_request',
       details: [{ field: 'cursor', message: 'does not match state, kind, profile or requester' }],
     });
+  });
+});
+
+/**
+ * A stand-in for the by-state index that answers the Queries this search makes (partition key
+ * equality, `sort key < :after`, newest first, Limit, ExclusiveStartKey) and counts them.
+ */
+function stateIndex(requests: Array<{ id: string; createdAt: string }>) {
+  const items = requests.map((request) => ({
+    doc: { ...pendingRequest({ id: request.id, createdAt: request.createdAt }) },
+    ...indexKeys({ ...pendingRequest({ id: request.id, createdAt: request.createdAt }) }),
+  }));
+  const queries: Array<{ pk: string; limit: number }> = [];
+  const db = {
+    send: async (command: QueryCommand) => {
+      const input = command.input;
+      const pk = String(input.ExpressionAttributeValues?.[':pk']);
+      const after = input.ExpressionAttributeValues?.[':after'] as string | undefined;
+      const start = input.ExclusiveStartKey?.GSI1SK as string | undefined;
+      queries.push({ pk, limit: input.Limit ?? 0 });
+      const matches = items
+        .filter((item) => item.GSI1PK === pk && (!after || item.GSI1SK < after) && (!start || item.GSI1SK < start))
+        .sort((a, b) => b.GSI1SK.localeCompare(a.GSI1SK));
+      const page = matches.slice(0, input.Limit);
+      const more = matches.length > page.length;
+      return { Items: page, LastEvaluatedKey: more ? { GSI1SK: page.at(-1)?.GSI1SK } : undefined };
+    },
+  };
+  return { db: db as unknown as DynamoDBDocumentClient, queries };
+}
+
+describe('a first page of a state search', () => {
+  // 400 requested requests, one a minute, spread over the shards by their ids.
+  const requests = Array.from({ length: 400 }, (_, index) => ({
+    id: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+    createdAt: new Date(Date.UTC(2026, 10, 3) + index * 60_000).toISOString(),
+  }));
+  const newest = [...requests].reverse();
+
+  test.each([20, 50, 100])('of %i holds the newest requests and asks each shard once', async (limit) => {
+    const { db, queries } = stateIndex(requests);
+    const page = await new DynamoSearch(db, 'approvals').search({ state: 'requested', limit });
+    expect(page.items.map((request) => request.id)).toEqual(newest.slice(0, limit).map((request) => request.id));
+    expect(queries).toHaveLength(SEARCH_SHARDS);
+    expect(new Set(queries.map((query) => query.pk)).size).toBe(SEARCH_SHARDS);
+  });
+
+  test('asks a shard again when its share was not enough, and still holds the newest requests', async () => {
+    // Every one of the newest 20 is in one shard: the first share of that shard cannot fill the page.
+    const stored = requests.filter((request, index) => shardOf(request.id) === 0 || index < 40);
+    const { db, queries } = stateIndex(stored);
+    const page = await new DynamoSearch(db, 'approvals').search({ state: 'requested', limit: 20 });
+    const expected = [...stored].reverse().slice(0, 20);
+    expect(expected.every((request) => shardOf(request.id) === 0)).toBe(true);
+    expect(page.items.map((request) => request.id)).toEqual(expected.map((request) => request.id));
+    expect(queries.length).toBeGreaterThan(SEARCH_SHARDS);
   });
 });
