@@ -10,6 +10,7 @@ import type { Context } from 'aws-lambda';
 import { OPERATIONS, type Operation } from '../functions/operations';
 import type { LocalIssuer } from './identity';
 import { LOCAL_ACCOUNT } from './net';
+import { cachingVerifier } from './token-cache';
 
 const MAX_BODY_BYTES = 6 * 1024 * 1024;
 const INTEGRATION_TIMEOUT_MS = 30_000;
@@ -80,6 +81,8 @@ export async function startGateway(
   options: GatewayOptions,
 ): Promise<{ url: string; port: number; server: Server; close(): Promise<void> }> {
   const routes = compile(options.operations ?? OPERATIONS);
+  // As the JWT authorizer: a token verified once is not verified again on every request (until its exp).
+  const verify = cachingVerifier((token) => options.issuer.verify(token));
   const handlers = new Map<string, LambdaHandler>();
   const load = (operation: Operation): LambdaHandler => {
     let handler = handlers.get(operation.name);
@@ -105,7 +108,7 @@ export async function startGateway(
       let claims: Record<string, string> | undefined;
       if (route.operation.auth === 'jwt') {
         const match = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '');
-        const payload = match?.[1] ? await options.issuer.verify(match[1]) : undefined;
+        const payload = match?.[1] ? await verify(match[1]) : undefined;
         if (!payload) return errorJson(res, 401, 'unauthorized', 'a valid bearer token is required');
         claims = flattenClaims(payload as Record<string, unknown>);
       }

@@ -130,8 +130,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const functions = Object.fromEntries(
       APPROVAL_STEPS.map((fn) => {
-        // Loaded on first use, like a Lambda cold start, after the environment above is set.
-        const invoke = (payload: unknown) => (require(resolve(fn.entry)).handler as (event: unknown) => Promise<unknown>)(payload);
+        // Loaded on first use, like a Lambda cold start, after the environment above is set; kept
+        // for later invocations, as a warm Lambda keeps its handler.
+        let handler: ((event: unknown) => Promise<unknown>) | undefined;
+        const invoke = (payload: unknown) => {
+          handler ??= require(resolve(fn.entry)).handler as (event: unknown) => Promise<unknown>;
+          return handler(payload);
+        };
         return [fn.name, invoke];
       }),
     );

@@ -180,6 +180,8 @@ async function sendApprovalEmails(deps: StepDeps, request: ApprovalRequest) {
       await recordEmailFailure(deps, request.id, approver, 'approval', error);
     }
   }
+  // Every approver emailed by this attempt: nothing an earlier attempt did can add to the list.
+  if (request.approvers.every((approver) => sent.includes(approver))) return { sent: [...request.approvers] };
   const earlier = await deps.repository.getRequest(request.id);
   const all = Object.entries(earlier?.rounds.approvalEmails ?? {})
     .filter(([, value]) => value.startsWith('sent:'))
@@ -227,9 +229,13 @@ export async function notifyOutcome(deps: StepDeps, requestId: string): Promise<
   if (!stored || stored.request.state === 'requested') return { callback: false };
   const { request, rounds } = stored;
   const deletedByRequester = request.state === 'deleted' && request.decision?.by.id === request.requester.id;
+  const callback = Boolean(request.callbackUrl) && !rounds.callbackDeliveredAt && !rounds.callbackAbandonedAt;
+  // Without a callback nothing more is owed once the outcome is notified: the reconciler can forget
+  // the request, in the same write that records the notification.
+  const done = callback ? {} : { checkAt: null };
   if (!rounds.outcomeNotifiedAt && deletedByRequester) {
     // Nothing to tell the requester who deleted it: the outcome step is done.
-    await deps.repository.setRoundBookkeeping(requestId, { outcomeNotifiedAt: deps.now() });
+    await deps.repository.setRoundBookkeeping(requestId, { outcomeNotifiedAt: deps.now(), ...done });
   } else if (!rounds.outcomeNotifiedAt) {
     try {
       const content = deps.outcomeEmail(request);
@@ -247,11 +253,10 @@ export async function notifyOutcome(deps: StepDeps, requestId: string): Promise<
       if (isTransient(error)) throw new EmailDeferred(`outcome email deferred: ${(error as Error).name}`);
       await recordEmailFailure(deps, requestId, request.requester.email, 'outcome', error);
     }
-    await deps.repository.setRoundBookkeeping(requestId, { outcomeNotifiedAt: deps.now() });
+    await deps.repository.setRoundBookkeeping(requestId, { outcomeNotifiedAt: deps.now(), ...done });
+  } else if (!callback) {
+    await deps.repository.setRoundBookkeeping(requestId, done);
   }
-  const callback = Boolean(request.callbackUrl) && !rounds.callbackDeliveredAt && !rounds.callbackAbandonedAt;
-  // Nothing more is owed: the reconciler can forget the request.
-  if (!callback) await deps.repository.setRoundBookkeeping(requestId, { checkAt: null });
   return { callback };
 }
 

@@ -89,6 +89,12 @@ export interface RequestStore {
    */
   getHistory(id: string, page: HistoryQuery): Promise<HistoryPage>;
   /**
+   * The request (strongly consistent, as getRequest) with the first page of its history (as
+   * getHistory without a cursor), in one read where the store can; undefined when the request
+   * does not exist.
+   */
+  getRequestWithHistory(id: string, page: { limit: number }): Promise<{ stored: StoredRequest; history: HistoryPage } | undefined>;
+  /**
    * Writes a change, its history entry and the approvers' task entries it opens or closes, on the
    * condition that the stored request is still `previous` (same version); `conflict` (and nothing
    * written) when someone changed the request meanwhile.

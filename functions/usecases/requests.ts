@@ -24,6 +24,7 @@ import type {
   Page,
   RequestStore,
   SearchPage,
+  StoredRequest,
   WorkflowPort,
 } from './ports';
 
@@ -154,21 +155,28 @@ export const FIRST_HISTORY_PAGE = 100;
 
 /** A request the caller may read (the requester, approvers, admins). */
 async function readableRequest(deps: Deps, who: Identity, id: string): Promise<ApprovalRequest> {
-  const stored = await deps.repository.getRequest(id);
+  return readable(await deps.repository.getRequest(id), who, id);
+}
+
+function readable(stored: StoredRequest | undefined, who: Identity, id: string): ApprovalRequest {
   if (!stored) throw notFound(`request ${id} does not exist`);
   if (!canRead(stored.request, who)) throw forbidden('only the requester, approvers and admins may read this request');
   return stored.request;
 }
 
-/** The request with the first FIRST_HISTORY_PAGE history entries, oldest first, and the cursor of the rest. */
+/**
+ * The request with the first FIRST_HISTORY_PAGE history entries, oldest first, and the cursor of
+ * the rest: one read of the store (one Query in DynamoDB) where the history fits in the page.
+ */
 export async function getRequestWithHistory(
   deps: Deps,
   who: Identity,
   id: string,
 ): Promise<ApprovalRequest & { history: HistoryEntry[]; historyNextCursor: string | null }> {
-  const request = await readableRequest(deps, who, id);
-  const page = await deps.repository.getHistory(id, { limit: FIRST_HISTORY_PAGE });
-  return { ...request, history: page.items, historyNextCursor: page.nextCursor };
+  const found = await deps.repository.getRequestWithHistory(id, { limit: FIRST_HISTORY_PAGE });
+  const request = readable(found?.stored, who, id);
+  const history = found?.history ?? { items: [], nextCursor: null };
+  return { ...request, history: history.items, historyNextCursor: history.nextCursor };
 }
 
 /** A page of a request's history, oldest first, for whoever may read the request. */

@@ -308,6 +308,15 @@ export class ExecutionRunner {
         },
       },
     };
+    // The run itself begins on the next turn of the event loop: StartExecution answers first (in
+    // the cloud the execution runs elsewhere; here its first state would otherwise run, up to its
+    // function's first call, before the caller had its answer).
+    setImmediate(() => this.run(run, handlers, context));
+  }
+
+  private run(run: Run, handlers: Record<string, (input: unknown) => Promise<unknown>>, context: Record<string, unknown>): void {
+    if (run.closed) return;
+    const { record, machine } = run;
     let execution: ReturnType<StateMachine['run']>;
     try {
       execution = machine.stateMachine.run(JSON.parse(record.input), {
@@ -440,18 +449,21 @@ export class ExecutionRunner {
         if (token) this.tokens.delete(token);
         action();
       };
+      // Settled at once (the token is spent, the history has the event); the library moves on to the
+      // next state on the next turn of the event loop, so a SendTaskSuccess answers before the
+      // workflow's next step runs, as it does in the cloud.
       const attempt: Attempt = {
         settled: false,
         succeed: (value) =>
           settle(() => {
             event('Succeeded', { output: JSON.stringify(value ?? null) });
-            resolve(value);
+            setImmediate(() => resolve(value));
           }),
         fail: (error) =>
           settle(() => {
             if (error.name === 'States.Timeout') event('TimedOut', { error: 'States.Timeout' });
             else if (!(error instanceof UncatchableError)) event('Failed', { error: error.name, cause: error.message });
-            reject(error);
+            setImmediate(() => reject(error));
           }),
       };
       if (token) this.tokens.set(token, attempt);

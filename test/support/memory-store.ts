@@ -100,6 +100,11 @@ export class MemoryStore implements ApprovalStore {
     return stored && structuredClone(stored);
   }
 
+  async getRequestWithHistory(id: string, page: { limit: number }): Promise<{ stored: StoredRequest; history: HistoryPage } | undefined> {
+    const stored = await this.getRequest(id);
+    return stored && { stored, history: await this.getHistory(id, page) };
+  }
+
   /** Oldest first; the cursor is the number of entries already returned, bound to the request. */
   async getHistory(id: string, page: HistoryQuery): Promise<HistoryPage> {
     this.check();

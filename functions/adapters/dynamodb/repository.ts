@@ -57,6 +57,9 @@ export class Repository implements ApprovalStore {
   getHistory(id: string, page: HistoryQuery): Promise<HistoryPage> {
     return this.requests.getHistory(id, page);
   }
+  getRequestWithHistory(id: string, page: { limit: number }): Promise<{ stored: StoredRequest; history: HistoryPage } | undefined> {
+    return this.requests.getRequestWithHistory(id, page);
+  }
   saveChange(change: Change, previous: ApprovalRequest, checkAt?: string): Promise<'saved' | 'conflict'> {
     return this.requests.saveChange(change, previous, checkAt);
   }

@@ -117,6 +117,47 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
   }
 
   /**
+   * The request and the first page of its history in one strongly consistent Query of the
+   * request's partition: its history items sort before the request item (`HISTORY#…` < `REQUEST`),
+   * so a Query with `Limit` = page + 2 returns the page, one entry more (to know whether another
+   * page follows) and, when the history fits, the request item itself. A longer history (or a
+   * response cut at 1 MB) leaves the request item out: it is then read on its own (GetItem).
+   * Undefined when the request does not exist.
+   */
+  async getRequestWithHistory(id: string, page: { limit: number }): Promise<{ stored: StoredRequest; history: HistoryPage } | undefined> {
+    const key = requestKey(id);
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': key.PK },
+        ConsistentRead: true,
+        Limit: page.limit + 2,
+      }),
+    );
+    const items = result.Items ?? [];
+    const requestItem = items.find((item) => item.SK === key.SK);
+    const history = this.historyPage(
+      items.filter((item) => String(item.SK).startsWith(historyPrefix)),
+      page.limit,
+    );
+    if (requestItem) return { stored: toStored(requestItem), history };
+    if (!result.LastEvaluatedKey) return undefined;
+    const stored = await this.getRequest(id);
+    return stored && { stored, history };
+  }
+
+  /** A history page from the history items read (at most one more than `limit`, oldest first). */
+  private historyPage(items: Array<Record<string, unknown>>, limit: number): HistoryPage {
+    const entries = items.slice(0, limit);
+    const last = entries[entries.length - 1];
+    return {
+      items: entries.map((item) => item.entry as HistoryEntry),
+      nextCursor: items.length > limit && last ? historyCursor(String(last.SK)) : null,
+    };
+  }
+
+  /**
    * One page of a request's history, oldest first: a strongly consistent Query of the request's
    * history items with `Limit`, so a page reads only its own entries (and one more, to know whether
    * another page follows), however long the history is.
@@ -133,13 +174,10 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
         Limit: page.limit + 1,
       }),
     );
-    const items = (result.Items ?? []).filter((item) => String(item.SK).startsWith(historyPrefix));
-    const entries = items.slice(0, page.limit);
-    const last = entries[entries.length - 1];
-    return {
-      items: entries.map((item) => item.entry as HistoryEntry),
-      nextCursor: items.length > page.limit && last ? historyCursor(String(last.SK)) : null,
-    };
+    return this.historyPage(
+      (result.Items ?? []).filter((item) => String(item.SK).startsWith(historyPrefix)),
+      page.limit,
+    );
   }
 
   /**

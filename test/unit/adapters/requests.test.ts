@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, type GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoRequestStore } from '../../../functions/adapters/dynamodb/requests';
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import type { Change } from '../../../functions/domain/rules';
@@ -100,6 +100,43 @@ describe('the DynamoDB request store', () => {
       ConsistentRead: true,
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :history)',
     });
+    expect(sent).toHaveLength(1);
+  });
+
+  test('a request with a short history and its first page come from one Query of its partition, with no GetItem', async () => {
+    const history = [1, 2, 3].map((n) => ({ PK: `REQ#${ID}`, SK: `HISTORY#${AT}#0000000${n}`, type: 'history', entry: { n } }));
+    const { client, sent } = fakeClient(() => ({ Items: [...history, { PK: `REQ#${ID}`, SK: 'REQUEST', doc: request, version: 1 }] }));
+    const found = await new DynamoRequestStore(client, 'approvals').getRequestWithHistory(ID, { limit: 100 });
+    expect(found?.stored.request).toEqual(request);
+    expect(found?.history).toEqual({ items: [{ n: 1 }, { n: 2 }, { n: 3 }], nextCursor: null });
+    expect(sent).toHaveLength(1);
+    expect((sent[0] as QueryCommand).input).toEqual({
+      TableName: 'approvals',
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': `REQ#${ID}` },
+      ConsistentRead: true,
+      Limit: 102,
+    });
+  });
+
+  test('a history longer than the page: the page, its cursor, and the request read on its own', async () => {
+    const history = Array.from({ length: 4 }, (_, n) => ({ PK: `REQ#${ID}`, SK: `HISTORY#${AT}#0000000${n}`, entry: { n } }));
+    const { client, sent } = fakeClient((command) =>
+      command instanceof QueryCommand
+        ? { Items: history, LastEvaluatedKey: { PK: `REQ#${ID}`, SK: history[3]?.SK } }
+        : { Item: { PK: `REQ#${ID}`, SK: 'REQUEST', doc: request, version: 1 } },
+    );
+    const found = await new DynamoRequestStore(client, 'approvals').getRequestWithHistory(ID, { limit: 2 });
+    expect(found?.stored.request).toEqual(request);
+    expect(found?.history.items).toEqual([{ n: 0 }, { n: 1 }]);
+    expect(found?.history.nextCursor).toBe(Buffer.from(String(history[1]?.SK)).toString('base64url'));
+    expect(sent.map((command) => (command as object).constructor.name)).toEqual(['QueryCommand', 'GetCommand']);
+    expect((sent[1] as GetCommand).input).toMatchObject({ Key: { PK: `REQ#${ID}`, SK: 'REQUEST' }, ConsistentRead: true });
+  });
+
+  test('a request that does not exist is undefined, after one Query', async () => {
+    const { client, sent } = fakeClient(() => ({ Items: [] }));
+    await expect(new DynamoRequestStore(client, 'approvals').getRequestWithHistory(ID, { limit: 100 })).resolves.toBeUndefined();
     expect(sent).toHaveLength(1);
   });
 

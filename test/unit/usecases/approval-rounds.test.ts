@@ -113,6 +113,28 @@ describe('awaiting a decision', () => {
     expect(types(store)).toEqual(['notified']);
   });
 
+  test('when this attempt emailed every approver, the notified entry names them all without reading the request again', async () => {
+    const { deps, store } = setup();
+    const reads = jest.spyOn(store, 'getRequest');
+    await awaitDecision(deps, ID, 'token-1');
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(store.historyOf(ID)).toEqual([
+      expect.objectContaining({ type: 'notified', details: { recipients: ['bob@example.com', 'carol@example.com'] } }),
+    ]);
+  });
+
+  test('when an earlier attempt emailed some approvers, the notified entry still names every approver emailed', async () => {
+    const { deps, mailer, store } = setup();
+    mailer.failFor = (email) =>
+      email.to === 'carol@example.com' ? Object.assign(new Error('slow down'), { name: 'ThrottlingException' }) : undefined;
+    await expect(awaitDecision(deps, ID, 'token-1')).rejects.toBeInstanceOf(EmailDeferred);
+    mailer.failFor = undefined;
+    await awaitDecision(deps, ID, 'token-2');
+    expect(store.historyOf(ID)).toEqual([
+      expect.objectContaining({ type: 'notified', details: { recipients: ['bob@example.com', 'carol@example.com'] } }),
+    ]);
+  });
+
   test('a request decided before the token could be stored completes the task at once with its outcome', async () => {
     const { deps, workflow, mailer } = setup(pending({ state: 'approved' }));
     await awaitDecision(deps, ID, 'token-late');
@@ -182,6 +204,24 @@ describe('after the outcome', () => {
     mailer.failFor = () => Object.assign(new Error('bad address'), { name: 'MessageRejected' });
     expect(await notifyOutcome(deps, ID)).toEqual({ callback: false });
     expect((await store.getRequest(ID))?.rounds.outcomeNotifiedAt).toBeDefined();
+  });
+
+  test('without a callback, the outcome notification and the end of the checks are one write', async () => {
+    const { deps, store } = setup(rejected());
+    await store.setRoundBookkeeping(ID, { checkAt: '2026-11-03T10:00:00.000Z' });
+    const writes = jest.spyOn(store, 'setRoundBookkeeping');
+    expect(await notifyOutcome(deps, ID)).toEqual({ callback: false });
+    expect(writes).toHaveBeenCalledTimes(1);
+    expect(writes).toHaveBeenCalledWith(ID, { outcomeNotifiedAt: expect.any(String), checkAt: null });
+    expect((await store.getRequest(ID))?.rounds).toMatchObject({ outcomeNotifiedAt: expect.any(String) });
+    expect((await store.getRequest(ID))?.rounds.checkAt).toBeUndefined();
+  });
+
+  test('with a callback still owed, the checks go on after the outcome notification', async () => {
+    const { deps, store } = setup(pending({ ...rejected(), callbackUrl: 'https://calling.example/hook', client: 'billing-system' }));
+    await store.setRoundBookkeeping(ID, { checkAt: '2026-11-03T10:00:00.000Z' });
+    expect(await notifyOutcome(deps, ID)).toEqual({ callback: true });
+    expect((await store.getRequest(ID))?.rounds.checkAt).toBe('2026-11-03T10:00:00.000Z');
   });
 
   test('a requester who deleted their own request gets no email', async () => {
