@@ -1,5 +1,4 @@
 /** The browser test: headless Chromium against `npm start`, run by `npm run test:browser`. */
-// Without npm test's shared DynamoDB Local (test/setup): these tests start the whole stack themselves.
-const { globalSetup, globalTeardown, ...base } = require('./jest.config.js');
+const base = require('./test/setup/jest-base');
 
-module.exports = { ...base, roots: ['<rootDir>/test/browser'], testPathIgnorePatterns: ['/node_modules/'], testTimeout: 120000 };
+module.exports = { ...base, roots: ['<rootDir>/test/browser'], testTimeout: 120000 };

@@ -3,13 +3,11 @@
  * whole local stack. Not part of `npm test`. RELIABILITY_SCALE (default 1) scales the load; the
  * reporter writes the figures of the run into docs/reliability.md.
  */
-// Without npm test's shared DynamoDB Local (test/setup): these tests start the whole stack themselves.
-const { globalSetup, globalTeardown, ...base } = require('./jest.config.js');
+const base = require('./test/setup/jest-base');
 
 module.exports = {
   ...base,
   roots: ['<rootDir>/test/reliability'],
-  testPathIgnorePatterns: ['/node_modules/'],
   testTimeout: 15 * 60_000,
   // The functions log every refused link and failed email; the tests' own messages say what failed.
   silent: true,

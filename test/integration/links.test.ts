@@ -15,7 +15,7 @@ beforeAll(async () => {
   });
   await api.call('PUT', '/profiles/fast', {
     as: users.admin,
-    body: profile({ approvers: [users.carol.email], remindAfter: 'PT1S', expireAfter: 'PT3S' }),
+    body: profile({ approvers: [users.carol.email], remindAfter: 'PT1S', expireAfter: 'PT2S' }),
   });
 }, 120_000);
 

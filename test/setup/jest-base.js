@@ -1,0 +1,9 @@
+/** What every Jest configuration here shares: npm test's two projects (jest.config.js), the reliability and browser suites. */
+module.exports = {
+  rootDir: require('node:path').join(__dirname, '..', '..'),
+  testEnvironment: 'node',
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2023' }, module: { type: 'commonjs' } }] },
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|jose)/)'],
+  moduleNameMapper: { '^@middy/([^/]+)$': '<rootDir>/node_modules/@middy/$1/index.js' },
+};
