@@ -92,7 +92,7 @@ const SMOKE: Sizes = {
   initRuns: 0,
   // Fewer clients: at 50 the smoke run's own phases would wait on latency tails, not check anything.
   clients: [1, 2, 4],
-  // test/unit/infra/bundles.test.ts builds every bundle; the smoke run only checks the phase runs.
+  // test/unit/infra/bundles.spec.ts builds every bundle; the smoke run only checks the phase runs.
   bundles: 2,
   mailStored: 60,
   mailSamples: 10,

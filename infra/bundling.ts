@@ -20,7 +20,7 @@ export const BUNDLING = {
 } as const;
 
 /**
- * The largest minified bundle a function may have (bytes); test/unit/infra/bundles.test.ts checks
+ * The largest minified bundle a function may have (bytes); test/unit/infra/bundles.spec.ts checks
  * every function against it so that bundles do not grow back. The goal is 300 KB; with the SDK
  * bundled, a bare DynamoDB client alone is about 334 KB (93 KB of it the default credential
  * chain), so the budget is the size reached today (bench/report.md): createRequest is the largest,

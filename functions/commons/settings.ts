@@ -1,7 +1,7 @@
 /**
  * One rule for settings: a function's environment follows from its entry's `needs` (in the
  * operations list, the step list, or SES_EVENTS_FUNCTION), through NEED_VARIABLES. The CDK stack
- * sets the same variables for the same needs (test/unit/infra/environment.test.ts checks both
+ * sets the same variables for the same needs (test/unit/infra/environment.spec.ts checks both
  * sides). Each function reads its settings when its module loads, so a missing or malformed
  * variable stops it at cold start with a message naming the variable, never on a user's request.
  */

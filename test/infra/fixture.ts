@@ -5,7 +5,7 @@
  * CloudFormation's own template validation (aws-cdk-lib's built-in check, made an error by
  * `validateAgainstDefaultRules` in cdk.json) costs seconds per synth, most of it loading its
  * WebAssembly engine again in every test file. It is off here and runs once per configuration in
- * test/unit/infra/validation.test.ts: add a configuration there when a test synthesizes a new one.
+ * test/unit/infra/validation.spec.ts: add a configuration there when a test synthesizes a new one.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';

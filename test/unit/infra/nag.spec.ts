@@ -13,7 +13,7 @@ import { buildApp, type Pinned } from '../../infra/fixture';
 
 const ACK = 'aws:cdk:acknowledged-rules';
 
-/** The app with cdk-nag as its only validation (CloudFormation's own is validation.test.ts's). */
+/** The app with cdk-nag as its only validation (CloudFormation's own is validation.spec.ts's). */
 function checkedApp(context: Record<string, unknown> = {}, pinned?: Pinned) {
   const outdir = mkdtempSync(path.join(tmpdir(), 'nag-'));
   const app = buildApp(context, { outdir });
