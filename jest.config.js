@@ -1,8 +1,6 @@
 /**
- * `npm test`: two projects, the unit tests (test/unit) and the integration tests (test/integration).
- * scripts/test.js runs them as two Jest processes at once, each in one process (--runInBand): each
- * then loads only its own libraries (the CDK for the one, the service and its engines for the
- * other) and compiles them once. `npx jest <file>` runs one file of either.
+ * `npm test`: two projects, the unit tests (test/unit) and the integration tests (test/integration),
+ * which alone start the DynamoDB Local their files share (so a run of unit tests starts no JVM).
  *
  * The browser test needs Chromium: `npm run test:browser` runs it. The reliability suite's load and
  * faults take minutes: `npm run test:reliability` runs it.
