@@ -22,7 +22,7 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { DUE_INDEX, TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/schema';
+import { DUE_INDEX, SEARCH_INDEX_ATTRIBUTES, TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/schema';
 import { freePort, GiveUp, LOCAL_CREDENTIALS, LOCAL_REGION, waitFor } from './net';
 
 function jarDir(): string {
@@ -174,7 +174,7 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
           ...TABLE_INDEXES.map((index) => ({
             IndexName: index.indexName as string,
             KeySchema: keySchema(index),
-            Projection: { ProjectionType: 'ALL' as const },
+            Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...SEARCH_INDEX_ATTRIBUTES] },
           })),
           { IndexName: DUE_INDEX.indexName, KeySchema: keySchema(DUE_INDEX), Projection: { ProjectionType: 'KEYS_ONLY' as const } },
         ],

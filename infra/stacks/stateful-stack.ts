@@ -25,7 +25,7 @@ import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { ON_BEHALF_SCOPE, ON_BEHALF_SCOPE_NAME, RESOURCE_SERVER_ID } from '../../functions/domain/model';
-import { DUE_INDEX, TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/schema';
+import { DUE_INDEX, SEARCH_INDEX_ATTRIBUTES, TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/schema';
 import type { DeploymentConfig } from '../config';
 import { SigningKeys } from '../constructs/signing-keys';
 import { sesIdentityArn } from '../constructs/service-function';
@@ -33,14 +33,6 @@ import { sesIdentityArn } from '../constructs/service-function';
 /** The groups the functions read from `cognito:groups`. */
 export const GROUPS = { approvers: 'approvers', admins: 'admins' } as const;
 /** The resource server and scope a calling system gets with the client-credentials grant (shared with the functions). */
-
-/**
- * The attributes the search indexes copy besides the keys: exactly what `Repository.search`
- * reads from an index item (`doc`, the request it returns and filters on by kind, and `state`,
- * which it filters on for a requester's own requests). Never the workflow bookkeeping (task
- * token, reminder times): writing those does not touch the indexes, and no token is copied.
- */
-export const SEARCH_INDEX_ATTRIBUTES = ['doc', 'state'] as const;
 
 export interface StatefulStackProps extends StackProps {
   readonly config: DeploymentConfig;

@@ -5,7 +5,14 @@
 import { INDEX_BY_DUE, INDEX_BY_REQUESTER, INDEX_BY_STATE } from './keys';
 
 export const TABLE_KEY = { partitionKey: 'PK', sortKey: 'SK' } as const;
-/** The search indexes (projection INCLUDE: what search reads, infra/stacks/stateful-stack.ts). */
+/**
+ * The attributes the search indexes copy besides the keys: exactly what the search reads from an
+ * index item (`doc`, the request it returns and filters on by kind, and `state`, which it filters
+ * on for a requester's own requests). Never the workflow bookkeeping (task token, reminder
+ * times): writing those does not touch the indexes, and no token is copied.
+ */
+export const SEARCH_INDEX_ATTRIBUTES = ['doc', 'state'] as const;
+/** The search indexes, projection INCLUDE SEARCH_INDEX_ATTRIBUTES. */
 export const TABLE_INDEXES = [
   { indexName: INDEX_BY_STATE, partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
   { indexName: INDEX_BY_REQUESTER, partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },

@@ -9,7 +9,7 @@ import type { ApprovalRequest } from '../../../functions/domain/model';
 import { indexKeys, requestKey } from '../../../functions/adapters/dynamodb/keys';
 import { Repository } from '../../../functions/adapters/dynamodb/repository';
 import { TABLE_INDEXES, TABLE_KEY } from '../../../functions/adapters/dynamodb/schema';
-import { SEARCH_INDEX_ATTRIBUTES } from '../../../infra/stacks/stateful-stack';
+import { SEARCH_INDEX_ATTRIBUTES } from '../../../functions/adapters/dynamodb/schema';
 
 const request = (n: number, state: ApprovalRequest['state'] = 'requested'): ApprovalRequest =>
   ({
