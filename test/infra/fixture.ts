@@ -50,6 +50,23 @@ export function fixture(): Fixture {
 
 export type Pinned = Record<string, { account: string; region: string }>;
 
+/** A certificate in the account the production settings below are pinned to. */
+export const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:111122223333:certificate/0a1b2c3d-1111-2222-3333-444455556666';
+/**
+ * A production deployment's settings (a custom API domain, an existing sender identity) and the
+ * account and region `prod` is pinned to: several topics synthesize them, and validation.spec.ts
+ * runs CloudFormation's validation on them.
+ */
+export const PRODUCTION_CONTEXT = {
+  stage: 'prod',
+  senderEmail: 'approvals@pki.corp-a.net',
+  senderIdentity: 'existing',
+  callbackUrls: 'https://console.pki.corp-a.net/callback',
+  apiDomain: 'approvals.pki.corp-a.net',
+  apiCertificateArn: CERTIFICATE_ARN,
+};
+export const PRODUCTION_PIN: Pinned = { prod: { account: '111122223333', region: 'eu-west-1' } };
+
 const variants = new Map<string, Fixture>();
 
 /** Both stacks and their templates for other settings (one app per settings and test file). */

@@ -5,7 +5,7 @@
  */
 import { OPERATIONS } from '../../../functions/operations';
 import { CALLING_SYSTEM_OPERATIONS, PUBLIC_ROUTE_THROTTLES } from '../../../infra/stacks/stateless-stack';
-import { defined, fixture, logicalId, props, resolveStackOutputs, resources, stacksWith } from '../../infra/fixture';
+import { CERTIFICATE_ARN, defined, fixture, logicalId, props, resolveStackOutputs, resources, stacksWith } from '../../infra/fixture';
 
 const { stateless, stateful, statelessTemplate, statefulTemplate } = fixture();
 const routes = Object.values(resources(statelessTemplate, 'AWS::ApiGatewayV2::Route'));
@@ -163,8 +163,7 @@ describe('abuse of the public routes', () => {
 });
 
 describe('custom domain', () => {
-  const CERTIFICATE = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666';
-  const withDomain = stacksWith({ apiDomain: 'approvals.pki.corp-a.net', apiCertificateArn: CERTIFICATE });
+  const withDomain = stacksWith({ apiDomain: 'approvals.pki.corp-a.net', apiCertificateArn: CERTIFICATE_ARN });
 
   test('without apiDomain: no domain, the execute-api endpoint stays on, links use it (trials only)', () => {
     statefulTemplate.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
@@ -177,7 +176,7 @@ describe('custom domain', () => {
     withDomain.statefulTemplate.resourceCountIs('AWS::ApiGatewayV2::DomainName', 1);
     withDomain.statefulTemplate.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
       DomainName: 'approvals.pki.corp-a.net',
-      DomainNameConfigurations: [{ CertificateArn: CERTIFICATE, EndpointType: 'REGIONAL', SecurityPolicy: 'TLS_1_2' }],
+      DomainNameConfigurations: [{ CertificateArn: CERTIFICATE_ARN, EndpointType: 'REGIONAL', SecurityPolicy: 'TLS_1_2' }],
     });
     withDomain.statelessTemplate.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
     expect(Object.keys(withDomain.statefulTemplate.toJSON().Outputs)).toEqual(

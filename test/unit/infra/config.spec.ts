@@ -1,17 +1,9 @@
 /** Deployment settings come from context; a wrong value stops synth with the parameter's name. */
 import { App } from 'aws-cdk-lib';
 import { type PINNED_ENVIRONMENTS, readConfig } from '../../../infra/config';
+import { PRODUCTION_CONTEXT, PRODUCTION_PIN } from '../../infra/fixture';
 
 const configWith = (context: Record<string, unknown>, pinned?: typeof PINNED_ENVIRONMENTS) => readConfig(new App({ context }), pinned);
-const PIN = { prod: { account: '111122223333', region: 'eu-west-1' } };
-const PROD = {
-  stage: 'prod',
-  senderEmail: 'approvals@pki.corp-a.net',
-  senderIdentity: 'existing',
-  callbackUrls: 'https://console.pki.corp-a.net/callback',
-  apiDomain: 'approvals.pki.corp-a.net',
-  apiCertificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/0a1b2c3d-1111-2222-3333-444455556666',
-};
 
 describe('deployment settings', () => {
   test('defaults: stage dev, prefix approvals-dev, 90 days of logs, the sender as SES identity', () => {
@@ -62,7 +54,10 @@ describe('deployment settings', () => {
     [{ senderEmail: 'a@example.com', callbackUrlPrefixes: 'https://u:p@hooks.example.com/' }, /"callbackUrlPrefixes"/],
     [{ senderEmail: 'a@example.com', callbackUrlPrefixes: 'not a url' }, /"callbackUrlPrefixes"/],
     [{ senderEmail: 'a@example.com', apiDomain: 'approvals.corp-a.net' }, /"apiDomain" and "apiCertificateArn" go together/],
-    [{ senderEmail: 'a@example.com', apiCertificateArn: PROD.apiCertificateArn }, /"apiDomain" and "apiCertificateArn" go together/],
+    [
+      { senderEmail: 'a@example.com', apiCertificateArn: PRODUCTION_CONTEXT.apiCertificateArn },
+      /"apiDomain" and "apiCertificateArn" go together/,
+    ],
     [
       { senderEmail: 'a@example.com', apiDomain: 'x.corp-a.net', apiCertificateArn: 'arn:aws:iam::1:certificate/x' },
       /"apiCertificateArn" must be the ARN of an ACM certificate/,
@@ -75,16 +70,19 @@ describe('deployment settings', () => {
 
   test("a custom domain needs a certificate in the stacks' own region", () => {
     expect(() =>
-      configWith({ ...PROD, stage: 'prod', apiCertificateArn: PROD.apiCertificateArn.replace('eu-west-1', 'us-east-1') }, PIN),
+      configWith(
+        { ...PRODUCTION_CONTEXT, stage: 'prod', apiCertificateArn: PRODUCTION_CONTEXT.apiCertificateArn.replace('eu-west-1', 'us-east-1') },
+        PRODUCTION_PIN,
+      ),
     ).toThrow(/certificate in the stacks' region eu-west-1, got one in us-east-1/);
   });
 });
 
 describe('production', () => {
   test('real settings and a pinned account: accepted, bound to that account and region', () => {
-    expect(configWith(PROD, PIN)).toMatchObject({
+    expect(configWith(PRODUCTION_CONTEXT, PRODUCTION_PIN)).toMatchObject({
       production: true,
-      env: PIN.prod,
+      env: PRODUCTION_PIN.prod,
       cognitoEmail: 'ses',
       apiDomain: 'approvals.pki.corp-a.net',
     });
@@ -95,7 +93,7 @@ describe('production', () => {
     process.env.CDK_DEFAULT_ACCOUNT = '999999999999';
     process.env.CDK_DEFAULT_REGION = 'ap-south-1';
     try {
-      expect(configWith(PROD, PIN).env).toEqual(PIN.prod);
+      expect(configWith(PRODUCTION_CONTEXT, PRODUCTION_PIN).env).toEqual(PRODUCTION_PIN.prod);
       expect(configWith({ senderEmail: 'a@example.com' }).env).toEqual({ account: '999999999999', region: 'ap-south-1' });
     } finally {
       for (const [name, value] of [
@@ -109,7 +107,7 @@ describe('production', () => {
   });
 
   test("the repository's own pin is a placeholder, so prod cannot synthesize until someone sets it", () => {
-    expect(() => configWith(PROD)).toThrow(/its account is not pinned: set PINNED_ENVIRONMENTS.prod in infra\/config.ts/);
+    expect(() => configWith(PRODUCTION_CONTEXT)).toThrow(/its account is not pinned: set PINNED_ENVIRONMENTS.prod in infra\/config.ts/);
   });
 
   test.each([
@@ -125,8 +123,8 @@ describe('production', () => {
     [{ alarmEmail: 'ops@example.net' }, /"alarmEmail" is a placeholder/],
     [{ linkConcurrency: 0 }, /"linkConcurrency" must reserve concurrency/],
   ])('refuses a placeholder: %j', (override, message) => {
-    const context: Record<string, unknown> = { ...PROD, ...override };
+    const context: Record<string, unknown> = { ...PRODUCTION_CONTEXT, ...override };
     for (const [name, value] of Object.entries(override)) if (value === undefined) delete context[name];
-    expect(() => configWith(context, PIN)).toThrow(message);
+    expect(() => configWith(context, PRODUCTION_PIN)).toThrow(message);
   });
 });

@@ -3,20 +3,10 @@
  * create again, production logs outlive a destroy, and what each stack keeps is what infra/README.md says.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { fixture, logicalId, props, resources, stacksWith } from '../../infra/fixture';
+import { fixture, logicalId, PRODUCTION_CONTEXT, PRODUCTION_PIN, props, resources, stacksWith } from '../../infra/fixture';
 
 const { stateless, statelessTemplate, statefulTemplate } = fixture();
-const PROD = stacksWith(
-  {
-    stage: 'prod',
-    senderEmail: 'approvals@pki.corp-a.net',
-    senderIdentity: 'existing',
-    callbackUrls: 'https://console.pki.corp-a.net/callback',
-    apiDomain: 'approvals.pki.corp-a.net',
-    apiCertificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/0a1b2c3d-1111-2222-3333-444455556666',
-  },
-  { prod: { account: '111122223333', region: 'eu-west-1' } },
-);
+const PROD = stacksWith(PRODUCTION_CONTEXT, PRODUCTION_PIN);
 
 const policies = (template: typeof statelessTemplate, type: string) =>
   Object.values(resources(template, type)).map((resource) => [

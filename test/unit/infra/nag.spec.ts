@@ -9,7 +9,7 @@ import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { createStacks } from '../../../infra/stacks';
-import { buildApp, type Pinned } from '../../infra/fixture';
+import { buildApp, type Pinned, PRODUCTION_CONTEXT, PRODUCTION_PIN } from '../../infra/fixture';
 
 const ACK = 'aws:cdk:acknowledged-rules';
 
@@ -45,17 +45,7 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   test('production settings with a custom domain pass the checks too', () => {
-    const prod = checkedApp(
-      {
-        stage: 'prod',
-        senderEmail: 'approvals@pki.corp-a.net',
-        senderIdentity: 'existing',
-        callbackUrls: 'https://console.pki.corp-a.net/callback',
-        apiDomain: 'approvals.pki.corp-a.net',
-        apiCertificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/0a1b2c3d-1111-2222-3333-444455556666',
-      },
-      { prod: { account: '111122223333', region: 'eu-west-1' } },
-    );
+    const prod = checkedApp(PRODUCTION_CONTEXT, PRODUCTION_PIN);
     expect(() => prod.app.synth()).not.toThrow();
   });
 

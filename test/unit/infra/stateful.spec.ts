@@ -7,18 +7,9 @@ import { INDEX_BY_REQUESTER, INDEX_BY_STATE } from '../../../functions/adapters/
 import { isKeySet, newKeySet } from '../../../infra/custom-resources/signing-keys';
 import { ON_BEHALF_SCOPE_NAME, RESOURCE_SERVER_ID } from '../../../functions/domain/model';
 import { SEARCH_INDEX_ATTRIBUTES } from '../../../functions/adapters/dynamodb/schema';
-import { defined, fixture, logicalId, resources, stacksWith } from '../../infra/fixture';
+import { defined, fixture, logicalId, PRODUCTION_CONTEXT, PRODUCTION_PIN, resources, stacksWith } from '../../infra/fixture';
 
 const { stateful, statefulTemplate, statelessTemplate } = fixture();
-const PROD_PIN = { prod: { account: '111122223333', region: 'eu-west-1' } };
-const PROD_CONTEXT = {
-  stage: 'prod',
-  senderEmail: 'approvals@pki.corp-a.net',
-  senderIdentity: 'existing',
-  callbackUrls: 'https://console.pki.corp-a.net/callback',
-  apiDomain: 'approvals.pki.corp-a.net',
-  apiCertificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/0a1b2c3d-1111-2222-3333-444455556666',
-};
 const table = defined(resources(statefulTemplate, 'AWS::DynamoDB::GlobalTable')[logicalId(stateful.table)], 'the table');
 
 describe('the table', () => {
@@ -190,14 +181,14 @@ describe('sign-in', () => {
   test("outside prod, the people's client allows USER_PASSWORD_AUTH (CLI tokens); in prod only SRP", () => {
     const client = resources(statefulTemplate, 'AWS::Cognito::UserPoolClient')[logicalId(stateful.userClient)];
     expect(client?.Properties?.ExplicitAuthFlows).toEqual(expect.arrayContaining(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']));
-    const prod = stacksWith(PROD_CONTEXT, PROD_PIN);
+    const prod = stacksWith(PRODUCTION_CONTEXT, PRODUCTION_PIN);
     const prodClient = resources(prod.statefulTemplate, 'AWS::Cognito::UserPoolClient')[logicalId(prod.stateful.userClient)];
     expect(prodClient?.Properties?.ExplicitAuthFlows).toEqual(expect.arrayContaining(['ALLOW_USER_SRP_AUTH']));
     expect(prodClient?.Properties?.ExplicitAuthFlows).not.toContain('ALLOW_USER_PASSWORD_AUTH');
   });
 
   test('Cognito sends its emails through SES with the sender identity once it exists (always in prod)', () => {
-    const prod = stacksWith(PROD_CONTEXT, PROD_PIN);
+    const prod = stacksWith(PRODUCTION_CONTEXT, PRODUCTION_PIN);
     prod.statefulTemplate.hasResourceProperties('AWS::Cognito::UserPool', {
       EmailConfiguration: Match.objectLike({
         EmailSendingAccount: 'DEVELOPER',

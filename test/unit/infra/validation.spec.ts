@@ -8,25 +8,15 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { createStacks } from '../../../infra/stacks';
-import { buildApp, type Pinned } from '../../infra/fixture';
-
-const CERTIFICATE = 'arn:aws:acm:eu-west-1:111122223333:certificate/0a1b2c3d-1111-2222-3333-444455556666';
-const PRODUCTION = {
-  stage: 'prod',
-  senderEmail: 'approvals@pki.corp-a.net',
-  senderIdentity: 'existing',
-  callbackUrls: 'https://console.pki.corp-a.net/callback',
-  apiDomain: 'approvals.pki.corp-a.net',
-  apiCertificateArn: CERTIFICATE,
-};
+import { buildApp, CERTIFICATE_ARN, type Pinned, PRODUCTION_CONTEXT, PRODUCTION_PIN } from '../../infra/fixture';
 
 // Three entries each: Jest reads a test function with more parameters than its row as one awaiting `done`.
 const CONFIGURATIONS: Array<[string, Record<string, unknown>, Pinned | undefined]> = [
   ['cdk.json as it is', {}, undefined],
   ['no reserved concurrency for the link functions', { linkConcurrency: 0 }, undefined],
-  ['a custom API domain', { apiDomain: 'approvals.pki.corp-a.net', apiCertificateArn: CERTIFICATE }, undefined],
+  ['a custom API domain', { apiDomain: 'approvals.pki.corp-a.net', apiCertificateArn: CERTIFICATE_ARN }, undefined],
   ['an existing sender identity in the SES sandbox', { senderIdentity: 'existing', sandboxRecipients: 'a@example.com' }, undefined],
-  ['production, pinned to an account, with a custom domain', PRODUCTION, { prod: { account: '111122223333', region: 'eu-west-1' } }],
+  ['production, pinned to an account, with a custom domain', PRODUCTION_CONTEXT, PRODUCTION_PIN],
 ];
 
 let outdir: string;
