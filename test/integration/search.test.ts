@@ -1,3 +1,6 @@
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SEARCH_INDEX_ATTRIBUTES, TABLE_INDEXES } from '../../functions/adapters/dynamodb/schema';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/net';
 import { type Api, cardRequest, profile, startApi, users } from '../helpers/stack';
 
 let api: Api;
@@ -101,4 +104,17 @@ test('a cursor from one search is refused by a search with other filters', async
   const response = await api.call('GET', `/requests?state=approved&limit=2&cursor=${first.body.nextCursor}`, { as: users.carol });
   expect(response.status).toBe(400);
   expect(response.body.error.message).toMatch(/^cursor /);
+});
+
+test("DynamoDB Local's search indexes project what the cloud's do: the keys, doc and state", async () => {
+  const client = new DynamoDBClient({ endpoint: api.stack.dynamoEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  try {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: api.stack.tableName }));
+    const projections = Object.fromEntries((Table?.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, index.Projection]));
+    for (const index of TABLE_INDEXES) {
+      expect(projections[index.indexName]).toEqual({ ProjectionType: 'INCLUDE', NonKeyAttributes: [...SEARCH_INDEX_ATTRIBUTES] });
+    }
+  } finally {
+    client.destroy();
+  }
 });
