@@ -96,10 +96,20 @@ export interface RequestStore {
   getRequestWithHistory(id: string, page: { limit: number }): Promise<{ stored: StoredRequest; history: HistoryPage } | undefined>;
   /**
    * Writes a change, its history entry and the approvers' task entries it opens or closes, on the
-   * condition that the stored request is still `previous` (same version); `conflict` (and nothing
-   * written) when someone changed the request meanwhile.
+   * condition that the stored request is still `previous` (same version) and, when
+   * `sameTaskToken` is given, that the stored task token is still that one (null: none stored);
+   * `conflict` (and nothing written) when someone changed either meanwhile.
    */
-  saveChange(change: Change, previous: ApprovalRequest, checkAt?: string): Promise<'saved' | 'conflict'>;
+  saveChange(change: Change, previous: ApprovalRequest, checkAt?: string, options?: SaveOptions): Promise<'saved' | 'conflict'>;
+}
+
+export interface SaveOptions {
+  /**
+   * The task token the caller read with `previous` (null: none): the write also requires it to be
+   * the stored one, so that the caller knows, without reading again, which waiting round its
+   * change must complete.
+   */
+  sameTaskToken?: string | null;
 }
 
 export interface HistoryQuery {

@@ -225,8 +225,10 @@ export type ChangeDeps = { repository: Pick<RequestStore, 'getRequest' | 'saveCh
 /**
  * Read, apply a rule, write on the condition that nobody changed the request meanwhile; on a
  * conflict read again and re-apply, so concurrent callers get exactly one outcome. When the change
- * ends the request, the waiting workflow is told with the token read after the write (a token
- * stored before the write is seen; one stored after it was refused, and that round ends by itself).
+ * ends the request, the write also requires the wait round's task token to be the one read, and
+ * the waiting workflow is told with that token: a token stored between the read and the write
+ * makes the write a conflict (read again, with the new token); one stored after the write is
+ * refused (its store requires `requested`), and that round ends by itself.
  */
 export async function changeRequest(
   deps: ChangeDeps,
@@ -237,20 +239,16 @@ export async function changeRequest(
     const stored = await deps.repository.getRequest(id);
     if (!stored) throw notFound(`request ${id} does not exist`);
     const change = apply(stored.request, deps.now());
-    const saved = await deps.repository.saveChange(
-      change,
-      stored.request,
-      change.outcome ? outcomeCheckAt(change.request.updatedAt) : undefined,
-    );
+    const taskToken = stored.rounds.taskToken ?? null;
+    const saved = change.outcome
+      ? await deps.repository.saveChange(change, stored.request, outcomeCheckAt(change.request.updatedAt), { sameTaskToken: taskToken })
+      : await deps.repository.saveChange(change, stored.request);
     if (saved === 'conflict' && attempt < MAX_ATTEMPTS) continue;
     if (saved === 'conflict') throw conflict('request is being changed by someone else; try again');
     if (change.outcome === 'approved' || change.outcome === 'rejected') {
       deps.meter.timeToDecision((Date.parse(change.request.updatedAt) - Date.parse(change.request.createdAt)) / 1000);
     }
-    if (change.outcome) {
-      const after = await deps.repository.getRequest(id);
-      if (after?.rounds.taskToken) await deps.workflow.finish(after.rounds.taskToken, change.outcome);
-    }
+    if (change.outcome && taskToken) await deps.workflow.finish(taskToken, change.outcome);
     return change.request;
   }
 }

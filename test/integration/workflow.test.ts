@@ -163,6 +163,31 @@ test('a decision whose task token was already closed is not lost: the next round
   await waitForEmails(api, (mail) => to(users.alice.email, /approved/i)(mail) && about(request.id)(mail));
 });
 
+test('a change conditioned on the task token it read is refused once the stored token is another one', async () => {
+  const request = await create('remind');
+  await waitForEmails(api, about(request.id), 2);
+  const { Repository } = await import('../../functions/adapters/dynamodb/repository');
+  const { documentClient } = await import('../../functions/adapters/clients');
+  const { decide: applyDecision } = await import('../../functions/domain/rules');
+  const repository = new Repository(documentClient(), api.stack.tableName);
+  const stored = await repository.getRequest(request.id);
+  const token = stored?.rounds.taskToken;
+  if (!stored || !token) throw new Error('the wait round stored no token');
+  const hold = applyDecision(
+    stored.request,
+    { id: users.carol.sub, email: users.carol.email },
+    { decision: 'hold' },
+    new Date().toISOString(),
+  );
+  expect(await repository.saveChange(hold, stored.request, undefined, { sameTaskToken: `${token}-older` })).toBe('conflict');
+  expect(await repository.saveChange(hold, stored.request, undefined, { sameTaskToken: null })).toBe('conflict');
+  expect((await repository.getRequest(request.id))?.request.version).toBe(stored.request.version);
+  expect(await repository.saveChange(hold, stored.request, undefined, { sameTaskToken: token })).toBe('saved');
+  expect((await repository.getRequest(request.id))?.request.onHold).toBe(true);
+  expect((await decide(request.id, users.carol, { decision: 'approve' })).status).toBe(200);
+  await waitForExecution(api, request.id, 'SUCCEEDED', 10_000);
+});
+
 describe('callback to the calling system', () => {
   test("is retried with backoff until it answers 2xx, names the calling system and is signed with that system's key", async () => {
     const port = (receiver.address() as { port: number }).port;

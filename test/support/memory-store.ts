@@ -20,6 +20,7 @@ import type {
   NewIdempotency,
   Page,
   RoundBookkeeping,
+  SaveOptions,
   SearchPage,
   SearchQuery,
   StoredRequest,
@@ -123,7 +124,7 @@ export class MemoryStore implements ApprovalStore {
     return { items: structuredClone(items), nextCursor: end < all.length ? Buffer.from(`${id}@${end}`).toString('base64url') : null };
   }
 
-  async saveChange(change: Change, previous: ApprovalRequest, checkAt?: string): Promise<'saved' | 'conflict'> {
+  async saveChange(change: Change, previous: ApprovalRequest, checkAt?: string, options: SaveOptions = {}): Promise<'saved' | 'conflict'> {
     this.check();
     this.beforeSave?.(change);
     if (this.conflictsToSimulate > 0) {
@@ -132,6 +133,7 @@ export class MemoryStore implements ApprovalStore {
     }
     const stored = this.requests.get(change.request.id);
     if (!stored || stored.request.version !== previous.version) return 'conflict';
+    if (options.sameTaskToken !== undefined && (stored.rounds.taskToken ?? null) !== options.sameTaskToken) return 'conflict';
     this.saved.push(structuredClone(change));
     this.requests.set(change.request.id, {
       request: structuredClone(change.request),

@@ -14,6 +14,7 @@ import type {
   NewIdempotency,
   Page,
   RoundBookkeeping,
+  SaveOptions,
   SearchPage,
   SearchQuery,
   StoredRequest,
@@ -60,8 +61,8 @@ export class Repository implements ApprovalStore {
   getRequestWithHistory(id: string, page: { limit: number }): Promise<{ stored: StoredRequest; history: HistoryPage } | undefined> {
     return this.requests.getRequestWithHistory(id, page);
   }
-  saveChange(change: Change, previous: ApprovalRequest, checkAt?: string): Promise<'saved' | 'conflict'> {
-    return this.requests.saveChange(change, previous, checkAt);
+  saveChange(change: Change, previous: ApprovalRequest, checkAt?: string, options?: SaveOptions): Promise<'saved' | 'conflict'> {
+    return this.requests.saveChange(change, previous, checkAt, options);
   }
   appendHistory(id: string, entry: HistoryEntry): Promise<void> {
     return this.requests.appendHistory(id, entry);

@@ -26,6 +26,7 @@ import type {
   RequestStore,
   RoundBookkeeping,
   RoundStore,
+  SaveOptions,
   StoredRequest,
 } from '../../usecases/ports';
 import { historyItem, requestAttributes, taskItem, toStored } from './items';
@@ -182,13 +183,16 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
 
   /**
    * Writes a change of a request, its history entry and the task items it opens or closes in one
-   * transaction, on the condition that nobody changed the request since `previous` was read.
+   * transaction, on the condition that nobody changed the request since `previous` was read (and,
+   * with `sameTaskToken`, that the wait round's token is still the one read with it).
    */
-  async saveChange(change: Change, previous: ApprovalRequest, checkAt?: string): Promise<'saved' | 'conflict'> {
+  async saveChange(change: Change, previous: ApprovalRequest, checkAt?: string, options: SaveOptions = {}): Promise<'saved' | 'conflict'> {
     const { request } = change;
     const expectedVersion = previous.version;
     const keys = indexKeys(request);
     const due = checkAt ? dueKeys(request.id, checkAt) : undefined;
+    const token = options.sameTaskToken;
+    const tokenCondition = token === undefined ? '' : token === null ? ' AND attribute_not_exists(#token)' : ' AND #token = :token';
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -200,9 +204,15 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
                 UpdateExpression:
                   'SET #doc = :doc, #state = :state, #version = :version, GSI1PK = :g1pk, GSI1SK = :g1sk, GSI2PK = :g2pk, GSI2SK = :g2sk' +
                   (due ? ', GSI3PK = :g3pk, GSI3SK = :g3sk' : ''),
-                ConditionExpression: '#version = :expected',
-                ExpressionAttributeNames: { '#doc': 'doc', '#state': 'state', '#version': 'version' },
+                ConditionExpression: `#version = :expected${tokenCondition}`,
+                ExpressionAttributeNames: {
+                  '#doc': 'doc',
+                  '#state': 'state',
+                  '#version': 'version',
+                  ...(token === undefined ? {} : { '#token': 'taskToken' }),
+                },
                 ExpressionAttributeValues: {
+                  ...(token ? { ':token': token } : {}),
                   ':doc': request,
                   ':state': request.state,
                   ':version': request.version,

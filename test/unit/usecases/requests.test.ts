@@ -196,11 +196,48 @@ describe('changing a request', () => {
     expect(store.current(id)?.approvals).toEqual([]);
   });
 
-  test('a change that ends the request finishes the waiting round with the token read after the write', async () => {
+  test('a change that ends the request finishes the waiting round with the token read before the write, reading nothing after it', async () => {
     const { store, workflow, deps, id } = await pending();
     await store.setRoundBookkeeping(id, { taskToken: 'token-1' });
+    const reads: string[] = [];
+    const getRequest = store.getRequest.bind(store);
+    store.getRequest = (requestId) => {
+      reads.push(requestId);
+      return getRequest(requestId);
+    };
     await changeRequest(deps, id, (request, now) => decide(request, bob, { decision: 'reject', reason: 'no' }, now));
     expect(workflow.finished).toEqual([{ taskToken: 'token-1', outcome: 'rejected' }]);
+    expect(reads).toEqual([id]);
+  });
+
+  test('a task token stored between the read and the write makes the write a conflict; the round of the new token is finished', async () => {
+    const { store, workflow, deps, id } = await pending();
+    await store.setRoundBookkeeping(id, { taskToken: 'token-1' });
+    let attempts = 0;
+    store.beforeSave = () => {
+      attempts++;
+      // The workflow's next round stores its token after this caller read token-1.
+      if (attempts === 1) store.setRoundBookkeeping(id, { taskToken: 'token-2' }, { whilePending: true });
+    };
+    const request = await changeRequest(deps, id, (current, now) => decide(current, bob, { decision: 'reject', reason: 'no' }, now));
+    expect(request.state).toBe('rejected');
+    expect(attempts).toBe(2);
+    expect(store.saved).toHaveLength(1);
+    expect(workflow.finished).toEqual([{ taskToken: 'token-2', outcome: 'rejected' }]);
+  });
+
+  test('a change that ends a request with no stored token tells no workflow, and a token stored meanwhile is seen', async () => {
+    const { workflow, deps, id } = await pending();
+    await changeRequest(deps, id, (current, now) => decide(current, bob, { decision: 'reject', reason: 'no' }, now));
+    expect(workflow.finished).toEqual([]);
+
+    const other = await pending();
+    other.store.beforeSave = () => {
+      other.store.beforeSave = undefined;
+      other.store.setRoundBookkeeping(other.id, { taskToken: 'token-1' }, { whilePending: true });
+    };
+    await changeRequest(other.deps, other.id, (current, now) => decide(current, bob, { decision: 'reject', reason: 'no' }, now));
+    expect(other.workflow.finished).toEqual([{ taskToken: 'token-1', outcome: 'rejected' }]);
   });
 
   test('a change that keeps the request pending tells the workflow nothing', async () => {
