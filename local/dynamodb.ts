@@ -22,6 +22,8 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { reindexStateShards } from '../functions/adapters/dynamodb/reindex';
 import { DUE_INDEX, SEARCH_INDEX_ATTRIBUTES, TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/schema';
 import { freePort, GiveUp, LOCAL_CREDENTIALS, LOCAL_REGION, waitFor } from './net';
 
@@ -148,8 +150,12 @@ export async function startDynamoDbLocal(options: { dbPath?: string } = {}): Pro
   };
 }
 
-/** Creates the service's table as the CDK stack defines it, unless it exists. */
-export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
+/**
+ * Creates the service's table as the CDK stack defines it, unless it exists; a table from an
+ * older version gets what changed since (the reconciler's index, TTL, the by-state shards of its
+ * requests). Returns how many requests were moved to their by-state shard.
+ */
+export async function ensureTable(endpoint: string, tableName: string): Promise<number> {
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const attributes = new Set<string>([TABLE_KEY.partitionKey, TABLE_KEY.sortKey]);
   for (const index of [...TABLE_INDEXES, DUE_INDEX]) {
@@ -202,7 +208,10 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
       new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }),
     );
   }
+  // A DATA_DIR written when the by-state index had 8 shards: its requests move to this version's.
+  const { moved } = await reindexStateShards(DynamoDBDocumentClient.from(client), tableName, { segments: 1 });
   client.destroy();
+  return moved;
 }
 
 /** Deletes a table (a test's own, in a shared DynamoDB Local). */

@@ -96,7 +96,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         rmSync(pidFile, { force: true });
       });
     }
-    await ensureTable(dynamo.endpoint, tableName);
+    const moved = await ensureTable(dynamo.endpoint, tableName);
+    if (moved > 0) log(`moved ${moved} stored requests to the by-state index shards of this version`);
 
     const mailbox = await startMailbox({ port: options.mailPort, dataDir: options.ephemeral ? undefined : dataDir });
     stops.push(mailbox.close);

@@ -13,10 +13,13 @@
  * | task         | `TASKS#<approver email>`   | `<createdAt>#<id>`        | -                                       | -                                |
  * | idempotency  | `IDEMPOTENCY#<sub>#<key>`  | `IDEMPOTENCY`             | -                                       | -                                |
  *
- * The by-state index is write-sharded: a request lands in one of SEARCH_SHARDS
+ * The by-state index is write-sharded: a request lands in one of STATE_SHARDS
  * partitions per state (chosen from its id), so a burst of requests in one state
  * spreads over several index partitions instead of throttling one. A search
- * queries every shard of the state and merges them newest first.
+ * queries every shard of the state and merges them newest first, so each shard is
+ * a Query per search: 4 shards take about 4,000 index writes per second per state
+ * (1,000 per partition), far above any burst of approvals, at half the Queries of 8.
+ * Tables written with 8 shards move to 4 with `npm run reindex` (reindex.ts).
  *
  * Profiles share one partition, so listing them is a Query (they are few and written by admins).
  * A task item exists for each listed approver who has not approved a pending request yet
@@ -27,7 +30,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { invalid } from '../../domain/errors';
 import type { State } from '../../domain/model';
 
-export const SEARCH_SHARDS = 8;
+/** Partitions per state of the by-state index (was 8: `npm run reindex` moves stored requests). */
+export const STATE_SHARDS = 4;
+/** Partitions of the reconciler's byDue index. */
+export const DUE_SHARDS = 8;
 export const INDEX_BY_STATE = 'byState';
 export const INDEX_BY_REQUESTER = 'byRequester';
 export const INDEX_BY_DUE = 'byDue';
@@ -58,7 +64,8 @@ export const taskKey = (approverEmail: string, request: { id: string; createdAt:
 });
 export const idempotencyKey = (sub: string, key: string) => ({ PK: `IDEMPOTENCY#${sub}#${key}`, SK: 'IDEMPOTENCY' });
 
-export const shardOf = (id: string) => (createHash('sha256').update(id).digest()[0] ?? 0) % SEARCH_SHARDS;
+/** The shard of a request among `shards` (the first byte of its id's SHA-256, modulo): 4 divides 8, so shard s of 8 is s % 4 of 4. */
+export const shardOf = (id: string, shards: number) => (createHash('sha256').update(id).digest()[0] ?? 0) % shards;
 export const statePartition = (state: State, shard: number) => `STATE#${state}#${shard}`;
 export const requesterPartition = (sub: string) => `REQUESTER#${sub}`;
 export const createdSortKey = (createdAt: string, id: string) => `${createdAt}#${id}`;
@@ -67,7 +74,7 @@ export const createdSortKey = (createdAt: string, id: string) => `${createdAt}#$
 export function indexKeys(request: { id: string; state: State; createdAt: string; requester: { id: string } }) {
   const sort = createdSortKey(request.createdAt, request.id);
   return {
-    GSI1PK: statePartition(request.state, shardOf(request.id)),
+    GSI1PK: statePartition(request.state, shardOf(request.id, STATE_SHARDS)),
     GSI1SK: sort,
     GSI2PK: requesterPartition(request.requester.id),
     GSI2SK: sort,
@@ -76,7 +83,7 @@ export function indexKeys(request: { id: string; state: State; createdAt: string
 
 export const duePartition = (shard: number) => `DUE#${shard}`;
 /** The sparse byDue index attributes of a request the reconciler must look at from `checkAt` on. */
-export const dueKeys = (id: string, checkAt: string) => ({ GSI3PK: duePartition(shardOf(id)), GSI3SK: `${checkAt}#${id}` });
+export const dueKeys = (id: string, checkAt: string) => ({ GSI3PK: duePartition(shardOf(id, DUE_SHARDS)), GSI3SK: `${checkAt}#${id}` });
 /** The upper bound (inclusive) of the byDue sort keys due at `now`. */
 export const dueUntil = (now: string) => `${now}#~`;
 /** The request id of a byDue index item. */

@@ -41,7 +41,7 @@ import {
   indexKeys,
   requestIdOf,
   requestKey,
-  SEARCH_SHARDS,
+  DUE_SHARDS,
   taskKey,
 } from './keys';
 import { DUE_INDEX } from './schema';
@@ -345,7 +345,7 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
   /** Due checks from every shard of the sparse byDue index (keys only), oldest first. */
   async dueRequests(now: string, limit: number): Promise<string[]> {
     const shards = await Promise.all(
-      Array.from({ length: SEARCH_SHARDS }, async (_, shard) => {
+      Array.from({ length: DUE_SHARDS }, async (_, shard) => {
         const result = await this.db.send(
           new QueryCommand({
             TableName: this.table,

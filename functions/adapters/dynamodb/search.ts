@@ -8,7 +8,7 @@ import { invalid } from '../../domain/errors';
 import { STATES } from '../../domain/model';
 import type { SearchPage, SearchQuery, SearchStore } from '../../usecases/ports';
 import { type Item, toStored } from './items';
-import { INDEX_BY_REQUESTER, INDEX_BY_STATE, requesterPartition, SEARCH_SHARDS, statePartition } from './keys';
+import { INDEX_BY_REQUESTER, INDEX_BY_STATE, requesterPartition, STATE_SHARDS, statePartition } from './keys';
 
 const MAX_PAGES_PER_PARTITION = 10;
 
@@ -59,7 +59,7 @@ export class DynamoSearch implements SearchStore {
     }
     const states = query.state ? [query.state] : [...STATES];
     return states.flatMap((state) =>
-      Array.from({ length: SEARCH_SHARDS }, (_, shard) => ({
+      Array.from({ length: STATE_SHARDS }, (_, shard) => ({
         index: INDEX_BY_STATE,
         keyAttribute: 'GSI1PK',
         sortAttribute: 'GSI1SK',

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, type QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { indexKeys, SEARCH_SHARDS, shardOf } from '../../../functions/adapters/dynamodb/keys';
+import { indexKeys, STATE_SHARDS, shardOf } from '../../../functions/adapters/dynamodb/keys';
 import { DynamoSearch } from '../../../functions/adapters/dynamodb/search';
 import { pendingRequest } from '../../support/requests';
 
@@ -22,7 +22,7 @@ describe('a search cursor', () => {
   });
 
   test('from a search with other filters is refused', async () => {
-    const other = cursor({ f: 'approved|*|*', p: Array.from({ length: 8 }, () => null) });
+    const other = cursor({ f: 'approved|*|*', p: Array.from({ length: STATE_SHARDS }, () => null) });
     await expect(search.search({ state: 'requested', limit: 10, cursor: other })).rejects.toMatchObject({
       code: 'invalid_request',
       details: [{ field: 'cursor', message: 'does not match state, kind, profile or requester' }],
@@ -70,18 +70,18 @@ describe('a first page of a state search', () => {
     const { db, queries } = stateIndex(requests);
     const page = await new DynamoSearch(db, 'approvals').search({ state: 'requested', limit });
     expect(page.items.map((request) => request.id)).toEqual(newest.slice(0, limit).map((request) => request.id));
-    expect(queries).toHaveLength(SEARCH_SHARDS);
-    expect(new Set(queries.map((query) => query.pk)).size).toBe(SEARCH_SHARDS);
+    expect(queries).toHaveLength(STATE_SHARDS);
+    expect(new Set(queries.map((query) => query.pk)).size).toBe(STATE_SHARDS);
   });
 
   test('asks a shard again when its share was not enough, and still holds the newest requests', async () => {
     // Every one of the newest 20 is in one shard: the first share of that shard cannot fill the page.
-    const stored = requests.filter((request, index) => shardOf(request.id) === 0 || index < 40);
+    const stored = requests.filter((request, index) => shardOf(request.id, STATE_SHARDS) === 0 || index < 40);
     const { db, queries } = stateIndex(stored);
     const page = await new DynamoSearch(db, 'approvals').search({ state: 'requested', limit: 20 });
     const expected = [...stored].reverse().slice(0, 20);
-    expect(expected.every((request) => shardOf(request.id) === 0)).toBe(true);
+    expect(expected.every((request) => shardOf(request.id, STATE_SHARDS) === 0)).toBe(true);
     expect(page.items.map((request) => request.id)).toEqual(expected.map((request) => request.id));
-    expect(queries.length).toBeGreaterThan(SEARCH_SHARDS);
+    expect(queries.length).toBeGreaterThan(STATE_SHARDS);
   });
 });
