@@ -144,41 +144,38 @@ test('delete while pending: the wait ends at once and no reminder follows', asyn
   expect(await historyTypes(request.id)).not.toContain('reminded');
 });
 
-test('a decision whose task token was already closed is not lost: the next round sees it and ends the workflow', async () => {
+/**
+ * A request of the `remind` profile whose wait round has emailed its approvers, as stored, with the
+ * repository and a decision of carol's on it: to change it behind the workflow's back.
+ */
+async function waitingRequest() {
   const request = await create('remind');
   await waitForEmails(api, about(request.id), 2);
-  // Decide behind the workflow's back, as if SendTaskSuccess had hit a closed token.
   const { Repository } = await import('../../functions/adapters/dynamodb/repository');
   const { documentClient } = await import('../../functions/adapters/clients');
   const { decide: applyDecision } = await import('../../functions/domain/rules');
   const repository = new Repository(documentClient(), api.stack.tableName);
   const stored = await repository.getRequest(request.id);
   if (!stored) throw new Error('request not stored');
-  await repository.saveChange(
-    applyDecision(stored.request, { id: users.carol.sub, email: users.carol.email }, { decision: 'approve' }, new Date().toISOString()),
-    stored.request,
-  );
+  const carolDecides = (decision: 'approve' | 'hold') =>
+    applyDecision(stored.request, { id: users.carol.sub, email: users.carol.email }, { decision }, new Date().toISOString());
+  return { request, repository, stored, carolDecides };
+}
+
+test('a decision whose task token was already closed is not lost: the next round sees it and ends the workflow', async () => {
+  const { request, repository, stored, carolDecides } = await waitingRequest();
+  // Decide behind the workflow's back, as if SendTaskSuccess had hit a closed token.
+  await repository.saveChange(carolDecides('approve'), stored.request);
   expect(await executionStatus(api, request.id)).toBe('RUNNING');
   await waitForExecution(api, request.id, 'SUCCEEDED', 10_000);
   await waitForEmails(api, (mail) => to(users.alice.email, /approved/i)(mail) && about(request.id)(mail));
 });
 
 test('a change conditioned on the task token it read is refused once the stored token is another one', async () => {
-  const request = await create('remind');
-  await waitForEmails(api, about(request.id), 2);
-  const { Repository } = await import('../../functions/adapters/dynamodb/repository');
-  const { documentClient } = await import('../../functions/adapters/clients');
-  const { decide: applyDecision } = await import('../../functions/domain/rules');
-  const repository = new Repository(documentClient(), api.stack.tableName);
-  const stored = await repository.getRequest(request.id);
-  const token = stored?.rounds.taskToken;
-  if (!stored || !token) throw new Error('the wait round stored no token');
-  const hold = applyDecision(
-    stored.request,
-    { id: users.carol.sub, email: users.carol.email },
-    { decision: 'hold' },
-    new Date().toISOString(),
-  );
+  const { request, repository, stored, carolDecides } = await waitingRequest();
+  const token = stored.rounds.taskToken;
+  if (!token) throw new Error('the wait round stored no token');
+  const hold = carolDecides('hold');
   expect(await repository.saveChange(hold, stored.request, undefined, { sameTaskToken: `${token}-older` })).toBe('conflict');
   expect(await repository.saveChange(hold, stored.request, undefined, { sameTaskToken: null })).toBe('conflict');
   expect((await repository.getRequest(request.id))?.request.version).toBe(stored.request.version);

@@ -25,7 +25,7 @@ export interface ReindexResult {
 }
 
 /** The by-state partition key a stored request item belongs in, or undefined when it has the right one (or none). */
-export function expectedStatePartition(item: Item): string | undefined {
+function expectedStatePartition(item: Item): string | undefined {
   const match = STATE_PARTITION.exec(String(item.GSI1PK ?? ''));
   if (!match) return undefined;
   const expected = statePartition(match[1] as State, shardOf(requestIdOf(item), STATE_SHARDS));
