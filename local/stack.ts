@@ -9,7 +9,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { APPROVAL_STEPS, RECONCILER_FUNCTION } from '../functions/approval-steps';
 import { parseCallbackUrlPrefixes } from '../functions/domain/callbacks';
-import { deleteTable, ensureTable, startDynamoDbLocal } from './dynamodb';
+import { deleteTable, ensureStateShards, ensureTable, startDynamoDbLocal } from './dynamodb';
 import { type GatewayOptions, startGateway } from './gateway';
 import { localIssuer } from './identity';
 import { startMailbox } from './mailbox';
@@ -83,11 +83,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     const tableName = options.sharedDynamo?.tableName ?? TABLE_NAME;
     let dynamo: { endpoint: string; pid: number };
+    const dbPath = options.ephemeral || options.dynamoInMemory || options.sharedDynamo ? undefined : join(dataDir, 'dynamodb');
     if (options.sharedDynamo) {
       dynamo = options.sharedDynamo;
       stops.push(() => deleteTable(dynamo.endpoint, tableName));
     } else {
-      const started = await startDynamoDbLocal(options.ephemeral || options.dynamoInMemory ? {} : { dbPath: join(dataDir, 'dynamodb') });
+      const started = await startDynamoDbLocal(dbPath ? { dbPath } : {});
       dynamo = started;
       const pidFile = join(dataDir, 'dynamodb.pid');
       writeFileSync(pidFile, `${started.pid}\n`);
@@ -96,7 +97,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         rmSync(pidFile, { force: true });
       });
     }
-    const moved = await ensureTable(dynamo.endpoint, tableName);
+    const { created } = await ensureTable(dynamo.endpoint, tableName);
+    // Only a table kept on disk can hold requests written by an older version.
+    const moved = dbPath ? await ensureStateShards(dynamo.endpoint, tableName, dbPath, created) : 0;
     if (moved > 0) log(`moved ${moved} stored requests to the by-state index shards of this version`);
 
     const mailbox = await startMailbox({ port: options.mailPort, dataDir: options.ephemeral ? undefined : dataDir });

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { batchPutRequests } from '../../functions/adapters/dynamodb/batch';
@@ -6,7 +9,7 @@ import { requestKey, STATE_SHARDS, shardOf, statePartition } from '../../functio
 import { reindexStateShards } from '../../functions/adapters/dynamodb/reindex';
 import { SEARCH_INDEX_ATTRIBUTES, TABLE_INDEXES } from '../../functions/adapters/dynamodb/schema';
 import type { ApprovalRequest } from '../../functions/domain/model';
-import { ensureTable } from '../../local/dynamodb';
+import { ensureStateShards } from '../../local/dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/net';
 import { pendingRequest } from '../support/requests';
 import { type Api, cardRequest, profile, startApi, users } from '../helpers/stack';
@@ -168,11 +171,19 @@ describe('a table written when the by-state index had 8 shards', () => {
       expect(high).toHaveLength(6);
       expect(await searched()).toEqual(expect.not.arrayContaining(high));
 
-      expect(await ensureTable(api.stack.dynamoEndpoint, api.stack.tableName)).toBe(6);
+      // The table is kept on disk in dbPath, by a version from before the shard count was recorded.
+      const dbPath = mkdtempSync(join(tmpdir(), 'approvals-dbpath-'));
+      expect(await ensureStateShards(api.stack.dynamoEndpoint, api.stack.tableName, dbPath, false)).toBe(6);
       const found = await searched();
       expect([...found].sort()).toEqual(requests.map(({ id }) => id).sort());
       expect(found).toEqual([...requests].reverse().map(({ id }) => id));
-      expect(await ensureTable(api.stack.dynamoEndpoint, api.stack.tableName)).toBe(0);
+      expect(readFileSync(join(dbPath, 'state-shards'), 'utf8').trim()).toBe(String(STATE_SHARDS));
+
+      // Once: the next start reads the recorded count and scans nothing (a request in an old shard stays).
+      await storeWithEightShards(db, 2);
+      expect(await ensureStateShards(api.stack.dynamoEndpoint, api.stack.tableName, dbPath, false)).toBe(0);
+      expect(await reindexStateShards(db, api.stack.tableName)).toMatchObject({ moved: 1 });
+      rmSync(dbPath, { recursive: true, force: true });
     } finally {
       client.destroy();
     }
