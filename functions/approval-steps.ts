@@ -5,6 +5,8 @@
  * machine and its executions; "round" one wait for a decision between reminders.)
  */
 export type StepNeed =
+  /** Reads of the user directory: who may still decide and get emails. */
+  | 'directory:read'
   | 'table:get'
   | 'table:put'
   | 'table:update'

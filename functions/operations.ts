@@ -12,7 +12,7 @@ export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
  * a change that closes approvers' task entries deletes them).
  */
 export type TableNeed = 'table:get' | 'table:query' | 'table:search' | 'table:put' | 'table:update' | 'table:delete';
-export type Need = TableNeed | 'workflow:start' | 'workflow:task' | 'links:verify' | 'callback:accept';
+export type Need = TableNeed | 'workflow:start' | 'workflow:task' | 'links:verify' | 'callback:accept' | 'directory:read';
 
 export interface Operation {
   /** Unique name; also the function's logical name. */

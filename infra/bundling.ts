@@ -24,9 +24,10 @@ export const BUNDLING = {
  * every function against it so that bundles do not grow back. The goal is 300 KB; with the SDK
  * bundled, a bare DynamoDB client alone is about 334 KB (93 KB of it the default credential
  * chain), so the budget is the size reached today (bench/report.md): createRequest is the largest,
- * as it alone carries the PKCS#10 schemas that check a P10 enrollment's CSR (about 60 KB).
+ * as it alone carries the PKCS#10 schemas that check a P10 enrollment's CSR (about 60 KB). The
+ * user directory's Cognito client added about 8 KB to each API function.
  */
-export const MAX_BUNDLE_BYTES = 680 * 1024;
+export const MAX_BUNDLE_BYTES = 700 * 1024;
 /** The goal the benchmark reports against. */
 export const BUNDLE_GOAL_BYTES = 300 * 1024;
 

@@ -3,7 +3,8 @@
  * the adapters are made when the module loads, so a missing setting fails the cold start.
  */
 import { randomUUID } from 'node:crypto';
-import { documentClient } from '../adapters/clients';
+import { cognitoClient, documentClient } from '../adapters/clients';
+import { cachedDirectory, cognitoDirectory } from '../adapters/cognito-directory';
 import { Repository } from '../adapters/dynamodb/repository';
 import { parseCallbackUrlPrefixes } from '../domain/callbacks';
 import { stepFunctionsWorkflow } from '../adapters/step-functions';
@@ -24,6 +25,7 @@ export function apiFunction(name: string): { deps: Deps; settings: Settings } {
   const settings = readSettings(needsOf(name));
   const deps: Deps = {
     repository: new Repository(documentClient(), setting(settings, 'TABLE_NAME')),
+    directory: cachedDirectory(cognitoDirectory(cognitoClient(), settings.USER_POOL_ID)),
     workflow: stepFunctionsWorkflow(settings.STATE_MACHINE_ARN),
     now: () => new Date().toISOString(),
     newId: randomUUID,

@@ -85,6 +85,8 @@ export interface ServiceResources {
   readonly callbackKeys: ISecret;
   /** Where calling systems may have callbacks sent (https URL prefixes; none when empty). */
   readonly callbackUrlPrefixes: readonly string[];
+  /** The user directory: the stack's Cognito user pool. */
+  readonly userPool: { readonly userPoolId: string; readonly userPoolArn: string };
   readonly email: {
     readonly senderEmail: string;
     /** ARN of the SES identity (address or domain) the sender belongs to. */
@@ -97,6 +99,14 @@ export interface ServiceResources {
     readonly publicBaseUrl: string;
   };
 }
+
+/** The directory's reads (functions/adapters/cognito-directory.ts), on the stack's pool only. */
+export const DIRECTORY_ACTIONS = [
+  'cognito-idp:AdminGetUser',
+  'cognito-idp:AdminListGroupsForUser',
+  'cognito-idp:ListUsers',
+  'cognito-idp:ListUsersInGroup',
+];
 
 /**
  * The one DynamoDB action of each table need, and where: the repository's calls, one by one
@@ -221,6 +231,10 @@ export class ServiceFunction extends NodejsFunction {
           break;
         case 'email:send':
           this.bindEmail(resources.email);
+          break;
+        case 'directory:read':
+          this.addEnvironment('USER_POOL_ID', resources.userPool.userPoolId);
+          this.addToRolePolicy(new PolicyStatement({ actions: DIRECTORY_ACTIONS, resources: [resources.userPool.userPoolArn] }));
           break;
         case 'callback:accept':
           this.addEnvironment('CALLBACK_URL_PREFIXES', resources.callbackUrlPrefixes.join(','));

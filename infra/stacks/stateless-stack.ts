@@ -260,6 +260,7 @@ export class StatelessStack extends Stack {
       linkKeys: stateful.linkKeys,
       callbackKeys: stateful.callbackKeys,
       callbackUrlPrefixes: config.callbackUrlPrefixes,
+      userPool: stateful.userPool,
       email: {
         senderEmail: stateful.sender.email,
         identityArn: stateful.sender.identityArn,

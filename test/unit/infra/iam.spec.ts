@@ -133,6 +133,7 @@ describe('each function gets exactly what its needs say', () => {
   const identity = `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:identity/${config.senderEmail}`;
   const configurationSet = `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:configuration-set/${config.prefix}`;
 
+  const userPool = `\${${logicalId(stateful.userPool)}.Arn}`;
   const indexes = [`${table}/index/byRequester`, `${table}/index/byState`];
   /** The test's own statement of each need: actions → resources, and environment variables. */
   const EXPECTED: Record<AnyNeed, { grants: Record<string, string[]>; env: string[] }> = {
@@ -155,6 +156,15 @@ describe('each function gets exactly what its needs say', () => {
       env: ['SENDER_EMAIL', 'PUBLIC_BASE_URL', 'SES_CONFIGURATION_SET'],
     },
     'callback:accept': { grants: {}, env: ['CALLBACK_URL_PREFIXES'] },
+    'directory:read': {
+      grants: {
+        'cognito-idp:AdminGetUser': [userPool],
+        'cognito-idp:AdminListGroupsForUser': [userPool],
+        'cognito-idp:ListUsers': [userPool],
+        'cognito-idp:ListUsersInGroup': [userPool],
+      },
+      env: ['USER_POOL_ID'],
+    },
     'table:due': { grants: { 'dynamodb:Query': [`${table}/index/byDue`] }, env: ['TABLE_NAME'] },
     'workflow:describe': {
       grants: {

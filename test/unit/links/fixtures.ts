@@ -6,6 +6,7 @@ import type { LinkContext } from '../../../functions/links/http';
 import type { SigningKeys } from '../../../functions/links/signing';
 import type { Outcome } from '../../../functions/domain/model';
 import { MemoryStore, RecordingMeter } from '../../support/memory-store';
+import { MemoryDirectory } from '../../support/memory-directory';
 
 export const REQUEST_ID = '6f1c2b9e-3c1d-4e8a-9b7f-0a1b2c3d4e5f';
 export const NOW = '2026-11-03T10:00:00.000Z';
@@ -59,6 +60,7 @@ export function linkContext(repository: MemoryRepository, now = NOW) {
   const ctx: LinkContext = {
     deps: {
       repository,
+      directory: new MemoryDirectory(),
       workflow: {
         start: async () => {},
         status: async () => 'running',

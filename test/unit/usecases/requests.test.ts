@@ -12,6 +12,7 @@ import {
 import { decide } from '../../../functions/domain/rules';
 import { alice, bob, carol, profile as fixtureProfile, user } from '../../support/fixtures';
 import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
+import { MemoryDirectory } from '../../support/memory-directory';
 
 const START = '2026-11-03T10:00:00.000Z';
 const billing: Identity = { id: 'billing-system', email: '', groups: [], scopes: [] };
@@ -40,7 +41,7 @@ function setup() {
   const workflow = new RecordingWorkflow();
   const clock = new FakeClock(START);
   const meter = new RecordingMeter();
-  const deps: Deps = { repository: store, workflow, now: clock.now, newId: sequentialIds(), meter };
+  const deps: Deps = { repository: store, directory: new MemoryDirectory(), workflow, now: clock.now, newId: sequentialIds(), meter };
   return { store, workflow, clock, deps, meter };
 }
 

@@ -10,6 +10,7 @@ import {
 } from '../../../functions/usecases/requests';
 import { admin, alice, bob, carol, profile as fixtureProfile } from '../../support/fixtures';
 import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
+import { MemoryDirectory } from '../../support/memory-directory';
 
 const START = '2026-11-03T10:00:00.000Z';
 
@@ -27,6 +28,7 @@ function setup() {
   const clock = new FakeClock(START);
   const deps: Deps = {
     repository: store,
+    directory: new MemoryDirectory(),
     workflow: new RecordingWorkflow(),
     now: clock.now,
     newId: sequentialIds(),

@@ -14,6 +14,7 @@ import type { Deps } from '../../../functions/usecases/ports';
 import { alice, carol } from '../../support/fixtures';
 import { FakeClock, MemoryStore, RecordingMailer, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
 import { pendingRequest, REQUEST_ID } from '../../support/requests';
+import { MemoryDirectory } from '../../support/memory-directory';
 
 const ID = REQUEST_ID;
 const CREATED = '2026-11-03T09:00:00.000Z';
@@ -37,6 +38,7 @@ function setup(request: ApprovalRequest | undefined = pending(), now = CREATED) 
   const meter = new RecordingMeter();
   const deps: StepDeps & Deps = {
     repository: store,
+    directory: new MemoryDirectory(),
     workflow,
     now: clock.now,
     meter,
