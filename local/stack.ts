@@ -52,7 +52,7 @@ export interface LocalStackOptions {
   timeScale?: number;
   /**
    * How often the reconciler runs (functions/reconciler/handler.ts, the same code as in the cloud,
-   * where EventBridge Scheduler runs it every 5 minutes). 0: only on demand (`reconcile()`).
+   * where EventBridge Scheduler runs it every minute). 0: only on demand (`reconcile()`).
    * Default 60 s.
    */
   reconcileEveryMs?: number;

@@ -1,5 +1,5 @@
 /**
- * The backstop behind the workflow: the reconciler runs every few minutes (EventBridge Scheduler
+ * The backstop behind the workflow: the reconciler runs every minute (EventBridge Scheduler
  * in the cloud, a timer under npm start) and repairs each request whose `checkAt` is due (the
  * sparse index byDue; never a table scan). Whatever failed in between (a create whose
  * StartExecution failed, a workflow that gave up, a task that kept failing, an outcome step that
