@@ -263,5 +263,5 @@ describe('the pool file shared by processes', () => {
     const state = filePoolStore(file).read((pool) => pool);
     expect(Object.keys(state.users)).toHaveLength(writers * each);
     expect(Object.keys(state.groups).sort()).toEqual(['g0', 'g1', 'g2']);
-  });
+  }, 60_000);
 });
