@@ -3,8 +3,8 @@
  * stacks that keep nothing). The file is the source of truth for every process that writes it (the
  * running stack's emulator, the token command, the local sign-in), so the token command works with
  * or without a stack running:
- * - a write takes a lock file (`<file>.lock`, created exclusively; a lock left by a process that
- *   died is taken over after STALE_LOCK_MS), re-reads the file, changes it, writes a temporary file
+ * - a write takes a lock file (`<file>.lock`, created exclusively, holding the writer's process id;
+ *   a lock whose process is gone, or older than STALE_LOCK_MS, is taken over), re-reads the file, changes it, writes a temporary file
  *   and renames it over the store: a reader never sees half a file;
  * - a read re-reads the file only when it changed (its inode, size or modification time in
  *   nanoseconds differ from the last read), so a user written by the token command is seen by the
@@ -12,7 +12,7 @@
  * Everything here is synchronous: a change is a few kilobytes, and no two changes of one process
  * can interleave.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export interface StoredUser {
@@ -57,6 +57,18 @@ export const STALE_LOCK_MS = 10_000;
 const LOCK_WAIT_MS = 15_000;
 
 const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/** Whether the process that wrote this lock has gone (a lock still being written has no id yet: not gone). */
+function ownerGone(lockFile: string): boolean {
+  const pid = Number(readFileSync(lockFile, 'utf8'));
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
 
 function parse(text: string, file: string): PoolState {
   const state = JSON.parse(text) as PoolState;
@@ -106,13 +118,15 @@ export function filePoolStore(file: string): PoolStore {
     const deadline = Date.now() + LOCK_WAIT_MS;
     for (;;) {
       try {
-        closeSync(openSync(lockFile, 'wx'));
+        const fd = openSync(lockFile, 'wx');
+        writeSync(fd, String(process.pid));
+        closeSync(fd);
         return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
       try {
-        if (Date.now() - statSync(lockFile).mtimeMs > STALE_LOCK_MS) rmSync(lockFile, { force: true });
+        if (Date.now() - statSync(lockFile).mtimeMs > STALE_LOCK_MS || ownerGone(lockFile)) rmSync(lockFile, { force: true });
       } catch {
         // Released meanwhile: try again.
       }

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { AwsServiceError } from '../../../local/aws-json-server';
 import { changeLocalUser, putLocalUser } from '../../../local/user-pool';
 import { matchesFilter, pageOf, parseUserFilter } from '../../../local/user-pool-filter';
-import { filePoolStore, memoryPoolStore, type StoredUser } from '../../../local/user-pool-store';
+import { filePoolStore, memoryPoolStore, STALE_LOCK_MS, type StoredUser } from '../../../local/user-pool-store';
 
 /** The quoting Cognito documents (and the directory adapter does): a backslash before `"` and `\`. */
 const quote = (value: string) => `"${value.replace(/["\\]/g, '\\$&')}"`;
@@ -232,13 +232,32 @@ describe('the pool file shared by processes', () => {
     expect(filePoolStore(join(dir, 'user-pool.json')).read((state) => Object.keys(state.users))).toEqual(['alice']);
   });
 
-  test('a lock left by a process that died is taken over', () => {
+  test('a lock left behind long ago is taken over', () => {
     const file = join(dir, 'user-pool.json');
     writeFileSync(`${file}.lock`, '');
     const old = new Date(Date.now() - 60_000);
     utimesSync(`${file}.lock`, old, old);
     putLocalUser(filePoolStore(file), { sub: 'alice', email: 'alice@example.com' });
     expect(filePoolStore(file).read((state) => Object.keys(state.users))).toEqual(['alice']);
+  });
+
+  test('a fresh lock of a process that has exited is taken over at once; one of a live process is waited for', async () => {
+    const file = join(dir, 'user-pool.json');
+    const exited = spawn('true');
+    const pid = await new Promise<number | undefined>((resolve) => exited.once('exit', () => resolve(exited.pid)));
+    writeFileSync(`${file}.lock`, String(pid));
+    const started = Date.now();
+    putLocalUser(filePoolStore(file), { sub: 'alice', email: 'alice@example.com' });
+    expect(Date.now() - started).toBeLessThan(STALE_LOCK_MS);
+    expect(filePoolStore(file).read((state) => Object.keys(state.users))).toEqual(['alice']);
+
+    // This process holds it: the write waits until the lock is old enough to be a leftover.
+    writeFileSync(`${file}.lock`, String(process.pid));
+    const almostStale = new Date(Date.now() - STALE_LOCK_MS + 300);
+    utimesSync(`${file}.lock`, almostStale, almostStale);
+    const waiting = Date.now();
+    putLocalUser(filePoolStore(file), { sub: 'bob', email: 'bob@example.com' });
+    expect(Date.now() - waiting).toBeGreaterThanOrEqual(250);
   });
 
   test('processes writing at the same time lose no change', async () => {
