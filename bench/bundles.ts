@@ -34,6 +34,7 @@ const FUNCTION_ENV = {
   SENDER_EMAIL: 'approvals@example.com',
   PUBLIC_BASE_URL: 'https://approvals.example.com',
   CALLBACK_URL_PREFIXES: 'https://billing.example.com/approvals/',
+  USER_POOL_ID: 'us-east-1_bench',
 };
 
 export interface BundleFigures {

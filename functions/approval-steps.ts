@@ -33,13 +33,13 @@ export const APPROVAL_STEPS: readonly ApprovalStep[] = [
     entry: 'functions/approval-steps/plan-round/handler.ts',
     substitution: 'PlanRoundFunctionArn',
     // table:delete: an expiry closes the approvers' task entries.
-    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'workflow:task', 'email:send', 'links:sign'],
+    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'workflow:task', 'email:send', 'links:sign', 'directory:read'],
   },
   {
     name: 'awaitDecision',
     entry: 'functions/approval-steps/await-decision/handler.ts',
     substitution: 'AwaitDecisionFunctionArn',
-    needs: ['table:get', 'table:put', 'table:update', 'workflow:task', 'email:send', 'links:sign'],
+    needs: ['table:get', 'table:put', 'table:update', 'workflow:task', 'email:send', 'links:sign', 'directory:read'],
   },
   {
     name: 'notifyOutcome',

@@ -74,7 +74,7 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/create-request/handler.ts',
     auth: 'jwt',
     access: 'signed in',
-    needs: ['table:get', 'table:put', 'workflow:start', 'callback:accept'],
+    needs: ['table:get', 'table:put', 'workflow:start', 'callback:accept', 'directory:read'],
   },
   {
     name: 'searchRequests',
@@ -119,7 +119,7 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/decide-request/handler.ts',
     auth: 'jwt',
     access: 'approvers listed on the request',
-    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'workflow:task'],
+    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'workflow:task', 'directory:read'],
   },
   {
     name: 'deleteRequest',
@@ -137,7 +137,7 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/link-page/handler.ts',
     auth: 'none',
     access: 'holder of a signed link (the approver it names); shows a confirm page, changes nothing',
-    needs: ['table:get', 'links:verify'],
+    needs: ['table:get', 'links:verify', 'directory:read'],
   },
   {
     name: 'linkDecide',
@@ -146,6 +146,6 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/link-decide/handler.ts',
     auth: 'none',
     access: 'holder of a signed link (the approver it names)',
-    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'workflow:task', 'links:verify'],
+    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'workflow:task', 'links:verify', 'directory:read'],
   },
 ];

@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, relative, resolve, sep } from 'node:path';
+import type { LocalOidcOptions } from './oidc';
 
 const ROOT = resolve(__dirname, '..');
 export const CONSOLE_DIR = join(ROOT, 'console');
@@ -204,12 +205,14 @@ export async function startConsole(options: {
   dataDir: string;
   log?: (line: string) => void;
   prepared?: ReturnType<typeof prepareConsole>;
+  /** Writes who signs in to the user directory (the stack's `userPool.put`). */
+  onSignIn?: LocalOidcOptions['onSignIn'];
 }): Promise<LocalConsole> {
   const log = options.log ?? (() => {});
   const url = `${options.apiUrl}/console/`;
   const { ready, oidc: oidcModule } = options.prepared ?? prepareConsole(log);
   const { startLocalOidc } = await oidcModule;
-  const oidc = await startLocalOidc({ dataDir: options.dataDir, consoleUrl: url, log });
+  const oidc = await startLocalOidc({ dataDir: options.dataDir, consoleUrl: url, log, onSignIn: options.onSignIn });
   const handle = consoleHandler(
     { apiUrl: '', authority: oidc.issuer, metadataUrl: `${oidc.url}/.well-known/openid-configuration`, clientId: oidc.clientId },
     ready,

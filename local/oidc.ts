@@ -2,7 +2,9 @@
  * The local OpenID provider for the operator console: panva's oidc-provider (a certified
  * implementation) with the authorization code flow and PKCE, as Cognito's managed login offers it
  * in the cloud. Its sign-in page asks for `sub`, `email` and `groups` (comma-separated) and has a
- * `Sign in` button; nobody is checked, since this is a stand-in for a real user directory.
+ * `Sign in` button; nobody is checked, since this is a stand-in for Cognito's managed login. The
+ * person who signs in is created or updated in the local user directory (`onSignIn`), as the token
+ * command does: that email, verified, exactly those groups, enabled.
  *
  * Its ID tokens carry `sub`, `email`, `email_verified: true` and `cognito:groups` (an array), the
  * claims Cognito puts in its ID tokens, and are signed with the local issuer's key under the same
@@ -12,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AccountClaims, AdapterPayload, KoaContextWithOIDC } from 'oidc-provider';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKey } from './identity';
+import type { LocalPerson } from './user-pool';
 
 export interface LocalOidcOptions {
   dataDir: string;
@@ -19,6 +22,8 @@ export interface LocalOidcOptions {
   consoleUrl: string;
   port?: number;
   log?: (line: string) => void;
+  /** Writes the person who signs in to the user directory (the stack's `userPool.put`). */
+  onSignIn?: (person: LocalPerson) => void;
 }
 
 export interface LocalOidc {
@@ -223,6 +228,12 @@ export async function startLocalOidc(options: LocalOidcOptions): Promise<LocalOi
       if (!values.sub) return page(res, 400, signInPage(url.pathname, values, 'Subject (sub) is required.'));
       if (!ASCII_EMAIL.test(values.email))
         return page(res, 400, signInPage(url.pathname, values, 'Email must be an email address in plain ASCII.'));
+      try {
+        options.onSignIn?.({ sub: values.sub, email: values.email, emailVerified: true, groups, enabled: true });
+      } catch (error) {
+        options.log?.(`oidc: the user directory refused ${values.sub}: ${(error as Error).message}`);
+        return page(res, 500, signInPage(url.pathname, values, 'The local user directory could not be written; see the terminal.'));
+      }
       people.set(values.sub, { sub: values.sub, email: values.email, groups });
       options.log?.(`oidc: ${values.sub} signed in (${details.params.client_id})`);
       await provider.interactionFinished(req, res, { login: { accountId: values.sub } }, { mergeWithLastSubmission: false });

@@ -1,8 +1,8 @@
 /**
  * The whole service on one machine: DynamoDB Local, the local SES with its mailbox,
  * a Secrets Manager endpoint for the signing keys, the workflow engine running
- * statemachines/approval.asl.json, and the gateway in front of the same handlers
- * that run in Lambda. Only endpoints differ from the cloud, set through the SDK's
+ * statemachines/approval.asl.json, the user directory (a Cognito user-pool endpoint, users in
+ * DATA_DIR), and the gateway in front of the same handlers that run in Lambda. Only endpoints differ from the cloud, set through the SDK's
  * own environment variables.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,8 @@ import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from './net';
 import { startSecretsServer } from './secrets';
 import { CALLBACK_SECRET, LINK_SECRET, signingSecrets } from './signing-secrets';
 import { type StepFunctionsFault, startStepFunctionsServer } from './stepfunctions/server';
+import { ensureLocalGroups, LOCAL_GROUPS, type LocalPerson, putLocalUser, startUserPoolServer, userPoolFile } from './user-pool';
+import { filePoolStore, memoryPoolStore, type PoolStore } from './user-pool-store';
 
 export const TABLE_NAME = 'approvals';
 export const STATE_MACHINE_NAME = 'approval';
@@ -31,7 +33,7 @@ export interface LocalStackOptions {
    * @default the environment's CALLBACK_URL_PREFIXES, or none allowed
    */
   callbackUrlPrefixes?: string;
-  /** Keep DynamoDB, workflows and mail in memory; only keys go to dataDir (tests). */
+  /** Keep DynamoDB, workflows, mail and the user pool in memory; only keys go to dataDir (tests). */
   ephemeral?: boolean;
   /** Keep only DynamoDB's table in memory (the benchmark, on a disk shared with other work). */
   dynamoInMemory?: boolean;
@@ -67,6 +69,14 @@ export interface LocalStack {
   /** DynamoDB Local's Java process, also in `$DATA_DIR/dynamodb.pid` while it runs (reliability tests pause it). */
   dynamoPid: number;
   tableName: string;
+  /** The user directory: the local user pool's id and endpoint, and its users. */
+  userPool: {
+    id: string;
+    endpoint: string;
+    store: PoolStore;
+    /** Creates or updates a user as the token command does (email verified, enabled, exactly these groups, unless said otherwise). */
+    put(person: LocalPerson): void;
+  };
   /** Runs the reconciler once now (what the timer does), and resolves with its result. */
   reconcile(): Promise<unknown>;
   /** Makes the workflow engine fail some actions as Step Functions does when down (undefined clears it); for tests. */
@@ -107,6 +117,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const mailbox = await startMailbox({ port: options.mailPort, dataDir: options.ephemeral ? undefined : dataDir });
     stops.push(mailbox.close);
 
+    // The user directory. In memory for an ephemeral stack; else DATA_DIR's file, which the token
+    // command writes too (local/user-pool-store.ts says how the two share it).
+    const poolStore = options.ephemeral ? memoryPoolStore() : filePoolStore(userPoolFile(dataDir));
+    ensureLocalGroups(poolStore, LOCAL_GROUPS);
+    const userPool = await startUserPoolServer({ port: 0, host: '127.0.0.1', store: poolStore, log });
+    stops.push(userPool.close);
+
     const secrets = await startSecretsServer({ port: 0, host: '127.0.0.1', secrets: signingSecrets(dataDir) });
     stops.push(secrets.close);
 
@@ -126,6 +143,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_SESV2: mailbox.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: userPool.url,
+      USER_POOL_ID: userPool.poolId,
       TABLE_NAME: tableName,
       SENDER_EMAIL,
       PUBLIC_BASE_URL: gateway.url,
@@ -197,6 +216,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamoEndpoint: dynamo.endpoint,
       dynamoPid: dynamo.pid,
       tableName,
+      userPool: {
+        id: userPool.poolId,
+        endpoint: userPool.url,
+        store: poolStore,
+        put: (person) => putLocalUser(poolStore, person),
+      },
       reconcile,
       setWorkflowFault: (fault) => sfn.setFault(fault),
       stop,

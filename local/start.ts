@@ -35,12 +35,16 @@ async function main() {
     otherRequests: (req, res) => consoleSite?.handle(req, res) ?? false,
     log,
   });
-  consoleSite = await startConsole({ apiUrl: stack.apiUrl, dataDir: settings.dataDir, log, prepared: consolePrepared }).catch(
-    async (error) => {
-      await stack.stop();
-      throw error;
-    },
-  );
+  consoleSite = await startConsole({
+    apiUrl: stack.apiUrl,
+    dataDir: settings.dataDir,
+    log,
+    prepared: consolePrepared,
+    onSignIn: stack.userPool.put,
+  }).catch(async (error) => {
+    await stack.stop();
+    throw error;
+  });
   let stopping = false;
   const shutdown = (reason: string) => {
     if (stopping) return;
@@ -64,6 +68,7 @@ async function main() {
       `  Console:  ${consoleSite.url}   (sign in on the local OpenID provider's form)`,
       `  Mailbox:  ${stack.mailUrl}   (sent emails; JSON at ${stack.mailUrl}/store)`,
       `  Data:     ${settings.dataDir}`,
+      `  Users:    user pool ${stack.userPool.id} at ${stack.userPool.endpoint} (written by the token command and the sign-in)`,
       '  Token:    npm run --silent token -- --sub alice --email alice@example.com --groups approvers,admins',
       '  Stop:     Ctrl+C',
       '',

@@ -1,12 +1,18 @@
 /**
- * Prints a bearer token that the local stack started with the same DATA_DIR accepts.
+ * Prints a bearer token that the local stack started with the same DATA_DIR accepts, and creates
+ * or updates that user in the local user directory (DATA_DIR's user pool, read by a running stack
+ * at its next lookup, or by the next one started):
  *   npm run --silent token -- --sub alice --email alice@example.com --groups approvers,admins
  *   npm run --silent token -- --sub billing-system --scope approvals/requests.create-on-behalf
- * A user's token says `email_verified: true` unless given `--unverified`.
+ * The user gets that email, verified unless `--unverified`, exactly the groups given (none without
+ * `--groups`), and is enabled, or disabled with `--disabled`. A client-credentials token (`--scope`)
+ * writes no user. Only the token goes to stdout.
  */
 import { parseArgs } from 'node:util';
 import { localIssuer } from './identity';
 import { localSettings } from './settings';
+import { putLocalUser, userPoolFile } from './user-pool';
+import { filePoolStore } from './user-pool-store';
 
 async function main() {
   const { values } = parseArgs({
@@ -17,11 +23,14 @@ async function main() {
       scope: { type: 'string', default: '' },
       ttl: { type: 'string', default: '43200' },
       unverified: { type: 'boolean', default: false },
+      disabled: { type: 'boolean', default: false },
     },
   });
   const scopes = (values.scope ?? '').split(/[\s,]+/).filter(Boolean);
   if (!values.sub || (!values.email && scopes.length === 0)) {
-    console.error('usage: npm run --silent token -- --sub <id> --email <address> [--groups a,b] [--ttl seconds] [--unverified]');
+    console.error(
+      'usage: npm run --silent token -- --sub <id> --email <address> [--groups a,b] [--ttl seconds] [--unverified] [--disabled]',
+    );
     console.error('       npm run --silent token -- --sub <client id> --scope approvals/requests.create-on-behalf');
     process.exit(2);
   }
@@ -34,10 +43,19 @@ async function main() {
     .split(',')
     .map((group) => group.trim())
     .filter(Boolean);
-  const issuer = await localIssuer(localSettings().dataDir);
-  process.stdout.write(
-    `${await issuer.sign({ sub: values.sub, email: values.email, groups, scopes, emailVerified: !values.unverified }, ttl)}\n`,
-  );
+  const { dataDir } = localSettings();
+  const emailVerified = !values.unverified;
+  if (scopes.length === 0) {
+    putLocalUser(filePoolStore(userPoolFile(dataDir)), {
+      sub: values.sub,
+      email: values.email,
+      emailVerified,
+      groups,
+      enabled: !values.disabled,
+    });
+  }
+  const issuer = await localIssuer(dataDir);
+  process.stdout.write(`${await issuer.sign({ sub: values.sub, email: values.email, groups, scopes, emailVerified }, ttl)}\n`);
 }
 
 main().catch((error) => {

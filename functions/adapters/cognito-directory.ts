@@ -1,5 +1,5 @@
 /**
- * The user directory on the Cognito user-pool API: AdminGetUser, ListUsers with a filter,
+ * The user directory on the Cognito user-pool API: ListUsers with a filter (by sub, by email),
  * AdminListGroupsForUser and ListUsersInGroup, nothing else (the stack grants exactly these on its
  * own pool). Locally the same calls go to the user-pool emulator that `npm start` runs
  * (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER).

@@ -100,13 +100,11 @@ export interface ServiceResources {
   };
 }
 
-/** The directory's reads (functions/adapters/cognito-directory.ts), on the stack's pool only. */
-export const DIRECTORY_ACTIONS = [
-  'cognito-idp:AdminGetUser',
-  'cognito-idp:AdminListGroupsForUser',
-  'cognito-idp:ListUsers',
-  'cognito-idp:ListUsersInGroup',
-];
+/**
+ * The directory's reads (functions/adapters/cognito-directory.ts), on the stack's pool only: the
+ * adapter finds users with ListUsers filters (by sub, by email), so AdminGetUser is not granted.
+ */
+export const DIRECTORY_ACTIONS = ['cognito-idp:AdminListGroupsForUser', 'cognito-idp:ListUsers', 'cognito-idp:ListUsersInGroup'];
 
 /**
  * The one DynamoDB action of each table need, and where: the repository's calls, one by one

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalIssuer, localIssuer } from '../../local/identity';
 import { type LocalStack, startLocalStack } from '../../local/stack';
+import { changeLocalUser, type LocalPerson, putLocalUser, userPoolFile } from '../../local/user-pool';
+import { filePoolStore } from '../../local/user-pool-store';
 import { SHARED_DYNAMODB_ENV } from '../setup/shared-dynamodb';
 
 export interface TestUser {
@@ -12,10 +14,28 @@ export interface TestUser {
   groups?: string[];
 }
 
+/** The test's hand on the local user directory (the stack's user pool). */
+export interface TestDirectory {
+  /** Creates or replaces a user: verified and enabled unless said otherwise, in exactly `groups`. */
+  put(user: TestUser & { emailVerified?: boolean; enabled?: boolean }): void;
+  /** What an administrator does with admin-disable-user / admin-enable-user. */
+  disable(sub: string): void;
+  enable(sub: string): void;
+  /** Puts the user in exactly these groups (admin-add-user-to-group / admin-remove-user-from-group). */
+  setGroups(sub: string, groups: string[]): void;
+}
+
 export interface Api {
   stack: LocalStack;
   issuer: LocalIssuer;
   dataDir: string;
+  /** The local user directory, seeded with every entry of `users`. */
+  directory: TestDirectory;
+  /**
+   * A token for this user, who is also put in the directory as the token command would (verified,
+   * enabled, these groups) when missing or when this user's email or groups differ from what the
+   * helpers last wrote for that sub; a change made through `directory` meanwhile is kept.
+   */
   token(user: TestUser): Promise<string>;
   call(
     method: string,
@@ -54,11 +74,35 @@ export async function startApi(
     reconcileEveryMs: options.reconcileEveryMs ?? 0,
   });
   const issuer = await localIssuer(dataDir);
-  const token = (user: TestUser) => issuer.sign({ sub: user.sub, email: user.email, groups: user.groups ?? [] });
+  // What the helpers last wrote of each sub (email and groups), so that a token for the same person
+  // does not undo what a test changed through `directory` (disabled, taken out of a group).
+  const written = new Map<string, string>();
+  const shape = (user: TestUser) => JSON.stringify([user.email, [...(user.groups ?? [])].sort()]);
+  const put = (person: LocalPerson & TestUser) => {
+    stack.userPool.put(person);
+    written.set(person.sub, shape(person));
+  };
+  for (const user of Object.values(users)) put(user);
+  const directory: TestDirectory = {
+    put,
+    disable: (sub) => changeLocalUser(stack.userPool.store, sub, { enabled: false }),
+    enable: (sub) => changeLocalUser(stack.userPool.store, sub, { enabled: true }),
+    setGroups: (sub, groups) => changeLocalUser(stack.userPool.store, sub, { groups }),
+  };
+  const token = (user: TestUser) => {
+    if (written.get(user.sub) !== shape(user)) {
+      const known = stack.userPool.store.read((state) => Object.values(state.users).some((stored) => stored.attributes.sub === user.sub));
+      if (known) changeLocalUser(stack.userPool.store, user.sub, { email: user.email, groups: user.groups ?? [] });
+      else stack.userPool.put(user);
+      written.set(user.sub, shape(user));
+    }
+    return issuer.sign({ sub: user.sub, email: user.email, groups: user.groups ?? [] });
+  };
   return {
     stack,
     issuer,
     dataDir,
+    directory,
     token,
     async call(method, path, opts = {}) {
       const headers: Record<string, string> = { ...(opts.headers ?? {}) };
@@ -79,6 +123,14 @@ export async function startApi(
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Puts a user in the user directory of a stack that runs in another process (`npm start`, see
+ * test/helpers/process.ts) or is not running yet, through DATA_DIR's file as the token command does.
+ */
+export function putDirectoryUser(dataDir: string, person: LocalPerson): void {
+  putLocalUser(filePoolStore(userPoolFile(dataDir)), person);
 }
 
 export const users = {

@@ -24,6 +24,7 @@ const SAMPLE: Record<string, string> = {
   PUBLIC_BASE_URL: 'https://abc123defg.execute-api.eu-west-1.amazonaws.com',
   SES_CONFIGURATION_SET: 'approvals-test',
   CALLBACK_URL_PREFIXES: 'https://hooks.example.com/approvals/',
+  USER_POOL_ID: 'eu-west-1_AbCdEf123',
 };
 
 /** Variables every function gets that are no setting of the service. */

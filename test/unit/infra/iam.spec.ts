@@ -158,7 +158,6 @@ describe('each function gets exactly what its needs say', () => {
     'callback:accept': { grants: {}, env: ['CALLBACK_URL_PREFIXES'] },
     'directory:read': {
       grants: {
-        'cognito-idp:AdminGetUser': [userPool],
         'cognito-idp:AdminListGroupsForUser': [userPool],
         'cognito-idp:ListUsers': [userPool],
         'cognito-idp:ListUsersInGroup': [userPool],
@@ -194,6 +193,8 @@ describe('each function gets exactly what its needs say', () => {
     sesEvents: { 'sqs:DeleteMessage': [queue], 'sqs:GetQueueAttributes': [queue], 'sqs:ReceiveMessage': [queue] },
   };
 
+  /** The directory adapter's reads (functions/adapters/cognito-directory.ts): users by sub and by email, groups, members. */
+  const DIRECTORY = ['cognito-idp:AdminListGroupsForUser', 'cognito-idp:ListUsers', 'cognito-idp:ListUsersInGroup'];
   /**
    * What each function's code calls, read from the code (repository methods → DynamoDB actions;
    * TransactWriteItems is authorised per item: its Puts need PutItem, its Updates UpdateItem).
@@ -206,7 +207,7 @@ describe('each function gets exactly what its needs say', () => {
     getProfile: ['dynamodb:GetItem'], // getProfile
     listProfiles: ['dynamodb:Query'], // listProfiles: Query of the profiles partition
     // idempotency/profile/replay gets; transaction of Puts (request, history, idempotency, task entries); start
-    createRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'states:StartExecution'],
+    createRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'states:StartExecution', ...DIRECTORY],
     listTasks: ['dynamodb:GetItem', 'dynamodb:Query'], // tasksOf: Query of the approver's task partition, GetItem of each request
     searchRequests: ['dynamodb:Query@indexes'], // search: byState shards or byRequester
     getRequest: ['dynamodb:GetItem', 'dynamodb:Query'], // the request, then the first history page: a Query of its collection
@@ -219,6 +220,7 @@ describe('each function gets exactly what its needs say', () => {
       'dynamodb:UpdateItem',
       'states:SendTaskFailure',
       'states:SendTaskSuccess',
+      ...DIRECTORY,
     ],
     deleteRequest: [
       'dynamodb:DeleteItem',
@@ -228,7 +230,7 @@ describe('each function gets exactly what its needs say', () => {
       'states:SendTaskFailure',
       'states:SendTaskSuccess',
     ],
-    linkPage: ['dynamodb:GetItem', 'secretsmanager:GetSecretValue'],
+    linkPage: ['dynamodb:GetItem', 'secretsmanager:GetSecretValue', ...DIRECTORY],
     linkDecide: [
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
@@ -237,6 +239,7 @@ describe('each function gets exactly what its needs say', () => {
       'secretsmanager:GetSecretValue',
       'states:SendTaskFailure',
       'states:SendTaskSuccess',
+      ...DIRECTORY,
     ],
     // plan round: get, reminders (setRoundBookkeeping, appendHistory), expiry through changeRequest (which answers a stored token)
     planRound: [
@@ -248,6 +251,7 @@ describe('each function gets exactly what its needs say', () => {
       'ses:SendEmail',
       'states:SendTaskFailure',
       'states:SendTaskSuccess',
+      ...DIRECTORY,
     ],
     awaitDecision: [
       'dynamodb:GetItem',
@@ -257,6 +261,7 @@ describe('each function gets exactly what its needs say', () => {
       'ses:SendEmail',
       'states:SendTaskFailure',
       'states:SendTaskSuccess',
+      ...DIRECTORY,
     ],
     notifyOutcome: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'ses:SendEmail'],
     deliverCallback: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue'],
