@@ -23,7 +23,14 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
-import { CfnManagedLoginBranding, type CfnUserPoolClient, OAuthScope, type UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import {
+  CfnManagedLoginBranding,
+  type CfnUserPoolClient,
+  ClientAttributes,
+  OAuthScope,
+  type UserPool,
+  UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
@@ -162,6 +169,10 @@ export class ConsoleSite extends Construct {
         logoutUrls: [this.url],
       },
       preventUserExistenceErrors: true,
+      // The console never writes a user's attributes; without this list its tokens could write every
+      // standard one (email, name, preferred_username...). An empty list is the same as no list for
+      // Cognito, so the list names one attribute that identifies nobody.
+      writeAttributes: new ClientAttributes().withStandardAttributes({ locale: true }),
       idTokenValidity: Duration.hours(1),
       accessTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.hours(12),

@@ -163,6 +163,53 @@ describe('signing in to the console', () => {
     });
   });
 
+  // Cognito's standard attributes that name or reach a person (an empty or missing list means all of them).
+  const IDENTIFYING = [
+    'address',
+    'birthdate',
+    'email',
+    'email_verified',
+    'family_name',
+    'gender',
+    'given_name',
+    'middle_name',
+    'name',
+    'nickname',
+    'phone_number',
+    'phone_number_verified',
+    'picture',
+    'preferred_username',
+    'profile',
+    'website',
+  ];
+
+  test('its app client writes no attribute that identifies a person: an explicit list without email, names or usernames', () => {
+    const client = props(defined(resources(statelessTemplate, 'AWS::Cognito::UserPoolClient')[logicalId(site.client)], 'console client'));
+    const writable = client.WriteAttributes as string[] | undefined;
+    expect(writable?.length).toBeGreaterThan(0);
+    expect(writable?.filter((attribute) => IDENTIFYING.includes(attribute) || attribute.startsWith('custom:'))).toEqual([]);
+  });
+
+  test('every app client of the pool has an explicit list of writable attributes; none may write email or email_verified', () => {
+    const clients = [
+      ...Object.entries(resources(statefulTemplate, 'AWS::Cognito::UserPoolClient')),
+      ...Object.entries(resources(statelessTemplate, 'AWS::Cognito::UserPoolClient')),
+    ];
+    expect(clients.length).toBe(3);
+    for (const [id, client] of clients) {
+      const writable = props(client).WriteAttributes as string[] | undefined;
+      expect({ id, explicit: (writable?.length ?? 0) > 0 }).toEqual({ id, explicit: true });
+      expect({
+        id,
+        personal: writable?.filter((attribute) => ['email', 'email_verified', 'phone_number', 'preferred_username'].includes(attribute)),
+      }).toEqual({ id, personal: [] });
+    }
+    const machine = props(
+      defined(resources(statefulTemplate, 'AWS::Cognito::UserPoolClient')[logicalId(stateful.machineClient)], 'machine client'),
+    );
+    expect((machine.WriteAttributes as string[]).filter((attribute) => IDENTIFYING.includes(attribute))).toEqual([]);
+  });
+
   test('CORS on the API allows the console origin only', () => {
     const cors = props(defined(resources(statelessTemplate, 'AWS::ApiGatewayV2::Api')[logicalId(stateless.api)], 'api')).CorsConfiguration;
     expect(cors).toMatchObject({
