@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AccountClaims, AdapterPayload, KoaContextWithOIDC } from 'oidc-provider';
+import { requireOwnHost } from './host-check';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKey } from './identity';
 
 export interface LocalOidcOptions {
@@ -235,6 +236,7 @@ export async function startLocalOidc(options: LocalOidcOptions): Promise<LocalOi
       );
     }
   });
+  requireOwnHost(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
