@@ -119,6 +119,11 @@ export async function startGateway(
       for (const [name, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
       }
+      // As API Gateway: the scheme and port the client used, and its address appended to X-Forwarded-For.
+      const sourceIp = req.socket.remoteAddress ?? '127.0.0.1';
+      headers['x-forwarded-proto'] = 'http';
+      headers['x-forwarded-port'] = String(req.socket.localPort ?? options.port);
+      headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${sourceIp}` : sourceIp;
       let claims: Record<string, string> | undefined;
       if (route.operation.auth === 'jwt') {
         const match = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '');
@@ -157,7 +162,7 @@ export async function startGateway(
             method,
             path: url.pathname,
             protocol: `HTTP/${req.httpVersion}`,
-            sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+            sourceIp,
             userAgent: headers['user-agent'] ?? '',
           },
           requestId,
