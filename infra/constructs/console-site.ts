@@ -166,7 +166,8 @@ export class ConsoleSite extends Construct {
         flows: { authorizationCodeGrant: true },
         scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
         callbackUrls: [`${this.url}callback`],
-        logoutUrls: [this.url],
+        // Sign out ends the managed login session through /logout, which comes back here only.
+        logoutUrls: [`${this.url}signed-out`],
       },
       preventUserExistenceErrors: true,
       // The console never writes a user's attributes; without this list its tokens could write every
@@ -195,7 +196,10 @@ export class ConsoleSite extends Construct {
         authority: props.userPool.userPoolProviderUrl,
         clientId: this.client.userPoolClientId,
         redirectUri: `${this.url}callback`,
-        postLogoutRedirectUri: this.url,
+        postLogoutRedirectUri: `${this.url}signed-out`,
+        // Cognito's discovery document names no end-session endpoint: its /logout takes client_id and logout_uri.
+        endSessionEndpoint: `${props.authDomainUrl}/logout`,
+        endSessionParams: { client_id: this.client.userPoolClientId, logout_uri: `${this.url}signed-out` },
         scope: 'openid email profile',
       }),
     ];

@@ -3,6 +3,8 @@
  * control), strict response headers, deep links answered with index.html, config.json deployed
  * beside the files, an app client with code + PKCE, CORS for the console's origin only.
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
@@ -63,6 +65,14 @@ describe('the console bucket', () => {
     expect(configMarkers).toContain(JSON.stringify({ 'Fn::GetAtt': [logicalId(stateless.api), 'ApiEndpoint'] }));
     expect(configMarkers).toContain(JSON.stringify({ Ref: logicalId(site.client) }));
     expect(configMarkers).toContain(JSON.stringify({ 'Fn::GetAtt': [logicalId(stateful.userPool), 'ProviderURL'] }));
+  });
+
+  test("config.json gives the console Cognito's /logout with client_id and logout_uri, so Sign out ends the managed login session", () => {
+    const deployment = one('Custom::CDKBucketDeployment');
+    const markers = deployment.SourceMarkers as Array<Record<string, unknown>>;
+    const configMarkers = JSON.stringify(resolveStackOutputs(markers.at(-1), statefulTemplate));
+    const domain = Object.keys(resources(statefulTemplate, 'AWS::Cognito::UserPoolDomain'))[0];
+    expect(configMarkers).toContain(JSON.stringify({ Ref: domain }));
   });
 });
 
@@ -153,7 +163,7 @@ describe('signing in to the console', () => {
       AllowedOAuthFlowsUserPoolClient: true,
       AllowedOAuthScopes: ['openid', 'email', 'profile'],
       CallbackURLs: [{ 'Fn::Join': ['', ['https://', distributionDomain, '/console/callback']] }],
-      LogoutURLs: [consoleUrl],
+      LogoutURLs: [{ 'Fn::Join': ['', ['https://', distributionDomain, '/console/signed-out']] }],
       SupportedIdentityProviders: ['COGNITO'],
     });
     expect(client.ExplicitAuthFlows).toEqual(['ALLOW_REFRESH_TOKEN_AUTH']);
@@ -242,6 +252,13 @@ describe('the deployment function', () => {
   });
 });
 
+/** The config.json a synthesized stack deploys (its tokens stay as deployment markers). */
+function configAsset(stack: Stack): string {
+  const outdir = (stack.node.root as App).outdir;
+  const dir = readdirSync(outdir).find((name) => name.startsWith('asset.') && existsSync(join(outdir, name, 'config.json')));
+  return join(outdir, defined(dir, 'config.json asset'), 'config.json');
+}
+
 describe('synth without a built console (a fresh clone)', () => {
   test('deploys config.json alone and warns, instead of failing', () => {
     const stack = new Stack(new App(), 'Bare');
@@ -257,6 +274,13 @@ describe('synth without a built console (a fresh clone)', () => {
       Properties: { SourceObjectKeys: unknown[] };
     };
     expect(deployment.Properties.SourceObjectKeys).toHaveLength(1);
+    const config = JSON.parse(readFileSync(configAsset(stack), 'utf8'));
+    expect(config).toMatchObject({
+      endSessionEndpoint: 'https://approvals-test.auth.eu-west-1.amazoncognito.com/logout',
+      endSessionParams: { logout_uri: expect.stringMatching(/\/console\/signed-out$/) },
+    });
+    expect(Object.keys(config.endSessionParams).sort()).toEqual(['client_id', 'logout_uri']);
+    expect(config.postLogoutRedirectUri).toMatch(/^https:\/\/.+\/console\/signed-out$/);
     Annotations.fromStack(stack).hasWarning('/Bare/Console', Match.stringLikeRegexp('does not exist: only config.json is deployed'));
   });
 });
