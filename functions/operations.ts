@@ -149,3 +149,11 @@ export const OPERATIONS: readonly Operation[] = [
     needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'workflow:task', 'links:verify', 'directory:read'],
   },
 ];
+
+/**
+ * Operations that calling systems (the machine client's access tokens) may call; every other
+ * route takes people's tokens only. The CDK stack gives these routes the authorizer that also
+ * accepts the machine client, and the local gateway refuses a calling system's token (401)
+ * on every other route, from this same list.
+ */
+export const CALLING_SYSTEM_OPERATIONS: readonly string[] = ['createRequest'];

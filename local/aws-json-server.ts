@@ -6,11 +6,14 @@
  *
  * The SDK's JSON-RPC error parser reads `__type` first, then `code`, then the
  * `x-amzn-errortype` header (@smithy/core loadJsonRpcErrorCode); both are sent.
- * Requests are never authenticated (SigV4 headers are ignored): bind to loopback only.
+ * Requests are never authenticated (SigV4 headers are ignored): bind to loopback only. Only
+ * requests for `Host: <its address>:<its port>` are answered (local/host-check.ts), so a web page
+ * cannot reach it by DNS rebinding.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { requireOwnHost } from './host-check';
 
 /** An error answered to the client in AWS's shape. `type` becomes the SDK exception's `name`. */
 export class AwsServiceError extends Error {
@@ -149,6 +152,7 @@ export function startAwsJsonServer(options: AwsJsonServerOptions): Promise<AwsJs
       if (!res.headersSent && !res.destroyed) res.destroy();
     });
   });
+  requireOwnHost(server);
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
     else socket.destroy();

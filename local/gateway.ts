@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import type { Context } from 'aws-lambda';
-import { OPERATIONS, type Operation } from '../functions/operations';
+import { CALLING_SYSTEM_OPERATIONS, OPERATIONS, type Operation } from '../functions/operations';
+import { requireOwnHost } from './host-check';
 import type { LocalIssuer } from './identity';
 import { LOCAL_ACCOUNT } from './net';
 import { cachingVerifier } from './token-cache';
@@ -36,6 +37,15 @@ function compile(operations: readonly Operation[]): Route[] {
       return { operation, method, pattern: new RegExp(`^${source}$`), params, routeKey: `${method} ${operation.path}` };
     }),
   );
+}
+
+/**
+ * A calling system's token (client credentials: an access token with a `scope` claim), as opposed to
+ * a person's ID token. In the cloud only the routes of CALLING_SYSTEM_OPERATIONS have an authorizer
+ * whose audiences include the calling systems' app client; every other route answers their tokens 401.
+ */
+function isCallingSystemToken(payload: Record<string, unknown>): boolean {
+  return payload.scope !== undefined || payload.token_use === 'access';
 }
 
 /** API Gateway passes JWT claims on as strings; arrays become `[a b]`. */
@@ -81,6 +91,10 @@ export async function startGateway(
   options: GatewayOptions,
 ): Promise<{ url: string; port: number; server: Server; close(): Promise<void> }> {
   const routes = compile(options.operations ?? OPERATIONS);
+  const callingSystemRoutes = routes
+    .filter((route) => CALLING_SYSTEM_OPERATIONS.includes(route.operation.name))
+    .map((route) => route.routeKey)
+    .join(', ');
   // As the JWT authorizer: a token verified once is not verified again on every request (until its exp).
   const verify = cachingVerifier((token) => options.issuer.verify(token));
   const handlers = new Map<string, LambdaHandler>();
@@ -105,11 +119,18 @@ export async function startGateway(
       for (const [name, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
       }
+      // As API Gateway: the scheme and port the client used, and its address appended to X-Forwarded-For.
+      const sourceIp = req.socket.remoteAddress ?? '127.0.0.1';
+      headers['x-forwarded-proto'] = 'http';
+      headers['x-forwarded-port'] = String(req.socket.localPort ?? options.port);
+      headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${sourceIp}` : sourceIp;
       let claims: Record<string, string> | undefined;
       if (route.operation.auth === 'jwt') {
         const match = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '');
         const payload = match?.[1] ? await verify(match[1]) : undefined;
         if (!payload) return errorJson(res, 401, 'unauthorized', 'a valid bearer token is required');
+        if (isCallingSystemToken(payload) && !CALLING_SYSTEM_OPERATIONS.includes(route.operation.name))
+          return errorJson(res, 401, 'unauthorized', `a calling system's token is accepted on ${callingSystemRoutes} only`);
         claims = flattenClaims(payload as Record<string, unknown>);
       }
       const body = await readBody(req);
@@ -141,7 +162,7 @@ export async function startGateway(
             method,
             path: url.pathname,
             protocol: `HTTP/${req.httpVersion}`,
-            sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+            sourceIp,
             userAgent: headers['user-agent'] ?? '',
           },
           requestId,
@@ -167,6 +188,7 @@ export async function startGateway(
       else res.end();
     }
   });
+  requireOwnHost(server);
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => resolveListen());

@@ -10,11 +10,18 @@
  * TooManyRequestsException, which the AWS SDK classifies as throttling and retries; fail:
  * 500 InternalFailure). Each HTTP request counts, SDK retries included. `GET /faults` shows
  * what is left; `DELETE /faults` clears it.
+ *
+ * Only its own address is answered (`Host: 127.0.0.1:<port>`, local/host-check.ts), and no request
+ * that changes something (any method but GET and HEAD: the fault switch, `clear-store`, sending)
+ * is taken from another site's page: one whose `Origin` is not the mailbox's own, or whose
+ * `Sec-Fetch-Site` says another site sent it, gets 403. The SDK and curl send neither header; the
+ * mailbox's own page sends its own origin.
  */
 import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { requireOwnHost } from './host-check';
 
 interface SesStore {
   emails: unknown[];
@@ -46,13 +53,35 @@ function readText(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** Puts the fault switch in front of the SES server's own request handling. */
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
+
+/** A request that would change state, sent by a page of another site (a form post, a fetch). */
+export function isCrossSiteWrite(req: IncomingMessage, ownOrigin: string): boolean {
+  if (SAFE_METHODS.has((req.method ?? 'GET').toUpperCase())) return false;
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
+  const origin = req.headers.origin;
+  return origin !== undefined && origin !== ownOrigin;
+}
+
+/** Puts the cross-site guard and the fault switch in front of the SES server's own request handling. */
 function addFaultSwitch(server: Server): void {
   let faults: Faults = { failNext: 0, error: 'fail' };
   const ses = server.listeners('request') as RequestListener[];
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '').split('?')[0];
+    const address = server.address();
+    const ownOrigin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    if (isCrossSiteWrite(req, ownOrigin)) {
+      req.resume();
+      return json(res, 403, {
+        error: {
+          code: 'cross_site',
+          message: "the mailbox takes changes from its own page or a client that is not a browser, not from another site's page",
+        },
+      });
+    }
     if (path === '/faults') {
       if (req.method === 'GET') return json(res, 200, faults);
       if (req.method === 'DELETE') {
@@ -115,6 +144,7 @@ export async function startMailbox(options: {
   }
   const server = await ses.default({ port: options.port, host: '127.0.0.1' });
   addFaultSwitch(server);
+  requireOwnHost(server);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   return {

@@ -13,7 +13,9 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AccountClaims, AdapterPayload, KoaContextWithOIDC } from 'oidc-provider';
+import { requireOwnHost } from './host-check';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKey } from './identity';
+import { autoLogoutSource } from './oidc-logout';
 import type { LocalPerson } from './user-pool';
 
 export interface LocalOidcOptions {
@@ -166,7 +168,8 @@ export async function startLocalOidc(options: LocalOidcOptions): Promise<LocalOi
         grant_types: ['authorization_code'],
         response_types: ['code'],
         redirect_uris: [redirectUri],
-        post_logout_redirect_uris: [options.consoleUrl],
+        // The console's Sign out comes back to its signed-out page (RP-initiated logout).
+        post_logout_redirect_uris: [new URL('signed-out', options.consoleUrl).href],
         id_token_signed_response_alg: 'ES256',
       },
     ],
@@ -175,7 +178,10 @@ export async function startLocalOidc(options: LocalOidcOptions): Promise<LocalOi
     claims: { openid: ['sub', 'cognito:groups'], email: ['email', 'email_verified'], profile: [] },
     // Cognito's ID tokens carry the user's claims; so do these (not only the userinfo endpoint).
     conformIdTokenClaims: false,
-    features: { devInteractions: { enabled: false } },
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: { enabled: true, logoutSource: autoLogoutSource(new URL(options.consoleUrl).origin) },
+    },
     pkce: { required: () => true },
     ttl: { IdToken: 3600, AccessToken: 3600, Session: 8 * 3600, Grant: 8 * 3600, Interaction: 3600, AuthorizationCode: 60 },
     interactions: { url: (_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
@@ -246,6 +252,7 @@ export async function startLocalOidc(options: LocalOidcOptions): Promise<LocalOi
       );
     }
   });
+  requireOwnHost(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());

@@ -119,10 +119,12 @@ export function App({ config }: { config: ConsoleConfig }) {
     event.preventDefault();
     navigate(event.detail.href.startsWith(basePath) ? event.detail.href.slice(basePath.length) : event.detail.href);
   };
+  // Ends the provider's session too (RP-initiated logout), or the next person at this browser would be
+  // signed in as this one without a form. The provider comes back to /signed-out.
   const signOut = () => {
     setSignedOut(true);
     navigate('/signed-out', { replace: true });
-    void auth.removeUser();
+    auth.signoutRedirect({ extraQueryParams: config.endSessionParams }).catch(() => auth.removeUser());
   };
   const section = `/${location.pathname.split('/')[1] ?? ''}`;
 

@@ -12,8 +12,15 @@ export interface ConsoleConfig {
   clientId: string;
   /** Defaults to <origin>/console/callback. */
   redirectUri?: string;
-  /** Defaults to <origin>/console/. */
+  /** Where Sign out comes back to after the provider ended its session; defaults to <origin>/console/signed-out. */
   postLogoutRedirectUri?: string;
+  /**
+   * The provider's end-session (logout) endpoint, when its discovery document does not name one
+   * (Cognito's: https://<domain>/logout).
+   */
+  endSessionEndpoint?: string;
+  /** Query parameters the end-session endpoint needs besides the standard ones (Cognito: client_id and logout_uri). */
+  endSessionParams?: Record<string, string>;
   /** Defaults to "openid email profile". */
   scope?: string;
 }

@@ -21,7 +21,8 @@ loadConfig().then(
           metadataUrl={config.metadataUrl}
           client_id={config.clientId}
           redirect_uri={config.redirectUri ?? `${origin}${basePath}/callback`}
-          post_logout_redirect_uri={config.postLogoutRedirectUri ?? `${origin}${basePath}/`}
+          post_logout_redirect_uri={config.postLogoutRedirectUri ?? `${origin}${basePath}/signed-out`}
+          metadataSeed={config.endSessionEndpoint ? { end_session_endpoint: config.endSessionEndpoint } : undefined}
           scope={config.scope ?? 'openid email profile'}
           userStore={new WebStorageStateStore({ store: window.sessionStorage })}
           onSigninCallback={() => undefined}

@@ -2,7 +2,6 @@
  * The OpenAPI 3.1 description of the API, built from the operations list and the
  * same zod schemas that validate requests, so the document cannot drift from the code.
  */
-import * as z from 'zod';
 import { KINDS, SUBJECT_SCHEMAS } from '../domain/kinds';
 import {
   actorSchema,
@@ -13,60 +12,20 @@ import {
   STATES,
 } from '../domain/model';
 import { type Method, OPERATIONS } from '../operations';
-
-type Schema = Record<string, unknown>;
-
-/** JSON Schema (2020-12, what OpenAPI 3.1 uses) of what a client sends. */
-function inputSchema(schema: z.ZodType): Schema {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Schema;
-  return rest;
-}
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: Schema) => ({ 'application/json': { schema } });
-/** `limit` and `cursor`, as every paged route takes them. */
-const pageParameters = (options: { defaultLimit?: number; cursor?: string } = {}) => [
-  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: options.defaultLimit ?? 20 } },
-  { name: 'cursor', in: 'query', schema: { type: 'string' }, description: options.cursor ?? 'nextCursor of the previous page.' },
-];
-/** A 200 with one page: `{"items":[…],"nextCursor":string|null}`. */
-const pageResponse = (item: string) => ({
-  description: 'A page',
-  content: json({
-    type: 'object',
-    properties: { items: { type: 'array', items: ref(item) }, nextCursor: { type: ['string', 'null'] } },
-    required: ['items', 'nextCursor'],
-  }),
-});
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [String(status), { $ref: `#/components/responses/E${status}` }]));
-const subjectName = (kind: string) => `Subject_${kind.replace(/[^A-Za-z0-9]/g, '_')}`;
+import { errors, inputSchema, isoTime, json, outputSchema, pageParameters, pageResponse, ref, type Schema, subjectName } from './schemas';
 
 const actor = inputSchema(actorSchema);
-const isoTime: Schema = { type: 'string', format: 'date-time' };
-
-/**
- * JSON Schema of what the API answers, from the same zod schema that defines the request's type.
- * Answers may gain fields (the contract allows more), so objects are left open.
- */
-function outputSchema(schema: z.ZodType): Schema {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
-    io: 'output',
-    unrepresentable: 'any',
-    override: (ctx) => {
-      if (ctx.jsonSchema.additionalProperties === false) delete ctx.jsonSchema.additionalProperties;
-    },
-  }) as Schema;
-  return rest;
-}
 
 /** What each operation takes and answers; every entry of OPERATIONS must have one (a test checks). */
 const DETAILS: Record<string, Record<string, unknown>> = {
   health: {
     summary: 'Liveness',
-    responses: { 200: { description: 'Up', content: json({ type: 'object', properties: { status: { const: 'ok' } } }) } },
+    responses: { 200: { description: 'Up', content: json({ type: 'object', properties: { status: { const: 'ok' } } }) }, ...errors(429) },
   },
-  openApi: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } } },
+  openApi: {
+    summary: 'This document',
+    responses: { 200: { description: 'OpenAPI 3.1', content: json({ type: 'object' }) }, ...errors(429) },
+  },
   putProfile: {
     summary: 'Create or replace a profile (admins)',
     requestBody: { required: true, content: json(ref('ProfileBody')) },
@@ -207,10 +166,21 @@ const ERROR_TEXT: Record<number, string> = {
   404: 'Unknown',
   409: 'Conflict: no longer pending, already approved by you, or idempotency key reused with another body',
 };
+/** API Gateway's own answer when a route's or the stage's rate limit is exceeded (not in the contract's error format). */
+const THROTTLED = {
+  description: "Too many requests: the route's rate limit (public routes have tight ones)",
+  content: json({ type: 'object', properties: { message: { type: 'string' } }, required: ['message'] }),
+};
 
 let cached: Schema | undefined;
 
-export function openApiDocument(): Schema {
+/** The document, with `serverUrl` (the API's public URL, no trailing slash) as its one server. */
+export function openApiDocument(serverUrl: string): Schema {
+  const { openapi, info, ...rest } = describe();
+  return { openapi, info, servers: [{ url: serverUrl, description: 'This deployment' }], ...rest };
+}
+
+function describe(): Schema {
   if (cached) return cached;
   const paths: Record<string, Record<string, unknown>> = {};
   for (const operation of OPERATIONS) {
@@ -236,7 +206,13 @@ export function openApiDocument(): Schema {
   }
   cached = {
     openapi: '3.1.0',
-    info: { title: 'Approval service', version: '1.0.0', description: 'Approvals for certificate and smart-card operations.' },
+    info: {
+      title: 'Approval service',
+      version: '1.0.0',
+      description: 'Approvals for certificate and smart-card operations.',
+      // As package.json says: a private service, no licence granted.
+      license: { name: 'UNLICENSED' },
+    },
     security: [{ bearer: [] }],
     paths,
     components: {
@@ -262,7 +238,13 @@ export function openApiDocument(): Schema {
         },
         CreateRequest: {
           ...inputSchema(createRequestBodySchema),
-          description: `subject must match the schema of its kind: ${KINDS.map((kind) => `${kind} → ${subjectName(kind)}`).join(', ')}.`,
+          description: 'subject must match the schema of its kind (Subject_<kind>).',
+          // Each kind's subject schema, chosen by kind (JSON Schema 2020-12 if/then).
+          allOf: KINDS.map((kind) => ({
+            if: { properties: { kind: { const: kind } }, required: ['kind'] },
+            // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword in a plain object, never awaited.
+            then: { properties: { subject: ref(subjectName(kind)) } },
+          })),
         },
         ...Object.fromEntries(KINDS.map((kind) => [subjectName(kind), inputSchema(SUBJECT_SCHEMAS[kind])])),
         Decision: inputSchema(decisionBodySchema),
@@ -284,9 +266,12 @@ export function openApiDocument(): Schema {
           required: ['error'],
         },
       },
-      responses: Object.fromEntries(
-        Object.entries(ERROR_TEXT).map(([status, description]) => [`E${status}`, { description, content: json(ref('Error')) }]),
-      ),
+      responses: {
+        ...Object.fromEntries(
+          Object.entries(ERROR_TEXT).map(([status, description]) => [`E${status}`, { description, content: json(ref('Error')) }]),
+        ),
+        E429: THROTTLED,
+      },
     },
   };
   return cached;

@@ -23,7 +23,14 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
-import { CfnManagedLoginBranding, type CfnUserPoolClient, OAuthScope, type UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import {
+  CfnManagedLoginBranding,
+  type CfnUserPoolClient,
+  ClientAttributes,
+  OAuthScope,
+  type UserPool,
+  UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
@@ -159,9 +166,14 @@ export class ConsoleSite extends Construct {
         flows: { authorizationCodeGrant: true },
         scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
         callbackUrls: [`${this.url}callback`],
-        logoutUrls: [this.url],
+        // Sign out ends the managed login session through /logout, which comes back here only.
+        logoutUrls: [`${this.url}signed-out`],
       },
       preventUserExistenceErrors: true,
+      // The console never writes a user's attributes; without this list its tokens could write every
+      // standard one (email, name, preferred_username...). An empty list is the same as no list for
+      // Cognito, so the list names one attribute that identifies nobody.
+      writeAttributes: new ClientAttributes().withStandardAttributes({ locale: true }),
       idTokenValidity: Duration.hours(1),
       accessTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.hours(12),
@@ -184,7 +196,10 @@ export class ConsoleSite extends Construct {
         authority: props.userPool.userPoolProviderUrl,
         clientId: this.client.userPoolClientId,
         redirectUri: `${this.url}callback`,
-        postLogoutRedirectUri: this.url,
+        postLogoutRedirectUri: `${this.url}signed-out`,
+        // Cognito's discovery document names no end-session endpoint: its /logout takes client_id and logout_uri.
+        endSessionEndpoint: `${props.authDomainUrl}/logout`,
+        endSessionParams: { client_id: this.client.userPoolClientId, logout_uri: `${this.url}signed-out` },
         scope: 'openid email profile',
       }),
     ];

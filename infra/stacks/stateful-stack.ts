@@ -219,6 +219,8 @@ export class StatefulStack extends Stack implements StatefulResources {
       generateSecret: true,
       authFlows: {},
       oAuth: { flows: { clientCredentials: true }, scopes: [onBehalf] },
+      // No user signs in through it; still, an explicit list (Cognito's default is every standard attribute).
+      writeAttributes: new ClientAttributes().withStandardAttributes({ locale: true }),
       accessTokenValidity: Duration.hours(1),
       enableTokenRevocation: true,
     });

@@ -31,7 +31,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { type Method, OPERATIONS, type Operation } from '../../functions/operations';
+import { CALLING_SYSTEM_OPERATIONS, type Method, OPERATIONS, type Operation } from '../../functions/operations';
 import { APPROVAL_STEPS, type ApprovalStep, RECONCILER_FUNCTION } from '../../functions/approval-steps';
 import { SES_EVENTS_FUNCTION } from '../../functions/commons/settings';
 import type { DeploymentConfig } from '../config';
@@ -44,13 +44,14 @@ import type { StatefulResources } from './stateful-stack';
 export const WORKFLOW_DEFINITION = 'statemachines/approval.asl.json';
 
 /**
- * Operations that calling systems (the machine client's access tokens) may call; every other
- * route takes people's tokens only. Their scope cannot be required by the authorizer on a route
- * that people's ID tokens also use (ID tokens carry no `scope` claim, and a route with
- * authorization scopes refuses a token without one): the machine client can only be issued the
- * on-behalf scope, and the create function checks it again.
+ * CALLING_SYSTEM_OPERATIONS (functions/operations.ts, shared with the local gateway): the operations
+ * that calling systems (the machine client's access tokens) may call; every other route takes
+ * people's tokens only. Their scope cannot be required by the authorizer on a route that people's
+ * ID tokens also use (ID tokens carry no `scope` claim, and a route with authorization scopes
+ * refuses a token without one): the machine client can only be issued the on-behalf scope, and
+ * the create function checks it again.
  */
-export const CALLING_SYSTEM_OPERATIONS: readonly string[] = ['createRequest'];
+export { CALLING_SYSTEM_OPERATIONS };
 
 /** Per-route throttles of the public routes (requests per second, burst), tighter than the stage's default. */
 export const PUBLIC_ROUTE_THROTTLES: Readonly<Record<string, { readonly rateLimit: number; readonly burstLimit: number }>> = {

@@ -372,3 +372,32 @@ test('the tasks page says what it waits for and passes the accessibility check; 
   // The provider asks who you are again rather than reusing the last sign-in.
   await page.locator('input[name="sub"]').waitFor();
 });
+
+test("Sign out ends the provider's session too: the next visit to the console asks who you are instead of signing the last person in", async () => {
+  const page = await signIn(users.dave, '/requests');
+  const endSession: string[] = [];
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname.startsWith('/session/end')) endSession.push(request.url());
+  });
+  await page.locator('#top-nav').getByRole('button', { name: users.dave.email }).click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).click();
+  // Through the provider's end-session endpoint (RP-initiated logout) and back to the console.
+  await page.waitForURL(`${service.apiUrl}/console/signed-out`);
+  await page.getByText('You are signed out.').waitFor();
+  const ended = new URL(defined(endSession[0]));
+  expect(ended.searchParams.get('post_logout_redirect_uri')).toBe(`${service.apiUrl}/console/signed-out`);
+  expect(ended.searchParams.get('id_token_hint')).toBeTruthy();
+  await shot(page, 'signed-out');
+
+  // The next person at this browser opens the console: the provider shows its form, nobody is signed in.
+  await page.goto(`${service.apiUrl}/console/requests`);
+  await page.locator('input[name="sub"]').waitFor();
+  expect(await page.locator('input[name="sub"]').inputValue()).toBe('');
+  await expect(page.locator('#top-nav').count()).resolves.toBe(0);
+  await shot(page, 'sign-in-after-sign-out');
+});
+
+function defined<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('the console did not go through the provider end-session endpoint');
+  return value;
+}

@@ -44,6 +44,7 @@ describe('health and identity', () => {
     const response = await api.call('GET', '/openapi.json');
     expect(response.status).toBe(200);
     expect(response.body.openapi).toBe('3.1.0');
+    expect(response.body.servers).toEqual([{ url: api.stack.apiUrl, description: 'This deployment' }]);
     expect(Object.keys(response.body.paths)).toEqual(
       expect.arrayContaining(['/health', '/profiles/{id}', '/requests', '/requests/{id}', '/requests/{id}/decisions']),
     );

@@ -3,6 +3,8 @@
  * control), strict response headers, deep links answered with index.html, config.json deployed
  * beside the files, an app client with code + PKCE, CORS for the console's origin only.
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
@@ -63,6 +65,14 @@ describe('the console bucket', () => {
     expect(configMarkers).toContain(JSON.stringify({ 'Fn::GetAtt': [logicalId(stateless.api), 'ApiEndpoint'] }));
     expect(configMarkers).toContain(JSON.stringify({ Ref: logicalId(site.client) }));
     expect(configMarkers).toContain(JSON.stringify({ 'Fn::GetAtt': [logicalId(stateful.userPool), 'ProviderURL'] }));
+  });
+
+  test("config.json gives the console Cognito's /logout with client_id and logout_uri, so Sign out ends the managed login session", () => {
+    const deployment = one('Custom::CDKBucketDeployment');
+    const markers = deployment.SourceMarkers as Array<Record<string, unknown>>;
+    const configMarkers = JSON.stringify(resolveStackOutputs(markers.at(-1), statefulTemplate));
+    const domain = Object.keys(resources(statefulTemplate, 'AWS::Cognito::UserPoolDomain'))[0];
+    expect(configMarkers).toContain(JSON.stringify({ Ref: domain }));
   });
 });
 
@@ -153,7 +163,7 @@ describe('signing in to the console', () => {
       AllowedOAuthFlowsUserPoolClient: true,
       AllowedOAuthScopes: ['openid', 'email', 'profile'],
       CallbackURLs: [{ 'Fn::Join': ['', ['https://', distributionDomain, '/console/callback']] }],
-      LogoutURLs: [consoleUrl],
+      LogoutURLs: [{ 'Fn::Join': ['', ['https://', distributionDomain, '/console/signed-out']] }],
       SupportedIdentityProviders: ['COGNITO'],
     });
     expect(client.ExplicitAuthFlows).toEqual(['ALLOW_REFRESH_TOKEN_AUTH']);
@@ -161,6 +171,53 @@ describe('signing in to the console', () => {
       ClientId: { Ref: logicalId(site.client) },
       UseCognitoProvidedValues: true,
     });
+  });
+
+  // Cognito's standard attributes that name or reach a person (an empty or missing list means all of them).
+  const IDENTIFYING = [
+    'address',
+    'birthdate',
+    'email',
+    'email_verified',
+    'family_name',
+    'gender',
+    'given_name',
+    'middle_name',
+    'name',
+    'nickname',
+    'phone_number',
+    'phone_number_verified',
+    'picture',
+    'preferred_username',
+    'profile',
+    'website',
+  ];
+
+  test('its app client writes no attribute that identifies a person: an explicit list without email, names or usernames', () => {
+    const client = props(defined(resources(statelessTemplate, 'AWS::Cognito::UserPoolClient')[logicalId(site.client)], 'console client'));
+    const writable = client.WriteAttributes as string[] | undefined;
+    expect(writable?.length).toBeGreaterThan(0);
+    expect(writable?.filter((attribute) => IDENTIFYING.includes(attribute) || attribute.startsWith('custom:'))).toEqual([]);
+  });
+
+  test('every app client of the pool has an explicit list of writable attributes; none may write email or email_verified', () => {
+    const clients = [
+      ...Object.entries(resources(statefulTemplate, 'AWS::Cognito::UserPoolClient')),
+      ...Object.entries(resources(statelessTemplate, 'AWS::Cognito::UserPoolClient')),
+    ];
+    expect(clients.length).toBe(3);
+    for (const [id, client] of clients) {
+      const writable = props(client).WriteAttributes as string[] | undefined;
+      expect({ id, explicit: (writable?.length ?? 0) > 0 }).toEqual({ id, explicit: true });
+      expect({
+        id,
+        personal: writable?.filter((attribute) => ['email', 'email_verified', 'phone_number', 'preferred_username'].includes(attribute)),
+      }).toEqual({ id, personal: [] });
+    }
+    const machine = props(
+      defined(resources(statefulTemplate, 'AWS::Cognito::UserPoolClient')[logicalId(stateful.machineClient)], 'machine client'),
+    );
+    expect((machine.WriteAttributes as string[]).filter((attribute) => IDENTIFYING.includes(attribute))).toEqual([]);
   });
 
   test('CORS on the API allows the console origin only', () => {
@@ -195,6 +252,13 @@ describe('the deployment function', () => {
   });
 });
 
+/** The config.json a synthesized stack deploys (its tokens stay as deployment markers). */
+function configAsset(stack: Stack): string {
+  const outdir = (stack.node.root as App).outdir;
+  const dir = readdirSync(outdir).find((name) => name.startsWith('asset.') && existsSync(join(outdir, name, 'config.json')));
+  return join(outdir, defined(dir, 'config.json asset'), 'config.json');
+}
+
 describe('synth without a built console (a fresh clone)', () => {
   test('deploys config.json alone and warns, instead of failing', () => {
     const stack = new Stack(new App(), 'Bare');
@@ -210,6 +274,13 @@ describe('synth without a built console (a fresh clone)', () => {
       Properties: { SourceObjectKeys: unknown[] };
     };
     expect(deployment.Properties.SourceObjectKeys).toHaveLength(1);
+    const config = JSON.parse(readFileSync(configAsset(stack), 'utf8'));
+    expect(config).toMatchObject({
+      endSessionEndpoint: 'https://approvals-test.auth.eu-west-1.amazoncognito.com/logout',
+      endSessionParams: { logout_uri: expect.stringMatching(/\/console\/signed-out$/) },
+    });
+    expect(Object.keys(config.endSessionParams).sort()).toEqual(['client_id', 'logout_uri']);
+    expect(config.postLogoutRedirectUri).toMatch(/^https:\/\/.+\/console\/signed-out$/);
     Annotations.fromStack(stack).hasWarning('/Bare/Console', Match.stringLikeRegexp('does not exist: only config.json is deployed'));
   });
 });

@@ -1,7 +1,19 @@
 import { DOCUMENTED_OPERATIONS, openApiDocument } from '../../../functions/openapi/document';
 import { OPERATIONS } from '../../../functions/operations';
+import { KINDS } from '../../../functions/domain/kinds';
 
-const doc = openApiDocument() as any;
+const doc = openApiDocument('https://api.example.com') as any;
+
+test('names its server: the URL it was served from', () => {
+  expect(doc.servers).toEqual([{ url: 'https://api.example.com', description: 'This deployment' }]);
+  expect((openApiDocument('http://127.0.0.1:3000') as any).servers[0].url).toBe('http://127.0.0.1:3000');
+});
+
+test('a create body chooses the subject schema by kind', () => {
+  const branches = doc.components.schemas.CreateRequest.allOf;
+  expect(branches.map((branch: any) => branch.if.properties.kind.const)).toEqual(KINDS);
+  for (const branch of branches) expect(branch.then.properties.subject.$ref).toMatch(/^#\/components\/schemas\/Subject_/);
+});
 
 test('every operation of the operations list is described, and nothing else', () => {
   expect([...DOCUMENTED_OPERATIONS].sort()).toEqual(OPERATIONS.map((operation) => operation.name).sort());
