@@ -12,6 +12,8 @@ import {
   planRound,
   type StepDeps,
 } from '../../../functions/usecases/approval-rounds';
+import { alice, bob, carol } from '../../support/fixtures';
+import { MemoryDirectory } from '../../support/memory-directory';
 import { FakeClock, MemoryStore, RecordingMailer, RecordingMeter, RecordingWorkflow } from '../../support/memory-store';
 import { pendingRequest, REQUEST_ID } from '../../support/requests';
 
@@ -35,11 +37,13 @@ function setup(request = pending(), now = '2026-11-03T09:00:01.000Z') {
   const mailer = new RecordingMailer();
   const clock = new FakeClock(now);
   const meter = new RecordingMeter();
+  const directory = MemoryDirectory.fromIdentities(alice, bob, carol);
   const calls: Array<{ url: string; init: RequestInit }> = [];
   let answer = 204;
   const deps: StepDeps = {
     repository: store,
     workflow,
+    directory,
     now: clock.now,
     meter,
     send: mailer.send,
@@ -52,7 +56,7 @@ function setup(request = pending(), now = '2026-11-03T09:00:01.000Z') {
       return new Response(null, { status: answer });
     }) as typeof fetch,
   };
-  return { store, workflow, mailer, clock, deps, meter, calls, answerWith: (status: number) => (answer = status) };
+  return { store, workflow, mailer, clock, deps, meter, directory, calls, answerWith: (status: number) => (answer = status) };
 }
 
 const types = (store: MemoryStore) => store.historyOf(ID).map((entry) => entry.type);
