@@ -106,6 +106,43 @@ describe('planning a round', () => {
   });
 });
 
+describe('only approvers who may still decide get emails with links', () => {
+  test('the first approval email skips a listed approver taken out of the approvers group, and the notified entry says so', async () => {
+    const { deps, store, mailer, directory } = setup();
+    directory.removeFromGroup('bob', 'approvers');
+    await awaitDecision(deps, ID, 'token-1');
+    expect(mailer.sent.map((email) => email.to)).toEqual(['carol@example.com']);
+    expect(store.historyOf(ID)).toEqual([
+      expect.objectContaining({ type: 'notified', details: { recipients: ['carol@example.com'], skipped: ['bob@example.com'] } }),
+    ]);
+  });
+
+  test('a reminder skips an approver disabled in the directory, and one who approved under another address', async () => {
+    const request = pending({
+      approvers: ['bob@example.com', 'carol@example.com', 'dave@example.com'],
+      approvals: [{ by: { id: 'dave', email: 'd.old@example.com' }, at: CREATED }],
+    });
+    const { deps, store, mailer, clock, directory } = setup(request);
+    directory.put({ sub: 'dave', email: 'dave@example.com', groups: ['approvers'] }).disable('carol');
+    await store.setRoundBookkeeping(ID, { notifiedAt: CREATED });
+    clock.set('2026-11-03T13:00:05.000Z');
+    await planRound(deps, ID);
+    expect(mailer.sent.map((email) => email.to)).toEqual(['bob@example.com']);
+    expect(store.historyOf(ID)).toEqual([
+      expect.objectContaining({
+        type: 'reminded',
+        details: expect.objectContaining({ recipients: ['bob@example.com'], skipped: ['carol@example.com'] }),
+      }),
+    ]);
+  });
+
+  test('nobody gets a link to approve a request they requested or hold, whatever the directory says now', async () => {
+    const { deps, mailer } = setup(pending({ subject: { holderId: 'carol', cardProfile: 'PIV' } }));
+    await awaitDecision(deps, ID, 'token-1');
+    expect(mailer.sent.map((email) => email.to)).toEqual(['bob@example.com']);
+  });
+});
+
 describe('awaiting a decision', () => {
   test('stores the task token and emails each approver once, with their own links', async () => {
     const { deps, store, mailer } = setup();
