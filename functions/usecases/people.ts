@@ -89,10 +89,13 @@ function isParty(request: ApprovalRequest, voter: Voter): boolean {
   }
 }
 
-/** The subs of the directory users holding each address as their verified email. */
+/**
+ * The subs of the directory users whose email attribute is each address, verified or not: to leave
+ * out the requester's and the holder's addresses (erring on their side) and count distinct people.
+ */
 export async function ownersOf(directory: Directory, addresses: readonly string[]): Promise<Record<string, string[]>> {
   const entries = await Promise.all(
-    [...new Set(addresses)].map(async (address) => [address, (await holdersOf(directory, address)).map((user) => user.sub)] as const),
+    [...new Set(addresses)].map(async (address) => [address, (await directory.usersByEmail(address)).map((user) => user.sub)] as const),
   );
   return Object.fromEntries(entries);
 }
@@ -123,7 +126,7 @@ export async function onBehalfRequester(directory: Directory, onBehalfOf: { id: 
 
 /**
  * The holder of the card or certificate as the directory knows them: `subject.holderId` when it
- * is a user's sub (with their verified email), and `subject.holderEmail` (with the sub of the one
+ * is a user's sub (with their email, verified or not), and `subject.holderEmail` (with the sub of the one
  * user holding it, if any). Undefined when the subject names neither.
  */
 export async function resolveHolder(
@@ -136,7 +139,8 @@ export async function resolveHolder(
     typeof holderEmail === 'string' && isAsciiEmail(holderEmail) && holderEmail.includes('@') ? holderEmail.toLowerCase() : undefined;
   const byEmail = email && !byId ? (await holdersOf(directory, email)).map((user) => user.sub).sort()[0] : undefined;
   const id = byId?.sub ?? byEmail;
-  const address = byId?.email ?? email;
+  // An unverified address of the holder still leaves their mailbox out (it never lets anyone decide).
+  const address = byId?.email ?? byId?.unverifiedEmail ?? email;
   if (!id && !address) return undefined;
   return { ...(id ? { id } : {}), ...(address ? { email: address } : {}) };
 }

@@ -113,6 +113,14 @@ describe('the approvers kept on a new request', () => {
     expect(byEmail.request.holder).toEqual({ email: 'dave+card@example.com' });
   });
 
+  test("a holder whose directory email is not verified still leaves that mailbox's addresses out", async () => {
+    const { deps, directory } = setup();
+    directory.put({ sub: 'dave', email: 'dave@example.com', emailVerified: false, groups: ['approvers'] });
+    const { request } = await createApprovalRequest(deps, alice, body({ subject: { holderId: 'dave', cardProfile: 'PIV' } }));
+    expect(request.approvers).toEqual(['bob@example.com', 'carol@example.com']);
+    expect(request.holder).toEqual({ id: 'dave', email: 'dave@example.com' });
+  });
+
   test('a quorum the distinct people left cannot reach is 400 naming profileId, nothing written', async () => {
     const { store, deps } = setup();
     // Three addresses, but bob twice (+tag) and carol is the holder: one person is left for two approvals.
