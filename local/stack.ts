@@ -16,7 +16,7 @@ import { startMailbox } from './mailbox';
 import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from './net';
 import { startSecretsServer } from './secrets';
 import { CALLBACK_SECRET, LINK_SECRET, signingSecrets } from './signing-secrets';
-import { startStepFunctionsServer } from './stepfunctions/server';
+import { type StepFunctionsFault, startStepFunctionsServer } from './stepfunctions/server';
 
 export const TABLE_NAME = 'approvals';
 export const STATE_MACHINE_NAME = 'approval';
@@ -52,7 +52,7 @@ export interface LocalStackOptions {
   timeScale?: number;
   /**
    * How often the reconciler runs (functions/reconciler/handler.ts, the same code as in the cloud,
-   * where EventBridge Scheduler runs it every 5 minutes). 0: only on demand (`reconcile()`).
+   * where EventBridge Scheduler runs it every minute). 0: only on demand (`reconcile()`).
    * Default 60 s.
    */
   reconcileEveryMs?: number;
@@ -69,6 +69,8 @@ export interface LocalStack {
   tableName: string;
   /** Runs the reconciler once now (what the timer does), and resolves with its result. */
   reconcile(): Promise<unknown>;
+  /** Makes the workflow engine fail some actions as Step Functions does when down (undefined clears it); for tests. */
+  setWorkflowFault(fault: StepFunctionsFault | undefined): void;
   stop(): Promise<void>;
 }
 
@@ -196,6 +198,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamoPid: dynamo.pid,
       tableName,
       reconcile,
+      setWorkflowFault: (fault) => sfn.setFault(fault),
       stop,
     };
   } catch (error) {

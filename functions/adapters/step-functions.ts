@@ -46,8 +46,10 @@ export function stepFunctionsWorkflow(stateMachineArn: string | undefined): Work
         } else {
           await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ outcome }) }));
         }
+        return true;
       } catch (error) {
         if (!CLOSED_TOKEN_ERRORS.has((error as Error).name)) throw error;
+        return false;
       }
     },
   };

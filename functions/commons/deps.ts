@@ -33,6 +33,12 @@ export function apiFunction(name: string): { deps: Deps; settings: Settings } {
     callbackUrlPrefixes: parseCallbackUrlPrefixes(settings.CALLBACK_URL_PREFIXES ?? ''),
     onWorkflowStartFailed: (requestId, error) =>
       logger.warn('workflow not started; the reconciler will start it', { approvalRequestId: requestId, error: describeError(error) }),
+    onWorkflowSignalFailed: (requestId, error) =>
+      // The error's name only: a Step Functions message may quote the task token.
+      logger.warn('decision stored, workflow not told; the reconciler will tell it', {
+        approvalRequestId: requestId,
+        error: (error as Error)?.name ?? 'Error',
+      }),
   };
   built.set(name, { deps, settings });
   return { deps, settings };

@@ -14,11 +14,12 @@ import type { ApprovalStore, Clock, Directory, Mailer, Meter, WorkflowPort } fro
 import { CHECK_GRACE_SECONDS, EMAIL_CLAIM_STALE_SECONDS, earliest } from './checks';
 import { emailableApprovers } from './people';
 import { type ChangeDeps, changeRequest } from './requests';
+import { isTransient } from './transient';
 
 export interface StepDeps {
   repository: Pick<
     ApprovalStore,
-    'getRequest' | 'saveChange' | 'setRoundBookkeeping' | 'appendHistory' | 'claimApprovalEmail' | 'settleApprovalEmail'
+    'getRequest' | 'saveChange' | 'setRoundBookkeeping' | 'appendHistory' | 'claimApprovalEmail' | 'settleApprovalEmail' | 'claimReminder'
   >;
   workflow: WorkflowPort;
   /** The user directory: only approvers who may still decide get emails with links. */
@@ -53,7 +54,8 @@ const plus = (iso: string, seconds: number) => new Date(epoch(iso) + seconds * 1
  * 1. an ended request (or a missing one) ends the workflow;
  * 2. one past its expiry is expired now;
  * 3. when a reminder is due (and fewer than the request's maxReminders were sent), the approvers
- *    who have not approved and may still decide (directory) get one;
+ *    who have not approved and may still decide (directory) get one, each claimed first (a retry of
+ *    this round after its bookkeeping write failed sends nobody that reminder again);
  * 4. otherwise wait until the next reminder or the expiry, whichever comes first (only the expiry
  *    once the reminders are used up).
  */
@@ -72,11 +74,17 @@ export async function planRound(deps: StepDeps, requestId: string): Promise<Plan
   let nextReminderAt = rounds.nextReminderAt ?? plus(request.createdAt, remindEvery);
   if (rounds.notifiedAt && reminders < limit && epoch(now) >= epoch(nextReminderAt)) {
     const { recipients, skipped } = await emailableApprovers(deps.directory, request, undecidedApprovers(request));
-    const results = await notifyApprovers(deps, request, recipients, true);
+    const results = await sendReminders(deps, request, recipients, reminders + 1);
     while (epoch(nextReminderAt) <= epoch(now)) nextReminderAt = plus(nextReminderAt, remindEvery);
     reminders += 1;
     await deps.repository.setRoundBookkeeping(requestId, { nextReminderAt, reminders }, { whilePending: true });
-    await record(deps, requestId, now, 'reminded', { recipients: results.sent, reminder: reminders, of: limit, ...skippedDetail(skipped) });
+    await record(deps, requestId, now, 'reminded', {
+      recipients: results.sent,
+      ...(results.claimedBefore.length ? { claimedBefore: results.claimedBefore } : {}),
+      reminder: reminders,
+      of: limit,
+      ...skippedDetail(skipped),
+    });
   }
   const until = reminders < limit ? Math.min(epoch(nextReminderAt), epoch(request.expiresAt)) : epoch(request.expiresAt);
   return { done: false, waitSeconds: Math.max(1, Math.ceil((until - epoch(now)) / 1000)) };
@@ -140,24 +148,6 @@ export class EmailDeferred extends Error {
   override name = 'Approvals.EmailDeferred';
 }
 
-const TRANSIENT_EMAIL_ERRORS = new Set([
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'LimitExceededException',
-  'ServiceUnavailable',
-  'InternalFailure',
-  'TimeoutError',
-]);
-
-function isTransient(error: unknown): boolean {
-  const candidate = error as { name?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
-  return (
-    TRANSIENT_EMAIL_ERRORS.has(candidate.name ?? '') ||
-    candidate.$retryable !== undefined ||
-    (candidate.$metadata?.httpStatusCode ?? 0) >= 500
-  );
-}
-
 /**
  * The first approval email, to each listed approver who may decide now (an enabled member of
  * `approvers` in the directory; the others are `skipped`),
@@ -204,12 +194,21 @@ async function sendApproverEmail(deps: StepDeps, request: ApprovalRequest, appro
   await deps.send({ ...content, to: approver, tags: { requestId: request.id, purpose: reminder ? 'reminder' : 'approval' } });
 }
 
-/** Reminders: one per approver who has not approved; one that fails is recorded and the next reminder follows anyway. */
-async function notifyApprovers(deps: StepDeps, request: ApprovalRequest, recipients: string[], reminder: true) {
+/**
+ * Reminder number `reminder`: one per approver who has not approved, claimed before it is sent, so
+ * an approver claimed by an earlier attempt of this round (`claimedBefore`) is skipped. One that
+ * fails is recorded and the next reminder follows anyway.
+ */
+async function sendReminders(deps: StepDeps, request: ApprovalRequest, recipients: string[], reminder: number) {
   const sent: string[] = [];
+  const claimedBefore: string[] = [];
   for (const approver of recipients) {
+    if (!(await deps.repository.claimReminder(request.id, approver, reminder))) {
+      claimedBefore.push(approver);
+      continue;
+    }
     try {
-      await sendApproverEmail(deps, request, approver, reminder);
+      await sendApproverEmail(deps, request, approver, true);
       sent.push(approver);
       deps.meter.reminderSent();
     } catch (error) {
@@ -217,7 +216,7 @@ async function notifyApprovers(deps: StepDeps, request: ApprovalRequest, recipie
       await recordEmailFailure(deps, request.id, approver, 'reminder', error);
     }
   }
-  return { sent };
+  return { sent, claimedBefore };
 }
 
 async function recordEmailFailure(deps: StepDeps, requestId: string, recipient: string, purpose: string, error: unknown) {

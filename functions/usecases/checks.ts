@@ -11,7 +11,7 @@ export const earliest = (...times: string[]) => times.reduce((a, b) => (epoch(a)
 
 /**
  * A pending wait is looked at this long after it should have ended, so an expiry is at most this
- * plus the reconciler's interval (5 minutes in the cloud) plus its run late: under 10 minutes.
+ * plus the reconciler's interval (1 minute in the cloud) plus its run late: under 10 minutes.
  */
 export const CHECK_GRACE_SECONDS = 60;
 /** A new request's first round (or its outcome, when it ended at once) is due within this. */
@@ -30,4 +30,29 @@ export function firstCheckAt(request: ApprovalRequest, now: string): string {
 /** When the reconciler looks at a request that just ended if its outcome steps have not run by then. */
 export function outcomeCheckAt(now: string): string {
   return plus(now, START_CHECK_SECONDS);
+}
+
+/**
+ * A decision stored while Step Functions could not be told (down, throttling): due at once, so the
+ * reconciler's next run (every minute) signals the waiting workflow, or tries again on the run after.
+ */
+export function signalCheckAt(now: string): string {
+  return now;
+}
+
+/** A repair that failed for something about the request is tried again after this, doubling per failure in a row… */
+export const REPAIR_BACKOFF_SECONDS = 60;
+/** …up to this. */
+export const REPAIR_BACKOFF_CAP_SECONDS = 3600;
+
+/**
+ * When the reconciler tries a request again after its `failures`-th failed repair in a row: at its
+ * next run when the failure was transient (Step Functions or DynamoDB throttling or down: every
+ * request waits on the same recovery, and the oldest due go first), else later and later, doubling
+ * from a minute up to an hour. Either way the check moves past the requests already due, so
+ * repairs that keep failing never fill the run's batch before the others.
+ */
+export function repairRetryAt(now: string, failures: number, transient: boolean): string {
+  if (transient) return now;
+  return plus(now, Math.min(REPAIR_BACKOFF_SECONDS * 2 ** Math.max(0, failures - 1), REPAIR_BACKOFF_CAP_SECONDS));
 }

@@ -61,6 +61,8 @@ export interface RoundBookkeeping {
   execution?: string;
   /** Executions the reconciler started for this request. */
   restarts?: number;
+  /** Consecutive reconciler repairs of this request that failed (0 or absent after one succeeds). */
+  repairFailures?: number;
 }
 
 export interface StoredRequest {
@@ -163,6 +165,15 @@ export interface RoundStore {
   settleApprovalEmail(id: string, approver: string, outcome: string | undefined): Promise<void>;
 }
 
+export interface ReminderStore {
+  /**
+   * Claims reminder number `reminder` of one approver before it is sent (one conditional write): true
+   * unless that reminder or a later one was claimed before. A claim is never taken over: a reminder
+   * goes out at most once, even when its attempt died while sending.
+   */
+  claimReminder(id: string, approver: string, reminder: number): Promise<boolean>;
+}
+
 /** Requests the reconciler must look at: `checkAt` is due (sparse index, never a scan). */
 export interface DueStore {
   /** Ids of requests whose `checkAt` is at or before `now`, oldest first, at most `limit`. */
@@ -175,7 +186,7 @@ export interface HistoryStore {
 }
 
 /** Every store, as one DynamoDB table (or one in-memory map) provides them. */
-export type ApprovalStore = ProfileStore & RequestStore & SearchStore & TaskStore & RoundStore & HistoryStore & DueStore;
+export type ApprovalStore = ProfileStore & RequestStore & SearchStore & TaskStore & RoundStore & ReminderStore & HistoryStore & DueStore;
 
 /** What the reconciler learns of an execution: still running, ended (any way), or never started. */
 export type ExecutionStatus = 'running' | 'ended' | 'missing';
@@ -190,10 +201,11 @@ export interface WorkflowPort {
   /** The status of the request's execution named `name`. */
   status(name: string): Promise<ExecutionStatus>;
   /**
-   * Ends the wait of a request's workflow after the request was decided or deleted.
-   * A closed or unknown token is not an error: the workflow's next round reads the state.
+   * Ends the wait of a request's workflow after the request was decided or deleted: true when the
+   * waiting task took it. A closed or unknown token is not an error (false): the workflow's next
+   * round reads the state.
    */
-  finish(taskToken: string, outcome: Outcome): Promise<void>;
+  finish(taskToken: string, outcome: Outcome): Promise<boolean>;
 }
 
 /** One email to one recipient. */
@@ -285,4 +297,6 @@ export interface Deps {
   callbackUrlPrefixes?: readonly string[];
   /** Told when a stored request's workflow could not be started (the reconciler will); for the logs. */
   onWorkflowStartFailed?: (requestId: string, error: unknown) => void;
+  /** Told when a stored outcome could not be signalled to the waiting workflow (the reconciler will); for the logs. */
+  onWorkflowSignalFailed?: (requestId: string, error: unknown) => void;
 }

@@ -1,5 +1,5 @@
 /**
- * The backstop behind the workflow: the reconciler runs every few minutes (EventBridge Scheduler
+ * The backstop behind the workflow: the reconciler runs every minute (EventBridge Scheduler
  * in the cloud, a timer under npm start) and repairs each request whose `checkAt` is due (the
  * sparse index byDue; never a table scan). Whatever failed in between (a create whose
  * StartExecution failed, a workflow that gave up, a task that kept failing, an outcome step that
@@ -7,12 +7,19 @@
  * 1. pending past its expiry: expired now (the waiting workflow, if any, is told);
  * 2. pending, or ended with its outcome email or callback not yet attempted, and no running
  *    execution: a new execution is started (it reads the request and carries on from there);
- * 3. a running execution that is late (backing off, retrying a callback): looked at again later;
- * 4. nothing owed any more: the request leaves the index.
+ * 3. ended while its execution still runs: the waiting task is told the outcome (a decision stored
+ *    while Step Functions could not be told; a task already closed refuses the token, which changes
+ *    nothing), and the request is looked at again later;
+ * 4. a running execution that is late (backing off, retrying a callback): looked at again later;
+ * 5. nothing owed any more: the request leaves the index.
+ * A repair that fails moves the request's check later (repairRetryAt) and is reported; the run goes
+ * on with the others, oldest due first, so failing requests never starve the rest.
  */
-import { CHECK_GRACE_SECONDS, earliest, plus, RUNNING_RECHECK_SECONDS, START_CHECK_SECONDS } from './checks';
+import type { Outcome } from '../domain/model';
+import { CHECK_GRACE_SECONDS, earliest, plus, RUNNING_RECHECK_SECONDS, repairRetryAt, START_CHECK_SECONDS } from './checks';
 import { expireRequest } from './approval-rounds';
 import type { ApprovalStore, Clock, Meter, StoredRequest, WorkflowPort } from './ports';
+import { isTransient } from './transient';
 
 export interface ReconcileDeps {
   repository: Pick<ApprovalStore, 'getRequest' | 'saveChange' | 'setRoundBookkeeping' | 'dueRequests'>;
@@ -21,7 +28,7 @@ export interface ReconcileDeps {
   meter: Meter;
 }
 
-export type RepairAction = 'expired' | 'started' | 'waiting' | 'cleared' | 'gone';
+export type RepairAction = 'expired' | 'signalled' | 'started' | 'waiting' | 'cleared' | 'gone';
 
 export interface Repair {
   requestId: string;
@@ -30,8 +37,11 @@ export interface Repair {
 
 export interface ReconcileResult {
   repairs: Repair[];
-  /** Requests whose repair failed (they stay due and are tried again next run). */
-  failed: Array<{ requestId: string; error: string }>;
+  /**
+   * Requests whose repair failed: how many times in a row, and when they are tried again (absent
+   * when even that could not be stored: they stay due).
+   */
+  failed: Array<{ requestId: string; error: string; failures?: number; nextCheckAt?: string }>;
 }
 
 /** Most requests one run repairs; the rest stay due for the next run (oldest first). */
@@ -44,10 +54,25 @@ export async function reconcile(deps: ReconcileDeps, limit = RECONCILE_BATCH): P
     try {
       result.repairs.push({ requestId, actions: await repairRequest(deps, requestId) });
     } catch (error) {
-      result.failed.push({ requestId, error: (error as Error).name ?? 'Error' });
+      result.failed.push({ requestId, error: (error as Error).name ?? 'Error', ...(await backOff(deps, requestId, error)) });
     }
   }
   return result;
+}
+
+/** Moves a request whose repair failed behind the others (see repairRetryAt), counting the failures in a row. */
+async function backOff(deps: ReconcileDeps, requestId: string, error: unknown): Promise<{ failures?: number; nextCheckAt?: string }> {
+  try {
+    const stored = await deps.repository.getRequest(requestId);
+    if (!stored) return {};
+    const failures = (stored.rounds.repairFailures ?? 0) + 1;
+    const nextCheckAt = repairRetryAt(deps.now(), failures, isTransient(error));
+    await deps.repository.setRoundBookkeeping(requestId, { checkAt: nextCheckAt, repairFailures: failures });
+    return { failures, nextCheckAt };
+  } catch {
+    // The store itself is failing: the request stays due as it was.
+    return {};
+  }
 }
 
 /** What the workflow still owes an ended request: its outcome email, or its callback. */
@@ -69,21 +94,34 @@ export async function repairRequest(deps: ReconcileDeps, requestId: string): Pro
   }
   const { request, rounds } = stored;
   const pending = request.state === 'requested';
+  // A repair that succeeds ends a run of failures.
+  const recovered = rounds.repairFailures ? { repairFailures: 0 } : {};
   if (!pending && !owesOutcome(stored)) {
-    await deps.repository.setRoundBookkeeping(requestId, { checkAt: null });
+    await deps.repository.setRoundBookkeeping(requestId, { checkAt: null, ...recovered });
     return [...actions, 'cleared'];
   }
   const name = rounds.execution ?? requestId;
   if ((await deps.workflow.status(name)) === 'running') {
+    // Ended while its execution runs: if the execution still waits for that decision, it hears it
+    // now and runs the outcome steps (looked at again as after any decision).
+    if (!pending && rounds.taskToken && (await deps.workflow.finish(rounds.taskToken, request.state as Outcome))) {
+      await deps.repository.setRoundBookkeeping(requestId, { checkAt: plus(now, START_CHECK_SECONDS), ...recovered });
+      return [...actions, 'signalled'];
+    }
     const later = plus(now, RUNNING_RECHECK_SECONDS);
     const checkAt = pending ? earliest(later, plus(request.expiresAt, CHECK_GRACE_SECONDS)) : later;
-    await deps.repository.setRoundBookkeeping(requestId, { checkAt });
+    await deps.repository.setRoundBookkeeping(requestId, { checkAt, ...recovered });
     return [...actions, 'waiting'];
   }
   // No running execution: start a new one under a new name (a closed execution's name stays taken).
   const restarts = (rounds.restarts ?? 0) + 1;
   const restart = `${requestId}-r${restarts}`;
-  await deps.repository.setRoundBookkeeping(requestId, { execution: restart, restarts, checkAt: plus(now, START_CHECK_SECONDS) });
+  await deps.repository.setRoundBookkeeping(requestId, {
+    execution: restart,
+    restarts,
+    checkAt: plus(now, START_CHECK_SECONDS),
+  });
   await deps.workflow.start(request, restart);
+  if (rounds.repairFailures) await deps.repository.setRoundBookkeeping(requestId, recovered);
   return [...actions, 'started'];
 }

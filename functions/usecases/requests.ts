@@ -6,6 +6,7 @@ import type {
   DecisionBody,
   HistoryEntry,
   Identity,
+  Outcome,
   Profile,
   ProfileBody,
   State,
@@ -23,7 +24,7 @@ import {
   emailIfCounted,
   isOpenFor,
 } from '../domain/rules';
-import { firstCheckAt, outcomeCheckAt } from './checks';
+import { firstCheckAt, outcomeCheckAt, signalCheckAt } from './checks';
 import { onBehalfRequester, ownersOf, resolveCaller, resolveHolder } from './people';
 import type {
   Clock,
@@ -34,6 +35,7 @@ import type {
   Meter,
   Page,
   RequestStore,
+  RoundStore,
   SearchPage,
   StoredRequest,
   WorkflowPort,
@@ -78,7 +80,7 @@ export interface Created {
  *    holds each listed address) and apply the profile's policy (approved at once, or pending for
  *    its approvers other than the requester and the holder);
  * 4. write request, history and idempotency record in one transaction;
- * 5. start the workflow (named after the request, so a replay starts no second one).
+ * 5. start the workflow (named after the request, so a replay starts no second one; see replay).
  */
 export async function createApprovalRequest(
   deps: Deps,
@@ -146,9 +148,12 @@ async function replay(deps: Deps, earlier: IdempotencyRecord, bodyHash: string):
   }
   const stored = await deps.repository.getRequest(earlier.requestId);
   if (!stored) throw conflict('Idempotency-Key was already used', { requestId: earlier.requestId });
-  // Starting again is harmless (same execution name and input) and heals a create that
-  // stored the request but failed before its workflow started.
-  await startOrLeaveToReconciler(deps, stored.request);
+  // Heals a create that stored the request but failed before its workflow started, under the
+  // request's own execution name: Step Functions answers a start with the same name and input with
+  // the running execution, and refuses it (ExecutionAlreadyExists, taken as started) once that one
+  // has closed. Once the reconciler has restarted the workflow under another name (`rounds.execution`),
+  // the reconciler owns it: a replay starts nothing.
+  if (!stored.rounds.execution) await startOrLeaveToReconciler(deps, stored.request);
   return { request: stored.request, replayed: true };
 }
 
@@ -242,7 +247,13 @@ export function deleteApprovalRequest(deps: Deps, who: Identity, id: string, rea
   return changeRequest(deps, id, (request, now) => deleteRequest(request, who, now, reason));
 }
 
-export type ChangeDeps = { repository: Pick<RequestStore, 'getRequest' | 'saveChange'>; workflow: WorkflowPort; now: Clock; meter: Meter };
+export type ChangeDeps = {
+  repository: Pick<RequestStore, 'getRequest' | 'saveChange'> & Pick<RoundStore, 'setRoundBookkeeping'>;
+  workflow: WorkflowPort;
+  now: Clock;
+  meter: Meter;
+  onWorkflowSignalFailed?: (requestId: string, error: unknown) => void;
+};
 
 /**
  * Read, apply a rule, write on the condition that nobody changed the request meanwhile; on a
@@ -250,7 +261,8 @@ export type ChangeDeps = { repository: Pick<RequestStore, 'getRequest' | 'saveCh
  * ends the request, the write also requires the wait round's task token to be the one read, and
  * the waiting workflow is told with that token: a token stored between the read and the write
  * makes the write a conflict (read again, with the new token); one stored after the write is
- * refused (its store requires `requested`), and that round ends by itself.
+ * refused (its store requires `requested`), and that round ends by itself. A stored change
+ * stands even when the workflow cannot be told (Step Functions down or throttling): see signalWorkflow.
  */
 export async function changeRequest(
   deps: ChangeDeps,
@@ -270,8 +282,24 @@ export async function changeRequest(
     if (change.outcome === 'approved' || change.outcome === 'rejected') {
       deps.meter.timeToDecision((Date.parse(change.request.updatedAt) - Date.parse(change.request.createdAt)) / 1000);
     }
-    if (change.outcome && taskToken) await deps.workflow.finish(taskToken, change.outcome);
+    if (change.outcome && taskToken) await signalWorkflow(deps, change.request.id, taskToken, change.outcome);
     return change.request;
+  }
+}
+
+/**
+ * Tells the waiting workflow of an outcome already stored. When Step Functions cannot take it (down,
+ * throttling, after the SDK's retries), the caller still gets the stored change; the request's check
+ * becomes due at once, so the reconciler's next run after the recovery signals the waiting task (or
+ * restarts the outcome path). Only the request id is logged, never the token.
+ */
+async function signalWorkflow(deps: ChangeDeps, requestId: string, taskToken: string, outcome: Outcome): Promise<void> {
+  try {
+    await deps.workflow.finish(taskToken, outcome);
+  } catch (error) {
+    deps.onWorkflowSignalFailed?.(requestId, error);
+    // If this write fails too, the outcome check stored with the change (5 minutes) still comes.
+    await deps.repository.setRoundBookkeeping(requestId, { checkAt: signalCheckAt(deps.now()) }).catch(() => undefined);
   }
 }
 

@@ -61,8 +61,14 @@ export const PUBLIC_ROUTE_THROTTLES: Readonly<Record<string, { readonly rateLimi
 /** Default throttle of every other route. */
 export const DEFAULT_ROUTE_THROTTLE = { rateLimit: 50, burstLimit: 100 };
 
-/** How often the reconciler runs in the cloud (README: guarantees rely on it being at most 5). */
-export const RECONCILE_EVERY_MINUTES = 5;
+/**
+ * How often the reconciler runs in the cloud (README: Guarantees): every minute, so a decision stored
+ * while Step Functions could not be told reaches the workflow within a minute of its recovery.
+ */
+export const RECONCILE_EVERY_MINUTES = 1;
+
+/** The schedule's rate expression: the unit is singular for 1 (`rate(1 minute)`), as EventBridge requires. */
+export const reconcileRate = (minutes: number) => `rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`;
 
 /** The access-log metric that counts 4xx answers on the signed-link routes. */
 export const LINK_4XX_METRIC = { namespace: 'Approvals', metricName: 'LinkRoute4xx' } as const;
@@ -362,7 +368,7 @@ export class StatelessStack extends Stack {
     );
     const reconcileSchedule = new CfnSchedule(this, 'ReconcilerSchedule', {
       description: 'Runs the approval reconciler (infra/README.md: Reconciler)',
-      scheduleExpression: `rate(${RECONCILE_EVERY_MINUTES} minutes)`,
+      scheduleExpression: reconcileRate(RECONCILE_EVERY_MINUTES),
       flexibleTimeWindow: { mode: 'OFF' },
       state: 'ENABLED',
       // A missed run is not retried: the next one comes within minutes and does the same work.

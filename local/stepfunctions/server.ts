@@ -12,22 +12,48 @@
  * library), library.ts (workarounds for the library's internals), runner.ts (executions,
  * tasks, tokens, history), store.ts (persistence), api.ts (the actions).
  */
-import { startAwsJsonServer } from '../aws-json-server';
+import { type AwsJsonAction, AwsServiceError, startAwsJsonServer } from '../aws-json-server';
 import { stepFunctionsActions } from './api';
 import { ExecutionRunner } from './runner';
-import type { StepFunctionsServer, StepFunctionsServerOptions } from './types';
+import type { StepFunctionsFault, StepFunctionsServer, StepFunctionsServerOptions } from './types';
 
-export type { LocalFunction, LocalStateMachineOptions, StepFunctionsServer, StepFunctionsServerOptions } from './types';
+export type {
+  LocalFunction,
+  LocalStateMachineOptions,
+  StepFunctionsFault,
+  StepFunctionsServer,
+  StepFunctionsServerOptions,
+} from './types';
+
+const FAULT_ERRORS = {
+  unavailable: () => new AwsServiceError('ServiceUnavailable', 'Service Unavailable', 503),
+  throttle: () => new AwsServiceError('ThrottlingException', 'Rate exceeded', 400),
+};
+
+/** The actions, each answering the fault's error while a fault names it. */
+function withFaults(actions: Record<string, AwsJsonAction>, fault: () => StepFunctionsFault | undefined): Record<string, AwsJsonAction> {
+  return Object.fromEntries(
+    Object.entries(actions).map(([name, action]) => [
+      name,
+      (body: Record<string, unknown>) => {
+        const current = fault();
+        if (current?.actions.includes(name)) throw FAULT_ERRORS[current.error]();
+        return action(body);
+      },
+    ]),
+  );
+}
 
 export async function startStepFunctionsServer(options: StepFunctionsServerOptions): Promise<StepFunctionsServer> {
   const runner = new ExecutionRunner(options);
   await runner.init();
+  let fault: StepFunctionsFault | undefined;
   const http = await startAwsJsonServer({
     port: options.port,
     host: options.host ?? '127.0.0.1',
     targetPrefix: 'AWSStepFunctions',
     jsonVersion: '1.0',
-    actions: stepFunctionsActions(runner),
+    actions: withFaults(stepFunctionsActions(runner), () => fault),
     log: options.log,
   });
   runner.resume();
@@ -35,6 +61,9 @@ export async function startStepFunctionsServer(options: StepFunctionsServerOptio
   return {
     url: http.url,
     port: http.port,
+    setFault(next) {
+      fault = next && { actions: [...next.actions], error: next.error };
+    },
     region: runner.region,
     accountId: runner.accountId,
     stateMachineArn: (name) => runner.stateMachineArn(name),

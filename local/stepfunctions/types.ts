@@ -43,8 +43,20 @@ export interface StepFunctionsServerOptions {
   validate?: boolean;
 }
 
+/**
+ * A fault for tests, in-process only (no route serves it): every call of the named actions answers
+ * as AWS does when Step Functions is down (`unavailable`: 503 ServiceUnavailable) or throttling
+ * (`throttle`: 400 ThrottlingException), until cleared. The SDK's own retries count as calls.
+ */
+export interface StepFunctionsFault {
+  actions: string[];
+  error: 'unavailable' | 'throttle';
+}
+
 export interface StepFunctionsServer {
   url: string;
+  /** Sets the fault (undefined clears it); for tests. */
+  setFault(fault: StepFunctionsFault | undefined): void;
   port: number;
   region: string;
   accountId: string;

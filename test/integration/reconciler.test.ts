@@ -20,7 +20,7 @@ let receiver: ReturnType<typeof createServer>;
 let receiverUrl = '';
 
 beforeAll(async () => {
-  // The reconciler's timer runs every 300 ms here (60 s by default, 5 minutes in the cloud).
+  // The reconciler's timer runs every 300 ms here (60 s by default, a minute in the cloud).
   api = await startApi({ timeScale: 0.2, reconcileEveryMs: 300 });
   repository = new Repository(documentClient(), api.stack.tableName);
   receiver = createServer((request, response) => {

@@ -185,6 +185,18 @@ export class MemoryStore implements ApprovalStore {
     stored.rounds.approvalEmails = emails;
   }
 
+  /** The highest reminder claimed per request and approver (`<id> <approver>`). */
+  readonly reminderClaims = new Map<string, number>();
+
+  async claimReminder(id: string, approver: string, reminder: number): Promise<boolean> {
+    this.check();
+    if (!this.requests.has(id)) return false;
+    const key = `${id} ${approver}`;
+    if ((this.reminderClaims.get(key) ?? 0) >= reminder) return false;
+    this.reminderClaims.set(key, reminder);
+    return true;
+  }
+
   /** Like the sparse byDue index: requests with a checkAt at or before now, oldest first. */
   async dueRequests(now: string, limit: number): Promise<string[]> {
     this.check();
@@ -318,8 +330,17 @@ export class RecordingWorkflow implements WorkflowPort {
     return this.statuses.get(name) ?? 'missing';
   }
 
-  async finish(taskToken: string, outcome: Outcome): Promise<void> {
+  /** Tokens of tasks already closed: finishing one is refused (false), as Step Functions refuses it. */
+  readonly closedTokens = new Set<string>();
+  /** When set, finish throws it (Step Functions unavailable). */
+  failFinishWith?: Error;
+
+  async finish(taskToken: string, outcome: Outcome): Promise<boolean> {
+    if (this.failFinishWith) throw this.failFinishWith;
+    if (this.closedTokens.has(taskToken)) return false;
+    this.closedTokens.add(taskToken);
     this.finished.push({ taskToken, outcome });
+    return true;
   }
 }
 

@@ -35,6 +35,7 @@ export function toStored(item: Item): StoredRequest {
   if (typeof item.GSI3SK === 'string') rounds.checkAt = item.GSI3SK.slice(0, item.GSI3SK.lastIndexOf('#'));
   if (typeof item.execution === 'string') rounds.execution = item.execution;
   if (typeof item.restarts === 'number') rounds.restarts = item.restarts;
+  if (typeof item.repairFailures === 'number') rounds.repairFailures = item.repairFailures;
   // DynamoDB maps come back in any order.
   return { request: inFieldOrder(item.doc as ApprovalRequest), rounds };
 }

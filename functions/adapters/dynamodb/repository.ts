@@ -19,6 +19,7 @@ import type {
   SearchQuery,
   StoredRequest,
 } from '../../usecases/ports';
+import { DynamoReminderClaims } from './claims';
 import { DynamoProfileStore } from './profiles';
 import { DynamoRequestStore } from './requests';
 import { DynamoSearch } from './search';
@@ -29,12 +30,14 @@ export class Repository implements ApprovalStore {
   private readonly requests: DynamoRequestStore;
   private readonly searches: DynamoSearch;
   private readonly tasks: DynamoTasks;
+  private readonly reminderClaims: DynamoReminderClaims;
 
   constructor(db: DynamoDBDocumentClient, table: string) {
     this.profiles = new DynamoProfileStore(db, table);
     this.requests = new DynamoRequestStore(db, table);
     this.searches = new DynamoSearch(db, table);
     this.tasks = new DynamoTasks(db, table);
+    this.reminderClaims = new DynamoReminderClaims(db, table);
   }
 
   getProfile(id: string): Promise<Profile | undefined> {
@@ -75,6 +78,9 @@ export class Repository implements ApprovalStore {
   }
   settleApprovalEmail(id: string, approver: string, outcome: string | undefined): Promise<void> {
     return this.requests.settleApprovalEmail(id, approver, outcome);
+  }
+  claimReminder(id: string, approver: string, reminder: number): Promise<boolean> {
+    return this.reminderClaims.claimReminder(id, approver, reminder);
   }
   dueRequests(now: string, limit: number): Promise<string[]> {
     return this.requests.dueRequests(now, limit);

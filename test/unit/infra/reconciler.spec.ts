@@ -1,26 +1,32 @@
 /**
- * The reconciler in the cloud: EventBridge Scheduler runs it every 5 minutes with a role that may
+ * The reconciler in the cloud: EventBridge Scheduler runs it every minute with a role that may
  * invoke this one function and nothing else; its errors alarm; it reads only the byDue index.
  */
 import { RECONCILER_FUNCTION } from '../../../functions/approval-steps';
-import { RECONCILE_EVERY_MINUTES } from '../../../infra/stacks/stateless-stack';
+import { RECONCILE_EVERY_MINUTES, reconcileRate } from '../../../infra/stacks/stateless-stack';
 import { fixture, logicalId, props, resources } from '../../infra/fixture';
 
 const { stateless, statelessTemplate, config } = fixture();
 
-test('a schedule runs the reconciler every 5 minutes, without retries (the next run does the same work)', () => {
+test('a schedule runs the reconciler every minute, without retries (the next run does the same work)', () => {
   const schedules = Object.values(resources(statelessTemplate, 'AWS::Scheduler::Schedule'));
   expect(schedules).toHaveLength(1);
   const schedule = props(schedules[0]);
-  expect(RECONCILE_EVERY_MINUTES).toBeLessThanOrEqual(5);
+  // A decision stored while Step Functions was down reaches the workflow within a minute of its recovery.
+  expect(RECONCILE_EVERY_MINUTES).toBe(1);
   expect(schedule).toMatchObject({
-    ScheduleExpression: `rate(${RECONCILE_EVERY_MINUTES} minutes)`,
+    ScheduleExpression: 'rate(1 minute)',
     State: 'ENABLED',
     FlexibleTimeWindow: { Mode: 'OFF' },
   });
   const target = schedule.Target as { Arn: unknown; RoleArn: unknown; RetryPolicy: unknown };
   expect(target.Arn).toEqual({ 'Fn::GetAtt': [logicalId(stateless.reconcilerFunction), 'Arn'] });
   expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 0 });
+});
+
+test('the rate expression names its unit in the singular for 1, the plural otherwise, as EventBridge requires', () => {
+  expect(reconcileRate(1)).toBe('rate(1 minute)');
+  expect(reconcileRate(5)).toBe('rate(5 minutes)');
 });
 
 test("the schedule's role is assumed by EventBridge Scheduler of this account and may invoke the reconciler only", () => {

@@ -78,6 +78,7 @@ export function linkContext(repository: MemoryRepository, now = NOW) {
         status: async () => 'running',
         finish: async (taskToken, outcome) => {
           finished.push({ taskToken, outcome });
+          return true;
         },
       },
       now: () => now,

@@ -278,7 +278,8 @@ describe('the reconciler', () => {
       return start(request, name);
     };
     const result = await reconcile(deps);
-    expect(result.failed).toEqual([{ requestId: ID, error: 'ServiceUnavailable' }]);
+    // Reported with its count of failures in a row; a transient failure is tried again at the next run.
+    expect(result.failed).toEqual([{ requestId: ID, error: 'ServiceUnavailable', failures: 1, nextCheckAt: clock.now() }]);
     expect(result.repairs).toEqual([{ requestId: other.id, actions: ['started'] }]);
   });
 });

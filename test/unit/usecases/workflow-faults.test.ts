@@ -1,0 +1,242 @@
+/**
+ * The fault gaps behind the workflow's guarantees (README: Guarantees), on in-memory stores with a
+ * fake clock: a decision stands when Step Functions cannot be told and the reconciler tells it on
+ * its next run; a retried Plan round sends no reminder twice; a replayed create starts no second
+ * execution; repairs that keep failing back off and never starve the other due requests.
+ */
+import type { ApprovalRequest } from '../../../functions/domain/model';
+import { profileBodySchema } from '../../../functions/domain/model';
+import { approverEmail, outcomeEmail } from '../../../functions/notifications/emails';
+import { awaitDecision, planRound, type StepDeps } from '../../../functions/usecases/approval-rounds';
+import { REPAIR_BACKOFF_CAP_SECONDS, START_CHECK_SECONDS } from '../../../functions/usecases/checks';
+import type { Deps } from '../../../functions/usecases/ports';
+import { reconcile } from '../../../functions/usecases/reconcile';
+import { createApprovalRequest, decideAsUser } from '../../../functions/usecases/requests';
+import { alice, bob, carol } from '../../support/fixtures';
+import { MemoryDirectory } from '../../support/memory-directory';
+import { FakeClock, MemoryStore, RecordingMailer, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
+import { pendingRequest, REQUEST_ID } from '../../support/requests';
+
+const ID = REQUEST_ID;
+const CREATED = '2026-11-03T09:00:00.000Z';
+const unavailable = () =>
+  Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } });
+const refused = () => Object.assign(new Error('refused'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
+
+function setup(...requests: ApprovalRequest[]) {
+  const store = new MemoryStore(...requests);
+  const workflow = new RecordingWorkflow();
+  const mailer = new RecordingMailer();
+  const clock = new FakeClock(CREATED);
+  const signalFailures: Array<{ requestId: string; error: unknown }> = [];
+  const deps: StepDeps & Deps = {
+    repository: store,
+    directory: MemoryDirectory.fromIdentities(alice, bob, carol),
+    workflow,
+    now: clock.now,
+    meter: new RecordingMeter(),
+    newId: sequentialIds(),
+    send: mailer.send,
+    links: async (_request, approver) => ({ approve: `https://x/approve/${approver}`, reject: `https://x/reject/${approver}` }),
+    approverEmail,
+    outcomeEmail,
+    callbackKey: async (client: string) => ({ keyId: 'k1', secret: `key-of-${client}` }),
+    fetch: (async () => new Response(null, { status: 204 })) as unknown as typeof fetch,
+    onWorkflowSignalFailed: (requestId, error) => signalFailures.push({ requestId, error }),
+  };
+  return { store, workflow, mailer, clock, deps, signalFailures };
+}
+
+const checkAtOf = (store: MemoryStore, id = ID) => store.requests.get(id)?.rounds.checkAt;
+const plus = (iso: string, seconds: number) => new Date(Date.parse(iso) + seconds * 1000).toISOString();
+
+describe('a decision stands when Step Functions cannot be told', () => {
+  /** A pending request whose execution waits for a decision with `token-1`. */
+  async function waiting() {
+    const env = setup(pendingRequest({ createdAt: CREATED }));
+    env.workflow.statuses.set(ID, 'running');
+    await env.store.setRoundBookkeeping(ID, { taskToken: 'token-1', checkAt: plus(CREATED, 2 * 86400) });
+    return env;
+  }
+
+  test('SendTaskSuccess failing: the decision is stored and answered, the failure is told with the request id, and the check is due at once', async () => {
+    const { deps, store, workflow, clock, signalFailures } = await waiting();
+    workflow.failFinishWith = unavailable();
+    const decided = await decideAsUser(deps, carol, ID, { decision: 'approve' });
+    expect(decided.state).toBe('approved');
+    expect(store.current(ID)?.state).toBe('approved');
+    expect(signalFailures.map(({ requestId }) => requestId)).toEqual([ID]);
+    expect(checkAtOf(store)).toBe(clock.now());
+  });
+
+  test("the reconciler's next run after the recovery completes the waiting task, once; while it is down the request stays due each run", async () => {
+    const { deps, store, workflow, clock } = await waiting();
+    workflow.failFinishWith = unavailable();
+    await decideAsUser(deps, carol, ID, { decision: 'approve' });
+    // Still down at the next run: reported, and due again at the run after (a transient failure).
+    clock.advance(60);
+    const down = await reconcile(deps);
+    expect(down.failed).toEqual([{ requestId: ID, error: 'ServiceUnavailable', failures: 1, nextCheckAt: clock.now() }]);
+    expect(checkAtOf(store)).toBe(clock.now());
+    // Recovered: the next run signals the waiting task with the stored outcome; nothing restarts.
+    workflow.failFinishWith = undefined;
+    clock.advance(60);
+    expect((await reconcile(deps)).repairs).toEqual([{ requestId: ID, actions: ['signalled'] }]);
+    expect(workflow.finished).toEqual([{ taskToken: 'token-1', outcome: 'approved' }]);
+    expect(workflow.names).toEqual([]);
+    expect(store.requests.get(ID)?.rounds.repairFailures).toBe(0);
+    expect(checkAtOf(store)).toBe(plus(clock.now(), START_CHECK_SECONDS));
+    // Idempotent: a later run finds the task closed and only waits for the outcome steps.
+    clock.advance(START_CHECK_SECONDS);
+    expect((await reconcile(deps)).repairs).toEqual([{ requestId: ID, actions: ['waiting'] }]);
+    expect(workflow.finished).toHaveLength(1);
+  });
+
+  test('when Step Functions is told at once, the outcome check stays 5 minutes ahead (no extra write)', async () => {
+    const { deps, store, workflow, clock, signalFailures } = await waiting();
+    await decideAsUser(deps, carol, ID, { decision: 'approve' });
+    expect(workflow.finished).toEqual([{ taskToken: 'token-1', outcome: 'approved' }]);
+    expect(signalFailures).toEqual([]);
+    expect(checkAtOf(store)).toBe(plus(clock.now(), START_CHECK_SECONDS));
+  });
+});
+
+describe('a retried Plan round sends no reminder twice', () => {
+  test('the bookkeeping write fails once after the reminders went out; the retry sends each approver nothing more', async () => {
+    const request = pendingRequest({ createdAt: CREATED, remindAfter: 'PT1H', maxReminders: 3 });
+    const { deps, store, mailer, clock } = setup(request);
+    await awaitDecision(deps, ID, 'token-0', 3600);
+    expect(mailer.sent.map((email) => email.to).sort()).toEqual(['bob@example.com', 'carol@example.com']);
+    clock.advance(3600);
+    const write = store.setRoundBookkeeping.bind(store);
+    let failures = 1;
+    store.setRoundBookkeeping = async (...args) => {
+      if (failures > 0 && 'reminders' in args[1]) {
+        failures--;
+        throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+      }
+      return write(...args);
+    };
+    await expect(planRound(deps, ID)).rejects.toThrow('throttled');
+    // The workflow retries the task.
+    await planRound(deps, ID);
+    const reminders = (to: string) => mailer.sent.filter((email) => email.to === to && /remind/i.test(email.subject));
+    expect(reminders('bob@example.com')).toHaveLength(1);
+    expect(reminders('carol@example.com')).toHaveLength(1);
+    expect(store.requests.get(ID)?.rounds.reminders).toBe(1);
+    // The next reminder is a new number: claimed and sent once more.
+    clock.advance(3600);
+    await planRound(deps, ID);
+    expect(reminders('bob@example.com')).toHaveLength(2);
+  });
+});
+
+describe('a replayed create starts no second execution', () => {
+  test('after the reconciler restarted the workflow under another name, a replay with the same key and body starts nothing', async () => {
+    const { deps, store, workflow, clock } = setup();
+    await store.putProfile(
+      'cards',
+      profileBodySchema.parse({
+        name: 'p',
+        requireApprovalFor: ['card.request'],
+        approvers: ['carol@example.com'],
+        requiredApprovals: 1,
+        remindAfter: 'PT1H',
+        expireAfter: 'P1D',
+      }),
+      CREATED,
+    );
+    const body = { kind: 'card.request' as const, profileId: 'cards', subject: { holderId: 'h', cardProfile: 'p' } };
+    workflow.failStartWith = unavailable();
+    const { request } = await createApprovalRequest(deps, alice, body, 'key-1');
+    workflow.failStartWith = undefined;
+    clock.advance(START_CHECK_SECONDS);
+    expect((await reconcile(deps)).repairs).toEqual([{ requestId: request.id, actions: ['started'] }]);
+    expect(workflow.names).toEqual([`${request.id}-r1`]);
+    const replayed = await createApprovalRequest(deps, alice, body, 'key-1');
+    expect(replayed).toMatchObject({ replayed: true, request: { id: request.id } });
+    expect(workflow.names).toEqual([`${request.id}-r1`]);
+  });
+
+  test('a replay of a create whose start failed (no restart yet) starts it under the request id, as the create would have', async () => {
+    const { deps, store, workflow } = setup();
+    await store.putProfile(
+      'cards',
+      profileBodySchema.parse({
+        name: 'p',
+        requireApprovalFor: ['card.request'],
+        approvers: ['carol@example.com'],
+        requiredApprovals: 1,
+        remindAfter: 'PT1H',
+        expireAfter: 'P1D',
+      }),
+      CREATED,
+    );
+    const body = { kind: 'card.request' as const, profileId: 'cards', subject: { holderId: 'h', cardProfile: 'p' } };
+    workflow.failStartWith = unavailable();
+    const { request } = await createApprovalRequest(deps, alice, body, 'key-2');
+    workflow.failStartWith = undefined;
+    await createApprovalRequest(deps, alice, body, 'key-2');
+    expect(workflow.names).toEqual([request.id]);
+  });
+});
+
+describe('the reconciler is fair', () => {
+  const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+  test('250 repairs that keep failing do not starve a healthy overdue request: it is repaired by the second run', async () => {
+    const failing = Array.from({ length: 250 }, (_, i) => pendingRequest({ id: id(i + 1), createdAt: CREATED }));
+    const healthy = pendingRequest({ id: id(999), createdAt: CREATED });
+    const { deps, store, workflow, clock } = setup(...failing, healthy);
+    // Every failing request is due before the healthy one.
+    for (const [i, request] of failing.entries()) await store.setRoundBookkeeping(request.id, { checkAt: plus(CREATED, i) });
+    await store.setRoundBookkeeping(healthy.id, { checkAt: plus(CREATED, 300) });
+    const start = workflow.start.bind(workflow);
+    workflow.start = async (request, name) => {
+      if (request.id !== healthy.id) throw unavailable();
+      return start(request, name);
+    };
+    clock.advance(3600);
+    const runs = [];
+    for (let run = 0; run < 2 && !workflow.started.includes(healthy.id); run++) {
+      runs.push(await reconcile(deps));
+      clock.advance(60);
+    }
+    expect(workflow.started).toEqual([healthy.id]);
+    expect(runs.length).toBeLessThanOrEqual(2);
+    // Each failing one was tried once per run at most, reported, and moved behind the requests already due.
+    expect(runs[0]?.failed).toHaveLength(200);
+    for (const failure of runs[0]?.failed ?? [])
+      expect(Date.parse(failure.nextCheckAt ?? '')).toBeGreaterThan(Date.parse(plus(CREATED, 300)));
+  });
+
+  test('a request whose repair keeps failing for itself backs off: its next check moves later, doubling from a minute up to an hour', async () => {
+    const { deps, store, workflow, clock } = setup(pendingRequest({ createdAt: CREATED }));
+    await store.setRoundBookkeeping(ID, { checkAt: CREATED });
+    workflow.failStartWith = refused();
+    const delays: number[] = [];
+    for (let run = 0; run < 9; run++) {
+      const { failed } = await reconcile(deps);
+      expect(failed).toEqual([{ requestId: ID, error: 'ValidationException', failures: run + 1, nextCheckAt: checkAtOf(store) }]);
+      delays.push((Date.parse(checkAtOf(store) ?? '') - Date.parse(clock.now())) / 1000);
+      // Nothing is tried before the check is due.
+      expect(await reconcile(deps)).toEqual({ repairs: [], failed: [] });
+      clock.set(checkAtOf(store) ?? '');
+    }
+    expect(delays).toEqual([
+      60,
+      120,
+      240,
+      480,
+      960,
+      1920,
+      REPAIR_BACKOFF_CAP_SECONDS,
+      REPAIR_BACKOFF_CAP_SECONDS,
+      REPAIR_BACKOFF_CAP_SECONDS,
+    ]);
+    // Once the repair works, the count starts again.
+    workflow.failStartWith = undefined;
+    expect((await reconcile(deps)).repairs).toEqual([{ requestId: ID, actions: ['started'] }]);
+    expect(store.requests.get(ID)?.rounds.repairFailures).toBe(0);
+  });
+});
