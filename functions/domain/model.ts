@@ -192,7 +192,13 @@ export const WORKFLOW_ACTOR: Actor = { id: 'workflow' };
 
 const isoTime = z.iso.datetime();
 
-export const approvalSchema = z.object({ by: actorSchema, at: isoTime, comment: z.string().optional() });
+export const approvalSchema = z.object({
+  by: actorSchema.describe(
+    "Who approved: `id` is the person's sub in the user directory, through the API and links alike (`email:<address>` on link approvals recorded before), `email` the address they approved under.",
+  ),
+  at: isoTime,
+  comment: z.string().optional(),
+});
 export type Approval = z.infer<typeof approvalSchema>;
 
 export const decisionSchema = z.object({
