@@ -26,7 +26,8 @@ export function directoryUser(user: UserType): DirectoryUser | undefined {
   if (!sub || !user.Username) return undefined;
   const email = attribute(attributes, 'email');
   const verified = attribute(attributes, 'email_verified') === 'true';
-  return { sub, username: user.Username, ...(email && verified ? { email: email.toLowerCase() } : {}), enabled: user.Enabled !== false };
+  const address = email ? { [verified ? 'email' : 'unverifiedEmail']: email.toLowerCase() } : {};
+  return { sub, username: user.Username, ...address, enabled: user.Enabled !== false };
 }
 
 /** A filter value of ListUsers, quoted: a quote or backslash in it cannot change the filter. */

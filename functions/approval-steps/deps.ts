@@ -3,7 +3,8 @@
  * commons/settings.ts). Adapters for needs the step does not have are left out: calling one
  * fails naming the need (the step's role would refuse the call anyway).
  */
-import { documentClient } from '../adapters/clients';
+import { cognitoClient, documentClient } from '../adapters/clients';
+import { cachedDirectory, cognitoDirectory } from '../adapters/cognito-directory';
 import { Repository } from '../adapters/dynamodb/repository';
 import { signingKeys } from '../adapters/secrets-manager';
 import { clientCallbackKey } from '../callbacks/keys';
@@ -37,6 +38,7 @@ export function workflowDeps(name?: string): StepDeps {
   const deps: StepDeps = {
     repository: new Repository(documentClient(), setting(settings, 'TABLE_NAME')),
     workflow: stepFunctionsWorkflow(settings.STATE_MACHINE_ARN),
+    directory: cachedDirectory(cognitoDirectory(cognitoClient(), settings.USER_POOL_ID)),
     now: () => new Date().toISOString(),
     meter,
     send: has('email:send') ? sesMailer(setting(settings, 'SENDER_EMAIL'), settings.SES_CONFIGURATION_SET) : notGranted('email:send'),

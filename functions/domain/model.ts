@@ -161,7 +161,8 @@ export const createRequestBodySchema = z.strictObject({
   onBehalfOf: z
     .strictObject({
       id: z.string().trim().min(1).max(256),
-      email: emailSchema,
+      /** When given, it must be the user's verified email in the directory; when omitted it is taken from there. */
+      email: emailSchema.optional(),
     })
     .optional(),
 });
@@ -191,7 +192,13 @@ export const WORKFLOW_ACTOR: Actor = { id: 'workflow' };
 
 const isoTime = z.iso.datetime();
 
-export const approvalSchema = z.object({ by: actorSchema, at: isoTime, comment: z.string().optional() });
+export const approvalSchema = z.object({
+  by: actorSchema.describe(
+    "Who approved: `id` is the person's sub in the user directory, through the API and links alike (`email:<address>` on link approvals recorded before), `email` the address they approved under.",
+  ),
+  at: isoTime,
+  comment: z.string().optional(),
+});
 export type Approval = z.infer<typeof approvalSchema>;
 
 export const decisionSchema = z.object({
@@ -219,8 +226,22 @@ export const approvalRequestSchema = z.object({
     .string()
     .optional()
     .describe('The calling system (client id) that created the request; its callback events are signed with its own key.'),
-  requester: actorSchema.extend({ email: z.string() }),
-  approvers: z.array(z.email()).describe("The profile's approvers, less the requester."),
+  requester: actorSchema
+    .extend({ email: z.string() })
+    .describe(
+      "The requester: `id` is their sub in the user directory, `email` their verified email (the token's, or the directory's for onBehalfOf).",
+    ),
+  holder: z
+    .object({ id: z.string().optional(), email: z.string().optional() })
+    .optional()
+    .describe(
+      "The holder of the card or certificate as the directory resolved them at create (`subject.holderId` as a user's sub, or `subject.holderEmail`); like the requester, they never approve this request.",
+    ),
+  approvers: z
+    .array(z.email())
+    .describe(
+      "The profile's approvers, less every address of the requester or the holder (by mailbox, `name+tag@domain` as `name@domain`, or held by them in the directory).",
+    ),
   requiredApprovals: z.number().int().min(1).max(10),
   approvals: z.array(approvalSchema),
   onHold: z.boolean(),

@@ -22,7 +22,10 @@ import {
   type Profile,
   WORKFLOW_ACTOR,
 } from './model';
+import { approvalOf, assertNotParty, distinctPeople, keptApprovers, mailbox, partiesOf, type Voter } from './people';
 import { parse } from './validation';
+
+export type { Voter } from './people';
 
 export interface Change {
   request: ApprovalRequest;
@@ -34,12 +37,21 @@ export interface Change {
 const actorOf = (who: Identity) => ({ id: who.id, email: who.email });
 const addSeconds = (iso: string, seconds: number) => new Date(Date.parse(iso) + seconds * 1000).toISOString();
 
+/** What the directory says about a new request's people (resolved by the use case). */
+export interface ResolvedPeople {
+  /** The holder of the card or certificate, where the directory or the subject names them. */
+  holder?: { id?: string; email?: string };
+  /** The subs of the directory users whose verified email is each listed approver address. */
+  owners?: Readonly<Record<string, readonly string[]>>;
+}
+
 /**
  * A new request under a profile:
  * 1. validate the subject against the kind's schema;
- * 2. take the profile's approvers, less the requester (nobody approves their own request);
+ * 2. take the profile's approvers, less every address of the requester and of the holder (by
+ *    mailbox, or held by them in the directory): nobody approves their own request;
  * 3. approve at once when the profile does not require approval for this kind;
- * 4. otherwise refuse a request whose quorum cannot be reached.
+ * 4. otherwise refuse a request whose quorum the distinct people left cannot reach.
  */
 export function createRequest(
   id: string,
@@ -47,14 +59,18 @@ export function createRequest(
   profile: Profile,
   requester: Identity,
   now: string,
+  people: ResolvedPeople = {},
 ): Change {
   const subject = parse(SUBJECT_SCHEMAS[body.kind], body.subject, 'subject') as Record<string, unknown>;
   const needsApproval = profile.requireApprovalFor.includes(body.kind);
-  const approvers = profile.approvers.filter((address) => address !== requester.email.toLowerCase());
-  if (needsApproval && approvers.length < profile.requiredApprovals) {
+  const holder = people.holder?.id || people.holder?.email ? { holder: { ...people.holder } } : {};
+  const parties = partiesOf({ requester: { id: requester.id, email: requester.email }, subject, ...holder });
+  const approvers = keptApprovers(profile.approvers, parties, people.owners);
+  const available = distinctPeople(approvers, people.owners);
+  if (needsApproval && available < profile.requiredApprovals) {
     throw invalid(
-      `profileId ${profile.id} needs ${profile.requiredApprovals} approval(s) but lists only ${approvers.length} approver(s) other than the requester`,
-      [{ field: 'profileId', message: 'has too few approvers for this requester' }],
+      `profileId ${profile.id} needs ${profile.requiredApprovals} approval(s) but lists only ${available} approver(s) other than the requester and the holder`,
+      [{ field: 'profileId', message: 'has too few approvers for this requester and holder' }],
     );
   }
   const base: ApprovalRequest = {
@@ -66,6 +82,7 @@ export function createRequest(
     ...(body.callbackUrl ? { callbackUrl: body.callbackUrl } : {}),
     state: 'requested',
     requester: { id: requester.id, email: requester.email.toLowerCase() },
+    ...holder,
     approvers,
     requiredApprovals: profile.requiredApprovals,
     approvals: [],
@@ -112,29 +129,37 @@ export function emailIfCounted(who: Identity): string | undefined {
   return who.email && isAsciiEmail(who.email) && who.emailVerified === true ? who.email.toLowerCase() : undefined;
 }
 
-/** Who may decide through the API: a member of `approvers`, with a verified email, listed on the request. */
+/**
+ * What the token alone says about a decision through the API (the console shows its buttons by it):
+ * in the `approvers` group, with an email that counts, listed, neither requester nor holder. The
+ * API also asks the directory (usecases/people.ts resolveCaller).
+ */
 export function assertMayDecide(request: ApprovalRequest, who: Identity): void {
   if (!isApprover(who)) throw forbidden('only members of the approvers group may decide');
-  assertListedApprover(request, who.id, countedEmail(who));
+  assertListedApprover(request, { id: who.id, email: countedEmail(who) });
 }
 
-/** Who may decide at all (API or signed link): a listed approver who is not the requester. */
-export function assertListedApprover(request: ApprovalRequest, id: string | undefined, email: string): void {
-  if (request.requester.id === id || request.requester.email === email.toLowerCase()) {
-    throw forbidden('nobody may decide on a request they requested');
-  }
-  if (!request.approvers.includes(email.toLowerCase())) throw forbidden('you are not an approver of this request');
+/**
+ * Who may decide at all (API or signed link), once the directory has said who the voter is (an
+ * enabled member of `approvers`): neither the requester nor the holder, by sub or by mailbox, and
+ * listed on the request under the address they decide with.
+ */
+export function assertListedApprover(request: ApprovalRequest, voter: Voter): void {
+  assertNotParty(request, voter);
+  if (!request.approvers.includes(voter.email.toLowerCase())) throw forbidden('you are not an approver of this request');
 }
 
-/** Whether this approver (by email) has approved the request already. */
-export function hasApproved(request: ApprovalRequest, email: string): boolean {
-  const address = email.toLowerCase();
-  return request.approvals.some((approval) => approval.by.email === address);
+/**
+ * Whether this person has approved the request already: by one of their subs, or under any address
+ * of their mailbox. A bare address (an approver's task entry) compares by mailbox.
+ */
+export function hasApproved(request: ApprovalRequest, voter: Voter | string): boolean {
+  return approvalOf(request, voter) !== undefined;
 }
 
-/** Whether this approver can decide now: the request is pending and they have not approved it. */
-export function isOpenFor(request: ApprovalRequest, email: string): boolean {
-  return request.state === 'requested' && !hasApproved(request, email);
+/** Whether this person can decide now: the request is pending and they have not approved it. */
+export function isOpenFor(request: ApprovalRequest, voter: Voter | string): boolean {
+  return request.state === 'requested' && !hasApproved(request, voter);
 }
 
 function assertPending(request: ApprovalRequest): void {
@@ -155,16 +180,17 @@ function assertNotDue(request: ApprovalRequest, now: string): void {
 
 /**
  * A decision by a listed approver (identity already checked):
- * - approve adds the approver to `approvals`; the N-th distinct approval approves the request;
+ * - approve adds the approver to `approvals`; the N-th distinct person's approval approves the
+ *   request; a person who approved already (by sub or mailbox) gets a conflict;
  * - reject (reason required) rejects it at once;
  * - hold sets `onHold` and keeps it pending.
  */
-export function decide(request: ApprovalRequest, who: { id: string; email: string }, body: DecisionBody, now: string): Change {
+export function decide(request: ApprovalRequest, who: Voter, body: DecisionBody, now: string): Change {
   assertPending(request);
   assertNotDue(request, now);
   const email = who.email.toLowerCase();
   const actor = { id: who.id, email };
-  if (hasApproved(request, email)) {
+  if (hasApproved(request, who)) {
     throw conflict('you have already approved this request');
   }
   const comment = body.comment ? { comment: body.comment } : {};
@@ -252,8 +278,11 @@ export function reminderLimit(request: ApprovalRequest): number {
   return Math.min(request.maxReminders ?? DEFAULT_MAX_REMINDERS, MAX_REMINDERS);
 }
 
-/** Approvers who have not approved yet: they get reminders. */
+/**
+ * Listed addresses whose mailbox has not approved yet: their task entries stay open, and they get
+ * reminders (the use case also leaves out addresses whose directory user approved under another).
+ */
 export function undecidedApprovers(request: ApprovalRequest): string[] {
-  const approved = new Set(request.approvals.map((approval) => approval.by.email));
-  return request.approvers.filter((address) => !approved.has(address));
+  const approved = new Set(request.approvals.flatMap((approval) => (approval.by.email ? [mailbox(approval.by.email)] : [])));
+  return request.approvers.filter((address) => !approved.has(mailbox(address)));
 }

@@ -25,7 +25,7 @@ export async function decideLink(event: HttpEvent, ctx: LinkContext): Promise<Ht
     return htmlResponse(200, resultPage(result.request, resultMessage(result.request, link.action)));
   }
   // 409: says what happened, from the request as it is now.
-  const conflict = result.request ? describeConflict(result.request, link.approver) : undefined;
+  const conflict = result.request ? describeConflict(result.request, result.voter) : undefined;
   const title = conflict?.title ?? 'Could not record your decision';
   return htmlResponse(409, errorPage(409, title, conflict?.message ?? sentence(result.reason.message)));
 }
@@ -48,8 +48,8 @@ async function invalidForm(
   form: { reason?: string; comment?: string },
   message: string,
 ): Promise<HttpResult> {
-  const { request, open } = await showLinkDecision(ctx.deps, link);
-  const conflict = open ? undefined : describeConflict(request, link.approver);
+  const { request, open, voter } = await showLinkDecision(ctx.deps, link);
+  const conflict = open ? undefined : describeConflict(request, voter);
   if (conflict) return htmlResponse(400, errorPage(400, 'Please check the form', `${sentence(message)} ${conflict.message}`));
   return htmlResponse(400, confirmPage(request, link.action, link.approver, { error: sentence(message), ...form }));
 }

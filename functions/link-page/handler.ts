@@ -13,8 +13,8 @@ import { showLinkDecision } from '../usecases/link-decisions';
 
 export async function showLink(event: HttpEvent, ctx: LinkContext): Promise<HttpResult> {
   const link = await verifiedLink(event, ctx);
-  const { request, open } = await showLinkDecision(ctx.deps, link);
-  const conflict = open ? undefined : describeConflict(request, link.approver);
+  const { request, open, voter } = await showLinkDecision(ctx.deps, link);
+  const conflict = open ? undefined : describeConflict(request, voter);
   if (conflict) return htmlResponse(409, errorPage(409, conflict.title, conflict.message));
   return htmlResponse(200, confirmPage(request, link.action, link.approver));
 }

@@ -4,6 +4,7 @@
  */
 import { actorLabel, COLORS, escapeHtml, FONT_FAMILY, formatTime, kindLabel, requestDetailsHtml } from '../commons/html';
 import type { ApprovalRequest } from '../domain/model';
+import { approvalOf, type Voter } from '../domain/people';
 import type { LinkAction } from './signing';
 
 /** Headers on every link response, success or error. */
@@ -144,15 +145,15 @@ export function errorPage(status: number, title: string, message: string): strin
 }
 
 /**
- * Why this approver can no longer decide on this request, or undefined when they can:
- * already approved by them, or no longer pending (approved, rejected with its reason, expired, deleted).
+ * Why this approver (an address, or the person the directory resolved it to) can no longer decide
+ * on this request, or undefined when they can: already approved by them (under any of their
+ * addresses), or no longer pending (approved, rejected with its reason, expired, deleted).
  */
-export function describeConflict(request: ApprovalRequest, approver: string): { title: string; message: string } | undefined {
-  const email = approver.toLowerCase();
+export function describeConflict(request: ApprovalRequest, approver: string | Voter): { title: string; message: string } | undefined {
   const decision = request.decision;
   const by = actorLabel(decision?.by);
   const at = formatTime(decision?.at ?? request.updatedAt);
-  const mine = request.approvals.find((approval) => approval.by.email === email);
+  const mine = approvalOf(request, approver);
   switch (request.state) {
     case 'requested':
       if (!mine) return undefined;
@@ -166,7 +167,7 @@ export function describeConflict(request: ApprovalRequest, approver: string): { 
       return {
         title: 'Already approved',
         message: mine
-          ? `You approved this request at ${formatTime(mine.at)}; it was approved at ${at}${decision?.by.email === email ? '' : ` by ${by}`}.`
+          ? `You approved this request at ${formatTime(mine.at)}; it was approved at ${at}${decision && approvalOf({ approvals: [decision] }, approver) ? '' : ` by ${by}`}.`
           : `This request was approved by ${by} at ${at}.`,
       };
     case 'rejected':

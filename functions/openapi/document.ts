@@ -46,7 +46,7 @@ const DETAILS: Record<string, Record<string, unknown>> = {
   createRequest: {
     summary: 'Create a request',
     description:
-      "The profile decides whether approval is needed (otherwise the request is approved at once by policy), who approves and how many must. A calling system with the scope approvals/requests.create-on-behalf may name the requester in onBehalfOf, and only a calling system may set callbackUrl (403 for a person), under one of the deployment's CALLBACK_URL_PREFIXES (400 otherwise). A person's token needs a verified ASCII email (403 otherwise).",
+      "The profile decides whether approval is needed (otherwise the request is approved at once by policy), who approves and how many must. A calling system with the scope approvals/requests.create-on-behalf may name the requester in onBehalfOf (id: a user of the directory; email: that user's verified email, or left out to take it from the directory; 400 otherwise), and only a calling system may set callbackUrl (403 for a person), under one of the deployment's CALLBACK_URL_PREFIXES (400 otherwise). A person's token needs a verified ASCII email (403 otherwise).",
     parameters: [
       {
         name: 'Idempotency-Key',
@@ -121,6 +121,8 @@ const DETAILS: Record<string, Record<string, unknown>> = {
   },
   decideRequest: {
     summary: 'Approve, reject (reason required) or hold (approvers listed on the request)',
+    description:
+      "The caller must be, in the user directory, an enabled member of the approvers group whose verified email is the token's, listed on the request, and neither its requester nor its holder (by sub or any address; name+tag@domain is name@domain): 403 otherwise. One approval per person (by sub or mailbox): a second is 409.",
     requestBody: { required: true, content: json(ref('Decision')) },
     responses: { 200: { description: 'The request', content: json(ref('Request')) }, ...errors(400, 401, 403, 404, 409) },
   },

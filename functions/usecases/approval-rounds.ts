@@ -10,8 +10,9 @@ import type { ApprovalRequest, HistoryType, Outcome } from '../domain/model';
 import { WORKFLOW_ACTOR } from '../domain/model';
 import { expire, reminderLimit, undecidedApprovers } from '../domain/rules';
 import type { EmailContent } from '../notifications/emails';
-import type { ApprovalStore, Clock, Mailer, Meter, WorkflowPort } from './ports';
+import type { ApprovalStore, Clock, Directory, Mailer, Meter, WorkflowPort } from './ports';
 import { CHECK_GRACE_SECONDS, EMAIL_CLAIM_STALE_SECONDS, earliest } from './checks';
+import { emailableApprovers } from './people';
 import { type ChangeDeps, changeRequest } from './requests';
 import { isTransient } from './transient';
 
@@ -21,6 +22,8 @@ export interface StepDeps {
     'getRequest' | 'saveChange' | 'setRoundBookkeeping' | 'appendHistory' | 'claimApprovalEmail' | 'settleApprovalEmail' | 'claimReminder'
   >;
   workflow: WorkflowPort;
+  /** The user directory: only approvers who may still decide get emails with links. */
+  directory: Directory;
   now: Clock;
   meter: Meter;
   send: Mailer;
@@ -51,8 +54,8 @@ const plus = (iso: string, seconds: number) => new Date(epoch(iso) + seconds * 1
  * 1. an ended request (or a missing one) ends the workflow;
  * 2. one past its expiry is expired now;
  * 3. when a reminder is due (and fewer than the request's maxReminders were sent), the approvers
- *    who have not approved get one, each claimed first (a retry of this round after its bookkeeping
- *    write failed sends nobody that reminder again);
+ *    who have not approved and may still decide (directory) get one, each claimed first (a retry of
+ *    this round after its bookkeeping write failed sends nobody that reminder again);
  * 4. otherwise wait until the next reminder or the expiry, whichever comes first (only the expiry
  *    once the reminders are used up).
  */
@@ -70,7 +73,7 @@ export async function planRound(deps: StepDeps, requestId: string): Promise<Plan
   let reminders = rounds.reminders ?? 0;
   let nextReminderAt = rounds.nextReminderAt ?? plus(request.createdAt, remindEvery);
   if (rounds.notifiedAt && reminders < limit && epoch(now) >= epoch(nextReminderAt)) {
-    const recipients = undecidedApprovers(request);
+    const { recipients, skipped } = await emailableApprovers(deps.directory, request, undecidedApprovers(request));
     const results = await sendReminders(deps, request, recipients, reminders + 1);
     while (epoch(nextReminderAt) <= epoch(now)) nextReminderAt = plus(nextReminderAt, remindEvery);
     reminders += 1;
@@ -80,6 +83,7 @@ export async function planRound(deps: StepDeps, requestId: string): Promise<Plan
       ...(results.claimedBefore.length ? { claimedBefore: results.claimedBefore } : {}),
       reminder: reminders,
       of: limit,
+      ...skippedDetail(skipped),
     });
   }
   const until = reminders < limit ? Math.min(epoch(nextReminderAt), epoch(request.expiresAt)) : epoch(request.expiresAt);
@@ -132,9 +136,12 @@ export async function awaitDecision(deps: StepDeps, requestId: string, taskToken
     const now = deps.now();
     const nextReminderAt = stored.rounds.nextReminderAt ?? plus(stored.request.createdAt, durationSeconds(stored.request.remindAfter) ?? 0);
     await deps.repository.setRoundBookkeeping(requestId, { notifiedAt: now, nextReminderAt });
-    await record(deps, requestId, now, 'notified', { recipients: results.sent });
+    await record(deps, requestId, now, 'notified', { recipients: results.sent, ...skippedDetail(results.skipped) });
   }
 }
+
+/** Listed approvers who got no email because they may no longer decide (left the directory or the group). */
+const skippedDetail = (skipped: string[]) => (skipped.length > 0 ? { skipped } : {});
 
 /** SES could not take the first approval emails or the outcome email now (throttling, an outage): the workflow retries the task later. */
 export class EmailDeferred extends Error {
@@ -142,7 +149,9 @@ export class EmailDeferred extends Error {
 }
 
 /**
- * The first approval email, once per approver even when this task is retried or times out while
+ * The first approval email, to each listed approver who may decide now (an enabled member of
+ * `approvers` in the directory; the others are `skipped`),
+ * once per approver even when this task is retried or times out while
  * still sending: each approver is claimed (a conditional write) before the email goes out and
  * marked sent after, so another attempt skips approvers done or being done. A permanent failure
  * (a refused address) is recorded in the history and the others still get theirs. A transient one
@@ -151,7 +160,8 @@ export class EmailDeferred extends Error {
  */
 async function sendApprovalEmails(deps: StepDeps, request: ApprovalRequest) {
   const sent: string[] = [];
-  for (const approver of request.approvers) {
+  const { recipients, skipped } = await emailableApprovers(deps.directory, request, request.approvers);
+  for (const approver of recipients) {
     const now = deps.now();
     const claimed = await deps.repository.claimApprovalEmail(request.id, approver, now, plus(now, -EMAIL_CLAIM_STALE_SECONDS));
     if (!claimed) continue;
@@ -170,12 +180,12 @@ async function sendApprovalEmails(deps: StepDeps, request: ApprovalRequest) {
     }
   }
   // Every approver emailed by this attempt: nothing an earlier attempt did can add to the list.
-  if (request.approvers.every((approver) => sent.includes(approver))) return { sent: [...request.approvers] };
+  if (recipients.every((approver) => sent.includes(approver))) return { sent: [...recipients], skipped };
   const earlier = await deps.repository.getRequest(request.id);
   const all = Object.entries(earlier?.rounds.approvalEmails ?? {})
     .filter(([, value]) => value.startsWith('sent:'))
     .map(([approver]) => approver);
-  return { sent: request.approvers.filter((approver) => all.includes(approver) || sent.includes(approver)) };
+  return { sent: request.approvers.filter((approver) => all.includes(approver) || sent.includes(approver)), skipped };
 }
 
 async function sendApproverEmail(deps: StepDeps, request: ApprovalRequest, approver: string, reminder: boolean) {

@@ -5,7 +5,9 @@
  */
 import { DomainError, notFound } from '../domain/errors';
 import type { ApprovalRequest, DecisionBody } from '../domain/model';
-import { assertListedApprover, decide, isOpenFor } from '../domain/rules';
+import { assertListedApprover, decide, isOpenFor, type Voter } from '../domain/rules';
+import { resolveLinkVoter } from './people';
+import type { Directory } from './ports';
 import { type ChangeDeps, changeRequest } from './requests';
 
 /** A verified link's holder: the approver it names, for one request. */
@@ -18,43 +20,49 @@ export interface LinkHolder {
 export interface LinkView {
   request: ApprovalRequest;
   open: boolean;
+  /** The person the directory resolved the link's approver to. */
+  voter: Voter;
 }
 
-type LinkDeps = ChangeDeps;
+type LinkDeps = ChangeDeps & { directory: Directory };
 
 /**
  * What a link shows, changing nothing:
  * 1. the request (not_found);
- * 2. the link's approver must be listed on it and not be its requester (forbidden);
- * 3. open while it is pending and this approver has not approved it.
+ * 2. the link's address must belong, in the directory, to an enabled member of `approvers`, who
+ *    is neither the requester nor the holder (by sub or mailbox), and be listed on it (forbidden);
+ * 3. open while it is pending and this person has not approved it (under any address).
  */
-export async function showLinkDecision(deps: Pick<LinkDeps, 'repository'>, link: LinkHolder): Promise<LinkView> {
+export async function showLinkDecision(deps: Pick<LinkDeps, 'repository' | 'directory'>, link: LinkHolder): Promise<LinkView> {
   const stored = await deps.repository.getRequest(link.requestId);
   if (!stored) throw notFound('this request does not exist');
-  assertListedApprover(stored.request, undefined, link.approver);
-  return { request: stored.request, open: isOpenFor(stored.request, link.approver) };
+  const voter = await resolveLinkVoter(deps.directory, link.approver);
+  assertListedApprover(stored.request, voter);
+  return { request: stored.request, open: isOpenFor(stored.request, voter), voter };
 }
 
 export type LinkDecision =
-  | { decided: true; request: ApprovalRequest }
-  | { decided: false; request: ApprovalRequest | undefined; reason: DomainError };
+  | { decided: true; request: ApprovalRequest; voter: Voter }
+  | { decided: false; request: ApprovalRequest | undefined; reason: DomainError; voter: Voter };
 
 /**
- * The link's approver decides, recorded as `email:<address>`. When the request can no longer take
- * this decision (no longer pending, already approved by them), the answer is the request as it is
- * now and why, instead of an error.
+ * The link's approver decides, recorded as the person the directory resolves the address to (their
+ * sub), under the same checks as showLinkDecision. When the request can no longer take this
+ * decision (no longer pending, already approved by this person), the answer is the request as it
+ * is now and why, instead of an error.
  */
 export async function decideByLink(deps: LinkDeps, link: LinkHolder, body: DecisionBody): Promise<LinkDecision> {
+  const voter = await resolveLinkVoter(deps.directory, link.approver);
   try {
     const request = await changeRequest(deps, link.requestId, (current, now) => {
-      assertListedApprover(current, undefined, link.approver);
-      return decide(current, { id: `email:${link.approver}`, email: link.approver }, body, now);
+      assertListedApprover(current, voter);
+      return decide(current, voter, body, now);
     });
     deps.meter.decided(body.decision);
-    return { decided: true, request };
+    return { decided: true, request, voter };
   } catch (error) {
     if (!(error instanceof DomainError) || error.code !== 'conflict') throw error;
     const stored = await deps.repository.getRequest(link.requestId);
-    return { decided: false, request: stored?.request, reason: error };
+    return { decided: false, request: stored?.request, reason: error, voter };
   }
 }

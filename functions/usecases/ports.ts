@@ -260,6 +260,11 @@ export interface DirectoryUser {
   username: string;
   /** The `email` attribute, lower-cased, only when `email_verified` is true; undefined otherwise. */
   email?: string;
+  /**
+   * The `email` attribute, lower-cased, when it is not verified: it never lets anyone decide or get
+   * emails; it only leaves a requester's or holder's mailbox out of a request (erring on their side).
+   */
+  unverifiedEmail?: string;
   /** A disabled user counts as gone: they may not decide and get no emails. */
   enabled: boolean;
 }

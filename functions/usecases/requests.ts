@@ -13,8 +13,19 @@ import type {
 } from '../domain/model';
 import { isAdmin, isApprover, ON_BEHALF_SCOPE } from '../domain/model';
 import { allowedCallbackUrl } from '../domain/callbacks';
-import { assertMayDecide, canRead, type Change, countedEmail, createRequest, decide, deleteRequest, emailIfCounted } from '../domain/rules';
+import {
+  assertListedApprover,
+  canRead,
+  type Change,
+  countedEmail,
+  createRequest,
+  decide,
+  deleteRequest,
+  emailIfCounted,
+  isOpenFor,
+} from '../domain/rules';
 import { firstCheckAt, outcomeCheckAt, signalCheckAt } from './checks';
+import { onBehalfRequester, ownersOf, resolveCaller, resolveHolder } from './people';
 import type {
   Clock,
   Deps,
@@ -65,7 +76,9 @@ export interface Created {
  * Creates a request:
  * 1. check who asks: the requester, and a callbackUrl only from a calling system, under an allowed prefix;
  * 2. with an idempotency key, return the earlier request for the same body (409 for another body);
- * 3. apply the profile's policy (approved at once, or pending for its approvers);
+ * 3. resolve the people in the directory (the requester named by a calling system, the holder, who
+ *    holds each listed address) and apply the profile's policy (approved at once, or pending for
+ *    its approvers other than the requester and the holder);
  * 4. write request, history and idempotency record in one transaction;
  * 5. start the workflow (named after the request, so a replay starts no second one; see replay).
  */
@@ -75,7 +88,7 @@ export async function createApprovalRequest(
   body: CreateRequestBody,
   idempotencyKey?: string,
 ): Promise<Created> {
-  const who = requesterOf(caller, body);
+  const who = await requesterOf(deps, caller, body);
   const client = isCallingSystem(caller) ? caller.id : undefined;
   if (body.callbackUrl !== undefined && !client) {
     throw forbidden(`only a calling system (a client token with the ${ON_BEHALF_SCOPE} scope) may set callbackUrl`);
@@ -90,7 +103,9 @@ export async function createApprovalRequest(
   if (!profile) throw invalid(`profileId ${body.profileId} does not exist`, [{ field: 'profileId', message: 'does not exist' }]);
   const now = deps.now();
   const { onBehalfOf, ...fields } = body;
-  const change = createRequest(deps.newId(), { ...fields, ...(callbackUrl ? { callbackUrl } : {}) }, profile, who, now);
+  const holder = await resolveHolder(deps.directory, body.subject);
+  const owners = profile.requireApprovalFor.includes(body.kind) ? await ownersOf(deps.directory, profile.approvers) : {};
+  const change = createRequest(deps.newId(), { ...fields, ...(callbackUrl ? { callbackUrl } : {}) }, profile, who, now, { holder, owners });
   if (client) change.request = { ...change.request, client };
   if (onBehalfOf)
     change.history.details = { ...change.history.details, createdBy: { id: caller.id, ...(caller.email ? { email: caller.email } : {}) } };
@@ -106,14 +121,14 @@ export async function createApprovalRequest(
 
 /**
  * The requester: the signed-in user, or, for a calling system holding the on-behalf scope, the
- * user it names in `onBehalfOf`. Idempotency keys stay scoped to the caller.
+ * directory user it names in `onBehalfOf`. Idempotency keys stay scoped to the caller.
  */
-function requesterOf(caller: Identity, body: CreateRequestBody): Identity {
+async function requesterOf(deps: Deps, caller: Identity, body: CreateRequestBody): Promise<Identity> {
   if (body.onBehalfOf) {
     if (!isCallingSystem(caller)) {
       throw forbidden(`onBehalfOf needs a client token with the ${ON_BEHALF_SCOPE} scope`);
     }
-    return { id: body.onBehalfOf.id, email: body.onBehalfOf.email, groups: [] };
+    return onBehalfRequester(deps.directory, body.onBehalfOf);
   }
   if (!caller.email) {
     throw invalid('the token has no email claim; the requester needs an email address (calling systems use onBehalfOf)', [
@@ -208,14 +223,21 @@ export async function searchRequests(
 export async function listTasks(deps: Deps, who: Identity, query: { limit: number; cursor?: string }): Promise<SearchPage> {
   const email = emailIfCounted(who);
   if (!isApprover(who) || !email) return { items: [], nextCursor: null };
-  return deps.repository.tasksOf(email, query);
+  const page = await deps.repository.tasksOf(email, query);
+  // One person, one vote: not a task where this person approved under another address either.
+  return { ...page, items: page.items.filter((request) => isOpenFor(request, { id: who.id, email })) };
 }
 
-/** A decision through the API: the caller must be in the approvers group and listed on the request. */
+/**
+ * A decision through the API: the caller must be, in the directory, an enabled member of
+ * `approvers` whose verified email is the token's; then listed on the request, and neither its
+ * requester nor its holder.
+ */
 export async function decideAsUser(deps: Deps, who: Identity, id: string, body: DecisionBody): Promise<ApprovalRequest> {
+  const voter = await resolveCaller(deps.directory, who);
   const request = await changeRequest(deps, id, (current, now) => {
-    assertMayDecide(current, who);
-    return decide(current, who, body, now);
+    assertListedApprover(current, voter);
+    return decide(current, voter, body, now);
   });
   deps.meter.decided(body.decision);
   return request;

@@ -12,6 +12,8 @@ import { APPROVAL_STEPS } from '../../functions/approval-steps';
 import type { ApprovalRequest } from '../../functions/domain/model';
 import { approverEmail, outcomeEmail } from '../../functions/notifications/emails';
 import { awaitDecision, deliverCallback, notifyOutcome, planRound, type StepDeps } from '../../functions/usecases/approval-rounds';
+import { alice, bob, carol } from '../support/fixtures';
+import { MemoryDirectory } from '../support/memory-directory';
 import { FakeClock, MemoryStore, RecordingMailer, RecordingMeter, RecordingWorkflow } from '../support/memory-store';
 import { pendingRequest, REQUEST_ID } from '../support/requests';
 import { type Harness, harness, waitForExecution } from '../unit/local/sfn-helpers';
@@ -74,6 +76,7 @@ async function run(
   const deps: StepDeps = {
     repository: store,
     workflow: new RecordingWorkflow(),
+    directory: MemoryDirectory.fromIdentities(alice, bob, carol),
     now: clock.now,
     meter: new RecordingMeter(),
     send: mailer.send,

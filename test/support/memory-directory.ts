@@ -43,8 +43,8 @@ export class MemoryDirectory implements Directory {
   }
 
   private view(user: MemoryUser): DirectoryUser {
-    const email = user.email && user.emailVerified !== false ? user.email.toLowerCase() : undefined;
-    return { sub: user.sub, username: user.sub, ...(email ? { email } : {}), enabled: user.enabled !== false };
+    const address = user.email ? { [user.emailVerified !== false ? 'email' : 'unverifiedEmail']: user.email.toLowerCase() } : {};
+    return { sub: user.sub, username: user.sub, ...address, enabled: user.enabled !== false };
   }
 
   async userBySub(sub: string): Promise<DirectoryUser | undefined> {

@@ -27,6 +27,13 @@ describe('the approvers task entries', () => {
     expect(taskChanges(undefined, request)).toEqual({ opened: [], closed: [] });
   });
 
+  test("an approval closes the tasks of every listed address of the approver's mailbox (+tag aliases), as hasApproved counts them", () => {
+    const before = { ...pending(), approvers: ['bob@example.com', 'bob+cards@example.com', 'carol@example.com'] };
+    const after = decide(before, bob, { decision: 'approve' }, now).request;
+    expect(taskChanges(before, after)).toEqual({ opened: [], closed: ['bob@example.com', 'bob+cards@example.com'] });
+    expect(openTaskApprovers(after)).toEqual(['carol@example.com']);
+  });
+
   test('an approval closes the task of that approver only; the request stays a task of the others', () => {
     const before = pending();
     const after = decide(before, bob, { decision: 'approve' }, now).request;

@@ -6,6 +6,7 @@ import type { LinkContext } from '../../../functions/links/http';
 import type { SigningKeys } from '../../../functions/links/signing';
 import type { Outcome } from '../../../functions/domain/model';
 import { MemoryStore, RecordingMeter } from '../../support/memory-store';
+import { bob, carol, user } from '../../support/fixtures';
 import { MemoryDirectory } from '../../support/memory-directory';
 
 export const REQUEST_ID = '6f1c2b9e-3c1d-4e8a-9b7f-0a1b2c3d4e5f';
@@ -55,12 +56,23 @@ export class MemoryRepository extends MemoryStore {
   }
 }
 
+/**
+ * The link handlers' context over `repository`, with a directory holding the fixtures' people as
+ * enabled members of approvers: bob and carol (listed), eve (listed nowhere) and the requester
+ * alice as `user-alice` (an approver too, who must not approve her own request).
+ */
 export function linkContext(repository: MemoryRepository, now = NOW) {
   const finished: { taskToken: string; outcome: Outcome }[] = [];
+  const directory = MemoryDirectory.fromIdentities(
+    { ...user('alice', ['approvers']), id: 'user-alice' },
+    bob,
+    carol,
+    user('eve', ['approvers']),
+  );
   const ctx: LinkContext = {
     deps: {
       repository,
-      directory: new MemoryDirectory(),
+      directory,
       workflow: {
         start: async () => {},
         status: async () => 'running',
@@ -75,7 +87,7 @@ export function linkContext(repository: MemoryRepository, now = NOW) {
     },
     keys: async () => KEYS,
   };
-  return { ctx, finished };
+  return { ctx, finished, directory };
 }
 
 /** A hand-built API Gateway HTTP API (payload 2.0) event for a link path such as `/links/<id>/approve?...`. */

@@ -12,11 +12,11 @@ const link = (action: LinkAction = 'approve', approver = 'bob@example.com', expi
 
 function setup(request = pendingRequest()) {
   const repository = new MemoryRepository(request);
-  const { ctx, finished } = linkContext(repository);
+  const { ctx, finished, directory } = linkContext(repository);
   const handler = createLinkDecideHandler(ctx);
   const post = (path: string, options: { body?: string; headers?: Record<string, string>; isBase64Encoded?: boolean } = {}) =>
     handler(linkEvent('POST', path, options), lambdaContext);
-  return { repository, finished, post };
+  return { repository, finished, post, directory };
 }
 
 afterEach(() => {
@@ -30,7 +30,8 @@ describe('POST to a signed link', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers).toEqual(LINK_PAGE_HEADERS);
     expect(response.body).toContain('Your approval is recorded: 1 of 2.');
-    expect(repository.current()?.approvals).toEqual([{ by: { id: 'email:bob@example.com', email: 'bob@example.com' }, at: NOW }]);
+    // The person the directory resolves the link's address to, by sub.
+    expect(repository.current()?.approvals).toEqual([{ by: { id: 'bob', email: 'bob@example.com' }, at: NOW }]);
     expect(repository.current()?.state).toBe('requested');
     expect(finished).toEqual([]);
   });
@@ -152,6 +153,14 @@ describe('POST to a signed link', () => {
     const response = await post(link('approve', 'eve@example.com'));
     expect(response.statusCode).toBe(403);
     expect(response.body).toContain('You are not an approver of this request.');
+    expect(repository.saved).toEqual([]);
+  });
+
+  it('answers a 403 page and records nothing when the approver was taken out of the approvers group', async () => {
+    const { post, repository, directory } = setup();
+    directory.removeFromGroup('bob', 'approvers');
+    const response = await post(link());
+    expect(response.statusCode).toBe(403);
     expect(repository.saved).toEqual([]);
   });
 

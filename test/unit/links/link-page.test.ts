@@ -11,10 +11,10 @@ const link = (action: LinkAction = 'approve', approver = 'bob@example.com', requ
 
 function setup(...requests: ReturnType<typeof pendingRequest>[]) {
   const repository = new MemoryRepository(...(requests.length ? requests : [pendingRequest()]));
-  const { ctx } = linkContext(repository);
+  const { ctx, directory } = linkContext(repository);
   const handler = createLinkPageHandler(ctx);
   const call = (method: 'GET' | 'HEAD', path: string) => handler(linkEvent(method, path), lambdaContext);
-  return { repository, call };
+  return { repository, call, directory };
 }
 
 afterEach(() => {
@@ -105,6 +105,28 @@ describe('GET on a signed link', () => {
     const response = await call('GET', link('approve', 'eve@example.com'));
     expect(response.statusCode).toBe(403);
     expect(response.body).toContain('You are not an approver of this request.');
+  });
+
+  it('answers a 403 page, not a form, when the approver has left the approvers group or was disabled', async () => {
+    const { call, directory } = setup();
+    directory.removeFromGroup('bob', 'approvers');
+    const left = await call('GET', link());
+    expect(left.statusCode).toBe(403);
+    expect(left.body).not.toContain('<form');
+    directory.disable('carol');
+    expect((await call('GET', link('approve', 'carol@example.com'))).statusCode).toBe(403);
+  });
+
+  it('answers 409 saying so when the same person already approved by the API, under another address', async () => {
+    const { call } = setup(
+      pendingRequest({
+        approvers: ['bob@example.com', 'bob+pki@example.com', 'carol@example.com'],
+        approvals: [{ by: { id: 'bob', email: 'bob+pki@example.com' }, at: '2026-11-03T09:30:00.000Z' }],
+      }),
+    );
+    const response = await call('GET', link());
+    expect(response.statusCode).toBe(409);
+    expect(response.body).toContain('Already approved by you');
   });
 
   it('answers 409 saying so when this approver already approved', async () => {

@@ -12,6 +12,8 @@ import {
   planRound,
   type StepDeps,
 } from '../../../functions/usecases/approval-rounds';
+import { alice, bob, carol } from '../../support/fixtures';
+import { MemoryDirectory } from '../../support/memory-directory';
 import { FakeClock, MemoryStore, RecordingMailer, RecordingMeter, RecordingWorkflow } from '../../support/memory-store';
 import { pendingRequest, REQUEST_ID } from '../../support/requests';
 
@@ -35,11 +37,13 @@ function setup(request = pending(), now = '2026-11-03T09:00:01.000Z') {
   const mailer = new RecordingMailer();
   const clock = new FakeClock(now);
   const meter = new RecordingMeter();
+  const directory = MemoryDirectory.fromIdentities(alice, bob, carol);
   const calls: Array<{ url: string; init: RequestInit }> = [];
   let answer = 204;
   const deps: StepDeps = {
     repository: store,
     workflow,
+    directory,
     now: clock.now,
     meter,
     send: mailer.send,
@@ -52,7 +56,7 @@ function setup(request = pending(), now = '2026-11-03T09:00:01.000Z') {
       return new Response(null, { status: answer });
     }) as typeof fetch,
   };
-  return { store, workflow, mailer, clock, deps, meter, calls, answerWith: (status: number) => (answer = status) };
+  return { store, workflow, mailer, clock, deps, meter, directory, calls, answerWith: (status: number) => (answer = status) };
 }
 
 const types = (store: MemoryStore) => store.historyOf(ID).map((entry) => entry.type);
@@ -99,6 +103,43 @@ describe('planning a round', () => {
     expect(await planRound(deps, ID)).toEqual({ done: true, waitSeconds: 1 });
     expect(await planRound(deps, '00000000-0000-4000-8000-000000000009')).toEqual({ done: true, waitSeconds: 1 });
     expect(store.saved).toEqual([]);
+  });
+});
+
+describe('only approvers who may still decide get emails with links', () => {
+  test('the first approval email skips a listed approver taken out of the approvers group, and the notified entry says so', async () => {
+    const { deps, store, mailer, directory } = setup();
+    directory.removeFromGroup('bob', 'approvers');
+    await awaitDecision(deps, ID, 'token-1');
+    expect(mailer.sent.map((email) => email.to)).toEqual(['carol@example.com']);
+    expect(store.historyOf(ID)).toEqual([
+      expect.objectContaining({ type: 'notified', details: { recipients: ['carol@example.com'], skipped: ['bob@example.com'] } }),
+    ]);
+  });
+
+  test('a reminder skips an approver disabled in the directory, and one who approved under another address', async () => {
+    const request = pending({
+      approvers: ['bob@example.com', 'carol@example.com', 'dave@example.com'],
+      approvals: [{ by: { id: 'dave', email: 'd.old@example.com' }, at: CREATED }],
+    });
+    const { deps, store, mailer, clock, directory } = setup(request);
+    directory.put({ sub: 'dave', email: 'dave@example.com', groups: ['approvers'] }).disable('carol');
+    await store.setRoundBookkeeping(ID, { notifiedAt: CREATED });
+    clock.set('2026-11-03T13:00:05.000Z');
+    await planRound(deps, ID);
+    expect(mailer.sent.map((email) => email.to)).toEqual(['bob@example.com']);
+    expect(store.historyOf(ID)).toEqual([
+      expect.objectContaining({
+        type: 'reminded',
+        details: expect.objectContaining({ recipients: ['bob@example.com'], skipped: ['carol@example.com'] }),
+      }),
+    ]);
+  });
+
+  test('nobody gets a link to approve a request they requested or hold, whatever the directory says now', async () => {
+    const { deps, mailer } = setup(pending({ subject: { holderId: 'carol', cardProfile: 'PIV' } }));
+    await awaitDecision(deps, ID, 'token-1');
+    expect(mailer.sent.map((email) => email.to)).toEqual(['bob@example.com']);
   });
 });
 

@@ -15,6 +15,7 @@ import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow, sequentialId
 import { MemoryDirectory } from '../../support/memory-directory';
 
 const START = '2026-11-03T10:00:00.000Z';
+const dave: Identity = { id: 'dave', email: 'dave@example.com', emailVerified: true, groups: [] };
 const billing: Identity = { id: 'billing-system', email: '', groups: [], scopes: [] };
 
 const profile = fixtureProfile({
@@ -41,8 +42,9 @@ function setup() {
   const workflow = new RecordingWorkflow();
   const clock = new FakeClock(START);
   const meter = new RecordingMeter();
-  const deps: Deps = { repository: store, directory: new MemoryDirectory(), workflow, now: clock.now, newId: sequentialIds(), meter };
-  return { store, workflow, clock, deps, meter };
+  const directory = MemoryDirectory.fromIdentities(alice, bob, carol, dave);
+  const deps: Deps = { repository: store, directory, workflow, now: clock.now, newId: sequentialIds(), meter };
+  return { store, workflow, clock, deps, meter, directory };
 }
 
 describe('creating a request', () => {

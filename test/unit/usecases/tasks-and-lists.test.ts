@@ -28,7 +28,7 @@ function setup() {
   const clock = new FakeClock(START);
   const deps: Deps = {
     repository: store,
-    directory: new MemoryDirectory(),
+    directory: MemoryDirectory.fromIdentities(alice, bob, carol, admin),
     workflow: new RecordingWorkflow(),
     now: clock.now,
     newId: sequentialIds(),

@@ -12,7 +12,7 @@ import { REPAIR_BACKOFF_CAP_SECONDS, START_CHECK_SECONDS } from '../../../functi
 import type { Deps } from '../../../functions/usecases/ports';
 import { reconcile } from '../../../functions/usecases/reconcile';
 import { createApprovalRequest, decideAsUser } from '../../../functions/usecases/requests';
-import { alice, carol } from '../../support/fixtures';
+import { alice, bob, carol } from '../../support/fixtures';
 import { MemoryDirectory } from '../../support/memory-directory';
 import { FakeClock, MemoryStore, RecordingMailer, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
 import { pendingRequest, REQUEST_ID } from '../../support/requests';
@@ -31,7 +31,7 @@ function setup(...requests: ApprovalRequest[]) {
   const signalFailures: Array<{ requestId: string; error: unknown }> = [];
   const deps: StepDeps & Deps = {
     repository: store,
-    directory: new MemoryDirectory(),
+    directory: MemoryDirectory.fromIdentities(alice, bob, carol),
     workflow,
     now: clock.now,
     meter: new RecordingMeter(),

@@ -11,7 +11,7 @@ import { awaitDecision, deliverCallback, notifyOutcome, planRound, type StepDeps
 import { createApprovalRequest, decideAsUser } from '../../../functions/usecases/requests';
 import { reconcile } from '../../../functions/usecases/reconcile';
 import type { Deps } from '../../../functions/usecases/ports';
-import { alice, carol } from '../../support/fixtures';
+import { alice, bob, carol, user } from '../../support/fixtures';
 import { FakeClock, MemoryStore, RecordingMailer, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
 import { pendingRequest, REQUEST_ID } from '../../support/requests';
 import { MemoryDirectory } from '../../support/memory-directory';
@@ -38,7 +38,7 @@ function setup(request: ApprovalRequest | undefined = pending(), now = CREATED) 
   const meter = new RecordingMeter();
   const deps: StepDeps & Deps = {
     repository: store,
-    directory: new MemoryDirectory(),
+    directory: MemoryDirectory.fromIdentities(alice, bob, carol, user('dave', ['approvers'])),
     workflow,
     now: clock.now,
     meter,
