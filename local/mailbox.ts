@@ -10,11 +10,15 @@
  * TooManyRequestsException, which the AWS SDK classifies as throttling and retries; fail:
  * 500 InternalFailure). Each HTTP request counts, SDK retries included. `GET /faults` shows
  * what is left; `DELETE /faults` clears it.
+ *
+ * SES v2 answers as AWS's do where the library differs (SendEmail's checks, GetAccount,
+ * ListEmailIdentities, JSON errors): see ses-api.ts.
  */
 import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { addSesApi } from './ses-api';
 
 interface SesStore {
   emails: unknown[];
@@ -93,6 +97,8 @@ function addFaultSwitch(server: Server): void {
 export async function startMailbox(options: {
   port: number;
   dataDir?: string;
+  /** What ListEmailIdentities answers as verified (the stack's sender). */
+  identities?: readonly string[];
 }): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const ses = require('aws-ses-v2-local') as { default: (config: { port: number; host: string }) => Promise<Server> };
   const { getStoreReadonly } = require('aws-ses-v2-local/dist/store') as { getStoreReadonly: () => SesStore };
@@ -115,6 +121,7 @@ export async function startMailbox(options: {
   }
   const server = await ses.default({ port: options.port, host: '127.0.0.1' });
   addFaultSwitch(server);
+  addSesApi(server, { identities: options.identities ?? [] });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   return {
