@@ -4,6 +4,8 @@
  */
 import './esm-interop';
 import { type LocalConsole, prepareConsole, startConsole } from './console';
+import { join } from 'node:path';
+import { ENDPOINTS_FILE, endpointLines } from './endpoints';
 import { onAncestorExit } from './lifetime';
 import { localSettings } from './settings';
 import { startLocalStack } from './stack';
@@ -56,6 +58,7 @@ async function main() {
     shutdown(stopAsked);
     return;
   }
+  stack.addEndpoint({ name: 'OpenID provider', url: consoleSite.oidcUrl });
   console.log(
     [
       '',
@@ -66,6 +69,9 @@ async function main() {
       `  Data:     ${settings.dataDir}`,
       '  Token:    npm run --silent token -- --sub alice --email alice@example.com --groups approvers,admins',
       '  Stop:     Ctrl+C',
+      '',
+      'Endpoints (for the AWS CLI or an SDK: . ' + join(settings.dataDir, ENDPOINTS_FILE) + '):',
+      ...endpointLines(stack.endpoints),
       '',
     ].join('\n'),
   );
