@@ -3,8 +3,10 @@
  *   npm run --silent token -- --sub alice --email alice@example.com --groups approvers,admins
  *   npm run --silent token -- --sub billing-system --scope approvals/requests.create-on-behalf
  * A user's token says `email_verified: true` unless given `--unverified`.
+ * Warns on stderr when no stack runs with this DATA_DIR (see endpoints.ts): its tokens would be refused.
  */
 import { parseArgs } from 'node:util';
+import { stackRunning } from './endpoints';
 import { localIssuer } from './identity';
 import { localSettings } from './settings';
 
@@ -34,7 +36,13 @@ async function main() {
     .split(',')
     .map((group) => group.trim())
     .filter(Boolean);
-  const issuer = await localIssuer(localSettings().dataDir);
+  const { dataDir } = localSettings();
+  const issuer = await localIssuer(dataDir);
+  const stack = stackRunning(dataDir);
+  if (!stack.running)
+    console.error(
+      `token: warning: no local stack is running with DATA_DIR=${dataDir} (${stack.reason}); a stack started with another DATA_DIR refuses this token (401)`,
+    );
   process.stdout.write(
     `${await issuer.sign({ sub: values.sub, email: values.email, groups, scopes, emailVerified: !values.unverified }, ttl)}\n`,
   );
