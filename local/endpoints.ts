@@ -40,6 +40,8 @@ export function endpointsEnv(
     ...endpoints.filter((endpoint) => !endpoint.env).map((endpoint) => `# ${endpoint.name}: ${endpoint.url}`),
     ...endpoints.filter((endpoint) => endpoint.env).map((endpoint) => `export ${endpoint.env}=${quote(endpoint.url)}`),
     `export AWS_REGION=${quote(LOCAL_REGION)}`,
+    // What the AWS CLI version 1 reads instead.
+    `export AWS_DEFAULT_REGION=${quote(LOCAL_REGION)}`,
     `export AWS_ACCESS_KEY_ID=${quote(LOCAL_CREDENTIALS.accessKeyId)}`,
     `export AWS_SECRET_ACCESS_KEY=${quote(LOCAL_CREDENTIALS.secretAccessKey)}`,
     `export TABLE_NAME=${quote(settings.tableName)}`,

@@ -42,6 +42,7 @@ test('endpoints.env exports every emulator of the stack, and the SDK reaches eac
       'AWS_ENDPOINT_URL_SESV2',
       'AWS_ENDPOINT_URL_SECRETS_MANAGER',
       'AWS_REGION',
+      'AWS_DEFAULT_REGION',
       'AWS_ACCESS_KEY_ID',
       'AWS_SECRET_ACCESS_KEY',
       'TABLE_NAME',
