@@ -12,6 +12,7 @@ import { requireOwnHost } from './host-check';
 import type { LocalIssuer } from './identity';
 import { LOCAL_ACCOUNT } from './net';
 import { cachingVerifier } from './token-cache';
+import { GENERIC_REFUSAL, refusedTokenMessage } from './token-diagnosis';
 
 const MAX_BODY_BYTES = 6 * 1024 * 1024;
 const INTEGRATION_TIMEOUT_MS = 30_000;
@@ -128,7 +129,8 @@ export async function startGateway(
       if (route.operation.auth === 'jwt') {
         const match = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '');
         const payload = match?.[1] ? await verify(match[1]) : undefined;
-        if (!payload) return errorJson(res, 401, 'unauthorized', 'a valid bearer token is required');
+        if (!payload)
+          return errorJson(res, 401, 'unauthorized', match?.[1] ? refusedTokenMessage(match[1], options.issuer) : GENERIC_REFUSAL);
         if (isCallingSystemToken(payload) && !CALLING_SYSTEM_OPERATIONS.includes(route.operation.name))
           return errorJson(res, 401, 'unauthorized', `a calling system's token is accepted on ${callingSystemRoutes} only`);
         claims = flattenClaims(payload as Record<string, unknown>);

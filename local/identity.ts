@@ -58,6 +58,9 @@ export async function localIssuer(dataDir: string) {
   const privateKey = await importJWK(key.privateJwk, ALG);
   const publicKey = await importJWK(key.publicJwk, ALG);
   return {
+    /** The key id its tokens carry, and where the key is kept (for the gateway's 401 on another key's token). */
+    kid: key.kid,
+    dataDir,
     async sign(claims: TokenClaims, ttlSeconds = 12 * 3600): Promise<string> {
       const body = claims.scopes?.length
         ? { scope: claims.scopes.join(' '), client_id: claims.sub, token_use: 'access' }

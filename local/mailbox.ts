@@ -16,12 +16,16 @@
  * is taken from another site's page: one whose `Origin` is not the mailbox's own, or whose
  * `Sec-Fetch-Site` says another site sent it, gets 403. The SDK and curl send neither header; the
  * mailbox's own page sends its own origin.
+ *
+ * SES v2 answers as AWS's do where the library differs (SendEmail's checks, GetAccount,
+ * ListEmailIdentities, JSON errors): see ses-api.ts.
  */
 import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { requireOwnHost } from './host-check';
+import { addSesApi } from './ses-api';
 
 interface SesStore {
   emails: unknown[];
@@ -122,6 +126,8 @@ function addFaultSwitch(server: Server): void {
 export async function startMailbox(options: {
   port: number;
   dataDir?: string;
+  /** What ListEmailIdentities answers as verified (the stack's sender). */
+  identities?: readonly string[];
 }): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const ses = require('aws-ses-v2-local') as { default: (config: { port: number; host: string }) => Promise<Server> };
   const { getStoreReadonly } = require('aws-ses-v2-local/dist/store') as { getStoreReadonly: () => SesStore };
@@ -144,6 +150,8 @@ export async function startMailbox(options: {
   }
   const server = await ses.default({ port: options.port, host: '127.0.0.1' });
   addFaultSwitch(server);
+  addSesApi(server, { identities: options.identities ?? [] });
+  // Last, so that it wraps everything above: no other site's Host gets past it.
   requireOwnHost(server);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;

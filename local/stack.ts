@@ -9,6 +9,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { APPROVAL_STEPS, RECONCILER_FUNCTION } from '../functions/approval-steps';
 import { parseCallbackUrlPrefixes } from '../functions/domain/callbacks';
+import { endpointsEnv, type LocalEndpoint, removeEndpointsFile, writeEndpointsFile } from './endpoints';
 import { deleteTable, ensureStateShards, ensureTable, startDynamoDbLocal } from './dynamodb';
 import { type GatewayOptions, startGateway } from './gateway';
 import { localIssuer } from './identity';
@@ -77,6 +78,13 @@ export interface LocalStack {
     /** Creates or updates a user as the token command does (email verified, enabled, exactly these groups, unless said otherwise). */
     put(person: LocalPerson): void;
   };
+  /**
+   * Every endpoint the stack serves, in the order started (the banner prints them, `$DATA_DIR/endpoints.env`
+   * exports those with an `env` variable). An emulator added later is one `expose(...)` line in startLocalStack.
+   */
+  endpoints: readonly LocalEndpoint[];
+  /** Adds an endpoint served beside the stack (the console's OpenID provider) and rewrites endpoints.env. */
+  addEndpoint(endpoint: LocalEndpoint): void;
   /** Runs the reconciler once now (what the timer does), and resolves with its result. */
   reconcile(): Promise<unknown>;
   /** Makes the workflow engine fail some actions as Step Functions does when down (undefined clears it); for tests. */
@@ -91,6 +99,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const close of stops.reverse()) await close().catch(() => {});
+  };
+  // The one list of endpoints: each emulator is exposed once, which also sets its SDK variable.
+  const endpoints: LocalEndpoint[] = [];
+  const expose = (endpoint: LocalEndpoint) => {
+    endpoints.push(endpoint);
+    if (endpoint.env) process.env[endpoint.env] = endpoint.url;
   };
   try {
     const tableName = options.sharedDynamo?.tableName ?? TABLE_NAME;
@@ -109,13 +123,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         rmSync(pidFile, { force: true });
       });
     }
+    expose({ name: 'DynamoDB Local', url: dynamo.endpoint, env: 'AWS_ENDPOINT_URL_DYNAMODB' });
     const { created } = await ensureTable(dynamo.endpoint, tableName);
     // Only a table kept on disk can hold requests written by an older version.
     const moved = dbPath ? await ensureStateShards(dynamo.endpoint, tableName, dbPath, created) : 0;
     if (moved > 0) log(`moved ${moved} stored requests to the by-state index shards of this version`);
 
-    const mailbox = await startMailbox({ port: options.mailPort, dataDir: options.ephemeral ? undefined : dataDir });
+    const mailbox = await startMailbox({
+      port: options.mailPort,
+      dataDir: options.ephemeral ? undefined : dataDir,
+      identities: [SENDER_EMAIL],
+    });
     stops.push(mailbox.close);
+    expose({ name: 'Mailbox (SES v2)', url: mailbox.url, env: 'AWS_ENDPOINT_URL_SESV2' });
 
     // The user directory. In memory for an ephemeral stack; else DATA_DIR's file, which the token
     // command writes too (local/user-pool-store.ts says how the two share it).
@@ -123,14 +143,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ensureLocalGroups(poolStore, LOCAL_GROUPS);
     const userPool = await startUserPoolServer({ port: 0, host: '127.0.0.1', store: poolStore, log });
     stops.push(userPool.close);
+    expose({ name: 'User directory (Cognito user pool)', url: userPool.url, env: 'AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER' });
 
     const secrets = await startSecretsServer({ port: 0, host: '127.0.0.1', secrets: signingSecrets(dataDir) });
     stops.push(secrets.close);
+    expose({ name: 'Secrets Manager', url: secrets.url, env: 'AWS_ENDPOINT_URL_SECRETS_MANAGER' });
 
     // The gateway's port must be known before the functions' environment is set (links use it).
     const issuer = await localIssuer(dataDir);
     const gateway = await startGateway({ port: options.port, issuer, log, otherRequests: options.otherRequests });
     stops.push(gateway.close);
+    endpoints.unshift({ name: 'API', url: gateway.url });
 
     // Where calling systems may have callbacks sent: the environment's CALLBACK_URL_PREFIXES, none by default.
     const callbackUrlPrefixes = options.callbackUrlPrefixes ?? process.env.CALLBACK_URL_PREFIXES ?? '';
@@ -140,10 +163,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_ENDPOINT_URL_SESV2: mailbox.url,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
-      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: userPool.url,
       USER_POOL_ID: userPool.poolId,
       TABLE_NAME: tableName,
       SENDER_EMAIL,
@@ -183,7 +202,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ],
     });
     const stateMachineArn = sfn.stateMachineArn(STATE_MACHINE_NAME);
-    process.env.AWS_ENDPOINT_URL_SFN = sfn.url;
+    expose({ name: 'Workflow engine (Step Functions)', url: sfn.url, env: 'AWS_ENDPOINT_URL_SFN' });
     process.env.STATE_MACHINE_ARN = stateMachineArn;
     stops.push(sfn.close);
 
@@ -208,6 +227,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       });
     }
 
+    // Written last, removed first: while the file is there, everything in it answers.
+    const writeEndpoints = () =>
+      writeEndpointsFile(
+        dataDir,
+        endpointsEnv(endpoints, { tableName, stateMachineArn, userPoolId: userPool.poolId, dataDir, pid: process.pid }),
+      );
+    writeEndpoints();
+    stops.push(async () => removeEndpointsFile(dataDir));
+
     return {
       apiUrl: gateway.url,
       mailUrl: mailbox.url,
@@ -221,6 +249,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         endpoint: userPool.url,
         store: poolStore,
         put: (person) => putLocalUser(poolStore, person),
+      },
+      endpoints,
+      addEndpoint(endpoint) {
+        endpoints.push(endpoint);
+        writeEndpoints();
       },
       reconcile,
       setWorkflowFault: (fault) => sfn.setFault(fault),

@@ -4,6 +4,8 @@
  */
 import './esm-interop';
 import { type LocalConsole, prepareConsole, startConsole } from './console';
+import { join } from 'node:path';
+import { ENDPOINTS_FILE, endpointLines } from './endpoints';
 import { onAncestorExit } from './lifetime';
 import { localSettings } from './settings';
 import { startLocalStack } from './stack';
@@ -60,6 +62,7 @@ async function main() {
     shutdown(stopAsked);
     return;
   }
+  stack.addEndpoint({ name: 'OpenID provider', url: consoleSite.oidcUrl });
   console.log(
     [
       '',
@@ -68,9 +71,12 @@ async function main() {
       `  Console:  ${consoleSite.url}   (sign in on the local OpenID provider's form)`,
       `  Mailbox:  ${stack.mailUrl}   (sent emails; JSON at ${stack.mailUrl}/store)`,
       `  Data:     ${settings.dataDir}`,
-      `  Users:    user pool ${stack.userPool.id} at ${stack.userPool.endpoint} (written by the token command and the sign-in)`,
+      `  Users:    user pool ${stack.userPool.id} (written by the token command and the sign-in)`,
       '  Token:    npm run --silent token -- --sub alice --email alice@example.com --groups approvers,admins',
       '  Stop:     Ctrl+C',
+      '',
+      'Endpoints (for the AWS CLI or an SDK: . ' + join(settings.dataDir, ENDPOINTS_FILE) + '):',
+      ...endpointLines(stack.endpoints),
       '',
     ].join('\n'),
   );

@@ -7,8 +7,10 @@
  * The user gets that email, verified unless `--unverified`, exactly the groups given (none without
  * `--groups`), and is enabled, or disabled with `--disabled`. A client-credentials token (`--scope`)
  * writes no user. Only the token goes to stdout.
+ * Warns on stderr when no stack runs with this DATA_DIR (see endpoints.ts): its tokens would be refused.
  */
 import { parseArgs } from 'node:util';
+import { stackRunning } from './endpoints';
 import { localIssuer } from './identity';
 import { localSettings } from './settings';
 import { putLocalUser, userPoolFile } from './user-pool';
@@ -55,7 +57,13 @@ async function main() {
     });
   }
   const issuer = await localIssuer(dataDir);
-  process.stdout.write(`${await issuer.sign({ sub: values.sub, email: values.email, groups, scopes, emailVerified }, ttl)}\n`);
+  const stack = stackRunning(dataDir);
+  if (!stack.running)
+    console.error(
+      `token: warning: no local stack is running with DATA_DIR=${dataDir} (${stack.reason}); a stack started with another DATA_DIR refuses this token (401)`,
+    );
+  process.stdout.write(`${await issuer.sign({ sub: values.sub, email: values.email, groups, scopes, emailVerified }, ttl)}
+`);
 }
 
 main().catch((error) => {

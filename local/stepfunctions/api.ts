@@ -1,8 +1,9 @@
 /**
  * The Step Functions actions the service and its tests use, in the JSON protocol
  * (`X-Amz-Target: AWSStepFunctions.<Action>`), with AWS's validation errors:
- * StartExecution, DescribeExecution, ListExecutions, GetExecutionHistory,
- * SendTaskSuccess and SendTaskFailure. Anything else answers UnknownOperationException.
+ * StartExecution, DescribeExecution, ListExecutions, GetExecutionHistory, StopExecution,
+ * SendTaskSuccess, SendTaskFailure, ListStateMachines and DescribeStateMachine. Anything else
+ * answers UnknownOperationException.
  */
 import { randomUUID } from 'node:crypto';
 import { type AwsJsonAction, AwsServiceError, epochSeconds, optionalInteger, optionalString, requireString } from '../aws-json-server';
@@ -154,6 +155,43 @@ export function stepFunctionsActions(runner: ExecutionRunner): Record<string, Aw
       if (reverseOrder) events.reverse();
       const { items, nextToken } = page(events, pageStart(body), optionalInteger(body, 'maxResults', 0, 1000) || 100);
       return { events: items.map((event) => historyEvent(event, includeData)), ...(nextToken ? { nextToken } : {}) };
+    },
+
+    StopExecution: async (body) => {
+      const record = executionByArn(requireString(body, 'executionArn'));
+      const error = limitLength(optionalString(body, 'error'), 'error', 256);
+      const cause = limitLength(optionalString(body, 'cause'), 'cause', 32768);
+      const stopped = await runner.stop(record, { error, cause });
+      return { stopDate: epochSeconds(new Date(stopped.stopDate ?? Date.now())) };
+    },
+
+    ListStateMachines: (body) => {
+      const machines = runner.allMachines();
+      const { items, nextToken } = page(machines, pageStart(body), optionalInteger(body, 'maxResults', 0, 1000) || 100);
+      return {
+        stateMachines: items.map((machine) => ({
+          stateMachineArn: machine.arn,
+          name: machine.name,
+          type: 'STANDARD',
+          creationDate: epochSeconds(machine.creationDate),
+        })),
+        ...(nextToken ? { nextToken } : {}),
+      };
+    },
+
+    DescribeStateMachine: (body) => {
+      const machine = machineByArn(requireString(body, 'stateMachineArn'));
+      return {
+        stateMachineArn: machine.arn,
+        name: machine.name,
+        status: 'ACTIVE',
+        definition: machine.definition,
+        roleArn: `arn:aws:iam::${runner.accountId}:role/local-stepfunctions`,
+        type: 'STANDARD',
+        creationDate: epochSeconds(machine.creationDate),
+        loggingConfiguration: { level: 'OFF', includeExecutionData: false },
+        tracingConfiguration: { enabled: false },
+      };
     },
 
     SendTaskSuccess: (body) => {

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { type RunOptions, StateMachine } from 'aws-local-stepfunctions';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../net';
-import { lambdaFunctionName, type PreparedDefinition, prepareDefinition, type TaskInfo } from './definition';
+import { lambdaFunctionName, type PreparedDefinition, prepareDefinition, substitute, type TaskInfo } from './definition';
 import { executionFailure, type LibraryStateEvent, readStateEvents, statesTimeoutErrorFactory, UncatchableError } from './library';
 import { ExecutionStore, type ExecutionStatus, type StoredExecution } from './store';
 import { type LongTimer, setLongTimeout } from './timers';
@@ -20,6 +20,10 @@ export interface Machine {
   name: string;
   arn: string;
   prepared: PreparedDefinition;
+  /** The definition as DescribeStateMachine returns it: the file with its substitutions made. */
+  definition: string;
+  /** When this engine loaded it (DescribeStateMachine's creationDate). */
+  creationDate: Date;
   stateMachine: StateMachine;
   functions: Record<string, LocalFunction>;
 }
@@ -121,13 +125,11 @@ export class ExecutionRunner {
     for (const options of this.options.stateMachines) {
       if (this.machines.has(this.stateMachineArn(options.name))) throw new Error(`State machine ${options.name} is defined twice`);
       let prepared: PreparedDefinition;
+      let definition: string;
       try {
-        prepared = prepareDefinition(
-          readFileSync(options.definitionFile, 'utf8'),
-          options.substitutions ?? {},
-          this.timeScale,
-          this.options.validate ?? true,
-        );
+        const text = readFileSync(options.definitionFile, 'utf8');
+        definition = substitute(text, options.substitutions ?? {});
+        prepared = prepareDefinition(text, options.substitutions ?? {}, this.timeScale, this.options.validate ?? true);
       } catch (error) {
         throw new Error(`State machine ${options.name} (${options.definitionFile}): ${(error as Error).message}`);
       }
@@ -141,6 +143,8 @@ export class ExecutionRunner {
         name: options.name,
         arn,
         prepared,
+        definition,
+        creationDate: new Date(),
         stateMachine: new StateMachine(prepared.runnable, { validationOptions: { noValidate: true } }),
         functions: options.functions,
       });
@@ -166,6 +170,30 @@ export class ExecutionRunner {
 
   machine(arn: string): Machine | undefined {
     return this.machines.get(arn);
+  }
+
+  /** Every configured state machine, in the order configured. */
+  allMachines(): Machine[] {
+    return [...this.machines.values()];
+  }
+
+  /**
+   * StopExecution: a RUNNING execution ends ABORTED with this error and cause (ExecutionAborted in its
+   * history), its open task tokens close (SendTask* answers TaskTimedOut) and, persisted as ABORTED,
+   * it is not re-run at the next start. An execution that has ended already is left as it is.
+   */
+  async stop(record: StoredExecution, fields: { error?: string; cause?: string }): Promise<StoredExecution> {
+    if (record.status !== 'RUNNING') return record;
+    // Not running here (its state machine is not configured): only its record ends. finish() reads no more than the record.
+    const run = this.runs.get(record.executionArn) ?? {
+      record,
+      machine: {} as Machine,
+      closed: false,
+      attempts: new Set(),
+      pendingEvents: [],
+    };
+    await this.finish(run, 'ABORTED', fields);
+    return record;
   }
 
   execution(arn: string): StoredExecution | undefined {
@@ -496,8 +524,8 @@ export class ExecutionRunner {
     if (this.runs.get(run.record.executionArn) === run) this.runs.delete(run.record.executionArn);
   }
 
-  private finish(run: Run, status: ExecutionStatus, fields: { output?: string; error?: string; cause?: string }): void {
-    if (run.closed) return;
+  private finish(run: Run, status: ExecutionStatus, fields: { output?: string; error?: string; cause?: string }): Promise<void> {
+    if (run.closed) return Promise.resolve();
     this.closeRun(run);
     const record = run.record;
     record.status = status;
@@ -517,7 +545,7 @@ export class ExecutionRunner {
     else if (status === 'TIMED_OUT') this.append(record.executionArn, 'ExecutionTimedOut', errorFields);
     else this.append(record.executionArn, 'ExecutionAborted', errorFields);
     this.log(`stepfunctions: execution ${record.stateMachineName}:${record.name} ${status}${record.error ? ` (${record.error})` : ''}`);
-    void this.persist(record).catch(() => {});
+    return this.persist(record).catch(() => {});
   }
 
   private persist(record: StoredExecution): Promise<void> {

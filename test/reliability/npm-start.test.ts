@@ -1,6 +1,6 @@
 /**
- * `npm start` as a process supervisor sees it: every port on 127.0.0.1 only, and a SIGTERM
- * to the npm process alone (or a SIGKILL of node) leaves nothing behind.
+ * `npm start` as a process supervisor sees it: every port on 127.0.0.1 only, and a SIGTERM or
+ * SIGINT to the npm process alone (or a SIGKILL of node) leaves nothing behind.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
@@ -174,6 +174,29 @@ describe('one npm start', () => {
     expect(existsSync(join(run.dataDir, 'dynamodb.pid'))).toBe(false);
   }, 60_000);
 });
+
+test('SIGINT to the npm process alone stops everything as SIGTERM does; the banner listed every endpoint of endpoints.env, removed on stop', async () => {
+  const run = await npmStart();
+  const processes = descendants(run.npm.pid ?? 0);
+  const ports = listeningSockets(processes).map((socket) => socket.port);
+  const endpointsFile = join(run.dataDir, 'endpoints.env');
+  const exported = readFileSync(endpointsFile, 'utf8')
+    .split('\n')
+    .flatMap((line) => /^export AWS_ENDPOINT_URL_\w+='(.+)'$/.exec(line)?.[1] ?? []);
+  expect(exported.length).toBeGreaterThanOrEqual(4);
+  await waitFor(async () => run.output().includes('Endpoints'), { timeoutMs: 10_000, what: 'the banner' });
+  for (const url of exported) expect(run.output()).toContain(url);
+  const exited = new Promise<number | null>((resolve) => run.npm.once('exit', (code) => resolve(code)));
+
+  process.kill(run.npm.pid ?? 0, 'SIGINT');
+
+  await waitFor(async () => processes.every((pid) => !alive(pid)), { timeoutMs: 30_000, what: `${processes.join(', ')} to exit` });
+  await exited;
+  expect(run.output()).toContain('SIGINT: stopping...');
+  for (const port of ports) expect(await portIsFree(port)).toBe(true);
+  expect(existsSync(join(run.dataDir, 'dynamodb.pid'))).toBe(false);
+  expect(existsSync(endpointsFile)).toBe(false);
+}, 120_000);
 
 test('when node is killed outright (SIGKILL), DynamoDB Local does not outlive it', async () => {
   const run = await npmStart();
