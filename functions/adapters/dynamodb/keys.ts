@@ -56,6 +56,8 @@ export function historyCursorKey(cursor: string): string {
 }
 export const PROFILES_PARTITION = 'PROFILES';
 export const profilePrefix = 'PROFILE#';
+/** Whether a string is a profile item's sort key (`PROFILE#<id>`): checked on every profiles cursor. */
+export const isProfileSortKey = (sortKey: string) => /^PROFILE#[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(sortKey);
 export const profileKey = (id: string) => ({ PK: PROFILES_PARTITION, SK: `${profilePrefix}${id}` });
 export const taskPartition = (approverEmail: string) => `TASKS#${approverEmail.toLowerCase()}`;
 export const taskKey = (approverEmail: string, request: { id: string; createdAt: string }) => ({
@@ -69,6 +71,12 @@ export const shardOf = (id: string, shards: number) => (createHash('sha256').upd
 export const statePartition = (state: State, shard: number) => `STATE#${state}#${shard}`;
 export const requesterPartition = (sub: string) => `REQUESTER#${sub}`;
 export const createdSortKey = (createdAt: string, id: string) => `${createdAt}#${id}`;
+/**
+ * Whether a string is a `<createdAt>#<id>` sort key (task items, the byState and byRequester
+ * indexes): checked on every cursor that names one, so a forged cursor never reaches a Query.
+ */
+export const isCreatedSortKey = (sortKey: string) =>
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z#[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(sortKey);
 
 /** The index attributes a request item carries for its current state. */
 export function indexKeys(request: { id: string; state: State; createdAt: string; requester: { id: string } }) {

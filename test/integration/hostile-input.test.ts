@@ -1,0 +1,137 @@
+/**
+ * Hostile input on a running local stack (DynamoDB Local, the workflow engine, the local SES):
+ * forged cursors on every route that takes one, reserved keys in a subject. Each is a 400 that
+ * names the field and changes nothing, never a 500.
+ */
+import { STATE_SHARDS } from '../../functions/adapters/dynamodb/keys';
+import { STATES } from '../../functions/domain/model';
+import { type Api, cardRequest, profile, startApi, users } from '../helpers/stack';
+
+let api: Api;
+
+beforeAll(async () => {
+  api = await startApi();
+  for (const id of ['hostile-a', 'hostile-b', 'hostile-c']) {
+    const put = await api.call('PUT', `/profiles/${id}`, { as: users.admin, body: profile() });
+    expect(put.status).toBe(200);
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await api?.stop();
+});
+
+const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const create = async (body = cardRequest('hostile-a'), as = users.alice) => {
+  const response = await api.call('POST', '/requests', { as, body });
+  expect(response.status).toBe(201);
+  return response.body as { id: string };
+};
+
+describe('a forged cursor is a 400 naming the cursor on every route that takes one', () => {
+  const sortKey = '2026-11-03T10:00:00.000Z#00000000-0000-4000-8000-000000000001';
+  const forged = (partition: string) => [
+    encode({ p: partition, s: '' }),
+    encode({ p: partition, s: ' ' }),
+    encode({ p: partition, s: 5 }),
+    encode({ p: partition, s: 'REQUEST' }),
+    encode({ p: `${partition}x`, s: sortKey }),
+    encode({ p: partition, s: sortKey, extra: 'x' }),
+  ];
+
+  const expect400 = async (path: string, as: typeof users.alice) => {
+    const response = await api.call('GET', path, { as });
+    expect({ path, status: response.status }).toEqual({ path, status: 400 });
+    expect(response.body.error.details[0].field).toBe('cursor');
+  };
+
+  test('GET /profiles, for any signed-in user', async () => {
+    // A cursor this list returned works; forged ones are 400.
+    const first = await api.call('GET', '/profiles?limit=1', { as: users.bob });
+    expect((await api.call('GET', `/profiles?limit=1&cursor=${first.body.nextCursor}`, { as: users.bob })).status).toBe(200);
+    for (const cursor of [...forged('PROFILES'), encode({ p: 'PROFILES', s: 'PROFILE#' })]) {
+      await expect400(`/profiles?cursor=${cursor}`, users.bob);
+    }
+  });
+
+  test('GET /tasks', async () => {
+    await create();
+    await create();
+    const first = await api.call('GET', '/tasks?limit=1', { as: users.carol });
+    expect((await api.call('GET', `/tasks?limit=1&cursor=${first.body.nextCursor}`, { as: users.carol })).status).toBe(200);
+    for (const cursor of forged('TASKS#carol@example.com')) await expect400(`/tasks?cursor=${cursor}`, users.carol);
+  });
+
+  test('GET /requests: by state, over every state, and by requester', async () => {
+    // One position per partition searched: the shards of a state, of every state, or the requester's one.
+    const positions = (count: number, first: unknown) => Array.from({ length: count }, (_, index) => (index === 0 ? first : null));
+    for (const [path, as, f, count] of [
+      ['/requests?state=requested', users.carol, 'requested|*|*', STATE_SHARDS],
+      ['/requests?', users.carol, '*|*|*', STATE_SHARDS * STATES.length],
+      ['/requests?', users.alice, '*|*|alice', 1],
+    ] as const) {
+      for (const first of ['', ' ', 'REQUEST', 2, {}, [sortKey]]) {
+        await expect400(`${path}&cursor=${encode({ f, p: positions(count, first) })}`, as);
+      }
+      await expect400(`${path}&cursor=${encode({ f, p: positions(count + 1, sortKey) })}`, as);
+    }
+  });
+
+  test('GET /requests/{id}/history', async () => {
+    const { id } = await create();
+    for (const sortKey of ['', 'HISTORY#', 'REQUEST', 'HISTORY#x#y']) {
+      await expect400(`/requests/${id}/history?cursor=${Buffer.from(sortKey).toString('base64url') || 'AA'}`, users.alice);
+    }
+  });
+});
+
+describe('reserved keys in a subject', () => {
+  test.each([
+    ['constructor', { holderId: 'h', cardProfile: 'c', constructor: 'x' }, 'subject.constructor'],
+    [
+      'a nested constructor',
+      { holderId: 'h', cardProfile: 'c', extra: { deep: [{ constructor: { name: 'x' } }] } },
+      'subject.extra.deep.0.constructor',
+    ],
+    ['prototype', { holderId: 'h', cardProfile: 'c', prototype: { x: 1 } }, 'subject.prototype'],
+  ])('%s is a 400 naming the field, and nothing is stored', async (_what, subject, field) => {
+    const before = await api.call('GET', '/requests?limit=100', { as: users.bob });
+    const response = await api.call('POST', '/requests', { as: users.bob, body: cardRequest('hostile-b', { subject }) });
+    expect(response.status).toBe(400);
+    expect(response.body.error.details[0].field).toBe(field);
+    expect((await api.call('GET', '/requests?limit=100', { as: users.bob })).body.items).toHaveLength(before.body.items.length);
+  });
+
+  test('__proto__ as JSON text sends it (JSON.stringify of an object would drop it): a 400 naming it, at the top and nested', async () => {
+    for (const [subject, field] of [
+      ['{"holderId":"h","cardProfile":"c","__proto__":{"admin":true}}', 'subject.__proto__'],
+      ['{"holderId":"h","cardProfile":"c","a":{"__proto__":{"admin":true}}}', 'subject.a.__proto__'],
+    ]) {
+      const raw = `{"kind":"card.request","profileId":"hostile-b","subject":${subject}}`;
+      const response = await api.call('POST', '/requests', { as: users.bob, raw, headers: { 'content-type': 'application/json' } });
+      expect(response.status).toBe(400);
+      expect(response.body.error.details[0].field).toBe(field);
+    }
+  });
+
+  test('no other field of a JSON body carries them: create, decision and profile bodies answer 400 naming the field', async () => {
+    const { id } = await create();
+    const json = { 'content-type': 'application/json' };
+    for (const [method, path, as, raw, field] of [
+      [
+        'POST',
+        '/requests',
+        users.bob,
+        '{"kind":"card.request","profileId":"hostile-b","subject":{"holderId":"h","cardProfile":"c"},"constructor":{}}',
+        'constructor',
+      ],
+      ['POST', `/requests/${id}/decisions`, users.carol, '{"decision":"approve","__proto__":{"decision":"reject"}}', '__proto__'],
+      ['PUT', '/profiles/hostile-c', users.admin, `${JSON.stringify(profile()).slice(0, -1)},"prototype":{"x":1}}`, 'prototype'],
+    ] as const) {
+      const response = await api.call(method, path, { as, raw, headers: json });
+      expect({ path, status: response.status }).toEqual({ path, status: 400 });
+      expect(JSON.stringify(response.body.error)).toContain(field);
+    }
+    expect((await api.call('GET', `/requests/${id}`, { as: users.alice })).body.state).toBe('requested');
+  });
+});
