@@ -94,6 +94,22 @@ export const CONTROL_CHARACTERS = /[\p{Cc}\u2028\u2029]/u;
  * for a class instance (and throws): such keys are refused at any depth, so none reaches a store.
  */
 export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+export const RESERVED_KEY_MESSAGE = 'is a reserved key (__proto__, constructor and prototype are refused)';
+
+/** The path of the first reserved key anywhere in a parsed JSON value, or undefined (walked without recursion). */
+export function reservedKeyPath(value: unknown): Array<string | number> | undefined {
+  const stack: Array<{ value: unknown; path: Array<string | number> }> = [{ value, path: [] }];
+  while (stack.length > 0) {
+    const next = stack.pop() as { value: unknown; path: Array<string | number> };
+    if (next.value === null || typeof next.value !== 'object') continue;
+    for (const [key, child] of Object.entries(next.value)) {
+      const path = [...next.path, Array.isArray(next.value) ? Number(key) : key];
+      if (!Array.isArray(next.value) && RESERVED_KEYS.has(key)) return path;
+      stack.push({ value: child, path });
+    }
+  }
+  return undefined;
+}
 
 /**
  * The first problem of a subject, or undefined: walked without recursion, and stopping at the
@@ -131,8 +147,7 @@ export function subjectProblem(subject: Record<string, unknown>): { path: Array<
     }
     for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
       if (CONTROL_CHARACTERS.test(key)) return { path, message: 'must not have keys with control characters (line breaks, tabs)' };
-      if (RESERVED_KEYS.has(key))
-        return { path: [...path, key], message: 'is a reserved key (__proto__, constructor and prototype are refused)' };
+      if (RESERVED_KEYS.has(key)) return { path: [...path, key], message: RESERVED_KEY_MESSAGE };
       stack.push({ value: child, path: [...path, key], depth: depth + 1 });
     }
   }
