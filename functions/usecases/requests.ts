@@ -82,7 +82,7 @@ export async function createApprovalRequest(
   const bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
   if (idempotencyKey) {
     const earlier = await deps.repository.getIdempotency(caller.id, idempotencyKey);
-    if (earlier) return replay(deps, earlier, bodyHash);
+    if (earlier) return replay(deps, earlier, bodyHash, caller.id);
   }
   const profile = await deps.repository.getProfile(body.profileId);
   if (!profile) throw invalid(`profileId ${body.profileId} does not exist`, [{ field: 'profileId', message: 'does not exist' }]);
@@ -96,7 +96,7 @@ export async function createApprovalRequest(
     ? { sub: caller.id, key: idempotencyKey, requestId: change.request.id, bodyHash, expiresAtEpoch: idempotencyExpiry(now) }
     : undefined;
   const result = await deps.repository.createRequest(change, idempotency, firstCheckAt(change.request, now));
-  if (!result.created) return replay(deps, result.earlier, bodyHash);
+  if (!result.created) return replay(deps, result.earlier, bodyHash, caller.id);
   deps.meter.requestCreated(change.request.kind);
   await startOrLeaveToReconciler(deps, change.request);
   return { request: change.request, replayed: false };
@@ -125,7 +125,13 @@ function requesterOf(caller: Identity, body: CreateRequestBody): Identity {
 /** A calling system: a client-credentials token holding the on-behalf scope. */
 const isCallingSystem = (caller: Identity) => caller.scopes?.includes(ON_BEHALF_SCOPE) === true;
 
-async function replay(deps: Deps, earlier: IdempotencyRecord, bodyHash: string): Promise<Created> {
+/**
+ * The earlier answer to a key: only to the caller who owns the record. A record of someone else
+ * (or of no known owner: written before owners were stored, at most a day ago) is never answered
+ * and reveals nothing of its request: 409.
+ */
+async function replay(deps: Deps, earlier: IdempotencyRecord, bodyHash: string, owner: string): Promise<Created> {
+  if (earlier.sub !== owner) throw conflict('Idempotency-Key was already used');
   if (earlier.bodyHash !== bodyHash) {
     throw conflict('Idempotency-Key was already used with a different body', { requestId: earlier.requestId });
   }

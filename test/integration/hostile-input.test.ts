@@ -135,3 +135,30 @@ describe('reserved keys in a subject', () => {
     expect((await api.call('GET', `/requests/${id}`, { as: users.alice })).body.state).toBe('requested');
   });
 });
+
+describe('idempotency records', () => {
+  test('user x#k with key z and user x with key k#z never share a record', async () => {
+    const first = await api.call('POST', '/requests', {
+      as: { sub: 'x#k', email: 'xk@example.com' },
+      body: cardRequest('hostile-a'),
+      headers: { 'idempotency-key': 'z' },
+    });
+    const second = await api.call('POST', '/requests', {
+      as: { sub: 'x', email: 'x@example.com' },
+      body: cardRequest('hostile-a'),
+      headers: { 'idempotency-key': 'k#z' },
+    });
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(second.headers.get('idempotent-replayed')).toBeNull();
+    expect(second.body.id).not.toBe(first.body.id);
+    expect(second.body.requester).toMatchObject({ id: 'x', email: 'x@example.com' });
+    // Each still replays for its owner.
+    const again = await api.call('POST', '/requests', {
+      as: { sub: 'x', email: 'x@example.com' },
+      body: cardRequest('hostile-a'),
+      headers: { 'idempotency-key': 'k#z' },
+    });
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body.id).toBe(second.body.id);
+  });
+});

@@ -11,7 +11,7 @@
  * | history      | `REQ#<id>`                 | `HISTORY#<at>#<nonce>`    | -                                       | -                                |
  * | profile      | `PROFILES`                 | `PROFILE#<id>`            | -                                       | -                                |
  * | task         | `TASKS#<approver email>`   | `<createdAt>#<id>`        | -                                       | -                                |
- * | idempotency  | `IDEMPOTENCY#<sub>#<key>`  | `IDEMPOTENCY`             | -                                       | -                                |
+ * | idempotency  | `IDEMPOTENCY#<sub>#<key>` (each escaped) | `IDEMPOTENCY`             | -                                       | -                                |
  *
  * The by-state index is write-sharded: a request lands in one of STATE_SHARDS
  * partitions per state (chosen from its id), so a burst of requests in one state
@@ -64,7 +64,15 @@ export const taskKey = (approverEmail: string, request: { id: string; createdAt:
   PK: taskPartition(approverEmail),
   SK: createdSortKey(request.createdAt, request.id),
 });
-export const idempotencyKey = (sub: string, key: string) => ({ PK: `IDEMPOTENCY#${sub}#${key}`, SK: 'IDEMPOTENCY' });
+/**
+ * An idempotency record's key: the caller's sub and their key, each escaped (encodeURIComponent
+ * turns `#` into `%23` and `%` into `%25`), so no two (sub, key) pairs share a record: user `x#k`
+ * with key `z` and user `x` with key `k#z` are `x%23k#z` and `x#k%23z`.
+ */
+export const idempotencyKey = (sub: string, key: string) => ({
+  PK: `IDEMPOTENCY#${encodeURIComponent(sub)}#${encodeURIComponent(key)}`,
+  SK: 'IDEMPOTENCY',
+});
 
 /** The shard of a request among `shards` (the first byte of its id's SHA-256, modulo): 4 divides 8, so shard s of 8 is s % 4 of 4. */
 export const shardOf = (id: string, shards: number) => (createHash('sha256').update(id).digest()[0] ?? 0) % shards;
