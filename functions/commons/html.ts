@@ -98,11 +98,28 @@ export function requestRows(request: ApprovalRequest): Row[] {
   return rows;
 }
 
+/**
+ * The subject's fields; a CSR is shown decoded first (what it asks to be issued: subject, key,
+ * subject alternative names), then as its PEM, so nobody has to read base64 to know what they approve.
+ */
 export function subjectRows(request: ApprovalRequest): Row[] {
-  return Object.entries(request.subject).map(([field, value]): Row => {
+  const rows = Object.entries(request.subject).map(([field, value]): Row => {
     const text = subjectValue(value);
     return [subjectLabel(field), text, { pre: text.includes('\n') || text.length > 80 }];
   });
+  const csr = request.subject.csr;
+  if (request.kind !== 'certificate.enroll' || typeof csr !== 'string') return rows;
+  const decoded = request.csr;
+  const csrRows: Row[] = decoded
+    ? [
+        ['CSR subject', decoded.subject],
+        ['CSR key', decoded.key],
+        ['CSR subject alternative names', decoded.subjectAlternativeNames.join(', ') || '(none)'],
+      ]
+    : [['CSR decoded', 'not decoded (the request was stored before CSRs were decoded): read the PEM below']];
+  const at = rows.findIndex(([label]) => label === subjectLabel('csr'));
+  rows.splice(at < 0 ? rows.length : at, 0, ...csrRows);
+  return rows;
 }
 
 export function requesterRows(request: ApprovalRequest): Row[] {

@@ -235,12 +235,21 @@ export type Decision = z.infer<typeof decisionSchema>;
  * A request as the API answers it: the one definition of its fields. The TypeScript type, the
  * OpenAPI response schema and the order of the fields in every response all come from it.
  */
+/** A P10 CSR decoded at create: what it asks to be issued, as approvers see it. */
+export const csrSummarySchema = z.object({
+  subject: z.string().describe('The subject, first RDN first (CN=web.example.com, O=Example).'),
+  key: z.string().describe('The key algorithm and size (RSA 3072 bits, EC P-384 (384 bits), Ed25519).'),
+  subjectAlternativeNames: z.array(z.string()).describe('DNS:…, IP:…, email:…, URI:…'),
+});
+export type CsrSummary = z.infer<typeof csrSummarySchema>;
+
 export const approvalRequestSchema = z.object({
   id: z.uuid(),
   kind: kindSchema,
   profileId: z.string(),
   state: stateSchema,
   subject: z.record(z.string(), z.unknown()).describe('As sent, validated against the schema of its kind.'),
+  csr: csrSummarySchema.optional().describe("A P10 enrollment's CSR decoded at create (its subjectDn names the same subject)."),
   justification: z.string().optional(),
   callbackUrl: z.url().optional(),
   client: z

@@ -3,6 +3,7 @@ import { conflict, forbidden, invalid, notFound } from '../domain/errors';
 import type {
   ApprovalRequest,
   CreateRequestBody,
+  CsrSummary,
   DecisionBody,
   HistoryEntry,
   Identity,
@@ -72,6 +73,8 @@ export async function createApprovalRequest(
   caller: Identity,
   body: CreateRequestBody,
   idempotencyKey?: string,
+  /** A P10's CSR decoded (domain/csr.ts), kept on the request for approvers to see. */
+  csr?: CsrSummary,
 ): Promise<Created> {
   const who = requesterOf(caller, body);
   const client = isCallingSystem(caller) ? caller.id : undefined;
@@ -90,6 +93,7 @@ export async function createApprovalRequest(
   const { onBehalfOf, ...fields } = body;
   const change = createRequest(deps.newId(), { ...fields, ...(callbackUrl ? { callbackUrl } : {}) }, profile, who, now);
   if (client) change.request = { ...change.request, client };
+  if (csr && change.request.kind === 'certificate.enroll') change.request = { ...change.request, csr };
   if (onBehalfOf)
     change.history.details = { ...change.history.details, createdBy: { id: caller.id, ...(caller.email ? { email: caller.email } : {}) } };
   const idempotency = idempotencyKey

@@ -127,7 +127,10 @@ describe('creating requests', () => {
 
   test.each([
     ['certificate.enroll', { method: 'ACME', subjectDn: 'CN=a' }],
-    ['certificate.enroll', { method: 'P10', subjectDn: 'CN=a', csr: readFileSync(join(__dirname, '../fixtures/csr/ec-p384.csr'), 'utf8') }],
+    [
+      'certificate.enroll',
+      { method: 'P10', subjectDn: 'CN=ec.example.com', csr: readFileSync(join(__dirname, '../fixtures/csr/ec-p384.csr'), 'utf8') },
+    ],
     ['certificate.revoke', { serialNumber: '0a1b2c', issuerDn: 'CN=CA' }],
     ['certificate.lock', { serialNumber: 'FF', issuerDn: 'CN=CA' }],
     ['card.request', { holderId: 'h', cardProfile: 'p' }],

@@ -5,7 +5,10 @@
  */
 import { STATE_SHARDS } from '../../functions/adapters/dynamodb/keys';
 import { STATES } from '../../functions/domain/model';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Api, cardRequest, profile, startApi, users } from '../helpers/stack';
+import { about, linksOf, to, waitForEmails } from '../helpers/workflow';
 
 let api: Api;
 
@@ -160,5 +163,62 @@ describe('idempotency records', () => {
     });
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body.id).toBe(second.body.id);
+  });
+});
+
+describe('a P10 enrollment', () => {
+  const pem = readFileSync(join(__dirname, '../fixtures/csr/rsa-3072.csr'), 'utf8');
+  const enroll = (subjectDn: string) =>
+    cardRequest('hostile-c', { kind: 'certificate.enroll', subject: { method: 'P10', subjectDn, csr: pem } });
+
+  test("whose subjectDn names another subject than its CSR's is a 400 naming subject.subjectDn, and nothing is written", async () => {
+    const before = await api.call('GET', '/requests?limit=100', { as: users.bob });
+    const response = await api.call('POST', '/requests', { as: users.bob, body: enroll('CN=harmless.example.com') });
+    expect(response.status).toBe(400);
+    expect(response.body.error.details).toEqual([
+      { field: 'subject.subjectDn', message: 'does not name the subject of the CSR (CN=web.example.com, O=Example)' },
+    ]);
+    expect((await api.call('GET', '/requests?limit=100', { as: users.bob })).body.items).toHaveLength(before.body.items.length);
+  });
+
+  test('whose subjectDn names the same subject is created with the CSR decoded; the email and the link page show it', async () => {
+    const response = await api.call('POST', '/requests', { as: users.bob, body: enroll('o=EXAMPLE, cn=web.example.com') });
+    expect(response.status).toBe(201);
+    expect(response.body.csr).toEqual({
+      subject: 'CN=web.example.com, O=Example',
+      key: 'RSA 3072 bits',
+      subjectAlternativeNames: ['DNS:web.example.com', 'DNS:www.example.com', 'IP:10.0.0.1'],
+    });
+    const [email] = await waitForEmails(api, (mail) => about(response.body.id)(mail) && to(users.carol.email)(mail));
+    for (const part of [email?.body.text ?? '', email?.body.html ?? '']) {
+      for (const shown of ['CN=web.example.com, O=Example', 'RSA 3072 bits', 'DNS:www.example.com, IP:10.0.0.1'])
+        expect(part).toContain(shown);
+    }
+    const page = await fetch(linksOf(email as Parameters<typeof linksOf>[0]).approve);
+    const html = await page.text();
+    for (const shown of ['CSR subject', 'CN=web.example.com, O=Example', 'RSA 3072 bits']) expect(html).toContain(shown);
+  });
+});
+
+describe('forged link lines', () => {
+  test("a subject key named Approve, values with line breaks and URLs: the approver's text email has only the service's own link lines", async () => {
+    const forged = 'https://evil.example/links/x/approve';
+    const subject = {
+      holderId: `h\nApprove: ${forged}`,
+      cardProfile: 'c',
+      Approve: forged,
+      ' reject ': forged,
+      nested: { Reject: forged, lines: `a\r\nApprove: ${forged}\u2028Reject: ${forged}` },
+    };
+    const { id } = await create(cardRequest('hostile-a', { subject, justification: `see ${forged}\nApprove: ${forged}` }));
+    const [email] = await waitForEmails(api, (mail) => about(id)(mail) && to(users.carol.email)(mail));
+    const lines = (email?.body.text ?? '').split(/\r\n|\r|\n|\u2028|\u2029|\u0085|\v|\f/);
+    const links = linksOf(email as Parameters<typeof linksOf>[0]);
+    expect(lines.filter((line) => /^\s*(approve|reject)/i.test(line) || /[a-z]:\/\//i.test(line))).toEqual([
+      `Approve: ${links.approve}`,
+      `Reject: ${links.reject}`,
+    ]);
+    expect(links.approve.startsWith(api.stack.apiUrl)).toBe(true);
+    expect(email?.body.html).not.toContain('https://evil.example');
   });
 });

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeCsr } from '../../../functions/domain/csr';
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import { approverEmail, outcomeEmail, subjectLine } from '../../../functions/notifications/emails';
 import { pendingRequest } from '../links/fixtures';
@@ -87,6 +90,26 @@ describe('approverEmail', () => {
   it('keeps a multi-line value (a CSR) readable, one line per line of the value', () => {
     const { text } = approverEmail(pendingRequest(), LINKS, { reminder: false });
     expect(text.split('\n')).toContain('  |     -----BEGIN CERTIFICATE REQUEST-----');
+  });
+
+  it('shows the CSR decoded (subject, key algorithm and size, SANs) in both parts, not only its PEM', () => {
+    const csr = readFileSync(join(__dirname, '../../fixtures/csr/multi-rdn-p256.csr'), 'utf8');
+    const request = pendingRequest({ subject: { method: 'P10', subjectDn: 'CN=app.example.com', csr }, csr: describeCsr(csr) });
+    const { text, html } = approverEmail(request, LINKS, { reminder: false });
+    const lines = text.split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '  | CSR subject: C=DE, O=Example  Corp, OU=IT+CN=app.example.com',
+        '  | CSR key: EC P-256 (256 bits)',
+        '  | CSR subject alternative names: DNS:app.example.com, URI:https[:]//app.example.com/x, email:ops@example.com',
+      ]),
+    );
+    expect(lines.findIndex((line) => line.startsWith('  | CSR subject:'))).toBeLessThan(lines.indexOf('  | Certificate request (CSR):'));
+    for (const shown of ['CSR subject', 'C=DE, O=Example  Corp, OU=IT+CN=app.example.com', 'EC P-256 (256 bits)', 'DNS:app.example.com']) {
+      expect(html).toContain(shown);
+    }
+    // A request stored before CSRs were decoded says so.
+    expect(approverEmail(pendingRequest(), LINKS, { reminder: false }).text).toContain('  | CSR decoded: not decoded');
   });
 
   it('names the kind and the requester in the subject', () => {
