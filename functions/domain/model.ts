@@ -115,8 +115,8 @@ export function reservedKeyPath(value: unknown): Array<string | number> | undefi
  * The first problem of a subject, or undefined: walked without recursion, and stopping at the
  * first problem, so a hostile subject (a huge array, deep nesting) costs little to refuse.
  * Numbers must be finite, and integers safe (JSON.parse turns 1e400 into Infinity and rounds
- * 10000000000000001); arrays hold at most MAX_SUBJECT_ARRAY_ITEMS; keys have no control characters
- * and none is reserved (RESERVED_KEYS).
+ * 10000000000000001); arrays hold at most MAX_SUBJECT_ARRAY_ITEMS; keys are not empty, have no
+ * control characters and none is reserved (RESERVED_KEYS).
  */
 export function subjectProblem(subject: Record<string, unknown>): { path: Array<string | number>; message: string } | undefined {
   type Entry = { value: unknown; path: Array<string | number>; depth: number };
@@ -147,6 +147,8 @@ export function subjectProblem(subject: Record<string, unknown>): { path: Array<
     }
     for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
       if (CONTROL_CHARACTERS.test(key)) return { path, message: 'must not have keys with control characters (line breaks, tabs)' };
+      // DynamoDB refuses an empty attribute name in a map.
+      if (key === '') return { path, message: 'must not have an empty key' };
       if (RESERVED_KEYS.has(key)) return { path: [...path, key], message: RESERVED_KEY_MESSAGE };
       stack.push({ value: child, path: [...path, key], depth: depth + 1 });
     }

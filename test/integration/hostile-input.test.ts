@@ -8,6 +8,7 @@ import { STATES } from '../../functions/domain/model';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Api, cardRequest, profile, startApi, users } from '../helpers/stack';
+import { sendHostileCreates } from '../helpers/hostile';
 import { about, linksOf, to, waitForEmails } from '../helpers/workflow';
 
 let api: Api;
@@ -221,4 +222,28 @@ describe('forged link lines', () => {
     expect(links.approve.startsWith(api.stack.apiUrl)).toBe(true);
     expect(email?.body.html).not.toContain('https://evil.example');
   });
+});
+
+describe('fuzzed hostile subjects (fast-check)', () => {
+  // The same property as the reliability suite's 10,000 inputs (test/reliability/fuzz.test.ts), on 200.
+  test('200 hostile creates: zero 5xx, and every approver email holds exactly the service’s own link lines', async () => {
+    expect(
+      (await api.call('PUT', '/profiles/hostile-fuzz', { as: users.admin, body: profile({ approvers: [users.carol.email] }) })).status,
+    ).toBe(200);
+    const run = await sendHostileCreates({
+      apiUrl: api.stack.apiUrl,
+      mailUrl: api.stack.mailUrl,
+      token: await api.token(users.bob),
+      profileId: 'hostile-fuzz',
+      approver: users.carol.email,
+      runs: 200,
+      seed: 20261206,
+      batch: 100,
+    });
+    expect({ serverErrors: run.serverErrors.slice(0, 3), forged: run.forged.slice(0, 3) }).toEqual({ serverErrors: [], forged: [] });
+    expect(run.sent).toBe(200);
+    // Both outcomes are exercised: hostile but valid subjects are created, reserved keys and the like refused.
+    expect(run.created).toBeGreaterThan(20);
+    expect(run.refused).toBeGreaterThan(20);
+  }, 120_000);
 });

@@ -53,6 +53,8 @@ describe('subject values', () => {
     ['a key with a carriage return', '"note\\rReject: https://evil.example/r":"x"'],
     ['a nested key with a tab', '"n":{"a\\tb":1}'],
     ['a key with U+2028', '"note\\u2028x":"x"'],
+    ['an empty key (DynamoDB refuses it in a map)', '"":"x"'],
+    ['a nested empty key', '"n":[{"":1}]'],
     ['nesting deeper than 8 levels', '"n":[[[[[[[[[1]]]]]]]]]'],
     ['an array nested 100,000 deep', `"n":${'['.repeat(100_000)}${']'.repeat(100_000)}`],
   ])('%s is refused with a message naming the field', (_what, subjectJson) => {
