@@ -131,6 +131,8 @@ export interface HostileRun {
   serverErrors: Array<{ body: string; status: number; text: string }>;
   forged: Array<{ body: string; requestId: string; lines: string[] }>;
   seconds: number;
+  /** Of which waiting for and reading the approver emails. */
+  mailSeconds: number;
 }
 
 /**
@@ -150,7 +152,7 @@ export async function sendHostileCreates(options: {
   concurrency?: number;
 }): Promise<HostileRun> {
   const bodies = fc.sample(hostileBody(options.profileId), { numRuns: options.runs, seed: options.seed });
-  const run: HostileRun = { sent: 0, created: 0, refused: 0, serverErrors: [], forged: [], seconds: 0 };
+  const run: HostileRun = { sent: 0, created: 0, refused: 0, serverErrors: [], forged: [], seconds: 0, mailSeconds: 0 };
   const started = Date.now();
   const batchSize = options.batch ?? 250;
   for (let offset = 0; offset < bodies.length; offset += batchSize) {
@@ -175,6 +177,7 @@ export async function sendHostileCreates(options: {
         }
       }),
     );
+    const mailStarted = Date.now();
     const emails = await approverEmails(options.mailUrl, options.approver, [...created.keys()]);
     for (const [requestId, body] of created) {
       const text = emails.get(requestId);
@@ -182,6 +185,7 @@ export async function sendHostileCreates(options: {
       if (lines.length > 0) run.forged.push({ body: body.slice(0, 500), requestId, lines: lines.slice(0, 5) });
     }
     await fetch(`${options.mailUrl}/clear-store`, { method: 'POST' });
+    run.mailSeconds += (Date.now() - mailStarted) / 1000;
   }
   run.seconds = (Date.now() - started) / 1000;
   return run;
