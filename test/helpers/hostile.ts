@@ -119,6 +119,21 @@ export function forgedLines(text: string, apiUrl: string, requestId: string): st
   ];
 }
 
+/**
+ * fetch, tried again (up to 3 times) when the connection fails: a kept-alive socket that the
+ * server closed while the run waited for emails resets. Creates carry an Idempotency-Key, so a
+ * retried create can only replay the same request.
+ */
+async function fetchAgain(url: string, init?: RequestInit): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof TypeError)) throw error;
+    }
+  }
+}
+
 interface StoredEmail {
   destination: { to: string[] };
   body: { text: string; html: string };
@@ -157,13 +172,16 @@ export async function sendHostileCreates(options: {
   const batchSize = options.batch ?? 250;
   for (let offset = 0; offset < bodies.length; offset += batchSize) {
     const created = new Map<string, string>();
-    const queue = bodies.slice(offset, offset + batchSize);
+    const queue = bodies
+      .slice(offset, offset + batchSize)
+      .map((body, index) => ({ body, key: `hostile-${options.seed}-${offset + index}` }));
     await Promise.all(
       Array.from({ length: options.concurrency ?? 8 }, async () => {
-        for (let body = queue.shift(); body !== undefined; body = queue.shift()) {
-          const response = await fetch(`${options.apiUrl}/requests`, {
+        for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+          const { body, key } = next;
+          const response = await fetchAgain(`${options.apiUrl}/requests`, {
             method: 'POST',
-            headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
+            headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', 'idempotency-key': key },
             body,
           });
           const text = await response.text();
@@ -184,7 +202,7 @@ export async function sendHostileCreates(options: {
       const lines = text === undefined ? ['(no approver email)'] : forgedLines(text, options.apiUrl, requestId);
       if (lines.length > 0) run.forged.push({ body: body.slice(0, 500), requestId, lines: lines.slice(0, 5) });
     }
-    await fetch(`${options.mailUrl}/clear-store`, { method: 'POST' });
+    await fetchAgain(`${options.mailUrl}/clear-store`, { method: 'POST' });
     run.mailSeconds += (Date.now() - mailStarted) / 1000;
   }
   run.seconds = (Date.now() - started) / 1000;
@@ -199,7 +217,7 @@ async function approverEmails(mailUrl: string, approver: string, ids: string[]):
   const wanted = new Set(ids);
   const found = new Map<string, string>();
   const read = async () => {
-    const { emails } = (await (await fetch(`${mailUrl}/store`)).json()) as { emails: StoredEmail[] };
+    const { emails } = (await (await fetchAgain(`${mailUrl}/store`)).json()) as { emails: StoredEmail[] };
     for (const email of emails) {
       const id = /^ {2}\| Request id: (\S+)$/m.exec(email.body.text)?.[1];
       if (id && wanted.has(id) && email.destination.to.includes(approver)) found.set(id, email.body.text);
