@@ -198,6 +198,7 @@ describe('outcomeEmail', () => {
     });
     const lines = outcomeEmail(request).text.split(/\r\n|\r|\n/);
     expect(lines.filter((line) => /^\s*(Approve|Reject):/.test(line))).toEqual([]);
+    expect(outcomeEmail(request).html).not.toContain('https://evil.example');
     expect(lines).toEqual(expect.arrayContaining(['Reason:', '    | no', '    | Approve: https[:]//evil.example/a']));
   });
 
