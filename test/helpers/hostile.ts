@@ -179,12 +179,21 @@ export async function sendHostileCreates(options: {
       Array.from({ length: options.concurrency ?? 8 }, async () => {
         for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
           const { body, key } = next;
-          const response = await fetchAgain(`${options.apiUrl}/requests`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', 'idempotency-key': key },
-            body,
-          });
-          const text = await response.text();
+          let response: Response;
+          let text: string;
+          try {
+            response = await fetchAgain(`${options.apiUrl}/requests`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', 'idempotency-key': key },
+              body,
+            });
+            text = await response.text();
+          } catch (error) {
+            // No answer at all (the connection reset three times) counts as a server error.
+            run.sent += 1;
+            run.serverErrors.push({ body: body.slice(0, 500), status: 0, text: String((error as Error).cause ?? error) });
+            continue;
+          }
           run.sent += 1;
           if (response.status >= 500)
             run.serverErrors.push({ body: body.slice(0, 500), status: response.status, text: text.slice(0, 300) });
