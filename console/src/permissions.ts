@@ -24,7 +24,7 @@ export function mayDecide(request: ApprovalRequest, who: Identity, now = new Dat
   });
 }
 
-/** Admins while not deleted; the requester while pending. */
+/** Admins and the requester, while pending (an ended request stays ended). */
 export function mayDelete(request: ApprovalRequest, who: Identity, now = new Date().toISOString()): boolean {
   return allowed(() => deleteRequest(request, who, now));
 }

@@ -46,9 +46,21 @@ const SUBJECT_LABELS: Record<string, string> = {
   cardSerial: 'Card serial number',
 };
 
-/** A label for a subject field: known fields in words, others as they are named. */
+/**
+ * A label for a subject field: known fields in words, any other key quoted as a JSON string
+ * (`"Approve"`), so a key the requester chose never reads as one of the service's own labels.
+ */
 export function subjectLabel(field: string): string {
-  return SUBJECT_LABELS[field] ?? field;
+  return Object.hasOwn(SUBJECT_LABELS, field) ? (SUBJECT_LABELS[field] as string) : JSON.stringify(field);
+}
+
+/**
+ * User text with every URL made inert: `scheme://` becomes `scheme[:]//`, so no mail client or
+ * reader takes a value for a link: the emails and link pages show only the service's own links
+ * as links. (Host names such as `www.example.com` in a DN stay as they are: they must read exactly.)
+ */
+export function defang(value: string): string {
+  return value.replace(/([a-z][a-z0-9+.-]*):(?=\/\/)/gi, '$1[:]');
 }
 
 /** A subject value as text: strings as they are, anything else as JSON. */
@@ -86,11 +98,28 @@ export function requestRows(request: ApprovalRequest): Row[] {
   return rows;
 }
 
+/**
+ * The subject's fields; a CSR is shown decoded first (what it asks to be issued: subject, key,
+ * subject alternative names), then as its PEM, so nobody has to read base64 to know what they approve.
+ */
 export function subjectRows(request: ApprovalRequest): Row[] {
-  return Object.entries(request.subject).map(([field, value]): Row => {
+  const rows = Object.entries(request.subject).map(([field, value]): Row => {
     const text = subjectValue(value);
     return [subjectLabel(field), text, { pre: text.includes('\n') || text.length > 80 }];
   });
+  const csr = request.subject.csr;
+  if (request.kind !== 'certificate.enroll' || typeof csr !== 'string') return rows;
+  const decoded = request.csr;
+  const csrRows: Row[] = decoded
+    ? [
+        ['CSR subject', decoded.subject],
+        ['CSR key', decoded.key],
+        ['CSR subject alternative names', decoded.subjectAlternativeNames.join(', ') || '(none)'],
+      ]
+    : [['CSR decoded', 'not decoded (the request was stored before CSRs were decoded): read the PEM below']];
+  const at = rows.findIndex(([label]) => label === subjectLabel('csr'));
+  rows.splice(at < 0 ? rows.length : at, 0, ...csrRows);
+  return rows;
 }
 
 export function requesterRows(request: ApprovalRequest): Row[] {
@@ -107,11 +136,11 @@ export function tableHtml(title: string, rows: Row[]): string {
   const body = rows
     .map(([label, value, options]) => {
       const cell = options?.pre
-        ? `<pre style="margin:0;white-space:pre-wrap;word-break:break-all;font-family:Menlo,Consolas,monospace;font-size:12px;line-height:1.4;color:#1f2328;">${escapeHtml(value)}</pre>`
-        : escapeHtml(value);
+        ? `<pre style="margin:0;white-space:pre-wrap;word-break:break-all;font-family:Menlo,Consolas,monospace;font-size:12px;line-height:1.4;color:#1f2328;">${escapeHtml(defang(value))}</pre>`
+        : escapeHtml(defang(value));
       return (
         '<tr>' +
-        `<th align="left" valign="top" style="padding:6px 12px 6px 0;width:34%;font-weight:600;color:#57606a;font-size:14px;border-top:1px solid #eaeef2;">${escapeHtml(label)}</th>` +
+        `<th align="left" valign="top" style="padding:6px 12px 6px 0;width:34%;font-weight:600;color:#57606a;font-size:14px;border-top:1px solid #eaeef2;">${escapeHtml(defang(label))}</th>` +
         `<td valign="top" style="padding:6px 0;font-size:14px;color:#1f2328;border-top:1px solid #eaeef2;word-break:break-word;">${cell}</td>` +
         '</tr>'
       );
@@ -132,37 +161,50 @@ export function requestDetailsHtml(request: ApprovalRequest): string {
   ].join('');
 }
 
-/** The same as plain text lines, for the text part of an email. */
 /**
- * Text of a plain-text email line that cannot start a line of its own: every control character but
- * line breaks is shown escaped (`\u000b`), and line breaks only where `multiline` allows them.
+ * Text of a plain-text email line that cannot start a line of its own: every control character
+ * is shown escaped (`\u000b`), and addresses are made inert (defang).
  */
 export function textLine(value: string): string {
-  return value.replace(/[\p{Cc}\u2028\u2029]/gu, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return defang(value.replace(/[\p{Cc}\u2028\u2029]/gu, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
+const LINE_BREAKS = /\r\n|\r|\n|\u2028|\u2029|\u0085|\v|\f/;
+
+/**
+ * A value of several lines (a CSR, JSON) in a plain-text email: each line on its own, behind
+ * `margin`, so no line of a value (`Approve: https://…`) can pose as one of the email's own.
+ */
+export function textBlock(value: string, margin = '    | '): string[] {
+  return value.split(LINE_BREAKS).map((line) => `${margin}${textLine(line)}`);
 }
 
 /**
- * A value of several lines (a CSR, JSON) in a plain-text email: each line on its own, behind a
- * `    | ` margin, so no line of a value (`Approve: https://…`) can pose as one of the email's own.
+ * `label: value` in a plain-text email, behind `margin`: on one line, or the label alone followed
+ * by the value's lines, each behind the margin and indented further.
  */
-export function textBlock(value: string): string[] {
-  return value.split(/\r\n|\r|\n|\u2028|\u2029|\u0085|\v|\f/).map((line) => `    | ${textLine(line)}`);
+export function textField(label: string, value: string, margin = ''): string[] {
+  const multiline = LINE_BREAKS.test(value);
+  if (!multiline) return [`${margin}${textLine(label)}: ${textLine(value)}`];
+  return [`${margin}${textLine(label)}:`, ...textBlock(value, margin ? `${margin}    ` : '    | ')];
 }
 
-/** `label: value` in a plain-text email: on one line, or the label alone followed by the value's block. */
-export function textField(label: string, value: string, indent = ''): string[] {
-  const multiline = /[\r\n\u2028\u2029\u0085\v\f]/.test(value);
-  return multiline ? [`${indent}${textLine(label)}:`, ...textBlock(value)] : [`${indent}${textLine(label)}: ${textLine(value)}`];
-}
-
+/**
+ * The request as plain-text lines. Every line of a section starts with `  | `: what the requester
+ * wrote (subject keys quoted, values, the justification) can never begin a line, so the email's own
+ * `Approve:` and `Reject:` lines, which start at the margin, are the only lines that look like them.
+ */
 export function requestDetailsText(request: ApprovalRequest): string[] {
-  const section = (title: string, rows: Row[]) => [title, ...rows.flatMap(([label, value]) => textField(label, value, '  ')), ''];
+  const section = (title: string, rows: Row[]) => [title, ...rows.flatMap(([label, value]) => textField(label, value, DETAIL_MARGIN)), ''];
   return [
     ...section('Request', requestRows(request)),
     ...section(request.kind.startsWith('card.') ? 'Card' : 'Certificate', subjectRows(request)),
     ...section('Requester', requesterRows(request)),
   ];
 }
+
+/** The margin of every line of the request's details in a plain-text email. */
+export const DETAIL_MARGIN = '  | ';
 
 /** A mail-safe button: a styled link inside a table cell. */
 export function buttonHtml(href: string, label: string, color: string): string {

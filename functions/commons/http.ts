@@ -7,8 +7,8 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { DomainError, type ErrorCode, unauthorized } from '../domain/errors';
-import { type Identity, isAsciiEmail } from '../domain/model';
+import { DomainError, type ErrorCode, invalid, unauthorized } from '../domain/errors';
+import { type Identity, isAsciiEmail, RESERVED_KEY_MESSAGE, reservedKeyPath } from '../domain/model';
 import { describeError, logger, observe } from './observability';
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
@@ -62,13 +62,34 @@ export function errorResponse(error: unknown, requestId?: string): HttpResult {
   return json(500, errorBody('internal_error', 'internal error', requestId ? { requestId } : undefined));
 }
 
+/**
+ * middy's JSON parser refuses a body with a `__proto__` key (or a `constructor` holding a
+ * `prototype`) anywhere, as a 422 that names no place: the body, parsed again without the parser's
+ * guard (JSON.parse makes such keys own keys and pollutes nothing), says which field it is, so the
+ * answer is the contract's 400 naming it, like any other reserved key.
+ */
+function reservedKeyError(error: unknown, event: HttpEvent | undefined): DomainError | undefined {
+  if (clientErrorOf(error)?.status !== 422 || typeof event?.body !== 'string') return undefined;
+  let body: unknown;
+  try {
+    body = JSON.parse(event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body);
+  } catch {
+    return undefined;
+  }
+  const path = reservedKeyPath(body);
+  if (!path) return undefined;
+  const field = path.join('.');
+  return invalid(`${field} ${RESERVED_KEY_MESSAGE}`, [{ field, message: RESERVED_KEY_MESSAGE }]);
+}
+
 /** Wraps a JSON API handler. `body: true` parses a JSON body (and refuses anything else). */
 export function httpHandler(handler: Handler, options: { body?: boolean } = {}) {
   const wrapped = observe(middy<HttpEvent, HttpResult>()).use(httpHeaderNormalizer());
   if (options.body) wrapped.use(httpJsonBodyParser());
   wrapped.use({
     onError: async (request) => {
-      request.response = errorResponse(request.error, request.context?.awsRequestId);
+      const error = reservedKeyError(request.error, request.event) ?? request.error;
+      request.response = errorResponse(error, request.context?.awsRequestId);
     },
   });
   return wrapped.handler(handler);

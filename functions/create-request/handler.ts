@@ -18,8 +18,8 @@ export const handler = httpHandler(
     const who = identityOf(event);
     const key = parse(idempotencyKeySchema, event.headers['idempotency-key'], 'Idempotency-Key');
     const body = parse(createRequestBodySchema, event.body);
-    assertP10CsrParses(body);
-    const { request, replayed } = await createApprovalRequest(deps, who, body, key);
+    const csr = assertP10CsrParses(body);
+    const { request, replayed } = await createApprovalRequest(deps, who, body, key, csr);
     logApprovalRequest(request.id);
     logger.info(replayed ? 'request replayed' : 'request created', { kind: request.kind, state: request.state });
     return json(201, request, { location: `/requests/${request.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) });

@@ -1,40 +1,131 @@
 /**
  * A P10 enrollment carries a PKCS#10 certificate request: it must parse as one, read with the
- * maintained ASN.1 schemas of @peculiar/asn1-csr (never hand-written ASN.1), or the create is
- * refused with 400 naming `subject.csr`. The schemas alone, not @peculiar/x509 (which the console
- * uses to show the request's details), keep the create function's bundle small. Kept apart from
- * kinds.ts so that only the create function bundles them.
+ * maintained ASN.1 schemas of @peculiar/asn1-csr and @peculiar/asn1-x509 (never hand-written ASN.1),
+ * or the create is refused with 400 naming `subject.csr`; and its `subjectDn` must name the CSR's
+ * subject (dn.ts says how names compare), or the create is refused with 400 naming `subject.subjectDn`.
+ * The schemas alone, not @peculiar/x509 (which the console uses), keep the functions' bundles
+ * small; the key's type and size come from node:crypto.
  */
+import { createPublicKey } from 'node:crypto';
 import { CertificationRequest } from '@peculiar/asn1-csr';
 import { AsnConvert } from '@peculiar/asn1-schema';
+import { Extensions, type GeneralName, id_ce_subjectAltName, SubjectAlternativeName } from '@peculiar/asn1-x509';
+import { foldValue, formatDn, namesSubject, type Rdn } from './dn';
 import { invalid } from './errors';
+import type { CsrSummary } from './model';
 
 const PEM = /^-----BEGIN (NEW )?CERTIFICATE REQUEST-----([\s\S]+?)-----END (NEW )?CERTIFICATE REQUEST-----$/;
+/** PKCS #9 extensionRequest: the extensions a CSR asks for (its subject alternative names among them). */
+const EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
+const CURVES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521', secp256k1: 'secp256k1' };
 
-/** Why `pem` is not a PKCS#10 request, or undefined when it parses. */
-export function csrProblem(pem: string): string | undefined {
+function parseCsr(pem: string): CertificationRequest | string {
   const body = PEM.exec(pem.trim())?.[2]?.replace(/\s+/g, '');
   if (!body || !/^[A-Za-z0-9+/]+={0,2}$/.test(body)) return 'is not PEM-armoured base64';
   try {
     const request = AsnConvert.parse(Buffer.from(body, 'base64'), CertificationRequest);
     if (!request.certificationRequestInfo.subjectPKInfo.subjectPublicKey.byteLength) return 'has no public key';
-    return undefined;
+    return request;
   } catch (error) {
     return (error as Error).message || 'cannot be read';
   }
 }
 
-/**
- * Refuses a `certificate.enroll` by P10 whose `csr` is a PEM block that is not a PKCS#10 request.
- * Other problems of the subject (no csr, not PEM) are left to the kind's schema, which names them.
- */
-export function assertP10CsrParses(body: { kind: string; subject: Record<string, unknown> }): void {
-  const { method, csr } = body.subject;
-  if (body.kind !== 'certificate.enroll' || method !== 'P10' || typeof csr !== 'string') return;
-  if (!/-----BEGIN (NEW )?CERTIFICATE REQUEST-----[\s\S]+-----END (NEW )?CERTIFICATE REQUEST-----/.test(csr) || csr.length > 16384) return;
-  const problem = csrProblem(csr);
-  if (problem) {
-    const message = 'is not a PKCS#10 certificate request';
-    throw invalid(`subject.csr ${message}`, [{ field: 'subject.csr', message: `${message} (${problem.slice(0, 200)})` }]);
+/** Why `pem` is not a PKCS#10 request, or undefined when it parses. */
+export function csrProblem(pem: string): string | undefined {
+  const parsed = parseCsr(pem);
+  return typeof parsed === 'string' ? parsed : undefined;
+}
+
+/** The subject's RDNs in ASN.1 order, each attribute with its OID and its value as written. */
+function subjectRdns(request: CertificationRequest): Array<Array<{ type: string; value: string }>> {
+  return request.certificationRequestInfo.subject.map((rdn) =>
+    rdn.map((attribute) => ({ type: attribute.type, value: attribute.value.toString() })),
+  );
+}
+
+function keyDescription(request: CertificationRequest): string {
+  try {
+    const key = createPublicKey({
+      key: Buffer.from(AsnConvert.serialize(request.certificationRequestInfo.subjectPKInfo)),
+      format: 'der',
+      type: 'spki',
+    });
+    const details = key.asymmetricKeyDetails ?? {};
+    if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') return `RSA ${details.modulusLength} bits`;
+    if (key.asymmetricKeyType === 'ec') {
+      const curve = CURVES[details.namedCurve ?? ''] ?? details.namedCurve ?? 'unknown curve';
+      const bits = /(\d{3})/.exec(curve)?.[1];
+      return `EC ${curve}${bits ? ` (${bits} bits)` : ''}`;
+    }
+    if (key.asymmetricKeyType === 'ed25519') return 'Ed25519';
+    if (key.asymmetricKeyType === 'ed448') return 'Ed448';
+    return key.asymmetricKeyType ?? 'unknown';
+  } catch {
+    return `unreadable key (algorithm ${request.certificationRequestInfo.subjectPKInfo.algorithm.algorithm})`;
   }
+}
+
+function generalName(name: GeneralName): string {
+  if (name.dNSName !== undefined) return `DNS:${name.dNSName}`;
+  if (name.iPAddress !== undefined) return `IP:${name.iPAddress}`;
+  if (name.rfc822Name !== undefined) return `email:${name.rfc822Name}`;
+  if (name.uniformResourceIdentifier !== undefined) return `URI:${name.uniformResourceIdentifier}`;
+  if (name.registeredID !== undefined) return `RID:${name.registeredID}`;
+  if (name.directoryName !== undefined)
+    return `DirName:${formatDn(name.directoryName.map((rdn) => rdn.map((a) => ({ type: a.type, value: a.value.toString() }))))}`;
+  return 'otherName';
+}
+
+function subjectAlternativeNames(request: CertificationRequest): string[] {
+  const names: string[] = [];
+  for (const attribute of request.certificationRequestInfo.attributes) {
+    if (attribute.type !== EXTENSION_REQUEST) continue;
+    for (const value of attribute.values) {
+      for (const extension of AsnConvert.parse(value, Extensions)) {
+        if (extension.extnID !== id_ce_subjectAltName) continue;
+        names.push(...AsnConvert.parse(extension.extnValue, SubjectAlternativeName).map(generalName));
+      }
+    }
+  }
+  return names;
+}
+
+/** The CSR decoded for people, or undefined when it does not parse. */
+export function describeCsr(pem: string): CsrSummary | undefined {
+  const request = parseCsr(pem);
+  if (typeof request === 'string') return undefined;
+  let names: string[];
+  try {
+    names = subjectAlternativeNames(request);
+  } catch {
+    names = ['(unreadable extension request)'];
+  }
+  return { subject: formatDn(subjectRdns(request)), key: keyDescription(request), subjectAlternativeNames: names };
+}
+
+/**
+ * Refuses a `certificate.enroll` by P10 whose `csr` is a PEM block that is not a PKCS#10 request,
+ * or whose `subjectDn` does not name the CSR's subject; returns the CSR decoded, which the request
+ * keeps (so emails and link pages show it without bundling the ASN.1 schemas). Other problems of
+ * the subject (no csr, not PEM) are left to the kind's schema, which names them.
+ */
+export function assertP10CsrParses(body: { kind: string; subject: Record<string, unknown> }): CsrSummary | undefined {
+  const { method, csr, subjectDn } = body.subject;
+  if (body.kind !== 'certificate.enroll' || method !== 'P10' || typeof csr !== 'string') return undefined;
+  if (!/-----BEGIN (NEW )?CERTIFICATE REQUEST-----[\s\S]+-----END (NEW )?CERTIFICATE REQUEST-----/.test(csr) || csr.length > 16384) {
+    return undefined;
+  }
+  const request = parseCsr(csr);
+  if (typeof request === 'string') {
+    const message = 'is not a PKCS#10 certificate request';
+    throw invalid(`subject.csr ${message}`, [{ field: 'subject.csr', message: `${message} (${request.slice(0, 200)})` }]);
+  }
+  const rdns = subjectRdns(request);
+  const folded: Rdn[] = rdns.map((rdn) => rdn.map((attribute) => ({ type: attribute.type, value: foldValue(attribute.value) })));
+  if (typeof subjectDn !== 'string' || !namesSubject(subjectDn, folded)) {
+    const message = `does not name the subject of the CSR (${formatDn(rdns).slice(0, 300)})`;
+    throw invalid(`subject.subjectDn ${message}`, [{ field: 'subject.subjectDn', message }]);
+  }
+  return describeCsr(csr);
 }

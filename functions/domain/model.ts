@@ -88,12 +88,35 @@ const MAX_SUBJECT_DEPTH = 8;
 export const MAX_SUBJECT_ARRAY_ITEMS = 1000;
 /** Control characters (C0, DEL, C1) and the Unicode line and paragraph separators. */
 export const CONTROL_CHARACTERS = /[\p{Cc}\u2028\u2029]/u;
+/**
+ * Keys that name an object's prototype machinery. JSON.parse makes `__proto__` an own key, zod's
+ * record drops it silently, and the DynamoDB marshaller takes an object with a `constructor` key
+ * for a class instance (and throws): such keys are refused at any depth, so none reaches a store.
+ */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+export const RESERVED_KEY_MESSAGE = 'is a reserved key (__proto__, constructor and prototype are refused)';
+
+/** The path of the first reserved key anywhere in a parsed JSON value, or undefined (walked without recursion). */
+export function reservedKeyPath(value: unknown): Array<string | number> | undefined {
+  const stack: Array<{ value: unknown; path: Array<string | number> }> = [{ value, path: [] }];
+  while (stack.length > 0) {
+    const next = stack.pop() as { value: unknown; path: Array<string | number> };
+    if (next.value === null || typeof next.value !== 'object') continue;
+    for (const [key, child] of Object.entries(next.value)) {
+      const path = [...next.path, Array.isArray(next.value) ? Number(key) : key];
+      if (!Array.isArray(next.value) && RESERVED_KEYS.has(key)) return path;
+      stack.push({ value: child, path });
+    }
+  }
+  return undefined;
+}
 
 /**
  * The first problem of a subject, or undefined: walked without recursion, and stopping at the
  * first problem, so a hostile subject (a huge array, deep nesting) costs little to refuse.
  * Numbers must be finite, and integers safe (JSON.parse turns 1e400 into Infinity and rounds
- * 10000000000000001); arrays hold at most MAX_SUBJECT_ARRAY_ITEMS; keys have no control characters.
+ * 10000000000000001); arrays hold at most MAX_SUBJECT_ARRAY_ITEMS; keys are not empty, have no
+ * control characters and none is reserved (RESERVED_KEYS).
  */
 export function subjectProblem(subject: Record<string, unknown>): { path: Array<string | number>; message: string } | undefined {
   type Entry = { value: unknown; path: Array<string | number>; depth: number };
@@ -124,6 +147,9 @@ export function subjectProblem(subject: Record<string, unknown>): { path: Array<
     }
     for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
       if (CONTROL_CHARACTERS.test(key)) return { path, message: 'must not have keys with control characters (line breaks, tabs)' };
+      // DynamoDB refuses an empty attribute name in a map.
+      if (key === '') return { path, message: 'must not have an empty key' };
+      if (RESERVED_KEYS.has(key)) return { path: [...path, key], message: RESERVED_KEY_MESSAGE };
       stack.push({ value: child, path: [...path, key], depth: depth + 1 });
     }
   }
@@ -142,16 +168,20 @@ export const ON_BEHALF_SCOPE = `${RESOURCE_SERVER_ID}/${ON_BEHALF_SCOPE_NAME}`;
 export const createRequestBodySchema = z.strictObject({
   kind: kindSchema,
   profileId: idSchema,
-  subject: z.record(z.string(), z.unknown()).superRefine((subject, ctx) => {
-    const problem = subjectProblem(subject);
-    if (problem) {
-      ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
-      return;
-    }
-    if (JSON.stringify(subject).length > MAX_SUBJECT_BYTES) {
-      ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_SUBJECT_BYTES / 1024} KB of JSON` });
-    }
-  }),
+  // Checked as it arrives, before the record copies it: the copy would drop an own `__proto__` key unseen.
+  subject: z.preprocess(
+    (subject, ctx) => {
+      if (typeof subject !== 'object' || subject === null) return subject;
+      const problem = subjectProblem(subject as Record<string, unknown>);
+      if (problem) {
+        ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message, input: subject });
+      } else if (JSON.stringify(subject).length > MAX_SUBJECT_BYTES) {
+        ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_SUBJECT_BYTES / 1024} KB of JSON`, input: subject });
+      }
+      return subject;
+    },
+    z.record(z.string(), z.unknown()),
+  ),
   justification: z.string().trim().max(2000, 'must be at most 2000 characters').optional(),
   callbackUrl: z
     .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
@@ -214,12 +244,21 @@ export type Decision = z.infer<typeof decisionSchema>;
  * A request as the API answers it: the one definition of its fields. The TypeScript type, the
  * OpenAPI response schema and the order of the fields in every response all come from it.
  */
+/** A P10 CSR decoded at create: what it asks to be issued, as approvers see it. */
+export const csrSummarySchema = z.object({
+  subject: z.string().describe('The subject, first RDN first (CN=web.example.com, O=Example).'),
+  key: z.string().describe('The key algorithm and size (RSA 3072 bits, EC P-384 (384 bits), Ed25519).'),
+  subjectAlternativeNames: z.array(z.string()).describe('DNS:…, IP:…, email:…, URI:…'),
+});
+export type CsrSummary = z.infer<typeof csrSummarySchema>;
+
 export const approvalRequestSchema = z.object({
   id: z.uuid(),
   kind: kindSchema,
   profileId: z.string(),
   state: stateSchema,
   subject: z.record(z.string(), z.unknown()).describe('As sent, validated against the schema of its kind.'),
+  csr: csrSummarySchema.optional().describe("A P10 enrollment's CSR decoded at create (its subjectDn names the same subject)."),
   justification: z.string().optional(),
   callbackUrl: z.url().optional(),
   client: z

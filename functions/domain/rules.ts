@@ -233,12 +233,14 @@ export function decide(request: ApprovalRequest, who: Voter, body: DecisionBody,
   };
 }
 
-/** Admins may delete any request not yet deleted; the requester only while it is pending. */
+/**
+ * Admins or the requester delete a pending request: `deleted` is the ending of a pending request
+ * only. An ended request (approved, rejected, expired, deleted) stays ended: 409 for everyone,
+ * admins included, so its decision is never overwritten after the calling system acted on it.
+ */
 export function deleteRequest(request: ApprovalRequest, who: Identity, now: string, reason?: string): Change {
-  const admin = isAdmin(who);
-  if (!admin && request.requester.id !== who.id) throw forbidden('only admins or the requester may delete this request');
-  if (request.state === 'deleted') throw conflict('request is already deleted', { state: request.state });
-  if (!admin) assertPending(request);
+  if (!isAdmin(who) && request.requester.id !== who.id) throw forbidden('only admins or the requester may delete this request');
+  assertPending(request);
   const actor = actorOf(who);
   const extra = reason ? { reason } : {};
   return {

@@ -2,7 +2,7 @@
  * The pages a signed link answers with: server-rendered HTML that works without JavaScript,
  * styled inline only (the Content-Security-Policy allows nothing else). Pure functions.
  */
-import { actorLabel, COLORS, escapeHtml, FONT_FAMILY, formatTime, kindLabel, requestDetailsHtml } from '../commons/html';
+import { actorLabel, COLORS, defang, escapeHtml, FONT_FAMILY, formatTime, kindLabel, requestDetailsHtml } from '../commons/html';
 import type { ApprovalRequest } from '../domain/model';
 import { approvalOf, type Voter } from '../domain/people';
 import type { LinkAction } from './signing';
@@ -76,7 +76,7 @@ export function confirmPage(request: ApprovalRequest, action: LinkAction, approv
     parts.push(
       notice(
         `On hold since ${escapeHtml(formatTime(request.hold.at))} by ${escapeHtml(actorLabel(request.hold.by))}` +
-          `${request.hold.comment ? `: ${escapeHtml(request.hold.comment)}` : ''}. You can still decide.`,
+          `${request.hold.comment ? `: ${escapeHtml(defang(request.hold.comment))}` : ''}. You can still decide.`,
         COLORS.hold,
         '#fff8c5',
       ),
@@ -173,14 +173,14 @@ export function describeConflict(request: ApprovalRequest, approver: string | Vo
     case 'rejected':
       return {
         title: 'Already rejected',
-        message: `This request was rejected by ${by} at ${at}. Reason: ${decision?.reason ?? '(none recorded)'}`,
+        message: `This request was rejected by ${by} at ${at}. Reason: ${defang(decision?.reason ?? '(none recorded)')}`,
       };
     case 'expired':
       return { title: 'Request expired', message: `This request expired at ${at} without a decision.` };
     case 'deleted':
       return {
         title: 'Request deleted',
-        message: `This request was deleted by ${by} at ${at}${decision?.reason ? `. Reason: ${decision.reason}` : '.'}`,
+        message: `This request was deleted by ${by} at ${at}${decision?.reason ? `. Reason: ${defang(decision.reason)}` : '.'}`,
       };
   }
 }

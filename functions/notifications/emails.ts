@@ -7,6 +7,7 @@ import {
   actorLabel,
   buttonHtml,
   COLORS,
+  defang,
   escapeHtml,
   FONT_FAMILY,
   formatTime,
@@ -147,9 +148,11 @@ export function outcomeEmail(request: ApprovalRequest): EmailContent {
   const color = request.state === 'approved' ? COLORS.approve : request.state === 'rejected' ? COLORS.reject : COLORS.neutral;
   const notes =
     (reason
-      ? `<p style="margin:0 0 12px;padding:12px 16px;border-left:4px solid ${color};background:#f6f8fa;font-size:15px;line-height:1.5;"><strong>Reason:</strong> ${escapeHtml(reason)}</p>`
+      ? `<p style="margin:0 0 12px;padding:12px 16px;border-left:4px solid ${color};background:#f6f8fa;font-size:15px;line-height:1.5;"><strong>Reason:</strong> ${escapeHtml(defang(reason))}</p>`
       : '') +
-    (comment ? `<p style="margin:0 0 12px;font-size:14px;line-height:1.5;"><strong>Comment:</strong> ${escapeHtml(comment)}</p>` : '');
+    (comment
+      ? `<p style="margin:0 0 12px;font-size:14px;line-height:1.5;"><strong>Comment:</strong> ${escapeHtml(defang(comment))}</p>`
+      : '');
   const html = layout(
     `${word}: ${label}`,
     `<span style="display:inline-block;padding:2px 10px;border-radius:12px;background:${color};color:#ffffff;font-size:13px;font-weight:600;">${escapeHtml(word)}</span> ${escapeHtml(sentence)}`,

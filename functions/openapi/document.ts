@@ -127,7 +127,7 @@ const DETAILS: Record<string, Record<string, unknown>> = {
     responses: { 200: { description: 'The request', content: json(ref('Request')) }, ...errors(400, 401, 403, 404, 409) },
   },
   deleteRequest: {
-    summary: 'Delete a request (admins; the requester while it is pending); it is kept for audit',
+    summary: 'Delete a pending request (admins or the requester; 409 once ended); it is kept for audit',
     responses: { 200: { description: 'The request, state deleted', content: json(ref('Request')) }, ...errors(400, 401, 403, 404, 409) },
   },
   linkPage: {

@@ -21,10 +21,12 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/** An idempotency key already used: the request it created and the hash of its body. */
+/** An idempotency key already used: the request it created, the hash of its body and its owner. */
 export interface IdempotencyRecord {
   requestId: string;
   bodyHash: string;
+  /** The caller whose key it is (records written before owners were stored have none). */
+  sub?: string;
 }
 
 export interface NewIdempotency extends IdempotencyRecord {

@@ -3,6 +3,7 @@ import { conflict, forbidden, invalid, notFound } from '../domain/errors';
 import type {
   ApprovalRequest,
   CreateRequestBody,
+  CsrSummary,
   DecisionBody,
   HistoryEntry,
   Identity,
@@ -87,6 +88,8 @@ export async function createApprovalRequest(
   caller: Identity,
   body: CreateRequestBody,
   idempotencyKey?: string,
+  /** A P10's CSR decoded (domain/csr.ts), kept on the request for approvers to see. */
+  csr?: CsrSummary,
 ): Promise<Created> {
   const who = await requesterOf(deps, caller, body);
   const client = isCallingSystem(caller) ? caller.id : undefined;
@@ -97,7 +100,7 @@ export async function createApprovalRequest(
   const bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
   if (idempotencyKey) {
     const earlier = await deps.repository.getIdempotency(caller.id, idempotencyKey);
-    if (earlier) return replay(deps, earlier, bodyHash);
+    if (earlier) return replay(deps, earlier, bodyHash, caller.id);
   }
   const profile = await deps.repository.getProfile(body.profileId);
   if (!profile) throw invalid(`profileId ${body.profileId} does not exist`, [{ field: 'profileId', message: 'does not exist' }]);
@@ -107,13 +110,14 @@ export async function createApprovalRequest(
   const owners = profile.requireApprovalFor.includes(body.kind) ? await ownersOf(deps.directory, profile.approvers) : {};
   const change = createRequest(deps.newId(), { ...fields, ...(callbackUrl ? { callbackUrl } : {}) }, profile, who, now, { holder, owners });
   if (client) change.request = { ...change.request, client };
+  if (csr && change.request.kind === 'certificate.enroll') change.request = { ...change.request, csr };
   if (onBehalfOf)
     change.history.details = { ...change.history.details, createdBy: { id: caller.id, ...(caller.email ? { email: caller.email } : {}) } };
   const idempotency = idempotencyKey
     ? { sub: caller.id, key: idempotencyKey, requestId: change.request.id, bodyHash, expiresAtEpoch: idempotencyExpiry(now) }
     : undefined;
   const result = await deps.repository.createRequest(change, idempotency, firstCheckAt(change.request, now));
-  if (!result.created) return replay(deps, result.earlier, bodyHash);
+  if (!result.created) return replay(deps, result.earlier, bodyHash, caller.id);
   deps.meter.requestCreated(change.request.kind);
   await startOrLeaveToReconciler(deps, change.request);
   return { request: change.request, replayed: false };
@@ -142,7 +146,13 @@ async function requesterOf(deps: Deps, caller: Identity, body: CreateRequestBody
 /** A calling system: a client-credentials token holding the on-behalf scope. */
 const isCallingSystem = (caller: Identity) => caller.scopes?.includes(ON_BEHALF_SCOPE) === true;
 
-async function replay(deps: Deps, earlier: IdempotencyRecord, bodyHash: string): Promise<Created> {
+/**
+ * The earlier answer to a key: only to the caller who owns the record. A record of someone else
+ * (or of no known owner: written before owners were stored, at most a day ago) is never answered
+ * and reveals nothing of its request: 409.
+ */
+async function replay(deps: Deps, earlier: IdempotencyRecord, bodyHash: string, owner: string): Promise<Created> {
+  if (earlier.sub !== owner) throw conflict('Idempotency-Key was already used');
   if (earlier.bodyHash !== bodyHash) {
     throw conflict('Idempotency-Key was already used with a different body', { requestId: earlier.requestId });
   }

@@ -128,7 +128,10 @@ describe('creating requests', () => {
 
   test.each([
     ['certificate.enroll', { method: 'ACME', subjectDn: 'CN=a' }],
-    ['certificate.enroll', { method: 'P10', subjectDn: 'CN=a', csr: readFileSync(join(__dirname, '../fixtures/csr/ec-p384.csr'), 'utf8') }],
+    [
+      'certificate.enroll',
+      { method: 'P10', subjectDn: 'CN=ec.example.com', csr: readFileSync(join(__dirname, '../fixtures/csr/ec-p384.csr'), 'utf8') },
+    ],
     ['certificate.revoke', { serialNumber: '0a1b2c', issuerDn: 'CN=CA' }],
     ['certificate.lock', { serialNumber: 'FF', issuerDn: 'CN=CA' }],
     ['card.request', { holderId: 'h', cardProfile: 'p' }],
@@ -362,11 +365,23 @@ describe('deleting requests', () => {
     );
   });
 
-  test('the requester cannot delete a decided request; an admin can; others never', async () => {
+  test('an ended request stays ended: DELETE is 409 for the requester and admins alike, and changes nothing', async () => {
     const request = await create();
     await api.call('POST', `/requests/${request.id}/decisions`, { as: users.carol, body: { decision: 'approve' } });
+    const before = await api.call('GET', `/requests/${request.id}`, { as: users.admin });
+    expect(before.body.state).toBe('approved');
     expect((await api.call('DELETE', `/requests/${request.id}`, { as: users.alice })).status).toBe(409);
     expect((await api.call('DELETE', `/requests/${request.id}`, { as: users.bob })).status).toBe(403);
+    const byAdmin = await api.call('DELETE', `/requests/${request.id}`, { as: users.admin });
+    expect(byAdmin.status).toBe(409);
+    expect(byAdmin.body).toMatchObject({ error: { code: 'conflict', details: { state: 'approved' } } });
+    const after = await api.call('GET', `/requests/${request.id}`, { as: users.admin });
+    expect(after.body).toMatchObject({ state: 'approved', decision: before.body.decision, version: before.body.version });
+    expect(after.body.history.map((entry: { type: string }) => entry.type)).not.toContain('deleted');
+  });
+
+  test('an admin deletes a pending request; a second DELETE is 409', async () => {
+    const request = await create();
     const deleted = await api.call('DELETE', `/requests/${request.id}`, { as: users.admin });
     expect(deleted.body.state).toBe('deleted');
     expect((await api.call('DELETE', `/requests/${request.id}`, { as: users.admin })).status).toBe(409);

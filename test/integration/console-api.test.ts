@@ -132,7 +132,7 @@ describe('GET /requests?profileId=', () => {
 describe('a P10 enrollment', () => {
   const csr = (name: string) => readFileSync(join(__dirname, '../fixtures/csr', name), 'utf8');
   const enroll = (pem: string) =>
-    cardRequest('tasks-a', { kind: 'certificate.enroll', subject: { method: 'P10', subjectDn: 'CN=web.example.com', csr: pem } });
+    cardRequest('tasks-a', { kind: 'certificate.enroll', subject: { method: 'P10', subjectDn: 'CN=web.example.com,O=Example', csr: pem } });
 
   test('with a CSR that parses is created', async () => {
     expect((await api.call('POST', '/requests', { as: users.alice, body: enroll(csr('rsa-3072.csr')) })).status).toBe(201);

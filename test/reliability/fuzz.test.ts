@@ -1,7 +1,10 @@
 /**
  * Generated and mutated inputs over every route: bad input is a 4xx, never a 5xx, and every
- * error answer of the API has the contract's error shape.
+ * error answer of the API has the contract's error shape. Then hostile subjects generated with
+ * fast-check (test/helpers/hostile.ts) sent to POST /requests: zero 5xx, and the approver email of
+ * every created request holds exactly the service's own Approve and Reject lines.
  */
+import { sendHostileCreates } from '../helpers/hostile';
 import { recordFigures } from './support/figures';
 import { generate, type Input, prng } from './support/fuzz';
 import { about, call, isErrorShape, linksOf, pool, waitForEmails } from './support/http';
@@ -9,6 +12,7 @@ import { type InProcess, startInProcess } from './support/inprocess';
 import { scaled } from './support/scale';
 
 const INPUTS = scaled(10_000, 500);
+const HOSTILE_SUBJECTS = scaled(10_000, 500);
 const SEED = Number(process.env.RELIABILITY_SEED ?? 20261126);
 
 let stack: InProcess;
@@ -85,6 +89,48 @@ test(
       serverErrors: serverErrors.length,
       inputsPerSecond: Math.round(INPUTS / seconds),
       statusesByRoute: byRoute,
+    });
+  },
+  20 * 60_000,
+);
+
+test(
+  `${HOSTILE_SUBJECTS} hostile subjects (fast-check) to POST /requests: zero 5xx, no forged line in any approver email`,
+  async () => {
+    const profile = {
+      name: 'Fuzz subjects',
+      requireApprovalFor: ['card.request'],
+      approvers: ['karol@example.com'],
+      requiredApprovals: 1,
+      remindAfter: 'PT1H',
+      expireAfter: 'P2D',
+    };
+    expect((await call(stack.apiUrl, 'PUT', '/profiles/fuzz-subjects', { token: tokens.admin, body: profile })).status).toBe(200);
+    const run = await sendHostileCreates({
+      apiUrl: stack.apiUrl,
+      mailUrl: stack.mailUrl,
+      token: tokens.requester as string,
+      profileId: 'fuzz-subjects',
+      approver: 'karol@example.com',
+      runs: HOSTILE_SUBJECTS,
+      seed: SEED,
+      batch: 500,
+      concurrency: 16,
+    });
+    expect({ serverErrors: run.serverErrors.length, samples: run.serverErrors.slice(0, 3) }).toEqual({ serverErrors: 0, samples: [] });
+    expect({ forgedEmails: run.forged.length, samples: run.forged.slice(0, 3) }).toEqual({ forgedEmails: 0, samples: [] });
+    expect(run.sent).toBe(HOSTILE_SUBJECTS);
+    expect(run.created).toBeGreaterThan(HOSTILE_SUBJECTS / 10);
+    recordFigures(__filename, 'hostileSubjects', {
+      inputs: HOSTILE_SUBJECTS,
+      seed: SEED,
+      created: run.created,
+      refused: run.refused,
+      serverErrors: run.serverErrors.length,
+      forgedEmails: run.forged.length,
+      seconds: Math.round(run.seconds),
+      mailSeconds: Math.round(run.mailSeconds),
+      inputsPerSecond: Math.round(HOSTILE_SUBJECTS / run.seconds),
     });
   },
   20 * 60_000,

@@ -78,9 +78,9 @@ export class MemoryStore implements ApprovalStore {
   async createRequest(change: Change, idempotency?: NewIdempotency, checkAt?: string): Promise<CreateResult> {
     this.check();
     if (idempotency) {
-      const earlier = this.idempotency.get(`${idempotency.sub}#${idempotency.key}`);
-      if (earlier) return { created: false, earlier: { requestId: earlier.requestId, bodyHash: earlier.bodyHash } };
-      this.idempotency.set(`${idempotency.sub}#${idempotency.key}`, idempotency);
+      const earlier = this.idempotency.get(JSON.stringify([idempotency.sub, idempotency.key]));
+      if (earlier) return { created: false, earlier: { requestId: earlier.requestId, bodyHash: earlier.bodyHash, sub: earlier.sub } };
+      this.idempotency.set(JSON.stringify([idempotency.sub, idempotency.key]), idempotency);
     }
     if (this.requests.has(change.request.id)) throw new Error(`request ${change.request.id} exists already`);
     this.requests.set(change.request.id, { request: structuredClone(change.request), rounds: checkAt ? { checkAt } : {} });
@@ -91,8 +91,8 @@ export class MemoryStore implements ApprovalStore {
 
   async getIdempotency(sub: string, key: string): Promise<IdempotencyRecord | undefined> {
     this.check();
-    const record = this.idempotency.get(`${sub}#${key}`);
-    return record && { requestId: record.requestId, bodyHash: record.bodyHash };
+    const record = this.idempotency.get(JSON.stringify([sub, key]));
+    return record && { requestId: record.requestId, bodyHash: record.bodyHash, sub: record.sub };
   }
 
   async getRequest(id: string): Promise<StoredRequest | undefined> {

@@ -11,7 +11,7 @@
  * | history      | `REQ#<id>`                 | `HISTORY#<at>#<nonce>`    | -                                       | -                                |
  * | profile      | `PROFILES`                 | `PROFILE#<id>`            | -                                       | -                                |
  * | task         | `TASKS#<approver email>`   | `<createdAt>#<id>`        | -                                       | -                                |
- * | idempotency  | `IDEMPOTENCY#<sub>#<key>`  | `IDEMPOTENCY`             | -                                       | -                                |
+ * | idempotency  | `IDEMPOTENCY#<sub>#<key>` (each escaped) | `IDEMPOTENCY`             | -                                       | -                                |
  *
  * The by-state index is write-sharded: a request lands in one of STATE_SHARDS
  * partitions per state (chosen from its id), so a burst of requests in one state
@@ -56,19 +56,35 @@ export function historyCursorKey(cursor: string): string {
 }
 export const PROFILES_PARTITION = 'PROFILES';
 export const profilePrefix = 'PROFILE#';
+/** Whether a string is a profile item's sort key (`PROFILE#<id>`): checked on every profiles cursor. */
+export const isProfileSortKey = (sortKey: string) => /^PROFILE#[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(sortKey);
 export const profileKey = (id: string) => ({ PK: PROFILES_PARTITION, SK: `${profilePrefix}${id}` });
 export const taskPartition = (approverEmail: string) => `TASKS#${approverEmail.toLowerCase()}`;
 export const taskKey = (approverEmail: string, request: { id: string; createdAt: string }) => ({
   PK: taskPartition(approverEmail),
   SK: createdSortKey(request.createdAt, request.id),
 });
-export const idempotencyKey = (sub: string, key: string) => ({ PK: `IDEMPOTENCY#${sub}#${key}`, SK: 'IDEMPOTENCY' });
+/**
+ * An idempotency record's key: the caller's sub and their key, each escaped (encodeURIComponent
+ * turns `#` into `%23` and `%` into `%25`), so no two (sub, key) pairs share a record: user `x#k`
+ * with key `z` and user `x` with key `k#z` are `x%23k#z` and `x#k%23z`.
+ */
+export const idempotencyKey = (sub: string, key: string) => ({
+  PK: `IDEMPOTENCY#${encodeURIComponent(sub)}#${encodeURIComponent(key)}`,
+  SK: 'IDEMPOTENCY',
+});
 
 /** The shard of a request among `shards` (the first byte of its id's SHA-256, modulo): 4 divides 8, so shard s of 8 is s % 4 of 4. */
 export const shardOf = (id: string, shards: number) => (createHash('sha256').update(id).digest()[0] ?? 0) % shards;
 export const statePartition = (state: State, shard: number) => `STATE#${state}#${shard}`;
 export const requesterPartition = (sub: string) => `REQUESTER#${sub}`;
 export const createdSortKey = (createdAt: string, id: string) => `${createdAt}#${id}`;
+/**
+ * Whether a string is a `<createdAt>#<id>` sort key (task items, the byState and byRequester
+ * indexes): checked on every cursor that names one, so a forged cursor never reaches a Query.
+ */
+export const isCreatedSortKey = (sortKey: string) =>
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z#[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(sortKey);
 
 /** The index attributes a request item carries for its current state. */
 export function indexKeys(request: { id: string; state: State; createdAt: string; requester: { id: string } }) {

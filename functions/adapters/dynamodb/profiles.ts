@@ -3,7 +3,7 @@ import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } 
 import type { Profile, ProfileBody } from '../../domain/model';
 import type { Page, ProfileStore } from '../../usecases/ports';
 import { toProfile } from './items';
-import { PROFILES_PARTITION, profileKey, profilePrefix } from './keys';
+import { isProfileSortKey, PROFILES_PARTITION, profileKey, profilePrefix } from './keys';
 import { decodePartitionCursor, encodePartitionCursor } from './pages';
 
 export class DynamoProfileStore implements ProfileStore {
@@ -25,7 +25,7 @@ export class DynamoProfileStore implements ProfileStore {
         KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
         ExpressionAttributeValues: { ':pk': PROFILES_PARTITION, ':prefix': profilePrefix },
         Limit: query.limit,
-        ExclusiveStartKey: decodePartitionCursor(query.cursor, PROFILES_PARTITION),
+        ExclusiveStartKey: decodePartitionCursor(query.cursor, PROFILES_PARTITION, isProfileSortKey),
       }),
     );
     return { items: (page.Items ?? []).map(toProfile), nextCursor: encodePartitionCursor(page.LastEvaluatedKey) };

@@ -82,6 +82,7 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
           Item: {
             ...idempotencyKey(idempotency.sub, idempotency.key),
             type: 'idempotency',
+            sub: idempotency.sub,
             requestId: request.id,
             bodyHash: idempotency.bodyHash,
             expiresAtEpoch: idempotency.expiresAtEpoch,
@@ -109,7 +110,11 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
   async getIdempotency(sub: string, key: string): Promise<IdempotencyRecord | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: idempotencyKey(sub, key), ConsistentRead: true }));
     if (!Item || (typeof Item.expiresAtEpoch === 'number' && Item.expiresAtEpoch * 1000 < Date.now())) return undefined;
-    return { requestId: String(Item.requestId), bodyHash: String(Item.bodyHash) };
+    return {
+      requestId: String(Item.requestId),
+      bodyHash: String(Item.bodyHash),
+      ...(typeof Item.sub === 'string' ? { sub: Item.sub } : {}),
+    };
   }
 
   async getRequest(id: string): Promise<StoredRequest | undefined> {

@@ -8,7 +8,8 @@ import { invalid } from '../../domain/errors';
 import { STATES } from '../../domain/model';
 import type { SearchPage, SearchQuery, SearchStore } from '../../usecases/ports';
 import { type Item, toStored } from './items';
-import { INDEX_BY_REQUESTER, INDEX_BY_STATE, requesterPartition, STATE_SHARDS, statePartition } from './keys';
+import { INDEX_BY_REQUESTER, INDEX_BY_STATE, isCreatedSortKey, requesterPartition, STATE_SHARDS, statePartition } from './keys';
+import { decodeCursor as decodeCursorContent, encodeCursor as encodeCursorContent } from './pages';
 
 const MAX_PAGES_PER_PARTITION = 10;
 
@@ -189,24 +190,17 @@ interface Partition {
 
 const END = 0;
 type Position = string | null | typeof END;
-const cursorSchema = z.object({ f: z.string(), p: z.array(z.union([z.string().max(200), z.null(), z.literal(END)])) });
+/** A position is the sort key of the last item returned from that partition, null (not started) or END. */
+const positionSchema = z.union([z.string().max(200).refine(isCreatedSortKey), z.null(), z.literal(END)]);
 
 function encodeCursor(fingerprint: string, positions: Position[]): string {
-  return Buffer.from(JSON.stringify({ f: fingerprint, p: positions })).toString('base64url');
+  return encodeCursorContent({ f: fingerprint, p: positions });
 }
 
 function decodeCursor(cursor: string | undefined, fingerprint: string, partitions: number): Position[] {
   if (!cursor) return Array.from({ length: partitions }, () => null);
-  let parsed: z.infer<typeof cursorSchema> | undefined;
-  try {
-    const result = cursorSchema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    parsed = result.success ? result.data : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || parsed.p.length !== partitions) {
-    throw invalid('cursor is not a cursor this search returned', [{ field: 'cursor', message: 'is malformed' }]);
-  }
+  const schema = z.strictObject({ f: z.string().max(1000), p: z.array(positionSchema).length(partitions) });
+  const parsed = decodeCursorContent(cursor, schema, 'this search');
   if (parsed.f !== fingerprint) {
     throw invalid('cursor belongs to a search with other filters', [
       { field: 'cursor', message: 'does not match state, kind, profile or requester' },

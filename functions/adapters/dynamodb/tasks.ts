@@ -8,7 +8,7 @@ import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/
 import { isOpenFor } from '../../domain/rules';
 import type { SearchPage, TaskStore } from '../../usecases/ports';
 import { toStored } from './items';
-import { requestKey, taskPartition } from './keys';
+import { isCreatedSortKey, requestKey, taskPartition } from './keys';
 import { decodePartitionCursor, encodePartitionCursor } from './pages';
 
 export class DynamoTasks implements TaskStore {
@@ -26,7 +26,7 @@ export class DynamoTasks implements TaskStore {
         ExpressionAttributeValues: { ':pk': partition },
         ScanIndexForward: false,
         Limit: query.limit,
-        ExclusiveStartKey: decodePartitionCursor(query.cursor, partition),
+        ExclusiveStartKey: decodePartitionCursor(query.cursor, partition, isCreatedSortKey),
       }),
     );
     const requests = await Promise.all(

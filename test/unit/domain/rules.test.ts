@@ -71,11 +71,29 @@ describe('rules', () => {
     expect(expire(pending(), '2026-01-02T00:00:00.000Z').request.state).toBe('expired');
   });
 
-  test('the requester deletes only while pending; an admin any time', () => {
-    const approved = decide(decide(pending(), a, { decision: 'approve' }, now).request, b, { decision: 'approve' }, now).request;
-    expect(code(() => deleteRequest(approved, requester, now))).toBe('conflict');
-    expect(deleteRequest(approved, { id: 'adm', email: 'adm@x.io', groups: ['admins'] }, now).request.state).toBe('deleted');
+  test('the requester or an admin deletes a pending request; others never', () => {
+    const admin: Identity = { id: 'adm', email: 'adm@x.io', groups: ['admins'] };
+    expect(deleteRequest(pending(), requester, now).request.state).toBe('deleted');
+    expect(deleteRequest(pending(), admin, now).request).toMatchObject({ state: 'deleted', decision: { decision: 'deleted' } });
     expect(code(() => deleteRequest(pending(), { id: 'other', email: 'o@x.io', groups: [] }, now))).toBe('forbidden');
+  });
+
+  describe('an ended request stays ended: deleting it is a conflict for everyone, admins included', () => {
+    const admin: Identity = { id: 'adm', email: 'adm@x.io', groups: ['admins'] };
+    const approved = () => decide(decide(pending(), a, { decision: 'approve' }, now).request, b, { decision: 'approve' }, now).request;
+    const ended = {
+      approved,
+      rejected: () => decide(pending(), a, { decision: 'reject', reason: 'no' }, now).request,
+      expired: () => expire(pending(), '2027-01-01T00:00:00.000Z').request,
+      deleted: () => deleteRequest(pending(), requester, now).request,
+    };
+    test.each(Object.keys(ended) as Array<keyof typeof ended>)('%s', (state) => {
+      const request = ended[state]();
+      expect(request.state).toBe(state);
+      for (const who of [admin, requester, { ...admin, groups: ['admins', 'approvers'] }]) {
+        expect(code(() => deleteRequest(request, who, now))).toBe('conflict');
+      }
+    });
   });
 
   test('reminders go to the approvers who have not approved', () => {

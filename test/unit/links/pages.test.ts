@@ -1,9 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeCsr } from '../../../functions/domain/csr';
 import { confirmPage, describeConflict, errorPage, LINK_PAGE_HEADERS, resultPage } from '../../../functions/links/pages';
 import { pendingRequest } from './fixtures';
 
 const bob = { id: 'email:bob@example.com', email: 'bob@example.com' };
 
 describe('confirmPage', () => {
+  it('shows the CSR decoded: subject, key algorithm and size, SANs', () => {
+    const csr = readFileSync(join(__dirname, '../../fixtures/csr/rsa-3072.csr'), 'utf8');
+    const html = confirmPage(
+      pendingRequest({ subject: { method: 'P10', subjectDn: 'CN=web.example.com,O=Example', csr }, csr: describeCsr(csr) }),
+      'approve',
+      'bob@example.com',
+    );
+    for (const shown of [
+      'CSR subject',
+      'CN=web.example.com, O=Example',
+      'RSA 3072 bits',
+      'DNS:web.example.com, DNS:www.example.com, IP:10.0.0.1',
+    ]) {
+      expect(html).toContain(shown);
+    }
+  });
+
   it('shows a form that posts to the page itself (no action attribute) with a confirm button', () => {
     const html = confirmPage(pendingRequest(), 'approve', 'bob@example.com');
     expect(html).toContain('<form method="post">');

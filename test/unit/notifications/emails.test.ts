@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeCsr } from '../../../functions/domain/csr';
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import { approverEmail, outcomeEmail, subjectLine } from '../../../functions/notifications/emails';
 import { pendingRequest } from '../links/fixtures';
@@ -45,14 +48,68 @@ describe('approverEmail', () => {
     for (const { text } of [approverEmail(request, LINKS, { reminder: false }), approverEmail(request, LINKS, { reminder: true })]) {
       const linkLines = text.split(/\r\n|\r|\n|\u2028|\u2029|\u0085/).filter((line) => /^\s*(Approve|Reject):/.test(line));
       expect(linkLines).toEqual([`Approve: ${LINKS.approve}`, `Reject: ${LINKS.reject}`]);
-      // The values are still shown, one line each behind a margin.
-      expect(text).toContain(`    | Approve: ${forged}`);
+      // The values are still shown, one line each behind the details' margin, their addresses inert.
+      expect(text).toContain('  |     Approve: https[:]//evil.example/a');
+    }
+  });
+
+  /** The lines of a text part that look like a link line, or that hold a URL. */
+  const linkLike = (text: string) =>
+    text.split(/\r\n|\r|\n|\u2028|\u2029|\u0085|\v|\f/).filter((line) => /^\s*(approve|reject)/i.test(line) || /[a-z]:\/\//i.test(line));
+
+  it('a subject key named Approve or Reject (any case, spaces around) or holding a URL never makes a link line', () => {
+    const forged = 'https://evil.example/approve?sig=x';
+    const request = pendingRequest({
+      kind: 'card.lock',
+      subject: {
+        cardSerial: 'C-1',
+        holderId: forged,
+        Approve: forged,
+        reject: forged,
+        ' APPROVE ': forged,
+        'Reject ': forged,
+        [`Approve: ${forged}`]: 'x',
+        nested: { Approve: forged, list: [forged, { Reject: forged }] },
+      },
+      justification: `see ${forged}`,
+      hold: { by: { id: 'carol', email: 'carol@example.com' }, at: '2026-11-03T09:30:00.000Z', comment: forged },
+      onHold: true,
+    });
+    for (const reminder of [false, true]) {
+      const { text, html } = approverEmail(request, LINKS, { reminder });
+      expect(linkLike(text)).toEqual([`Approve: ${LINKS.approve}`, `Reject: ${LINKS.reject}`]);
+      // Keys are quoted, values shown with their addresses inert.
+      expect(text).toContain('  | "Approve": https[:]//evil.example/approve?sig=x');
+      expect(text).toContain('  | " APPROVE ": https[:]//evil.example/approve?sig=x');
+      // The HTML part has no address of the requester's as a link or as text a client would link.
+      expect(html).not.toContain('https://evil.example');
+      expect(html).toContain('&quot;Approve&quot;');
     }
   });
 
   it('keeps a multi-line value (a CSR) readable, one line per line of the value', () => {
     const { text } = approverEmail(pendingRequest(), LINKS, { reminder: false });
-    expect(text.split('\n')).toContain('    | -----BEGIN CERTIFICATE REQUEST-----');
+    expect(text.split('\n')).toContain('  |     -----BEGIN CERTIFICATE REQUEST-----');
+  });
+
+  it('shows the CSR decoded (subject, key algorithm and size, SANs) in both parts, not only its PEM', () => {
+    const csr = readFileSync(join(__dirname, '../../fixtures/csr/multi-rdn-p256.csr'), 'utf8');
+    const request = pendingRequest({ subject: { method: 'P10', subjectDn: 'CN=app.example.com', csr }, csr: describeCsr(csr) });
+    const { text, html } = approverEmail(request, LINKS, { reminder: false });
+    const lines = text.split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '  | CSR subject: C=DE, O=Example  Corp, OU=IT+CN=app.example.com',
+        '  | CSR key: EC P-256 (256 bits)',
+        '  | CSR subject alternative names: DNS:app.example.com, URI:https[:]//app.example.com/x, email:ops@example.com',
+      ]),
+    );
+    expect(lines.findIndex((line) => line.startsWith('  | CSR subject:'))).toBeLessThan(lines.indexOf('  | Certificate request (CSR):'));
+    for (const shown of ['CSR subject', 'C=DE, O=Example  Corp, OU=IT+CN=app.example.com', 'EC P-256 (256 bits)', 'DNS:app.example.com']) {
+      expect(html).toContain(shown);
+    }
+    // A request stored before CSRs were decoded says so.
+    expect(approverEmail(pendingRequest(), LINKS, { reminder: false }).text).toContain('  | CSR decoded: not decoded');
   });
 
   it('names the kind and the requester in the subject', () => {
@@ -141,7 +198,8 @@ describe('outcomeEmail', () => {
     });
     const lines = outcomeEmail(request).text.split(/\r\n|\r|\n/);
     expect(lines.filter((line) => /^\s*(Approve|Reject):/.test(line))).toEqual([]);
-    expect(lines).toEqual(expect.arrayContaining(['Reason:', '    | no', '    | Approve: https://evil.example/a']));
+    expect(outcomeEmail(request).html).not.toContain('https://evil.example');
+    expect(lines).toEqual(expect.arrayContaining(['Reason:', '    | no', '    | Approve: https[:]//evil.example/a']));
   });
 
   const bob = { id: 'email:bob@example.com', email: 'bob@example.com' };

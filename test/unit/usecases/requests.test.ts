@@ -95,7 +95,9 @@ describe('creating a request', () => {
   test('the idempotency record expires a day after the create', async () => {
     const { store, deps } = setup();
     await createApprovalRequest(deps, alice, body(), 'hr-4711');
-    expect(store.idempotency.get('alice#hr-4711')?.expiresAtEpoch).toBe(Date.parse(START) / 1000 + IDEMPOTENCY_TTL_SECONDS);
+    expect(store.idempotency.get(JSON.stringify(['alice', 'hr-4711']))?.expiresAtEpoch).toBe(
+      Date.parse(START) / 1000 + IDEMPOTENCY_TTL_SECONDS,
+    );
   });
 
   test('the same idempotency key with another body is a conflict and changes nothing', async () => {
@@ -126,6 +128,22 @@ describe('creating a request', () => {
     await createApprovalRequest(deps, alice, body(), 'shared');
     await createApprovalRequest(deps, { id: 'dave', email: 'dave@example.com', emailVerified: true, groups: [] }, body(), 'shared');
     expect(store.requests.size).toBe(2);
+  });
+
+  test('a record of someone else is never answered: 409, naming no request, and nothing is created', async () => {
+    const { store, deps } = setup();
+    const first = await createApprovalRequest(deps, alice, body(), 'k');
+    // A record found under this caller's key that names another owner (or none, as records written before owners were).
+    const { sub: _owner, ...ownerless } = store.idempotency.get(JSON.stringify(['alice', 'k'])) as NonNullable<
+      ReturnType<typeof store.idempotency.get>
+    >;
+    for (const record of [{ ...ownerless, sub: 'mallory' }, ownerless]) {
+      store.idempotency.set(JSON.stringify(['alice', 'k']), record as typeof ownerless & { sub: string });
+      const refused = createApprovalRequest(deps, alice, body(), 'k');
+      await expect(refused).rejects.toMatchObject({ code: 'conflict' });
+      await expect(refused).rejects.not.toHaveProperty('details.requestId', first.request.id);
+    }
+    expect(store.requests.size).toBe(1);
   });
 
   test('an unknown profile is invalid input naming profileId', async () => {
