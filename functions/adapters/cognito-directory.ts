@@ -19,7 +19,11 @@ export const DIRECTORY_CACHE_SECONDS = 10;
 
 const attribute = (attributes: AttributeType[] | undefined, name: string) => attributes?.find((a) => a.Name === name)?.Value;
 
-/** A Cognito user as the service sees it: the email only when verified, lower-cased. */
+/**
+ * A Cognito user as the service sees it: `email` (lower-cased) only when `email_verified` is true;
+ * an unverified address is `unverifiedEmail` instead, which the identity rules use only to leave
+ * that person's mailbox out of a request (never to let them decide or get emails).
+ */
 export function directoryUser(user: UserType): DirectoryUser | undefined {
   const attributes = user.Attributes;
   const sub = attribute(attributes, 'sub');

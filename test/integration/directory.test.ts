@@ -95,11 +95,11 @@ describe('the Cognito adapter against the local user pool', () => {
     expect(await directory.userBySub('CAROL-SUB')).toBeUndefined();
   });
 
-  test('users by email: every user with the address, whatever its case; an unverified address is not theirs', async () => {
+  test('users by email: every user with the address, whatever its case; an unverified address is only their unverifiedEmail', async () => {
     const found = await cognitoDirectory(client, pool).usersByEmail('CAROL@example.com');
     expect(found.sort((a, b) => a.username.localeCompare(b.username))).toEqual([
       { sub: 'carol-sub', username: 'carol', email: 'carol@example.com', enabled: true },
-      { sub: 'carol-old-sub', username: 'carol-old', enabled: true },
+      { sub: 'carol-old-sub', username: 'carol-old', unverifiedEmail: 'carol@example.com', enabled: true },
     ]);
     expect(await cognitoDirectory(client, pool).usersByEmail('nobody@example.com')).toEqual([]);
   });
@@ -184,7 +184,28 @@ describe('the Cognito adapter against the local user pool', () => {
         UserAttributes: [{ Name: 'email', Value: 'erin@new.example' }],
       }),
     );
-    expect(await cognitoDirectory(client, pool).userBySub('erin-sub')).toEqual({ sub: 'erin-sub', username: 'erin', enabled: true });
+    expect(await cognitoDirectory(client, pool).userBySub('erin-sub')).toEqual({
+      sub: 'erin-sub',
+      username: 'erin',
+      unverifiedEmail: 'erin@new.example',
+      enabled: true,
+    });
+    await client.send(
+      new AdminUpdateUserAttributesCommand({
+        UserPoolId: pool,
+        Username: 'erin',
+        UserAttributes: [
+          { Name: 'email', Value: 'Erin@Verified.example' },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+      }),
+    );
+    expect(await cognitoDirectory(client, pool).userBySub('erin-sub')).toEqual({
+      sub: 'erin-sub',
+      username: 'erin',
+      email: 'erin@verified.example',
+      enabled: true,
+    });
   });
 
   test('the cache: a change is seen once its 10 s are over, not before', async () => {
@@ -267,7 +288,12 @@ describe('the token command and a running stack with the same DATA_DIR', () => {
     ({ directory, client } = readNow());
     expect(await directory.userBySub('zoe')).toEqual({ sub: 'zoe', username: 'zoe', email: 'zoe@example.com', enabled: false });
     expect(await directory.groupsOf('zoe')).toEqual(['admins']);
-    expect(await directory.userBySub('yann')).toEqual({ sub: 'yann', username: 'yann', enabled: true });
+    expect(await directory.userBySub('yann')).toEqual({
+      sub: 'yann',
+      username: 'yann',
+      unverifiedEmail: 'yann@example.com',
+      enabled: true,
+    });
     // A client-credentials token is no user.
     expect(await directory.userBySub('billing')).toBeUndefined();
     client.destroy();
@@ -332,6 +358,11 @@ describe('the test helpers’ directory', () => {
     api.directory.enable(users.dave.sub);
     expect((await directory().userBySub(users.dave.sub))?.enabled).toBe(true);
     api.directory.put({ ...users.frank, emailVerified: false });
-    expect(await directory().userBySub(users.frank.sub)).toEqual({ sub: 'frank', username: 'frank', enabled: true });
+    expect(await directory().userBySub(users.frank.sub)).toEqual({
+      sub: 'frank',
+      username: 'frank',
+      unverifiedEmail: 'frank@example.com',
+      enabled: true,
+    });
   });
 });
