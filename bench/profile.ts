@@ -8,9 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { localIssuer } from '../local/identity';
 import { closeClient, closedLoop, http } from './load';
-import { BENCH_PROFILE, startService, stopService } from './run';
+import { BENCH_PROFILE, benchAuth, startService, stopService } from './run';
 
 interface ProfileNode {
   id: number;
@@ -69,10 +68,7 @@ async function main() {
   const { child, endpoints } = await startService(dataDir, profileDir);
   console.log(`service: ${JSON.stringify(endpoints)}`);
   try {
-    const issuer = await localIssuer(dataDir);
-    const auth = async (sub: string, email: string, groups: string[]) => ({
-      authorization: `Bearer ${await issuer.sign({ sub, email, groups })}`,
-    });
+    const auth = await benchAuth(dataDir);
     const [admin, alice, carol] = await Promise.all([
       auth('admin-1', 'admin@example.com', ['admins']),
       auth('alice', 'alice@example.com', []),

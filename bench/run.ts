@@ -29,6 +29,8 @@ import type { ApprovalRequest, HistoryEntry } from '../functions/domain/model';
 import { localIssuer } from '../local/identity';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, waitFor } from '../local/net';
 import { TABLE_NAME } from '../local/stack';
+import { putLocalUser, userPoolFile } from '../local/user-pool';
+import { filePoolStore } from '../local/user-pool-store';
 import { BUNDLE_GOAL_BYTES } from '../infra/bundling';
 import { type BundleFigures, measureBundles } from './bundles';
 import { latencyThroughputChart, type Series } from './chart';
@@ -188,6 +190,20 @@ export const BENCH_PROFILE = {
   expireAfter: 'P3D',
 };
 
+/**
+ * Authorization headers for the stack running with `dataDir`, as the token command makes them: each
+ * person is also put in that stack's user directory (DATA_DIR's user pool; verified, enabled, in
+ * exactly these groups), where the service resolves requesters and approvers.
+ */
+export async function benchAuth(dataDir: string) {
+  const issuer = await localIssuer(dataDir);
+  const directory = filePoolStore(userPoolFile(dataDir));
+  return async (sub: string, email: string, groups: string[]) => {
+    putLocalUser(directory, { sub, email, groups });
+    return { authorization: `Bearer ${await issuer.sign({ sub, email, groups })}` };
+  };
+}
+
 export async function runBench(
   options: { smoke?: boolean; quick?: boolean; outDir?: string; cpuProfDir?: string; log?: (line: string) => void } = {},
 ): Promise<Result[]> {
@@ -220,10 +236,7 @@ export async function runBench(
   );
   const sfn = new SFNClient({ endpoint: endpoints.sfnUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   try {
-    const issuer = await localIssuer(dataDir);
-    const auth = async (sub: string, email: string, groups: string[]) => ({
-      authorization: `Bearer ${await issuer.sign({ sub, email, groups })}`,
-    });
+    const auth = await benchAuth(dataDir);
     const admin = await auth('admin-1', 'admin@example.com', ['admins']);
     const alice = await auth('alice', 'alice@example.com', []);
     const carol = await auth('carol', 'carol@example.com', ['approvers']);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { localIssuer } from '../../local/identity';
 import { waitFor } from '../../local/net';
 import { startService, type RunningService } from '../helpers/process';
-import { cardRequest, profile, users } from '../helpers/stack';
+import { cardRequest, profile, putDirectoryUser, users } from '../helpers/stack';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'approvals-restart-'));
 let service: RunningService | undefined;
@@ -39,11 +39,26 @@ const waitForState = (id: string, state: string) =>
   });
 
 test('npm start stops cleanly on SIGTERM and, restarted on the same DATA_DIR, loses nothing: pending workflows, mail, tokens', async () => {
+  // The test's people are users of this DATA_DIR's directory, as the token command would put them.
+  for (const user of Object.values(users)) putDirectoryUser(dataDir, user);
   service = await startService(dataDir);
-  await call('PUT', '/profiles/cards', users.admin, profile({ approvers: [users.carol.email] }));
-  await call('PUT', '/profiles/short', users.admin, profile({ approvers: [users.carol.email], remindAfter: 'PT2S', expireAfter: 'PT8S' }));
-  const toApprove = (await call('POST', '/requests', users.alice, cardRequest('cards'))).body;
-  const toExpire = (await call('POST', '/requests', users.alice, cardRequest('short'))).body;
+  expect((await call('PUT', '/profiles/cards', users.admin, profile({ approvers: [users.carol.email] }))).status).toBe(200);
+  expect(
+    (
+      await call(
+        'PUT',
+        '/profiles/short',
+        users.admin,
+        profile({ approvers: [users.carol.email], remindAfter: 'PT2S', expireAfter: 'PT8S' }),
+      )
+    ).status,
+  ).toBe(200);
+  const created = [
+    await call('POST', '/requests', users.alice, cardRequest('cards')),
+    await call('POST', '/requests', users.alice, cardRequest('short')),
+  ];
+  expect(created.map((response) => response.status)).toEqual([201, 201]);
+  const [toApprove, toExpire] = created.map((response) => response.body);
   await waitForEmail((email) => email.body.text.includes(toApprove.id));
   await waitForEmail((email) => email.body.text.includes(toExpire.id));
   expect(await service.stop('SIGTERM')).toBe(0);
