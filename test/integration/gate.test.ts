@@ -58,6 +58,8 @@ describe('identity: only the listed approver decides', () => {
       });
       expect(response.status).toBe(403);
       expect(isErrorShape(response.body)).toBe(true);
+      // Refused for its address, before the directory is asked (mallory is in no directory either).
+      expect(response.body.error.message).toMatch(/outside ASCII/);
     }
     expect((await api.call('GET', `/requests/${request.id}`, { as: users.admin })).body).toMatchObject({
       state: 'requested',
@@ -69,9 +71,12 @@ describe('identity: only the listed approver decides', () => {
   test('a decision by a token whose email is not verified gets 403; the same person verified decides', async () => {
     const request = await create();
     const unverified = await person(users.carol, { emailVerified: false });
-    expect(
-      (await api.call('POST', `/requests/${request.id}/decisions`, { headers: bearer(unverified), body: { decision: 'hold' } })).status,
-    ).toBe(403);
+    const refused = await api.call('POST', `/requests/${request.id}/decisions`, {
+      headers: bearer(unverified),
+      body: { decision: 'hold' },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toMatch(/not verified/);
     expect((await api.call('GET', `/requests/${request.id}`, { as: users.admin })).body).toMatchObject({
       onHold: false,
       version: request.version,
@@ -83,12 +88,13 @@ describe('identity: only the listed approver decides', () => {
 
   test('a requester whose token email is unverified or not ASCII cannot create (403), and nothing is written', async () => {
     const before = await allIds();
-    for (const token of [
-      await person(users.bob, { emailVerified: false }),
-      await api.issuer.sign({ sub: 'bob', email: 'b\u00f6b@example.com' }),
-    ]) {
+    for (const [token, reason] of [
+      [await person(users.bob, { emailVerified: false }), /not verified/],
+      [await api.issuer.sign({ sub: 'bob', email: 'b\u00f6b@example.com' }), /outside ASCII/],
+    ] as const) {
       const response = await api.call('POST', '/requests', { headers: bearer(token), body: cardRequest('cards') });
       expect(response.status).toBe(403);
+      expect(response.body.error.message).toMatch(reason);
     }
     expect(await allIds()).toEqual(before);
   });
