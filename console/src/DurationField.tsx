@@ -2,6 +2,7 @@ import FormField from '@cloudscape-design/components/form-field';
 import Input from '@cloudscape-design/components/input';
 import Select from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
+import { useId } from 'react';
 import { type DurationParts, type DurationUnit, durationParts, isoDuration } from './duration';
 
 /** A duration as the editor holds it: the amount as typed, and its unit. */
@@ -36,6 +37,8 @@ export function DurationField({
   value: DurationDraft;
   onChange: (value: DurationDraft) => void;
 }) {
+  const unitId = useId();
+  const unitLabelId = useId();
   // Seconds only where a stored duration needs them.
   const units = value.unit === 'seconds' ? [...OFFERED, 'seconds' as const] : OFFERED;
   const options = units.map((unit) => ({ value: unit, label: UNIT_LABELS[unit] }));
@@ -52,12 +55,17 @@ export function DurationField({
           />
         </div>
         <Select
-          ariaLabel={`${label} unit`}
+          controlId={unitId}
+          ariaLabelledby={unitLabelId}
           selectedOption={options.find((option) => option.value === value.unit) ?? null}
           options={options}
           onChange={(event) => onChange({ ...value, unit: event.detail.selectedOption.value as DurationUnit })}
         />
       </SpaceBetween>
+      {/* The unit has its own id and name: the form field's label and id belong to the amount. */}
+      <span hidden id={unitLabelId}>
+        {label} unit
+      </span>
     </FormField>
   );
 }

@@ -7,8 +7,9 @@ import type { ReactNode } from 'react';
 import { useNavigate } from 'react-router';
 import type { ApprovalRequest } from './api';
 import { basePath } from './config';
-import { approvedByPolicy, kindLabel, STATE_INDICATOR, stateText, subjectSummary } from './format';
+import { approvedByPolicy, kindShortLabel, STATE_INDICATOR, stateText, subjectSummary } from './format';
 import type { useCursorPages } from './paging';
+import { Breakable } from './Breakable';
 import { CursorPagination } from './CursorPagination';
 import { EndOf, Time } from './Time';
 
@@ -49,12 +50,12 @@ export function RequestTable({
                 navigate(`/requests/${request.id}`);
               }}
             >
-              <span className="nowrap">{kindLabel(request.kind)}</span>
+              <span className="nowrap">{kindShortLabel(request.kind)}</span>
             </Link>
           ),
         },
-        { id: 'subject', header: 'Subject', cell: (request) => subjectSummary(request) },
-        { id: 'requester', header: 'Requester', cell: (request) => request.requester.email },
+        { id: 'subject', header: 'Subject', cell: (request) => <Breakable text={subjectSummary(request)} /> },
+        { id: 'requester', header: 'Requester', cell: (request) => <Breakable text={request.requester.email} /> },
         {
           id: 'state',
           header: 'State',

@@ -17,20 +17,29 @@ export function useNow(everyMs = 60_000): number {
 export function Time({ iso }: { iso: string | undefined }) {
   if (!iso) return <>-</>;
   return (
-    <time dateTime={iso} title={formatUtc(iso)} className="nowrap">
+    <time dateTime={iso} title={formatUtc(iso)}>
       {formatLocal(iso)}
+    </time>
+  );
+}
+
+/** "in 5 h": how far a time is from now, renewed every minute; the local and UTC times on hover. */
+export function FromNow({ iso }: { iso: string }) {
+  const now = useNow();
+  return (
+    <time dateTime={iso} title={`${formatLocal(iso)} (${formatUtc(iso)})`}>
+      {relativeTime(iso, now)}
     </time>
   );
 }
 
 /** "Expires in 5 h" while pending; "Decided <time> by <who>" once the request has ended. */
 export function EndOf({ request }: { request: Pick<ApprovalRequest, 'state' | 'decision' | 'expiresAt'> }) {
-  const now = useNow();
   if (request.state === 'requested') {
     return (
-      <time dateTime={request.expiresAt} title={`${formatLocal(request.expiresAt)} (${formatUtc(request.expiresAt)})`}>
-        Expires {relativeTime(request.expiresAt, now)}
-      </time>
+      <span className="nowrap">
+        Expires <FromNow iso={request.expiresAt} />
+      </span>
     );
   }
   const decision = request.decision;

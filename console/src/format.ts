@@ -4,6 +4,19 @@ import type { ApprovalRequest, Kind } from './api';
 
 export const kindLabel = (kind: Kind) => KIND_LABELS[kind] ?? kind;
 
+/** Two or three words for a table column that should stay one line wide. */
+const KIND_SHORT_LABELS: Record<Kind, string> = {
+  'certificate.enroll': 'Enroll certificate',
+  'certificate.revoke': 'Revoke certificate',
+  'certificate.lock': 'Lock certificate',
+  'card.request': 'Request card',
+  'card.request-multiple': 'Request cards',
+  'card.deactivate': 'Deactivate card',
+  'card.reactivate': 'Reactivate card',
+  'card.lock': 'Lock card',
+};
+export const kindShortLabel = (kind: Kind) => KIND_SHORT_LABELS[kind] ?? kind;
+
 /** Who did something, in words: a person by their email, the service's own actors by what they are. */
 export function actorText(actor: { id: string; email?: string }): string {
   if (actor.id === POLICY.id) return 'policy';

@@ -25,7 +25,7 @@ const DAY = 24 * HOUR;
 
 /**
  * How far `iso` is from `now`, rounded to one unit: "in 5 h", "in 3 d", "12 min ago",
- * "in less than a minute". Minutes below an hour, hours below two days ("in 30 h", not "in 1 d").
+ * "in less than a minute". Minutes below an hour, hours below a day and a half ("in 30 h", not "in 1 d").
  */
 export function relativeTime(iso: string, now: Date | number = Date.now()): string {
   const at = Date.parse(iso);
@@ -35,7 +35,7 @@ export function relativeTime(iso: string, now: Date | number = Date.now()): stri
   let amount: string;
   if (span < MINUTE) return delta >= 0 ? 'in less than a minute' : 'less than a minute ago';
   if (span < HOUR) amount = `${Math.round(span / MINUTE)} min`;
-  else if (span < 2 * DAY) amount = `${Math.round(span / HOUR)} h`;
+  else if (span < 36 * HOUR) amount = `${Math.round(span / HOUR)} h`;
   else amount = `${Math.round(span / DAY)} d`;
   return delta >= 0 ? `in ${amount}` : `${amount} ago`;
 }

@@ -13,6 +13,7 @@ import { kindLabel } from '../format';
 import { useCursorPages } from '../paging';
 import { isAdmin } from '../permissions';
 import { useSession } from '../session';
+import { Breakable } from '../Breakable';
 import { CursorPagination } from '../CursorPagination';
 import { Time } from '../Time';
 
@@ -21,7 +22,9 @@ function Lines({ items }: { items: string[] }) {
   return (
     <ul className="plain-list">
       {items.map((item) => (
-        <li key={item}>{item}</li>
+        <li key={item}>
+          <Breakable text={item} />
+        </li>
       ))}
     </ul>
   );

@@ -19,7 +19,7 @@ import { ErrorAlert, messageOf } from '../errors';
 import { actorText, approvedByPolicy, kindLabel, STATE_INDICATOR, stateText } from '../format';
 import { awaitedApprovers, mayDecide, mayDelete } from '../permissions';
 import { useSession } from '../session';
-import { EndOf, Time } from '../Time';
+import { EndOf, FromNow, Time } from '../Time';
 import { DecisionDialog, type DecisionKind } from './request/DecisionDialog';
 import { History } from './request/History';
 import { show } from './request/show';
@@ -60,7 +60,7 @@ function RequestInformation({ request }: { request: ApprovalRequest }) {
                 label: 'Expires',
                 value: (
                   <>
-                    <Time iso={request.expiresAt} /> (<EndOf request={request} />)
+                    <Time iso={request.expiresAt} /> (<FromNow iso={request.expiresAt} />)
                   </>
                 ),
               }

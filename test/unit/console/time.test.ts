@@ -16,6 +16,8 @@ describe('times as the viewer reads them', () => {
     [30 * 1000, 'in less than a minute'],
     [0, 'in less than a minute'],
     [30 * HOUR, 'in 30 h'],
+    [36 * HOUR, 'in 2 d'],
+    [48 * HOUR - 1000, 'in 2 d'],
     [2 * DAY, 'in 2 d'],
     [3 * DAY + 11 * HOUR, 'in 3 d'],
     [3 * DAY + 13 * HOUR, 'in 4 d'],

@@ -25,6 +25,22 @@ function SignatureStatus({ check }: { check: SignatureCheck }) {
   return <StatusIndicator type="info">Not checked: {check.reason}</StatusIndicator>;
 }
 
+/** Colon-separated hex that wraps between bytes, never inside one. */
+function Fingerprint({ hex }: { hex: string }) {
+  const pairs = hex.split(':');
+  return (
+    <span className="fingerprint">
+      {pairs.map((pair, index) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: a byte's position is its identity
+        <span key={index}>
+          <span className="nowrap">{index < pairs.length - 1 ? `${pair}:` : pair}</span>
+          <wbr />
+        </span>
+      ))}
+    </span>
+  );
+}
+
 /** The PEM as a file to download, named after the request's CN. */
 function useDownloadUrl(pem: string): string | undefined {
   const [url, setUrl] = useState<string>();
@@ -49,7 +65,7 @@ function RawPem({ pem, fileName }: { pem: string; fileName: string }) {
             copySuccessText="PEM copied"
             copyErrorText="The PEM could not be copied"
           />
-          <Button iconName="download" href={url} download={fileName} ariaLabel={`Download ${fileName}`}>
+          <Button iconName="download" href={url} download={fileName}>
             Download .csr
           </Button>
         </SpaceBetween>
@@ -95,12 +111,13 @@ export function CsrDetails({ pem, requestId }: { pem: string; requestId: string 
           { label: 'Signature algorithm', value: csr.signatureAlgorithm },
           { label: 'Signature', value: <SignatureStatus check={csr.signature} /> },
           {
-            label: 'Public key SHA-256 (of its SubjectPublicKeyInfo)',
+            label: 'Public key SHA-256 fingerprint',
             value: (
               <CopyToClipboard
                 variant="inline"
                 textToCopy={csr.publicKeySha256}
-                textToDisplay={<span className="fingerprint">{csr.publicKeySha256}</span>}
+                copyButtonAriaLabel="Copy fingerprint"
+                textToDisplay={<Fingerprint hex={csr.publicKeySha256} />}
                 copySuccessText="Fingerprint copied"
                 copyErrorText="The fingerprint could not be copied"
               />
