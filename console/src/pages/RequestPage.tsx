@@ -9,25 +9,19 @@ import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
 import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Spinner from '@cloudscape-design/components/spinner';
-import StatusIndicator from '@cloudscape-design/components/status-indicator';
-import { type ReactNode, useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import type { ApprovalRequest, RequestWithHistory } from '../api';
 import { ApiError } from '../api';
 import { basePath } from '../config';
 import { ErrorAlert, messageOf } from '../errors';
-import { actorText, approvedByPolicy, kindLabel, STATE_INDICATOR, stateText } from '../format';
-import { awaitedApprovers, mayDecide, mayDelete } from '../permissions';
+import { kindLabel } from '../format';
+import { mayDecide, mayDelete } from '../permissions';
 import { useSession } from '../session';
-import { EndOf, FromNow, Time } from '../Time';
 import { DecisionDialog, type DecisionKind } from './request/DecisionDialog';
 import { History } from './request/History';
-import { show } from './request/show';
 import { SubjectInformation } from './request/SubjectInformation';
-
-type Pair = { label: string; value: ReactNode };
-const pairs = (items: Array<Pair | false | undefined>) =>
-  items.filter((item): item is Pair => !!item).map((item) => ({ label: item.label, value: item.value }));
+import { Approvals, RequestInformation } from './request/Summary';
 
 const DECISION_NAMES: Record<DecisionKind, string> = { approve: 'Approve', reject: 'Reject', hold: 'Put on hold' };
 
@@ -38,90 +32,6 @@ function approveIntro(request: ApprovalRequest): string {
   return rest <= 0
     ? `Yours is approval ${count} of ${request.requiredApprovals}: the request will be approved.`
     : `Yours is approval ${count} of ${request.requiredApprovals}: the request stays pending until ${rest} more approve.`;
-}
-
-function RequestInformation({ request }: { request: ApprovalRequest }) {
-  const decision = request.decision;
-  return (
-    <Container header={<Header variant="h2">Request information</Header>}>
-      <KeyValuePairs
-        columns={3}
-        items={pairs([
-          {
-            label: 'State',
-            value: <StatusIndicator type={STATE_INDICATOR[request.state] ?? 'info'}>{stateText(request)}</StatusIndicator>,
-          },
-          { label: 'Kind', value: request.kind },
-          { label: 'Profile', value: request.profileId },
-          { label: 'Created', value: <Time iso={request.createdAt} /> },
-          { label: 'Updated', value: <Time iso={request.updatedAt} /> },
-          request.state === 'requested'
-            ? {
-                label: 'Expires',
-                value: (
-                  <>
-                    <Time iso={request.expiresAt} /> (<FromNow iso={request.expiresAt} />)
-                  </>
-                ),
-              }
-            : { label: 'Ended', value: <EndOf request={request} /> },
-          { label: 'Justification', value: show(request.justification) },
-          request.onHold && request.hold
-            ? {
-                label: 'On hold',
-                value: (
-                  <>
-                    by {actorText(request.hold.by)} at <Time iso={request.hold.at} />
-                    {request.hold.comment ? `: ${request.hold.comment}` : ''}
-                  </>
-                ),
-              }
-            : undefined,
-          !!decision?.reason && { label: 'Reason', value: decision.reason },
-          !!decision?.comment && { label: 'Comment', value: decision.comment },
-        ])}
-      />
-    </Container>
-  );
-}
-
-function Approvals({ request }: { request: ApprovalRequest }) {
-  const awaited = awaitedApprovers(request);
-  const policy = approvedByPolicy(request);
-  return (
-    <Container header={<Header variant="h2">Approvals</Header>}>
-      <KeyValuePairs
-        columns={3}
-        items={[
-          {
-            label: 'Approvals so far',
-            value: policy ? 'None needed: approved by policy' : `${request.approvals.length} of ${request.requiredApprovals} required`,
-          },
-          {
-            label: 'Approved by',
-            value: request.approvals.length ? (
-              <ul className="plain-list">
-                {request.approvals.map((approval) => (
-                  <li key={`${approval.by.id}-${approval.at}`}>
-                    {actorText(approval.by)} at <Time iso={approval.at} />
-                    {approval.comment ? `: ${approval.comment}` : ''}
-                  </li>
-                ))}
-              </ul>
-            ) : policy ? (
-              'Policy: the profile does not require approval for this kind'
-            ) : (
-              'Nobody yet'
-            ),
-          },
-          {
-            label: 'Still awaited',
-            value: request.state !== 'requested' ? 'Nobody (no longer pending)' : awaited.length ? awaited.join(', ') : 'Nobody',
-          },
-        ]}
-      />
-    </Container>
-  );
 }
 
 export function RequestPage() {
