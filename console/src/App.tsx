@@ -15,7 +15,7 @@ import { ProfilesPage } from './pages/ProfilesPage';
 import { RequestPage } from './pages/RequestPage';
 import { RequestsPage } from './pages/RequestsPage';
 import { TasksPage } from './pages/TasksPage';
-import type { Identity } from './permissions';
+import { type Identity, isAdmin, isApprover } from './permissions';
 import { SessionContext } from './session';
 
 /** The signed-in user as the API reads the same claims (functions/commons/http.ts), so the rules answer alike. */
@@ -170,7 +170,10 @@ export function App({ config }: { config: ConsoleConfig }) {
             onFollow={follow}
             items={[
               { type: 'link', text: 'Requests', href: `${basePath}/requests` },
-              { type: 'link', text: 'What do you want to do', href: `${basePath}/tasks` },
+              // Requesters never have a decision waiting for them: the page is for approvers and admins.
+              ...(isApprover(who) || isAdmin(who)
+                ? [{ type: 'link' as const, text: 'What do you want to do', href: `${basePath}/tasks` }]
+                : []),
               { type: 'link', text: 'Profiles', href: `${basePath}/profiles` },
             ]}
           />

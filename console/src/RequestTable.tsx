@@ -7,9 +7,11 @@ import type { ReactNode } from 'react';
 import { useNavigate } from 'react-router';
 import type { ApprovalRequest } from './api';
 import { basePath } from './config';
-import { formatTime, kindLabel, STATE_INDICATOR, STATE_LABELS, subjectSummary } from './format';
+import { approvedByPolicy, kindShortLabel, STATE_INDICATOR, stateText, subjectSummary } from './format';
 import type { useCursorPages } from './paging';
+import { Breakable } from './Breakable';
 import { CursorPagination } from './CursorPagination';
+import { EndOf, Time } from './Time';
 
 /** The list of requests shared by the Requests and Tasks pages. */
 export function RequestTable({
@@ -48,20 +50,19 @@ export function RequestTable({
                 navigate(`/requests/${request.id}`);
               }}
             >
-              {kindLabel(request.kind)}
+              <span className="nowrap">{kindShortLabel(request.kind)}</span>
             </Link>
           ),
         },
-        { id: 'subject', header: 'Subject', cell: (request) => subjectSummary(request) },
-        { id: 'requester', header: 'Requester', cell: (request) => request.requester.email },
+        { id: 'subject', header: 'Subject', cell: (request) => <Breakable text={subjectSummary(request)} /> },
+        { id: 'requester', header: 'Requester', cell: (request) => <Breakable text={request.requester.email} /> },
         {
           id: 'state',
           header: 'State',
-          width: 140,
           cell: (request) => (
             <>
               <StatusIndicator type={STATE_INDICATOR[request.state] ?? 'info'} wrapText={false}>
-                {STATE_LABELS[request.state] ?? request.state}
+                {stateText(request)}
               </StatusIndicator>
               {request.onHold ? (
                 <>
@@ -75,21 +76,15 @@ export function RequestTable({
         {
           id: 'approvals',
           header: 'Approvals',
-          width: 110,
-          cell: (request) => `${request.approvals.length} of ${request.requiredApprovals}`,
+          cell: (request) =>
+            approvedByPolicy(request) ? (
+              'Not needed'
+            ) : (
+              <span className="nowrap">{`${request.approvals.length} of ${request.requiredApprovals}`}</span>
+            ),
         },
-        {
-          id: 'created',
-          header: 'Created (UTC)',
-          width: 160,
-          cell: (request) => <span className="nowrap">{formatTime(request.createdAt, false)}</span>,
-        },
-        {
-          id: 'expires',
-          header: 'Expires (UTC)',
-          width: 160,
-          cell: (request) => <span className="nowrap">{formatTime(request.expiresAt, false)}</span>,
-        },
+        { id: 'created', header: 'Created', cell: (request) => <Time iso={request.createdAt} /> },
+        { id: 'end', header: 'Expiry or decision', cell: (request) => <EndOf request={request} /> },
       ]}
     />
   );

@@ -1,15 +1,40 @@
 import { KIND_LABELS } from '../../functions/domain/kinds';
+import { POLICY, WORKFLOW_ACTOR } from '../../functions/domain/model';
 import type { ApprovalRequest, Kind } from './api';
 
 export const kindLabel = (kind: Kind) => KIND_LABELS[kind] ?? kind;
 
-/** `2026-11-26 10:45 UTC`: the same for every viewer, as in the audit trail. */
-export function formatTime(iso: string | undefined, zone = true): string {
-  if (!iso) return '-';
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return `${date.toISOString().slice(0, 16).replace('T', ' ')}${zone ? ' UTC' : ''}`;
+/** Two or three words for a table column that should stay one line wide. */
+const KIND_SHORT_LABELS: Record<Kind, string> = {
+  'certificate.enroll': 'Enroll certificate',
+  'certificate.revoke': 'Revoke certificate',
+  'certificate.lock': 'Lock certificate',
+  'card.request': 'Request card',
+  'card.request-multiple': 'Request cards',
+  'card.deactivate': 'Deactivate card',
+  'card.reactivate': 'Reactivate card',
+  'card.lock': 'Lock card',
+};
+export const kindShortLabel = (kind: Kind) => KIND_SHORT_LABELS[kind] ?? kind;
+
+/** Who did something, in words: a person by their email, the service's own actors by what they are. */
+export function actorText(actor: { id: string; email?: string }): string {
+  if (actor.id === POLICY.id) return 'policy';
+  if (actor.id === WORKFLOW_ACTOR.id) return 'the service';
+  return actor.email ?? actor.id;
 }
+
+/** Approved at once because the profile does not require approval for the kind: nobody approved it. */
+export const approvedByPolicy = (request: Pick<ApprovalRequest, 'state' | 'decision'>) =>
+  request.state === 'approved' && request.decision?.by.id === POLICY.id;
+
+/** The state as a viewer should read it: "Approved by policy" where no person approved. */
+export const stateText = (request: Pick<ApprovalRequest, 'state' | 'decision'>) =>
+  approvedByPolicy(request) ? 'Approved by policy' : (STATE_LABELS[request.state] ?? request.state);
+
+/** How an ended request ended, as a verb for "<verb> <time> by <who>". */
+export const endedVerb = (request: Pick<ApprovalRequest, 'state'>) =>
+  request.state === 'expired' ? 'Expired' : request.state === 'deleted' ? 'Deleted' : 'Decided';
 
 const text = (value: unknown) => (value === undefined || value === null ? '' : String(value));
 

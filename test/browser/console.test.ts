@@ -86,9 +86,9 @@ async function seriousViolations(page: Page) {
     .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
 }
 
-/** The text that describes a form field (its hint and its error), as assistive technology reads it. */
+/** The text that describes a number field (its hint and its error), as assistive technology reads it. */
 async function describedBy(page: Page, label: string): Promise<string> {
-  const ids = (await page.getByLabel(label, { exact: true }).getAttribute('aria-describedby')) ?? '';
+  const ids = (await page.getByRole('spinbutton', { name: label, exact: true }).getAttribute('aria-describedby')) ?? '';
   const texts = await Promise.all(
     ids
       .split(/\s+/)
@@ -109,6 +109,15 @@ async function shot(page: Page, name: string, fullPage = true) {
   await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage });
 }
 const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
+/** Approve and Put on hold ask to confirm in a dialog. */
+async function approve(page: Page) {
+  await button(page, 'Approve').click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Approve request', exact: true }).click();
+}
+async function hold(page: Page) {
+  await button(page, 'Put on hold').click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Put on hold', exact: true }).click();
+}
 const stateOf = async (id: string) => (await api('GET', `/requests/${id}`, users.admin)).state as string;
 
 test('an approver signs in, filters requested, opens a certificate request with its CSR decoded, approves, and the requester is emailed', async () => {
@@ -153,7 +162,7 @@ test('an approver signs in, filters requested, opens a certificate request with 
   expect(await seriousViolations(page)).toEqual([]);
   await shot(page, 'requests');
 
-  await rows.filter({ hasText: 'CN=web.example.com,O=Example' }).getByRole('link', { name: 'Enroll a certificate' }).click();
+  await rows.filter({ hasText: 'CN=web.example.com,O=Example' }).getByRole('link', { name: 'Enroll certificate' }).click();
   await page.waitForURL(`**/console/requests/${request.id}`);
   await page.getByRole('heading', { name: 'Certificate information' }).waitFor();
   for (const text of [
@@ -171,7 +180,7 @@ test('an approver signs in, filters requested, opens a certificate request with 
   expect(await seriousViolations(page)).toEqual([]);
   await shot(page, 'request');
 
-  await button(page, 'Approve').click();
+  await approve(page);
   await page.getByText('Request approved.').waitFor();
   await page.getByText('Approved', { exact: true }).first().waitFor();
   expect(await button(page, 'Approve').count()).toBe(0);
@@ -211,7 +220,7 @@ test('reject without a reason is refused in the dialog; with one it rejects', as
 test('put on hold keeps the request pending, marked on hold on the request and in the list', async () => {
   const request = await newRequest(users.alice, { holderId: 'held-holder' });
   const page = await signIn(users.carol, `/requests/${request.id}`);
-  await button(page, 'Put on hold').click();
+  await hold(page);
   await page.getByText('Request put on hold.', { exact: false }).waitFor();
   await page.getByText('On hold', { exact: true }).first().waitFor();
   const held = await api('GET', `/requests/${request.id}`, users.admin);
@@ -229,7 +238,7 @@ test('hold, then the request shows on Tasks marked on hold, and the approver app
   const request = await newRequest(users.alice, { holderId: 'task-holder' });
   const other = await newRequest(users.alice, { holderId: 'task-other' });
   const page = await signIn(users.carol, `/requests/${request.id}`);
-  await button(page, 'Put on hold').click();
+  await hold(page);
   await page.getByText('Request put on hold.', { exact: false }).waitFor();
 
   await page.getByRole('link', { name: 'What do you want to do', exact: true }).first().click();
@@ -245,7 +254,7 @@ test('hold, then the request shows on Tasks marked on hold, and the approver app
 
   await row.getByRole('link').first().click();
   await page.waitForURL(`**/console/requests/${request.id}`);
-  await button(page, 'Approve').click();
+  await approve(page);
   await page.getByText('Request approved.').waitFor();
   expect(await stateOf(request.id)).toBe('approved');
 
@@ -321,7 +330,7 @@ test('a decision that lost a race shows the API conflict as a message and the pa
   await button(page, 'Approve').waitFor();
   await api('POST', `/requests/${request.id}/decisions`, users.dave, { decision: 'reject', reason: 'duplicate' });
 
-  await button(page, 'Approve').click();
+  await approve(page);
   await page.getByText('Approve refused (409)').waitFor();
   await page.getByText('request is rejected, no longer pending').waitFor();
   await page.getByText('Rejected', { exact: true }).first().waitFor();
@@ -329,7 +338,7 @@ test('a decision that lost a race shows the API conflict as a message and the pa
   await shot(page, 'conflict');
 });
 
-test('an admin creating a profile with an invalid duration sees the API message on that field', async () => {
+test('an admin creating a profile with durations the API refuses sees its message on that field', async () => {
   const page = await signIn(users.admin, '/profiles');
   await page.getByRole('heading', { name: 'Profiles' }).waitFor();
   expect(await seriousViolations(page)).toEqual([]);
@@ -339,18 +348,23 @@ test('an admin creating a profile with an invalid duration sees the API message 
   await page.getByLabel('Profile ID').fill('badges');
   await page.getByLabel('Name').fill('Badges');
   await page.getByLabel('Approvers').fill('carol@example.com');
-  await page.getByLabel('Expire after').fill('three days');
+  await page.getByRole('spinbutton', { name: 'Expire after' }).fill('1');
+  await page.getByRole('button', { name: /Expire after unit/ }).click();
+  await page.getByRole('option', { name: 'Hours', exact: true }).click();
   await button(page, 'Save profile').click();
-  await waitFor(async () => (await describedBy(page, 'Expire after')).includes('must be an ISO-8601 duration'), {
+  // The API's message, on the field it names: 4 hours (the default) is not shorter than 1 hour.
+  await waitFor(async () => (await describedBy(page, 'Remind after')).includes('must be shorter than Expire after'), {
     timeoutMs: 10_000,
-    what: "the API's message on the Expire after field",
+    what: "the API's message on the Remind after field",
   });
-  expect(await describedBy(page, 'Remind after')).not.toContain('must be');
+  expect(await describedBy(page, 'Expire after')).not.toContain('must be');
   await expect(api('GET', '/profiles/badges', users.admin)).rejects.toThrow(/404/);
   expect(await seriousViolations(page)).toEqual([]);
   await shot(page, 'profile-invalid-duration');
 
-  await page.getByLabel('Expire after').fill('P3D');
+  await page.getByRole('spinbutton', { name: 'Expire after' }).fill('3');
+  await page.getByRole('button', { name: /Expire after unit/ }).click();
+  await page.getByRole('option', { name: 'Days', exact: true }).click();
   await button(page, 'Save profile').click();
   await page.waitForURL('**/console/profiles');
   expect((await api('GET', '/profiles/badges', users.admin)).expireAfter).toBe('P3D');

@@ -15,6 +15,8 @@ import { useNavigate, useParams } from 'react-router';
 import { KINDS } from '../../../functions/domain/kinds';
 import { ApiError, type Kind, type Profile } from '../api';
 import { basePath } from '../config';
+import { durationsInWords } from '../duration';
+import { type DurationDraft, DurationField, draftIso, durationDraft } from '../DurationField';
 import { ErrorAlert, messageOf } from '../errors';
 import { kindLabel } from '../format';
 import { isAdmin } from '../permissions';
@@ -38,8 +40,8 @@ interface Draft {
   requireApprovalFor: Kind[];
   approvers: string;
   requiredApprovals: string;
-  remindAfter: string;
-  expireAfter: string;
+  remindAfter: DurationDraft;
+  expireAfter: DurationDraft;
   maxReminders: string;
 }
 
@@ -49,8 +51,8 @@ const EMPTY: Draft = {
   requireApprovalFor: [],
   approvers: '',
   requiredApprovals: '1',
-  remindAfter: 'PT4H',
-  expireAfter: 'P3D',
+  remindAfter: { amount: '4', unit: 'hours' },
+  expireAfter: { amount: '3', unit: 'days' },
   maxReminders: '',
 };
 
@@ -60,10 +62,12 @@ const draftOf = (profile: Profile & { maxReminders?: number }): Draft => ({
   requireApprovalFor: profile.requireApprovalFor,
   approvers: profile.approvers.join('\n'),
   requiredApprovals: String(profile.requiredApprovals),
-  remindAfter: profile.remindAfter,
-  expireAfter: profile.expireAfter,
+  remindAfter: durationDraft(profile.remindAfter, { amount: 4, unit: 'hours' }),
+  expireAfter: durationDraft(profile.expireAfter, { amount: 3, unit: 'days' }),
   maxReminders: profile.maxReminders === undefined ? '' : String(profile.maxReminders),
 });
+
+const WHOLE_NUMBER = 'must be a whole number, 1 or more';
 
 /** A number when the text is one, else the text itself, so the API's own validation speaks. */
 const numberOrText = (text: string) => (text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text);
@@ -115,8 +119,15 @@ export function ProfileEditPage() {
 
   const save = async () => {
     const profileId = draft.id.trim();
-    if (!profileId) {
-      setErrors({ id: 'must not be empty' });
+    const remindAfter = draftIso(draft.remindAfter);
+    const expireAfter = draftIso(draft.expireAfter);
+    const local: Partial<Record<Field, string>> = {
+      ...(profileId ? {} : { id: 'must not be empty' }),
+      ...(remindAfter ? {} : { remindAfter: WHOLE_NUMBER }),
+      ...(expireAfter ? {} : { expireAfter: WHOLE_NUMBER }),
+    };
+    if (!profileId || !remindAfter || !expireAfter) {
+      setErrors(local);
       return;
     }
     setSaving(true);
@@ -126,8 +137,8 @@ export function ProfileEditPage() {
       requireApprovalFor: draft.requireApprovalFor,
       approvers: draft.approvers.split(/[\s,;]+/).filter(Boolean),
       requiredApprovals: numberOrText(draft.requiredApprovals),
-      remindAfter: draft.remindAfter.trim(),
-      expireAfter: draft.expireAfter.trim(),
+      remindAfter,
+      expireAfter,
       ...(draft.maxReminders.trim() ? { maxReminders: numberOrText(draft.maxReminders) } : {}),
     };
     try {
@@ -139,7 +150,7 @@ export function ProfileEditPage() {
       const unplaced: string[] = [];
       for (const issue of issues) {
         const field = issue.field.split('.')[0] as Field;
-        if ((FIELDS as readonly string[]).includes(field)) next[field] ??= issue.message;
+        if ((FIELDS as readonly string[]).includes(field)) next[field] ??= durationsInWords(issue.message);
         else unplaced.push(`${issue.field} ${issue.message}`);
       }
       setErrors(next);
@@ -209,12 +220,20 @@ export function ProfileEditPage() {
                   onChange={(event) => set('requiredApprovals', event.detail.value)}
                 />
               </FormField>
-              <FormField label="Remind after" description="ISO-8601 duration, such as PT4H." errorText={errors.remindAfter}>
-                <Input value={draft.remindAfter} onChange={(event) => set('remindAfter', event.detail.value)} />
-              </FormField>
-              <FormField label="Expire after" description="ISO-8601 duration, such as P3D; at most P360D." errorText={errors.expireAfter}>
-                <Input value={draft.expireAfter} onChange={(event) => set('expireAfter', event.detail.value)} />
-              </FormField>
+              <DurationField
+                label="Remind after"
+                description="How long approvers have before a reminder; shorter than Expire after."
+                errorText={errors.remindAfter}
+                value={draft.remindAfter}
+                onChange={(value) => set('remindAfter', value)}
+              />
+              <DurationField
+                label="Expire after"
+                description="How long a request waits for approval before it expires; at most 360 days."
+                errorText={errors.expireAfter}
+                value={draft.expireAfter}
+                onChange={(value) => set('expireAfter', value)}
+              />
               <FormField label="Maximum reminders" description="Optional, 0 to 20 (default 5)." errorText={errors.maxReminders}>
                 <Input
                   type="number"

@@ -8,11 +8,27 @@ import { useNavigate } from 'react-router';
 import type { Profile } from '../api';
 import { basePath } from '../config';
 import { ErrorAlert } from '../errors';
-import { formatTime, kindLabel } from '../format';
+import { formatDuration } from '../duration';
+import { kindLabel } from '../format';
 import { useCursorPages } from '../paging';
 import { isAdmin } from '../permissions';
 import { useSession } from '../session';
+import { Breakable } from '../Breakable';
 import { CursorPagination } from '../CursorPagination';
+import { Time } from '../Time';
+
+/** One item a line: long lists (kinds, email addresses) wrap between items, not inside them. */
+function Lines({ items }: { items: string[] }) {
+  return (
+    <ul className="plain-list">
+      {items.map((item) => (
+        <li key={item}>
+          <Breakable text={item} />
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 export function ProfilesPage() {
   const { api, who } = useSession();
@@ -25,6 +41,7 @@ export function ProfilesPage() {
       {pages.error ? <ErrorAlert error={pages.error} route="GET /profiles" /> : null}
       <Table<Profile>
         variant="full-page"
+        wrapLines
         header={
           <Header
             variant="awsui-h1-sticky"
@@ -69,13 +86,14 @@ export function ProfilesPage() {
           {
             id: 'kinds',
             header: 'Needs approval for',
-            cell: (profile) => profile.requireApprovalFor.map(kindLabel).join(', ') || 'Nothing',
+            cell: (profile) =>
+              profile.requireApprovalFor.length ? <Lines items={profile.requireApprovalFor.map(kindLabel)} /> : 'Nothing',
           },
-          { id: 'approvers', header: 'Approvers', cell: (profile) => profile.approvers.join(', ') },
-          { id: 'required', header: 'Required approvals', cell: (profile) => profile.requiredApprovals },
-          { id: 'remind', header: 'Remind after', cell: (profile) => profile.remindAfter },
-          { id: 'expire', header: 'Expire after', cell: (profile) => profile.expireAfter },
-          { id: 'updated', header: 'Updated', cell: (profile) => formatTime(profile.updatedAt) },
+          { id: 'approvers', header: 'Approvers', cell: (profile) => <Lines items={profile.approvers} /> },
+          { id: 'required', header: 'Required', cell: (profile) => profile.requiredApprovals },
+          { id: 'remind', header: 'Remind after', cell: (profile) => formatDuration(profile.remindAfter) },
+          { id: 'expire', header: 'Expire after', cell: (profile) => formatDuration(profile.expireAfter) },
+          { id: 'updated', header: 'Updated', cell: (profile) => <Time iso={profile.updatedAt} /> },
         ]}
       />
     </SpaceBetween>

@@ -4,158 +4,34 @@ import BreadcrumbGroup from '@cloudscape-design/components/breadcrumb-group';
 import Button from '@cloudscape-design/components/button';
 import Container from '@cloudscape-design/components/container';
 import Flashbar, { type FlashbarProps } from '@cloudscape-design/components/flashbar';
-import Form from '@cloudscape-design/components/form';
-import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
 import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Spinner from '@cloudscape-design/components/spinner';
-import StatusIndicator from '@cloudscape-design/components/status-indicator';
-import Textarea from '@cloudscape-design/components/textarea';
-import { type ReactNode, useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
-import type { ApprovalRequest, HistoryEntry, RequestWithHistory } from '../api';
+import type { ApprovalRequest, RequestWithHistory } from '../api';
 import { ApiError } from '../api';
 import { basePath } from '../config';
-import { type DecodedCsr, decodeCsr } from '../csr';
 import { ErrorAlert, messageOf } from '../errors';
-import { formatTime, kindLabel, STATE_INDICATOR, STATE_LABELS } from '../format';
-import { awaitedApprovers, mayDecide, mayDelete } from '../permissions';
+import { kindLabel } from '../format';
+import { mayDecide, mayDelete } from '../permissions';
 import { useSession } from '../session';
+import { DecisionDialog, type DecisionKind } from './request/DecisionDialog';
+import { History } from './request/History';
+import { SubjectInformation } from './request/SubjectInformation';
+import { Approvals, RequestInformation } from './request/Summary';
 
-type Pair = { label: string; value: ReactNode };
-const pairs = (items: Array<Pair | false | undefined>) =>
-  items.filter((item): item is Pair => !!item).map((item) => ({ label: item.label, value: item.value }));
-const show = (value: unknown): string =>
-  value === undefined || value === null || value === ''
-    ? '-'
-    : Array.isArray(value)
-      ? value.map(show).join(', ')
-      : typeof value === 'object'
-        ? JSON.stringify(value)
-        : String(value);
+const DECISION_NAMES: Record<DecisionKind, string> = { approve: 'Approve', reject: 'Reject', hold: 'Put on hold' };
 
-/** Labels for the subject fields the contract names; other fields keep their own names. */
-const SUBJECT_LABELS: Record<string, string> = {
-  method: 'Enrollment method',
-  subjectDn: 'Subject DN',
-  serialNumber: 'Serial number',
-  issuerDn: 'Issuer DN',
-  holderId: 'Holder ID',
-  cardProfile: 'Card profile',
-  count: 'Number of cards',
-  cardSerial: 'Card serial',
-};
-const actorText = (actor: { id: string; email?: string }) => actor.email ?? actor.id;
-
-function CsrDetails({ pem }: { pem: string }) {
-  const [csr, setCsr] = useState<DecodedCsr>();
-  useEffect(() => {
-    let current = true;
-    decodeCsr(pem).then((decoded) => current && setCsr(decoded));
-    return () => {
-      current = false;
-    };
-  }, [pem]);
-  if (!csr) return <Spinner />;
-  if (!csr.parsed) return <StatusIndicator type="error">Unparsable certificate request: {csr.error}</StatusIndicator>;
-  return (
-    <KeyValuePairs
-      columns={2}
-      items={[
-        { label: 'CSR subject', value: csr.subject || '-' },
-        { label: 'Key', value: `${csr.keyAlgorithm}${csr.keySize ? ` ${csr.keySize} bits` : ''}${csr.curve ? ` (${csr.curve})` : ''}` },
-        { label: 'Subject alternative names', value: csr.subjectAlternativeNames.length ? csr.subjectAlternativeNames.join(', ') : 'None' },
-        { label: 'Signature algorithm', value: csr.signatureAlgorithm },
-      ]}
-    />
-  );
-}
-
-function SubjectInformation({ request }: { request: ApprovalRequest }) {
-  const certificate = request.kind.startsWith('certificate.');
-  const { csr, ...rest } = request.subject;
-  return (
-    <Container header={<Header variant="h2">{certificate ? 'Certificate information' : 'Card information'}</Header>}>
-      <SpaceBetween size="l">
-        <KeyValuePairs
-          columns={3}
-          items={Object.entries(rest).map(([name, value]) => ({ label: SUBJECT_LABELS[name] ?? name, value: show(value) }))}
-        />
-        {typeof csr === 'string' ? (
-          <SpaceBetween size="s">
-            <Box variant="h3">Certificate request (PKCS#10)</Box>
-            <CsrDetails pem={csr} />
-          </SpaceBetween>
-        ) : null}
-      </SpaceBetween>
-    </Container>
-  );
-}
-
-function historyText(entry: HistoryEntry): string {
-  const details = entry.details ?? {};
-  const parts = Object.entries(details)
-    .filter(([, value]) => value !== undefined && value !== null && value !== '')
-    .map(([name, value]) => `${name}: ${show(value)}`);
-  return parts.join('; ');
-}
-
-function History({ request }: { request: RequestWithHistory }) {
-  const { api } = useSession();
-  const [entries, setEntries] = useState<HistoryEntry[]>(request.history);
-  const [cursor, setCursor] = useState<string | null | undefined>(request.historyNextCursor);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<unknown>();
-  useEffect(() => {
-    setEntries(request.history);
-    setCursor(request.historyNextCursor);
-  }, [request]);
-  const more = async () => {
-    if (!cursor) return;
-    setLoading(true);
-    try {
-      const page = await api.getHistory(request.id, cursor);
-      setEntries((known) => [...known, ...page.items]);
-      setCursor(page.nextCursor);
-      setError(undefined);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setLoading(false);
-    }
-  };
-  return (
-    <Container
-      header={
-        <Header variant="h2" counter={`(${entries.length}${cursor ? '+' : ''})`}>
-          History
-        </Header>
-      }
-    >
-      <SpaceBetween size="m">
-        <ol className="history" aria-label="History, oldest first">
-          {entries.map((entry, index) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: the history only grows at its end, so a position names one entry
-            <li key={`${entry.at}-${index}`}>
-              <Box variant="small">{formatTime(entry.at)}</Box>
-              <div>
-                <strong>{entry.type}</strong> by {actorText(entry.actor)}
-              </div>
-              {historyText(entry) ? <Box variant="small">{historyText(entry)}</Box> : null}
-            </li>
-          ))}
-        </ol>
-        {error ? <ErrorAlert error={error} /> : null}
-        {cursor ? (
-          <Button onClick={more} loading={loading}>
-            Show older entries
-          </Button>
-        ) : null}
-      </SpaceBetween>
-    </Container>
-  );
+/** What an approval does to this request: complete it, or count towards the approvals it needs. */
+function approveIntro(request: ApprovalRequest): string {
+  const count = request.approvals.length + 1;
+  const rest = request.requiredApprovals - count;
+  return rest <= 0
+    ? `Yours is approval ${count} of ${request.requiredApprovals}: the request will be approved.`
+    : `Yours is approval ${count} of ${request.requiredApprovals}: the request stays pending until ${rest} more approve.`;
 }
 
 export function RequestPage() {
@@ -166,10 +42,9 @@ export function RequestPage() {
   const [loadError, setLoadError] = useState<unknown>();
   const [flash, setFlash] = useState<FlashbarProps.MessageDefinition[]>([]);
   const [busy, setBusy] = useState<string>();
-  const [rejecting, setRejecting] = useState(false);
+  const [deciding, setDeciding] = useState<DecisionKind>();
+  const [decisionError, setDecisionError] = useState<string>();
   const [deleting, setDeleting] = useState(false);
-  const [reason, setReason] = useState('');
-  const [reasonError, setReasonError] = useState<string>();
 
   const load = useCallback(async () => {
     try {
@@ -194,11 +69,11 @@ export function RequestPage() {
     try {
       const updated = await action();
       say('success', done(updated));
-      return true;
+      return undefined;
     } catch (error) {
       const status = error instanceof ApiError ? ` (${error.status})` : '';
       say('error', messageOf(error), `${name} refused${status}`);
-      return false;
+      return error;
     } finally {
       setBusy(undefined);
       await load();
@@ -217,22 +92,27 @@ export function RequestPage() {
 
   const decider = mayDecide(request, who);
   const deleter = mayDelete(request, who);
-  const awaited = awaitedApprovers(request);
-  const rejectNow = async () => {
-    if (!reason.trim()) {
-      setReasonError('A reason is required to reject a request.');
-      return;
-    }
-    const ok = await act(
-      'Reject',
-      () => api.decide(request.id, { decision: 'reject', reason: reason.trim() }),
-      () => 'Request rejected.',
-    );
-    if (ok) {
-      setRejecting(false);
-      setReason('');
-    }
-  };
+  const decided = (updated: ApprovalRequest) =>
+    updated.state === 'approved'
+      ? 'Request approved.'
+      : updated.state === 'rejected'
+        ? 'Request rejected.'
+        : updated.onHold
+          ? 'Request put on hold. It stays pending.'
+          : `Approval recorded (${updated.approvals.length} of ${updated.requiredApprovals}).`;
+  const decisionButton = (decision: DecisionKind, primary = false) => (
+    <Button
+      variant={primary ? 'primary' : 'normal'}
+      onClick={() => {
+        setDecisionError(undefined);
+        setDeciding(decision);
+      }}
+      loading={busy === DECISION_NAMES[decision]}
+      disabled={!!busy}
+    >
+      {DECISION_NAMES[decision]}
+    </Button>
+  );
 
   return (
     <SpaceBetween size="l">
@@ -254,45 +134,9 @@ export function RequestPage() {
           <SpaceBetween direction="horizontal" size="xs">
             {decider ? (
               <>
-                <Button
-                  onClick={() =>
-                    act(
-                      'Put on hold',
-                      () => api.decide(request.id, { decision: 'hold' }),
-                      () => 'Request put on hold. It stays pending.',
-                    )
-                  }
-                  loading={busy === 'Put on hold'}
-                  disabled={!!busy}
-                >
-                  Put on hold
-                </Button>
-                <Button
-                  onClick={() => {
-                    setReasonError(undefined);
-                    setRejecting(true);
-                  }}
-                  disabled={!!busy}
-                >
-                  Reject
-                </Button>
-                <Button
-                  variant="primary"
-                  onClick={() =>
-                    act(
-                      'Approve',
-                      () => api.decide(request.id, { decision: 'approve' }),
-                      (r) =>
-                        r.state === 'approved'
-                          ? 'Request approved.'
-                          : `Approval recorded (${r.approvals.length} of ${r.requiredApprovals}).`,
-                    )
-                  }
-                  loading={busy === 'Approve'}
-                  disabled={!!busy}
-                >
-                  Approve
-                </Button>
+                {decisionButton('hold')}
+                {decisionButton('reject')}
+                {decisionButton('approve', true)}
               </>
             ) : null}
             {deleter ? (
@@ -306,42 +150,8 @@ export function RequestPage() {
         {kindLabel(request.kind)} {request.onHold ? <Badge color="severity-medium">On hold</Badge> : null}
       </Header>
 
-      <Container header={<Header variant="h2">Request information</Header>}>
-        <KeyValuePairs
-          columns={3}
-          items={pairs([
-            {
-              label: 'State',
-              value: (
-                <StatusIndicator type={STATE_INDICATOR[request.state] ?? 'info'}>
-                  {STATE_LABELS[request.state] ?? request.state}
-                </StatusIndicator>
-              ),
-            },
-            { label: 'Kind', value: request.kind },
-            { label: 'Profile', value: request.profileId },
-            { label: 'Created', value: formatTime(request.createdAt) },
-            { label: 'Updated', value: formatTime(request.updatedAt) },
-            { label: 'Expires', value: formatTime(request.expiresAt) },
-            { label: 'Justification', value: show(request.justification) },
-            request.onHold && request.hold
-              ? {
-                  label: 'On hold',
-                  value: `by ${actorText(request.hold.by)} at ${formatTime(request.hold.at)}${request.hold.comment ? `: ${request.hold.comment}` : ''}`,
-                }
-              : undefined,
-            request.decision
-              ? {
-                  label: 'Decision',
-                  value: `${request.decision.decision} by ${actorText(request.decision.by)} at ${formatTime(request.decision.at)}${request.decision.reason ? `, reason: ${request.decision.reason}` : ''}`,
-                }
-              : undefined,
-          ])}
-        />
-      </Container>
-
+      <RequestInformation request={request} />
       <SubjectInformation request={request} />
-
       <Container header={<Header variant="h2">Requester information</Header>}>
         <KeyValuePairs
           columns={3}
@@ -351,75 +161,23 @@ export function RequestPage() {
           ]}
         />
       </Container>
-
-      <Container header={<Header variant="h2">Approvals</Header>}>
-        <KeyValuePairs
-          columns={3}
-          items={[
-            { label: 'Approvals so far', value: `${request.approvals.length} of ${request.requiredApprovals} required` },
-            {
-              label: 'Approved by',
-              value: request.approvals.length ? (
-                <ul className="plain-list">
-                  {request.approvals.map((approval) => (
-                    <li key={`${approval.by.id}-${approval.at}`}>
-                      {actorText(approval.by)} at {formatTime(approval.at)}
-                      {approval.comment ? `: ${approval.comment}` : ''}
-                    </li>
-                  ))}
-                </ul>
-              ) : (
-                'Nobody yet'
-              ),
-            },
-            {
-              label: 'Still awaited',
-              value: request.state !== 'requested' ? 'Nobody (no longer pending)' : awaited.length ? awaited.join(', ') : 'Nobody',
-            },
-          ]}
-        />
-      </Container>
-
+      <Approvals request={request} />
       <History request={request} />
 
-      <Modal
-        visible={rejecting}
-        onDismiss={() => setRejecting(false)}
-        header="Reject request"
-        closeAriaLabel="Close"
-        footer={
-          <Box float="right">
-            <SpaceBetween direction="horizontal" size="xs">
-              <Button variant="link" onClick={() => setRejecting(false)}>
-                Cancel
-              </Button>
-              <Button variant="primary" onClick={rejectNow} loading={busy === 'Reject'}>
-                Reject request
-              </Button>
-            </SpaceBetween>
-          </Box>
-        }
-      >
-        <form
-          onSubmit={(event) => {
-            event.preventDefault();
-            void rejectNow();
-          }}
-        >
-          <Form>
-            <FormField label="Reason" description="Required. The requester receives it by email." errorText={reasonError}>
-              <Textarea
-                value={reason}
-                onChange={(event) => {
-                  setReason(event.detail.value);
-                  if (event.detail.value.trim()) setReasonError(undefined);
-                }}
-                ariaRequired
-              />
-            </FormField>
-          </Form>
-        </form>
-      </Modal>
+      <DecisionDialog
+        decision={deciding}
+        intro={deciding === 'approve' ? approveIntro(request) : undefined}
+        busy={!!deciding && busy === DECISION_NAMES[deciding]}
+        error={decisionError}
+        onDismiss={() => setDeciding(undefined)}
+        onSubmit={async (body) => {
+          setDecisionError(undefined);
+          const error = await act(DECISION_NAMES[body.decision], () => api.decide(request.id, body), decided);
+          // Bad input (400) stays in the dialog to be corrected; anything else closes it onto the page's message.
+          if (error instanceof ApiError && error.status === 400) setDecisionError(messageOf(error));
+          else setDeciding(undefined);
+        }}
+      />
 
       <Modal
         visible={deleting}

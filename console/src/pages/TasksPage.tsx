@@ -17,7 +17,7 @@ export function TasksPage() {
         header={
           <Header
             variant="awsui-h1-sticky"
-            description="Pending requests that wait for your decision, those on hold included, newest first."
+            description="Requests waiting for your decision: open one to approve, reject or put it on hold. Those on hold are included and marked; newest first."
           >
             What do you want to do
           </Header>

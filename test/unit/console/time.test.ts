@@ -1,0 +1,52 @@
+import { formatLocal, formatUtc, relativeTime } from '../../../console/src/time';
+
+const now = Date.parse('2026-12-06T07:00:00.000Z');
+const later = (ms: number) => new Date(now + ms).toISOString();
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+describe('times as the viewer reads them', () => {
+  it.each([
+    [5 * HOUR, 'in 5 h'],
+    [5 * HOUR - 1000, 'in 5 h'],
+    [5 * HOUR + 29 * MINUTE, 'in 5 h'],
+    [5 * HOUR + 31 * MINUTE, 'in 6 h'],
+    [45 * MINUTE, 'in 45 min'],
+    [30 * 1000, 'in less than a minute'],
+    [0, 'in less than a minute'],
+    [30 * HOUR, 'in 30 h'],
+    [36 * HOUR, 'in 2 d'],
+    [48 * HOUR - 1000, 'in 2 d'],
+    [2 * DAY, 'in 2 d'],
+    [3 * DAY + 11 * HOUR, 'in 3 d'],
+    [3 * DAY + 13 * HOUR, 'in 4 d'],
+    [44 * MINUTE + 40 * 1000, 'in 45 min'],
+    [-12 * MINUTE, '12 min ago'],
+    [-3 * HOUR, '3 h ago'],
+    [-10 * DAY, '10 d ago'],
+    [-1000, 'less than a minute ago'],
+  ])('says a time %d ms away is "%s"', (offset, text) => {
+    expect(relativeTime(later(offset), now)).toBe(text);
+    expect(relativeTime(later(offset), new Date(now))).toBe(text);
+  });
+
+  it('shows the viewer the time in their own zone, and the UTC time as the audit trail writes it', () => {
+    const iso = '2026-12-06T07:15:30.000Z';
+    expect(formatUtc(iso)).toBe('2026-12-06 07:15 UTC');
+    expect(formatLocal(iso, { locale: 'en-GB', timeZone: 'Europe/Berlin' })).toBe('6 Dec 2026, 08:15');
+    expect(formatLocal(iso, { locale: 'en-US', timeZone: 'America/New_York' })).toBe('Dec 6, 2026, 2:15 AM');
+    expect(formatLocal(iso, { locale: 'en-GB', timeZone: 'UTC' })).toBe('6 Dec 2026, 07:15');
+  });
+
+  it.each([undefined, ''])('shows a missing time (%j) as a dash', (iso) => {
+    expect(formatUtc(iso)).toBe('-');
+    expect(formatLocal(iso)).toBe('-');
+  });
+
+  it('shows text that is no time as it is', () => {
+    expect(formatUtc('soon')).toBe('soon');
+    expect(formatLocal('soon')).toBe('soon');
+    expect(relativeTime('soon', now)).toBe('soon');
+  });
+});
