@@ -291,3 +291,23 @@ describe('subjectLine', () => {
 function escapeRegExp(value: string) {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('reasonCode of a revoke or lock', () => {
+  const revoke = pendingRequest({
+    kind: 'certificate.revoke',
+    subject: { serialNumber: '0a1b2c', issuerDn: 'CN=Issuing CA', reasonCode: 'keyCompromise' },
+  });
+
+  it('is shown in words with its RFC 5280 name in the text and the HTML part of the approver email', () => {
+    const { text, html } = approverEmail(revoke, LINKS, { reminder: false });
+    expect(text.split('\n')).toContain('  | Reason code: Key compromise (keyCompromise)');
+    expect(html).toMatch(/>Reason code<\/th><td[^>]*>Key compromise \(keyCompromise\)<\/td>/);
+  });
+
+  it('is shown as it is when it is no CRLReason name (a request stored before it was checked)', () => {
+    const { text } = approverEmail(pendingRequest({ ...revoke, subject: { ...revoke.subject, reasonCode: 'whim' } }), LINKS, {
+      reminder: false,
+    });
+    expect(text.split('\n')).toContain('  | Reason code: whim');
+  });
+});
