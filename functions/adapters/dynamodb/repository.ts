@@ -73,6 +73,12 @@ export class Repository implements ApprovalStore {
   setRoundBookkeeping(id: string, fields: RoundBookkeeping, options?: { whilePending?: boolean }): Promise<boolean> {
     return this.requests.setRoundBookkeeping(id, fields, options);
   }
+  claimClosingEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
+    return this.requests.claimClosingEmail(id, approver, now, staleBefore);
+  }
+  settleClosingEmail(id: string, approver: string, outcome: string | undefined): Promise<void> {
+    return this.requests.settleClosingEmail(id, approver, outcome);
+  }
   claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
     return this.requests.claimApprovalEmail(id, approver, now, staleBefore);
   }

@@ -48,6 +48,9 @@ import { DUE_INDEX } from './schema';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
+/** The per-approver email maps kept on a request item. */
+type EmailMap = 'approvalEmails' | 'closingEmails';
+
 export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStore, DueStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -298,7 +301,24 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
     }
   }
 
-  async claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
+  claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
+    return this.claimEmail('approvalEmails', id, approver, now, staleBefore);
+  }
+
+  settleApprovalEmail(id: string, approver: string, outcome: string | undefined): Promise<void> {
+    return this.settleEmail('approvalEmails', id, approver, outcome);
+  }
+
+  claimClosingEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
+    return this.claimEmail('closingEmails', id, approver, now, staleBefore);
+  }
+
+  settleClosingEmail(id: string, approver: string, outcome: string | undefined): Promise<void> {
+    return this.settleEmail('closingEmails', id, approver, outcome);
+  }
+
+  /** Claims one approver's email in the map `emails` (a conditional write): see RoundStore. */
+  private async claimEmail(emails: EmailMap, id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
     const claim = () =>
       this.db.send(
         new UpdateCommand({
@@ -307,7 +327,7 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
           UpdateExpression: 'SET #emails.#a = :now',
           // Values: a claim time (ISO), or `sent:`/`failed:` which sort after every ISO time.
           ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(#emails.#a) OR #emails.#a < :stale)',
-          ExpressionAttributeNames: { '#emails': 'approvalEmails', '#a': approver },
+          ExpressionAttributeNames: { '#emails': emails, '#a': approver },
           ExpressionAttributeValues: { ':now': now, ':stale': staleBefore },
         }),
       );
@@ -315,14 +335,15 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
       try {
         await claim();
       } catch (error) {
-        // A request stored before approvalEmails existed: create the map, then claim.
+        // The map does not exist yet (a request stored before it existed, or its first closing email): create it, then claim.
         if ((error as Error).name !== 'ValidationException') throw error;
         await this.db.send(
           new UpdateCommand({
             TableName: this.table,
             Key: requestKey(id),
-            UpdateExpression: 'SET approvalEmails = if_not_exists(approvalEmails, :empty)',
+            UpdateExpression: 'SET #emails = if_not_exists(#emails, :empty)',
             ConditionExpression: 'attribute_exists(PK)',
+            ExpressionAttributeNames: { '#emails': emails },
             ExpressionAttributeValues: { ':empty': {} },
           }),
         );
@@ -335,13 +356,13 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
     }
   }
 
-  async settleApprovalEmail(id: string, approver: string, outcome: string | undefined): Promise<void> {
+  private async settleEmail(emails: EmailMap, id: string, approver: string, outcome: string | undefined): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: requestKey(id),
         UpdateExpression: outcome ? 'SET #emails.#a = :outcome' : 'REMOVE #emails.#a',
-        ExpressionAttributeNames: { '#emails': 'approvalEmails', '#a': approver },
+        ExpressionAttributeNames: { '#emails': emails, '#a': approver },
         ExpressionAttributeValues: outcome ? { ':outcome': outcome } : undefined,
       }),
     );
