@@ -61,13 +61,27 @@ export function closingRecipients(request: ApprovalRequest, rounds: RoundBookkee
  * approvers emailed by this attempt are recorded in one `notified` entry (purpose `closing`).
  */
 export async function sendClosingEmails(deps: ClosingDeps, request: ApprovalRequest, rounds: RoundBookkeeping): Promise<void> {
-  const { recipients, overLimit } = closingRecipients(request, rounds);
+  const { recipients, overLimit: over } = closingRecipients(request, rounds);
+  const claim = (approver: string) => {
+    const now = deps.now();
+    return deps.repository.claimClosingEmail(
+      request.id,
+      approver,
+      now,
+      new Date(Date.parse(now) - EMAIL_CLAIM_STALE_SECONDS * 1000).toISOString(),
+    );
+  };
+  // Those past the limit are marked too (`skipped:`, never stale), so a rerun records them no second time.
+  const overLimit: string[] = [];
+  for (const approver of over) {
+    if (!(await claim(approver))) continue;
+    await deps.repository.settleClosingEmail(request.id, approver, `skipped:${deps.now()}`);
+    overLimit.push(approver);
+  }
   const sent: string[] = [];
   let deferred: Error | undefined;
   for (const approver of recipients) {
-    const now = deps.now();
-    const staleBefore = new Date(Date.parse(now) - EMAIL_CLAIM_STALE_SECONDS * 1000).toISOString();
-    if (!(await deps.repository.claimClosingEmail(request.id, approver, now, staleBefore))) continue;
+    if (!(await claim(approver))) continue;
     try {
       await deps.send({ ...deps.closingEmail(request), to: approver, tags: { requestId: request.id, purpose: 'closing' } });
       await deps.repository.settleClosingEmail(request.id, approver, `sent:${deps.now()}`);
@@ -88,7 +102,7 @@ export async function sendClosingEmails(deps: ClosingDeps, request: ApprovalRequ
       });
     }
   }
-  if (sent.length > 0 || (overLimit.length > 0 && !deferred)) {
+  if (sent.length > 0 || overLimit.length > 0) {
     await deps.repository.appendHistory(request.id, {
       at: deps.now(),
       type: 'notified',

@@ -54,7 +54,7 @@ export interface RoundBookkeeping {
   approvalEmails?: Record<string, string>;
   /** Reminders claimed per approver (the highest number claimed): each one counts as sent. */
   reminderClaims?: Record<string, number>;
-  /** The closing email once the request ended, per approver, kept as `approvalEmails` is. */
+  /** The closing email once the request ended, per approver, kept as `approvalEmails` is (`skipped:<at>` past the 21 emails). */
   closingEmails?: Record<string, string>;
   /** When the callback was given up on (the workflow's last retry failed). */
   callbackAbandonedAt?: string;

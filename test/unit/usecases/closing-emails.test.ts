@@ -119,8 +119,12 @@ describe('the closing email', () => {
     expect(closings(mailer)).toEqual([DAVE, ERIN]);
   });
 
-  test('counts toward the 21 emails per approver: one who had 21 gets none (recorded), one who had 20 gets the 21st', async () => {
+  test('counts toward the 21 emails per approver: one who had 21 gets none (recorded once, across retries), one who had 20 gets the 21st', async () => {
     const full = await setup(ended(), [CAROL], 20);
+    full.mailer.failFor = (email) =>
+      email.tags.purpose === 'outcome' ? Object.assign(new Error('down'), { name: 'ServiceUnavailable' }) : undefined;
+    await expect(notifyOutcome(full.deps, ID)).rejects.toMatchObject({ name: 'Approvals.EmailDeferred' });
+    full.mailer.failFor = undefined;
     await notifyOutcome(full.deps, ID);
     expect(closings(full.mailer)).toEqual([]);
     expect(closingEntries(full.store)).toEqual([
