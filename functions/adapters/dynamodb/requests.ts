@@ -48,10 +48,7 @@ import { DUE_INDEX } from './schema';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
-/** The per-approver email maps kept on a request item. */
-type EmailMap = 'approvalEmails' | 'closingEmails';
-
-export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStore, DueStore {
+export class DynamoRequestStore implements RequestStore, Pick<RoundStore, 'setRoundBookkeeping'>, HistoryStore, DueStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
@@ -299,73 +296,6 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
-  }
-
-  claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
-    return this.claimEmail('approvalEmails', id, approver, now, staleBefore);
-  }
-
-  settleApprovalEmail(id: string, approver: string, outcome: string | undefined): Promise<void> {
-    return this.settleEmail('approvalEmails', id, approver, outcome);
-  }
-
-  claimClosingEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
-    return this.claimEmail('closingEmails', id, approver, now, staleBefore);
-  }
-
-  settleClosingEmail(id: string, approver: string, outcome: string | undefined): Promise<void> {
-    return this.settleEmail('closingEmails', id, approver, outcome);
-  }
-
-  /** Claims one approver's email in the map `emails` (a conditional write): see RoundStore. */
-  private async claimEmail(emails: EmailMap, id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
-    const claim = () =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: requestKey(id),
-          UpdateExpression: 'SET #emails.#a = :now',
-          // Values: a claim time (ISO), or `sent:`/`failed:` which sort after every ISO time.
-          ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(#emails.#a) OR #emails.#a < :stale)',
-          ExpressionAttributeNames: { '#emails': emails, '#a': approver },
-          ExpressionAttributeValues: { ':now': now, ':stale': staleBefore },
-        }),
-      );
-    try {
-      try {
-        await claim();
-      } catch (error) {
-        // The map does not exist yet (a request stored before it existed, or its first closing email): create it, then claim.
-        if ((error as Error).name !== 'ValidationException') throw error;
-        await this.db.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: requestKey(id),
-            UpdateExpression: 'SET #emails = if_not_exists(#emails, :empty)',
-            ConditionExpression: 'attribute_exists(PK)',
-            ExpressionAttributeNames: { '#emails': emails },
-            ExpressionAttributeValues: { ':empty': {} },
-          }),
-        );
-        await claim();
-      }
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-
-  private async settleEmail(emails: EmailMap, id: string, approver: string, outcome: string | undefined): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: requestKey(id),
-        UpdateExpression: outcome ? 'SET #emails.#a = :outcome' : 'REMOVE #emails.#a',
-        ExpressionAttributeNames: { '#emails': emails, '#a': approver },
-        ExpressionAttributeValues: outcome ? { ':outcome': outcome } : undefined,
-      }),
-    );
   }
 
   /** Due checks from every shard of the sparse byDue index (keys only), oldest first. */
