@@ -14,7 +14,7 @@ import { APPROVAL_STEPS } from '../approval-steps';
 import { meter } from '../commons/observability';
 import { type AnyNeed, needsOf, readSettings, setting } from '../commons/settings';
 import { approverLinks } from '../links/signing';
-import { approverEmail, outcomeEmail } from '../notifications/emails';
+import { approverEmail, closingEmail, outcomeEmail } from '../notifications/emails';
 import type { StepDeps } from '../usecases/approval-rounds';
 
 const built = new Map<string, StepDeps>();
@@ -48,6 +48,7 @@ export function workflowDeps(name?: string): StepDeps {
         : notGranted('links:sign'),
     approverEmail,
     outcomeEmail,
+    closingEmail,
     callbackKey: callbackKeys
       ? async (client) => {
           const keys = await signingKeys(callbackKeys);

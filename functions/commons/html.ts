@@ -4,7 +4,7 @@
  * the same markup renders in mail clients (which drop <style>) and in the strict-CSP pages.
  * Everything that comes from a user goes through `escapeHtml`.
  */
-import { KIND_LABELS } from '../domain/kinds';
+import { CRL_REASON_LABELS, type CrlReason, KIND_LABELS } from '../domain/kinds';
 import { type Actor, type ApprovalRequest, WORKFLOW_ACTOR } from '../domain/model';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -40,6 +40,7 @@ const SUBJECT_LABELS: Record<string, string> = {
   csr: 'Certificate request (CSR)',
   serialNumber: 'Serial number',
   issuerDn: 'Issuer DN',
+  reasonCode: 'Reason code',
   holderId: 'Holder',
   cardProfile: 'Card profile',
   count: 'Number of cards',
@@ -73,6 +74,12 @@ export function subjectValue(value: unknown): string {
 
 export type Row = [label: string, value: string, options?: { pre?: boolean }];
 
+/** A revoke's or lock's reasonCode in words with its RFC 5280 name: `Key compromise (keyCompromise)`. */
+function reasonCodeText(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !Object.hasOwn(CRL_REASON_LABELS, value)) return undefined;
+  return `${CRL_REASON_LABELS[value as CrlReason]} (${value})`;
+}
+
 export function requestRows(request: ApprovalRequest): Row[] {
   const rows: Row[] = [
     ['Request id', request.id],
@@ -104,7 +111,7 @@ export function requestRows(request: ApprovalRequest): Row[] {
  */
 export function subjectRows(request: ApprovalRequest): Row[] {
   const rows = Object.entries(request.subject).map(([field, value]): Row => {
-    const text = subjectValue(value);
+    const text = (field === 'reasonCode' && reasonCodeText(value)) || subjectValue(value);
     return [subjectLabel(field), text, { pre: text.includes('\n') || text.length > 80 }];
   });
   const csr = request.subject.csr;

@@ -14,7 +14,38 @@ const pem = z
     'must be a PEM-encoded certificate request',
   );
 
-const certificateTarget = z.looseObject({ serialNumber: hex, issuerDn: text() });
+/** The RFC 5280 CRLReason names a revoke or a lock may give (`removeFromCRL` is no reason to revoke). */
+export const CRL_REASONS = [
+  'keyCompromise',
+  'superseded',
+  'cessationOfOperation',
+  'affiliationChanged',
+  'privilegeWithdrawn',
+  'cACompromise',
+  'aACompromise',
+  'certificateHold',
+  'unspecified',
+] as const;
+export type CrlReason = (typeof CRL_REASONS)[number];
+
+/** Each CRLReason in words, for emails and pages. */
+export const CRL_REASON_LABELS: Record<CrlReason, string> = {
+  keyCompromise: 'Key compromise',
+  superseded: 'Superseded',
+  cessationOfOperation: 'Cessation of operation',
+  affiliationChanged: 'Affiliation changed',
+  privilegeWithdrawn: 'Privilege withdrawn',
+  cACompromise: 'CA compromise',
+  aACompromise: 'AA compromise',
+  certificateHold: 'Certificate hold',
+  unspecified: 'Unspecified',
+};
+
+const certificateTarget = z.looseObject({
+  serialNumber: hex,
+  issuerDn: text(),
+  reasonCode: z.enum(CRL_REASONS).optional().describe('Why, as an RFC 5280 CRLReason name.'),
+});
 const cardTarget = z.looseObject({ cardSerial: text(128), holderId: text(256) });
 
 export const SUBJECT_SCHEMAS = {

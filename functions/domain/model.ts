@@ -41,6 +41,8 @@ const duration = z
  */
 export const MAX_EXPIRE_SECONDS = 360 * 86400;
 export const MAX_REMINDERS = 20;
+/** The most emails one request sends one approver: the first approval email and every reminder (the closing email counts too). */
+export const MAX_EMAILS_PER_APPROVER = 1 + MAX_REMINDERS;
 export const DEFAULT_MAX_REMINDERS = 5;
 
 export const profileBodySchema = z

@@ -7,6 +7,7 @@ import {
   actorLabel,
   buttonHtml,
   COLORS,
+  DETAIL_MARGIN,
   defang,
   escapeHtml,
   FONT_FAMILY,
@@ -14,7 +15,9 @@ import {
   kindLabel,
   requestDetailsHtml,
   requestDetailsText,
+  tableHtml,
   textField,
+  textLine,
 } from '../commons/html';
 import type { ApprovalRequest } from '../domain/model';
 import type { Email } from '../usecases/ports';
@@ -157,6 +160,64 @@ export function outcomeEmail(request: ApprovalRequest): EmailContent {
     `${word}: ${label}`,
     `<span style="display:inline-block;padding:2px 10px;border-radius:12px;background:${color};color:#ffffff;font-size:13px;font-weight:600;">${escapeHtml(word)}</span> ${escapeHtml(sentence)}`,
     notes + requestDetailsHtml(request),
+  );
+  return { subject, text, html };
+}
+
+/** How an ended request closed, in one sentence for an approver who did not decide. */
+export function closedSentence(request: ApprovalRequest): string {
+  const by = actorLabel(request.decision?.by);
+  const at = formatTime(request.decision?.at ?? request.updatedAt);
+  switch (request.state) {
+    case 'approved':
+      return `It was approved by ${by} at ${at}.`;
+    case 'rejected':
+      return `It was rejected by ${by} at ${at}.`;
+    case 'expired':
+      return `It expired at ${at}: nobody decided in time.`;
+    case 'deleted':
+      return `It was deleted by ${by} at ${at}.`;
+    default:
+      return `It is ${request.state}.`;
+  }
+}
+
+/**
+ * The short email to an approver who was emailed about a request and did not decide, once it
+ * ended: closed, how, by whom and when, so nobody follows a link that no longer works. No links,
+ * and no text people wrote (no reason, comment or subject): only the service's own words, the
+ * request id, its kind and the decider's address, each on a line of its own behind the margin.
+ */
+export function closingEmail(request: ApprovalRequest): EmailContent {
+  if (request.state === 'requested') throw new Error(`request ${request.id} is still pending: it is not closed`);
+  const word = OUTCOME_WORDS[request.state];
+  const label = kindLabel(request);
+  const subject = subjectLine(`Closed (${word.toLowerCase()}): ${label} [${shortId(request)}]`);
+  const intro = 'This request is closed: nothing is left to decide, and the links in earlier emails about it no longer work.';
+  const sentence = closedSentence(request);
+  const rows: [string, string][] = [
+    ['Request id', request.id],
+    ['Kind', `${label} (${request.kind})`],
+    ['Outcome', request.state],
+    ['By', actorLabel(request.decision?.by)],
+    ['At', formatTime(request.decision?.at ?? request.updatedAt)],
+  ];
+
+  const text = [
+    `${label}: ${intro}`,
+    textLine(sentence),
+    '',
+    'Request',
+    ...rows.flatMap(([name, value]) => textField(name, value, DETAIL_MARGIN)),
+    '',
+    'Sent by the approval service. Do not reply to this message.',
+    '',
+  ].join('\n');
+
+  const html = layout(
+    `Closed: ${label}`,
+    `<span style="display:inline-block;padding:2px 10px;border-radius:12px;background:${COLORS.neutral};color:#ffffff;font-size:13px;font-weight:600;">${escapeHtml(word)}</span> ${escapeHtml(intro)} ${escapeHtml(defang(sentence))}`,
+    tableHtml('Request', rows),
   );
   return { subject, text, html };
 }

@@ -11,6 +11,7 @@ import { WORKFLOW_ACTOR } from '../domain/model';
 import { expire, reminderLimit, undecidedApprovers } from '../domain/rules';
 import type { EmailContent } from '../notifications/emails';
 import type { ApprovalStore, Clock, Directory, Mailer, Meter, WorkflowPort } from './ports';
+import { EmailDeferred, sendClosingEmails } from './closing-emails';
 import { CHECK_GRACE_SECONDS, EMAIL_CLAIM_STALE_SECONDS, earliest } from './checks';
 import { emailableApprovers } from './people';
 import { type ChangeDeps, changeRequest } from './requests';
@@ -19,7 +20,15 @@ import { isTransient } from './transient';
 export interface StepDeps {
   repository: Pick<
     ApprovalStore,
-    'getRequest' | 'saveChange' | 'setRoundBookkeeping' | 'appendHistory' | 'claimApprovalEmail' | 'settleApprovalEmail' | 'claimReminder'
+    | 'getRequest'
+    | 'saveChange'
+    | 'setRoundBookkeeping'
+    | 'appendHistory'
+    | 'claimApprovalEmail'
+    | 'settleApprovalEmail'
+    | 'claimReminder'
+    | 'claimClosingEmail'
+    | 'settleClosingEmail'
   >;
   workflow: WorkflowPort;
   /** The user directory: only approvers who may still decide get emails with links. */
@@ -31,6 +40,8 @@ export interface StepDeps {
   links: (request: ApprovalRequest, approver: string) => Promise<{ approve: string; reject: string }>;
   approverEmail: (request: ApprovalRequest, links: { approve: string; reject: string }, options: { reminder: boolean }) => EmailContent;
   outcomeEmail: (request: ApprovalRequest) => EmailContent;
+  /** The short email to an approver who did not decide, once the request ended. */
+  closingEmail: (request: ApprovalRequest) => EmailContent;
   /** The signing key of one calling system (derived from the service's current callback key) and that key's id. */
   callbackKey: (client: string) => Promise<{ keyId: string; secret: string }>;
   fetch: typeof fetch;
@@ -143,10 +154,7 @@ export async function awaitDecision(deps: StepDeps, requestId: string, taskToken
 /** Listed approvers who got no email because they may no longer decide (left the directory or the group). */
 const skippedDetail = (skipped: string[]) => (skipped.length > 0 ? { skipped } : {});
 
-/** SES could not take the first approval emails or the outcome email now (throttling, an outage): the workflow retries the task later. */
-export class EmailDeferred extends Error {
-  override name = 'Approvals.EmailDeferred';
-}
+export { EmailDeferred };
 
 /**
  * The first approval email, to each listed approver who may decide now (an enabled member of
@@ -229,8 +237,10 @@ async function recordEmailFailure(deps: StepDeps, requestId: string, recipient: 
 }
 
 /**
- * After the outcome: the requester is emailed (once) and the caller learns whether a calling
- * system waits for a callback.
+ * After the outcome: the approvers emailed about the request who did not decide get the closing
+ * email (each once), then the requester is emailed (once), and the caller learns whether a calling
+ * system waits for a callback. A deferred closing email stops the step before the requester's
+ * email, so the retry (or the reconciler's rerun) finishes both.
  */
 export async function notifyOutcome(deps: StepDeps, requestId: string): Promise<{ callback: boolean }> {
   const stored = await deps.repository.getRequest(requestId);
@@ -241,6 +251,7 @@ export async function notifyOutcome(deps: StepDeps, requestId: string): Promise<
   // Without a callback nothing more is owed once the outcome is notified: the reconciler can forget
   // the request, in the same write that records the notification.
   const done = callback ? {} : { checkAt: null };
+  if (!rounds.outcomeNotifiedAt) await sendClosingEmails(deps, request, rounds);
   if (!rounds.outcomeNotifiedAt && deletedByRequester) {
     // Nothing to tell the requester who deleted it: the outcome step is done.
     await deps.repository.setRoundBookkeeping(requestId, { outcomeNotifiedAt: deps.now(), ...done });

@@ -52,6 +52,10 @@ export interface RoundBookkeeping {
    * or freshly claimed, so each approver gets that email once.
    */
   approvalEmails?: Record<string, string>;
+  /** Reminders claimed per approver (the highest number claimed): each one counts as sent. */
+  reminderClaims?: Record<string, number>;
+  /** The closing email once the request ended, per approver, kept as `approvalEmails` is (`skipped:<at>` past the 21 emails). */
+  closingEmails?: Record<string, string>;
   /** When the callback was given up on (the workflow's last retry failed). */
   callbackAbandonedAt?: string;
   /**
@@ -165,6 +169,10 @@ export interface RoundStore {
   claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean>;
   /** Records how the claimed email went (`sent:<at>`, `failed:<at>`), or releases the claim (`undefined`). */
   settleApprovalEmail(id: string, approver: string, outcome: string | undefined): Promise<void>;
+  /** As claimApprovalEmail, for the closing email of an ended request (map `closingEmails`). */
+  claimClosingEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean>;
+  /** As settleApprovalEmail, for the closing email. */
+  settleClosingEmail(id: string, approver: string, outcome: string | undefined): Promise<void>;
 }
 
 export interface ReminderStore {

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { GetExecutionHistoryCommand, type HistoryEvent, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { APPROVAL_STEPS } from '../../functions/approval-steps';
 import type { ApprovalRequest } from '../../functions/domain/model';
-import { approverEmail, outcomeEmail } from '../../functions/notifications/emails';
+import { approverEmail, closingEmail, outcomeEmail } from '../../functions/notifications/emails';
 import { awaitDecision, deliverCallback, notifyOutcome, planRound, type StepDeps } from '../../functions/usecases/approval-rounds';
 import { alice, bob, carol } from '../support/fixtures';
 import { MemoryDirectory } from '../support/memory-directory';
@@ -83,6 +83,7 @@ async function run(
     links: async (_request, approver) => ({ approve: `https://x/approve/${approver}`, reject: `https://x/reject/${approver}` }),
     approverEmail,
     outcomeEmail,
+    closingEmail,
     callbackKey: async (client: string) => ({ keyId: 'k1', secret: `key-of-${client}` }),
     fetch: (async () => new Response(null, { status: options.callbackStatus ?? 204 })) as unknown as typeof fetch,
   };

@@ -185,6 +185,30 @@ export class MemoryStore implements ApprovalStore {
     stored.rounds.approvalEmails = emails;
   }
 
+  /** Closing emails claimed, in order. */
+  readonly closingClaims: string[] = [];
+
+  async claimClosingEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
+    this.check();
+    const stored = this.requests.get(id);
+    if (!stored) return false;
+    const earlier = stored.rounds.closingEmails?.[approver];
+    if (earlier !== undefined && !(earlier < staleBefore)) return false;
+    stored.rounds.closingEmails = { ...stored.rounds.closingEmails, [approver]: now };
+    this.closingClaims.push(approver);
+    return true;
+  }
+
+  async settleClosingEmail(id: string, approver: string, outcome: string | undefined): Promise<void> {
+    this.check();
+    const stored = this.requests.get(id);
+    if (!stored) return;
+    const emails = { ...stored.rounds.closingEmails };
+    if (outcome) emails[approver] = outcome;
+    else delete emails[approver];
+    stored.rounds.closingEmails = emails;
+  }
+
   /** The highest reminder claimed per request and approver (`<id> <approver>`). */
   readonly reminderClaims = new Map<string, number>();
 
@@ -194,6 +218,8 @@ export class MemoryStore implements ApprovalStore {
     const key = `${id} ${approver}`;
     if ((this.reminderClaims.get(key) ?? 0) >= reminder) return false;
     this.reminderClaims.set(key, reminder);
+    const stored = this.requests.get(id);
+    if (stored) stored.rounds.reminderClaims = { ...stored.rounds.reminderClaims, [approver]: reminder };
     return true;
   }
 

@@ -19,7 +19,7 @@ import type {
   SearchQuery,
   StoredRequest,
 } from '../../usecases/ports';
-import { DynamoReminderClaims } from './claims';
+import { DynamoEmailClaims, DynamoReminderClaims } from './claims';
 import { DynamoProfileStore } from './profiles';
 import { DynamoRequestStore } from './requests';
 import { DynamoSearch } from './search';
@@ -31,6 +31,7 @@ export class Repository implements ApprovalStore {
   private readonly searches: DynamoSearch;
   private readonly tasks: DynamoTasks;
   private readonly reminderClaims: DynamoReminderClaims;
+  private readonly emailClaims: DynamoEmailClaims;
 
   constructor(db: DynamoDBDocumentClient, table: string) {
     this.profiles = new DynamoProfileStore(db, table);
@@ -38,6 +39,7 @@ export class Repository implements ApprovalStore {
     this.searches = new DynamoSearch(db, table);
     this.tasks = new DynamoTasks(db, table);
     this.reminderClaims = new DynamoReminderClaims(db, table);
+    this.emailClaims = new DynamoEmailClaims(db, table);
   }
 
   getProfile(id: string): Promise<Profile | undefined> {
@@ -73,11 +75,17 @@ export class Repository implements ApprovalStore {
   setRoundBookkeeping(id: string, fields: RoundBookkeeping, options?: { whilePending?: boolean }): Promise<boolean> {
     return this.requests.setRoundBookkeeping(id, fields, options);
   }
+  claimClosingEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
+    return this.emailClaims.claimClosingEmail(id, approver, now, staleBefore);
+  }
+  settleClosingEmail(id: string, approver: string, outcome: string | undefined): Promise<void> {
+    return this.emailClaims.settleClosingEmail(id, approver, outcome);
+  }
   claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
-    return this.requests.claimApprovalEmail(id, approver, now, staleBefore);
+    return this.emailClaims.claimApprovalEmail(id, approver, now, staleBefore);
   }
   settleApprovalEmail(id: string, approver: string, outcome: string | undefined): Promise<void> {
-    return this.requests.settleApprovalEmail(id, approver, outcome);
+    return this.emailClaims.settleApprovalEmail(id, approver, outcome);
   }
   claimReminder(id: string, approver: string, reminder: number): Promise<boolean> {
     return this.reminderClaims.claimReminder(id, approver, reminder);

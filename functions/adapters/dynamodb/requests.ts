@@ -48,7 +48,7 @@ import { DUE_INDEX } from './schema';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
-export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStore, DueStore {
+export class DynamoRequestStore implements RequestStore, Pick<RoundStore, 'setRoundBookkeeping'>, HistoryStore, DueStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
@@ -296,55 +296,6 @@ export class DynamoRequestStore implements RequestStore, RoundStore, HistoryStor
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
-  }
-
-  async claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
-    const claim = () =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: requestKey(id),
-          UpdateExpression: 'SET #emails.#a = :now',
-          // Values: a claim time (ISO), or `sent:`/`failed:` which sort after every ISO time.
-          ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(#emails.#a) OR #emails.#a < :stale)',
-          ExpressionAttributeNames: { '#emails': 'approvalEmails', '#a': approver },
-          ExpressionAttributeValues: { ':now': now, ':stale': staleBefore },
-        }),
-      );
-    try {
-      try {
-        await claim();
-      } catch (error) {
-        // A request stored before approvalEmails existed: create the map, then claim.
-        if ((error as Error).name !== 'ValidationException') throw error;
-        await this.db.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: requestKey(id),
-            UpdateExpression: 'SET approvalEmails = if_not_exists(approvalEmails, :empty)',
-            ConditionExpression: 'attribute_exists(PK)',
-            ExpressionAttributeValues: { ':empty': {} },
-          }),
-        );
-        await claim();
-      }
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-
-  async settleApprovalEmail(id: string, approver: string, outcome: string | undefined): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: requestKey(id),
-        UpdateExpression: outcome ? 'SET #emails.#a = :outcome' : 'REMOVE #emails.#a',
-        ExpressionAttributeNames: { '#emails': 'approvalEmails', '#a': approver },
-        ExpressionAttributeValues: outcome ? { ':outcome': outcome } : undefined,
-      }),
-    );
   }
 
   /** Due checks from every shard of the sparse byDue index (keys only), oldest first. */

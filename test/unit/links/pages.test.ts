@@ -153,3 +153,17 @@ describe('LINK_PAGE_HEADERS', () => {
     });
   });
 });
+
+describe('reasonCode on the link page', () => {
+  it('shows a revoke reason in words with its RFC 5280 name', () => {
+    const html = confirmPage(
+      pendingRequest({
+        kind: 'certificate.lock',
+        subject: { serialNumber: '0a1b2c', issuerDn: 'CN=Issuing CA', reasonCode: 'cACompromise' },
+      }),
+      'approve',
+      'bob@example.com',
+    );
+    expect(html).toMatch(/>Reason code<\/th><td[^>]*>CA compromise \(cACompromise\)<\/td>/);
+  });
+});

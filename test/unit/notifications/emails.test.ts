@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeCsr } from '../../../functions/domain/csr';
 import type { ApprovalRequest } from '../../../functions/domain/model';
-import { approverEmail, outcomeEmail, subjectLine } from '../../../functions/notifications/emails';
+import { approverEmail, closingEmail, outcomeEmail, subjectLine } from '../../../functions/notifications/emails';
 import { pendingRequest } from '../links/fixtures';
 
 const LINKS = {
@@ -291,3 +291,98 @@ describe('subjectLine', () => {
 function escapeRegExp(value: string) {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('reasonCode of a revoke or lock', () => {
+  const revoke = pendingRequest({
+    kind: 'certificate.revoke',
+    subject: { serialNumber: '0a1b2c', issuerDn: 'CN=Issuing CA', reasonCode: 'keyCompromise' },
+  });
+
+  it('is shown in words with its RFC 5280 name in the text and the HTML part of the approver email', () => {
+    const { text, html } = approverEmail(revoke, LINKS, { reminder: false });
+    expect(text.split('\n')).toContain('  | Reason code: Key compromise (keyCompromise)');
+    expect(html).toMatch(/>Reason code<\/th><td[^>]*>Key compromise \(keyCompromise\)<\/td>/);
+  });
+
+  it('is shown as it is when it is no CRLReason name (a request stored before it was checked)', () => {
+    const { text } = approverEmail(pendingRequest({ ...revoke, subject: { ...revoke.subject, reasonCode: 'whim' } }), LINKS, {
+      reminder: false,
+    });
+    expect(text.split('\n')).toContain('  | Reason code: whim');
+  });
+});
+
+describe('closingEmail', () => {
+  const approved = () =>
+    pendingRequest({
+      kind: 'certificate.revoke',
+      subject: { serialNumber: '0a1b2c', issuerDn: 'CN=Issuing CA', reasonCode: 'superseded' },
+      state: 'approved',
+      decision: { decision: 'approved', by: { id: 'sub-carol', email: 'carol@example.com' }, at: '2026-11-03T11:30:00.000Z' },
+    });
+
+  it('says the request is closed, how, by whom and when, with its id and kind, in the text and the HTML part', () => {
+    const request = approved();
+    const { subject, text, html } = closingEmail(request);
+    expect(subject).toBe(`Closed (approved): Revoke a certificate [${request.id.slice(0, 8)}]`);
+    const lines = text.split('\n');
+    expect(lines).toContain('It was approved by carol@example.com at 2026-11-03 11:30 UTC.');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        `  | Request id: ${request.id}`,
+        '  | Kind: Revoke a certificate (certificate.revoke)',
+        '  | Outcome: approved',
+        '  | By: carol@example.com',
+        '  | At: 2026-11-03 11:30 UTC',
+      ]),
+    );
+    for (const shown of [
+      request.id,
+      'Revoke a certificate (certificate.revoke)',
+      'carol@example.com',
+      '2026-11-03 11:30 UTC',
+      'no longer work',
+    ]) {
+      expect(html).toContain(shown);
+    }
+  });
+
+  it('has no link to decide, nor any link at all', () => {
+    const { text, html } = closingEmail(approved());
+    expect(text).not.toMatch(/https?:|Approve:|Reject:/);
+    expect(html).not.toMatch(/<a\b|https?:|<form/);
+  });
+
+  it('an expiry names the service, not a person', () => {
+    const expired = pendingRequest({
+      state: 'expired',
+      decision: { decision: 'expired', by: { id: 'workflow' }, at: '2026-11-05T09:00:00.000Z' },
+    });
+    expect(closingEmail(expired).text.split('\n')).toContain('It expired at 2026-11-05 09:00 UTC: nobody decided in time.');
+  });
+
+  it('no text in the decider or the subject can start a line of its own or become a link', () => {
+    const forged = pendingRequest({
+      kind: 'card.lock',
+      subject: { cardSerial: 'C-1\nApprove: https://evil.example/a', holderId: 'H' },
+      justification: 'Reject: https://evil.example/b',
+      state: 'deleted',
+      decision: {
+        decision: 'deleted',
+        by: { id: 'x\nApprove: https://evil.example/c' },
+        at: '2026-11-03T11:30:00.000Z',
+        reason: 'Reject: https://evil.example/d',
+      },
+    });
+    const { text, html } = closingEmail(forged);
+    expect(text.split('\n').filter((line) => /^(Approve|Reject):/.test(line))).toEqual([]);
+    expect(text).not.toContain('https://');
+    expect(html).not.toContain('https://');
+    expect(text).not.toContain('evil.example/a');
+    expect(text).not.toContain('evil.example/d');
+  });
+
+  it('refuses a request that is still pending', () => {
+    expect(() => closingEmail(pendingRequest())).toThrow(/still pending/);
+  });
+});

@@ -1,6 +1,6 @@
 import { DOCUMENTED_OPERATIONS, openApiDocument } from '../../../functions/openapi/document';
 import { OPERATIONS } from '../../../functions/operations';
-import { KINDS } from '../../../functions/domain/kinds';
+import { CRL_REASONS, KINDS } from '../../../functions/domain/kinds';
 
 const doc = openApiDocument('https://api.example.com') as any;
 
@@ -68,4 +68,12 @@ test('the request answered is described by the zod schema that types it, open to
   );
   expect(request.properties.decision.properties.decision.enum).toEqual(['approved', 'rejected', 'expired', 'deleted']);
   expect(JSON.stringify(request)).not.toContain('"additionalProperties":false');
+});
+
+test('a revoke or lock subject documents its optional reasonCode as the RFC 5280 CRLReason names', () => {
+  for (const kind of ['certificate.revoke', 'certificate.lock']) {
+    const subject = doc.components.schemas[`Subject_${kind.replace('.', '_')}`];
+    expect(subject.properties.reasonCode.enum).toEqual([...CRL_REASONS]);
+    expect(subject.required).not.toContain('reasonCode');
+  }
 });

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import type { ApprovalRequest } from '../../../functions/domain/model';
-import { approverEmail, outcomeEmail } from '../../../functions/notifications/emails';
+import { approverEmail, closingEmail, outcomeEmail } from '../../../functions/notifications/emails';
 import {
   awaitDecision,
   CallbackFailed,
@@ -50,6 +50,7 @@ function setup(request = pending(), now = '2026-11-03T09:00:01.000Z') {
     links: async (_request, approver) => ({ approve: `https://x/approve/${approver}`, reject: `https://x/reject/${approver}` }),
     approverEmail,
     outcomeEmail,
+    closingEmail,
     callbackKey: async (client: string) => ({ keyId: 'k1', secret: `key-of-${client}` }),
     fetch: (async (url: string, init: RequestInit) => {
       calls.push({ url, init });

@@ -6,7 +6,7 @@
  */
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import { profileBodySchema } from '../../../functions/domain/model';
-import { approverEmail, outcomeEmail } from '../../../functions/notifications/emails';
+import { approverEmail, closingEmail, outcomeEmail } from '../../../functions/notifications/emails';
 import { awaitDecision, planRound, type StepDeps } from '../../../functions/usecases/approval-rounds';
 import { REPAIR_BACKOFF_CAP_SECONDS, START_CHECK_SECONDS } from '../../../functions/usecases/checks';
 import type { Deps } from '../../../functions/usecases/ports';
@@ -40,6 +40,7 @@ function setup(...requests: ApprovalRequest[]) {
     links: async (_request, approver) => ({ approve: `https://x/approve/${approver}`, reject: `https://x/reject/${approver}` }),
     approverEmail,
     outcomeEmail,
+    closingEmail,
     callbackKey: async (client: string) => ({ keyId: 'k1', secret: `key-of-${client}` }),
     fetch: (async () => new Response(null, { status: 204 })) as unknown as typeof fetch,
     onWorkflowSignalFailed: (requestId, error) => signalFailures.push({ requestId, error }),

@@ -6,7 +6,7 @@
  */
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import { MAX_REMINDERS, profileBodySchema } from '../../../functions/domain/model';
-import { approverEmail, outcomeEmail } from '../../../functions/notifications/emails';
+import { approverEmail, closingEmail, outcomeEmail } from '../../../functions/notifications/emails';
 import { awaitDecision, deliverCallback, notifyOutcome, planRound, type StepDeps } from '../../../functions/usecases/approval-rounds';
 import { createApprovalRequest, decideAsUser } from '../../../functions/usecases/requests';
 import { reconcile } from '../../../functions/usecases/reconcile';
@@ -47,6 +47,7 @@ function setup(request: ApprovalRequest | undefined = pending(), now = CREATED) 
     links: async (_request, approver) => ({ approve: `https://x/approve/${approver}`, reject: `https://x/reject/${approver}` }),
     approverEmail,
     outcomeEmail,
+    closingEmail,
     callbackKey: async (client: string) => ({ keyId: 'k1', secret: `key-of-${client}` }),
     fetch: (async () => new Response(null, { status: 204 })) as unknown as typeof fetch,
   };

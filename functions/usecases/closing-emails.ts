@@ -1,0 +1,114 @@
+/**
+ * The closing email: when a request ends, every approver who was emailed about it and did not
+ * decide learns, in one short email, that it is closed, how and by whom, so nobody follows a link
+ * that no longer works.
+ */
+import { type ApprovalRequest, MAX_EMAILS_PER_APPROVER, WORKFLOW_ACTOR } from '../domain/model';
+import { mailbox } from '../domain/people';
+import type { EmailContent } from '../notifications/emails';
+import { EMAIL_CLAIM_STALE_SECONDS } from './checks';
+import type { ApprovalStore, Clock, Mailer, Meter, RoundBookkeeping } from './ports';
+import { isTransient } from './transient';
+
+export interface ClosingDeps {
+  repository: Pick<ApprovalStore, 'appendHistory' | 'claimClosingEmail' | 'settleClosingEmail'>;
+  now: Clock;
+  meter: Pick<Meter, 'emailFailed'>;
+  send: Mailer;
+  closingEmail: (request: ApprovalRequest) => EmailContent;
+}
+
+/**
+ * SES could not take the first approval emails, the closing emails or the outcome email now
+ * (throttling, an outage): the workflow retries the task later.
+ */
+export class EmailDeferred extends Error {
+  override name = 'Approvals.EmailDeferred';
+}
+
+/** How many emails this request has sent an approver: the first approval email and each reminder claimed. */
+export function emailsSent(rounds: RoundBookkeeping, approver: string): number {
+  const first = rounds.approvalEmails?.[approver]?.startsWith('sent:') ? 1 : 0;
+  return first + (rounds.reminderClaims?.[approver] ?? 0);
+}
+
+/**
+ * Who gets the closing email of an ended request: the approvers emailed about it (the first
+ * approval email sent, or a reminder) who did not decide. An approver who approved, or whose
+ * rejection or delete ended it, decided; one who only put it on hold did not decide its outcome
+ * (it stayed pending after the hold) and gets the email like the others. An approver who already
+ * had the most emails one request may send (MAX_EMAILS_PER_APPROVER) gets none (`overLimit`).
+ */
+export function closingRecipients(request: ApprovalRequest, rounds: RoundBookkeeping): { recipients: string[]; overLimit: string[] } {
+  if (request.state === 'requested') return { recipients: [], overLimit: [] };
+  const deciders = new Set(
+    [...request.approvals.map((approval) => approval.by.email), request.decision?.by.email].flatMap((email) =>
+      email ? [mailbox(email)] : [],
+    ),
+  );
+  const emailed = request.approvers.filter((approver) => emailsSent(rounds, approver) > 0 && !deciders.has(mailbox(approver)));
+  return {
+    recipients: emailed.filter((approver) => emailsSent(rounds, approver) < MAX_EMAILS_PER_APPROVER),
+    overLimit: emailed.filter((approver) => emailsSent(rounds, approver) >= MAX_EMAILS_PER_APPROVER),
+  };
+}
+
+/**
+ * Sends the closing emails of an ended request, once per approver even when the step is retried:
+ * each approver is claimed (a conditional write) before the email goes out and marked sent after,
+ * so a retry skips approvers done or being done. A refused address is recorded and the others
+ * still get theirs; SES throttling or an outage releases the claim and defers the step. The
+ * approvers emailed by this attempt are recorded in one `notified` entry (purpose `closing`).
+ */
+export async function sendClosingEmails(deps: ClosingDeps, request: ApprovalRequest, rounds: RoundBookkeeping): Promise<void> {
+  const { recipients, overLimit: over } = closingRecipients(request, rounds);
+  const claim = (approver: string) => {
+    const now = deps.now();
+    return deps.repository.claimClosingEmail(
+      request.id,
+      approver,
+      now,
+      new Date(Date.parse(now) - EMAIL_CLAIM_STALE_SECONDS * 1000).toISOString(),
+    );
+  };
+  // Those past the limit are marked too (`skipped:`, never stale), so a rerun records them no second time.
+  const overLimit: string[] = [];
+  for (const approver of over) {
+    if (!(await claim(approver))) continue;
+    await deps.repository.settleClosingEmail(request.id, approver, `skipped:${deps.now()}`);
+    overLimit.push(approver);
+  }
+  const sent: string[] = [];
+  let deferred: Error | undefined;
+  for (const approver of recipients) {
+    if (!(await claim(approver))) continue;
+    try {
+      await deps.send({ ...deps.closingEmail(request), to: approver, tags: { requestId: request.id, purpose: 'closing' } });
+      await deps.repository.settleClosingEmail(request.id, approver, `sent:${deps.now()}`);
+      sent.push(approver);
+    } catch (error) {
+      deps.meter.emailFailed();
+      if (isTransient(error)) {
+        await deps.repository.settleClosingEmail(request.id, approver, undefined);
+        deferred = error as Error;
+        break;
+      }
+      await deps.repository.settleClosingEmail(request.id, approver, `failed:${deps.now()}`);
+      await deps.repository.appendHistory(request.id, {
+        at: deps.now(),
+        type: 'notification-failed',
+        actor: WORKFLOW_ACTOR,
+        details: { recipient: approver, purpose: 'closing', error: (error as Error).name ?? 'Error' },
+      });
+    }
+  }
+  if (sent.length > 0 || overLimit.length > 0) {
+    await deps.repository.appendHistory(request.id, {
+      at: deps.now(),
+      type: 'notified',
+      actor: WORKFLOW_ACTOR,
+      details: { recipients: sent, purpose: 'closing', state: request.state, ...(overLimit.length ? { overLimit } : {}) },
+    });
+  }
+  if (deferred) throw new EmailDeferred(`closing emails deferred: ${deferred.name}`);
+}

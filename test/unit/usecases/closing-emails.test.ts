@@ -1,0 +1,169 @@
+import fc from 'fast-check';
+import type { ApprovalRequest } from '../../../functions/domain/model';
+import { approverEmail, closingEmail, outcomeEmail } from '../../../functions/notifications/emails';
+import { notifyOutcome, type StepDeps } from '../../../functions/usecases/approval-rounds';
+import { alice, bob, carol } from '../../support/fixtures';
+import { MemoryDirectory } from '../../support/memory-directory';
+import { FakeClock, MemoryStore, RecordingMailer, RecordingMeter, RecordingWorkflow } from '../../support/memory-store';
+import { pendingRequest, REQUEST_ID } from '../../support/requests';
+
+const ID = REQUEST_ID;
+const CREATED = '2026-11-03T09:00:00.000Z';
+const DECIDED = '2026-11-03T10:00:00.000Z';
+const BOB = 'bob@example.com';
+const CAROL = 'carol@example.com';
+const DAVE = 'dave@example.com';
+const ERIN = 'erin@example.com';
+
+function ended(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
+  return pendingRequest({
+    approvers: [BOB, CAROL, DAVE, ERIN],
+    state: 'rejected',
+    decision: { decision: 'rejected', by: { id: 'bob', email: BOB }, at: DECIDED, reason: 'no' },
+    createdAt: CREATED,
+    ...overrides,
+  });
+}
+
+/** A store holding `request`, whose first approval email went to `emailed` (and `reminders` reminders each). */
+async function setup(request: ApprovalRequest, emailed: string[] = request.approvers, reminders = 0) {
+  const store = new MemoryStore(request);
+  await store.setRoundBookkeeping(ID, {
+    notifiedAt: CREATED,
+    approvalEmails: Object.fromEntries(emailed.map((approver) => [approver, `sent:${CREATED}`])),
+    ...(reminders ? { reminderClaims: Object.fromEntries(emailed.map((approver) => [approver, reminders])) } : {}),
+  });
+  const mailer = new RecordingMailer();
+  const deps: StepDeps = {
+    repository: store,
+    workflow: new RecordingWorkflow(),
+    directory: MemoryDirectory.fromIdentities(alice, bob, carol),
+    now: new FakeClock('2026-11-03T10:00:01.000Z').now,
+    meter: new RecordingMeter(),
+    send: mailer.send,
+    links: async () => ({ approve: 'https://x/approve', reject: 'https://x/reject' }),
+    approverEmail,
+    outcomeEmail,
+    closingEmail,
+    callbackKey: async () => ({ keyId: 'k1', secret: 's' }),
+    fetch: (async () => new Response(null, { status: 204 })) as unknown as typeof fetch,
+  };
+  return { store, mailer, deps };
+}
+
+const closings = (mailer: RecordingMailer) =>
+  mailer.sent
+    .filter((email) => email.tags.purpose === 'closing')
+    .map((email) => email.to)
+    .sort();
+const closingEntries = (store: MemoryStore) =>
+  store.historyOf(ID).filter((entry) => entry.type === 'notified' && entry.details?.purpose === 'closing');
+
+describe('the closing email', () => {
+  test('goes to each emailed approver who did not decide, not to the one who rejected nor to one who approved; the requester gets the outcome', async () => {
+    const request = ended({ approvals: [{ by: { id: 'dave', email: DAVE }, at: CREATED }] });
+    const { deps, mailer, store } = await setup(request);
+    expect(await notifyOutcome(deps, ID)).toEqual({ callback: false });
+    expect(closings(mailer)).toEqual([CAROL, ERIN]);
+    expect(mailer.sent.filter((email) => email.tags.purpose === 'outcome').map((email) => email.to)).toEqual(['alice@example.com']);
+    expect(closingEntries(store)).toEqual([
+      expect.objectContaining({
+        actor: expect.objectContaining({ id: 'workflow' }),
+        details: { recipients: [CAROL, ERIN], purpose: 'closing', state: 'rejected' },
+      }),
+    ]);
+  });
+
+  test('an approver who only put the request on hold did not decide its outcome: they get it', async () => {
+    const hold = { by: { id: 'carol', email: CAROL }, at: CREATED, comment: 'checking' };
+    const { deps, mailer } = await setup(ended({ hold, onHold: true }));
+    await notifyOutcome(deps, ID);
+    expect(closings(mailer)).toContain(CAROL);
+  });
+
+  test('an approver never emailed about it (the first email skipped or failed) gets none', async () => {
+    const { deps, mailer, store } = await setup(ended(), [CAROL]);
+    await store.setRoundBookkeeping(ID, { approvalEmails: { [CAROL]: `sent:${CREATED}`, [DAVE]: `failed:${CREATED}` } });
+    await notifyOutcome(deps, ID);
+    expect(closings(mailer)).toEqual([CAROL]);
+  });
+
+  test('a request the requester deleted, or one that expired, closes for every emailed approver', async () => {
+    for (const decision of [
+      { decision: 'deleted' as const, by: { id: 'alice', email: 'alice@example.com' }, at: DECIDED },
+      { decision: 'expired' as const, by: { id: 'workflow' }, at: DECIDED },
+    ]) {
+      const { deps, mailer } = await setup(ended({ state: decision.decision, decision }));
+      await notifyOutcome(deps, ID);
+      expect(closings(mailer)).toEqual([BOB, CAROL, DAVE, ERIN]);
+    }
+  });
+
+  test('goes out once per approver however often the step runs, and after a deferred attempt only to those not yet emailed', async () => {
+    const { deps, mailer } = await setup(ended());
+    let calls = 0;
+    // SES takes the first closing email, then throttles once: the step is deferred and retried.
+    mailer.failFor = () => (++calls === 2 ? Object.assign(new Error('slow down'), { name: 'ThrottlingException' }) : undefined);
+    await expect(notifyOutcome(deps, ID)).rejects.toMatchObject({ name: 'Approvals.EmailDeferred' });
+    expect(closings(mailer)).toEqual([CAROL]);
+    await notifyOutcome(deps, ID);
+    await notifyOutcome(deps, ID);
+    expect(closings(mailer)).toEqual([CAROL, DAVE, ERIN]);
+    expect(mailer.sent.filter((email) => email.tags.purpose === 'outcome')).toHaveLength(1);
+  });
+
+  test('an attempt that died after claiming an approver does not send them a second one while the claim is fresh', async () => {
+    const { deps, mailer, store } = await setup(ended());
+    await store.claimClosingEmail(ID, CAROL, deps.now(), '2026-11-03T09:59:00.000Z');
+    await notifyOutcome(deps, ID);
+    expect(closings(mailer)).toEqual([DAVE, ERIN]);
+  });
+
+  test('counts toward the 21 emails per approver: one who had 21 gets none (recorded once, across retries), one who had 20 gets the 21st', async () => {
+    const full = await setup(ended(), [CAROL], 20);
+    full.mailer.failFor = (email) =>
+      email.tags.purpose === 'outcome' ? Object.assign(new Error('down'), { name: 'ServiceUnavailable' }) : undefined;
+    await expect(notifyOutcome(full.deps, ID)).rejects.toMatchObject({ name: 'Approvals.EmailDeferred' });
+    full.mailer.failFor = undefined;
+    await notifyOutcome(full.deps, ID);
+    expect(closings(full.mailer)).toEqual([]);
+    expect(closingEntries(full.store)).toEqual([
+      expect.objectContaining({ details: { recipients: [], purpose: 'closing', state: 'rejected', overLimit: [CAROL] } }),
+    ]);
+    const room = await setup(ended(), [CAROL], 19);
+    await notifyOutcome(room.deps, ID);
+    expect(closings(room.mailer)).toEqual([CAROL]);
+  });
+
+  test('a refused address is recorded and the others still get theirs', async () => {
+    const { deps, mailer, store } = await setup(ended());
+    mailer.failFor = (email) => (email.to === CAROL ? Object.assign(new Error('bad'), { name: 'MessageRejected' }) : undefined);
+    await notifyOutcome(deps, ID);
+    expect(closings(mailer)).toEqual([DAVE, ERIN]);
+    expect(store.historyOf(ID)).toContainEqual(
+      expect.objectContaining({ type: 'notification-failed', details: { recipient: CAROL, purpose: 'closing', error: 'MessageRejected' } }),
+    );
+  });
+
+  test('under any run of transient SES failures and retries, each undecided approver gets exactly one and the requester one outcome email', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.boolean(), { maxLength: 30 }), fc.subarray([BOB, CAROL, DAVE, ERIN]), async (failures, approved) => {
+        const approvals = approved.map((email) => ({ by: { id: email, email }, at: CREATED }));
+        const { deps, mailer } = await setup(ended({ approvals }));
+        const plan = [...failures];
+        mailer.failFor = () => (plan.shift() ? Object.assign(new Error('down'), { name: 'ServiceUnavailable' }) : undefined);
+        for (let attempt = 0; attempt < 40; attempt++) {
+          try {
+            await notifyOutcome(deps, ID);
+          } catch (error) {
+            expect(error).toMatchObject({ name: 'Approvals.EmailDeferred' });
+          }
+        }
+        const undecided = [CAROL, DAVE, ERIN].filter((approver) => !approved.includes(approver));
+        expect(closings(mailer)).toEqual(undecided);
+        expect(mailer.sent.filter((email) => email.tags.purpose === 'outcome')).toHaveLength(1);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
