@@ -17,40 +17,15 @@ export class DynamoReminderClaims {
   ) {}
 
   /** True when this call claimed `reminder` for `approver`; false when it (or a later one) was claimed before, or the request is gone. */
-  async claimReminder(id: string, approver: string, reminder: number): Promise<boolean> {
-    const claim = () =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: requestKey(id),
-          UpdateExpression: 'SET #claims.#a = :n',
-          ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(#claims.#a) OR #claims.#a < :n)',
-          ExpressionAttributeNames: { '#claims': 'reminderClaims', '#a': approver },
-          ExpressionAttributeValues: { ':n': reminder },
-        }),
-      );
-    try {
-      try {
-        await claim();
-      } catch (error) {
-        // The request's first reminder: the map does not exist yet (a document path into nothing).
-        if ((error as Error).name !== 'ValidationException') throw error;
-        await this.db.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: requestKey(id),
-            UpdateExpression: 'SET reminderClaims = if_not_exists(reminderClaims, :empty)',
-            ConditionExpression: 'attribute_exists(PK)',
-            ExpressionAttributeValues: { ':empty': {} },
-          }),
-        );
-        await claim();
-      }
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  claimReminder(id: string, approver: string, reminder: number): Promise<boolean> {
+    return claimInMap(this.db, this.table, id, {
+      map: 'reminderClaims',
+      approver,
+      value: reminder,
+      // Free when never claimed, or claimed only for an earlier reminder.
+      free: '#map.#a < :bound',
+      bound: reminder,
+    });
   }
 }
 
@@ -85,42 +60,15 @@ export class DynamoEmailClaims {
   }
 
   /** Claims one approver's email in the map `emails` (a conditional write): see RoundStore. */
-  private async claimEmail(emails: EmailMap, id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
-    const claim = () =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: requestKey(id),
-          UpdateExpression: 'SET #emails.#a = :now',
-          // Values: a claim time (ISO), or `sent:`/`failed:` which sort after every ISO time.
-          ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(#emails.#a) OR #emails.#a < :stale)',
-          ExpressionAttributeNames: { '#emails': emails, '#a': approver },
-          ExpressionAttributeValues: { ':now': now, ':stale': staleBefore },
-        }),
-      );
-    try {
-      try {
-        await claim();
-      } catch (error) {
-        // The map does not exist yet (a request stored before it existed, or its first closing email): create it, then claim.
-        if ((error as Error).name !== 'ValidationException') throw error;
-        await this.db.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: requestKey(id),
-            UpdateExpression: 'SET #emails = if_not_exists(#emails, :empty)',
-            ConditionExpression: 'attribute_exists(PK)',
-            ExpressionAttributeNames: { '#emails': emails },
-            ExpressionAttributeValues: { ':empty': {} },
-          }),
-        );
-        await claim();
-      }
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  private claimEmail(emails: EmailMap, id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
+    return claimInMap(this.db, this.table, id, {
+      map: emails,
+      approver,
+      value: now,
+      // Values: a claim time (ISO), or `sent:`/`failed:` which sort after every ISO time.
+      free: '#map.#a < :bound',
+      bound: staleBefore,
+    });
   }
 
   private async settleEmail(emails: EmailMap, id: string, approver: string, outcome: string | undefined): Promise<void> {
@@ -133,5 +81,52 @@ export class DynamoEmailClaims {
         ExpressionAttributeValues: outcome ? { ':outcome': outcome } : undefined,
       }),
     );
+  }
+}
+
+/**
+ * Sets `map[approver] = value` on the request item in one conditional write, when the approver has
+ * no entry yet or `free` holds (`#map.#a` is the entry, `:bound` the given bound); true when this
+ * call claimed it, false when someone holds it or the request is gone. A map that does not exist
+ * yet is created first (a document path into nothing is a ValidationException).
+ */
+async function claimInMap(
+  db: DynamoDBDocumentClient,
+  table: string,
+  id: string,
+  claim: { map: string; approver: string; value: string | number; free: string; bound: string | number },
+): Promise<boolean> {
+  const write = () =>
+    db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: requestKey(id),
+        UpdateExpression: 'SET #map.#a = :value',
+        ConditionExpression: `attribute_exists(PK) AND (attribute_not_exists(#map.#a) OR ${claim.free})`,
+        ExpressionAttributeNames: { '#map': claim.map, '#a': claim.approver },
+        ExpressionAttributeValues: { ':value': claim.value, ':bound': claim.bound },
+      }),
+    );
+  try {
+    try {
+      await write();
+    } catch (error) {
+      if ((error as Error).name !== 'ValidationException') throw error;
+      await db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: requestKey(id),
+          UpdateExpression: 'SET #map = if_not_exists(#map, :empty)',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: { '#map': claim.map },
+          ExpressionAttributeValues: { ':empty': {} },
+        }),
+      );
+      await write();
+    }
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
   }
 }
