@@ -5,7 +5,7 @@ import type { Browser } from 'playwright-core';
 import { localIssuer } from '../../local/identity';
 import { waitFor } from '../../local/net';
 import { type RunningService, startService } from '../helpers/process';
-import { cardRequest, profile, users } from '../helpers/stack';
+import { cardRequest, profile, putDirectoryUser, users } from '../helpers/stack';
 import { assertChromium, launchChromium } from '../helpers/browser';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'approvals-browser-'));
@@ -14,6 +14,8 @@ let browser: Browser | undefined;
 
 beforeAll(async () => {
   assertChromium();
+  // The people the tests act as, in the user directory as the token command puts them.
+  for (const user of Object.values(users)) putDirectoryUser(dataDir, user);
   service = await startService(dataDir);
   browser = await launchChromium();
 }, 120_000);

@@ -12,7 +12,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKey, localIssuer } from '../../local/identity';
 import { waitFor } from '../../local/net';
 import { type RunningService, startService } from '../helpers/process';
-import { cardRequest, profile, type TestUser, users } from '../helpers/stack';
+import { cardRequest, profile, putDirectoryUser, type TestUser, users } from '../helpers/stack';
 import { assertChromium, launchChromium } from '../helpers/browser';
 
 const screenshots = join(__dirname, '..', '..', 'test-results', 'console');
@@ -24,6 +24,8 @@ const contexts: BrowserContext[] = [];
 beforeAll(async () => {
   assertChromium();
   mkdirSync(screenshots, { recursive: true });
+  // The people the tests act as, in the user directory as the token command puts them.
+  for (const user of Object.values(users)) putDirectoryUser(dataDir, user);
   service = await startService(dataDir);
   // npm start builds the console when it is missing or stale; the page is there once it answers 200.
   await waitFor(async () => (await fetch(`${service.apiUrl}/console/`)).status === 200, {

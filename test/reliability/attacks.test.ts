@@ -116,6 +116,8 @@ beforeAll(async () => {
   redirecting = await startReceiver();
   outsider = await startReceiver();
   stack = await startInProcess({ CALLBACK_URL_PREFIXES: `${receiver.url}/hooks/,${redirecting.url}/hooks/` });
+  // The listed approvers are enabled directory users in the approvers group (the token command put them there).
+  for (const person of [admin, alice, karol, dave, erin]) stack.mint.enter(person);
   expect((await api('PUT', '/profiles/cards', admin, profileBody())).status).toBe(200);
   expect((await api('PUT', '/profiles/trio', admin, profileBody({ approvers: [karol.email, dave.email, erin.email] }))).status).toBe(200);
 }, 180_000);
@@ -181,6 +183,7 @@ describe('identity: only the listed approver decides', () => {
       expect((await api('POST', `/requests/${request.id}/decisions`, aliceAsKarol, body)).status).toBe(403);
     }
     expect(await snapshot(request.id)).toEqual(before);
+    stack.mint.enter(alice); // the directory as the other tests know her
   });
 
   test('self-approval by email: another sub with the requester email cannot decide (403), and that address gets no link', async () => {

@@ -32,6 +32,8 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'approvals-crash-'));
   service = await startNpmService({ dataDir });
   mint = await minter(dataDir);
+  // The listed approvers are enabled directory users in the approvers group (the token command put them there).
+  for (const approver of [karol, dave]) mint.enter(approver);
   const profile = {
     name: 'Crash',
     requireApprovalFor: ['card.request'],

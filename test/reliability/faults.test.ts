@@ -47,6 +47,8 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'approvals-faults-'));
   service = await startNpmService({ dataDir, env: { CALLBACK_URL_PREFIXES: `${receiver.url}/hooks/` } });
   mint = await minter(dataDir);
+  // The listed approvers, and the user a calling system creates for, are directory users (the token command put them there).
+  for (const person of [karol, dave, alice]) mint.enter(person);
   const token = await mint.person(admin);
   expect((await call(service.apiUrl, 'PUT', '/profiles/faults', { token, body: profile({}) })).status).toBe(200);
   expect(

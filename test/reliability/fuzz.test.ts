@@ -21,6 +21,8 @@ let seeds: { profileId: string; requestId: string; link: string };
 
 beforeAll(async () => {
   stack = await startInProcess({ CALLBACK_URL_PREFIXES: 'http://127.0.0.1:9/hooks/' });
+  // The listed approvers are enabled directory users in the approvers group (the token command put them there).
+  for (const sub of ['karol', 'dave']) stack.mint.enter({ sub, email: `${sub}@example.com`, groups: ['approvers'] });
   tokens = {
     admin: await stack.mint.person({ sub: 'admin-1', email: 'admin@example.com', groups: ['admins'] }),
     approver: await stack.mint.person({ sub: 'karol', email: 'karol@example.com', groups: ['approvers'] }),

@@ -33,6 +33,8 @@ beforeAll(async () => {
     remindAfter: 'PT1H',
     expireAfter: 'P2D',
   };
+  // The listed approvers are enabled directory users in the approvers group (the token command put them there).
+  for (const approver of approvers) stack.mint.enter(approver);
   expect((await call(stack.apiUrl, 'PUT', '/profiles/load', { token: await stack.mint.person(admin), body: profile })).status).toBe(200);
   mail = watchMail(stack.mailUrl, 1000);
 }, 180_000);

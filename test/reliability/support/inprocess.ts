@@ -26,7 +26,7 @@ export async function startInProcess(env: Record<string, string> = {}): Promise<
     apiUrl: stack.apiUrl,
     mailUrl: stack.mailUrl,
     dataDir,
-    mint: await minter(dataDir),
+    mint: await minter(dataDir, stack.userPool.put),
     async stop() {
       await stack.stop();
       rmSync(dataDir, { recursive: true, force: true });
