@@ -42,6 +42,8 @@ async function choose(page: Page, label: string, option: string | RegExp) {
 /** From the Requests page, as a requester with no groups, to the form. */
 async function openForm() {
   const page = await session.signIn(users.alice, '/requests');
+  await page.getByRole('link', { name: 'New request' }).waitFor();
+  await shot(page, 'requests-with-new-request');
   await page.getByRole('link', { name: 'New request' }).click();
   await page.waitForURL(/\/console\/requests\/new$/);
   await page.getByRole('heading', { name: 'New request', level: 1 }).waitFor();

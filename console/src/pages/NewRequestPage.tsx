@@ -196,15 +196,13 @@ export function NewRequestPage() {
                     />
                   )}
                 </FormField>
+                <FormField label="Justification" description="Optional: why, for the approvers." errorText={errors.justification}>
+                  <Textarea value={draft.justification} rows={3} onChange={(event) => set('justification', event.detail.value)} />
+                </FormField>
               </SpaceBetween>
             </Container>
             <Container header={<Header variant="h2">{draft.kind.startsWith('card.') ? 'Card' : 'Certificate'}</Header>}>
               <SpaceBetween size="l">{shownFields(draft).map((field) => subjectField[field]())}</SpaceBetween>
-            </Container>
-            <Container header={<Header variant="h2">Justification</Header>}>
-              <FormField label="Justification" description="Optional: why, for the approvers." errorText={errors.justification}>
-                <Textarea value={draft.justification} rows={3} onChange={(event) => set('justification', event.detail.value)} />
-              </FormField>
             </Container>
           </SpaceBetween>
         </Form>
