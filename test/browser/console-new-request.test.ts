@@ -93,10 +93,15 @@ test('a P10 enrollment shows its CSR decoded, the API’s refusal on Subject DN,
   await choose(page, 'Kind', /^Enroll a certificate/);
   await choose(page, 'Profile', /^Smart cards/);
   await field(page, 'Subject DN').fill('CN=someone-else.example.com,O=Example');
+  await page
+    .locator('input[type="file"]')
+    .setInputFiles({ name: 'key.der', mimeType: 'application/octet-stream', buffer: Buffer.from([0x30, 0x82, 0x01]) });
+  await page.getByText('This file is not a PEM certificate request (-----BEGIN CERTIFICATE REQUEST-----).').waitFor();
   await page.locator('input[type="file"]').setInputFiles(csrFile);
   for (const text of ['CN=device-17.example.com, O=Example', 'EC 256 bits (P-256)', "Verifies with the request's public key"]) {
     await page.getByText(text, { exact: true }).first().waitFor();
   }
+  await expect(page.getByText('This file is not a PEM certificate request', { exact: false }).count()).resolves.toBe(0);
 
   await page.getByRole('button', { name: 'Create request', exact: true }).click();
   const refusal = page.getByText(/^does not name the subject of the CSR/);

@@ -67,7 +67,9 @@ export function NewRequestPage() {
   const set = <K extends keyof Draft>(name: K, value: Draft[K]) => {
     setDraft((current) => ({ ...current, [name]: value }));
     const field = (['kind', 'profileId', 'justification'].includes(name) ? name : `subject.${name}`) as FormFieldName;
-    setErrors((known) => ({ ...known, [field]: undefined }));
+    // Another kind shows other fields: the previous answer's messages no longer apply.
+    setErrors((known) => (name === 'kind' ? {} : { ...known, [field]: undefined }));
+    if (name === 'kind') setFormError(undefined);
   };
 
   const submit = async () => {

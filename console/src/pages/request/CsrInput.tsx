@@ -19,8 +19,9 @@ export function CsrInput({ value, errorText, onChange }: { value: string; errorT
     const file = chosen[0];
     if (!file) return;
     const text = await file.text();
-    if (!looksLikePem(text)) setFileError('This file is not a PEM certificate request (-----BEGIN CERTIFICATE REQUEST-----).');
-    onChange(text);
+    // A DER or other file is not pasted into the PEM field: the message says what is wanted instead.
+    if (looksLikePem(text)) onChange(text);
+    else setFileError('This file is not a PEM certificate request (-----BEGIN CERTIFICATE REQUEST-----).');
   };
   return (
     <SpaceBetween size="l">
