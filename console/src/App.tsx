@@ -10,6 +10,7 @@ import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router'
 import { isAsciiEmail } from '../../functions/domain/model';
 import { createApi } from './api';
 import { basePath, type ConsoleConfig } from './config';
+import { NewRequestPage } from './pages/NewRequestPage';
 import { ProfileEditPage } from './pages/ProfileEditPage';
 import { ProfilesPage } from './pages/ProfilesPage';
 import { RequestPage } from './pages/RequestPage';
@@ -182,6 +183,7 @@ export function App({ config }: { config: ConsoleConfig }) {
           <Routes>
             <Route path="/" element={<Navigate to="/requests" replace />} />
             <Route path="/requests" element={<RequestsPage />} />
+            <Route path="/requests/new" element={<NewRequestPage />} />
             <Route path="/requests/:id" element={<RequestPage />} />
             <Route path="/tasks" element={<TasksPage />} />
             <Route path="/profiles" element={<ProfilesPage />} />

@@ -45,8 +45,8 @@ export interface SearchFilters {
 /** `onUnauthorized`: the token expired or was refused (401); the console signs in again. */
 export function createApi(apiUrl: string, token: () => string | undefined, onUnauthorized: () => void = () => {}) {
   const base = apiUrl.replace(/\/$/, '');
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  async function call<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
     const bearer = token();
     if (bearer) headers.authorization = `Bearer ${bearer}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -81,6 +81,9 @@ export function createApi(apiUrl: string, token: () => string | undefined, onUna
   return {
     searchRequests: (filters: SearchFilters, limit: number, cursor?: string) =>
       call<Page<ApprovalRequest>>('GET', `/requests${query({ ...filters, limit, cursor })}`),
+    /** The same key for a repeated body creates one request (the API's `Idempotency-Key`). */
+    createRequest: (body: Record<string, unknown>, idempotencyKey: string) =>
+      call<ApprovalRequest>('POST', '/requests', body, { 'idempotency-key': idempotencyKey }),
     getRequest: (requestId: string) => call<RequestWithHistory>('GET', `/requests/${id(requestId)}`),
     getHistory: (requestId: string, cursor: string, limit = 100) =>
       call<Page<HistoryEntry>>('GET', `/requests/${id(requestId)}/history${query({ cursor, limit })}`),

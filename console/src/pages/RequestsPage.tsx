@@ -1,12 +1,14 @@
+import Button from '@cloudscape-design/components/button';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
 import Select, { type SelectProps } from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useEffect, useState } from 'react';
-import { useSearchParams } from 'react-router';
+import { useNavigate, useSearchParams } from 'react-router';
 import { KINDS } from '../../../functions/domain/kinds';
 import { STATES } from '../../../functions/domain/model';
 import type { Kind, Profile, SearchFilters, State } from '../api';
+import { basePath } from '../config';
 import { ErrorAlert } from '../errors';
 import { kindLabel, STATE_LABELS } from '../format';
 import { useCursorPages } from '../paging';
@@ -51,6 +53,11 @@ export function RequestsPage() {
     setParams(next, { replace: true });
   };
   const everyone = isApprover(who) || isAdmin(who);
+  const navigate = useNavigate();
+  const follow = (event: CustomEvent) => {
+    event.preventDefault();
+    navigate('/requests/new');
+  };
 
   return (
     <SpaceBetween size="m">
@@ -58,7 +65,15 @@ export function RequestsPage() {
       <RequestTable
         pages={pages}
         header={
-          <Header variant="awsui-h1-sticky" description={everyone ? 'Every request, newest first.' : 'Your requests, newest first.'}>
+          <Header
+            variant="awsui-h1-sticky"
+            description={everyone ? 'Every request, newest first.' : 'Your requests, newest first.'}
+            actions={
+              <Button variant="primary" href={`${basePath}/requests/new`} onFollow={follow}>
+                New request
+              </Button>
+            }
+          >
             Requests
           </Header>
         }
