@@ -12,7 +12,7 @@ import { localIssuer } from '../../local/identity';
 import { waitFor } from '../../local/net';
 import { launchChromium } from './browser';
 import { type RunningService, startService } from './process';
-import type { TestUser } from './stack';
+import { putDirectoryUser, type TestUser, users } from './stack';
 
 export interface ConsoleSession {
   apiUrl: string;
@@ -36,6 +36,8 @@ export async function startConsole(screenshotDir: string): Promise<ConsoleSessio
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
+    // The people the tests act as, in the user directory as the token command puts them.
+    for (const user of Object.values(users)) putDirectoryUser(dataDir, user);
     service = await startService(dataDir);
     const apiUrl = service.apiUrl;
     // npm start builds the console when it is missing or stale; the page is there once it answers 200.
@@ -44,6 +46,7 @@ export async function startConsole(screenshotDir: string): Promise<ConsoleSessio
     const opened = browser;
     const api = async (method: string, path: string, as: TestUser, body?: unknown) => {
       const issuer = await localIssuer(dataDir);
+      putDirectoryUser(dataDir, as);
       const response = await fetch(`${apiUrl}${path}`, {
         method,
         headers: { authorization: `Bearer ${await issuer.sign(as)}`, 'content-type': 'application/json' },
