@@ -218,10 +218,13 @@ export async function getRequestHistory(deps: Deps, who: Identity, id: string, p
 export async function searchRequests(
   deps: Deps,
   who: Identity,
-  query: { state?: State; kind?: string; profileId?: string; limit: number; cursor?: string; mine?: boolean },
+  query: { state?: State; kind?: string; profileId?: string; limit: number; cursor?: string; mine?: boolean; find?: string },
 ): Promise<SearchPage> {
   const everyone = (isApprover(who) || isAdmin(who)) && !query.mine;
-  return deps.repository.search({ ...query, requesterId: everyone ? undefined : who.id });
+  const { find, mine: _mine, ...filters } = query;
+  const requesterId = everyone ? undefined : who.id;
+  if (find !== undefined) return deps.repository.find({ ...filters, requesterId, value: find });
+  return deps.repository.search({ ...query, requesterId });
 }
 
 /**
