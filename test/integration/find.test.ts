@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type Api, cardRequest, profile, startApi, type TestUser, users } from '../helpers/stack';
 
 let api: Api;
-const ids: Record<string, string> = {};
+const ids = { bobCard: '', deactivate: '', revoke: '', enroll: '' };
 const aliceHolderRequests: string[] = [];
 
 async function create(as: TestUser, body: Record<string, unknown>): Promise<string> {
