@@ -76,6 +76,7 @@ export function RequestsPage() {
             <Input
               type="search"
               ariaLabel="Find"
+              clearAriaLabel="Clear find"
               placeholder="Id, holder, serial, CN, DNS name, email"
               value={findText}
               onChange={(event) => setFindText(event.detail.value)}
