@@ -1,13 +1,17 @@
 import * as z from 'zod';
-import { apiDeps } from '../commons/deps';
+import { documentClient } from '../adapters/clients';
+import { DynamoFind } from '../adapters/dynamodb/find';
+import { apiFunction } from '../commons/deps';
 import { httpHandler, identityOf, json } from '../commons/http';
 import { MAX_FIND_LENGTH } from '../domain/find';
 import { kindSchema } from '../domain/kinds';
 import { idSchema, stateSchema } from '../domain/model';
 import { parse } from '../domain/validation';
+import { setting } from '../commons/settings';
 import { searchRequests } from '../usecases/requests';
 
-const deps = apiDeps('searchRequests');
+const { deps: searchDeps, settings } = apiFunction('searchRequests');
+const deps = { ...searchDeps, finds: new DynamoFind(documentClient(), setting(settings, 'TABLE_NAME')) };
 const querySchema = z.object({
   state: stateSchema.optional(),
   kind: kindSchema.optional(),

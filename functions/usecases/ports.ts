@@ -208,16 +208,11 @@ export interface HistoryStore {
   appendHistory(id: string, entry: HistoryEntry): Promise<void>;
 }
 
-/** Every store, as one DynamoDB table (or one in-memory map) provides them. */
-export type ApprovalStore = ProfileStore &
-  RequestStore &
-  SearchStore &
-  FindStore &
-  TaskStore &
-  RoundStore &
-  ReminderStore &
-  HistoryStore &
-  DueStore;
+/**
+ * Every store, as one DynamoDB table (or one in-memory map) provides them. The FindStore is apart:
+ * only the search function uses it (adapters/dynamodb/find.ts), so other bundles leave it out.
+ */
+export type ApprovalStore = ProfileStore & RequestStore & SearchStore & TaskStore & RoundStore & ReminderStore & HistoryStore & DueStore;
 
 /** What the reconciler learns of an execution: still running, ended (any way), or never started. */
 export type ExecutionStatus = 'running' | 'ended' | 'missing';

@@ -11,6 +11,7 @@ import { taskChanges } from '../../functions/domain/tasks';
 import { findKey, findKeys, matchesFind } from '../../functions/domain/find';
 import type {
   FindQuery,
+  FindStore,
   ApprovalStore,
   CreateResult,
   Email,
@@ -29,7 +30,7 @@ import type {
   WorkflowPort,
 } from '../../functions/usecases/ports';
 
-export class MemoryStore implements ApprovalStore {
+export class MemoryStore implements ApprovalStore, FindStore {
   readonly profiles = new Map<string, Profile>();
   readonly requests = new Map<string, StoredRequest>();
   readonly history = new Map<string, HistoryEntry[]>();

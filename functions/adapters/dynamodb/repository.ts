@@ -8,7 +8,6 @@ import type { Change } from '../../domain/rules';
 import type {
   ApprovalStore,
   CreateResult,
-  FindQuery,
   HistoryPage,
   HistoryQuery,
   IdempotencyRecord,
@@ -21,7 +20,6 @@ import type {
   StoredRequest,
 } from '../../usecases/ports';
 import { DynamoEmailClaims, DynamoReminderClaims } from './claims';
-import { DynamoFind } from './find';
 import { DynamoProfileStore } from './profiles';
 import { DynamoRequestStore } from './requests';
 import { DynamoSearch } from './search';
@@ -32,7 +30,6 @@ export class Repository implements ApprovalStore {
   private readonly requests: DynamoRequestStore;
   private readonly searches: DynamoSearch;
   private readonly tasks: DynamoTasks;
-  private readonly finds: DynamoFind;
   private readonly reminderClaims: DynamoReminderClaims;
   private readonly emailClaims: DynamoEmailClaims;
 
@@ -41,7 +38,6 @@ export class Repository implements ApprovalStore {
     this.requests = new DynamoRequestStore(db, table);
     this.searches = new DynamoSearch(db, table);
     this.tasks = new DynamoTasks(db, table);
-    this.finds = new DynamoFind(db, table);
     this.reminderClaims = new DynamoReminderClaims(db, table);
     this.emailClaims = new DynamoEmailClaims(db, table);
   }
@@ -99,9 +95,6 @@ export class Repository implements ApprovalStore {
   }
   search(query: SearchQuery): Promise<SearchPage> {
     return this.searches.search(query);
-  }
-  find(query: FindQuery): Promise<SearchPage> {
-    return this.finds.find(query);
   }
   tasksOf(approverEmail: string, query: { limit: number; cursor?: string }): Promise<SearchPage> {
     return this.tasks.tasksOf(approverEmail, query);

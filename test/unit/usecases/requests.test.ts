@@ -288,7 +288,8 @@ describe('searching', () => {
   });
 
   test('find: approvers find any request by a value it holds, others only their own; filters still apply', async () => {
-    const { deps } = setup();
+    const { deps: base, store } = setup();
+    const deps = { ...base, finds: store };
     const mine = await createApprovalRequest(deps, alice, body());
     const theirs = await createApprovalRequest(deps, dave, body());
     await createApprovalRequest(deps, dave, body({ subject: { holderId: 'E-2002', cardProfile: 'PIV standard' } }));
