@@ -83,7 +83,7 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/search-requests/handler.ts',
     auth: 'jwt',
     access: 'approvers and admins: all; others: their own',
-    needs: ['table:search'],
+    needs: ['table:search', 'table:query', 'table:get'],
   },
   {
     name: 'getRequest',

@@ -40,6 +40,8 @@ export interface SearchFilters {
   state?: State;
   kind?: Kind;
   profileId?: string;
+  /** A request id, holder id, card serial, certificate serial, CSR name or requester email (`find=`). */
+  find?: string;
 }
 
 /** `onUnauthorized`: the token expired or was refused (401); the console signs in again. */

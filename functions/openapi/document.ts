@@ -68,6 +68,13 @@ const DETAILS: Record<string, Record<string, unknown>> = {
       { name: 'profileId', in: 'query', schema: { type: 'string' } },
       ...pageParameters({ cursor: 'nextCursor of the previous page, with the same filters.' }),
       { name: 'mine', in: 'query', schema: { type: 'string', enum: ['true', 'false'] } },
+      {
+        name: 'find',
+        in: 'query',
+        schema: { type: 'string', minLength: 1, maxLength: 256 },
+        description:
+          "Requests where the value (trimmed, printable characters) is exactly the request id, subject.holderId or subject.cardSerial, subject.serialNumber (hex, any case, 0x or colons allowed), a CN or DNS name of a P10's CSR (any case), or the requester's email (any case); combinable with the other filters.",
+      },
     ],
     responses: {
       200: pageResponse('Request'),

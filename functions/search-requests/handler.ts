@@ -1,12 +1,17 @@
 import * as z from 'zod';
-import { apiDeps } from '../commons/deps';
+import { documentClient } from '../adapters/clients';
+import { DynamoFind } from '../adapters/dynamodb/find';
+import { apiFunction } from '../commons/deps';
 import { httpHandler, identityOf, json } from '../commons/http';
+import { MAX_FIND_LENGTH } from '../domain/find';
 import { kindSchema } from '../domain/kinds';
 import { idSchema, stateSchema } from '../domain/model';
 import { parse } from '../domain/validation';
+import { setting } from '../commons/settings';
 import { searchRequests } from '../usecases/requests';
 
-const deps = apiDeps('searchRequests');
+const { deps: searchDeps, settings } = apiFunction('searchRequests');
+const deps = { ...searchDeps, finds: new DynamoFind(documentClient(), setting(settings, 'TABLE_NAME')) };
 const querySchema = z.object({
   state: stateSchema.optional(),
   kind: kindSchema.optional(),
@@ -14,6 +19,14 @@ const querySchema = z.object({
   limit: z.coerce.number('must be a number').int('must be an integer').min(1).max(100).default(20),
   cursor: z.string().max(4096).optional(),
   mine: z.enum(['true', 'false']).optional(),
+  find: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(MAX_FIND_LENGTH, `must be at most ${MAX_FIND_LENGTH} characters`)
+    .regex(/^[^\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]+$/u, 'must be printable characters only')
+    .optional()
+    .describe('A request id, holder id, card serial, certificate serial (hex), CN or DNS name of a CSR, or requester email.'),
 });
 
 export const handler = httpHandler(async (event) => {

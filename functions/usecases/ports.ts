@@ -148,6 +148,19 @@ export interface SearchStore {
   search(query: SearchQuery): Promise<SearchPage>;
 }
 
+export interface FindQuery extends SearchQuery {
+  /** What the operator holds: a request id or a findable value (domain/find.ts). */
+  value: string;
+}
+
+export interface FindStore {
+  /**
+   * Newest first: the request with this id, or the requests holding the value (from their find
+   * entries, never a scan), narrowed by the query's filters; `cursor` as in search.
+   */
+  find(query: FindQuery): Promise<SearchPage>;
+}
+
 export interface TaskStore {
   /**
    * The pending requests on which this approver (email) is listed and has not approved yet,
@@ -195,7 +208,10 @@ export interface HistoryStore {
   appendHistory(id: string, entry: HistoryEntry): Promise<void>;
 }
 
-/** Every store, as one DynamoDB table (or one in-memory map) provides them. */
+/**
+ * Every store, as one DynamoDB table (or one in-memory map) provides them. The FindStore is apart:
+ * only the search function uses it (adapters/dynamodb/find.ts), so other bundles leave it out.
+ */
 export type ApprovalStore = ProfileStore & RequestStore & SearchStore & TaskStore & RoundStore & ReminderStore & HistoryStore & DueStore;
 
 /** What the reconciler learns of an execution: still running, ended (any way), or never started. */

@@ -30,6 +30,7 @@ import { onBehalfRequester, ownersOf, resolveCaller, resolveHolder } from './peo
 import type {
   Clock,
   Deps,
+  FindStore,
   HistoryPage,
   HistoryQuery,
   IdempotencyRecord,
@@ -215,13 +216,23 @@ export async function getRequestHistory(deps: Deps, who: Identity, id: string, p
   return deps.repository.getHistory(id, page);
 }
 
+/**
+ * Search, or with `find` the requests holding that value (`finds`: only the search function
+ * carries the find store, which keeps it out of the other functions' bundles).
+ */
 export async function searchRequests(
-  deps: Deps,
+  deps: Deps & { finds?: FindStore },
   who: Identity,
-  query: { state?: State; kind?: string; profileId?: string; limit: number; cursor?: string; mine?: boolean },
+  query: { state?: State; kind?: string; profileId?: string; limit: number; cursor?: string; mine?: boolean; find?: string },
 ): Promise<SearchPage> {
   const everyone = (isApprover(who) || isAdmin(who)) && !query.mine;
-  return deps.repository.search({ ...query, requesterId: everyone ? undefined : who.id });
+  const { find, mine: _mine, ...filters } = query;
+  const requesterId = everyone ? undefined : who.id;
+  if (find !== undefined) {
+    if (!deps.finds) throw new Error('searchRequests with find needs the find store');
+    return deps.finds.find({ ...filters, requesterId, value: find });
+  }
+  return deps.repository.search({ ...query, requesterId });
 }
 
 /**

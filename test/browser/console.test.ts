@@ -326,6 +326,32 @@ test('a requester sees only their own requests, and no decision buttons on them'
   await shot(page, 'requester-request');
 });
 
+test('an approver finds a request by its card serial in the Find box; the address keeps the find', async () => {
+  const wanted = await newRequest(users.alice, { holderId: 'find-holder-1' });
+  await api(
+    'POST',
+    '/requests',
+    users.bob,
+    cardRequest('cards', { kind: 'card.lock', subject: { cardSerial: 'CS-FIND-7', holderId: 'find-holder-2' } }),
+  );
+  const page = await signIn(users.carol, '/requests');
+  await page.locator('table tbody tr').filter({ hasText: 'find-holder-1' }).waitFor();
+  await page.getByRole('searchbox', { name: 'Find', exact: true }).fill(' CS-FIND-7 ');
+  await page.waitForURL((url) => url.searchParams.get('find') === 'CS-FIND-7');
+  await page.locator('table tbody tr').filter({ hasText: 'find-holder-2' }).waitFor();
+  await page.locator('table tbody tr').filter({ hasText: 'find-holder-1' }).waitFor({ state: 'detached' });
+  expect(await page.locator('table tbody tr').count()).toBe(1);
+  expect(await seriousViolations(page)).toEqual([]);
+  await shot(page, 'requests-find');
+
+  await page.getByRole('searchbox', { name: 'Find', exact: true }).fill(wanted.id);
+  await page.waitForURL((url) => url.searchParams.get('find') === wanted.id);
+  await page.locator('table tbody tr').filter({ hasText: 'find-holder-1' }).waitFor();
+  expect(await page.locator('table tbody tr').count()).toBe(1);
+  await page.getByRole('searchbox', { name: 'Find', exact: true }).fill('nothing-holds-this');
+  await page.getByText('No request matches what you are looking for.').waitFor();
+});
+
 test('a decision that lost a race shows the API conflict as a message and the page shows the new state', async () => {
   const request = await newRequest(users.alice);
   const page = await signIn(users.carol, `/requests/${request.id}`);

@@ -8,7 +8,10 @@ import { invalid } from '../../functions/domain/errors';
 import type { ApprovalRequest, HistoryEntry, Outcome, Profile, ProfileBody } from '../../functions/domain/model';
 import { isOpenFor, type Change } from '../../functions/domain/rules';
 import { taskChanges } from '../../functions/domain/tasks';
+import { findKey, findKeys, matchesFind } from '../../functions/domain/find';
 import type {
+  FindQuery,
+  FindStore,
   ApprovalStore,
   CreateResult,
   Email,
@@ -27,7 +30,7 @@ import type {
   WorkflowPort,
 } from '../../functions/usecases/ports';
 
-export class MemoryStore implements ApprovalStore {
+export class MemoryStore implements ApprovalStore, FindStore {
   readonly profiles = new Map<string, Profile>();
   readonly requests = new Map<string, StoredRequest>();
   readonly history = new Map<string, HistoryEntry[]>();
@@ -257,6 +260,29 @@ export class MemoryStore implements ApprovalStore {
       items: structuredClone(items),
       nextCursor: end < matching.length ? Buffer.from(`${fingerprint}@${end}`).toString('base64url') : null,
     };
+  }
+
+  /** As the table's find entries answer: the request with that id, or those holding the value; paged like search. */
+  async find(query: FindQuery): Promise<SearchPage> {
+    this.check();
+    const typed = query.value.trim();
+    const byId = this.requests.get(typed)?.request;
+    const page = await this.search({ ...query, cursor: undefined, limit: Number.MAX_SAFE_INTEGER });
+    const matching = page.items.filter(
+      (request) => (byId ? request.id === typed : findKeys(request).includes(findKey(typed))) && matchesFind(request, typed),
+    );
+    const fingerprint = `find:${findKey(typed)}|${query.state ?? '*'}|${query.kind ?? '*'}|${query.requesterId ?? '*'}|${query.profileId ?? '*'}`;
+    let offset = 0;
+    if (query.cursor) {
+      const [f, n] = Buffer.from(query.cursor, 'base64url').toString('utf8').split('@');
+      if (f !== fingerprint || !n || !/^\d+$/.test(n)) {
+        throw invalid('cursor is not a cursor this find returned', [{ field: 'cursor', message: 'is malformed' }]);
+      }
+      offset = Number(n);
+    }
+    const items = matching.slice(offset, offset + query.limit);
+    const end = offset + items.length;
+    return { items, nextCursor: end < matching.length ? Buffer.from(`${fingerprint}@${end}`).toString('base64url') : null };
   }
 
   /** Profiles in id order; the cursor is the last id returned. */

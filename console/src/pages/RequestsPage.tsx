@@ -42,6 +42,7 @@ export function RequestsPage() {
     state: (params.get('state') || undefined) as State | undefined,
     kind: (params.get('kind') || undefined) as Kind | undefined,
     profileId: params.get('profileId') || undefined,
+    find: params.get('find') || undefined,
   };
   const key = JSON.stringify(filters);
   const pages = useCursorPages((cursor) => api.searchRequests(filters, 20, cursor), key);
@@ -58,6 +59,14 @@ export function RequestsPage() {
     event.preventDefault();
     navigate('/requests/new');
   };
+  // What is typed becomes `find=` once typing pauses, so each keystroke is not a search.
+  const [findText, setFindText] = useState(params.get('find') ?? '');
+  const findParam = params.get('find') ?? '';
+  useEffect(() => {
+    if (findText.trim() === findParam) return;
+    const timer = setTimeout(() => setFilter('find', findText.trim() || undefined), 400);
+    return () => clearTimeout(timer);
+  });
 
   return (
     <SpaceBetween size="m">
@@ -79,6 +88,14 @@ export function RequestsPage() {
         }
         filter={
           <SpaceBetween direction="horizontal" size="s">
+            <Input
+              type="search"
+              ariaLabel="Find"
+              clearAriaLabel="Clear find"
+              placeholder="Id, holder, serial, CN, DNS name, email"
+              value={findText}
+              onChange={(event) => setFindText(event.detail.value)}
+            />
             <Select
               inlineLabelText="State"
               selectedOption={selected(stateOptions, params.get('state'))}
@@ -109,7 +126,13 @@ export function RequestsPage() {
             )}
           </SpaceBetween>
         }
-        empty={filters.state || filters.kind || filters.profileId ? 'No requests match these filters.' : 'No requests yet.'}
+        empty={
+          filters.find
+            ? 'No request matches what you are looking for.'
+            : filters.state || filters.kind || filters.profileId
+              ? 'No requests match these filters.'
+              : 'No requests yet.'
+        }
       />
     </SpaceBetween>
   );

@@ -4,8 +4,9 @@
  * benchmark's seed of a large table); requests written this way start no workflow.
  */
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { findKeys } from '../../domain/find';
 import type { ApprovalRequest, HistoryEntry } from '../../domain/model';
-import { historyItem, type Item, requestAttributes } from './items';
+import { findItem, historyItem, type Item, requestAttributes } from './items';
 import { requestKey } from './keys';
 
 const BATCH_SIZE = 25;
@@ -18,6 +19,7 @@ export async function batchPutRequests(
   const items: Item[] = requests.flatMap(({ request, history }) => [
     { ...requestKey(request.id), ...requestAttributes(request) },
     ...(history ? [historyItem(request.id, history)] : []),
+    ...findKeys(request).map((key) => findItem(key, request)),
   ]);
   for (let start = 0; start < items.length; start += BATCH_SIZE) {
     let writes = items.slice(start, start + BATCH_SIZE).map((Item) => ({ PutRequest: { Item } }));

@@ -3,7 +3,7 @@
  */
 import { type ApprovalRequest, DEFAULT_MAX_REMINDERS, type HistoryEntry, inFieldOrder, type Profile } from '../../domain/model';
 import type { RoundBookkeeping, StoredRequest } from '../../usecases/ports';
-import { historyKey, indexKeys, taskKey } from './keys';
+import { findItemKey, historyKey, indexKeys, taskKey } from './keys';
 
 export type Item = Record<string, unknown>;
 
@@ -19,6 +19,21 @@ export function historyItem(id: string, entry: HistoryEntry): Item {
 /** An approver's task entry: which request waits for them (the request item holds the rest). */
 export function taskItem(approverEmail: string, request: ApprovalRequest): Item {
   return { ...taskKey(approverEmail, request), type: 'task', requestId: request.id };
+}
+
+/**
+ * A find entry: which request holds a value under this find key, with the fields a find filters on
+ * that never change (kind, profile, requester), so only the state is read from the request.
+ */
+export function findItem(key: string, request: ApprovalRequest): Item {
+  return {
+    ...findItemKey(key, request),
+    type: 'find',
+    requestId: request.id,
+    kind: request.kind,
+    profileId: request.profileId,
+    requesterId: request.requester.id,
+  };
 }
 
 /** The request and the round bookkeeping kept on its item. */

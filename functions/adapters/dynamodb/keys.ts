@@ -12,6 +12,7 @@
  * | profile      | `PROFILES`                 | `PROFILE#<id>`            | -                                       | -                                |
  * | task         | `TASKS#<approver email>`   | `<createdAt>#<id>`        | -                                       | -                                |
  * | idempotency  | `IDEMPOTENCY#<sub>#<key>` (each escaped) | `IDEMPOTENCY`             | -                                       | -                                |
+ * | find entry   | `FIND#<find key>`          | `<createdAt>#<id>`        | -                                       | -                                |
  *
  * The by-state index is write-sharded: a request lands in one of STATE_SHARDS
  * partitions per state (chosen from its id), so a burst of requests in one state
@@ -25,6 +26,9 @@
  * A task item exists for each listed approver who has not approved a pending request yet
  * (domain/tasks.ts); it is written and removed in the same transaction as the request's change,
  * so an approver's task list is a Query of one partition, newest first.
+ * A find entry exists for each findable value of a request (domain/find.ts: holder, card serial,
+ * certificate serial, CSR names, requester email), written with the request, so a find is a Query
+ * of the value's partition, newest first; the request id itself is found by its key.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { invalid } from '../../domain/errors';
@@ -62,6 +66,11 @@ export const profileKey = (id: string) => ({ PK: PROFILES_PARTITION, SK: `${prof
 export const taskPartition = (approverEmail: string) => `TASKS#${approverEmail.toLowerCase()}`;
 export const taskKey = (approverEmail: string, request: { id: string; createdAt: string }) => ({
   PK: taskPartition(approverEmail),
+  SK: createdSortKey(request.createdAt, request.id),
+});
+export const findPartition = (key: string) => `FIND#${key}`;
+export const findItemKey = (key: string, request: { id: string; createdAt: string }) => ({
+  PK: findPartition(key),
   SK: createdSortKey(request.createdAt, request.id),
 });
 /**

@@ -14,6 +14,7 @@ import {
 import { conflict } from '../../domain/errors';
 import type { ApprovalRequest, HistoryEntry } from '../../domain/model';
 import type { Change } from '../../domain/rules';
+import { findKeys } from '../../domain/find';
 import { taskChanges } from '../../domain/tasks';
 import type {
   CreateResult,
@@ -29,7 +30,7 @@ import type {
   SaveOptions,
   StoredRequest,
 } from '../../usecases/ports';
-import { historyItem, requestAttributes, taskItem, toStored } from './items';
+import { findItem, historyItem, requestAttributes, taskItem, toStored } from './items';
 import {
   dueKeys,
   duePartition,
@@ -55,8 +56,8 @@ export class DynamoRequestStore implements RequestStore, Pick<RoundStore, 'setRo
   ) {}
 
   /**
-   * Writes a new request, its first history entry, its approvers' task items and (if given) its
-   * idempotency record in one transaction; `created: false` when the key exists already.
+   * Writes a new request, its first history entry, its approvers' task items, its find entries and
+   * (if given) its idempotency record in one transaction; `created: false` when the key exists already.
    */
   async createRequest(change: Change, idempotency?: NewIdempotency, checkAt?: string): Promise<CreateResult> {
     const { request } = change;
@@ -93,6 +94,7 @@ export class DynamoRequestStore implements RequestStore, Pick<RoundStore, 'setRo
     }
     // After the idempotency record: the condition checks above keep their positions.
     items.push(...this.taskWrites(undefined, request));
+    items.push(...findKeys(request).map((key) => ({ Put: { TableName: this.table, Item: findItem(key, request) } })));
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
       return { created: true };

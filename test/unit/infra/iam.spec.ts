@@ -209,7 +209,8 @@ describe('each function gets exactly what its needs say', () => {
     // idempotency/profile/replay gets; transaction of Puts (request, history, idempotency, task entries); start
     createRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'states:StartExecution', ...DIRECTORY],
     listTasks: ['dynamodb:GetItem', 'dynamodb:Query'], // tasksOf: Query of the approver's task partition, GetItem of each request
-    searchRequests: ['dynamodb:Query@indexes'], // search: byState shards or byRequester
+    // search: byState shards or byRequester; find: a Query of the value's find partition, GetItem of each request
+    searchRequests: ['dynamodb:GetItem', 'dynamodb:Query'], // Query on the table and its search indexes (checked below)
     getRequest: ['dynamodb:GetItem', 'dynamodb:Query'], // the request, then the first history page: a Query of its collection
     getRequestHistory: ['dynamodb:GetItem', 'dynamodb:Query'], // the request (read rules), then a history page
     // changeRequest: its transaction Updates the request, Puts history and Deletes the task entries it closes

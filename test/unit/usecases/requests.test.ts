@@ -286,6 +286,21 @@ describe('searching', () => {
     expect((await searchRequests(deps, bob, { limit: 10 })).items).toHaveLength(2);
     expect((await searchRequests(deps, bob, { limit: 10, mine: true })).items).toHaveLength(0);
   });
+
+  test('find: approvers find any request by a value it holds, others only their own; filters still apply', async () => {
+    const { deps: base, store } = setup();
+    const deps = { ...base, finds: store };
+    const mine = await createApprovalRequest(deps, alice, body());
+    const theirs = await createApprovalRequest(deps, dave, body());
+    await createApprovalRequest(deps, dave, body({ subject: { holderId: 'E-2002', cardProfile: 'PIV standard' } }));
+    const ids = (page: { items: Array<{ id: string }> }) => page.items.map((request) => request.id).sort();
+    expect(ids(await searchRequests(deps, bob, { limit: 10, find: 'E-1001' }))).toEqual([mine.request.id, theirs.request.id].sort());
+    expect(ids(await searchRequests(deps, alice, { limit: 10, find: 'E-1001' }))).toEqual([mine.request.id]);
+    expect(ids(await searchRequests(deps, alice, { limit: 10, find: theirs.request.id }))).toEqual([]);
+    expect(ids(await searchRequests(deps, bob, { limit: 10, find: theirs.request.id }))).toEqual([theirs.request.id]);
+    expect(ids(await searchRequests(deps, bob, { limit: 10, find: 'E-1001', state: 'approved' }))).toEqual([]);
+    expect(ids(await searchRequests(deps, bob, { limit: 10, find: 'DAVE@example.com' }))).toHaveLength(2);
+  });
 });
 
 describe('identity: only the listed approver decides', () => {
