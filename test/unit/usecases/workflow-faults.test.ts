@@ -133,8 +133,10 @@ describe('a retried Plan round sends no reminder twice', () => {
 });
 
 describe('a replayed create starts no second execution', () => {
-  test('after the reconciler restarted the workflow under another name, a replay with the same key and body starts nothing', async () => {
-    const { deps, store, workflow, clock } = setup();
+  const body = { kind: 'card.request' as const, profileId: 'cards', subject: { holderId: 'h', cardProfile: 'p' } };
+
+  /** A create stored while StartExecution fails, with the idempotency key `key`. */
+  async function createWhileStartFails({ deps, store, workflow }: ReturnType<typeof setup>, key: string) {
     await store.putProfile(
       'cards',
       profileBodySchema.parse({
@@ -147,10 +149,16 @@ describe('a replayed create starts no second execution', () => {
       }),
       CREATED,
     );
-    const body = { kind: 'card.request' as const, profileId: 'cards', subject: { holderId: 'h', cardProfile: 'p' } };
     workflow.failStartWith = unavailable();
-    const { request } = await createApprovalRequest(deps, alice, body, 'key-1');
+    const { request } = await createApprovalRequest(deps, alice, body, key);
     workflow.failStartWith = undefined;
+    return request;
+  }
+
+  test('after the reconciler restarted the workflow under another name, a replay with the same key and body starts nothing', async () => {
+    const context = setup();
+    const { deps, workflow, clock } = context;
+    const request = await createWhileStartFails(context, 'key-1');
     clock.advance(START_CHECK_SECONDS);
     expect((await reconcile(deps)).repairs).toEqual([{ requestId: request.id, actions: ['started'] }]);
     expect(workflow.names).toEqual([`${request.id}-r1`]);
@@ -160,23 +168,9 @@ describe('a replayed create starts no second execution', () => {
   });
 
   test('a replay of a create whose start failed (no restart yet) starts it under the request id, as the create would have', async () => {
-    const { deps, store, workflow } = setup();
-    await store.putProfile(
-      'cards',
-      profileBodySchema.parse({
-        name: 'p',
-        requireApprovalFor: ['card.request'],
-        approvers: ['carol@example.com'],
-        requiredApprovals: 1,
-        remindAfter: 'PT1H',
-        expireAfter: 'P1D',
-      }),
-      CREATED,
-    );
-    const body = { kind: 'card.request' as const, profileId: 'cards', subject: { holderId: 'h', cardProfile: 'p' } };
-    workflow.failStartWith = unavailable();
-    const { request } = await createApprovalRequest(deps, alice, body, 'key-2');
-    workflow.failStartWith = undefined;
+    const context = setup();
+    const { deps, workflow } = context;
+    const request = await createWhileStartFails(context, 'key-2');
     await createApprovalRequest(deps, alice, body, 'key-2');
     expect(workflow.names).toEqual([request.id]);
   });
