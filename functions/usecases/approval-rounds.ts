@@ -11,7 +11,7 @@ import { WORKFLOW_ACTOR } from '../domain/model';
 import { expire, reminderLimit, undecidedApprovers } from '../domain/rules';
 import type { EmailContent } from '../notifications/emails';
 import type { ApprovalStore, Clock, Directory, Mailer, Meter, WorkflowPort } from './ports';
-import { EmailDeferred, sendClosingEmails } from './closing-emails';
+import { EmailDeferred, isUnsettledClaim, sendClosingEmails } from './closing-emails';
 import { CHECK_GRACE_SECONDS, EMAIL_CLAIM_STALE_SECONDS, earliest } from './checks';
 import { emailableApprovers } from './people';
 import { type ChangeDeps, changeRequest } from './requests';
@@ -161,18 +161,24 @@ export { EmailDeferred };
  * `approvers` in the directory; the others are `skipped`),
  * once per approver even when this task is retried or times out while
  * still sending: each approver is claimed (a conditional write) before the email goes out and
- * marked sent after, so another attempt skips approvers done or being done. A permanent failure
+ * marked sent after, so another attempt skips approvers done or being done; an attempt that met a
+ * claim not yet settled is deferred, so the round is not marked notified before that email is
+ * sent (by the attempt holding it, or by a later one once the claim is stale). A permanent failure
  * (a refused address) is recorded in the history and the others still get theirs. A transient one
  * (SES throttling or an outage, after the SDK's own retries) releases the claim and stops the
  * round: the workflow's retry of the task emails only the rest.
  */
 async function sendApprovalEmails(deps: StepDeps, request: ApprovalRequest) {
   const sent: string[] = [];
+  const taken: string[] = [];
   const { recipients, skipped } = await emailableApprovers(deps.directory, request, request.approvers);
   for (const approver of recipients) {
     const now = deps.now();
     const claimed = await deps.repository.claimApprovalEmail(request.id, approver, now, plus(now, -EMAIL_CLAIM_STALE_SECONDS));
-    if (!claimed) continue;
+    if (!claimed) {
+      taken.push(approver);
+      continue;
+    }
     try {
       await sendApproverEmail(deps, request, approver, false);
       await deps.repository.settleApprovalEmail(request.id, approver, `sent:${deps.now()}`);
@@ -190,6 +196,11 @@ async function sendApprovalEmails(deps: StepDeps, request: ApprovalRequest) {
   // Every approver emailed by this attempt: nothing an earlier attempt did can add to the list.
   if (recipients.every((approver) => sent.includes(approver))) return { sent: [...recipients], skipped };
   const earlier = await deps.repository.getRequest(request.id);
+  // A claim another attempt holds and has not settled: that attempt may still be sending, or may
+  // have died (a crash, a timeout). Deferred: a later attempt sends it once the claim is stale.
+  if (taken.some((approver) => isUnsettledClaim(earlier?.rounds.approvalEmails?.[approver]))) {
+    throw new EmailDeferred('approval emails deferred: another attempt holds a claim');
+  }
   const all = Object.entries(earlier?.rounds.approvalEmails ?? {})
     .filter(([, value]) => value.startsWith('sent:'))
     .map(([approver]) => approver);

@@ -11,7 +11,7 @@ import type { ApprovalStore, Clock, Mailer, Meter, RoundBookkeeping } from './po
 import { isTransient } from './transient';
 
 export interface ClosingDeps {
-  repository: Pick<ApprovalStore, 'appendHistory' | 'claimClosingEmail' | 'settleClosingEmail'>;
+  repository: Pick<ApprovalStore, 'getRequest' | 'appendHistory' | 'claimClosingEmail' | 'settleClosingEmail'>;
   now: Clock;
   meter: Pick<Meter, 'emailFailed'>;
   send: Mailer;
@@ -25,6 +25,12 @@ export interface ClosingDeps {
 export class EmailDeferred extends Error {
   override name = 'Approvals.EmailDeferred';
 }
+
+/**
+ * A claim in an email map that no attempt settled (`sent:`, `failed:`, `skipped:`): the attempt
+ * holding it may still be sending, or may have died before it could settle it.
+ */
+export const isUnsettledClaim = (value: string | undefined): boolean => value !== undefined && !/^[a-z]+:/.test(value);
 
 /** How many emails this request has sent an approver: the first approval email and each reminder claimed. */
 export function emailsSent(rounds: RoundBookkeeping, approver: string): number {
@@ -56,7 +62,9 @@ export function closingRecipients(request: ApprovalRequest, rounds: RoundBookkee
 /**
  * Sends the closing emails of an ended request, once per approver even when the step is retried:
  * each approver is claimed (a conditional write) before the email goes out and marked sent after,
- * so a retry skips approvers done or being done. A refused address is recorded and the others
+ * so a retry skips approvers done or being done, and is deferred while a claim it met is not
+ * settled (its attempt may have died: a later attempt sends it once the claim is stale), so the
+ * requester's email, which follows, never marks the step done with one missing. A refused address is recorded and the others
  * still get theirs; SES throttling or an outage releases the claim and defers the step. The
  * approvers emailed by this attempt are recorded in one `notified` entry (purpose `closing`).
  */
@@ -79,9 +87,13 @@ export async function sendClosingEmails(deps: ClosingDeps, request: ApprovalRequ
     overLimit.push(approver);
   }
   const sent: string[] = [];
+  const taken: string[] = [];
   let deferred: Error | undefined;
   for (const approver of recipients) {
-    if (!(await claim(approver))) continue;
+    if (!(await claim(approver))) {
+      taken.push(approver);
+      continue;
+    }
     try {
       await deps.send({ ...deps.closingEmail(request), to: approver, tags: { requestId: request.id, purpose: 'closing' } });
       await deps.repository.settleClosingEmail(request.id, approver, `sent:${deps.now()}`);
@@ -111,4 +123,10 @@ export async function sendClosingEmails(deps: ClosingDeps, request: ApprovalRequ
     });
   }
   if (deferred) throw new EmailDeferred(`closing emails deferred: ${deferred.name}`);
+  if (taken.length > 0) {
+    const latest = await deps.repository.getRequest(request.id);
+    if (taken.some((approver) => isUnsettledClaim(latest?.rounds.closingEmails?.[approver]))) {
+      throw new EmailDeferred('closing emails deferred: another attempt holds a claim');
+    }
+  }
 }

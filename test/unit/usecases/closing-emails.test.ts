@@ -34,11 +34,12 @@ async function setup(request: ApprovalRequest, emailed: string[] = request.appro
     ...(reminders ? { reminderClaims: Object.fromEntries(emailed.map((approver) => [approver, reminders])) } : {}),
   });
   const mailer = new RecordingMailer();
+  const clock = new FakeClock('2026-11-03T10:00:01.000Z');
   const deps: StepDeps = {
     repository: store,
     workflow: new RecordingWorkflow(),
     directory: MemoryDirectory.fromIdentities(alice, bob, carol),
-    now: new FakeClock('2026-11-03T10:00:01.000Z').now,
+    now: clock.now,
     meter: new RecordingMeter(),
     send: mailer.send,
     links: async () => ({ approve: 'https://x/approve', reject: 'https://x/reject' }),
@@ -48,7 +49,7 @@ async function setup(request: ApprovalRequest, emailed: string[] = request.appro
     callbackKey: async () => ({ keyId: 'k1', secret: 's' }),
     fetch: (async () => new Response(null, { status: 204 })) as unknown as typeof fetch,
   };
-  return { store, mailer, deps };
+  return { store, mailer, deps, clock };
 }
 
 const closings = (mailer: RecordingMailer) =>
@@ -112,11 +113,17 @@ describe('the closing email', () => {
     expect(mailer.sent.filter((email) => email.tags.purpose === 'outcome')).toHaveLength(1);
   });
 
-  test('an attempt that died after claiming an approver does not send them a second one while the claim is fresh', async () => {
-    const { deps, mailer, store } = await setup(ended());
+  test('an attempt that died after claiming an approver: no second email while the claim is fresh, deferred, and sent once it is stale', async () => {
+    const { deps, mailer, store, clock } = await setup(ended());
     await store.claimClosingEmail(ID, CAROL, deps.now(), '2026-11-03T09:59:00.000Z');
-    await notifyOutcome(deps, ID);
+    await expect(notifyOutcome(deps, ID)).rejects.toMatchObject({ name: 'Approvals.EmailDeferred' });
     expect(closings(mailer)).toEqual([DAVE, ERIN]);
+    // The requester is told only once every closing email went out.
+    expect(mailer.sent.filter((email) => email.tags.purpose === 'outcome')).toHaveLength(0);
+    clock.advance(61);
+    await notifyOutcome(deps, ID);
+    expect(closings(mailer)).toEqual([CAROL, DAVE, ERIN]);
+    expect(mailer.sent.filter((email) => email.tags.purpose === 'outcome')).toHaveLength(1);
   });
 
   test('counts toward the 21 emails per approver: one who had 21 gets none (recorded once, across retries), one who had 20 gets the 21st', async () => {

@@ -121,35 +121,40 @@ describe('reminders stop', () => {
 });
 
 describe('the first approval email goes to each approver once', () => {
-  test('an attempt that overlaps one still sending (a task timeout, a retry) skips the approvers already claimed', async () => {
+  test('an attempt that overlaps one still sending (a task timeout, a retry) skips the approvers already claimed, and is deferred', async () => {
     const { deps, mailer, store } = setup(pending({ approvers: ['bob@example.com', 'carol@example.com', 'dave@example.com'] }));
     // The first attempt is slow: while it sends to bob, the task times out and a second attempt runs.
-    let overlapped = false;
+    let overlapping: Promise<void> | undefined;
     const slowSend = deps.send;
     deps.send = async (email) => {
-      if (!overlapped) {
-        overlapped = true;
-        await awaitDecision({ ...deps, send: slowSend }, ID, 'token-2', 60);
-      }
+      overlapping ??= awaitDecision({ ...deps, send: slowSend }, ID, 'token-2', 60);
+      await overlapping.catch(() => undefined);
       return slowSend(email);
     };
     await awaitDecision(deps, ID, 'token-1', 60);
+    // The second attempt emailed carol and dave, met bob's unsettled claim and did not mark the round notified.
+    await expect(overlapping).rejects.toMatchObject({ name: 'Approvals.EmailDeferred' });
     for (const approver of ['bob@example.com', 'carol@example.com', 'dave@example.com']) expect(emailsTo(mailer, approver)).toHaveLength(1);
-    expect(store.historyOf(ID).filter((entry) => entry.type === 'notified')).toHaveLength(2);
+    const notified = store.historyOf(ID).filter((entry) => entry.type === 'notified');
+    expect(notified).toHaveLength(1);
+    expect(notified[0]?.details).toMatchObject({ recipients: ['bob@example.com', 'carol@example.com', 'dave@example.com'] });
   });
 
-  test('a claim left by an attempt that died before sending is taken over after a minute', async () => {
+  test('a claim left by an attempt that died before sending defers the round, and is taken over after a minute', async () => {
     const { deps, mailer, store, clock } = setup();
     await store.claimApprovalEmail(ID, 'bob@example.com', clock.now(), '1970-01-01T00:00:00.000Z');
-    await awaitDecision(deps, ID, 'token-1', 60);
+    await expect(awaitDecision(deps, ID, 'token-1', 60)).rejects.toMatchObject({ name: 'Approvals.EmailDeferred' });
     expect(emailsTo(mailer, 'bob@example.com')).toHaveLength(0);
-    // A retry of the same round (notifiedAt not yet set) after the claim went stale takes it over.
-    const stored = store.requests.get(ID);
-    if (stored) delete stored.rounds.notifiedAt;
-    clock.advance(61);
-    await awaitDecision(deps, ID, 'token-2', 60);
+    expect(store.requests.get(ID)?.rounds.notifiedAt).toBeUndefined();
+    // Still fresh: deferred again, nobody emailed twice.
+    clock.advance(30);
+    await expect(awaitDecision(deps, ID, 'token-2', 60)).rejects.toMatchObject({ name: 'Approvals.EmailDeferred' });
+    // The workflow's retry after the claim went stale takes it over.
+    clock.advance(31);
+    await awaitDecision(deps, ID, 'token-3', 60);
     expect(emailsTo(mailer, 'bob@example.com')).toHaveLength(1);
     expect(emailsTo(mailer, 'carol@example.com')).toHaveLength(1);
+    expect(store.requests.get(ID)?.rounds.notifiedAt).toBeDefined();
   });
 });
 
