@@ -42,6 +42,10 @@ export interface SearchFilters {
   profileId?: string;
   /** A request id, holder id, card serial, certificate serial, CSR name or requester email (`find=`). */
   find?: string;
+  /** Only requests created at or after this ISO time. */
+  from?: string;
+  /** Only requests created before this ISO time. */
+  to?: string;
 }
 
 /** `onUnauthorized`: the token expired or was refused (401); the console signs in again. */

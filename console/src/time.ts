@@ -39,3 +39,18 @@ export function relativeTime(iso: string, now: Date | number = Date.now()): stri
   else amount = `${Math.round(span / DAY)} d`;
   return delta >= 0 ? `in ${amount}` : `${amount} ago`;
 }
+
+/**
+ * The date range of the Requests page: whole days in the browser's time zone, both ends included,
+ * as the API's created-at range (`from` at the start of the first day, `to` at the start of the
+ * day after the last). The page's address keeps the days (`from=2026-12-01&to=2026-12-06`).
+ */
+export function dayRange(first: string | null, last: string | null): { from?: string; to?: string } {
+  const startOf = (day: string, plusDays = 0) => {
+    const [year, month, date] = day.split('-').map(Number);
+    const time = new Date(year as number, (month as number) - 1, (date as number) + plusDays);
+    return Number.isNaN(time.getTime()) ? undefined : time.toISOString();
+  };
+  const isDay = (day: string | null): day is string => Boolean(day && /^\d{4}-\d{2}-\d{2}$/.test(day));
+  return { from: isDay(first) ? startOf(first) : undefined, to: isDay(last) ? startOf(last, 1) : undefined };
+}

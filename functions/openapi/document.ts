@@ -75,6 +75,18 @@ const DETAILS: Record<string, Record<string, unknown>> = {
         description:
           "Requests where the value (trimmed, printable characters) is exactly the request id, subject.holderId or subject.cardSerial, subject.serialNumber (hex, any case, 0x or colons allowed), a CN or DNS name of a P10's CSR (any case), or the requester's email (any case); combinable with the other filters.",
       },
+      {
+        name: 'from',
+        in: 'query',
+        schema: { type: 'string', format: 'date-time' },
+        description: 'Only requests created at or after this time (ISO 8601 with a time zone); combinable with the other filters.',
+      },
+      {
+        name: 'to',
+        in: 'query',
+        schema: { type: 'string', format: 'date-time' },
+        description: 'Only requests created before this time; later than from (400 otherwise).',
+      },
     ],
     responses: {
       200: pageResponse('Request'),

@@ -136,6 +136,10 @@ export interface SearchQuery {
   profileId?: string;
   /** Only this requester's requests (users outside approvers and admins). */
   requesterId?: string;
+  /** Only requests created at or after this time (ISO, UTC). */
+  createdFrom?: string;
+  /** Only requests created before this time (ISO, UTC). */
+  createdBefore?: string;
   limit: number;
   /** An opaque position returned by an earlier page; a bad one is an `invalid_request` error. */
   cursor?: string;

@@ -10,7 +10,6 @@ import type {
   Outcome,
   Profile,
   ProfileBody,
-  State,
 } from '../domain/model';
 import { isAdmin, isApprover, ON_BEHALF_SCOPE } from '../domain/model';
 import { allowedCallbackUrl } from '../domain/callbacks';
@@ -39,6 +38,7 @@ import type {
   RequestStore,
   RoundStore,
   SearchPage,
+  SearchQuery,
   StoredRequest,
   WorkflowPort,
 } from './ports';
@@ -223,7 +223,7 @@ export async function getRequestHistory(deps: Deps, who: Identity, id: string, p
 export async function searchRequests(
   deps: Deps & { finds?: FindStore },
   who: Identity,
-  query: { state?: State; kind?: string; profileId?: string; limit: number; cursor?: string; mine?: boolean; find?: string },
+  query: Omit<SearchQuery, 'requesterId'> & { mine?: boolean; find?: string },
 ): Promise<SearchPage> {
   const everyone = (isApprover(who) || isAdmin(who)) && !query.mine;
   const { find, mine: _mine, ...filters } = query;

@@ -352,6 +352,36 @@ test('an approver finds a request by its card serial in the Find box; the addres
   await page.getByText('No request matches what you are looking for.').waitFor();
 });
 
+test('an approver narrows the Requests page to a date range of created days; the address keeps the days', async () => {
+  await newRequest(users.alice, { holderId: 'range-holder-1' });
+  const page = await signIn(users.carol, '/requests');
+  await page.locator('table tbody tr').filter({ hasText: 'range-holder-1' }).waitFor();
+  const day = (offsetDays: number) => {
+    const date = new Date(Date.now() + offsetDays * 86_400_000);
+    return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
+  };
+  /** Types a day into one end of the range and waits until the page's address holds it. */
+  const pick = async (name: string, param: string, value: string) => {
+    const input = page.getByRole('textbox', { name, exact: true });
+    await input.click();
+    await input.pressSequentially(value.replaceAll('-', ''));
+    await input.press('Enter');
+    await page.waitForURL((url) => url.searchParams.get(param) === value);
+  };
+  // From tomorrow: nothing was created yet.
+  await pick('Created from', 'from', day(1));
+  await page.getByText('No requests match these filters.').waitFor();
+  // From yesterday to today: today's requests are back, and the address says so.
+  await page.getByRole('textbox', { name: 'Created from', exact: true }).fill('');
+  await page.waitForURL((url) => !url.searchParams.has('from'));
+  await pick('Created from', 'from', day(-1));
+  await pick('Created to', 'to', day(0));
+  expect(new URL(page.url()).searchParams.get('from')).toBe(day(-1));
+  await page.locator('table tbody tr').filter({ hasText: 'range-holder-1' }).waitFor();
+  expect(await seriousViolations(page)).toEqual([]);
+  await shot(page, 'requests-date-range');
+});
+
 test('a decision that lost a race shows the API conflict as a message and the page shows the new state', async () => {
   const request = await newRequest(users.alice);
   const page = await signIn(users.carol, `/requests/${request.id}`);

@@ -104,6 +104,10 @@ test.each([
   ['/requests?limit=abc', 'limit'],
   ['/requests?kind=card.explode', 'kind'],
   ['/requests?cursor=garbage', 'cursor'],
+  ['/requests?from=yesterday', 'from'],
+  ['/requests?to=2026-12-01', 'to'],
+  ['/requests?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z', 'to'],
+  ['/requests?from=2026-12-01T00:00:00Z&to=2026-12-01T00:00:00Z', 'to'],
 ])('%s is refused with 400 naming %s', async (path, field) => {
   const response = await api.call('GET', path, { as: users.carol });
   expect(response.status).toBe(400);
@@ -115,6 +119,64 @@ test('a cursor from one search is refused by a search with other filters', async
   const response = await api.call('GET', `/requests?state=approved&limit=2&cursor=${first.body.nextCursor}`, { as: users.carol });
   expect(response.status).toBe(400);
   expect(response.body.error.message).toMatch(/^cursor /);
+});
+
+describe('a date range (from, to) narrows any search to the requests created in it', () => {
+  /** Every request, newest first, and the window [from, to) between the 6th and 21st oldest createdAt. */
+  async function window() {
+    const everything = (await allPages('/requests?limit=100')).flatMap((page) => page.items);
+    const times = [...new Set(everything.map((item) => item.createdAt))].sort();
+    const from = times[5] as string;
+    const to = times[20] as string;
+    const inside = (item: { createdAt: string }) => item.createdAt >= from && item.createdAt < to;
+    return { everything, from, to, inside };
+  }
+
+  test('by state and without one, across pages, newest first, each once', async () => {
+    const { everything, from, to, inside } = await window();
+    for (const state of ['requested', undefined]) {
+      const expected = everything.filter((item) => inside(item) && (!state || item.state === state)).map((item) => item.id);
+      expect(expected.length).toBeGreaterThan(3);
+      const path = `/requests?limit=3&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}${state ? `&state=${state}` : ''}`;
+      const items = (await allPages(path)).flatMap((page) => page.items);
+      expect(items.map((item) => item.id)).toEqual(expected);
+    }
+  });
+
+  test("a requester's own requests, and a time zone other than UTC", async () => {
+    const { everything, from, inside } = await window();
+    const expected = everything.filter((item) => item.createdAt >= from && item.requester.id === 'bob').map((item) => item.id);
+    // The same instant written at UTC+02:00.
+    const local = new Date(Date.parse(from) + 2 * 3600_000).toISOString().replace('Z', '+02:00');
+    const items = (await allPages(`/requests?limit=4&from=${encodeURIComponent(local)}`, users.bob)).flatMap((page) => page.items);
+    expect(items.map((item) => item.id)).toEqual(expected);
+    expect(items.some(inside)).toBe(true);
+  });
+
+  test('with find: a holder found inside the range, nothing outside it', async () => {
+    const { everything, from, to, inside } = await window();
+    const request = everything.find((item) => inside(item) && item.kind === 'card.request') as { id: string; createdAt: string };
+    const holder = (await api.call('GET', `/requests/${request.id}`, { as: users.carol })).body.subject.holderId;
+    const range = (a: string, b: string) => `&from=${encodeURIComponent(a)}&to=${encodeURIComponent(b)}`;
+    const found = await api.call('GET', `/requests?find=${holder}${range(from, to)}`, { as: users.carol });
+    expect(found.body.items.map((item: { id: string }) => item.id)).toEqual([request.id]);
+    const after = await api.call('GET', `/requests?find=${holder}${range(to, '2100-01-01T00:00:00Z')}`, { as: users.carol });
+    expect(after.body.items).toEqual([]);
+    const byId = await api.call('GET', `/requests?find=${request.id}${range(to, '2100-01-01T00:00:00Z')}`, { as: users.carol });
+    expect(byId.body.items).toEqual([]);
+  });
+
+  test('a cursor from a search with another range is refused', async () => {
+    const { from, to } = await window();
+    const first = await api.call('GET', `/requests?state=requested&limit=2&from=${encodeURIComponent(from)}`, { as: users.carol });
+    const response = await api.call(
+      'GET',
+      `/requests?state=requested&limit=2&from=${encodeURIComponent(to)}&cursor=${first.body.nextCursor}`,
+      { as: users.carol },
+    );
+    expect(response.status).toBe(400);
+    expect(response.body.error.message).toMatch(/^cursor /);
+  });
 });
 
 test("DynamoDB Local's search indexes project what the cloud's do: the keys, doc and state", async () => {

@@ -239,7 +239,8 @@ export class MemoryStore implements ApprovalStore, FindStore {
   /** Newest first; the cursor is the number of items already returned, bound to the query's filters. */
   async search(query: SearchQuery): Promise<SearchPage> {
     this.check();
-    const fingerprint = [query.state ?? '*', query.kind ?? '*', query.requesterId ?? '*', query.profileId ?? '*'].join('|');
+    const range = `${query.createdFrom ?? ''}..${query.createdBefore ?? ''}`;
+    const fingerprint = [query.state ?? '*', query.kind ?? '*', query.requesterId ?? '*', query.profileId ?? '*', range].join('|');
     let offset = 0;
     if (query.cursor) {
       const [f, n] = Buffer.from(query.cursor, 'base64url').toString('utf8').split('@');
@@ -253,6 +254,11 @@ export class MemoryStore implements ApprovalStore, FindStore {
       .filter((request) => (!query.state || request.state === query.state) && (!query.kind || request.kind === query.kind))
       .filter((request) => !query.requesterId || request.requester.id === query.requesterId)
       .filter((request) => !query.profileId || request.profileId === query.profileId)
+      .filter(
+        (request) =>
+          (!query.createdFrom || request.createdAt >= query.createdFrom) &&
+          (!query.createdBefore || request.createdAt < query.createdBefore),
+      )
       .sort((a, b) => `${b.createdAt}#${b.id}`.localeCompare(`${a.createdAt}#${a.id}`));
     const items = matching.slice(offset, offset + query.limit);
     const end = offset + items.length;

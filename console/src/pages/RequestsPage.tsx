@@ -1,4 +1,6 @@
+import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
+import DatePicker from '@cloudscape-design/components/date-picker';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
 import Select, { type SelectProps } from '@cloudscape-design/components/select';
@@ -12,6 +14,7 @@ import { basePath } from '../config';
 import { ErrorAlert } from '../errors';
 import { kindLabel, STATE_LABELS } from '../format';
 import { useCursorPages } from '../paging';
+import { dayRange } from '../time';
 import { isAdmin, isApprover } from '../permissions';
 import { RequestTable } from '../RequestTable';
 import { useSession } from '../session';
@@ -19,6 +22,9 @@ import { useSession } from '../session';
 const ANY: SelectProps.Option = { value: '', label: 'Any' };
 const stateOptions: SelectProps.Option[] = [ANY, ...STATES.map((state) => ({ value: state, label: STATE_LABELS[state] ?? state }))];
 const kindOptions: SelectProps.Option[] = [ANY, ...KINDS.map((kind) => ({ value: kind, label: kindLabel(kind), description: kind }))];
+/** The calendar's labels (the console has no Cloudscape message bundle). */
+const calendarStrings = { todayAriaLabel: 'Today', nextMonthAriaLabel: 'Next month', previousMonthAriaLabel: 'Previous month' };
+
 const selected = (options: SelectProps.Option[], value: string | null) => options.find((option) => option.value === (value ?? '')) ?? ANY;
 
 /** Profiles for the profile filter; a free-text field while the API cannot list them. */
@@ -35,6 +41,28 @@ function useProfileOptions(): SelectProps.Option[] | undefined {
   return options;
 }
 
+/**
+ * One end of the date range. What is typed stays in the field until it is a whole day (the
+ * calendar's pick is one at once); only then, or when cleared, does the page's address change.
+ */
+function DayFilter({ label, day, onDay }: { label: string; day: string | null; onDay: (day: string | undefined) => void }) {
+  const [text, setText] = useState(day ?? '');
+  useEffect(() => setText(day ?? ''), [day]);
+  return (
+    <DatePicker
+      ariaLabel={label}
+      placeholder="YYYY/MM/DD"
+      i18nStrings={{ ...calendarStrings, openCalendarAriaLabel: () => `Choose the day: ${label.toLowerCase()}` }}
+      value={text}
+      onChange={(event) => {
+        const value = event.detail.value;
+        setText(value);
+        if (value === '' || /^\d{4}-\d{2}-\d{2}$/.test(value)) onDay(value || undefined);
+      }}
+    />
+  );
+}
+
 export function RequestsPage() {
   const { api, who } = useSession();
   const [params, setParams] = useSearchParams();
@@ -43,16 +71,27 @@ export function RequestsPage() {
     kind: (params.get('kind') || undefined) as Kind | undefined,
     profileId: params.get('profileId') || undefined,
     find: params.get('find') || undefined,
+    ...dayRange(params.get('from'), params.get('to')),
   };
   const key = JSON.stringify(filters);
   const pages = useCursorPages((cursor) => api.searchRequests(filters, 20, cursor), key);
   const profileOptions = useProfileOptions();
-  const setFilter = (name: keyof SearchFilters, value: string | undefined) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true });
-  };
+  // From the address as it is now (not as this render saw it): two filters changed in quick
+  // succession both stay.
+  const setFilter = (name: keyof SearchFilters, value: string | undefined) =>
+    setParams(
+      (current) => {
+        const next = new URLSearchParams(current);
+        if (value) next.set(name, value);
+        else next.delete(name);
+        // A last day before the first cannot be asked for: the other end follows.
+        const otherName = name === 'from' ? 'to' : name === 'to' ? 'from' : undefined;
+        const other = otherName ? next.get(otherName) : null;
+        if (otherName && value && other && (name === 'from' ? other < value : other > value)) next.set(otherName, value);
+        return next;
+      },
+      { replace: true },
+    );
   const everyone = isApprover(who) || isAdmin(who);
   const navigate = useNavigate();
   const follow = (event: CustomEvent) => {
@@ -108,6 +147,14 @@ export function RequestsPage() {
               options={kindOptions}
               onChange={(event) => setFilter('kind', event.detail.selectedOption.value)}
             />
+            <SpaceBetween direction="horizontal" size="xs" alignItems="center">
+              <Box variant="span" color="text-label" fontWeight="bold">
+                Created
+              </Box>
+              <DayFilter label="Created from" day={params.get('from')} onDay={(day) => setFilter('from', day)} />
+              <Box variant="span">to</Box>
+              <DayFilter label="Created to" day={params.get('to')} onDay={(day) => setFilter('to', day)} />
+            </SpaceBetween>
             {profileOptions ? (
               <Select
                 inlineLabelText="Profile"
@@ -129,7 +176,7 @@ export function RequestsPage() {
         empty={
           filters.find
             ? 'No request matches what you are looking for.'
-            : filters.state || filters.kind || filters.profileId
+            : filters.state || filters.kind || filters.profileId || filters.from || filters.to
               ? 'No requests match these filters.'
               : 'No requests yet.'
         }

@@ -25,7 +25,13 @@ export class DynamoFind implements FindStore {
 
   async find(query: FindQuery): Promise<SearchPage> {
     const partition = findPartition(findKey(query.value));
-    const fingerprint = [query.state ?? '*', query.kind ?? '*', query.requesterId ?? '*', query.profileId ?? '*'].join('|');
+    const fingerprint = [
+      query.state ?? '*',
+      query.kind ?? '*',
+      query.requesterId ?? '*',
+      query.profileId ?? '*',
+      ...(query.createdFrom || query.createdBefore ? [`${query.createdFrom ?? ''}..${query.createdBefore ?? ''}`] : []),
+    ].join('|');
     let start = decodeFindCursor(query.cursor, partition, fingerprint);
     if (!query.cursor) {
       const byId = await this.byId(query);
@@ -61,7 +67,9 @@ export class DynamoFind implements FindStore {
       (!query.state || request.state === query.state) &&
       (!query.kind || request.kind === query.kind) &&
       (!query.profileId || request.profileId === query.profileId) &&
-      (!query.requesterId || request.requester.id === query.requesterId)
+      (!query.requesterId || request.requester.id === query.requesterId) &&
+      (!query.createdFrom || request.createdAt >= query.createdFrom) &&
+      (!query.createdBefore || request.createdAt < query.createdBefore)
     );
   }
 

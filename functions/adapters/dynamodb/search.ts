@@ -30,6 +30,7 @@ export class DynamoSearch implements SearchStore {
       query.kind ?? '*',
       query.requesterId ?? '*',
       ...(query.profileId ? [query.profileId] : []),
+      ...(query.createdFrom || query.createdBefore ? [`${query.createdFrom ?? ''}..${query.createdBefore ?? ''}`] : []),
     ].join('|');
     const partitions = this.partitionsFor(query);
     const positions = decodeCursor(query.cursor, fingerprint, partitions.length);
@@ -103,7 +104,9 @@ export class DynamoSearch implements SearchStore {
               this.queryInput(partition, position === END ? undefined : (position ?? undefined), query, page.want, page.start),
             ),
           );
-          page.items.push(...(result.Items ?? []));
+          // A range's lower bound makes the key condition a BETWEEN, which includes its upper
+          // bound: the item at the cursor's position (already returned) is left out here.
+          page.items.push(...(result.Items ?? []).filter((item) => !position || item[partition.sortAttribute] !== position));
           page.start = result.LastEvaluatedKey;
           page.more = Boolean(page.start);
           page.pages += 1;
@@ -124,9 +127,21 @@ export class DynamoSearch implements SearchStore {
     const filters: string[] = [];
     const names: Record<string, string> = { '#pk': partition.keyAttribute };
     const values: Record<string, unknown> = { ':pk': partition.value };
-    if (after) {
-      names['#sk'] = partition.sortAttribute;
-      values[':after'] = after;
+    // Sort keys are `<createdAt>#<id>`: `<from>` sorts before every key created at or after it and
+    // `<before>` before every key created at it, so the range is one key condition.
+    const upper = [after, query.createdBefore].filter((bound) => bound !== undefined).sort()[0];
+    let sortKey = '';
+    if (query.createdFrom || upper) names['#sk'] = partition.sortAttribute;
+    if (query.createdFrom && upper) {
+      sortKey = ' AND #sk BETWEEN :from AND :upper';
+      values[':from'] = query.createdFrom;
+      values[':upper'] = upper;
+    } else if (query.createdFrom) {
+      sortKey = ' AND #sk >= :from';
+      values[':from'] = query.createdFrom;
+    } else if (upper) {
+      sortKey = ' AND #sk < :upper';
+      values[':upper'] = upper;
     }
     if (query.kind) {
       filters.push('#doc.#kind = :kind');
@@ -148,7 +163,7 @@ export class DynamoSearch implements SearchStore {
     return {
       TableName: this.table,
       IndexName: partition.index,
-      KeyConditionExpression: after ? '#pk = :pk AND #sk < :after' : '#pk = :pk',
+      KeyConditionExpression: `#pk = :pk${sortKey}`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
       FilterExpression: filters.length ? filters.join(' AND ') : undefined,

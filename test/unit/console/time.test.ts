@@ -1,4 +1,4 @@
-import { formatLocal, formatUtc, relativeTime } from '../../../console/src/time';
+import { dayRange, formatLocal, formatUtc, relativeTime } from '../../../console/src/time';
 
 const now = Date.parse('2026-12-06T07:00:00.000Z');
 const later = (ms: number) => new Date(now + ms).toISOString();
@@ -48,5 +48,31 @@ describe('times as the viewer reads them', () => {
     expect(formatUtc('soon')).toBe('soon');
     expect(formatLocal('soon')).toBe('soon');
     expect(relativeTime('soon', now)).toBe('soon');
+  });
+});
+
+describe("the Requests page's date range: whole days in the viewer's time zone, both ends included", () => {
+  const local = (iso: string | undefined) => {
+    const date = new Date(iso as string);
+    return [date.getFullYear(), date.getMonth() + 1, date.getDate(), date.getHours(), date.getMinutes()];
+  };
+
+  it('from is the start of the first day, to the start of the day after the last', () => {
+    const { from, to } = dayRange('2026-12-01', '2026-12-06');
+    expect(local(from)).toEqual([2026, 12, 1, 0, 0]);
+    expect(local(to)).toEqual([2026, 12, 7, 0, 0]);
+  });
+
+  it('one day is a range of one day, across a year end too', () => {
+    const { from, to } = dayRange('2026-12-31', '2026-12-31');
+    expect(local(from)).toEqual([2026, 12, 31, 0, 0]);
+    expect(local(to)).toEqual([2027, 1, 1, 0, 0]);
+  });
+
+  it('either end may be left out; what is not a day is ignored', () => {
+    expect(dayRange(null, '2026-02-28').from).toBeUndefined();
+    expect(local(dayRange(null, '2026-02-28').to)).toEqual([2026, 3, 1, 0, 0]);
+    expect(dayRange('yesterday', '2026-13-45x')).toEqual({ from: undefined, to: undefined });
+    expect(dayRange(null, null)).toEqual({ from: undefined, to: undefined });
   });
 });
