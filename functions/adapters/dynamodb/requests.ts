@@ -115,7 +115,7 @@ export class DynamoRequestStore implements RequestStore, Pick<RoundStore, 'setRo
     return {
       requestId: String(Item.requestId),
       bodyHash: String(Item.bodyHash),
-      ...(typeof Item.sub === 'string' ? { sub: Item.sub } : {}),
+      sub: String(Item.sub),
     };
   }
 

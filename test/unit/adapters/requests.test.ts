@@ -21,6 +21,7 @@ const request: ApprovalRequest = {
   onHold: false,
   remindAfter: 'PT1H',
   expireAfter: 'P2D',
+  maxReminders: 5,
   createdAt: AT,
   updatedAt: AT,
   expiresAt: '2026-11-05T10:00:00.000Z',
