@@ -9,22 +9,17 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CreateTableCommand,
   DeleteTableCommand,
-  DescribeTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   ListTablesCommand,
   ResourceInUseException,
-  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { STATE_SHARDS } from '../functions/adapters/dynamodb/keys';
-import { reindexStateShards } from '../functions/adapters/dynamodb/reindex';
 import { DUE_INDEX, SEARCH_INDEX_ATTRIBUTES, TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/schema';
 import { freePort, GiveUp, LOCAL_CREDENTIALS, LOCAL_REGION, waitFor } from './net';
 
@@ -151,11 +146,8 @@ export async function startDynamoDbLocal(options: { dbPath?: string } = {}): Pro
   };
 }
 
-/**
- * Creates the service's table as the CDK stack defines it, unless it exists (`created` says which);
- * a table from an older version gets the reconciler's index and TTL.
- */
-export async function ensureTable(endpoint: string, tableName: string): Promise<{ created: boolean }> {
+/** Creates the service's table as the CDK stack defines it, unless it exists, and turns its TTL on. */
+export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const attributes = new Set<string>([TABLE_KEY.partitionKey, TABLE_KEY.sortKey]);
   for (const index of [...TABLE_INDEXES, DUE_INDEX]) {
@@ -166,7 +158,6 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
     { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
     { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
   ];
-  let created = true;
   try {
     await client.send(
       new CreateTableCommand({
@@ -189,20 +180,6 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
-    created = false;
-    // A DATA_DIR from before the reconciler's index: add it (DynamoDB Local builds it at once).
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (!Table?.GlobalSecondaryIndexes?.some((index) => index.IndexName === DUE_INDEX.indexName)) {
-      await client.send(
-        new UpdateTableCommand({
-          TableName: tableName,
-          AttributeDefinitions: [DUE_INDEX.partitionKey, DUE_INDEX.sortKey].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
-          GlobalSecondaryIndexUpdates: [
-            { Create: { IndexName: DUE_INDEX.indexName, KeySchema: keySchema(DUE_INDEX), Projection: { ProjectionType: 'KEYS_ONLY' } } },
-          ],
-        }),
-      );
-    }
   }
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
@@ -211,32 +188,6 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
     );
   }
   client.destroy();
-  return { created };
-}
-
-/** The by-state shard count a table kept on disk was written with, before this record existed. */
-const FIRST_STATE_SHARDS = 8;
-
-/**
- * Moves the requests of a table kept in `dbPath` to this version's by-state shards once, when it
- * was written with another count (`npm run reindex` does the same for a deployed table). The count
- * is recorded beside DynamoDB Local's files, so a start on a table already moved scans nothing
- * (DynamoDB Local takes over a minute to scan 50,000 requests). Returns how many were moved.
- */
-export async function ensureStateShards(endpoint: string, tableName: string, dbPath: string, created: boolean): Promise<number> {
-  const record = join(dbPath, 'state-shards');
-  const written = created ? STATE_SHARDS : existsSync(record) ? Number(readFileSync(record, 'utf8')) : FIRST_STATE_SHARDS;
-  let moved = 0;
-  if (written !== STATE_SHARDS) {
-    const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    try {
-      ({ moved } = await reindexStateShards(DynamoDBDocumentClient.from(client), tableName, { segments: 1 }));
-    } finally {
-      client.destroy();
-    }
-  }
-  writeFileSync(record, `${STATE_SHARDS}\n`);
-  return moved;
 }
 
 /** Deletes a table (a test's own, in a shared DynamoDB Local). */

@@ -2,8 +2,7 @@
  * The local SES (aws-ses-v2-local) with its web mailbox. Sent emails are kept
  * under DATA_DIR, so the mailbox survives a restart of `npm start`: each email is appended as one
  * JSON line to `mailbox/emails.jsonl` (constant cost per email, whatever the mailbox holds; a
- * torn last line after a crash is skipped). A mailbox kept by an older version as one JSON array
- * (`mailbox/emails.json`) is read once and carried over.
+ * torn last line after a crash is skipped).
  *
  * A fault switch for tests, local only: `POST /faults` with `{"failNext": N, "error":
  * "throttle" | "fail"}` makes the next N SendEmail requests fail (throttle: 429
@@ -20,7 +19,7 @@
  * SES v2 answers as AWS's do where the library differs (SendEmail's checks, GetAccount,
  * ListEmailIdentities, JSON errors): see ses-api.ts.
  */
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -167,11 +166,10 @@ export async function startMailbox(options: {
   };
 }
 
-/** Reads the mailbox's log (and an older version's JSON array, moved into the log) and opens it for appending. */
+/** Reads the mailbox's log and opens it for appending. */
 function openEmailLog(dir: string): { emails: unknown[]; append(items: unknown[]): void; close(): void } {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'emails.jsonl');
-  const legacy = join(dir, 'emails.json');
   const emails: unknown[] = [];
   if (existsSync(file)) {
     for (const line of readFileSync(file, 'utf8').split('\n')) {
@@ -181,18 +179,6 @@ function openEmailLog(dir: string): { emails: unknown[]; append(items: unknown[]
       } catch {
         // A line torn by a crash while it was written: the email was never acknowledged whole.
       }
-    }
-  }
-  if (existsSync(legacy)) {
-    try {
-      const older = JSON.parse(readFileSync(legacy, 'utf8')) as unknown;
-      if (Array.isArray(older)) {
-        emails.unshift(...older);
-        writeFileSync(file, emails.map((email) => `${JSON.stringify(email)}\n`).join(''));
-        rmSync(legacy, { force: true });
-      }
-    } catch {
-      // Not readable as JSON: left as it is, as the older version would have started empty too.
     }
   }
   let fd: number | undefined = openSync(file, 'a');

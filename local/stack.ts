@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { APPROVAL_STEPS, RECONCILER_FUNCTION } from '../functions/approval-steps';
 import { parseCallbackUrlPrefixes } from '../functions/domain/callbacks';
 import { endpointsEnv, type LocalEndpoint, removeEndpointsFile, writeEndpointsFile } from './endpoints';
-import { deleteTable, ensureStateShards, ensureTable, startDynamoDbLocal } from './dynamodb';
+import { deleteTable, ensureTable, startDynamoDbLocal } from './dynamodb';
 import { type GatewayOptions, startGateway } from './gateway';
 import { localIssuer } from './identity';
 import { startMailbox } from './mailbox';
@@ -124,10 +124,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       });
     }
     expose({ name: 'DynamoDB Local', url: dynamo.endpoint, env: 'AWS_ENDPOINT_URL_DYNAMODB' });
-    const { created } = await ensureTable(dynamo.endpoint, tableName);
-    // Only a table kept on disk can hold requests written by an older version.
-    const moved = dbPath ? await ensureStateShards(dynamo.endpoint, tableName, dbPath, created) : 0;
-    if (moved > 0) log(`moved ${moved} stored requests to the by-state index shards of this version`);
+    await ensureTable(dynamo.endpoint, tableName);
 
     const mailbox = await startMailbox({
       port: options.mailPort,

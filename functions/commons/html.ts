@@ -123,7 +123,7 @@ export function subjectRows(request: ApprovalRequest): Row[] {
         ['CSR key', decoded.key],
         ['CSR subject alternative names', decoded.subjectAlternativeNames.join(', ') || '(none)'],
       ]
-    : [['CSR decoded', 'not decoded (the request was stored before CSRs were decoded): read the PEM below']];
+    : [['CSR decoded', 'not decoded (only a P10 request is): read the PEM below']];
   const at = rows.findIndex(([label]) => label === subjectLabel('csr'));
   rows.splice(at < 0 ? rows.length : at, 0, ...csrRows);
   return rows;

@@ -226,7 +226,7 @@ const isoTime = z.iso.datetime();
 
 export const approvalSchema = z.object({
   by: actorSchema.describe(
-    "Who approved: `id` is the person's sub in the user directory, through the API and links alike (`email:<address>` on link approvals recorded before), `email` the address they approved under.",
+    "Who approved: `id` is the person's sub in the user directory, through the API and links alike, `email` the address they approved under.",
   ),
   at: isoTime,
   comment: z.string().optional(),
@@ -290,13 +290,7 @@ export const approvalRequestSchema = z.object({
   decision: decisionSchema.optional().describe('Set once the request has ended.'),
   remindAfter: z.string(),
   expireAfter: z.string(),
-  maxReminders: z
-    .number()
-    .int()
-    .min(0)
-    .max(MAX_REMINDERS)
-    .optional()
-    .describe('Copied from the profile; reminders stop after this many (absent on requests stored before it existed: 5).'),
+  maxReminders: z.number().int().min(0).max(MAX_REMINDERS).describe('Copied from the profile; reminders stop after this many.'),
   createdAt: isoTime,
   updatedAt: isoTime,
   expiresAt: isoTime,

@@ -59,8 +59,7 @@ export function assertNotParty(request: ApprovalRequest, voter: Voter): void {
 
 /**
  * This person's approval of the request, if any: one with one of their subs, or under an address
- * of the same mailbox (approvals recorded before links recorded subs carry `email:<address>` ids).
- * A bare address (an approver's task entry) compares by mailbox only.
+ * of the same mailbox. A bare address (an approver's task entry) compares by mailbox only.
  */
 export function approvalOf(request: Pick<ApprovalRequest, 'approvals'>, voter: Voter | string): Approval | undefined {
   const person: Voter = typeof voter === 'string' ? { id: '', email: voter } : voter;

@@ -10,7 +10,6 @@ import {
   type ApprovalRequest,
   type CreateRequestBody,
   type DecisionBody,
-  DEFAULT_MAX_REMINDERS,
   type HistoryEntry,
   type Identity,
   isAdmin,
@@ -89,7 +88,7 @@ export function createRequest(
     onHold: false,
     remindAfter: profile.remindAfter,
     expireAfter: profile.expireAfter,
-    maxReminders: profile.maxReminders ?? DEFAULT_MAX_REMINDERS,
+    maxReminders: profile.maxReminders,
     createdAt: now,
     updatedAt: now,
     expiresAt: addSeconds(now, durationSeconds(profile.expireAfter) ?? 0),
@@ -275,9 +274,9 @@ export function expire(request: ApprovalRequest, now: string): Change {
   };
 }
 
-/** How many reminders this request may send (requests stored before the setting existed: the default). */
+/** How many reminders this request may send. */
 export function reminderLimit(request: ApprovalRequest): number {
-  return Math.min(request.maxReminders ?? DEFAULT_MAX_REMINDERS, MAX_REMINDERS);
+  return Math.min(request.maxReminders, MAX_REMINDERS);
 }
 
 /**

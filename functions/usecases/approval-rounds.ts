@@ -304,8 +304,7 @@ export function callbackSignature(secret: string, body: string, timestamp: numbe
  * POSTs the signed outcome event to the request's callbackUrl, signed with the key of the calling
  * system that created the request and naming it (`client`). Redirects are not followed and the
  * answer's body is not read. Anything but 2xx (a 3xx too) throws CallbackFailed, which the workflow
- * retries with backoff. With `abandon`, records that the workflow gave up. A request without a
- * calling system (stored before callbacks were tied to one) gets no callback: nobody could verify it.
+ * retries with backoff. With `abandon`, records that the workflow gave up.
  */
 export async function deliverCallback(deps: StepDeps, requestId: string, abandon = false): Promise<{ status?: number }> {
   const stored = await deps.repository.getRequest(requestId);
@@ -322,18 +321,8 @@ export async function deliverCallback(deps: StepDeps, requestId: string, abandon
     await record(deps, requestId, now, 'callback-failed', { url: request.callbackUrl });
     return {};
   }
-  if (!request.client) {
-    // Never deliverable: given up at once, so the reconciler does not restart it again and again.
-    const now = deps.now();
-    await deps.repository.setRoundBookkeeping(requestId, {
-      callbackAbandonedAt: now,
-      ...(stored.rounds.outcomeNotifiedAt ? { checkAt: null } : {}),
-    });
-    await record(deps, requestId, now, 'callback-failed', { url: request.callbackUrl, reason: 'no calling system to sign for' });
-    return {};
-  }
   const body = JSON.stringify({ type: `request.${request.state}`, client: request.client, request });
-  const key = await deps.callbackKey(request.client);
+  const key = await deps.callbackKey(request.client as string);
   const timestamp = Math.floor(epoch(deps.now()) / 1000);
   let status: number;
   try {

@@ -25,8 +25,8 @@ export interface Page<T> {
 export interface IdempotencyRecord {
   requestId: string;
   bodyHash: string;
-  /** The caller whose key it is (records written before owners were stored have none). */
-  sub?: string;
+  /** The caller whose key it is. */
+  sub: string;
 }
 
 export interface NewIdempotency extends IdempotencyRecord {

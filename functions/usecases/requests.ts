@@ -149,8 +149,7 @@ const isCallingSystem = (caller: Identity) => caller.scopes?.includes(ON_BEHALF_
 
 /**
  * The earlier answer to a key: only to the caller who owns the record. A record of someone else
- * (or of no known owner: written before owners were stored, at most a day ago) is never answered
- * and reveals nothing of its request: 409.
+ * is never answered and reveals nothing of its request: 409.
  */
 async function replay(deps: Deps, earlier: IdempotencyRecord, bodyHash: string, owner: string): Promise<Created> {
   if (earlier.sub !== owner) throw conflict('Idempotency-Key was already used');

@@ -92,7 +92,7 @@ export class StatefulStack extends Stack implements StatefulResources {
           indexName: index.indexName,
           partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
           sortKey: { name: index.sortKey, type: AttributeType.STRING },
-          // A global table's projection cannot change in place: see infra/README.md for migrating a table built with ALL.
+          // A global table's projection cannot change in place: another needs new index names (added in one deploy, the old dropped in the next).
           projectionType: ProjectionType.INCLUDE,
           nonKeyAttributes: [...SEARCH_INDEX_ATTRIBUTES],
         })),

@@ -7,7 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type AwsJsonAction, AwsServiceError, epochSeconds, optionalInteger, optionalString, requireString } from '../aws-json-server';
-import type { Attempt, ExecutionRunner, HistoryEvent, Machine } from './runner';
+import type { HistoryEvent } from './history';
+import type { Attempt, Machine } from './run';
+import type { ExecutionRunner } from './runner';
 import { EXECUTION_STATUSES, type StoredExecution } from './store';
 import { isWellFormedTaskToken } from './tokens';
 

@@ -12,7 +12,7 @@
  *   60 s timeout to a Task without TimeoutSeconds (AWS: none), and any timer above
  *   2^31-1 ms fires at once in Node. Each Task gets TimeoutSeconds = 2147483 (the
  *   longest the library can wait) as a backstop, and the real timeout is kept aside.
- * - The machine's top-level TimeoutSeconds is removed (the approval machine's 397 days
+ * - The machine's top-level TimeoutSeconds is removed (the approval machine's 364 days
  *   would overflow setTimeout and time every execution out after 1 ms) and enforced by
  *   the engine with a long timer.
  * - Only Lambda invocations (`lambda:invoke`, `.waitForTaskToken`) and states without nested

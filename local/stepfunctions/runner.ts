@@ -1,107 +1,34 @@
 /**
- * Runs executions: one library run per execution, every Task through a local handler that
- * calls the configured function, issues task tokens, enforces timeouts and records the
- * execution's history in the shape of GetExecutionHistory. Executions are persisted (see
- * store.ts); on start, those still RUNNING are re-run from the start with the same input.
- * The history is kept in memory only: after a restart a re-run execution's history starts
- * again with its re-run.
+ * Runs executions: one library run per execution (its Tasks through tasks.ts, its history in
+ * history.ts), from start to its end (succeeded, failed, timed out, stopped). Executions are
+ * persisted (see store.ts); on start, those still RUNNING are re-run from the start with the
+ * same input.
  */
 import { readFileSync } from 'node:fs';
 import { type RunOptions, StateMachine } from 'aws-local-stepfunctions';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../net';
-import { lambdaFunctionName, type PreparedDefinition, prepareDefinition, substitute, type TaskInfo } from './definition';
-import { executionFailure, type LibraryStateEvent, readStateEvents, statesTimeoutErrorFactory, UncatchableError } from './library';
+import { type PreparedDefinition, prepareDefinition, substitute } from './definition';
+import { ExecutionHistories, type HistoryEvent } from './history';
+import { executionFailure, readStateEvents, UncatchableError } from './library';
+import type { Attempt, Machine, Run } from './run';
 import { ExecutionStore, type ExecutionStatus, type StoredExecution } from './store';
-import { type LongTimer, setLongTimeout } from './timers';
+import { findFunction, TaskRunner } from './tasks';
+import { setLongTimeout } from './timers';
 import { newTaskToken } from './tokens';
-import type { LocalFunction, StepFunctionsServerOptions } from './types';
-
-export interface Machine {
-  name: string;
-  arn: string;
-  prepared: PreparedDefinition;
-  /** The definition as DescribeStateMachine returns it: the file with its substitutions made. */
-  definition: string;
-  /** When this engine loaded it (DescribeStateMachine's creationDate). */
-  creationDate: Date;
-  stateMachine: StateMachine;
-  functions: Record<string, LocalFunction>;
-}
-
-/** One event of an execution's history, as GetExecutionHistory returns it (details under `<type>EventDetails`). */
-export interface HistoryEvent {
-  id: number;
-  previousEventId: number;
-  timestamp: Date;
-  type: string;
-  details?: { key: string; value: Record<string, unknown> };
-}
-
-/** One attempt of one Task: settled by its function, SendTask*, its timeout, or the run closing. */
-export interface Attempt {
-  settled: boolean;
-  succeed(value: unknown): void;
-  fail(error: Error): void;
-}
-
-interface PendingEvent {
-  stateName: string;
-  type: string;
-  details: Record<string, unknown>;
-}
-
-interface Run {
-  record: StoredExecution;
-  machine: Machine;
-  closed: boolean;
-  attempts: Set<Attempt>;
-  /** Token made by `$$.Task.Token` while the library evaluates Parameters, taken by the handler it calls next (synchronously). */
-  pendingToken?: string;
-  abort?: () => void;
-  deadline?: LongTimer;
-  /** The state the library's event log last entered: task events wait until their state's StateEntered is in the history. */
-  enteredState?: string;
-  pendingEvents: PendingEvent[];
-}
-
-const jsonClone = (value: unknown): unknown => (value === undefined ? null : JSON.parse(JSON.stringify(value)));
-const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
-
-/** The error a failing Lambda function produces in a Step Functions task: name = errorType, Cause = the error payload. */
-function functionError(error: unknown): Error {
-  const errorType =
-    error instanceof Error && error.name
-      ? error.name
-      : typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string'
-        ? String((error as { name: string }).name)
-        : 'Error';
-  const errorMessage =
-    error instanceof Error ? error.message : typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error));
-  const trace = error instanceof Error && typeof error.stack === 'string' ? error.stack.split('\n') : [];
-  const result = new Error(JSON.stringify({ errorType, errorMessage, trace }));
-  result.name = errorType;
-  return result;
-}
-
-/** The fields every Task* history event of this task carries. */
-const taskResource = (task: TaskInfo) => ({
-  resourceType: 'lambda',
-  resource: task.kind === 'callback' ? 'invoke.waitForTaskToken' : 'invoke',
-});
+import type { StepFunctionsServerOptions } from './types';
 
 export class ExecutionRunner {
   readonly region: string;
   readonly accountId: string;
   private readonly machines = new Map<string, Machine>();
   private readonly executions = new Map<string, StoredExecution>();
-  private readonly histories = new Map<string, HistoryEvent[]>();
+  private readonly histories = new ExecutionHistories();
+  private readonly tasks: TaskRunner;
   private readonly runs = new Map<string, Run>();
-  private readonly tokens = new Map<string, Attempt>();
   private readonly store: ExecutionStore;
   private readonly log: (line: string) => void;
   private readonly timeScale: number;
   private closing = false;
-  private newTimeoutError: () => Error = () => new Error('States.Timeout');
 
   constructor(private readonly options: StepFunctionsServerOptions) {
     this.region = options.region ?? LOCAL_REGION;
@@ -109,6 +36,7 @@ export class ExecutionRunner {
     this.log = options.log ?? (() => {});
     this.timeScale = options.timeScale ?? 1;
     this.store = new ExecutionStore(options.dataDir);
+    this.tasks = new TaskRunner(this.region, this.timeScale, this.histories);
   }
 
   stateMachineArn(name: string): string {
@@ -121,7 +49,7 @@ export class ExecutionRunner {
 
   /** Loads the definitions (an error names the machine) and the persisted executions. */
   async init(): Promise<void> {
-    this.newTimeoutError = await statesTimeoutErrorFactory();
+    await this.tasks.init();
     for (const options of this.options.stateMachines) {
       if (this.machines.has(this.stateMachineArn(options.name))) throw new Error(`State machine ${options.name} is defined twice`);
       let prepared: PreparedDefinition;
@@ -208,13 +136,12 @@ export class ExecutionRunner {
   }
 
   history(executionArn: string): readonly HistoryEvent[] {
-    return this.histories.get(executionArn) ?? [];
+    return this.histories.of(executionArn);
   }
 
   /** The open task attempt holding this token, if any. */
   attemptByToken(token: string): Attempt | undefined {
-    const attempt = this.tokens.get(token);
-    return attempt && !attempt.settled ? attempt : undefined;
+    return this.tasks.attemptByToken(token);
   }
 
   /**
@@ -259,58 +186,13 @@ export class ExecutionRunner {
     await this.store.flush();
   }
 
-  // ---- history -------------------------------------------------------------------------
-
-  /** Details go under `<type>EventDetails` (e.g. taskScheduledEventDetails), or `detailsKey` (every *StateEntered has stateEnteredEventDetails). */
-  private append(
-    executionArn: string,
-    type: string,
-    details?: Record<string, unknown>,
-    detailsKey = `${lowerFirst(type)}EventDetails`,
-  ): void {
-    let events = this.histories.get(executionArn);
-    if (!events) {
-      events = [];
-      this.histories.set(executionArn, events);
-    }
-    const event: HistoryEvent = { id: events.length + 1, previousEventId: events.length, timestamp: new Date(), type };
-    if (details) event.details = { key: detailsKey, value: details };
-    events.push(event);
-  }
-
-  /** A task event, kept back until the library's event log has put its state's StateEntered in the history. */
-  private appendTaskEvent(run: Run, stateName: string, type: string, details: Record<string, unknown>): void {
-    if (run.closed) return;
-    if (run.enteredState === stateName) this.append(run.record.executionArn, type, details);
-    else run.pendingEvents.push({ stateName, type, details });
-  }
-
-  private onStateEvent(run: Run, event: LibraryStateEvent): void {
-    if (run.closed) return;
-    const arn = run.record.executionArn;
-    const { name, input, output } = event.state;
-    const type = run.machine.prepared.scaledWaits.has(name) ? 'Wait' : event.state.type;
-    if (event.type === 'StateEntered') {
-      this.append(arn, `${type}StateEntered`, { name, input: JSON.stringify(input ?? null) }, 'stateEnteredEventDetails');
-      run.enteredState = name;
-      const [mine, others] = [run.pendingEvents.filter((e) => e.stateName === name), run.pendingEvents.filter((e) => e.stateName !== name)];
-      run.pendingEvents = others;
-      for (const pending of mine) this.append(arn, pending.type, pending.details);
-    } else {
-      this.append(arn, `${type}StateExited`, { name, output: JSON.stringify(output ?? null) }, 'stateExitedEventDetails');
-      run.enteredState = undefined;
-    }
-  }
-
-  // ---- running -------------------------------------------------------------------------
-
   private launch(record: StoredExecution, machine: Machine): void {
     if (this.closing) return;
     const run: Run = { record, machine, closed: false, attempts: new Set(), pendingEvents: [] };
     this.runs.set(record.executionArn, run);
-    this.histories.delete(record.executionArn);
+    this.histories.clear(record.executionArn);
     const roleArn = `arn:aws:iam::${this.accountId}:role/local-stepfunctions`;
-    this.append(record.executionArn, 'ExecutionStarted', { input: record.input, roleArn });
+    this.histories.append(record.executionArn, 'ExecutionStarted', { input: record.input, roleArn });
 
     if (machine.prepared.timeoutSeconds !== undefined) {
       const left = machine.prepared.timeoutSeconds * 1000 * this.timeScale - (Date.now() - Date.parse(record.startDate));
@@ -319,13 +201,7 @@ export class ExecutionRunner {
       }, left);
     }
 
-    const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
-    for (const [stateName, task] of machine.prepared.tasks) {
-      handlers[stateName] = (input) => this.runTask(run, task, input);
-    }
-    for (const stateName of machine.prepared.scaledWaits) {
-      handlers[stateName] = (input) => this.runScaledWait(run, stateName, input);
-    }
+    const handlers = this.tasks.handlers(run);
     const context = {
       Execution: { Id: record.executionArn, Name: record.name, RoleArn: roleArn, StartTime: record.startDate },
       StateMachine: { Id: machine.arn, Name: machine.name },
@@ -356,7 +232,7 @@ export class ExecutionRunner {
       return;
     }
     run.abort = execution.abort;
-    const eventsRead = readStateEvents(execution.eventLogs, (event) => this.onStateEvent(run, event)).catch(() => {});
+    const eventsRead = readStateEvents(execution.eventLogs, (event) => this.histories.onStateEvent(run, event)).catch(() => {});
     // The library closes its event log with the result: wait for the last states to be in the history.
     execution.result.then(
       async (output) => {
@@ -370,152 +246,10 @@ export class ExecutionRunner {
     );
   }
 
-  private timeoutMs(task: TaskInfo, evaluated: unknown): number | undefined {
-    let seconds: number | undefined;
-    if (task.timeoutSeconds !== undefined) {
-      seconds = task.timeoutSeconds;
-    } else if (task.timeoutSecondsPath !== undefined) {
-      if (!Number.isInteger(evaluated) || (evaluated as number) < 1) {
-        throw new UncatchableError(
-          'States.Runtime',
-          `TimeoutSecondsPath '${task.timeoutSecondsPath}' must point to a positive integer, got ${JSON.stringify(evaluated)}`,
-        );
-      }
-      seconds = evaluated as number;
-    }
-    return seconds === undefined ? undefined : seconds * 1000 * this.timeScale;
-  }
-
-  /** A Wait's SecondsPath under a time scale (definition.ts): `input` is `{ seconds }`, evaluated by the library. */
-  private runScaledWait(run: Run, stateName: string, input: unknown): Promise<unknown> {
-    const { seconds } = (input ?? {}) as { seconds?: unknown };
-    if (run.closed) return Promise.reject(new UncatchableError('States.Runtime', 'Execution closed'));
-    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
-      return Promise.reject(
-        new UncatchableError(
-          'States.Runtime',
-          `Wait ${stateName}: SecondsPath must point to a non-negative integer, got ${JSON.stringify(seconds)}`,
-        ),
-      );
-    }
-    return new Promise((resolve, reject) => {
-      const attempt: Attempt = {
-        settled: false,
-        succeed: () => settle(() => resolve(null)),
-        fail: (error) => settle(() => reject(error)),
-      };
-      const timer = setLongTimeout(() => attempt.succeed(null), seconds * 1000 * this.timeScale);
-      const settle = (done: () => void) => {
-        if (attempt.settled) return;
-        attempt.settled = true;
-        timer.clear();
-        run.attempts.delete(attempt);
-        done();
-      };
-      run.attempts.add(attempt);
-    });
-  }
-
-  /** The local handler of every Task state; `input` is the wrapper built in definition.ts, evaluated by the library. */
-  private runTask(run: Run, task: TaskInfo, input: unknown): Promise<unknown> {
-    const token = run.pendingToken;
-    run.pendingToken = undefined;
-    if (run.closed) return Promise.reject(new UncatchableError('States.Runtime', 'Execution closed'));
-    try {
-      const { params, timeoutSeconds } = (input ?? {}) as { params?: unknown; timeoutSeconds?: unknown };
-      const timeoutMs = this.timeoutMs(task, timeoutSeconds);
-      const { FunctionName: functionName, Payload } = (params ?? {}) as { FunctionName?: unknown; Payload?: unknown };
-      if (typeof functionName !== 'string')
-        throw new UncatchableError('States.Runtime', `Task ${task.stateName}: Parameters.FunctionName must be a string`);
-      const fn = findFunction(run.machine.functions, functionName);
-      const payload = jsonClone(Payload ?? {});
-      const call = (): Promise<unknown> => {
-        if (!fn) {
-          const error = new Error(`Function not found: ${functionName}`);
-          error.name = 'Lambda.ResourceNotFoundException';
-          return Promise.reject(error);
-        }
-        return Promise.resolve()
-          .then(() => fn(payload))
-          .then(jsonClone)
-          .catch((error: unknown) => Promise.reject(functionError(error)));
-      };
-      const scheduled = { parameters: JSON.stringify(params ?? null) };
-      switch (task.kind) {
-        case 'invoke':
-          return this.attempt(run, task, scheduled, timeoutMs, undefined, (attempt) => {
-            call().then((result) => attempt.succeed({ ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200 }), attempt.fail);
-          });
-        case 'callback':
-          return this.attempt(run, task, scheduled, timeoutMs, token ?? newTaskToken(), (attempt) => {
-            // The function's result is ignored; its failure fails the task. The task waits for the token.
-            call().then(() => this.appendTaskEvent(run, task.stateName, 'TaskSubmitted', taskResource(task)), attempt.fail);
-          });
-      }
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  private attempt(
-    run: Run,
-    task: TaskInfo,
-    scheduled: Record<string, unknown>,
-    timeoutMs: number | undefined,
-    token: string | undefined,
-    start: (attempt: Attempt) => void,
-  ): Promise<unknown> {
-    const event = (type: string, details: Record<string, unknown> = {}) =>
-      this.appendTaskEvent(run, task.stateName, `Task${type}`, { ...taskResource(task), ...details });
-    return new Promise((resolve, reject) => {
-      let timer: LongTimer | undefined;
-      const settle = (action: () => void): void => {
-        if (attempt.settled) return;
-        attempt.settled = true;
-        timer?.clear();
-        run.attempts.delete(attempt);
-        if (token) this.tokens.delete(token);
-        action();
-      };
-      // Settled at once (the token is spent, the history has the event); the library moves on to the
-      // next state on the next turn of the event loop, so a SendTaskSuccess answers before the
-      // workflow's next step runs, as it does in the cloud.
-      const attempt: Attempt = {
-        settled: false,
-        succeed: (value) =>
-          settle(() => {
-            event('Succeeded', { output: JSON.stringify(value ?? null) });
-            setImmediate(() => resolve(value));
-          }),
-        fail: (error) =>
-          settle(() => {
-            if (error.name === 'States.Timeout') event('TimedOut', { error: 'States.Timeout' });
-            else if (!(error instanceof UncatchableError)) event('Failed', { error: error.name, cause: error.message });
-            setImmediate(() => reject(error));
-          }),
-      };
-      if (token) this.tokens.set(token, attempt);
-      run.attempts.add(attempt);
-      event('Scheduled', {
-        ...scheduled,
-        region: this.region,
-        ...(timeoutMs === undefined ? {} : { timeoutInSeconds: Math.ceil(timeoutMs / 1000) }),
-      });
-      event('Started');
-      if (timeoutMs !== undefined) timer = setLongTimeout(() => attempt.fail(this.newTimeoutError()), timeoutMs);
-      try {
-        start(attempt);
-      } catch (error) {
-        attempt.fail(error instanceof Error ? error : new Error(String(error)));
-      }
-    });
-  }
-
   /** Closes a run: no more tasks, its tokens answer TaskTimedOut, its timers are cleared, the library run is aborted. */
   private closeRun(run: Run): void {
     if (run.closed) return;
-    for (const pending of run.pendingEvents) this.append(run.record.executionArn, pending.type, pending.details);
-    run.pendingEvents = [];
+    this.histories.flushPending(run);
     run.closed = true;
     run.deadline?.clear();
     run.pendingToken = undefined;
@@ -540,10 +274,10 @@ export class ExecutionRunner {
       ...(fields.error === undefined ? {} : { error: fields.error }),
       ...(fields.cause === undefined ? {} : { cause: fields.cause }),
     };
-    if (status === 'SUCCEEDED') this.append(record.executionArn, 'ExecutionSucceeded', { output: fields.output ?? 'null' });
-    else if (status === 'FAILED') this.append(record.executionArn, 'ExecutionFailed', errorFields);
-    else if (status === 'TIMED_OUT') this.append(record.executionArn, 'ExecutionTimedOut', errorFields);
-    else this.append(record.executionArn, 'ExecutionAborted', errorFields);
+    if (status === 'SUCCEEDED') this.histories.append(record.executionArn, 'ExecutionSucceeded', { output: fields.output ?? 'null' });
+    else if (status === 'FAILED') this.histories.append(record.executionArn, 'ExecutionFailed', errorFields);
+    else if (status === 'TIMED_OUT') this.histories.append(record.executionArn, 'ExecutionTimedOut', errorFields);
+    else this.histories.append(record.executionArn, 'ExecutionAborted', errorFields);
     this.log(`stepfunctions: execution ${record.stateMachineName}:${record.name} ${status}${record.error ? ` (${record.error})` : ''}`);
     return this.persist(record).catch(() => {});
   }
@@ -553,10 +287,4 @@ export class ExecutionRunner {
     saving.catch((error: unknown) => this.log(`stepfunctions: could not write ${this.store.file}: ${(error as Error).message}`));
     return saving;
   }
-}
-
-function findFunction(functions: Record<string, LocalFunction>, nameOrArn: string): LocalFunction | undefined {
-  if (Object.hasOwn(functions, nameOrArn)) return functions[nameOrArn];
-  const name = lambdaFunctionName(nameOrArn);
-  return Object.hasOwn(functions, name) ? functions[name] : undefined;
 }

@@ -1,17 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { batchPutRequests } from '../../functions/adapters/dynamodb/batch';
-import { requestKey, STATE_SHARDS, shardOf, statePartition } from '../../functions/adapters/dynamodb/keys';
-import { reindexStateShards } from '../../functions/adapters/dynamodb/reindex';
 import { SEARCH_INDEX_ATTRIBUTES, TABLE_INDEXES } from '../../functions/adapters/dynamodb/schema';
-import type { ApprovalRequest } from '../../functions/domain/model';
-import { ensureStateShards } from '../../local/dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/net';
-import { pendingRequest } from '../support/requests';
 import { type Api, cardRequest, profile, startApi, users } from '../helpers/stack';
 
 let api: Api;
@@ -190,97 +179,4 @@ test("DynamoDB Local's search indexes project what the cloud's do: the keys, doc
   } finally {
     client.destroy();
   }
-});
-
-describe('a table written when the by-state index had 8 shards', () => {
-  /** Expired requests whose by-state key is the 8-shard one, half of them in shards 4-7, which a search no longer reads. */
-  async function storeWithEightShards(db: DynamoDBDocumentClient, count: number) {
-    const requests: ApprovalRequest[] = [];
-    const shards = { low: 0, high: 0 };
-    for (let index = 0; shards.low < count / 2 || shards.high < count / 2; index++) {
-      const id = randomUUID();
-      const side = shardOf(id, 8) >= 4 ? 'high' : 'low';
-      if (shards[side] >= count / 2) continue;
-      shards[side]++;
-      const createdAt = new Date(Date.UTC(2026, 9, 1) + index * 1000).toISOString();
-      requests.push(pendingRequest({ id, state: 'expired', createdAt, updatedAt: createdAt, expiresAt: createdAt }));
-    }
-    await batchPutRequests(
-      db,
-      api.stack.tableName,
-      requests.map((request) => ({ request })),
-    );
-    for (const { id } of requests) {
-      await db.send(
-        new UpdateCommand({
-          TableName: api.stack.tableName,
-          Key: requestKey(id),
-          UpdateExpression: 'SET GSI1PK = :old',
-          ExpressionAttributeValues: { ':old': statePartition('expired', shardOf(id, 8)) },
-        }),
-      );
-    }
-    return requests;
-  }
-  const searched = async () => (await allPages('/requests?state=expired&limit=50')).flatMap((page) => page.items.map((item) => item.id));
-
-  test('its requests are moved to their shard of 4 when the local stack starts on it, once, and searches find them all again', async () => {
-    const client = new DynamoDBClient({ endpoint: api.stack.dynamoEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    const db = DynamoDBDocumentClient.from(client);
-    try {
-      const requests = await storeWithEightShards(db, 12);
-      const high = requests.filter(({ id }) => shardOf(id, 8) >= 4).map(({ id }) => id);
-      expect(high).toHaveLength(6);
-      expect(await searched()).toEqual(expect.not.arrayContaining(high));
-
-      // The table is kept on disk in dbPath, by a version from before the shard count was recorded.
-      const dbPath = mkdtempSync(join(tmpdir(), 'approvals-dbpath-'));
-      expect(await ensureStateShards(api.stack.dynamoEndpoint, api.stack.tableName, dbPath, false)).toBe(6);
-      const found = await searched();
-      expect([...found].sort()).toEqual(requests.map(({ id }) => id).sort());
-      expect(found).toEqual([...requests].reverse().map(({ id }) => id));
-      expect(readFileSync(join(dbPath, 'state-shards'), 'utf8').trim()).toBe(String(STATE_SHARDS));
-
-      // Once: the next start reads the recorded count and scans nothing (a request in an old shard stays).
-      await storeWithEightShards(db, 2);
-      expect(await ensureStateShards(api.stack.dynamoEndpoint, api.stack.tableName, dbPath, false)).toBe(0);
-      expect(await reindexStateShards(db, api.stack.tableName)).toMatchObject({ moved: 1 });
-      rmSync(dbPath, { recursive: true, force: true });
-    } finally {
-      client.destroy();
-    }
-  });
-
-  test('a request changed after the scan read it keeps the key its change wrote', async () => {
-    const client = new DynamoDBClient({ endpoint: api.stack.dynamoEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    const db = DynamoDBDocumentClient.from(client);
-    try {
-      const requests = await storeWithEightShards(db, 2);
-      const [changed] = requests.filter(({ id }) => shardOf(id, 8) >= 4);
-      if (!changed) throw new Error('no request in shards 4-7');
-      const changedKey = statePartition('approved', shardOf(changed.id, STATE_SHARDS));
-      // Between the scan and the move, the request changes state (as saveChange writes its key).
-      const racing = {
-        send: async (command: { input: { Key?: { PK?: unknown } } }) => {
-          if (command instanceof UpdateCommand && command.input.Key?.PK === requestKey(changed.id).PK) {
-            await db.send(
-              new UpdateCommand({
-                TableName: api.stack.tableName,
-                Key: requestKey(changed.id),
-                UpdateExpression: 'SET GSI1PK = :changed',
-                ExpressionAttributeValues: { ':changed': changedKey },
-              }),
-            );
-          }
-          return db.send(command as never);
-        },
-      } as unknown as DynamoDBDocumentClient;
-      const result = await reindexStateShards(racing, api.stack.tableName);
-      expect(result.moved).toBe(0);
-      const stored = await db.send(new GetCommand({ TableName: api.stack.tableName, Key: requestKey(changed.id), ConsistentRead: true }));
-      expect(stored.Item?.GSI1PK).toBe(changedKey);
-    } finally {
-      client.destroy();
-    }
-  });
 });

@@ -124,7 +124,7 @@ async function run(
     nextToken = page.nextToken;
   } while (nextToken);
   const entered = events.filter((event) => event.type?.endsWith('StateEntered')).map((event) => event.stateEnteredEventDetails?.name);
-  return { status: described.status, error: described.error, store, mailer, events, entered, attempts };
+  return { status: described.status, error: described.error, cause: described.cause, store, mailer, events, entered, attempts };
 }
 
 test('Plan round failing past its retries backs off and carries on: the request still expires and the requester is told', async () => {
@@ -143,6 +143,7 @@ test('Plan round failing for good backs off 8 times (about 39 minutes) and then 
   const result = await run(before, (step) => (step === 'planRound' ? lambdaError('Lambda.ServiceException') : undefined));
   expect(result.status).toBe('FAILED');
   expect(result.error).toBe('Approvals.WorkflowGaveUp');
+  expect(result.cause).toMatch(/^A round \(Plan round, or Await decision .*\) kept failing after its retries/);
   expect(result.entered.filter((name) => name === 'Back off')).toHaveLength(8);
   expect(result.entered.at(-1)).toBe('Gave up');
   // 9 rounds of Plan round, each tried 7 times (6 retries).

@@ -355,7 +355,7 @@ describe('the workflow never floods', () => {
       ).status,
     ).toBe(200);
     const stored = await api('GET', '/profiles/flood-default', admin);
-    expect(stored.body.maxReminders ?? 5).toBe(5);
+    expect(stored.body.maxReminders).toBe(5);
     const most = await emailsDuring('flood-default', 20_000);
     expect(most).toBeGreaterThanOrEqual(2);
     expect(most).toBeLessThanOrEqual(6);

@@ -22,6 +22,7 @@ export function pendingRequest(overrides: Partial<ApprovalRequest> = {}): Approv
     onHold: false,
     remindAfter: 'PT4H',
     expireAfter: 'P2D',
+    maxReminders: 5,
     createdAt,
     updatedAt: createdAt,
     expiresAt: new Date(Date.parse(createdAt) + 2 * 86_400_000).toISOString(),

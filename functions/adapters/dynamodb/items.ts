@@ -1,7 +1,7 @@
 /**
  * How domain objects are stored as table items and read back. Keys come from keys.ts.
  */
-import { type ApprovalRequest, DEFAULT_MAX_REMINDERS, type HistoryEntry, inFieldOrder, type Profile } from '../../domain/model';
+import { type ApprovalRequest, type HistoryEntry, inFieldOrder, type Profile } from '../../domain/model';
 import type { RoundBookkeeping, StoredRequest } from '../../usecases/ports';
 import { findItemKey, historyKey, indexKeys, taskKey } from './keys';
 
@@ -66,7 +66,7 @@ export function toProfile(item: Item): Profile {
     requiredApprovals: Number(item.requiredApprovals),
     remindAfter: String(item.remindAfter),
     expireAfter: String(item.expireAfter),
-    maxReminders: typeof item.maxReminders === 'number' ? item.maxReminders : DEFAULT_MAX_REMINDERS,
+    maxReminders: Number(item.maxReminders),
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
     version: Number(item.version),

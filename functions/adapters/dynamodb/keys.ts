@@ -20,7 +20,6 @@
  * queries every shard of the state and merges them newest first, so each shard is
  * a Query per search: 4 shards take about 4,000 index writes per second per state
  * (1,000 per partition), far above any burst of approvals, at half the Queries of 8.
- * Tables written with 8 shards move to 4 with `npm run reindex` (reindex.ts).
  *
  * Profiles share one partition, so listing them is a Query (they are few and written by admins).
  * A task item exists for each listed approver who has not approved a pending request yet
@@ -34,7 +33,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { invalid } from '../../domain/errors';
 import type { State } from '../../domain/model';
 
-/** Partitions per state of the by-state index (was 8: `npm run reindex` moves stored requests). */
+/** Partitions per state of the by-state index. */
 export const STATE_SHARDS = 4;
 /** Partitions of the reconciler's byDue index. */
 export const DUE_SHARDS = 8;
@@ -83,7 +82,7 @@ export const idempotencyKey = (sub: string, key: string) => ({
   SK: 'IDEMPOTENCY',
 });
 
-/** The shard of a request among `shards` (the first byte of its id's SHA-256, modulo): 4 divides 8, so shard s of 8 is s % 4 of 4. */
+/** The shard of a request among `shards` (the first byte of its id's SHA-256, modulo). */
 export const shardOf = (id: string, shards: number) => (createHash('sha256').update(id).digest()[0] ?? 0) % shards;
 export const statePartition = (state: State, shard: number) => `STATE#${state}#${shard}`;
 export const requesterPartition = (sub: string) => `REQUESTER#${sub}`;

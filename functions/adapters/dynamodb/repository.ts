@@ -1,6 +1,6 @@
 /**
- * The whole table as the use cases' ApprovalStore: one object over the profile, request and
- * search adapters, built once per process with the table's name.
+ * The whole table as the use cases' ApprovalStore: one object over the profile, request, history,
+ * round bookkeeping, claim and search adapters, built once per process with the table's name.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApprovalRequest, HistoryEntry, Profile, ProfileBody } from '../../domain/model';
@@ -20,14 +20,18 @@ import type {
   StoredRequest,
 } from '../../usecases/ports';
 import { DynamoEmailClaims, DynamoReminderClaims } from './claims';
+import { DynamoHistory } from './history';
 import { DynamoProfileStore } from './profiles';
 import { DynamoRequestStore } from './requests';
+import { DynamoRoundBookkeeping } from './rounds';
 import { DynamoSearch } from './search';
 import { DynamoTasks } from './tasks';
 
 export class Repository implements ApprovalStore {
   private readonly profiles: DynamoProfileStore;
   private readonly requests: DynamoRequestStore;
+  private readonly history: DynamoHistory;
+  private readonly rounds: DynamoRoundBookkeeping;
   private readonly searches: DynamoSearch;
   private readonly tasks: DynamoTasks;
   private readonly reminderClaims: DynamoReminderClaims;
@@ -36,6 +40,8 @@ export class Repository implements ApprovalStore {
   constructor(db: DynamoDBDocumentClient, table: string) {
     this.profiles = new DynamoProfileStore(db, table);
     this.requests = new DynamoRequestStore(db, table);
+    this.history = new DynamoHistory(db, table);
+    this.rounds = new DynamoRoundBookkeeping(db, table);
     this.searches = new DynamoSearch(db, table);
     this.tasks = new DynamoTasks(db, table);
     this.reminderClaims = new DynamoReminderClaims(db, table);
@@ -61,19 +67,19 @@ export class Repository implements ApprovalStore {
     return this.requests.getRequest(id);
   }
   getHistory(id: string, page: HistoryQuery): Promise<HistoryPage> {
-    return this.requests.getHistory(id, page);
+    return this.history.getHistory(id, page);
   }
   getRequestWithHistory(id: string, page: { limit: number }): Promise<{ stored: StoredRequest; history: HistoryPage } | undefined> {
-    return this.requests.getRequestWithHistory(id, page);
+    return this.history.getRequestWithHistory(id, page);
   }
   saveChange(change: Change, previous: ApprovalRequest, checkAt?: string, options?: SaveOptions): Promise<'saved' | 'conflict'> {
     return this.requests.saveChange(change, previous, checkAt, options);
   }
   appendHistory(id: string, entry: HistoryEntry): Promise<void> {
-    return this.requests.appendHistory(id, entry);
+    return this.history.appendHistory(id, entry);
   }
   setRoundBookkeeping(id: string, fields: RoundBookkeeping, options?: { whilePending?: boolean }): Promise<boolean> {
-    return this.requests.setRoundBookkeeping(id, fields, options);
+    return this.rounds.setRoundBookkeeping(id, fields, options);
   }
   claimClosingEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
     return this.emailClaims.claimClosingEmail(id, approver, now, staleBefore);
@@ -91,7 +97,7 @@ export class Repository implements ApprovalStore {
     return this.reminderClaims.claimReminder(id, approver, reminder);
   }
   dueRequests(now: string, limit: number): Promise<string[]> {
-    return this.requests.dueRequests(now, limit);
+    return this.rounds.dueRequests(now, limit);
   }
   search(query: SearchQuery): Promise<SearchPage> {
     return this.searches.search(query);

@@ -1,55 +1,22 @@
 /**
- * Requests in the table: the request item with its round bookkeeping, its history items beside
- * it, and idempotency records. Every change is one transaction, conditional on the version read.
+ * Requests in the table: the request item, its first history entry and task and find items, and
+ * idempotency records. Every change is one transaction, conditional on the version read. The
+ * history's reads are in history.ts, the workflow's bookkeeping on the item in rounds.ts.
  */
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { conflict } from '../../domain/errors';
-import type { ApprovalRequest, HistoryEntry } from '../../domain/model';
+import type { ApprovalRequest } from '../../domain/model';
 import type { Change } from '../../domain/rules';
 import { findKeys } from '../../domain/find';
 import { taskChanges } from '../../domain/tasks';
-import type {
-  CreateResult,
-  DueStore,
-  HistoryPage,
-  HistoryQuery,
-  HistoryStore,
-  IdempotencyRecord,
-  NewIdempotency,
-  RequestStore,
-  RoundBookkeeping,
-  RoundStore,
-  SaveOptions,
-  StoredRequest,
-} from '../../usecases/ports';
+import type { CreateResult, IdempotencyRecord, NewIdempotency, RequestStore, SaveOptions, StoredRequest } from '../../usecases/ports';
 import { findItem, historyItem, requestAttributes, taskItem, toStored } from './items';
-import {
-  dueKeys,
-  duePartition,
-  dueUntil,
-  historyCursor,
-  historyCursorKey,
-  historyPrefix,
-  idempotencyKey,
-  indexKeys,
-  requestIdOf,
-  requestKey,
-  DUE_SHARDS,
-  taskKey,
-} from './keys';
-import { DUE_INDEX } from './schema';
+import { dueKeys, idempotencyKey, indexKeys, requestKey, taskKey } from './keys';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
-export class DynamoRequestStore implements RequestStore, Pick<RoundStore, 'setRoundBookkeeping'>, HistoryStore, DueStore {
+export class DynamoRequestStore implements Omit<RequestStore, 'getHistory' | 'getRequestWithHistory'> {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
@@ -115,77 +82,13 @@ export class DynamoRequestStore implements RequestStore, Pick<RoundStore, 'setRo
     return {
       requestId: String(Item.requestId),
       bodyHash: String(Item.bodyHash),
-      ...(typeof Item.sub === 'string' ? { sub: Item.sub } : {}),
+      sub: String(Item.sub),
     };
   }
 
   async getRequest(id: string): Promise<StoredRequest | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: requestKey(id), ConsistentRead: true }));
     return Item ? toStored(Item) : undefined;
-  }
-
-  /**
-   * The request and the first page of its history in one strongly consistent Query of the
-   * request's partition: its history items sort before the request item (`HISTORY#…` < `REQUEST`),
-   * so a Query with `Limit` = page + 2 returns the page, one entry more (to know whether another
-   * page follows) and, when the history fits, the request item itself. A longer history (or a
-   * response cut at 1 MB) leaves the request item out: it is then read on its own (GetItem).
-   * Undefined when the request does not exist.
-   */
-  async getRequestWithHistory(id: string, page: { limit: number }): Promise<{ stored: StoredRequest; history: HistoryPage } | undefined> {
-    const key = requestKey(id);
-    const result = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': key.PK },
-        ConsistentRead: true,
-        Limit: page.limit + 2,
-      }),
-    );
-    const items = result.Items ?? [];
-    const requestItem = items.find((item) => item.SK === key.SK);
-    const history = this.historyPage(
-      items.filter((item) => String(item.SK).startsWith(historyPrefix)),
-      page.limit,
-    );
-    if (requestItem) return { stored: toStored(requestItem), history };
-    if (!result.LastEvaluatedKey) return undefined;
-    const stored = await this.getRequest(id);
-    return stored && { stored, history };
-  }
-
-  /** A history page from the history items read (at most one more than `limit`, oldest first). */
-  private historyPage(items: Array<Record<string, unknown>>, limit: number): HistoryPage {
-    const entries = items.slice(0, limit);
-    const last = entries[entries.length - 1];
-    return {
-      items: entries.map((item) => item.entry as HistoryEntry),
-      nextCursor: items.length > limit && last ? historyCursor(String(last.SK)) : null,
-    };
-  }
-
-  /**
-   * One page of a request's history, oldest first: a strongly consistent Query of the request's
-   * history items with `Limit`, so a page reads only its own entries (and one more, to know whether
-   * another page follows), however long the history is.
-   */
-  async getHistory(id: string, page: HistoryQuery): Promise<HistoryPage> {
-    const { PK } = requestKey(id);
-    const after = page.cursor ? historyCursorKey(page.cursor) : undefined;
-    const result = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: after ? 'PK = :pk AND SK > :after' : 'PK = :pk AND begins_with(SK, :history)',
-        ExpressionAttributeValues: after ? { ':pk': PK, ':after': after } : { ':pk': PK, ':history': historyPrefix },
-        ConsistentRead: true,
-        Limit: page.limit + 1,
-      }),
-    );
-    return this.historyPage(
-      (result.Items ?? []).filter((item) => String(item.SK).startsWith(historyPrefix)),
-      page.limit,
-    );
   }
 
   /**
@@ -253,75 +156,6 @@ export class DynamoRequestStore implements RequestStore, Pick<RoundStore, 'setRo
       ...opened.map((email) => ({ Put: { TableName: this.table, Item: taskItem(email, after) } })),
       ...closed.map((email) => ({ Delete: { TableName: this.table, Key: taskKey(email, after) } })),
     ];
-  }
-
-  /** Adds a history entry that does not change the request (a notification, a callback). */
-  async appendHistory(id: string, entry: HistoryEntry): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: historyItem(id, entry) }));
-  }
-
-  async setRoundBookkeeping(id: string, fields: RoundBookkeeping, options: { whilePending?: boolean } = {}): Promise<boolean> {
-    const { checkAt, ...rest } = fields;
-    const entries: Array<[string, unknown]> = Object.entries(rest).filter(([, value]) => value !== undefined);
-    if (checkAt) entries.push(...Object.entries(dueKeys(id, checkAt)));
-    const removes = checkAt === null ? ['GSI3PK', 'GSI3SK'] : [];
-    if (entries.length === 0 && removes.length === 0) return true;
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const sets = entries.map(([name, value], index) => {
-      names[`#f${index}`] = name;
-      values[`:f${index}`] = value;
-      return `#f${index} = :f${index}`;
-    });
-    let condition = 'attribute_exists(PK)';
-    if (options.whilePending) {
-      names['#state'] = 'state';
-      values[':requested'] = 'requested';
-      condition += ' AND #state = :requested';
-    }
-    const update = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
-      .filter(Boolean)
-      .join(' ');
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: requestKey(id),
-          UpdateExpression: update,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
-          ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-
-  /** Due checks from every shard of the sparse byDue index (keys only), oldest first. */
-  async dueRequests(now: string, limit: number): Promise<string[]> {
-    const shards = await Promise.all(
-      Array.from({ length: DUE_SHARDS }, async (_, shard) => {
-        const result = await this.db.send(
-          new QueryCommand({
-            TableName: this.table,
-            IndexName: DUE_INDEX.indexName,
-            KeyConditionExpression: '#pk = :pk AND #sk <= :until',
-            ExpressionAttributeNames: { '#pk': DUE_INDEX.partitionKey, '#sk': DUE_INDEX.sortKey },
-            ExpressionAttributeValues: { ':pk': duePartition(shard), ':until': dueUntil(now) },
-            Limit: limit,
-          }),
-        );
-        return result.Items ?? [];
-      }),
-    );
-    return shards
-      .flat()
-      .sort((a, b) => String(a[DUE_INDEX.sortKey]).localeCompare(String(b[DUE_INDEX.sortKey])))
-      .slice(0, limit)
-      .map(requestIdOf);
   }
 }
 

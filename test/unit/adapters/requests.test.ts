@@ -1,5 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, type GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoHistory } from '../../../functions/adapters/dynamodb/history';
+import { Repository } from '../../../functions/adapters/dynamodb/repository';
 import { DynamoRequestStore } from '../../../functions/adapters/dynamodb/requests';
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import type { Change } from '../../../functions/domain/rules';
@@ -21,6 +23,7 @@ const request: ApprovalRequest = {
   onHold: false,
   remindAfter: 'PT1H',
   expireAfter: 'P2D',
+  maxReminders: 5,
   createdAt: AT,
   updatedAt: AT,
   expiresAt: '2026-11-05T10:00:00.000Z',
@@ -71,7 +74,7 @@ describe('the DynamoDB request store', () => {
         : { Item: { PK: `REQ#${ID}`, SK: 'REQUEST', doc: request, version: 1 } },
     );
     const deps = {
-      repository: new DynamoRequestStore(client, 'approvals'),
+      repository: new Repository(client, 'approvals'),
       workflow: new RecordingWorkflow(),
       now: new FakeClock(AT).now,
       meter: new RecordingMeter(),
@@ -92,7 +95,7 @@ describe('the DynamoDB request store', () => {
 
   test('a history page queries at most one entry more than it returns, never the whole collection', async () => {
     const { client, sent } = fakeClient(() => ({ Items: [] }));
-    await new DynamoRequestStore(client, 'approvals').getHistory(ID, { limit: 100 });
+    await new DynamoHistory(client, 'approvals').getHistory(ID, { limit: 100 });
     const query = sent[0] as QueryCommand;
     expect(query).toBeInstanceOf(QueryCommand);
     expect(query.input).toMatchObject({
@@ -106,7 +109,7 @@ describe('the DynamoDB request store', () => {
   test('a request with a short history and its first page come from one Query of its partition, with no GetItem', async () => {
     const history = [1, 2, 3].map((n) => ({ PK: `REQ#${ID}`, SK: `HISTORY#${AT}#0000000${n}`, type: 'history', entry: { n } }));
     const { client, sent } = fakeClient(() => ({ Items: [...history, { PK: `REQ#${ID}`, SK: 'REQUEST', doc: request, version: 1 }] }));
-    const found = await new DynamoRequestStore(client, 'approvals').getRequestWithHistory(ID, { limit: 100 });
+    const found = await new DynamoHistory(client, 'approvals').getRequestWithHistory(ID, { limit: 100 });
     expect(found?.stored.request).toEqual(request);
     expect(found?.history).toEqual({ items: [{ n: 1 }, { n: 2 }, { n: 3 }], nextCursor: null });
     expect(sent).toHaveLength(1);
@@ -126,7 +129,7 @@ describe('the DynamoDB request store', () => {
         ? { Items: history, LastEvaluatedKey: { PK: `REQ#${ID}`, SK: history[3]?.SK } }
         : { Item: { PK: `REQ#${ID}`, SK: 'REQUEST', doc: request, version: 1 } },
     );
-    const found = await new DynamoRequestStore(client, 'approvals').getRequestWithHistory(ID, { limit: 2 });
+    const found = await new DynamoHistory(client, 'approvals').getRequestWithHistory(ID, { limit: 2 });
     expect(found?.stored.request).toEqual(request);
     expect(found?.history.items).toEqual([{ n: 0 }, { n: 1 }]);
     expect(found?.history.nextCursor).toBe(Buffer.from(String(history[1]?.SK)).toString('base64url'));
@@ -136,14 +139,14 @@ describe('the DynamoDB request store', () => {
 
   test('a request that does not exist is undefined, after one Query', async () => {
     const { client, sent } = fakeClient(() => ({ Items: [] }));
-    await expect(new DynamoRequestStore(client, 'approvals').getRequestWithHistory(ID, { limit: 100 })).resolves.toBeUndefined();
+    await expect(new DynamoHistory(client, 'approvals').getRequestWithHistory(ID, { limit: 100 })).resolves.toBeUndefined();
     expect(sent).toHaveLength(1);
   });
 
   test('a history cursor this store did not return is an invalid_request error, and nothing is read', async () => {
     const { client, sent } = fakeClient(() => ({ Items: [] }));
     for (const cursor of ['%%%', Buffer.from('REQUEST').toString('base64url'), Buffer.from('HISTORY#x').toString('base64url')]) {
-      await expect(new DynamoRequestStore(client, 'approvals').getHistory(ID, { limit: 10, cursor })).rejects.toMatchObject({
+      await expect(new DynamoHistory(client, 'approvals').getHistory(ID, { limit: 10, cursor })).rejects.toMatchObject({
         code: 'invalid_request',
       });
     }

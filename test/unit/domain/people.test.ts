@@ -60,7 +60,7 @@ describe('one person, one vote', () => {
     { by: { id: 'carol', email: 'carol@example.com' }, at: '2026-11-03T09:00:00.000Z' },
   ];
 
-  test('finds an approval by sub, or by mailbox (approvals recorded before subs were)', () => {
+  test('finds an approval by sub, or by mailbox', () => {
     expect(approvalOf({ approvals }, { id: 'bob', email: 'BOB@example.com' })).toBe(approvals[0]);
     expect(approvalOf({ approvals }, { id: 'carol', email: 'c.new@example.com' })).toBe(approvals[1]);
     expect(approvalOf({ approvals }, 'carol+pki@example.com')).toBe(approvals[1]);

@@ -25,6 +25,7 @@ const request = (n: number, state: ApprovalRequest['state'] = 'requested'): Appr
     onHold: false,
     remindAfter: 'P1D',
     expireAfter: 'P7D',
+    maxReminders: 5,
     createdAt: `2026-11-2${n}T10:00:00.000Z`,
     updatedAt: `2026-11-2${n}T10:00:00.000Z`,
     expiresAt: `2026-12-0${n}T10:00:00.000Z`,

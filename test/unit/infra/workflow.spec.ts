@@ -188,7 +188,9 @@ describe("the workflow's error paths and time limit", () => {
         if (entry.type === 'StateEntered' && entry.state) seen.push(entry.state.name);
       }
     })();
-    await expect(execution.result).rejects.toThrow(/kept failing with errors that are not transient/);
+    await expect(execution.result).rejects.toThrow(
+      /A round \(Plan round, or Await decision .*\) kept failing after its retries: 8 backoffs, then gave up$/,
+    );
     await collect;
     expect(waits.slice(0, 8)).toEqual([10, 30, 60, 120, 300, 600, 600, 600]);
     expect(seen.filter((name) => name === 'Back off')).toHaveLength(8);

@@ -35,6 +35,7 @@ export function pendingRequest(overrides: Partial<ApprovalRequest> = {}): Approv
     onHold: false,
     remindAfter: 'PT4H',
     expireAfter: 'P2D',
+    maxReminders: 5,
     createdAt: '2026-11-03T09:00:00.000Z',
     updatedAt: '2026-11-03T09:00:00.000Z',
     expiresAt: '2026-11-05T09:00:00.000Z',

@@ -108,8 +108,9 @@ describe('approverEmail', () => {
     for (const shown of ['CSR subject', 'C=DE, O=Example  Corp, OU=IT+CN=app.example.com', 'EC P-256 (256 bits)', 'DNS:app.example.com']) {
       expect(html).toContain(shown);
     }
-    // A request stored before CSRs were decoded says so.
-    expect(approverEmail(pendingRequest(), LINKS, { reminder: false }).text).toContain('  | CSR decoded: not decoded');
+    // A CSR given with another method is not decoded: the email says so.
+    const p12 = pendingRequest({ subject: { method: 'P12', subjectDn: 'CN=app.example.com', csr } });
+    expect(approverEmail(p12, LINKS, { reminder: false }).text).toContain('  | CSR decoded: not decoded (only a P10 request is)');
   });
 
   it('names the kind and the requester in the subject', () => {
@@ -304,7 +305,7 @@ describe('reasonCode of a revoke or lock', () => {
     expect(html).toMatch(/>Reason code<\/th><td[^>]*>Key compromise \(keyCompromise\)<\/td>/);
   });
 
-  it('is shown as it is when it is no CRLReason name (a request stored before it was checked)', () => {
+  it('is shown as it is when it is no CRLReason name', () => {
     const { text } = approverEmail(pendingRequest({ ...revoke, subject: { ...revoke.subject, reasonCode: 'whim' } }), LINKS, {
       reminder: false,
     });

@@ -55,6 +55,7 @@ test('the request answered is described by the zod schema that types it, open to
       'expiresAt',
       'id',
       'kind',
+      'maxReminders',
       'onHold',
       'profileId',
       'remindAfter',

@@ -305,15 +305,6 @@ describe('after the outcome', () => {
     expect(meter.names()).toEqual(['callbackFailed', 'callbackFailed']);
   });
 
-  test('a request without a calling system (stored before callbacks were tied to one) gets no callback', async () => {
-    const { deps, calls, store } = setup(pending({ ...rejected(), callbackUrl: 'https://calling.example/hook' }));
-    expect(await deliverCallback(deps, ID)).toEqual({});
-    expect(calls).toEqual([]);
-    expect(store.historyOf(ID)).toEqual([
-      expect.objectContaining({ type: 'callback-failed', details: expect.objectContaining({ reason: 'no calling system to sign for' }) }),
-    ]);
-  });
-
   test('a redirect (3xx) is not followed and does not count as delivered', async () => {
     const hits: string[] = [];
     const target = createServer((req, res) => {

@@ -198,7 +198,7 @@ describe('one person, one vote', () => {
     expect(store.current(listed().id)).toMatchObject({ state: 'requested', approvals: [{ by: { id: 'bob' } }] });
   });
 
-  test('an approval recorded before subs were (an email: id) counts for every address of its mailbox', async () => {
+  test('an approval under another id counts for every address of its mailbox', async () => {
     const before = { ...listed(), approvals: [{ by: { id: 'email:bob+pki@example.com', email: 'bob+pki@example.com' }, at: START }] };
     const { deps } = setup(before);
     await expect(decideAsUser(deps, bob, before.id, { decision: 'approve' })).rejects.toMatchObject({ code: 'conflict' });

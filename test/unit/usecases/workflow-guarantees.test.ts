@@ -112,7 +112,7 @@ describe('reminders stop', () => {
   });
 
   test('whatever the profile says, one approver gets at most 21 emails from one request', async () => {
-    // A stored request claiming more reminders than allowed (written before the limit, or by hand).
+    // A stored request claiming more reminders than allowed (written by hand).
     const { deps, clock, mailer } = setup(pending({ maxReminders: 500 }));
     await runRounds(deps, clock, 200);
     expect(emailsTo(mailer, 'bob@example.com')).toHaveLength(1 + MAX_REMINDERS);
