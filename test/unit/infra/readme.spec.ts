@@ -1,5 +1,5 @@
 /**
- * infra/README.md states the number of alarms, the metrics they read and what they cost; those
+ * docs/deploy-and-operations.md states the number of alarms, the metrics they read and what they cost; those
  * figures must be the template's, so the README cannot drift from the stacks.
  */
 import { readFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { PROJECT_ROOT } from '../../../infra/constructs/service-function';
 import { fixture, resources } from '../../infra/fixture';
 
 const { statelessTemplate } = fixture();
-const readme = readFileSync(path.join(PROJECT_ROOT, 'infra', 'README.md'), 'utf8');
+const readme = readFileSync(path.join(PROJECT_ROOT, 'docs', 'deploy-and-operations.md'), 'utf8');
 const alarms = Object.values(resources(statelessTemplate, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties ?? {});
 const metricCount = alarms.reduce(
   (total, alarm) =>
