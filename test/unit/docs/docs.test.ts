@@ -21,10 +21,12 @@ function pages(): string[] {
 }
 
 /** The targets of `[text](target)` and `![alt](target)` outside code blocks and code spans. */
-export function relativeLinks(markdown: string): string[] {
+function relativeLinks(markdown: string): string[] {
   const prose = markdown.replace(/^```[\s\S]*?^```/gm, '').replace(/`[^`\n]*`/g, '');
   const targets = [...prose.matchAll(/!?\[[^\]]*\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)].map((match) => match[1]);
-  return targets.filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target) && !target.startsWith('#'));
+  return targets.filter(
+    (target): target is string => target !== undefined && !/^[a-z][a-z0-9+.-]*:/i.test(target) && !target.startsWith('#'),
+  );
 }
 
 test(`README.md has at most ${README_MAX_LINES} lines`, () => {
@@ -37,7 +39,7 @@ test('every relative link of the README, infra/README.md and docs/ points at an 
   const files = pages();
   for (const file of files) {
     for (const target of relativeLinks(readFileSync(file, 'utf8'))) {
-      const path = resolve(dirname(file), decodeURIComponent(target.split('#')[0]));
+      const path = resolve(dirname(file), decodeURIComponent(target.split('#')[0] ?? ''));
       if (!existsSync(path)) dead.push(`${relative(ROOT, file)}: ${target}`);
     }
   }
