@@ -1,6 +1,6 @@
 /**
  * docs/deploy-and-operations.md states the number of alarms, the metrics they read and what they cost; those
- * figures must be the template's, so the README cannot drift from the stacks.
+ * figures must be the template's, so the page cannot drift from the stacks.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -28,7 +28,7 @@ test('the fixed monthly cost of the alarms is $0.10 per alarm metric of the temp
   expect(line).toContain(`$${(metricCount * 0.1).toFixed(2)}`);
 });
 
-test("every alarm of the template is listed in the README's alarm table", () => {
+test('every alarm of the template is listed in the alarm table of docs/deploy-and-operations.md', () => {
   const prefix = 'approvals-dev-';
   for (const alarm of alarms) {
     const name = String(alarm.AlarmName).slice(prefix.length);
