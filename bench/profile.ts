@@ -2,7 +2,7 @@
  * `npm run bench:profile`: the service under a steady mix of creates, reads and decisions from
  * 20 clients for PROFILE_SECONDS (default 30), run with `node --cpu-prof`; the profile goes to
  * PROFILE_DIR (default .local/profiles) and a summary of where the time goes is printed
- * (inclusive time per module, idle excluded). How bench/report.md's findings were made.
+ * (inclusive time per module, idle excluded). How the findings in docs/performance.md (bench/findings.md) were made.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';

@@ -5,20 +5,22 @@
  * drives it through the local gateway with the same function code Lambda runs, and puts each
  * figure beside the bare DynamoDB operation it needs, measured in the same run against the same
  * DynamoDB Local, interleaved with the service's own runs so that both see the same load on a
- * shared machine. Writes bench/results.json (one entry per goal) and bench/report.md (table,
- * SVG chart of latency and throughput at 1, 10 and 50 clients, where the time goes).
+ * shared machine. Writes bench/results.json (one entry per goal), bench/chart.svg (latency and
+ * throughput at 1, 10 and 50 clients) and the report, docs/performance.md: the table, the chart,
+ * the measured facts, and bench/findings.md (the hand-written part: where the time goes).
  *
  * `BENCH_DYNAMODB=disk` keeps the table on disk as `npm start` does (in memory by default).
  * `BENCH_QUICK=1` runs smaller counts (a few minutes) for before/after comparisons of one change.
  * `BENCH_SMOKE=1` runs every phase with tiny counts in a few seconds and asserts no goal (the
  * smoke test checks the outputs' shape). `BENCH_CPU_PROF=<dir>` runs the service process with
- * `node --cpu-prof` into that directory. `BENCH_OUT=<dir>` writes the outputs elsewhere.
+ * `node --cpu-prof` into that directory. `BENCH_OUT=<dir>` writes every output into that directory
+ * instead, the report as `<dir>/report.md`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -204,12 +206,18 @@ export async function benchAuth(dataDir: string) {
   };
 }
 
+/** Where the report goes: docs/performance.md, or `<outDir>/report.md` when the outputs go elsewhere. */
+export function reportFileFor(outDir?: string): string {
+  return outDir === undefined ? resolve('docs', 'performance.md') : join(resolve(outDir), 'report.md');
+}
+
 export async function runBench(
   options: { smoke?: boolean; quick?: boolean; outDir?: string; cpuProfDir?: string; log?: (line: string) => void } = {},
 ): Promise<Result[]> {
   const size = options.smoke ? SMOKE : options.quick ? QUICK : FULL;
   const log = options.log ?? ((line: string) => console.log(line));
   const outDir = resolve(options.outDir ?? 'bench');
+  const reportFile = reportFileFor(options.outDir);
   const startedAt = Date.now();
   const cores = availableParallelism();
   log(
@@ -653,7 +661,9 @@ export async function runBench(
       transitions: { count: transitions, path: statesPath },
       counts: { created, decided, seeded },
     };
-    writeFileSync(join(outDir, 'report.md'), renderReport(results, facts, readNotes(outDir)));
+    const chartLink = relative(dirname(reportFile), join(outDir, 'chart.svg'));
+    mkdirSync(dirname(reportFile), { recursive: true });
+    writeFileSync(reportFile, renderReport(results, facts, readNotes(outDir), chartLink));
     log(`bench: done in ${minutes} min; ${results.filter((r) => !r.met).length} of ${results.length} goals not met`);
     for (const r of results)
       log(
@@ -669,6 +679,31 @@ export async function runBench(
   }
 }
 
+/** The top of the report: what the benchmark does and how to run it (true of every run). */
+const HOW_IT_MEASURES = [
+  '`npm run bench` measures the service against its own floor on this machine. It starts the same local stack as',
+  '`npm start` in a temporary `DATA_DIR`, in a process of its own, and drives it through the local gateway, so the',
+  'functions run the code Lambda runs. Each figure is put beside the bare DynamoDB operation it needs (a strongly',
+  'consistent Query of the item collection, a 2-item TransactWriteItems, one Query page of the by-state index),',
+  "measured in the same run against the same DynamoDB Local, in blocks interleaved with the service's own, so the",
+  "ratios hold on a busy machine. It also counts the state transitions of a plain approval from the execution's",
+  'history (GetExecutionHistory on the local Step Functions API), the memory of `npm start` with many pending',
+  "requests, the cost of one more email in a full mailbox, and every function's bundle (built with",
+  '`infra/bundling.ts`, the options CDK deploys with) and its module init against a bare `node -e 0`. `npm test`',
+  'runs a smoke run of it (`test/integration/bench-smoke.test.ts`, tiny counts, no goal asserted).',
+  '',
+  '```bash',
+  'npm run bench                       # this page (5 to 9 minutes on 2 cores)',
+  "BENCH_DYNAMODB=disk npm run bench   # DynamoDB Local's table on disk, as npm start keeps it (in memory by default)",
+  'BENCH_QUICK=1 npm run bench         # smaller counts, for before/after comparisons of one change',
+  'npm run bench:profile               # node --cpu-prof of the service under load, summed by module',
+  'npm run bench:engine-memory         # heap per pending execution of the workflow engine alone',
+  '```',
+  '',
+  'Everything below "The last run" is written by the benchmark; the findings after it come from',
+  '`bench/findings.md`, kept by hand between runs.',
+];
+
 /** The hand-written part of the report (profiles, findings), kept between runs. */
 function readNotes(outDir: string): string {
   try {
@@ -678,27 +713,32 @@ function readNotes(outDir: string): string {
   }
 }
 
-function renderReport(
+export function renderReport(
   results: Result[],
   facts: Record<string, unknown> & { cores: number; cpu: string; minutes: string; smoke: boolean; clients: number[] },
   notes: string,
+  chartLink = 'chart.svg',
 ): string {
   const row = (r: Result) =>
     `| ${r.name} | ${r.value} ${r.unit} | ${r.baseline === undefined ? '' : `${r.baseline} ${r.unit}`} | ${r.ratio === undefined ? '' : `${r.ratio}×`} | ${r.goal} | ${r.met ? 'met' : '**not met**'} |`;
   return [
-    '# Benchmark report',
+    '# Performance',
+    '',
+    ...HOW_IT_MEASURES,
+    '',
+    '## The last run',
     '',
     `Written by \`npm run bench\`${facts.smoke ? ' (smoke run: tiny counts, figures meaningless)' : ''}: ${facts.cores} cores (${facts.cpu}), ${facts.minutes} minutes.`,
     `DynamoDB Local's table ${process.env.BENCH_DYNAMODB === 'disk' ? 'on disk' : 'in memory (`BENCH_DYNAMODB=disk` for on disk)'}. Every baseline is the bare DynamoDB operation the route needs, measured in the same run against the same DynamoDB Local,`,
-    "interleaved with the service's own runs. `bench/results.json` has the same rows.",
+    "interleaved with the service's own runs. `bench/results.json` has the same rows; medians after a warm-up.",
     '',
     '| figure | value | baseline | ratio | goal | |',
     '|---|---|---|---|---|---|',
     ...results.map(row),
     '',
-    `## Latency and throughput at ${facts.clients.slice(0, -1).join(', ')} and ${facts.clients.at(-1)} clients`,
+    `### Latency and throughput at ${facts.clients.slice(0, -1).join(', ')} and ${facts.clients.at(-1)} clients`,
     '',
-    '![median latency and throughput against clients](chart.svg)',
+    `![median latency and throughput against clients](${chartLink})`,
     '',
     '<details><summary>measured facts (JSON)</summary>',
     '',

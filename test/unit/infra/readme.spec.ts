@@ -1,6 +1,6 @@
 /**
- * infra/README.md states the number of alarms, the metrics they read and what they cost; those
- * figures must be the template's, so the README cannot drift from the stacks.
+ * docs/deploy-and-operations.md states the number of alarms, the metrics they read and what they cost; those
+ * figures must be the template's, so the page cannot drift from the stacks.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -8,7 +8,7 @@ import { PROJECT_ROOT } from '../../../infra/constructs/service-function';
 import { fixture, resources } from '../../infra/fixture';
 
 const { statelessTemplate } = fixture();
-const readme = readFileSync(path.join(PROJECT_ROOT, 'infra', 'README.md'), 'utf8');
+const readme = readFileSync(path.join(PROJECT_ROOT, 'docs', 'deploy-and-operations.md'), 'utf8');
 const alarms = Object.values(resources(statelessTemplate, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties ?? {});
 const metricCount = alarms.reduce(
   (total, alarm) =>
@@ -28,7 +28,7 @@ test('the fixed monthly cost of the alarms is $0.10 per alarm metric of the temp
   expect(line).toContain(`$${(metricCount * 0.1).toFixed(2)}`);
 });
 
-test("every alarm of the template is listed in the README's alarm table", () => {
+test('every alarm of the template is listed in the alarm table of docs/deploy-and-operations.md', () => {
   const prefix = 'approvals-dev-';
   for (const alarm of alarms) {
     const name = String(alarm.AlarmName).slice(prefix.length);
