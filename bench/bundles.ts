@@ -9,18 +9,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
-import { APPROVAL_STEPS, RECONCILER_FUNCTION } from '../functions/approval-steps';
-import { OPERATIONS } from '../functions/operations';
+import { FUNCTIONS } from '../functions/registry';
 import { esbuildOptions } from '../infra/bundling';
 import { median } from './load';
 
-/** Every Lambda function's entry: the HTTP operations, the workflow's steps, the reconciler and the SES events consumer. */
-export const FUNCTION_ENTRIES: ReadonlyArray<{ name: string; entry: string }> = [
-  ...OPERATIONS.map(({ name, entry }) => ({ name, entry })),
-  ...APPROVAL_STEPS.map(({ name, entry }) => ({ name, entry })),
-  { name: RECONCILER_FUNCTION.name, entry: RECONCILER_FUNCTION.entry },
-  { name: 'sesEvents', entry: 'functions/ses-events/handler.ts' },
-];
+/** Every Lambda function's entry: every function of the registry (functions/registry.ts). */
+export const FUNCTION_ENTRIES: ReadonlyArray<{ name: string; entry: string }> = FUNCTIONS.map(({ name, entry }) => ({ name, entry }));
 
 /** Settings every function may read at load (values in the shapes settings.ts checks). */
 const FUNCTION_ENV = {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { APPROVAL_STEPS } from '../functions/approval-steps';
+import { workflowSteps } from '../functions/registry';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/net';
 import { startStepFunctionsServer } from '../local/stepfunctions/server';
 
@@ -34,7 +34,7 @@ export async function engineMemoryPerExecution(
       {
         name: 'approval',
         definitionFile: resolve('statemachines/approval.asl.json'),
-        substitutions: Object.fromEntries(APPROVAL_STEPS.map((fn) => [fn.substitution, fn.name])),
+        substitutions: Object.fromEntries(workflowSteps().map((fn) => [fn.substitution, fn.name])),
         functions,
       },
     ],

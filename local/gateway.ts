@@ -1,5 +1,5 @@
 /**
- * The local stand-in for API Gateway's HTTP API: routes from the operations list,
+ * The local stand-in for API Gateway's HTTP API: routes from the API operations of the registry,
  * the JWT authorizer's checks, payload format 2.0 events, and the handlers called
  * in-process exactly as Lambda would call them.
  */
@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import type { Context } from 'aws-lambda';
-import { CALLING_SYSTEM_OPERATIONS, OPERATIONS, type Operation } from '../functions/operations';
+import { type ApiOperation, apiOperations, CALLING_SYSTEM_OPERATIONS } from '../functions/registry';
 import { requireOwnHost } from './host-check';
 import type { LocalIssuer } from './identity';
 import { LOCAL_ACCOUNT } from './net';
@@ -20,14 +20,14 @@ const INTEGRATION_TIMEOUT_MS = 30_000;
 type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 
 interface Route {
-  operation: Operation;
+  operation: ApiOperation;
   method: string;
   pattern: RegExp;
   params: string[];
   routeKey: string;
 }
 
-function compile(operations: readonly Operation[]): Route[] {
+function compile(operations: readonly ApiOperation[]): Route[] {
   return operations.flatMap((operation) =>
     operation.methods.map((method) => {
       const params: string[] = [];
@@ -82,7 +82,7 @@ const TEXT_TYPES = /^(text\/|application\/(json|x-www-form-urlencoded|xml|.*\+js
 export interface GatewayOptions {
   port: number;
   issuer: LocalIssuer;
-  operations?: readonly Operation[];
+  operations?: readonly ApiOperation[];
   /** Answers requests no operation routes (the console's files); returns false to leave them to the 404. */
   otherRequests?: (req: IncomingMessage, res: ServerResponse) => boolean;
   log?: (line: string) => void;
@@ -91,7 +91,7 @@ export interface GatewayOptions {
 export async function startGateway(
   options: GatewayOptions,
 ): Promise<{ url: string; port: number; server: Server; close(): Promise<void> }> {
-  const routes = compile(options.operations ?? OPERATIONS);
+  const routes = compile(options.operations ?? apiOperations());
   const callingSystemRoutes = routes
     .filter((route) => CALLING_SYSTEM_OPERATIONS.includes(route.operation.name))
     .map((route) => route.routeKey)
@@ -99,7 +99,7 @@ export async function startGateway(
   // As the JWT authorizer: a token verified once is not verified again on every request (until its exp).
   const verify = cachingVerifier((token) => options.issuer.verify(token));
   const handlers = new Map<string, LambdaHandler>();
-  const load = (operation: Operation): LambdaHandler => {
+  const load = (operation: ApiOperation): LambdaHandler => {
     let handler = handlers.get(operation.name);
     if (!handler) {
       handler = require(resolve(operation.entry)).handler as LambdaHandler;

@@ -7,7 +7,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { APPROVAL_STEPS, RECONCILER_FUNCTION } from '../functions/approval-steps';
+import { functionNamed, workflowSteps } from '../functions/registry';
 import { parseCallbackUrlPrefixes } from '../functions/domain/callbacks';
 import { endpointsEnv, type LocalEndpoint, removeEndpointsFile, writeEndpointsFile } from './endpoints';
 import { deleteTable, ensureTable, startDynamoDbLocal } from './dynamodb';
@@ -170,7 +170,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
 
     const functions = Object.fromEntries(
-      APPROVAL_STEPS.map((fn) => {
+      workflowSteps().map((fn) => {
         // Loaded on first use, like a Lambda cold start, after the environment above is set; kept
         // for later invocations, as a warm Lambda keeps its handler.
         let handler: ((event: unknown) => Promise<unknown>) | undefined;
@@ -193,7 +193,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         {
           name: STATE_MACHINE_NAME,
           definitionFile: resolve('statemachines/approval.asl.json'),
-          substitutions: Object.fromEntries(APPROVAL_STEPS.map((fn) => [fn.substitution, fn.name])),
+          substitutions: Object.fromEntries(workflowSteps().map((fn) => [fn.substitution, fn.name])),
           functions,
         },
       ],
@@ -207,7 +207,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Runs never overlap (the cloud function has a concurrency of 1).
     let running: Promise<unknown> | undefined;
     const reconcile = () => {
-      running ??= (require(resolve(RECONCILER_FUNCTION.entry)).handler as (event: unknown) => Promise<unknown>)({}).finally(() => {
+      running ??= (require(resolve(functionNamed('reconciler').entry)).handler as (event: unknown) => Promise<unknown>)({}).finally(() => {
         running = undefined;
       });
       return running;

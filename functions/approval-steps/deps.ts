@@ -10,28 +10,28 @@ import { signingKeys } from '../adapters/secrets-manager';
 import { clientCallbackKey } from '../callbacks/keys';
 import { sesMailer } from '../adapters/ses-mailer';
 import { stepFunctionsWorkflow } from '../adapters/step-functions';
-import { APPROVAL_STEPS } from '../approval-steps';
 import { meter } from '../commons/observability';
-import { type AnyNeed, needsOf, readSettings, setting } from '../commons/settings';
+import { needsOf, readSettings, setting } from '../commons/settings';
+import { type Need, workflowSteps } from '../registry';
 import { approverLinks } from '../links/signing';
 import { approverEmail, closingEmail, outcomeEmail } from '../notifications/emails';
 import type { StepDeps } from '../usecases/approval-rounds';
 
 const built = new Map<string, StepDeps>();
 
-const notGranted = (need: AnyNeed) => () => Promise.reject(new Error(`configuration error: this step does not have the need ${need}`));
+const notGranted = (need: Need) => () => Promise.reject(new Error(`configuration error: this step does not have the need ${need}`));
 
 /**
- * The dependencies of the step `name` (its name in the step list). Without a name, those of a
+ * The dependencies of the step `name` (its name in the function registry). Without a name, those of a
  * step with every step's needs (tests that drive the use cases against the local stack).
  */
 export function workflowDeps(name?: string): StepDeps {
   const key = name ?? '*';
   const cached = built.get(key);
   if (cached) return cached;
-  const needs = name ? needsOf(name) : [...new Set(APPROVAL_STEPS.flatMap((step) => step.needs))];
+  const needs = name ? needsOf(name) : [...new Set(workflowSteps().flatMap((step) => step.needs))];
   const settings = readSettings(needs);
-  const has = (need: AnyNeed) => needs.includes(need);
+  const has = (need: Need) => needs.includes(need);
   const linkKeys = has('links:sign') ? setting(settings, 'LINK_KEYS_SECRET_ID') : undefined;
   const callbackKeys = has('callback:sign') ? setting(settings, 'CALLBACK_KEYS_SECRET_ID') : undefined;
   const publicBaseUrl = has('email:send') ? setting(settings, 'PUBLIC_BASE_URL') : undefined;

@@ -14,7 +14,7 @@ import { needsOf, readSettings, type Settings, setting } from './settings';
 
 const built = new Map<string, { deps: Deps; settings: Settings }>();
 
-/** The dependencies of the API function `name` (its name in the operations list), with its settings. */
+/** The dependencies of the API function `name` (its name in the function registry), with its settings. */
 export function apiDeps(name: string): Deps {
   return apiFunction(name).deps;
 }

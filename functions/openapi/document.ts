@@ -1,5 +1,5 @@
 /**
- * The OpenAPI 3.1 description of the API, built from the operations list and the
+ * The OpenAPI 3.1 description of the API, built from the registry's API operations and the
  * same zod schemas that validate requests, so the document cannot drift from the code.
  */
 import { KINDS, SUBJECT_SCHEMAS } from '../domain/kinds';
@@ -11,13 +11,13 @@ import {
   profileBodySchema,
   STATES,
 } from '../domain/model';
-import { type Method, OPERATIONS } from '../operations';
+import { type ApiOperationName, apiOperations, type Method } from '../registry';
 import { errors, inputSchema, isoTime, json, outputSchema, pageParameters, pageResponse, ref, type Schema, subjectName } from './schemas';
 
 const actor = inputSchema(actorSchema);
 
-/** What each operation takes and answers; every entry of OPERATIONS must have one (a test checks). */
-const DETAILS: Record<string, Record<string, unknown>> = {
+/** What each API operation takes and answers; every API operation of the registry must have one (the type and a test check). */
+const DETAILS: Record<ApiOperationName, Record<string, unknown>> = {
   health: {
     summary: 'Liveness',
     responses: { 200: { description: 'Up', content: json({ type: 'object', properties: { status: { const: 'ok' } } }) }, ...errors(429) },
@@ -204,8 +204,8 @@ export function openApiDocument(serverUrl: string): Schema {
 function describe(): Schema {
   if (cached) return cached;
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const operation of OPERATIONS) {
-    const details = DETAILS[operation.name];
+  for (const operation of apiOperations()) {
+    const details = DETAILS[operation.name as ApiOperationName];
     if (!details) throw new Error(`operation ${operation.name} has no OpenAPI details`);
     const pathParameters = [...operation.path.matchAll(/\{(\w+)\}/g)].map((match) => ({
       name: match[1],

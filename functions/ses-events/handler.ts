@@ -8,11 +8,11 @@ import type { SNSEvent, SQSEvent } from 'aws-lambda';
 import { documentClient } from '../adapters/clients';
 import { Repository } from '../adapters/dynamodb/repository';
 import { logger, observe } from '../commons/observability';
-import { readSettings, SES_EVENTS_FUNCTION, setting } from '../commons/settings';
+import { needsOf, readSettings, setting } from '../commons/settings';
 import { handleSesEvents, type SesEventsDeps } from './failures';
 
 // Built when the module loads: a missing setting fails the cold start.
-const settings = readSettings(SES_EVENTS_FUNCTION.needs);
+const settings = readSettings(needsOf('sesEvents'));
 const deps: SesEventsDeps = {
   repository: new Repository(documentClient(), setting(settings, 'TABLE_NAME')),
   now: () => new Date().toISOString(),

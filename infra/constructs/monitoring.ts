@@ -1,5 +1,5 @@
 /**
- * Alarms (to one SNS topic) and one dashboard. Alarms watch rates and sustained problems, never a
+ * Alarms (to one SNS topic) and one dashboard (dashboard.ts). Alarms watch rates and sustained problems, never a
  * single retry: a workflow task that fails once and succeeds on its retry pages nobody, a request
  * whose workflow gave up or whose callback was abandoned does. The service's own metrics come from
  * the functions (Powertools EMF, namespace `Approvals`, dimension `service`=`approvals`).
@@ -8,14 +8,11 @@ import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   Alarm,
-  AlarmStatusWidget,
   ComparisonOperator,
-  Dashboard,
-  GraphWidget,
+  type Dashboard,
   type IMetric,
   MathExpression,
   Metric,
-  TextWidget,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -27,6 +24,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { serviceDashboard } from './dashboard';
 
 /** The functions' own metrics (emitted with Powertools; names shared with functions/). */
 export const SERVICE_METRICS = {
@@ -353,84 +351,22 @@ export class Monitoring extends Construct {
     );
 
     // ---- Dashboard -----------------------------------------------------------------------------
-    this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: props.prefix, defaultInterval: Duration.days(1) });
-    const functionMetrics = (make: (fn: IFunction, label: string) => IMetric) =>
-      Object.entries(allFunctions).map(([name, fn]) => make(fn, name));
-    const byDimension = (metricName: string, dimension: string, statistic: string, label: string) =>
-      new MathExpression({
-        expression: `SEARCH('{${SERVICE_METRICS.namespace},service,${dimension}} MetricName="${metricName}"', '${statistic}', 300)`,
-        label,
-        period: FIVE_MINUTES,
-      });
-    this.dashboard.addWidgets(
-      new TextWidget({
-        markdown: `# ${props.prefix}\nApproval service: HTTP API → functions → DynamoDB; Step Functions workflow; SES. See infra/README.md.`,
-        width: 24,
-        height: 2,
-      }),
-      new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 6 }),
-    );
-    this.dashboard.addWidgets(
-      new GraphWidget({ title: 'Requests created (by kind)', left: [byDimension('RequestsCreated', 'kind', 'Sum', '')], width: 8 }),
-      new GraphWidget({ title: 'Decisions (by outcome)', left: [byDimension('Decisions', 'outcome', 'Sum', '')], width: 8 }),
-      new GraphWidget({
-        title: 'Time to decision (s)',
-        left: [service('TimeToDecision', 'p50', ONE_HOUR), service('TimeToDecision', 'p90', ONE_HOUR)],
-        width: 8,
-      }),
-    );
-    this.dashboard.addWidgets(
-      new GraphWidget({ title: 'Emails and reminders', left: [service('RemindersSent'), service('EmailsFailed')], width: 8 }),
-      new GraphWidget({ title: 'Callbacks', left: [service('CallbacksFailed'), service('CallbacksAbandoned')], width: 8 }),
-      new GraphWidget({ title: 'SES reputation', left: [bounceRate, complaintRate], width: 8 }),
-    );
-    this.dashboard.addWidgets(
-      new GraphWidget({
-        title: 'API requests and errors',
-        left: [apiCount, props.api.metricClientError({ period: FIVE_MINUTES }), api5xx, link4xx],
-        width: 12,
-      }),
-      new GraphWidget({
-        title: 'API latency (p99)',
-        left: [props.api.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' })],
-        width: 12,
-      }),
-    );
-    this.dashboard.addWidgets(
-      new GraphWidget({
-        title: 'Workflow executions',
-        left: [
-          props.stateMachine.metricStarted({ period: FIVE_MINUTES }),
-          props.stateMachine.metricSucceeded({ period: FIVE_MINUTES }),
-          workflow.failed,
-          workflow.timedOut,
-          workflow.aborted,
-          workflow.throttled,
-        ],
-        width: 12,
-      }),
-      new GraphWidget({
-        title: 'DynamoDB throttles and SES events dead letters',
-        left: [dynamoSum, props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' })],
-        width: 12,
-      }),
-    );
-    this.dashboard.addWidgets(
-      new GraphWidget({
-        title: 'Function errors',
-        left: functionMetrics((fn, label) => fn.metricErrors({ period: FIVE_MINUTES, label })),
-        width: 8,
-      }),
-      new GraphWidget({
-        title: 'Function duration (p99)',
-        left: functionMetrics((fn, label) => fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p99', label })),
-        width: 8,
-      }),
-      new GraphWidget({
-        title: 'Function throttles',
-        left: functionMetrics((fn, label) => fn.metricThrottles({ period: FIVE_MINUTES, label })),
-        width: 8,
-      }),
-    );
+    this.dashboard = serviceDashboard(this, {
+      prefix: props.prefix,
+      alarms: this.alarms,
+      functions: allFunctions,
+      serviceNamespace: SERVICE_METRICS.namespace,
+      service,
+      api: props.api,
+      apiCount,
+      api5xx,
+      link4xx,
+      bounceRate,
+      complaintRate,
+      stateMachine: props.stateMachine,
+      workflow,
+      dynamoThrottles: dynamoSum,
+      deadLetterQueue: props.deadLetterQueue,
+    });
   }
 }

@@ -13,15 +13,11 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { Need } from '../../functions/operations';
+import type { Need, ServiceFunctionEntry } from '../../functions/registry';
 import { BUNDLING } from '../bundling';
-import type { StepNeed } from '../../functions/approval-steps';
 
 /** The project root: function entries are relative to it. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
-
-/** Every need a function may declare (HTTP operations and workflow tasks). */
-export type AnyNeed = Need | StepNeed;
 
 export interface ServiceFunctionProps {
   /** Handler module, relative to the project root (e.g. `functions/health/handler.ts`); it exports `handler`. */
@@ -124,9 +120,30 @@ export const DESCRIBE_ACTIONS = ['states:DescribeExecution'];
 /** What the workflow port's `finish` sends: success for a decision, failure for a delete. */
 export const TASK_ACTIONS = ['states:SendTaskSuccess', 'states:SendTaskFailure'];
 
+/** What every function of a stack shares: where its logs go and how long they stay. */
+export type FunctionLogProps = Pick<ServiceFunctionProps, 'logRetention' | 'logRemovalPolicy'>;
+
 export class ServiceFunction extends NodejsFunction {
   /** The needs bound so far (for tests and reviews). */
-  readonly needs = new Set<AnyNeed>();
+  readonly needs = new Set<Need>();
+  /** The name of its registry entry, when made by `ofEntry`. */
+  registryName?: string;
+
+  /**
+   * The function of one registry entry (functions/registry.ts): id `<Name>Function`, the entry's
+   * handler, its needs bound to `resources`.
+   */
+  static ofEntry(
+    scope: Construct,
+    entry: ServiceFunctionEntry,
+    resources: ServiceResources,
+    props: Omit<ServiceFunctionProps, 'entry'>,
+  ): ServiceFunction {
+    const id = `${entry.name.charAt(0).toUpperCase()}${entry.name.slice(1)}Function`;
+    const fn = new ServiceFunction(scope, id, { ...props, entry: entry.entry }).bindNeeds(entry.needs, resources);
+    fn.registryName = entry.name;
+    return fn;
+  }
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     // No fixed name: a retained group never collides with the next deploy's.
@@ -186,7 +203,7 @@ export class ServiceFunction extends NodejsFunction {
    * Turns needs into environment variables and IAM statements, each scoped to the one
    * resource it names. A need this method does not know fails the type check.
    */
-  bindNeeds(needs: readonly AnyNeed[], resources: ServiceResources): this {
+  bindNeeds(needs: readonly Need[], resources: ServiceResources): this {
     for (const need of needs) {
       if (this.needs.has(need)) continue;
       this.needs.add(need);

@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { CALLING_SYSTEM_OPERATIONS, OPERATIONS } from '../../functions/operations';
+import { apiOperations, CALLING_SYSTEM_OPERATIONS } from '../../functions/registry';
 import { ON_BEHALF_SCOPE } from '../../functions/domain/model';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/net';
 import { type Api, startApi, users } from '../helpers/stack';
@@ -75,9 +75,9 @@ function send(
 const samplePath = (path: string) => path.replace('{id}', '9b2f3c1e-1111-4222-8333-444455556666').replace('{action}', 'approve');
 
 describe("a calling system's token", () => {
-  const refused = OPERATIONS.filter((operation) => operation.auth === 'jwt' && !CALLING_SYSTEM_OPERATIONS.includes(operation.name)).flatMap(
-    (operation) => operation.methods.map((method) => [method, operation.path] as const),
-  );
+  const refused = apiOperations()
+    .filter((operation) => operation.auth === 'jwt' && !CALLING_SYSTEM_OPERATIONS.includes(operation.name))
+    .flatMap((operation) => operation.methods.map((method) => [method, operation.path] as const));
 
   test('the routes it is refused on are every JWT route but POST /requests', () => {
     expect(refused.length).toBeGreaterThan(5);

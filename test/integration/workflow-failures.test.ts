@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { GetExecutionHistoryCommand, type HistoryEvent, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { APPROVAL_STEPS } from '../../functions/approval-steps';
+import { workflowSteps } from '../../functions/registry';
 import type { ApprovalRequest } from '../../functions/domain/model';
 import { approverEmail, closingEmail, outcomeEmail } from '../../functions/notifications/emails';
 import { awaitDecision, deliverCallback, notifyOutcome, planRound, type StepDeps } from '../../functions/usecases/approval-rounds';
@@ -110,7 +110,7 @@ async function run(
     deliverCallback: step('deliverCallback', (payload) => deliverCallback(deps, id(payload), payload.abandon === true)),
   };
   let text = readFileSync('statemachines/approval.asl.json', 'utf8');
-  for (const s of APPROVAL_STEPS) text = text.replaceAll(`\${${s.substitution}}`, s.name);
+  for (const s of workflowSteps()) text = text.replaceAll(`\${${s.substitution}}`, s.name);
   h = await harness(shortenRetries(JSON.parse(text), options.retriesFaster ?? 1), functions, { timeScale: 0.001 });
   const { executionArn } = await h.client.send(
     new StartExecutionCommand({ stateMachineArn: h.arn, name: ID, input: JSON.stringify({ requestId: ID }) }),

@@ -1,13 +1,14 @@
 /**
- * The HTTP API serves exactly the operations of functions/operations.ts: one route per
+ * The HTTP API serves exactly the API operations of functions/registry.ts: one route per
  * (method, path), each operation with its own function, the JWT authorizer on 'jwt'
  * routes only.
  */
-import { OPERATIONS } from '../../../functions/operations';
-import { CALLING_SYSTEM_OPERATIONS, PUBLIC_ROUTE_THROTTLES } from '../../../infra/stacks/stateless-stack';
+import { apiOperations, CALLING_SYSTEM_OPERATIONS } from '../../../functions/registry';
+import { PUBLIC_ROUTE_THROTTLES } from '../../../infra/constructs/http-api';
 import { CERTIFICATE_ARN, defined, fixture, logicalId, props, resolveStackOutputs, resources, stacksWith } from '../../infra/fixture';
 
 const { stateless, stateful, statelessTemplate, statefulTemplate } = fixture();
+const OPERATIONS = apiOperations();
 const routes = Object.values(resources(statelessTemplate, 'AWS::ApiGatewayV2::Route'));
 const integrations = resources(statelessTemplate, 'AWS::ApiGatewayV2::Integration');
 const functions = resources(statelessTemplate, 'AWS::Lambda::Function');
@@ -31,7 +32,7 @@ function functionBehind(routeKey: string): string {
 }
 
 describe('routes', () => {
-  test('the operations list is not empty and names each operation once', () => {
+  test("the registry's API operations are not empty and names each operation once", () => {
     expect(OPERATIONS.length).toBeGreaterThan(0);
     expect(new Set(OPERATIONS.map((operation) => operation.name)).size).toBe(OPERATIONS.length);
     expect(new Set(expectedRouteKeys).size).toBe(expectedRouteKeys.length);

@@ -6,11 +6,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { z } from 'zod';
-import { APPROVAL_STEPS, RECONCILER_FUNCTION } from '../../../functions/approval-steps';
-import { type AnyNeed, environmentSchema, SES_EVENTS_FUNCTION } from '../../../functions/commons/settings';
-import { OPERATIONS } from '../../../functions/operations';
-import type { ServiceFunction } from '../../../infra/constructs/service-function';
-import { PROJECT_ROOT } from '../../../infra/constructs/service-function';
+import { environmentSchema } from '../../../functions/commons/settings';
+import { FUNCTIONS, type ServiceFunctionEntry } from '../../../functions/registry';
+import { PROJECT_ROOT, ServiceFunction } from '../../../infra/constructs/service-function';
 import { defined, fixture, logicalId, props, resources } from '../../infra/fixture';
 
 const { stateless, statelessTemplate, config } = fixture();
@@ -30,13 +28,12 @@ const SAMPLE: Record<string, string> = {
 /** Variables every function gets that are no setting of the service. */
 const RUNTIME_VARIABLES = new Set(['NODE_OPTIONS']);
 
-type Entry = { name: string; entry: string; needs: readonly AnyNeed[] };
-const functions: Array<[string, Entry, ServiceFunction]> = [
-  ...OPERATIONS.map((op): [string, Entry, ServiceFunction] => [op.name, op, defined(stateless.apiFunctions[op.name])]),
-  ...APPROVAL_STEPS.map((step): [string, Entry, ServiceFunction] => [step.name, step, defined(stateless.workflowFunctions[step.name])]),
-  [SES_EVENTS_FUNCTION.name, SES_EVENTS_FUNCTION, stateless.sesEventsFunction],
-  [RECONCILER_FUNCTION.name, RECONCILER_FUNCTION, stateless.reconcilerFunction],
-];
+type Entry = ServiceFunctionEntry;
+const functions: Array<[string, Entry, ServiceFunction]> = FUNCTIONS.map((entry): [string, Entry, ServiceFunction] => [
+  entry.name,
+  entry,
+  defined(stateless.functions[entry.name], `the function of ${entry.name}`),
+]);
 
 function stackVariables(fn: ServiceFunction): string[] {
   const lambda = props(resources(statelessTemplate, 'AWS::Lambda::Function')[logicalId(fn)]);
@@ -67,6 +64,15 @@ for (const name of LIBRARIES) {
   const shared: unknown = jest.requireActual(name);
   jest.doMock(name, () => shared);
 }
+
+test('the stack has one function per registry entry, and every service function is one of them', () => {
+  expect(Object.keys(stateless.functions).sort()).toEqual(FUNCTIONS.map((entry) => entry.name).sort());
+  const built = stateless.node.findAll().filter((construct): construct is ServiceFunction => construct instanceof ServiceFunction);
+  expect(built.map((fn) => fn.registryName).sort()).toEqual(FUNCTIONS.map((entry) => entry.name).sort());
+  for (const entry of FUNCTIONS) {
+    expect([...defined(stateless.functions[entry.name]).needs].sort()).toEqual([...entry.needs].sort());
+  }
+});
 
 test("the libraries shared between loads are the functions' imports", () => {
   expect(LIBRARIES).toEqual(expect.arrayContaining(['@aws-sdk/client-dynamodb', '@middy/core', 'zod']));

@@ -4,9 +4,8 @@
  * are exactly the AWS calls its code makes (CALLS below, read from the code, statement by statement).
  */
 import type { Template } from 'aws-cdk-lib/assertions';
-import { OPERATIONS } from '../../../functions/operations';
-import { APPROVAL_STEPS, RECONCILER_FUNCTION } from '../../../functions/approval-steps';
-import type { AnyNeed, ServiceFunction } from '../../../infra/constructs/service-function';
+import { FUNCTIONS, type Need, workflowSteps } from '../../../functions/registry';
+import type { ServiceFunction } from '../../../infra/constructs/service-function';
 import { defined, fixture, logicalId, props, resolveStackOutputs, resources } from '../../infra/fixture';
 
 const { stateful, stateless, statefulTemplate, statelessTemplate, config } = fixture();
@@ -136,7 +135,7 @@ describe('each function gets exactly what its needs say', () => {
   const userPool = `\${${logicalId(stateful.userPool)}.Arn}`;
   const indexes = [`${table}/index/byRequester`, `${table}/index/byState`];
   /** The test's own statement of each need: actions → resources, and environment variables. */
-  const EXPECTED: Record<AnyNeed, { grants: Record<string, string[]>; env: string[] }> = {
+  const EXPECTED: Record<Need, { grants: Record<string, string[]>; env: string[] }> = {
     'table:get': { grants: { 'dynamodb:GetItem': [table] }, env: ['TABLE_NAME'] },
     'table:query': { grants: { 'dynamodb:Query': [table] }, env: ['TABLE_NAME'] },
     'table:search': { grants: { 'dynamodb:Query': indexes }, env: ['TABLE_NAME'] },
@@ -181,12 +180,7 @@ describe('each function gets exactly what its needs say', () => {
     'xray:PutTraceSegments': ['*'],
   };
 
-  const needsOf: Record<string, readonly AnyNeed[]> = {
-    ...Object.fromEntries(OPERATIONS.map((operation) => [operation.name, operation.needs])),
-    ...Object.fromEntries(APPROVAL_STEPS.map((task) => [task.name, task.needs])),
-    sesEvents: ['table:get', 'table:put'],
-    reconciler: RECONCILER_FUNCTION.needs,
-  };
+  const needsOf: Record<string, readonly Need[]> = Object.fromEntries(FUNCTIONS.map((entry) => [entry.name, entry.needs]));
   const queue = `\${${logicalId(stateless.emailEventsQueue)}.Arn}`;
   /** Grants a function has besides its needs. */
   const EXTRA: Record<string, Record<string, string[]>> = {
@@ -374,7 +368,7 @@ describe('each function gets exactly what its needs say', () => {
       .map((fn) => `\${${logicalId(fn)}.Arn}`)
       .sort();
     expect(list(defined(invoke[0], 'the invoke statement').statement.Resource).map(text).sort()).toEqual(expected);
-    expect(expected).toHaveLength(APPROVAL_STEPS.length);
+    expect(expected).toHaveLength(workflowSteps().length);
   });
 
   test('the key generator may read and write the two signing-key secrets only', () => {

@@ -31,7 +31,7 @@ describe('logs', () => {
   test("no log group has a fixed name but the workflow's, which carries the stack's own id", () => {
     for (const [id, group] of Object.entries(resources(PROD.statelessTemplate, 'AWS::Logs::LogGroup'))) {
       const name = props(group).LogGroupName;
-      if (id !== logicalId(PROD.stateless.node.findChild('WorkflowLogs'))) {
+      if (id !== logicalId(PROD.stateless.node.findChild('Workflow').node.findChild('Logs'))) {
         expect([id, name]).toEqual([id, undefined]);
         continue;
       }

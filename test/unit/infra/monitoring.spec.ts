@@ -4,7 +4,7 @@
  * a queue with a dead-letter queue, and nothing is dropped silently.
  */
 import { SERVICE_METRICS } from '../../../infra/constructs/monitoring';
-import { LINK_4XX_METRIC } from '../../../infra/stacks/stateless-stack';
+import { LINK_4XX_METRIC } from '../../../infra/constructs/http-api';
 import { defined, fixture, logicalId, props, resolveStackOutputs, resources } from '../../infra/fixture';
 
 const { stateful, stateless, statefulTemplate, statelessTemplate, config } = fixture();

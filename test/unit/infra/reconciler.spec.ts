@@ -2,8 +2,8 @@
  * The reconciler in the cloud: EventBridge Scheduler runs it every minute with a role that may
  * invoke this one function and nothing else; its errors alarm; it reads only the byDue index.
  */
-import { RECONCILER_FUNCTION } from '../../../functions/approval-steps';
-import { RECONCILE_EVERY_MINUTES, reconcileRate } from '../../../infra/stacks/stateless-stack';
+import { functionNamed } from '../../../functions/registry';
+import { RECONCILE_EVERY_MINUTES, reconcileRate } from '../../../infra/constructs/reconciler';
 import { fixture, logicalId, props, resources } from '../../infra/fixture';
 
 const { stateless, statelessTemplate, config } = fixture();
@@ -57,6 +57,6 @@ test("the reconciler's error rate alarms, and it runs one at a time where concur
   expect(fn.Timeout).toBe(120);
 });
 
-test('its needs are the reconciler entry of the step list', () => {
-  expect([...stateless.reconcilerFunction.needs].sort()).toEqual([...RECONCILER_FUNCTION.needs].sort());
+test('its needs are the reconciler entry of the registry', () => {
+  expect([...stateless.reconcilerFunction.needs].sort()).toEqual([...functionNamed('reconciler').needs].sort());
 });

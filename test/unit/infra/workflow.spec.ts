@@ -7,9 +7,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import aslValidator from 'asl-validator';
-import { APPROVAL_STEPS } from '../../../functions/approval-steps';
+import { workflowSteps } from '../../../functions/registry';
 import { PROJECT_ROOT } from '../../../infra/constructs/service-function';
-import { WORKFLOW_DEFINITION } from '../../../infra/stacks/stateless-stack';
+import { WORKFLOW_DEFINITION } from '../../../infra/constructs/workflow';
 import { defined, fixture, logicalId, props, resources } from '../../infra/fixture';
 
 const { app, stateless, statelessTemplate } = fixture();
@@ -47,7 +47,7 @@ describe('the approval state machine', () => {
     expect(names.length).toBeGreaterThan(0);
     const substitutions = machine.Properties?.DefinitionSubstitutions as Record<string, unknown>;
     expect(Object.keys(substitutions).sort()).toEqual(names);
-    for (const task of APPROVAL_STEPS) {
+    for (const task of workflowSteps()) {
       const fn = defined(stateless.workflowFunctions[task.name], task.name);
       expect(substitutions[task.substitution]).toEqual({ 'Fn::GetAtt': [logicalId(fn), 'Arn'] });
     }
