@@ -8,7 +8,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { APPROVAL_STEPS, RECONCILER_FUNCTION } from '../functions/approval-steps';
-import { parseCallbackUrlPrefixes } from '../functions/domain/callbacks';
+import { parseCallbackUrlPrefixes } from '../functions/commons/settings';
 import { endpointsEnv, type LocalEndpoint, removeEndpointsFile, writeEndpointsFile } from './endpoints';
 import { deleteTable, ensureStateShards, ensureTable, startDynamoDbLocal } from './dynamodb';
 import { type GatewayOptions, startGateway } from './gateway';

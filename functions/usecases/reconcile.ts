@@ -18,15 +18,12 @@
 import type { Outcome } from '../domain/model';
 import { CHECK_GRACE_SECONDS, earliest, plus, RUNNING_RECHECK_SECONDS, repairRetryAt, START_CHECK_SECONDS } from './checks';
 import { expireRequest } from './approval-rounds';
-import type { ApprovalStore, Clock, Meter, StoredRequest, WorkflowPort } from './ports';
-import { isTransient } from './transient';
+import type { EventDeps } from './deps';
+import type { ApprovalStore, StoredRequest } from './ports';
 
-export interface ReconcileDeps {
+export type ReconcileDeps = Pick<EventDeps, 'workflow' | 'now' | 'meter' | 'isTransient'> & {
   repository: Pick<ApprovalStore, 'getRequest' | 'saveChange' | 'setRoundBookkeeping' | 'dueRequests'>;
-  workflow: WorkflowPort;
-  now: Clock;
-  meter: Meter;
-}
+};
 
 export type RepairAction = 'expired' | 'signalled' | 'started' | 'waiting' | 'cleared' | 'gone';
 
@@ -66,7 +63,7 @@ async function backOff(deps: ReconcileDeps, requestId: string, error: unknown): 
     const stored = await deps.repository.getRequest(requestId);
     if (!stored) return {};
     const failures = (stored.rounds.repairFailures ?? 0) + 1;
-    const nextCheckAt = repairRetryAt(deps.now(), failures, isTransient(error));
+    const nextCheckAt = repairRetryAt(deps.now(), failures, deps.isTransient(error));
     await deps.repository.setRoundBookkeeping(requestId, { checkAt: nextCheckAt, repairFailures: failures });
     return { failures, nextCheckAt };
   } catch {

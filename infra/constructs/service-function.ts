@@ -13,15 +13,14 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { Need } from '../../functions/operations';
+import type { AnyNeed } from '../../functions/commons/settings';
 import { BUNDLING } from '../bundling';
-import type { StepNeed } from '../../functions/approval-steps';
 
 /** The project root: function entries are relative to it. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 /** Every need a function may declare (HTTP operations and workflow tasks). */
-export type AnyNeed = Need | StepNeed;
+export type { AnyNeed };
 
 export interface ServiceFunctionProps {
   /** Handler module, relative to the project root (e.g. `functions/health/handler.ts`); it exports `handler`. */

@@ -1,6 +1,7 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import fc from 'fast-check';
-import { allowedCallbackUrl, parseCallbackUrlPrefixes } from '../../../functions/domain/callbacks';
+import { parseCallbackUrlPrefixes } from '../../../functions/commons/settings';
+import { allowedCallbackUrl } from '../../../functions/domain/callbacks';
 import type { DomainError } from '../../../functions/domain/errors';
 import { createRequestBodySchema, decisionBodySchema, profileBodySchema, RESERVED_KEYS } from '../../../functions/domain/model';
 import { parse } from '../../../functions/domain/validation';

@@ -7,14 +7,25 @@
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import { profileBodySchema } from '../../../functions/domain/model';
 import { approverEmail, closingEmail, outcomeEmail } from '../../../functions/notifications/emails';
-import { awaitDecision, planRound, type StepDeps } from '../../../functions/usecases/approval-rounds';
+import { isTransientAwsError } from '../../../functions/adapters/aws-errors';
+import type { EventDeps, StepDeps } from '../../../functions/usecases/deps';
+import { awaitDecision } from '../../../functions/usecases/workflow-steps/await-decision';
+import { planRound } from '../../../functions/usecases/workflow-steps/plan-round';
 import { REPAIR_BACKOFF_CAP_SECONDS, START_CHECK_SECONDS } from '../../../functions/usecases/checks';
 import type { Deps } from '../../../functions/usecases/ports';
 import { reconcile } from '../../../functions/usecases/reconcile';
 import { createApprovalRequest, decideAsUser } from '../../../functions/usecases/requests';
 import { alice, bob, carol } from '../../support/fixtures';
 import { MemoryDirectory } from '../../support/memory-directory';
-import { FakeClock, MemoryStore, RecordingMailer, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
+import {
+  FakeClock,
+  MemoryStore,
+  RecordingMailer,
+  RecordingMeter,
+  RecordingWorkflow,
+  sequentialIds,
+  RecordingCallbacks,
+} from '../../support/memory-store';
 import { pendingRequest, REQUEST_ID } from '../../support/requests';
 
 const ID = REQUEST_ID;
@@ -29,7 +40,7 @@ function setup(...requests: ApprovalRequest[]) {
   const mailer = new RecordingMailer();
   const clock = new FakeClock(CREATED);
   const signalFailures: Array<{ requestId: string; error: unknown }> = [];
-  const deps: StepDeps & Deps = {
+  const deps: StepDeps & Deps & Pick<EventDeps, 'isTransient'> = {
     repository: store,
     directory: MemoryDirectory.fromIdentities(alice, bob, carol),
     workflow,
@@ -42,7 +53,8 @@ function setup(...requests: ApprovalRequest[]) {
     outcomeEmail,
     closingEmail,
     callbackKey: async (client: string) => ({ keyId: 'k1', secret: `key-of-${client}` }),
-    fetch: (async () => new Response(null, { status: 204 })) as unknown as typeof fetch,
+    callbacks: new RecordingCallbacks(),
+    isTransient: isTransientAwsError,
     onWorkflowSignalFailed: (requestId, error) => signalFailures.push({ requestId, error }),
   };
   return { store, workflow, mailer, clock, deps, signalFailures };
