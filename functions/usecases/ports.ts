@@ -5,7 +5,9 @@
  * ones in test/support.
  */
 import type { Kind } from '../domain/kinds';
-import type { ApprovalRequest, DecisionKind, HistoryEntry, Outcome, Profile, ProfileBody, State } from '../domain/model';
+import type { DecisionKind } from '../domain/bodies';
+import type { ApprovalRequest, HistoryEntry, Outcome, State } from '../domain/model';
+import type { Profile, ProfileBody } from '../domain/profile';
 import type { Change } from '../domain/rules';
 import type { Directory } from './directory';
 

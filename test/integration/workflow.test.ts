@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clientCallbackKey } from '../../functions/callbacks/keys';
-import { ON_BEHALF_SCOPE } from '../../functions/domain/model';
+import { ON_BEHALF_SCOPE } from '../../functions/domain/bodies';
 import { type Api, cardRequest, profile, startApi, users } from '../helpers/stack';
 import { waitFor } from '../../local/net';
 import { about, executionStatus, linksOf, mailbox, to, waitForEmails, waitForExecution, waitForState } from '../helpers/workflow';

@@ -5,7 +5,8 @@
  * the DynamoDB adapter itself against DynamoDB Local.
  */
 import { invalid } from '../../functions/domain/errors';
-import type { ApprovalRequest, HistoryEntry, Outcome, Profile, ProfileBody } from '../../functions/domain/model';
+import type { ApprovalRequest, HistoryEntry, Outcome } from '../../functions/domain/model';
+import type { Profile, ProfileBody } from '../../functions/domain/profile';
 import { isOpenFor, type Change } from '../../functions/domain/rules';
 import { taskChanges } from '../../functions/domain/tasks';
 import { findKey, findKeys, matchesFind } from '../../functions/domain/find';

@@ -5,7 +5,7 @@
  * execution; repairs that keep failing back off and never starve the other due requests.
  */
 import type { ApprovalRequest } from '../../../functions/domain/model';
-import { profileBodySchema } from '../../../functions/domain/model';
+import { profileBodySchema } from '../../../functions/domain/profile';
 import { approverEmail, closingEmail, outcomeEmail } from '../../../functions/notifications/emails';
 import { isTransientAwsError } from '../../../functions/adapters/aws-errors';
 import type { EventDeps, StepDeps } from '../../../functions/usecases/deps';

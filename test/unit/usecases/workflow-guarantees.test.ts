@@ -5,7 +5,8 @@
  * 500 once stored, and the reconciler repairs whatever the workflow left undone.
  */
 import type { ApprovalRequest } from '../../../functions/domain/model';
-import { MAX_REMINDERS, profileBodySchema } from '../../../functions/domain/model';
+import { MAX_REMINDERS } from '../../../functions/domain/model';
+import { profileBodySchema } from '../../../functions/domain/profile';
 import { approverEmail, closingEmail, outcomeEmail } from '../../../functions/notifications/emails';
 import { isTransientAwsError } from '../../../functions/adapters/aws-errors';
 import type { EventDeps, StepDeps } from '../../../functions/usecases/deps';
