@@ -350,7 +350,7 @@ export class StatelessStack extends Stack {
       logRetention,
       logRemovalPolicy,
       // One run at a time: two overlapping runs could both start an execution for the same request.
-      reservedConcurrentExecutions: config.linkConcurrency > 0 ? 1 : undefined,
+      reservedConcurrentExecutions: config.reconcilerConcurrency || undefined,
     }).bindNeeds(RECONCILER_FUNCTION.needs, resources);
     // DescribeExecution is authorised on execution ARNs only: this state machine's executions.
     const literal = (value: string, name: string) => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);

@@ -154,11 +154,19 @@ describe('abuse of the public routes', () => {
     }
   });
 
-  test('linkConcurrency=0 reserves none (an account whose quota is too low to reserve any)', () => {
+  test('linkConcurrency=0 reserves none for the link functions, and leaves the reconciler to its own setting', () => {
     const { stateless: none, statelessTemplate: template } = stacksWith({ linkConcurrency: 0 });
     for (const fn of Object.values(none.apiFunctions)) {
       expect(props(resources(template, 'AWS::Lambda::Function')[logicalId(fn)]).ReservedConcurrentExecutions).toBeUndefined();
     }
+    expect(props(resources(template, 'AWS::Lambda::Function')[logicalId(none.reconcilerFunction)]).ReservedConcurrentExecutions).toBe(1);
+  });
+
+  test('reconcilerConcurrency=0 reserves none for the reconciler (an account whose quota is too low to reserve any)', () => {
+    const { stateless: none, statelessTemplate: template } = stacksWith({ reconcilerConcurrency: 0 });
+    expect(
+      props(resources(template, 'AWS::Lambda::Function')[logicalId(none.reconcilerFunction)]).ReservedConcurrentExecutions,
+    ).toBeUndefined();
   });
 });
 
