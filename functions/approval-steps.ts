@@ -2,7 +2,7 @@
  * The approval workflow's steps: the functions that statemachines/approval.asl.json invokes.
  * `substitution` is the `${...}` name in the ASL that the CDK stack replaces with the function's
  * ARN and the local engine with the function's name. (In this code base "workflow" means the state
- * machine and its executions; "round" one wait for a decision between reminders.)
+ * machine of one request, "workflow step" one of these functions, "round" one plan-then-wait cycle.)
  */
 export type StepNeed =
   /** Reads of the user directory: who may still decide and get emails. */

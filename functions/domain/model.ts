@@ -59,14 +59,15 @@ export const approvalSchema = z.object({
 });
 export type Approval = z.infer<typeof approvalSchema>;
 
-export const decisionSchema = z.object({
+/** How the request ended and who ended it (its outcome; the API and the table call the field `decision`). */
+export const outcomeRecordSchema = z.object({
   decision: z.enum(OUTCOMES),
   by: actorSchema,
   at: isoTime,
   reason: z.string().optional(),
   comment: z.string().optional(),
 });
-export type Decision = z.infer<typeof decisionSchema>;
+export type OutcomeRecord = z.infer<typeof outcomeRecordSchema>;
 
 /**
  * A request as the API answers it: the one definition of its fields. The TypeScript type, the
@@ -113,7 +114,7 @@ export const approvalRequestSchema = z.object({
   approvals: z.array(approvalSchema),
   onHold: z.boolean(),
   hold: z.object({ by: actorSchema, at: isoTime, comment: z.string().optional() }).optional(),
-  decision: decisionSchema.optional().describe('Set once the request has ended.'),
+  decision: outcomeRecordSchema.optional().describe('Set once the request has ended.'),
   remindAfter: z.string(),
   expireAfter: z.string(),
   maxReminders: z

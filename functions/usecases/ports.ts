@@ -234,8 +234,8 @@ export interface WorkflowPort {
   status(name: string): Promise<ExecutionStatus>;
   /**
    * Ends the wait of a request's workflow after the request was decided or deleted: true when the
-   * waiting task took it. A closed or unknown token is not an error (false): the workflow's next
-   * round reads the state.
+   * waiting round took it. A closed or unknown task token is not an error (false): the workflow's
+   * next round reads the state.
    */
   finish(taskToken: string, outcome: Outcome): Promise<boolean>;
 }

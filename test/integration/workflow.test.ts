@@ -257,7 +257,7 @@ describe('email delivery', () => {
     return change.request;
   }
 
-  test('when SES throttles the first approval emails, the task is retried later and each approver gets exactly one', async () => {
+  test('when SES throttles the first approval emails, the workflow step is retried later and each approver gets exactly one', async () => {
     const { stepDeps } = await import('../../functions/approval-steps/deps');
     const { awaitDecision } = await import('../../functions/usecases/workflow-steps/await-decision');
     const request = await storedWithoutWorkflow('6f1c3a7e-2b4d-4e8f-9a1b-3c5d7e9f1a2b');

@@ -177,14 +177,14 @@ describe('awaiting a decision', () => {
     ]);
   });
 
-  test('a request decided before the token could be stored completes the task at once with its outcome', async () => {
+  test('a request decided before the task token could be stored ends the wait at once with its outcome', async () => {
     const { deps, workflow, mailer } = setup(pending({ state: 'approved' }));
     await awaitDecision(deps, ID, 'token-late');
     expect(workflow.finished).toEqual([{ taskToken: 'token-late', outcome: 'approved' }]);
     expect(mailer.sent).toEqual([]);
   });
 
-  test('a missing request completes the task as deleted', async () => {
+  test('a missing request ends the wait as deleted', async () => {
     const { deps, workflow } = setup();
     await awaitDecision(deps, '00000000-0000-4000-8000-000000000009', 'token-x');
     expect(workflow.finished).toEqual([{ taskToken: 'token-x', outcome: 'deleted' }]);

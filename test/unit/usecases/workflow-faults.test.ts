@@ -91,7 +91,7 @@ describe('a decision stands when Step Functions cannot be told', () => {
     const down = await reconcile(deps);
     expect(down.failed).toEqual([{ requestId: ID, error: 'ServiceUnavailable', failures: 1, nextCheckAt: clock.now() }]);
     expect(checkAtOf(store)).toBe(clock.now());
-    // Recovered: the next run signals the waiting task with the stored outcome; nothing restarts.
+    // Recovered: the next run signals the waiting round with the stored outcome; nothing restarts.
     workflow.failFinishWith = undefined;
     clock.advance(60);
     expect((await reconcile(deps)).repairs).toEqual([{ requestId: ID, actions: ['signalled'] }]);
@@ -99,7 +99,7 @@ describe('a decision stands when Step Functions cannot be told', () => {
     expect(workflow.names).toEqual([]);
     expect(store.requests.get(ID)?.rounds.repairFailures).toBe(0);
     expect(checkAtOf(store)).toBe(plus(clock.now(), START_CHECK_SECONDS));
-    // Idempotent: a later run finds the task closed and only waits for the outcome steps.
+    // Idempotent: a later run finds the wait closed and only waits for the outcome steps.
     clock.advance(START_CHECK_SECONDS);
     expect((await reconcile(deps)).repairs).toEqual([{ requestId: ID, actions: ['waiting'] }]);
     expect(workflow.finished).toHaveLength(1);
@@ -131,7 +131,7 @@ describe('a retried Plan round sends no reminder twice', () => {
       return write(...args);
     };
     await expect(planRound(deps, ID)).rejects.toThrow('throttled');
-    // The workflow retries the task.
+    // The workflow retries the workflow step.
     await planRound(deps, ID);
     const reminders = (to: string) => mailer.sent.filter((email) => email.to === to && /remind/i.test(email.subject));
     expect(reminders('bob@example.com')).toHaveLength(1);

@@ -136,9 +136,9 @@ describe('reminders stop', () => {
 });
 
 describe('the first approval email goes to each approver once', () => {
-  test('an attempt that overlaps one still sending (a task timeout, a retry) skips the approvers already claimed, and is deferred', async () => {
+  test('an attempt that overlaps one still sending (the workflow step timing out, a retry) skips the approvers already claimed, and is deferred', async () => {
     const { deps, mailer, store } = setup(pending({ approvers: ['bob@example.com', 'carol@example.com', 'dave@example.com'] }));
-    // The first attempt is slow: while it sends to bob, the task times out and a second attempt runs.
+    // The first attempt is slow: while it sends to bob, the workflow step times out and a second attempt runs.
     let overlapping: Promise<void> | undefined;
     const slowSend = deps.send;
     deps.send = async (email) => {
