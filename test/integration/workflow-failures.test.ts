@@ -18,7 +18,7 @@ import { notifyOutcome } from '../../functions/usecases/workflow-steps/notify-ou
 import { planRound } from '../../functions/usecases/workflow-steps/plan-round';
 import { alice, bob, carol } from '../support/fixtures';
 import { MemoryDirectory } from '../support/memory-directory';
-import { FakeClock, MemoryStore, RecordingMailer, RecordingMeter, RecordingWorkflow, RecordingCallbacks } from '../support/memory-store';
+import { FakeClock, MemoryStore, RecordingCallbacks, RecordingMailer, RecordingMeter, RecordingWorkflow } from '../support/memory-store';
 import { pendingRequest, REQUEST_ID } from '../support/requests';
 import { type Harness, harness, waitForExecution } from '../unit/local/sfn-helpers';
 

@@ -1,5 +1,6 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { sesMailer } from '../../../functions/adapters/ses-mailer';
+import fc from 'fast-check';
+import { asEmailFailure, sesMailer } from '../../../functions/adapters/ses-mailer';
 import { EmailFailed } from '../../../functions/usecases/senders';
 
 const email = { to: 'bob@example.com', subject: 's', text: 't', html: '<p>t</p>', tags: { requestId: 'r', purpose: 'approval' } };
@@ -42,5 +43,43 @@ describe('the SES mailer classifies what SES did not take', () => {
       Destination: { ToAddresses: ['bob@example.com'] },
       ConfigurationSetName: 'events',
     });
+  });
+});
+
+describe('the classification, over any SDK error', () => {
+  const TRANSIENT_NAMES = ['ThrottlingException', 'TooManyRequestsException', 'ServiceUnavailable', 'InternalFailure', 'TimeoutError'];
+  const anyName = fc.oneof(
+    fc.constantFrom(...TRANSIENT_NAMES, 'MessageRejected', 'BadRequestException'),
+    fc.stringMatching(/^[A-Z][A-Za-z]{0,30}$/),
+  );
+  const anyError = fc.record(
+    { name: anyName, status: fc.option(fc.integer({ min: 200, max: 599 })), retryable: fc.boolean() },
+    { requiredKeys: ['name', 'status', 'retryable'] },
+  );
+
+  test('transient exactly when SES or the SDK says the call may work later; the name is kept', () => {
+    fc.assert(
+      fc.property(anyError, ({ name, status, retryable }) => {
+        const error = sdkError(name, {
+          ...(status === null ? {} : { $metadata: { httpStatusCode: status } }),
+          ...(retryable ? { $retryable: {} } : {}),
+        });
+        const failure = asEmailFailure(error);
+        const expected =
+          [
+            'ThrottlingException',
+            'TooManyRequestsException',
+            'LimitExceededException',
+            'ServiceUnavailable',
+            'ServiceUnavailableException',
+            'InternalFailure',
+            'InternalServerError',
+            'TimeoutError',
+          ].includes(name) ||
+          retryable ||
+          (status ?? 0) >= 500;
+        expect([failure.name, failure.transient]).toEqual([name, expected]);
+      }),
+    );
   });
 });

@@ -6,7 +6,7 @@ import { EmailFailed } from '../../../functions/usecases/senders';
 import { notifyOutcome } from '../../../functions/usecases/workflow-steps/notify-outcome';
 import { alice, bob, carol } from '../../support/fixtures';
 import { MemoryDirectory } from '../../support/memory-directory';
-import { FakeClock, MemoryStore, RecordingMailer, RecordingMeter, RecordingWorkflow, RecordingCallbacks } from '../../support/memory-store';
+import { FakeClock, MemoryStore, RecordingCallbacks, RecordingMailer, RecordingMeter, RecordingWorkflow } from '../../support/memory-store';
 import { pendingRequest, REQUEST_ID } from '../../support/requests';
 
 const ID = REQUEST_ID;

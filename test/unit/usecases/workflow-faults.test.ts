@@ -20,11 +20,11 @@ import { MemoryDirectory } from '../../support/memory-directory';
 import {
   FakeClock,
   MemoryStore,
+  RecordingCallbacks,
   RecordingMailer,
   RecordingMeter,
   RecordingWorkflow,
   sequentialIds,
-  RecordingCallbacks,
 } from '../../support/memory-store';
 import { pendingRequest, REQUEST_ID } from '../../support/requests';
 

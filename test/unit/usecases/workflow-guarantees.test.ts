@@ -21,11 +21,11 @@ import { alice, bob, carol, user } from '../../support/fixtures';
 import {
   FakeClock,
   MemoryStore,
+  RecordingCallbacks,
   RecordingMailer,
   RecordingMeter,
   RecordingWorkflow,
   sequentialIds,
-  RecordingCallbacks,
 } from '../../support/memory-store';
 import { pendingRequest, REQUEST_ID } from '../../support/requests';
 import { MemoryDirectory } from '../../support/memory-directory';
