@@ -39,6 +39,8 @@ export interface DeploymentConfig {
   readonly cognitoEmail: 'ses' | 'cognito';
   /** Concurrency reserved for each signed-link function; 0: none (new accounts whose quota is too low to reserve any). */
   readonly linkConcurrency: number;
+  /** Concurrency reserved for the reconciler: 1 (one run at a time); 0: none (an account whose quota is too low to reserve any). */
+  readonly reconcilerConcurrency: 0 | 1;
   /** True for the production stage: stricter settings, retained logs, no password sign-in flow. */
   readonly production: boolean;
   /** Account and region the stacks are bound to: pinned in code for prod, the CLI's defaults otherwise. */
@@ -151,6 +153,12 @@ export function readConfig(app: App, pinned: typeof PINNED_ENVIRONMENTS = PINNED
       `context parameter "linkConcurrency" must be an integer from 0 to 1000, got ${app.node.tryGetContext('linkConcurrency')}`,
     );
   }
+  const reconcilerConcurrency = Number(app.node.tryGetContext('reconcilerConcurrency') ?? 1);
+  if (reconcilerConcurrency !== 0 && reconcilerConcurrency !== 1) {
+    throw new Error(
+      `context parameter "reconcilerConcurrency" must be 1 (one run at a time) or 0 (none reserved), got ${app.node.tryGetContext('reconcilerConcurrency')}`,
+    );
+  }
 
   const production = stage === PRODUCTION_STAGE;
   const env = pinned[stage] ?? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
@@ -169,6 +177,7 @@ export function readConfig(app: App, pinned: typeof PINNED_ENVIRONMENTS = PINNED
     if (alarmEmail && PLACEHOLDER_DOMAIN.test(alarmEmail.split('@')[1] ?? ''))
       problems.push(`"alarmEmail" is a placeholder (${alarmEmail})`);
     if (linkConcurrency === 0) problems.push('"linkConcurrency" must reserve concurrency for the public link functions');
+    if (reconcilerConcurrency === 0) problems.push('"reconcilerConcurrency" must be 1: two reconciler runs must never overlap');
     if (cognitoEmail !== 'ses')
       problems.push(
         '"cognitoEmail" must be ses (Cognito\'s own sender sends 50 emails a day): verify the sender identity first and set "senderIdentity" to existing',
@@ -199,6 +208,7 @@ export function readConfig(app: App, pinned: typeof PINNED_ENVIRONMENTS = PINNED
     senderIdentity,
     cognitoEmail,
     linkConcurrency,
+    reconcilerConcurrency,
     production,
     env,
   };

@@ -8,7 +8,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { functionNamed, workflowSteps } from '../functions/registry';
-import { parseCallbackUrlPrefixes } from '../functions/domain/callbacks';
+import { parseCallbackUrlPrefixes } from '../functions/commons/settings';
 import { endpointsEnv, type LocalEndpoint, removeEndpointsFile, writeEndpointsFile } from './endpoints';
 import { deleteTable, ensureTable, startDynamoDbLocal } from './dynamodb';
 import { type GatewayOptions, startGateway } from './gateway';

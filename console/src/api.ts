@@ -5,7 +5,9 @@
  */
 import type { FieldIssue } from '../../functions/domain/errors';
 import type { Kind } from '../../functions/domain/kinds';
-import type { ApprovalRequest, DecisionBody, HistoryEntry, Profile, ProfileBody, State } from '../../functions/domain/model';
+import type { DecisionBody } from '../../functions/domain/bodies';
+import type { ApprovalRequest, HistoryEntry, State } from '../../functions/domain/model';
+import type { Profile, ProfileBody } from '../../functions/domain/profile';
 
 export type { ApprovalRequest, HistoryEntry, Profile, ProfileBody, State, Kind, FieldIssue };
 

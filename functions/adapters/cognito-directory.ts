@@ -12,7 +12,7 @@ import {
   ListUsersInGroupCommand,
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import type { Directory, DirectoryUser } from '../usecases/ports';
+import type { Directory, DirectoryUser } from '../usecases/directory';
 
 /** How long a lookup is reused: a user disabled or removed from a group loses their rights within this. */
 export const DIRECTORY_CACHE_SECONDS = 10;

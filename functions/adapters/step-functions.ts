@@ -13,7 +13,7 @@ export const executionArn = (stateMachineArn: string, name: string) =>
   `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 
 /**
- * The workflow port on the Step Functions API. Completing a task needs only its token; starting
+ * The workflow port on the Step Functions API. Ending a wait needs only its task token; starting
  * needs the state machine, which only functions with the need workflow:start are given.
  */
 export function stepFunctionsWorkflow(stateMachineArn: string | undefined): WorkflowPort {

@@ -1,36 +1,52 @@
 /**
- * The API use cases' dependencies, built once per function from its settings (see settings.ts):
- * the adapters are made when the module loads, so a missing setting fails the cold start.
+ * The dependencies of each kind of function (usecases/deps.ts), built one way: the function's
+ * settings are read from its needs (settings.ts) and the adapters are made when the module
+ * loads, so a missing setting fails the cold start. Adapters for needs a function does not have
+ * are still made but fail on use (the function's role would refuse the call anyway).
  */
 import { randomUUID } from 'node:crypto';
+import { isTransientAwsError } from '../adapters/aws-errors';
 import { cognitoClient, documentClient } from '../adapters/clients';
 import { cachedDirectory, cognitoDirectory } from '../adapters/cognito-directory';
 import { Repository } from '../adapters/dynamodb/repository';
-import { parseCallbackUrlPrefixes } from '../domain/callbacks';
 import { stepFunctionsWorkflow } from '../adapters/step-functions';
-import type { Deps } from '../usecases/ports';
+import type { ApiDeps, EventDeps } from '../usecases/deps';
 import { describeError, logger, meter } from './observability';
-import { needsOf, readSettings, type Settings, setting } from './settings';
+import { callbackUrlPrefixesOf, needsOf, readSettings, type Settings, setting } from './settings';
 
-const built = new Map<string, { deps: Deps; settings: Settings }>();
+/** What every kind of function gets: the table, the workflow, the clock, the meter. */
+export function commonDeps(settings: Settings) {
+  return {
+    repository: new Repository(documentClient(), setting(settings, 'TABLE_NAME')),
+    workflow: stepFunctionsWorkflow(settings.STATE_MACHINE_ARN),
+    now: () => new Date().toISOString(),
+    meter,
+  };
+}
+
+/** The user directory (cached for seconds: a disabled user loses their rights within that time). */
+export const directoryOf = (settings: Settings) => cachedDirectory(cognitoDirectory(cognitoClient(), settings.USER_POOL_ID));
+
+/** The settings of the function `name` (its name in the function registry). */
+export const settingsOf = (name: string): Settings => readSettings(needsOf(name));
+
+const built = new Map<string, { deps: ApiDeps; settings: Settings }>();
 
 /** The dependencies of the API function `name` (its name in the function registry), with its settings. */
-export function apiDeps(name: string): Deps {
+export function apiDeps(name: string): ApiDeps {
   return apiFunction(name).deps;
 }
 
-export function apiFunction(name: string): { deps: Deps; settings: Settings } {
+/** As apiDeps, with the function's settings (for what only that function needs). */
+export function apiFunction(name: string): { deps: ApiDeps; settings: Settings } {
   const cached = built.get(name);
   if (cached) return cached;
-  const settings = readSettings(needsOf(name));
-  const deps: Deps = {
-    repository: new Repository(documentClient(), setting(settings, 'TABLE_NAME')),
-    directory: cachedDirectory(cognitoDirectory(cognitoClient(), settings.USER_POOL_ID)),
-    workflow: stepFunctionsWorkflow(settings.STATE_MACHINE_ARN),
-    now: () => new Date().toISOString(),
+  const settings = settingsOf(name);
+  const deps: ApiDeps = {
+    ...commonDeps(settings),
+    directory: directoryOf(settings),
     newId: randomUUID,
-    meter,
-    callbackUrlPrefixes: parseCallbackUrlPrefixes(settings.CALLBACK_URL_PREFIXES ?? ''),
+    callbackUrlPrefixes: callbackUrlPrefixesOf(settings),
     onWorkflowStartFailed: (requestId, error) =>
       logger.warn('workflow not started; the reconciler will start it', { approvalRequestId: requestId, error: describeError(error) }),
     onWorkflowSignalFailed: (requestId, error) =>
@@ -42,4 +58,18 @@ export function apiFunction(name: string): { deps: Deps; settings: Settings } {
   };
   built.set(name, { deps, settings });
   return { deps, settings };
+}
+
+/** The dependencies of the scheduled or event function `name` (`reconciler`, `sesEvents`). */
+export function eventDeps(name: string): EventDeps {
+  return {
+    ...commonDeps(settingsOf(name)),
+    isTransient: isTransientAwsError,
+    log: ({ level, message, ...rest }) =>
+      level === 'error'
+        ? logger.error(String(message), rest)
+        : level === 'warn'
+          ? logger.warn(String(message), rest)
+          : logger.info(String(message), rest),
+  };
 }

@@ -8,7 +8,8 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { DomainError, type ErrorCode, invalid, unauthorized } from '../domain/errors';
-import { type Identity, isAsciiEmail, RESERVED_KEY_MESSAGE, reservedKeyPath } from '../domain/model';
+import { type Identity, isAsciiEmail } from '../domain/model';
+import { RESERVED_KEY_MESSAGE, reservedKeyPath } from '../domain/subject';
 import { describeError, logger, observe } from './observability';
 
 export type HttpEvent = APIGatewayProxyEventV2 & {

@@ -6,7 +6,6 @@
  * variable stops it at cold start with a message naming the variable, never on a user's request.
  */
 import * as z from 'zod';
-import { parseCallbackUrlPrefixes } from '../domain/callbacks';
 import { functionNamed, type Need } from '../registry';
 
 const secretId = z.string().min(1);
@@ -76,3 +75,29 @@ export function setting(settings: Settings, name: SettingName): string {
   if (value === undefined) throw new Error(`configuration error: ${name} is not among this function's needs`);
   return value;
 }
+
+/**
+ * The allowed prefixes from the comma-separated setting, each in the form a URL parser gives
+ * (`https://Example.com` becomes `https://example.com/`, so a bare origin cannot match
+ * `https://example.com.evil.org`). Throws naming a prefix that is not an http(s) URL.
+ */
+export function parseCallbackUrlPrefixes(setting: string): string[] {
+  return setting
+    .split(',')
+    .map((prefix) => prefix.trim())
+    .filter(Boolean)
+    .map((prefix) => {
+      let url: URL;
+      try {
+        url = new URL(prefix);
+      } catch {
+        throw new Error(`callback URL prefix ${prefix} is not an absolute URL`);
+      }
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`callback URL prefix ${prefix} is not an http(s) URL`);
+      if (url.username || url.password) throw new Error(`callback URL prefix ${prefix} carries user information`);
+      return url.href;
+    });
+}
+
+/** Where calling systems may have callbacks sent (CALLBACK_URL_PREFIXES); none when absent or empty. */
+export const callbackUrlPrefixesOf = (settings: Settings): string[] => parseCallbackUrlPrefixes(settings.CALLBACK_URL_PREFIXES ?? '');

@@ -3,7 +3,7 @@ import { apiDeps } from '../commons/deps';
 import { httpHandler, identityOf, json } from '../commons/http';
 import { logApprovalRequest, logger } from '../commons/observability';
 import { assertP10CsrParses } from '../domain/csr';
-import { createRequestBodySchema } from '../domain/model';
+import { createRequestBodySchema } from '../domain/bodies';
 import { parse } from '../domain/validation';
 import { createApprovalRequest } from '../usecases/requests';
 

@@ -1,7 +1,8 @@
 import { apiDeps } from '../commons/deps';
 import { httpHandler, identityOf, json } from '../commons/http';
 import { logApprovalRequest, logger } from '../commons/observability';
-import { decisionBodySchema, requestIdSchema } from '../domain/model';
+import { decisionBodySchema } from '../domain/bodies';
+import { requestIdSchema } from '../domain/model';
 import { parse } from '../domain/validation';
 import { decideAsUser } from '../usecases/requests';
 

@@ -1,32 +1,9 @@
 /**
  * Where callbacks may go. A calling system names a `callbackUrl` when it creates a request; the
- * deployment lists the URL prefixes it accepts (setting CALLBACK_URL_PREFIXES), so nobody can make
+ * deployment lists the URL prefixes it accepts (a setting: commons/settings.ts), so nobody can make
  * the service POST signed events to an internal address (instance metadata, loopback, the mailbox).
  */
 import { invalid } from './errors';
-
-/**
- * The allowed prefixes from the comma-separated setting, each in the form a URL parser gives
- * (`https://Example.com` becomes `https://example.com/`, so a bare origin cannot match
- * `https://example.com.evil.org`). Throws naming a prefix that is not an http(s) URL.
- */
-export function parseCallbackUrlPrefixes(setting: string): string[] {
-  return setting
-    .split(',')
-    .map((prefix) => prefix.trim())
-    .filter(Boolean)
-    .map((prefix) => {
-      let url: URL;
-      try {
-        url = new URL(prefix);
-      } catch {
-        throw new Error(`callback URL prefix ${prefix} is not an absolute URL`);
-      }
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`callback URL prefix ${prefix} is not an http(s) URL`);
-      if (url.username || url.password) throw new Error(`callback URL prefix ${prefix} carries user information`);
-      return url.href;
-    });
-}
 
 /**
  * A callback URL a calling system may set: one that starts with one of the allowed prefixes (none
@@ -43,7 +20,7 @@ export function allowedCallbackUrl(url: string, prefixes: readonly string[]): st
     throw refuse('must be an absolute URL');
   }
   if (parsed.username || parsed.password) throw refuse('must not carry user information');
-  if (prefixes.length === 0) throw refuse('is not accepted: this deployment allows no callback URLs (CALLBACK_URL_PREFIXES is empty)');
+  if (prefixes.length === 0) throw refuse('is not accepted: this deployment allows no callback URLs');
   const href = parsed.href;
   if (!prefixes.some((prefix) => href.startsWith(prefix))) throw refuse('does not start with one of the allowed callback URL prefixes');
   return href;

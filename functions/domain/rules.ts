@@ -6,10 +6,9 @@
 import { durationSeconds } from './duration';
 import { conflict, forbidden, invalid } from './errors';
 import { SUBJECT_SCHEMAS } from './kinds';
+import type { CreateRequestBody, DecisionBody } from './bodies';
 import {
   type ApprovalRequest,
-  type CreateRequestBody,
-  type DecisionBody,
   type HistoryEntry,
   type Identity,
   isAdmin,
@@ -18,9 +17,9 @@ import {
   isApprover,
   MAX_REMINDERS,
   POLICY,
-  type Profile,
   WORKFLOW_ACTOR,
 } from './model';
+import type { Profile } from './profile';
 import { approvalOf, assertNotParty, distinctPeople, keptApprovers, mailbox, partiesOf, type Voter } from './people';
 import { parse } from './validation';
 

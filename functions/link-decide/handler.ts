@@ -7,7 +7,8 @@
  */
 import type { HttpEvent, HttpResult } from '../commons/http';
 import { logger } from '../commons/observability';
-import { type ApprovalRequest, decisionBodySchema } from '../domain/model';
+import { decisionBodySchema } from '../domain/bodies';
+import type { ApprovalRequest } from '../domain/model';
 import { toInvalid } from '../domain/validation';
 import { formFields, htmlResponse, type LinkContext, linkHttpHandler, productionLinkContext, sentence, verifiedLink } from '../links/http';
 import { confirmPage, describeConflict, errorPage, resultPage } from '../links/pages';

@@ -12,13 +12,13 @@ import { clientErrorOf, type HttpEvent, type HttpResult } from '../commons/http'
 import { describeError, logApprovalRequest, logger, observe } from '../commons/observability';
 import { signingKeys } from '../adapters/secrets-manager';
 import { DomainError, type ErrorCode, invalid } from '../domain/errors';
-import type { Deps } from '../usecases/ports';
+import type { ApiDeps } from '../usecases/deps';
 import { errorPage, LINK_PAGE_HEADERS } from './pages';
 import { type SigningKeys, type VerifiedLink, verifyLink } from './signing';
 
 /** What the link handlers need: the use cases' dependencies and the signing keys. */
 export interface LinkContext {
-  deps: Deps;
+  deps: ApiDeps;
   keys: () => Promise<SigningKeys>;
 }
 

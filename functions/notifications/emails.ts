@@ -20,10 +20,9 @@ import {
   textLine,
 } from '../commons/html';
 import type { ApprovalRequest } from '../domain/model';
-import type { Email } from '../usecases/ports';
+import type { EmailContent } from '../usecases/senders';
 
-/** What an email says; the mailer's `Email` adds the recipient and tags. */
-export type EmailContent = Omit<Email, 'to' | 'tags'>;
+export type { EmailContent };
 
 /** A subject line is one line: no control characters (no header injection), bounded length. */
 export function subjectLine(value: string): string {

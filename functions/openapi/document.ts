@@ -3,14 +3,9 @@
  * same zod schemas that validate requests, so the document cannot drift from the code.
  */
 import { KINDS, SUBJECT_SCHEMAS } from '../domain/kinds';
-import {
-  actorSchema,
-  approvalRequestSchema,
-  createRequestBodySchema,
-  decisionBodySchema,
-  profileBodySchema,
-  STATES,
-} from '../domain/model';
+import { createRequestBodySchema, decisionBodySchema } from '../domain/bodies';
+import { actorSchema, approvalRequestSchema, STATES } from '../domain/model';
+import { profileBodySchema } from '../domain/profile';
 import { type ApiOperationName, apiOperations, type Method } from '../registry';
 import { errors, inputSchema, isoTime, json, outputSchema, pageParameters, pageResponse, ref, type Schema, subjectName } from './schemas';
 

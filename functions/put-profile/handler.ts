@@ -1,6 +1,7 @@
 import { apiDeps } from '../commons/deps';
 import { httpHandler, identityOf, json } from '../commons/http';
-import { idSchema, profileBodySchema } from '../domain/model';
+import { idSchema } from '../domain/model';
+import { profileBodySchema } from '../domain/profile';
 import { parse } from '../domain/validation';
 import { putProfile } from '../usecases/requests';
 

@@ -1,18 +1,9 @@
 import middy from '@middy/core';
-import { documentClient } from '../adapters/clients';
-import { Repository } from '../adapters/dynamodb/repository';
-import { stepFunctionsWorkflow } from '../adapters/step-functions';
-import { logger, meter, observe } from '../commons/observability';
-import { needsOf, readSettings, setting } from '../commons/settings';
+import { eventDeps } from '../commons/deps';
+import { logger, observe } from '../commons/observability';
 import { reconcile } from '../usecases/reconcile';
 
-const settings = readSettings(needsOf('reconciler'));
-const deps = {
-  repository: new Repository(documentClient(), setting(settings, 'TABLE_NAME')),
-  workflow: stepFunctionsWorkflow(setting(settings, 'STATE_MACHINE_ARN')),
-  now: () => new Date().toISOString(),
-  meter,
-};
+const deps = eventDeps('reconciler');
 
 /**
  * Scheduled (EventBridge Scheduler; a timer under npm start): repairs the requests whose check is

@@ -14,6 +14,7 @@
 import type { SNSEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { HistoryEntry } from '../domain/model';
 import { requestIdSchema } from '../domain/model';
+import type { EventDeps } from '../usecases/deps';
 import type { ApprovalStore } from '../usecases/ports';
 
 type Common = { requestId: string; purpose?: string; messageId?: string; at?: string };
@@ -148,11 +149,7 @@ export function historyEntryOf(failure: SesFailure, now: string): HistoryEntry {
   };
 }
 
-export interface SesEventsDeps {
-  repository: Pick<ApprovalStore, 'getRequest' | 'appendHistory'>;
-  now: () => string;
-  log: (entry: Record<string, unknown>) => void;
-}
+export type SesEventsDeps = Pick<EventDeps, 'now' | 'log'> & { repository: Pick<ApprovalStore, 'getRequest' | 'appendHistory'> };
 
 type AnyRecord = Partial<SQSEvent['Records'][number]> & Partial<SNSEvent['Records'][number]>;
 

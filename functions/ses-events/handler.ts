@@ -5,23 +5,11 @@
  */
 import middy from '@middy/core';
 import type { SNSEvent, SQSEvent } from 'aws-lambda';
-import { documentClient } from '../adapters/clients';
-import { Repository } from '../adapters/dynamodb/repository';
-import { logger, observe } from '../commons/observability';
-import { needsOf, readSettings, setting } from '../commons/settings';
-import { handleSesEvents, type SesEventsDeps } from './failures';
+import { eventDeps } from '../commons/deps';
+import { observe } from '../commons/observability';
+import { handleSesEvents } from './failures';
 
 // Built when the module loads: a missing setting fails the cold start.
-const settings = readSettings(needsOf('sesEvents'));
-const deps: SesEventsDeps = {
-  repository: new Repository(documentClient(), setting(settings, 'TABLE_NAME')),
-  now: () => new Date().toISOString(),
-  log: ({ level, message, ...rest }) =>
-    level === 'error'
-      ? logger.error(String(message), rest)
-      : level === 'warn'
-        ? logger.warn(String(message), rest)
-        : logger.info(String(message), rest),
-};
+const deps = eventDeps('sesEvents');
 
 export const handler = observe(middy((event: SQSEvent | SNSEvent) => handleSesEvents(event, deps)));

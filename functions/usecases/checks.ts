@@ -18,7 +18,7 @@ export const CHECK_GRACE_SECONDS = 60;
 export const START_CHECK_SECONDS = 300;
 /** A running execution that is late (backing off, retrying a callback) is looked at again after this. */
 export const RUNNING_RECHECK_SECONDS = 900;
-/** A claim on an approval email older than this was made by an attempt that is over (tasks run at most 30 s in Lambda). */
+/** A claim on an approval email older than this was made by an attempt that is over (workflow steps run at most 30 s in Lambda). */
 export const EMAIL_CLAIM_STALE_SECONDS = 60;
 
 /** When the reconciler looks at a request created now if no workflow round moves it on first. */

@@ -5,22 +5,16 @@
  */
 import { type ApprovalRequest, MAX_EMAILS_PER_APPROVER, WORKFLOW_ACTOR } from '../domain/model';
 import { mailbox } from '../domain/people';
-import type { EmailContent } from '../notifications/emails';
 import { EMAIL_CLAIM_STALE_SECONDS } from './checks';
-import type { ApprovalStore, Clock, Mailer, Meter, RoundBookkeeping } from './ports';
-import { isTransient } from './transient';
+import type { StepDeps } from './deps';
+import type { RoundBookkeeping } from './ports';
+import { isTransientEmailFailure } from './senders';
 
-export interface ClosingDeps {
-  repository: Pick<ApprovalStore, 'getRequest' | 'appendHistory' | 'claimClosingEmail' | 'settleClosingEmail'>;
-  now: Clock;
-  meter: Pick<Meter, 'emailFailed'>;
-  send: Mailer;
-  closingEmail: (request: ApprovalRequest) => EmailContent;
-}
+type ClosingDeps = Pick<StepDeps, 'repository' | 'now' | 'meter' | 'send' | 'closingEmail'>;
 
 /**
  * SES could not take the first approval emails, the closing emails or the outcome email now
- * (throttling, an outage): the workflow retries the task later.
+ * (throttling, an outage): the workflow retries the workflow step later.
  */
 export class EmailDeferred extends Error {
   override name = 'Approvals.EmailDeferred';
@@ -100,7 +94,7 @@ export async function sendClosingEmails(deps: ClosingDeps, request: ApprovalRequ
       sent.push(approver);
     } catch (error) {
       deps.meter.emailFailed();
-      if (isTransient(error)) {
+      if (isTransientEmailFailure(error)) {
         await deps.repository.settleClosingEmail(request.id, approver, undefined);
         deferred = error as Error;
         break;

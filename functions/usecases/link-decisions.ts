@@ -4,7 +4,8 @@
  * for a signed-in user.
  */
 import { DomainError, notFound } from '../domain/errors';
-import type { ApprovalRequest, DecisionBody } from '../domain/model';
+import type { DecisionBody } from '../domain/bodies';
+import type { ApprovalRequest } from '../domain/model';
 import { assertListedApprover, decide, isOpenFor, type Voter } from '../domain/rules';
 import { resolveLinkVoter } from './people';
 import type { Directory } from './ports';

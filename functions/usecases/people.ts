@@ -7,7 +7,7 @@ import { forbidden, invalid } from '../domain/errors';
 import { type ApprovalRequest, type Identity, isApprover, isAsciiEmail } from '../domain/model';
 import { assertNotParty, type Voter } from '../domain/people';
 import { countedEmail, hasApproved } from '../domain/rules';
-import type { Directory, DirectoryUser } from './ports';
+import type { Directory, DirectoryUser } from './directory';
 
 /** The directory group whose members may decide. */
 export const APPROVERS_GROUP = 'approvers';

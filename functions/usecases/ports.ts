@@ -1,11 +1,17 @@
 /**
  * What the use cases need from the outside world, as interfaces only: the stores, the workflow,
- * the mailer, the clock and the id source. The AWS adapters implement them in production; the
- * unit tests use the in-memory ones in test/support.
+ * the clock and the id source (the user directory: directory.ts; emails and callbacks:
+ * senders.ts). The AWS adapters implement them in production; the unit tests use the in-memory
+ * ones in test/support.
  */
 import type { Kind } from '../domain/kinds';
-import type { ApprovalRequest, DecisionKind, HistoryEntry, Outcome, Profile, ProfileBody, State } from '../domain/model';
+import type { DecisionKind } from '../domain/bodies';
+import type { ApprovalRequest, HistoryEntry, Outcome, State } from '../domain/model';
+import type { Profile, ProfileBody } from '../domain/profile';
 import type { Change } from '../domain/rules';
+import type { Directory } from './directory';
+
+export type { Directory, DirectoryUser } from './directory';
 
 export interface ProfileStore {
   getProfile(id: string): Promise<Profile | undefined>;
@@ -232,24 +238,11 @@ export interface WorkflowPort {
   status(name: string): Promise<ExecutionStatus>;
   /**
    * Ends the wait of a request's workflow after the request was decided or deleted: true when the
-   * waiting task took it. A closed or unknown token is not an error (false): the workflow's next
-   * round reads the state.
+   * waiting round took it. A closed or unknown task token is not an error (false): the workflow's
+   * next round reads the state.
    */
   finish(taskToken: string, outcome: Outcome): Promise<boolean>;
 }
-
-/** One email to one recipient. */
-export interface Email {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  /** Message tags; bounce and complaint events carry them back (requestId, purpose). */
-  tags: Record<string, string>;
-}
-
-/** Sends an email; resolves to the provider's message id. */
-export type Mailer = (email: Email) => Promise<string | undefined>;
 
 /** The current time as an ISO-8601 string. */
 export type Clock = () => string;
@@ -276,42 +269,6 @@ export interface Meter {
   callbackAbandoned(): void;
   /** A reminder email was sent to one approver. */
   reminderSent(): void;
-}
-
-/**
- * A person in the user directory (the Cognito user pool in the cloud, its local emulator under
- * `npm start`). The service resolves people here instead of trusting what a token, a caller or a
- * profile says about them.
- */
-export interface DirectoryUser {
-  /** The user's `sub`: the id their tokens carry. */
-  sub: string;
-  /** The pool's username (the key of the per-user calls). */
-  username: string;
-  /** The `email` attribute, lower-cased, only when `email_verified` is true; undefined otherwise. */
-  email?: string;
-  /**
-   * The `email` attribute, lower-cased, when it is not verified: it never lets anyone decide or get
-   * emails; it only leaves a requester's or holder's mailbox out of a request (erring on their side).
-   */
-  unverifiedEmail?: string;
-  /** A disabled user counts as gone: they may not decide and get no emails. */
-  enabled: boolean;
-}
-
-/**
- * Reads of the user directory. Implementations may cache for a few seconds (never minutes), so a
- * user disabled or taken out of a group loses their rights within that time.
- */
-export interface Directory {
-  /** The user with this `sub`, or undefined. */
-  userBySub(sub: string): Promise<DirectoryUser | undefined>;
-  /** Users whose email attribute is this address (compared lower-cased), verified or not. */
-  usersByEmail(email: string): Promise<DirectoryUser[]>;
-  /** The names of the groups the user (by username) belongs to. */
-  groupsOf(username: string): Promise<string[]>;
-  /** The users in a group, enabled or not. */
-  membersOf(group: string): Promise<DirectoryUser[]>;
 }
 
 /** The dependencies of the API's use cases. */

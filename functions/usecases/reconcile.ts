@@ -2,13 +2,13 @@
  * The backstop behind the workflow: the reconciler runs every minute (EventBridge Scheduler
  * in the cloud, a timer under npm start) and repairs each request whose `checkAt` is due (the
  * sparse index byDue; never a table scan). Whatever failed in between (a create whose
- * StartExecution failed, a workflow that gave up, a task that kept failing, an outcome step that
+ * StartExecution failed, a workflow that gave up, a workflow step that kept failing, an outcome step that
  * never ran), the request gets what it is owed:
  * 1. pending past its expiry: expired now (the waiting workflow, if any, is told);
  * 2. pending, or ended with its outcome email or callback not yet attempted, and no running
  *    execution: a new execution is started (it reads the request and carries on from there);
- * 3. ended while its execution still runs: the waiting task is told the outcome (a decision stored
- *    while Step Functions could not be told; a task already closed refuses the token, which changes
+ * 3. ended while its execution still runs: the waiting round is told the outcome (a decision stored
+ *    while Step Functions could not be told; a wait already closed refuses the task token, which changes
  *    nothing), and the request is looked at again later;
  * 4. a running execution that is late (backing off, retrying a callback): looked at again later;
  * 5. nothing owed any more: the request leaves the index.
@@ -18,15 +18,12 @@
 import type { Outcome } from '../domain/model';
 import { CHECK_GRACE_SECONDS, earliest, plus, RUNNING_RECHECK_SECONDS, repairRetryAt, START_CHECK_SECONDS } from './checks';
 import { expireRequest } from './approval-rounds';
-import type { ApprovalStore, Clock, Meter, StoredRequest, WorkflowPort } from './ports';
-import { isTransient } from './transient';
+import type { EventDeps } from './deps';
+import type { ApprovalStore, StoredRequest } from './ports';
 
-export interface ReconcileDeps {
+export type ReconcileDeps = Pick<EventDeps, 'workflow' | 'now' | 'meter' | 'isTransient'> & {
   repository: Pick<ApprovalStore, 'getRequest' | 'saveChange' | 'setRoundBookkeeping' | 'dueRequests'>;
-  workflow: WorkflowPort;
-  now: Clock;
-  meter: Meter;
-}
+};
 
 export type RepairAction = 'expired' | 'signalled' | 'started' | 'waiting' | 'cleared' | 'gone';
 
@@ -66,7 +63,7 @@ async function backOff(deps: ReconcileDeps, requestId: string, error: unknown): 
     const stored = await deps.repository.getRequest(requestId);
     if (!stored) return {};
     const failures = (stored.rounds.repairFailures ?? 0) + 1;
-    const nextCheckAt = repairRetryAt(deps.now(), failures, isTransient(error));
+    const nextCheckAt = repairRetryAt(deps.now(), failures, deps.isTransient(error));
     await deps.repository.setRoundBookkeeping(requestId, { checkAt: nextCheckAt, repairFailures: failures });
     return { failures, nextCheckAt };
   } catch {

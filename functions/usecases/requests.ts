@@ -1,17 +1,10 @@
 import { createHash } from 'node:crypto';
 import { conflict, forbidden, invalid, notFound } from '../domain/errors';
-import type {
-  ApprovalRequest,
-  CreateRequestBody,
-  CsrSummary,
-  DecisionBody,
-  HistoryEntry,
-  Identity,
-  Outcome,
-  Profile,
-  ProfileBody,
-} from '../domain/model';
-import { isAdmin, isApprover, ON_BEHALF_SCOPE } from '../domain/model';
+import type { CreateRequestBody, DecisionBody } from '../domain/bodies';
+import type { ApprovalRequest, CsrSummary, HistoryEntry, Identity, Outcome } from '../domain/model';
+import type { Profile, ProfileBody } from '../domain/profile';
+import { ON_BEHALF_SCOPE } from '../domain/bodies';
+import { isAdmin, isApprover } from '../domain/model';
 import { allowedCallbackUrl } from '../domain/callbacks';
 import {
   assertListedApprover,

@@ -22,7 +22,7 @@ export interface ReconcilerProps {
   /** The state machine's fixed name (its executions are named in the DescribeExecution grant). */
   readonly stateMachineName: string;
   readonly resources: ServiceResources;
-  /** One run at a time when the account allows reserved concurrency (`linkConcurrency` > 0). */
+  /** One run at a time (setting `reconcilerConcurrency` 1); false: none reserved (an account whose quota is too low). */
   readonly reserveConcurrency: boolean;
   readonly logs: FunctionLogProps;
 }

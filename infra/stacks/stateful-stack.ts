@@ -24,7 +24,7 @@ import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } fr
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
-import { ON_BEHALF_SCOPE, ON_BEHALF_SCOPE_NAME, RESOURCE_SERVER_ID } from '../../functions/domain/model';
+import { ON_BEHALF_SCOPE, ON_BEHALF_SCOPE_NAME, RESOURCE_SERVER_ID } from '../../functions/domain/bodies';
 import { DUE_INDEX, SEARCH_INDEX_ATTRIBUTES, TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/schema';
 import type { DeploymentConfig } from '../config';
 import { SigningKeys } from '../constructs/signing-keys';

@@ -147,7 +147,7 @@ export class StatelessStack extends Stack {
     const reconciler = new Reconciler(this, 'Reconciler', {
       stateMachineName: this.stateMachineName,
       resources,
-      reserveConcurrency: config.linkConcurrency > 0,
+      reserveConcurrency: config.reconcilerConcurrency === 1,
       logs,
     });
     this.reconcilerFunction = reconciler.function;

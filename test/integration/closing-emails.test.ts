@@ -1,5 +1,6 @@
 import { type Api, cardRequest, profile, startApi, users } from '../helpers/stack';
 import { about, mailbox, to, waitForEmails, waitForExecution } from '../helpers/workflow';
+import { EmailFailed } from '../../functions/usecases/senders';
 
 let api: Api;
 
@@ -39,8 +40,8 @@ test('after one approver approves, each approver who was emailed and did not dec
 }, 60_000);
 
 test('the outcome step retried on DynamoDB after SES throttled a closing email sends nobody a second one', async () => {
-  const { workflowDeps } = await import('../../functions/approval-steps/deps');
-  const { notifyOutcome } = await import('../../functions/usecases/approval-rounds');
+  const { stepDeps } = await import('../../functions/approval-steps/deps');
+  const { notifyOutcome } = await import('../../functions/usecases/workflow-steps/notify-outcome');
   const { changeRequest } = await import('../../functions/usecases/requests');
   const { createRequest, deleteRequest } = await import('../../functions/domain/rules');
   const profileRecord = (await api.call('GET', '/profiles/cards', { as: users.admin })).body;
@@ -49,7 +50,7 @@ test('the outcome step retried on DynamoDB after SES throttled a closing email s
   const id = '8b3e5c9a-4d6f-4a0b-9c3d-5e7f9a1b3c4d';
   const { Repository } = await import('../../functions/adapters/dynamodb/repository');
   const { documentClient } = await import('../../functions/adapters/clients');
-  const deps = workflowDeps();
+  const deps = stepDeps();
   await new Repository(documentClient(), api.stack.tableName).createRequest(
     createRequest(id, cardRequest('cards') as never, profileRecord, alice, new Date().toISOString()),
   );
@@ -64,7 +65,7 @@ test('the outcome step retried on DynamoDB after SES throttled a closing email s
   let calls = 0;
   const send = async (email: { to: string; tags: Record<string, string> }) => {
     if (++calls === 2) {
-      throw Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'ThrottlingException', $retryable: { throttling: true } });
+      throw new EmailFailed('ThrottlingException', true);
     }
     delivered.push(`${email.tags.purpose} ${email.to}`);
     return 'message-id';

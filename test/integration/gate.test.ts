@@ -3,7 +3,7 @@
  * who counts as an approver, who may name a callback and where, hostile input, long histories.
  * Every refused call is checked to have written nothing.
  */
-import { ON_BEHALF_SCOPE } from '../../functions/domain/model';
+import { ON_BEHALF_SCOPE } from '../../functions/domain/bodies';
 import { type Api, cardRequest, profile, startApi, type TestUser, users } from '../helpers/stack';
 
 let api: Api;

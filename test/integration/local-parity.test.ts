@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { apiOperations, CALLING_SYSTEM_OPERATIONS } from '../../functions/registry';
-import { ON_BEHALF_SCOPE } from '../../functions/domain/model';
+import { ON_BEHALF_SCOPE } from '../../functions/domain/bodies';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/net';
 import { type Api, startApi, users } from '../helpers/stack';
 

@@ -2,7 +2,7 @@
  * The gate's identity holes as they were reproduced against a running stack, replayed end to end
  * (local user directory, links from the local SES, the workflow engine): each must hold now.
  */
-import { ON_BEHALF_SCOPE } from '../../functions/domain/model';
+import { ON_BEHALF_SCOPE } from '../../functions/domain/bodies';
 import { type Api, cardRequest, profile, startApi, users } from '../helpers/stack';
 import { about, linksOf, mailbox, to, waitForEmails } from '../helpers/workflow';
 

@@ -11,10 +11,14 @@ import { GetExecutionHistoryCommand, type HistoryEvent, StartExecutionCommand } 
 import { workflowSteps } from '../../functions/registry';
 import type { ApprovalRequest } from '../../functions/domain/model';
 import { approverEmail, closingEmail, outcomeEmail } from '../../functions/notifications/emails';
-import { awaitDecision, deliverCallback, notifyOutcome, planRound, type StepDeps } from '../../functions/usecases/approval-rounds';
+import type { StepDeps } from '../../functions/usecases/deps';
+import { awaitDecision } from '../../functions/usecases/workflow-steps/await-decision';
+import { deliverCallback } from '../../functions/usecases/workflow-steps/deliver-callback';
+import { notifyOutcome } from '../../functions/usecases/workflow-steps/notify-outcome';
+import { planRound } from '../../functions/usecases/workflow-steps/plan-round';
 import { alice, bob, carol } from '../support/fixtures';
 import { MemoryDirectory } from '../support/memory-directory';
-import { FakeClock, MemoryStore, RecordingMailer, RecordingMeter, RecordingWorkflow } from '../support/memory-store';
+import { FakeClock, MemoryStore, RecordingCallbacks, RecordingMailer, RecordingMeter, RecordingWorkflow } from '../support/memory-store';
 import { pendingRequest, REQUEST_ID } from '../support/requests';
 import { type Harness, harness, waitForExecution } from '../unit/local/sfn-helpers';
 
@@ -85,7 +89,7 @@ async function run(
     outcomeEmail,
     closingEmail,
     callbackKey: async (client: string) => ({ keyId: 'k1', secret: `key-of-${client}` }),
-    fetch: (async () => new Response(null, { status: options.callbackStatus ?? 204 })) as unknown as typeof fetch,
+    callbacks: Object.assign(new RecordingCallbacks(), { status: options.callbackStatus ?? 204 }),
   };
   const attempts = new Map<string, number>();
   const step = (name: string, body: (payload: Record<string, unknown>) => Promise<unknown>) => async (payload: unknown) => {

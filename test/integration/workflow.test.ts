@@ -3,10 +3,11 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clientCallbackKey } from '../../functions/callbacks/keys';
-import { ON_BEHALF_SCOPE } from '../../functions/domain/model';
+import { ON_BEHALF_SCOPE } from '../../functions/domain/bodies';
 import { type Api, cardRequest, profile, startApi, users } from '../helpers/stack';
 import { waitFor } from '../../local/net';
 import { about, executionStatus, linksOf, mailbox, to, waitForEmails, waitForExecution, waitForState } from '../helpers/workflow';
+import { EmailFailed } from '../../functions/usecases/senders';
 
 let api: Api;
 /** The calling system's receiver: answers 503 twice, then 204. */
@@ -256,21 +257,21 @@ describe('email delivery', () => {
     return change.request;
   }
 
-  test('when SES throttles the first approval emails, the task is retried later and each approver gets exactly one', async () => {
-    const { workflowDeps } = await import('../../functions/approval-steps/deps');
-    const { awaitDecision } = await import('../../functions/usecases/approval-rounds');
+  test('when SES throttles the first approval emails, the workflow step is retried later and each approver gets exactly one', async () => {
+    const { stepDeps } = await import('../../functions/approval-steps/deps');
+    const { awaitDecision } = await import('../../functions/usecases/workflow-steps/await-decision');
     const request = await storedWithoutWorkflow('6f1c3a7e-2b4d-4e8f-9a1b-3c5d7e9f1a2b');
     const delivered: string[] = [];
     let throttled = false;
     const send = async (email: { to: string }) => {
       if (email.to === users.dave.email && !throttled) {
         throttled = true;
-        throw Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'ThrottlingException', $retryable: { throttling: true } });
+        throw new EmailFailed('ThrottlingException', true);
       }
       delivered.push(email.to);
       return 'message-id';
     };
-    const deps = { ...workflowDeps(), send };
+    const deps = { ...stepDeps(), send };
     await expect(awaitDecision(deps, request.id, 'token-1')).rejects.toMatchObject({ name: 'Approvals.EmailDeferred' });
     expect(delivered).toEqual([users.carol.email]);
     await awaitDecision(deps, request.id, 'token-2');
@@ -282,16 +283,16 @@ describe('email delivery', () => {
   });
 
   test('an address SES refuses is recorded in the history and the other approvers are still emailed', async () => {
-    const { workflowDeps } = await import('../../functions/approval-steps/deps');
-    const { awaitDecision } = await import('../../functions/usecases/approval-rounds');
+    const { stepDeps } = await import('../../functions/approval-steps/deps');
+    const { awaitDecision } = await import('../../functions/usecases/workflow-steps/await-decision');
     const request = await storedWithoutWorkflow('7a2d4b8f-3c5e-4f9a-8b2c-4d6e8f0a2b3c');
     const delivered: string[] = [];
     const send = async (email: { to: string }) => {
-      if (email.to === users.erin.email) throw Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' });
+      if (email.to === users.erin.email) throw new EmailFailed('MessageRejected', false);
       delivered.push(email.to);
       return 'message-id';
     };
-    await awaitDecision({ ...workflowDeps(), send }, request.id, 'token-1');
+    await awaitDecision({ ...stepDeps(), send }, request.id, 'token-1');
     expect(delivered.sort()).toEqual([users.carol.email, users.dave.email]);
     const history = (await api.call('GET', `/requests/${request.id}`, { as: users.admin })).body.history;
     expect(history.find((entry: { type: string }) => entry.type === 'notification-failed')).toMatchObject({

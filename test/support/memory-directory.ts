@@ -4,7 +4,7 @@
  * command would (the identity's sub, email and groups, verified and enabled).
  */
 import type { Identity } from '../../functions/domain/model';
-import type { Directory, DirectoryUser } from '../../functions/usecases/ports';
+import type { Directory, DirectoryUser } from '../../functions/usecases/directory';
 
 export interface MemoryUser {
   sub: string;

@@ -5,16 +5,17 @@
  * the DynamoDB adapter itself against DynamoDB Local.
  */
 import { invalid } from '../../functions/domain/errors';
-import type { ApprovalRequest, HistoryEntry, Outcome, Profile, ProfileBody } from '../../functions/domain/model';
+import type { ApprovalRequest, HistoryEntry, Outcome } from '../../functions/domain/model';
+import type { Profile, ProfileBody } from '../../functions/domain/profile';
 import { isOpenFor, type Change } from '../../functions/domain/rules';
 import { taskChanges } from '../../functions/domain/tasks';
 import { findKey, findKeys, matchesFind } from '../../functions/domain/find';
+import type { CallbackEvent, CallbackKey, CallbackSender, Email, EmailFailed } from '../../functions/usecases/senders';
 import type {
   FindQuery,
   FindStore,
   ApprovalStore,
   CreateResult,
-  Email,
   ExecutionStatus,
   HistoryPage,
   HistoryQuery,
@@ -402,16 +403,29 @@ export class RecordingWorkflow implements WorkflowPort {
   }
 }
 
-/** A mailer that keeps what it sent; `failFor` decides which addresses fail and how. */
+/** A mailer that keeps what it sent; `failFor` decides which addresses fail and how (as the port says: EmailFailed). */
 export class RecordingMailer {
   readonly sent: Email[] = [];
-  failFor?: (email: Email) => Error | undefined;
+  failFor?: (email: Email) => EmailFailed | undefined;
 
   readonly send = async (email: Email): Promise<string | undefined> => {
     const error = this.failFor?.(email);
     if (error) throw error;
     this.sent.push(email);
     return `message-${this.sent.length}`;
+  };
+}
+
+/** A callback sender that keeps what it was asked to send and answers `status` (or throws `failWith`: nothing answered). */
+export class RecordingCallbacks implements CallbackSender {
+  readonly calls: Array<{ url: string; event: CallbackEvent; key: CallbackKey; at: string }> = [];
+  status = 204;
+  failWith?: Error;
+
+  readonly send = async (url: string, event: CallbackEvent, key: CallbackKey, at: string): Promise<{ status: number }> => {
+    if (this.failWith) throw this.failWith;
+    this.calls.push({ url, event, key, at });
+    return { status: this.status };
   };
 }
 

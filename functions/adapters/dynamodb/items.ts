@@ -1,7 +1,8 @@
 /**
  * How domain objects are stored as table items and read back. Keys come from keys.ts.
  */
-import { type ApprovalRequest, type HistoryEntry, inFieldOrder, type Profile } from '../../domain/model';
+import { type ApprovalRequest, type HistoryEntry, inFieldOrder } from '../../domain/model';
+import type { Profile } from '../../domain/profile';
 import type { RoundBookkeeping, StoredRequest } from '../../usecases/ports';
 import { findItemKey, historyKey, indexKeys, taskKey } from './keys';
 

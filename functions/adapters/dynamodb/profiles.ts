@@ -1,6 +1,6 @@
 /** Profiles in the table. */
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Profile, ProfileBody } from '../../domain/model';
+import type { Profile, ProfileBody } from '../../domain/profile';
 import type { Page, ProfileStore } from '../../usecases/ports';
 import { toProfile } from './items';
 import { isProfileSortKey, PROFILES_PARTITION, profileKey, profilePrefix } from './keys';

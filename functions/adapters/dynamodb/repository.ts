@@ -3,7 +3,8 @@
  * round bookkeeping, claim and search adapters, built once per process with the table's name.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ApprovalRequest, HistoryEntry, Profile, ProfileBody } from '../../domain/model';
+import type { ApprovalRequest, HistoryEntry } from '../../domain/model';
+import type { Profile, ProfileBody } from '../../domain/profile';
 import type { Change } from '../../domain/rules';
 import type {
   ApprovalStore,

@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import * as z from 'zod';
 import { logApprovalRequest, logger, observe } from '../../commons/observability';
-import { awaitDecision } from '../../usecases/approval-rounds';
-import { workflowDeps } from '../deps';
+import { awaitDecision } from '../../usecases/workflow-steps/await-decision';
+import { stepDeps } from '../deps';
 
-const deps = workflowDeps('awaitDecision');
+const deps = stepDeps('awaitDecision');
 const input = z.object({ requestId: z.uuid(), taskToken: z.string().min(1), waitSeconds: z.number().positive().optional() });
 
 /** Workflow step (waitForTaskToken): store the token, email the approvers once. The token is never logged. */

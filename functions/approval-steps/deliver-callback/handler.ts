@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import * as z from 'zod';
 import { describeError, logApprovalRequest, logger, observe } from '../../commons/observability';
-import { deliverCallback } from '../../usecases/approval-rounds';
-import { workflowDeps } from '../deps';
+import { deliverCallback } from '../../usecases/workflow-steps/deliver-callback';
+import { stepDeps } from '../deps';
 
-const deps = workflowDeps('deliverCallback');
+const deps = stepDeps('deliverCallback');
 const input = z.object({ requestId: z.uuid(), abandon: z.boolean().optional() });
 
 /** Workflow step: POST the signed outcome event to the calling system (retried by the workflow). */

@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import * as z from 'zod';
 import { logApprovalRequest, logger, observe } from '../../commons/observability';
-import { notifyOutcome } from '../../usecases/approval-rounds';
-import { workflowDeps } from '../deps';
+import { notifyOutcome } from '../../usecases/workflow-steps/notify-outcome';
+import { stepDeps } from '../deps';
 
-const deps = workflowDeps('notifyOutcome');
+const deps = stepDeps('notifyOutcome');
 const input = z.object({ requestId: z.uuid() });
 
 /** Workflow step: email the requester the outcome; say whether a callback is due. */

@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import * as z from 'zod';
 import { logApprovalRequest, logger, observe } from '../../commons/observability';
-import { planRound } from '../../usecases/approval-rounds';
-import { workflowDeps } from '../deps';
+import { planRound } from '../../usecases/workflow-steps/plan-round';
+import { stepDeps } from '../deps';
 
-const deps = workflowDeps('planRound');
+const deps = stepDeps('planRound');
 const input = z.object({ requestId: z.uuid() });
 
 /** Workflow step: ended, expire now, or remind and say how long to wait. */

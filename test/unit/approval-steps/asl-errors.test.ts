@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DELETED_ERROR } from '../../../functions/adapters/step-functions';
-import { CallbackFailed, EmailDeferred } from '../../../functions/usecases/approval-rounds';
+import { EmailDeferred } from '../../../functions/usecases/closing-emails';
+import { CallbackFailed } from '../../../functions/usecases/workflow-steps/deliver-callback';
 
 // The ASL is JSON, so it names the functions' error types as strings; these must not drift apart.
 const asl = JSON.parse(readFileSync('statemachines/approval.asl.json', 'utf8'));

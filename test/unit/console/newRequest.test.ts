@@ -11,7 +11,7 @@ import {
   shownFields,
 } from '../../../console/src/newRequest';
 import { KINDS, type Kind, SUBJECT_SCHEMAS } from '../../../functions/domain/kinds';
-import { createRequestBodySchema } from '../../../functions/domain/model';
+import { createRequestBodySchema } from '../../../functions/domain/bodies';
 
 const csr = readFileSync(join(__dirname, '..', '..', 'fixtures', 'csr', 'ec-p256-extensions.csr'), 'utf8');
 

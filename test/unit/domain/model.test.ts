@@ -1,8 +1,11 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import fc from 'fast-check';
-import { allowedCallbackUrl, parseCallbackUrlPrefixes } from '../../../functions/domain/callbacks';
+import { parseCallbackUrlPrefixes } from '../../../functions/commons/settings';
+import { allowedCallbackUrl } from '../../../functions/domain/callbacks';
 import type { DomainError } from '../../../functions/domain/errors';
-import { createRequestBodySchema, decisionBodySchema, profileBodySchema, RESERVED_KEYS } from '../../../functions/domain/model';
+import { createRequestBodySchema, decisionBodySchema } from '../../../functions/domain/bodies';
+import { profileBodySchema } from '../../../functions/domain/profile';
+import { RESERVED_KEYS } from '../../../functions/domain/subject';
 import { parse } from '../../../functions/domain/validation';
 
 const profile = (approvers: string[]) => ({

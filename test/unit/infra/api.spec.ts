@@ -155,10 +155,11 @@ describe('abuse of the public routes', () => {
     }
   });
 
-  test('linkConcurrency=0 reserves none (an account whose quota is too low to reserve any)', () => {
-    const { stateless: none, statelessTemplate: template } = stacksWith({ linkConcurrency: 0 });
-    for (const fn of Object.values(none.apiFunctions)) {
-      expect(props(resources(template, 'AWS::Lambda::Function')[logicalId(fn)]).ReservedConcurrentExecutions).toBeUndefined();
+  test('linkConcurrency=0 and reconcilerConcurrency=0 reserve none (an account whose quota is too low to reserve any)', () => {
+    const { stateless: none, statelessTemplate: template } = stacksWith({ linkConcurrency: 0, reconcilerConcurrency: 0 });
+    const functions = resources(template, 'AWS::Lambda::Function');
+    for (const fn of [...Object.values(none.apiFunctions), none.reconcilerFunction]) {
+      expect(props(functions[logicalId(fn)]).ReservedConcurrentExecutions).toBeUndefined();
     }
   });
 });

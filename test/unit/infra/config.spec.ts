@@ -64,6 +64,7 @@ describe('deployment settings', () => {
     ],
     [{ senderEmail: 'a@example.com', senderIdentity: 'maybe' }, /"senderIdentity" must be one of create, existing/],
     [{ senderEmail: 'a@example.com', linkConcurrency: -1 }, /"linkConcurrency" must be an integer from 0 to 1000/],
+    [{ senderEmail: 'a@example.com', reconcilerConcurrency: 2 }, /"reconcilerConcurrency" must be 1 \(one run at a time\) or 0/],
   ])('refuses %j', (context, message) => {
     expect(() => configWith(context)).toThrow(message);
   });
@@ -122,6 +123,7 @@ describe('production', () => {
     [{ cognitoEmail: 'cognito' }, /"cognitoEmail" must be ses/],
     [{ alarmEmail: 'ops@example.net' }, /"alarmEmail" is a placeholder/],
     [{ linkConcurrency: 0 }, /"linkConcurrency" must reserve concurrency/],
+    [{ reconcilerConcurrency: 0 }, /"reconcilerConcurrency" must be 1/],
   ])('refuses a placeholder: %j', (override, message) => {
     const context: Record<string, unknown> = { ...PRODUCTION_CONTEXT, ...override };
     for (const [name, value] of Object.entries(override)) if (value === undefined) delete context[name];

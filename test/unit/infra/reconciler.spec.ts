@@ -53,7 +53,8 @@ test("the reconciler's error rate alarms, and it runs one at a time where concur
   const alarms = Object.values(resources(statelessTemplate, 'AWS::CloudWatch::Alarm')).map(props);
   expect(alarms.map((alarm) => alarm.AlarmName)).toContain(`${config.prefix}-reconciler-error-rate`);
   const fn = props(resources(statelessTemplate, 'AWS::Lambda::Function')[logicalId(stateless.reconcilerFunction)]);
-  if (config.linkConcurrency > 0) expect(fn.ReservedConcurrentExecutions).toBe(1);
+  expect(config.reconcilerConcurrency).toBe(1);
+  expect(fn.ReservedConcurrentExecutions).toBe(1);
   expect(fn.Timeout).toBe(120);
 });
 

@@ -5,7 +5,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { INDEX_BY_REQUESTER, INDEX_BY_STATE } from '../../../functions/adapters/dynamodb/keys';
 import { isKeySet, newKeySet } from '../../../infra/custom-resources/signing-keys';
-import { ON_BEHALF_SCOPE_NAME, RESOURCE_SERVER_ID } from '../../../functions/domain/model';
+import { ON_BEHALF_SCOPE_NAME, RESOURCE_SERVER_ID } from '../../../functions/domain/bodies';
 import { SEARCH_INDEX_ATTRIBUTES } from '../../../functions/adapters/dynamodb/schema';
 import { defined, fixture, logicalId, PRODUCTION_CONTEXT, PRODUCTION_PIN, resources, stacksWith } from '../../infra/fixture';
 

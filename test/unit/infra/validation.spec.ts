@@ -13,7 +13,7 @@ import { buildApp, CERTIFICATE_ARN, type Pinned, PRODUCTION_CONTEXT, PRODUCTION_
 // Three entries each: Jest reads a test function with more parameters than its row as one awaiting `done`.
 const CONFIGURATIONS: Array<[string, Record<string, unknown>, Pinned | undefined]> = [
   ['cdk.json as it is', {}, undefined],
-  ['no reserved concurrency for the link functions', { linkConcurrency: 0 }, undefined],
+  ['no reserved concurrency (link functions, reconciler)', { linkConcurrency: 0, reconcilerConcurrency: 0 }, undefined],
   ['a custom API domain', { apiDomain: 'approvals.pki.corp-a.net', apiCertificateArn: CERTIFICATE_ARN }, undefined],
   ['an existing sender identity in the SES sandbox', { senderIdentity: 'existing', sandboxRecipients: 'a@example.com' }, undefined],
   ['production, pinned to an account, with a custom domain', PRODUCTION_CONTEXT, PRODUCTION_PIN],

@@ -1,10 +1,12 @@
 import fc from 'fast-check';
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import { approverEmail, closingEmail, outcomeEmail } from '../../../functions/notifications/emails';
-import { notifyOutcome, type StepDeps } from '../../../functions/usecases/approval-rounds';
+import type { StepDeps } from '../../../functions/usecases/deps';
+import { EmailFailed } from '../../../functions/usecases/senders';
+import { notifyOutcome } from '../../../functions/usecases/workflow-steps/notify-outcome';
 import { alice, bob, carol } from '../../support/fixtures';
 import { MemoryDirectory } from '../../support/memory-directory';
-import { FakeClock, MemoryStore, RecordingMailer, RecordingMeter, RecordingWorkflow } from '../../support/memory-store';
+import { FakeClock, MemoryStore, RecordingCallbacks, RecordingMailer, RecordingMeter, RecordingWorkflow } from '../../support/memory-store';
 import { pendingRequest, REQUEST_ID } from '../../support/requests';
 
 const ID = REQUEST_ID;
@@ -47,7 +49,7 @@ async function setup(request: ApprovalRequest, emailed: string[] = request.appro
     outcomeEmail,
     closingEmail,
     callbackKey: async () => ({ keyId: 'k1', secret: 's' }),
-    fetch: (async () => new Response(null, { status: 204 })) as unknown as typeof fetch,
+    callbacks: new RecordingCallbacks(),
   };
   return { store, mailer, deps, clock };
 }
@@ -104,7 +106,7 @@ describe('the closing email', () => {
     const { deps, mailer } = await setup(ended());
     let calls = 0;
     // SES takes the first closing email, then throttles once: the step is deferred and retried.
-    mailer.failFor = () => (++calls === 2 ? Object.assign(new Error('slow down'), { name: 'ThrottlingException' }) : undefined);
+    mailer.failFor = () => (++calls === 2 ? new EmailFailed('ThrottlingException', true) : undefined);
     await expect(notifyOutcome(deps, ID)).rejects.toMatchObject({ name: 'Approvals.EmailDeferred' });
     expect(closings(mailer)).toEqual([CAROL]);
     await notifyOutcome(deps, ID);
@@ -128,8 +130,7 @@ describe('the closing email', () => {
 
   test('counts toward the 21 emails per approver: one who had 21 gets none (recorded once, across retries), one who had 20 gets the 21st', async () => {
     const full = await setup(ended(), [CAROL], 20);
-    full.mailer.failFor = (email) =>
-      email.tags.purpose === 'outcome' ? Object.assign(new Error('down'), { name: 'ServiceUnavailable' }) : undefined;
+    full.mailer.failFor = (email) => (email.tags.purpose === 'outcome' ? new EmailFailed('ServiceUnavailable', true) : undefined);
     await expect(notifyOutcome(full.deps, ID)).rejects.toMatchObject({ name: 'Approvals.EmailDeferred' });
     full.mailer.failFor = undefined;
     await notifyOutcome(full.deps, ID);
@@ -144,7 +145,7 @@ describe('the closing email', () => {
 
   test('a refused address is recorded and the others still get theirs', async () => {
     const { deps, mailer, store } = await setup(ended());
-    mailer.failFor = (email) => (email.to === CAROL ? Object.assign(new Error('bad'), { name: 'MessageRejected' }) : undefined);
+    mailer.failFor = (email) => (email.to === CAROL ? new EmailFailed('MessageRejected', false) : undefined);
     await notifyOutcome(deps, ID);
     expect(closings(mailer)).toEqual([DAVE, ERIN]);
     expect(store.historyOf(ID)).toContainEqual(
@@ -158,7 +159,7 @@ describe('the closing email', () => {
         const approvals = approved.map((email) => ({ by: { id: email, email }, at: CREATED }));
         const { deps, mailer } = await setup(ended({ approvals }));
         const plan = [...failures];
-        mailer.failFor = () => (plan.shift() ? Object.assign(new Error('down'), { name: 'ServiceUnavailable' }) : undefined);
+        mailer.failFor = () => (plan.shift() ? new EmailFailed('ServiceUnavailable', true) : undefined);
         for (let attempt = 0; attempt < 40; attempt++) {
           try {
             await notifyOutcome(deps, ID);

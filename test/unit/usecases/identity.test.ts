@@ -3,7 +3,8 @@
  * the holder, the approvers kept on a new request, the caller of an API decision, and one vote per
  * person across the API, links and addresses. Named cases; identity.property.test.ts generates more.
  */
-import type { ApprovalRequest, CreateRequestBody, Identity } from '../../../functions/domain/model';
+import type { CreateRequestBody } from '../../../functions/domain/bodies';
+import type { ApprovalRequest, Identity } from '../../../functions/domain/model';
 import { decideByLink } from '../../../functions/usecases/link-decisions';
 import type { Deps } from '../../../functions/usecases/ports';
 import { createApprovalRequest, decideAsUser, listTasks } from '../../../functions/usecases/requests';

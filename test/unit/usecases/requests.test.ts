@@ -1,4 +1,5 @@
-import type { CreateRequestBody, Identity } from '../../../functions/domain/model';
+import type { CreateRequestBody } from '../../../functions/domain/bodies';
+import type { Identity } from '../../../functions/domain/model';
 import type { Deps } from '../../../functions/usecases/ports';
 import {
   changeRequest,

@@ -1,4 +1,5 @@
-import type { CreateRequestBody, Profile } from '../../../functions/domain/model';
+import type { CreateRequestBody } from '../../../functions/domain/bodies';
+import type { Profile } from '../../../functions/domain/profile';
 import type { Deps } from '../../../functions/usecases/ports';
 import {
   createApprovalRequest,

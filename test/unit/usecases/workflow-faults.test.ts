@@ -5,16 +5,27 @@
  * execution; repairs that keep failing back off and never starve the other due requests.
  */
 import type { ApprovalRequest } from '../../../functions/domain/model';
-import { profileBodySchema } from '../../../functions/domain/model';
+import { profileBodySchema } from '../../../functions/domain/profile';
 import { approverEmail, closingEmail, outcomeEmail } from '../../../functions/notifications/emails';
-import { awaitDecision, planRound, type StepDeps } from '../../../functions/usecases/approval-rounds';
+import { isTransientAwsError } from '../../../functions/adapters/aws-errors';
+import type { EventDeps, StepDeps } from '../../../functions/usecases/deps';
+import { awaitDecision } from '../../../functions/usecases/workflow-steps/await-decision';
+import { planRound } from '../../../functions/usecases/workflow-steps/plan-round';
 import { REPAIR_BACKOFF_CAP_SECONDS, START_CHECK_SECONDS } from '../../../functions/usecases/checks';
 import type { Deps } from '../../../functions/usecases/ports';
 import { reconcile } from '../../../functions/usecases/reconcile';
 import { createApprovalRequest, decideAsUser } from '../../../functions/usecases/requests';
 import { alice, bob, carol } from '../../support/fixtures';
 import { MemoryDirectory } from '../../support/memory-directory';
-import { FakeClock, MemoryStore, RecordingMailer, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
+import {
+  FakeClock,
+  MemoryStore,
+  RecordingCallbacks,
+  RecordingMailer,
+  RecordingMeter,
+  RecordingWorkflow,
+  sequentialIds,
+} from '../../support/memory-store';
 import { pendingRequest, REQUEST_ID } from '../../support/requests';
 
 const ID = REQUEST_ID;
@@ -29,7 +40,7 @@ function setup(...requests: ApprovalRequest[]) {
   const mailer = new RecordingMailer();
   const clock = new FakeClock(CREATED);
   const signalFailures: Array<{ requestId: string; error: unknown }> = [];
-  const deps: StepDeps & Deps = {
+  const deps: StepDeps & Deps & Pick<EventDeps, 'isTransient'> = {
     repository: store,
     directory: MemoryDirectory.fromIdentities(alice, bob, carol),
     workflow,
@@ -42,7 +53,8 @@ function setup(...requests: ApprovalRequest[]) {
     outcomeEmail,
     closingEmail,
     callbackKey: async (client: string) => ({ keyId: 'k1', secret: `key-of-${client}` }),
-    fetch: (async () => new Response(null, { status: 204 })) as unknown as typeof fetch,
+    callbacks: new RecordingCallbacks(),
+    isTransient: isTransientAwsError,
     onWorkflowSignalFailed: (requestId, error) => signalFailures.push({ requestId, error }),
   };
   return { store, workflow, mailer, clock, deps, signalFailures };
@@ -79,7 +91,7 @@ describe('a decision stands when Step Functions cannot be told', () => {
     const down = await reconcile(deps);
     expect(down.failed).toEqual([{ requestId: ID, error: 'ServiceUnavailable', failures: 1, nextCheckAt: clock.now() }]);
     expect(checkAtOf(store)).toBe(clock.now());
-    // Recovered: the next run signals the waiting task with the stored outcome; nothing restarts.
+    // Recovered: the next run signals the waiting round with the stored outcome; nothing restarts.
     workflow.failFinishWith = undefined;
     clock.advance(60);
     expect((await reconcile(deps)).repairs).toEqual([{ requestId: ID, actions: ['signalled'] }]);
@@ -87,7 +99,7 @@ describe('a decision stands when Step Functions cannot be told', () => {
     expect(workflow.names).toEqual([]);
     expect(store.requests.get(ID)?.rounds.repairFailures).toBe(0);
     expect(checkAtOf(store)).toBe(plus(clock.now(), START_CHECK_SECONDS));
-    // Idempotent: a later run finds the task closed and only waits for the outcome steps.
+    // Idempotent: a later run finds the wait closed and only waits for the outcome steps.
     clock.advance(START_CHECK_SECONDS);
     expect((await reconcile(deps)).repairs).toEqual([{ requestId: ID, actions: ['waiting'] }]);
     expect(workflow.finished).toHaveLength(1);
@@ -119,7 +131,7 @@ describe('a retried Plan round sends no reminder twice', () => {
       return write(...args);
     };
     await expect(planRound(deps, ID)).rejects.toThrow('throttled');
-    // The workflow retries the task.
+    // The workflow retries the workflow step.
     await planRound(deps, ID);
     const reminders = (to: string) => mailer.sent.filter((email) => email.to === to && /remind/i.test(email.subject));
     expect(reminders('bob@example.com')).toHaveLength(1);

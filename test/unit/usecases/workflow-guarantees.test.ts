@@ -5,14 +5,28 @@
  * 500 once stored, and the reconciler repairs whatever the workflow left undone.
  */
 import type { ApprovalRequest } from '../../../functions/domain/model';
-import { MAX_REMINDERS, profileBodySchema } from '../../../functions/domain/model';
+import { MAX_REMINDERS } from '../../../functions/domain/model';
+import { profileBodySchema } from '../../../functions/domain/profile';
 import { approverEmail, closingEmail, outcomeEmail } from '../../../functions/notifications/emails';
-import { awaitDecision, deliverCallback, notifyOutcome, planRound, type StepDeps } from '../../../functions/usecases/approval-rounds';
+import { isTransientAwsError } from '../../../functions/adapters/aws-errors';
+import type { EventDeps, StepDeps } from '../../../functions/usecases/deps';
+import { awaitDecision } from '../../../functions/usecases/workflow-steps/await-decision';
+import { deliverCallback } from '../../../functions/usecases/workflow-steps/deliver-callback';
+import { notifyOutcome } from '../../../functions/usecases/workflow-steps/notify-outcome';
+import { planRound } from '../../../functions/usecases/workflow-steps/plan-round';
 import { createApprovalRequest, decideAsUser } from '../../../functions/usecases/requests';
 import { reconcile } from '../../../functions/usecases/reconcile';
 import type { Deps } from '../../../functions/usecases/ports';
 import { alice, bob, carol, user } from '../../support/fixtures';
-import { FakeClock, MemoryStore, RecordingMailer, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
+import {
+  FakeClock,
+  MemoryStore,
+  RecordingCallbacks,
+  RecordingMailer,
+  RecordingMeter,
+  RecordingWorkflow,
+  sequentialIds,
+} from '../../support/memory-store';
 import { pendingRequest, REQUEST_ID } from '../../support/requests';
 import { MemoryDirectory } from '../../support/memory-directory';
 
@@ -36,7 +50,7 @@ function setup(request: ApprovalRequest | undefined = pending(), now = CREATED) 
   const mailer = new RecordingMailer();
   const clock = new FakeClock(now);
   const meter = new RecordingMeter();
-  const deps: StepDeps & Deps = {
+  const deps: StepDeps & Deps & Pick<EventDeps, 'isTransient'> = {
     repository: store,
     directory: MemoryDirectory.fromIdentities(alice, bob, carol, user('dave', ['approvers'])),
     workflow,
@@ -49,7 +63,8 @@ function setup(request: ApprovalRequest | undefined = pending(), now = CREATED) 
     outcomeEmail,
     closingEmail,
     callbackKey: async (client: string) => ({ keyId: 'k1', secret: `key-of-${client}` }),
-    fetch: (async () => new Response(null, { status: 204 })) as unknown as typeof fetch,
+    callbacks: new RecordingCallbacks(),
+    isTransient: isTransientAwsError,
   };
   return { store, workflow, mailer, clock, deps, meter };
 }
@@ -121,9 +136,9 @@ describe('reminders stop', () => {
 });
 
 describe('the first approval email goes to each approver once', () => {
-  test('an attempt that overlaps one still sending (a task timeout, a retry) skips the approvers already claimed, and is deferred', async () => {
+  test('an attempt that overlaps one still sending (the workflow step timing out, a retry) skips the approvers already claimed, and is deferred', async () => {
     const { deps, mailer, store } = setup(pending({ approvers: ['bob@example.com', 'carol@example.com', 'dave@example.com'] }));
-    // The first attempt is slow: while it sends to bob, the task times out and a second attempt runs.
+    // The first attempt is slow: while it sends to bob, the workflow step times out and a second attempt runs.
     let overlapping: Promise<void> | undefined;
     const slowSend = deps.send;
     deps.send = async (email) => {

@@ -6,7 +6,7 @@ import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Textarea from '@cloudscape-design/components/textarea';
 import { useEffect, useState } from 'react';
-import type { DecisionBody } from '../../../../functions/domain/model';
+import type { DecisionBody } from '../../../../functions/domain/bodies';
 
 export type DecisionKind = DecisionBody['decision'];
 

@@ -17,7 +17,7 @@ const TRANSIENT_ERRORS = new Set([
 /** Node's network errors: nothing answered, or the connection broke. */
 const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
-export function isTransient(error: unknown): boolean {
+export function isTransientAwsError(error: unknown): boolean {
   const candidate = error as { name?: string; code?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
   return (
     TRANSIENT_ERRORS.has(candidate?.name ?? '') ||

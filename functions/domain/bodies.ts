@@ -1,0 +1,61 @@
+/** The bodies the API accepts to create a request and to decide on one. */
+import * as z from 'zod';
+import { kindSchema } from './kinds';
+import { emailSchema, idSchema } from './model';
+import { MAX_SUBJECT_BYTES, subjectProblem } from './subject';
+
+/**
+ * The OAuth scope that lets a calling system, signed in with the client-credentials grant, create a
+ * request for a named user. `ON_BEHALF_SCOPE` is the scope as tokens carry it; the resource server
+ * declares it by its id and the scope's name within it.
+ */
+export const RESOURCE_SERVER_ID = 'approvals';
+export const ON_BEHALF_SCOPE_NAME = 'requests.create-on-behalf';
+export const ON_BEHALF_SCOPE = `${RESOURCE_SERVER_ID}/${ON_BEHALF_SCOPE_NAME}`;
+
+export const createRequestBodySchema = z.strictObject({
+  kind: kindSchema,
+  profileId: idSchema,
+  // Checked as it arrives, before the record copies it: the copy would drop an own `__proto__` key unseen.
+  subject: z.preprocess(
+    (subject, ctx) => {
+      if (typeof subject !== 'object' || subject === null) return subject;
+      const problem = subjectProblem(subject as Record<string, unknown>);
+      if (problem) {
+        ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message, input: subject });
+      } else if (JSON.stringify(subject).length > MAX_SUBJECT_BYTES) {
+        ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_SUBJECT_BYTES / 1024} KB of JSON`, input: subject });
+      }
+      return subject;
+    },
+    z.record(z.string(), z.unknown()),
+  ),
+  justification: z.string().trim().max(2000, 'must be at most 2000 characters').optional(),
+  callbackUrl: z
+    .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
+    .max(2048)
+    .optional(),
+  /** The requester, when a calling system with the on-behalf scope creates the request. */
+  onBehalfOf: z
+    .strictObject({
+      id: z.string().trim().min(1).max(256),
+      /** When given, it must be the user's verified email in the directory; when omitted it is taken from there. */
+      email: emailSchema.optional(),
+    })
+    .optional(),
+});
+export type CreateRequestBody = z.infer<typeof createRequestBodySchema>;
+
+export const decisionBodySchema = z
+  .strictObject({
+    decision: z.enum(['approve', 'reject', 'hold']),
+    reason: z.string().trim().min(1, 'must not be empty').max(2000).optional(),
+    comment: z.string().trim().max(2000).optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.decision === 'reject' && !body.reason) {
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is required to reject a request' });
+    }
+  });
+export type DecisionBody = z.infer<typeof decisionBodySchema>;
+export type DecisionKind = DecisionBody['decision'];

@@ -1,0 +1,96 @@
+/**
+ * The emails an approver gets while a request is pending: the first approval email (sent by the
+ * await-decision step) and the reminders (sent by the plan-round step), each with the approver's
+ * own approve and reject links.
+ */
+import type { ApprovalRequest } from '../../domain/model';
+import { EMAIL_CLAIM_STALE_SECONDS, plus } from '../checks';
+import { EmailDeferred, isUnsettledClaim } from '../closing-emails';
+import type { StepDeps } from '../deps';
+import { emailableApprovers } from '../people';
+import { isTransientEmailFailure } from '../senders';
+import { recordEmailFailure } from './history';
+
+type EmailDeps = Pick<StepDeps, 'repository' | 'directory' | 'now' | 'meter' | 'send' | 'links' | 'approverEmail'>;
+
+/**
+ * The first approval email, to each listed approver who may decide now (an enabled member of
+ * `approvers` in the directory; the others are `skipped`), once per approver even when this
+ * workflow step is retried or times out while still sending: each approver is claimed (a
+ * conditional write) before the email goes out and marked sent after, so another attempt skips
+ * approvers done or being done; an attempt that met a claim not yet settled is deferred, so the
+ * round is not marked notified before that email is sent (by the attempt holding it, or by a
+ * later one once the claim is stale). A permanent failure (a refused address) is recorded in the
+ * history and the others still get theirs. A transient one (SES throttling or an outage, after
+ * the SDK's own retries) releases the claim and stops the round: the workflow's retry of the
+ * step emails only the rest.
+ */
+export async function sendApprovalEmails(deps: EmailDeps, request: ApprovalRequest) {
+  const sent: string[] = [];
+  const taken: string[] = [];
+  const { recipients, skipped } = await emailableApprovers(deps.directory, request, request.approvers);
+  for (const approver of recipients) {
+    const now = deps.now();
+    const claimed = await deps.repository.claimApprovalEmail(request.id, approver, now, plus(now, -EMAIL_CLAIM_STALE_SECONDS));
+    if (!claimed) {
+      taken.push(approver);
+      continue;
+    }
+    try {
+      await sendApproverEmail(deps, request, approver, false);
+      await deps.repository.settleApprovalEmail(request.id, approver, `sent:${deps.now()}`);
+      sent.push(approver);
+    } catch (error) {
+      deps.meter.emailFailed();
+      if (isTransientEmailFailure(error)) {
+        await deps.repository.settleApprovalEmail(request.id, approver, undefined);
+        throw new EmailDeferred(`approval emails deferred: ${(error as Error).name}`);
+      }
+      await deps.repository.settleApprovalEmail(request.id, approver, `failed:${deps.now()}`);
+      await recordEmailFailure(deps, request.id, approver, 'approval', error);
+    }
+  }
+  // Every approver emailed by this attempt: nothing an earlier attempt did can add to the list.
+  if (recipients.every((approver) => sent.includes(approver))) return { sent: [...recipients], skipped };
+  const earlier = await deps.repository.getRequest(request.id);
+  // A claim another attempt holds and has not settled: that attempt may still be sending, or may
+  // have died (a crash, a timeout). Deferred: a later attempt sends it once the claim is stale.
+  if (taken.some((approver) => isUnsettledClaim(earlier?.rounds.approvalEmails?.[approver]))) {
+    throw new EmailDeferred('approval emails deferred: another attempt holds a claim');
+  }
+  const all = Object.entries(earlier?.rounds.approvalEmails ?? {})
+    .filter(([, value]) => value.startsWith('sent:'))
+    .map(([approver]) => approver);
+  return { sent: request.approvers.filter((approver) => all.includes(approver) || sent.includes(approver)), skipped };
+}
+
+async function sendApproverEmail(deps: EmailDeps, request: ApprovalRequest, approver: string, reminder: boolean) {
+  const links = await deps.links(request, approver);
+  const content = deps.approverEmail(request, links, { reminder });
+  await deps.send({ ...content, to: approver, tags: { requestId: request.id, purpose: reminder ? 'reminder' : 'approval' } });
+}
+
+/**
+ * Reminder number `reminder`: one per approver who has not approved, claimed before it is sent, so
+ * an approver claimed by an earlier attempt of this round (`claimedBefore`) is skipped. One that
+ * fails is recorded and the next reminder follows anyway.
+ */
+export async function sendReminders(deps: EmailDeps, request: ApprovalRequest, recipients: string[], reminder: number) {
+  const sent: string[] = [];
+  const claimedBefore: string[] = [];
+  for (const approver of recipients) {
+    if (!(await deps.repository.claimReminder(request.id, approver, reminder))) {
+      claimedBefore.push(approver);
+      continue;
+    }
+    try {
+      await sendApproverEmail(deps, request, approver, true);
+      sent.push(approver);
+      deps.meter.reminderSent();
+    } catch (error) {
+      deps.meter.emailFailed();
+      await recordEmailFailure(deps, request.id, approver, 'reminder', error);
+    }
+  }
+  return { sent, claimedBefore };
+}

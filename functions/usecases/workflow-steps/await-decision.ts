@@ -1,0 +1,38 @@
+/**
+ * The await-decision workflow step (waitForTaskToken): the wait of a round. DynamoDB holds the
+ * truth: the step reads the request first, so a step that runs twice does no harm.
+ */
+import { durationSeconds } from '../../domain/duration';
+import type { Outcome } from '../../domain/model';
+import { CHECK_GRACE_SECONDS, earliest, plus } from '../checks';
+import type { StepDeps } from '../deps';
+import { sendApprovalEmails } from './approval-emails';
+import { record, skippedDetail } from './history';
+
+/**
+ * Stores the task token on the request while it is pending (with the time the reconciler looks
+ * again if this wait does not end as planned) and emails the approvers once. If the request ended
+ * before the task token could be stored, the wait is ended at once with that outcome: a decision
+ * is never lost between two rounds.
+ */
+export async function awaitDecision(deps: StepDeps, requestId: string, taskToken: string, waitSeconds?: number): Promise<void> {
+  const stored = await deps.repository.getRequest(requestId);
+  const started = deps.now();
+  const checkAt = stored
+    ? plus(waitSeconds ? earliest(plus(started, waitSeconds), stored.request.expiresAt) : stored.request.expiresAt, CHECK_GRACE_SECONDS)
+    : undefined;
+  const pending = stored ? await deps.repository.setRoundBookkeeping(requestId, { taskToken, checkAt }, { whilePending: true }) : false;
+  if (!pending) {
+    const latest = await deps.repository.getRequest(requestId);
+    const state = latest?.request.state;
+    await deps.workflow.finish(taskToken, (state && state !== 'requested' ? state : 'deleted') as Outcome);
+    return;
+  }
+  if (stored && !stored.rounds.notifiedAt) {
+    const results = await sendApprovalEmails(deps, stored.request);
+    const now = deps.now();
+    const nextReminderAt = stored.rounds.nextReminderAt ?? plus(stored.request.createdAt, durationSeconds(stored.request.remindAfter) ?? 0);
+    await deps.repository.setRoundBookkeeping(requestId, { notifiedAt: now, nextReminderAt });
+    await record(deps, requestId, now, 'notified', { recipients: results.sent, ...skippedDetail(results.skipped) });
+  }
+}

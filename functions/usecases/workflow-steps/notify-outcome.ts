@@ -1,0 +1,50 @@
+/**
+ * The notify-outcome workflow step. DynamoDB holds the truth: the step reads the request first,
+ * so a step that runs twice does no harm.
+ */
+import { EmailDeferred, sendClosingEmails } from '../closing-emails';
+import type { StepDeps } from '../deps';
+import { isTransientEmailFailure } from '../senders';
+import { record, recordEmailFailure } from './history';
+
+/**
+ * After the outcome: the approvers emailed about the request who did not decide get the closing
+ * email (each once), then the requester is emailed (once), and the caller learns whether a calling
+ * system waits for a callback. A deferred closing email stops the step before the requester's
+ * email, so the retry (or the reconciler's rerun) finishes both.
+ */
+export async function notifyOutcome(deps: StepDeps, requestId: string): Promise<{ callback: boolean }> {
+  const stored = await deps.repository.getRequest(requestId);
+  if (!stored || stored.request.state === 'requested') return { callback: false };
+  const { request, rounds } = stored;
+  const deletedByRequester = request.state === 'deleted' && request.decision?.by.id === request.requester.id;
+  const callback = Boolean(request.callbackUrl) && !rounds.callbackDeliveredAt && !rounds.callbackAbandonedAt;
+  // Without a callback nothing more is owed once the outcome is notified: the reconciler can forget
+  // the request, in the same write that records the notification.
+  const done = callback ? {} : { checkAt: null };
+  if (!rounds.outcomeNotifiedAt) await sendClosingEmails(deps, request, rounds);
+  if (!rounds.outcomeNotifiedAt && deletedByRequester) {
+    // Nothing to tell the requester who deleted it: the outcome step is done.
+    await deps.repository.setRoundBookkeeping(requestId, { outcomeNotifiedAt: deps.now(), ...done });
+  } else if (!rounds.outcomeNotifiedAt) {
+    try {
+      const content = deps.outcomeEmail(request);
+      await deps.send({ ...content, to: request.requester.email, tags: { requestId, purpose: 'outcome' } });
+      await record(deps, requestId, deps.now(), 'notified', {
+        recipients: [request.requester.email],
+        purpose: 'outcome',
+        state: request.state,
+      });
+    } catch (error) {
+      deps.meter.emailFailed();
+      // SES throttling or an outage: the workflow retries the step (and the reconciler, after the
+      // step's last retry, runs it again), so the requester is still told. A refused address is final.
+      if (isTransientEmailFailure(error)) throw new EmailDeferred(`outcome email deferred: ${(error as Error).name}`);
+      await recordEmailFailure(deps, requestId, request.requester.email, 'outcome', error);
+    }
+    await deps.repository.setRoundBookkeeping(requestId, { outcomeNotifiedAt: deps.now(), ...done });
+  } else if (!callback) {
+    await deps.repository.setRoundBookkeeping(requestId, done);
+  }
+  return { callback };
+}
