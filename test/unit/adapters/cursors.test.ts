@@ -109,7 +109,7 @@ describe('a search cursor', () => {
       limit: 5,
       cursor: encode({ f: 'requested|*|*', p: positions(sortKey) }),
     });
-    expect(sent.map((command) => command.input.ExpressionAttributeValues?.[':after'])).toContain(sortKey);
+    expect(sent.map((command) => command.input.ExpressionAttributeValues?.[':upper'])).toContain(sortKey);
   });
 });
 
