@@ -4,7 +4,7 @@
  * benchmark run esbuild with the same ones, so what they measure is what is deployed.
  *
  * The AWS SDK is bundled rather than taken from the Lambda runtime's copy: measured on the
- * benchmark machine (bench/report.md), a handler whose SDK loads from node_modules (as the
+ * benchmark machine (docs/performance.md), a handler whose SDK loads from node_modules (as the
  * runtime's copy does) starts slower than the minified single file, and the deployed code then
  * runs the SDK versions the tests ran.
  */
@@ -23,7 +23,7 @@ export const BUNDLING = {
  * The largest minified bundle a function may have (bytes); test/unit/infra/bundles.spec.ts checks
  * every function against it so that bundles do not grow back. The goal is 300 KB; with the SDK
  * bundled, a bare DynamoDB client alone is about 334 KB (93 KB of it the default credential
- * chain), so the budget is the size reached today (bench/report.md): createRequest is the largest,
+ * chain), so the budget is the size reached today (docs/performance.md): createRequest is the largest,
  * as it alone carries the PKCS#10 schemas that check a P10 enrollment's CSR (about 60 KB). The
  * user directory's Cognito client added about 8 KB to each API function.
  */

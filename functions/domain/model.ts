@@ -29,7 +29,7 @@ export const emailSchema = z
   .transform((value) => value.toLowerCase());
 
 /**
- * The workflow's limits (README: The workflow, limits). A Standard execution lives at most a year,
+ * The workflow's limits (docs/architecture.md: The workflow). A Standard execution lives at most a year,
  * and the outcome email and the callback's retries follow the expiry, so a request expires within
  * 360 days. Reminders stop after `maxReminders`; with the first approval email sent once, an
  * approver gets at most 1 + MAX_REMINDERS emails per request.

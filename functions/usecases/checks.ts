@@ -1,7 +1,7 @@
 /**
  * When the reconciler looks at a request (its `checkAt`, in the sparse index byDue) if the
  * workflow has not moved it on by then. Every step that moves a request on sets the next one;
- * the last step of the outcome removes it. README: "Guarantees".
+ * the last step of the outcome removes it. docs/architecture.md: "Guarantees and the reconciler".
  */
 import type { ApprovalRequest } from '../domain/model';
 

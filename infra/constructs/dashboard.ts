@@ -57,7 +57,7 @@ export function serviceDashboard(scope: Construct, props: DashboardProps): Dashb
     });
   dashboard.addWidgets(
     new TextWidget({
-      markdown: `# ${props.prefix}\nApproval service: HTTP API → functions → DynamoDB; Step Functions workflow; SES. See infra/README.md.`,
+      markdown: `# ${props.prefix}\nApproval service: HTTP API → functions → DynamoDB; Step Functions workflow; SES. See docs/deploy-and-operations.md.`,
       width: 24,
       height: 2,
     }),

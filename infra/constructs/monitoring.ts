@@ -277,7 +277,7 @@ export class Monitoring extends Construct {
       'workflow-failed',
       workflow.failed,
       1,
-      'An approval workflow execution failed (e.g. Gave up after repeated errors): its request needs the reconciler or a redrive (infra/README.md)',
+      'An approval workflow execution failed (e.g. Gave up after repeated errors): its request needs the reconciler or a redrive (docs/deploy-and-operations.md: Runbook)',
     );
     alarm('workflow-timed-out', workflow.timedOut, 1, 'An approval workflow execution hit its overall time-out');
     alarm('workflow-aborted', workflow.aborted, 1, 'An approval workflow execution was stopped by hand');
@@ -304,7 +304,7 @@ export class Monitoring extends Construct {
       'ses-events-dead-letters',
       props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
       1,
-      'SES delivery events could not be recorded after 5 attempts and wait in the dead-letter queue: redrive them (infra/README.md)',
+      'SES delivery events could not be recorded after 5 attempts and wait in the dead-letter queue: redrive them (docs/deploy-and-operations.md: Runbook)',
     );
     // Account-level reputation metrics that SES publishes when sending; no dimensions.
     const bounceRate = new Metric({

@@ -10,7 +10,7 @@ import { functionNamed } from '../../functions/registry';
 import { type FunctionLogProps, ServiceFunction, type ServiceResources } from './service-function';
 
 /**
- * How often the reconciler runs in the cloud (README: Guarantees): every minute, so a decision stored
+ * How often the reconciler runs in the cloud (docs/architecture.md: Guarantees and the reconciler): every minute, so a decision stored
  * while Step Functions could not be told reaches the workflow within a minute of its recovery.
  */
 export const RECONCILE_EVERY_MINUTES = 1;
@@ -58,7 +58,7 @@ export class Reconciler extends Construct {
     });
     schedulerRole.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }));
     this.schedule = new CfnSchedule(this, 'Schedule', {
-      description: 'Runs the approval reconciler (infra/README.md: Reconciler)',
+      description: 'Runs the approval reconciler (docs/deploy-and-operations.md: The reconciler in the cloud)',
       scheduleExpression: reconcileRate(RECONCILE_EVERY_MINUTES),
       flexibleTimeWindow: { mode: 'OFF' },
       state: 'ENABLED',

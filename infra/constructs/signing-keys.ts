@@ -30,7 +30,7 @@ export class SigningKeys extends Construct {
       // No fixed name: the secret is retained, and a deploy after a destroy must be able to create
       // a new one. Functions get the ARN; operators read it from the stack outputs.
       const secret = new Secret(this, secretId, {
-        description: `${props.namePrefix}: ${description}. JSON {"currentKeyId","keys":{"<id>":"<base64 key>"}}; rotate by key id (infra/README.md).`,
+        description: `${props.namePrefix}: ${description}. JSON {"currentKeyId","keys":{"<id>":"<base64 key>"}}; rotate by key id (docs/deploy-and-operations.md).`,
         removalPolicy: RemovalPolicy.RETAIN,
         // Placeholder until the custom resource writes the key set (it replaces any value that is not one).
         generateSecretString: { passwordLength: 64, excludePunctuation: true },
@@ -38,7 +38,7 @@ export class SigningKeys extends Construct {
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
         reason:
-          'HMAC keys are rotated by key id, by hand (infra/README.md: add k2, make it current, drop k1 after the longest link lifetime). A Secrets Manager rotation function would replace the value on a schedule and invalidate every signed link and callback signature still in flight.',
+          'HMAC keys are rotated by key id, by hand (docs/deploy-and-operations.md: add k2, make it current, drop k1 after the longest link lifetime). A Secrets Manager rotation function would replace the value on a schedule and invalidate every signed link and callback signature still in flight.',
       });
       generator.addToRolePolicy(
         new PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], resources: [secret.secretArn] }),

@@ -4,7 +4,7 @@
  *
  * It writes only when the secret does not hold a key set yet, so an update, a
  * replacement of this resource or a redeploy never overwrites keys that an operator
- * added or rotated (README: rotation by key id). Delete does nothing: the secret
+ * added or rotated (docs/deploy-and-operations.md: Rotating a signing key). Delete does nothing: the secret
  * itself is retained. It always answers CloudFormation, also on errors.
  */
 import { randomBytes } from 'node:crypto';

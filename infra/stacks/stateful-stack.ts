@@ -295,11 +295,11 @@ export class StatefulStack extends Stack implements StatefulResources {
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'LinkKeysSecretArn', {
       value: this.linkKeys.secretArn,
-      description: 'HMAC keys of the email links (rotate and revoke: infra/README.md)',
+      description: 'HMAC keys of the email links (rotate and revoke: docs/deploy-and-operations.md)',
     });
     new CfnOutput(this, 'CallbackKeysSecretArn', {
       value: this.callbackKeys.secretArn,
-      description: 'HMAC keys of the callbacks (rotate and revoke: infra/README.md)',
+      description: 'HMAC keys of the callbacks (rotate and revoke: docs/deploy-and-operations.md)',
     });
   }
 }

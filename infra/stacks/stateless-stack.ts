@@ -197,7 +197,7 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
     new CfnOutput(this, 'ReconcilerFunctionName', {
       value: this.reconcilerFunction.functionName,
-      description: 'Invoke it to repair late requests at once (infra/README.md: Runbook)',
+      description: 'Invoke it to repair late requests at once (docs/deploy-and-operations.md: Runbook)',
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });
     new CfnOutput(this, 'SesConfigurationSet', { value: configurationSet.name });

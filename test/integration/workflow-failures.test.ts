@@ -26,7 +26,7 @@ const ID = REQUEST_ID;
 const CREATED = '2026-11-03T09:00:00.000Z';
 const DAY = 86400_000;
 
-/** The README's bound on one execution's history (README: limits); the test below measures it. */
+/** The bound on one execution's history (docs/architecture.md: The workflow); the test below measures it. */
 const MAX_HISTORY_EVENTS = 2000;
 
 function pending(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
@@ -192,7 +192,7 @@ test(`a worst-case profile stays within ${MAX_HISTORY_EVENTS} history events: 20
   expect(reminders).toHaveLength(20);
   expect(result.entered.filter((name) => name === 'Await decision').length).toBe(21);
   expect(result.entered).toContain('Record callback abandoned');
-  // At least the 21 rounds' events were counted (13 each without retries), and no more than the README's bound.
+  // At least the 21 rounds' events were counted (13 each without retries), and no more than the documented bound.
   expect(result.events.length).toBeGreaterThan(21 * 13);
   expect(result.events.length).toBeLessThanOrEqual(MAX_HISTORY_EVENTS);
   // And far below Step Functions' own limit.

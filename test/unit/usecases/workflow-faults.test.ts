@@ -1,5 +1,5 @@
 /**
- * The fault gaps behind the workflow's guarantees (README: Guarantees), on in-memory stores with a
+ * The fault gaps behind the workflow's guarantees (docs/architecture.md: Guarantees and the reconciler), on in-memory stores with a
  * fake clock: a decision stands when Step Functions cannot be told and the reconciler tells it on
  * its next run; a retried Plan round sends no reminder twice; a replayed create starts no second
  * execution; repairs that keep failing back off and never starve the other due requests.

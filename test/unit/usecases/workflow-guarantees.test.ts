@@ -1,5 +1,5 @@
 /**
- * The rules behind the workflow's guarantees (README: Guarantees), on in-memory stores with a
+ * The rules behind the workflow's guarantees (docs/architecture.md: Guarantees and the reconciler), on in-memory stores with a
  * fake clock: reminders stop, an approver gets at most 21 emails, the first approval email goes
  * once even when an attempt overlaps another, an expiry is never swallowed, a create is never a
  * 500 once stored, and the reconciler repairs whatever the workflow left undone.
