@@ -690,7 +690,7 @@ const HOW_IT_MEASURES = [
   'history (GetExecutionHistory on the local Step Functions API), the memory of `npm start` with many pending',
   "requests, the cost of one more email in a full mailbox, and every function's bundle (built with",
   '`infra/bundling.ts`, the options CDK deploys with) and its module init against a bare `node -e 0`. `npm test`',
-  'runs a smoke run of it (`test/integration/bench-smoke.test.ts`, tiny counts, no goal asserted).',
+  'runs a smoke run of it (`test/reliability/bench-smoke.test.ts`, tiny counts, no goal asserted).',
   '',
   '```bash',
   'npm run bench                       # this page (5 to 9 minutes on 2 cores)',
