@@ -3,7 +3,7 @@ import { httpHandler, identityOf, json } from '../commons/http';
 import { logApprovalRequest, logger } from '../commons/observability';
 import { decisionBodySchema, requestIdSchema } from '../domain/model';
 import { parse } from '../domain/validation';
-import { decideAsUser } from '../usecases/requests';
+import { decideAsUser } from '../lifecycle/decide';
 
 const deps = apiDeps('decideRequest');
 

@@ -8,13 +8,13 @@ import { createHmac } from 'node:crypto';
 import { durationSeconds } from '../domain/duration';
 import type { ApprovalRequest, HistoryType, Outcome } from '../domain/model';
 import { WORKFLOW_ACTOR } from '../domain/model';
-import { expire, reminderLimit, undecidedApprovers } from '../domain/rules';
+import { reminderLimit, undecidedApprovers } from '../domain/rules';
 import type { EmailContent } from '../notifications/emails';
 import type { ApprovalStore, Clock, Directory, Mailer, Meter, WorkflowPort } from './ports';
 import { EmailDeferred, isUnsettledClaim, sendClosingEmails } from './closing-emails';
 import { CHECK_GRACE_SECONDS, EMAIL_CLAIM_STALE_SECONDS, earliest } from './checks';
 import { emailableApprovers } from './people';
-import { type ChangeDeps, changeRequest } from './requests';
+import { expireRequest } from '../lifecycle/end';
 import { isTransient } from './transient';
 
 export interface StepDeps {
@@ -99,28 +99,6 @@ export async function planRound(deps: StepDeps, requestId: string): Promise<Plan
   }
   const until = reminders < limit ? Math.min(epoch(nextReminderAt), epoch(request.expiresAt)) : epoch(request.expiresAt);
   return { done: false, waitSeconds: Math.max(1, Math.ceil((until - epoch(now)) / 1000)) };
-}
-
-/** Most attempts of an expiry that keeps meeting concurrent writes before the step fails (and is retried). */
-const EXPIRE_ATTEMPTS = 20;
-
-/**
- * Expires a pending request whose time has come. A version race is retried until the request is
- * expired or ended otherwise (a decision or a delete that won stands); never swallowed. Past the
- * expiry no decision is accepted any more, so the races end quickly.
- */
-export async function expireRequest(deps: ChangeDeps, requestId: string): Promise<void> {
-  for (let attempt = 1; attempt <= EXPIRE_ATTEMPTS; attempt++) {
-    try {
-      await changeRequest(deps, requestId, (request, now) => expire(request, now));
-      return;
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'conflict') throw error;
-      const latest = await deps.repository.getRequest(requestId);
-      if (latest?.request.state !== 'requested') return;
-    }
-  }
-  throw new Error(`request ${requestId} could not be expired after ${EXPIRE_ATTEMPTS} attempts`);
 }
 
 /**

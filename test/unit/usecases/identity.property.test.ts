@@ -10,9 +10,10 @@
 import fc from 'fast-check';
 import { DomainError } from '../../../functions/domain/errors';
 import type { ApprovalRequest, Identity } from '../../../functions/domain/model';
-import { decideByLink } from '../../../functions/usecases/link-decisions';
+import { decideByLink } from '../../../functions/lifecycle/decide';
 import type { Deps } from '../../../functions/usecases/ports';
-import { createApprovalRequest, decideAsUser } from '../../../functions/usecases/requests';
+import { createApprovalRequest } from '../../../functions/lifecycle/create';
+import { decideAsUser } from '../../../functions/lifecycle/decide';
 import { profile as fixtureProfile } from '../../support/fixtures';
 import { MemoryDirectory } from '../../support/memory-directory';
 import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';

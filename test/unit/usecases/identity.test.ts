@@ -4,9 +4,11 @@
  * person across the API, links and addresses. Named cases; identity.property.test.ts generates more.
  */
 import type { ApprovalRequest, CreateRequestBody, Identity } from '../../../functions/domain/model';
-import { decideByLink } from '../../../functions/usecases/link-decisions';
+import { decideByLink } from '../../../functions/lifecycle/decide';
 import type { Deps } from '../../../functions/usecases/ports';
-import { createApprovalRequest, decideAsUser, listTasks } from '../../../functions/usecases/requests';
+import { createApprovalRequest } from '../../../functions/lifecycle/create';
+import { decideAsUser } from '../../../functions/lifecycle/decide';
+import { listTasks } from '../../../functions/usecases/requests';
 import { alice, bob, carol, profile as fixtureProfile, user } from '../../support/fixtures';
 import { MemoryDirectory } from '../../support/memory-directory';
 import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';

@@ -1,5 +1,6 @@
 import type { ApprovalRequest } from '../../../functions/domain/model';
-import { decideByLink, showLinkDecision } from '../../../functions/usecases/link-decisions';
+import { decideByLink } from '../../../functions/lifecycle/decide';
+import { showLinkDecision } from '../../../functions/usecases/link-decisions';
 import { alice, bob as bobUser, carol, user } from '../../support/fixtures';
 import { MemoryDirectory } from '../../support/memory-directory';
 import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow } from '../../support/memory-store';

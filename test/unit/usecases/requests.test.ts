@@ -1,14 +1,9 @@
 import type { CreateRequestBody, Identity } from '../../../functions/domain/model';
 import type { Deps } from '../../../functions/usecases/ports';
-import {
-  changeRequest,
-  createApprovalRequest,
-  decideAsUser,
-  getRequestHistory,
-  getRequestWithHistory,
-  IDEMPOTENCY_TTL_SECONDS,
-  searchRequests,
-} from '../../../functions/usecases/requests';
+import { changeRequest } from '../../../functions/lifecycle/change';
+import { createApprovalRequest, IDEMPOTENCY_TTL_SECONDS } from '../../../functions/lifecycle/create';
+import { decideAsUser } from '../../../functions/lifecycle/decide';
+import { getRequestHistory, getRequestWithHistory, searchRequests } from '../../../functions/usecases/requests';
 import { decide } from '../../../functions/domain/rules';
 import { alice, bob, carol, profile as fixtureProfile, user } from '../../support/fixtures';
 import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';

@@ -1,13 +1,9 @@
 import type { CreateRequestBody, Profile } from '../../../functions/domain/model';
 import type { Deps } from '../../../functions/usecases/ports';
-import {
-  createApprovalRequest,
-  decideAsUser,
-  deleteApprovalRequest,
-  listProfiles,
-  listTasks,
-  searchRequests,
-} from '../../../functions/usecases/requests';
+import { createApprovalRequest } from '../../../functions/lifecycle/create';
+import { decideAsUser } from '../../../functions/lifecycle/decide';
+import { deleteApprovalRequest } from '../../../functions/lifecycle/end';
+import { listProfiles, listTasks, searchRequests } from '../../../functions/usecases/requests';
 import { admin, alice, bob, carol, profile as fixtureProfile } from '../../support/fixtures';
 import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
 import { MemoryDirectory } from '../../support/memory-directory';

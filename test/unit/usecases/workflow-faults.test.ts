@@ -11,7 +11,8 @@ import { awaitDecision, planRound, type StepDeps } from '../../../functions/usec
 import { REPAIR_BACKOFF_CAP_SECONDS, START_CHECK_SECONDS } from '../../../functions/usecases/checks';
 import type { Deps } from '../../../functions/usecases/ports';
 import { reconcile } from '../../../functions/usecases/reconcile';
-import { createApprovalRequest, decideAsUser } from '../../../functions/usecases/requests';
+import { createApprovalRequest } from '../../../functions/lifecycle/create';
+import { decideAsUser } from '../../../functions/lifecycle/decide';
 import { alice, bob, carol } from '../../support/fixtures';
 import { MemoryDirectory } from '../../support/memory-directory';
 import { FakeClock, MemoryStore, RecordingMailer, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';

@@ -8,7 +8,8 @@ import type { ApprovalRequest } from '../../../functions/domain/model';
 import { MAX_REMINDERS, profileBodySchema } from '../../../functions/domain/model';
 import { approverEmail, closingEmail, outcomeEmail } from '../../../functions/notifications/emails';
 import { awaitDecision, deliverCallback, notifyOutcome, planRound, type StepDeps } from '../../../functions/usecases/approval-rounds';
-import { createApprovalRequest, decideAsUser } from '../../../functions/usecases/requests';
+import { createApprovalRequest } from '../../../functions/lifecycle/create';
+import { decideAsUser } from '../../../functions/lifecycle/decide';
 import { reconcile } from '../../../functions/usecases/reconcile';
 import type { Deps } from '../../../functions/usecases/ports';
 import { alice, bob, carol, user } from '../../support/fixtures';
@@ -292,7 +293,7 @@ describe('the reconciler', () => {
 
 test('a request its requester deleted owes no outcome email: once its callback is delivered the reconciler forgets it', async () => {
   const { deps, store, clock, workflow } = setup(pending({ callbackUrl: 'https://calling.example/hook', client: 'billing-system' }));
-  const { deleteApprovalRequest } = await import('../../../functions/usecases/requests');
+  const { deleteApprovalRequest } = await import('../../../functions/lifecycle/end');
   await deleteApprovalRequest(deps, alice, ID);
   expect(await notifyOutcome(deps, ID)).toEqual({ callback: true });
   await deliverCallback(deps, ID);
