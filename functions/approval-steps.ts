@@ -66,3 +66,27 @@ export const RECONCILER_FUNCTION = {
   // table:delete: an expiry closes the approvers' task entries.
   needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'table:due', 'workflow:describe', 'workflow:start', 'workflow:task'],
 } as const satisfies { name: string; entry: string; needs: readonly StepNeed[] };
+
+/**
+ * The outbox's consumer (functions/usecases/outbox.ts): the table's stream feeds it through an
+ * event source mapping (its filter: adapters/dynamodb/stream.ts), and it starts workflows and ends
+ * waits. Reading the stream is the mapping's grant, not a need. `stream` holds the mapping's
+ * batch rules, which the local stream poller follows too.
+ */
+export const STREAM_CONSUMER_FUNCTION = {
+  name: 'streamConsumer',
+  entry: 'functions/stream-consumer/handler.ts',
+  needs: ['workflow:start', 'workflow:task'],
+  stream: {
+    batchSize: 10,
+    /** Retries of a failed record before it goes to the on-failure queue. */
+    retryAttempts: 10,
+    /**
+     * A record older than this goes to the on-failure queue instead: the reconciler's first look at a
+     * new or ended request comes later (usecases/checks.ts, START_CHECK_SECONDS), so the two never
+     * start the same request's workflow twice.
+     */
+    maxRecordAgeSeconds: 180,
+    bisectBatchOnError: true,
+  },
+} as const satisfies { name: string; entry: string; needs: readonly StepNeed[]; stream: object };

@@ -6,7 +6,7 @@
  * variable stops it at cold start with a message naming the variable, never on a user's request.
  */
 import * as z from 'zod';
-import { APPROVAL_STEPS, RECONCILER_FUNCTION, type StepNeed } from '../approval-steps';
+import { APPROVAL_STEPS, RECONCILER_FUNCTION, STREAM_CONSUMER_FUNCTION, type StepNeed } from '../approval-steps';
 import { parseCallbackUrlPrefixes } from '../domain/callbacks';
 import { type Need, OPERATIONS } from '../operations';
 
@@ -63,9 +63,11 @@ export const SES_EVENTS_FUNCTION = {
   needs: ['table:get', 'table:put'],
 } as const;
 
-/** The needs of a function of the service, by its name in the operations list, the step list, `sesEvents` or `reconciler`. */
+/** The needs of a function of the service, by its name in the operations list, the step list, `sesEvents`, `reconciler` or `streamConsumer`. */
 export function needsOf(name: string): readonly AnyNeed[] {
-  const entry = [...OPERATIONS, ...APPROVAL_STEPS, SES_EVENTS_FUNCTION, RECONCILER_FUNCTION].find((candidate) => candidate.name === name);
+  const entry = [...OPERATIONS, ...APPROVAL_STEPS, SES_EVENTS_FUNCTION, RECONCILER_FUNCTION, STREAM_CONSUMER_FUNCTION].find(
+    (candidate) => candidate.name === name,
+  );
   if (!entry) throw new Error(`configuration error: no function named ${name}`);
   return entry.needs;
 }
