@@ -74,7 +74,7 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/create-request/handler.ts',
     auth: 'jwt',
     access: 'signed in',
-    needs: ['table:get', 'table:put', 'workflow:start', 'callback:accept', 'directory:read'],
+    needs: ['table:get', 'table:put', 'callback:accept', 'directory:read'],
   },
   {
     name: 'searchRequests',
@@ -119,7 +119,7 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/decide-request/handler.ts',
     auth: 'jwt',
     access: 'approvers listed on the request',
-    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'workflow:task', 'directory:read'],
+    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'directory:read'],
   },
   {
     name: 'deleteRequest',
@@ -128,7 +128,7 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/delete-request/handler.ts',
     auth: 'jwt',
     access: 'admins, or the requester while requested',
-    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'workflow:task'],
+    needs: ['table:get', 'table:put', 'table:update', 'table:delete'],
   },
   {
     name: 'linkPage',
@@ -146,7 +146,7 @@ export const OPERATIONS: readonly Operation[] = [
     entry: 'functions/link-decide/handler.ts',
     auth: 'none',
     access: 'holder of a signed link (the approver it names)',
-    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'workflow:task', 'links:verify', 'directory:read'],
+    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'links:verify', 'directory:read'],
   },
 ];
 

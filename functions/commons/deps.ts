@@ -7,9 +7,8 @@ import { cognitoClient, documentClient } from '../adapters/clients';
 import { cachedDirectory, cognitoDirectory } from '../adapters/cognito-directory';
 import { Repository } from '../adapters/dynamodb/repository';
 import { parseCallbackUrlPrefixes } from '../domain/callbacks';
-import { stepFunctionsWorkflow } from '../adapters/step-functions';
 import type { Deps } from '../usecases/ports';
-import { describeError, logger, meter } from './observability';
+import { meter } from './observability';
 import { needsOf, readSettings, type Settings, setting } from './settings';
 
 const built = new Map<string, { deps: Deps; settings: Settings }>();
@@ -26,19 +25,10 @@ export function apiFunction(name: string): { deps: Deps; settings: Settings } {
   const deps: Deps = {
     repository: new Repository(documentClient(), setting(settings, 'TABLE_NAME')),
     directory: cachedDirectory(cognitoDirectory(cognitoClient(), settings.USER_POOL_ID)),
-    workflow: stepFunctionsWorkflow(settings.STATE_MACHINE_ARN),
     now: () => new Date().toISOString(),
     newId: randomUUID,
     meter,
     callbackUrlPrefixes: parseCallbackUrlPrefixes(settings.CALLBACK_URL_PREFIXES ?? ''),
-    onWorkflowStartFailed: (requestId, error) =>
-      logger.warn('workflow not started; the reconciler will start it', { approvalRequestId: requestId, error: describeError(error) }),
-    onWorkflowSignalFailed: (requestId, error) =>
-      // The error's name only: a Step Functions message may quote the task token.
-      logger.warn('decision stored, workflow not told; the reconciler will tell it', {
-        approvalRequestId: requestId,
-        error: (error as Error)?.name ?? 'Error',
-      }),
   };
   built.set(name, { deps, settings });
   return { deps, settings };

@@ -33,8 +33,10 @@ export interface Created {
  * 3. resolve the people in the directory (the requester named by a calling system, the holder, who
  *    holds each listed address) and apply the profile's policy (approved at once, or pending for
  *    its approvers other than the requester and the holder);
- * 4. write request, history and idempotency record in one transaction;
- * 5. start the workflow (named after the request, so a replay starts no second one; see replay).
+ * 4. write request, history and idempotency record in one transaction.
+ * The outbox then starts the workflow (usecases/outbox.ts), named after the request; if it cannot,
+ * the reconciler does at the request's first check (within 5 minutes, or at its expiry if sooner).
+ * Without an idempotency key: one read of the store (the profile) and one transaction.
  */
 export async function createApprovalRequest(
   deps: Deps,
@@ -72,7 +74,6 @@ export async function createApprovalRequest(
   const result = await deps.repository.createRequest(change, idempotency, firstCheckAt(change.request, now));
   if (!result.created) return replay(deps, result.earlier, bodyHash, caller.id);
   deps.meter.requestCreated(change.request.kind);
-  await startOrLeaveToReconciler(deps, change.request);
   return { request: change.request, replayed: false };
 }
 
@@ -111,26 +112,8 @@ async function replay(deps: Deps, earlier: IdempotencyRecord, bodyHash: string, 
   }
   const stored = await deps.repository.getRequest(earlier.requestId);
   if (!stored) throw conflict('Idempotency-Key was already used', { requestId: earlier.requestId });
-  // Heals a create that stored the request but failed before its workflow started, under the
-  // request's own execution name: Step Functions answers a start with the same name and input with
-  // the running execution, and refuses it (ExecutionAlreadyExists, taken as started) once that one
-  // has closed. Once the reconciler has restarted the workflow under another name (`rounds.execution`),
-  // the reconciler owns it: a replay starts nothing.
-  if (!stored.rounds.execution) await startOrLeaveToReconciler(deps, stored.request);
+  // The stored request's workflow is the outbox's (or the reconciler's) to start: a replay starts nothing.
   return { request: stored.request, replayed: true };
-}
-
-/**
- * A stored request is created, whatever happens next: if its workflow cannot be started now
- * (Step Functions throttling or down), the answer is still 201 and the reconciler starts it
- * when its first check is due (within 5 minutes, or at its expiry if sooner).
- */
-async function startOrLeaveToReconciler(deps: Deps, request: ApprovalRequest): Promise<void> {
-  try {
-    await deps.workflow.start(request);
-  } catch (error) {
-    deps.onWorkflowStartFailed?.(request.id, error);
-  }
 }
 
 /** JSON with sorted keys, so the same body hashes the same whatever its key order. */

@@ -11,7 +11,7 @@ import { decideAsUser } from '../../../functions/lifecycle/decide';
 import { listTasks } from '../../../functions/usecases/requests';
 import { alice, bob, carol, profile as fixtureProfile, user } from '../../support/fixtures';
 import { MemoryDirectory } from '../../support/memory-directory';
-import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
+import { FakeClock, MemoryStore, RecordingMeter, sequentialIds } from '../../support/memory-store';
 import { pendingRequest } from '../../support/requests';
 
 const START = '2026-11-03T10:00:00.000Z';
@@ -39,7 +39,6 @@ function setup(...requests: ApprovalRequest[]) {
   const deps: Deps = {
     repository: store,
     directory,
-    workflow: new RecordingWorkflow(),
     now: new FakeClock(START).now,
     newId: sequentialIds(),
     meter: new RecordingMeter(),

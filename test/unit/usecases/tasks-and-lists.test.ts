@@ -5,7 +5,7 @@ import { decideAsUser } from '../../../functions/lifecycle/decide';
 import { deleteApprovalRequest } from '../../../functions/lifecycle/end';
 import { listProfiles, listTasks, searchRequests } from '../../../functions/usecases/requests';
 import { admin, alice, bob, carol, profile as fixtureProfile } from '../../support/fixtures';
-import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
+import { FakeClock, MemoryStore, RecordingMeter, sequentialIds } from '../../support/memory-store';
 import { MemoryDirectory } from '../../support/memory-directory';
 
 const START = '2026-11-03T10:00:00.000Z';
@@ -25,7 +25,6 @@ function setup() {
   const deps: Deps = {
     repository: store,
     directory: MemoryDirectory.fromIdentities(alice, bob, carol, admin),
-    workflow: new RecordingWorkflow(),
     now: clock.now,
     newId: sequentialIds(),
     meter: new RecordingMeter(),
