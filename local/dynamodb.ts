@@ -25,7 +25,14 @@ import {
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { STATE_SHARDS } from '../functions/adapters/dynamodb/keys';
 import { reindexStateShards } from '../functions/adapters/dynamodb/reindex';
-import { DUE_INDEX, SEARCH_INDEX_ATTRIBUTES, TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/schema';
+import {
+  DUE_INDEX,
+  SEARCH_INDEX_ATTRIBUTES,
+  STREAM_VIEW_TYPE,
+  TABLE_INDEXES,
+  TABLE_KEY,
+  TTL_ATTRIBUTE,
+} from '../functions/adapters/dynamodb/schema';
 import { freePort, GiveUp, LOCAL_CREDENTIALS, LOCAL_REGION, waitFor } from './net';
 
 function jarDir(): string {
@@ -152,8 +159,8 @@ export async function startDynamoDbLocal(options: { dbPath?: string } = {}): Pro
 }
 
 /**
- * Creates the service's table as the CDK stack defines it, unless it exists (`created` says which);
- * a table from an older version gets the reconciler's index and TTL.
+ * Creates the service's table as the CDK stack defines it (its stream too), unless it exists
+ * (`created` says which); a table from an older version gets the reconciler's index, the stream and TTL.
  */
 export async function ensureTable(endpoint: string, tableName: string): Promise<{ created: boolean }> {
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
@@ -172,6 +179,7 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
+        StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE },
         AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
         KeySchema: [
           { AttributeName: TABLE_KEY.partitionKey, KeyType: 'HASH' },
@@ -201,6 +209,12 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
             { Create: { IndexName: DUE_INDEX.indexName, KeySchema: keySchema(DUE_INDEX), Projection: { ProjectionType: 'KEYS_ONLY' } } },
           ],
         }),
+      );
+    }
+    // A DATA_DIR from before the outbox: its stream.
+    if (!Table?.StreamSpecification?.StreamEnabled) {
+      await client.send(
+        new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE } }),
       );
     }
   }
