@@ -176,7 +176,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         if (failed.size === 0) return;
         const index = records.findIndex((record) => failed.has(record.dynamodb?.SequenceNumber ?? ''));
         // An identifier of no record in the batch fails the whole batch, as in Lambda.
-        failedAt = index < 0 ? 0 : index;
+        failedAt = Math.max(0, index);
       } catch (error) {
         threw = true;
         failedAt = 0;
