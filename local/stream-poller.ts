@@ -180,7 +180,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       } catch (error) {
         threw = true;
         failedAt = 0;
-        log(`stream consumer: invocation failed: ${(error as Error).name ?? 'Error'}: ${(error as Error).message}`);
+        log(`stream consumer: invocation failed: ${(error as Error).name ?? 'Error'}`);
       }
       if (retries >= rules.retryAttempts) {
         // The failed record goes to the dead letters; the rest of the batch carries on.
