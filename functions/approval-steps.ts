@@ -33,7 +33,7 @@ export const APPROVAL_STEPS: readonly ApprovalStep[] = [
     entry: 'functions/approval-steps/plan-round/handler.ts',
     substitution: 'PlanRoundFunctionArn',
     // table:delete: an expiry closes the approvers' task entries.
-    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'workflow:task', 'email:send', 'links:sign', 'directory:read'],
+    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'email:send', 'links:sign', 'directory:read'],
   },
   {
     name: 'awaitDecision',

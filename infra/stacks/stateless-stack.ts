@@ -38,6 +38,7 @@ import type { DeploymentConfig } from '../config';
 import { ConsoleSite } from '../constructs/console-site';
 import { Monitoring } from '../constructs/monitoring';
 import { PROJECT_ROOT, ServiceFunction, type ServiceResources } from '../constructs/service-function';
+import { StreamConsumer } from '../constructs/stream-consumer';
 import type { StatefulResources } from './stateful-stack';
 
 /** The only workflow definition; CDK loads it as it is, the local engine runs the same file. */
@@ -111,6 +112,7 @@ export class StatelessStack extends Stack {
   /** The routes, by `METHOD path`. */
   readonly routes: Record<string, HttpRoute> = {};
   readonly monitoring: Monitoring;
+  readonly streamConsumer: StreamConsumer;
   readonly emailEventsQueue: Queue;
   readonly emailEventsDeadLetterQueue: Queue;
   /** Base of the links in emails: the custom domain when set, else the execute-api URL. */
@@ -451,6 +453,15 @@ export class StatelessStack extends Stack {
       deadLetterQueue: this.emailEventsDeadLetterQueue,
       link4xx: LINK_4XX_METRIC,
       alarmEmail: config.alarmEmail,
+    });
+
+    const { prefix } = config;
+    this.streamConsumer = new StreamConsumer(this, 'StreamConsumer', {
+      resources,
+      alarmTopic: this.monitoring.alarmTopic,
+      prefix,
+      logRetention,
+      logRemovalPolicy,
     });
 
     new CfnOutput(this, 'ApiUrl', {
