@@ -14,6 +14,18 @@ import type { ApiOperation, EventFunction, ScheduledFunction, ServiceFunctionEnt
 
 export type * from './registry-types';
 
+/**
+ * The outbox's consumer (functions/usecases/outbox.ts): the table's stream feeds it through an
+ * event source mapping (its filter: adapters/dynamodb/stream.ts), and it starts workflows and ends
+ * waits. Reading the stream is the mapping's grant, not a need.
+ */
+const streamConsumer = {
+  kind: 'event',
+  name: 'streamConsumer',
+  entry: 'functions/stream-consumer/handler.ts',
+  needs: ['workflow:start', 'workflow:task'],
+} as const;
+
 export const FUNCTIONS = [
   // ---- API operations: one function and one route per (method, path) ---------------------------
   {
@@ -74,7 +86,7 @@ export const FUNCTIONS = [
     entry: 'functions/create-request/handler.ts',
     auth: 'jwt',
     access: 'signed in',
-    needs: ['table:get', 'table:put', 'workflow:start', 'callback:accept', 'directory:read'],
+    needs: ['table:get', 'table:put', 'callback:accept', 'directory:read'],
   },
   {
     kind: 'api',
@@ -124,7 +136,7 @@ export const FUNCTIONS = [
     entry: 'functions/decide-request/handler.ts',
     auth: 'jwt',
     access: 'approvers listed on the request',
-    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'workflow:task', 'directory:read'],
+    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'directory:read'],
   },
   {
     kind: 'api',
@@ -134,7 +146,7 @@ export const FUNCTIONS = [
     entry: 'functions/delete-request/handler.ts',
     auth: 'jwt',
     access: 'admins, or the requester while requested',
-    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'workflow:task'],
+    needs: ['table:get', 'table:put', 'table:update', 'table:delete'],
   },
   {
     kind: 'api',
@@ -154,7 +166,7 @@ export const FUNCTIONS = [
     entry: 'functions/link-decide/handler.ts',
     auth: 'none',
     access: 'holder of a signed link (the approver it names)',
-    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'workflow:task', 'links:verify', 'directory:read'],
+    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'links:verify', 'directory:read'],
   },
 
   // ---- Workflow steps: the functions statemachines/approval.asl.json invokes --------------------
@@ -164,7 +176,7 @@ export const FUNCTIONS = [
     // table:delete: an expiry closes the approvers' task entries.
     entry: 'functions/approval-steps/plan-round/handler.ts',
     substitution: 'PlanRoundFunctionArn',
-    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'workflow:task', 'email:send', 'links:sign', 'directory:read'],
+    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'email:send', 'links:sign', 'directory:read'],
   },
   {
     kind: 'workflow-step',
@@ -199,6 +211,7 @@ export const FUNCTIONS = [
   },
   // SES delivery problems (configuration set → SNS → SQS → here); the queue's poller permissions are the stack's, not a need.
   { kind: 'event', name: 'sesEvents', entry: 'functions/ses-events/handler.ts', needs: ['table:get', 'table:put'] },
+  streamConsumer,
 ] as const satisfies readonly ServiceFunctionEntry[];
 
 export type FunctionName = (typeof FUNCTIONS)[number]['name'];
@@ -234,3 +247,20 @@ export function functionNamed(name: string): ServiceFunctionEntry {
  * on every other route, from this same list.
  */
 export const CALLING_SYSTEM_OPERATIONS: readonly string[] = ['createRequest'] satisfies ApiOperationName[];
+
+/** The stream consumer and the batch rules of its event source mapping, which the local stream poller follows too. */
+export const STREAM_CONSUMER_FUNCTION = {
+  ...streamConsumer,
+  stream: {
+    batchSize: 10,
+    /** Retries of a failed record before it goes to the on-failure queue. */
+    retryAttempts: 10,
+    /**
+     * A record older than this goes to the on-failure queue instead: the reconciler's first look at a
+     * new or ended request comes later (usecases/checks.ts, START_CHECK_SECONDS), so the two never
+     * start the same request's workflow twice.
+     */
+    maxRecordAgeSeconds: 180,
+    bisectBatchOnError: true,
+  },
+} as const;

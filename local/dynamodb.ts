@@ -20,7 +20,14 @@ import {
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { DUE_INDEX, SEARCH_INDEX_ATTRIBUTES, TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../functions/adapters/dynamodb/schema';
+import {
+  DUE_INDEX,
+  SEARCH_INDEX_ATTRIBUTES,
+  STREAM_VIEW_TYPE,
+  TABLE_INDEXES,
+  TABLE_KEY,
+  TTL_ATTRIBUTE,
+} from '../functions/adapters/dynamodb/schema';
 import { freePort, GiveUp, LOCAL_CREDENTIALS, LOCAL_REGION, waitFor } from './net';
 
 function jarDir(): string {
@@ -146,8 +153,11 @@ export async function startDynamoDbLocal(options: { dbPath?: string } = {}): Pro
   };
 }
 
-/** Creates the service's table as the CDK stack defines it, unless it exists, and turns its TTL on. */
-export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
+/**
+ * Creates the service's table as the CDK stack defines it (its stream too), unless it exists
+ * (`created` says which), and turns its TTL on.
+ */
+export async function ensureTable(endpoint: string, tableName: string): Promise<{ created: boolean }> {
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const attributes = new Set<string>([TABLE_KEY.partitionKey, TABLE_KEY.sortKey]);
   for (const index of [...TABLE_INDEXES, DUE_INDEX]) {
@@ -158,11 +168,13 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
     { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
     { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
   ];
+  let created = true;
   try {
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
+        StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE },
         AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
         KeySchema: [
           { AttributeName: TABLE_KEY.partitionKey, KeyType: 'HASH' },
@@ -180,6 +192,7 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
+    created = false;
   }
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
@@ -188,6 +201,7 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
     );
   }
   client.destroy();
+  return { created };
 }
 
 /** Deletes a table (a test's own, in a shared DynamoDB Local). */

@@ -2,13 +2,15 @@
  * The whole service on one machine: DynamoDB Local, the local SES with its mailbox,
  * a Secrets Manager endpoint for the signing keys, the workflow engine running
  * statemachines/approval.asl.json, the user directory (a Cognito user-pool endpoint, users in
- * DATA_DIR), and the gateway in front of the same handlers that run in Lambda. Only endpoints differ from the cloud, set through the SDK's
- * own environment variables.
+ * DATA_DIR), the table's stream feeding the stream consumer (local/stream-poller.ts), and the
+ * gateway in front of the same handlers that run in Lambda. Only endpoints differ from the cloud,
+ * set through the SDK's own environment variables.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { functionNamed, workflowSteps } from '../functions/registry';
+import { REQUEST_CHANGE_FILTERS } from '../functions/adapters/dynamodb/stream';
 import { parseCallbackUrlPrefixes } from '../functions/commons/settings';
+import { functionNamed, STREAM_CONSUMER_FUNCTION, workflowSteps } from '../functions/registry';
 import { endpointsEnv, type LocalEndpoint, removeEndpointsFile, writeEndpointsFile } from './endpoints';
 import { deleteTable, ensureTable, startDynamoDbLocal } from './dynamodb';
 import { type GatewayOptions, startGateway } from './gateway';
@@ -16,6 +18,7 @@ import { localIssuer } from './identity';
 import { startMailbox } from './mailbox';
 import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from './net';
 import { startSecretsServer } from './secrets';
+import { type StreamHandler, type StreamPoller, startStreamPoller } from './stream-poller';
 import { CALLBACK_SECRET, LINK_SECRET, signingSecrets } from './signing-secrets';
 import { type StepFunctionsFault, startStepFunctionsServer } from './stepfunctions/server';
 import { ensureLocalGroups, LOCAL_GROUPS, type LocalPerson, putLocalUser, startUserPoolServer, userPoolFile } from './user-pool';
@@ -87,6 +90,8 @@ export interface LocalStack {
   addEndpoint(endpoint: LocalEndpoint): void;
   /** Runs the reconciler once now (what the timer does), and resolves with its result. */
   reconcile(): Promise<unknown>;
+  /** The outbox: the stream poller feeding the stream consumer, with the records it gave up on. */
+  outbox: Pick<StreamPoller, 'deadLetters'>;
   /** Makes the workflow engine fail some actions as Step Functions does when down (undefined clears it); for tests. */
   setWorkflowFault(fault: StepFunctionsFault | undefined): void;
   stop(): Promise<void>;
@@ -224,6 +229,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       });
     }
 
+    // The outbox: the table's stream feeds the stream consumer, loaded like a Lambda cold start, under
+    // the event source mapping's filters and batch rules. Its position is kept in DATA_DIR across restarts.
+    let consume: StreamHandler | undefined;
+    const poller = await startStreamPoller({
+      endpoint: dynamo.endpoint,
+      tableName,
+      handler: (event) => {
+        consume ??= require(resolve(STREAM_CONSUMER_FUNCTION.entry)).handler as StreamHandler;
+        return consume(event);
+      },
+      filters: REQUEST_CHANGE_FILTERS,
+      rules: STREAM_CONSUMER_FUNCTION.stream,
+      positionFile: dbPath ? join(dataDir, 'stream-position.json') : undefined,
+      deadLetterFile: options.ephemeral ? undefined : join(dataDir, 'stream-dead-letters.jsonl'),
+      log,
+      timeScale: options.timeScale,
+    });
+    stops.push(poller.stop);
+
     // Written last, removed first: while the file is there, everything in it answers.
     const writeEndpoints = () =>
       writeEndpointsFile(
@@ -253,6 +277,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         writeEndpoints();
       },
       reconcile,
+      outbox: poller,
       setWorkflowFault: (fault) => sfn.setFault(fault),
       stop,
     };

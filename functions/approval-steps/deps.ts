@@ -7,7 +7,7 @@ import { httpCallbackSender } from '../adapters/http-callbacks';
 import { signingKeys } from '../adapters/secrets-manager';
 import { asEmailFailure, sesMailer } from '../adapters/ses-mailer';
 import { clientCallbackKey } from '../callbacks/keys';
-import { commonDeps, directoryOf } from '../commons/deps';
+import { commonDeps, directoryOf, workflowOf } from '../commons/deps';
 import { needsOf, readSettings, setting } from '../commons/settings';
 import { type Need, workflowSteps } from '../registry';
 import { approverLinks } from '../links/signing';
@@ -34,6 +34,7 @@ export function stepDeps(name?: string): StepDeps {
   const publicBaseUrl = has('email:send') ? setting(settings, 'PUBLIC_BASE_URL') : undefined;
   const deps: StepDeps = {
     ...commonDeps(settings),
+    workflow: workflowOf(settings),
     directory: directoryOf(settings),
     send: has('email:send') ? sesMailer(setting(settings, 'SENDER_EMAIL'), settings.SES_CONFIGURATION_SET) : notGranted('email:send'),
     links:

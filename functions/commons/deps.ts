@@ -11,18 +11,20 @@ import { cachedDirectory, cognitoDirectory } from '../adapters/cognito-directory
 import { Repository } from '../adapters/dynamodb/repository';
 import { stepFunctionsWorkflow } from '../adapters/step-functions';
 import type { ApiDeps, EventDeps } from '../usecases/deps';
-import { describeError, logger, meter } from './observability';
+import { logger, meter } from './observability';
 import { callbackUrlPrefixesOf, needsOf, readSettings, type Settings, setting } from './settings';
 
-/** What every kind of function gets: the table, the workflow, the clock, the meter. */
+/** What every kind of function gets: the table, the clock, the meter. */
 export function commonDeps(settings: Settings) {
   return {
     repository: new Repository(documentClient(), setting(settings, 'TABLE_NAME')),
-    workflow: stepFunctionsWorkflow(settings.STATE_MACHINE_ARN),
     now: () => new Date().toISOString(),
     meter,
   };
 }
+
+/** The workflow, for the functions that start or signal it (never the API's: the outbox does that). */
+export const workflowOf = (settings: Settings) => stepFunctionsWorkflow(settings.STATE_MACHINE_ARN);
 
 /** The user directory (cached for seconds: a disabled user loses their rights within that time). */
 export const directoryOf = (settings: Settings) => cachedDirectory(cognitoDirectory(cognitoClient(), settings.USER_POOL_ID));
@@ -42,19 +44,12 @@ export function apiFunction(name: string): { deps: ApiDeps; settings: Settings }
   const cached = built.get(name);
   if (cached) return cached;
   const settings = settingsOf(name);
+  // Create, decide and delete never call Step Functions: the outbox does (usecases/outbox.ts).
   const deps: ApiDeps = {
     ...commonDeps(settings),
     directory: directoryOf(settings),
     newId: randomUUID,
     callbackUrlPrefixes: callbackUrlPrefixesOf(settings),
-    onWorkflowStartFailed: (requestId, error) =>
-      logger.warn('workflow not started; the reconciler will start it', { approvalRequestId: requestId, error: describeError(error) }),
-    onWorkflowSignalFailed: (requestId, error) =>
-      // The error's name only: a Step Functions message may quote the task token.
-      logger.warn('decision stored, workflow not told; the reconciler will tell it', {
-        approvalRequestId: requestId,
-        error: (error as Error)?.name ?? 'Error',
-      }),
   };
   built.set(name, { deps, settings });
   return { deps, settings };
@@ -62,8 +57,10 @@ export function apiFunction(name: string): { deps: ApiDeps; settings: Settings }
 
 /** The dependencies of the scheduled or event function `name` (`reconciler`, `sesEvents`). */
 export function eventDeps(name: string): EventDeps {
+  const settings = settingsOf(name);
   return {
-    ...commonDeps(settingsOf(name)),
+    ...commonDeps(settings),
+    workflow: workflowOf(settings),
     isTransient: isTransientAwsError,
     log: ({ level, message, ...rest }) =>
       level === 'error'

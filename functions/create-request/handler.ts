@@ -5,7 +5,7 @@ import { logApprovalRequest, logger } from '../commons/observability';
 import { assertP10CsrParses } from '../domain/csr';
 import { createRequestBodySchema } from '../domain/bodies';
 import { parse } from '../domain/validation';
-import { createApprovalRequest } from '../usecases/requests';
+import { createApprovalRequest } from '../lifecycle/create';
 
 const deps = apiDeps('createRequest');
 const idempotencyKeySchema = z

@@ -4,7 +4,7 @@ import { logApprovalRequest, logger } from '../commons/observability';
 import { decisionBodySchema } from '../domain/bodies';
 import { requestIdSchema } from '../domain/model';
 import { parse } from '../domain/validation';
-import { decideAsUser } from '../usecases/requests';
+import { decideAsUser } from '../lifecycle/decide';
 
 const deps = apiDeps('decideRequest');
 

@@ -3,7 +3,7 @@ import { httpHandler, identityOf, json } from '../commons/http';
 import { logApprovalRequest } from '../commons/observability';
 import { requestIdSchema } from '../domain/model';
 import { parse } from '../domain/validation';
-import { deleteApprovalRequest } from '../usecases/requests';
+import { deleteApprovalRequest } from '../lifecycle/end';
 
 const deps = apiDeps('deleteRequest');
 

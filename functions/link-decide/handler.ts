@@ -13,7 +13,8 @@ import { toInvalid } from '../domain/validation';
 import { formFields, htmlResponse, type LinkContext, linkHttpHandler, productionLinkContext, sentence, verifiedLink } from '../links/http';
 import { confirmPage, describeConflict, errorPage, resultPage } from '../links/pages';
 import type { LinkAction, VerifiedLink } from '../links/signing';
-import { decideByLink, showLinkDecision } from '../usecases/link-decisions';
+import { decideByLink } from '../lifecycle/decide';
+import { showLinkDecision } from '../usecases/link-decisions';
 
 export async function decideLink(event: HttpEvent, ctx: LinkContext): Promise<HttpResult> {
   const link = await verifiedLink(event, ctx);

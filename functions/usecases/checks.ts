@@ -32,14 +32,6 @@ export function outcomeCheckAt(now: string): string {
   return plus(now, START_CHECK_SECONDS);
 }
 
-/**
- * A decision stored while Step Functions could not be told (down, throttling): due at once, so the
- * reconciler's next run (every minute) signals the waiting workflow, or tries again on the run after.
- */
-export function signalCheckAt(now: string): string {
-  return now;
-}
-
 /** A repair that failed for something about the request is tried again after this, doubling per failure in a row… */
 export const REPAIR_BACKOFF_SECONDS = 60;
 /** …up to this. */

@@ -276,14 +276,9 @@ export interface Deps {
   repository: ApprovalStore;
   /** The user directory: who a person is, whether they are enabled, their groups. */
   directory: Directory;
-  workflow: WorkflowPort;
   now: Clock;
   newId: NewId;
   meter: Meter;
   /** Where calling systems may have callbacks sent (setting CALLBACK_URL_PREFIXES); none when absent or empty. */
   callbackUrlPrefixes?: readonly string[];
-  /** Told when a stored request's workflow could not be started (the reconciler will); for the logs. */
-  onWorkflowStartFailed?: (requestId: string, error: unknown) => void;
-  /** Told when a stored outcome could not be signalled to the waiting workflow (the reconciler will); for the logs. */
-  onWorkflowSignalFailed?: (requestId: string, error: unknown) => void;
 }

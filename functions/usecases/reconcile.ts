@@ -17,7 +17,7 @@
  */
 import type { Outcome } from '../domain/model';
 import { CHECK_GRACE_SECONDS, earliest, plus, RUNNING_RECHECK_SECONDS, repairRetryAt, START_CHECK_SECONDS } from './checks';
-import { expireRequest } from './approval-rounds';
+import { expireRequest } from '../lifecycle/end';
 import type { EventDeps } from './deps';
 import type { ApprovalStore, StoredRequest } from './ports';
 

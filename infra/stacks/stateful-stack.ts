@@ -20,12 +20,19 @@ import {
   type UserPoolClient,
   UserPoolEmail,
 } from 'aws-cdk-lib/aws-cognito';
-import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, ProjectionType, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { ON_BEHALF_SCOPE, ON_BEHALF_SCOPE_NAME, RESOURCE_SERVER_ID } from '../../functions/domain/bodies';
-import { DUE_INDEX, SEARCH_INDEX_ATTRIBUTES, TABLE_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/schema';
+import {
+  DUE_INDEX,
+  SEARCH_INDEX_ATTRIBUTES,
+  STREAM_VIEW_TYPE,
+  TABLE_INDEXES,
+  TABLE_KEY,
+  TTL_ATTRIBUTE,
+} from '../../functions/adapters/dynamodb/schema';
 import type { DeploymentConfig } from '../config';
 import { SigningKeys } from '../constructs/signing-keys';
 import { sesIdentityArn } from '../constructs/service-function';
@@ -86,6 +93,8 @@ export class StatefulStack extends Stack implements StatefulResources {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       timeToLiveAttribute: TTL_ATTRIBUTE,
+      // The outbox: the stream consumer (stateless stack) reads every change with its before and after.
+      dynamoStream: StreamViewType[STREAM_VIEW_TYPE],
       removalPolicy: RemovalPolicy.RETAIN,
       globalSecondaryIndexes: [
         ...TABLE_INDEXES.map((index) => ({

@@ -20,6 +20,7 @@ import { Monitoring } from '../constructs/monitoring';
 import { Reconciler } from '../constructs/reconciler';
 import { type FunctionLogProps, ServiceFunction, type ServiceResources } from '../constructs/service-function';
 import { Workflow } from '../constructs/workflow';
+import { StreamConsumer } from '../constructs/stream-consumer';
 import type { StatefulResources } from './stateful-stack';
 
 export interface StatelessStackProps extends StackProps {
@@ -51,6 +52,7 @@ export class StatelessStack extends Stack {
   /** The routes, by `METHOD path`. */
   readonly routes: Record<string, HttpRoute>;
   readonly monitoring: Monitoring;
+  readonly streamConsumer: StreamConsumer;
   readonly emailEventsQueue: Queue;
   readonly emailEventsDeadLetterQueue: Queue;
   /** Base of the links in emails: the custom domain when set, else the execute-api URL. */
@@ -183,6 +185,13 @@ export class StatelessStack extends Stack {
       deadLetterQueue: this.emailEventsDeadLetterQueue,
       link4xx: LINK_4XX_METRIC,
       alarmEmail: config.alarmEmail,
+    });
+
+    this.streamConsumer = new StreamConsumer(this, 'StreamConsumer', {
+      resources,
+      alarmTopic: this.monitoring.alarmTopic,
+      prefix: config.prefix,
+      ...logs,
     });
 
     new CfnOutput(this, 'ApiUrl', {

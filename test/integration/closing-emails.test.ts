@@ -42,7 +42,7 @@ test('after one approver approves, each approver who was emailed and did not dec
 test('the outcome step retried on DynamoDB after SES throttled a closing email sends nobody a second one', async () => {
   const { stepDeps } = await import('../../functions/approval-steps/deps');
   const { notifyOutcome } = await import('../../functions/usecases/workflow-steps/notify-outcome');
-  const { changeRequest } = await import('../../functions/usecases/requests');
+  const { changeRequest } = await import('../../functions/lifecycle/change');
   const { createRequest, deleteRequest } = await import('../../functions/domain/rules');
   const profileRecord = (await api.call('GET', '/profiles/cards', { as: users.admin })).body;
   const alice = { id: users.alice.sub, email: users.alice.email, groups: [] };

@@ -19,5 +19,10 @@ export const TABLE_INDEXES = [
 ] as const;
 /** The reconciler's sparse index: keys only (it reads each due request itself, strongly consistent). */
 export const DUE_INDEX = { indexName: INDEX_BY_DUE, partitionKey: 'GSI3PK', sortKey: 'GSI3SK' } as const;
+/**
+ * The table's stream, the outbox: the stream consumer reads each change of a request item with
+ * the item before and after it (functions/usecases/outbox.ts).
+ */
+export const STREAM_VIEW_TYPE = 'NEW_AND_OLD_IMAGES' as const;
 /** Epoch seconds after which DynamoDB's TTL may delete an item (idempotency records). */
 export const TTL_ATTRIBUTE = 'expiresAtEpoch';

@@ -4,7 +4,7 @@
  */
 import { durationSeconds } from '../../domain/duration';
 import { reminderLimit, undecidedApprovers } from '../../domain/rules';
-import { expireRequest } from '../approval-rounds';
+import { expireRequest } from '../../lifecycle/end';
 import { plus } from '../checks';
 import type { StepDeps } from '../deps';
 import { emailableApprovers } from '../people';

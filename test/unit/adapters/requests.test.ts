@@ -5,7 +5,7 @@ import { Repository } from '../../../functions/adapters/dynamodb/repository';
 import { DynamoRequestStore } from '../../../functions/adapters/dynamodb/requests';
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import type { Change } from '../../../functions/domain/rules';
-import { changeRequest } from '../../../functions/usecases/requests';
+import { changeRequest } from '../../../functions/lifecycle/change';
 import { FakeClock, RecordingMeter, RecordingWorkflow } from '../../support/memory-store';
 
 const ID = '00000000-0000-4000-8000-000000000001';

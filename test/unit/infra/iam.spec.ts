@@ -74,6 +74,7 @@ const functionsWithRoles = (): Array<[string, ServiceFunction, Template]> => [
   ...Object.entries(stateless.workflowFunctions).map(([name, fn]) => [name, fn, statelessTemplate] as [string, ServiceFunction, Template]),
   ['sesEvents', stateless.sesEventsFunction, statelessTemplate],
   ['reconciler', stateless.reconcilerFunction, statelessTemplate],
+  ['streamConsumer', stateless.streamConsumer.function, statelessTemplate],
 ];
 
 describe('every IAM statement names its resources', () => {
@@ -182,9 +183,21 @@ describe('each function gets exactly what its needs say', () => {
 
   const needsOf: Record<string, readonly Need[]> = Object.fromEntries(FUNCTIONS.map((entry) => [entry.name, entry.needs]));
   const queue = `\${${logicalId(stateless.emailEventsQueue)}.Arn}`;
+  const stream = `\${${logicalId(stateful.table)}.StreamArn}`;
+  const failures = `\${${logicalId(stateless.streamConsumer.failures)}.Arn}`;
   /** Grants a function has besides its needs. */
   const EXTRA: Record<string, Record<string, string[]>> = {
     sesEvents: { 'sqs:DeleteMessage': [queue], 'sqs:GetQueueAttributes': [queue], 'sqs:ReceiveMessage': [queue] },
+    // The stream mapping reads the table's stream and sends what it gives up on to the on-failure queue.
+    streamConsumer: {
+      'dynamodb:DescribeStream': [stream],
+      'dynamodb:GetRecords': [stream],
+      'dynamodb:GetShardIterator': [stream],
+      'dynamodb:ListStreams': [stream],
+      'sqs:GetQueueAttributes': [failures],
+      'sqs:GetQueueUrl': [failures],
+      'sqs:SendMessage': [failures],
+    },
   };
 
   /** The directory adapter's reads (functions/adapters/cognito-directory.ts): users by sub and by email, groups, members. */
@@ -201,30 +214,15 @@ describe('each function gets exactly what its needs say', () => {
     getProfile: ['dynamodb:GetItem'], // getProfile
     listProfiles: ['dynamodb:Query'], // listProfiles: Query of the profiles partition
     // idempotency/profile/replay gets; transaction of Puts (request, history, idempotency, task entries); start
-    createRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', 'states:StartExecution', ...DIRECTORY],
+    createRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', ...DIRECTORY],
     listTasks: ['dynamodb:GetItem', 'dynamodb:Query'], // tasksOf: Query of the approver's task partition, GetItem of each request
     // search: byState shards or byRequester; find: a Query of the value's find partition, GetItem of each request
     searchRequests: ['dynamodb:GetItem', 'dynamodb:Query'], // Query on the table and its search indexes (checked below)
     getRequest: ['dynamodb:GetItem', 'dynamodb:Query'], // the request, then the first history page: a Query of its collection
     getRequestHistory: ['dynamodb:GetItem', 'dynamodb:Query'], // the request (read rules), then a history page
     // changeRequest: its transaction Updates the request, Puts history and Deletes the task entries it closes
-    decideRequest: [
-      'dynamodb:DeleteItem',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'states:SendTaskFailure',
-      'states:SendTaskSuccess',
-      ...DIRECTORY,
-    ],
-    deleteRequest: [
-      'dynamodb:DeleteItem',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'states:SendTaskFailure',
-      'states:SendTaskSuccess',
-    ],
+    decideRequest: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...DIRECTORY],
+    deleteRequest: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     linkPage: ['dynamodb:GetItem', 'secretsmanager:GetSecretValue', ...DIRECTORY],
     linkDecide: [
       'dynamodb:DeleteItem',
@@ -232,11 +230,9 @@ describe('each function gets exactly what its needs say', () => {
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'secretsmanager:GetSecretValue',
-      'states:SendTaskFailure',
-      'states:SendTaskSuccess',
       ...DIRECTORY,
     ],
-    // plan round: get, reminders (setRoundBookkeeping, appendHistory), expiry through changeRequest (which answers a stored token)
+    // plan round: get, reminders (setRoundBookkeeping, appendHistory), expiry through changeRequest
     planRound: [
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
@@ -244,8 +240,6 @@ describe('each function gets exactly what its needs say', () => {
       'dynamodb:UpdateItem',
       'secretsmanager:GetSecretValue',
       'ses:SendEmail',
-      'states:SendTaskFailure',
-      'states:SendTaskSuccess',
       ...DIRECTORY,
     ],
     awaitDecision: [
@@ -274,6 +268,20 @@ describe('each function gets exactly what its needs say', () => {
       'states:StartExecution',
       'states:SendTaskFailure',
       'states:SendTaskSuccess',
+    ],
+    // relayBatch: StartExecution for a new request, SendTaskSuccess/Failure for a request that ended;
+    // the stream reads and the on-failure queue are the mapping's (EXTRA)
+    streamConsumer: [
+      'states:StartExecution',
+      'states:SendTaskFailure',
+      'states:SendTaskSuccess',
+      'dynamodb:DescribeStream',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'dynamodb:ListStreams',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:SendMessage',
     ],
   };
   const UNUSED = [
@@ -342,10 +350,16 @@ describe('each function gets exactly what its needs say', () => {
     if (name === 'searchRequests') expect(indexArns).not.toContain(`${table}/index/byDue`);
   });
 
-  test("the decide function may answer this state machine's tasks and nothing else of Step Functions", () => {
-    const grants = grantsOf(defined(stateless.apiFunctions.decideRequest, 'decideRequest'), statelessTemplate);
+  test('no API function may call Step Functions: the outbox starts workflows and ends waits', () => {
+    for (const fn of Object.values(stateless.apiFunctions)) {
+      expect(Object.keys(grantsOf(fn, statelessTemplate)).filter((action) => action.startsWith('states:'))).toEqual([]);
+    }
+  });
+
+  test("the stream consumer may start this state machine's executions and answer its tasks, and nothing else of Step Functions", () => {
+    const grants = grantsOf(stateless.streamConsumer.function, statelessTemplate);
     const states = Object.entries(grants).filter(([action]) => action.startsWith('states:'));
-    expect(states.map(([action]) => action).sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess']);
+    expect(states.map(([action]) => action).sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess', 'states:StartExecution']);
     for (const [, arns] of states) expect(arns).toEqual([stateMachineArn]);
   });
 

@@ -3,6 +3,9 @@
  * every alarm reaches the alarm topic; SES delivery problems reach the ses-events function through
  * a queue with a dead-letter queue, and nothing is dropped silently.
  */
+import { REQUEST_CHANGE_FILTERS } from '../../../functions/adapters/dynamodb/stream';
+import { STREAM_CONSUMER_FUNCTION } from '../../../functions/registry';
+import { START_CHECK_SECONDS } from '../../../functions/usecases/checks';
 import { SERVICE_METRICS } from '../../../infra/constructs/monitoring';
 import { LINK_4XX_METRIC } from '../../../infra/constructs/http-api';
 import { defined, fixture, logicalId, props, resolveStackOutputs, resources } from '../../infra/fixture';
@@ -283,12 +286,65 @@ describe('SES delivery problems', () => {
   });
 
   test('the ses-events function reads the queue with partial batch failures', () => {
-    const mappings = Object.values(resources(statelessTemplate, 'AWS::Lambda::EventSourceMapping'));
+    const mappings = Object.values(resources(statelessTemplate, 'AWS::Lambda::EventSourceMapping')).filter(
+      (mapping) => JSON.stringify(props(mapping).FunctionName) === JSON.stringify({ Ref: logicalId(stateless.sesEventsFunction) }),
+    );
     expect(mappings).toHaveLength(1);
     expect(props(mappings[0])).toMatchObject({
       EventSourceArn: { 'Fn::GetAtt': [logicalId(stateless.emailEventsQueue), 'Arn'] },
       FunctionName: { Ref: logicalId(stateless.sesEventsFunction) },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+});
+
+describe('the outbox: the table stream feeds the stream consumer', () => {
+  const consumer = stateless.streamConsumer;
+  const mapping = props(
+    Object.values(resources(statelessTemplate, 'AWS::Lambda::EventSourceMapping')).find(
+      (candidate) => JSON.stringify(props(candidate).FunctionName) === JSON.stringify({ Ref: logicalId(consumer.function) }),
+    ),
+  );
+
+  test('the table keeps a stream of new and old images', () => {
+    const table = props(resources(statefulTemplate, 'AWS::DynamoDB::GlobalTable')[logicalId(stateful.table)]);
+    expect(table.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+  });
+
+  test('the mapping reads the stream with the shared filters, partial batch failures, bisection and bounded retries', () => {
+    expect(JSON.stringify(resolveStackOutputs(mapping.EventSourceArn, statefulTemplate))).toContain('StreamArn');
+    expect(mapping).toMatchObject({
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: STREAM_CONSUMER_FUNCTION.stream.batchSize,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: STREAM_CONSUMER_FUNCTION.stream.retryAttempts,
+      MaximumRecordAgeInSeconds: STREAM_CONSUMER_FUNCTION.stream.maxRecordAgeSeconds,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(consumer.failures), 'Arn'] } } },
+    });
+    const patterns = (mapping.FilterCriteria as { Filters: Array<{ Pattern: string }> }).Filters.map((filter) =>
+      JSON.parse(filter.Pattern),
+    );
+    expect(patterns).toEqual(REQUEST_CHANGE_FILTERS);
+    // The reconciler's first look at a new or ended request comes after the last retry.
+    expect(STREAM_CONSUMER_FUNCTION.stream.maxRecordAgeSeconds).toBeLessThan(START_CHECK_SECONDS);
+  });
+
+  test('the on-failure queue is encrypted, requires TLS and raises an alarm on the alarm topic', () => {
+    const queue = props(resources(statelessTemplate, 'AWS::SQS::Queue')[logicalId(consumer.failures)]);
+    expect(queue.SqsManagedSseEnabled).toBe(true);
+    const policy = Object.values(resources(statelessTemplate, 'AWS::SQS::QueuePolicy')).find(
+      (candidate) => JSON.stringify(candidate.Properties?.Queues) === JSON.stringify([{ Ref: logicalId(consumer.failures) }]),
+    );
+    expect((props(policy).PolicyDocument as { Statement: unknown[] }).Statement).toEqual(
+      expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+    );
+    const failures = alarm('stream-consumer-failures');
+    expect(failures).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Threshold: 1,
+      AlarmActions: [topicRef],
     });
   });
 });

@@ -4,7 +4,6 @@ import type { HttpEvent } from '../../../functions/commons/http';
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import type { LinkContext } from '../../../functions/links/http';
 import type { SigningKeys } from '../../../functions/links/signing';
-import type { Outcome } from '../../../functions/domain/model';
 import { MemoryStore, RecordingMeter } from '../../support/memory-store';
 import { bob, carol, user } from '../../support/fixtures';
 import { MemoryDirectory } from '../../support/memory-directory';
@@ -63,7 +62,6 @@ export class MemoryRepository extends MemoryStore {
  * alice as `user-alice` (an approver too, who must not approve her own request).
  */
 export function linkContext(repository: MemoryRepository, now = NOW) {
-  const finished: { taskToken: string; outcome: Outcome }[] = [];
   const directory = MemoryDirectory.fromIdentities(
     { ...user('alice', ['approvers']), id: 'user-alice' },
     bob,
@@ -74,21 +72,13 @@ export function linkContext(repository: MemoryRepository, now = NOW) {
     deps: {
       repository,
       directory,
-      workflow: {
-        start: async () => {},
-        status: async () => 'running',
-        finish: async (taskToken, outcome) => {
-          finished.push({ taskToken, outcome });
-          return true;
-        },
-      },
       now: () => now,
       newId: () => REQUEST_ID,
       meter: new RecordingMeter(),
     },
     keys: async () => KEYS,
   };
-  return { ctx, finished, directory };
+  return { ctx, directory };
 }
 
 /** A hand-built API Gateway HTTP API (payload 2.0) event for a link path such as `/links/<id>/approve?...`. */

@@ -12,11 +12,11 @@ const link = (action: LinkAction = 'approve', approver = 'bob@example.com', expi
 
 function setup(request = pendingRequest()) {
   const repository = new MemoryRepository(request);
-  const { ctx, finished, directory } = linkContext(repository);
+  const { ctx, directory } = linkContext(repository);
   const handler = createLinkDecideHandler(ctx);
   const post = (path: string, options: { body?: string; headers?: Record<string, string>; isBase64Encoded?: boolean } = {}) =>
     handler(linkEvent('POST', path, options), lambdaContext);
-  return { repository, finished, post, directory };
+  return { repository, post, directory };
 }
 
 afterEach(() => {
@@ -25,7 +25,7 @@ afterEach(() => {
 
 describe('POST to a signed link', () => {
   it('records an approval sent with no content type and no body', async () => {
-    const { post, repository, finished } = setup();
+    const { post, repository } = setup();
     const response = await post(link());
     expect(response.statusCode).toBe(200);
     expect(response.headers).toEqual(LINK_PAGE_HEADERS);
@@ -33,11 +33,10 @@ describe('POST to a signed link', () => {
     // The person the directory resolves the link's address to, by sub.
     expect(repository.current()?.approvals).toEqual([{ by: { id: 'bob', email: 'bob@example.com' }, at: NOW }]);
     expect(repository.current()?.state).toBe('requested');
-    expect(finished).toEqual([]);
   });
 
-  it('approves the request on the last approval needed, with the comment, and ends the workflow wait', async () => {
-    const { post, repository, finished } = setup(
+  it('approves the request on the last approval needed, with the comment', async () => {
+    const { post, repository } = setup(
       pendingRequest({
         approvals: [{ by: { id: 'email:carol@example.com', email: 'carol@example.com' }, at: '2026-11-03T09:30:00.000Z' }],
       }),
@@ -49,11 +48,10 @@ describe('POST to a signed link', () => {
       state: 'approved',
       decision: { decision: 'approved', by: { email: 'bob@example.com' }, comment: 'Looks good!' },
     });
-    expect(finished).toEqual([{ taskToken: `token-${REQUEST_ID}`, outcome: 'approved' }]);
   });
 
   it('rejects with the reason from the form', async () => {
-    const { post, repository, finished } = setup();
+    const { post, repository } = setup();
     const response = await post(link('reject'), {
       body: 'reason=Wrong+subject+DN&comment=',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8' },
@@ -65,7 +63,6 @@ describe('POST to a signed link', () => {
       decision: { reason: 'Wrong subject DN', by: { email: 'bob@example.com' } },
     });
     expect(repository.current()?.decision?.comment).toBeUndefined();
-    expect(finished).toEqual([{ taskToken: `token-${REQUEST_ID}`, outcome: 'rejected' }]);
   });
 
   it('reads a base64-encoded form body', async () => {

@@ -91,13 +91,13 @@ describe('planning a round', () => {
     expect(await planRound(deps, ID)).toEqual({ done: false, waitSeconds: 3600 });
   });
 
-  test('at its expiry the request is expired, the wait is ended and the workflow is done', async () => {
+  test('at its expiry the request is expired and the workflow is done, telling no wait (the round planning has none)', async () => {
     const { deps, store, clock, workflow } = setup();
     await store.setRoundBookkeeping(ID, { notifiedAt: CREATED, taskToken: 'token-1' });
     clock.set('2026-11-03T21:00:00.000Z');
     expect(await planRound(deps, ID)).toEqual({ done: true, waitSeconds: 1 });
     expect(store.current(ID)).toMatchObject({ state: 'expired', decision: { decision: 'expired', by: { id: 'workflow' } } });
-    expect(workflow.finished).toEqual([{ taskToken: 'token-1', outcome: 'expired' }]);
+    expect(workflow.finished).toEqual([]);
   });
 
   test('an ended or missing request ends the workflow without a write', async () => {

@@ -10,12 +10,13 @@
 import fc from 'fast-check';
 import { DomainError } from '../../../functions/domain/errors';
 import type { ApprovalRequest, Identity } from '../../../functions/domain/model';
-import { decideByLink } from '../../../functions/usecases/link-decisions';
+import { decideByLink } from '../../../functions/lifecycle/decide';
 import type { Deps } from '../../../functions/usecases/ports';
-import { createApprovalRequest, decideAsUser } from '../../../functions/usecases/requests';
+import { createApprovalRequest } from '../../../functions/lifecycle/create';
+import { decideAsUser } from '../../../functions/lifecycle/decide';
 import { profile as fixtureProfile } from '../../support/fixtures';
 import { MemoryDirectory } from '../../support/memory-directory';
-import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
+import { FakeClock, MemoryStore, RecordingMeter, sequentialIds } from '../../support/memory-store';
 
 const NAMES = ['ann', 'ben', 'cat', 'dan', 'eve'] as const;
 const START = '2026-11-03T10:00:00.000Z';
@@ -136,7 +137,6 @@ test('a request is approved only by the required number of distinct eligible peo
       const deps: Deps = {
         repository: store,
         directory,
-        workflow: new RecordingWorkflow(),
         now: new FakeClock(START).now,
         newId: sequentialIds(),
         meter: new RecordingMeter(),

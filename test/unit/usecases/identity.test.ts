@@ -5,12 +5,14 @@
  */
 import type { CreateRequestBody } from '../../../functions/domain/bodies';
 import type { ApprovalRequest, Identity } from '../../../functions/domain/model';
-import { decideByLink } from '../../../functions/usecases/link-decisions';
+import { decideByLink } from '../../../functions/lifecycle/decide';
 import type { Deps } from '../../../functions/usecases/ports';
-import { createApprovalRequest, decideAsUser, listTasks } from '../../../functions/usecases/requests';
+import { createApprovalRequest } from '../../../functions/lifecycle/create';
+import { decideAsUser } from '../../../functions/lifecycle/decide';
+import { listTasks } from '../../../functions/usecases/requests';
 import { alice, bob, carol, profile as fixtureProfile, user } from '../../support/fixtures';
 import { MemoryDirectory } from '../../support/memory-directory';
-import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
+import { FakeClock, MemoryStore, RecordingMeter, sequentialIds } from '../../support/memory-store';
 import { pendingRequest } from '../../support/requests';
 
 const START = '2026-11-03T10:00:00.000Z';
@@ -38,7 +40,6 @@ function setup(...requests: ApprovalRequest[]) {
   const deps: Deps = {
     repository: store,
     directory,
-    workflow: new RecordingWorkflow(),
     now: new FakeClock(START).now,
     newId: sequentialIds(),
     meter: new RecordingMeter(),

@@ -1,8 +1,9 @@
 import type { ApprovalRequest } from '../../../functions/domain/model';
-import { decideByLink, showLinkDecision } from '../../../functions/usecases/link-decisions';
+import { decideByLink } from '../../../functions/lifecycle/decide';
+import { showLinkDecision } from '../../../functions/usecases/link-decisions';
 import { alice, bob as bobUser, carol, user } from '../../support/fixtures';
 import { MemoryDirectory } from '../../support/memory-directory';
-import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow } from '../../support/memory-store';
+import { FakeClock, MemoryStore, RecordingMeter } from '../../support/memory-store';
 import { pendingRequest, REQUEST_ID } from '../../support/requests';
 
 const ID = REQUEST_ID;
@@ -13,10 +14,9 @@ const pending = (overrides: Partial<ApprovalRequest> = {}): ApprovalRequest =>
 
 function setup(request = pending()) {
   const store = new MemoryStore(request);
-  const workflow = new RecordingWorkflow();
   const meter = new RecordingMeter();
   const directory = MemoryDirectory.fromIdentities(alice, bobUser, carol, user('mallory', ['approvers']));
-  return { store, workflow, meter, directory, deps: { repository: store, directory, workflow, now: new FakeClock(NOW).now, meter } };
+  return { store, meter, directory, deps: { repository: store, directory, now: new FakeClock(NOW).now, meter } };
 }
 
 const bob = { requestId: ID, approver: 'bob@example.com' };
@@ -92,8 +92,8 @@ describe('showing a link', () => {
 });
 
 describe('deciding by link', () => {
-  test("records the decision as the person's sub and ends the round when it ends the request", async () => {
-    const { deps, store, workflow, meter } = setup();
+  test("records the decision as the person's sub, ending the request", async () => {
+    const { deps, store, meter } = setup();
     await store.setRoundBookkeeping(ID, { taskToken: 'token-1' });
     const result = await decideByLink(deps, bob, { decision: 'approve', comment: 'ok' });
     expect(meter.events).toEqual([
@@ -105,7 +105,6 @@ describe('deciding by link', () => {
       request: { state: 'approved', decision: { by: { id: 'bob', email: 'bob@example.com' } } },
     });
     expect(store.current(ID)?.approvals.map((approval) => approval.by)).toEqual([{ id: 'bob', email: 'bob@example.com' }]);
-    expect(workflow.finished).toEqual([{ taskToken: 'token-1', outcome: 'approved' }]);
   });
 
   test('one person, one vote: a second approval under another listed address (a link each) is a conflict', async () => {

@@ -1,15 +1,11 @@
 import type { CreateRequestBody } from '../../../functions/domain/bodies';
 import type { Identity } from '../../../functions/domain/model';
-import type { Deps } from '../../../functions/usecases/ports';
-import {
-  changeRequest,
-  createApprovalRequest,
-  decideAsUser,
-  getRequestHistory,
-  getRequestWithHistory,
-  IDEMPOTENCY_TTL_SECONDS,
-  searchRequests,
-} from '../../../functions/usecases/requests';
+import type { Deps, StoredRequest } from '../../../functions/usecases/ports';
+import { relayChange } from '../../../functions/usecases/outbox';
+import { changeRequest } from '../../../functions/lifecycle/change';
+import { createApprovalRequest, IDEMPOTENCY_TTL_SECONDS } from '../../../functions/lifecycle/create';
+import { decideAsUser } from '../../../functions/lifecycle/decide';
+import { getRequestHistory, getRequestWithHistory, searchRequests } from '../../../functions/usecases/requests';
 import { decide } from '../../../functions/domain/rules';
 import { alice, bob, carol, profile as fixtureProfile, user } from '../../support/fixtures';
 import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
@@ -44,13 +40,16 @@ function setup() {
   const clock = new FakeClock(START);
   const meter = new RecordingMeter();
   const directory = MemoryDirectory.fromIdentities(alice, bob, carol, dave);
-  const deps: Deps = { repository: store, directory, workflow, now: clock.now, newId: sequentialIds(), meter };
-  return { store, workflow, clock, deps, meter, directory };
+  const deps: Deps = { repository: store, directory, now: clock.now, newId: sequentialIds(), meter };
+  /** What the outbox does with the stored change of request `id` from `before` (read before the change). */
+  const relay = async (id: string, before: StoredRequest | undefined) =>
+    relayChange({ workflow }, { id: '1', kind: 'modify', before, after: await store.getRequest(id) });
+  return { store, workflow, relay, clock, deps, meter, directory };
 }
 
 describe('creating a request', () => {
-  test('stores a pending request for the profile approvers, writes its history and starts its workflow', async () => {
-    const { store, workflow, deps, meter } = setup();
+  test('stores a pending request for the profile approvers, writes its history', async () => {
+    const { store, deps, meter } = setup();
     const { request, replayed } = await createApprovalRequest(deps, alice, body());
     expect(meter.events).toEqual([['requestCreated', 'card.request']]);
     expect(replayed).toBe(false);
@@ -62,7 +61,6 @@ describe('creating a request', () => {
     });
     expect(store.current(request.id)).toEqual(request);
     expect(store.historyOf(request.id).map((entry) => entry.type)).toEqual(['created']);
-    expect(workflow.started).toEqual([request.id]);
   });
 
   test('a kind the profile does not list is approved at once by policy', async () => {
@@ -76,7 +74,7 @@ describe('creating a request', () => {
   });
 
   test('the same idempotency key and body replay the first request, whatever the key order, and store nothing new', async () => {
-    const { store, workflow, clock, deps, meter } = setup();
+    const { store, clock, deps, meter } = setup();
     const first = await createApprovalRequest(deps, alice, body(), 'hr-4711');
     clock.advance(60);
     const reordered = {
@@ -89,8 +87,6 @@ describe('creating a request', () => {
     expect(again).toEqual({ request: first.request, replayed: true });
     expect(store.requests.size).toBe(1);
     expect(meter.names()).toEqual(['requestCreated']);
-    // Starting again heals a create that stored the request but failed before its workflow started.
-    expect(workflow.started).toEqual([first.request.id, first.request.id]);
   });
 
   test('the idempotency record expires a day after the create', async () => {
@@ -102,14 +98,13 @@ describe('creating a request', () => {
   });
 
   test('the same idempotency key with another body is a conflict and changes nothing', async () => {
-    const { store, workflow, deps } = setup();
+    const { store, deps } = setup();
     const first = await createApprovalRequest(deps, alice, body(), 'hr-4711');
     await expect(createApprovalRequest(deps, alice, body({ justification: 'Other' }), 'hr-4711')).rejects.toMatchObject({
       code: 'conflict',
       details: { requestId: first.request.id },
     });
     expect(store.requests.size).toBe(1);
-    expect(workflow.started).toEqual([first.request.id]);
   });
 
   test('a key reused while the first create is still writing replays instead of failing', async () => {
@@ -214,9 +209,10 @@ describe('changing a request', () => {
     expect(store.current(id)?.approvals).toEqual([]);
   });
 
-  test('a change that ends the request finishes the waiting round with the token read before the write, reading nothing after it', async () => {
-    const { store, workflow, deps, id } = await pending();
+  test('a change that ends the request is stored with the token read before the write (the wait the outbox ends), reading nothing after it', async () => {
+    const { store, workflow, relay, deps, id } = await pending();
     await store.setRoundBookkeeping(id, { taskToken: 'token-1' });
+    const before = await store.getRequest(id);
     const reads: string[] = [];
     const getRequest = store.getRequest.bind(store);
     store.getRequest = (requestId) => {
@@ -224,13 +220,16 @@ describe('changing a request', () => {
       return getRequest(requestId);
     };
     await changeRequest(deps, id, (request, now) => decide(request, bob, { decision: 'reject', reason: 'no' }, now));
-    expect(workflow.finished).toEqual([{ taskToken: 'token-1', outcome: 'rejected' }]);
     expect(reads).toEqual([id]);
+    expect(workflow.finished).toEqual([]);
+    await relay(id, before);
+    expect(workflow.finished).toEqual([{ taskToken: 'token-1', outcome: 'rejected' }]);
   });
 
-  test('a task token stored between the read and the write makes the write a conflict; the round of the new token is finished', async () => {
-    const { store, workflow, deps, id } = await pending();
+  test('a task token stored between the read and the write makes the write a conflict; the stored change names the new token', async () => {
+    const { store, workflow, relay, deps, id } = await pending();
     await store.setRoundBookkeeping(id, { taskToken: 'token-1' });
+    const before = await store.getRequest(id);
     let attempts = 0;
     store.beforeSave = () => {
       attempts++;
@@ -241,27 +240,34 @@ describe('changing a request', () => {
     expect(request.state).toBe('rejected');
     expect(attempts).toBe(2);
     expect(store.saved).toHaveLength(1);
+    await relay(id, before);
     expect(workflow.finished).toEqual([{ taskToken: 'token-2', outcome: 'rejected' }]);
   });
 
   test('a change that ends a request with no stored token tells no workflow, and a token stored meanwhile is seen', async () => {
-    const { workflow, deps, id } = await pending();
+    const { store, workflow, relay, deps, id } = await pending();
+    const before = await store.getRequest(id);
     await changeRequest(deps, id, (current, now) => decide(current, bob, { decision: 'reject', reason: 'no' }, now));
+    await relay(id, before);
     expect(workflow.finished).toEqual([]);
 
     const other = await pending();
+    const otherBefore = await other.store.getRequest(other.id);
     other.store.beforeSave = () => {
       other.store.beforeSave = undefined;
       other.store.setRoundBookkeeping(other.id, { taskToken: 'token-1' }, { whilePending: true });
     };
     await changeRequest(other.deps, other.id, (current, now) => decide(current, bob, { decision: 'reject', reason: 'no' }, now));
+    await other.relay(other.id, otherBefore);
     expect(other.workflow.finished).toEqual([{ taskToken: 'token-1', outcome: 'rejected' }]);
   });
 
   test('a change that keeps the request pending tells the workflow nothing', async () => {
-    const { store, workflow, deps, id } = await pending();
+    const { store, workflow, relay, deps, id } = await pending();
     await store.setRoundBookkeeping(id, { taskToken: 'token-1' });
+    const before = await store.getRequest(id);
     await decideAsUser(deps, bob, id, { decision: 'approve' });
+    await relay(id, before);
     expect(workflow.finished).toEqual([]);
   });
 
@@ -357,13 +363,12 @@ describe('identity: only the listed approver decides', () => {
   });
 
   test('creating as a requester needs an email that counts: non-ASCII or unverified is 403 and nothing is written', async () => {
-    const { store, deps, workflow } = setup();
+    const { store, deps } = setup();
     await expect(createApprovalRequest(deps, { ...alice, email: '\u212Aarol@example.com' }, body())).rejects.toMatchObject({
       code: 'forbidden',
     });
     await expect(createApprovalRequest(deps, { ...alice, emailVerified: false }, body())).rejects.toMatchObject({ code: 'forbidden' });
     expect(store.requests.size).toBe(0);
-    expect(workflow.started).toEqual([]);
   });
 });
 
@@ -377,12 +382,11 @@ describe('callbacks: only calling systems, only to allowed prefixes', () => {
   };
 
   test("a person's token cannot set callbackUrl, even to an allowed prefix: 403, nothing written", async () => {
-    const { store, deps, workflow } = allowing(['https://hooks.example.com/approvals/']);
+    const { store, deps } = allowing(['https://hooks.example.com/approvals/']);
     await expect(createApprovalRequest(deps, alice, body({ callbackUrl: 'https://hooks.example.com/approvals/x' }))).rejects.toMatchObject({
       code: 'forbidden',
     });
     expect(store.requests.size).toBe(0);
-    expect(workflow.started).toEqual([]);
   });
 
   test.each([

@@ -1,16 +1,12 @@
 import type { CreateRequestBody } from '../../../functions/domain/bodies';
 import type { Profile } from '../../../functions/domain/profile';
 import type { Deps } from '../../../functions/usecases/ports';
-import {
-  createApprovalRequest,
-  decideAsUser,
-  deleteApprovalRequest,
-  listProfiles,
-  listTasks,
-  searchRequests,
-} from '../../../functions/usecases/requests';
+import { createApprovalRequest } from '../../../functions/lifecycle/create';
+import { decideAsUser } from '../../../functions/lifecycle/decide';
+import { deleteApprovalRequest } from '../../../functions/lifecycle/end';
+import { listProfiles, listTasks, searchRequests } from '../../../functions/usecases/requests';
 import { admin, alice, bob, carol, profile as fixtureProfile } from '../../support/fixtures';
-import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
+import { FakeClock, MemoryStore, RecordingMeter, sequentialIds } from '../../support/memory-store';
 import { MemoryDirectory } from '../../support/memory-directory';
 
 const START = '2026-11-03T10:00:00.000Z';
@@ -30,7 +26,6 @@ function setup() {
   const deps: Deps = {
     repository: store,
     directory: MemoryDirectory.fromIdentities(alice, bob, carol, admin),
-    workflow: new RecordingWorkflow(),
     now: clock.now,
     newId: sequentialIds(),
     meter: new RecordingMeter(),

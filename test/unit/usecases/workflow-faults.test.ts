@@ -1,8 +1,8 @@
 /**
  * The fault gaps behind the workflow's guarantees (docs/architecture.md: Guarantees and the reconciler), on in-memory stores with a
- * fake clock: a decision stands when Step Functions cannot be told and the reconciler tells it on
- * its next run; a retried Plan round sends no reminder twice; a replayed create starts no second
- * execution; repairs that keep failing back off and never starve the other due requests.
+ * fake clock: a decision stands when the outbox cannot tell Step Functions and the reconciler
+ * tells it at the outcome check; a retried Plan round sends no reminder twice; a replayed create
+ * starts no second execution; repairs that keep failing back off and never starve the other due requests.
  */
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import { profileBodySchema } from '../../../functions/domain/profile';
@@ -12,9 +12,11 @@ import type { EventDeps, StepDeps } from '../../../functions/usecases/deps';
 import { awaitDecision } from '../../../functions/usecases/workflow-steps/await-decision';
 import { planRound } from '../../../functions/usecases/workflow-steps/plan-round';
 import { REPAIR_BACKOFF_CAP_SECONDS, START_CHECK_SECONDS } from '../../../functions/usecases/checks';
-import type { Deps } from '../../../functions/usecases/ports';
+import { relayBatch } from '../../../functions/usecases/outbox';
+import type { Deps, StoredRequest } from '../../../functions/usecases/ports';
 import { reconcile } from '../../../functions/usecases/reconcile';
-import { createApprovalRequest, decideAsUser } from '../../../functions/usecases/requests';
+import { createApprovalRequest } from '../../../functions/lifecycle/create';
+import { decideAsUser } from '../../../functions/lifecycle/decide';
 import { alice, bob, carol } from '../../support/fixtures';
 import { MemoryDirectory } from '../../support/memory-directory';
 import {
@@ -39,7 +41,6 @@ function setup(...requests: ApprovalRequest[]) {
   const workflow = new RecordingWorkflow();
   const mailer = new RecordingMailer();
   const clock = new FakeClock(CREATED);
-  const signalFailures: Array<{ requestId: string; error: unknown }> = [];
   const deps: StepDeps & Deps & Pick<EventDeps, 'isTransient'> = {
     repository: store,
     directory: MemoryDirectory.fromIdentities(alice, bob, carol),
@@ -55,39 +56,42 @@ function setup(...requests: ApprovalRequest[]) {
     callbackKey: async (client: string) => ({ keyId: 'k1', secret: `key-of-${client}` }),
     callbacks: new RecordingCallbacks(),
     isTransient: isTransientAwsError,
-    onWorkflowSignalFailed: (requestId, error) => signalFailures.push({ requestId, error }),
   };
-  return { store, workflow, mailer, clock, deps, signalFailures };
+  /** The outbox, given the stored change of request `id` since `before`: its partial batch response. */
+  const relay = async (before: StoredRequest | undefined, id = ID) =>
+    relayBatch({ workflow }, [{ id: 'seq-1', kind: 'modify', before, after: await store.getRequest(id) }]);
+  return { store, workflow, mailer, clock, deps, relay };
 }
 
 const checkAtOf = (store: MemoryStore, id = ID) => store.requests.get(id)?.rounds.checkAt;
 const plus = (iso: string, seconds: number) => new Date(Date.parse(iso) + seconds * 1000).toISOString();
 
-describe('a decision stands when Step Functions cannot be told', () => {
-  /** A pending request whose execution waits for a decision with `token-1`. */
+describe('a decision stands when the outbox cannot tell Step Functions', () => {
+  /** A pending request whose execution waits for a decision with `token-1`, and the request as read before the decision. */
   async function waiting() {
     const env = setup(pendingRequest({ createdAt: CREATED }));
     env.workflow.statuses.set(ID, 'running');
     await env.store.setRoundBookkeeping(ID, { taskToken: 'token-1', checkAt: plus(CREATED, 2 * 86400) });
-    return env;
+    return { ...env, before: await env.store.getRequest(ID) };
   }
 
-  test('SendTaskSuccess failing: the decision is stored and answered, the failure is told with the request id, and the check is due at once', async () => {
-    const { deps, store, workflow, clock, signalFailures } = await waiting();
+  test('SendTaskSuccess failing: the decision is stored and answered, the record fails (the stream delivers it again), and the outcome check is 5 minutes ahead', async () => {
+    const { deps, store, workflow, clock, relay, before } = await waiting();
     workflow.failFinishWith = unavailable();
     const decided = await decideAsUser(deps, carol, ID, { decision: 'approve' });
     expect(decided.state).toBe('approved');
     expect(store.current(ID)?.state).toBe('approved');
-    expect(signalFailures.map(({ requestId }) => requestId)).toEqual([ID]);
-    expect(checkAtOf(store)).toBe(clock.now());
+    expect(await relay(before)).toEqual({ batchItemFailures: [{ itemIdentifier: 'seq-1' }] });
+    expect(checkAtOf(store)).toBe(plus(clock.now(), START_CHECK_SECONDS));
   });
 
-  test("the reconciler's next run after the recovery completes the waiting task, once; while it is down the request stays due each run", async () => {
-    const { deps, store, workflow, clock } = await waiting();
+  test("past the outbox's retries, the reconciler's run after the recovery completes the waiting task, once; while it is down the request stays due each run", async () => {
+    const { deps, store, workflow, clock, relay, before } = await waiting();
     workflow.failFinishWith = unavailable();
     await decideAsUser(deps, carol, ID, { decision: 'approve' });
-    // Still down at the next run: reported, and due again at the run after (a transient failure).
-    clock.advance(60);
+    await relay(before);
+    // Still down at the outcome check: reported, and due again at the run after (a transient failure).
+    clock.advance(START_CHECK_SECONDS);
     const down = await reconcile(deps);
     expect(down.failed).toEqual([{ requestId: ID, error: 'ServiceUnavailable', failures: 1, nextCheckAt: clock.now() }]);
     expect(checkAtOf(store)).toBe(clock.now());
@@ -105,11 +109,11 @@ describe('a decision stands when Step Functions cannot be told', () => {
     expect(workflow.finished).toHaveLength(1);
   });
 
-  test('when Step Functions is told at once, the outcome check stays 5 minutes ahead (no extra write)', async () => {
-    const { deps, store, workflow, clock, signalFailures } = await waiting();
+  test('when the outbox tells Step Functions, the outcome check stays 5 minutes ahead (no extra write)', async () => {
+    const { deps, store, workflow, clock, relay, before } = await waiting();
     await decideAsUser(deps, carol, ID, { decision: 'approve' });
+    expect(await relay(before)).toEqual({ batchItemFailures: [] });
     expect(workflow.finished).toEqual([{ taskToken: 'token-1', outcome: 'approved' }]);
-    expect(signalFailures).toEqual([]);
     expect(checkAtOf(store)).toBe(plus(clock.now(), START_CHECK_SECONDS));
   });
 });
@@ -147,8 +151,8 @@ describe('a retried Plan round sends no reminder twice', () => {
 describe('a replayed create starts no second execution', () => {
   const body = { kind: 'card.request' as const, profileId: 'cards', subject: { holderId: 'h', cardProfile: 'p' } };
 
-  /** A create stored while StartExecution fails, with the idempotency key `key`. */
-  async function createWhileStartFails({ deps, store, workflow }: ReturnType<typeof setup>, key: string) {
+  /** A create stored whose workflow was not started (the outbox has not relayed it, or gave up), with the idempotency key `key`. */
+  async function createUnstarted({ deps, store, workflow }: ReturnType<typeof setup>, key: string) {
     await store.putProfile(
       'cards',
       profileBodySchema.parse({
@@ -161,16 +165,15 @@ describe('a replayed create starts no second execution', () => {
       }),
       CREATED,
     );
-    workflow.failStartWith = unavailable();
     const { request } = await createApprovalRequest(deps, alice, body, key);
-    workflow.failStartWith = undefined;
+    expect(workflow.names).toEqual([]);
     return request;
   }
 
   test('after the reconciler restarted the workflow under another name, a replay with the same key and body starts nothing', async () => {
     const context = setup();
     const { deps, workflow, clock } = context;
-    const request = await createWhileStartFails(context, 'key-1');
+    const request = await createUnstarted(context, 'key-1');
     clock.advance(START_CHECK_SECONDS);
     expect((await reconcile(deps)).repairs).toEqual([{ requestId: request.id, actions: ['started'] }]);
     expect(workflow.names).toEqual([`${request.id}-r1`]);
@@ -179,12 +182,12 @@ describe('a replayed create starts no second execution', () => {
     expect(workflow.names).toEqual([`${request.id}-r1`]);
   });
 
-  test('a replay of a create whose start failed (no restart yet) starts it under the request id, as the create would have', async () => {
+  test('a replay before any start starts nothing: the outbox (or the reconciler) starts the stored request', async () => {
     const context = setup();
     const { deps, workflow } = context;
-    const request = await createWhileStartFails(context, 'key-2');
-    await createApprovalRequest(deps, alice, body, 'key-2');
-    expect(workflow.names).toEqual([request.id]);
+    const request = await createUnstarted(context, 'key-2');
+    expect(await createApprovalRequest(deps, alice, body, 'key-2')).toMatchObject({ replayed: true, request: { id: request.id } });
+    expect(workflow.names).toEqual([]);
   });
 });
 

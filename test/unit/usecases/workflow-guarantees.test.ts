@@ -14,7 +14,8 @@ import { awaitDecision } from '../../../functions/usecases/workflow-steps/await-
 import { deliverCallback } from '../../../functions/usecases/workflow-steps/deliver-callback';
 import { notifyOutcome } from '../../../functions/usecases/workflow-steps/notify-outcome';
 import { planRound } from '../../../functions/usecases/workflow-steps/plan-round';
-import { createApprovalRequest, decideAsUser } from '../../../functions/usecases/requests';
+import { createApprovalRequest } from '../../../functions/lifecycle/create';
+import { decideAsUser } from '../../../functions/lifecycle/decide';
 import { reconcile } from '../../../functions/usecases/reconcile';
 import type { Deps } from '../../../functions/usecases/ports';
 import { alice, bob, carol, user } from '../../support/fixtures';
@@ -203,7 +204,7 @@ describe('the expiry is never swallowed', () => {
 });
 
 describe('a stored request always gets its workflow', () => {
-  test('a create whose StartExecution fails answers with the request (201), and the reconciler starts it', async () => {
+  test('a create whose workflow the outbox never started (its start failed past the retries) is started by the reconciler', async () => {
     const { deps, store, workflow, clock } = setup(undefined);
     await store.putProfile(
       'cards',
@@ -217,17 +218,13 @@ describe('a stored request always gets its workflow', () => {
       }),
       CREATED,
     );
-    const failures: string[] = [];
-    deps.onWorkflowStartFailed = (id) => failures.push(id);
-    workflow.failStartWith = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
     const { request } = await createApprovalRequest(deps, alice, {
       kind: 'card.request',
       profileId: 'cards',
       subject: { holderId: 'h', cardProfile: 'p' },
     });
     expect(store.current(request.id)?.state).toBe('requested');
-    expect(failures).toEqual([request.id]);
-    workflow.failStartWith = undefined;
+    expect(workflow.names).toEqual([]);
     expect(await reconcile(deps)).toEqual({ repairs: [], failed: [] });
     clock.advance(5 * 60);
     const result = await reconcile(deps);
@@ -245,7 +242,8 @@ describe('the reconciler', () => {
     const { repairs } = await reconcile(deps);
     expect(repairs).toEqual([{ requestId: ID, actions: ['expired', 'started'] }]);
     expect(store.current(ID)?.state).toBe('expired');
-    expect(workflow.finished).toEqual([{ taskToken: 'dead-token', outcome: 'expired' }]);
+    // A dead execution waits for nothing: it is restarted, not told.
+    expect(workflow.finished).toEqual([]);
     expect(workflow.names).toEqual([`${ID}-r1`]);
     // The restarted execution owns the request now: the next check describes it.
     expect(store.requests.get(ID)?.rounds.execution).toBe(`${ID}-r1`);
@@ -307,7 +305,7 @@ describe('the reconciler', () => {
 
 test('a request its requester deleted owes no outcome email: once its callback is delivered the reconciler forgets it', async () => {
   const { deps, store, clock, workflow } = setup(pending({ callbackUrl: 'https://calling.example/hook', client: 'billing-system' }));
-  const { deleteApprovalRequest } = await import('../../../functions/usecases/requests');
+  const { deleteApprovalRequest } = await import('../../../functions/lifecycle/end');
   await deleteApprovalRequest(deps, alice, ID);
   expect(await notifyOutcome(deps, ID)).toEqual({ callback: true });
   await deliverCallback(deps, ID);

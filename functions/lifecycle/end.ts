@@ -1,9 +1,15 @@
 /**
- * The expiry of a pending request, which the plan-round workflow step and the reconciler share.
- * The workflow steps themselves are in workflow-steps/.
+ * The endings of a pending request that are not decisions (lifecycle): a delete by the requester
+ * or an admin, and the expiry the workflow or the reconciler applies.
  */
-import { expire } from '../domain/rules';
-import { type ChangeDeps, changeRequest } from './requests';
+import type { ApprovalRequest, Identity } from '../domain/model';
+import { deleteRequest, expire } from '../domain/rules';
+import type { Deps } from '../usecases/ports';
+import { type ChangeDeps, changeRequest } from './change';
+
+export function deleteApprovalRequest(deps: Deps, who: Identity, id: string, reason?: string): Promise<ApprovalRequest> {
+  return changeRequest(deps, id, (request, now) => deleteRequest(request, who, now, reason));
+}
 
 /** Most attempts of an expiry that keeps meeting concurrent writes before the step fails (and is retried). */
 const EXPIRE_ATTEMPTS = 20;

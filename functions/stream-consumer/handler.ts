@@ -1,0 +1,36 @@
+/**
+ * The outbox's consumer: the table's stream (filtered to new requests and ended ones, see
+ * adapters/dynamodb/stream.ts) through an event source mapping; starts workflows and ends waits
+ * (usecases/outbox.ts). The answer is a partial batch response (ReportBatchItemFailures): the
+ * stream delivers again from the first record that failed.
+ */
+import middy from '@middy/core';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { requestChangeOf } from '../adapters/dynamodb/stream';
+import { stepFunctionsWorkflow } from '../adapters/step-functions';
+import { STREAM_CONSUMER_FUNCTION } from '../registry';
+import { logger, observe } from '../commons/observability';
+import { readSettings, setting } from '../commons/settings';
+import { type OutboxDeps, relayBatch } from '../usecases/outbox';
+
+// Built when the module loads: a missing setting fails the cold start.
+const settings = readSettings(STREAM_CONSUMER_FUNCTION.needs);
+const deps: OutboxDeps = {
+  workflow: stepFunctionsWorkflow(setting(settings, 'STATE_MACHINE_ARN')),
+  onFailed: (change, error) =>
+    // The error's name only: a Step Functions message may quote the task token.
+    logger.warn('stored change not relayed to the workflow; delivered again', {
+      approvalRequestId: (change.after ?? change.before)?.request.id,
+      change: change.kind,
+      error: (error as Error)?.name ?? 'Error',
+    }),
+};
+
+export const handler = observe(
+  middy((event: DynamoDBStreamEvent) =>
+    relayBatch(
+      deps,
+      event.Records.flatMap((record) => requestChangeOf(record) ?? []),
+    ),
+  ),
+);

@@ -1,0 +1,68 @@
+/**
+ * The outbox: the table's stream, read by the stream consumer after each write. A stored change is
+ * the truth; what the workflow must hear of it follows from the change itself, so the API's calls
+ * never wait on Step Functions:
+ * - a new request (INSERT): its workflow is started, named after the request, so a second start
+ *   (a retried batch, a replayed record) is harmless;
+ * - a change that ended a pending request while a wait round held a task token: that wait ends with
+ *   the outcome (task success; task failure for a delete). A closed or unknown token is not an error:
+ *   the workflow's next round reads the state.
+ * Anything else is ignored. Whatever the outbox could not do, the reconciler does (usecases/reconcile.ts).
+ */
+import type { Outcome } from '../domain/model';
+import type { StoredRequest, WorkflowPort } from './ports';
+
+/** One stored change of a request item, as the stream tells it. */
+export interface RequestChange {
+  /** The stream record's position (its sequence number): what a partial batch failure names. */
+  id: string;
+  kind: 'insert' | 'modify' | 'remove';
+  before?: StoredRequest;
+  after?: StoredRequest;
+}
+
+export interface OutboxDeps {
+  workflow: Pick<WorkflowPort, 'start' | 'finish'>;
+  /** Told of a change that could not be relayed (it is retried); for the logs. */
+  onFailed?: (change: RequestChange, error: unknown) => void;
+}
+
+export type OutboxAction = 'started' | 'signalled' | 'closed' | 'ignored';
+
+/** What the workflow hears of one stored change. */
+export async function relayChange(deps: OutboxDeps, change: RequestChange): Promise<OutboxAction> {
+  const { kind, before, after } = change;
+  if (kind === 'insert' && after) {
+    await deps.workflow.start(after.request);
+    return 'started';
+  }
+  const ended = kind === 'modify' && before?.request.state === 'requested' && after && after.request.state !== 'requested';
+  // The token stored with the change: the change was written on the condition that it was the one read.
+  const taskToken = ended ? after.rounds.taskToken : undefined;
+  if (ended && taskToken) {
+    return (await deps.workflow.finish(taskToken, after.request.state as Outcome)) ? 'signalled' : 'closed';
+  }
+  return 'ignored';
+}
+
+/** A partial batch response: the records to deliver again (Lambda's ReportBatchItemFailures). */
+export interface BatchResponse {
+  batchItemFailures: Array<{ itemIdentifier: string }>;
+}
+
+/**
+ * Relays the changes of one batch in stream order. At the first change that fails, stops and names
+ * it: the stream delivers it again with every later one (a later change of the same request never
+ * overtakes an earlier one), and those already relayed are not repeated.
+ */
+export async function relayBatch(deps: OutboxDeps, changes: readonly RequestChange[]): Promise<BatchResponse> {
+  for (const change of changes) {
+    try {
+      await relayChange(deps, change);
+    } catch (error) {
+      deps.onFailed?.(change, error);
+      return { batchItemFailures: [{ itemIdentifier: change.id }] };
+    }
+  }
+  return { batchItemFailures: [] };
+}

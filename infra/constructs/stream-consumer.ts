@@ -1,0 +1,86 @@
+/**
+ * The outbox in the cloud: the table's stream feeds the stream consumer (functions/stream-consumer)
+ * through an event source mapping that hands it only new requests and changes that end a pending
+ * one (the filters of functions/adapters/dynamodb/stream.ts), reports partial batch failures,
+ * bisects a failing batch, retries a bounded number of times within a maximum record age
+ * (STREAM_CONSUMER_FUNCTION.stream, which the local stream poller follows too), then sends the
+ * record's position to an on-failure queue, which raises an alarm. What the consumer could not do,
+ * the reconciler does at the request's next check.
+ */
+import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { REQUEST_CHANGE_FILTERS } from '../../functions/adapters/dynamodb/stream';
+import { STREAM_CONSUMER_FUNCTION } from '../../functions/registry';
+import { ServiceFunction, type ServiceResources } from './service-function';
+
+export interface StreamConsumerProps {
+  /** What the function's needs refer to; its table's stream feeds the function. */
+  readonly resources: ServiceResources;
+  /** Where the alarm on the on-failure queue goes. */
+  readonly alarmTopic: ITopic;
+  readonly prefix: string;
+  readonly logRetention?: RetentionDays;
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+export class StreamConsumer extends Construct {
+  readonly function: ServiceFunction;
+  /** Positions of stream records the consumer gave up on (retries or age exhausted). */
+  readonly failures: Queue;
+  readonly failuresAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: StreamConsumerProps) {
+    super(scope, id);
+    const rules = STREAM_CONSUMER_FUNCTION.stream;
+    this.function = new ServiceFunction(this, 'Function', {
+      entry: STREAM_CONSUMER_FUNCTION.entry,
+      description: "The outbox: starts a new request's workflow and ends the wait of a request that ended, from the table's stream",
+      timeout: Duration.seconds(30),
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.logRemovalPolicy,
+    }).bindNeeds(STREAM_CONSUMER_FUNCTION.needs, props.resources);
+
+    this.failures = new Queue(this, 'Failures', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    Validations.of(this.failures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself a dead-letter destination: the on-failure destination of the stream mapping, alarmed on.',
+    });
+
+    this.function.addEventSource(
+      new DynamoEventSource(props.resources.table.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: rules.batchSize,
+        bisectBatchOnError: rules.bisectBatchOnError,
+        retryAttempts: rules.retryAttempts,
+        maxRecordAge: Duration.seconds(rules.maxRecordAgeSeconds),
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(this.failures),
+        filters: REQUEST_CHANGE_FILTERS.map((pattern) => FilterCriteria.filter(JSON.parse(JSON.stringify(pattern)))),
+      }),
+    );
+
+    this.failuresAlarm = new Alarm(this, 'FailuresAlarm', {
+      alarmName: `${props.prefix}-stream-consumer-failures`,
+      alarmDescription:
+        'Stored changes the outbox could not relay to the workflow (retries or record age exhausted); the reconciler repairs those requests at their next check: look for the cause (Step Functions errors, throttling)',
+      metric: this.failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.failuresAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
+    this.failuresAlarm.addOkAction(new SnsAction(props.alarmTopic));
+  }
+}

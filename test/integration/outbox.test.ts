@@ -1,0 +1,107 @@
+/**
+ * The outbox on the real local stack: the table's stream (DynamoDB Local's Streams API) feeds the
+ * stream consumer, which starts the workflow of a new request and ends the wait of a decided one.
+ * Create and decide answer without Step Functions; while it is unreachable (the engine's fault
+ * switch answers 503 ServiceUnavailable, as AWS does when down) the consumer's retries catch up
+ * once it is back, and nothing is left to the reconciler.
+ */
+import '../support/environment';
+import { documentClient } from '../../functions/adapters/clients';
+import { Repository } from '../../functions/adapters/dynamodb/repository';
+import { logger } from '../../functions/commons/observability';
+import { waitFor } from '../../local/net';
+import type { StepFunctionsFault } from '../../local/stepfunctions/server';
+import { type Api, profile, startApi, users } from '../helpers/stack';
+import { about, executionStatus, mailbox, to, waitForEmails, waitForExecution } from '../helpers/workflow';
+
+let api: Api;
+let repository: Repository;
+
+beforeAll(async () => {
+  api = await startApi({ timeScale: 0.2 });
+  repository = new Repository(documentClient(), api.stack.tableName);
+  const put = await api.call('PUT', '/profiles/outbox', {
+    as: users.admin,
+    body: profile({ approvers: [users.carol.email, users.dave.email], remindAfter: 'PT1H', expireAfter: 'P1D' }),
+  });
+  expect(put.status).toBe(200);
+}, 120_000);
+
+afterAll(async () => {
+  api?.stack.setWorkflowFault(undefined);
+  await api?.stop();
+});
+
+const create = () =>
+  api.call('POST', '/requests', {
+    as: users.bob,
+    body: { kind: 'card.request', profileId: 'outbox', subject: { holderId: 'h-17', cardProfile: 'PIV' } },
+  });
+
+const waitingToken = (id: string) =>
+  waitFor(async () => (await repository.getRequest(id))?.rounds.taskToken, { timeoutMs: 20_000, what: 'the wait of the first round' });
+
+const outcomeEmails = async (id: string) =>
+  (await mailbox(api)).filter((mail) => to(users.bob.email, /approved/i)(mail) && about(id)(mail));
+
+test('create: the outbox starts the workflow and the approvers are emailed; decide: the outbox ends the wait and the requester is told', async () => {
+  const created = await create();
+  expect(created.status).toBe(201);
+  const id = created.body.id as string;
+  await waitForEmails(api, (mail) => to(users.carol.email)(mail) && about(id)(mail));
+  expect(await executionStatus(api, id)).toBe('RUNNING');
+  await waitingToken(id);
+  const decided = await api.call('POST', `/requests/${id}/decisions`, { as: users.carol, body: { decision: 'approve' } });
+  expect(decided.status).toBe(200);
+  await waitForEmails(api, (mail) => to(users.bob.email, /approved/i)(mail) && about(id)(mail));
+  await waitForExecution(api, id);
+  // Neither start was the reconciler's (it runs on demand here and was not run), nothing was given up.
+  expect(await executionStatus(api, `${id}-r1`)).toBeUndefined();
+  expect(api.stack.outbox.deadLetters).toEqual([]);
+}, 60_000);
+
+/** Waits until the consumer has failed to relay a change of request `id` (logged by the request id, never the token). */
+const failedRelay = (warn: jest.SpyInstance, id: string, change: 'insert' | 'modify') =>
+  waitFor(
+    async () =>
+      warn.mock.calls.some(
+        ([message, details]) => String(message).includes('not relayed') && details?.approvalRequestId === id && details?.change === change,
+      ),
+    { timeoutMs: 20_000, what: `a failed relay of the ${change} of ${id}` },
+  );
+
+test('with Step Functions unreachable, create answers 201 and decide 200; once it is back the consumer catches up', async () => {
+  const warn = jest.spyOn(logger, 'warn');
+  const fault: StepFunctionsFault = { actions: ['StartExecution', 'SendTaskSuccess', 'SendTaskFailure'], error: 'unavailable' };
+  let id = '';
+  try {
+    api.stack.setWorkflowFault(fault);
+    const created = await create();
+    expect(created.status).toBe(201);
+    id = created.body.id as string;
+    // The consumer tried, failed, and keeps the record: nothing started yet.
+    await failedRelay(warn, id, 'insert');
+    expect(await executionStatus(api, id)).toBeUndefined();
+    api.stack.setWorkflowFault(undefined);
+    // The stream delivers the new request again until its workflow starts.
+    await waitForEmails(api, (mail) => to(users.carol.email)(mail) && about(id)(mail));
+    const token = await waitingToken(id);
+
+    api.stack.setWorkflowFault(fault);
+    const decided = await api.call('POST', `/requests/${id}/decisions`, { as: users.carol, body: { decision: 'approve' } });
+    expect(decided.status).toBe(200);
+    expect(decided.body.state).toBe('approved');
+    await failedRelay(warn, id, 'modify');
+    expect(await executionStatus(api, id)).toBe('RUNNING');
+    expect(await outcomeEmails(id)).toEqual([]);
+    expect(JSON.stringify(warn.mock.calls)).not.toContain(token);
+  } finally {
+    api.stack.setWorkflowFault(undefined);
+    warn.mockRestore();
+  }
+  await waitForEmails(api, (mail) => to(users.bob.email, /approved/i)(mail) && about(id)(mail));
+  await waitForExecution(api, id);
+  expect(await executionStatus(api, `${id}-r1`)).toBeUndefined();
+  expect(await outcomeEmails(id)).toHaveLength(1);
+  expect(api.stack.outbox.deadLetters).toEqual([]);
+}, 60_000);

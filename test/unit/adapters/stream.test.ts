@@ -1,0 +1,60 @@
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { requestAttributes } from '../../../functions/adapters/dynamodb/items';
+import { historyKey, requestKey } from '../../../functions/adapters/dynamodb/keys';
+import { REQUEST_CHANGE_FILTERS, requestChangeOf } from '../../../functions/adapters/dynamodb/stream';
+import type { ApprovalRequest } from '../../../functions/domain/model';
+import { passesFilters } from '../../../local/stream-filter';
+import { pendingRequest } from '../../support/requests';
+
+const requestItem = (request: ApprovalRequest, extra: Record<string, unknown> = {}) => ({
+  ...requestKey(request.id),
+  ...requestAttributes(request),
+  ...extra,
+});
+
+function record(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', before?: object, after?: object, sequence = '42'): DynamoDBRecord {
+  const image = (item?: object) => (item ? (marshall(item, { removeUndefinedValues: true }) as never) : undefined);
+  return {
+    eventName,
+    eventSource: 'aws:dynamodb',
+    dynamodb: {
+      SequenceNumber: sequence,
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+      ...(before ? { OldImage: image(before) } : {}),
+      ...(after ? { NewImage: image(after) } : {}),
+    },
+  };
+}
+
+const pending = pendingRequest();
+const approved = { ...pending, state: 'approved' as const, version: 2 };
+
+describe('the stream as the consumer reads it', () => {
+  test('a request item becomes the stored request, with the task token of its wait', () => {
+    const change = requestChangeOf(
+      record('MODIFY', requestItem(pending, { taskToken: 't-1' }), requestItem(approved, { taskToken: 't-1' })),
+    );
+    expect(change).toMatchObject({
+      id: '42',
+      kind: 'modify',
+      before: { request: pending },
+      after: { request: approved, rounds: { taskToken: 't-1' } },
+    });
+  });
+
+  test('any other item is not a request change', () => {
+    expect(requestChangeOf(record('INSERT', undefined, { ...historyKey(pending.id, pending.createdAt), type: 'history' }))).toBeUndefined();
+  });
+
+  test('the filters pass a new request and a change that ends a pending one, nothing else', () => {
+    const passes = (r: DynamoDBRecord) => passesFilters(r, REQUEST_CHANGE_FILTERS);
+    expect(passes(record('INSERT', undefined, requestItem(pending)))).toBe(true);
+    expect(passes(record('MODIFY', requestItem(pending), requestItem(approved, { taskToken: 't-1' })))).toBe(true);
+    // A history item, a change that keeps it pending, bookkeeping on an ended request, a removal.
+    expect(passes(record('INSERT', undefined, { ...historyKey(pending.id, pending.createdAt), type: 'history' }))).toBe(false);
+    expect(passes(record('MODIFY', requestItem(pending), requestItem({ ...pending, onHold: true, version: 2 })))).toBe(false);
+    expect(passes(record('MODIFY', requestItem(approved), requestItem(approved, { outcomeNotifiedAt: 'x' })))).toBe(false);
+    expect(passes(record('REMOVE', requestItem(pending)))).toBe(false);
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * Create and decide never wait on Step Functions: each makes two synchronous calls to the store (a
+ * read and one transaction) and none to the workflow, which hears of the stored change from the
+ * outbox. The deps given here carry a workflow port that fails the test if anything calls it.
+ */
+import type { CreateRequestBody } from '../../../functions/domain/bodies';
+import { createApprovalRequest } from '../../../functions/lifecycle/create';
+import { decideAsUser, decideByLink } from '../../../functions/lifecycle/decide';
+import { deleteApprovalRequest } from '../../../functions/lifecycle/end';
+import type { ApprovalStore, Deps, WorkflowPort } from '../../../functions/usecases/ports';
+import { alice, bob, carol, profile } from '../../support/fixtures';
+import { MemoryDirectory } from '../../support/memory-directory';
+import { FakeClock, MemoryStore, RecordingMeter, sequentialIds } from '../../support/memory-store';
+
+const body: CreateRequestBody = { kind: 'card.request', profileId: 'cards', subject: { holderId: 'E-1', cardProfile: 'PIV' } };
+
+function setup() {
+  const store = new MemoryStore();
+  store.profiles.set('cards', profile({ id: 'cards', approvers: ['bob@example.com', 'carol@example.com'], requiredApprovals: 1 }));
+  const calls: string[] = [];
+  const counted = (name: string) => (target: object, method: string | symbol) => {
+    const value = Reflect.get(target, method);
+    if (typeof value !== 'function') return value;
+    return (...args: unknown[]) => {
+      calls.push(`${name}.${String(method)}`);
+      return value.apply(target, args);
+    };
+  };
+  const repository = new Proxy(store, { get: counted('store') }) as ApprovalStore;
+  const workflow = new Proxy({} as WorkflowPort, {
+    get: (_target, method) => () => {
+      calls.push(`workflow.${String(method)}`);
+      throw new Error(`the workflow was called (${String(method)}) from a change of a request`);
+    },
+  });
+  const directory = MemoryDirectory.fromIdentities(alice, bob, carol);
+  // The workflow is not among the API's dependencies; it is passed anyway, to catch any call.
+  const deps = {
+    repository,
+    directory,
+    workflow,
+    now: new FakeClock('2026-11-03T10:00:00.000Z').now,
+    newId: sequentialIds(),
+    meter: new RecordingMeter(),
+  } as Deps;
+  return { store, deps, calls };
+}
+
+describe('the synchronous calls of a change', () => {
+  test('create: one read (the profile) and one transaction, no workflow', async () => {
+    const { deps, calls } = setup();
+    const { request } = await createApprovalRequest(deps, alice, body);
+    expect(request.state).toBe('requested');
+    expect(calls).toEqual(['store.getProfile', 'store.createRequest']);
+  });
+
+  test('create approved at once by policy: the same two calls', async () => {
+    const { deps, calls } = setup();
+    const { request } = await createApprovalRequest(deps, alice, {
+      kind: 'card.lock',
+      profileId: 'cards',
+      subject: { cardSerial: 'C-1', holderId: 'E-1' },
+    });
+    expect(request.state).toBe('approved');
+    expect(calls).toEqual(['store.getProfile', 'store.createRequest']);
+  });
+
+  test.each([
+    ['approve (ends the request)', { decision: 'approve' as const }],
+    ['reject', { decision: 'reject' as const, reason: 'no' }],
+    ['hold', { decision: 'hold' as const, comment: 'checking' }],
+  ])('decide by the API, %s: one read and one transaction, no workflow', async (_name, decision) => {
+    const { deps, calls, store } = setup();
+    const { request } = await createApprovalRequest(deps, alice, body);
+    await store.setRoundBookkeeping(request.id, { taskToken: 'token-1' });
+    calls.length = 0;
+    await decideAsUser(deps, bob, request.id, decision);
+    expect(calls).toEqual(['store.getRequest', 'store.saveChange']);
+  });
+
+  test('decide by a link and delete: one read and one transaction each, no workflow', async () => {
+    const { deps, calls, store } = setup();
+    const first = await createApprovalRequest(deps, alice, body);
+    const second = await createApprovalRequest(deps, alice, body);
+    await store.setRoundBookkeeping(first.request.id, { taskToken: 'token-1' });
+    await store.setRoundBookkeeping(second.request.id, { taskToken: 'token-2' });
+    calls.length = 0;
+    expect(await decideByLink(deps, { requestId: first.request.id, approver: 'carol@example.com' }, { decision: 'approve' })).toMatchObject(
+      {
+        decided: true,
+      },
+    );
+    expect(calls).toEqual(['store.getRequest', 'store.saveChange']);
+    calls.length = 0;
+    expect((await deleteApprovalRequest(deps, alice, second.request.id)).state).toBe('deleted');
+    expect(calls).toEqual(['store.getRequest', 'store.saveChange']);
+  });
+});

@@ -1,0 +1,97 @@
+import type { ApprovalRequest } from '../../../functions/domain/model';
+import { type RequestChange, relayBatch, relayChange } from '../../../functions/usecases/outbox';
+import type { RoundBookkeeping } from '../../../functions/usecases/ports';
+import { RecordingWorkflow } from '../../support/memory-store';
+import { pendingRequest } from '../../support/requests';
+
+const pending = (id = 'r-1', overrides: Partial<ApprovalRequest> = {}) => pendingRequest({ id, ...overrides });
+const ended = (state: ApprovalRequest['state'], id = 'r-1') => pending(id, { state, version: 2 });
+const stored = (request: ApprovalRequest, rounds: RoundBookkeeping = {}) => ({ request, rounds });
+
+const insert = (request: ApprovalRequest, id = '100'): RequestChange => ({ id, kind: 'insert', after: stored(request) });
+const change = (before: ApprovalRequest, after: ApprovalRequest, rounds: RoundBookkeeping, id = '200'): RequestChange => ({
+  id,
+  kind: 'modify',
+  before: stored(before, rounds),
+  after: stored(after, rounds),
+});
+
+function setup() {
+  const workflow = new RecordingWorkflow();
+  const failed: string[] = [];
+  return { workflow, failed, deps: { workflow, onFailed: (c: RequestChange) => failed.push(c.id) } };
+}
+
+describe('the outbox relays a stored change to the workflow', () => {
+  test('a new request starts its workflow, named after the request', async () => {
+    const { deps, workflow } = setup();
+    expect(await relayChange(deps, insert(pending('r-7')))).toBe('started');
+    expect(workflow.names).toEqual(['r-7']);
+  });
+
+  test('a request approved at once by policy starts its workflow too (it runs the outcome steps)', async () => {
+    const { deps, workflow } = setup();
+    await relayChange(deps, insert(ended('approved', 'r-8')));
+    expect(workflow.names).toEqual(['r-8']);
+  });
+
+  test.each([
+    ['approved', 'approved'],
+    ['rejected', 'rejected'],
+    ['expired', 'expired'],
+    ['deleted', 'deleted'],
+  ] as const)('a change to %s while a wait holds a task token ends that wait with the outcome', async (state, outcome) => {
+    const { deps, workflow } = setup();
+    expect(await relayChange(deps, change(pending(), ended(state), { taskToken: 'token-3' }))).toBe('signalled');
+    expect(workflow.finished).toEqual([{ taskToken: 'token-3', outcome }]);
+    expect(workflow.names).toEqual([]);
+  });
+
+  test('a wait already closed is not an error', async () => {
+    const { deps, workflow } = setup();
+    workflow.closedTokens.add('token-old');
+    expect(await relayChange(deps, change(pending(), ended('approved'), { taskToken: 'token-old' }))).toBe('closed');
+  });
+
+  test('anything else is ignored: a change that keeps it pending, a change of an ended request, no token, a removal', async () => {
+    const { deps, workflow } = setup();
+    const others: RequestChange[] = [
+      change(pending(), pending('r-1', { onHold: true, version: 2 }), { taskToken: 'token-1' }),
+      change(ended('approved'), ended('approved'), { taskToken: 'token-1', outcomeNotifiedAt: '2026-11-03T10:00:00.000Z' }),
+      change(pending(), ended('approved'), {}),
+      { id: '300', kind: 'remove', before: stored(pending()) },
+    ];
+    for (const other of others) expect(await relayChange(deps, other)).toBe('ignored');
+    expect(workflow.names).toEqual([]);
+    expect(workflow.finished).toEqual([]);
+  });
+});
+
+describe('a batch of changes', () => {
+  test('all relayed: no failures', async () => {
+    const { deps, workflow } = setup();
+    const result = await relayBatch(deps, [insert(pending('a'), '1'), insert(pending('b'), '2')]);
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(workflow.names).toEqual(['a', 'b']);
+  });
+
+  test('stops at the first change that fails and names it, so the stream delivers it again with every later one', async () => {
+    const { deps, workflow, failed } = setup();
+    const start = workflow.start.bind(workflow);
+    workflow.start = async (request, name) => {
+      if (request.id === 'b') throw Object.assign(new Error('down'), { name: 'ServiceUnavailable' });
+      return start(request, name);
+    };
+    const result = await relayBatch(deps, [insert(pending('a'), '1'), insert(pending('b'), '2'), insert(pending('c'), '3')]);
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '2' }] });
+    expect(workflow.names).toEqual(['a']);
+    expect(failed).toEqual(['2']);
+  });
+
+  test('a wait that cannot be ended (Step Functions down) is a failure of that record', async () => {
+    const { deps, workflow } = setup();
+    workflow.failFinishWith = Object.assign(new Error('down'), { name: 'ServiceUnavailable' });
+    const result = await relayBatch(deps, [change(pending(), ended('rejected'), { taskToken: 'token-1' }, '9')]);
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '9' }] });
+  });
+});
