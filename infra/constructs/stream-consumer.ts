@@ -39,13 +39,12 @@ export class StreamConsumer extends Construct {
   constructor(scope: Construct, id: string, props: StreamConsumerProps) {
     super(scope, id);
     const rules = STREAM_CONSUMER_FUNCTION.stream;
-    this.function = new ServiceFunction(this, 'Function', {
-      entry: STREAM_CONSUMER_FUNCTION.entry,
+    this.function = ServiceFunction.ofEntry(this, STREAM_CONSUMER_FUNCTION, props.resources, {
       description: "The outbox: starts a new request's workflow and ends the wait of a request that ended, from the table's stream",
       timeout: Duration.seconds(30),
       logRetention: props.logRetention,
       logRemovalPolicy: props.logRemovalPolicy,
-    }).bindNeeds(STREAM_CONSUMER_FUNCTION.needs, props.resources);
+    });
 
     this.failures = new Queue(this, 'Failures', {
       retentionPeriod: Duration.days(14),

@@ -40,7 +40,15 @@ export class StatelessStack extends Stack {
   readonly stateMachine: StateMachine;
   readonly stateMachineName: string;
   /** One function per entry of the registry, by name. */
-  readonly functions: Record<FunctionName, ServiceFunction>;
+  /** Every function of the stack's constructs, by its registry name (a test checks there is one per entry). */
+  get functions(): Record<FunctionName, ServiceFunction> {
+    return Object.fromEntries(
+      this.node
+        .findAll()
+        .filter((construct): construct is ServiceFunction => construct instanceof ServiceFunction)
+        .map((fn) => [fn.registryName ?? fn.node.path, fn]),
+    ) as Record<FunctionName, ServiceFunction>;
+  }
   /** One function per API operation, by operation name. */
   readonly apiFunctions: Record<string, ServiceFunction>;
   /** One function per workflow step, by name. */
@@ -154,14 +162,6 @@ export class StatelessStack extends Stack {
     });
     this.reconcilerFunction = reconciler.function;
     this.reconcileSchedule = reconciler.schedule;
-
-    // Every function of the constructs above, by its registry name (a test checks there is one per entry).
-    this.functions = Object.fromEntries(
-      this.node
-        .findAll()
-        .filter((construct): construct is ServiceFunction => construct instanceof ServiceFunction)
-        .map((fn) => [fn.registryName ?? fn.node.path, fn]),
-    ) as Record<FunctionName, ServiceFunction>;
 
     // ---- Alarms and dashboard -----------------------------------------------------------------
     const linkNames = new Set(

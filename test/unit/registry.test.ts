@@ -59,7 +59,7 @@ test('the typed views split the list by kind, each entry in exactly one', () => 
   expect(apiOperations().every((entry) => entry.kind === 'api')).toBe(true);
   expect(workflowSteps().every((entry) => entry.kind === 'workflow-step')).toBe(true);
   expect(scheduledFunctions().map((entry) => entry.name)).toEqual(['reconciler']);
-  expect(eventFunctions().map((entry) => entry.name)).toEqual(['sesEvents']);
+  expect(eventFunctions().map((entry) => entry.name)).toEqual(['sesEvents', 'streamConsumer']);
 });
 
 test('every workflow step is a placeholder of the ASL file, and every placeholder a step', () => {
