@@ -62,6 +62,11 @@ export interface LocalStackOptions {
    * Default 60 s.
    */
   reconcileEveryMs?: number;
+  /**
+   * Whether the table's stream feeds the stream consumer. false: nothing reads it, as if the outbox
+   * failed for every record (tests of the reconciler, the backstop). Default true.
+   */
+  outbox?: boolean;
 }
 
 export interface LocalStack {
@@ -232,20 +237,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The outbox: the table's stream feeds the stream consumer, loaded like a Lambda cold start, under
     // the event source mapping's filters and batch rules. Its position is kept in DATA_DIR across restarts.
     let consume: StreamHandler | undefined;
-    const poller = await startStreamPoller({
-      endpoint: dynamo.endpoint,
-      tableName,
-      handler: (event) => {
-        consume ??= require(resolve(STREAM_CONSUMER_FUNCTION.entry)).handler as StreamHandler;
-        return consume(event);
-      },
-      filters: REQUEST_CHANGE_FILTERS,
-      rules: STREAM_CONSUMER_FUNCTION.stream,
-      positionFile: dbPath ? join(dataDir, 'stream-position.json') : undefined,
-      deadLetterFile: options.ephemeral ? undefined : join(dataDir, 'stream-dead-letters.jsonl'),
-      log,
-      timeScale: options.timeScale,
-    });
+    const poller =
+      options.outbox === false
+        ? { deadLetters: [], stop: async () => {} }
+        : await startStreamPoller({
+            endpoint: dynamo.endpoint,
+            tableName,
+            handler: (event) => {
+              consume ??= require(resolve(STREAM_CONSUMER_FUNCTION.entry)).handler as StreamHandler;
+              return consume(event);
+            },
+            filters: REQUEST_CHANGE_FILTERS,
+            rules: STREAM_CONSUMER_FUNCTION.stream,
+            positionFile: dbPath ? join(dataDir, 'stream-position.json') : undefined,
+            deadLetterFile: options.ephemeral ? undefined : join(dataDir, 'stream-dead-letters.jsonl'),
+            log,
+            timeScale: options.timeScale,
+          });
     stops.push(poller.stop);
 
     // Written last, removed first: while the file is there, everything in it answers.

@@ -58,7 +58,14 @@ function sharedDynamo(): { endpoint: string; pid: number; tableName: string } | 
  * DynamoDB Local. `timeScale` (see LocalStackOptions) shortens the workflow's waits and retries.
  */
 export async function startApi(
-  options: { dataDir?: string; ephemeral?: boolean; timeScale?: number; callbackUrlPrefixes?: string; reconcileEveryMs?: number } = {},
+  options: {
+    dataDir?: string;
+    ephemeral?: boolean;
+    timeScale?: number;
+    callbackUrlPrefixes?: string;
+    reconcileEveryMs?: number;
+    outbox?: boolean;
+  } = {},
 ): Promise<Api> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'approvals-test-'));
   const stack = await startLocalStack({
@@ -72,6 +79,7 @@ export async function startApi(
     callbackUrlPrefixes: options.callbackUrlPrefixes,
     // Tests run the reconciler on demand (api.stack.reconcile()) unless they ask for the timer.
     reconcileEveryMs: options.reconcileEveryMs ?? 0,
+    outbox: options.outbox,
   });
   const issuer = await localIssuer(dataDir);
   // What the helpers last wrote of each sub (email and groups), so that a token for the same person

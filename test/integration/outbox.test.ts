@@ -105,3 +105,32 @@ test('with Step Functions unreachable, create answers 201 and decide 200; once i
   expect(await outcomeEmails(id)).toHaveLength(1);
   expect(api.stack.outbox.deadLetters).toEqual([]);
 }, 60_000);
+
+test('a request on its normal path is never touched by the reconciler: one execution, one approval email', async () => {
+  await api.call('PUT', '/profiles/normal', {
+    as: users.admin,
+    body: profile({ approvers: [users.carol.email], remindAfter: 'PT1H', expireAfter: 'P1D' }),
+  });
+  const created = await api.call('POST', '/requests', {
+    as: users.bob,
+    body: { kind: 'card.request', profileId: 'normal', subject: { holderId: 'h', cardProfile: 'p' } },
+  });
+  expect(created.status).toBe(201);
+  const id = created.body.id as string;
+  await waitForEmails(api, (mail) => to(users.carol.email)(mail) && about(id)(mail));
+  // Several reconciler runs later, still one email and no restarted execution.
+  await api.stack.reconcile();
+  await api.stack.reconcile();
+  expect(await executionStatus(api, `${id}-r1`)).toBeUndefined();
+  expect((await repository.getRequest(id))?.rounds.checkAt).toBeDefined();
+  // Decided: the outcome step tells the requester and takes the request out of the reconciler's index.
+  expect((await api.call('POST', `/requests/${id}/decisions`, { as: users.carol, body: { decision: 'approve' } })).status).toBe(200);
+  await waitForEmails(api, (mail) => to(users.bob.email, /approved/i)(mail) && about(id)(mail));
+  await waitFor(async () => (await repository.getRequest(id))?.rounds.checkAt === undefined, {
+    timeoutMs: 20_000,
+    what: 'checkAt removed',
+  });
+  expect(await executionStatus(api, id)).toBe('SUCCEEDED');
+  await api.stack.reconcile();
+  expect(await executionStatus(api, `${id}-r1`)).toBeUndefined();
+});
