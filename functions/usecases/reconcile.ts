@@ -1,14 +1,14 @@
 /**
  * The backstop behind the workflow: the reconciler runs every minute (EventBridge Scheduler
  * in the cloud, a timer under npm start) and repairs each request whose `checkAt` is due (the
- * sparse index byDue; never a table scan). Whatever failed in between (a create whose
- * StartExecution failed, a workflow that gave up, a workflow step that kept failing, an outcome step that
- * never ran), the request gets what it is owed:
- * 1. pending past its expiry: expired now (the waiting workflow, if any, is told);
+ * sparse index byDue; never a table scan). Whatever failed in between (a new request whose
+ * workflow the outbox never started, a workflow that gave up, a workflow step that kept failing, an outcome
+ * step that never ran), the request gets what it is owed:
+ * 1. pending past its expiry: expired now (a running execution's wait is told in step 3);
  * 2. pending, or ended with its outcome email or callback not yet attempted, and no running
  *    execution: a new execution is started (it reads the request and carries on from there);
- * 3. ended while its execution still runs: the waiting round is told the outcome (a decision stored
- *    while Step Functions could not be told; a wait already closed refuses the task token, which changes
+ * 3. ended while its execution still runs: the waiting round is told the outcome (a change whose
+ *    wait the outbox could not end; a wait already closed refuses the task token, which changes
  *    nothing), and the request is looked at again later;
  * 4. a running execution that is late (backing off, retrying a callback): looked at again later;
  * 5. nothing owed any more: the request leaves the index.

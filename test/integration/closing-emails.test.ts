@@ -47,6 +47,8 @@ test('the outcome step retried on DynamoDB after SES throttled a closing email s
   const profileRecord = (await api.call('GET', '/profiles/cards', { as: users.admin })).body;
   const alice = { id: users.alice.sub, email: users.alice.email, groups: [] };
   // A request stored without a workflow, emailed to carol, dave and erin, then deleted by dave (an admin here).
+  // Step Functions refuses the outbox's start meanwhile: this test runs the outcome step itself.
+  api.stack.setWorkflowFault({ actions: ['StartExecution'], error: 'unavailable' });
   const id = '8b3e5c9a-4d6f-4a0b-9c3d-5e7f9a1b3c4d';
   const { Repository } = await import('../../functions/adapters/dynamodb/repository');
   const { documentClient } = await import('../../functions/adapters/clients');
@@ -76,4 +78,5 @@ test('the outcome step retried on DynamoDB after SES throttled a closing email s
   await notifyOutcome({ ...deps, send }, id);
   // dave deleted it: he decided, so he gets none.
   expect(delivered.sort()).toEqual([`closing ${users.carol.email}`, `closing ${users.erin.email}`, `outcome ${users.alice.email}`]);
+  api.stack.setWorkflowFault(undefined);
 }, 60_000);
