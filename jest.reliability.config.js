@@ -11,5 +11,5 @@ module.exports = {
   testTimeout: 15 * 60_000,
   // The functions log every refused link and failed email; the tests' own messages say what failed.
   silent: true,
-  reporters: ['default', '<rootDir>/test/reliability/support/reporter.js'],
+  reporters: ['default', '<rootDir>/test/helpers/reliability/reporter.js'],
 };

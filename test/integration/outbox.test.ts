@@ -5,7 +5,7 @@
  * switch answers 503 ServiceUnavailable, as AWS does when down) the consumer's retries catch up
  * once it is back, and nothing is left to the reconciler.
  */
-import '../support/environment';
+import '../helpers/memory/environment';
 import { documentClient } from '../../functions/adapters/clients';
 import { Repository } from '../../functions/adapters/dynamodb/repository';
 import { logger } from '../../functions/commons/observability';

@@ -16,11 +16,18 @@ import { awaitDecision } from '../../functions/usecases/workflow-steps/await-dec
 import { deliverCallback } from '../../functions/usecases/workflow-steps/deliver-callback';
 import { notifyOutcome } from '../../functions/usecases/workflow-steps/notify-outcome';
 import { planRound } from '../../functions/usecases/workflow-steps/plan-round';
-import { alice, bob, carol } from '../support/fixtures';
-import { MemoryDirectory } from '../support/memory-directory';
-import { FakeClock, MemoryStore, RecordingCallbacks, RecordingMailer, RecordingMeter, RecordingWorkflow } from '../support/memory-store';
-import { pendingRequest, REQUEST_ID } from '../support/requests';
-import { type Harness, harness, waitForExecution } from '../unit/local/sfn-helpers';
+import { alice, bob, carol } from '../helpers/memory/fixtures';
+import { MemoryDirectory } from '../helpers/memory/memory-directory';
+import {
+  FakeClock,
+  MemoryStore,
+  RecordingCallbacks,
+  RecordingMailer,
+  RecordingMeter,
+  RecordingWorkflow,
+} from '../helpers/memory/memory-store';
+import { pendingRequest, REQUEST_ID } from '../helpers/memory/requests';
+import { type Harness, harness, waitForExecution } from '../helpers/sfn';
 
 const ID = REQUEST_ID;
 const CREATED = '2026-11-03T09:00:00.000Z';

@@ -5,7 +5,7 @@
  * when down), and the
  * reminder claim's conditional write against DynamoDB Local.
  */
-import '../support/environment';
+import '../helpers/memory/environment';
 import { documentClient } from '../../functions/adapters/clients';
 import { Repository } from '../../functions/adapters/dynamodb/repository';
 import { waitFor } from '../../local/net';

@@ -3,7 +3,7 @@
  * history, retried emails), black-box over HTTP, the mailbox's GET /store and a callback
  * receiver. Each refused attack also checks that nothing was written.
  */
-import { recordFigures } from './support/figures';
+import { recordFigures } from '../helpers/reliability/figures';
 import {
   about,
   call,
@@ -16,12 +16,12 @@ import {
   type Reply,
   sentTo,
   waitForEmails,
-} from './support/http';
-import { startInProcess, type InProcess } from './support/inprocess';
-import { callbackKey, holdsFor, signatureMatches, waitFor } from './support/checks';
-import { type Receiver, startReceiver } from './support/receiver';
-import { EXPIRY_BOUND_MS } from './support/scale';
-import type { Person } from './support/tokens';
+} from '../helpers/reliability/http';
+import { startInProcess, type InProcess } from '../helpers/reliability/inprocess';
+import { callbackKey, holdsFor, signatureMatches, waitFor } from '../helpers/reliability/checks';
+import { type Receiver, startReceiver } from '../helpers/reliability/receiver';
+import { EXPIRY_BOUND_MS } from '../helpers/reliability/scale';
+import type { Person } from '../helpers/reliability/tokens';
 
 let stack: InProcess;
 let receiver: Receiver;

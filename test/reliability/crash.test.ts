@@ -7,12 +7,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { recordFigures } from './support/figures';
-import { call, isApproverEmail, isReminder, pool, type StoredEmail, sentTo } from './support/http';
-import { type MailWatch, watchMail } from './support/mailwatch';
-import { scaled } from './support/scale';
-import { type NpmService, startNpmService } from './support/service';
-import { type Minter, minter, type Person } from './support/tokens';
+import { recordFigures } from '../helpers/reliability/figures';
+import { call, isApproverEmail, isReminder, pool, type StoredEmail, sentTo } from '../helpers/reliability/http';
+import { type MailWatch, watchMail } from '../helpers/reliability/mailwatch';
+import { scaled } from '../helpers/reliability/scale';
+import { type NpmService, startNpmService } from '../helpers/reliability/service';
+import { type Minter, minter, type Person } from '../helpers/reliability/tokens';
 
 const CREATES = scaled(300, 30);
 const CLIENTS = 10;

@@ -6,14 +6,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { holdsFor, processState, waitFor } from './support/checks';
-import { recordFigures } from './support/figures';
-import { call, clearFaults, failNextSends, faultsLeft, isApproverEmail, isReminder, pool, type StoredEmail, sentTo } from './support/http';
-import { type MailWatch, watchMail } from './support/mailwatch';
-import { eventsOf, type Receiver, startReceiver } from './support/receiver';
-import { EXPIRY_BOUND_MS, scaled } from './support/scale';
-import { type NpmService, startNpmService } from './support/service';
-import { type Minter, minter, type Person } from './support/tokens';
+import { holdsFor, processState, waitFor } from '../helpers/reliability/checks';
+import { recordFigures } from '../helpers/reliability/figures';
+import {
+  call,
+  clearFaults,
+  failNextSends,
+  faultsLeft,
+  isApproverEmail,
+  isReminder,
+  pool,
+  type StoredEmail,
+  sentTo,
+} from '../helpers/reliability/http';
+import { type MailWatch, watchMail } from '../helpers/reliability/mailwatch';
+import { eventsOf, type Receiver, startReceiver } from '../helpers/reliability/receiver';
+import { EXPIRY_BOUND_MS, scaled } from '../helpers/reliability/scale';
+import { type NpmService, startNpmService } from '../helpers/reliability/service';
+import { type Minter, minter, type Person } from '../helpers/reliability/tokens';
 
 const PAUSE_MS = scaled(40_000, 15_000);
 const RECEIVER_DOWN_MS = scaled(120_000, 20_000);

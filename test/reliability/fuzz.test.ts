@@ -5,11 +5,11 @@
  * every created request holds exactly the service's own Approve and Reject lines.
  */
 import { sendHostileCreates } from '../helpers/hostile';
-import { recordFigures } from './support/figures';
-import { generate, type Input, prng } from './support/fuzz';
-import { about, call, isErrorShape, linksOf, pool, waitForEmails } from './support/http';
-import { type InProcess, startInProcess } from './support/inprocess';
-import { scaled } from './support/scale';
+import { recordFigures } from '../helpers/reliability/figures';
+import { generate, type Input, prng } from '../helpers/reliability/fuzz';
+import { about, call, isErrorShape, linksOf, pool, waitForEmails } from '../helpers/reliability/http';
+import { type InProcess, startInProcess } from '../helpers/reliability/inprocess';
+import { scaled } from '../helpers/reliability/scale';
 
 const INPUTS = scaled(10_000, 500);
 const HOSTILE_SUBJECTS = scaled(10_000, 500);

@@ -3,12 +3,12 @@
  * emailed to its approvers and approved; nothing lost: every request stored and approved,
  * every approver's first email sent exactly once, every requester told.
  */
-import { recordFigures } from './support/figures';
-import { call, isApproverEmail, isReminder, pool, type StoredEmail, sentTo } from './support/http';
-import { type InProcess, startInProcess } from './support/inprocess';
-import { type MailWatch, watchMail } from './support/mailwatch';
-import { scaled } from './support/scale';
-import type { Person } from './support/tokens';
+import { recordFigures } from '../helpers/reliability/figures';
+import { call, isApproverEmail, isReminder, pool, type StoredEmail, sentTo } from '../helpers/reliability/http';
+import { type InProcess, startInProcess } from '../helpers/reliability/inprocess';
+import { type MailWatch, watchMail } from '../helpers/reliability/mailwatch';
+import { scaled } from '../helpers/reliability/scale';
+import type { Person } from '../helpers/reliability/tokens';
 
 const REQUESTS = scaled(2_000, 40);
 const CLIENTS = Math.min(50, REQUESTS);

@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { callbackSignature, httpCallbackSender } from '../../../functions/adapters/http-callbacks';
 import type { CallbackEvent } from '../../../functions/usecases/senders';
-import { pendingRequest } from '../../support/requests';
+import { pendingRequest } from '../../helpers/memory/requests';
 
 const event: CallbackEvent = { type: 'request.rejected', client: 'billing-system', request: pendingRequest({ state: 'rejected' }) };
 const key = { keyId: 'k1', secret: 'key-of-billing-system' };

@@ -6,7 +6,7 @@ import { DynamoRequestStore } from '../../../functions/adapters/dynamodb/request
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import type { Change } from '../../../functions/domain/rules';
 import { changeRequest } from '../../../functions/lifecycle/change';
-import { FakeClock, RecordingMeter, RecordingWorkflow } from '../../support/memory-store';
+import { FakeClock, RecordingMeter, RecordingWorkflow } from '../../helpers/memory/memory-store';
 
 const ID = '00000000-0000-4000-8000-000000000001';
 const AT = '2026-11-03T10:00:00.000Z';

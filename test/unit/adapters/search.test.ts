@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, type QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { indexKeys, STATE_SHARDS, shardOf } from '../../../functions/adapters/dynamodb/keys';
 import { DynamoSearch } from '../../../functions/adapters/dynamodb/search';
-import { pendingRequest } from '../../support/requests';
+import { pendingRequest } from '../../helpers/memory/requests';
 
 // The cursor is checked before any call to the table, so this client is never used.
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:9' }));

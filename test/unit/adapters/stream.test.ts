@@ -5,7 +5,7 @@ import { historyKey, requestKey } from '../../../functions/adapters/dynamodb/key
 import { REQUEST_CHANGE_FILTERS, requestChangeOf } from '../../../functions/adapters/dynamodb/stream';
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import { passesFilters } from '../../../local/stream-filter';
-import { pendingRequest } from '../../support/requests';
+import { pendingRequest } from '../../helpers/memory/requests';
 
 const requestItem = (request: ApprovalRequest, extra: Record<string, unknown> = {}) => ({
   ...requestKey(request.id),

@@ -10,7 +10,7 @@ import { DynamoRequestStore } from '../../../functions/adapters/dynamodb/request
 import { DynamoTasks } from '../../../functions/adapters/dynamodb/tasks';
 import type { Identity } from '../../../functions/domain/model';
 import { createRequest, decide } from '../../../functions/domain/rules';
-import { profile as fixtureProfile } from '../../support/fixtures';
+import { profile as fixtureProfile } from '../../helpers/memory/fixtures';
 
 const now = '2026-11-03T10:00:00.000Z';
 const alice: Identity = { id: 'alice', email: 'alice@example.com', groups: [] };

@@ -1,6 +1,6 @@
 import { createRequest, decide } from '../../../functions/domain/rules';
 import { actorText, approvedByPolicy, endedVerb, stateText } from '../../../console/src/format';
-import { profile as fixtureProfile, user } from '../../support/fixtures';
+import { profile as fixtureProfile, user } from '../../helpers/memory/fixtures';
 
 const now = '2026-01-01T00:00:00.000Z';
 const alice = user('alice', [], 'x.io');

@@ -1,6 +1,6 @@
 import { createRequest, decide } from '../../../functions/domain/rules';
 import { awaitedApprovers, mayDecide, mayDelete } from '../../../console/src/permissions';
-import { profile as fixtureProfile, user } from '../../support/fixtures';
+import { profile as fixtureProfile, user } from '../../helpers/memory/fixtures';
 
 const now = '2026-01-01T00:00:00.000Z';
 const profile = fixtureProfile({ approvers: ['carol@x.io', 'dave@x.io', 'frank@x.io'], createdAt: now });

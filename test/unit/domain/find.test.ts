@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describeCsr } from '../../../functions/domain/csr';
 import { findableValues, findKey, findKeys, MAX_FIND_LENGTH, MAX_FIND_VALUES, matchesFind } from '../../../functions/domain/find';
 import type { ApprovalRequest } from '../../../functions/domain/model';
-import { pendingRequest } from '../../support/requests';
+import { pendingRequest } from '../../helpers/memory/requests';
 
 const fixture = (name: string) => readFileSync(join(__dirname, '../../fixtures/csr', name), 'utf8');
 const enrollment = (csrFile: string): ApprovalRequest => {

@@ -3,7 +3,7 @@ import type { DomainError } from '../../../functions/domain/errors';
 import { CRL_REASONS, SUBJECT_SCHEMAS } from '../../../functions/domain/kinds';
 import type { Identity } from '../../../functions/domain/model';
 import { createRequest } from '../../../functions/domain/rules';
-import { profile as fixtureProfile } from '../../support/fixtures';
+import { profile as fixtureProfile } from '../../helpers/memory/fixtures';
 
 const now = '2026-01-01T00:00:00.000Z';
 const profile = fixtureProfile({ approvers: ['a@x.io', 'b@x.io'], createdAt: now });

@@ -1,6 +1,6 @@
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import { approvalOf, assertNotParty, distinctPeople, keptApprovers, mailbox, partiesOf } from '../../../functions/domain/people';
-import { pendingRequest } from '../../support/requests';
+import { pendingRequest } from '../../helpers/memory/requests';
 
 describe('mailboxes', () => {
   test.each([

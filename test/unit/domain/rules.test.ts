@@ -2,7 +2,7 @@ import { durationSeconds } from '../../../functions/domain/duration';
 import type { DomainError } from '../../../functions/domain/errors';
 import type { Identity } from '../../../functions/domain/model';
 import { createRequest, decide, deleteRequest, expire, undecidedApprovers } from '../../../functions/domain/rules';
-import { profile as fixtureProfile } from '../../support/fixtures';
+import { profile as fixtureProfile } from '../../helpers/memory/fixtures';
 
 const now = '2026-01-01T00:00:00.000Z';
 const profile = fixtureProfile({ approvers: ['a@x.io', 'b@x.io', 'req@x.io'], createdAt: now });

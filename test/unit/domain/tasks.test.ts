@@ -1,7 +1,7 @@
 import type { ApprovalRequest, Identity } from '../../../functions/domain/model';
 import { createRequest, decide, deleteRequest, expire } from '../../../functions/domain/rules';
 import { openTaskApprovers, taskChanges } from '../../../functions/domain/tasks';
-import { profile as fixtureProfile } from '../../support/fixtures';
+import { profile as fixtureProfile } from '../../helpers/memory/fixtures';
 
 const now = '2026-11-03T10:00:00.000Z';
 const alice: Identity = { id: 'alice', email: 'alice@example.com', groups: [] };

@@ -5,7 +5,7 @@
  */
 import { apiOperations, CALLING_SYSTEM_OPERATIONS } from '../../../functions/registry';
 import { PUBLIC_ROUTE_THROTTLES } from '../../../infra/constructs/http-api';
-import { CERTIFICATE_ARN, defined, fixture, logicalId, props, resolveStackOutputs, resources, stacksWith } from '../../infra/fixture';
+import { CERTIFICATE_ARN, defined, fixture, logicalId, props, resolveStackOutputs, resources, stacksWith } from '../../helpers/infra';
 
 const { stateless, stateful, statelessTemplate, statefulTemplate } = fixture();
 const OPERATIONS = apiOperations();

@@ -1,7 +1,7 @@
 /** Deployment settings come from context; a wrong value stops synth with the parameter's name. */
 import { App } from 'aws-cdk-lib';
 import { type PINNED_ENVIRONMENTS, readConfig } from '../../../infra/config';
-import { PRODUCTION_CONTEXT, PRODUCTION_PIN } from '../../infra/fixture';
+import { PRODUCTION_CONTEXT, PRODUCTION_PIN } from '../../helpers/infra';
 
 const configWith = (context: Record<string, unknown>, pinned?: typeof PINNED_ENVIRONMENTS) => readConfig(new App({ context }), pinned);
 

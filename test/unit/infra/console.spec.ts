@@ -9,7 +9,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import { ConsoleSite } from '../../../infra/constructs/console-site';
-import { defined, fixture, logicalId, props, resolveStackOutputs, resources } from '../../infra/fixture';
+import { defined, fixture, logicalId, props, resolveStackOutputs, resources } from '../../helpers/infra';
 
 const { stateful, stateless, statefulTemplate, statelessTemplate } = fixture();
 const site = stateless.console;

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { environmentSchema } from '../../../functions/commons/settings';
 import { FUNCTIONS, type ServiceFunctionEntry } from '../../../functions/registry';
 import { PROJECT_ROOT, ServiceFunction } from '../../../infra/constructs/service-function';
-import { defined, fixture, logicalId, props, resources } from '../../infra/fixture';
+import { defined, fixture, logicalId, props, resources } from '../../helpers/infra';
 
 const { stateless, statelessTemplate, config } = fixture();
 

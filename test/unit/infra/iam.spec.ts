@@ -6,7 +6,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS, type Need, workflowSteps } from '../../../functions/registry';
 import type { ServiceFunction } from '../../../infra/constructs/service-function';
-import { defined, fixture, logicalId, props, resolveStackOutputs, resources } from '../../infra/fixture';
+import { defined, fixture, logicalId, props, resolveStackOutputs, resources } from '../../helpers/infra';
 
 const { stateful, stateless, statefulTemplate, statelessTemplate, config } = fixture();
 

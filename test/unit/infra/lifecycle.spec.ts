@@ -3,7 +3,7 @@
  * create again, production logs outlive a destroy, and what each stack keeps is what infra/README.md says.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { fixture, logicalId, PRODUCTION_CONTEXT, PRODUCTION_PIN, props, resources, stacksWith } from '../../infra/fixture';
+import { fixture, logicalId, PRODUCTION_CONTEXT, PRODUCTION_PIN, props, resources, stacksWith } from '../../helpers/infra';
 
 const { stateless, statelessTemplate, statefulTemplate } = fixture();
 const PROD = stacksWith(PRODUCTION_CONTEXT, PRODUCTION_PIN);

@@ -8,7 +8,7 @@ import { STREAM_CONSUMER_FUNCTION } from '../../../functions/registry';
 import { START_CHECK_SECONDS } from '../../../functions/usecases/checks';
 import { SERVICE_METRICS } from '../../../infra/constructs/monitoring';
 import { LINK_4XX_METRIC } from '../../../infra/constructs/http-api';
-import { defined, fixture, logicalId, props, resolveStackOutputs, resources } from '../../infra/fixture';
+import { defined, fixture, logicalId, props, resolveStackOutputs, resources } from '../../helpers/infra';
 
 const { stateful, stateless, statefulTemplate, statelessTemplate, config } = fixture();
 const alarmsByName = Object.fromEntries(

@@ -9,7 +9,7 @@ import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { createStacks } from '../../../infra/stacks';
-import { buildApp, type Pinned, PRODUCTION_CONTEXT, PRODUCTION_PIN } from '../../infra/fixture';
+import { buildApp, type Pinned, PRODUCTION_CONTEXT, PRODUCTION_PIN } from '../../helpers/infra';
 
 const ACK = 'aws:cdk:acknowledged-rules';
 

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../../infra/constructs/service-function';
-import { fixture, resources } from '../../infra/fixture';
+import { fixture, resources } from '../../helpers/infra';
 
 const { statelessTemplate } = fixture();
 const readme = readFileSync(path.join(PROJECT_ROOT, 'docs', 'deploy-and-operations.md'), 'utf8');

@@ -4,7 +4,7 @@
  */
 import { functionNamed } from '../../../functions/registry';
 import { RECONCILE_EVERY_MINUTES, reconcileRate } from '../../../infra/constructs/reconciler';
-import { fixture, logicalId, props, resources } from '../../infra/fixture';
+import { fixture, logicalId, props, resources } from '../../helpers/infra';
 
 const { stateless, statelessTemplate, config } = fixture();
 

@@ -7,7 +7,7 @@ import { INDEX_BY_REQUESTER, INDEX_BY_STATE } from '../../../functions/adapters/
 import { isKeySet, newKeySet } from '../../../infra/custom-resources/signing-keys';
 import { ON_BEHALF_SCOPE_NAME, RESOURCE_SERVER_ID } from '../../../functions/domain/bodies';
 import { SEARCH_INDEX_ATTRIBUTES } from '../../../functions/adapters/dynamodb/schema';
-import { defined, fixture, logicalId, PRODUCTION_CONTEXT, PRODUCTION_PIN, resources, stacksWith } from '../../infra/fixture';
+import { defined, fixture, logicalId, PRODUCTION_CONTEXT, PRODUCTION_PIN, resources, stacksWith } from '../../helpers/infra';
 
 const { stateful, statefulTemplate, statelessTemplate } = fixture();
 const table = defined(resources(statefulTemplate, 'AWS::DynamoDB::GlobalTable')[logicalId(stateful.table)], 'the table');

@@ -1,14 +1,14 @@
 /**
  * CloudFormation's own validation of the templates (aws-cdk-lib's built-in check; cdk.json's
  * `validateAgainstDefaultRules` makes its findings fail the synth), once for each configuration
- * the infra tests synthesize. The other test files skip it (see test/infra/fixture.ts).
+ * the infra tests synthesize. The other test files skip it (see test/helpers/infra.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { createStacks } from '../../../infra/stacks';
-import { buildApp, CERTIFICATE_ARN, type Pinned, PRODUCTION_CONTEXT, PRODUCTION_PIN } from '../../infra/fixture';
+import { buildApp, CERTIFICATE_ARN, type Pinned, PRODUCTION_CONTEXT, PRODUCTION_PIN } from '../../helpers/infra';
 
 // Three entries each: Jest reads a test function with more parameters than its row as one awaiting `done`.
 const CONFIGURATIONS: Array<[string, Record<string, unknown>, Pinned | undefined]> = [

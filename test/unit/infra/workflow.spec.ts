@@ -10,7 +10,7 @@ import aslValidator from 'asl-validator';
 import { workflowSteps } from '../../../functions/registry';
 import { PROJECT_ROOT } from '../../../infra/constructs/service-function';
 import { WORKFLOW_DEFINITION } from '../../../infra/constructs/workflow';
-import { defined, fixture, logicalId, props, resources } from '../../infra/fixture';
+import { defined, fixture, logicalId, props, resources } from '../../helpers/infra';
 
 const { app, stateless, statelessTemplate } = fixture();
 const machine = defined(

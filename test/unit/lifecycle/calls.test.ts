@@ -8,9 +8,9 @@ import { createApprovalRequest } from '../../../functions/lifecycle/create';
 import { decideAsUser, decideByLink } from '../../../functions/lifecycle/decide';
 import { deleteApprovalRequest } from '../../../functions/lifecycle/end';
 import type { ApprovalStore, Deps, WorkflowPort } from '../../../functions/usecases/ports';
-import { alice, bob, carol, profile } from '../../support/fixtures';
-import { MemoryDirectory } from '../../support/memory-directory';
-import { FakeClock, MemoryStore, RecordingMeter, sequentialIds } from '../../support/memory-store';
+import { alice, bob, carol, profile } from '../../helpers/memory/fixtures';
+import { MemoryDirectory } from '../../helpers/memory/memory-directory';
+import { FakeClock, MemoryStore, RecordingMeter, sequentialIds } from '../../helpers/memory/memory-store';
 
 const body: CreateRequestBody = { kind: 'card.request', profileId: 'cards', subject: { holderId: 'E-1', cardProfile: 'PIV' } };
 

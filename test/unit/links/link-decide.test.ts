@@ -1,9 +1,19 @@
-import './env';
+import '../../helpers/links/env';
 import { logger } from '../../../functions/commons/observability';
 import { createLinkDecideHandler, resultMessage } from '../../../functions/link-decide/handler';
 import { LINK_PAGE_HEADERS } from '../../../functions/links/pages';
 import { type LinkAction, linkPath } from '../../../functions/links/signing';
-import { KEYS, lambdaContext, linkContext, linkEvent, MemoryRepository, NOW, NOW_EPOCH, pendingRequest, REQUEST_ID } from './fixtures';
+import {
+  KEYS,
+  lambdaContext,
+  linkContext,
+  linkEvent,
+  MemoryRepository,
+  NOW,
+  NOW_EPOCH,
+  pendingRequest,
+  REQUEST_ID,
+} from '../../helpers/links/fixtures';
 
 const EXP = NOW_EPOCH + 86400;
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };

@@ -1,9 +1,18 @@
-import './env';
+import '../../helpers/links/env';
 import { logger } from '../../../functions/commons/observability';
 import { createLinkPageHandler } from '../../../functions/link-page/handler';
 import { LINK_PAGE_HEADERS } from '../../../functions/links/pages';
 import { type LinkAction, linkPath } from '../../../functions/links/signing';
-import { KEYS, lambdaContext, linkContext, linkEvent, MemoryRepository, NOW_EPOCH, pendingRequest, REQUEST_ID } from './fixtures';
+import {
+  KEYS,
+  lambdaContext,
+  linkContext,
+  linkEvent,
+  MemoryRepository,
+  NOW_EPOCH,
+  pendingRequest,
+  REQUEST_ID,
+} from '../../helpers/links/fixtures';
 
 const EXP = NOW_EPOCH + 86400;
 const link = (action: LinkAction = 'approve', approver = 'bob@example.com', requestId = REQUEST_ID, expiresAt = EXP) =>

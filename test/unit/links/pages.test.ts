@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeCsr } from '../../../functions/domain/csr';
 import { confirmPage, describeConflict, errorPage, LINK_PAGE_HEADERS, resultPage } from '../../../functions/links/pages';
-import { pendingRequest } from './fixtures';
+import { pendingRequest } from '../../helpers/links/fixtures';
 
 const bob = { id: 'email:bob@example.com', email: 'bob@example.com' };
 

@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { clearSigningKeysCache, SIGNING_KEYS_TTL_MS, secretsClient, signingKeys } from '../../../functions/adapters/secrets-manager';
-import { KEYS } from './fixtures';
+import { KEYS } from '../../helpers/links/fixtures';
 
 type Send = (command: GetSecretValueCommand) => Promise<{ SecretString?: string }>;
 

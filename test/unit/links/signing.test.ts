@@ -7,7 +7,7 @@ import {
   signingKeysSchema,
   verifyLink,
 } from '../../../functions/links/signing';
-import { KEYS, NOW_EPOCH, newSecret, REQUEST_ID } from './fixtures';
+import { KEYS, NOW_EPOCH, newSecret, REQUEST_ID } from '../../helpers/links/fixtures';
 
 const EXP = NOW_EPOCH + 3600;
 const FIELDS: LinkFields = { requestId: REQUEST_ID, approver: 'bob@example.com', action: 'approve', expiresAt: EXP };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DescribeExecutionCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { waitFor } from '../../../local/net';
 import { ExecutionStore } from '../../../local/stepfunctions/store';
-import { type Harness, harness, Inbox, rejectionOf, waitForExecution } from './sfn-helpers';
+import { type Harness, harness, Inbox, rejectionOf, waitForExecution } from '../../helpers/sfn';
 
 interface CallbackPayload {
   requestId: string;

@@ -13,7 +13,7 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { ExecutionStore } from '../../../local/stepfunctions/store';
-import { type Harness, harness, Inbox, rejectionOf } from './sfn-helpers';
+import { type Harness, harness, Inbox, rejectionOf } from '../../helpers/sfn';
 
 let h: Harness | undefined;
 afterEach(async () => {

@@ -7,7 +7,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { CREDENTIALS, type Harness, harness, Inbox, REGION, rejectionOf, waitForExecution } from './sfn-helpers';
+import { CREDENTIALS, type Harness, harness, Inbox, REGION, rejectionOf, waitForExecution } from '../../helpers/sfn';
 
 interface CallbackPayload {
   taskToken: string;

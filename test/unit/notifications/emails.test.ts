@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describeCsr } from '../../../functions/domain/csr';
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import { approverEmail, closingEmail, outcomeEmail, subjectLine } from '../../../functions/notifications/emails';
-import { pendingRequest } from '../links/fixtures';
+import { pendingRequest } from '../../helpers/links/fixtures';
 
 const LINKS = {
   approve:

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DELETED_ERROR } from '../../../functions/adapters/step-functions';
-import { type Harness, harness, Inbox, waitForExecution } from '../local/sfn-helpers';
+import { type Harness, harness, Inbox, waitForExecution } from '../../helpers/sfn';
 
 const DEFINITION_FILE = join(__dirname, '../../../statemachines/approval.asl.json');
 const ASL = JSON.parse(readFileSync(DEFINITION_FILE, 'utf8'));

@@ -4,10 +4,17 @@ import { approverEmail, closingEmail, outcomeEmail } from '../../../functions/no
 import type { StepDeps } from '../../../functions/usecases/deps';
 import { EmailFailed } from '../../../functions/usecases/senders';
 import { notifyOutcome } from '../../../functions/usecases/workflow-steps/notify-outcome';
-import { alice, bob, carol } from '../../support/fixtures';
-import { MemoryDirectory } from '../../support/memory-directory';
-import { FakeClock, MemoryStore, RecordingCallbacks, RecordingMailer, RecordingMeter, RecordingWorkflow } from '../../support/memory-store';
-import { pendingRequest, REQUEST_ID } from '../../support/requests';
+import { alice, bob, carol } from '../../helpers/memory/fixtures';
+import { MemoryDirectory } from '../../helpers/memory/memory-directory';
+import {
+  FakeClock,
+  MemoryStore,
+  RecordingCallbacks,
+  RecordingMailer,
+  RecordingMeter,
+  RecordingWorkflow,
+} from '../../helpers/memory/memory-store';
+import { pendingRequest, REQUEST_ID } from '../../helpers/memory/requests';
 
 const ID = REQUEST_ID;
 const CREATED = '2026-11-03T09:00:00.000Z';

@@ -14,9 +14,9 @@ import { decideByLink } from '../../../functions/lifecycle/decide';
 import type { Deps } from '../../../functions/usecases/ports';
 import { createApprovalRequest } from '../../../functions/lifecycle/create';
 import { decideAsUser } from '../../../functions/lifecycle/decide';
-import { profile as fixtureProfile } from '../../support/fixtures';
-import { MemoryDirectory } from '../../support/memory-directory';
-import { FakeClock, MemoryStore, RecordingMeter, sequentialIds } from '../../support/memory-store';
+import { profile as fixtureProfile } from '../../helpers/memory/fixtures';
+import { MemoryDirectory } from '../../helpers/memory/memory-directory';
+import { FakeClock, MemoryStore, RecordingMeter, sequentialIds } from '../../helpers/memory/memory-store';
 
 const NAMES = ['ann', 'ben', 'cat', 'dan', 'eve'] as const;
 const START = '2026-11-03T10:00:00.000Z';

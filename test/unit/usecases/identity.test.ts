@@ -10,10 +10,10 @@ import type { Deps } from '../../../functions/usecases/ports';
 import { createApprovalRequest } from '../../../functions/lifecycle/create';
 import { decideAsUser } from '../../../functions/lifecycle/decide';
 import { listTasks } from '../../../functions/usecases/requests';
-import { alice, bob, carol, profile as fixtureProfile, user } from '../../support/fixtures';
-import { MemoryDirectory } from '../../support/memory-directory';
-import { FakeClock, MemoryStore, RecordingMeter, sequentialIds } from '../../support/memory-store';
-import { pendingRequest } from '../../support/requests';
+import { alice, bob, carol, profile as fixtureProfile, user } from '../../helpers/memory/fixtures';
+import { MemoryDirectory } from '../../helpers/memory/memory-directory';
+import { FakeClock, MemoryStore, RecordingMeter, sequentialIds } from '../../helpers/memory/memory-store';
+import { pendingRequest } from '../../helpers/memory/requests';
 
 const START = '2026-11-03T10:00:00.000Z';
 const billing: Identity = { id: 'billing-system', email: '', groups: [], scopes: ['approvals/requests.create-on-behalf'] };

@@ -1,10 +1,10 @@
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import { decideByLink } from '../../../functions/lifecycle/decide';
 import { showLinkDecision } from '../../../functions/usecases/link-decisions';
-import { alice, bob as bobUser, carol, user } from '../../support/fixtures';
-import { MemoryDirectory } from '../../support/memory-directory';
-import { FakeClock, MemoryStore, RecordingMeter } from '../../support/memory-store';
-import { pendingRequest, REQUEST_ID } from '../../support/requests';
+import { alice, bob as bobUser, carol, user } from '../../helpers/memory/fixtures';
+import { MemoryDirectory } from '../../helpers/memory/memory-directory';
+import { FakeClock, MemoryStore, RecordingMeter } from '../../helpers/memory/memory-store';
+import { pendingRequest, REQUEST_ID } from '../../helpers/memory/requests';
 
 const ID = REQUEST_ID;
 const NOW = '2026-11-03T10:00:00.000Z';

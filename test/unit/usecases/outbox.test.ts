@@ -1,8 +1,8 @@
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import { type RequestChange, relayBatch, relayChange } from '../../../functions/usecases/outbox';
 import type { RoundBookkeeping } from '../../../functions/usecases/ports';
-import { RecordingWorkflow } from '../../support/memory-store';
-import { pendingRequest } from '../../support/requests';
+import { RecordingWorkflow } from '../../helpers/memory/memory-store';
+import { pendingRequest } from '../../helpers/memory/requests';
 
 const pending = (id = 'r-1', overrides: Partial<ApprovalRequest> = {}) => pendingRequest({ id, ...overrides });
 const ended = (state: ApprovalRequest['state'], id = 'r-1') => pending(id, { state, version: 2 });

@@ -7,9 +7,9 @@ import { createApprovalRequest, IDEMPOTENCY_TTL_SECONDS } from '../../../functio
 import { decideAsUser } from '../../../functions/lifecycle/decide';
 import { getRequestHistory, getRequestWithHistory, searchRequests } from '../../../functions/usecases/requests';
 import { decide } from '../../../functions/domain/rules';
-import { alice, bob, carol, profile as fixtureProfile, user } from '../../support/fixtures';
-import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../support/memory-store';
-import { MemoryDirectory } from '../../support/memory-directory';
+import { alice, bob, carol, profile as fixtureProfile, user } from '../../helpers/memory/fixtures';
+import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../helpers/memory/memory-store';
+import { MemoryDirectory } from '../../helpers/memory/memory-directory';
 
 const START = '2026-11-03T10:00:00.000Z';
 const dave: Identity = { id: 'dave', email: 'dave@example.com', emailVerified: true, groups: [] };

@@ -5,9 +5,9 @@ import { createApprovalRequest } from '../../../functions/lifecycle/create';
 import { decideAsUser } from '../../../functions/lifecycle/decide';
 import { deleteApprovalRequest } from '../../../functions/lifecycle/end';
 import { listProfiles, listTasks, searchRequests } from '../../../functions/usecases/requests';
-import { admin, alice, bob, carol, profile as fixtureProfile } from '../../support/fixtures';
-import { FakeClock, MemoryStore, RecordingMeter, sequentialIds } from '../../support/memory-store';
-import { MemoryDirectory } from '../../support/memory-directory';
+import { admin, alice, bob, carol, profile as fixtureProfile } from '../../helpers/memory/fixtures';
+import { FakeClock, MemoryStore, RecordingMeter, sequentialIds } from '../../helpers/memory/memory-store';
+import { MemoryDirectory } from '../../helpers/memory/memory-directory';
 
 const START = '2026-11-03T10:00:00.000Z';
 

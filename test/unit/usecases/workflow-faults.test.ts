@@ -17,8 +17,8 @@ import type { Deps, StoredRequest } from '../../../functions/usecases/ports';
 import { reconcile } from '../../../functions/usecases/reconcile';
 import { createApprovalRequest } from '../../../functions/lifecycle/create';
 import { decideAsUser } from '../../../functions/lifecycle/decide';
-import { alice, bob, carol } from '../../support/fixtures';
-import { MemoryDirectory } from '../../support/memory-directory';
+import { alice, bob, carol } from '../../helpers/memory/fixtures';
+import { MemoryDirectory } from '../../helpers/memory/memory-directory';
 import {
   FakeClock,
   MemoryStore,
@@ -27,8 +27,8 @@ import {
   RecordingMeter,
   RecordingWorkflow,
   sequentialIds,
-} from '../../support/memory-store';
-import { pendingRequest, REQUEST_ID } from '../../support/requests';
+} from '../../helpers/memory/memory-store';
+import { pendingRequest, REQUEST_ID } from '../../helpers/memory/requests';
 
 const ID = REQUEST_ID;
 const CREATED = '2026-11-03T09:00:00.000Z';

@@ -18,7 +18,7 @@ import { createApprovalRequest } from '../../../functions/lifecycle/create';
 import { decideAsUser } from '../../../functions/lifecycle/decide';
 import { reconcile } from '../../../functions/usecases/reconcile';
 import type { Deps } from '../../../functions/usecases/ports';
-import { alice, bob, carol, user } from '../../support/fixtures';
+import { alice, bob, carol, user } from '../../helpers/memory/fixtures';
 import {
   FakeClock,
   MemoryStore,
@@ -27,9 +27,9 @@ import {
   RecordingMeter,
   RecordingWorkflow,
   sequentialIds,
-} from '../../support/memory-store';
-import { pendingRequest, REQUEST_ID } from '../../support/requests';
-import { MemoryDirectory } from '../../support/memory-directory';
+} from '../../helpers/memory/memory-store';
+import { pendingRequest, REQUEST_ID } from '../../helpers/memory/requests';
+import { MemoryDirectory } from '../../helpers/memory/memory-directory';
 
 const ID = REQUEST_ID;
 const CREATED = '2026-11-03T09:00:00.000Z';

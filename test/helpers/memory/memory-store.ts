@@ -4,13 +4,13 @@
  * cursor that must come from the same search) without DynamoDB; the integration tests check
  * the DynamoDB adapter itself against DynamoDB Local.
  */
-import { invalid } from '../../functions/domain/errors';
-import type { ApprovalRequest, HistoryEntry, Outcome } from '../../functions/domain/model';
-import type { Profile, ProfileBody } from '../../functions/domain/profile';
-import { isOpenFor, type Change } from '../../functions/domain/rules';
-import { taskChanges } from '../../functions/domain/tasks';
-import { findKey, findKeys, matchesFind } from '../../functions/domain/find';
-import type { CallbackEvent, CallbackKey, CallbackSender, Email, EmailFailed } from '../../functions/usecases/senders';
+import { invalid } from '../../../functions/domain/errors';
+import type { ApprovalRequest, HistoryEntry, Outcome } from '../../../functions/domain/model';
+import type { Profile, ProfileBody } from '../../../functions/domain/profile';
+import { isOpenFor, type Change } from '../../../functions/domain/rules';
+import { taskChanges } from '../../../functions/domain/tasks';
+import { findKey, findKeys, matchesFind } from '../../../functions/domain/find';
+import type { CallbackEvent, CallbackKey, CallbackSender, Email, EmailFailed } from '../../../functions/usecases/senders';
 import type {
   FindQuery,
   FindStore,
@@ -29,7 +29,7 @@ import type {
   SearchQuery,
   StoredRequest,
   WorkflowPort,
-} from '../../functions/usecases/ports';
+} from '../../../functions/usecases/ports';
 
 export class MemoryStore implements ApprovalStore, FindStore {
   readonly profiles = new Map<string, Profile>();

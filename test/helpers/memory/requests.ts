@@ -1,4 +1,4 @@
-import type { ApprovalRequest } from '../../functions/domain/model';
+import type { ApprovalRequest } from '../../../functions/domain/model';
 
 export const REQUEST_ID = '6f1c2b9e-3c1d-4e8a-9b7f-0a1b2c3d4e5f';
 

@@ -3,8 +3,8 @@
  * enabled flag and groups. `fromIdentities` seeds it with the fixtures' people as the local token
  * command would (the identity's sub, email and groups, verified and enabled).
  */
-import type { Identity } from '../../functions/domain/model';
-import type { Directory, DirectoryUser } from '../../functions/usecases/directory';
+import type { Identity } from '../../../functions/domain/model';
+import type { Directory, DirectoryUser } from '../../../functions/usecases/directory';
 
 export interface MemoryUser {
   sub: string;

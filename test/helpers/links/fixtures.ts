@@ -4,9 +4,9 @@ import type { HttpEvent } from '../../../functions/commons/http';
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import type { LinkContext } from '../../../functions/links/http';
 import type { SigningKeys } from '../../../functions/links/signing';
-import { MemoryStore, RecordingMeter } from '../../support/memory-store';
-import { bob, carol, user } from '../../support/fixtures';
-import { MemoryDirectory } from '../../support/memory-directory';
+import { MemoryStore, RecordingMeter } from '../memory/memory-store';
+import { bob, carol, user } from '../memory/fixtures';
+import { MemoryDirectory } from '../memory/memory-directory';
 
 export const REQUEST_ID = '6f1c2b9e-3c1d-4e8a-9b7f-0a1b2c3d4e5f';
 export const NOW = '2026-11-03T10:00:00.000Z';

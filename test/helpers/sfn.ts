@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, type ExecutionStatus, SFNClient } from '@aws-sdk/client-sfn';
-import { waitFor } from '../../../local/net';
+import { waitFor } from '../../local/net';
 import {
   type LocalFunction,
   type StepFunctionsServer,
   type StepFunctionsServerOptions,
   startStepFunctionsServer,
-} from '../../../local/stepfunctions/server';
+} from '../../local/stepfunctions/server';
 
 export const REGION = 'us-east-1';
 export const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };

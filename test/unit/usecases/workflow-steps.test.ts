@@ -7,10 +7,17 @@ import { awaitDecision } from '../../../functions/usecases/workflow-steps/await-
 import { CallbackFailed, deliverCallback } from '../../../functions/usecases/workflow-steps/deliver-callback';
 import { notifyOutcome } from '../../../functions/usecases/workflow-steps/notify-outcome';
 import { planRound } from '../../../functions/usecases/workflow-steps/plan-round';
-import { alice, bob, carol } from '../../support/fixtures';
-import { MemoryDirectory } from '../../support/memory-directory';
-import { FakeClock, MemoryStore, RecordingCallbacks, RecordingMailer, RecordingMeter, RecordingWorkflow } from '../../support/memory-store';
-import { pendingRequest, REQUEST_ID } from '../../support/requests';
+import { alice, bob, carol } from '../../helpers/memory/fixtures';
+import { MemoryDirectory } from '../../helpers/memory/memory-directory';
+import {
+  FakeClock,
+  MemoryStore,
+  RecordingCallbacks,
+  RecordingMailer,
+  RecordingMeter,
+  RecordingWorkflow,
+} from '../../helpers/memory/memory-store';
+import { pendingRequest, REQUEST_ID } from '../../helpers/memory/requests';
 
 const ID = REQUEST_ID;
 const CREATED = '2026-11-03T09:00:00.000Z';

@@ -1,5 +1,5 @@
-import type { Identity } from '../../functions/domain/model';
-import type { Profile } from '../../functions/domain/profile';
+import type { Identity } from '../../../functions/domain/model';
+import type { Profile } from '../../../functions/domain/profile';
 
 /** When the fixture profiles were created and last changed, unless a test says otherwise. */
 export const FIXTURE_TIME = '2026-11-03T10:00:00.000Z';

@@ -3,10 +3,19 @@
  * signature, a key or a task token; keys of one invocation do not leak into the next.
  */
 import './verbose';
-import '../links/env';
+import '../../helpers/links/env';
 import { createLinkDecideHandler } from '../../../functions/link-decide/handler';
 import { linkPath } from '../../../functions/links/signing';
-import { KEYS, lambdaContext, linkContext, linkEvent, MemoryRepository, NOW_EPOCH, pendingRequest, REQUEST_ID } from '../links/fixtures';
+import {
+  KEYS,
+  lambdaContext,
+  linkContext,
+  linkEvent,
+  MemoryRepository,
+  NOW_EPOCH,
+  pendingRequest,
+  REQUEST_ID,
+} from '../../helpers/links/fixtures';
 
 function captureLogs(): { lines: () => Array<Record<string, unknown>>; raw: () => string; restore: () => void } {
   const chunks: string[] = [];
