@@ -44,6 +44,11 @@ export function RequestInformation({ request }: { request: ApprovalRequest }) {
                 label: 'On hold',
                 value: (
                   <>
+                    {request.hold.until ? (
+                      <>
+                        until <Time iso={request.hold.until} />,{' '}
+                      </>
+                    ) : null}
                     by {actorText(request.hold.by)} at <Time iso={request.hold.at} />
                     {request.hold.comment ? `: ${request.hold.comment}` : ''}
                   </>
