@@ -29,7 +29,7 @@ export const profileBodySchema = z
     maxReminders: z.number().int('must be an integer').min(0).max(MAX_REMINDERS).default(DEFAULT_MAX_REMINDERS),
     /** Decisions that need a non-blank `comment` (a rejection always needs its `reason`). */
     requireCommentOn: z
-      .array(z.enum(['approve', 'hold'], { error: 'must list only approve or hold' }))
+      .array(z.enum(['approve', 'hold']))
       .max(4)
       .transform((kinds) => [...new Set(kinds)])
       .optional(),
