@@ -103,3 +103,17 @@ test('a profile that requires a comment to approve: the dialog says so and will 
     decision: { comment: 'identity checked in person' },
   });
 });
+
+test('the profile editor keeps and edits the comments a profile requires', async () => {
+  const page = await session.signIn(users.admin, '/profiles/strict/edit');
+  const field = page.getByRole('button', { name: /Comment required to/ });
+  await page.getByText('Comment required to', { exact: true }).waitFor();
+  await page.getByText('Approve', { exact: true }).waitFor();
+  await field.click();
+  await page.getByRole('option', { name: 'Put on hold' }).click();
+  await page.keyboard.press('Escape');
+  await shot(page, 'profile-comment-required');
+  await button(page, 'Save profile').click();
+  await page.waitForURL('**/console/profiles');
+  expect((await api('GET', '/profiles/strict', users.admin)).requireCommentOn).toEqual(['approve', 'hold']);
+});
