@@ -9,6 +9,12 @@ import { type ApprovalRequest, type HistoryEntry, MAX_EXPIRE_SECONDS, WORKFLOW_A
 
 /** A hold's `until` is at most this far ahead. */
 export const MAX_HOLD_SECONDS = 30 * 86400;
+/**
+ * A request takes at most this many holds with `until`: each may add up to two rounds to the
+ * workflow (one that finds the hold, one at its end), so the execution's history stays bounded
+ * (docs/architecture.md: History events per execution).
+ */
+export const MAX_TIMED_HOLDS = 20;
 
 const epoch = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -39,6 +45,11 @@ function movedExpiry(request: Pick<ApprovalRequest, 'expiresAt' | 'createdAt'>, 
 
 /** A hold's `until`, when given: after now, at most 30 days ahead and before the hard limit (else 400 naming `until`). */
 export function assertHoldUntil(request: ApprovalRequest, until: string, now: string): void {
+  if ((request.timedHolds ?? 0) >= MAX_TIMED_HOLDS) {
+    throw conflict(`this request was held until a time ${MAX_TIMED_HOLDS} times already; hold it without until`, {
+      timedHolds: request.timedHolds,
+    });
+  }
   const problem =
     epoch(until) <= epoch(now)
       ? 'must be later than now'

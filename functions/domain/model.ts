@@ -122,6 +122,7 @@ export const approvalRequestSchema = z.object({
     })
     .optional()
     .describe('The last hold; it lasts while `onHold` is true.'),
+  timedHolds: z.number().int().optional().describe('How many holds with `until` the request took (at most 20).'),
   decision: outcomeRecordSchema.optional().describe('Set once the request has ended.'),
   remindAfter: z.string(),
   expireAfter: z.string(),

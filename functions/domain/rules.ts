@@ -216,8 +216,9 @@ export function decide(request: ApprovalRequest, who: Voter, body: DecisionBody,
   const next = { ...unheld, updatedAt: now, version: request.version + 1 };
   if (body.decision === 'hold') {
     const until = body.until ? { until: new Date(body.until).toISOString() } : {};
+    const counted = body.until ? { timedHolds: (request.timedHolds ?? 0) + 1 } : {};
     return {
-      request: { ...next, onHold: true, hold: { by: actor, at: now, ...until, ...comment } },
+      request: { ...next, ...counted, onHold: true, hold: { by: actor, at: now, ...until, ...comment } },
       history: { at: now, type: 'held', actor, details: { ...until, ...comment, ...(heldSeconds > 0 ? { previousHold: ended } : {}) } },
     };
   }

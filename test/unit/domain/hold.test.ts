@@ -55,6 +55,16 @@ describe('hold until', () => {
     expect(decide(old, b, { decision: 'hold', until: at(360 * 24 - 1) }, now).request.onHold).toBe(true);
   });
 
+  test('a request takes at most 20 holds with until (409 after), and still holds without until', () => {
+    let request = pending();
+    for (let hold = 1; hold <= 20; hold++) {
+      request = decide(request, b, { decision: 'hold', until: at(hold + 0.5) }, at(hold)).request;
+      expect(request.timedHolds).toBe(hold);
+    }
+    expect(failure(() => decide(request, c, { decision: 'hold', until: at(22) }, at(21)))).toEqual({ code: 'conflict' });
+    expect(decide(request, c, { decision: 'hold' }, at(21)).request.timedHolds).toBe(20);
+  });
+
   test('the body refuses an until on anything but a hold, and a malformed one', () => {
     expect(decisionBodySchema.safeParse({ decision: 'approve', until: at(3) }).error?.issues[0]?.path).toEqual(['until']);
     expect(decisionBodySchema.safeParse({ decision: 'hold', until: 'tomorrow' }).error?.issues[0]?.path).toEqual(['until']);
