@@ -68,7 +68,9 @@ test('an approver holds until a date and time: a date too far is refused on the 
   expect(held).toMatchObject({ state: 'requested', onHold: true, hold: { until: localDay(2).iso, comment: 'waiting for HR' } });
   const shown = formatLocal(localDay(2).iso);
   await page.getByText(`On hold until ${shown}`, { exact: true }).waitFor();
-  await button(page, 'Release').waitFor();
+  await button(page, 'Release hold').waitFor();
+  // a held request offers Release hold instead of a second hold
+  expect(await button(page, 'Put on hold').count()).toBe(0);
   // the expiry waits while held: it moves later by the whole hold
   const due = new Date(Date.parse(held.expiresAt) + Date.parse(held.hold.until) - Date.parse(held.hold.at)).toISOString();
   await page.getByText(`${formatLocal(due)} (in`, { exact: false }).waitFor();
@@ -77,10 +79,11 @@ test('an approver holds until a date and time: a date too far is refused on the 
   await shot(page, 'held-until');
 
   const other = await session.signIn(users.dave, `/requests/${request.id}`);
-  await button(other, 'Release').click();
+  await button(other, 'Release hold').click();
   await other.getByText('Hold released. Reminders resume.', { exact: true }).waitFor();
   expect(await api('GET', `/requests/${request.id}`, users.admin)).toMatchObject({ state: 'requested', onHold: false });
-  expect(await button(other, 'Release').count()).toBe(0);
+  expect(await button(other, 'Release hold').count()).toBe(0);
+  await button(other, 'Put on hold').waitFor();
   await other.getByText('hold-released', { exact: false }).first().waitFor();
   await shot(other, 'released');
 });

@@ -24,7 +24,7 @@ import { History } from './request/History';
 import { SubjectInformation } from './request/SubjectInformation';
 import { Approvals, RequestInformation } from './request/Summary';
 
-const DECISION_NAMES: Record<DecisionKind, string> = { approve: 'Approve', reject: 'Reject', hold: 'Put on hold', release: 'Release' };
+const DECISION_NAMES: Record<DecisionKind, string> = { approve: 'Approve', reject: 'Reject', hold: 'Put on hold', release: 'Release hold' };
 
 /** A 400's field problems, on the dialog's fields (anything else on the text field). */
 function fieldErrors(error: ApiError): FieldErrors {
@@ -148,20 +148,21 @@ export function RequestPage() {
               <Button
                 onClick={() =>
                   act(
-                    'Release',
+                    'Release hold',
                     () => api.decide(request.id, { decision: 'release' }),
                     () => 'Hold released. Reminders resume.',
                   )
                 }
-                loading={busy === 'Release'}
+                loading={busy === 'Release hold'}
                 disabled={!!busy}
               >
-                Release
+                Release hold
               </Button>
             ) : null}
             {decider ? (
               <>
-                {decisionButton('hold')}
+                {/* A held request offers Release hold instead of a second hold. */}
+                {request.onHold ? null : decisionButton('hold')}
                 {decisionButton('reject')}
                 {decisionButton('approve', true)}
               </>
