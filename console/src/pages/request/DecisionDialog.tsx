@@ -9,6 +9,7 @@ import Textarea from '@cloudscape-design/components/textarea';
 import TimeInput from '@cloudscape-design/components/time-input';
 import { useEffect, useState } from 'react';
 import type { DecisionBody } from '../../../../functions/domain/bodies';
+import { localUntil } from '../../time';
 
 export type DecisionKind = DecisionBody['decision'];
 /** The decisions confirmed in a dialog (a release is one button). */
@@ -54,13 +55,6 @@ const DIALOGS: Record<
     required: true,
   },
 };
-
-/** The local date (YYYY-MM-DD) and time (HH:mm) as an ISO time; undefined when incomplete or not a time. */
-export function localUntil(day: string, time: string): string | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || !/^\d{2}:\d{2}(:\d{2})?$/.test(time)) return undefined;
-  const date = new Date(`${day}T${time.length === 5 ? `${time}:00` : time}`);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-}
 
 const calendarStrings = {
   todayAriaLabel: 'Today',
