@@ -193,11 +193,9 @@ function assertComment(request: ApprovalRequest, body: DecisionBody): void {
  * - approve adds the approver to `approvals`; the N-th distinct person's approval approves the
  *   request; a person who approved already (by sub or mailbox) gets a conflict;
  * - reject (reason required) rejects it at once;
- * - hold sets `onHold` and keeps it pending; with `until` it pauses reminders and the expiry
- *   until then (domain/hold.ts);
+ * - hold sets `onHold` and keeps it pending; with `until` it pauses reminders and the expiry (domain/hold.ts);
  * - release ends a hold (409 when there is none); any listed approver may release.
- * Approve and reject end a hold, and a new hold ends the one before it: a hold with `until` that
- * ends moves `expiresAt` later by the time held.
+ * Approve, reject and a new hold end a running hold (one with `until` moves `expiresAt` by the time held).
  */
 export function decide(request: ApprovalRequest, who: Voter, body: DecisionBody, now: string): Change {
   assertPending(request);
