@@ -20,7 +20,15 @@ const allowed = (check: () => unknown) => {
 export function mayDecide(request: ApprovalRequest, who: Identity, now = new Date().toISOString()): boolean {
   return allowed(() => {
     assertMayDecide(request, who);
-    decide(request, who, { decision: 'hold' }, now);
+    decide(request, who, { decision: 'hold', comment: 'check' }, now);
+  });
+}
+
+/** A listed approver (in the approvers group) may release a hold, whether or not they approved. */
+export function mayRelease(request: ApprovalRequest, who: Identity, now = new Date().toISOString()): boolean {
+  return allowed(() => {
+    assertMayDecide(request, who);
+    decide(request, who, { decision: 'release' }, now);
   });
 }
 

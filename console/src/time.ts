@@ -54,3 +54,10 @@ export function dayRange(first: string | null, last: string | null): { from?: st
   const isDay = (day: string | null): day is string => Boolean(day && /^\d{4}-\d{2}-\d{2}$/.test(day));
   return { from: isDay(first) ? startOf(first) : undefined, to: isDay(last) ? startOf(last, 1) : undefined };
 }
+
+/** The local date (YYYY-MM-DD) and time (HH:mm) as an ISO time; undefined when incomplete or not a time. */
+export function localUntil(day: string, time: string): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || !/^\d{2}:\d{2}(:\d{2})?$/.test(time)) return undefined;
+  const date = new Date(`${day}T${time.length === 5 ? `${time}:00` : time}`);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}

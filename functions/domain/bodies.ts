@@ -48,11 +48,16 @@ export type CreateRequestBody = z.infer<typeof createRequestBodySchema>;
 
 export const decisionBodySchema = z
   .strictObject({
-    decision: z.enum(['approve', 'reject', 'hold']),
+    decision: z.enum(['approve', 'reject', 'hold', 'release']),
     reason: z.string().trim().min(1, 'must not be empty').max(2000).optional(),
     comment: z.string().trim().max(2000).optional(),
+    /** With `hold`: when the hold ends by itself (at most 30 days ahead; the rule checks the times). */
+    until: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date and time such as 2030-01-31T09:00:00Z' }).optional(),
   })
   .superRefine((body, ctx) => {
+    if (body.until !== undefined && body.decision !== 'hold') {
+      ctx.addIssue({ code: 'custom', path: ['until'], message: 'is only for a hold' });
+    }
     if (body.decision === 'reject' && !body.reason) {
       ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is required to reject a request' });
     }

@@ -113,11 +113,24 @@ export const approvalRequestSchema = z.object({
   requiredApprovals: z.number().int().min(1).max(10),
   approvals: z.array(approvalSchema),
   onHold: z.boolean(),
-  hold: z.object({ by: actorSchema, at: isoTime, comment: z.string().optional() }).optional(),
+  hold: z
+    .object({
+      by: actorSchema,
+      at: isoTime,
+      until: isoTime.optional().describe('When the hold ends by itself; while it lasts, reminders and the expiry wait.'),
+      comment: z.string().optional(),
+    })
+    .optional()
+    .describe('The last hold; it lasts while `onHold` is true.'),
+  timedHolds: z.number().int().optional().describe('How many holds with `until` the request took (at most 20).'),
   decision: outcomeRecordSchema.optional().describe('Set once the request has ended.'),
   remindAfter: z.string(),
   expireAfter: z.string(),
   maxReminders: z.number().int().min(0).max(MAX_REMINDERS).describe('Copied from the profile; reminders stop after this many.'),
+  requireCommentOn: z
+    .array(z.enum(['approve', 'hold']))
+    .optional()
+    .describe('Copied from the profile: the decisions that need a non-blank `comment`.'),
   createdAt: isoTime,
   updatedAt: isoTime,
   expiresAt: isoTime,
@@ -141,6 +154,8 @@ export type HistoryType =
   | 'approved'
   | 'rejected'
   | 'held'
+  | 'hold-ended'
+  | 'hold-released'
   | 'expired'
   | 'deleted'
   | 'notified'

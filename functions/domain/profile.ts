@@ -27,6 +27,12 @@ export const profileBodySchema = z
     remindAfter: duration,
     expireAfter: duration.refine((value) => (durationSeconds(value) ?? 0) <= MAX_EXPIRE_SECONDS, 'must be at most P360D'),
     maxReminders: z.number().int('must be an integer').min(0).max(MAX_REMINDERS).default(DEFAULT_MAX_REMINDERS),
+    /** Decisions that need a non-blank `comment` (a rejection always needs its `reason`). */
+    requireCommentOn: z
+      .array(z.enum(['approve', 'hold']))
+      .max(4)
+      .transform((kinds) => [...new Set(kinds)])
+      .optional(),
   })
   .superRefine((profile, ctx) => {
     const remind = durationSeconds(profile.remindAfter) ?? 0;

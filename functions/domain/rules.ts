@@ -4,6 +4,7 @@
  * request and the history entry to write with it, or throws a DomainError.
  */
 import { durationSeconds } from './duration';
+import { assertHoldUntil, dueAt, endHold, release } from './hold';
 import { conflict, forbidden, invalid } from './errors';
 import { SUBJECT_SCHEMAS } from './kinds';
 import type { CreateRequestBody, DecisionBody } from './bodies';
@@ -88,6 +89,7 @@ export function createRequest(
     remindAfter: profile.remindAfter,
     expireAfter: profile.expireAfter,
     maxReminders: profile.maxReminders,
+    ...(profile.requireCommentOn?.length ? { requireCommentOn: [...profile.requireCommentOn] } : {}),
     createdAt: now,
     updatedAt: now,
     expiresAt: addSeconds(now, durationSeconds(profile.expireAfter) ?? 0),
@@ -169,10 +171,20 @@ function assertPending(request: ApprovalRequest): void {
 /**
  * Past its expiry a request takes no decision, even before the workflow has marked it expired:
  * the expiry cannot lose a race against decisions (repeated holds) written after it was due.
+ * While held until a time, the expiry waits (domain/hold.ts dueAt).
  */
 function assertNotDue(request: ApprovalRequest, now: string): void {
-  if (Date.parse(now) >= Date.parse(request.expiresAt)) {
-    throw conflict(`request expired at ${request.expiresAt}`, { state: 'expired', expiresAt: request.expiresAt });
+  const due = dueAt(request);
+  if (Date.parse(now) >= Date.parse(due)) {
+    throw conflict(`request expired at ${due}`, { state: 'expired', expiresAt: due });
+  }
+}
+
+/** The profile's requireCommentOn, copied onto the request: that decision needs a non-blank comment. */
+function assertComment(request: ApprovalRequest, body: DecisionBody): void {
+  const kind = body.decision;
+  if ((kind === 'approve' || kind === 'hold') && request.requireCommentOn?.includes(kind) && !body.comment?.trim()) {
+    throw invalid(`comment is required to ${kind} this request`, [{ field: 'comment', message: `is required to ${kind} this request` }]);
   }
 }
 
@@ -181,52 +193,52 @@ function assertNotDue(request: ApprovalRequest, now: string): void {
  * - approve adds the approver to `approvals`; the N-th distinct person's approval approves the
  *   request; a person who approved already (by sub or mailbox) gets a conflict;
  * - reject (reason required) rejects it at once;
- * - hold sets `onHold` and keeps it pending.
+ * - hold sets `onHold` and keeps it pending; with `until` it pauses reminders and the expiry (domain/hold.ts);
+ * - release ends a hold (409 when there is none); any listed approver may release.
+ * Approve, reject and a new hold end a running hold (one with `until` moves `expiresAt` by the time held).
  */
 export function decide(request: ApprovalRequest, who: Voter, body: DecisionBody, now: string): Change {
   assertPending(request);
   assertNotDue(request, now);
   const email = who.email.toLowerCase();
   const actor = { id: who.id, email };
+  assertComment(request, body);
+  if (body.decision === 'release') return release(request, actor, now);
   if (hasApproved(request, who)) {
     throw conflict('you have already approved this request');
   }
+  if (body.until) assertHoldUntil(request, body.until, now);
   const comment = body.comment ? { comment: body.comment } : {};
-  const next = { ...request, updatedAt: now, version: request.version + 1 };
+  const { request: unheld, heldSeconds } = endHold(request, now);
+  const ended = heldSeconds > 0 ? { heldSeconds, expiresAt: unheld.expiresAt } : {};
+  const next = { ...unheld, updatedAt: now, version: request.version + 1 };
   if (body.decision === 'hold') {
+    const until = body.until ? { until: new Date(body.until).toISOString() } : {};
+    const counted = body.until ? { timedHolds: (request.timedHolds ?? 0) + 1 } : {};
     return {
-      request: { ...next, onHold: true, hold: { by: actor, at: now, ...comment } },
-      history: { at: now, type: 'held', actor, details: { ...comment } },
+      request: { ...next, ...counted, onHold: true, hold: { by: actor, at: now, ...until, ...comment } },
+      history: { at: now, type: 'held', actor, details: { ...until, ...comment, ...(heldSeconds > 0 ? { previousHold: ended } : {}) } },
     };
   }
   if (body.decision === 'reject') {
     const reason = body.reason ?? '';
     return {
       request: { ...next, state: 'rejected', onHold: false, decision: { decision: 'rejected', by: actor, at: now, reason, ...comment } },
-      history: { at: now, type: 'rejected', actor, details: { reason, ...comment } },
+      history: { at: now, type: 'rejected', actor, details: { reason, ...comment, ...ended } },
       outcome: 'rejected',
     };
   }
   const approvals = [...request.approvals, { by: actor, at: now, ...comment }];
+  const counts = { approvals: approvals.length, requiredApprovals: request.requiredApprovals, ...comment, ...ended };
   if (approvals.length < request.requiredApprovals) {
     return {
       request: { ...next, approvals, onHold: false },
-      history: {
-        at: now,
-        type: 'approval',
-        actor,
-        details: { approvals: approvals.length, requiredApprovals: request.requiredApprovals, ...comment },
-      },
+      history: { at: now, type: 'approval', actor, details: counts },
     };
   }
   return {
     request: { ...next, approvals, onHold: false, state: 'approved', decision: { decision: 'approved', by: actor, at: now, ...comment } },
-    history: {
-      at: now,
-      type: 'approved',
-      actor,
-      details: { approvals: approvals.length, requiredApprovals: request.requiredApprovals, ...comment },
-    },
+    history: { at: now, type: 'approved', actor, details: counts },
     outcome: 'approved',
   };
 }
@@ -258,7 +270,7 @@ export function deleteRequest(request: ApprovalRequest, who: Identity, now: stri
 /** Marks a pending request expired once its time has come. */
 export function expire(request: ApprovalRequest, now: string): Change {
   assertPending(request);
-  if (Date.parse(now) < Date.parse(request.expiresAt)) throw conflict('request has not expired yet');
+  if (Date.parse(now) < Date.parse(dueAt(request))) throw conflict('request has not expired yet');
   return {
     request: {
       ...request,

@@ -8,6 +8,7 @@
 import type { HttpEvent, HttpResult } from '../commons/http';
 import { logger } from '../commons/observability';
 import { decisionBodySchema } from '../domain/bodies';
+import { DomainError } from '../domain/errors';
 import type { ApprovalRequest } from '../domain/model';
 import { toInvalid } from '../domain/validation';
 import { formFields, htmlResponse, type LinkContext, linkHttpHandler, productionLinkContext, sentence, verifiedLink } from '../links/http';
@@ -21,7 +22,14 @@ export async function decideLink(event: HttpEvent, ctx: LinkContext): Promise<Ht
   const form = formFields(event.body as unknown);
   const body = decisionBodySchema.safeParse({ decision: link.action, ...form });
   if (!body.success) return invalidForm(ctx, link, form, toInvalid(body.error).message);
-  const result = await decideByLink(ctx.deps, link, body.data);
+  let result: Awaited<ReturnType<typeof decideByLink>>;
+  try {
+    result = await decideByLink(ctx.deps, link, body.data);
+  } catch (error) {
+    // A rule of the request refused the form (a comment its profile requires): the form again.
+    if (error instanceof DomainError && error.code === 'invalid_request') return invalidForm(ctx, link, form, error.message);
+    throw error;
+  }
   if (result.decided) {
     logger.info('decision recorded', { decision: body.data.decision, state: result.request.state, by: 'link' });
     return htmlResponse(200, resultPage(result.request, resultMessage(result.request, link.action)));

@@ -75,7 +75,7 @@ export function confirmPage(request: ApprovalRequest, action: LinkAction, approv
   if (request.onHold && request.hold) {
     parts.push(
       notice(
-        `On hold since ${escapeHtml(formatTime(request.hold.at))} by ${escapeHtml(actorLabel(request.hold.by))}` +
+        `On hold${request.hold.until ? ` until ${escapeHtml(formatTime(request.hold.until))}` : ''}, since ${escapeHtml(formatTime(request.hold.at))} by ${escapeHtml(actorLabel(request.hold.by))}` +
           `${request.hold.comment ? `: ${escapeHtml(defang(request.hold.comment))}` : ''}. You can still decide.`,
         COLORS.hold,
         '#fff8c5',
@@ -87,11 +87,13 @@ export function confirmPage(request: ApprovalRequest, action: LinkAction, approv
       ? '<label for="reason">Reason for rejecting <span class="optional">(required; the requester will see it)</span></label>' +
         `<textarea id="reason" name="reason" required maxlength="2000">${escapeHtml(options.reason ?? '')}</textarea>`
       : '';
+  // The request's profile may require a comment to approve (requireCommentOn).
+  const commentRequired = action === 'approve' && request.requireCommentOn?.includes('approve');
   parts.push(
     '<form method="post">' +
       reasonField +
-      '<label for="comment">Comment <span class="optional">(optional)</span></label>' +
-      `<textarea id="comment" name="comment" maxlength="2000">${escapeHtml(options.comment ?? '')}</textarea>` +
+      `<label for="comment">Comment <span class="optional">(${commentRequired ? 'required for this request' : 'optional'})</span></label>` +
+      `<textarea id="comment" name="comment" maxlength="2000"${commentRequired ? ' required' : ''}>${escapeHtml(options.comment ?? '')}</textarea>` +
       `<button type="submit" style="background:${words.color};">${escapeHtml(words.button)}</button>` +
       '</form>',
     `<p class="hint" style="margin-top:12px;">Nothing has been decided yet: your decision is recorded only when you press “${escapeHtml(words.button)}”. ` +

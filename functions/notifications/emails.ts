@@ -61,16 +61,21 @@ function layout(title: string, intro: string, body: string): string {
 export function approverEmail(
   request: ApprovalRequest,
   links: { approve: string; reject: string },
-  options: { reminder: boolean },
+  options: { reminder: boolean; holdEnded?: boolean },
 ): EmailContent {
   const label = kindLabel(request);
   const requester = request.requester.email;
-  const subject = subjectLine(
-    `${options.reminder ? 'Reminder: approval still needed' : 'Approval needed'}: ${label} requested by ${requester} [${shortId(request)}]`,
-  );
+  const heading = options.reminder
+    ? 'Reminder: approval still needed'
+    : options.holdEnded
+      ? 'Hold ended, approval needed'
+      : 'Approval needed';
+  const subject = subjectLine(`${heading}: ${label} requested by ${requester} [${shortId(request)}]`);
   const intro = options.reminder
     ? `This request is still waiting for a decision and expires ${formatTime(request.expiresAt)}.`
-    : `${requester} asks for your approval.`;
+    : options.holdEnded
+      ? `The hold on this request ended; ${requester} still asks for your approval. It now expires ${formatTime(request.expiresAt)}.`
+      : `${requester} asks for your approval.`;
   const progress = `It has ${request.approvals.length} of ${request.requiredApprovals} approval(s) needed.`;
   const safety =
     'Each link opens a page where you confirm your decision; nothing is decided until you press the button there. A rejection needs a reason.';
@@ -90,7 +95,7 @@ export function approverEmail(
   ].join('\n');
 
   const html = layout(
-    options.reminder ? `Reminder: ${label}` : label,
+    options.reminder ? `Reminder: ${label}` : options.holdEnded ? `Hold ended: ${label}` : label,
     `${escapeHtml(intro)} ${escapeHtml(progress)}`,
     `<div style="margin:8px 0 4px;">${buttonHtml(links.approve, 'Approve', COLORS.approve)}${buttonHtml(links.reject, 'Reject', COLORS.reject)}</div>` +
       `<p style="margin:0 0 8px;font-size:13px;line-height:1.5;color:#57606a;">${escapeHtml(safety)}</p>` +

@@ -134,9 +134,9 @@ const DETAILS: Record<ApiOperationName, Record<string, unknown>> = {
     },
   },
   decideRequest: {
-    summary: 'Approve, reject (reason required) or hold (approvers listed on the request)',
+    summary: 'Approve, reject (reason required), hold (optionally until a time) or release a hold (approvers listed on the request)',
     description:
-      "The caller must be, in the user directory, an enabled member of the approvers group whose verified email is the token's, listed on the request, and neither its requester nor its holder (by sub or any address; name+tag@domain is name@domain): 403 otherwise. One approval per person (by sub or mailbox): a second is 409.",
+      "The caller must be, in the user directory, an enabled member of the approvers group whose verified email is the token's, listed on the request, and neither its requester nor its holder (by sub or any address; name+tag@domain is name@domain): 403 otherwise. One approval per person (by sub or mailbox): a second is 409. A hold with `until` (later than now, at most 30 days ahead, before createdAt + 360 days; else 400 naming until) pauses reminders and the expiry until then; at `until` the approvers who have not decided are emailed again and `expiresAt` moves later by the time held. Approve, reject and release end a hold; release when the request is not on hold is 409. The profile's requireCommentOn makes `comment` required (400 naming comment) for approve or hold.",
     requestBody: { required: true, content: json(ref('Decision')) },
     responses: { 200: { description: 'The request', content: json(ref('Request')) }, ...errors(400, 401, 403, 404, 409) },
   },

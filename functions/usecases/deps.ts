@@ -33,7 +33,11 @@ export interface StepDeps {
   send: Mailer;
   /** Approve and reject URLs for one approver, valid until the request expires. */
   links: (request: ApprovalRequest, approver: string) => Promise<{ approve: string; reject: string }>;
-  approverEmail: (request: ApprovalRequest, links: { approve: string; reject: string }, options: { reminder: boolean }) => EmailContent;
+  approverEmail: (
+    request: ApprovalRequest,
+    links: { approve: string; reject: string },
+    options: { reminder: boolean; holdEnded?: boolean },
+  ) => EmailContent;
   outcomeEmail: (request: ApprovalRequest) => EmailContent;
   /** The short email to an approver who did not decide, once the request ended. */
   closingEmail: (request: ApprovalRequest) => EmailContent;

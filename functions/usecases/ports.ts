@@ -49,7 +49,10 @@ export interface RoundBookkeeping {
   taskToken?: string;
   notifiedAt?: string;
   nextReminderAt?: string;
+  /** Emails sent after the first approval email: reminders and re-emails at a hold's end (each a reminder claim). */
   reminders?: number;
+  /** How many of `reminders` were re-emails at a hold's end (they do not use up the request's maxReminders). */
+  holdEmails?: number;
   outcomeNotifiedAt?: string;
   callbackDeliveredAt?: string;
   /**

@@ -15,6 +15,7 @@
  * A repair that fails moves the request's check later (repairRetryAt) and is reported; the run goes
  * on with the others, oldest due first, so failing requests never starve the rest.
  */
+import { dueAt } from '../domain/hold';
 import type { Outcome } from '../domain/model';
 import { CHECK_GRACE_SECONDS, earliest, plus, RUNNING_RECHECK_SECONDS, repairRetryAt, START_CHECK_SECONDS } from './checks';
 import { expireRequest } from '../lifecycle/end';
@@ -83,7 +84,7 @@ export async function repairRequest(deps: ReconcileDeps, requestId: string): Pro
   let stored = await deps.repository.getRequest(requestId);
   if (!stored) return ['gone'];
   const now = deps.now();
-  if (stored.request.state === 'requested' && Date.parse(now) >= Date.parse(stored.request.expiresAt)) {
+  if (stored.request.state === 'requested' && Date.parse(now) >= Date.parse(dueAt(stored.request))) {
     await expireRequest(deps, requestId);
     actions.push('expired');
     stored = await deps.repository.getRequest(requestId);
@@ -106,7 +107,7 @@ export async function repairRequest(deps: ReconcileDeps, requestId: string): Pro
       return [...actions, 'signalled'];
     }
     const later = plus(now, RUNNING_RECHECK_SECONDS);
-    const checkAt = pending ? earliest(later, plus(request.expiresAt, CHECK_GRACE_SECONDS)) : later;
+    const checkAt = pending ? earliest(later, plus(dueAt(request), CHECK_GRACE_SECONDS)) : later;
     await deps.repository.setRoundBookkeeping(requestId, { checkAt, ...recovered });
     return [...actions, 'waiting'];
   }

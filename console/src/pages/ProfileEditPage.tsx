@@ -31,6 +31,7 @@ const FIELDS = [
   'remindAfter',
   'expireAfter',
   'maxReminders',
+  'requireCommentOn',
 ] as const;
 type Field = (typeof FIELDS)[number];
 
@@ -43,7 +44,14 @@ interface Draft {
   remindAfter: DurationDraft;
   expireAfter: DurationDraft;
   maxReminders: string;
+  requireCommentOn: CommentKind[];
 }
+
+type CommentKind = 'approve' | 'hold';
+const commentOptions: Array<{ value: CommentKind; label: string }> = [
+  { value: 'approve', label: 'Approve' },
+  { value: 'hold', label: 'Put on hold' },
+];
 
 const EMPTY: Draft = {
   id: '',
@@ -54,9 +62,10 @@ const EMPTY: Draft = {
   remindAfter: { amount: '4', unit: 'hours' },
   expireAfter: { amount: '3', unit: 'days' },
   maxReminders: '',
+  requireCommentOn: [],
 };
 
-const draftOf = (profile: Profile & { maxReminders?: number }): Draft => ({
+const draftOf = (profile: Profile & { maxReminders?: number; requireCommentOn?: CommentKind[] }): Draft => ({
   id: profile.id,
   name: profile.name,
   requireApprovalFor: profile.requireApprovalFor,
@@ -65,6 +74,7 @@ const draftOf = (profile: Profile & { maxReminders?: number }): Draft => ({
   remindAfter: durationDraft(profile.remindAfter, { amount: 4, unit: 'hours' }),
   expireAfter: durationDraft(profile.expireAfter, { amount: 3, unit: 'days' }),
   maxReminders: profile.maxReminders === undefined ? '' : String(profile.maxReminders),
+  requireCommentOn: profile.requireCommentOn ?? [],
 });
 
 const WHOLE_NUMBER = 'must be a whole number, 1 or more';
@@ -140,6 +150,7 @@ export function ProfileEditPage() {
       remindAfter,
       expireAfter,
       ...(draft.maxReminders.trim() ? { maxReminders: numberOrText(draft.maxReminders) } : {}),
+      ...(draft.requireCommentOn.length ? { requireCommentOn: draft.requireCommentOn } : {}),
     };
     try {
       await api.putProfile(profileId, body as never);
@@ -240,6 +251,23 @@ export function ProfileEditPage() {
                   inputMode="numeric"
                   value={draft.maxReminders}
                   onChange={(event) => set('maxReminders', event.detail.value)}
+                />
+              </FormField>
+              <FormField
+                label="Comment required to"
+                description="Optional. These decisions need a comment; a rejection always needs its reason."
+                errorText={errors.requireCommentOn}
+              >
+                <Multiselect
+                  selectedOptions={commentOptions.filter((option) => draft.requireCommentOn.includes(option.value))}
+                  options={commentOptions}
+                  placeholder="Choose decisions"
+                  onChange={(event) =>
+                    set(
+                      'requireCommentOn',
+                      event.detail.selectedOptions.map((option) => option.value as CommentKind),
+                    )
+                  }
                 />
               </FormField>
             </SpaceBetween>

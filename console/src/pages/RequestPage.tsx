@@ -16,14 +16,25 @@ import { ApiError } from '../api';
 import { basePath } from '../config';
 import { ErrorAlert, messageOf } from '../errors';
 import { kindLabel } from '../format';
-import { mayDecide, mayDelete } from '../permissions';
+import { mayDecide, mayDelete, mayRelease } from '../permissions';
 import { useSession } from '../session';
-import { DecisionDialog, type DecisionKind } from './request/DecisionDialog';
+import { Time } from '../Time';
+import { DecisionDialog, type DecisionKind, type DialogKind, type FieldErrors } from './request/DecisionDialog';
 import { History } from './request/History';
 import { SubjectInformation } from './request/SubjectInformation';
 import { Approvals, RequestInformation } from './request/Summary';
 
-const DECISION_NAMES: Record<DecisionKind, string> = { approve: 'Approve', reject: 'Reject', hold: 'Put on hold' };
+const DECISION_NAMES: Record<DecisionKind, string> = { approve: 'Approve', reject: 'Reject', hold: 'Put on hold', release: 'Release hold' };
+
+/** A 400's field problems, on the dialog's fields (anything else on the text field). */
+function fieldErrors(error: ApiError): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of error.fieldIssues) {
+    const field = issue.field === 'comment' || issue.field === 'reason' || issue.field === 'until' ? issue.field : 'other';
+    errors[field] = errors[field] ?? `${issue.field} ${issue.message}`;
+  }
+  return Object.keys(errors).length > 0 ? errors : { other: messageOf(error) };
+}
 
 /** What an approval does to this request: complete it, or count towards the approvals it needs. */
 function approveIntro(request: ApprovalRequest): string {
@@ -42,8 +53,8 @@ export function RequestPage() {
   const [loadError, setLoadError] = useState<unknown>();
   const [flash, setFlash] = useState<FlashbarProps.MessageDefinition[]>([]);
   const [busy, setBusy] = useState<string>();
-  const [deciding, setDeciding] = useState<DecisionKind>();
-  const [decisionError, setDecisionError] = useState<string>();
+  const [deciding, setDeciding] = useState<DialogKind>();
+  const [decisionError, setDecisionError] = useState<FieldErrors>();
   const [deleting, setDeleting] = useState(false);
 
   const load = useCallback(async () => {
@@ -92,15 +103,16 @@ export function RequestPage() {
 
   const decider = mayDecide(request, who);
   const deleter = mayDelete(request, who);
+  const releaser = request.onHold && mayRelease(request, who);
   const decided = (updated: ApprovalRequest) =>
     updated.state === 'approved'
       ? 'Request approved.'
       : updated.state === 'rejected'
         ? 'Request rejected.'
         : updated.onHold
-          ? 'Request put on hold. It stays pending.'
+          ? `Request put on hold${updated.hold?.until ? ' until the time you chose' : ''}. It stays pending.`
           : `Approval recorded (${updated.approvals.length} of ${updated.requiredApprovals}).`;
-  const decisionButton = (decision: DecisionKind, primary = false) => (
+  const decisionButton = (decision: DialogKind, primary = false) => (
     <Button
       variant={primary ? 'primary' : 'normal'}
       onClick={() => {
@@ -132,9 +144,25 @@ export function RequestPage() {
         description={request.id}
         actions={
           <SpaceBetween direction="horizontal" size="xs">
+            {releaser ? (
+              <Button
+                onClick={() =>
+                  act(
+                    'Release hold',
+                    () => api.decide(request.id, { decision: 'release' }),
+                    () => 'Hold released. Reminders resume.',
+                  )
+                }
+                loading={busy === 'Release hold'}
+                disabled={!!busy}
+              >
+                Release hold
+              </Button>
+            ) : null}
             {decider ? (
               <>
-                {decisionButton('hold')}
+                {/* A held request offers Release hold instead of a second hold. */}
+                {request.onHold ? null : decisionButton('hold')}
                 {decisionButton('reject')}
                 {decisionButton('approve', true)}
               </>
@@ -147,7 +175,18 @@ export function RequestPage() {
           </SpaceBetween>
         }
       >
-        {kindLabel(request.kind)} {request.onHold ? <Badge color="severity-medium">On hold</Badge> : null}
+        {kindLabel(request.kind)}{' '}
+        {request.onHold ? (
+          <Badge color="severity-medium">
+            {request.hold?.until ? (
+              <>
+                On hold until <Time iso={request.hold.until} />
+              </>
+            ) : (
+              'On hold'
+            )}
+          </Badge>
+        ) : null}
       </Header>
 
       <RequestInformation request={request} />
@@ -168,13 +207,14 @@ export function RequestPage() {
         decision={deciding}
         intro={deciding === 'approve' ? approveIntro(request) : undefined}
         busy={!!deciding && busy === DECISION_NAMES[deciding]}
-        error={decisionError}
+        errors={decisionError}
+        commentRequired={deciding === 'approve' || deciding === 'hold' ? !!request.requireCommentOn?.includes(deciding) : false}
         onDismiss={() => setDeciding(undefined)}
         onSubmit={async (body) => {
           setDecisionError(undefined);
           const error = await act(DECISION_NAMES[body.decision], () => api.decide(request.id, body), decided);
           // Bad input (400) stays in the dialog to be corrected; anything else closes it onto the page's message.
-          if (error instanceof ApiError && error.status === 400) setDecisionError(messageOf(error));
+          if (error instanceof ApiError && error.status === 400) setDecisionError(fieldErrors(error));
           else setDeciding(undefined);
         }}
       />

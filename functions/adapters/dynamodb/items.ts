@@ -68,6 +68,9 @@ export function toProfile(item: Item): Profile {
     remindAfter: String(item.remindAfter),
     expireAfter: String(item.expireAfter),
     maxReminders: Number(item.maxReminders),
+    ...(Array.isArray(item.requireCommentOn) && item.requireCommentOn.length > 0
+      ? { requireCommentOn: item.requireCommentOn as NonNullable<Profile['requireCommentOn']> }
+      : {}),
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
     version: Number(item.version),

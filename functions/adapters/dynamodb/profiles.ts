@@ -32,13 +32,16 @@ export class DynamoProfileStore implements ProfileStore {
   }
 
   async putProfile(id: string, body: ProfileBody, now: string): Promise<Profile> {
+    // A profile is replaced whole: an optional field left out is removed.
+    const comments = body.requireCommentOn?.length ? ', requireCommentOn = :comments' : '';
     const { Attributes } = await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: profileKey(id),
         UpdateExpression:
           'SET #type = :type, #id = :id, #name = :name, requireApprovalFor = :kinds, approvers = :approvers, requiredApprovals = :n, ' +
-          'remindAfter = :remind, expireAfter = :expire, maxReminders = :maxReminders, createdAt = if_not_exists(createdAt, :now), updatedAt = :now ADD version :one',
+          `remindAfter = :remind, expireAfter = :expire, maxReminders = :maxReminders${comments}, createdAt = if_not_exists(createdAt, :now), updatedAt = :now ` +
+          `ADD version :one${comments ? '' : ' REMOVE requireCommentOn'}`,
         ExpressionAttributeNames: { '#type': 'type', '#id': 'id', '#name': 'name' },
         ExpressionAttributeValues: {
           ':type': 'profile',
@@ -50,6 +53,7 @@ export class DynamoProfileStore implements ProfileStore {
           ':remind': body.remindAfter,
           ':expire': body.expireAfter,
           ':maxReminders': body.maxReminders,
+          ...(comments ? { ':comments': body.requireCommentOn } : {}),
           ':now': now,
           ':one': 1,
         },

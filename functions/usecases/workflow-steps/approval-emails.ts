@@ -37,7 +37,7 @@ export async function sendApprovalEmails(deps: EmailDeps, request: ApprovalReque
       continue;
     }
     try {
-      await sendApproverEmail(deps, request, approver, false);
+      await sendApproverEmail(deps, request, approver, 'approval');
       await deps.repository.settleApprovalEmail(request.id, approver, `sent:${deps.now()}`);
       sent.push(approver);
     } catch (error) {
@@ -64,18 +64,27 @@ export async function sendApprovalEmails(deps: EmailDeps, request: ApprovalReque
   return { sent: request.approvers.filter((approver) => all.includes(approver) || sent.includes(approver)), skipped };
 }
 
-async function sendApproverEmail(deps: EmailDeps, request: ApprovalRequest, approver: string, reminder: boolean) {
+type Purpose = 'approval' | 'reminder' | 'hold-ended';
+
+async function sendApproverEmail(deps: EmailDeps, request: ApprovalRequest, approver: string, purpose: Purpose) {
   const links = await deps.links(request, approver);
-  const content = deps.approverEmail(request, links, { reminder });
-  await deps.send({ ...content, to: approver, tags: { requestId: request.id, purpose: reminder ? 'reminder' : 'approval' } });
+  const content = deps.approverEmail(request, links, { reminder: purpose === 'reminder', holdEnded: purpose === 'hold-ended' });
+  await deps.send({ ...content, to: approver, tags: { requestId: request.id, purpose } });
 }
 
 /**
  * Reminder number `reminder`: one per approver who has not approved, claimed before it is sent, so
  * an approver claimed by an earlier attempt of this round (`claimedBefore`) is skipped. One that
- * fails is recorded and the next reminder follows anyway.
+ * fails is recorded and the next reminder follows anyway. At a hold's end (`hold-ended`) the
+ * email is an approval email saying the hold ended, claimed and counted like a reminder.
  */
-export async function sendReminders(deps: EmailDeps, request: ApprovalRequest, recipients: string[], reminder: number) {
+export async function sendReminders(
+  deps: EmailDeps,
+  request: ApprovalRequest,
+  recipients: string[],
+  reminder: number,
+  purpose: 'reminder' | 'hold-ended' = 'reminder',
+) {
   const sent: string[] = [];
   const claimedBefore: string[] = [];
   for (const approver of recipients) {
@@ -84,12 +93,12 @@ export async function sendReminders(deps: EmailDeps, request: ApprovalRequest, r
       continue;
     }
     try {
-      await sendApproverEmail(deps, request, approver, true);
+      await sendApproverEmail(deps, request, approver, purpose);
       sent.push(approver);
-      deps.meter.reminderSent();
+      if (purpose === 'reminder') deps.meter.reminderSent();
     } catch (error) {
       deps.meter.emailFailed();
-      await recordEmailFailure(deps, request.id, approver, 'reminder', error);
+      await recordEmailFailure(deps, request.id, approver, purpose, error);
     }
   }
   return { sent, claimedBefore };

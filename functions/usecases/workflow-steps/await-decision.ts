@@ -3,6 +3,7 @@
  * truth: the step reads the request first, so a step that runs twice does no harm.
  */
 import { durationSeconds } from '../../domain/duration';
+import { dueAt } from '../../domain/hold';
 import type { Outcome } from '../../domain/model';
 import { CHECK_GRACE_SECONDS, earliest, plus } from '../checks';
 import type { StepDeps } from '../deps';
@@ -19,7 +20,7 @@ export async function awaitDecision(deps: StepDeps, requestId: string, taskToken
   const stored = await deps.repository.getRequest(requestId);
   const started = deps.now();
   const checkAt = stored
-    ? plus(waitSeconds ? earliest(plus(started, waitSeconds), stored.request.expiresAt) : stored.request.expiresAt, CHECK_GRACE_SECONDS)
+    ? plus(waitSeconds ? earliest(plus(started, waitSeconds), dueAt(stored.request)) : dueAt(stored.request), CHECK_GRACE_SECONDS)
     : undefined;
   const pending = stored ? await deps.repository.setRoundBookkeeping(requestId, { taskToken, checkAt }, { whilePending: true }) : false;
   if (!pending) {

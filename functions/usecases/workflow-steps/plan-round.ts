@@ -3,11 +3,15 @@
  * a step that runs twice (a retry, a restarted execution) does no harm.
  */
 import { durationSeconds } from '../../domain/duration';
+import { dueAt, holdEnd, holdEnded } from '../../domain/hold';
+import { type ApprovalRequest, MAX_REMINDERS } from '../../domain/model';
 import { reminderLimit, undecidedApprovers } from '../../domain/rules';
 import { expireRequest } from '../../lifecycle/end';
+import { endHoldInTime } from '../../lifecycle/hold';
 import { plus } from '../checks';
 import type { StepDeps } from '../deps';
 import { emailableApprovers } from '../people';
+import type { RoundBookkeeping } from '../ports';
 import { sendReminders } from './approval-emails';
 import { record, skippedDetail } from './history';
 
@@ -17,31 +21,44 @@ export interface Plan {
 }
 
 const epoch = (iso: string) => Date.parse(iso);
+const waitUntil = (until: number, now: string): Plan => ({ done: false, waitSeconds: Math.max(1, Math.ceil((until - epoch(now)) / 1000)) });
 
 /**
  * A round of the workflow:
  * 1. an ended request (or a missing one) ends the workflow;
- * 2. one past its expiry is expired now;
- * 3. when a reminder is due (and fewer than the request's maxReminders were sent), the approvers
+ * 2. one past its expiry (domain/hold.ts dueAt: while held until a time, the expiry waits) is expired now;
+ * 3. one held until a time that has not come waits until then (no reminders meanwhile);
+ * 4. one whose hold's time has come: the approvers who have not decided get the approval email
+ *    again (claimed and counted like a reminder, within the 21 emails), then the hold ends
+ *    (`expiresAt` moves, history `hold-ended`) and the next reminder is a remindAfter later;
+ * 5. when a reminder is due (and fewer than the request's maxReminders were sent), the approvers
  *    who have not approved and may still decide (directory) get one, each claimed first (a retry of
  *    this round after its bookkeeping write failed sends nobody that reminder again);
- * 4. otherwise wait until the next reminder or the expiry, whichever comes first (only the expiry
+ * 6. otherwise wait until the next reminder or the expiry, whichever comes first (only the expiry
  *    once the reminders are used up).
  */
 export async function planRound(deps: StepDeps, requestId: string): Promise<Plan> {
   const stored = await deps.repository.getRequest(requestId);
   if (stored?.request.state !== 'requested') return { done: true, waitSeconds: 1 };
-  const { request, rounds } = stored;
+  let { request, rounds } = stored;
   const now = deps.now();
-  if (epoch(now) >= epoch(request.expiresAt)) {
+  if (epoch(now) >= epoch(dueAt(request))) {
     await expireRequest(deps, requestId);
     return { done: true, waitSeconds: 1 };
+  }
+  const held = holdEnd(request);
+  if (held && epoch(now) < epoch(held)) return waitUntil(epoch(held), now);
+  if (held) {
+    const ended = await endHoldRound(deps, request, rounds, now);
+    if (!ended) return waitUntil(epoch(now) + 1000, now);
+    ({ request, rounds } = ended);
   }
   const remindEvery = durationSeconds(request.remindAfter) ?? 0;
   const limit = reminderLimit(request);
   let reminders = rounds.reminders ?? 0;
+  const mayRemind = () => reminders - (rounds.holdEmails ?? 0) < limit && reminders < MAX_REMINDERS;
   let nextReminderAt = rounds.nextReminderAt ?? plus(request.createdAt, remindEvery);
-  if (rounds.notifiedAt && reminders < limit && epoch(now) >= epoch(nextReminderAt)) {
+  if (rounds.notifiedAt && mayRemind() && epoch(now) >= epoch(nextReminderAt)) {
     const { recipients, skipped } = await emailableApprovers(deps.directory, request, undecidedApprovers(request));
     const results = await sendReminders(deps, request, recipients, reminders + 1);
     while (epoch(nextReminderAt) <= epoch(now)) nextReminderAt = plus(nextReminderAt, remindEvery);
@@ -50,11 +67,37 @@ export async function planRound(deps: StepDeps, requestId: string): Promise<Plan
     await record(deps, requestId, now, 'reminded', {
       recipients: results.sent,
       ...(results.claimedBefore.length ? { claimedBefore: results.claimedBefore } : {}),
-      reminder: reminders,
+      reminder: reminders - (rounds.holdEmails ?? 0),
       of: limit,
       ...skippedDetail(skipped),
     });
   }
-  const until = reminders < limit ? Math.min(epoch(nextReminderAt), epoch(request.expiresAt)) : epoch(request.expiresAt);
-  return { done: false, waitSeconds: Math.max(1, Math.ceil((until - epoch(now)) / 1000)) };
+  const expiry = epoch(request.expiresAt);
+  return waitUntil(mayRemind() ? Math.min(epoch(nextReminderAt), expiry) : expiry, now);
+}
+
+/**
+ * The end of a hold with `until` (step 4 of a round). The emails go before the change, so a retry
+ * of a round that died between them finds the hold still running and its claims taken (nobody gets
+ * the email twice). Undefined when the request is no longer held (released or decided meanwhile).
+ */
+async function endHoldRound(deps: StepDeps, request: ApprovalRequest, rounds: RoundBookkeeping, now: string) {
+  const after = holdEnded(request, now).request;
+  const reminders = rounds.reminders ?? 0;
+  const { recipients, skipped } = await emailableApprovers(deps.directory, request, undecidedApprovers(request));
+  const slot = reminders < MAX_REMINDERS ? reminders + 1 : undefined;
+  const results = slot ? await sendReminders(deps, after, recipients, slot, 'hold-ended') : { sent: [], claimedBefore: [] };
+  const ended = await endHoldInTime(deps, request.id, {
+    recipients: results.sent,
+    ...(results.claimedBefore.length ? { claimedBefore: results.claimedBefore } : {}),
+    ...(slot ? {} : { overLimit: recipients }),
+    ...skippedDetail(skipped),
+  });
+  if (!ended) return undefined;
+  const next: RoundBookkeeping = {
+    nextReminderAt: plus(now, durationSeconds(request.remindAfter) ?? 0),
+    ...(slot ? { reminders: slot, holdEmails: (rounds.holdEmails ?? 0) + 1 } : {}),
+  };
+  await deps.repository.setRoundBookkeeping(request.id, next, { whilePending: true });
+  return { request: ended, rounds: { ...rounds, ...next } };
 }

@@ -1,5 +1,5 @@
 import { createRequest, decide } from '../../../functions/domain/rules';
-import { awaitedApprovers, mayDecide, mayDelete } from '../../../console/src/permissions';
+import { awaitedApprovers, mayDecide, mayDelete, mayRelease } from '../../../console/src/permissions';
 import { profile as fixtureProfile, user } from '../../helpers/memory/fixtures';
 
 const now = '2026-01-01T00:00:00.000Z';
@@ -17,6 +17,20 @@ const pending = () =>
   createRequest('r-1', { kind: 'card.request', profileId: 'p', subject: { holderId: 'h', cardProfile: 'c' } }, profile, alice, now).request;
 
 describe('which buttons the console shows', () => {
+  it('shows Release hold to every listed approver of a held request, one who approved included, and to nobody else', () => {
+    expect(mayRelease(pending(), carol, now)).toBe(false);
+    const approved = decide({ ...pending(), requiredApprovals: 2 }, carol, { decision: 'approve' }, now).request;
+    const held = decide(approved, dave, { decision: 'hold', until: '2026-01-01T05:00:00.000Z' }, now).request;
+    expect([carol, dave, frank, erin, admin, alice].filter((who) => mayRelease(held, who, now)).map((who) => who.id)).toEqual([
+      'carol',
+      'dave',
+    ]);
+  });
+
+  it('offers decisions where the profile requires a comment (the dialog asks for it)', () => {
+    expect(mayDecide({ ...pending(), requireCommentOn: ['approve', 'hold'] }, carol, now)).toBe(true);
+  });
+
   it('shows decisions only to listed members of the approvers group who have not approved yet', () => {
     const request = pending();
     expect([carol, dave, frank, erin, admin, alice].filter((who) => mayDecide(request, who, now)).map((who) => who.id)).toEqual([

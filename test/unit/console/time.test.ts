@@ -1,4 +1,4 @@
-import { dayRange, formatLocal, formatUtc, relativeTime } from '../../../console/src/time';
+import { dayRange, formatLocal, formatUtc, localUntil, relativeTime } from '../../../console/src/time';
 
 const now = Date.parse('2026-12-06T07:00:00.000Z');
 const later = (ms: number) => new Date(now + ms).toISOString();
@@ -75,4 +75,17 @@ describe("the Requests page's date range: whole days in the viewer's time zone, 
     expect(dayRange('yesterday', '2026-13-45x')).toEqual({ from: undefined, to: undefined });
     expect(dayRange(null, null)).toEqual({ from: undefined, to: undefined });
   });
+});
+
+describe('a hold end picked as a local date and time', () => {
+  it('is the ISO time of that local moment', () => {
+    expect(localUntil('2026-12-08', '10:00')).toBe(new Date(2026, 11, 8, 10, 0, 0).toISOString());
+    expect(localUntil('2026-12-08', '10:00:30')).toBe(new Date(2026, 11, 8, 10, 0, 30).toISOString());
+  });
+  it.each([
+    ['2026-12', '10:00'],
+    ['2026-12-08', '10'],
+    ['', ''],
+    ['2026-13-45', '10:00'],
+  ])('is undefined for an incomplete or impossible %s %s', (day, time) => expect(localUntil(day, time)).toBeUndefined());
 });

@@ -96,6 +96,18 @@ describe('POST to a signed link', () => {
     expect(repository.saved).toEqual([]);
   });
 
+  it('answers 400 with the form again when the profile requires a comment to approve and none was sent, changing nothing', async () => {
+    const { post, repository } = setup(pendingRequest({ requireCommentOn: ['approve'] }));
+    const response = await post(link(), { body: 'comment=+++', headers: FORM });
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toContain('<strong>Please correct:</strong> Comment is required to approve this request.');
+    expect(response.body).toMatch(/<textarea id="comment" name="comment" maxlength="2000" required>/);
+    expect(repository.saved).toEqual([]);
+    const approved = await post(link(), { body: 'comment=Checked', headers: FORM });
+    expect(approved.statusCode).toBe(200);
+    expect(repository.current()?.approvals).toHaveLength(1);
+  });
+
   it('keeps what the approver typed when it shows the form again', async () => {
     const { post } = setup();
     const response = await post(link('reject'), { body: 'comment=%3Cb%3Enote%3C%2Fb%3E', headers: FORM });

@@ -74,7 +74,21 @@ describe('confirmPage', () => {
       'approve',
       'carol@example.com',
     );
-    expect(html).toContain('On hold since 2026-11-03 09:30 UTC by bob@example.com: waiting for HR');
+    expect(html).toContain('On hold, since 2026-11-03 09:30 UTC by bob@example.com: waiting for HR');
+  });
+
+  it('tells until when a request is on hold', () => {
+    const hold = { by: bob, at: '2026-11-03T09:30:00.000Z', until: '2026-11-04T08:00:00.000Z' };
+    const html = confirmPage(pendingRequest({ onHold: true, hold }), 'approve', 'carol@example.com');
+    expect(html).toContain('On hold until 2026-11-04 08:00 UTC, since 2026-11-03 09:30 UTC by bob@example.com. You can still decide.');
+  });
+
+  it('requires the comment to approve where the profile says so', () => {
+    const strict = pendingRequest({ requireCommentOn: ['approve'] });
+    expect(confirmPage(strict, 'approve', 'bob@example.com')).toMatch(
+      /\(required for this request\)<\/span><\/label><textarea id="comment" name="comment" maxlength="2000" required>/,
+    );
+    expect(confirmPage(strict, 'reject', 'bob@example.com')).toMatch(/<textarea id="comment" name="comment" maxlength="2000">/);
   });
 });
 

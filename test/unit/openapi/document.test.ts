@@ -35,7 +35,7 @@ test('the body schemas are the validation schemas: required fields and limits as
   expect(profile.required.sort()).toEqual(['approvers', 'expireAfter', 'name', 'remindAfter', 'requireApprovalFor', 'requiredApprovals']);
   expect(profile.properties.requiredApprovals).toMatchObject({ minimum: 1, maximum: 10 });
   expect(doc.components.schemas.CreateRequest.required.sort()).toEqual(['kind', 'profileId', 'subject']);
-  expect(doc.components.schemas.Decision.properties.decision.enum).toEqual(['approve', 'reject', 'hold']);
+  expect(doc.components.schemas.Decision.properties.decision.enum).toEqual(['approve', 'reject', 'hold', 'release']);
   expect(doc.components.schemas['Subject_certificate_enroll'].required).toEqual(['method', 'subjectDn']);
   expect(doc.components.schemas['Subject_card_request_multiple'].properties.count).toMatchObject({ minimum: 1, maximum: 100 });
 });

@@ -1,21 +1,29 @@
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
+import DatePicker from '@cloudscape-design/components/date-picker';
 import Form from '@cloudscape-design/components/form';
 import FormField from '@cloudscape-design/components/form-field';
 import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Textarea from '@cloudscape-design/components/textarea';
+import TimeInput from '@cloudscape-design/components/time-input';
 import { useEffect, useState } from 'react';
 import type { DecisionBody } from '../../../../functions/domain/bodies';
+import { localUntil } from '../../time';
 
 export type DecisionKind = DecisionBody['decision'];
+/** The decisions confirmed in a dialog (a release is one button). */
+export type DialogKind = Exclude<DecisionKind, 'release'>;
+/** The API's refusal of what was sent (a 400), per field of the dialog. */
+export type FieldErrors = Partial<Record<'comment' | 'reason' | 'until' | 'other', string>>;
 
 /**
  * What each decision asks before it is sent. The API takes `comment` on every decision and requires
- * `reason` to reject; it has no per-profile rule that makes a comment required, nor a hold `until`.
+ * `reason` to reject; the request's `requireCommentOn` (from its profile) makes the comment required
+ * to approve or hold; a hold may end by itself at an `until` time.
  */
 const DIALOGS: Record<
-  DecisionKind,
+  DialogKind,
   { header: string; intro: string; confirm: string; label: string; description: string; field: 'reason' | 'comment'; required: boolean }
 > = {
   approve: {
@@ -29,7 +37,8 @@ const DIALOGS: Record<
   },
   hold: {
     header: 'Put request on hold',
-    intro: 'The request stays pending and can still be approved or rejected; it is marked on hold for everyone.',
+    intro:
+      'The request stays pending and can still be approved or rejected; it is marked on hold for everyone. With an end time, reminders and the expiry wait until then, and the approvers are emailed again when it ends.',
     confirm: 'Put on hold',
     label: 'Comment',
     description: 'Optional. Why it waits, such as what you wait for; shown on the request and kept in the history.',
@@ -47,42 +56,68 @@ const DIALOGS: Record<
   },
 };
 
-/** A decision confirmed in a dialog, with its comment (or, to reject, its required reason). */
+const calendarStrings = {
+  todayAriaLabel: 'Today',
+  nextMonthAriaLabel: 'Next month',
+  previousMonthAriaLabel: 'Previous month',
+  openCalendarAriaLabel: () => 'Choose the day the hold ends',
+};
+
+/** A decision confirmed in a dialog, with its comment (or, to reject, its required reason), and for a hold an optional end. */
 export function DecisionDialog({
   decision,
   intro,
-  error: refusal,
+  errors: refusal = {},
+  commentRequired = false,
   busy,
   onDismiss,
   onSubmit,
 }: {
   /** What the decision does to this request, in place of the general wording. */
   intro?: string;
-  /** The API's refusal of what was sent (a 400), shown on the field. */
-  error?: string;
+  /** The API's refusal of what was sent (a 400), shown on its field. */
+  errors?: FieldErrors;
+  /** The request's profile requires a comment for this decision. */
+  commentRequired?: boolean;
   /** The decision being confirmed; no dialog while undefined. */
-  decision: DecisionKind | undefined;
+  decision: DialogKind | undefined;
   busy: boolean;
   onDismiss: () => void;
   onSubmit: (body: DecisionBody) => void;
 }) {
   const [text, setText] = useState('');
-  const [error, setError] = useState<string>();
+  const [day, setDay] = useState('');
+  const [time, setTime] = useState('');
+  const [error, setError] = useState<FieldErrors>({});
   useEffect(() => {
     if (!decision) return;
     setText('');
-    setError(undefined);
+    setDay('');
+    setTime('');
+    setError({});
   }, [decision]);
-  const dialog = DIALOGS[decision ?? 'approve'];
+  const base = DIALOGS[decision ?? 'approve'];
+  const dialog =
+    commentRequired && base.field === 'comment'
+      ? { ...base, required: true, description: `Required for this request's profile. ${base.description.replace(/^Optional\. /, '')}` }
+      : base;
   const submit = () => {
     if (!decision) return;
     const value = text.trim();
+    const problems: FieldErrors = {};
     if (dialog.required && !value) {
-      setError('A reason is required to reject a request.');
+      problems[dialog.field] =
+        dialog.field === 'reason' ? 'A reason is required to reject a request.' : `A comment is required to ${decision} this request.`;
+    }
+    const until = decision === 'hold' && (day || time) ? localUntil(day, time || '00:00') : undefined;
+    if (decision === 'hold' && (day || time) && !until) problems.until = 'Give a whole date (YYYY/MM/DD) and a time (HH:mm).';
+    if (Object.keys(problems).length > 0) {
+      setError(problems);
       return;
     }
-    onSubmit({ decision, ...(value ? { [dialog.field]: value } : {}) });
+    onSubmit({ decision, ...(value ? { [dialog.field]: value } : {}), ...(until ? { until } : {}) });
   };
+  const untilError = error.until ?? refusal.until;
   return (
     <Modal
       visible={!!decision}
@@ -111,12 +146,48 @@ export function DecisionDialog({
         <Form>
           <SpaceBetween size="m">
             <Box>{intro ?? dialog.intro}</Box>
-            <FormField label={dialog.label} description={dialog.description} errorText={error ?? refusal}>
+            {decision === 'hold' ? (
+              <FormField
+                label="On hold until"
+                description="Optional, in your time zone; at most 30 days ahead. Leave empty for a hold without an end."
+                errorText={untilError}
+              >
+                <SpaceBetween direction="horizontal" size="xs">
+                  <DatePicker
+                    ariaLabel="Hold end date"
+                    placeholder="YYYY/MM/DD"
+                    i18nStrings={calendarStrings}
+                    value={day}
+                    invalid={!!untilError}
+                    onChange={(event) => {
+                      setDay(event.detail.value);
+                      setError(({ until: _until, ...rest }) => rest);
+                    }}
+                  />
+                  <TimeInput
+                    ariaLabel="Hold end time"
+                    format="hh:mm"
+                    placeholder="hh:mm"
+                    value={time}
+                    invalid={!!untilError}
+                    onChange={(event) => {
+                      setTime(event.detail.value);
+                      setError(({ until: _until, ...rest }) => rest);
+                    }}
+                  />
+                </SpaceBetween>
+              </FormField>
+            ) : null}
+            <FormField
+              label={dialog.label}
+              description={dialog.description}
+              errorText={error[dialog.field] ?? refusal[dialog.field] ?? refusal.other}
+            >
               <Textarea
                 value={text}
                 onChange={(event) => {
                   setText(event.detail.value);
-                  if (event.detail.value.trim()) setError(undefined);
+                  if (event.detail.value.trim()) setError(({ [dialog.field]: _field, ...rest }) => rest);
                 }}
                 ariaRequired={dialog.required}
               />

@@ -5,6 +5,7 @@ import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import type { ReactNode } from 'react';
 import type { ApprovalRequest } from '../../api';
 import { actorText, approvedByPolicy, STATE_INDICATOR, stateText } from '../../format';
+import { dueAt } from '../../../../functions/domain/hold';
 import { awaitedApprovers } from '../../permissions';
 import { EndOf, FromNow, Time } from '../../Time';
 import { show } from './show';
@@ -31,11 +32,17 @@ export function RequestInformation({ request }: { request: ApprovalRequest }) {
           request.state === 'requested'
             ? {
                 label: 'Expires',
-                value: (
-                  <>
-                    <Time iso={request.expiresAt} /> (<FromNow iso={request.expiresAt} />)
-                  </>
-                ),
+                // While held until a time the expiry waits: it moves later by the time held.
+                value:
+                  request.onHold && request.hold?.until ? (
+                    <>
+                      <Time iso={dueAt(request)} /> (<FromNow iso={dueAt(request)} />, if the hold lasts until its end)
+                    </>
+                  ) : (
+                    <>
+                      <Time iso={request.expiresAt} /> (<FromNow iso={request.expiresAt} />)
+                    </>
+                  ),
               }
             : { label: 'Ended', value: <EndOf request={request} /> },
           { label: 'Justification', value: show(request.justification) },
@@ -44,6 +51,11 @@ export function RequestInformation({ request }: { request: ApprovalRequest }) {
                 label: 'On hold',
                 value: (
                   <>
+                    {request.hold.until ? (
+                      <>
+                        until <Time iso={request.hold.until} />,{' '}
+                      </>
+                    ) : null}
                     by {actorText(request.hold.by)} at <Time iso={request.hold.at} />
                     {request.hold.comment ? `: ${request.hold.comment}` : ''}
                   </>
