@@ -225,8 +225,8 @@ describe('forged link lines', () => {
 });
 
 describe('fuzzed hostile subjects (fast-check)', () => {
-  // The same property as the reliability suite's 10,000 inputs (test/reliability/fuzz.test.ts), on 200.
-  test('200 hostile creates: zero 5xx, and every approver email holds exactly the service’s own link lines', async () => {
+  // The same property as the reliability suite's 10,000 inputs (test/reliability/fuzz.test.ts), on 60.
+  test('60 hostile creates: zero 5xx, and every approver email holds exactly the service’s own link lines', async () => {
     expect(
       (await api.call('PUT', '/profiles/hostile-fuzz', { as: users.admin, body: profile({ approvers: [users.carol.email] }) })).status,
     ).toBe(200);
@@ -236,14 +236,14 @@ describe('fuzzed hostile subjects (fast-check)', () => {
       token: await api.token(users.bob),
       profileId: 'hostile-fuzz',
       approver: users.carol.email,
-      runs: 200,
+      runs: 60,
       seed: 20261206,
-      batch: 100,
+      batch: 60,
     });
     expect({ serverErrors: run.serverErrors.slice(0, 3), forged: run.forged.slice(0, 3) }).toEqual({ serverErrors: [], forged: [] });
-    expect(run.sent).toBe(200);
+    expect(run.sent).toBe(60);
     // Both outcomes are exercised: hostile but valid subjects are created, reserved keys and the like refused.
-    expect(run.created).toBeGreaterThan(20);
-    expect(run.refused).toBeGreaterThan(20);
+    expect(run.created).toBeGreaterThan(6);
+    expect(run.refused).toBeGreaterThan(6);
   }, 120_000);
 });
