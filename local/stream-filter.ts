@@ -2,7 +2,7 @@
  * Lambda's event filtering, for the local stream poller: whether a stream record matches one of
  * the event source mapping's filter patterns (functions/adapters/dynamodb/stream.ts), so that
  * `npm start` hands the consumer the records Lambda would. Only the pattern forms the service uses
- * are understood (a list of exact strings, `anything-but` a list of strings); any other form
+ * are understood (a list of exact strings or booleans, `anything-but` a list of strings); any other form
  * throws, so a filter the poller cannot apply is never silently ignored.
  */
 
@@ -10,7 +10,7 @@ type Pattern = { readonly [key: string]: Pattern | readonly unknown[] };
 
 function matchesValue(value: unknown, rules: readonly unknown[]): boolean {
   return rules.some((rule) => {
-    if (typeof rule === 'string') return value === rule;
+    if (typeof rule === 'string' || typeof rule === 'boolean') return value === rule;
     if (rule && typeof rule === 'object' && 'anything-but' in rule) {
       const excluded = (rule as { 'anything-but': readonly string[] })['anything-but'];
       return typeof value === 'string' && !excluded.includes(value);

@@ -5,6 +5,8 @@ import { sfnClient } from './clients';
 
 /** Error name the workflow catches when a pending request is deleted. */
 export const DELETED_ERROR = 'Approvals.RequestDeleted';
+/** The error that ends a wait early so that the workflow plans its round again (the ASL catches it). */
+export const REPLAN_ERROR = 'Approvals.Replan';
 
 const CLOSED_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
@@ -46,6 +48,15 @@ export function stepFunctionsWorkflow(stateMachineArn: string | undefined): Work
         } else {
           await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ outcome }) }));
         }
+        return true;
+      } catch (error) {
+        if (!CLOSED_TOKEN_ERRORS.has((error as Error).name)) throw error;
+        return false;
+      }
+    },
+    async replan(taskToken: string) {
+      try {
+        await sfn.send(new SendTaskFailureCommand({ taskToken, error: REPLAN_ERROR, cause: 'the hold of the request changed' }));
         return true;
       } catch (error) {
         if (!CLOSED_TOKEN_ERRORS.has((error as Error).name)) throw error;

@@ -7,8 +7,12 @@
  * - a change that ended a pending request while a wait round held a task token: that wait ends with
  *   the outcome (task success; task failure for a delete). A closed or unknown token is not an error:
  *   the workflow's next round reads the state.
+ * - a change of a pending request's hold end (a hold until a time placed, released or ended) while
+ *   a wait round held a task token: that wait ends early, so the next round plans again around the
+ *   hold (it was planned until the next reminder or the expiry).
  * Anything else is ignored. Whatever the outbox could not do, the reconciler does (usecases/reconcile.ts).
  */
+import { holdEnd } from '../domain/hold';
 import type { Outcome } from '../domain/model';
 import type { StoredRequest, WorkflowPort } from './ports';
 
@@ -22,12 +26,12 @@ export interface RequestChange {
 }
 
 export interface OutboxDeps {
-  workflow: Pick<WorkflowPort, 'start' | 'finish'>;
+  workflow: Pick<WorkflowPort, 'start' | 'finish' | 'replan'>;
   /** Told of a change that could not be relayed (it is retried); for the logs. */
   onFailed?: (change: RequestChange, error: unknown) => void;
 }
 
-export type OutboxAction = 'started' | 'signalled' | 'closed' | 'ignored';
+export type OutboxAction = 'started' | 'signalled' | 'replanned' | 'closed' | 'ignored';
 
 /** What the workflow hears of one stored change. */
 export async function relayChange(deps: OutboxDeps, change: RequestChange): Promise<OutboxAction> {
@@ -41,6 +45,11 @@ export async function relayChange(deps: OutboxDeps, change: RequestChange): Prom
   const taskToken = ended ? after.rounds.taskToken : undefined;
   if (ended && taskToken) {
     return (await deps.workflow.finish(taskToken, after.request.state as Outcome)) ? 'signalled' : 'closed';
+  }
+  const pending = kind === 'modify' && before?.request.state === 'requested' && after?.request.state === 'requested';
+  const waiting = pending ? after.rounds.taskToken : undefined;
+  if (pending && waiting && holdEnd(before.request) !== holdEnd(after.request)) {
+    return (await deps.workflow.replan(waiting)) ? 'replanned' : 'closed';
   }
   return 'ignored';
 }

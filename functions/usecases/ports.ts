@@ -245,6 +245,12 @@ export interface WorkflowPort {
    * next round reads the state.
    */
   finish(taskToken: string, outcome: Outcome): Promise<boolean>;
+  /**
+   * Ends the wait of a pending request's workflow early, so that its next round plans again (a hold
+   * until a time was placed, released or ended): true when the waiting round took it; a closed or
+   * unknown task token is not an error (false).
+   */
+  replan(taskToken: string): Promise<boolean>;
 }
 
 /** The current time as an ISO-8601 string. */

@@ -15,7 +15,8 @@ beforeAll(async () => {
   const approvers = [users.carol.email, users.dave.email];
   await api.call('PUT', '/profiles/held', {
     as: users.admin,
-    body: profile({ remindAfter: 'PT2S', expireAfter: 'PT40S', maxReminders: 0, approvers }),
+    // The wait runs to the expiry, a day away: only the outbox, ending it when the hold is placed, makes the hold's end a round.
+    body: profile({ remindAfter: 'PT1H', expireAfter: 'P1D', maxReminders: 0, approvers }),
   });
   await api.call('PUT', '/profiles/strict', {
     as: users.admin,

@@ -11,8 +11,10 @@ import { type Item, toStored } from './items';
 
 /**
  * The records the consumer needs, as Lambda filter patterns on the record (`dynamodb` key only):
- * a new request item, and a change of a request item from `requested` to an ended state. Every
- * other write (history, tasks, bookkeeping, later changes of an ended request) never reaches it.
+ * a new request item, a change of a request item from `requested` to an ended state, and a change
+ * of a pending request that is or was on hold (the consumer keeps those whose hold's end changed).
+ * Every other write (history, tasks, bookkeeping of a request not on hold, later changes of an
+ * ended request) never reaches it.
  */
 export const REQUEST_CHANGE_FILTERS = [
   { eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['request'] } } } },
@@ -21,6 +23,20 @@ export const REQUEST_CHANGE_FILTERS = [
     dynamodb: {
       OldImage: { type: { S: ['request'] }, state: { S: ['requested'] } },
       NewImage: { state: { S: [{ 'anything-but': ['requested'] }] } },
+    },
+  },
+  {
+    eventName: ['MODIFY'],
+    dynamodb: {
+      OldImage: { type: { S: ['request'] }, state: { S: ['requested'] } },
+      NewImage: { state: { S: ['requested'] }, doc: { M: { onHold: { BOOL: [true] } } } },
+    },
+  },
+  {
+    eventName: ['MODIFY'],
+    dynamodb: {
+      OldImage: { type: { S: ['request'] }, state: { S: ['requested'] }, doc: { M: { onHold: { BOOL: [true] } } } },
+      NewImage: { state: { S: ['requested'] } },
     },
   },
 ] as const;

@@ -401,6 +401,17 @@ export class RecordingWorkflow implements WorkflowPort {
     this.finished.push({ taskToken, outcome });
     return true;
   }
+
+  /** Task tokens whose wait was ended early to plan again. */
+  readonly replanned: string[] = [];
+
+  async replan(taskToken: string): Promise<boolean> {
+    if (this.failFinishWith) throw this.failFinishWith;
+    if (this.closedTokens.has(taskToken)) return false;
+    this.closedTokens.add(taskToken);
+    this.replanned.push(taskToken);
+    return true;
+  }
 }
 
 /** A mailer that keeps what it sent; `failFor` decides which addresses fail and how (as the port says: EmailFailed). */

@@ -47,13 +47,22 @@ describe('the stream as the consumer reads it', () => {
     expect(requestChangeOf(record('INSERT', undefined, { ...historyKey(pending.id, pending.createdAt), type: 'history' }))).toBeUndefined();
   });
 
-  test('the filters pass a new request and a change that ends a pending one, nothing else', () => {
+  test('the filters pass a new request, a change that ends a pending one, and a change of a pending one on hold; nothing else', () => {
     const passes = (r: DynamoDBRecord) => passesFilters(r, REQUEST_CHANGE_FILTERS);
     expect(passes(record('INSERT', undefined, requestItem(pending)))).toBe(true);
     expect(passes(record('MODIFY', requestItem(pending), requestItem(approved, { taskToken: 't-1' })))).toBe(true);
-    // A history item, a change that keeps it pending, bookkeeping on an ended request, a removal.
+    // A hold placed, and one ended or released: the consumer looks at whether the hold's end changed.
+    const held = {
+      ...pending,
+      onHold: true,
+      hold: { by: { id: 'carol' }, at: pending.createdAt, until: '2026-11-04T10:00:00.000Z' },
+      version: 2,
+    };
+    expect(passes(record('MODIFY', requestItem(pending), requestItem(held)))).toBe(true);
+    expect(passes(record('MODIFY', requestItem(held), requestItem({ ...held, onHold: false, version: 3 })))).toBe(true);
+    // A history item, a change that keeps it pending and not on hold, bookkeeping on an ended request, a removal.
     expect(passes(record('INSERT', undefined, { ...historyKey(pending.id, pending.createdAt), type: 'history' }))).toBe(false);
-    expect(passes(record('MODIFY', requestItem(pending), requestItem({ ...pending, onHold: true, version: 2 })))).toBe(false);
+    expect(passes(record('MODIFY', requestItem(pending), requestItem({ ...pending, version: 2 }, { taskToken: 't-2' })))).toBe(false);
     expect(passes(record('MODIFY', requestItem(approved), requestItem(approved, { outcomeNotifiedAt: 'x' })))).toBe(false);
     expect(passes(record('REMOVE', requestItem(pending)))).toBe(false);
   });

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DELETED_ERROR } from '../../../functions/adapters/step-functions';
+import { DELETED_ERROR, REPLAN_ERROR } from '../../../functions/adapters/step-functions';
 import { type Harness, harness, Inbox, waitForExecution } from '../../helpers/sfn';
 
 const DEFINITION_FILE = join(__dirname, '../../../statemachines/approval.asl.json');
@@ -134,6 +134,15 @@ test('a delete ends the wait with its error: the outcome is notified', async () 
   const done = await execution.finished();
   expect(done).toMatchObject({ status: 'SUCCEEDED', output: { deleted: { Error: DELETED_ERROR } } });
   expect(execution.calls).toEqual(['plan', 'await', 'notify']);
+});
+
+test("a change of the request's hold ends the wait early with its error: the next round plans again", async () => {
+  const execution = await run({ plan: (call) => (call === 1 ? { done: false, waitSeconds: NO_TIMEOUT } : { done: true, waitSeconds: 1 }) });
+  await execution.sendFailure((await execution.awaits.next()).taskToken, REPLAN_ERROR);
+  const done = await execution.finished();
+  expect(done).toMatchObject({ status: 'SUCCEEDED', output: { replan: { Error: REPLAN_ERROR } } });
+  expect(done.output.backoff).toBeUndefined();
+  expect(execution.calls).toEqual(['plan', 'await', 'plan', 'notify']);
 });
 
 test('deferred approval emails are retried by the wait itself, without a new round', async () => {

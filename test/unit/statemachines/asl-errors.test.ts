@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { DELETED_ERROR } from '../../../functions/adapters/step-functions';
+import { DELETED_ERROR, REPLAN_ERROR } from '../../../functions/adapters/step-functions';
 import { EmailDeferred } from '../../../functions/usecases/closing-emails';
 import { CallbackFailed } from '../../../functions/usecases/workflow-steps/deliver-callback';
 
@@ -19,4 +19,11 @@ test('deferred approval emails are retried by the wait', () => {
 test('a failed callback is retried', () => {
   const retried = errorsOf('Deliver callback', 'Retry');
   expect(retried.includes(new CallbackFailed('x').name) || retried.includes('States.ALL')).toBe(true);
+});
+
+test("a change of the request's hold ends the wait: the wait catches the error the outbox sends and plans again", () => {
+  const rule = (asl.States['Await decision'].Catch as Array<{ ErrorEquals: string[]; Next: string }>).find((candidate) =>
+    candidate.ErrorEquals.includes(REPLAN_ERROR),
+  );
+  expect(rule?.Next).toBe('Plan round');
 });

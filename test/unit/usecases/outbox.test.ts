@@ -53,6 +53,41 @@ describe('the outbox relays a stored change to the workflow', () => {
     expect(await relayChange(deps, change(pending(), ended('approved'), { taskToken: 'token-old' }))).toBe('closed');
   });
 
+  describe('a change of the hold of a pending request while a wait holds a task token ends that wait early, so the round plans again', () => {
+    const until = '2026-11-04T10:00:00.000Z';
+    const held = (version: number, holdUntil = until) =>
+      pending('r-1', {
+        onHold: true,
+        hold: { by: { id: 'carol', email: 'carol@example.com' }, at: '2026-11-03T10:00:00.000Z', until: holdUntil },
+        version,
+      });
+    test.each([
+      ['a hold until a time placed', pending(), held(2)],
+      ['a hold until another time', held(2), held(3, '2026-11-05T10:00:00.000Z')],
+      ['a hold released (or ended by an approval, or by its time)', held(2), pending('r-1', { version: 3 })],
+    ])('%s', async (_name, before, after) => {
+      const { deps, workflow } = setup();
+      expect(await relayChange(deps, change(before, after, { taskToken: 'token-5' }))).toBe('replanned');
+      expect(workflow.replanned).toEqual(['token-5']);
+      expect(workflow.finished).toEqual([]);
+    });
+
+    test('a hold without a time, bookkeeping while held, no wait running: nothing to plan again', async () => {
+      const { deps, workflow } = setup();
+      const untimed = pending('r-1', { onHold: true, hold: { by: { id: 'carol', email: 'carol@example.com' }, at: until }, version: 2 });
+      expect(await relayChange(deps, change(pending(), untimed, { taskToken: 'token-5' }))).toBe('ignored');
+      expect(await relayChange(deps, change(held(2), held(2), { taskToken: 'token-6' }))).toBe('ignored');
+      expect(await relayChange(deps, change(pending(), held(2), {}))).toBe('ignored');
+      expect(workflow.replanned).toEqual([]);
+    });
+
+    test('a wait already closed (the round that ended the hold) is not an error', async () => {
+      const { deps, workflow } = setup();
+      workflow.closedTokens.add('token-old');
+      expect(await relayChange(deps, change(held(2), pending('r-1', { version: 3 }), { taskToken: 'token-old' }))).toBe('closed');
+    });
+  });
+
   test('anything else is ignored: a change that keeps it pending, a change of an ended request, no token, a removal', async () => {
     const { deps, workflow } = setup();
     const others: RequestChange[] = [
