@@ -10,24 +10,14 @@ import { readFileSync } from 'node:fs';
 import { GetExecutionHistoryCommand, type HistoryEvent, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { workflowSteps } from '../../functions/registry';
 import type { ApprovalRequest } from '../../functions/domain/model';
-import { approverEmail, closingEmail, outcomeEmail } from '../../functions/notifications/emails';
-import type { StepDeps } from '../../functions/usecases/deps';
 import { awaitDecision } from '../../functions/usecases/workflow-steps/await-decision';
 import { deliverCallback } from '../../functions/usecases/workflow-steps/deliver-callback';
 import { notifyOutcome } from '../../functions/usecases/workflow-steps/notify-outcome';
 import { planRound } from '../../functions/usecases/workflow-steps/plan-round';
-import { alice, bob, carol } from '../helpers/memory/fixtures';
-import { MemoryDirectory } from '../helpers/memory/memory-directory';
-import {
-  FakeClock,
-  MemoryStore,
-  RecordingCallbacks,
-  RecordingMailer,
-  RecordingMeter,
-  RecordingWorkflow,
-} from '../helpers/memory/memory-store';
+import { MemoryStore } from '../helpers/memory/memory-store';
 import { pendingRequest, REQUEST_ID } from '../helpers/memory/requests';
 import { type Harness, harness, waitForExecution } from '../helpers/sfn';
+import { memoryStepDeps } from '../helpers/memory/step-deps';
 
 const ID = REQUEST_ID;
 const CREATED = '2026-11-03T09:00:00.000Z';
@@ -82,22 +72,8 @@ async function run(
   options: { callbackStatus?: number; retriesFaster?: number } = {},
 ) {
   const store = new MemoryStore(request);
-  const clock = new FakeClock(CREATED);
-  const mailer = new RecordingMailer();
-  const deps: StepDeps = {
-    repository: store,
-    workflow: new RecordingWorkflow(),
-    directory: MemoryDirectory.fromIdentities(alice, bob, carol),
-    now: clock.now,
-    meter: new RecordingMeter(),
-    send: mailer.send,
-    links: async (_request, approver) => ({ approve: `https://x/approve/${approver}`, reject: `https://x/reject/${approver}` }),
-    approverEmail,
-    outcomeEmail,
-    closingEmail,
-    callbackKey: async (client: string) => ({ keyId: 'k1', secret: `key-of-${client}` }),
-    callbacks: Object.assign(new RecordingCallbacks(), { status: options.callbackStatus ?? 204 }),
-  };
+  const { deps, clock, mailer, callbacks } = memoryStepDeps(store, { now: CREATED });
+  callbacks.status = options.callbackStatus ?? 204;
   const attempts = new Map<string, number>();
   const step = (name: string, body: (payload: Record<string, unknown>) => Promise<unknown>) => async (payload: unknown) => {
     const attempt = (attempts.get(name) ?? 0) + 1;

@@ -83,6 +83,28 @@ const WHOLE_NUMBER = 'must be a whole number, 1 or more';
 const numberOrText = (text: string) => (text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text);
 
 /** Admins create and edit profiles; the API validates, and its messages appear on the fields. */
+/** A form field choosing any of `options` (the kinds needing approval, the decisions needing a comment). */
+function ChoicesField<Value extends string>(props: {
+  label: string;
+  description: string;
+  errorText?: string;
+  placeholder: string;
+  options: ReadonlyArray<{ value: Value; label: string }>;
+  chosen: readonly Value[];
+  onChange: (chosen: Value[]) => void;
+}) {
+  return (
+    <FormField label={props.label} description={props.description} errorText={props.errorText}>
+      <Multiselect
+        selectedOptions={props.options.filter((option) => props.chosen.includes(option.value))}
+        options={props.options}
+        placeholder={props.placeholder}
+        onChange={(event) => props.onChange(event.detail.selectedOptions.map((option) => option.value as Value))}
+      />
+    </FormField>
+  );
+}
+
 export function ProfileEditPage() {
   const { id } = useParams();
   const { api, who } = useSession();
@@ -203,23 +225,15 @@ export function ProfileEditPage() {
               <FormField label="Name" errorText={errors.name}>
                 <Input value={draft.name} onChange={(event) => set('name', event.detail.value)} />
               </FormField>
-              <FormField
+              <ChoicesField
                 label="Require approval for"
                 description="Kinds not listed are approved at once by policy."
                 errorText={errors.requireApprovalFor}
-              >
-                <Multiselect
-                  selectedOptions={kindOptions.filter((option) => draft.requireApprovalFor.includes(option.value))}
-                  options={kindOptions}
-                  placeholder="Choose kinds"
-                  onChange={(event) =>
-                    set(
-                      'requireApprovalFor',
-                      event.detail.selectedOptions.map((option) => option.value as Kind),
-                    )
-                  }
-                />
-              </FormField>
+                placeholder="Choose kinds"
+                options={kindOptions}
+                chosen={draft.requireApprovalFor}
+                onChange={(kinds) => set('requireApprovalFor', kinds)}
+              />
               <FormField label="Approvers" description="Email addresses, one per line." errorText={errors.approvers}>
                 <Textarea value={draft.approvers} onChange={(event) => set('approvers', event.detail.value)} rows={4} />
               </FormField>
@@ -253,23 +267,15 @@ export function ProfileEditPage() {
                   onChange={(event) => set('maxReminders', event.detail.value)}
                 />
               </FormField>
-              <FormField
+              <ChoicesField
                 label="Comment required to"
                 description="Optional. These decisions need a comment; a rejection always needs its reason."
                 errorText={errors.requireCommentOn}
-              >
-                <Multiselect
-                  selectedOptions={commentOptions.filter((option) => draft.requireCommentOn.includes(option.value))}
-                  options={commentOptions}
-                  placeholder="Choose decisions"
-                  onChange={(event) =>
-                    set(
-                      'requireCommentOn',
-                      event.detail.selectedOptions.map((option) => option.value as CommentKind),
-                    )
-                  }
-                />
-              </FormField>
+                placeholder="Choose decisions"
+                options={commentOptions}
+                chosen={draft.requireCommentOn}
+                onChange={(decisions) => set('requireCommentOn', decisions)}
+              />
             </SpaceBetween>
           </Container>
         </Form>

@@ -1,20 +1,10 @@
 import fc from 'fast-check';
 import type { ApprovalRequest } from '../../../functions/domain/model';
-import { approverEmail, closingEmail, outcomeEmail } from '../../../functions/notifications/emails';
-import type { StepDeps } from '../../../functions/usecases/deps';
 import { EmailFailed } from '../../../functions/usecases/senders';
 import { notifyOutcome } from '../../../functions/usecases/workflow-steps/notify-outcome';
-import { alice, bob, carol } from '../../helpers/memory/fixtures';
-import { MemoryDirectory } from '../../helpers/memory/memory-directory';
-import {
-  FakeClock,
-  MemoryStore,
-  RecordingCallbacks,
-  RecordingMailer,
-  RecordingMeter,
-  RecordingWorkflow,
-} from '../../helpers/memory/memory-store';
+import { MemoryStore, type RecordingMailer } from '../../helpers/memory/memory-store';
 import { pendingRequest, REQUEST_ID } from '../../helpers/memory/requests';
+import { memoryStepDeps } from '../../helpers/memory/step-deps';
 
 const ID = REQUEST_ID;
 const CREATED = '2026-11-03T09:00:00.000Z';
@@ -42,22 +32,7 @@ async function setup(request: ApprovalRequest, emailed: string[] = request.appro
     approvalEmails: Object.fromEntries(emailed.map((approver) => [approver, `sent:${CREATED}`])),
     ...(reminders ? { reminderClaims: Object.fromEntries(emailed.map((approver) => [approver, reminders])) } : {}),
   });
-  const mailer = new RecordingMailer();
-  const clock = new FakeClock('2026-11-03T10:00:01.000Z');
-  const deps: StepDeps = {
-    repository: store,
-    workflow: new RecordingWorkflow(),
-    directory: MemoryDirectory.fromIdentities(alice, bob, carol),
-    now: clock.now,
-    meter: new RecordingMeter(),
-    send: mailer.send,
-    links: async () => ({ approve: 'https://x/approve', reject: 'https://x/reject' }),
-    approverEmail,
-    outcomeEmail,
-    closingEmail,
-    callbackKey: async () => ({ keyId: 'k1', secret: 's' }),
-    callbacks: new RecordingCallbacks(),
-  };
+  const { deps, mailer, clock } = memoryStepDeps(store, { now: '2026-11-03T10:00:01.000Z' });
   return { store, mailer, deps, clock };
 }
 

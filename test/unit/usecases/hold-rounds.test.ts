@@ -3,21 +3,12 @@ import { hardLimit } from '../../../functions/domain/hold';
 import { type ApprovalRequest, MAX_EMAILS_PER_APPROVER } from '../../../functions/domain/model';
 import { decide, type Voter } from '../../../functions/domain/rules';
 import { changeRequest } from '../../../functions/lifecycle/change';
-import { approverEmail, closingEmail, outcomeEmail } from '../../../functions/notifications/emails';
-import type { StepDeps } from '../../../functions/usecases/deps';
 import { awaitDecision } from '../../../functions/usecases/workflow-steps/await-decision';
 import { planRound } from '../../../functions/usecases/workflow-steps/plan-round';
-import { alice, bob, carol } from '../../helpers/memory/fixtures';
-import { MemoryDirectory } from '../../helpers/memory/memory-directory';
-import {
-  FakeClock,
-  MemoryStore,
-  RecordingCallbacks,
-  RecordingMailer,
-  RecordingMeter,
-  RecordingWorkflow,
-} from '../../helpers/memory/memory-store';
+import { bob, carol } from '../../helpers/memory/fixtures';
+import { MemoryStore } from '../../helpers/memory/memory-store';
 import { pendingRequest, REQUEST_ID } from '../../helpers/memory/requests';
+import { memoryStepDeps } from '../../helpers/memory/step-deps';
 
 const ID = REQUEST_ID;
 const CREATED = '2026-11-03T09:00:00.000Z';
@@ -35,22 +26,7 @@ function setup(overrides: Partial<ApprovalRequest> = {}) {
     ...overrides,
   });
   const store = new MemoryStore(request);
-  const mailer = new RecordingMailer();
-  const clock = new FakeClock(at(0));
-  const deps: StepDeps = {
-    repository: store,
-    workflow: new RecordingWorkflow(),
-    directory: MemoryDirectory.fromIdentities(alice, bob, carol),
-    now: clock.now,
-    meter: new RecordingMeter(),
-    send: mailer.send,
-    links: async (_request, approver) => ({ approve: `https://x/approve/${approver}`, reject: `https://x/reject/${approver}` }),
-    approverEmail,
-    outcomeEmail,
-    closingEmail,
-    callbackKey: async (client: string) => ({ keyId: 'k1', secret: `key-of-${client}` }),
-    callbacks: new RecordingCallbacks(),
-  };
+  const { deps, mailer, clock } = memoryStepDeps(store, { now: at(0) });
   const decideAs = (voter: Voter, body: Parameters<typeof decide>[2]) =>
     changeRequest(deps, ID, (current, now) => decide(current, voter, body, now));
   return { store, mailer, clock, deps, decideAs };

@@ -6,7 +6,6 @@
  */
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import { profileBodySchema } from '../../../functions/domain/profile';
-import { approverEmail, closingEmail, outcomeEmail } from '../../../functions/notifications/emails';
 import { isTransientAwsError } from '../../../functions/adapters/aws-errors';
 import type { EventDeps, StepDeps } from '../../../functions/usecases/deps';
 import { awaitDecision } from '../../../functions/usecases/workflow-steps/await-decision';
@@ -17,18 +16,10 @@ import type { Deps, StoredRequest } from '../../../functions/usecases/ports';
 import { reconcile } from '../../../functions/usecases/reconcile';
 import { createApprovalRequest } from '../../../functions/lifecycle/create';
 import { decideAsUser } from '../../../functions/lifecycle/decide';
-import { alice, bob, carol } from '../../helpers/memory/fixtures';
-import { MemoryDirectory } from '../../helpers/memory/memory-directory';
-import {
-  FakeClock,
-  MemoryStore,
-  RecordingCallbacks,
-  RecordingMailer,
-  RecordingMeter,
-  RecordingWorkflow,
-  sequentialIds,
-} from '../../helpers/memory/memory-store';
+import { alice, carol } from '../../helpers/memory/fixtures';
+import { MemoryStore, sequentialIds } from '../../helpers/memory/memory-store';
 import { pendingRequest, REQUEST_ID } from '../../helpers/memory/requests';
+import { memoryStepDeps } from '../../helpers/memory/step-deps';
 
 const ID = REQUEST_ID;
 const CREATED = '2026-11-03T09:00:00.000Z';
@@ -38,23 +29,11 @@ const refused = () => Object.assign(new Error('refused'), { name: 'ValidationExc
 
 function setup(...requests: ApprovalRequest[]) {
   const store = new MemoryStore(...requests);
-  const workflow = new RecordingWorkflow();
-  const mailer = new RecordingMailer();
-  const clock = new FakeClock(CREATED);
+  const { deps: stepDeps, workflow, mailer, clock } = memoryStepDeps(store, { now: CREATED });
   const deps: StepDeps & Deps & Pick<EventDeps, 'isTransient'> = {
+    ...stepDeps,
     repository: store,
-    directory: MemoryDirectory.fromIdentities(alice, bob, carol),
-    workflow,
-    now: clock.now,
-    meter: new RecordingMeter(),
     newId: sequentialIds(),
-    send: mailer.send,
-    links: async (_request, approver) => ({ approve: `https://x/approve/${approver}`, reject: `https://x/reject/${approver}` }),
-    approverEmail,
-    outcomeEmail,
-    closingEmail,
-    callbackKey: async (client: string) => ({ keyId: 'k1', secret: `key-of-${client}` }),
-    callbacks: new RecordingCallbacks(),
     isTransient: isTransientAwsError,
   };
   /** The outbox, given the stored change of request `id` since `before`: its partial batch response. */

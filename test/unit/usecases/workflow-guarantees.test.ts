@@ -7,7 +7,6 @@
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import { MAX_REMINDERS } from '../../../functions/domain/model';
 import { profileBodySchema } from '../../../functions/domain/profile';
-import { approverEmail, closingEmail, outcomeEmail } from '../../../functions/notifications/emails';
 import { isTransientAwsError } from '../../../functions/adapters/aws-errors';
 import type { EventDeps, StepDeps } from '../../../functions/usecases/deps';
 import { awaitDecision } from '../../../functions/usecases/workflow-steps/await-decision';
@@ -19,17 +18,10 @@ import { decideAsUser } from '../../../functions/lifecycle/decide';
 import { reconcile } from '../../../functions/usecases/reconcile';
 import type { Deps } from '../../../functions/usecases/ports';
 import { alice, bob, carol, user } from '../../helpers/memory/fixtures';
-import {
-  FakeClock,
-  MemoryStore,
-  RecordingCallbacks,
-  RecordingMailer,
-  RecordingMeter,
-  RecordingWorkflow,
-  sequentialIds,
-} from '../../helpers/memory/memory-store';
+import { type FakeClock, MemoryStore, type RecordingMailer, sequentialIds } from '../../helpers/memory/memory-store';
 import { pendingRequest, REQUEST_ID } from '../../helpers/memory/requests';
 import { MemoryDirectory } from '../../helpers/memory/memory-directory';
+import { memoryStepDeps } from '../../helpers/memory/step-deps';
 
 const ID = REQUEST_ID;
 const CREATED = '2026-11-03T09:00:00.000Z';
@@ -47,24 +39,12 @@ function pending(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
 
 function setup(request: ApprovalRequest | undefined = pending(), now = CREATED) {
   const store = request ? new MemoryStore(request) : new MemoryStore();
-  const workflow = new RecordingWorkflow();
-  const mailer = new RecordingMailer();
-  const clock = new FakeClock(now);
-  const meter = new RecordingMeter();
+  const directory = MemoryDirectory.fromIdentities(alice, bob, carol, user('dave', ['approvers']));
+  const { deps: stepDeps, workflow, mailer, clock, meter } = memoryStepDeps(store, { now, directory });
   const deps: StepDeps & Deps & Pick<EventDeps, 'isTransient'> = {
+    ...stepDeps,
     repository: store,
-    directory: MemoryDirectory.fromIdentities(alice, bob, carol, user('dave', ['approvers'])),
-    workflow,
-    now: clock.now,
-    meter,
     newId: sequentialIds(),
-    send: mailer.send,
-    links: async (_request, approver) => ({ approve: `https://x/approve/${approver}`, reject: `https://x/reject/${approver}` }),
-    approverEmail,
-    outcomeEmail,
-    closingEmail,
-    callbackKey: async (client: string) => ({ keyId: 'k1', secret: `key-of-${client}` }),
-    callbacks: new RecordingCallbacks(),
     isTransient: isTransientAwsError,
   };
   return { store, workflow, mailer, clock, deps, meter };

@@ -1,7 +1,5 @@
 import type { ApprovalRequest } from '../../../functions/domain/model';
-import { approverEmail, closingEmail, outcomeEmail } from '../../../functions/notifications/emails';
 import { EmailDeferred } from '../../../functions/usecases/closing-emails';
-import type { StepDeps } from '../../../functions/usecases/deps';
 import { EmailFailed } from '../../../functions/usecases/senders';
 import { awaitDecision } from '../../../functions/usecases/workflow-steps/await-decision';
 import { CallbackFailed, deliverCallback } from '../../../functions/usecases/workflow-steps/deliver-callback';
@@ -9,15 +7,9 @@ import { notifyOutcome } from '../../../functions/usecases/workflow-steps/notify
 import { planRound } from '../../../functions/usecases/workflow-steps/plan-round';
 import { alice, bob, carol } from '../../helpers/memory/fixtures';
 import { MemoryDirectory } from '../../helpers/memory/memory-directory';
-import {
-  FakeClock,
-  MemoryStore,
-  RecordingCallbacks,
-  RecordingMailer,
-  RecordingMeter,
-  RecordingWorkflow,
-} from '../../helpers/memory/memory-store';
+import { MemoryStore, type RecordingCallbacks } from '../../helpers/memory/memory-store';
 import { pendingRequest, REQUEST_ID } from '../../helpers/memory/requests';
+import { memoryStepDeps } from '../../helpers/memory/step-deps';
 
 const ID = REQUEST_ID;
 const CREATED = '2026-11-03T09:00:00.000Z';
@@ -35,26 +27,8 @@ function pending(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
 
 function setup(request = pending(), now = '2026-11-03T09:00:01.000Z') {
   const store = new MemoryStore(request);
-  const workflow = new RecordingWorkflow();
-  const mailer = new RecordingMailer();
-  const clock = new FakeClock(now);
-  const meter = new RecordingMeter();
   const directory = MemoryDirectory.fromIdentities(alice, bob, carol);
-  const callbacks = new RecordingCallbacks();
-  const deps: StepDeps = {
-    repository: store,
-    workflow,
-    directory,
-    now: clock.now,
-    meter,
-    send: mailer.send,
-    links: async (_request, approver) => ({ approve: `https://x/approve/${approver}`, reject: `https://x/reject/${approver}` }),
-    approverEmail,
-    outcomeEmail,
-    closingEmail,
-    callbackKey: async (client: string) => ({ keyId: 'k1', secret: `key-of-${client}` }),
-    callbacks,
-  };
+  const { deps, workflow, mailer, clock, meter, callbacks } = memoryStepDeps(store, { now, directory });
   return {
     store,
     workflow,
