@@ -2,7 +2,8 @@
  * Which actions the signed-in user sees. The console asks the service's own rules (the same
  * functions the API runs), so nobody sees a button the API would refuse.
  */
-import { assertMayDecide, decide, deleteRequest, undecidedApprovers } from '../../functions/domain/rules';
+import { assertMayDecide, decide, deleteRequest } from '../../functions/domain/rules';
+import { undecidedApprovers } from '../../functions/domain/tasks';
 import type { ApprovalRequest, Identity } from '../../functions/domain/model';
 
 export type { Identity };

@@ -21,7 +21,7 @@ import {
   WORKFLOW_ACTOR,
 } from './model';
 import type { Profile } from './profile';
-import { approvalOf, assertNotParty, distinctPeople, keptApprovers, mailbox, partiesOf, type Voter } from './people';
+import { approvalOf, assertNotParty, distinctPeople, keptApprovers, partiesOf, type Voter } from './people';
 import { parse } from './validation';
 
 export type { Voter } from './people';
@@ -288,13 +288,4 @@ export function expire(request: ApprovalRequest, now: string): Change {
 /** How many reminders this request may send. */
 export function reminderLimit(request: ApprovalRequest): number {
   return Math.min(request.maxReminders, MAX_REMINDERS);
-}
-
-/**
- * Listed addresses whose mailbox has not approved yet: their task entries stay open, and they get
- * reminders (the use case also leaves out addresses whose directory user approved under another).
- */
-export function undecidedApprovers(request: ApprovalRequest): string[] {
-  const approved = new Set(request.approvals.flatMap((approval) => (approval.by.email ? [mailbox(approval.by.email)] : [])));
-  return request.approvers.filter((address) => !approved.has(mailbox(address)));
 }

@@ -5,7 +5,16 @@
  * request changes that open or close it; these rules say which entries a change opens and closes.
  */
 import type { ApprovalRequest } from './model';
-import { undecidedApprovers } from './rules';
+import { mailbox } from './people';
+
+/**
+ * Listed addresses whose mailbox has not approved yet: their task entries stay open, and they get
+ * reminders (the use case also leaves out addresses whose directory user approved under another).
+ */
+export function undecidedApprovers(request: ApprovalRequest): string[] {
+  const approved = new Set(request.approvals.flatMap((approval) => (approval.by.email ? [mailbox(approval.by.email)] : [])));
+  return request.approvers.filter((address) => !approved.has(mailbox(address)));
+}
 
 /** The approvers (emails) for whom the request is a task now. */
 export function openTaskApprovers(request: ApprovalRequest): string[] {

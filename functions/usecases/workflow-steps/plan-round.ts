@@ -5,7 +5,8 @@
 import { durationSeconds } from '../../domain/duration';
 import { dueAt, holdEnd, holdEnded } from '../../domain/hold';
 import { type ApprovalRequest, MAX_REMINDERS } from '../../domain/model';
-import { reminderLimit, undecidedApprovers } from '../../domain/rules';
+import { reminderLimit } from '../../domain/rules';
+import { undecidedApprovers } from '../../domain/tasks';
 import { expireRequest } from '../../lifecycle/end';
 import { endHoldInTime } from '../../lifecycle/hold';
 import { plus } from '../checks';

@@ -1,7 +1,8 @@
 import { durationSeconds } from '../../../functions/domain/duration';
 import type { DomainError } from '../../../functions/domain/errors';
 import type { Identity } from '../../../functions/domain/model';
-import { createRequest, decide, deleteRequest, expire, undecidedApprovers } from '../../../functions/domain/rules';
+import { createRequest, decide, deleteRequest, expire } from '../../../functions/domain/rules';
+import { undecidedApprovers } from '../../../functions/domain/tasks';
 import { profile as fixtureProfile } from '../../helpers/memory/fixtures';
 
 const now = '2026-01-01T00:00:00.000Z';
