@@ -90,8 +90,14 @@ export interface GatewayOptions {
 
 export async function startGateway(
   options: GatewayOptions,
-): Promise<{ url: string; port: number; server: Server; close(): Promise<void> }> {
+): Promise<{ url: string; port: number; server: Server; open(): void; close(): Promise<void> }> {
   const routes = compile(options.operations ?? apiOperations());
+  // The port is bound at once (the functions' settings name it), but requests wait until the stack
+  // around the gateway is up (`open()`): a 200 from /health means every endpoint answers.
+  let open = () => {};
+  const opened = new Promise<void>((resolveOpen) => {
+    open = resolveOpen;
+  });
   const callingSystemRoutes = routes
     .filter((route) => CALLING_SYSTEM_OPERATIONS.includes(route.operation.name))
     .map((route) => route.routeKey)
@@ -109,6 +115,7 @@ export async function startGateway(
   };
 
   const server = createServer(async (req, res) => {
+    await opened;
     const started = Date.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
@@ -201,6 +208,7 @@ export async function startGateway(
     url: `http://127.0.0.1:${port}`,
     port,
     server,
+    open,
     close: () =>
       new Promise<void>((resolveClose) => {
         server.close(() => resolveClose());

@@ -264,6 +264,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       );
     writeEndpoints();
     stops.push(async () => removeEndpointsFile(dataDir));
+    gateway.open();
 
     return {
       apiUrl: gateway.url,
