@@ -3,7 +3,8 @@
  * rather than for something about the call itself: the SDK's own retries were used up, and the
  * same call may work later.
  */
-const TRANSIENT_ERRORS = new Set([
+/** Error names of AWS services and the SDK that say the same call may work later. */
+export const TRANSIENT_ERRORS: ReadonlySet<string> = new Set([
   'ThrottlingException',
   'TooManyRequestsException',
   'LimitExceededException',

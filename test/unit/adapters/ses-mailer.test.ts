@@ -1,5 +1,6 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import fc from 'fast-check';
+import { TRANSIENT_ERRORS } from '../../../functions/adapters/aws-errors';
 import { asEmailFailure, sesMailer } from '../../../functions/adapters/ses-mailer';
 import { EmailFailed } from '../../../functions/usecases/senders';
 
@@ -47,9 +48,8 @@ describe('the SES mailer classifies what SES did not take', () => {
 });
 
 describe('the classification, over any SDK error', () => {
-  const TRANSIENT_NAMES = ['ThrottlingException', 'TooManyRequestsException', 'ServiceUnavailable', 'InternalFailure', 'TimeoutError'];
   const anyName = fc.oneof(
-    fc.constantFrom(...TRANSIENT_NAMES, 'MessageRejected', 'BadRequestException'),
+    fc.constantFrom(...TRANSIENT_ERRORS, 'MessageRejected', 'BadRequestException'),
     fc.stringMatching(/^[A-Z][A-Za-z]{0,30}$/),
   );
   const anyError = fc.record(
@@ -65,19 +65,7 @@ describe('the classification, over any SDK error', () => {
           ...(retryable ? { $retryable: {} } : {}),
         });
         const failure = asEmailFailure(error);
-        const expected =
-          [
-            'ThrottlingException',
-            'TooManyRequestsException',
-            'LimitExceededException',
-            'ServiceUnavailable',
-            'ServiceUnavailableException',
-            'InternalFailure',
-            'InternalServerError',
-            'TimeoutError',
-          ].includes(name) ||
-          retryable ||
-          (status ?? 0) >= 500;
+        const expected = TRANSIENT_ERRORS.has(name) || retryable || (status ?? 0) >= 500;
         expect([failure.name, failure.transient]).toEqual([name, expected]);
       }),
     );
