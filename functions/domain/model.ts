@@ -56,8 +56,44 @@ export const approvalSchema = z.object({
   ),
   at: isoTime,
   comment: z.string().optional(),
+  stage: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('The stage (index, from 0) the approval counted in; absent on requests stored before stages: 0.'),
 });
 export type Approval = z.infer<typeof approvalSchema>;
+
+export const STAGE_STATUSES = ['waiting', 'active', 'approved', 'rejected'] as const;
+export type StageStatus = (typeof STAGE_STATUSES)[number];
+
+/** One stage of a request (domain/stages.ts): its approvers as resolved, its quorum and its approvals. */
+export const requestStageSchema = z.object({
+  name: z.string(),
+  approvers: z
+    .array(z.string())
+    .describe(
+      "The stage's addresses: listed ones and the members of its groups (resolved at the stage's start), less the requester's and the holder's.",
+    ),
+  requiredApprovals: z.number().int().min(1).max(10),
+  approvals: z.array(approvalSchema),
+  status: z.enum(STAGE_STATUSES),
+  entries: z
+    .array(z.string())
+    .optional()
+    .describe("The profile's entries of the stage (addresses, group:<name>), with its escalation's once escalated."),
+  groups: z
+    .record(z.string(), z.array(z.string()))
+    .optional()
+    .describe('Per `group:` entry of the stage (and of its escalation once escalated), the addresses it resolved to.'),
+  startedAt: isoTime.optional(),
+  endedAt: isoTime.optional(),
+  escalateAfter: z.string().optional(),
+  escalateTo: z.array(z.string()).optional().describe("The profile's escalation entries (addresses, group:<name>)."),
+  escalatedAt: isoTime.optional(),
+});
+export type RequestStage = z.infer<typeof requestStageSchema>;
 
 /** How the request ended and who ended it (its outcome; the API and the table call the field `decision`). */
 export const outcomeRecordSchema = z.object({
@@ -112,6 +148,14 @@ export const approvalRequestSchema = z.object({
     ),
   requiredApprovals: z.number().int().min(1).max(10),
   approvals: z.array(approvalSchema),
+  stages: z
+    .array(requestStageSchema)
+    .optional()
+    .describe(
+      'The ordered stages of the approval policy (a flat profile is one stage); absent on requests stored before stages (one stage).',
+    ),
+  currentStage: z.number().int().min(0).nullable().optional().describe('The index of the running stage; null once the request ended.'),
+  awaiting: z.array(z.string()).optional().describe("The current stage's approvers who may still decide (have not approved)."),
   onHold: z.boolean(),
   hold: z
     .object({
@@ -163,7 +207,9 @@ export type HistoryType =
   | 'notification-failed'
   | 'notification-delayed'
   | 'callback-delivered'
-  | 'callback-failed';
+  | 'callback-failed'
+  | 'stage-started'
+  | 'escalated';
 
 export interface HistoryEntry {
   at: string;

@@ -28,6 +28,8 @@ export interface Voter {
   id: string;
   email: string;
   otherIds?: readonly string[];
+  /** The directory groups the person is in (for the `group:` entries of a stage), when the directory said. */
+  groups?: readonly string[];
 }
 
 const idsOf = (voter: Voter) => [voter.id, ...(voter.otherIds ?? [])];

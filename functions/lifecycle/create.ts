@@ -9,7 +9,8 @@ import { type CreateRequestBody, ON_BEHALF_SCOPE } from '../domain/bodies';
 import type { ApprovalRequest, CsrSummary, Identity } from '../domain/model';
 import { countedEmail, createRequest } from '../domain/rules';
 import { firstCheckAt } from '../usecases/checks';
-import { onBehalfRequester, ownersOf, resolveHolder } from '../usecases/people';
+import { groupsNamed, isGroupEntry, profileStages } from '../domain/stage-rules';
+import { groupMembers, onBehalfRequester, ownersOf, resolveHolder } from '../usecases/people';
 import type { Deps, IdempotencyRecord } from '../usecases/ports';
 
 /** How long an idempotency key keeps answering with the request it created. */
@@ -62,8 +63,16 @@ export async function createApprovalRequest(
   const now = deps.now();
   const { onBehalfOf, ...fields } = body;
   const holder = await resolveHolder(deps.directory, body.subject);
-  const owners = profile.requireApprovalFor.includes(body.kind) ? await ownersOf(deps.directory, profile.approvers) : {};
-  const change = createRequest(deps.newId(), { ...fields, ...(callbackUrl ? { callbackUrl } : {}) }, profile, who, now, { holder, owners });
+  const needed = profile.requireApprovalFor.includes(body.kind);
+  const stages = profileStages(profile);
+  const addresses = stages.flatMap((stage) => [...stage.approvers, ...(stage.escalateTo ?? [])]).filter((entry) => !isGroupEntry(entry));
+  const owners = needed ? await ownersOf(deps.directory, addresses) : {};
+  const members = needed ? await groupMembers(deps.directory, groupsNamed(stages)) : {};
+  const change = createRequest(deps.newId(), { ...fields, ...(callbackUrl ? { callbackUrl } : {}) }, profile, who, now, {
+    holder,
+    owners,
+    members,
+  });
   if (client) change.request = { ...change.request, client };
   if (csr && change.request.kind === 'certificate.enroll') change.request = { ...change.request, csr };
   if (onBehalfOf)

@@ -6,7 +6,8 @@ import { DomainError } from '../domain/errors';
 import type { DecisionBody } from '../domain/bodies';
 import type { ApprovalRequest, Identity } from '../domain/model';
 import { assertListedApprover, decide, type Voter } from '../domain/rules';
-import { resolveCaller, resolveLinkVoter } from '../usecases/people';
+import { type GroupMembers, groupsAtNextStart } from '../domain/stages';
+import { groupMembers, resolveCaller, resolveLinkVoter } from '../usecases/people';
 import type { Deps, Directory } from '../usecases/ports';
 import { type ChangeDeps, changeRequest } from './change';
 
@@ -17,12 +18,28 @@ import { type ChangeDeps, changeRequest } from './change';
  */
 export async function decideAsUser(deps: Deps, who: Identity, id: string, body: DecisionBody): Promise<ApprovalRequest> {
   const voter = await resolveCaller(deps.directory, who);
-  const request = await changeRequest(deps, id, (current, now) => {
-    assertListedApprover(current, voter);
-    return decide(current, voter, body, now);
-  });
+  const request = await changeRequest(
+    deps,
+    id,
+    (current, now, members) => {
+      assertListedApprover(current, voter);
+      return decide(current, voter, body, now, members);
+    },
+    nextStageGroups(deps.directory, body),
+  );
   deps.meter.decided(body.decision);
   return request;
+}
+
+/**
+ * An approval may reach the current stage's quorum: the next stage's `group:` entries are resolved
+ * in the directory then, at the stage's start (nothing to look up for other decisions).
+ */
+function nextStageGroups(directory: Directory, body: DecisionBody) {
+  return async (request: ApprovalRequest): Promise<GroupMembers | undefined> => {
+    const names = body.decision === 'approve' ? groupsAtNextStart(request) : [];
+    return names.length > 0 ? groupMembers(directory, names) : undefined;
+  };
 }
 
 /** A verified link's holder: the approver it names, for one request. */
@@ -46,10 +63,15 @@ export type LinkDecision =
 export async function decideByLink(deps: LinkDeps, link: LinkHolder, body: DecisionBody): Promise<LinkDecision> {
   const voter = await resolveLinkVoter(deps.directory, link.approver);
   try {
-    const request = await changeRequest(deps, link.requestId, (current, now) => {
-      assertListedApprover(current, voter);
-      return decide(current, voter, body, now);
-    });
+    const request = await changeRequest(
+      deps,
+      link.requestId,
+      (current, now, members) => {
+        assertListedApprover(current, voter);
+        return decide(current, voter, body, now, members);
+      },
+      nextStageGroups(deps.directory, body),
+    );
     deps.meter.decided(body.decision);
     return { decided: true, request, voter };
   } catch (error) {

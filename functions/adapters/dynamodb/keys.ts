@@ -47,6 +47,14 @@ export const historyKey = (id: string, at: string) => ({
   PK: `REQ#${id}`,
   SK: `${historyPrefix}${at}#${randomBytes(4).toString('hex')}`,
 });
+/**
+ * Keys for entries of one change, in their order: entries at the same time sort as given (one
+ * random suffix, counted up from a value with room below the top).
+ */
+export function historyKeys(id: string, ats: readonly string[]) {
+  const base = randomBytes(4).readUInt32BE(0) >>> 8;
+  return ats.map((at, index) => ({ PK: `REQ#${id}`, SK: `${historyPrefix}${at}#${(base + index).toString(16).padStart(8, '0')}` }));
+}
 const HISTORY_SORT_KEY = /^HISTORY#\d{4}-\d{2}-\d{2}T[\d:.]+Z#[0-9a-f]{8}$/;
 /** A history page's cursor: the sort key of the last entry it holds, base64url-encoded. */
 export const historyCursor = (sortKey: string) => Buffer.from(sortKey, 'utf8').toString('base64url');

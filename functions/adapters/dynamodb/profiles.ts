@@ -34,22 +34,24 @@ export class DynamoProfileStore implements ProfileStore {
   async putProfile(id: string, body: ProfileBody, now: string): Promise<Profile> {
     // A profile is replaced whole: an optional field left out is removed.
     const comments = body.requireCommentOn?.length ? ', requireCommentOn = :comments' : '';
+    // The policy is either stages or the flat approvers and quorum: the other form is removed.
+    const policy = body.stages ? 'stages = :stages' : 'approvers = :approvers, requiredApprovals = :n';
+    const removes = [...(comments ? [] : ['requireCommentOn']), ...(body.stages ? ['approvers', 'requiredApprovals'] : ['stages'])];
     const { Attributes } = await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: profileKey(id),
         UpdateExpression:
-          'SET #type = :type, #id = :id, #name = :name, requireApprovalFor = :kinds, approvers = :approvers, requiredApprovals = :n, ' +
+          `SET #type = :type, #id = :id, #name = :name, requireApprovalFor = :kinds, ${policy}, ` +
           `remindAfter = :remind, expireAfter = :expire, maxReminders = :maxReminders${comments}, createdAt = if_not_exists(createdAt, :now), updatedAt = :now ` +
-          `ADD version :one${comments ? '' : ' REMOVE requireCommentOn'}`,
+          `ADD version :one REMOVE ${removes.join(', ')}`,
         ExpressionAttributeNames: { '#type': 'type', '#id': 'id', '#name': 'name' },
         ExpressionAttributeValues: {
           ':type': 'profile',
           ':id': id,
           ':name': body.name,
           ':kinds': body.requireApprovalFor,
-          ':approvers': body.approvers,
-          ':n': body.requiredApprovals,
+          ...(body.stages ? { ':stages': body.stages } : { ':approvers': body.approvers, ':n': body.requiredApprovals }),
           ':remind': body.remindAfter,
           ':expire': body.expireAfter,
           ':maxReminders': body.maxReminders,

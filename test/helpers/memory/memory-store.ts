@@ -144,6 +144,7 @@ export class MemoryStore implements ApprovalStore, FindStore {
       rounds: checkAt ? { ...stored.rounds, checkAt } : stored.rounds,
     });
     this.appendEntry(change.request.id, change.history);
+    for (const entry of change.more ?? []) this.appendEntry(change.request.id, entry);
     this.applyTasks(previous, change.request);
     return 'saved';
   }
