@@ -111,9 +111,9 @@ export interface CsrFacts {
   otherNames: string[];
 }
 
-/** At most `shown` names, quoted, then how many more. */
+/** At most `shown` names, quoted (a long one cut at 100 characters), then how many more. */
 function nameList(names: string[], shown = 5): string {
-  const quoted = names.slice(0, shown).map((name) => `"${name}"`);
+  const quoted = names.slice(0, shown).map((name) => `"${name.length > 100 ? `${name.slice(0, 99)}…` : name}"`);
   const more = names.length - shown;
   return more > 0 ? `${quoted.join(', ')} and ${more} more` : quoted.join(', ');
 }
