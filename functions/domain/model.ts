@@ -4,6 +4,7 @@
  * accepts in bodies.ts and subject.ts.
  */
 import * as z from 'zod';
+import { findingSchema } from './csr-policy';
 import { kindSchema } from './kinds';
 
 /** How a request ends. */
@@ -124,6 +125,10 @@ export const approvalRequestSchema = z.object({
   state: stateSchema,
   subject: z.record(z.string(), z.unknown()).describe('As sent, validated against the schema of its kind.'),
   csr: csrSummarySchema.optional().describe("A P10 enrollment's CSR decoded at create (its subjectDn names the same subject)."),
+  findings: z
+    .array(findingSchema)
+    .optional()
+    .describe("A P10 enrollment's CSR checked against its profile's csrPolicy at create (most severe first; empty when it meets it)."),
   justification: z.string().optional(),
   callbackUrl: z.url().optional(),
   client: z

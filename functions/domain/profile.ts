@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { durationSeconds, MAX_DURATION_SECONDS } from './duration';
 import { KINDS, kindSchema } from './kinds';
+import { csrPolicySchema } from './csr-policy';
 import { DEFAULT_MAX_REMINDERS, emailSchema as email, MAX_EXPIRE_SECONDS, MAX_REMINDERS } from './model';
 import { MAX_STAGES, stageRuleSchema } from './stage-rules';
 
@@ -41,6 +42,8 @@ export const profileBodySchema = z
       .max(4)
       .transform((kinds) => [...new Set(kinds)])
       .optional(),
+    /** How a P10 enrollment's CSR is checked at create (csr-policy.ts). */
+    csrPolicy: csrPolicySchema.optional(),
   })
   .superRefine((profile, ctx) => {
     const remind = durationSeconds(profile.remindAfter) ?? 0;

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { allowedCallbackUrl } from '../domain/callbacks';
 import { conflict, forbidden, invalid } from '../domain/errors';
 import { type CreateRequestBody, ON_BEHALF_SCOPE } from '../domain/bodies';
+import { applyCsrPolicy } from '../domain/csr';
 import type { ApprovalRequest, CsrSummary, Identity } from '../domain/model';
 import { countedEmail, createRequest } from '../domain/rules';
 import { firstCheckAt } from '../usecases/checks';
@@ -60,6 +61,8 @@ export async function createApprovalRequest(
   }
   const profile = await deps.repository.getProfile(body.profileId);
   if (!profile) throw invalid(`profileId ${body.profileId} does not exist`, [{ field: 'profileId', message: 'does not exist' }]);
+  // The profile's csrPolicy: a `refuse` finding is a 400 here, before anything is written.
+  const findings = applyCsrPolicy(profile.csrPolicy, body);
   const now = deps.now();
   const { onBehalfOf, ...fields } = body;
   const holder = await resolveHolder(deps.directory, body.subject);
@@ -75,6 +78,7 @@ export async function createApprovalRequest(
   });
   if (client) change.request = { ...change.request, client };
   if (csr && change.request.kind === 'certificate.enroll') change.request = { ...change.request, csr };
+  if (findings) change.request = { ...change.request, findings };
   if (onBehalfOf)
     change.history.details = { ...change.history.details, createdBy: { id: caller.id, ...(caller.email ? { email: caller.email } : {}) } };
   const idempotency = idempotencyKey

@@ -3,6 +3,7 @@
  * styled inline only (the Content-Security-Policy allows nothing else). Pure functions.
  */
 import { actorLabel, COLORS, defang, escapeHtml, FONT_FAMILY, formatTime, kindLabel, requestDetailsHtml } from '../commons/html';
+import { findingsHtml } from '../commons/findings';
 import type { ApprovalRequest } from '../domain/model';
 import { approvalOf, type Voter } from '../domain/people';
 import type { LinkAction } from './signing';
@@ -82,6 +83,8 @@ export function confirmPage(request: ApprovalRequest, action: LinkAction, approv
       ),
     );
   }
+  // The CSR policy's findings, above the form: read before deciding.
+  parts.push(findingsHtml(request));
   const reasonField =
     action === 'reject'
       ? '<label for="reason">Reason for rejecting <span class="optional">(required; the requester will see it)</span></label>' +

@@ -19,6 +19,7 @@ import {
   textField,
   textLine,
 } from '../commons/html';
+import { findingsHtml, findingsText } from '../commons/findings';
 import type { ApprovalRequest } from '../domain/model';
 import type { EmailContent } from '../usecases/senders';
 
@@ -84,6 +85,8 @@ export function approverEmail(
     `${label}: ${intro}`,
     progress,
     '',
+    // The CSR policy's findings, before the links: approvers read them before they decide.
+    ...findingsText(request),
     `Approve: ${links.approve}`,
     `Reject: ${links.reject}`,
     '',
@@ -97,7 +100,8 @@ export function approverEmail(
   const html = layout(
     options.reminder ? `Reminder: ${label}` : options.holdEnded ? `Hold ended: ${label}` : label,
     `${escapeHtml(intro)} ${escapeHtml(progress)}`,
-    `<div style="margin:8px 0 4px;">${buttonHtml(links.approve, 'Approve', COLORS.approve)}${buttonHtml(links.reject, 'Reject', COLORS.reject)}</div>` +
+    findingsHtml(request) +
+      `<div style="margin:8px 0 4px;">${buttonHtml(links.approve, 'Approve', COLORS.approve)}${buttonHtml(links.reject, 'Reject', COLORS.reject)}</div>` +
       `<p style="margin:0 0 8px;font-size:13px;line-height:1.5;color:#57606a;">${escapeHtml(safety)}</p>` +
       requestDetailsHtml(request) +
       `<p style="margin:20px 0 0;font-size:12px;line-height:1.5;color:#57606a;word-break:break-all;">If the buttons do not work, open these addresses:<br>` +

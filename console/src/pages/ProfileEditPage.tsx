@@ -1,4 +1,5 @@
 import Alert from '@cloudscape-design/components/alert';
+import Box from '@cloudscape-design/components/box';
 import BreadcrumbGroup from '@cloudscape-design/components/breadcrumb-group';
 import Button from '@cloudscape-design/components/button';
 import Container from '@cloudscape-design/components/container';
@@ -21,6 +22,8 @@ import { ErrorAlert, messageOf } from '../errors';
 import { kindLabel } from '../format';
 import { isAdmin } from '../permissions';
 import { useSession } from '../session';
+import { type CsrPolicyDraft, type CsrPolicyErrors, csrPolicyBody, csrPolicyDraft, csrPolicyErrors } from '../csrPolicy';
+import { CsrPolicyFields } from './profile/CsrPolicyFields';
 
 const FIELDS = [
   'id',
@@ -45,6 +48,7 @@ interface Draft {
   expireAfter: DurationDraft;
   maxReminders: string;
   requireCommentOn: CommentKind[];
+  csrPolicy: CsrPolicyDraft;
 }
 
 type CommentKind = 'approve' | 'hold';
@@ -63,6 +67,7 @@ const EMPTY: Draft = {
   expireAfter: { amount: '3', unit: 'days' },
   maxReminders: '',
   requireCommentOn: [],
+  csrPolicy: csrPolicyDraft(),
 };
 
 const draftOf = (profile: Profile & { maxReminders?: number; requireCommentOn?: CommentKind[] }): Draft => ({
@@ -75,6 +80,7 @@ const draftOf = (profile: Profile & { maxReminders?: number; requireCommentOn?: 
   expireAfter: durationDraft(profile.expireAfter, { amount: 3, unit: 'days' }),
   maxReminders: profile.maxReminders === undefined ? '' : String(profile.maxReminders),
   requireCommentOn: profile.requireCommentOn ?? [],
+  csrPolicy: csrPolicyDraft(profile.csrPolicy),
 });
 
 const WHOLE_NUMBER = 'must be a whole number, 1 or more';
@@ -113,6 +119,7 @@ export function ProfileEditPage() {
   const [loadError, setLoadError] = useState<unknown>();
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
   const [formError, setFormError] = useState<string>();
+  const [csrErrors, setCsrErrors] = useState<CsrPolicyErrors>({});
   const [saving, setSaving] = useState(false);
 
   useEffect(() => {
@@ -173,12 +180,15 @@ export function ProfileEditPage() {
       expireAfter,
       ...(draft.maxReminders.trim() ? { maxReminders: numberOrText(draft.maxReminders) } : {}),
       ...(draft.requireCommentOn.length ? { requireCommentOn: draft.requireCommentOn } : {}),
+      ...csrPolicyBody(draft.csrPolicy),
     };
     try {
       await api.putProfile(profileId, body as never);
       navigate('/profiles');
     } catch (error) {
-      const issues = error instanceof ApiError ? error.fieldIssues : [];
+      // Issues under csrPolicy go on its own fields; the rest as before.
+      const { errors: csr, rest: issues } = csrPolicyErrors(error instanceof ApiError ? error.fieldIssues : []);
+      setCsrErrors(csr);
       const next: Partial<Record<Field, string>> = {};
       const unplaced: string[] = [];
       for (const issue of issues) {
@@ -187,7 +197,7 @@ export function ProfileEditPage() {
         else unplaced.push(`${issue.field} ${issue.message}`);
       }
       setErrors(next);
-      if (!issues.length || unplaced.length) setFormError(unplaced.join('; ') || messageOf(error));
+      if ((!issues.length && !Object.keys(csr).length) || unplaced.length) setFormError(unplaced.join('; ') || messageOf(error));
     } finally {
       setSaving(false);
     }
@@ -278,6 +288,16 @@ export function ProfileEditPage() {
               />
             </SpaceBetween>
           </Container>
+          <Box margin={{ top: 'l' }}>
+            <CsrPolicyFields
+              value={draft.csrPolicy}
+              errors={csrErrors}
+              onChange={(value, field) => {
+                set('csrPolicy', value);
+                setCsrErrors((known) => ({ ...known, [field]: undefined }));
+              }}
+            />
+          </Box>
         </Form>
       </form>
     </SpaceBetween>

@@ -20,6 +20,7 @@ import { mayDecide, mayDelete, mayRelease } from '../permissions';
 import { useSession } from '../session';
 import { Time } from '../Time';
 import { DecisionDialog, type DecisionKind, type DialogKind, type FieldErrors } from './request/DecisionDialog';
+import { Findings } from './request/Findings';
 import { History } from './request/History';
 import { SubjectInformation } from './request/SubjectInformation';
 import { Approvals, RequestInformation } from './request/Summary';
@@ -189,6 +190,7 @@ export function RequestPage() {
         ) : null}
       </Header>
 
+      <Findings request={request} />
       <RequestInformation request={request} />
       <SubjectInformation request={request} />
       <Container header={<Header variant="h2">Requester information</Header>}>

@@ -82,6 +82,7 @@ export function toProfile(item: Item): Profile {
     ...(Array.isArray(item.requireCommentOn) && item.requireCommentOn.length > 0
       ? { requireCommentOn: item.requireCommentOn as NonNullable<Profile['requireCommentOn']> }
       : {}),
+    ...(item.csrPolicy && typeof item.csrPolicy === 'object' ? { csrPolicy: item.csrPolicy as NonNullable<Profile['csrPolicy']> } : {}),
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
     version: Number(item.version),
