@@ -66,16 +66,20 @@ describe('the Cognito adapter against the local user pool', () => {
     await addToGroup('carol', 'admins');
     await addToGroup('dave', 'approvers');
     await client.send(new AdminDisableUserCommand({ UserPoolId: pool, Username: 'dave' }));
-    // More than a page (60) of members, of users with one address, and of groups of one user.
-    for (let i = 0; i < 130; i++) {
-      const name = `m${String(i).padStart(3, '0')}`;
-      await createUser(name, { sub: `${name}-sub`, email: 'same@example.com', email_verified: 'true' });
-      await addToGroup(name, 'many');
-    }
-    for (let i = 0; i < 65; i++) {
-      await client.send(new CreateGroupCommand({ UserPoolId: pool, GroupName: `g${String(i).padStart(2, '0')}` }));
-      await addToGroup('m000', `g${String(i).padStart(2, '0')}`);
-    }
+    // More than a page (60) of members, of users with one address, and of groups of one user (made side by side).
+    await Promise.all(
+      Array.from({ length: 130 }, async (_, i) => {
+        const name = `m${String(i).padStart(3, '0')}`;
+        await createUser(name, { sub: `${name}-sub`, email: 'same@example.com', email_verified: 'true' });
+        await addToGroup(name, 'many');
+      }),
+    );
+    await Promise.all(
+      Array.from({ length: 65 }, async (_, i) => {
+        await client.send(new CreateGroupCommand({ UserPoolId: pool, GroupName: `g${String(i).padStart(2, '0')}` }));
+        await addToGroup('m000', `g${String(i).padStart(2, '0')}`);
+      }),
+    );
   });
   afterAll(async () => {
     client?.destroy();
