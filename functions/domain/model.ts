@@ -141,7 +141,14 @@ export const approvalRequestSchema = z.object({
       "The requester: `id` is their sub in the user directory, `email` their verified email (the token's, or the directory's for onBehalfOf).",
     ),
   holder: z
-    .object({ id: z.string().optional(), email: z.string().optional() })
+    .object({
+      id: z.string().optional(),
+      email: z.string().optional(),
+      name: z
+        .string()
+        .optional()
+        .describe("The holder's name in the directory (its `name` attribute) at create, when they are a user there."),
+    })
     .optional()
     .describe(
       "The holder of the card or certificate as the directory resolved them at create (`subject.holderId` as a user's sub, or `subject.holderEmail`); like the requester, they never approve this request.",

@@ -43,7 +43,7 @@ const addSeconds = (iso: string, seconds: number) => new Date(Date.parse(iso) + 
 /** What the directory says about a new request's people (resolved by the use case). */
 export interface ResolvedPeople {
   /** The holder of the card or certificate, where the directory or the subject names them. */
-  holder?: { id?: string; email?: string };
+  holder?: { id?: string; email?: string; name?: string };
   /** The subs of the directory users whose verified email is each listed approver address. */
   owners?: Readonly<Record<string, readonly string[]>>;
   /** The enabled members with a verified email of each `group:` entry of the profile's stages. */

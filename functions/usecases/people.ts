@@ -150,20 +150,22 @@ export async function onBehalfRequester(directory: Directory, onBehalfOf: { id: 
 /**
  * The holder of the card or certificate as the directory knows them: `subject.holderId` when it
  * is a user's sub (with their email, verified or not), and `subject.holderEmail` (with the sub of the one
- * user holding it, if any). Undefined when the subject names neither.
+ * user holding it, if any); with that user's name where the directory has one (never taken from the
+ * request). Undefined when the subject names neither.
  */
 export async function resolveHolder(
   directory: Directory,
   subject: Record<string, unknown>,
-): Promise<{ id?: string; email?: string } | undefined> {
+): Promise<{ id?: string; email?: string; name?: string } | undefined> {
   const { holderId, holderEmail } = subject;
   const byId = typeof holderId === 'string' && holderId ? await directory.userBySub(holderId) : undefined;
   const email =
     typeof holderEmail === 'string' && isAsciiEmail(holderEmail) && holderEmail.includes('@') ? holderEmail.toLowerCase() : undefined;
-  const byEmail = email && !byId ? (await holdersOf(directory, email)).map((user) => user.sub).sort()[0] : undefined;
-  const id = byId?.sub ?? byEmail;
+  const byEmail = email && !byId ? (await holdersOf(directory, email)).sort((a, b) => (a.sub < b.sub ? -1 : 1))[0] : undefined;
+  const user = byId ?? byEmail;
+  const id = user?.sub;
   // An unverified address of the holder still leaves their mailbox out (it never lets anyone decide).
   const address = byId?.email ?? byId?.unverifiedEmail ?? email;
   if (!id && !address) return undefined;
-  return { ...(id ? { id } : {}), ...(address ? { email: address } : {}) };
+  return { ...(id ? { id } : {}), ...(address ? { email: address } : {}), ...(user?.name ? { name: user.name } : {}) };
 }

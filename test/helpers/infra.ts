@@ -3,9 +3,10 @@
  * bundling the functions, and gives tests the stacks and their templates.
  *
  * CloudFormation's own template validation (aws-cdk-lib's built-in check, made an error by
- * `validateAgainstDefaultRules` in cdk.json) costs seconds per synth, most of it loading its
- * WebAssembly engine again in every test file. It is off here and runs once per configuration in
- * test/unit/infra/validation.spec.ts: add a configuration there when a test synthesizes a new one.
+ * `validateAgainstDefaultRules` in cdk.json) is on for `fixture()` and `stacksWith()`: each
+ * configuration is synthesized once, validated in the same synth (a finding throws where the
+ * templates are read), and shared by every topic of test/unit/infra (validation.spec.ts names them).
+ * `buildApp` leaves it off unless asked: its engine costs seconds to load per test file.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -37,7 +38,7 @@ let cached: Fixture | undefined;
 
 export function fixture(): Fixture {
   if (cached) return cached;
-  const app = buildApp();
+  const app = buildApp({}, { validate: true });
   const stacks = createStacks(app);
   cached = {
     app,
@@ -74,7 +75,7 @@ export function stacksWith(context: Record<string, unknown>, pinned?: Pinned): F
   const key = JSON.stringify([context, pinned]);
   const known = variants.get(key);
   if (known) return known;
-  const app = buildApp(context);
+  const app = buildApp(context, { validate: true });
   const stacks = createStacks(app, { pinned });
   const built = {
     app,
