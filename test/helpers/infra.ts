@@ -16,6 +16,17 @@ import type { IConstruct } from 'constructs';
 import { PROJECT_ROOT } from '../../infra/constructs/service-function';
 import { createStacks, type ServiceStacks } from '../../infra/stacks';
 
+/**
+ * A stand-in for the built console (one index.html): the tests synthesize the same stacks whether or
+ * not `npm run build:console` ran (a fresh clone has no console/dist), without copying and hashing
+ * the real build in every synth. console.spec.ts covers a missing build.
+ */
+export const CONSOLE_BUILD_FIXTURE = path.join(PROJECT_ROOT, 'test', 'fixtures', 'console-dist');
+
+/** The service's stacks as `cdk synth` makes them, with the console stand-in. */
+export const createTestStacks = (app: App, pinned?: Pinned): ServiceStacks =>
+  createStacks(app, { pinned, consoleBuildDir: CONSOLE_BUILD_FIXTURE });
+
 export const cdkContext = (): Record<string, unknown> =>
   (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
 
@@ -39,7 +50,7 @@ let cached: Fixture | undefined;
 export function fixture(): Fixture {
   if (cached) return cached;
   const app = buildApp({}, { validate: true });
-  const stacks = createStacks(app);
+  const stacks = createTestStacks(app);
   cached = {
     app,
     ...stacks,
@@ -76,7 +87,7 @@ export function stacksWith(context: Record<string, unknown>, pinned?: Pinned): F
   const known = variants.get(key);
   if (known) return known;
   const app = buildApp(context, { validate: true });
-  const stacks = createStacks(app, { pinned });
+  const stacks = createTestStacks(app, pinned);
   const built = {
     app,
     ...stacks,
