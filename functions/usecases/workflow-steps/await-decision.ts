@@ -33,7 +33,9 @@ export async function awaitDecision(deps: StepDeps, requestId: string, taskToken
     const results = await sendApprovalEmails(deps, stored.request);
     const now = deps.now();
     const nextReminderAt = stored.rounds.nextReminderAt ?? plus(stored.request.createdAt, durationSeconds(stored.request.remindAfter) ?? 0);
-    await deps.repository.setRoundBookkeeping(requestId, { notifiedAt: now, nextReminderAt });
+    // The stage emailed now (a decision may have started a later one before the workflow's first round).
+    const notifiedStage = stored.request.currentStage ?? 0;
+    await deps.repository.setRoundBookkeeping(requestId, { notifiedAt: now, nextReminderAt, notifiedStage });
     await record(deps, requestId, now, 'notified', { recipients: results.sent, ...skippedDetail(results.skipped) });
   }
 }
