@@ -46,7 +46,7 @@ function setup(profile: Profile = threeStages) {
   store.profiles.set(profile.id, profile);
   const directory = MemoryDirectory.fromIdentities(requester, ...people);
   const step = memoryStepDeps(store, { now: START, directory });
-  const deps = { ...step.deps, newId: sequentialIds() };
+  const deps = { ...step.deps, repository: store, newId: sequentialIds() };
   /** A decision through the API, relayed by the outbox as the stream would. */
   const decideAs = async (name: string, id: string, body: DecisionBody = { decision: 'approve' }) => {
     const before = await store.getRequest(id);
