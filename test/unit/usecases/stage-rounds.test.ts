@@ -88,6 +88,30 @@ test("a stage's quorum ends the wait; the next round emails the new stage's appr
   expect(to()).toEqual([]);
 });
 
+test("a stage that starts between a round's plan and its wait's task token ends that wait at once (the outbox saw the old token)", async () => {
+  const { deps, workflow, clock, decideAs, to, mailer } = setup();
+  const { request } = await createApprovalRequest(deps, requester, {
+    kind: 'card.request',
+    profileId: 'cards',
+    subject: { holderId: 'h', cardProfile: 'c' },
+  });
+  await planRound(deps, request.id);
+  await awaitDecision(deps, request.id, 'token-1');
+  clock.set(at(10));
+  await planRound(deps, request.id);
+  // The stage starts now, while the workflow is between the round and its wait: the outbox closes the old token only.
+  workflow.closedTokens.add('token-1');
+  expect(await decideAs('bob', request.id)).toBe('closed');
+  await awaitDecision(deps, request.id, 'token-2');
+  expect(workflow.replanned).toEqual(['token-2']);
+  mailer.sent.length = 0;
+  await planRound(deps, request.id);
+  expect(to()).toEqual(['dave@example.com', 'erin@example.com']);
+  // The next wait is a plain one.
+  await awaitDecision(deps, request.id, 'token-3');
+  expect(workflow.replanned).toEqual(['token-2']);
+});
+
 test("escalateAfter after the stage's start without its quorum, the round escalates and emails the escalated people", async () => {
   const { deps, store, mailer, clock, decideAs, to } = setup();
   const { request } = await createApprovalRequest(deps, requester, {
