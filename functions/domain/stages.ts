@@ -312,3 +312,12 @@ export function escalate(request: ApprovalRequest, now: string, people: StagePeo
     },
   };
 }
+
+/** The shown stage's count of approvals against its quorum, with its label ("Stage 2 of 3 · PKI officers") when there are stages to tell apart. */
+export function stageProgress(request: ApprovalRequest): { label?: string; approvals: number; required: number } {
+  const index = shownStageIndex(request);
+  const stage = stagesOf(request)[index] as RequestStage;
+  const approvals = request.approvals.filter((approval) => stageOfApproval(approval) === index).length;
+  const label = stageLabel(request, index);
+  return { ...(label ? { label } : {}), approvals, required: stage.requiredApprovals };
+}

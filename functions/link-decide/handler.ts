@@ -5,6 +5,7 @@
  * 3. decide as the link's approver (403 not an approver, 404 unknown, 409 no longer pending or already approved by them);
  * 4. 200 with the result page.
  */
+import { currentStageIndex, stageLabel, stageOfApproval, stageProgress } from '../domain/stages';
 import type { HttpEvent, HttpResult } from '../commons/http';
 import { logger } from '../commons/observability';
 import { decisionBodySchema } from '../domain/bodies';
@@ -43,12 +44,18 @@ export async function decideLink(event: HttpEvent, ctx: LinkContext): Promise<Ht
 /** What the approver is told after deciding. */
 export function resultMessage(request: ApprovalRequest, action: LinkAction): string {
   if (action === 'reject') return 'You rejected this request. The requester will be told, with your reason.';
-  const { length } = request.approvals;
+  const { label, approvals: length, required } = stageProgress(request);
+  const where = label ? ` in ${label}` : '';
   if (request.state === 'approved') {
-    return `Your approval is recorded and the request is now approved (${length} of ${request.requiredApprovals}). The requester will be told.`;
+    return `Your approval is recorded and the request is now approved (${length} of ${required}${where}). The requester will be told.`;
   }
-  const missing = request.requiredApprovals - length;
-  return `Your approval is recorded: ${length} of ${request.requiredApprovals}. The request needs ${missing} more approval(s) before it is approved.`;
+  const last = request.approvals.at(-1);
+  const current = currentStageIndex(request);
+  if (label && last && current !== null && stageOfApproval(last) < current) {
+    return `Your approval is recorded and completes ${stageLabel(request, stageOfApproval(last))}. The request moves on to ${label}, whose approvers are emailed now.`;
+  }
+  const missing = required - length;
+  return `Your approval is recorded: ${length} of ${required}${where}. The request needs ${missing} more approval(s) ${label ? 'in this stage' : 'before it is approved'}.`;
 }
 
 /** 400: the confirm page again with the message and what was typed, while a decision is still possible. */

@@ -2,6 +2,7 @@
  * The pages a signed link answers with: server-rendered HTML that works without JavaScript,
  * styled inline only (the Content-Security-Policy allows nothing else). Pure functions.
  */
+import { stageLabel, stageProgress } from '../domain/stages';
 import { actorLabel, COLORS, defang, escapeHtml, FONT_FAMILY, formatTime, kindLabel, requestDetailsHtml } from '../commons/html';
 import { findingsHtml } from '../commons/findings';
 import type { ApprovalRequest } from '../domain/model';
@@ -92,6 +93,7 @@ export function confirmPage(request: ApprovalRequest, action: LinkAction, approv
       : '';
   // The request's profile may require a comment to approve (requireCommentOn).
   const commentRequired = action === 'approve' && request.requireCommentOn?.includes('approve');
+  const progress = stageProgress(request);
   parts.push(
     '<form method="post">' +
       reasonField +
@@ -101,7 +103,7 @@ export function confirmPage(request: ApprovalRequest, action: LinkAction, approv
       '</form>',
     `<p class="hint" style="margin-top:12px;">Nothing has been decided yet: your decision is recorded only when you press “${escapeHtml(words.button)}”. ` +
       (action === 'approve'
-        ? `Your approval will be ${request.approvals.length + 1} of the ${request.requiredApprovals} needed.</p>`
+        ? `Your approval will be ${progress.approvals + 1} of the ${progress.required} needed${progress.label ? ` in ${escapeHtml(progress.label)}` : ''}.</p>`
         : 'One rejection rejects the request, and the requester is told your reason.</p>'),
     requestDetailsHtml(request),
   );
@@ -165,8 +167,8 @@ export function describeConflict(request: ApprovalRequest, approver: string | Vo
       return {
         title: 'Already approved by you',
         message:
-          `You already approved this request at ${formatTime(mine.at)}. It has ${request.approvals.length} of ` +
-          `${request.requiredApprovals} approvals and is waiting for the others.`,
+          `You already approved this request at ${formatTime(mine.at)}. It has ${stageProgress(request).approvals} of ` +
+          `${request.requiredApprovals} approvals${stageLabel(request) ? ` in ${stageLabel(request)}` : ''} and is waiting for the others.`,
       };
     case 'approved':
       return {

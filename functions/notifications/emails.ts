@@ -3,6 +3,7 @@
  * Each returns a subject, a plain-text part and an HTML part (inline styles, table layout,
  * no images, no scripts, nothing fetched from elsewhere).
  */
+import { stageProgress } from '../domain/stages';
 import {
   actorLabel,
   buttonHtml,
@@ -71,13 +72,18 @@ export function approverEmail(
     : options.holdEnded
       ? 'Hold ended, approval needed'
       : 'Approval needed';
-  const subject = subjectLine(`${heading}: ${label} requested by ${requester} [${shortId(request)}]`);
+  const stage = stageProgress(request);
+  const subject = subjectLine(
+    `${heading}${stage.label ? ` (${stage.label})` : ''}: ${label} requested by ${requester} [${shortId(request)}]`,
+  );
   const intro = options.reminder
     ? `This request is still waiting for a decision and expires ${formatTime(request.expiresAt)}.`
     : options.holdEnded
       ? `The hold on this request ended; ${requester} still asks for your approval. It now expires ${formatTime(request.expiresAt)}.`
       : `${requester} asks for your approval.`;
-  const progress = `It has ${request.approvals.length} of ${request.requiredApprovals} approval(s) needed.`;
+  const progress = stage.label
+    ? `You are asked as an approver of ${stage.label}; it has ${stage.approvals} of ${stage.required} approval(s) needed.`
+    : `It has ${stage.approvals} of ${stage.required} approval(s) needed.`;
   const safety =
     'Each link opens a page where you confirm your decision; nothing is decided until you press the button there. A rejection needs a reason.';
 

@@ -10,7 +10,6 @@ import Input from '@cloudscape-design/components/input';
 import Multiselect from '@cloudscape-design/components/multiselect';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Spinner from '@cloudscape-design/components/spinner';
-import Textarea from '@cloudscape-design/components/textarea';
 import { useEffect, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { KINDS } from '../../../functions/domain/kinds';
@@ -24,26 +23,25 @@ import { isAdmin } from '../permissions';
 import { useSession } from '../session';
 import { type CsrPolicyDraft, type CsrPolicyErrors, csrPolicyBody, csrPolicyDraft, csrPolicyErrors } from '../csrPolicy';
 import { CsrPolicyFields } from './profile/CsrPolicyFields';
+import { FLAT_STAGE_NAME } from '../../../functions/domain/stage-rules';
+import {
+  emptyStage,
+  policyBody,
+  type StageDraft,
+  type StageErrors,
+  StagesEditor,
+  stageDrafts,
+  stageErrorKey,
+} from './profile/StagesEditor';
 
-const FIELDS = [
-  'id',
-  'name',
-  'requireApprovalFor',
-  'approvers',
-  'requiredApprovals',
-  'remindAfter',
-  'expireAfter',
-  'maxReminders',
-  'requireCommentOn',
-] as const;
+const FIELDS = ['id', 'name', 'requireApprovalFor', 'remindAfter', 'expireAfter', 'maxReminders', 'requireCommentOn'] as const;
 type Field = (typeof FIELDS)[number];
 
 interface Draft {
   id: string;
   name: string;
   requireApprovalFor: Kind[];
-  approvers: string;
-  requiredApprovals: string;
+  stages: StageDraft[];
   remindAfter: DurationDraft;
   expireAfter: DurationDraft;
   maxReminders: string;
@@ -61,8 +59,7 @@ const EMPTY: Draft = {
   id: '',
   name: '',
   requireApprovalFor: [],
-  approvers: '',
-  requiredApprovals: '1',
+  stages: [{ ...emptyStage(FLAT_STAGE_NAME) }],
   remindAfter: { amount: '4', unit: 'hours' },
   expireAfter: { amount: '3', unit: 'days' },
   maxReminders: '',
@@ -74,8 +71,7 @@ const draftOf = (profile: Profile & { maxReminders?: number; requireCommentOn?: 
   id: profile.id,
   name: profile.name,
   requireApprovalFor: profile.requireApprovalFor,
-  approvers: (profile.approvers ?? []).join('\n'),
-  requiredApprovals: String(profile.requiredApprovals ?? 1),
+  stages: stageDrafts(profile),
   remindAfter: durationDraft(profile.remindAfter, { amount: 4, unit: 'hours' }),
   expireAfter: durationDraft(profile.expireAfter, { amount: 3, unit: 'days' }),
   maxReminders: profile.maxReminders === undefined ? '' : String(profile.maxReminders),
@@ -118,6 +114,7 @@ export function ProfileEditPage() {
   const [draft, setDraft] = useState<Draft | undefined>(id ? undefined : EMPTY);
   const [loadError, setLoadError] = useState<unknown>();
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
+  const [stageErrors, setStageErrors] = useState<StageErrors>({});
   const [formError, setFormError] = useState<string>();
   const [csrErrors, setCsrErrors] = useState<CsrPolicyErrors>({});
   const [saving, setSaving] = useState(false);
@@ -174,8 +171,7 @@ export function ProfileEditPage() {
     const body = {
       name: draft.name,
       requireApprovalFor: draft.requireApprovalFor,
-      approvers: draft.approvers.split(/[\s,;]+/).filter(Boolean),
-      requiredApprovals: numberOrText(draft.requiredApprovals),
+      ...policyBody(draft.stages),
       remindAfter,
       expireAfter,
       ...(draft.maxReminders.trim() ? { maxReminders: numberOrText(draft.maxReminders) } : {}),
@@ -190,13 +186,17 @@ export function ProfileEditPage() {
       const { errors: csr, rest: issues } = csrPolicyErrors(error instanceof ApiError ? error.fieldIssues : []);
       setCsrErrors(csr);
       const next: Partial<Record<Field, string>> = {};
+      const onStages: StageErrors = {};
       const unplaced: string[] = [];
       for (const issue of issues) {
         const field = issue.field.split('.')[0] as Field;
-        if ((FIELDS as readonly string[]).includes(field)) next[field] ??= durationsInWords(issue.message);
+        const stageKey = stageErrorKey(issue.field);
+        if (stageKey) onStages[stageKey] ??= durationsInWords(issue.message);
+        else if ((FIELDS as readonly string[]).includes(field)) next[field] ??= durationsInWords(issue.message);
         else unplaced.push(`${issue.field} ${issue.message}`);
       }
       setErrors(next);
+      setStageErrors(onStages);
       if ((!issues.length && !Object.keys(csr).length) || unplaced.length) setFormError(unplaced.join('; ') || messageOf(error));
     } finally {
       setSaving(false);
@@ -244,17 +244,6 @@ export function ProfileEditPage() {
                 chosen={draft.requireApprovalFor}
                 onChange={(kinds) => set('requireApprovalFor', kinds)}
               />
-              <FormField label="Approvers" description="Email addresses, one per line." errorText={errors.approvers}>
-                <Textarea value={draft.approvers} onChange={(event) => set('approvers', event.detail.value)} rows={4} />
-              </FormField>
-              <FormField label="Required approvals" description="1 to 10." errorText={errors.requiredApprovals}>
-                <Input
-                  type="number"
-                  inputMode="numeric"
-                  value={draft.requiredApprovals}
-                  onChange={(event) => set('requiredApprovals', event.detail.value)}
-                />
-              </FormField>
               <DurationField
                 label="Remind after"
                 description="How long approvers have before a reminder; shorter than Expire after."
@@ -287,6 +276,25 @@ export function ProfileEditPage() {
                 onChange={(decisions) => set('requireCommentOn', decisions)}
               />
             </SpaceBetween>
+          </Container>
+          <Container
+            header={
+              <Header
+                variant="h2"
+                description="Stages run in order; each needs its own quorum of distinct people. One stage is the plain form."
+              >
+                Approval stages
+              </Header>
+            }
+          >
+            <StagesEditor
+              stages={draft.stages}
+              errors={stageErrors}
+              onChange={(stages) => {
+                set('stages', stages);
+                setStageErrors({});
+              }}
+            />
           </Container>
           <Box margin={{ top: 'l' }}>
             <CsrPolicyFields

@@ -23,7 +23,9 @@ import { DecisionDialog, type DecisionKind, type DialogKind, type FieldErrors } 
 import { Findings } from './request/Findings';
 import { History } from './request/History';
 import { SubjectInformation } from './request/SubjectInformation';
+import { Stages } from './request/Stages';
 import { Approvals, RequestInformation } from './request/Summary';
+import { currentStageIndex, stageProgress, stagesOf } from '../../../functions/domain/stages';
 
 const DECISION_NAMES: Record<DecisionKind, string> = { approve: 'Approve', reject: 'Reject', hold: 'Put on hold', release: 'Release hold' };
 
@@ -39,11 +41,17 @@ function fieldErrors(error: ApiError): FieldErrors {
 
 /** What an approval does to this request: complete it, or count towards the approvals it needs. */
 function approveIntro(request: ApprovalRequest): string {
-  const count = request.approvals.length + 1;
-  const rest = request.requiredApprovals - count;
+  const { label, approvals, required } = stageProgress(request);
+  const count = approvals + 1;
+  const rest = required - count;
+  const stages = stagesOf(request);
+  const where = label ? ` in ${label}` : '';
+  if (rest <= 0 && label && (currentStageIndex(request) ?? 0) < stages.length - 1) {
+    return `Yours is approval ${count} of ${required}${where}: the next stage starts and its approvers are emailed.`;
+  }
   return rest <= 0
-    ? `Yours is approval ${count} of ${request.requiredApprovals}: the request will be approved.`
-    : `Yours is approval ${count} of ${request.requiredApprovals}: the request stays pending until ${rest} more approve.`;
+    ? `Yours is approval ${count} of ${required}${where}: the request will be approved.`
+    : `Yours is approval ${count} of ${required}${where}: the request stays pending until ${rest} more approve.`;
 }
 
 export function RequestPage() {
@@ -112,7 +120,7 @@ export function RequestPage() {
         ? 'Request rejected.'
         : updated.onHold
           ? `Request put on hold${updated.hold?.until ? ' until the time you chose' : ''}. It stays pending.`
-          : `Approval recorded (${updated.approvals.length} of ${updated.requiredApprovals}).`;
+          : `Approval recorded (${stageProgress(updated).label ? `now at ${stageProgress(updated).label}: ` : ''}${stageProgress(updated).approvals} of ${updated.requiredApprovals}).`;
   const decisionButton = (decision: DialogKind, primary = false) => (
     <Button
       variant={primary ? 'primary' : 'normal'}
@@ -202,6 +210,7 @@ export function RequestPage() {
           ]}
         />
       </Container>
+      <Stages request={request} />
       <Approvals request={request} />
       <History request={request} />
 

@@ -53,6 +53,8 @@ export function toStored(item: Item): StoredRequest {
   if (typeof item.notifiedAt === 'string') rounds.notifiedAt = item.notifiedAt;
   if (typeof item.nextReminderAt === 'string') rounds.nextReminderAt = item.nextReminderAt;
   if (typeof item.reminders === 'number') rounds.reminders = item.reminders;
+  if (typeof item.holdEmails === 'number') rounds.holdEmails = item.holdEmails;
+  if (typeof item.notifiedStage === 'number') rounds.notifiedStage = item.notifiedStage;
   if (typeof item.outcomeNotifiedAt === 'string') rounds.outcomeNotifiedAt = item.outcomeNotifiedAt;
   if (typeof item.callbackDeliveredAt === 'string') rounds.callbackDeliveredAt = item.callbackDeliveredAt;
   if (typeof item.callbackAbandonedAt === 'string') rounds.callbackAbandonedAt = item.callbackAbandonedAt;

@@ -14,7 +14,7 @@ import { recordEmailFailure } from './history';
 type EmailDeps = Pick<StepDeps, 'repository' | 'directory' | 'now' | 'meter' | 'send' | 'links' | 'approverEmail'>;
 
 /**
- * The first approval email, to each listed approver who may decide now (an enabled member of
+ * The first approval email, to each listed approver (of the current stage, or `addresses` of it) who may decide now (an enabled member of
  * `approvers` in the directory; the others are `skipped`), once per approver even when this
  * workflow step is retried or times out while still sending: each approver is claimed (a
  * conditional write) before the email goes out and marked sent after, so another attempt skips
@@ -25,10 +25,10 @@ type EmailDeps = Pick<StepDeps, 'repository' | 'directory' | 'now' | 'meter' | '
  * the SDK's own retries) releases the claim and stops the round: the workflow's retry of the
  * step emails only the rest.
  */
-export async function sendApprovalEmails(deps: EmailDeps, request: ApprovalRequest) {
+export async function sendApprovalEmails(deps: EmailDeps, request: ApprovalRequest, addresses: readonly string[] = request.approvers) {
   const sent: string[] = [];
   const taken: string[] = [];
-  const { recipients, skipped } = await emailableApprovers(deps.directory, request, request.approvers);
+  const { recipients, skipped } = await emailableApprovers(deps.directory, request, addresses);
   for (const approver of recipients) {
     const now = deps.now();
     const claimed = await deps.repository.claimApprovalEmail(request.id, approver, now, plus(now, -EMAIL_CLAIM_STALE_SECONDS));
@@ -61,7 +61,7 @@ export async function sendApprovalEmails(deps: EmailDeps, request: ApprovalReque
   const all = Object.entries(earlier?.rounds.approvalEmails ?? {})
     .filter(([, value]) => value.startsWith('sent:'))
     .map(([approver]) => approver);
-  return { sent: request.approvers.filter((approver) => all.includes(approver) || sent.includes(approver)), skipped };
+  return { sent: addresses.filter((approver) => all.includes(approver) || sent.includes(approver)), skipped };
 }
 
 type Purpose = 'approval' | 'reminder' | 'hold-ended';
