@@ -109,7 +109,7 @@ test("an approver sees a flagged CSR's findings, with severity and plain words, 
     'High The RSA key has 1024 bits; this profile needs at least 2048. key-too-small',
     'High "shop.evil.org" is not under the allowed domains (example.com). domain-not-allowed',
     'Medium "*.example.com" is a wildcard; this profile does not allow wildcard names. wildcard-not-allowed',
-    'Medium The CSR asks for 3 subject alternative names; this profile allows at most 2. too-many-sans',
+    'Low The CSR asks for 3 subject alternative names; this profile allows at most 2. too-many-sans',
   ]);
   await page.getByText("The CSR breaks this profile's certificate request policy (2 high). Check before you decide.").waitFor();
   // Above the request and its decision buttons' subject: the findings come before Request information.
