@@ -14,7 +14,8 @@
  * - `wildcard-not-allowed` (medium): a `*` in a DNS name or a host-name CN, unless `allowWildcards`;
  * - `dns-name-invalid` (medium): a DNS name that is not letters, digits and hyphens between dots
  *   (a wildcard only as the whole first label);
- * - `too-many-sans` (medium): more subject alternative names than `maxSans`.
+ * - `too-many-sans` (low): more subject alternative names than `maxSans`.
+ * - `names-unreadable` (high): the CSR's extension request cannot be read, so neither can its names.
  */
 import * as z from 'zod';
 
@@ -75,24 +76,28 @@ const domainSuffix = z
   )
   .refine(isDnsName, 'must be a domain such as example.com: letters, digits and hyphens between dots (xn-- for international names)');
 
-export const csrPolicySchema = z.strictObject({
-  keyAlgorithms: z
-    .array(z.enum(KEY_ALGORITHMS))
-    .min(1, 'must list at least one of RSA, EC, Ed25519 (leave it out to accept any key)')
-    .transform(unique)
-    .optional(),
-  minRsaBits: z.number().int('must be a whole number').min(1024, 'must be at least 1024').max(16384, 'must be at most 16384').optional(),
-  minEcBits: z.number().int('must be a whole number').min(192, 'must be at least 192').max(521, 'must be at most 521').optional(),
-  allowedDomains: z
-    .array(domainSuffix)
-    .min(1, 'must list at least one domain (leave it out to allow any)')
-    .max(100, 'must list at most 100 domains')
-    .transform(unique)
-    .optional(),
-  allowWildcards: z.boolean().default(false),
-  maxSans: z.number().int('must be a whole number').min(0, 'must be 0 or more').max(1000, 'must be at most 1000').optional(),
-  enforce: z.enum(['refuse', 'flag']),
-});
+export const csrPolicySchema = z
+  .strictObject({
+    keyAlgorithms: z
+      .array(z.enum(KEY_ALGORITHMS))
+      .min(1, 'must list at least one of RSA, EC, Ed25519 (leave it out to accept any key)')
+      .transform(unique)
+      .optional(),
+    minRsaBits: z.number().int('must be a whole number').min(1024, 'must be at least 1024').max(16384, 'must be at most 16384').optional(),
+    minEcBits: z.number().int('must be a whole number').min(192, 'must be at least 192').max(521, 'must be at most 521').optional(),
+    allowedDomains: z
+      .array(domainSuffix)
+      .min(1, 'must list at least one domain (leave it out to allow any)')
+      .max(100, 'must list at most 100 domains')
+      .transform(unique)
+      .optional(),
+    allowWildcards: z.boolean().default(false),
+    maxSans: z.number().int('must be a whole number').min(0, 'must be 0 or more').max(1000, 'must be at most 1000').optional(),
+    enforce: z.enum(['refuse', 'flag']),
+  })
+  .describe(
+    "Checks a P10 enrollment's CSR at create: with enforce refuse any finding is a 400 naming it and nothing is written; with flag the request is created with its findings.",
+  );
 export type CsrPolicy = z.infer<typeof csrPolicySchema>;
 
 /** What the policy looks at in a CSR, as csr.ts reads it. */
@@ -109,6 +114,8 @@ export interface CsrFacts {
   dnsNames: string[];
   /** Every other subject alternative name, as shown (`IP:10.0.0.1`, `email:a@example.com`). */
   otherNames: string[];
+  /** The CSR's extension request could not be read: its subject alternative names are unknown. */
+  unreadableNames?: boolean;
 }
 
 /** At most `shown` names, quoted (a long one cut at 100 characters), then how many more. */
@@ -143,6 +150,13 @@ function keyFindings(policy: CsrPolicy, csr: CsrFacts): Finding[] {
 
 function nameFindings(policy: CsrPolicy, csr: CsrFacts): Finding[] {
   const findings: Finding[] = [];
+  if (csr.unreadableNames) {
+    findings.push({
+      code: 'names-unreadable',
+      severity: 'high',
+      message: "The CSR's requested extensions cannot be read, so the names it asks for cannot be checked.",
+    });
+  }
   const hostNames = unique([...csr.commonNames.filter(isHostName), ...csr.dnsNames]);
   const invalid = csr.dnsNames.filter((name) => !isDnsNameOrWildcard(name));
   if (invalid.length) {
@@ -182,7 +196,7 @@ function nameFindings(policy: CsrPolicy, csr: CsrFacts): Finding[] {
   if (policy.maxSans !== undefined && sans > policy.maxSans) {
     findings.push({
       code: 'too-many-sans',
-      severity: 'medium',
+      severity: 'low',
       message: `The CSR asks for ${sans} subject alternative names; this profile allows at most ${policy.maxSans}.`,
     });
   }

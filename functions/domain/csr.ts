@@ -146,7 +146,7 @@ export function assertP10CsrParses(body: { kind: string; subject: Record<string,
 
 /**
  * What a profile's csrPolicy looks at in a CSR (csr-policy.ts), or undefined when it does not parse.
- * An extension request that cannot be read counts as one name that is not a DNS name.
+ * An extension request that cannot be read is marked (`unreadableNames`): its names cannot be checked.
  */
 export function csrFacts(pem: string): CsrFacts | undefined {
   const request = parseCsr(pem);
@@ -164,7 +164,8 @@ export function csrFacts(pem: string): CsrFacts | undefined {
     keyLabel: key.label,
     commonNames: subjectRdns(request).flatMap((rdn) => rdn.filter((a) => a.type === COMMON_NAME).map((a) => a.value)),
     dnsNames: (names ?? []).flatMap((name) => (name.dNSName === undefined ? [] : [name.dNSName])),
-    otherNames: names ? names.filter((name) => name.dNSName === undefined).map(generalName) : ['(unreadable extension request)'],
+    otherNames: (names ?? []).filter((name) => name.dNSName === undefined).map(generalName),
+    ...(names ? {} : { unreadableNames: true }),
   };
 }
 

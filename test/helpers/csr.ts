@@ -34,7 +34,13 @@ function keysFor(key: TestKey): Promise<webcrypto.CryptoKeyPair> {
 }
 
 /** A PEM certificate request for `subject` (`CN=web.example.com, O=Example`) with these names. */
-export async function makeCsr(options: { subject: string; key?: TestKey; names?: TestName[] }): Promise<string> {
+export async function makeCsr(options: {
+  subject: string;
+  key?: TestKey;
+  names?: TestName[];
+  /** Extensions with a value as given (a subjectAltName that does not read as one), made by the library all the same. */
+  rawExtensions?: Array<{ oid: string; value: Uint8Array }>;
+}): Promise<string> {
   const key = options.key ?? { ec: 'P-256' };
   const names = (options.names ?? []).map((name) => {
     const at = name.indexOf(':');
@@ -44,7 +50,10 @@ export async function makeCsr(options: { subject: string; key?: TestKey; names?:
     name: options.subject,
     keys: await keysFor(key),
     signingAlgorithm: algorithmOf(key),
-    extensions: names.length ? [new x509.SubjectAlternativeNameExtension(names)] : [],
+    extensions: [
+      ...(names.length ? [new x509.SubjectAlternativeNameExtension(names)] : []),
+      ...(options.rawExtensions ?? []).map((extension) => new x509.Extension(extension.oid, false, extension.value)),
+    ],
   });
   return request.toString('pem');
 }

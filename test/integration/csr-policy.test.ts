@@ -95,7 +95,7 @@ test('flag: the request is created with its findings, which the approver email a
     ['key-too-small', 'high'],
     ['domain-not-allowed', 'high'],
     ['wildcard-not-allowed', 'medium'],
-    ['too-many-sans', 'medium'],
+    ['too-many-sans', 'low'],
   ];
   const read = await api.call('GET', `/requests/${response.body.id}`, { as: users.carol });
   expect(read.body.state).toBe('requested');
@@ -109,7 +109,7 @@ test('flag: the request is created with its findings, which the approver email a
     '  | High: The RSA key has 1024 bits; this profile needs at least 2048. (key-too-small)',
     '  | High: "shop.evil.org" is not under the allowed domains (example.com). (domain-not-allowed)',
     '  | Medium: "*.example.com" is a wildcard; this profile does not allow wildcard names. (wildcard-not-allowed)',
-    '  | Medium: The CSR asks for 3 subject alternative names; this profile allows at most 2. (too-many-sans)',
+    '  | Low: The CSR asks for 3 subject alternative names; this profile allows at most 2. (too-many-sans)',
     // The CSR decoded, not only its PEM.
     '  | CSR subject: CN=*.example.com, O=Example',
     '  | CSR key: RSA 1024 bits',

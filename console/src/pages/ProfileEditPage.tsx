@@ -101,6 +101,7 @@ function ChoicesField<Value extends string>(props: {
         selectedOptions={props.options.filter((option) => props.chosen.includes(option.value))}
         options={props.options}
         placeholder={props.placeholder}
+        deselectAriaLabel={(option) => `Remove ${option.label}`}
         onChange={(event) => props.onChange(event.detail.selectedOptions.map((option) => option.value as Value))}
       />
     </FormField>

@@ -163,11 +163,25 @@ describe('wildcards and the number of names', () => {
     expect(checkCsr(policy({ maxSans: 3 }), four)).toEqual([
       {
         code: 'too-many-sans',
-        severity: 'medium',
+        severity: 'low',
         message: 'The CSR asks for 4 subject alternative names; this profile allows at most 3.',
       },
     ]);
     expect(checkCsr(policy({ maxSans: 4 }), four)).toEqual([]);
+  });
+
+  test('a subjectAltName extension that cannot be read: names-unreadable, high, under any policy', async () => {
+    // An OCTET STRING where the GeneralNames SEQUENCE belongs.
+    const csr = await makeCsr({ subject: 'CN=web.example.com', rawExtensions: [{ oid: '2.5.29.17', value: new Uint8Array([4, 1, 0]) }] });
+    const read = csrFacts(csr);
+    expect(read).toMatchObject({ dnsNames: [], otherNames: [], unreadableNames: true });
+    expect(checkCsr(policy(), read as CsrFacts)).toEqual([
+      {
+        code: 'names-unreadable',
+        severity: 'high',
+        message: "The CSR's requested extensions cannot be read, so the names it asks for cannot be checked.",
+      },
+    ]);
   });
 
   test('several findings come most severe first', async () => {
@@ -179,7 +193,7 @@ describe('wildcards and the number of names', () => {
       ['key-too-small', 'high'],
       ['domain-not-allowed', 'high'],
       ['wildcard-not-allowed', 'medium'],
-      ['too-many-sans', 'medium'],
+      ['too-many-sans', 'low'],
     ]);
   });
 });
@@ -323,7 +337,9 @@ describe('the domain-suffix rule (properties)', () => {
         const outside = dnsNames.filter((name) => !allowed.some((suffix) => isUnderDomain(name, suffix)));
         const finding = findings.find((candidate) => candidate.code === 'domain-not-allowed');
         expect(finding !== undefined).toBe(outside.length > 0);
-        for (const name of outside.slice(0, 5)) expect(finding?.message).toContain(`"${name}"`);
+        // Up to five names are quoted, a long one cut at 100 characters.
+        for (const name of outside.slice(0, 5))
+          expect(finding?.message).toContain(`"${name.length > 100 ? `${name.slice(0, 99)}…` : name}"`);
       }),
     );
   });

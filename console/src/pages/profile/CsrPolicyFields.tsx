@@ -54,6 +54,7 @@ export function CsrPolicyFields(props: {
                 selectedOptions={KEY_OPTIONS.filter((option) => value.keyAlgorithms.includes(option.value))}
                 options={KEY_OPTIONS}
                 placeholder="Any key algorithm"
+                deselectAriaLabel={(option) => `Remove ${option.label}`}
                 onChange={(event) =>
                   set(
                     'keyAlgorithms',
