@@ -148,6 +148,38 @@ export const FUNCTIONS = [
     access: 'admins, or the requester while requested',
     needs: ['table:get', 'table:put', 'table:update', 'table:delete'],
   },
+  // An approver's out-of-office delegation (functions/usecases/delegations.ts); table:delete: a
+  // replaced delegation's entry under its former delegate.
+  {
+    kind: 'api',
+    name: 'putDelegation',
+    methods: ['PUT'],
+    path: '/me/delegation',
+    entry: 'functions/put-delegation/handler.ts',
+    auth: 'jwt',
+    access: 'approvers: their own delegation',
+    needs: ['table:get', 'table:put', 'table:delete', 'directory:read'],
+  },
+  {
+    kind: 'api',
+    name: 'getDelegation',
+    methods: ['GET'],
+    path: '/me/delegation',
+    entry: 'functions/get-delegation/handler.ts',
+    auth: 'jwt',
+    access: 'approvers: their own delegation',
+    needs: ['table:get', 'directory:read'],
+  },
+  {
+    kind: 'api',
+    name: 'deleteDelegation',
+    methods: ['DELETE'],
+    path: '/me/delegation',
+    entry: 'functions/delete-delegation/handler.ts',
+    auth: 'jwt',
+    access: 'approvers: their own delegation',
+    needs: ['table:get', 'table:delete', 'directory:read'],
+  },
   {
     kind: 'api',
     name: 'linkPage',

@@ -33,6 +33,8 @@ export const profileBodySchema = z
       .max(4)
       .transform((kinds) => [...new Set(kinds)])
       .optional(),
+    /** Whether approvers' delegates (out of office) may decide on this profile's requests. */
+    allowDelegation: z.boolean('must be true or false').default(true),
   })
   .superRefine((profile, ctx) => {
     const remind = durationSeconds(profile.remindAfter) ?? 0;

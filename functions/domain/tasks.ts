@@ -8,11 +8,13 @@ import type { ApprovalRequest } from './model';
 import { mailbox } from './people';
 
 /**
- * Listed addresses whose mailbox has not approved yet: their task entries stay open, and they get
+ * Listed addresses whose mailbox has not approved yet (themselves or by a delegate for them): their task entries stay open, and they get
  * reminders (the use case also leaves out addresses whose directory user approved under another).
  */
 export function undecidedApprovers(request: ApprovalRequest): string[] {
-  const approved = new Set(request.approvals.flatMap((approval) => (approval.by.email ? [mailbox(approval.by.email)] : [])));
+  const approved = new Set(
+    request.approvals.flatMap((approval) => [approval.by.email, approval.for?.email].flatMap((email) => (email ? [mailbox(email)] : []))),
+  );
   return request.approvers.filter((address) => !approved.has(mailbox(address)));
 }
 

@@ -6,6 +6,7 @@ import { KINDS, SUBJECT_SCHEMAS } from '../domain/kinds';
 import { createRequestBodySchema, decisionBodySchema } from '../domain/bodies';
 import { actorSchema, approvalRequestSchema, STATES } from '../domain/model';
 import { profileBodySchema } from '../domain/profile';
+import { DELEGATION_DETAILS } from './delegation';
 import { type ApiOperationName, apiOperations, type Method } from '../registry';
 import { errors, inputSchema, isoTime, json, outputSchema, pageParameters, pageResponse, ref, type Schema, subjectName } from './schemas';
 
@@ -144,6 +145,7 @@ const DETAILS: Record<ApiOperationName, Record<string, unknown>> = {
     summary: 'Delete a pending request (admins or the requester; 409 once ended); it is kept for audit',
     responses: { 200: { description: 'The request, state deleted', content: json(ref('Request')) }, ...errors(400, 401, 403, 404, 409) },
   },
+  ...DELEGATION_DETAILS,
   linkPage: {
     summary: 'Signed link: confirm page (changes nothing)',
     parameters: ['approver', 'exp', 'kid', 'sig'].map((name) => ({ name, in: 'query', required: true, schema: { type: 'string' } })),

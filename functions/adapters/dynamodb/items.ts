@@ -71,6 +71,8 @@ export function toProfile(item: Item): Profile {
     ...(Array.isArray(item.requireCommentOn) && item.requireCommentOn.length > 0
       ? { requireCommentOn: item.requireCommentOn as NonNullable<Profile['requireCommentOn']> }
       : {}),
+    // Stored before the field existed: delegation allowed (its default).
+    allowDelegation: item.allowDelegation !== false,
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
     version: Number(item.version),

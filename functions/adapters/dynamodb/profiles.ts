@@ -40,7 +40,9 @@ export class DynamoProfileStore implements ProfileStore {
         Key: profileKey(id),
         UpdateExpression:
           'SET #type = :type, #id = :id, #name = :name, requireApprovalFor = :kinds, approvers = :approvers, requiredApprovals = :n, ' +
-          `remindAfter = :remind, expireAfter = :expire, maxReminders = :maxReminders${comments}, createdAt = if_not_exists(createdAt, :now), updatedAt = :now ` +
+          `remindAfter = :remind, expireAfter = :expire, maxReminders = :maxReminders${comments}, ` +
+          'allowDelegation = :allowDelegation, ' +
+          `createdAt = if_not_exists(createdAt, :now), updatedAt = :now ` +
           `ADD version :one${comments ? '' : ' REMOVE requireCommentOn'}`,
         ExpressionAttributeNames: { '#type': 'type', '#id': 'id', '#name': 'name' },
         ExpressionAttributeValues: {
@@ -53,6 +55,7 @@ export class DynamoProfileStore implements ProfileStore {
           ':remind': body.remindAfter,
           ':expire': body.expireAfter,
           ':maxReminders': body.maxReminders,
+          ':allowDelegation': body.allowDelegation,
           ...(comments ? { ':comments': body.requireCommentOn } : {}),
           ':now': now,
           ':one': 1,

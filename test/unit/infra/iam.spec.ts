@@ -223,6 +223,10 @@ describe('each function gets exactly what its needs say', () => {
     // changeRequest: its transaction Updates the request, Puts history and Deletes the task entries it closes
     decideRequest: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...DIRECTORY],
     deleteRequest: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    // the caller's delegation (GetItem); a transaction Puts both sides and Deletes a replaced delegate's entry
+    putDelegation: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', ...DIRECTORY],
+    getDelegation: ['dynamodb:GetItem', ...DIRECTORY],
+    deleteDelegation: ['dynamodb:DeleteItem', 'dynamodb:GetItem', ...DIRECTORY], // a transaction Deletes both sides
     linkPage: ['dynamodb:GetItem', 'secretsmanager:GetSecretValue', ...DIRECTORY],
     linkDecide: [
       'dynamodb:DeleteItem',
