@@ -7,6 +7,7 @@ import type { DecisionBody } from '../domain/bodies';
 import type { ApprovalRequest, Identity } from '../domain/model';
 import { assertListedApprover, decide, type Voter } from '../domain/rules';
 import { resolveCaller, resolveLinkVoter } from '../usecases/people';
+import type { DelegationStore } from '../usecases/delegation-store';
 import type { Deps, Directory } from '../usecases/ports';
 import { type ChangeDeps, changeRequest } from './change';
 
@@ -29,9 +30,11 @@ export async function decideAsUser(deps: Deps, who: Identity, id: string, body: 
 export interface LinkHolder {
   requestId: string;
   approver: string;
+  /** A delegate's link: the approver the delegate decides for (lifecycle/delegate.ts). */
+  for?: string;
 }
 
-export type LinkDeps = ChangeDeps & { directory: Directory };
+export type LinkDeps = ChangeDeps & { directory: Directory; repository: Pick<DelegationStore, 'getDelegation'> };
 
 export type LinkDecision =
   | { decided: true; request: ApprovalRequest; voter: Voter }

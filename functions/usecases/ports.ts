@@ -226,15 +226,8 @@ export interface HistoryStore {
  * Every store, as one DynamoDB table (or one in-memory map) provides them. The FindStore is apart:
  * only the search function uses it (adapters/dynamodb/find.ts), so other bundles leave it out.
  */
-export type ApprovalStore = ProfileStore &
-  RequestStore &
-  SearchStore &
-  TaskStore &
-  RoundStore &
-  ReminderStore &
-  HistoryStore &
-  DueStore &
-  DelegationStore;
+type RequestStores = ProfileStore & RequestStore & SearchStore & TaskStore & RoundStore & ReminderStore & HistoryStore;
+export type ApprovalStore = RequestStores & DueStore & DelegationStore;
 
 /** What the reconciler learns of an execution: still running, ended (any way), or never started. */
 export type ExecutionStatus = 'running' | 'ended' | 'missing';
