@@ -61,21 +61,28 @@ function layout(title: string, intro: string, body: string): string {
 export function approverEmail(
   request: ApprovalRequest,
   links: { approve: string; reject: string },
-  options: { reminder: boolean; holdEnded?: boolean },
+  options: { reminder: boolean; holdEnded?: boolean; forApprover?: string },
 ): EmailContent {
   const label = kindLabel(request);
+  // A delegate's copy (out of office): the subject and the first line name whom they decide for.
+  const delegated = options.forApprover ? ` for ${options.forApprover}` : '';
   const requester = request.requester.email;
   const heading = options.reminder
     ? 'Reminder: approval still needed'
     : options.holdEnded
       ? 'Hold ended, approval needed'
       : 'Approval needed';
-  const subject = subjectLine(`${heading}: ${label} requested by ${requester} [${shortId(request)}]`);
-  const intro = options.reminder
-    ? `This request is still waiting for a decision and expires ${formatTime(request.expiresAt)}.`
-    : options.holdEnded
-      ? `The hold on this request ended; ${requester} still asks for your approval. It now expires ${formatTime(request.expiresAt)}.`
-      : `${requester} asks for your approval.`;
+  const subject = subjectLine(`${heading}${delegated}: ${label} requested by ${requester} [${shortId(request)}]`);
+  const stand = options.forApprover
+    ? ` You get this as the delegate of ${options.forApprover}, who is out of office: your decision counts once for them.`
+    : '';
+  const intro = `${
+    options.reminder
+      ? `This request is still waiting for a decision and expires ${formatTime(request.expiresAt)}.`
+      : options.holdEnded
+        ? `The hold on this request ended; ${requester} still asks for your approval. It now expires ${formatTime(request.expiresAt)}.`
+        : `${requester} asks for your approval.`
+  }${stand}`;
   const progress = `It has ${request.approvals.length} of ${request.requiredApprovals} approval(s) needed.`;
   const safety =
     'Each link opens a page where you confirm your decision; nothing is decided until you press the button there. A rejection needs a reason.';
