@@ -125,8 +125,9 @@ export const FUNCTIONS = [
     path: '/tasks',
     entry: 'functions/list-tasks/handler.ts',
     auth: 'jwt',
-    access: 'approvers: the pending requests they are listed on and have not approved',
-    needs: ['table:query', 'table:get'],
+    access: 'approvers: the pending requests they are listed on and have not approved; delegates: those of their delegators',
+    // directory:read: a delegator must still be an approver for their delegate to see their tasks.
+    needs: ['table:query', 'table:get', 'directory:read'],
   },
   {
     kind: 'api',

@@ -127,7 +127,7 @@ const DETAILS: Record<ApiOperationName, Record<string, unknown>> = {
   listTasks: {
     summary: 'What waits for me: pending requests on which the caller is listed and has not approved, on hold ones included, newest first',
     description:
-      'Read from one task entry per approver and request, written in the same transaction as the request. Callers outside the approvers group, or whose token email does not count (not ASCII, email_verified not true), get an empty page.',
+      'Read from one task entry per approver and request, written in the same transaction as the request. Callers outside the approvers group, or whose token email does not count (not ASCII, email_verified not true), get an empty page. The first page also carries the tasks of the approvers whose active delegation names the caller, each with `delegatedFor` (id, email).',
     parameters: pageParameters(),
     responses: {
       200: pageResponse('Request'),

@@ -215,7 +215,8 @@ describe('each function gets exactly what its needs say', () => {
     listProfiles: ['dynamodb:Query'], // listProfiles: Query of the profiles partition
     // idempotency/profile/replay gets; transaction of Puts (request, history, idempotency, task entries); start
     createRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', ...DIRECTORY],
-    listTasks: ['dynamodb:GetItem', 'dynamodb:Query'], // tasksOf: Query of the approver's task partition, GetItem of each request
+    // tasksOf: Query of the approver's task partition, GetItem of each request; the delegations to the caller, their delegators' tasks
+    listTasks: ['dynamodb:GetItem', 'dynamodb:Query', ...DIRECTORY],
     // search: byState shards or byRequester; find: a Query of the value's find partition, GetItem of each request
     searchRequests: ['dynamodb:GetItem', 'dynamodb:Query'], // Query on the table and its search indexes (checked below)
     getRequest: ['dynamodb:GetItem', 'dynamodb:Query'], // the request, then the first history page: a Query of its collection
