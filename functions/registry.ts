@@ -125,8 +125,9 @@ export const FUNCTIONS = [
     path: '/tasks',
     entry: 'functions/list-tasks/handler.ts',
     auth: 'jwt',
-    access: 'approvers: the pending requests they are listed on and have not approved',
-    needs: ['table:query', 'table:get'],
+    access: 'approvers: the pending requests they are listed on and have not approved; delegates: those of their delegators',
+    // directory:read: a delegator must still be an approver for their delegate to see their tasks.
+    needs: ['table:query', 'table:get', 'directory:read'],
   },
   {
     kind: 'api',
@@ -135,8 +136,9 @@ export const FUNCTIONS = [
     path: '/requests/{id}/decisions',
     entry: 'functions/decide-request/handler.ts',
     auth: 'jwt',
-    access: 'approvers listed on the request',
-    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'directory:read'],
+    access: 'approvers listed on the request, or their delegates',
+    // table:query: the delegations to the caller (the delegate's partition).
+    needs: ['table:get', 'table:query', 'table:put', 'table:update', 'table:delete', 'directory:read'],
   },
   {
     kind: 'api',
@@ -147,6 +149,38 @@ export const FUNCTIONS = [
     auth: 'jwt',
     access: 'admins, or the requester while requested',
     needs: ['table:get', 'table:put', 'table:update', 'table:delete'],
+  },
+  // An approver's out-of-office delegation (functions/usecases/delegations.ts); table:delete: a
+  // replaced delegation's entry under its former delegate.
+  {
+    kind: 'api',
+    name: 'putDelegation',
+    methods: ['PUT'],
+    path: '/me/delegation',
+    entry: 'functions/put-delegation/handler.ts',
+    auth: 'jwt',
+    access: 'approvers: their own delegation',
+    needs: ['table:get', 'table:put', 'table:delete', 'directory:read'],
+  },
+  {
+    kind: 'api',
+    name: 'getDelegation',
+    methods: ['GET'],
+    path: '/me/delegation',
+    entry: 'functions/get-delegation/handler.ts',
+    auth: 'jwt',
+    access: 'approvers: their own delegation',
+    needs: ['table:get', 'directory:read'],
+  },
+  {
+    kind: 'api',
+    name: 'deleteDelegation',
+    methods: ['DELETE'],
+    path: '/me/delegation',
+    entry: 'functions/delete-delegation/handler.ts',
+    auth: 'jwt',
+    access: 'approvers: their own delegation',
+    needs: ['table:get', 'table:delete', 'directory:read'],
   },
   {
     kind: 'api',

@@ -39,10 +39,10 @@ export function stepDeps(name?: string): StepDeps {
     send: has('email:send') ? sesMailer(setting(settings, 'SENDER_EMAIL'), settings.SES_CONFIGURATION_SET) : notGranted('email:send'),
     links:
       linkKeys && publicBaseUrl
-        ? async (request, approver) => {
+        ? async (request, approver, forApprover) => {
             // Without its links the email cannot go: a key read that failed fails it, as SES would.
             const keys = await signingKeys(linkKeys).catch((error: unknown) => Promise.reject(asEmailFailure(error)));
-            return approverLinks(publicBaseUrl, request, approver, keys);
+            return approverLinks(publicBaseUrl, request, approver, keys, forApprover);
           }
         : notGranted('links:sign'),
     approverEmail,

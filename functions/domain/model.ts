@@ -63,6 +63,9 @@ export const approvalSchema = z.object({
     .min(0)
     .optional()
     .describe('The stage (index, from 0) the approval counted in; absent on requests stored before stages: 0.'),
+  for: actorSchema
+    .optional()
+    .describe('Set when a delegate approved for this approver (`by` is the delegate): their out-of-office delegation.'),
 });
 export type Approval = z.infer<typeof approvalSchema>;
 
@@ -103,6 +106,7 @@ export const outcomeRecordSchema = z.object({
   at: isoTime,
   reason: z.string().optional(),
   comment: z.string().optional(),
+  for: actorSchema.optional().describe('Set when a delegate decided for this approver (`by` is the delegate).'),
 });
 export type OutcomeRecord = z.infer<typeof outcomeRecordSchema>;
 
@@ -175,6 +179,7 @@ export const approvalRequestSchema = z.object({
       at: isoTime,
       until: isoTime.optional().describe('When the hold ends by itself; while it lasts, reminders and the expiry wait.'),
       comment: z.string().optional(),
+      for: actorSchema.optional().describe('Set when a delegate placed the hold for this approver.'),
     })
     .optional()
     .describe('The last hold; it lasts while `onHold` is true.'),
@@ -187,6 +192,10 @@ export const approvalRequestSchema = z.object({
     .array(z.enum(['approve', 'hold']))
     .optional()
     .describe('Copied from the profile: the decisions that need a non-blank `comment`.'),
+  allowDelegation: z
+    .literal(false)
+    .optional()
+    .describe("Copied from the profile when false: approvers' delegates may not decide on this request."),
   createdAt: isoTime,
   updatedAt: isoTime,
   expiresAt: isoTime,
@@ -212,6 +221,7 @@ export type HistoryType =
   | 'held'
   | 'hold-ended'
   | 'hold-released'
+  | 'delegated'
   | 'expired'
   | 'deleted'
   | 'notified'

@@ -44,6 +44,8 @@ export const profileBodySchema = z
       .optional(),
     /** How a P10 enrollment's CSR is checked at create (csr-policy.ts). */
     csrPolicy: csrPolicySchema.optional(),
+    /** Whether approvers' delegates (out of office) may decide on this profile's requests. */
+    allowDelegation: z.boolean('must be true or false').default(true),
   })
   .superRefine((profile, ctx) => {
     const remind = durationSeconds(profile.remindAfter) ?? 0;

@@ -103,6 +103,7 @@ export function createRequest(
     expireAfter: profile.expireAfter,
     maxReminders: profile.maxReminders,
     ...(profile.requireCommentOn?.length ? { requireCommentOn: [...profile.requireCommentOn] } : {}),
+    ...(profile.allowDelegation === false ? { allowDelegation: false as const } : {}),
     createdAt: now,
     updatedAt: now,
     expiresAt: addSeconds(now, durationSeconds(profile.expireAfter) ?? 0),

@@ -8,7 +8,7 @@ import type { ApprovalRequest } from './model';
 import { undecidedInStage } from './stages';
 
 /**
- * The current stage's addresses whose mailbox has not approved yet (in any stage; domain/stages.ts):
+ * The current stage's addresses whose mailbox has not approved yet (in any stage, themselves or by a delegate for them; domain/stages.ts):
  * their task entries stay open, and they get reminders (the use case also leaves out addresses
  * whose directory user approved under another).
  */

@@ -8,6 +8,7 @@ import type { ApprovalRequest, Identity } from '../domain/model';
 import { assertListedApprover, decide, type Voter } from '../domain/rules';
 import { type GroupMembers, groupsAtNextStart } from '../domain/stages';
 import { groupMembers, resolveCaller, resolveLinkVoter } from '../usecases/people';
+import type { DelegationStore } from '../usecases/delegation-store';
 import type { Deps, Directory } from '../usecases/ports';
 import { type ChangeDeps, changeRequest } from './change';
 
@@ -35,7 +36,7 @@ export async function decideAsUser(deps: Deps, who: Identity, id: string, body: 
  * An approval may reach the current stage's quorum: the next stage's `group:` entries are resolved
  * in the directory then, at the stage's start (nothing to look up for other decisions).
  */
-function nextStageGroups(directory: Directory, body: DecisionBody) {
+export function nextStageGroups(directory: Directory, body: DecisionBody) {
   return async (request: ApprovalRequest): Promise<GroupMembers | undefined> => {
     const names = body.decision === 'approve' ? groupsAtNextStart(request) : [];
     return names.length > 0 ? groupMembers(directory, names) : undefined;
@@ -46,9 +47,11 @@ function nextStageGroups(directory: Directory, body: DecisionBody) {
 export interface LinkHolder {
   requestId: string;
   approver: string;
+  /** A delegate's link: the approver the delegate decides for (lifecycle/delegate.ts). */
+  for?: string;
 }
 
-export type LinkDeps = ChangeDeps & { directory: Directory };
+export type LinkDeps = ChangeDeps & { directory: Directory; repository: Pick<DelegationStore, 'getDelegation'> };
 
 export type LinkDecision =
   | { decided: true; request: ApprovalRequest; voter: Voter }

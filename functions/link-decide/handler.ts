@@ -13,9 +13,10 @@ import { DomainError } from '../domain/errors';
 import type { ApprovalRequest } from '../domain/model';
 import { toInvalid } from '../domain/validation';
 import { formFields, htmlResponse, type LinkContext, linkHttpHandler, productionLinkContext, sentence, verifiedLink } from '../links/http';
-import { confirmPage, describeConflict, errorPage, resultPage } from '../links/pages';
+import { confirmPage, deciderLabel, describeConflict, errorPage, resultPage } from '../links/pages';
 import type { LinkAction, VerifiedLink } from '../links/signing';
 import { decideByLink } from '../lifecycle/decide';
+import { decideByDelegateLink } from '../lifecycle/delegate';
 import { showLinkDecision } from '../usecases/link-decisions';
 
 export async function decideLink(event: HttpEvent, ctx: LinkContext): Promise<HttpResult> {
@@ -25,7 +26,9 @@ export async function decideLink(event: HttpEvent, ctx: LinkContext): Promise<Ht
   if (!body.success) return invalidForm(ctx, link, form, toInvalid(body.error).message);
   let result: Awaited<ReturnType<typeof decideByLink>>;
   try {
-    result = await decideByLink(ctx.deps, link, body.data);
+    result = link.for
+      ? await decideByDelegateLink(ctx.deps, { ...link, for: link.for }, body.data)
+      : await decideByLink(ctx.deps, link, body.data);
   } catch (error) {
     // A rule of the request refused the form (a comment its profile requires): the form again.
     if (error instanceof DomainError && error.code === 'invalid_request') return invalidForm(ctx, link, form, error.message);
@@ -68,7 +71,7 @@ async function invalidForm(
   const { request, open, voter } = await showLinkDecision(ctx.deps, link);
   const conflict = open ? undefined : describeConflict(request, voter);
   if (conflict) return htmlResponse(400, errorPage(400, 'Please check the form', `${sentence(message)} ${conflict.message}`));
-  return htmlResponse(400, confirmPage(request, link.action, link.approver, { error: sentence(message), ...form }));
+  return htmlResponse(400, confirmPage(request, link.action, deciderLabel(link), { error: sentence(message), ...form }));
 }
 
 export const createLinkDecideHandler = (ctx: LinkContext) => linkHttpHandler((event) => decideLink(event, ctx), { form: true });

@@ -66,6 +66,10 @@ export interface ConfirmOptions {
  * The answer to GET on a link: the request and a form that posts to the same URL (query
  * included: the form has no action). Nothing is decided until the form is sent.
  */
+/** Who a link decides as: its approver, or a delegate for the approver it names (`for`). */
+export const deciderLabel = (link: { approver: string; for?: string }) =>
+  link.for ? `${link.approver}, for ${link.for} (out of office; you are their delegate)` : link.approver;
+
 export function confirmPage(request: ApprovalRequest, action: LinkAction, approver: string, options: ConfirmOptions = {}): string {
   const words = ACTION_WORDS[action];
   const parts = [

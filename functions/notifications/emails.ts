@@ -63,9 +63,11 @@ function layout(title: string, intro: string, body: string): string {
 export function approverEmail(
   request: ApprovalRequest,
   links: { approve: string; reject: string },
-  options: { reminder: boolean; holdEnded?: boolean },
+  options: { reminder: boolean; holdEnded?: boolean; forApprover?: string },
 ): EmailContent {
   const label = kindLabel(request);
+  // A delegate's copy (out of office): the subject and the first line name whom they decide for.
+  const delegated = options.forApprover ? ` for ${options.forApprover}` : '';
   const requester = request.requester.email;
   const heading = options.reminder
     ? 'Reminder: approval still needed'
@@ -74,13 +76,18 @@ export function approverEmail(
       : 'Approval needed';
   const stage = stageProgress(request);
   const subject = subjectLine(
-    `${heading}${stage.label ? ` (${stage.label})` : ''}: ${label} requested by ${requester} [${shortId(request)}]`,
+    `${heading}${stage.label ? ` (${stage.label})` : ''}${delegated}: ${label} requested by ${requester} [${shortId(request)}]`,
   );
-  const intro = options.reminder
-    ? `This request is still waiting for a decision and expires ${formatTime(request.expiresAt)}.`
-    : options.holdEnded
-      ? `The hold on this request ended; ${requester} still asks for your approval. It now expires ${formatTime(request.expiresAt)}.`
-      : `${requester} asks for your approval.`;
+  const stand = options.forApprover
+    ? ` You get this as the delegate of ${options.forApprover}, who is out of office: your decision counts once for them.`
+    : '';
+  const intro = `${
+    options.reminder
+      ? `This request is still waiting for a decision and expires ${formatTime(request.expiresAt)}.`
+      : options.holdEnded
+        ? `The hold on this request ended; ${requester} still asks for your approval. It now expires ${formatTime(request.expiresAt)}.`
+        : `${requester} asks for your approval.`
+  }${stand}`;
   const progress = stage.label
     ? `You are asked as an approver of ${stage.label}; it has ${stage.approvals} of ${stage.required} approval(s) needed.`
     : `It has ${stage.approvals} of ${stage.required} approval(s) needed.`;

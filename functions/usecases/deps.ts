@@ -24,6 +24,7 @@ export interface StepDeps {
     | 'claimReminder'
     | 'claimClosingEmail'
     | 'settleClosingEmail'
+    | 'getDelegation'
   >;
   workflow: WorkflowPort;
   /** The user directory: only approvers who may still decide get emails with links. */
@@ -31,12 +32,12 @@ export interface StepDeps {
   now: Clock;
   meter: Meter;
   send: Mailer;
-  /** Approve and reject URLs for one approver, valid until the request expires. */
-  links: (request: ApprovalRequest, approver: string) => Promise<{ approve: string; reject: string }>;
+  /** Approve and reject URLs for one approver (or a delegate, `forApprover` naming the delegator), valid until the request expires. */
+  links: (request: ApprovalRequest, approver: string, forApprover?: string) => Promise<{ approve: string; reject: string }>;
   approverEmail: (
     request: ApprovalRequest,
     links: { approve: string; reject: string },
-    options: { reminder: boolean; holdEnded?: boolean },
+    options: { reminder: boolean; holdEnded?: boolean; forApprover?: string },
   ) => EmailContent;
   outcomeEmail: (request: ApprovalRequest) => EmailContent;
   /** The short email to an approver who did not decide, once the request ended. */

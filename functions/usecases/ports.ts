@@ -9,6 +9,7 @@ import type { DecisionKind } from '../domain/bodies';
 import type { ApprovalRequest, HistoryEntry, Outcome, State } from '../domain/model';
 import type { Profile, ProfileBody } from '../domain/profile';
 import type { Change } from '../domain/rules';
+import type { DelegationStore } from './delegation-store';
 import type { Directory } from './directory';
 
 export type { Directory, DirectoryUser } from './directory';
@@ -227,7 +228,8 @@ export interface HistoryStore {
  * Every store, as one DynamoDB table (or one in-memory map) provides them. The FindStore is apart:
  * only the search function uses it (adapters/dynamodb/find.ts), so other bundles leave it out.
  */
-export type ApprovalStore = ProfileStore & RequestStore & SearchStore & TaskStore & RoundStore & ReminderStore & HistoryStore & DueStore;
+type RequestStores = ProfileStore & RequestStore & SearchStore & TaskStore & RoundStore & ReminderStore & HistoryStore;
+export type ApprovalStore = RequestStores & DueStore & DelegationStore;
 
 /** What the reconciler learns of an execution: still running, ended (any way), or never started. */
 export type ExecutionStatus = 'running' | 'ended' | 'missing';

@@ -85,6 +85,8 @@ export function toProfile(item: Item): Profile {
       ? { requireCommentOn: item.requireCommentOn as NonNullable<Profile['requireCommentOn']> }
       : {}),
     ...(item.csrPolicy && typeof item.csrPolicy === 'object' ? { csrPolicy: item.csrPolicy as NonNullable<Profile['csrPolicy']> } : {}),
+    // Stored before the field existed: delegation allowed (its default).
+    allowDelegation: item.allowDelegation !== false,
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
     version: Number(item.version),

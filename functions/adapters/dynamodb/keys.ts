@@ -13,6 +13,8 @@
  * | task         | `TASKS#<approver email>`   | `<createdAt>#<id>`        | -                                       | -                                |
  * | idempotency  | `IDEMPOTENCY#<sub>#<key>` (each escaped) | `IDEMPOTENCY`             | -                                       | -                                |
  * | find entry   | `FIND#<find key>`          | `<createdAt>#<id>`        | -                                       | -                                |
+ * | delegation   | `DELEGATION#<delegator sub>` | `DELEGATION`            | -                                       | -                                |
+ * | delegate entry | `DELEGATE#<delegate sub>` | `FROM#<delegator sub>`  | -                                       | -                                |
  *
  * The by-state index is write-sharded: a request lands in one of STATE_SHARDS
  * partitions per state (chosen from its id), so a burst of requests in one state
@@ -88,6 +90,17 @@ export const findItemKey = (key: string, request: { id: string; createdAt: strin
 export const idempotencyKey = (sub: string, key: string) => ({
   PK: `IDEMPOTENCY#${encodeURIComponent(sub)}#${encodeURIComponent(key)}`,
   SK: 'IDEMPOTENCY',
+});
+
+/**
+ * An approver's delegation (out of office) and its entry under the delegate, written together, so
+ * a delegate's delegators are a Query of one partition. Subs are escaped as in idempotencyKey.
+ */
+export const delegationKey = (delegatorId: string) => ({ PK: `DELEGATION#${encodeURIComponent(delegatorId)}`, SK: 'DELEGATION' });
+export const delegatePartition = (delegateId: string) => `DELEGATE#${encodeURIComponent(delegateId)}`;
+export const delegateEntryKey = (delegateId: string, delegatorId: string) => ({
+  PK: delegatePartition(delegateId),
+  SK: `FROM#${encodeURIComponent(delegatorId)}`,
 });
 
 /** The shard of a request among `shards` (the first byte of its id's SHA-256, modulo). */

@@ -20,7 +20,9 @@ import type {
   SearchQuery,
   StoredRequest,
 } from '../../usecases/ports';
+import type { Delegation } from '../../domain/delegation';
 import { DynamoEmailClaims, DynamoReminderClaims } from './claims';
+import { DynamoDelegations } from './delegations';
 import { DynamoHistory } from './history';
 import { DynamoProfileStore } from './profiles';
 import { DynamoRequestStore } from './requests';
@@ -37,6 +39,7 @@ export class Repository implements ApprovalStore {
   private readonly tasks: DynamoTasks;
   private readonly reminderClaims: DynamoReminderClaims;
   private readonly emailClaims: DynamoEmailClaims;
+  private readonly delegations: DynamoDelegations;
 
   constructor(db: DynamoDBDocumentClient, table: string) {
     this.profiles = new DynamoProfileStore(db, table);
@@ -47,6 +50,7 @@ export class Repository implements ApprovalStore {
     this.tasks = new DynamoTasks(db, table);
     this.reminderClaims = new DynamoReminderClaims(db, table);
     this.emailClaims = new DynamoEmailClaims(db, table);
+    this.delegations = new DynamoDelegations(db, table);
   }
 
   getProfile(id: string): Promise<Profile | undefined> {
@@ -105,5 +109,17 @@ export class Repository implements ApprovalStore {
   }
   tasksOf(approverEmail: string, query: { limit: number; cursor?: string }): Promise<SearchPage> {
     return this.tasks.tasksOf(approverEmail, query);
+  }
+  getDelegation(delegatorId: string): Promise<Delegation | undefined> {
+    return this.delegations.getDelegation(delegatorId);
+  }
+  delegationsTo(delegateId: string): Promise<Delegation[]> {
+    return this.delegations.delegationsTo(delegateId);
+  }
+  putDelegation(delegation: Delegation, previous: Delegation | undefined): Promise<'saved' | 'conflict'> {
+    return this.delegations.putDelegation(delegation, previous);
+  }
+  deleteDelegation(delegation: Delegation): Promise<void> {
+    return this.delegations.deleteDelegation(delegation);
   }
 }

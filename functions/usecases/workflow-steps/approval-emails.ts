@@ -9,6 +9,7 @@ import { EmailDeferred, isUnsettledClaim } from '../closing-emails';
 import type { StepDeps } from '../deps';
 import { emailableApprovers } from '../people';
 import { isTransientEmailFailure } from '../senders';
+import { sendDelegateCopy } from './delegate-emails';
 import { recordEmailFailure } from './history';
 
 type EmailDeps = Pick<StepDeps, 'repository' | 'directory' | 'now' | 'meter' | 'send' | 'links' | 'approverEmail'>;
@@ -70,6 +71,7 @@ async function sendApproverEmail(deps: EmailDeps, request: ApprovalRequest, appr
   const links = await deps.links(request, approver);
   const content = deps.approverEmail(request, links, { reminder: purpose === 'reminder', holdEnded: purpose === 'hold-ended' });
   await deps.send({ ...content, to: approver, tags: { requestId: request.id, purpose } });
+  await sendDelegateCopy(deps, request, approver, purpose);
 }
 
 /**

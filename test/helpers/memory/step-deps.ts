@@ -22,7 +22,10 @@ export function memoryStepDeps(store: MemoryStore, options: { now: string; direc
     now: clock.now,
     meter,
     send: mailer.send,
-    links: async (_request, approver) => ({ approve: `https://x/approve/${approver}`, reject: `https://x/reject/${approver}` }),
+    links: async (_request, approver, forApprover) => {
+      const delegated = forApprover ? `?for=${forApprover}` : '';
+      return { approve: `https://x/approve/${approver}${delegated}`, reject: `https://x/reject/${approver}${delegated}` };
+    },
     approverEmail,
     outcomeEmail,
     closingEmail,

@@ -215,14 +215,20 @@ describe('each function gets exactly what its needs say', () => {
     listProfiles: ['dynamodb:Query'], // listProfiles: Query of the profiles partition
     // idempotency/profile/replay gets; transaction of Puts (request, history, idempotency, task entries); start
     createRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', ...DIRECTORY],
-    listTasks: ['dynamodb:GetItem', 'dynamodb:Query'], // tasksOf: Query of the approver's task partition, GetItem of each request
+    // tasksOf: Query of the approver's task partition, GetItem of each request; the delegations to the caller, their delegators' tasks
+    listTasks: ['dynamodb:GetItem', 'dynamodb:Query', ...DIRECTORY],
     // search: byState shards or byRequester; find: a Query of the value's find partition, GetItem of each request
     searchRequests: ['dynamodb:GetItem', 'dynamodb:Query'], // Query on the table and its search indexes (checked below)
     getRequest: ['dynamodb:GetItem', 'dynamodb:Query'], // the request, then the first history page: a Query of its collection
     getRequestHistory: ['dynamodb:GetItem', 'dynamodb:Query'], // the request (read rules), then a history page
     // changeRequest: its transaction Updates the request, Puts history and Deletes the task entries it closes
-    decideRequest: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...DIRECTORY],
+    // and a Query of the delegations to the caller (delegationsTo)
+    decideRequest: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', ...DIRECTORY],
     deleteRequest: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    // the caller's delegation (GetItem); a transaction Puts both sides and Deletes a replaced delegate's entry
+    putDelegation: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', ...DIRECTORY],
+    getDelegation: ['dynamodb:GetItem', ...DIRECTORY],
+    deleteDelegation: ['dynamodb:DeleteItem', 'dynamodb:GetItem', ...DIRECTORY], // a transaction Deletes both sides
     linkPage: ['dynamodb:GetItem', 'secretsmanager:GetSecretValue', ...DIRECTORY],
     linkDecide: [
       'dynamodb:DeleteItem',
