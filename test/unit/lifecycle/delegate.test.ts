@@ -60,6 +60,7 @@ describe('a delegate deciding through the API', () => {
         at: NOW,
         comment: 'for Bob while away',
         for: { id: 'bob', email: 'bob@example.com' },
+        stage: 0,
       },
     ]);
     expect(store.historyOf(ID).at(-1)).toMatchObject({ type: 'approval', actor: { id: 'dave' }, details: { for: { id: 'bob' } } });
@@ -131,7 +132,7 @@ describe('a delegate deciding through the API', () => {
   test('a listed delegate decides as themselves; their approvals count once, their own or for someone (409)', async () => {
     const { deps, store } = setup({ approvers: ['bob@example.com', 'carol@example.com', 'erin@example.com'] }, [delegation(bob, erin)]);
     const own = await decideAsCaller(deps, erin, ID, approve);
-    expect(own.approvals).toEqual([{ by: { id: 'erin', email: 'erin@example.com' }, at: NOW }]);
+    expect(own.approvals).toEqual([{ by: { id: 'erin', email: 'erin@example.com' }, at: NOW, stage: 0 }]);
     await expect(decideAsCaller(deps, erin, ID, approve)).rejects.toMatchObject({ code: 'conflict' });
     expect(store.current(ID)?.approvals).toHaveLength(1);
   });
@@ -164,7 +165,7 @@ describe("a delegate's link", () => {
     const result = await decideByDelegateLink(deps, link, approve);
     expect(result.decided).toBe(true);
     expect(store.current(ID)?.approvals).toEqual([
-      { by: { id: 'dave', email: 'dave@example.com' }, at: NOW, for: { id: 'bob', email: 'bob@example.com' } },
+      { by: { id: 'dave', email: 'dave@example.com' }, at: NOW, for: { id: 'bob', email: 'bob@example.com' }, stage: 0 },
     ]);
     expect((await showLinkDecision(deps, link)).open).toBe(false);
     expect(await decideByDelegateLink(deps, link, approve)).toMatchObject({ decided: false, reason: { code: 'conflict' } });
