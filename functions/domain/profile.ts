@@ -33,6 +33,8 @@ export const profileBodySchema = z
       .max(4)
       .transform((kinds) => [...new Set(kinds)])
       .optional(),
+    /** How long an approval may be acted on: its receipt's `exp` is `approvedAt` + this (default P7D). */
+    approvalValidFor: duration.optional(),
   })
   .superRefine((profile, ctx) => {
     const remind = durationSeconds(profile.remindAfter) ?? 0;
