@@ -71,6 +71,7 @@ export function toProfile(item: Item): Profile {
     ...(Array.isArray(item.requireCommentOn) && item.requireCommentOn.length > 0
       ? { requireCommentOn: item.requireCommentOn as NonNullable<Profile['requireCommentOn']> }
       : {}),
+    ...(typeof item.approvalValidFor === 'string' ? { approvalValidFor: item.approvalValidFor } : {}),
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
     version: Number(item.version),

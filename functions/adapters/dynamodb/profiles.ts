@@ -34,14 +34,16 @@ export class DynamoProfileStore implements ProfileStore {
   async putProfile(id: string, body: ProfileBody, now: string): Promise<Profile> {
     // A profile is replaced whole: an optional field left out is removed.
     const comments = body.requireCommentOn?.length ? ', requireCommentOn = :comments' : '';
+    const validity = body.approvalValidFor ? ', approvalValidFor = :validity' : '';
+    const removed = [comments ? '' : 'requireCommentOn', validity ? '' : 'approvalValidFor'].filter(Boolean);
     const { Attributes } = await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: profileKey(id),
         UpdateExpression:
           'SET #type = :type, #id = :id, #name = :name, requireApprovalFor = :kinds, approvers = :approvers, requiredApprovals = :n, ' +
-          `remindAfter = :remind, expireAfter = :expire, maxReminders = :maxReminders${comments}, createdAt = if_not_exists(createdAt, :now), updatedAt = :now ` +
-          `ADD version :one${comments ? '' : ' REMOVE requireCommentOn'}`,
+          `remindAfter = :remind, expireAfter = :expire, maxReminders = :maxReminders${comments}${validity}, createdAt = if_not_exists(createdAt, :now), updatedAt = :now ` +
+          `ADD version :one${removed.length ? ` REMOVE ${removed.join(', ')}` : ''}`,
         ExpressionAttributeNames: { '#type': 'type', '#id': 'id', '#name': 'name' },
         ExpressionAttributeValues: {
           ':type': 'profile',
@@ -54,6 +56,7 @@ export class DynamoProfileStore implements ProfileStore {
           ':expire': body.expireAfter,
           ':maxReminders': body.maxReminders,
           ...(comments ? { ':comments': body.requireCommentOn } : {}),
+          ...(validity ? { ':validity': body.approvalValidFor } : {}),
           ':now': now,
           ':one': 1,
         },
