@@ -7,39 +7,12 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 import { durationSeconds } from './duration';
 import type { Actor, ApprovalRequest } from './model';
+import type { ReceiptClaims } from './receipt-claims';
 
 /** How long an approval may be acted on when the profile does not say (`approvalValidFor`). */
 export const DEFAULT_APPROVAL_VALID_FOR = 'P7D';
 
-export interface ReceiptApproval {
-  by: Actor;
-  /** The delegator, when a delegate approved for them. */
-  for?: Actor;
-  at: string;
-  /** The stage (index) the approval counted in; 0 for a profile of one stage. */
-  stage: number;
-}
-
-/** The payload of a receipt (a JWT's claims). */
-export interface ReceiptClaims {
-  /** The API's public URL. */
-  iss: string;
-  /** The request id. */
-  sub: string;
-  kind: string;
-  profileId: string;
-  /** base64url SHA-256 of the subject's RFC 8785 canonical JSON. */
-  subjectDigest: string;
-  /** base64url SHA-256 of the CSR's DER (P10 enrollments only). */
-  csrDigest?: string;
-  approvals: ReceiptApproval[];
-  /** When the request was approved (ISO time, as the request's `decision.at`). */
-  approvedAt: string;
-  /** When the receipt was signed (seconds since the epoch). */
-  iat: number;
-  /** `approvedAt` + `approvalValidFor` (seconds since the epoch): the approval lapses then. */
-  exp: number;
-}
+export type { ReceiptApproval, ReceiptClaims } from './receipt-claims';
 
 const base64urlSha256 = (bytes: string | Uint8Array) => createHash('sha256').update(bytes).digest('base64url');
 

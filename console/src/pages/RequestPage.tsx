@@ -21,6 +21,7 @@ import { useSession } from '../session';
 import { Time } from '../Time';
 import { DecisionDialog, type DecisionKind, type DialogKind, type FieldErrors } from './request/DecisionDialog';
 import { History } from './request/History';
+import { ExecutionReport, ReceiptSection } from './request/Receipt';
 import { SubjectInformation } from './request/SubjectInformation';
 import { Approvals, RequestInformation } from './request/Summary';
 
@@ -201,6 +202,8 @@ export function RequestPage() {
         />
       </Container>
       <Approvals request={request} />
+      {request.state === 'approved' ? <ReceiptSection request={request} /> : null}
+      {request.state === 'approved' ? <ExecutionReport request={request} /> : null}
       <History request={request} />
 
       <DecisionDialog
