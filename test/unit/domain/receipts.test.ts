@@ -103,6 +103,15 @@ describe('receiptClaims', () => {
     expect(receiptClaims(request, 'https://x', APPROVED_AT).csrDigest).toBe(sha256(der));
   });
 
+  it("keeps each approval's stage and, for a delegate's approval, whom it was for", () => {
+    const approvals = [
+      { by: { id: 'dan', email: 'dan@example.com' }, at: APPROVED_AT, stage: 0 },
+      { by: { id: 'erin', email: 'erin@example.com' }, for: { id: 'bob', email: 'bob@example.com' }, at: APPROVED_AT, stage: 1 },
+    ];
+    const claims = receiptClaims(approved({ approvals } as Partial<ApprovalRequest>), 'https://x', APPROVED_AT);
+    expect(claims.approvals).toEqual(approvals);
+  });
+
   it('refuses a request that is not approved', () => {
     expect(() => receiptClaims(pendingRequest(), 'https://x', APPROVED_AT)).toThrow(/not approved/);
   });
