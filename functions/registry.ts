@@ -203,6 +203,38 @@ export const FUNCTIONS = [
     needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'links:verify', 'directory:read'],
   },
 
+  // ---- Receipts and execution reports (usecases/receipts.ts, lifecycle/execution.ts) ------------
+  {
+    kind: 'api',
+    name: 'getReceipt',
+    methods: ['GET'],
+    path: '/requests/{id}/receipt',
+    entry: 'functions/get-receipt/handler.ts',
+    auth: 'jwt',
+    access: 'requester, approvers, admins, the calling system that created the request',
+    needs: ['table:get'],
+  },
+  {
+    kind: 'api',
+    name: 'receiptKeys',
+    methods: ['GET'],
+    path: '/.well-known/jwks.json',
+    entry: 'functions/receipt-keys/handler.ts',
+    auth: 'none',
+    access: 'anyone',
+    needs: ['receipts:publish'],
+  },
+  {
+    kind: 'api',
+    name: 'reportExecution',
+    methods: ['POST'],
+    path: '/requests/{id}/execution',
+    entry: 'functions/report-execution/handler.ts',
+    auth: 'jwt',
+    access: 'the calling system that created the request, admins',
+    needs: ['table:get', 'table:put', 'table:update'],
+  },
+
   // ---- Workflow steps: the functions statemachines/approval.asl.json invokes --------------------
   {
     kind: 'workflow-step',
@@ -224,14 +256,16 @@ export const FUNCTIONS = [
     name: 'notifyOutcome',
     entry: 'functions/approval-steps/notify-outcome/handler.ts',
     substitution: 'NotifyOutcomeFunctionArn',
-    needs: ['table:get', 'table:put', 'table:update', 'email:send'],
+    // receipts:sign: an approved request's receipt is signed here, before the callback.
+    needs: ['table:get', 'table:put', 'table:update', 'email:send', 'receipts:sign'],
   },
   {
     kind: 'workflow-step',
     name: 'deliverCallback',
     entry: 'functions/approval-steps/deliver-callback/handler.ts',
     substitution: 'DeliverCallbackFunctionArn',
-    needs: ['table:get', 'table:put', 'table:update', 'callback:sign'],
+    // receipts:sign: the callback on request.approved carries the receipt (signed here if notify outcome could not).
+    needs: ['table:get', 'table:put', 'table:update', 'callback:sign', 'receipts:sign'],
   },
 
   // ---- Scheduled and event functions: each wired to its trigger by its construct in infra/constructs ----
@@ -280,7 +314,7 @@ export function functionNamed(name: string): ServiceFunctionEntry {
  * accepts the machine client, and the local gateway refuses a calling system's token (401)
  * on every other route, from this same list.
  */
-export const CALLING_SYSTEM_OPERATIONS: readonly string[] = ['createRequest'] satisfies ApiOperationName[];
+export const CALLING_SYSTEM_OPERATIONS: readonly string[] = ['createRequest', 'getReceipt', 'reportExecution'] satisfies ApiOperationName[];
 
 /** The stream consumer and the batch rules of its event source mapping, which the local stream poller follows too. */
 export const STREAM_CONSUMER_FUNCTION = {

@@ -3,6 +3,7 @@
  * error shape turned into ApiError, and the request and response types taken from the service's
  * own domain modules, so they are written once.
  */
+import type { JSONWebKeySet } from 'jose';
 import type { FieldIssue } from '../../functions/domain/errors';
 import type { Kind } from '../../functions/domain/kinds';
 import type { DecisionBody } from '../../functions/domain/bodies';
@@ -102,6 +103,10 @@ export function createApi(apiUrl: string, token: () => string | undefined, onUna
     getProfile: (profileId: string) => call<Profile>('GET', `/profiles/${id(profileId)}`),
     putProfile: (profileId: string, body: ProfileBody & { maxReminders?: number }) =>
       call<Profile>('PUT', `/profiles/${id(profileId)}`, body),
+    /** The request's receipt (409 until it is approved and signed). */
+    getReceipt: (requestId: string) => call<{ receipt: string }>('GET', `/requests/${id(requestId)}/receipt`),
+    /** The receipt keys' public halves (public: anyone may verify a receipt). */
+    receiptKeys: () => call<JSONWebKeySet>('GET', '/.well-known/jwks.json'),
   };
 }
 export type Api = ReturnType<typeof createApi>;

@@ -122,6 +122,16 @@ export const csrSummarySchema = z.object({
 });
 export type CsrSummary = z.infer<typeof csrSummarySchema>;
 
+/** What the calling system (or an admin) reported doing with an approved request (domain/execution.ts). */
+export const executionReportSchema = z.object({
+  status: z.enum(['succeeded', 'failed']),
+  reference: z.string().optional(),
+  details: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+  by: actorSchema,
+  at: isoTime,
+});
+export type ExecutionReport = z.infer<typeof executionReportSchema>;
+
 export const approvalRequestSchema = z.object({
   id: z.uuid(),
   kind: kindSchema,
@@ -196,6 +206,11 @@ export const approvalRequestSchema = z.object({
     .literal(false)
     .optional()
     .describe("Copied from the profile when false: approvers' delegates may not decide on this request."),
+  approvalValidFor: z
+    .string()
+    .optional()
+    .describe("Copied from the profile (default P7D): how long the approval may be acted on, the receipt's `exp` after `approvedAt`."),
+  execution: executionReportSchema.optional().describe('The last execution report of the calling system that acted on the approval.'),
   createdAt: isoTime,
   updatedAt: isoTime,
   expiresAt: isoTime,
@@ -231,7 +246,9 @@ export type HistoryType =
   | 'callback-delivered'
   | 'callback-failed'
   | 'stage-started'
-  | 'escalated';
+  | 'escalated'
+  | 'executed'
+  | 'execution-failed';
 
 export interface HistoryEntry {
   at: string;

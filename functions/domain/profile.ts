@@ -46,6 +46,8 @@ export const profileBodySchema = z
     csrPolicy: csrPolicySchema.optional(),
     /** Whether approvers' delegates (out of office) may decide on this profile's requests. */
     allowDelegation: z.boolean('must be true or false').default(true),
+    /** How long an approval may be acted on: its receipt's `exp` is `approvedAt` + this (default P7D). */
+    approvalValidFor: duration.optional(),
   })
   .superRefine((profile, ctx) => {
     const remind = durationSeconds(profile.remindAfter) ?? 0;

@@ -4,6 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { allowedCallbackUrl } from '../domain/callbacks';
+import { canonicalJson } from '../domain/canonical-json';
+import { DEFAULT_APPROVAL_VALID_FOR } from '../domain/receipts';
 import { conflict, forbidden, invalid } from '../domain/errors';
 import { type CreateRequestBody, ON_BEHALF_SCOPE } from '../domain/bodies';
 import { applyCsrPolicy } from '../domain/csr';
@@ -77,6 +79,7 @@ export async function createApprovalRequest(
     members,
   });
   if (client) change.request = { ...change.request, client };
+  change.request = { ...change.request, approvalValidFor: profile.approvalValidFor ?? DEFAULT_APPROVAL_VALID_FOR };
   if (csr && change.request.kind === 'certificate.enroll') change.request = { ...change.request, csr };
   if (findings) change.request = { ...change.request, findings };
   if (onBehalfOf)
@@ -126,16 +129,4 @@ async function replay(deps: Deps, earlier: IdempotencyRecord, bodyHash: string, 
   if (!stored) throw conflict('Idempotency-Key was already used', { requestId: earlier.requestId });
   // The stored request's workflow is the outbox's (or the reconciler's) to start: a replay starts nothing.
   return { request: stored.request, replayed: true };
-}
-
-/** JSON with sorted keys, so the same body hashes the same whatever its key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

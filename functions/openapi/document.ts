@@ -8,6 +8,7 @@ import { actorSchema, approvalRequestSchema, STATES } from '../domain/model';
 import { profileBodySchema } from '../domain/profile';
 import { DELEGATION_DETAILS } from './delegation';
 import { type ApiOperationName, apiOperations, type Method } from '../registry';
+import { RECEIPT_DETAILS } from './receipts';
 import { errors, inputSchema, isoTime, json, outputSchema, pageParameters, pageResponse, ref, type Schema, subjectName } from './schemas';
 
 const actor = inputSchema(actorSchema);
@@ -156,6 +157,7 @@ const DETAILS: Record<ApiOperationName, Record<string, unknown>> = {
       ]),
     ),
   },
+  ...RECEIPT_DETAILS,
   linkDecide: {
     summary: 'Signed link: make the decision (form post)',
     parameters: ['approver', 'exp', 'kid', 'sig'].map((name) => ({ name, in: 'query', required: true, schema: { type: 'string' } })),

@@ -8,6 +8,7 @@
  */
 import type { ApprovalRequest } from '../domain/model';
 import type { ApprovalStore, Clock, Deps, Directory, Meter, WorkflowPort } from './ports';
+import type { ReceiptIssuer } from './receipts';
 import type { CallbackKey, CallbackSender, EmailContent, Mailer } from './senders';
 
 export type ApiDeps = Deps;
@@ -45,6 +46,8 @@ export interface StepDeps {
   /** The signing key of one calling system (derived from the service's current callback key). */
   callbackKey: (client: string) => Promise<CallbackKey>;
   callbacks: CallbackSender;
+  /** Signs an approved request's receipt once and keeps it (usecases/receipts.ts). */
+  receipts: ReceiptIssuer;
 }
 
 export interface EventDeps {

@@ -22,6 +22,7 @@ import { Time } from '../Time';
 import { DecisionDialog, type DecisionKind, type DialogKind, type FieldErrors } from './request/DecisionDialog';
 import { Findings } from './request/Findings';
 import { History } from './request/History';
+import { ExecutionReport, ReceiptSection } from './request/Receipt';
 import { SubjectInformation } from './request/SubjectInformation';
 import { Stages } from './request/Stages';
 import { Approvals, RequestInformation } from './request/Summary';
@@ -212,6 +213,8 @@ export function RequestPage() {
       </Container>
       <Stages request={request} />
       <Approvals request={request} />
+      {request.state === 'approved' ? <ReceiptSection request={request} /> : null}
+      {request.state === 'approved' ? <ExecutionReport request={request} /> : null}
       <History request={request} />
 
       <DecisionDialog

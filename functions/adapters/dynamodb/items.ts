@@ -87,6 +87,7 @@ export function toProfile(item: Item): Profile {
     ...(item.csrPolicy && typeof item.csrPolicy === 'object' ? { csrPolicy: item.csrPolicy as NonNullable<Profile['csrPolicy']> } : {}),
     // Stored before the field existed: delegation allowed (its default).
     allowDelegation: item.allowDelegation !== false,
+    ...(typeof item.approvalValidFor === 'string' ? { approvalValidFor: item.approvalValidFor } : {}),
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
     version: Number(item.version),

@@ -9,6 +9,7 @@
  * workflow owes it something (a round, an expiry, the outcome email or the callback); the
  * reconciler queries it for due checks, and the last outcome step removes both attributes.
  * | history      | `REQ#<id>`                 | `HISTORY#<at>#<nonce>`    | -                                       | -                                |
+ * | receipt      | `REQ#<id>`                 | `RECEIPT`                 | -                                       | -                                |
  * | profile      | `PROFILES`                 | `PROFILE#<id>`            | -                                       | -                                |
  * | task         | `TASKS#<approver email>`   | `<createdAt>#<id>`        | -                                       | -                                |
  * | idempotency  | `IDEMPOTENCY#<sub>#<key>` (each escaped) | `IDEMPOTENCY`             | -                                       | -                                |
@@ -44,6 +45,8 @@ export const INDEX_BY_REQUESTER = 'byRequester';
 export const INDEX_BY_DUE = 'byDue';
 
 export const requestKey = (id: string) => ({ PK: `REQ#${id}`, SK: 'REQUEST' });
+/** The receipt of an approved request (written once, beside it). */
+export const receiptKey = (id: string) => ({ PK: `REQ#${id}`, SK: 'RECEIPT' });
 export const historyPrefix = 'HISTORY#';
 export const historyKey = (id: string, at: string) => ({
   PK: `REQ#${id}`,

@@ -134,6 +134,7 @@ describe('each function gets exactly what its needs say', () => {
   const configurationSet = `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:configuration-set/${config.prefix}`;
 
   const userPool = `\${${logicalId(stateful.userPool)}.Arn}`;
+  const receiptKey = `\${${logicalId(stateful.node.findChild('ReceiptKeys').node.findChild('Key1'))}.Arn}`;
   const indexes = [`${table}/index/byRequester`, `${table}/index/byState`];
   /** The test's own statement of each need: actions → resources, and environment variables. */
   const EXPECTED: Record<Need, { grants: Record<string, string[]>; env: string[] }> = {
@@ -156,6 +157,8 @@ describe('each function gets exactly what its needs say', () => {
       env: ['SENDER_EMAIL', 'PUBLIC_BASE_URL', 'SES_CONFIGURATION_SET'],
     },
     'callback:accept': { grants: {}, env: ['CALLBACK_URL_PREFIXES'] },
+    'receipts:sign': { grants: { 'kms:Sign': [receiptKey] }, env: ['RECEIPT_SIGNING_KEY_ARN', 'PUBLIC_BASE_URL'] },
+    'receipts:publish': { grants: { 'kms:GetPublicKey': [receiptKey] }, env: ['RECEIPT_KEY_ARNS'] },
     'directory:read': {
       grants: {
         'cognito-idp:AdminListGroupsForUser': [userPool],
@@ -258,8 +261,13 @@ describe('each function gets exactly what its needs say', () => {
       'states:SendTaskSuccess',
       ...DIRECTORY,
     ],
-    notifyOutcome: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'ses:SendEmail'],
-    deliverCallback: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue'],
+    // the receipt: its stored item (GetItem), else kms:Sign and a conditional PutItem
+    notifyOutcome: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'ses:SendEmail', 'kms:Sign'],
+    deliverCallback: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'kms:Sign'],
+    getReceipt: ['dynamodb:GetItem'], // the request (read rules), then its receipt item
+    receiptKeys: ['kms:GetPublicKey'], // the public half of each listed key
+    // the receipt item (its exp), then changeRequest: an Update of the request and a Put of the history entry
+    reportExecution: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     sesEvents: ['dynamodb:GetItem', 'dynamodb:PutItem', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
     // reconcile: dueRequests (Query on byDue), getRequest, bookkeeping updates, expiry through
     // changeRequest (transaction of an Update, Puts and the task entries' Deletes; answers a stored token),
