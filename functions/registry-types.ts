@@ -24,7 +24,9 @@ export type Need =
   | 'callback:accept'
   /** Reads of the user directory: who may still decide and get emails. */
   | 'directory:read'
-  | 'email:send';
+  | 'email:send'
+  /** PutEvents on the stack's own EventBridge bus. */
+  | 'events:put';
 
 interface FunctionBase {
   /** Unique name; also the function's logical name (`<Name>Function` in the CDK stack). */

@@ -15,6 +15,7 @@ import { endpointsEnv, type LocalEndpoint, removeEndpointsFile, writeEndpointsFi
 import { deleteTable, ensureTable, startDynamoDbLocal } from './dynamodb';
 import { type GatewayOptions, startGateway } from './gateway';
 import { localIssuer } from './identity';
+import { LOCAL_EVENT_BUS, startEventsServer } from './events';
 import { startMailbox } from './mailbox';
 import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from './net';
 import { startSecretsServer } from './secrets';
@@ -136,10 +137,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     expose({ name: 'DynamoDB Local', url: dynamo.endpoint, env: 'AWS_ENDPOINT_URL_DYNAMODB' });
     await ensureTable(dynamo.endpoint, tableName);
 
+    // The local EventBridge; its events are listed on the mailbox's port (GET /events).
+    const events = await startEventsServer({ dataDir: options.ephemeral ? undefined : dataDir, busName: LOCAL_EVENT_BUS, log });
+    stops.push(events.close);
+    expose({ name: 'EventBridge', url: events.url, env: 'AWS_ENDPOINT_URL_EVENTBRIDGE' });
     const mailbox = await startMailbox({
       port: options.mailPort,
       dataDir: options.ephemeral ? undefined : dataDir,
       identities: [SENDER_EMAIL],
+      events,
     });
     stops.push(mailbox.close);
     expose({ name: 'Mailbox (SES v2)', url: mailbox.url, env: 'AWS_ENDPOINT_URL_SESV2' });
@@ -177,6 +183,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       LINK_KEYS_SECRET_ID: LINK_SECRET,
       CALLBACK_KEYS_SECRET_ID: CALLBACK_SECRET,
       CALLBACK_URL_PREFIXES: callbackUrlPrefixes,
+      EVENT_BUS_NAME: LOCAL_EVENT_BUS,
     });
 
     const functions = Object.fromEntries(

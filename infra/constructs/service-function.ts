@@ -81,6 +81,8 @@ export interface ServiceResources {
   readonly callbackKeys: ISecret;
   /** Where calling systems may have callbacks sent (https URL prefixes; none when empty). */
   readonly callbackUrlPrefixes: readonly string[];
+  /** The stack's own EventBridge bus, where the stream consumer publishes events. */
+  readonly eventBus: { readonly eventBusName: string; readonly eventBusArn: string };
   /** The user directory: the stack's Cognito user pool. */
   readonly userPool: { readonly userPoolId: string; readonly userPoolArn: string };
   readonly email: {
@@ -250,6 +252,10 @@ export class ServiceFunction extends NodejsFunction {
         case 'directory:read':
           this.addEnvironment('USER_POOL_ID', resources.userPool.userPoolId);
           this.addToRolePolicy(new PolicyStatement({ actions: DIRECTORY_ACTIONS, resources: [resources.userPool.userPoolArn] }));
+          break;
+        case 'events:put':
+          this.addEnvironment('EVENT_BUS_NAME', resources.eventBus.eventBusName);
+          this.addToRolePolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [resources.eventBus.eventBusArn] }));
           break;
         case 'callback:accept':
           this.addEnvironment('CALLBACK_URL_PREFIXES', resources.callbackUrlPrefixes.join(','));

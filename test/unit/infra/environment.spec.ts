@@ -23,6 +23,7 @@ const SAMPLE: Record<string, string> = {
   SES_CONFIGURATION_SET: 'approvals-test',
   CALLBACK_URL_PREFIXES: 'https://hooks.example.com/approvals/',
   USER_POOL_ID: 'eu-west-1_AbCdEf123',
+  EVENT_BUS_NAME: 'approvals-test-events',
 };
 
 /** Variables every function gets that are no setting of the service. */
