@@ -8,8 +8,10 @@ import type { Kind } from '../../functions/domain/kinds';
 import type { DecisionBody } from '../../functions/domain/bodies';
 import type { ApprovalRequest, HistoryEntry, State } from '../../functions/domain/model';
 import type { Profile, ProfileBody } from '../../functions/domain/profile';
+import type { StatsReport } from '../../functions/domain/stats-report';
 
 export type { ApprovalRequest, HistoryEntry, Profile, ProfileBody, State, Kind, FieldIssue };
+export type { StatsReport };
 
 export interface Page<T> {
   items: T[];
@@ -102,6 +104,7 @@ export function createApi(apiUrl: string, token: () => string | undefined, onUna
     getProfile: (profileId: string) => call<Profile>('GET', `/profiles/${id(profileId)}`),
     putProfile: (profileId: string, body: ProfileBody & { maxReminders?: number }) =>
       call<Profile>('PUT', `/profiles/${id(profileId)}`, body),
+    stats: (params: { profileId?: string; from?: string; to?: string }) => call<StatsReport>('GET', `/stats${query(params)}`),
   };
 }
 export type Api = ReturnType<typeof createApi>;
