@@ -28,7 +28,9 @@ export type Need =
   /** Signs receipts with the current receipt key (kms:Sign only); `iss` is the API's public URL. */
   | 'receipts:sign'
   /** Reads the public halves of the receipt keys still listed (kms:GetPublicKey only). */
-  | 'receipts:publish';
+  | 'receipts:publish'
+  /** PutEvents on the stack's own EventBridge bus. */
+  | 'events:put';
 
 interface FunctionBase {
   /** Unique name; also the function's logical name (`<Name>Function` in the CDK stack). */

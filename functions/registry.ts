@@ -23,7 +23,8 @@ const streamConsumer = {
   kind: 'event',
   name: 'streamConsumer',
   entry: 'functions/stream-consumer/handler.ts',
-  needs: ['workflow:start', 'workflow:task'],
+  // events:put and table:update: the events and the /stats counters of each change (usecases/events.ts, usecases/stats.ts).
+  needs: ['workflow:start', 'workflow:task', 'events:put', 'table:update'],
 } as const;
 
 export const FUNCTIONS = [
@@ -201,6 +202,16 @@ export const FUNCTIONS = [
     auth: 'none',
     access: 'holder of a signed link (the approver it names)',
     needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'links:verify', 'directory:read'],
+  },
+  {
+    kind: 'api',
+    name: 'getStats',
+    methods: ['GET'],
+    path: '/stats',
+    entry: 'functions/get-stats/handler.ts',
+    auth: 'jwt',
+    access: 'approvers, admins',
+    needs: ['table:query'],
   },
 
   // ---- Receipts and execution reports (usecases/receipts.ts, lifecycle/execution.ts) ------------

@@ -16,6 +16,10 @@
  * `Sec-Fetch-Site` says another site sent it, gets 403. The SDK and curl send neither header; the
  * mailbox's own page sends its own origin.
  *
+ * The local EventBridge's events (local/events.ts) are listed here too: `GET /events` answers
+ * `{"events": [...]}`, oldest first (newest last); `POST /events/faults` with `{"failNext": N}` makes
+ * the next N event entries fail, as the email fault switch does for SendEmail.
+ *
  * SES v2 answers as AWS's do where the library differs (SendEmail's checks, GetAccount,
  * ListEmailIdentities, JSON errors): see ses-api.ts.
  */
@@ -23,6 +27,7 @@ import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, 
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { EventsServer } from './events';
 import { requireOwnHost } from './host-check';
 import { addSesApi } from './ses-api';
 
@@ -33,6 +38,9 @@ interface SesStore {
 const SEND_EMAIL = '/v2/email/outbound-emails';
 const faultsBody = z.strictObject({ failNext: z.number().int().min(0).max(100_000), error: z.enum(['throttle', 'fail']) });
 type Faults = z.infer<typeof faultsBody>;
+const eventFaultsBody = z.strictObject({ failNext: z.number().int().min(0).max(100_000) });
+/** The local EventBridge's events, listed on this port. */
+type EventsList = Pick<EventsServer, 'events' | 'failNext'>;
 const FAULT_ERRORS = {
   throttle: { status: 429, type: 'TooManyRequestsException', message: 'Maximum sending rate exceeded (local fault switch).' },
   fail: { status: 500, type: 'InternalFailure', message: 'Internal failure (local fault switch).' },
@@ -68,7 +76,7 @@ export function isCrossSiteWrite(req: IncomingMessage, ownOrigin: string): boole
 }
 
 /** Puts the cross-site guard and the fault switch in front of the SES server's own request handling. */
-function addFaultSwitch(server: Server): void {
+function addFaultSwitch(server: Server, published?: EventsList): void {
   let faults: Faults = { failNext: 0, error: 'fail' };
   const ses = server.listeners('request') as RequestListener[];
   server.removeAllListeners('request');
@@ -84,6 +92,30 @@ function addFaultSwitch(server: Server): void {
           message: "the mailbox takes changes from its own page or a client that is not a browser, not from another site's page",
         },
       });
+    }
+    if (path === '/events' && published) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: { code: 'method_not_allowed', message: 'GET' } });
+      return json(res, 200, { events: published.events() });
+    }
+    if (path === '/events/faults' && published) {
+      if (req.method !== 'POST') return json(res, 405, { error: { code: 'method_not_allowed', message: 'POST' } });
+      readText(req).then(
+        (text) => {
+          const parsed = (() => {
+            try {
+              return eventFaultsBody.safeParse(JSON.parse(text));
+            } catch {
+              return undefined;
+            }
+          })();
+          if (!parsed?.success)
+            return json(res, 400, { error: { code: 'invalid_faults', message: 'expected {"failNext": integer 0..100000}' } });
+          published.failNext(parsed.data.failNext);
+          json(res, 200, parsed.data);
+        },
+        () => res.destroy(),
+      );
+      return;
     }
     if (path === '/faults') {
       if (req.method === 'GET') return json(res, 200, faults);
@@ -127,6 +159,8 @@ export async function startMailbox(options: {
   dataDir?: string;
   /** What ListEmailIdentities answers as verified (the stack's sender). */
   identities?: readonly string[];
+  /** The local EventBridge, whose events `GET /events` lists. */
+  events?: EventsList;
 }): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const ses = require('aws-ses-v2-local') as { default: (config: { port: number; host: string }) => Promise<Server> };
   const { getStoreReadonly } = require('aws-ses-v2-local/dist/store') as { getStoreReadonly: () => SesStore };
@@ -148,7 +182,7 @@ export async function startMailbox(options: {
     store.emails = [];
   }
   const server = await ses.default({ port: options.port, host: '127.0.0.1' });
-  addFaultSwitch(server);
+  addFaultSwitch(server, options.events);
   addSesApi(server, { identities: options.identities ?? [] });
   // Last, so that it wraps everything above: no other site's Host gets past it.
   requireOwnHost(server);

@@ -16,6 +16,7 @@ import { deleteTable, ensureTable, startDynamoDbLocal } from './dynamodb';
 import { type GatewayOptions, startGateway } from './gateway';
 import { localIssuer } from './identity';
 import { localKeyArn, localKmsKeys, startKmsServer } from './kms';
+import { LOCAL_EVENT_BUS, startEventsServer } from './events';
 import { startMailbox } from './mailbox';
 import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from './net';
 import { startSecretsServer } from './secrets';
@@ -137,10 +138,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     expose({ name: 'DynamoDB Local', url: dynamo.endpoint, env: 'AWS_ENDPOINT_URL_DYNAMODB' });
     await ensureTable(dynamo.endpoint, tableName);
 
+    // The local EventBridge; its events are listed on the mailbox's port (GET /events).
+    const events = await startEventsServer({ dataDir: options.ephemeral ? undefined : dataDir, busName: LOCAL_EVENT_BUS, log });
+    stops.push(events.close);
+    expose({ name: 'EventBridge', url: events.url, env: 'AWS_ENDPOINT_URL_EVENTBRIDGE' });
     const mailbox = await startMailbox({
       port: options.mailPort,
       dataDir: options.ephemeral ? undefined : dataDir,
       identities: [SENDER_EMAIL],
+      events,
     });
     stops.push(mailbox.close);
     expose({ name: 'Mailbox (SES v2)', url: mailbox.url, env: 'AWS_ENDPOINT_URL_SESV2' });
@@ -187,6 +193,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       CALLBACK_URL_PREFIXES: callbackUrlPrefixes,
       RECEIPT_SIGNING_KEY_ARN: receiptKeyArns[0],
       RECEIPT_KEY_ARNS: receiptKeyArns.join(','),
+      EVENT_BUS_NAME: LOCAL_EVENT_BUS,
     });
 
     const functions = Object.fromEntries(

@@ -10,6 +10,7 @@ import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router'
 import { isAsciiEmail } from '../../functions/domain/model';
 import { createApi } from './api';
 import { basePath, type ConsoleConfig } from './config';
+import { DashboardPage } from './pages/DashboardPage';
 import { NewRequestPage } from './pages/NewRequestPage';
 import { ProfileEditPage } from './pages/ProfileEditPage';
 import { ProfilesPage } from './pages/ProfilesPage';
@@ -176,6 +177,7 @@ export function App({ config }: { config: ConsoleConfig }) {
                 ? [{ type: 'link' as const, text: 'What do you want to do', href: `${basePath}/tasks` }]
                 : []),
               { type: 'link', text: 'Profiles', href: `${basePath}/profiles` },
+              ...(isApprover(who) || isAdmin(who) ? [{ type: 'link' as const, text: 'Dashboard', href: `${basePath}/dashboard` }] : []),
             ]}
           />
         }
@@ -186,6 +188,7 @@ export function App({ config }: { config: ConsoleConfig }) {
             <Route path="/requests/new" element={<NewRequestPage />} />
             <Route path="/requests/:id" element={<RequestPage />} />
             <Route path="/tasks" element={<TasksPage />} />
+            <Route path="/dashboard" element={<DashboardPage />} />
             <Route path="/profiles" element={<ProfilesPage />} />
             <Route path="/profiles/new" element={<ProfileEditPage />} />
             <Route path="/profiles/:id/edit" element={<ProfileEditPage />} />

@@ -9,8 +9,10 @@ import type { Kind } from '../../functions/domain/kinds';
 import type { DecisionBody } from '../../functions/domain/bodies';
 import type { ApprovalRequest, HistoryEntry, State } from '../../functions/domain/model';
 import type { Profile, ProfileBody } from '../../functions/domain/profile';
+import type { StatsReport } from '../../functions/domain/stats-report';
 
 export type { ApprovalRequest, HistoryEntry, Profile, ProfileBody, State, Kind, FieldIssue };
+export type { StatsReport };
 
 export interface Page<T> {
   items: T[];
@@ -107,6 +109,7 @@ export function createApi(apiUrl: string, token: () => string | undefined, onUna
     getReceipt: (requestId: string) => call<{ receipt: string }>('GET', `/requests/${id(requestId)}/receipt`),
     /** The receipt keys' public halves (public: anyone may verify a receipt). */
     receiptKeys: () => call<JSONWebKeySet>('GET', '/.well-known/jwks.json'),
+    stats: (params: { profileId?: string; from?: string; to?: string }) => call<StatsReport>('GET', `/stats${query(params)}`),
   };
 }
 export type Api = ReturnType<typeof createApi>;

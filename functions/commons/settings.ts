@@ -46,6 +46,8 @@ export const NEED_VARIABLES = {
   /** A configuration set is optional in SES (the local SES has none); bounce tracking needs it in the cloud. */
   /** Reads of the user directory (the Cognito user pool): users by sub or email, groups, group members. */
   'directory:read': { USER_POOL_ID: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id') },
+  /** The stack's own EventBridge bus, by name. */
+  'events:put': { EVENT_BUS_NAME: z.string().regex(/^[\w.\-/]{1,256}$/, 'must be an event bus name') },
   'email:send': { SENDER_EMAIL: z.email(), PUBLIC_BASE_URL: z.url(), SES_CONFIGURATION_SET: z.string().min(1).optional() },
   /** The KMS key that signs receipts now (its ARN: the `kid` is its key id) and the API's public URL (the receipts' `iss`). */
   'receipts:sign': { RECEIPT_SIGNING_KEY_ARN: kmsKeyArn, PUBLIC_BASE_URL: z.url() },

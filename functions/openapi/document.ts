@@ -7,6 +7,7 @@ import { createRequestBodySchema, decisionBodySchema } from '../domain/bodies';
 import { actorSchema, approvalRequestSchema, STATES } from '../domain/model';
 import { profileBodySchema } from '../domain/profile';
 import { DELEGATION_DETAILS } from './delegation';
+import { statsReportSchema } from '../domain/stats-report';
 import { type ApiOperationName, apiOperations, type Method } from '../registry';
 import { RECEIPT_DETAILS } from './receipts';
 import { errors, inputSchema, isoTime, json, outputSchema, pageParameters, pageResponse, ref, type Schema, subjectName } from './schemas';
@@ -147,6 +148,27 @@ const DETAILS: Record<ApiOperationName, Record<string, unknown>> = {
     responses: { 200: { description: 'The request, state deleted', content: json(ref('Request')) }, ...errors(400, 401, 403, 404, 409) },
   },
   ...DELEGATION_DETAILS,
+  getStats: {
+    summary: 'Counts by state, time to decision (p50, p90), pending by age and decisions per day (approvers, admins)',
+    description:
+      'Read from day buckets that the stream consumer keeps up to date (one read per day of the range, whatever the number of requests); counts and pending by age are of the requests created in the range, time to decision and decisions of those decided in it. Percentiles come from a log-scale histogram: within relativeError (9.05 %) of the exact nearest-rank value. The counters follow each stored change within seconds.',
+    parameters: [
+      {
+        name: 'from',
+        in: 'query',
+        schema: { type: 'string' },
+        description: 'First day (YYYY-MM-DD or an ISO time; UTC); default 29 days before to.',
+      },
+      {
+        name: 'to',
+        in: 'query',
+        schema: { type: 'string' },
+        description: 'Last day (YYYY-MM-DD or an ISO time; UTC); default today; at most 366 days after from.',
+      },
+      { name: 'profileId', in: 'query', schema: { type: 'string' }, description: 'Only this profile; default all profiles.' },
+    ],
+    responses: { 200: { description: 'The statistics', content: json(outputSchema(statsReportSchema)) }, ...errors(400, 401, 403) },
+  },
   linkPage: {
     summary: 'Signed link: confirm page (changes nothing)',
     parameters: ['approver', 'exp', 'kid', 'sig'].map((name) => ({ name, in: 'query', required: true, schema: { type: 'string' } })),

@@ -12,10 +12,16 @@
  *   hold (it was planned until the next reminder or the expiry); so does a stage's start (a stage
  *   reached its quorum), so the next round emails the new stage's approvers.
  * Anything else is ignored. Whatever the outbox could not do, the reconciler does (usecases/reconcile.ts).
+ * After the workflow has heard of it, a change is published as events (usecases/events.ts) and counted
+ * for GET /stats (usecases/stats.ts), in that order: a failure of either fails the record, which the
+ * stream delivers again (the workflow's part is harmless to repeat, events come at least once, the
+ * counters count a request version once).
  */
 import { holdEnd } from '../domain/hold';
 import type { Outcome } from '../domain/model';
+import { type EventsPort, publishChange } from './events';
 import type { StoredRequest, WorkflowPort } from './ports';
+import { countChange, type StatsStore } from './stats';
 
 /** One stored change of a request item, as the stream tells it. */
 export interface RequestChange {
@@ -24,10 +30,16 @@ export interface RequestChange {
   kind: 'insert' | 'modify' | 'remove';
   before?: StoredRequest;
   after?: StoredRequest;
+  /** The request's receipt as stored with it after the change, once it has one (events carry it). */
+  receipt?: string;
 }
 
 export interface OutboxDeps {
   workflow: Pick<WorkflowPort, 'start' | 'finish' | 'replan'>;
+  /** Where the change's events go (absent: none are published). */
+  events?: EventsPort;
+  /** Where the change is counted (absent: not counted). */
+  stats?: Pick<StatsStore, 'apply'>;
   /** Told of a change that could not be relayed (it is retried); for the logs. */
   onFailed?: (change: RequestChange, error: unknown) => void;
 }
@@ -70,6 +82,8 @@ export async function relayBatch(deps: OutboxDeps, changes: readonly RequestChan
   for (const change of changes) {
     try {
       await relayChange(deps, change);
+      if (deps.events) await publishChange(deps.events, change);
+      if (deps.stats) await countChange(deps.stats, change);
     } catch (error) {
       deps.onFailed?.(change, error);
       return { batchItemFailures: [{ itemIdentifier: change.id }] };

@@ -83,6 +83,8 @@ export interface ServiceResources {
   readonly callbackUrlPrefixes: readonly string[];
   /** The receipt keys (KMS, ECC_NIST_P256): the one that signs now, and every one the JWKS lists (current first). */
   readonly receipts: { readonly signingKeyArn: string; readonly keyArns: readonly string[] };
+  /** The stack's own EventBridge bus, where the stream consumer publishes events. */
+  readonly eventBus: { readonly eventBusName: string; readonly eventBusArn: string };
   /** The user directory: the stack's Cognito user pool. */
   readonly userPool: { readonly userPoolId: string; readonly userPoolArn: string };
   readonly email: {
@@ -252,6 +254,10 @@ export class ServiceFunction extends NodejsFunction {
         case 'directory:read':
           this.addEnvironment('USER_POOL_ID', resources.userPool.userPoolId);
           this.addToRolePolicy(new PolicyStatement({ actions: DIRECTORY_ACTIONS, resources: [resources.userPool.userPoolArn] }));
+          break;
+        case 'events:put':
+          this.addEnvironment('EVENT_BUS_NAME', resources.eventBus.eventBusName);
+          this.addToRolePolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [resources.eventBus.eventBusArn] }));
           break;
         case 'callback:accept':
           this.addEnvironment('CALLBACK_URL_PREFIXES', resources.callbackUrlPrefixes.join(','));

@@ -1,7 +1,8 @@
 /**
  * The outbox in the cloud: the table's stream feeds the stream consumer (functions/stream-consumer)
- * through an event source mapping that hands it only new requests and changes that end a pending
- * one (the filters of functions/adapters/dynamodb/stream.ts), reports partial batch failures,
+ * through an event source mapping that hands it only new requests and changes of pending or approved
+ * ones (the filters of functions/adapters/dynamodb/stream.ts); it tells the workflow, publishes the
+ * events to the stack's bus and keeps the /stats counters. The mapping reports partial batch failures,
  * bisects a failing batch, retries a bounded number of times within a maximum record age
  * (STREAM_CONSUMER_FUNCTION.stream, which the local stream poller follows too), then sends the
  * record's position to an on-failure queue, which raises an alarm. What the consumer could not do,
@@ -40,7 +41,8 @@ export class StreamConsumer extends Construct {
     super(scope, id);
     const rules = STREAM_CONSUMER_FUNCTION.stream;
     this.function = ServiceFunction.ofEntry(this, STREAM_CONSUMER_FUNCTION, props.resources, {
-      description: "The outbox: starts a new request's workflow and ends the wait of a request that ended, from the table's stream",
+      description:
+        "The outbox: starts a new request's workflow, ends the wait of a request that ended, publishes events and keeps the stats counters, from the table's stream",
       timeout: Duration.seconds(30),
       logRetention: props.logRetention,
       logRemovalPolicy: props.logRemovalPolicy,
@@ -72,7 +74,7 @@ export class StreamConsumer extends Construct {
     this.failuresAlarm = new Alarm(this, 'FailuresAlarm', {
       alarmName: `${props.prefix}-stream-consumer-failures`,
       alarmDescription:
-        'Stored changes the outbox could not relay to the workflow (retries or record age exhausted); the reconciler repairs those requests at their next check: look for the cause (Step Functions errors, throttling)',
+        'Stored changes the outbox could not relay to the workflow, publish as events or count (retries or record age exhausted); the reconciler repairs the workflow part at the next check, those events and counts are missing: look for the cause (Step Functions, EventBridge or DynamoDB errors, throttling)',
       metric: this.failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
       threshold: 1,
       evaluationPeriods: 1,

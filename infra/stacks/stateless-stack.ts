@@ -5,6 +5,7 @@
  * typed props and composes the constructs of infra/constructs; every function is an entry of
  * functions/registry.ts, its grants and environment from the entry's `needs`.
  */
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import { ArnFormat, CfnOutput, Lazy, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { HttpApi, HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
@@ -61,6 +62,8 @@ export class StatelessStack extends Stack {
   readonly routes: Record<string, HttpRoute>;
   readonly monitoring: Monitoring;
   readonly streamConsumer: StreamConsumer;
+  /** Where the events go (docs/events.md). */
+  readonly eventBus: EventBus;
   readonly emailEventsQueue: Queue;
   readonly emailEventsDeadLetterQueue: Queue;
   /** Base of the links in emails: the custom domain when set, else the execute-api URL. */
@@ -114,7 +117,10 @@ export class StatelessStack extends Stack {
     this.publicBaseUrl = http.publicBaseUrl;
 
     const configurationSet = configurationSetOf(this, config.prefix);
+    // The service's own bus: the stream consumer publishes every change of a request to it (docs/events.md).
+    this.eventBus = new EventBus(this, 'EventBus', { eventBusName: `${config.prefix}-events` });
     const resources: ServiceResources = {
+      eventBus: this.eventBus,
       table: { table: stateful.table, indexNames: stateful.indexNames, dueIndexName: stateful.dueIndexName },
       stateMachineArn,
       executionArns,
@@ -204,6 +210,11 @@ export class StatelessStack extends Stack {
       value: this.console.client.userPoolClientId,
       description: 'App client of the console (authorization code with PKCE)',
     });
+    new CfnOutput(this, 'EventBusName', {
+      value: this.eventBus.eventBusName,
+      description: 'The bus the service publishes its events to (docs/events.md)',
+    });
+    new CfnOutput(this, 'EventBusArn', { value: this.eventBus.eventBusArn });
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
     new CfnOutput(this, 'ReconcilerFunctionName', {
       value: this.reconcilerFunction.functionName,

@@ -16,6 +16,8 @@
  * | find entry   | `FIND#<find key>`          | `<createdAt>#<id>`        | -                                       | -                                |
  * | delegation   | `DELEGATION#<delegator sub>` | `DELEGATION`            | -                                       | -                                |
  * | delegate entry | `DELEGATE#<delegate sub>` | `FROM#<delegator sub>`  | -                                       | -                                |
+ * | stats bucket | `STATS#<profile id or *>`  | `DAY#<YYYY-MM-DD>`        | -                                       | -                                |
+ * | stats mark   | `COUNTED#<request id>`     | `COUNTED`                 | -                                       | -                                |
  *
  * The by-state index is write-sharded: a request lands in one of STATE_SHARDS
  * partitions per state (chosen from its id), so a burst of requests in one state
@@ -31,6 +33,9 @@
  * A find entry exists for each findable value of a request (domain/find.ts: holder, card serial,
  * certificate serial, CSR names, requester email), written with the request, so a find is a Query
  * of the value's partition, newest first; the request id itself is found by its key.
+ * A stats bucket holds the counters of one day (UTC) of one profile, or of all profiles (`*`, not
+ * a profile id), kept by the stream consumer (domain/stats.ts), so GET /stats is a Query of one
+ * partition over the days of its range. A stats mark holds the version of a request counted last.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { invalid } from '../../domain/errors';
@@ -136,3 +141,11 @@ export const dueKeys = (id: string, checkAt: string) => ({ GSI3PK: duePartition(
 export const dueUntil = (now: string) => `${now}#~`;
 /** The request id of a byDue index item. */
 export const requestIdOf = (item: { PK?: unknown }) => String(item.PK).replace(/^REQ#/, '');
+
+/** The day buckets of one profile, or of all profiles (`undefined`). */
+export const statsPartition = (profileId: string | undefined) => `STATS#${profileId ?? '*'}`;
+export const statsDaySortKey = (day: string) => `DAY#${day}`;
+export const statsDayKey = (profileId: string | undefined, day: string) => ({ PK: statsPartition(profileId), SK: statsDaySortKey(day) });
+/** The day of a stats bucket's sort key. */
+export const dayOfStatsSortKey = (sortKey: string) => sortKey.slice('DAY#'.length);
+export const statsMarkKey = (requestId: string) => ({ PK: `COUNTED#${requestId}`, SK: 'COUNTED' });

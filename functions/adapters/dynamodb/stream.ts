@@ -11,42 +11,14 @@ import { type Item, toStored } from './items';
 
 /**
  * The records the consumer needs, as Lambda filter patterns on the record (`dynamodb` key only):
- * a new request item, a change of a request item from `requested` to an ended state, and a change
- * of a pending request that is or was on hold (the consumer keeps those whose hold's end changed),
- * and a change of a pending request past its first stage (the consumer keeps a stage's start).
- * Every other write (history, tasks, bookkeeping of a request not on hold, later changes of an
- * ended request) never reaches it.
+ * a new request item, any change of a pending request item (an ending, a hold, a stage, a decision:
+ * the consumer keeps what concerns the workflow, the events and the counters, see usecases/outbox.ts),
+ * and any change of an approved one (its execution report). Every other write (history, tasks,
+ * counters, later changes of a rejected, expired or deleted request) never reaches it.
  */
 export const REQUEST_CHANGE_FILTERS = [
   { eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['request'] } } } },
-  {
-    eventName: ['MODIFY'],
-    dynamodb: {
-      OldImage: { type: { S: ['request'] }, state: { S: ['requested'] } },
-      NewImage: { state: { S: [{ 'anything-but': ['requested'] }] } },
-    },
-  },
-  {
-    eventName: ['MODIFY'],
-    dynamodb: {
-      OldImage: { type: { S: ['request'] }, state: { S: ['requested'] } },
-      NewImage: { state: { S: ['requested'] }, doc: { M: { onHold: { BOOL: [true] } } } },
-    },
-  },
-  {
-    eventName: ['MODIFY'],
-    dynamodb: {
-      OldImage: { type: { S: ['request'] }, state: { S: ['requested'] }, doc: { M: { onHold: { BOOL: [true] } } } },
-      NewImage: { state: { S: ['requested'] } },
-    },
-  },
-  {
-    eventName: ['MODIFY'],
-    dynamodb: {
-      OldImage: { type: { S: ['request'] }, state: { S: ['requested'] } },
-      NewImage: { state: { S: ['requested'] }, doc: { M: { currentStage: { N: ['1', '2', '3', '4'] } } } },
-    },
-  },
+  { eventName: ['MODIFY'], dynamodb: { OldImage: { type: { S: ['request'] }, state: { S: ['requested', 'approved'] } } } },
 ] as const;
 
 const image = (value: object | undefined) => (value ? (unmarshall(value as Record<string, AttributeValue>) as Item) : undefined);
@@ -62,5 +34,6 @@ export function requestChangeOf(record: DynamoDBRecord): RequestChange | undefin
     kind,
     ...(before ? { before: toStored(before) } : {}),
     ...(after ? { after: toStored(after) } : {}),
+    ...(typeof after?.receipt === 'string' ? { receipt: after.receipt } : {}),
   };
 }

@@ -47,7 +47,7 @@ describe('the stream as the consumer reads it', () => {
     expect(requestChangeOf(record('INSERT', undefined, { ...historyKey(pending.id, pending.createdAt), type: 'history' }))).toBeUndefined();
   });
 
-  test('the filters pass a new request, a change that ends a pending one, and a change of a pending one on hold; nothing else', () => {
+  test('the filters pass a new request and every change of a pending or approved one; nothing else', () => {
     const passes = (r: DynamoDBRecord) => passesFilters(r, REQUEST_CHANGE_FILTERS);
     expect(passes(record('INSERT', undefined, requestItem(pending)))).toBe(true);
     expect(passes(record('MODIFY', requestItem(pending), requestItem(approved, { taskToken: 't-1' })))).toBe(true);
@@ -60,13 +60,30 @@ describe('the stream as the consumer reads it', () => {
     };
     expect(passes(record('MODIFY', requestItem(pending), requestItem(held)))).toBe(true);
     expect(passes(record('MODIFY', requestItem(held), requestItem({ ...held, onHold: false, version: 3 })))).toBe(true);
-    // A stage's start (the consumer replans when the current stage changed); a request still at its first stage does not pass.
+    // A stage's start (the consumer replans when the current stage changed).
     expect(passes(record('MODIFY', requestItem(pending), requestItem({ ...pending, currentStage: 1, version: 2 })))).toBe(true);
-    expect(passes(record('MODIFY', requestItem(pending), requestItem({ ...pending, currentStage: 0, version: 2 })))).toBe(false);
-    // A history item, a change that keeps it pending and not on hold, bookkeeping on an ended request, a removal.
+    // A stage started or an approval short of the quorum (events, counters), and an approved request's execution report.
+    expect(passes(record('MODIFY', requestItem(pending), requestItem({ ...pending, version: 2 }, { taskToken: 't-2' })))).toBe(true);
+    expect(passes(record('MODIFY', requestItem(approved), requestItem({ ...approved, version: 3 })))).toBe(true);
+    // A history item, a counter bucket, a change of a request that ended otherwise, a removal.
     expect(passes(record('INSERT', undefined, { ...historyKey(pending.id, pending.createdAt), type: 'history' }))).toBe(false);
-    expect(passes(record('MODIFY', requestItem(pending), requestItem({ ...pending, version: 2 }, { taskToken: 't-2' })))).toBe(false);
-    expect(passes(record('MODIFY', requestItem(approved), requestItem(approved, { outcomeNotifiedAt: 'x' })))).toBe(false);
+    expect(
+      passes(
+        record(
+          'MODIFY',
+          { PK: 'STATS#*', SK: 'DAY#2026-12-01', type: 'stats' },
+          { PK: 'STATS#*', SK: 'DAY#2026-12-01', type: 'stats', c_requested: 1 },
+        ),
+      ),
+    ).toBe(false);
+    const rejected = { ...pending, state: 'rejected' as const, version: 2 };
+    expect(passes(record('MODIFY', requestItem(rejected), requestItem(rejected, { outcomeNotifiedAt: 'x' })))).toBe(false);
     expect(passes(record('REMOVE', requestItem(pending)))).toBe(false);
+  });
+
+  test('the stored receipt travels with the change (events about an approval carry it)', () => {
+    const change = requestChangeOf(record('MODIFY', requestItem(pending), requestItem(approved, { receipt: 'eyJ.a.b' })));
+    expect(change?.receipt).toBe('eyJ.a.b');
+    expect(requestChangeOf(record('MODIFY', requestItem(pending), requestItem(approved)))).not.toHaveProperty('receipt');
   });
 });

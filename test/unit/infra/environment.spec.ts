@@ -26,6 +26,7 @@ const SAMPLE: Record<string, string> = {
   RECEIPT_SIGNING_KEY_ARN: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
   RECEIPT_KEY_ARNS:
     'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab,arn:aws:kms:eu-west-1:123456789012:key/0000abcd-12ab-34cd-56ef-1234567890ab',
+  EVENT_BUS_NAME: 'approvals-test-events',
 };
 
 /** Variables every function gets that are no setting of the service. */

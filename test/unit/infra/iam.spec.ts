@@ -167,6 +167,7 @@ describe('each function gets exactly what its needs say', () => {
       },
       env: ['USER_POOL_ID'],
     },
+    'events:put': { grants: { 'events:PutEvents': [`\${${logicalId(stateless.eventBus)}.Arn}`] }, env: ['EVENT_BUS_NAME'] },
     'table:due': { grants: { 'dynamodb:Query': [`${table}/index/byDue`] }, env: ['TABLE_NAME'] },
     'workflow:describe': {
       grants: {
@@ -221,6 +222,7 @@ describe('each function gets exactly what its needs say', () => {
     // tasksOf: Query of the approver's task partition, GetItem of each request; the delegations to the caller, their delegators' tasks
     listTasks: ['dynamodb:GetItem', 'dynamodb:Query', ...DIRECTORY],
     // search: byState shards or byRequester; find: a Query of the value's find partition, GetItem of each request
+    getStats: ['dynamodb:Query'], // DynamoStats.days: a Query of one stats partition
     searchRequests: ['dynamodb:GetItem', 'dynamodb:Query'], // Query on the table and its search indexes (checked below)
     getRequest: ['dynamodb:GetItem', 'dynamodb:Query'], // the request, then the first history page: a Query of its collection
     getRequestHistory: ['dynamodb:GetItem', 'dynamodb:Query'], // the request (read rules), then a history page
@@ -283,9 +285,12 @@ describe('each function gets exactly what its needs say', () => {
       'states:SendTaskFailure',
       'states:SendTaskSuccess',
     ],
-    // relayBatch: StartExecution for a new request, SendTaskSuccess/Failure for a request that ended;
+    // relayBatch: StartExecution for a new request, SendTaskSuccess/Failure for a request that ended,
+    // PutEvents for its events, UpdateItem for the /stats counters (DynamoStats.apply's transaction);
     // the stream reads and the on-failure queue are the mapping's (EXTRA)
     streamConsumer: [
+      'events:PutEvents',
+      'dynamodb:UpdateItem',
       'states:StartExecution',
       'states:SendTaskFailure',
       'states:SendTaskSuccess',
@@ -375,6 +380,20 @@ describe('each function gets exactly what its needs say', () => {
     const states = Object.entries(grants).filter(([action]) => action.startsWith('states:'));
     expect(states.map(([action]) => action).sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess', 'states:StartExecution']);
     for (const [, arns] of states) expect(arns).toEqual([stateMachineArn]);
+  });
+
+  test('only the stream consumer may put events, and only on the stack’s own bus, named in the outputs', () => {
+    const bus = `\${${logicalId(stateless.eventBus)}.Arn}`;
+    for (const [name, fn] of functionsWithRoles()) {
+      const puts = grantsOf(fn, statelessTemplate)['events:PutEvents'];
+      expect([name, puts]).toEqual([name, name === 'streamConsumer' ? [bus] : undefined]);
+    }
+    const outputs = statelessTemplate.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.EventBusName?.Value).toEqual({ Ref: logicalId(stateless.eventBus) });
+    expect(Object.keys(resources(statelessTemplate, 'AWS::Events::EventBus'))).toEqual([logicalId(stateless.eventBus)]);
+    expect(resources(statelessTemplate, 'AWS::Events::EventBus')[logicalId(stateless.eventBus)]?.Properties?.Name).toBe(
+      `${config.prefix}-events`,
+    );
   });
 
   test('STATE_MACHINE_ARN is the ARN of the workflow (same name), built without a reference to it', () => {

@@ -1,6 +1,7 @@
 import type { ApprovalRequest } from '../../../functions/domain/model';
 import { type RequestChange, relayBatch, relayChange } from '../../../functions/usecases/outbox';
 import type { RoundBookkeeping } from '../../../functions/usecases/ports';
+import { RecordingEvents, MemoryStats } from '../../helpers/memory/memory-stats';
 import { RecordingWorkflow } from '../../helpers/memory/memory-store';
 import { pendingRequest } from '../../helpers/memory/requests';
 
@@ -128,5 +129,55 @@ describe('a batch of changes', () => {
     workflow.failFinishWith = Object.assign(new Error('down'), { name: 'ServiceUnavailable' });
     const result = await relayBatch(deps, [change(pending(), ended('rejected'), { taskToken: 'token-1' }, '9')]);
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '9' }] });
+  });
+});
+
+describe('after the workflow, each change is published as events and counted', () => {
+  const decided = (state: 'approved' | 'rejected', id = 'r-1') =>
+    pending(id, {
+      state,
+      version: 2,
+      updatedAt: '2026-11-03T10:00:00.000Z',
+      decision: { decision: state, by: { id: 'bob' }, at: '2026-11-03T10:00:00.000Z' },
+      ...(state === 'approved' ? { approvals: [{ by: { id: 'bob' }, at: '2026-11-03T10:00:00.000Z' }] } : {}),
+    });
+  const withStats = () => {
+    const base = setup();
+    const events = new RecordingEvents();
+    const stats = new MemoryStats();
+    return { ...base, events, stats, deps: { ...base.deps, events, stats } };
+  };
+  const types = (events: RecordingEvents) => events.published.map((event) => `${event.requestId} ${event.detailType}`);
+
+  test('in stream order, each with its request and the receipt on an approval', async () => {
+    const { deps, events } = withStats();
+    const approval = { ...change(pending('a'), decided('approved', 'a'), {}, '3'), receipt: 'h.p.s' };
+    expect(await relayBatch(deps, [insert(pending('a'), '1'), insert(pending('b'), '2'), approval])).toEqual({ batchItemFailures: [] });
+    expect(types(events)).toEqual(['a Approval Request Created', 'b Approval Request Created', 'a Approved']);
+    const last = events.published[2];
+    expect(JSON.parse(last?.detail ?? '')).toEqual({ request: decided('approved', 'a'), receipt: 'h.p.s' });
+    expect(last).toMatchObject({ source: 'approvals', time: '2026-11-03T10:00:00.000Z' });
+  });
+
+  test('a publish that fails names the record, which is delivered again: its events then come (at least once), counted once', async () => {
+    const { deps, events, stats, failed } = withStats();
+    const batch = [insert(pending('a'), '1'), change(pending('a'), decided('rejected', 'a'), {}, '2')];
+    await relayBatch(deps, batch);
+    events.failures = 1;
+    // The stream delivers the whole batch again (a replay): the first record's events come twice, its counts once.
+    expect(await relayBatch(deps, batch)).toEqual({ batchItemFailures: [{ itemIdentifier: '1' }] });
+    expect(failed).toEqual(['1']);
+    expect(await relayBatch(deps, batch)).toEqual({ batchItemFailures: [] });
+    expect(types(events)).toEqual(['a Approval Request Created', 'a Rejected', 'a Approval Request Created', 'a Rejected']);
+    const [day] = await stats.days('cards', '2026-11-03', '2026-11-03');
+    // One hour to decide: bucket floor(4 · log2(3600)) = 47.
+    expect(day?.counters).toEqual({ c_requested: 0, p_09: 0, c_rejected: 1, d_reject: 1, h_47: 1 });
+  });
+
+  test('a change that calls for no event and no count publishes and writes nothing', async () => {
+    const { deps, events, stats } = withStats();
+    await relayBatch(deps, [change(pending(), pending('r-1', { version: 2 }), { notifiedAt: '2026-11-03T09:01:00.000Z' })]);
+    expect(events.published).toEqual([]);
+    expect(stats.marks.size).toBe(0);
   });
 });
