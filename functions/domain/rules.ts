@@ -23,7 +23,7 @@ import {
 import type { Profile } from './profile';
 import { approvalOf, assertNotParty, partiesOf, type Voter } from './people';
 import { profileStages } from './stage-rules';
-import { approveInStage, assertInCurrentStage, buildStages, type GroupMembers, settle } from './stages';
+import { approveInStage, assertInCurrentStage, assertReachable, buildStages, type GroupMembers, settle, stageDetails } from './stages';
 import { parse } from './validation';
 
 export type { Voter } from './people';
@@ -72,15 +72,7 @@ export function createRequest(
   const holder = people.holder?.id || people.holder?.email ? { holder: { ...people.holder } } : {};
   const parties = partiesOf({ requester: { id: requester.id, email: requester.email }, subject, ...holder });
   const built = buildStages(profileStages(profile), parties, people, now);
-  const short = built.findIndex(({ stage, available }) => available < stage.requiredApprovals);
-  const failing = built[short];
-  if (needsApproval && failing) {
-    const where = built.length > 1 ? `stage ${short + 1} (${failing.stage.name}) of profileId ${profile.id}` : `profileId ${profile.id}`;
-    throw invalid(
-      `${where} needs ${failing.stage.requiredApprovals} approval(s) but lists only ${failing.available} approver(s) other than the requester and the holder`,
-      [{ field: 'profileId', message: 'has too few approvers for this requester and holder' }],
-    );
-  }
+  if (needsApproval) assertReachable(built, profile.id);
   const stages = built.map(({ stage }) => stage);
   const first = stages[0] as (typeof stages)[number];
   const base: ApprovalRequest = {
@@ -231,7 +223,12 @@ export function decide(request: ApprovalRequest, who: Voter, body: DecisionBody,
     const counted = body.until ? { timedHolds: (request.timedHolds ?? 0) + 1 } : {};
     return {
       request: { ...next, ...counted, onHold: true, hold: { by: actor, at: now, ...until, ...comment } },
-      history: { at: now, type: 'held', actor, details: { ...until, ...comment, ...(heldSeconds > 0 ? { previousHold: ended } : {}) } },
+      history: {
+        at: now,
+        type: 'held',
+        actor,
+        details: { ...stageDetails(request), ...until, ...comment, ...(heldSeconds > 0 ? { previousHold: ended } : {}) },
+      },
     };
   }
   if (body.decision === 'reject') {
@@ -243,7 +240,7 @@ export function decide(request: ApprovalRequest, who: Voter, body: DecisionBody,
         onHold: false,
         decision: { decision: 'rejected', by: actor, at: now, reason, ...comment },
       }),
-      history: { at: now, type: 'rejected', actor, details: { reason, ...comment, ...ended } },
+      history: { at: now, type: 'rejected', actor, details: { ...stageDetails(request), reason, ...comment, ...ended } },
       outcome: 'rejected',
     };
   }

@@ -45,7 +45,7 @@ export const stageRuleSchema = z
   .strictObject({
     name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
     approvers: entries('approver'),
-    requiredApprovals: z.number().int('must be an integer').min(1).max(10),
+    requiredApprovals: z.number().int('must be an integer').min(1, 'must be 1 to 10').max(10, 'must be 1 to 10'),
     escalateAfter: duration.optional(),
     escalateTo: entries('escalation approver').optional(),
   })

@@ -8,8 +8,7 @@
  * - an escalation adds the stage's `escalateTo` people to it once, `escalateAfter` after its start.
  * A request stored before stages reads as one stage made of its top-level approvers and quorum.
  */
-import { durationSeconds } from './duration';
-import { conflict, forbidden } from './errors';
+import { forbidden, invalid } from './errors';
 import { type Approval, type ApprovalRequest, type HistoryEntry, type RequestStage, WORKFLOW_ACTOR } from './model';
 import { distinctPeople, keptApprovers, mailbox, partiesOf, type Voter } from './people';
 import { FLAT_STAGE_NAME, groupName, isGroupEntry, type StageRule } from './stage-rules';
@@ -129,6 +128,18 @@ export function buildStages(rules: readonly StageRule[], parties: Parties, peopl
     };
     return { stage, available };
   });
+}
+
+/** A new request is refused (400 naming profileId) when a stage cannot reach its quorum with the people it has. */
+export function assertReachable(built: ReturnType<typeof buildStages>, profileId: string): void {
+  const short = built.findIndex(({ stage, available }) => available < stage.requiredApprovals);
+  const failing = built[short];
+  if (!failing) return;
+  const where = built.length > 1 ? `stage ${short + 1} (${failing.stage.name}) of profileId ${profileId}` : `profileId ${profileId}`;
+  throw invalid(
+    `${where} needs ${failing.stage.requiredApprovals} approval(s) but lists only ${failing.available} approver(s) other than the requester and the holder`,
+    [{ field: 'profileId', message: 'has too few approvers for this requester and holder' }],
+  );
 }
 
 /**
@@ -270,51 +281,6 @@ export function groupsAtNextStart(request: ApprovalRequest): string[] {
   return (next?.entries ?? []).filter(isGroupEntry).map(groupName);
 }
 
-/** When the current stage escalates, if it has an escalation that has not happened. */
-export function escalationDueAt(request: ApprovalRequest): string | undefined {
-  const current = currentStageIndex(request);
-  const stage = current === null ? undefined : request.stages?.[current];
-  if (!stage?.escalateAfter || !stage.escalateTo?.length || stage.escalatedAt || !stage.startedAt) return undefined;
-  return new Date(Date.parse(stage.startedAt) + (durationSeconds(stage.escalateAfter) ?? 0) * 1000).toISOString();
-}
-
-/** The `group:` names of the current stage's escalation. */
-export function escalationGroups(request: ApprovalRequest): string[] {
-  const current = currentStageIndex(request);
-  const stage = current === null ? undefined : request.stages?.[current];
-  return (stage?.escalateTo ?? []).filter(isGroupEntry).map(groupName);
-}
-
-/**
- * The current stage escalates (a workflow round, `escalateAfter` after its start without its
- * quorum): its `escalateTo` people (less the requester and the holder) join its approvers, once.
- */
-export function escalate(request: ApprovalRequest, now: string, people: StagePeople): StageStep {
-  const due = escalationDueAt(request);
-  if (request.state !== 'requested' || !due) throw conflict('the current stage has no escalation pending');
-  if (Date.parse(now) < Date.parse(due)) throw conflict('the escalation is not due yet');
-  const index = currentStageIndex(request) as number;
-  const stages = (request.stages ?? []).map((stage) => ({ ...stage }));
-  const stage = stages[index] as RequestStage;
-  const resolved = resolveEntries(stage.escalateTo ?? [], partiesOf(request), people);
-  const added = resolved.approvers.filter((address) => !stage.approvers.includes(address));
-  stage.approvers = [...stage.approvers, ...added];
-  stage.entries = [...new Set([...(stage.entries ?? []), ...(stage.escalateTo ?? [])])];
-  if (Object.keys(resolved.groups).length) stage.groups = { ...stage.groups, ...resolved.groups };
-  stage.escalatedAt = now;
-  const next = settle({ ...request, stages, updatedAt: now, version: request.version + 1 });
-  const label = stageLabel(next, index);
-  return {
-    request: next,
-    history: {
-      at: now,
-      type: 'escalated',
-      actor: WORKFLOW_ACTOR,
-      details: { stage: index, ...(label ? { stageName: label } : {}), escalateAfter: stage.escalateAfter, added },
-    },
-  };
-}
-
 /** The shown stage's count of approvals against its quorum, with its label ("Stage 2 of 3 · PKI officers") when there are stages to tell apart. */
 export function stageProgress(request: ApprovalRequest): { label?: string; approvals: number; required: number } {
   const index = shownStageIndex(request);
@@ -322,4 +288,10 @@ export function stageProgress(request: ApprovalRequest): { label?: string; appro
   const approvals = request.approvals.filter((approval) => stageOfApproval(approval) === index).length;
   const label = stageLabel(request, index);
   return { ...(label ? { label } : {}), approvals, required: stage.requiredApprovals };
+}
+
+/** A history entry's stage details (`stage`, `stageName`) when the request has stages to tell apart. */
+export function stageDetails(request: ApprovalRequest): Record<string, unknown> {
+  const label = stageLabel(request);
+  return label ? { stage: shownStageIndex(request), stageName: label } : {};
 }

@@ -4,7 +4,8 @@
  */
 import type { ApprovalRequest } from '../domain/model';
 import { isGroupEntry } from '../domain/stage-rules';
-import { currentStageIndex, escalate, escalationGroups, type StagePeople } from '../domain/stages';
+import { escalate, escalationGroups } from '../domain/escalation';
+import { currentStageIndex, type StagePeople } from '../domain/stages';
 import { groupMembers, ownersOf } from '../usecases/people';
 import type { Directory } from '../usecases/ports';
 import { type ChangeDeps, changeRequest } from './change';

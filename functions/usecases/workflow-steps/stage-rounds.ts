@@ -7,7 +7,8 @@
  */
 import { durationSeconds } from '../../domain/duration';
 import type { ApprovalRequest } from '../../domain/model';
-import { currentStageIndex, escalationDueAt, stageLabel } from '../../domain/stages';
+import { escalationDueAt } from '../../domain/escalation';
+import { currentStageIndex, stageLabel } from '../../domain/stages';
 import { escalateStage } from '../../lifecycle/stages';
 import { plus } from '../checks';
 import type { StepDeps } from '../deps';

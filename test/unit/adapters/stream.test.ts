@@ -43,6 +43,13 @@ describe('the stream as the consumer reads it', () => {
     });
   });
 
+  test("the round bookkeeping comes back whole: the hold's re-emails and the stage the workflow emailed", () => {
+    const change = requestChangeOf(
+      record('MODIFY', requestItem(pending), requestItem(pending, { reminders: 3, holdEmails: 1, notifiedStage: 2 })),
+    );
+    expect(change?.after?.rounds).toMatchObject({ reminders: 3, holdEmails: 1, notifiedStage: 2 });
+  });
+
   test('any other item is not a request change', () => {
     expect(requestChangeOf(record('INSERT', undefined, { ...historyKey(pending.id, pending.createdAt), type: 'history' }))).toBeUndefined();
   });

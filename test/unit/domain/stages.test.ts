@@ -2,15 +2,8 @@ import type { Identity } from '../../../functions/domain/model';
 import { profileBodySchema } from '../../../functions/domain/profile';
 import type { DecisionBody } from '../../../functions/domain/bodies';
 import { assertListedApprover, createRequest, decide as decideRule, expire, type Voter } from '../../../functions/domain/rules';
-import {
-  awaitingApprovers,
-  currentStageIndex,
-  escalate,
-  escalationDueAt,
-  type GroupMembers,
-  stageLabel,
-  stagesOf,
-} from '../../../functions/domain/stages';
+import { escalate, escalationDueAt } from '../../../functions/domain/escalation';
+import { awaitingApprovers, currentStageIndex, type GroupMembers, stageLabel, stagesOf } from '../../../functions/domain/stages';
 import { openTaskApprovers } from '../../../functions/domain/tasks';
 import { toInvalid } from '../../../functions/domain/validation';
 import { profile as fixtureProfile } from '../../helpers/memory/fixtures';
@@ -195,7 +188,9 @@ describe('deciding in stages', () => {
 
   test('a rejection at any stage rejects the request and marks that stage rejected', () => {
     const started = decide(create(), voter('bob'), { decision: 'approve' }, now, pki).request;
-    const rejected = decide(started, voter('frank', ['approvers', 'pki']), { decision: 'reject', reason: 'no' }, now).request;
+    const change = decide(started, voter('frank', ['approvers', 'pki']), { decision: 'reject', reason: 'no' }, now);
+    expect(change.history.details).toMatchObject({ stage: 1, stageName: 'Stage 2 of 3 · PKI officers', reason: 'no' });
+    const rejected = change.request;
     expect(rejected.state).toBe('rejected');
     expect(rejected.currentStage).toBeNull();
     expect(rejected.stages?.map((stage) => stage.status)).toEqual(['approved', 'rejected', 'waiting']);

@@ -116,7 +116,11 @@ export function StagesEditor(props: { stages: StageDraft[]; errors: StageErrors;
           }
         >
           <SpaceBetween size="s">
-            <FormField label={`Stage ${index + 1} name`} errorText={error(index, 'name')}>
+            <FormField
+              label={`Stage ${index + 1} title`}
+              description="Its name, shown to approvers (Stage 2 of 3 · PKI officers)."
+              errorText={error(index, 'name')}
+            >
               <Input value={stage.name} onChange={(event) => change(index, { name: event.detail.value })} />
             </FormField>
             <FormField
