@@ -11,6 +11,7 @@ import { isAsciiEmail } from '../../functions/domain/model';
 import { createApi } from './api';
 import { basePath, type ConsoleConfig } from './config';
 import { NewRequestPage } from './pages/NewRequestPage';
+import { OutOfOfficePage } from './pages/OutOfOfficePage';
 import { ProfileEditPage } from './pages/ProfileEditPage';
 import { ProfilesPage } from './pages/ProfilesPage';
 import { RequestPage } from './pages/RequestPage';
@@ -176,6 +177,7 @@ export function App({ config }: { config: ConsoleConfig }) {
                 ? [{ type: 'link' as const, text: 'What do you want to do', href: `${basePath}/tasks` }]
                 : []),
               { type: 'link', text: 'Profiles', href: `${basePath}/profiles` },
+              ...(isApprover(who) ? [{ type: 'link' as const, text: 'Out of office', href: `${basePath}/out-of-office` }] : []),
             ]}
           />
         }
@@ -187,6 +189,7 @@ export function App({ config }: { config: ConsoleConfig }) {
             <Route path="/requests/:id" element={<RequestPage />} />
             <Route path="/tasks" element={<TasksPage />} />
             <Route path="/profiles" element={<ProfilesPage />} />
+            <Route path="/out-of-office" element={<OutOfOfficePage />} />
             <Route path="/profiles/new" element={<ProfileEditPage />} />
             <Route path="/profiles/:id/edit" element={<ProfileEditPage />} />
             <Route path="*" element={<Navigate to="/requests" replace />} />

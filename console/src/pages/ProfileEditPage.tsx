@@ -1,6 +1,7 @@
 import Alert from '@cloudscape-design/components/alert';
 import BreadcrumbGroup from '@cloudscape-design/components/breadcrumb-group';
 import Button from '@cloudscape-design/components/button';
+import Checkbox from '@cloudscape-design/components/checkbox';
 import Container from '@cloudscape-design/components/container';
 import Form from '@cloudscape-design/components/form';
 import FormField from '@cloudscape-design/components/form-field';
@@ -32,6 +33,7 @@ const FIELDS = [
   'expireAfter',
   'maxReminders',
   'requireCommentOn',
+  'allowDelegation',
 ] as const;
 type Field = (typeof FIELDS)[number];
 
@@ -45,6 +47,7 @@ interface Draft {
   expireAfter: DurationDraft;
   maxReminders: string;
   requireCommentOn: CommentKind[];
+  allowDelegation: boolean;
 }
 
 type CommentKind = 'approve' | 'hold';
@@ -63,6 +66,7 @@ const EMPTY: Draft = {
   expireAfter: { amount: '3', unit: 'days' },
   maxReminders: '',
   requireCommentOn: [],
+  allowDelegation: true,
 };
 
 const draftOf = (profile: Profile & { maxReminders?: number; requireCommentOn?: CommentKind[] }): Draft => ({
@@ -75,6 +79,7 @@ const draftOf = (profile: Profile & { maxReminders?: number; requireCommentOn?: 
   expireAfter: durationDraft(profile.expireAfter, { amount: 3, unit: 'days' }),
   maxReminders: profile.maxReminders === undefined ? '' : String(profile.maxReminders),
   requireCommentOn: profile.requireCommentOn ?? [],
+  allowDelegation: profile.allowDelegation !== false,
 });
 
 const WHOLE_NUMBER = 'must be a whole number, 1 or more';
@@ -173,6 +178,7 @@ export function ProfileEditPage() {
       expireAfter,
       ...(draft.maxReminders.trim() ? { maxReminders: numberOrText(draft.maxReminders) } : {}),
       ...(draft.requireCommentOn.length ? { requireCommentOn: draft.requireCommentOn } : {}),
+      allowDelegation: draft.allowDelegation,
     };
     try {
       await api.putProfile(profileId, body as never);
@@ -276,6 +282,15 @@ export function ProfileEditPage() {
                 chosen={draft.requireCommentOn}
                 onChange={(decisions) => set('requireCommentOn', decisions)}
               />
+              <FormField
+                label="Delegation"
+                description="Whether an approver who is out of office may hand their decisions on this profile's requests to a delegate."
+                errorText={errors.allowDelegation}
+              >
+                <Checkbox checked={draft.allowDelegation} onChange={(event) => set('allowDelegation', event.detail.checked)}>
+                  Allow delegates to decide
+                </Checkbox>
+              </FormField>
             </SpaceBetween>
           </Container>
         </Form>
