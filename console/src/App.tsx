@@ -12,6 +12,7 @@ import { createApi } from './api';
 import { basePath, type ConsoleConfig } from './config';
 import { DashboardPage } from './pages/DashboardPage';
 import { NewRequestPage } from './pages/NewRequestPage';
+import { OutOfOfficePage } from './pages/OutOfOfficePage';
 import { ProfileEditPage } from './pages/ProfileEditPage';
 import { ProfilesPage } from './pages/ProfilesPage';
 import { RequestPage } from './pages/RequestPage';
@@ -178,6 +179,7 @@ export function App({ config }: { config: ConsoleConfig }) {
                 : []),
               { type: 'link', text: 'Profiles', href: `${basePath}/profiles` },
               ...(isApprover(who) || isAdmin(who) ? [{ type: 'link' as const, text: 'Dashboard', href: `${basePath}/dashboard` }] : []),
+              ...(isApprover(who) ? [{ type: 'link' as const, text: 'Out of office', href: `${basePath}/out-of-office` }] : []),
             ]}
           />
         }
@@ -190,6 +192,7 @@ export function App({ config }: { config: ConsoleConfig }) {
             <Route path="/tasks" element={<TasksPage />} />
             <Route path="/dashboard" element={<DashboardPage />} />
             <Route path="/profiles" element={<ProfilesPage />} />
+            <Route path="/out-of-office" element={<OutOfOfficePage />} />
             <Route path="/profiles/new" element={<ProfileEditPage />} />
             <Route path="/profiles/:id/edit" element={<ProfileEditPage />} />
             <Route path="*" element={<Navigate to="/requests" replace />} />

@@ -6,13 +6,19 @@ import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Table from '@cloudscape-design/components/table';
 import type { ReactNode } from 'react';
 import { useNavigate } from 'react-router';
-import type { ApprovalRequest } from './api';
+import type { ApprovalRequest, Task } from './api';
 import { basePath } from './config';
 import { approvedByPolicy, kindShortLabel, STATE_INDICATOR, stateText, subjectSummary } from './format';
 import type { useCursorPages } from './paging';
 import { Breakable } from './Breakable';
 import { CursorPagination } from './CursorPagination';
 import { EndOf, Time } from './Time';
+
+/** A delegated task opens its request deciding for the approver it is for (out of office). */
+const forQuery = (request: ApprovalRequest) => {
+  const delegator = (request as Task).delegatedFor?.email;
+  return delegator ? `?for=${encodeURIComponent(delegator)}` : '';
+};
 
 /** The list of requests shared by the Requests and Tasks pages. */
 export function RequestTable({
@@ -45,10 +51,10 @@ export function RequestTable({
           header: 'Kind',
           cell: (request) => (
             <Link
-              href={`${basePath}/requests/${request.id}`}
+              href={`${basePath}/requests/${request.id}${forQuery(request)}`}
               onFollow={(event) => {
                 event.preventDefault();
-                navigate(`/requests/${request.id}`);
+                navigate(`/requests/${request.id}${forQuery(request)}`);
               }}
             >
               <span className="nowrap">{kindShortLabel(request.kind)}</span>
@@ -69,6 +75,12 @@ export function RequestTable({
                 <>
                   {' '}
                   <Badge color="severity-medium">On hold</Badge>
+                </>
+              ) : null}
+              {(request as Task).delegatedFor ? (
+                <>
+                  {' '}
+                  <Badge color="blue">{`Delegated: for ${(request as Task).delegatedFor?.email}`}</Badge>
                 </>
               ) : null}
             </>

@@ -10,9 +10,12 @@ import type { DecisionBody } from '../../functions/domain/bodies';
 import type { ApprovalRequest, HistoryEntry, State } from '../../functions/domain/model';
 import type { Profile, ProfileBody } from '../../functions/domain/profile';
 import type { StatsReport } from '../../functions/domain/stats-report';
+import type { DelegationBody, DelegationView } from '../../functions/domain/delegation';
 
-export type { ApprovalRequest, HistoryEntry, Profile, ProfileBody, State, Kind, FieldIssue };
+export type { ApprovalRequest, HistoryEntry, Profile, ProfileBody, State, Kind, FieldIssue, DelegationBody, DelegationView };
 export type { StatsReport };
+/** A task of GET /tasks; `delegatedFor` on the tasks of someone who handed over to the caller (out of office). */
+export type Task = ApprovalRequest & { delegatedFor?: { id: string; email: string } };
 
 export interface Page<T> {
   items: T[];
@@ -100,7 +103,10 @@ export function createApi(apiUrl: string, token: () => string | undefined, onUna
       call<Page<HistoryEntry>>('GET', `/requests/${id(requestId)}/history${query({ cursor, limit })}`),
     decide: (requestId: string, body: DecisionBody) => call<ApprovalRequest>('POST', `/requests/${id(requestId)}/decisions`, body),
     deleteRequest: (requestId: string) => call<ApprovalRequest>('DELETE', `/requests/${id(requestId)}`),
-    tasks: (limit: number, cursor?: string) => call<Page<ApprovalRequest>>('GET', `/tasks${query({ limit, cursor })}`),
+    tasks: (limit: number, cursor?: string) => call<Page<Task>>('GET', `/tasks${query({ limit, cursor })}`),
+    getDelegation: () => call<DelegationView>('GET', '/me/delegation'),
+    putDelegation: (body: DelegationBody) => call<DelegationView>('PUT', '/me/delegation', body),
+    deleteDelegation: () => call<undefined>('DELETE', '/me/delegation'),
     listProfiles: (limit: number, cursor?: string) => call<Page<Profile>>('GET', `/profiles${query({ limit, cursor })}`),
     getProfile: (profileId: string) => call<Profile>('GET', `/profiles/${id(profileId)}`),
     putProfile: (profileId: string, body: ProfileBody & { maxReminders?: number }) =>

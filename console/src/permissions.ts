@@ -5,6 +5,8 @@
 import { assertMayDecide, decide, deleteRequest } from '../../functions/domain/rules';
 import { undecidedApprovers } from '../../functions/domain/tasks';
 import type { ApprovalRequest, Identity } from '../../functions/domain/model';
+import { allowsDelegation, isOpenForDelegate } from '../../functions/domain/delegation';
+import { assertNotParty } from '../../functions/domain/people';
 
 export type { Identity };
 
@@ -31,6 +33,16 @@ export function mayRelease(request: ApprovalRequest, who: Identity, now = new Da
     assertMayDecide(request, who);
     decide(request, who, { decision: 'release' }, now);
   });
+}
+
+/**
+ * A delegate (out of office) for `delegator`, listed on the request, where the profile allows it:
+ * the API checks the delegation itself; the console shows the buttons from a delegated task.
+ */
+export function mayDecideFor(request: ApprovalRequest, who: Identity, delegator: string): boolean {
+  if (!who.email || !allowsDelegation(request) || !request.approvers.includes(delegator.toLowerCase())) return false;
+  const delegate = { id: who.id, email: who.email };
+  return allowed(() => assertNotParty(request, delegate)) && isOpenForDelegate(request, delegate, { id: '', email: delegator });
 }
 
 /** Admins and the requester, while pending (an ended request stays ended). */

@@ -7,6 +7,7 @@ import type { ApprovalRequest, HistoryEntry, Identity } from '../domain/model';
 import { isAdmin, isApprover } from '../domain/model';
 import type { Profile, ProfileBody } from '../domain/profile';
 import { canRead, emailIfCounted, isOpenFor } from '../domain/rules';
+import { delegateMayRead } from './delegated-reads';
 import type { Deps, FindStore, HistoryPage, HistoryQuery, Page, SearchPage, SearchQuery, StoredRequest } from './ports';
 
 export async function putProfile(deps: Deps, who: Identity, id: string, body: ProfileBody): Promise<Profile> {
@@ -30,12 +31,14 @@ export const FIRST_HISTORY_PAGE = 100;
 
 /** A request the caller may read (the requester, approvers, admins). */
 async function readableRequest(deps: Deps, who: Identity, id: string): Promise<ApprovalRequest> {
-  return readable(await deps.repository.getRequest(id), who, id);
+  return readable(deps, await deps.repository.getRequest(id), who, id);
 }
 
-function readable(stored: StoredRequest | undefined, who: Identity, id: string): ApprovalRequest {
+async function readable(deps: Deps, stored: StoredRequest | undefined, who: Identity, id: string): Promise<ApprovalRequest> {
   if (!stored) throw notFound(`request ${id} does not exist`);
-  if (!canRead(stored.request, who)) throw forbidden('only the requester, approvers and admins may read this request');
+  if (!canRead(stored.request, who) && !(await delegateMayRead(deps, who, stored.request))) {
+    throw forbidden('only the requester, approvers, admins and delegates of its approvers may read this request');
+  }
   return stored.request;
 }
 
@@ -49,7 +52,7 @@ export async function getRequestWithHistory(
   id: string,
 ): Promise<ApprovalRequest & { history: HistoryEntry[]; historyNextCursor: string | null }> {
   const found = await deps.repository.getRequestWithHistory(id, { limit: FIRST_HISTORY_PAGE });
-  const request = readable(found?.stored, who, id);
+  const request = await readable(deps, found?.stored, who, id);
   const history = found?.history ?? { items: [], nextCursor: null };
   return { ...request, history: history.items, historyNextCursor: history.nextCursor };
 }

@@ -2,6 +2,7 @@ import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
 import BreadcrumbGroup from '@cloudscape-design/components/breadcrumb-group';
 import Button from '@cloudscape-design/components/button';
+import Checkbox from '@cloudscape-design/components/checkbox';
 import Container from '@cloudscape-design/components/container';
 import Form from '@cloudscape-design/components/form';
 import FormField from '@cloudscape-design/components/form-field';
@@ -34,7 +35,16 @@ import {
   stageErrorKey,
 } from './profile/StagesEditor';
 
-const FIELDS = ['id', 'name', 'requireApprovalFor', 'remindAfter', 'expireAfter', 'maxReminders', 'requireCommentOn'] as const;
+const FIELDS = [
+  'id',
+  'name',
+  'requireApprovalFor',
+  'remindAfter',
+  'expireAfter',
+  'maxReminders',
+  'requireCommentOn',
+  'allowDelegation',
+] as const;
 type Field = (typeof FIELDS)[number];
 
 interface Draft {
@@ -47,6 +57,7 @@ interface Draft {
   maxReminders: string;
   requireCommentOn: CommentKind[];
   csrPolicy: CsrPolicyDraft;
+  allowDelegation: boolean;
 }
 
 type CommentKind = 'approve' | 'hold';
@@ -65,6 +76,7 @@ const EMPTY: Draft = {
   maxReminders: '',
   requireCommentOn: [],
   csrPolicy: csrPolicyDraft(),
+  allowDelegation: true,
 };
 
 const draftOf = (profile: Profile & { maxReminders?: number; requireCommentOn?: CommentKind[] }): Draft => ({
@@ -77,6 +89,7 @@ const draftOf = (profile: Profile & { maxReminders?: number; requireCommentOn?: 
   maxReminders: profile.maxReminders === undefined ? '' : String(profile.maxReminders),
   requireCommentOn: profile.requireCommentOn ?? [],
   csrPolicy: csrPolicyDraft(profile.csrPolicy),
+  allowDelegation: profile.allowDelegation !== false,
 });
 
 const WHOLE_NUMBER = 'must be a whole number, 1 or more';
@@ -178,6 +191,7 @@ export function ProfileEditPage() {
       ...(draft.maxReminders.trim() ? { maxReminders: numberOrText(draft.maxReminders) } : {}),
       ...(draft.requireCommentOn.length ? { requireCommentOn: draft.requireCommentOn } : {}),
       ...csrPolicyBody(draft.csrPolicy),
+      allowDelegation: draft.allowDelegation,
     };
     try {
       await api.putProfile(profileId, body as never);
@@ -276,6 +290,15 @@ export function ProfileEditPage() {
                 chosen={draft.requireCommentOn}
                 onChange={(decisions) => set('requireCommentOn', decisions)}
               />
+              <FormField
+                label="Delegation"
+                description="Whether an approver who is out of office may hand their decisions on this profile's requests to a delegate."
+                errorText={errors.allowDelegation}
+              >
+                <Checkbox checked={draft.allowDelegation} onChange={(event) => set('allowDelegation', event.detail.checked)}>
+                  Allow delegates to decide
+                </Checkbox>
+              </FormField>
             </SpaceBetween>
           </Container>
           <Container

@@ -10,13 +10,13 @@ import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Spinner from '@cloudscape-design/components/spinner';
 import { useCallback, useEffect, useState } from 'react';
-import { useNavigate, useParams } from 'react-router';
+import { useNavigate, useParams, useSearchParams } from 'react-router';
 import type { ApprovalRequest, RequestWithHistory } from '../api';
 import { ApiError } from '../api';
 import { basePath } from '../config';
 import { ErrorAlert, messageOf } from '../errors';
 import { kindLabel } from '../format';
-import { mayDecide, mayDelete, mayRelease } from '../permissions';
+import { mayDecide, mayDecideFor, mayDelete, mayRelease } from '../permissions';
 import { useSession } from '../session';
 import { Time } from '../Time';
 import { DecisionDialog, type DecisionKind, type DialogKind, type FieldErrors } from './request/DecisionDialog';
@@ -57,6 +57,8 @@ function approveIntro(request: ApprovalRequest): string {
 
 export function RequestPage() {
   const { id = '' } = useParams();
+  // Opened from a delegated task: the signed-in delegate decides for this approver (out of office).
+  const delegatedFor = useSearchParams()[0].get('for') ?? undefined;
   const { api, who } = useSession();
   const navigate = useNavigate();
   const [request, setRequest] = useState<RequestWithHistory>();
@@ -111,7 +113,7 @@ export function RequestPage() {
   }
   if (!request) return <Spinner size="large" />;
 
-  const decider = mayDecide(request, who);
+  const decider = mayDecide(request, who) || (delegatedFor !== undefined && mayDecideFor(request, who, delegatedFor));
   const deleter = mayDelete(request, who);
   const releaser = request.onHold && mayRelease(request, who);
   const decided = (updated: ApprovalRequest) =>
@@ -196,6 +198,9 @@ export function RequestPage() {
               'On hold'
             )}
           </Badge>
+        ) : null}
+        {delegatedFor && decider && !mayDecide(request, who) ? (
+          <Badge color="blue">{`Deciding for ${delegatedFor} (out of office)`}</Badge>
         ) : null}
       </Header>
 

@@ -17,7 +17,7 @@ export function TasksPage() {
         header={
           <Header
             variant="awsui-h1-sticky"
-            description="Requests waiting for your decision: open one to approve, reject or put it on hold. Those on hold are included and marked; newest first."
+            description="Requests waiting for your decision: open one to approve, reject or put it on hold. Those on hold are included and marked; newest first. Requests of approvers who handed over to you while out of office follow, marked Delegated with whom they are for."
           >
             What do you want to do
           </Header>

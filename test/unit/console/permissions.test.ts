@@ -1,5 +1,5 @@
 import { createRequest, decide } from '../../../functions/domain/rules';
-import { awaitedApprovers, mayDecide, mayDelete, mayRelease } from '../../../console/src/permissions';
+import { awaitedApprovers, mayDecide, mayDecideFor, mayDelete, mayRelease } from '../../../console/src/permissions';
 import { profile as fixtureProfile, user } from '../../helpers/memory/fixtures';
 
 const now = '2026-01-01T00:00:00.000Z';
@@ -62,5 +62,18 @@ describe('which buttons the console shows', () => {
     const rejected = decide(request, dave, { decision: 'reject', reason: 'no' }, now).request;
     expect(mayDelete(rejected, alice, now)).toBe(false);
     expect(mayDelete(rejected, admin, now)).toBe(false);
+  });
+});
+
+describe('a delegate opening a delegated task (out of office)', () => {
+  it('sees the buttons for a listed approver while their vote is open, where the profile allows delegation', () => {
+    const request = pending();
+    expect(mayDecideFor(request, erin, 'carol@x.io')).toBe(true);
+    expect(mayDecideFor(request, erin, 'nobody@x.io')).toBe(false);
+    expect(mayDecideFor({ ...request, allowDelegation: false }, erin, 'carol@x.io')).toBe(false);
+    const carolVoted = decide(request, { id: 'carol', email: 'carol@x.io' }, { decision: 'approve' }, now).request;
+    expect(mayDecideFor(carolVoted, erin, 'carol@x.io')).toBe(false);
+    // the requester never decides on their own request, not even as a delegate
+    expect(mayDecideFor(request, alice, 'carol@x.io')).toBe(false);
   });
 });

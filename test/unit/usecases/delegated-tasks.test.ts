@@ -7,6 +7,7 @@ import type { ApprovalRequest, Identity } from '../../../functions/domain/model'
 import { decideAsCaller } from '../../../functions/lifecycle/delegate';
 import { listTasksWithDelegated } from '../../../functions/usecases/delegated-tasks';
 import type { Deps } from '../../../functions/usecases/ports';
+import { getRequestHistory, getRequestWithHistory } from '../../../functions/usecases/requests';
 import { alice, bob, carol, user } from '../../helpers/memory/fixtures';
 import { MemoryDirectory } from '../../helpers/memory/memory-directory';
 import { FakeClock, MemoryStore, RecordingMeter, sequentialIds } from '../../helpers/memory/memory-store';
@@ -84,4 +85,15 @@ test("no delegated task on the delegate's own request or one they hold", async (
     [delegation(bob, dave)],
   );
   expect((await listTasksWithDelegated(deps, dave, { limit: 20 })).items).toEqual([]);
+});
+
+describe('a delegate reads the requests they may act on', () => {
+  test("while the delegation is active, and only those listing the delegator; others' requests stay 403", async () => {
+    const { deps } = setup([request(0), request(1, { approvers: ['carol@example.com'] })], [delegation(bob, dave)]);
+    expect((await getRequestWithHistory(deps, dave, ids[0] as string)).id).toBe(ids[0]);
+    expect((await getRequestHistory(deps, dave, ids[0] as string, { limit: 10 })).items).toEqual([]);
+    await expect(getRequestWithHistory(deps, dave, ids[1] as string)).rejects.toMatchObject({ code: 'forbidden' });
+    const ended = setup([request(0)], [delegation(bob, dave, { until: '2026-11-03T09:00:00.000Z' })]);
+    await expect(getRequestWithHistory(ended.deps, dave, ids[0] as string)).rejects.toMatchObject({ code: 'forbidden' });
+  });
 });
