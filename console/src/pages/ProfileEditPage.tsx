@@ -32,6 +32,7 @@ const FIELDS = [
   'expireAfter',
   'maxReminders',
   'requireCommentOn',
+  'approvalValidFor',
 ] as const;
 type Field = (typeof FIELDS)[number];
 
@@ -45,6 +46,7 @@ interface Draft {
   expireAfter: DurationDraft;
   maxReminders: string;
   requireCommentOn: CommentKind[];
+  approvalValidFor: DurationDraft;
 }
 
 type CommentKind = 'approve' | 'hold';
@@ -63,6 +65,7 @@ const EMPTY: Draft = {
   expireAfter: { amount: '3', unit: 'days' },
   maxReminders: '',
   requireCommentOn: [],
+  approvalValidFor: { amount: '7', unit: 'days' },
 };
 
 const draftOf = (profile: Profile & { maxReminders?: number; requireCommentOn?: CommentKind[] }): Draft => ({
@@ -75,6 +78,7 @@ const draftOf = (profile: Profile & { maxReminders?: number; requireCommentOn?: 
   expireAfter: durationDraft(profile.expireAfter, { amount: 3, unit: 'days' }),
   maxReminders: profile.maxReminders === undefined ? '' : String(profile.maxReminders),
   requireCommentOn: profile.requireCommentOn ?? [],
+  approvalValidFor: durationDraft(profile.approvalValidFor ?? 'P7D', { amount: 7, unit: 'days' }),
 });
 
 const WHOLE_NUMBER = 'must be a whole number, 1 or more';
@@ -153,12 +157,14 @@ export function ProfileEditPage() {
     const profileId = draft.id.trim();
     const remindAfter = draftIso(draft.remindAfter);
     const expireAfter = draftIso(draft.expireAfter);
+    const approvalValidFor = draftIso(draft.approvalValidFor);
     const local: Partial<Record<Field, string>> = {
       ...(profileId ? {} : { id: 'must not be empty' }),
       ...(remindAfter ? {} : { remindAfter: WHOLE_NUMBER }),
       ...(expireAfter ? {} : { expireAfter: WHOLE_NUMBER }),
+      ...(approvalValidFor ? {} : { approvalValidFor: WHOLE_NUMBER }),
     };
-    if (!profileId || !remindAfter || !expireAfter) {
+    if (!profileId || !remindAfter || !expireAfter || !approvalValidFor) {
       setErrors(local);
       return;
     }
@@ -173,6 +179,7 @@ export function ProfileEditPage() {
       expireAfter,
       ...(draft.maxReminders.trim() ? { maxReminders: numberOrText(draft.maxReminders) } : {}),
       ...(draft.requireCommentOn.length ? { requireCommentOn: draft.requireCommentOn } : {}),
+      approvalValidFor,
     };
     try {
       await api.putProfile(profileId, body as never);
@@ -258,6 +265,13 @@ export function ProfileEditPage() {
                 errorText={errors.expireAfter}
                 value={draft.expireAfter}
                 onChange={(value) => set('expireAfter', value)}
+              />
+              <DurationField
+                label="Approval valid for"
+                description="How long an approval may be acted on: its receipt expires then (default 7 days)."
+                errorText={errors.approvalValidFor}
+                value={draft.approvalValidFor}
+                onChange={(value) => set('approvalValidFor', value)}
               />
               <FormField label="Maximum reminders" description="Optional, 0 to 20 (default 5)." errorText={errors.maxReminders}>
                 <Input
