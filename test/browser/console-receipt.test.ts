@@ -71,3 +71,22 @@ test('a receipt whose signature does not match the service keys is marked as fai
   expect(await seriousViolations(page)).toEqual([]);
   await shot(page, 'receipt-tampered');
 });
+
+test("the profile editor shows and keeps approvalValidFor: saving without touching it keeps the profile's, a new value is saved", async () => {
+  const page = await session.signIn(users.admin, '/profiles/cards/edit');
+  const amount = page.getByRole('spinbutton', { name: 'Approval valid for' });
+  await amount.waitFor();
+  expect(await amount.inputValue()).toBe('30');
+  await page.getByRole('button', { name: 'Save profile', exact: true }).click();
+  await page.waitForURL('**/console/profiles');
+  expect((await session.api('GET', '/profiles/cards', users.admin)).approvalValidFor).toBe('P30D');
+
+  await page.goto(`${session.apiUrl}/console/profiles/cards/edit`);
+  await amount.fill('12');
+  await page.getByRole('button', { name: /Approval valid for unit/ }).click();
+  await page.getByRole('option', { name: 'Hours', exact: true }).click();
+  await shot(page, 'profile-approval-valid-for');
+  await page.getByRole('button', { name: 'Save profile', exact: true }).click();
+  await page.waitForURL('**/console/profiles');
+  expect((await session.api('GET', '/profiles/cards', users.admin)).approvalValidFor).toBe('PT12H');
+});

@@ -44,6 +44,7 @@ const FIELDS = [
   'maxReminders',
   'requireCommentOn',
   'allowDelegation',
+  'approvalValidFor',
 ] as const;
 type Field = (typeof FIELDS)[number];
 
@@ -58,6 +59,7 @@ interface Draft {
   requireCommentOn: CommentKind[];
   csrPolicy: CsrPolicyDraft;
   allowDelegation: boolean;
+  approvalValidFor: DurationDraft;
 }
 
 type CommentKind = 'approve' | 'hold';
@@ -77,6 +79,7 @@ const EMPTY: Draft = {
   requireCommentOn: [],
   csrPolicy: csrPolicyDraft(),
   allowDelegation: true,
+  approvalValidFor: { amount: '7', unit: 'days' },
 };
 
 const draftOf = (profile: Profile & { maxReminders?: number; requireCommentOn?: CommentKind[] }): Draft => ({
@@ -90,6 +93,7 @@ const draftOf = (profile: Profile & { maxReminders?: number; requireCommentOn?: 
   requireCommentOn: profile.requireCommentOn ?? [],
   csrPolicy: csrPolicyDraft(profile.csrPolicy),
   allowDelegation: profile.allowDelegation !== false,
+  approvalValidFor: durationDraft(profile.approvalValidFor ?? 'P7D', { amount: 7, unit: 'days' }),
 });
 
 const WHOLE_NUMBER = 'must be a whole number, 1 or more';
@@ -171,12 +175,14 @@ export function ProfileEditPage() {
     const profileId = draft.id.trim();
     const remindAfter = draftIso(draft.remindAfter);
     const expireAfter = draftIso(draft.expireAfter);
+    const approvalValidFor = draftIso(draft.approvalValidFor);
     const local: Partial<Record<Field, string>> = {
       ...(profileId ? {} : { id: 'must not be empty' }),
       ...(remindAfter ? {} : { remindAfter: WHOLE_NUMBER }),
       ...(expireAfter ? {} : { expireAfter: WHOLE_NUMBER }),
+      ...(approvalValidFor ? {} : { approvalValidFor: WHOLE_NUMBER }),
     };
-    if (!profileId || !remindAfter || !expireAfter) {
+    if (!profileId || !remindAfter || !expireAfter || !approvalValidFor) {
       setErrors(local);
       return;
     }
@@ -192,6 +198,7 @@ export function ProfileEditPage() {
       ...(draft.requireCommentOn.length ? { requireCommentOn: draft.requireCommentOn } : {}),
       ...csrPolicyBody(draft.csrPolicy),
       allowDelegation: draft.allowDelegation,
+      approvalValidFor,
     };
     try {
       await api.putProfile(profileId, body as never);
@@ -272,6 +279,13 @@ export function ProfileEditPage() {
                 errorText={errors.expireAfter}
                 value={draft.expireAfter}
                 onChange={(value) => set('expireAfter', value)}
+              />
+              <DurationField
+                label="Approval valid for"
+                description="How long an approval may be acted on: its receipt expires then (default 7 days)."
+                errorText={errors.approvalValidFor}
+                value={draft.approvalValidFor}
+                onChange={(value) => set('approvalValidFor', value)}
               />
               <FormField label="Maximum reminders" description="Optional, 0 to 20 (default 5)." errorText={errors.maxReminders}>
                 <Input
