@@ -5,8 +5,8 @@
  *
  * - `Approval Request Created`: a new request (and its outcome type too when the policy approved
  *   it at once);
- * - `Stage Started`: `currentStage` is a stage index that differs from before (the first stage
- *   starts with the request);
+ * - `Stage Started`: a pending request's `currentStage` moved to another stage (the first stage
+ *   starts with the request, so a new request gives none; a request stored without it was at 0);
  * - `Approved` | `Rejected` | `Expired` | `Deleted`: the state changed to that outcome;
  * - `Executed`: the request's execution report (`execution`) is new or changed.
  * Anything else (reminders, round bookkeeping, holds, single approvals short of the quorum) gives none.
@@ -54,7 +54,7 @@ export function detailTypesOf(was: Observed | undefined, now: Observed | undefin
   const types: DetailType[] = [];
   if (!was) types.push('Approval Request Created');
   const stage = stageOf(now);
-  if (now.state === 'requested' && stage !== undefined && stage !== stageOf(was)) types.push('Stage Started');
+  if (was && now.state === 'requested' && stage !== undefined && stage !== (stageOf(was) ?? 0)) types.push('Stage Started');
   if (now.state !== 'requested' && now.state !== was?.state) types.push(OUTCOME_DETAIL_TYPES[now.state]);
   const execution = executionOf(now);
   if (execution !== undefined && execution !== executionOf(was)) types.push('Executed');

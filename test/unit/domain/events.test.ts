@@ -16,8 +16,13 @@ describe('the events of a stored change, from the images before and after it', (
     expect(detailTypesOf(undefined, request())).toEqual(['Approval Request Created']);
   });
 
-  test('a new request with stages: created, then its first stage started', () => {
-    expect(detailTypesOf(undefined, request({ currentStage: 0 }))).toEqual(['Approval Request Created', 'Stage Started']);
+  test('a new request at its first stage: only created (the first stage starts with the request)', () => {
+    expect(detailTypesOf(undefined, request({ currentStage: 0 }))).toEqual(['Approval Request Created']);
+  });
+
+  test('a request stored before stages (no currentStage) was at its first stage: moving to the second starts a stage', () => {
+    expect(detailTypesOf(request(), request({ currentStage: 0, version: 2 }))).toEqual([]);
+    expect(detailTypesOf(request(), request({ currentStage: 1, version: 2 }))).toEqual(['Stage Started']);
   });
 
   test('a new request approved at once by policy: created, then approved', () => {
@@ -74,7 +79,7 @@ describe('the events of a stored change, from the images before and after it', (
         const after = build(now);
         const expected: DetailType[] = [];
         if (!before) expected.push('Approval Request Created');
-        if (now.state === 'requested' && now.stage !== undefined && (before?.currentStage ?? undefined) !== now.stage)
+        if (before && now.state === 'requested' && now.stage !== undefined && (before.currentStage ?? 0) !== now.stage)
           expected.push('Stage Started');
         if (now.state !== 'requested' && now.state !== before?.state)
           expected.push(({ approved: 'Approved', rejected: 'Rejected', expired: 'Expired', deleted: 'Deleted' } as const)[now.state]);
