@@ -48,7 +48,7 @@ describe('logs', () => {
 });
 
 describe('what a destroy keeps', () => {
-  test('the stateful stack retains exactly the table, the user pool, the two secrets and the SES identity', () => {
+  test('the stateful stack retains exactly the table, the user pool, the two secrets, the SES identity and the receipt key (old receipts must still verify)', () => {
     const retained = Object.values(statefulTemplate.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>)
       .filter((resource) => resource.DeletionPolicy === 'Retain')
       .map((resource) => resource.Type)
@@ -56,6 +56,7 @@ describe('what a destroy keeps', () => {
     expect(retained).toEqual([
       'AWS::Cognito::UserPool',
       'AWS::DynamoDB::GlobalTable',
+      'AWS::KMS::Key',
       'AWS::SES::EmailIdentity',
       'AWS::SecretsManager::Secret',
       'AWS::SecretsManager::Secret',
