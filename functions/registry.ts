@@ -140,6 +140,16 @@ export const FUNCTIONS = [
   },
   {
     kind: 'api',
+    name: 'decideMany',
+    methods: ['POST'],
+    path: '/decisions',
+    entry: 'functions/decide-many/handler.ts',
+    auth: 'jwt',
+    access: 'approvers: each item as POST /requests/{id}/decisions',
+    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'directory:read'],
+  },
+  {
+    kind: 'api',
     name: 'deleteRequest',
     methods: ['DELETE'],
     path: '/requests/{id}',

@@ -7,6 +7,7 @@ import { createRequestBodySchema, decisionBodySchema } from '../domain/bodies';
 import { actorSchema, approvalRequestSchema, STATES } from '../domain/model';
 import { profileBodySchema } from '../domain/profile';
 import { type ApiOperationName, apiOperations, type Method } from '../registry';
+import { OPERATOR_DETAILS } from './operators';
 import { errors, inputSchema, isoTime, json, outputSchema, pageParameters, pageResponse, ref, type Schema, subjectName } from './schemas';
 
 const actor = inputSchema(actorSchema);
@@ -171,6 +172,7 @@ const DETAILS: Record<ApiOperationName, Record<string, unknown>> = {
       ]),
     ),
   },
+  ...OPERATOR_DETAILS,
 };
 
 export const DOCUMENTED_OPERATIONS = Object.keys(DETAILS);
