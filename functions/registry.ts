@@ -98,6 +98,18 @@ export const FUNCTIONS = [
     access: 'approvers and admins: all; others: their own',
     needs: ['table:search', 'table:query', 'table:get'],
   },
+  // Before GET /requests/{id}: the local gateway takes the first route that matches, as API
+  // Gateway takes the most specific one.
+  {
+    kind: 'api',
+    name: 'exportRequests',
+    methods: ['GET'],
+    path: '/requests/export',
+    entry: 'functions/export-requests/handler.ts',
+    auth: 'jwt',
+    access: 'approvers and admins',
+    needs: ['table:search'],
+  },
   {
     kind: 'api',
     name: 'getRequest',

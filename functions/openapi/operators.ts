@@ -1,5 +1,7 @@
 /** The OpenAPI details of the operators' routes (batch decisions, evidence, export, reminders). */
 import { decisionBodySchema } from '../domain/bodies';
+import { EXPORT_COLUMNS } from '../domain/export';
+import { STATES } from '../domain/model';
 import { MAX_BATCH_DECISIONS } from '../usecases/batch-decisions';
 import { errors, inputSchema, json, ref } from './schemas';
 
@@ -54,6 +56,41 @@ export const OPERATOR_DETAILS = {
         }),
       },
       ...errors(400, 401),
+    },
+  },
+  exportRequests: {
+    summary: 'Export the requests created in a time range as CSV or JSON Lines, newest first, paged (approvers, admins)',
+    description: `One row per request: ${EXPORT_COLUMNS.join(', ')}. CSV is RFC 4180 (CRLF, quoted where needed); a cell whose first character (or first after spaces) is =, +, -, @ (or their full-width forms), or that starts with a tab or CR, gets a leading ' so that no spreadsheet runs it as a formula. The first CSV page starts with the header row and later pages do not, so the pages joined in order are one file. JSON Lines: one object per line, stages as an array. Read from the search indexes by a key condition on the creation time, never a scan.`,
+    parameters: [
+      { name: 'from', in: 'query', required: true, schema: { type: 'string', format: 'date-time' }, description: 'Created at or after.' },
+      {
+        name: 'to',
+        in: 'query',
+        required: true,
+        schema: { type: 'string', format: 'date-time' },
+        description: 'Created before; later than from.',
+      },
+      { name: 'state', in: 'query', schema: { type: 'string', enum: STATES } },
+      { name: 'profileId', in: 'query', schema: { type: 'string' } },
+      { name: 'format', in: 'query', schema: { type: 'string', enum: ['csv', 'jsonl'], default: 'csv' } },
+      { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 500 } },
+      {
+        name: 'cursor',
+        in: 'query',
+        schema: { type: 'string' },
+        description: 'The Next-Cursor header of the previous page, with the same filters.',
+      },
+    ],
+    responses: {
+      200: {
+        description: 'One page of rows',
+        headers: {
+          'Next-Cursor': { description: 'The cursor of the next page; absent on the last page.', schema: { type: 'string' } },
+          'Content-Disposition': { description: 'attachment; filename="requests-<from day>.<format>"', schema: { type: 'string' } },
+        },
+        content: { 'text/csv': { schema: { type: 'string' } }, 'application/jsonl': { schema: { type: 'string' } } },
+      },
+      ...errors(400, 401, 403),
     },
   },
 };
