@@ -132,6 +132,16 @@ export const FUNCTIONS = [
   },
   {
     kind: 'api',
+    name: 'getEvidence',
+    methods: ['GET'],
+    path: '/requests/{id}/evidence',
+    entry: 'functions/get-evidence/handler.ts',
+    auth: 'jwt',
+    access: 'requester, approvers, admins',
+    needs: ['table:get', 'table:query'],
+  },
+  {
+    kind: 'api',
     name: 'listTasks',
     methods: ['GET'],
     path: '/tasks',
@@ -159,6 +169,16 @@ export const FUNCTIONS = [
     auth: 'jwt',
     access: 'approvers: each item as POST /requests/{id}/decisions',
     needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'directory:read'],
+  },
+  {
+    kind: 'api',
+    name: 'remindApprovers',
+    methods: ['POST'],
+    path: '/requests/{id}/reminders',
+    entry: 'functions/remind-approvers/handler.ts',
+    auth: 'jwt',
+    access: 'the requester, while requested',
+    needs: ['table:get', 'table:put', 'table:update', 'email:send', 'links:sign', 'directory:read'],
   },
   {
     kind: 'api',

@@ -163,7 +163,9 @@ export type HistoryType =
   | 'notification-failed'
   | 'notification-delayed'
   | 'callback-delivered'
-  | 'callback-failed';
+  | 'callback-failed'
+  /** One delivery of the callback that failed (the workflow retries it); `callback-failed` when it gives up. */
+  | 'callback-attempt-failed';
 
 export interface HistoryEntry {
   at: string;

@@ -93,4 +93,81 @@ export const OPERATOR_DETAILS = {
       ...errors(400, 401, 403),
     },
   },
+  remindApprovers: {
+    summary: 'Email the approvers the request awaits a reminder now (the requester, while requested)',
+    description:
+      "The approvers listed on the request who have not approved and may still decide (enabled members of approvers in the directory) get a reminder email with their own links. At most once per remindAfter after the last email to the approvers (the first approval email, a reminder, a hold ending, or an earlier one of these): sooner is 429 with Retry-After. Each counts toward the 21 emails one request may send an approver (409 once they had them all), but not toward the profile's maxReminders. 409 once ended or while on hold.",
+    responses: {
+      200: {
+        description: 'Sent',
+        content: json({
+          type: 'object',
+          properties: {
+            sent: { const: true },
+            recipients: { type: 'array', items: { type: 'string' } },
+            skipped: { type: 'array', items: { type: 'string' } },
+            nextAllowedAt: { type: 'string', format: 'date-time' },
+          },
+          required: ['sent', 'recipients', 'skipped', 'nextAllowedAt'],
+        }),
+      },
+      429: {
+        description: 'Too soon after the last email',
+        headers: { 'Retry-After': { description: 'Seconds until a reminder may go.', schema: { type: 'integer' } } },
+        content: json(ref('Error')),
+      },
+      ...errors(400, 401, 403, 404, 409),
+    },
+  },
+  getEvidence: {
+    summary: 'The evidence of a request as one JSON document (requester, approvers, admins)',
+    description:
+      'The request, its whole history (every page, oldest first), its receipt (null until approved and stored), the emails sent (one per recipient: at, to, subject, purpose, outcome) and the callback attempts (delivered, failed with status or error, abandoned), the last two read from the history, where the workflow records each email and each attempt. Entries written before subjects were recorded have subject null.',
+    responses: {
+      200: {
+        description: 'The evidence',
+        content: json({
+          type: 'object',
+          properties: {
+            generatedAt: { type: 'string', format: 'date-time' },
+            request: ref('Request'),
+            history: { type: 'array', items: ref('HistoryEntry') },
+            receipt: {},
+            emails: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  at: { type: 'string', format: 'date-time' },
+                  to: { type: 'string' },
+                  subject: { type: ['string', 'null'] },
+                  purpose: { type: 'string' },
+                  outcome: { type: 'string', enum: ['sent', 'failed', 'delayed'] },
+                  requestedBy: { type: 'string' },
+                  problem: { type: 'string' },
+                },
+                required: ['at', 'to', 'subject', 'purpose', 'outcome'],
+              },
+            },
+            callbacks: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  at: { type: 'string', format: 'date-time' },
+                  outcome: { type: 'string', enum: ['delivered', 'failed', 'abandoned'] },
+                  type: { type: 'string' },
+                  status: { type: 'integer' },
+                  error: { type: 'string' },
+                },
+                required: ['at', 'outcome'],
+              },
+            },
+          },
+          required: ['generatedAt', 'request', 'history', 'receipt', 'emails', 'callbacks'],
+        }),
+      },
+      ...errors(400, 401, 403, 404),
+    },
+  },
 };

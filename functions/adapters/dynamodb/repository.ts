@@ -22,6 +22,7 @@ import type {
 } from '../../usecases/ports';
 import { DynamoEmailClaims, DynamoReminderClaims } from './claims';
 import { DynamoHistory } from './history';
+import { DynamoRequesterReminders } from './requester-reminders';
 import { DynamoProfileStore } from './profiles';
 import { DynamoRequestStore } from './requests';
 import { DynamoRoundBookkeeping } from './rounds';
@@ -37,6 +38,7 @@ export class Repository implements ApprovalStore {
   private readonly tasks: DynamoTasks;
   private readonly reminderClaims: DynamoReminderClaims;
   private readonly emailClaims: DynamoEmailClaims;
+  private readonly requesterReminders: DynamoRequesterReminders;
 
   constructor(db: DynamoDBDocumentClient, table: string) {
     this.profiles = new DynamoProfileStore(db, table);
@@ -47,6 +49,7 @@ export class Repository implements ApprovalStore {
     this.tasks = new DynamoTasks(db, table);
     this.reminderClaims = new DynamoReminderClaims(db, table);
     this.emailClaims = new DynamoEmailClaims(db, table);
+    this.requesterReminders = new DynamoRequesterReminders(db, table);
   }
 
   getProfile(id: string): Promise<Profile | undefined> {
@@ -96,6 +99,9 @@ export class Repository implements ApprovalStore {
   }
   claimReminder(id: string, approver: string, reminder: number): Promise<boolean> {
     return this.reminderClaims.claimReminder(id, approver, reminder);
+  }
+  claimRequesterReminder(id: string, now: string, notAfter: string): Promise<boolean> {
+    return this.requesterReminders.claimRequesterReminder(id, now, notAfter);
   }
   dueRequests(now: string, limit: number): Promise<string[]> {
     return this.rounds.dueRequests(now, limit);

@@ -8,7 +8,7 @@ import type { Outcome } from '../../domain/model';
 import { CHECK_GRACE_SECONDS, earliest, plus } from '../checks';
 import type { StepDeps } from '../deps';
 import { sendApprovalEmails } from './approval-emails';
-import { record, skippedDetail } from './history';
+import { record, skippedDetail, subjectDetail } from './history';
 
 /**
  * Stores the task token on the request while it is pending (with the time the reconciler looks
@@ -34,6 +34,10 @@ export async function awaitDecision(deps: StepDeps, requestId: string, taskToken
     const now = deps.now();
     const nextReminderAt = stored.rounds.nextReminderAt ?? plus(stored.request.createdAt, durationSeconds(stored.request.remindAfter) ?? 0);
     await deps.repository.setRoundBookkeeping(requestId, { notifiedAt: now, nextReminderAt });
-    await record(deps, requestId, now, 'notified', { recipients: results.sent, ...skippedDetail(results.skipped) });
+    await record(deps, requestId, now, 'notified', {
+      recipients: results.sent,
+      ...skippedDetail(results.skipped),
+      ...subjectDetail(results.subjects),
+    });
   }
 }

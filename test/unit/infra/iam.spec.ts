@@ -223,6 +223,20 @@ describe('each function gets exactly what its needs say', () => {
     // changeRequest: its transaction Updates the request, Puts history and Deletes the task entries it closes
     decideRequest: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...DIRECTORY],
     deleteRequest: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    getEvidence: ['dynamodb:GetItem', 'dynamodb:Query'], // the request (read rules), then every history page
+    // each item through decideAsUser, as decideRequest
+    decideMany: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...DIRECTORY],
+    // search with a creation-time range: Queries of the byState shards only
+    exportRequests: ['dynamodb:Query@indexes'],
+    // the request, the reminder claim and bookkeeping (UpdateItem), the history entry, link keys, the emails
+    remindApprovers: [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'secretsmanager:GetSecretValue',
+      'ses:SendEmail',
+      ...DIRECTORY,
+    ],
     linkPage: ['dynamodb:GetItem', 'secretsmanager:GetSecretValue', ...DIRECTORY],
     linkDecide: [
       'dynamodb:DeleteItem',
@@ -345,9 +359,9 @@ describe('each function gets exactly what its needs say', () => {
     const indexArns = Object.values(grantsOf(fn, template))
       .flat()
       .filter((arn) => arn.includes('/index/'));
-    expect(indexArns.length > 0).toBe(name === 'searchRequests' || name === 'reconciler');
+    expect(indexArns.length > 0).toBe(name === 'searchRequests' || name === 'exportRequests' || name === 'reconciler');
     if (name === 'reconciler') expect(indexArns).toEqual([`${table}/index/byDue`]);
-    if (name === 'searchRequests') expect(indexArns).not.toContain(`${table}/index/byDue`);
+    if (name === 'searchRequests' || name === 'exportRequests') expect(indexArns).not.toContain(`${table}/index/byDue`);
   });
 
   test('no API function may call Step Functions: the outbox starts workflows and ends waits', () => {
