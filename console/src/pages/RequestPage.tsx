@@ -22,6 +22,8 @@ import { Time } from '../Time';
 import { DecisionDialog, type DecisionKind, type DialogKind, type FieldErrors } from './request/DecisionDialog';
 import { History } from './request/History';
 import { SubjectInformation } from './request/SubjectInformation';
+import { mayRemind, ReminderDialog } from './request/Reminder';
+import { downloadText } from '../download';
 import { Approvals, RequestInformation } from './request/Summary';
 
 const DECISION_NAMES: Record<DecisionKind, string> = { approve: 'Approve', reject: 'Reject', hold: 'Put on hold', release: 'Release hold' };
@@ -56,6 +58,7 @@ export function RequestPage() {
   const [deciding, setDeciding] = useState<DialogKind>();
   const [decisionError, setDecisionError] = useState<FieldErrors>();
   const [deleting, setDeleting] = useState(false);
+  const [reminding, setReminding] = useState(false);
 
   const load = useCallback(async () => {
     try {
@@ -101,6 +104,37 @@ export function RequestPage() {
   }
   if (!request) return <Spinner size="large" />;
 
+  const downloadEvidence = async () => {
+    setBusy('Download evidence');
+    try {
+      const evidence = await api.evidence(request.id);
+      downloadText(`evidence-${request.id}.json`, `${JSON.stringify(evidence, null, 2)}\n`, 'application/json');
+      say('success', `Downloaded evidence-${request.id}.json: the request, its whole history, the emails sent and the callback attempts.`);
+    } catch (error) {
+      say('error', messageOf(error), 'Download evidence refused');
+    } finally {
+      setBusy(undefined);
+    }
+  };
+  const sendReminder = async () => {
+    setBusy('Send reminder');
+    try {
+      const sent = await api.remind(request.id);
+      say(
+        'success',
+        sent.recipients.length
+          ? `Reminder sent to ${sent.recipients.join(', ')}.`
+          : 'No awaited approver may still decide: nobody was emailed.',
+      );
+      await load();
+    } catch (error) {
+      const status = error instanceof ApiError ? ` (${error.status})` : '';
+      say('error', messageOf(error), `Send reminder refused${status}`);
+    } finally {
+      setBusy(undefined);
+      setReminding(false);
+    }
+  };
   const decider = mayDecide(request, who);
   const deleter = mayDelete(request, who);
   const releaser = request.onHold && mayRelease(request, who);
@@ -172,6 +206,14 @@ export function RequestPage() {
                 Delete request
               </Button>
             ) : null}
+            {mayRemind(request, who) ? (
+              <Button onClick={() => setReminding(true)} disabled={!!busy}>
+                Send reminder
+              </Button>
+            ) : null}
+            <Button iconName="download" onClick={downloadEvidence} loading={busy === 'Download evidence'} disabled={!!busy}>
+              Download evidence
+            </Button>
           </SpaceBetween>
         }
       >
@@ -217,6 +259,14 @@ export function RequestPage() {
           if (error instanceof ApiError && error.status === 400) setDecisionError(fieldErrors(error));
           else setDeciding(undefined);
         }}
+      />
+
+      <ReminderDialog
+        request={request}
+        visible={reminding}
+        busy={busy === 'Send reminder'}
+        onDismiss={() => setReminding(false)}
+        onSend={sendReminder}
       />
 
       <Modal
