@@ -3,6 +3,7 @@ import Button from '@cloudscape-design/components/button';
 import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import type { ApprovalRequest } from '../../api';
+import { formatDuration } from '../../duration';
 import { awaitedApprovers, type Identity } from '../../permissions';
 
 /** The requester may remind the awaited approvers while the request is pending and not on hold. */
@@ -51,7 +52,7 @@ export function ReminderDialog({
           ))}
         </ul>
         <Box color="text-body-secondary">
-          A reminder may go once per {request.remindAfter} (the profile's reminder interval) after the last email to them.
+          A reminder may go once every {formatDuration(request.remindAfter)} (the profile's reminder interval) after the last email to them.
         </Box>
       </SpaceBetween>
     </Modal>
