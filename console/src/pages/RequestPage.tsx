@@ -24,6 +24,8 @@ import { History } from './request/History';
 import { SubjectInformation } from './request/SubjectInformation';
 import { mayRemind, ReminderDialog } from './request/Reminder';
 import { downloadText } from '../download';
+import { formatDuration } from '../duration';
+import { formatLocal } from '../time';
 import { Approvals, RequestInformation } from './request/Summary';
 
 const DECISION_NAMES: Record<DecisionKind, string> = { approve: 'Approve', reject: 'Reject', hold: 'Put on hold', release: 'Release hold' };
@@ -129,7 +131,12 @@ export function RequestPage() {
       await load();
     } catch (error) {
       const status = error instanceof ApiError ? ` (${error.status})` : '';
-      say('error', messageOf(error), `Send reminder refused${status}`);
+      const next =
+        error instanceof ApiError && error.status === 429 ? (error.details as { nextAllowedAt?: string })?.nextAllowedAt : undefined;
+      const message = next
+        ? `The approvers were emailed less than ${formatDuration(request.remindAfter)} ago. You can send a reminder from ${formatLocal(next)}.`
+        : messageOf(error);
+      say('error', message, `Send reminder refused${status}`);
     } finally {
       setBusy(undefined);
       setReminding(false);
