@@ -24,7 +24,11 @@ export type Need =
   | 'callback:accept'
   /** Reads of the user directory: who may still decide and get emails. */
   | 'directory:read'
-  | 'email:send';
+  | 'email:send'
+  /** Signs receipts with the current receipt key (kms:Sign only); `iss` is the API's public URL. */
+  | 'receipts:sign'
+  /** Reads the public halves of the receipt keys still listed (kms:GetPublicKey only). */
+  | 'receipts:publish';
 
 interface FunctionBase {
   /** Unique name; also the function's logical name (`<Name>Function` in the CDK stack). */

@@ -147,8 +147,9 @@ export const FUNCTIONS = [
     path: '/tasks',
     entry: 'functions/list-tasks/handler.ts',
     auth: 'jwt',
-    access: 'approvers: the pending requests they are listed on and have not approved',
-    needs: ['table:query', 'table:get'],
+    access: 'approvers: the pending requests they are listed on and have not approved; delegates: those of their delegators',
+    // directory:read: a delegator must still be an approver for their delegate to see their tasks.
+    needs: ['table:query', 'table:get', 'directory:read'],
   },
   {
     kind: 'api',
@@ -157,8 +158,9 @@ export const FUNCTIONS = [
     path: '/requests/{id}/decisions',
     entry: 'functions/decide-request/handler.ts',
     auth: 'jwt',
-    access: 'approvers listed on the request',
-    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'directory:read'],
+    access: 'approvers listed on the request, or their delegates',
+    // table:query: the delegations to the caller (the delegate's partition).
+    needs: ['table:get', 'table:query', 'table:put', 'table:update', 'table:delete', 'directory:read'],
   },
   {
     kind: 'api',
@@ -168,7 +170,7 @@ export const FUNCTIONS = [
     entry: 'functions/decide-many/handler.ts',
     auth: 'jwt',
     access: 'approvers: each item as POST /requests/{id}/decisions',
-    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'directory:read'],
+    needs: ['table:get', 'table:query', 'table:put', 'table:update', 'table:delete', 'directory:read'],
   },
   {
     kind: 'api',
@@ -190,6 +192,38 @@ export const FUNCTIONS = [
     access: 'admins, or the requester while requested',
     needs: ['table:get', 'table:put', 'table:update', 'table:delete'],
   },
+  // An approver's out-of-office delegation (functions/usecases/delegations.ts); table:delete: a
+  // replaced delegation's entry under its former delegate.
+  {
+    kind: 'api',
+    name: 'putDelegation',
+    methods: ['PUT'],
+    path: '/me/delegation',
+    entry: 'functions/put-delegation/handler.ts',
+    auth: 'jwt',
+    access: 'approvers: their own delegation',
+    needs: ['table:get', 'table:put', 'table:delete', 'directory:read'],
+  },
+  {
+    kind: 'api',
+    name: 'getDelegation',
+    methods: ['GET'],
+    path: '/me/delegation',
+    entry: 'functions/get-delegation/handler.ts',
+    auth: 'jwt',
+    access: 'approvers: their own delegation',
+    needs: ['table:get', 'directory:read'],
+  },
+  {
+    kind: 'api',
+    name: 'deleteDelegation',
+    methods: ['DELETE'],
+    path: '/me/delegation',
+    entry: 'functions/delete-delegation/handler.ts',
+    auth: 'jwt',
+    access: 'approvers: their own delegation',
+    needs: ['table:get', 'table:delete', 'directory:read'],
+  },
   {
     kind: 'api',
     name: 'linkPage',
@@ -209,6 +243,38 @@ export const FUNCTIONS = [
     auth: 'none',
     access: 'holder of a signed link (the approver it names)',
     needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'links:verify', 'directory:read'],
+  },
+
+  // ---- Receipts and execution reports (usecases/receipts.ts, lifecycle/execution.ts) ------------
+  {
+    kind: 'api',
+    name: 'getReceipt',
+    methods: ['GET'],
+    path: '/requests/{id}/receipt',
+    entry: 'functions/get-receipt/handler.ts',
+    auth: 'jwt',
+    access: 'requester, approvers, admins, the calling system that created the request',
+    needs: ['table:get'],
+  },
+  {
+    kind: 'api',
+    name: 'receiptKeys',
+    methods: ['GET'],
+    path: '/.well-known/jwks.json',
+    entry: 'functions/receipt-keys/handler.ts',
+    auth: 'none',
+    access: 'anyone',
+    needs: ['receipts:publish'],
+  },
+  {
+    kind: 'api',
+    name: 'reportExecution',
+    methods: ['POST'],
+    path: '/requests/{id}/execution',
+    entry: 'functions/report-execution/handler.ts',
+    auth: 'jwt',
+    access: 'the calling system that created the request, admins',
+    needs: ['table:get', 'table:put', 'table:update'],
   },
 
   // ---- Workflow steps: the functions statemachines/approval.asl.json invokes --------------------
@@ -232,14 +298,16 @@ export const FUNCTIONS = [
     name: 'notifyOutcome',
     entry: 'functions/approval-steps/notify-outcome/handler.ts',
     substitution: 'NotifyOutcomeFunctionArn',
-    needs: ['table:get', 'table:put', 'table:update', 'email:send'],
+    // receipts:sign: an approved request's receipt is signed here, before the callback.
+    needs: ['table:get', 'table:put', 'table:update', 'email:send', 'receipts:sign'],
   },
   {
     kind: 'workflow-step',
     name: 'deliverCallback',
     entry: 'functions/approval-steps/deliver-callback/handler.ts',
     substitution: 'DeliverCallbackFunctionArn',
-    needs: ['table:get', 'table:put', 'table:update', 'callback:sign'],
+    // receipts:sign: the callback on request.approved carries the receipt (signed here if notify outcome could not).
+    needs: ['table:get', 'table:put', 'table:update', 'callback:sign', 'receipts:sign'],
   },
 
   // ---- Scheduled and event functions: each wired to its trigger by its construct in infra/constructs ----
@@ -288,7 +356,7 @@ export function functionNamed(name: string): ServiceFunctionEntry {
  * accepts the machine client, and the local gateway refuses a calling system's token (401)
  * on every other route, from this same list.
  */
-export const CALLING_SYSTEM_OPERATIONS: readonly string[] = ['createRequest'] satisfies ApiOperationName[];
+export const CALLING_SYSTEM_OPERATIONS: readonly string[] = ['createRequest', 'getReceipt', 'reportExecution'] satisfies ApiOperationName[];
 
 /** The stream consumer and the batch rules of its event source mapping, which the local stream poller follows too. */
 export const STREAM_CONSUMER_FUNCTION = {

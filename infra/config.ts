@@ -41,6 +41,12 @@ export interface DeploymentConfig {
   readonly linkConcurrency: number;
   /** Concurrency reserved for the reconciler: 1 (one run at a time); 0: none (an account whose quota is too low to reserve any). */
   readonly reconcilerConcurrency: 0 | 1;
+  /**
+   * The receipt keys' generations, oldest first (default `1`): the last one signs, every one listed
+   * stays in the JWKS. Rotate by adding the next number; drop an old one once its receipts have
+   * expired (infra/README.md: Receipt keys).
+   */
+  readonly receiptKeys: number[];
   /** True for the production stage: stricter settings, retained logs, no password sign-in flow. */
   readonly production: boolean;
   /** Account and region the stacks are bound to: pinned in code for prod, the CLI's defaults otherwise. */
@@ -160,6 +166,13 @@ export function readConfig(app: App, pinned: typeof PINNED_ENVIRONMENTS = PINNED
     );
   }
 
+  const receiptKeys = (list('receiptKeys').length ? list('receiptKeys') : ['1']).map(Number);
+  if (!receiptKeys.every((n, i) => Number.isInteger(n) && n >= 1 && (i === 0 || n > (receiptKeys[i - 1] ?? 0)))) {
+    throw new Error(
+      `context parameter "receiptKeys" must list key generations as increasing positive integers (e.g. 1,2), got ${JSON.stringify(app.node.tryGetContext('receiptKeys'))}`,
+    );
+  }
+
   const production = stage === PRODUCTION_STAGE;
   const env = pinned[stage] ?? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
   if (production) {
@@ -198,6 +211,7 @@ export function readConfig(app: App, pinned: typeof PINNED_ENVIRONMENTS = PINNED
     senderEmail,
     senderDomain,
     sandboxRecipients,
+    receiptKeys,
     alarmEmail,
     authDomainPrefix: check('authDomainPrefix', text('authDomainPrefix'), DOMAIN_PREFIX, 'lower-case letters, digits and dashes'),
     callbackUrls,

@@ -1,10 +1,10 @@
 /**
  * The local OpenID provider for the operator console: panva's oidc-provider (a certified
  * implementation) with the authorization code flow and PKCE, as Cognito's managed login offers it
- * in the cloud. Its sign-in page asks for `sub`, `email` and `groups` (comma-separated) and has a
+ * in the cloud. Its sign-in page asks for `sub`, `email`, an optional `name` and `groups` (comma-separated) and has a
  * `Sign in` button; nobody is checked, since this is a stand-in for Cognito's managed login. The
  * person who signs in is created or updated in the local user directory (`onSignIn`), as the token
- * command does: that email, verified, exactly those groups, enabled.
+ * command does: that email, verified, that name when given, exactly those groups, enabled.
  *
  * Its ID tokens carry `sub`, `email`, `email_verified: true` and `cognito:groups` (an array), the
  * claims Cognito puts in its ID tokens, and are signed with the local issuer's key under the same
@@ -101,8 +101,10 @@ function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
-function signInPage(action: string, values: Partial<Record<'sub' | 'email' | 'groups', string>>, error?: string): string {
-  const field = (name: 'sub' | 'email' | 'groups', label: string, hint: string, attributes = '') => `
+type FormField = 'sub' | 'email' | 'name' | 'groups';
+
+function signInPage(action: string, values: Partial<Record<FormField, string>>, error?: string): string {
+  const field = (name: FormField, label: string, hint: string, attributes = '') => `
       <label for="${name}">${label}</label>
       <input id="${name}" name="${name}" value="${escapeHtml(values[name] ?? '')}" aria-describedby="${name}-hint" ${attributes}>
       <p class="hint" id="${name}-hint">${hint}</p>`;
@@ -131,6 +133,7 @@ function signInPage(action: string, values: Partial<Record<'sub' | 'email' | 'gr
   <form method="post" action="${escapeHtml(action)}" autocomplete="off">
     ${field('sub', 'Subject (sub)', 'Your user id, such as carol.', 'required')}
     ${field('email', 'Email', 'Your address, such as carol@example.com.', 'type="email" required')}
+    ${field('name', 'Name (optional)', 'Your full name, such as Carol Smith; empty keeps the one you have.', 'autocomplete="name"')}
     ${field('groups', 'Groups', 'Comma-separated, such as approvers,admins. Empty for a requester.')}
     <button type="submit" name="signin" value="1">Sign in</button>
   </form>
@@ -225,6 +228,7 @@ export async function startLocalOidc(options: LocalOidcOptions): Promise<LocalOi
       const values = {
         sub: form.get('sub')?.trim() ?? '',
         email: form.get('email')?.trim().toLowerCase() ?? '',
+        name: form.get('name')?.trim() ?? '',
         groups: form.get('groups') ?? '',
       };
       const groups = values.groups
@@ -235,7 +239,14 @@ export async function startLocalOidc(options: LocalOidcOptions): Promise<LocalOi
       if (!ASCII_EMAIL.test(values.email))
         return page(res, 400, signInPage(url.pathname, values, 'Email must be an email address in plain ASCII.'));
       try {
-        options.onSignIn?.({ sub: values.sub, email: values.email, emailVerified: true, groups, enabled: true });
+        options.onSignIn?.({
+          sub: values.sub,
+          email: values.email,
+          ...(values.name ? { name: values.name } : {}),
+          emailVerified: true,
+          groups,
+          enabled: true,
+        });
       } catch (error) {
         options.log?.(`oidc: the user directory refused ${values.sub}: ${(error as Error).message}`);
         return page(res, 500, signInPage(url.pathname, values, 'The local user directory could not be written; see the terminal.'));

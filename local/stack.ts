@@ -1,6 +1,6 @@
 /**
  * The whole service on one machine: DynamoDB Local, the local SES with its mailbox,
- * a Secrets Manager endpoint for the signing keys, the workflow engine running
+ * a Secrets Manager endpoint for the signing keys, a KMS endpoint for the receipt keys, the workflow engine running
  * statemachines/approval.asl.json, the user directory (a Cognito user-pool endpoint, users in
  * DATA_DIR), the table's stream feeding the stream consumer (local/stream-poller.ts), and the
  * gateway in front of the same handlers that run in Lambda. Only endpoints differ from the cloud,
@@ -15,6 +15,7 @@ import { endpointsEnv, type LocalEndpoint, removeEndpointsFile, writeEndpointsFi
 import { deleteTable, ensureTable, startDynamoDbLocal } from './dynamodb';
 import { type GatewayOptions, startGateway } from './gateway';
 import { localIssuer } from './identity';
+import { localKeyArn, localKmsKeys, startKmsServer } from './kms';
 import { startMailbox } from './mailbox';
 import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from './net';
 import { startSecretsServer } from './secrets';
@@ -156,6 +157,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(secrets.close);
     expose({ name: 'Secrets Manager', url: secrets.url, env: 'AWS_ENDPOINT_URL_SECRETS_MANAGER' });
 
+    // The receipt keys: a KMS endpoint with the keys of DATA_DIR (the last one signs; all are in the JWKS).
+    const kmsKeys = localKmsKeys(dataDir);
+    const kms = await startKmsServer({ port: 0, host: '127.0.0.1', keys: kmsKeys, log });
+    stops.push(kms.close);
+    expose({ name: 'KMS (receipt keys)', url: kms.url, env: 'AWS_ENDPOINT_URL_KMS' });
+    const receiptKeyArns = kmsKeys.map((key) => localKeyArn(key.keyId)).reverse();
+
     // The gateway's port must be known before the functions' environment is set (links use it).
     const issuer = await localIssuer(dataDir);
     const gateway = await startGateway({ port: options.port, issuer, log, otherRequests: options.otherRequests });
@@ -177,6 +185,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       LINK_KEYS_SECRET_ID: LINK_SECRET,
       CALLBACK_KEYS_SECRET_ID: CALLBACK_SECRET,
       CALLBACK_URL_PREFIXES: callbackUrlPrefixes,
+      RECEIPT_SIGNING_KEY_ARN: receiptKeyArns[0],
+      RECEIPT_KEY_ARNS: receiptKeyArns.join(','),
     });
 
     const functions = Object.fromEntries(

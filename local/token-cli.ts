@@ -3,8 +3,9 @@
  * or updates that user in the local user directory (DATA_DIR's user pool, read by a running stack
  * at its next lookup, or by the next one started):
  *   npm run --silent token -- --sub alice --email alice@example.com --groups approvers,admins
+ *   npm run --silent token -- --sub holly --email holly@example.com --name "Holly Holder"
  *   npm run --silent token -- --sub billing-system --scope approvals/requests.create-on-behalf
- * The user gets that email, verified unless `--unverified`, exactly the groups given (none without
+ * The user gets that email (and `--name`, the directory's `name` attribute, when given), verified unless `--unverified`, exactly the groups given (none without
  * `--groups`), and is enabled, or disabled with `--disabled`. A client-credentials token (`--scope`)
  * writes no user. Only the token goes to stdout.
  * Warns on stderr when no stack runs with this DATA_DIR (see endpoints.ts): its tokens would be refused.
@@ -21,6 +22,7 @@ async function main() {
     options: {
       sub: { type: 'string' },
       email: { type: 'string' },
+      name: { type: 'string' },
       groups: { type: 'string', default: '' },
       scope: { type: 'string', default: '' },
       ttl: { type: 'string', default: '43200' },
@@ -31,7 +33,7 @@ async function main() {
   const scopes = (values.scope ?? '').split(/[\s,]+/).filter(Boolean);
   if (!values.sub || (!values.email && scopes.length === 0)) {
     console.error(
-      'usage: npm run --silent token -- --sub <id> --email <address> [--groups a,b] [--ttl seconds] [--unverified] [--disabled]',
+      'usage: npm run --silent token -- --sub <id> --email <address> [--name "Full Name"] [--groups a,b] [--ttl seconds] [--unverified] [--disabled]',
     );
     console.error('       npm run --silent token -- --sub <client id> --scope approvals/requests.create-on-behalf');
     process.exit(2);
@@ -51,6 +53,7 @@ async function main() {
     putLocalUser(filePoolStore(userPoolFile(dataDir)), {
       sub: values.sub,
       email: values.email,
+      ...(values.name !== undefined ? { name: values.name } : {}),
       emailVerified,
       groups,
       enabled: !values.disabled,

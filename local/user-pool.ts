@@ -262,6 +262,8 @@ export async function startUserPoolServer(options: UserPoolServerOptions): Promi
 export interface LocalPerson {
   sub: string;
   email?: string;
+  /** The `name` attribute (Cognito's standard full name); an empty string removes it. */
+  name?: string;
   /** @default true */
   emailVerified?: boolean;
   /** The groups the user is in afterwards, exactly (missing groups are created). */
@@ -270,9 +272,16 @@ export interface LocalPerson {
   enabled?: boolean;
 }
 
+/** Sets (or, given an empty string, removes) the `name` attribute; undefined leaves it. */
+function setName(user: StoredUser, name: string | undefined) {
+  if (name === undefined) return;
+  if (name.trim()) user.attributes.name = name.trim();
+  else delete user.attributes.name;
+}
+
 /**
  * Creates or updates the user the local tools sign in: the user whose sub (or username) is
- * `person.sub`, with that email, verified unless said otherwise, enabled unless said otherwise,
+ * `person.sub`, with that email (and name, when given), verified unless said otherwise, enabled unless said otherwise,
  * and in exactly the given groups. One atomic change of the store.
  */
 export function putLocalUser(store: PoolStore, person: LocalPerson): void {
@@ -291,6 +300,7 @@ export function putLocalUser(store: PoolStore, person: LocalPerson): void {
       modified: now,
     };
     if (person.email !== undefined) user.attributes.email = person.email;
+    setName(user, person.name);
     user.attributes.email_verified = String(person.emailVerified ?? true);
     user.enabled = person.enabled ?? true;
     user.groups = [...new Set(person.groups ?? [])];
@@ -311,6 +321,7 @@ export function changeLocalUser(store: PoolStore, sub: string, change: Omit<Loca
     const now = new Date().toISOString();
     for (const name of change.groups ?? []) if (!own(state.groups, name)) setOwn(state.groups, name, { name, created: now, modified: now });
     if (change.email !== undefined) user.attributes.email = change.email;
+    setName(user, change.name);
     if (change.emailVerified !== undefined) user.attributes.email_verified = String(change.emailVerified);
     if (change.enabled !== undefined) user.enabled = change.enabled;
     if (change.groups !== undefined) user.groups = [...new Set(change.groups)];

@@ -1,3 +1,4 @@
+import { stageProgress } from '../../functions/domain/stages';
 import Badge from '@cloudscape-design/components/badge';
 import Box from '@cloudscape-design/components/box';
 import Link from '@cloudscape-design/components/link';
@@ -96,7 +97,10 @@ export function RequestTable({
             approvedByPolicy(request) ? (
               'Not needed'
             ) : (
-              <span className="nowrap">{`${request.approvals.length} of ${request.requiredApprovals}`}</span>
+              <span className="nowrap">
+                {`${stageProgress(request).approvals} of ${request.requiredApprovals}`}
+                {stageProgress(request).label ? <div>{stageProgress(request).label}</div> : null}
+              </span>
             ),
         },
         { id: 'created', header: 'Created', cell: (request) => <Time iso={request.createdAt} /> },

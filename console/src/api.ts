@@ -3,6 +3,7 @@
  * error shape turned into ApiError, and the request and response types taken from the service's
  * own domain modules, so they are written once.
  */
+import type { JSONWebKeySet } from 'jose';
 import type { FieldIssue } from '../../functions/domain/errors';
 import type { Kind } from '../../functions/domain/kinds';
 import type { DecisionBody } from '../../functions/domain/bodies';
@@ -148,6 +149,10 @@ export function createApi(apiUrl: string, token: () => string | undefined, onUna
     exportPage: (filters: ExportFilters, cursor?: string) => callText(`/requests/export${query({ ...filters, limit: 1000, cursor })}`),
     evidence: (requestId: string) => call<Record<string, unknown>>('GET', `/requests/${id(requestId)}/evidence`),
     remind: (requestId: string) => call<ReminderSent>('POST', `/requests/${id(requestId)}/reminders`),
+    /** The request's receipt (409 until it is approved and signed). */
+    getReceipt: (requestId: string) => call<{ receipt: string }>('GET', `/requests/${id(requestId)}/receipt`),
+    /** The receipt keys' public halves (public: anyone may verify a receipt). */
+    receiptKeys: () => call<JSONWebKeySet>('GET', '/.well-known/jwks.json'),
   };
 }
 export type Api = ReturnType<typeof createApi>;

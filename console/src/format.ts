@@ -38,8 +38,12 @@ export const endedVerb = (request: Pick<ApprovalRequest, 'state'>) =>
 
 const text = (value: unknown) => (value === undefined || value === null ? '' : String(value));
 
+/** The holder as a list shows them: the directory's name with the subject's holder id, or the id alone. */
+const holderText = (request: Pick<ApprovalRequest, 'subject' | 'holder'>) =>
+  request.holder?.name ? `${request.holder.name} (${text(request.subject.holderId)})` : text(request.subject.holderId);
+
 /** One line that tells requests apart in a list: what card or certificate, for whom. */
-export function subjectSummary(request: Pick<ApprovalRequest, 'kind' | 'subject'>): string {
+export function subjectSummary(request: Pick<ApprovalRequest, 'kind' | 'subject' | 'holder'>): string {
   const s = request.subject;
   switch (request.kind) {
     case 'certificate.enroll':
@@ -48,11 +52,11 @@ export function subjectSummary(request: Pick<ApprovalRequest, 'kind' | 'subject'
     case 'certificate.lock':
       return `Serial ${text(s.serialNumber)}, issuer ${text(s.issuerDn)}`;
     case 'card.request':
-      return `${text(s.cardProfile)} for ${text(s.holderId)}`;
+      return `${text(s.cardProfile)} for ${holderText(request)}`;
     case 'card.request-multiple':
-      return `${text(s.count)} x ${text(s.cardProfile)} for ${text(s.holderId)}`;
+      return `${text(s.count)} x ${text(s.cardProfile)} for ${holderText(request)}`;
     default:
-      return `Card ${text(s.cardSerial)} of ${text(s.holderId)}`;
+      return `Card ${text(s.cardSerial)} of ${holderText(request)}`;
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -13,6 +14,7 @@ let dynamo: DynamoDBDocumentClient | undefined;
 let sfn: SFNClient | undefined;
 let ses: SESv2Client | undefined;
 let cognito: CognitoIdentityProviderClient | undefined;
+let kms: KMSClient | undefined;
 
 export const documentClient = () =>
   (dynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5 }), {
@@ -21,3 +23,4 @@ export const documentClient = () =>
 export const sfnClient = () => (sfn ??= new SFNClient({ maxAttempts: 5 }));
 export const sesClient = () => (ses ??= new SESv2Client({ maxAttempts: 5, retryMode: 'adaptive' }));
 export const cognitoClient = () => (cognito ??= new CognitoIdentityProviderClient({ maxAttempts: 5 }));
+export const kmsClient = () => (kms ??= new KMSClient({ maxAttempts: 5 }));

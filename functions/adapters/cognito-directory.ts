@@ -20,7 +20,7 @@ export const DIRECTORY_CACHE_SECONDS = 10;
 const attribute = (attributes: AttributeType[] | undefined, name: string) => attributes?.find((a) => a.Name === name)?.Value;
 
 /**
- * A Cognito user as the service sees it: `email` (lower-cased) only when `email_verified` is true;
+ * A Cognito user as the service sees it, with their `name` when set: `email` (lower-cased) only when `email_verified` is true;
  * an unverified address is `unverifiedEmail` instead, which the identity rules use only to leave
  * that person's mailbox out of a request (never to let them decide or get emails).
  */
@@ -31,7 +31,8 @@ export function directoryUser(user: UserType): DirectoryUser | undefined {
   const email = attribute(attributes, 'email');
   const verified = attribute(attributes, 'email_verified') === 'true';
   const address = email ? { [verified ? 'email' : 'unverifiedEmail']: email.toLowerCase() } : {};
-  return { sub, username: user.Username, ...address, enabled: user.Enabled !== false };
+  const name = attribute(attributes, 'name')?.trim();
+  return { sub, username: user.Username, ...address, ...(name ? { name } : {}), enabled: user.Enabled !== false };
 }
 
 /** A filter value of ListUsers, quoted: a quote or backslash in it cannot change the filter. */

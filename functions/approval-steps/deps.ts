@@ -13,16 +13,18 @@ import { type Need, workflowSteps } from '../registry';
 import { approverLinks } from '../links/signing';
 import { approverEmail, closingEmail, outcomeEmail } from '../notifications/emails';
 import type { StepDeps } from '../usecases/deps';
+import type { ReceiptIssuer } from '../usecases/receipts';
 
 const built = new Map<string, StepDeps>();
 
 const notGranted = (need: Need) => () => Promise.reject(new Error(`configuration error: this step does not have the need ${need}`));
 
 /**
- * The dependencies of the workflow step `name` (its name in the step list). Without a name, those
- * of a step with every step's needs (tests that drive the use cases against the local stack).
+ * The dependencies of the workflow step `name` (its name in the step list), with `receipts` for the
+ * steps that sign receipts. Without a name, those of a step with every step's needs (tests that
+ * drive the use cases against the local stack).
  */
-export function stepDeps(name?: string): StepDeps {
+export function stepDeps(name?: string, receipts?: ReceiptIssuer): StepDeps {
   const key = name ?? '*';
   const cached = built.get(key);
   if (cached) return cached;
@@ -39,10 +41,10 @@ export function stepDeps(name?: string): StepDeps {
     send: has('email:send') ? sesMailer(setting(settings, 'SENDER_EMAIL'), settings.SES_CONFIGURATION_SET) : notGranted('email:send'),
     links:
       linkKeys && publicBaseUrl
-        ? async (request, approver) => {
+        ? async (request, approver, forApprover) => {
             // Without its links the email cannot go: a key read that failed fails it, as SES would.
             const keys = await signingKeys(linkKeys).catch((error: unknown) => Promise.reject(asEmailFailure(error)));
-            return approverLinks(publicBaseUrl, request, approver, keys);
+            return approverLinks(publicBaseUrl, request, approver, keys, forApprover);
           }
         : notGranted('links:sign'),
     approverEmail,
@@ -57,6 +59,12 @@ export function stepDeps(name?: string): StepDeps {
         }
       : notGranted('callback:sign'),
     callbacks: httpCallbackSender(),
+    // The receipt signer is the two signing steps' own (approval-steps/receipts.ts): only their bundles carry KMS.
+    receipts: receipts ?? {
+      store: { getReceipt: notGranted('receipts:sign'), putReceipt: notGranted('receipts:sign') },
+      signer: { alg: 'ES256', kid: '', sign: notGranted('receipts:sign') },
+      issuer: '',
+    },
   };
   built.set(key, deps);
   return deps;

@@ -4,6 +4,7 @@
  * the same markup renders in mail clients (which drop <style>) and in the strict-CSP pages.
  * Everything that comes from a user goes through `escapeHtml`.
  */
+import { stageProgress, stagesOf } from '../domain/stages';
 import { CRL_REASON_LABELS, type CrlReason, KIND_LABELS } from '../domain/kinds';
 import { type Actor, type ApprovalRequest, WORKFLOW_ACTOR } from '../domain/model';
 
@@ -88,8 +89,19 @@ export function requestRows(request: ApprovalRequest): Row[] {
     ['Created', formatTime(request.createdAt)],
     ['Expires', formatTime(request.expiresAt)],
     ['Justification', request.justification ?? '(none given)'],
-    ['Approvals so far', `${request.approvals.length} of ${request.requiredApprovals}`],
+    ['Approvals so far', `${stageProgress(request).approvals} of ${request.requiredApprovals}`],
   ];
+  // With stages: which one runs (or ran last), and each stage's state.
+  const progress = stageProgress(request);
+  if (progress.label) {
+    rows.splice(rows.length - 1, 0, ['Stage', progress.label]);
+    rows.push([
+      'Stages',
+      stagesOf(request)
+        .map((stage, index) => `${index + 1}. ${stage.name}: ${stage.status} (${stage.approvals.length} of ${stage.requiredApprovals})`)
+        .join('; '),
+    ]);
+  }
   for (const approval of request.approvals) {
     rows.push([
       'Approved by',

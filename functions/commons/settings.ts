@@ -11,6 +11,12 @@ import { functionNamed, type Need } from '../registry';
 const secretId = z.string().min(1);
 const arn = z.string().startsWith('arn:', 'must be an ARN');
 const tableName = z.string().min(3);
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+const kmsKeyArn = z.string().regex(KMS_KEY_ARN, 'must be a KMS key ARN');
+const kmsKeyArns = z.string().refine((value) => {
+  const arns = value.split(',').map((arn) => arn.trim());
+  return arns.length > 0 && arns.every((arn) => KMS_KEY_ARN.test(arn));
+}, 'must be comma-separated KMS key ARNs');
 const callbackUrlPrefixes = z.string().superRefine((value, ctx) => {
   try {
     parseCallbackUrlPrefixes(value);
@@ -41,6 +47,10 @@ export const NEED_VARIABLES = {
   /** Reads of the user directory (the Cognito user pool): users by sub or email, groups, group members. */
   'directory:read': { USER_POOL_ID: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id') },
   'email:send': { SENDER_EMAIL: z.email(), PUBLIC_BASE_URL: z.url(), SES_CONFIGURATION_SET: z.string().min(1).optional() },
+  /** The KMS key that signs receipts now (its ARN: the `kid` is its key id) and the API's public URL (the receipts' `iss`). */
+  'receipts:sign': { RECEIPT_SIGNING_KEY_ARN: kmsKeyArn, PUBLIC_BASE_URL: z.url() },
+  /** Comma-separated ARNs of the receipt keys whose public halves the JWKS lists: the current key first, then older ones. */
+  'receipts:publish': { RECEIPT_KEY_ARNS: kmsKeyArns },
 } as const satisfies Record<Need, z.ZodRawShape>;
 
 type Shapes = (typeof NEED_VARIABLES)[Need];

@@ -4,7 +4,7 @@ import { logApprovalRequest, logger } from '../commons/observability';
 import { decisionBodySchema } from '../domain/bodies';
 import { requestIdSchema } from '../domain/model';
 import { parse } from '../domain/validation';
-import { decideAsUser } from '../lifecycle/decide';
+import { decideAsCaller } from '../lifecycle/delegate';
 
 const deps = apiDeps('decideRequest');
 
@@ -14,7 +14,7 @@ export const handler = httpHandler(
     const id = parse(requestIdSchema, event.pathParameters?.id, 'id');
     logApprovalRequest(id);
     const body = parse(decisionBodySchema, event.body);
-    const request = await decideAsUser(deps, who, id, body);
+    const request = await decideAsCaller(deps, who, id, body);
     logger.info('decision recorded', { decision: body.decision, state: request.state, by: 'api' });
     return json(200, request);
   },

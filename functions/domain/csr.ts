@@ -5,18 +5,22 @@
  * subject (dn.ts says how names compare), or the create is refused with 400 naming `subject.subjectDn`.
  * The schemas alone, not @peculiar/x509 (which the console uses), keep the functions' bundles
  * small; the key's type and size come from node:crypto.
+ * `csrFacts` and `applyCsrPolicy` feed the same reading to the profile's csrPolicy (csr-policy.ts).
  */
 import { createPublicKey } from 'node:crypto';
 import { CertificationRequest } from '@peculiar/asn1-csr';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Extensions, type GeneralName, id_ce_subjectAltName, SubjectAlternativeName } from '@peculiar/asn1-x509';
 import { foldValue, formatDn, namesSubject, type Rdn } from './dn';
+import { type CsrFacts, type CsrPolicy, checkCsr, type Finding, refusalMessage } from './csr-policy';
 import { invalid } from './errors';
 import type { CsrSummary } from './model';
 
 const PEM = /^-----BEGIN (NEW )?CERTIFICATE REQUEST-----([\s\S]+?)-----END (NEW )?CERTIFICATE REQUEST-----$/;
 /** PKCS #9 extensionRequest: the extensions a CSR asks for (its subject alternative names among them). */
 const EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
+/** id-at-commonName */
+const COMMON_NAME = '2.5.4.3';
 const CURVES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521', secp256k1: 'secp256k1' };
 
 function parseCsr(pem: string): CertificationRequest | string {
@@ -44,7 +48,8 @@ function subjectRdns(request: CertificationRequest): Array<Array<{ type: string;
   );
 }
 
-function keyDescription(request: CertificationRequest): string {
+/** The subject's key: its algorithm (as csrPolicy names them), its size, and both in words. */
+function keyOf(request: CertificationRequest): { algorithm: string; bits?: number; label: string } {
   try {
     const key = createPublicKey({
       key: Buffer.from(AsnConvert.serialize(request.certificationRequestInfo.subjectPKInfo)),
@@ -52,17 +57,21 @@ function keyDescription(request: CertificationRequest): string {
       type: 'spki',
     });
     const details = key.asymmetricKeyDetails ?? {};
-    if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') return `RSA ${details.modulusLength} bits`;
+    if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') {
+      return { algorithm: 'RSA', bits: details.modulusLength, label: `RSA ${details.modulusLength} bits` };
+    }
     if (key.asymmetricKeyType === 'ec') {
       const curve = CURVES[details.namedCurve ?? ''] ?? details.namedCurve ?? 'unknown curve';
       const bits = /(\d{3})/.exec(curve)?.[1];
-      return `EC ${curve}${bits ? ` (${bits} bits)` : ''}`;
+      return { algorithm: 'EC', bits: bits ? Number(bits) : undefined, label: `EC ${curve}${bits ? ` (${bits} bits)` : ''}` };
     }
-    if (key.asymmetricKeyType === 'ed25519') return 'Ed25519';
-    if (key.asymmetricKeyType === 'ed448') return 'Ed448';
-    return key.asymmetricKeyType ?? 'unknown';
+    if (key.asymmetricKeyType === 'ed25519') return { algorithm: 'Ed25519', label: 'Ed25519' };
+    if (key.asymmetricKeyType === 'ed448') return { algorithm: 'Ed448', label: 'Ed448' };
+    const other = key.asymmetricKeyType ?? 'unknown';
+    return { algorithm: other, label: other };
   } catch {
-    return `unreadable key (algorithm ${request.certificationRequestInfo.subjectPKInfo.algorithm.algorithm})`;
+    const oid = request.certificationRequestInfo.subjectPKInfo.algorithm.algorithm;
+    return { algorithm: oid, label: `unreadable key (algorithm ${oid})` };
   }
 }
 
@@ -77,18 +86,23 @@ function generalName(name: GeneralName): string {
   return 'otherName';
 }
 
-function subjectAlternativeNames(request: CertificationRequest): string[] {
-  const names: string[] = [];
+/** The names the CSR's extension request asks for (its subject alternative names). */
+function requestedNames(request: CertificationRequest): GeneralName[] {
+  const names: GeneralName[] = [];
   for (const attribute of request.certificationRequestInfo.attributes) {
     if (attribute.type !== EXTENSION_REQUEST) continue;
     for (const value of attribute.values) {
       for (const extension of AsnConvert.parse(value, Extensions)) {
         if (extension.extnID !== id_ce_subjectAltName) continue;
-        names.push(...AsnConvert.parse(extension.extnValue, SubjectAlternativeName).map(generalName));
+        names.push(...AsnConvert.parse(extension.extnValue, SubjectAlternativeName));
       }
     }
   }
   return names;
+}
+
+function subjectAlternativeNames(request: CertificationRequest): string[] {
+  return requestedNames(request).map(generalName);
 }
 
 /** The CSR decoded for people, or undefined when it does not parse. */
@@ -101,7 +115,7 @@ export function describeCsr(pem: string): CsrSummary | undefined {
   } catch {
     names = ['(unreadable extension request)'];
   }
-  return { subject: formatDn(subjectRdns(request)), key: keyDescription(request), subjectAlternativeNames: names };
+  return { subject: formatDn(subjectRdns(request)), key: keyOf(request).label, subjectAlternativeNames: names };
 }
 
 /**
@@ -128,4 +142,56 @@ export function assertP10CsrParses(body: { kind: string; subject: Record<string,
     throw invalid(`subject.subjectDn ${message}`, [{ field: 'subject.subjectDn', message }]);
   }
   return describeCsr(csr);
+}
+
+/**
+ * What a profile's csrPolicy looks at in a CSR (csr-policy.ts), or undefined when it does not parse.
+ * An extension request that cannot be read is marked (`unreadableNames`): its names cannot be checked.
+ */
+export function csrFacts(pem: string): CsrFacts | undefined {
+  const request = parseCsr(pem);
+  if (typeof request === 'string') return undefined;
+  const key = keyOf(request);
+  let names: GeneralName[] | undefined;
+  try {
+    names = requestedNames(request);
+  } catch {
+    names = undefined;
+  }
+  return {
+    keyAlgorithm: key.algorithm,
+    ...(key.bits ? { keyBits: key.bits } : {}),
+    keyLabel: key.label,
+    commonNames: subjectRdns(request).flatMap((rdn) => rdn.filter((a) => a.type === COMMON_NAME).map((a) => a.value)),
+    dnsNames: (names ?? []).flatMap((name) => (name.dNSName === undefined ? [] : [name.dNSName])),
+    otherNames: (names ?? []).filter((name) => name.dNSName === undefined).map(generalName),
+    ...(names ? {} : { unreadableNames: true }),
+  };
+}
+
+/**
+ * A profile's csrPolicy applied to a create: undefined when there is no policy or the request is not a
+ * P10 enrollment; else the findings (none when the CSR meets the policy). A `refuse` policy's
+ * findings are a 400 naming each, thrown before anything is written.
+ */
+export function applyCsrPolicy(
+  policy: CsrPolicy | undefined,
+  body: { kind: string; subject: Record<string, unknown> },
+): Finding[] | undefined {
+  const { method, csr } = body.subject;
+  if (!policy || body.kind !== 'certificate.enroll' || method !== 'P10' || typeof csr !== 'string') return undefined;
+  const facts = csrFacts(csr);
+  if (!facts) {
+    throw invalid('subject.csr is not a PKCS#10 certificate request', [
+      { field: 'subject.csr', message: 'is not a PKCS#10 certificate request' },
+    ]);
+  }
+  const findings = checkCsr(policy, facts);
+  if (policy.enforce === 'refuse' && findings.length > 0) {
+    throw invalid(
+      refusalMessage(findings),
+      findings.map((finding) => ({ field: 'subject.csr', message: finding.message, code: finding.code, severity: finding.severity })),
+    );
+  }
+  return findings;
 }

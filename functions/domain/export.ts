@@ -7,6 +7,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { ApprovalRequest } from './model';
+import { stagesOf } from './stages';
 
 export const EXPORT_FORMATS = ['csv', 'jsonl'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -47,32 +48,16 @@ export const EXPORT_COLUMNS = [
   'stages',
 ] as const satisfies ReadonlyArray<keyof ExportRow>;
 
-/** The stages as the request carries them (each with its own approvers and quorum). */
-interface CarriedStage {
-  name?: unknown;
-  status?: unknown;
-  requiredApprovals?: unknown;
-}
-
 const byWhom = (actor: { id: string; email?: string }) => actor.email ?? actor.id;
 
-/**
- * The request's stages: those it carries (`stages`, with each approval's `stage` index), or, for a
- * request without them, its one flat stage (its approvers and quorum), named `approval`.
- */
+/** The request's stages (domain/stages.ts: a flat request is one stage), each with who approved in it. */
 export function exportStages(request: ApprovalRequest): ExportStage[] {
-  const carried = (request as { stages?: CarriedStage[] }).stages;
-  const approvals = request.approvals as Array<ApprovalRequest['approvals'][number] & { stage?: number }>;
-  if (Array.isArray(carried) && carried.length > 0) {
-    return carried.map((stage, index) => ({
-      name: String(stage.name ?? `stage ${index + 1}`),
-      status: String(stage.status ?? ''),
-      requiredApprovals: Number(stage.requiredApprovals ?? 0),
-      approvedBy: approvals.filter((approval) => (approval.stage ?? 0) === index).map((approval) => byWhom(approval.by)),
-    }));
-  }
-  const status = request.state === 'requested' ? 'active' : request.state;
-  return [{ name: 'approval', status, requiredApprovals: request.requiredApprovals, approvedBy: approvals.map((a) => byWhom(a.by)) }];
+  return stagesOf(request).map((stage) => ({
+    name: stage.name,
+    status: stage.status,
+    requiredApprovals: stage.requiredApprovals,
+    approvedBy: stage.approvals.map((approval) => byWhom(approval.by)),
+  }));
 }
 
 export function exportRow(request: ApprovalRequest): ExportRow {

@@ -4,6 +4,7 @@
  * accepts in bodies.ts and subject.ts.
  */
 import * as z from 'zod';
+import { findingSchema } from './csr-policy';
 import { kindSchema } from './kinds';
 
 /** How a request ends. */
@@ -56,8 +57,47 @@ export const approvalSchema = z.object({
   ),
   at: isoTime,
   comment: z.string().optional(),
+  stage: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('The stage (index, from 0) the approval counted in; absent on requests stored before stages: 0.'),
+  for: actorSchema
+    .optional()
+    .describe('Set when a delegate approved for this approver (`by` is the delegate): their out-of-office delegation.'),
 });
 export type Approval = z.infer<typeof approvalSchema>;
+
+export const STAGE_STATUSES = ['waiting', 'active', 'approved', 'rejected'] as const;
+export type StageStatus = (typeof STAGE_STATUSES)[number];
+
+/** One stage of a request (domain/stages.ts): its approvers as resolved, its quorum and its approvals. */
+export const requestStageSchema = z.object({
+  name: z.string(),
+  approvers: z
+    .array(z.string())
+    .describe(
+      "The stage's addresses: listed ones and the members of its groups (resolved at the stage's start), less the requester's and the holder's.",
+    ),
+  requiredApprovals: z.number().int().min(1).max(10),
+  approvals: z.array(approvalSchema),
+  status: z.enum(STAGE_STATUSES),
+  entries: z
+    .array(z.string())
+    .optional()
+    .describe("The profile's entries of the stage (addresses, group:<name>), with its escalation's once escalated."),
+  groups: z
+    .record(z.string(), z.array(z.string()))
+    .optional()
+    .describe('Per `group:` entry of the stage (and of its escalation once escalated), the addresses it resolved to.'),
+  startedAt: isoTime.optional(),
+  endedAt: isoTime.optional(),
+  escalateAfter: z.string().optional(),
+  escalateTo: z.array(z.string()).optional().describe("The profile's escalation entries (addresses, group:<name>)."),
+  escalatedAt: isoTime.optional(),
+});
+export type RequestStage = z.infer<typeof requestStageSchema>;
 
 /** How the request ended and who ended it (its outcome; the API and the table call the field `decision`). */
 export const outcomeRecordSchema = z.object({
@@ -66,6 +106,7 @@ export const outcomeRecordSchema = z.object({
   at: isoTime,
   reason: z.string().optional(),
   comment: z.string().optional(),
+  for: actorSchema.optional().describe('Set when a delegate decided for this approver (`by` is the delegate).'),
 });
 export type OutcomeRecord = z.infer<typeof outcomeRecordSchema>;
 
@@ -81,6 +122,16 @@ export const csrSummarySchema = z.object({
 });
 export type CsrSummary = z.infer<typeof csrSummarySchema>;
 
+/** What the calling system (or an admin) reported doing with an approved request (domain/execution.ts). */
+export const executionReportSchema = z.object({
+  status: z.enum(['succeeded', 'failed']),
+  reference: z.string().optional(),
+  details: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+  by: actorSchema,
+  at: isoTime,
+});
+export type ExecutionReport = z.infer<typeof executionReportSchema>;
+
 export const approvalRequestSchema = z.object({
   id: z.uuid(),
   kind: kindSchema,
@@ -88,6 +139,10 @@ export const approvalRequestSchema = z.object({
   state: stateSchema,
   subject: z.record(z.string(), z.unknown()).describe('As sent, validated against the schema of its kind.'),
   csr: csrSummarySchema.optional().describe("A P10 enrollment's CSR decoded at create (its subjectDn names the same subject)."),
+  findings: z
+    .array(findingSchema)
+    .optional()
+    .describe("A P10 enrollment's CSR checked against its profile's csrPolicy at create (most severe first; empty when it meets it)."),
   justification: z.string().optional(),
   callbackUrl: z.url().optional(),
   client: z
@@ -100,7 +155,14 @@ export const approvalRequestSchema = z.object({
       "The requester: `id` is their sub in the user directory, `email` their verified email (the token's, or the directory's for onBehalfOf).",
     ),
   holder: z
-    .object({ id: z.string().optional(), email: z.string().optional() })
+    .object({
+      id: z.string().optional(),
+      email: z.string().optional(),
+      name: z
+        .string()
+        .optional()
+        .describe("The holder's name in the directory (its `name` attribute) at create, when they are a user there."),
+    })
     .optional()
     .describe(
       "The holder of the card or certificate as the directory resolved them at create (`subject.holderId` as a user's sub, or `subject.holderEmail`); like the requester, they never approve this request.",
@@ -112,6 +174,14 @@ export const approvalRequestSchema = z.object({
     ),
   requiredApprovals: z.number().int().min(1).max(10),
   approvals: z.array(approvalSchema),
+  stages: z
+    .array(requestStageSchema)
+    .optional()
+    .describe(
+      'The ordered stages of the approval policy (a flat profile is one stage); absent on requests stored before stages (one stage).',
+    ),
+  currentStage: z.number().int().min(0).nullable().optional().describe('The index of the running stage; null once the request ended.'),
+  awaiting: z.array(z.string()).optional().describe("The current stage's approvers who may still decide (have not approved)."),
   onHold: z.boolean(),
   hold: z
     .object({
@@ -119,6 +189,7 @@ export const approvalRequestSchema = z.object({
       at: isoTime,
       until: isoTime.optional().describe('When the hold ends by itself; while it lasts, reminders and the expiry wait.'),
       comment: z.string().optional(),
+      for: actorSchema.optional().describe('Set when a delegate placed the hold for this approver.'),
     })
     .optional()
     .describe('The last hold; it lasts while `onHold` is true.'),
@@ -131,6 +202,15 @@ export const approvalRequestSchema = z.object({
     .array(z.enum(['approve', 'hold']))
     .optional()
     .describe('Copied from the profile: the decisions that need a non-blank `comment`.'),
+  allowDelegation: z
+    .literal(false)
+    .optional()
+    .describe("Copied from the profile when false: approvers' delegates may not decide on this request."),
+  approvalValidFor: z
+    .string()
+    .optional()
+    .describe("Copied from the profile (default P7D): how long the approval may be acted on, the receipt's `exp` after `approvedAt`."),
+  execution: executionReportSchema.optional().describe('The last execution report of the calling system that acted on the approval.'),
   createdAt: isoTime,
   updatedAt: isoTime,
   expiresAt: isoTime,
@@ -156,6 +236,7 @@ export type HistoryType =
   | 'held'
   | 'hold-ended'
   | 'hold-released'
+  | 'delegated'
   | 'expired'
   | 'deleted'
   | 'notified'
@@ -164,6 +245,10 @@ export type HistoryType =
   | 'notification-delayed'
   | 'callback-delivered'
   | 'callback-failed'
+  | 'stage-started'
+  | 'escalated'
+  | 'executed'
+  | 'execution-failed'
   /** One delivery of the callback that failed (the workflow retries it); `callback-failed` when it gives up. */
   | 'callback-attempt-failed';
 

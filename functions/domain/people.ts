@@ -28,6 +28,8 @@ export interface Voter {
   id: string;
   email: string;
   otherIds?: readonly string[];
+  /** The directory groups the person is in (for the `group:` entries of a stage), when the directory said. */
+  groups?: readonly string[];
 }
 
 const idsOf = (voter: Voter) => [voter.id, ...(voter.otherIds ?? [])];
@@ -59,13 +61,15 @@ export function assertNotParty(request: ApprovalRequest, voter: Voter): void {
 
 /**
  * This person's approval of the request, if any: one with one of their subs, or under an address
- * of the same mailbox. A bare address (an approver's task entry) compares by mailbox only.
+ * of the same mailbox, cast by them or for them by a delegate. A bare address (an approver's task entry) compares by mailbox only.
  */
 export function approvalOf(request: Pick<ApprovalRequest, 'approvals'>, voter: Voter | string): Approval | undefined {
   const person: Voter = typeof voter === 'string' ? { id: '', email: voter } : voter;
   const ids = idsOf(person).filter(Boolean);
   const box = mailbox(person.email);
-  return request.approvals.find((approval) => ids.includes(approval.by.id) || (approval.by.email && mailbox(approval.by.email) === box));
+  const isPerson = (actor: { id: string; email?: string }) => ids.includes(actor.id) || (actor.email && mailbox(actor.email) === box);
+  // A delegate's approval is also the delegator's vote (`for`, domain/delegation.ts).
+  return request.approvals.find((approval) => isPerson(approval.by) || (approval.for && isPerson(approval.for)));
 }
 
 /**

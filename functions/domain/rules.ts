@@ -21,7 +21,9 @@ import {
   WORKFLOW_ACTOR,
 } from './model';
 import type { Profile } from './profile';
-import { approvalOf, assertNotParty, distinctPeople, keptApprovers, partiesOf, type Voter } from './people';
+import { approvalOf, assertNotParty, partiesOf, type Voter } from './people';
+import { profileStages } from './stage-rules';
+import { approveInStage, assertInCurrentStage, buildStages, type GroupMembers, settle } from './stages';
 import { parse } from './validation';
 
 export type { Voter } from './people';
@@ -29,6 +31,8 @@ export type { Voter } from './people';
 export interface Change {
   request: ApprovalRequest;
   history: HistoryEntry;
+  /** Further history entries of the same change, after `history` (a stage's start). */
+  more?: HistoryEntry[];
   /** Set when this change ended the request: the workflow must be told. */
   outcome?: Outcome;
 }
@@ -39,18 +43,21 @@ const addSeconds = (iso: string, seconds: number) => new Date(Date.parse(iso) + 
 /** What the directory says about a new request's people (resolved by the use case). */
 export interface ResolvedPeople {
   /** The holder of the card or certificate, where the directory or the subject names them. */
-  holder?: { id?: string; email?: string };
+  holder?: { id?: string; email?: string; name?: string };
   /** The subs of the directory users whose verified email is each listed approver address. */
   owners?: Readonly<Record<string, readonly string[]>>;
+  /** The enabled members with a verified email of each `group:` entry of the profile's stages. */
+  members?: GroupMembers;
 }
 
 /**
  * A new request under a profile:
  * 1. validate the subject against the kind's schema;
- * 2. take the profile's approvers, less every address of the requester and of the holder (by
- *    mailbox, or held by them in the directory): nobody approves their own request;
+ * 2. take each stage's approvers (a flat profile is one stage; groups as the directory resolved
+ *    them), less every address of the requester and of the holder (by mailbox, or held by them in
+ *    the directory): nobody approves their own request (domain/stages.ts);
  * 3. approve at once when the profile does not require approval for this kind;
- * 4. otherwise refuse a request whose quorum the distinct people left cannot reach.
+ * 4. otherwise refuse a request with a stage whose quorum the distinct people left cannot reach.
  */
 export function createRequest(
   id: string,
@@ -64,14 +71,18 @@ export function createRequest(
   const needsApproval = profile.requireApprovalFor.includes(body.kind);
   const holder = people.holder?.id || people.holder?.email ? { holder: { ...people.holder } } : {};
   const parties = partiesOf({ requester: { id: requester.id, email: requester.email }, subject, ...holder });
-  const approvers = keptApprovers(profile.approvers, parties, people.owners);
-  const available = distinctPeople(approvers, people.owners);
-  if (needsApproval && available < profile.requiredApprovals) {
+  const built = buildStages(profileStages(profile), parties, people, now);
+  const short = built.findIndex(({ stage, available }) => available < stage.requiredApprovals);
+  const failing = built[short];
+  if (needsApproval && failing) {
+    const where = built.length > 1 ? `stage ${short + 1} (${failing.stage.name}) of profileId ${profile.id}` : `profileId ${profile.id}`;
     throw invalid(
-      `profileId ${profile.id} needs ${profile.requiredApprovals} approval(s) but lists only ${available} approver(s) other than the requester and the holder`,
+      `${where} needs ${failing.stage.requiredApprovals} approval(s) but lists only ${failing.available} approver(s) other than the requester and the holder`,
       [{ field: 'profileId', message: 'has too few approvers for this requester and holder' }],
     );
   }
+  const stages = built.map(({ stage }) => stage);
+  const first = stages[0] as (typeof stages)[number];
   const base: ApprovalRequest = {
     id,
     kind: body.kind,
@@ -82,14 +93,17 @@ export function createRequest(
     state: 'requested',
     requester: { id: requester.id, email: requester.email.toLowerCase() },
     ...holder,
-    approvers,
-    requiredApprovals: profile.requiredApprovals,
+    approvers: first.approvers,
+    requiredApprovals: first.requiredApprovals,
     approvals: [],
+    stages,
+    currentStage: 0,
     onHold: false,
     remindAfter: profile.remindAfter,
     expireAfter: profile.expireAfter,
     maxReminders: profile.maxReminders,
     ...(profile.requireCommentOn?.length ? { requireCommentOn: [...profile.requireCommentOn] } : {}),
+    ...(profile.allowDelegation === false ? { allowDelegation: false as const } : {}),
     createdAt: now,
     updatedAt: now,
     expiresAt: addSeconds(now, durationSeconds(profile.expireAfter) ?? 0),
@@ -97,13 +111,13 @@ export function createRequest(
   };
   if (needsApproval) {
     return {
-      request: base,
+      request: settle(base),
       history: { at: now, type: 'created', actor: actorOf(requester), details: { kind: body.kind, profileId: profile.id } },
     };
   }
   const reason = `profile ${profile.id} does not require approval for ${body.kind}`;
   return {
-    request: { ...base, state: 'approved', decision: { decision: 'approved', by: POLICY, at: now, reason } },
+    request: settle({ ...base, state: 'approved', decision: { decision: 'approved', by: POLICY, at: now, reason } }),
     history: { at: now, type: 'approved', actor: POLICY, details: { reason, requestedBy: actorOf(requester) } },
     outcome: 'approved',
   };
@@ -142,11 +156,11 @@ export function assertMayDecide(request: ApprovalRequest, who: Identity): void {
 /**
  * Who may decide at all (API or signed link), once the directory has said who the voter is (an
  * enabled member of `approvers`): neither the requester nor the holder, by sub or by mailbox, and
- * listed on the request under the address they decide with.
+ * listed in the current stage under the address they decide with (domain/stages.ts).
  */
 export function assertListedApprover(request: ApprovalRequest, voter: Voter): void {
   assertNotParty(request, voter);
-  if (!request.approvers.includes(voter.email.toLowerCase())) throw forbidden('you are not an approver of this request');
+  assertInCurrentStage(request, voter);
 }
 
 /**
@@ -197,7 +211,7 @@ function assertComment(request: ApprovalRequest, body: DecisionBody): void {
  * - release ends a hold (409 when there is none); any listed approver may release.
  * Approve, reject and a new hold end a running hold (one with `until` moves `expiresAt` by the time held).
  */
-export function decide(request: ApprovalRequest, who: Voter, body: DecisionBody, now: string): Change {
+export function decide(request: ApprovalRequest, who: Voter, body: DecisionBody, now: string, members?: GroupMembers): Change {
   assertPending(request);
   assertNotDue(request, now);
   const email = who.email.toLowerCase();
@@ -223,24 +237,18 @@ export function decide(request: ApprovalRequest, who: Voter, body: DecisionBody,
   if (body.decision === 'reject') {
     const reason = body.reason ?? '';
     return {
-      request: { ...next, state: 'rejected', onHold: false, decision: { decision: 'rejected', by: actor, at: now, reason, ...comment } },
+      request: settle({
+        ...next,
+        state: 'rejected',
+        onHold: false,
+        decision: { decision: 'rejected', by: actor, at: now, reason, ...comment },
+      }),
       history: { at: now, type: 'rejected', actor, details: { reason, ...comment, ...ended } },
       outcome: 'rejected',
     };
   }
-  const approvals = [...request.approvals, { by: actor, at: now, ...comment }];
-  const counts = { approvals: approvals.length, requiredApprovals: request.requiredApprovals, ...comment, ...ended };
-  if (approvals.length < request.requiredApprovals) {
-    return {
-      request: { ...next, approvals, onHold: false },
-      history: { at: now, type: 'approval', actor, details: counts },
-    };
-  }
-  return {
-    request: { ...next, approvals, onHold: false, state: 'approved', decision: { decision: 'approved', by: actor, at: now, ...comment } },
-    history: { at: now, type: 'approved', actor, details: counts },
-    outcome: 'approved',
-  };
+  // The quorum is the current stage's: its last approval starts the next stage or approves the request.
+  return approveInStage({ ...next, onHold: false }, { by: actor, at: now, ...comment }, { ...comment, ...ended }, members);
 }
 
 /**
@@ -254,14 +262,14 @@ export function deleteRequest(request: ApprovalRequest, who: Identity, now: stri
   const actor = actorOf(who);
   const extra = reason ? { reason } : {};
   return {
-    request: {
+    request: settle({
       ...request,
       state: 'deleted',
       onHold: false,
       updatedAt: now,
       version: request.version + 1,
       decision: { decision: 'deleted', by: actor, at: now, ...extra },
-    },
+    }),
     history: { at: now, type: 'deleted', actor, details: { previousState: request.state, ...extra } },
     outcome: 'deleted',
   };
@@ -272,14 +280,14 @@ export function expire(request: ApprovalRequest, now: string): Change {
   assertPending(request);
   if (Date.parse(now) < Date.parse(dueAt(request))) throw conflict('request has not expired yet');
   return {
-    request: {
+    request: settle({
       ...request,
       state: 'expired',
       onHold: false,
       updatedAt: now,
       version: request.version + 1,
       decision: { decision: 'expired', by: WORKFLOW_ACTOR, at: now, reason: `no decision within ${request.expireAfter}` },
-    },
+    }),
     history: { at: now, type: 'expired', actor: WORKFLOW_ACTOR, details: { expireAfter: request.expireAfter } },
     outcome: 'expired',
   };

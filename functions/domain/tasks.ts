@@ -5,15 +5,15 @@
  * request changes that open or close it; these rules say which entries a change opens and closes.
  */
 import type { ApprovalRequest } from './model';
-import { mailbox } from './people';
+import { undecidedInStage } from './stages';
 
 /**
- * Listed addresses whose mailbox has not approved yet: their task entries stay open, and they get
- * reminders (the use case also leaves out addresses whose directory user approved under another).
+ * The current stage's addresses whose mailbox has not approved yet (in any stage, themselves or by a delegate for them; domain/stages.ts):
+ * their task entries stay open, and they get reminders (the use case also leaves out addresses
+ * whose directory user approved under another).
  */
 export function undecidedApprovers(request: ApprovalRequest): string[] {
-  const approved = new Set(request.approvals.flatMap((approval) => (approval.by.email ? [mailbox(approval.by.email)] : [])));
-  return request.approvers.filter((address) => !approved.has(mailbox(address)));
+  return undecidedInStage(request);
 }
 
 /** The approvers (emails) for whom the request is a task now. */

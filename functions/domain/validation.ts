@@ -21,7 +21,8 @@ function describe(issue: z.core.$ZodIssue): string {
 
 /** Parses with a schema or throws the contract's 400. */
 export function parse<S extends z.ZodType>(schema: S, value: unknown, prefix?: string): z.infer<S> {
-  const result = schema.safeParse(value);
+  // With the input on each issue, a value of the wrong type reads as such, not as a missing one.
+  const result = schema.safeParse(value, { reportInput: true });
   if (!result.success) throw toInvalid(result.error, prefix);
   return result.data;
 }

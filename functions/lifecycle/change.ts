@@ -28,15 +28,18 @@ export type ChangeDeps = {
  * (Step Functions down past its retries), the outcome check stored with the change brings the
  * reconciler, which does.
  */
-export async function changeRequest(
+export async function changeRequest<P = undefined>(
   deps: ChangeDeps,
   id: string,
-  apply: (request: ApprovalRequest, now: string) => Change,
+  apply: (request: ApprovalRequest, now: string, prepared?: P) => Change,
+  /** What the rule needs from elsewhere (the directory), looked up for the request as read. */
+  prepare?: (request: ApprovalRequest) => Promise<P>,
 ): Promise<ApprovalRequest> {
   for (let attempt = 1; ; attempt++) {
     const stored = await deps.repository.getRequest(id);
     if (!stored) throw notFound(`request ${id} does not exist`);
-    const change = apply(stored.request, deps.now());
+    const prepared = prepare ? await prepare(stored.request) : undefined;
+    const change = apply(stored.request, deps.now(), prepared);
     const taskToken = stored.rounds.taskToken ?? null;
     const saved = change.outcome
       ? await deps.repository.saveChange(change, stored.request, outcomeCheckAt(change.request.updatedAt), { sameTaskToken: taskToken })

@@ -4,12 +4,16 @@
  */
 import { createHash } from 'node:crypto';
 import { allowedCallbackUrl } from '../domain/callbacks';
+import { canonicalJson } from '../domain/canonical-json';
+import { DEFAULT_APPROVAL_VALID_FOR } from '../domain/receipts';
 import { conflict, forbidden, invalid } from '../domain/errors';
 import { type CreateRequestBody, ON_BEHALF_SCOPE } from '../domain/bodies';
+import { applyCsrPolicy } from '../domain/csr';
 import type { ApprovalRequest, CsrSummary, Identity } from '../domain/model';
 import { countedEmail, createRequest } from '../domain/rules';
 import { firstCheckAt } from '../usecases/checks';
-import { onBehalfRequester, ownersOf, resolveHolder } from '../usecases/people';
+import { groupsNamed, isGroupEntry, profileStages } from '../domain/stage-rules';
+import { groupMembers, onBehalfRequester, ownersOf, resolveHolder } from '../usecases/people';
 import type { Deps, IdempotencyRecord } from '../usecases/ports';
 
 /** How long an idempotency key keeps answering with the request it created. */
@@ -59,13 +63,25 @@ export async function createApprovalRequest(
   }
   const profile = await deps.repository.getProfile(body.profileId);
   if (!profile) throw invalid(`profileId ${body.profileId} does not exist`, [{ field: 'profileId', message: 'does not exist' }]);
+  // The profile's csrPolicy: a `refuse` finding is a 400 here, before anything is written.
+  const findings = applyCsrPolicy(profile.csrPolicy, body);
   const now = deps.now();
   const { onBehalfOf, ...fields } = body;
   const holder = await resolveHolder(deps.directory, body.subject);
-  const owners = profile.requireApprovalFor.includes(body.kind) ? await ownersOf(deps.directory, profile.approvers) : {};
-  const change = createRequest(deps.newId(), { ...fields, ...(callbackUrl ? { callbackUrl } : {}) }, profile, who, now, { holder, owners });
+  const needed = profile.requireApprovalFor.includes(body.kind);
+  const stages = profileStages(profile);
+  const addresses = stages.flatMap((stage) => [...stage.approvers, ...(stage.escalateTo ?? [])]).filter((entry) => !isGroupEntry(entry));
+  const owners = needed ? await ownersOf(deps.directory, addresses) : {};
+  const members = needed ? await groupMembers(deps.directory, groupsNamed(stages)) : {};
+  const change = createRequest(deps.newId(), { ...fields, ...(callbackUrl ? { callbackUrl } : {}) }, profile, who, now, {
+    holder,
+    owners,
+    members,
+  });
   if (client) change.request = { ...change.request, client };
+  change.request = { ...change.request, approvalValidFor: profile.approvalValidFor ?? DEFAULT_APPROVAL_VALID_FOR };
   if (csr && change.request.kind === 'certificate.enroll') change.request = { ...change.request, csr };
+  if (findings) change.request = { ...change.request, findings };
   if (onBehalfOf)
     change.history.details = { ...change.history.details, createdBy: { id: caller.id, ...(caller.email ? { email: caller.email } : {}) } };
   const idempotency = idempotencyKey
@@ -113,16 +129,4 @@ async function replay(deps: Deps, earlier: IdempotencyRecord, bodyHash: string, 
   if (!stored) throw conflict('Idempotency-Key was already used', { requestId: earlier.requestId });
   // The stored request's workflow is the outbox's (or the reconciler's) to start: a replay starts nothing.
   return { request: stored.request, replayed: true };
-}
-
-/** JSON with sorted keys, so the same body hashes the same whatever its key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

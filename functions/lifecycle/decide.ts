@@ -6,7 +6,9 @@ import { DomainError } from '../domain/errors';
 import type { DecisionBody } from '../domain/bodies';
 import type { ApprovalRequest, Identity } from '../domain/model';
 import { assertListedApprover, decide, type Voter } from '../domain/rules';
-import { resolveCaller, resolveLinkVoter } from '../usecases/people';
+import { type GroupMembers, groupsAtNextStart } from '../domain/stages';
+import { groupMembers, resolveCaller, resolveLinkVoter } from '../usecases/people';
+import type { DelegationStore } from '../usecases/delegation-store';
 import type { Deps, Directory } from '../usecases/ports';
 import { type ChangeDeps, changeRequest } from './change';
 
@@ -17,21 +19,39 @@ import { type ChangeDeps, changeRequest } from './change';
  */
 export async function decideAsUser(deps: Deps, who: Identity, id: string, body: DecisionBody): Promise<ApprovalRequest> {
   const voter = await resolveCaller(deps.directory, who);
-  const request = await changeRequest(deps, id, (current, now) => {
-    assertListedApprover(current, voter);
-    return decide(current, voter, body, now);
-  });
+  const request = await changeRequest(
+    deps,
+    id,
+    (current, now, members) => {
+      assertListedApprover(current, voter);
+      return decide(current, voter, body, now, members);
+    },
+    nextStageGroups(deps.directory, body),
+  );
   deps.meter.decided(body.decision);
   return request;
+}
+
+/**
+ * An approval may reach the current stage's quorum: the next stage's `group:` entries are resolved
+ * in the directory then, at the stage's start (nothing to look up for other decisions).
+ */
+export function nextStageGroups(directory: Directory, body: DecisionBody) {
+  return async (request: ApprovalRequest): Promise<GroupMembers | undefined> => {
+    const names = body.decision === 'approve' ? groupsAtNextStart(request) : [];
+    return names.length > 0 ? groupMembers(directory, names) : undefined;
+  };
 }
 
 /** A verified link's holder: the approver it names, for one request. */
 export interface LinkHolder {
   requestId: string;
   approver: string;
+  /** A delegate's link: the approver the delegate decides for (lifecycle/delegate.ts). */
+  for?: string;
 }
 
-export type LinkDeps = ChangeDeps & { directory: Directory };
+export type LinkDeps = ChangeDeps & { directory: Directory; repository: Pick<DelegationStore, 'getDelegation'> };
 
 export type LinkDecision =
   | { decided: true; request: ApprovalRequest; voter: Voter }
@@ -46,10 +66,15 @@ export type LinkDecision =
 export async function decideByLink(deps: LinkDeps, link: LinkHolder, body: DecisionBody): Promise<LinkDecision> {
   const voter = await resolveLinkVoter(deps.directory, link.approver);
   try {
-    const request = await changeRequest(deps, link.requestId, (current, now) => {
-      assertListedApprover(current, voter);
-      return decide(current, voter, body, now);
-    });
+    const request = await changeRequest(
+      deps,
+      link.requestId,
+      (current, now, members) => {
+        assertListedApprover(current, voter);
+        return decide(current, voter, body, now, members);
+      },
+      nextStageGroups(deps.directory, body),
+    );
     deps.meter.decided(body.decision);
     return { decided: true, request, voter };
   } catch (error) {

@@ -5,6 +5,7 @@
  * 3. decide as the link's approver (403 not an approver, 404 unknown, 409 no longer pending or already approved by them);
  * 4. 200 with the result page.
  */
+import { currentStageIndex, stageLabel, stageOfApproval, stageProgress } from '../domain/stages';
 import type { HttpEvent, HttpResult } from '../commons/http';
 import { logger } from '../commons/observability';
 import { decisionBodySchema } from '../domain/bodies';
@@ -12,9 +13,10 @@ import { DomainError } from '../domain/errors';
 import type { ApprovalRequest } from '../domain/model';
 import { toInvalid } from '../domain/validation';
 import { formFields, htmlResponse, type LinkContext, linkHttpHandler, productionLinkContext, sentence, verifiedLink } from '../links/http';
-import { confirmPage, describeConflict, errorPage, resultPage } from '../links/pages';
+import { confirmPage, deciderLabel, describeConflict, errorPage, resultPage } from '../links/pages';
 import type { LinkAction, VerifiedLink } from '../links/signing';
 import { decideByLink } from '../lifecycle/decide';
+import { decideByDelegateLink } from '../lifecycle/delegate';
 import { showLinkDecision } from '../usecases/link-decisions';
 
 export async function decideLink(event: HttpEvent, ctx: LinkContext): Promise<HttpResult> {
@@ -24,7 +26,9 @@ export async function decideLink(event: HttpEvent, ctx: LinkContext): Promise<Ht
   if (!body.success) return invalidForm(ctx, link, form, toInvalid(body.error).message);
   let result: Awaited<ReturnType<typeof decideByLink>>;
   try {
-    result = await decideByLink(ctx.deps, link, body.data);
+    result = link.for
+      ? await decideByDelegateLink(ctx.deps, { ...link, for: link.for }, body.data)
+      : await decideByLink(ctx.deps, link, body.data);
   } catch (error) {
     // A rule of the request refused the form (a comment its profile requires): the form again.
     if (error instanceof DomainError && error.code === 'invalid_request') return invalidForm(ctx, link, form, error.message);
@@ -43,12 +47,18 @@ export async function decideLink(event: HttpEvent, ctx: LinkContext): Promise<Ht
 /** What the approver is told after deciding. */
 export function resultMessage(request: ApprovalRequest, action: LinkAction): string {
   if (action === 'reject') return 'You rejected this request. The requester will be told, with your reason.';
-  const { length } = request.approvals;
+  const { label, approvals: length, required } = stageProgress(request);
+  const where = label ? ` in ${label}` : '';
   if (request.state === 'approved') {
-    return `Your approval is recorded and the request is now approved (${length} of ${request.requiredApprovals}). The requester will be told.`;
+    return `Your approval is recorded and the request is now approved (${length} of ${required}${where}). The requester will be told.`;
   }
-  const missing = request.requiredApprovals - length;
-  return `Your approval is recorded: ${length} of ${request.requiredApprovals}. The request needs ${missing} more approval(s) before it is approved.`;
+  const last = request.approvals.at(-1);
+  const current = currentStageIndex(request);
+  if (label && last && current !== null && stageOfApproval(last) < current) {
+    return `Your approval is recorded and completes ${stageLabel(request, stageOfApproval(last))}. The request moves on to ${label}, whose approvers are emailed now.`;
+  }
+  const missing = required - length;
+  return `Your approval is recorded: ${length} of ${required}${where}. The request needs ${missing} more approval(s) ${label ? 'in this stage' : 'before it is approved'}.`;
 }
 
 /** 400: the confirm page again with the message and what was typed, while a decision is still possible. */
@@ -61,7 +71,7 @@ async function invalidForm(
   const { request, open, voter } = await showLinkDecision(ctx.deps, link);
   const conflict = open ? undefined : describeConflict(request, voter);
   if (conflict) return htmlResponse(400, errorPage(400, 'Please check the form', `${sentence(message)} ${conflict.message}`));
-  return htmlResponse(400, confirmPage(request, link.action, link.approver, { error: sentence(message), ...form }));
+  return htmlResponse(400, confirmPage(request, link.action, deciderLabel(link), { error: sentence(message), ...form }));
 }
 
 export const createLinkDecideHandler = (ctx: LinkContext) => linkHttpHandler((event) => decideLink(event, ctx), { form: true });

@@ -8,7 +8,7 @@
  */
 import type { HttpEvent, HttpResult } from '../commons/http';
 import { htmlResponse, type LinkContext, linkHttpHandler, productionLinkContext, verifiedLink } from '../links/http';
-import { confirmPage, describeConflict, errorPage } from '../links/pages';
+import { confirmPage, deciderLabel, describeConflict, errorPage } from '../links/pages';
 import { showLinkDecision } from '../usecases/link-decisions';
 
 export async function showLink(event: HttpEvent, ctx: LinkContext): Promise<HttpResult> {
@@ -16,7 +16,7 @@ export async function showLink(event: HttpEvent, ctx: LinkContext): Promise<Http
   const { request, open, voter } = await showLinkDecision(ctx.deps, link);
   const conflict = open ? undefined : describeConflict(request, voter);
   if (conflict) return htmlResponse(409, errorPage(409, conflict.title, conflict.message));
-  return htmlResponse(200, confirmPage(request, link.action, link.approver));
+  return htmlResponse(200, confirmPage(request, link.action, deciderLabel(link)));
 }
 
 export const createLinkPageHandler = (ctx: LinkContext) => linkHttpHandler((event) => showLink(event, ctx));

@@ -2,7 +2,9 @@
  * The pages a signed link answers with: server-rendered HTML that works without JavaScript,
  * styled inline only (the Content-Security-Policy allows nothing else). Pure functions.
  */
+import { stageLabel, stageProgress } from '../domain/stages';
 import { actorLabel, COLORS, defang, escapeHtml, FONT_FAMILY, formatTime, kindLabel, requestDetailsHtml } from '../commons/html';
+import { findingsHtml } from '../commons/findings';
 import type { ApprovalRequest } from '../domain/model';
 import { approvalOf, type Voter } from '../domain/people';
 import type { LinkAction } from './signing';
@@ -64,6 +66,10 @@ export interface ConfirmOptions {
  * The answer to GET on a link: the request and a form that posts to the same URL (query
  * included: the form has no action). Nothing is decided until the form is sent.
  */
+/** Who a link decides as: its approver, or a delegate for the approver it names (`for`). */
+export const deciderLabel = (link: { approver: string; for?: string }) =>
+  link.for ? `${link.approver}, for ${link.for} (out of office; you are their delegate)` : link.approver;
+
 export function confirmPage(request: ApprovalRequest, action: LinkAction, approver: string, options: ConfirmOptions = {}): string {
   const words = ACTION_WORDS[action];
   const parts = [
@@ -82,6 +88,8 @@ export function confirmPage(request: ApprovalRequest, action: LinkAction, approv
       ),
     );
   }
+  // The CSR policy's findings, above the form: read before deciding.
+  parts.push(findingsHtml(request));
   const reasonField =
     action === 'reject'
       ? '<label for="reason">Reason for rejecting <span class="optional">(required; the requester will see it)</span></label>' +
@@ -89,6 +97,7 @@ export function confirmPage(request: ApprovalRequest, action: LinkAction, approv
       : '';
   // The request's profile may require a comment to approve (requireCommentOn).
   const commentRequired = action === 'approve' && request.requireCommentOn?.includes('approve');
+  const progress = stageProgress(request);
   parts.push(
     '<form method="post">' +
       reasonField +
@@ -98,7 +107,7 @@ export function confirmPage(request: ApprovalRequest, action: LinkAction, approv
       '</form>',
     `<p class="hint" style="margin-top:12px;">Nothing has been decided yet: your decision is recorded only when you press “${escapeHtml(words.button)}”. ` +
       (action === 'approve'
-        ? `Your approval will be ${request.approvals.length + 1} of the ${request.requiredApprovals} needed.</p>`
+        ? `Your approval will be ${progress.approvals + 1} of the ${progress.required} needed${progress.label ? ` in ${escapeHtml(progress.label)}` : ''}.</p>`
         : 'One rejection rejects the request, and the requester is told your reason.</p>'),
     requestDetailsHtml(request),
   );
@@ -162,8 +171,8 @@ export function describeConflict(request: ApprovalRequest, approver: string | Vo
       return {
         title: 'Already approved by you',
         message:
-          `You already approved this request at ${formatTime(mine.at)}. It has ${request.approvals.length} of ` +
-          `${request.requiredApprovals} approvals and is waiting for the others.`,
+          `You already approved this request at ${formatTime(mine.at)}. It has ${stageProgress(request).approvals} of ` +
+          `${request.requiredApprovals} approvals${stageLabel(request) ? ` in ${stageLabel(request)}` : ''} and is waiting for the others.`,
       };
     case 'approved':
       return {

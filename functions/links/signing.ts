@@ -5,6 +5,8 @@
  *
  *   /links/<requestId>/<approve|reject>?approver=<email>&exp=<epoch seconds>&kid=<key id>&sig=<base64url>
  *
+ * A delegate's link (out of office) also carries `for=<the delegator's email>`, signed with the rest.
+ *
  * Keys rotate by adding a new key, making it `currentKeyId`, and removing the old one once
  * every link it signed has expired: a link verifies while its `kid` is still in `keys`.
  */
@@ -42,6 +44,8 @@ export interface LinkFields {
   action: LinkAction;
   /** Epoch seconds after which the link answers 410. */
   expiresAt: number;
+  /** A delegate's link: the approver (lowercased) the delegate decides for (domain/delegation.ts). */
+  for?: string;
 }
 
 export interface VerifiedLink extends LinkFields {
@@ -50,7 +54,9 @@ export interface VerifiedLink extends LinkFields {
 
 /** The string the MAC covers: JSON of an array, so no field can run into the next. */
 export function canonicalLinkString(fields: LinkFields, kid: string): string {
-  return JSON.stringify([FORMAT, fields.requestId, fields.action, fields.approver, String(fields.expiresAt), kid]);
+  const signed = [FORMAT, fields.requestId, fields.action, fields.approver, String(fields.expiresAt), kid];
+  // A delegate's link signs one more item, so `for` can be neither dropped nor added.
+  return JSON.stringify(fields.for === undefined ? signed : [...signed, fields.for]);
 }
 
 function mac(fields: LinkFields, kid: string, secretBase64: string): string {
@@ -65,9 +71,14 @@ export function linkPath(fields: LinkFields, keys: SigningKeys): string {
   if (!Number.isSafeInteger(fields.expiresAt) || fields.expiresAt <= 0)
     throw new Error('expiresAt must be a positive integer (epoch seconds)');
   if (!LINK_ACTIONS.includes(fields.action)) throw new Error(`action must be one of ${LINK_ACTIONS.join(', ')}`);
-  const signed: LinkFields = { ...fields, approver: fields.approver.toLowerCase() };
+  const signed: LinkFields = {
+    ...fields,
+    approver: fields.approver.toLowerCase(),
+    ...(fields.for === undefined ? {} : { for: fields.for.toLowerCase() }),
+  };
   const query = new URLSearchParams({
     approver: signed.approver,
+    ...(signed.for === undefined ? {} : { for: signed.for }),
     exp: String(signed.expiresAt),
     kid,
     sig: mac(signed, kid, key),
@@ -80,16 +91,18 @@ export function linkExpiry(request: Pick<ApprovalRequest, 'expiresAt'>): number 
   return Math.floor(Date.parse(request.expiresAt) / 1000);
 }
 
-/** Both links of one approver for one request, as absolute URLs under `baseUrl`. */
+/** Both links of one approver (or a delegate, `forApprover` naming the delegator) for one request, as absolute URLs under `baseUrl`. */
 export function approverLinks(
   baseUrl: string,
   request: Pick<ApprovalRequest, 'id' | 'expiresAt'>,
   approver: string,
   keys: SigningKeys,
+  forApprover?: string,
 ): { approve: string; reject: string } {
   const base = baseUrl.replace(/\/+$/, '');
   const expiresAt = linkExpiry(request);
-  const link = (action: LinkAction) => `${base}${linkPath({ requestId: request.id, approver, action, expiresAt }, keys)}`;
+  const delegated = forApprover === undefined ? {} : { for: forApprover };
+  const link = (action: LinkAction) => `${base}${linkPath({ requestId: request.id, approver, action, expiresAt, ...delegated }, keys)}`;
   return { approve: link('approve'), reject: link('reject') };
 }
 
@@ -97,12 +110,13 @@ const linkShape = z.object({
   requestId: z.uuid(),
   action: z.enum(LINK_ACTIONS),
   approver: z.email().max(254),
+  for: z.email().max(254).optional(),
   exp: z.string().regex(/^[1-9]\d{0,11}$/),
   kid: z.string().regex(KEY_ID),
   sig: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
 });
 
-const QUERY_PARAMS = ['approver', 'exp', 'kid', 'sig'] as const;
+const QUERY_PARAMS = ['approver', 'for', 'exp', 'kid', 'sig'] as const;
 
 /**
  * Checks a link and returns what it says:
@@ -129,10 +143,16 @@ export function verifyLink(
     const fields = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? 'link')))];
     throw forbidden(`this link is not valid: its ${fields.join(', ')} ${fields.length > 1 ? 'are' : 'is'} missing or malformed`);
   }
-  const { requestId, action, approver, exp, kid, sig } = parsed.data;
+  const { requestId, action, approver, exp, kid, sig, for: forApprover } = parsed.data;
   const key = Object.hasOwn(keys.keys, kid) ? keys.keys[kid] : undefined;
   if (!key) throw forbidden('this link is not valid: it was signed with a key that is no longer in use');
-  const fields: LinkFields = { requestId, action, approver, expiresAt: Number(exp) };
+  const fields: LinkFields = {
+    requestId,
+    action,
+    approver,
+    expiresAt: Number(exp),
+    ...(forApprover === undefined ? {} : { for: forApprover }),
+  };
   const expected = Buffer.from(mac(fields, kid, key), 'ascii');
   const given = Buffer.from(sig, 'ascii');
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {

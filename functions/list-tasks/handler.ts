@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { apiDeps } from '../commons/deps';
 import { httpHandler, identityOf, json } from '../commons/http';
 import { parse } from '../domain/validation';
-import { listTasks } from '../usecases/requests';
+import { listTasksWithDelegated } from '../usecases/delegated-tasks';
 
 const deps = apiDeps('listTasks');
 const querySchema = z.object({
@@ -13,5 +13,5 @@ const querySchema = z.object({
 export const handler = httpHandler(async (event) => {
   const who = identityOf(event);
   const query = parse(querySchema, event.queryStringParameters ?? {});
-  return json(200, await listTasks(deps, who, query));
+  return json(200, await listTasksWithDelegated(deps, who, query));
 });

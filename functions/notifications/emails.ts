@@ -3,6 +3,7 @@
  * Each returns a subject, a plain-text part and an HTML part (inline styles, table layout,
  * no images, no scripts, nothing fetched from elsewhere).
  */
+import { stageProgress } from '../domain/stages';
 import {
   actorLabel,
   buttonHtml,
@@ -19,6 +20,7 @@ import {
   textField,
   textLine,
 } from '../commons/html';
+import { findingsHtml, findingsText } from '../commons/findings';
 import type { ApprovalRequest } from '../domain/model';
 import type { EmailContent } from '../usecases/senders';
 
@@ -61,22 +63,34 @@ function layout(title: string, intro: string, body: string): string {
 export function approverEmail(
   request: ApprovalRequest,
   links: { approve: string; reject: string },
-  options: { reminder: boolean; holdEnded?: boolean },
+  options: { reminder: boolean; holdEnded?: boolean; forApprover?: string },
 ): EmailContent {
   const label = kindLabel(request);
+  // A delegate's copy (out of office): the subject and the first line name whom they decide for.
+  const delegated = options.forApprover ? ` for ${options.forApprover}` : '';
   const requester = request.requester.email;
   const heading = options.reminder
     ? 'Reminder: approval still needed'
     : options.holdEnded
       ? 'Hold ended, approval needed'
       : 'Approval needed';
-  const subject = subjectLine(`${heading}: ${label} requested by ${requester} [${shortId(request)}]`);
-  const intro = options.reminder
-    ? `This request is still waiting for a decision and expires ${formatTime(request.expiresAt)}.`
-    : options.holdEnded
-      ? `The hold on this request ended; ${requester} still asks for your approval. It now expires ${formatTime(request.expiresAt)}.`
-      : `${requester} asks for your approval.`;
-  const progress = `It has ${request.approvals.length} of ${request.requiredApprovals} approval(s) needed.`;
+  const stage = stageProgress(request);
+  const subject = subjectLine(
+    `${heading}${stage.label ? ` (${stage.label})` : ''}${delegated}: ${label} requested by ${requester} [${shortId(request)}]`,
+  );
+  const stand = options.forApprover
+    ? ` You get this as the delegate of ${options.forApprover}, who is out of office: your decision counts once for them.`
+    : '';
+  const intro = `${
+    options.reminder
+      ? `This request is still waiting for a decision and expires ${formatTime(request.expiresAt)}.`
+      : options.holdEnded
+        ? `The hold on this request ended; ${requester} still asks for your approval. It now expires ${formatTime(request.expiresAt)}.`
+        : `${requester} asks for your approval.`
+  }${stand}`;
+  const progress = stage.label
+    ? `You are asked as an approver of ${stage.label}; it has ${stage.approvals} of ${stage.required} approval(s) needed.`
+    : `It has ${stage.approvals} of ${stage.required} approval(s) needed.`;
   const safety =
     'Each link opens a page where you confirm your decision; nothing is decided until you press the button there. A rejection needs a reason.';
 
@@ -84,6 +98,8 @@ export function approverEmail(
     `${label}: ${intro}`,
     progress,
     '',
+    // The CSR policy's findings, before the links: approvers read them before they decide.
+    ...findingsText(request),
     `Approve: ${links.approve}`,
     `Reject: ${links.reject}`,
     '',
@@ -97,7 +113,8 @@ export function approverEmail(
   const html = layout(
     options.reminder ? `Reminder: ${label}` : options.holdEnded ? `Hold ended: ${label}` : label,
     `${escapeHtml(intro)} ${escapeHtml(progress)}`,
-    `<div style="margin:8px 0 4px;">${buttonHtml(links.approve, 'Approve', COLORS.approve)}${buttonHtml(links.reject, 'Reject', COLORS.reject)}</div>` +
+    findingsHtml(request) +
+      `<div style="margin:8px 0 4px;">${buttonHtml(links.approve, 'Approve', COLORS.approve)}${buttonHtml(links.reject, 'Reject', COLORS.reject)}</div>` +
       `<p style="margin:0 0 8px;font-size:13px;line-height:1.5;color:#57606a;">${escapeHtml(safety)}</p>` +
       requestDetailsHtml(request) +
       `<p style="margin:20px 0 0;font-size:12px;line-height:1.5;color:#57606a;word-break:break-all;">If the buttons do not work, open these addresses:<br>` +

@@ -6,8 +6,10 @@ import { KINDS, SUBJECT_SCHEMAS } from '../domain/kinds';
 import { createRequestBodySchema, decisionBodySchema } from '../domain/bodies';
 import { actorSchema, approvalRequestSchema, STATES } from '../domain/model';
 import { profileBodySchema } from '../domain/profile';
+import { DELEGATION_DETAILS } from './delegation';
 import { type ApiOperationName, apiOperations, type Method } from '../registry';
 import { OPERATOR_DETAILS } from './operators';
+import { RECEIPT_DETAILS } from './receipts';
 import { errors, inputSchema, isoTime, json, outputSchema, pageParameters, pageResponse, ref, type Schema, subjectName } from './schemas';
 
 const actor = inputSchema(actorSchema);
@@ -127,7 +129,7 @@ const DETAILS: Record<ApiOperationName, Record<string, unknown>> = {
   listTasks: {
     summary: 'What waits for me: pending requests on which the caller is listed and has not approved, on hold ones included, newest first',
     description:
-      'Read from one task entry per approver and request, written in the same transaction as the request. Callers outside the approvers group, or whose token email does not count (not ASCII, email_verified not true), get an empty page.',
+      'Read from one task entry per approver and request, written in the same transaction as the request. Callers outside the approvers group, or whose token email does not count (not ASCII, email_verified not true), get an empty page. The first page also carries the tasks of the approvers whose active delegation names the caller, each with `delegatedFor` (id, email).',
     parameters: pageParameters(),
     responses: {
       200: pageResponse('Request'),
@@ -137,7 +139,7 @@ const DETAILS: Record<ApiOperationName, Record<string, unknown>> = {
   decideRequest: {
     summary: 'Approve, reject (reason required), hold (optionally until a time) or release a hold (approvers listed on the request)',
     description:
-      "The caller must be, in the user directory, an enabled member of the approvers group whose verified email is the token's, listed on the request, and neither its requester nor its holder (by sub or any address; name+tag@domain is name@domain): 403 otherwise. One approval per person (by sub or mailbox): a second is 409. A hold with `until` (later than now, at most 30 days ahead, before createdAt + 360 days; else 400 naming until) pauses reminders and the expiry until then; at `until` the approvers who have not decided are emailed again and `expiresAt` moves later by the time held. Approve, reject and release end a hold; release when the request is not on hold is 409. The profile's requireCommentOn makes `comment` required (400 naming comment) for approve or hold.",
+      "The caller must be, in the user directory, an enabled member of the approvers group whose verified email is the token's, listed on the request, and neither its requester nor its holder (by sub or any address; name+tag@domain is name@domain): 403 otherwise. One approval per person (by sub or mailbox): a second is 409. A hold with `until` (later than now, at most 30 days ahead, before createdAt + 360 days; else 400 naming until) pauses reminders and the expiry until then; at `until` the approvers who have not decided are emailed again and `expiresAt` moves later by the time held. Approve, reject and release end a hold; release when the request is not on hold is 409. The profile's requireCommentOn makes `comment` required (400 naming comment) for approve or hold. A listed approver's active delegate (PUT /me/delegation) may decide once for them unless the profile says allowDelegation: false (403): the approval records `by` (the delegate) and `for` (the approver).",
     requestBody: { required: true, content: json(ref('Decision')) },
     responses: { 200: { description: 'The request', content: json(ref('Request')) }, ...errors(400, 401, 403, 404, 409) },
   },
@@ -145,6 +147,7 @@ const DETAILS: Record<ApiOperationName, Record<string, unknown>> = {
     summary: 'Delete a pending request (admins or the requester; 409 once ended); it is kept for audit',
     responses: { 200: { description: 'The request, state deleted', content: json(ref('Request')) }, ...errors(400, 401, 403, 404, 409) },
   },
+  ...DELEGATION_DETAILS,
   linkPage: {
     summary: 'Signed link: confirm page (changes nothing)',
     parameters: ['approver', 'exp', 'kid', 'sig'].map((name) => ({ name, in: 'query', required: true, schema: { type: 'string' } })),
@@ -155,6 +158,7 @@ const DETAILS: Record<ApiOperationName, Record<string, unknown>> = {
       ]),
     ),
   },
+  ...RECEIPT_DETAILS,
   linkDecide: {
     summary: 'Signed link: make the decision (form post)',
     parameters: ['approver', 'exp', 'kid', 'sig'].map((name) => ({ name, in: 'query', required: true, schema: { type: 'string' } })),

@@ -3,6 +3,7 @@
  * decide learns, in one short email, that it is closed, how and by whom, so nobody follows a link
  * that no longer works.
  */
+import { allStageApprovers } from '../domain/stages';
 import { type ApprovalRequest, MAX_EMAILS_PER_APPROVER, WORKFLOW_ACTOR } from '../domain/model';
 import { mailbox } from '../domain/people';
 import { EMAIL_CLAIM_STALE_SECONDS } from './checks';
@@ -33,7 +34,7 @@ export function emailsSent(rounds: RoundBookkeeping, approver: string): number {
 }
 
 /**
- * Who gets the closing email of an ended request: the approvers emailed about it (the first
+ * Who gets the closing email of an ended request: the approvers of any stage emailed about it (the first
  * approval email sent, or a reminder) who did not decide. An approver who approved, or whose
  * rejection or delete ended it, decided; one who only put it on hold did not decide its outcome
  * (it stayed pending after the hold) and gets the email like the others. An approver who already
@@ -46,7 +47,8 @@ export function closingRecipients(request: ApprovalRequest, rounds: RoundBookkee
       email ? [mailbox(email)] : [],
     ),
   );
-  const emailed = request.approvers.filter((approver) => emailsSent(rounds, approver) > 0 && !deciders.has(mailbox(approver)));
+  // Every stage's approvers: an earlier stage's were emailed too.
+  const emailed = allStageApprovers(request).filter((approver) => emailsSent(rounds, approver) > 0 && !deciders.has(mailbox(approver)));
   return {
     recipients: emailed.filter((approver) => emailsSent(rounds, approver) < MAX_EMAILS_PER_APPROVER),
     overLimit: emailed.filter((approver) => emailsSent(rounds, approver) >= MAX_EMAILS_PER_APPROVER),

@@ -8,6 +8,7 @@
  */
 import type { ApprovalRequest } from '../domain/model';
 import type { ApprovalStore, Clock, Deps, Directory, Meter, WorkflowPort } from './ports';
+import type { ReceiptIssuer } from './receipts';
 import type { CallbackKey, CallbackSender, EmailContent, Mailer } from './senders';
 
 export type ApiDeps = Deps;
@@ -24,6 +25,7 @@ export interface StepDeps {
     | 'claimReminder'
     | 'claimClosingEmail'
     | 'settleClosingEmail'
+    | 'getDelegation'
   >;
   workflow: WorkflowPort;
   /** The user directory: only approvers who may still decide get emails with links. */
@@ -31,12 +33,12 @@ export interface StepDeps {
   now: Clock;
   meter: Meter;
   send: Mailer;
-  /** Approve and reject URLs for one approver, valid until the request expires. */
-  links: (request: ApprovalRequest, approver: string) => Promise<{ approve: string; reject: string }>;
+  /** Approve and reject URLs for one approver (or a delegate, `forApprover` naming the delegator), valid until the request expires. */
+  links: (request: ApprovalRequest, approver: string, forApprover?: string) => Promise<{ approve: string; reject: string }>;
   approverEmail: (
     request: ApprovalRequest,
     links: { approve: string; reject: string },
-    options: { reminder: boolean; holdEnded?: boolean },
+    options: { reminder: boolean; holdEnded?: boolean; forApprover?: string },
   ) => EmailContent;
   outcomeEmail: (request: ApprovalRequest) => EmailContent;
   /** The short email to an approver who did not decide, once the request ended. */
@@ -44,6 +46,8 @@ export interface StepDeps {
   /** The signing key of one calling system (derived from the service's current callback key). */
   callbackKey: (client: string) => Promise<CallbackKey>;
   callbacks: CallbackSender;
+  /** Signs an approved request's receipt once and keeps it (usecases/receipts.ts). */
+  receipts: ReceiptIssuer;
 }
 
 export interface EventDeps {

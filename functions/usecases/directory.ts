@@ -15,6 +15,8 @@ export interface DirectoryUser {
    * emails; it only leaves a requester's or holder's mailbox out of a request (erring on their side).
    */
   unverifiedEmail?: string;
+  /** The `name` attribute (Cognito's standard full name), trimmed; undefined when empty or unset. */
+  name?: string;
   /** A disabled user counts as gone: they may not decide and get no emails. */
   enabled: boolean;
 }

@@ -7,6 +7,7 @@ import { forbidden, notFound } from '../domain/errors';
 import type { ApprovalRequest, HistoryEntry, Identity } from '../domain/model';
 import { canRead } from '../domain/rules';
 import type { Deps } from './ports';
+import type { ReceiptStore } from './receipts';
 
 /** History pages read per evidence (100 entries each): far above what one request writes. */
 const MAX_HISTORY_PAGES = 200;
@@ -16,13 +17,17 @@ export interface Evidence {
   request: ApprovalRequest;
   /** Every history entry, oldest first. */
   history: HistoryEntry[];
-  /** The signed receipt once approved and stored; null before (or where none is stored). */
-  receipt: unknown;
+  /** The signed receipt (compact JWS) once approved and signed; null before. */
+  receipt: string | null;
   emails: EvidenceEmail[];
   callbacks: EvidenceCallback[];
 }
 
-export async function requestEvidence(deps: Pick<Deps, 'repository' | 'now'>, who: Identity, id: string): Promise<Evidence> {
+export async function requestEvidence(
+  deps: Pick<Deps, 'repository' | 'now'> & { receipts: Pick<ReceiptStore, 'getReceipt'> },
+  who: Identity,
+  id: string,
+): Promise<Evidence> {
   const stored = await deps.repository.getRequest(id);
   if (!stored) throw notFound(`request ${id} does not exist`);
   if (!canRead(stored.request, who)) throw forbidden('only the requester, approvers and admins may read this request');
@@ -39,7 +44,7 @@ export async function requestEvidence(deps: Pick<Deps, 'repository' | 'now'>, wh
     generatedAt: deps.now(),
     request,
     history,
-    receipt: (request as { receipt?: unknown }).receipt ?? null,
+    receipt: (await deps.receipts.getReceipt(id))?.receipt ?? null,
     emails: emailsOf(history),
     callbacks: callbacksOf(history),
   };

@@ -6,6 +6,8 @@ import { notFound } from '../domain/errors';
 import type { ApprovalRequest } from '../domain/model';
 import { assertListedApprover, isOpenFor, type Voter } from '../domain/rules';
 import type { LinkDeps, LinkHolder } from '../lifecycle/decide';
+import { assertMayActFor, isOpenForDelegate } from '../domain/delegation';
+import { resolveDelegateLink } from '../lifecycle/delegate';
 import { resolveLinkVoter } from './people';
 
 /** The request as the link's approver sees it; `open` when they can still decide on it. */
@@ -23,9 +25,15 @@ export interface LinkView {
  *    is neither the requester nor the holder (by sub or mailbox), and be listed on it (forbidden);
  * 3. open while it is pending and this person has not approved it (under any address).
  */
-export async function showLinkDecision(deps: Pick<LinkDeps, 'repository' | 'directory'>, link: LinkHolder): Promise<LinkView> {
+export async function showLinkDecision(deps: Pick<LinkDeps, 'repository' | 'directory' | 'now'>, link: LinkHolder): Promise<LinkView> {
   const stored = await deps.repository.getRequest(link.requestId);
   if (!stored) throw notFound('this request does not exist');
+  if (link.for) {
+    // A delegate's link: the same checks as the delegate's decision (lifecycle/delegate.ts), changing nothing.
+    const { delegate, delegator, delegation } = await resolveDelegateLink(deps, { ...link, for: link.for });
+    assertMayActFor(stored.request, delegate, delegator, delegation, deps.now());
+    return { request: stored.request, open: isOpenForDelegate(stored.request, delegate, delegator), voter: delegator };
+  }
   const voter = await resolveLinkVoter(deps.directory, link.approver);
   assertListedApprover(stored.request, voter);
   return { request: stored.request, open: isOpenFor(stored.request, voter), voter };

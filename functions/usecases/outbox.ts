@@ -9,7 +9,8 @@
  *   the workflow's next round reads the state.
  * - a change of a pending request's hold end (a hold until a time placed, released or ended) while
  *   a wait round held a task token: that wait ends early, so the next round plans again around the
- *   hold (it was planned until the next reminder or the expiry).
+ *   hold (it was planned until the next reminder or the expiry); so does a stage's start (a stage
+ *   reached its quorum), so the next round emails the new stage's approvers.
  * Anything else is ignored. Whatever the outbox could not do, the reconciler does (usecases/reconcile.ts).
  */
 import { holdEnd } from '../domain/hold';
@@ -48,7 +49,8 @@ export async function relayChange(deps: OutboxDeps, change: RequestChange): Prom
   }
   const pending = kind === 'modify' && before?.request.state === 'requested' && after?.request.state === 'requested';
   const waiting = pending ? after.rounds.taskToken : undefined;
-  if (pending && waiting && holdEnd(before.request) !== holdEnd(after.request)) {
+  const moved = pending && (before.request.currentStage ?? 0) !== (after.request.currentStage ?? 0);
+  if (pending && waiting && (holdEnd(before.request) !== holdEnd(after.request) || moved)) {
     return (await deps.workflow.replan(waiting)) ? 'replanned' : 'closed';
   }
   return 'ignored';

@@ -6,15 +6,33 @@
 import { forbidden, invalid } from '../domain/errors';
 import { type ApprovalRequest, type Identity, isApprover, isAsciiEmail } from '../domain/model';
 import { assertNotParty, type Voter } from '../domain/people';
+import type { GroupMembers } from '../domain/stages';
 import { countedEmail, hasApproved } from '../domain/rules';
 import type { Directory, DirectoryUser } from './directory';
 
 /** The directory group whose members may decide. */
 export const APPROVERS_GROUP = 'approvers';
 
-/** Whether a directory user may decide now: enabled and in the approvers group. */
-async function mayDecide(directory: Directory, user: DirectoryUser): Promise<boolean> {
-  return user.enabled && (await directory.groupsOf(user.username)).includes(APPROVERS_GROUP);
+/** The user's groups when they may decide now (enabled, in `approvers`); undefined otherwise. */
+async function groupsIfApprover(directory: Directory, user: DirectoryUser): Promise<string[] | undefined> {
+  if (!user.enabled) return undefined;
+  const groups = await directory.groupsOf(user.username);
+  return groups.includes(APPROVERS_GROUP) ? groups : undefined;
+}
+
+/**
+ * The people of `group:` entries, resolved now: per group, its enabled members with a verified
+ * email (a stage's approvers; deciding later also needs the `approvers` group, checked then).
+ */
+export async function groupMembers(directory: Directory, names: readonly string[]): Promise<GroupMembers> {
+  const entries = await Promise.all(
+    [...new Set(names)].map(async (name) => {
+      const users = await directory.membersOf(name);
+      const members = users.flatMap((user) => (user.enabled && user.email ? [{ sub: user.sub, email: user.email }] : []));
+      return [name, members] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
 }
 
 /** The directory users whose verified email is this address (compared lower-cased). */
@@ -34,10 +52,10 @@ export async function resolveCaller(directory: Directory, who: Identity): Promis
   const user = await directory.userBySub(who.id);
   if (!user) throw forbidden('you are not a user of the directory');
   if (!user.enabled) throw forbidden('your user is disabled in the directory');
-  if (!(await mayDecide(directory, user)))
-    throw forbidden('only members of the approvers group may decide (the directory does not list you in it)');
+  const groups = await groupsIfApprover(directory, user);
+  if (!groups) throw forbidden('only members of the approvers group may decide (the directory does not list you in it)');
   if (user.email !== email) throw forbidden("the token's email is not your verified email in the directory");
-  return { id: user.sub, email };
+  return { id: user.sub, email, groups };
 }
 
 /**
@@ -47,11 +65,16 @@ export async function resolveCaller(directory: Directory, who: Identity): Promis
  */
 export async function resolveAddress(directory: Directory, address: string): Promise<Voter | undefined> {
   const eligible: DirectoryUser[] = [];
-  for (const user of await holdersOf(directory, address)) if (await mayDecide(directory, user)) eligible.push(user);
+  const groups = new Set<string>();
+  for (const user of await holdersOf(directory, address)) {
+    const of = await groupsIfApprover(directory, user);
+    if (of) eligible.push(user);
+    for (const group of of ?? []) groups.add(group);
+  }
   const subs = eligible.map((user) => user.sub).sort();
   const [id, ...otherIds] = subs;
   if (id === undefined) return undefined;
-  return { id, email: address.toLowerCase(), ...(otherIds.length > 0 ? { otherIds } : {}) };
+  return { id, email: address.toLowerCase(), ...(otherIds.length > 0 ? { otherIds } : {}), groups: [...groups].sort() };
 }
 
 export async function resolveLinkVoter(directory: Directory, address: string): Promise<Voter> {
@@ -127,20 +150,22 @@ export async function onBehalfRequester(directory: Directory, onBehalfOf: { id: 
 /**
  * The holder of the card or certificate as the directory knows them: `subject.holderId` when it
  * is a user's sub (with their email, verified or not), and `subject.holderEmail` (with the sub of the one
- * user holding it, if any). Undefined when the subject names neither.
+ * user holding it, if any); with that user's name where the directory has one (never taken from the
+ * request). Undefined when the subject names neither.
  */
 export async function resolveHolder(
   directory: Directory,
   subject: Record<string, unknown>,
-): Promise<{ id?: string; email?: string } | undefined> {
+): Promise<{ id?: string; email?: string; name?: string } | undefined> {
   const { holderId, holderEmail } = subject;
   const byId = typeof holderId === 'string' && holderId ? await directory.userBySub(holderId) : undefined;
   const email =
     typeof holderEmail === 'string' && isAsciiEmail(holderEmail) && holderEmail.includes('@') ? holderEmail.toLowerCase() : undefined;
-  const byEmail = email && !byId ? (await holdersOf(directory, email)).map((user) => user.sub).sort()[0] : undefined;
-  const id = byId?.sub ?? byEmail;
+  const byEmail = email && !byId ? (await holdersOf(directory, email)).sort((a, b) => (a.sub < b.sub ? -1 : 1))[0] : undefined;
+  const user = byId ?? byEmail;
+  const id = user?.sub;
   // An unverified address of the holder still leaves their mailbox out (it never lets anyone decide).
   const address = byId?.email ?? byId?.unverifiedEmail ?? email;
   if (!id && !address) return undefined;
-  return { ...(id ? { id } : {}), ...(address ? { email: address } : {}) };
+  return { ...(id ? { id } : {}), ...(address ? { email: address } : {}), ...(user?.name ? { name: user.name } : {}) };
 }

@@ -9,6 +9,7 @@ import type { DecisionKind } from '../domain/bodies';
 import type { ApprovalRequest, HistoryEntry, Outcome, State } from '../domain/model';
 import type { Profile, ProfileBody } from '../domain/profile';
 import type { Change } from '../domain/rules';
+import type { DelegationStore } from './delegation-store';
 import type { Directory } from './directory';
 
 export type { Directory, DirectoryUser } from './directory';
@@ -53,6 +54,8 @@ export interface RoundBookkeeping {
   reminders?: number;
   /** How many of `reminders` were re-emails at a hold's end (they do not use up the request's maxReminders). */
   holdEmails?: number;
+  /** The stage (index) whose start the workflow has seen: its approvers emailed, its reminders planned from its start. */
+  notifiedStage?: number;
   outcomeNotifiedAt?: string;
   callbackDeliveredAt?: string;
   /**
@@ -238,15 +241,8 @@ export interface HistoryStore {
  * Every store, as one DynamoDB table (or one in-memory map) provides them. The FindStore is apart:
  * only the search function uses it (adapters/dynamodb/find.ts), so other bundles leave it out.
  */
-export type ApprovalStore = ProfileStore &
-  RequestStore &
-  SearchStore &
-  TaskStore &
-  RoundStore &
-  ReminderStore &
-  HistoryStore &
-  DueStore &
-  RequesterReminderStore;
+type RequestStores = ProfileStore & RequestStore & SearchStore & TaskStore & RoundStore & ReminderStore & HistoryStore;
+export type ApprovalStore = RequestStores & DueStore & DelegationStore & RequesterReminderStore;
 
 /** What the reconciler learns of an execution: still running, ended (any way), or never started. */
 export type ExecutionStatus = 'running' | 'ended' | 'missing';

@@ -7,7 +7,7 @@
 import { durationSeconds } from '../domain/duration';
 import { conflict, forbidden, notFound } from '../domain/errors';
 import { type ApprovalRequest, type Identity, MAX_REMINDERS } from '../domain/model';
-import { undecidedApprovers } from '../domain/tasks';
+import { awaitingApprovers } from '../domain/stages';
 import { plus } from './checks';
 import type { StepDeps } from './deps';
 import { emailableApprovers } from './people';
@@ -25,8 +25,8 @@ export type ReminderAnswer =
   /** Too soon after the last email: when the next may go. */
   | { sent: false; retryAfterSeconds: number; nextAllowedAt: string };
 
-/** The approvers a pending request awaits: listed and not yet approved (the stage rule, once there, narrows this). */
-export const awaitedApprovers = (request: ApprovalRequest): string[] => undecidedApprovers(request);
+/** The approvers a pending request awaits: the current stage's who have not approved (domain/stages.ts). */
+export const awaitedApprovers = (request: ApprovalRequest): string[] => awaitingApprovers(request);
 
 /** When the approvers were last emailed about the request (its creation before the first email). */
 export function lastEmailAt(request: ApprovalRequest, rounds: RoundBookkeeping): string {

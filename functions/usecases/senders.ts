@@ -49,6 +49,8 @@ export interface CallbackEvent {
   /** The calling system that created the request (the key is its own). */
   client: string;
   request: ApprovalRequest;
+  /** On `request.approved`: the request's receipt (a compact JWS, usecases/receipts.ts). */
+  receipt?: string;
 }
 
 /** A calling system's signing key (derived from the service's current callback key) and that key's id. */

@@ -30,6 +30,8 @@ export const PUBLIC_ROUTE_THROTTLES: Readonly<Record<string, { readonly rateLimi
   '/health': { rateLimit: 5, burstLimit: 10 },
   '/openapi.json': { rateLimit: 2, burstLimit: 5 },
   '/links/{id}/{action}': { rateLimit: 10, burstLimit: 20 },
+  // Verifiers cache the key set (the answer says max-age=3600): few calls.
+  '/.well-known/jwks.json': { rateLimit: 5, burstLimit: 10 },
 };
 /** Default throttle of every other route. */
 export const DEFAULT_ROUTE_THROTTLE = { rateLimit: 50, burstLimit: 100 };
@@ -203,6 +205,8 @@ export class ServiceHttpApi extends Construct {
 function publicRouteReason(routePath: string): string {
   if (routePath === '/health') return 'Public by contract: the health check answers anyone with {"status":"ok"} and reads no data.';
   if (routePath === '/openapi.json') return 'Public on purpose: the API description (routes and schemas) holds no data and no secret.';
+  if (routePath === '/.well-known/jwks.json')
+    return 'Public by contract: the public halves of the receipt keys, which anyone verifying a receipt needs; no data, no secret.';
   if (routePath.startsWith('/links/')) {
     return `Public by contract (${routePath}): an approver opens it from an email without a Cognito session; the function authenticates the HMAC-signed link (key id, expiry, bound to one approver and one request) and answers 403/410 otherwise.`;
   }

@@ -81,6 +81,8 @@ export interface ServiceResources {
   readonly callbackKeys: ISecret;
   /** Where calling systems may have callbacks sent (https URL prefixes; none when empty). */
   readonly callbackUrlPrefixes: readonly string[];
+  /** The receipt keys (KMS, ECC_NIST_P256): the one that signs now, and every one the JWKS lists (current first). */
+  readonly receipts: { readonly signingKeyArn: string; readonly keyArns: readonly string[] };
   /** The user directory: the stack's Cognito user pool. */
   readonly userPool: { readonly userPoolId: string; readonly userPoolArn: string };
   readonly email: {
@@ -253,6 +255,16 @@ export class ServiceFunction extends NodejsFunction {
           break;
         case 'callback:accept':
           this.addEnvironment('CALLBACK_URL_PREFIXES', resources.callbackUrlPrefixes.join(','));
+          break;
+        case 'receipts:sign':
+          // kms:Sign on the current key only: the kid is the key id, so no GetPublicKey is needed to sign.
+          this.addEnvironment('RECEIPT_SIGNING_KEY_ARN', resources.receipts.signingKeyArn);
+          this.addEnvironment('PUBLIC_BASE_URL', resources.email.publicBaseUrl);
+          this.addToRolePolicy(new PolicyStatement({ actions: ['kms:Sign'], resources: [resources.receipts.signingKeyArn] }));
+          break;
+        case 'receipts:publish':
+          this.addEnvironment('RECEIPT_KEY_ARNS', resources.receipts.keyArns.join(','));
+          this.addToRolePolicy(new PolicyStatement({ actions: ['kms:GetPublicKey'], resources: [...resources.receipts.keyArns] }));
           break;
         default: {
           const unknown: never = need;

@@ -13,7 +13,10 @@ export interface ServiceStacks {
 }
 
 /** Both stacks of one stage, joined by typed props. Used by infra/app.ts and the infra tests. */
-export function createStacks(app: App, options: { pinned?: typeof PINNED_ENVIRONMENTS } = {}): ServiceStacks {
+export function createStacks(
+  app: App,
+  options: { pinned?: typeof PINNED_ENVIRONMENTS /** @default console/dist */; consoleBuildDir?: string } = {},
+): ServiceStacks {
   const config = readConfig(app, options.pinned);
   const env = config.env;
   const stateful = new StatefulStack(app, `Approvals-${config.stage}-Stateful`, {
@@ -26,6 +29,7 @@ export function createStacks(app: App, options: { pinned?: typeof PINNED_ENVIRON
     config,
     env,
     stateful,
+    ...(options.consoleBuildDir ? { consoleBuildDir: options.consoleBuildDir } : {}),
     description: `Approval service (${config.stage}): functions, HTTP API, approval workflow, alarms.`,
     terminationProtection: config.production,
   });

@@ -34,6 +34,7 @@ import {
   TTL_ATTRIBUTE,
 } from '../../functions/adapters/dynamodb/schema';
 import type { DeploymentConfig } from '../config';
+import { ReceiptKeys } from '../constructs/receipt-keys';
 import { SigningKeys } from '../constructs/signing-keys';
 import { sesIdentityArn } from '../constructs/service-function';
 
@@ -57,6 +58,8 @@ export interface StatefulResources {
   readonly apiClients: readonly UserPoolClient[];
   readonly linkKeys: Secret;
   readonly callbackKeys: Secret;
+  /** The receipt keys (KMS): the one that signs now and every one the JWKS lists, current first. */
+  readonly receiptKeys: { readonly signingKeyArn: string; readonly keyArns: readonly string[] };
   readonly sender: { readonly email: string; readonly identityArn: string; readonly sandboxRecipientArns: readonly string[] };
   /** The API's custom domain, when `apiDomain` is set: the stateless stack maps its API to it. */
   readonly apiDomain?: IDomainName;
@@ -74,6 +77,7 @@ export class StatefulStack extends Stack implements StatefulResources {
   readonly apiClients: readonly UserPoolClient[];
   readonly linkKeys: Secret;
   readonly callbackKeys: Secret;
+  readonly receiptKeys: StatefulResources['receiptKeys'];
   readonly sender: StatefulResources['sender'];
   readonly apiDomain?: IDomainName;
   readonly authDomainUrl: string;
@@ -247,6 +251,13 @@ export class StatefulStack extends Stack implements StatefulResources {
     this.linkKeys = required(keys.secrets.LinkKeys);
     this.callbackKeys = required(keys.secrets.CallbackKeys);
 
+    // ---- Receipt keys: KMS asymmetric keys that sign approval receipts (never leave KMS) --------
+    const receiptKeys = new ReceiptKeys(this, 'ReceiptKeys', { generations: config.receiptKeys, namePrefix: config.prefix });
+    this.receiptKeys = {
+      signingKeyArn: receiptKeys.current.keyArn,
+      keyArns: [...receiptKeys.keys].reverse().map((key) => key.keyArn),
+    };
+
     // ---- SES: the sender identity (and, in the sandbox, the verified recipients) --------------
     // Retained (verification and reputation survive), so a deploy after a destroy must not create
     // them again: with `senderIdentity=existing` the stack uses the identities that exist already.
@@ -305,6 +316,10 @@ export class StatefulStack extends Stack implements StatefulResources {
     new CfnOutput(this, 'LinkKeysSecretArn', {
       value: this.linkKeys.secretArn,
       description: 'HMAC keys of the email links (rotate and revoke: docs/deploy-and-operations.md)',
+    });
+    new CfnOutput(this, 'ReceiptSigningKeyArn', {
+      value: this.receiptKeys.signingKeyArn,
+      description: 'KMS key that signs approval receipts now (rotate: infra/README.md, Receipt keys)',
     });
     new CfnOutput(this, 'CallbackKeysSecretArn', {
       value: this.callbackKeys.secretArn,

@@ -120,6 +120,7 @@ export class StatelessStack extends Stack {
       executionArns,
       linkKeys: stateful.linkKeys,
       callbackKeys: stateful.callbackKeys,
+      receipts: stateful.receiptKeys,
       callbackUrlPrefixes: config.callbackUrlPrefixes,
       userPool: stateful.userPool,
       email: {

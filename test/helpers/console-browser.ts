@@ -18,8 +18,8 @@ export interface ConsoleSession {
   apiUrl: string;
   mailUrl: string;
   api(method: string, path: string, as: TestUser, body?: unknown): Promise<any>;
-  /** Opens a console address in a fresh browser context and signs in on the provider's form. */
-  signIn(user: TestUser, path: string, options?: BrowserContextOptions): Promise<Page>;
+  /** Opens a console address in a fresh browser context and signs in on the provider's form (with the optional name when given). */
+  signIn(user: TestUser & { name?: string }, path: string, options?: BrowserContextOptions): Promise<Page>;
   stop(): Promise<void>;
 }
 
@@ -56,7 +56,7 @@ export async function startConsole(screenshotDir: string): Promise<ConsoleSessio
       if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(parsed)}`);
       return parsed;
     };
-    const signIn = async (user: TestUser, path: string, options: BrowserContextOptions = {}) => {
+    const signIn = async (user: TestUser & { name?: string }, path: string, options: BrowserContextOptions = {}) => {
       const context = await opened.newContext({ viewport: { width: 1440, height: 900 }, ...options });
       contexts.push(context);
       const page = await context.newPage();
@@ -65,6 +65,7 @@ export async function startConsole(screenshotDir: string): Promise<ConsoleSessio
       await page.goto(`${apiUrl}/console${path}`);
       await page.locator('input[name="sub"]').fill(user.sub);
       await page.locator('input[name="email"]').fill(user.email);
+      if (user.name) await page.locator('input[name="name"]').fill(user.name);
       await page.locator('input[name="groups"]').fill((user.groups ?? []).join(','));
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL((url) => url.href.startsWith(`${apiUrl}/console${path.split('?')[0]}`));

@@ -3,9 +3,10 @@
  * bundling the functions, and gives tests the stacks and their templates.
  *
  * CloudFormation's own template validation (aws-cdk-lib's built-in check, made an error by
- * `validateAgainstDefaultRules` in cdk.json) costs seconds per synth, most of it loading its
- * WebAssembly engine again in every test file. It is off here and runs once per configuration in
- * test/unit/infra/validation.spec.ts: add a configuration there when a test synthesizes a new one.
+ * `validateAgainstDefaultRules` in cdk.json) is on for `fixture()` and `stacksWith()`: each
+ * configuration is synthesized once, validated in the same synth (a finding throws where the
+ * templates are read), and shared by every topic of test/unit/infra (validation.spec.ts names them).
+ * `buildApp` leaves it off unless asked: its engine costs seconds to load per test file.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -14,6 +15,17 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { PROJECT_ROOT } from '../../infra/constructs/service-function';
 import { createStacks, type ServiceStacks } from '../../infra/stacks';
+
+/**
+ * A stand-in for the built console (one index.html): the tests synthesize the same stacks whether or
+ * not `npm run build:console` ran (a fresh clone has no console/dist), without copying and hashing
+ * the real build in every synth. console.spec.ts covers a missing build.
+ */
+export const CONSOLE_BUILD_FIXTURE = path.join(PROJECT_ROOT, 'test', 'fixtures', 'console-dist');
+
+/** The service's stacks as `cdk synth` makes them, with the console stand-in. */
+export const createTestStacks = (app: App, pinned?: Pinned): ServiceStacks =>
+  createStacks(app, { pinned, consoleBuildDir: CONSOLE_BUILD_FIXTURE });
 
 export const cdkContext = (): Record<string, unknown> =>
   (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
@@ -37,8 +49,8 @@ let cached: Fixture | undefined;
 
 export function fixture(): Fixture {
   if (cached) return cached;
-  const app = buildApp();
-  const stacks = createStacks(app);
+  const app = buildApp({}, { validate: true });
+  const stacks = createTestStacks(app);
   cached = {
     app,
     ...stacks,
@@ -74,8 +86,8 @@ export function stacksWith(context: Record<string, unknown>, pinned?: Pinned): F
   const key = JSON.stringify([context, pinned]);
   const known = variants.get(key);
   if (known) return known;
-  const app = buildApp(context);
-  const stacks = createStacks(app, { pinned });
+  const app = buildApp(context, { validate: true });
+  const stacks = createTestStacks(app, pinned);
   const built = {
     app,
     ...stacks,

@@ -16,8 +16,8 @@ export interface TestUser {
 
 /** The test's hand on the local user directory (the stack's user pool). */
 export interface TestDirectory {
-  /** Creates or replaces a user: verified and enabled unless said otherwise, in exactly `groups`. */
-  put(user: TestUser & { emailVerified?: boolean; enabled?: boolean }): void;
+  /** Creates or replaces a user: verified and enabled unless said otherwise, in exactly `groups` (with a `name` when given). */
+  put(user: TestUser & { name?: string; emailVerified?: boolean; enabled?: boolean }): void;
   /** What an administrator does with admin-disable-user / admin-enable-user. */
   disable(sub: string): void;
   enable(sub: string): void;

@@ -66,16 +66,20 @@ describe('the Cognito adapter against the local user pool', () => {
     await addToGroup('carol', 'admins');
     await addToGroup('dave', 'approvers');
     await client.send(new AdminDisableUserCommand({ UserPoolId: pool, Username: 'dave' }));
-    // More than a page (60) of members, of users with one address, and of groups of one user.
-    for (let i = 0; i < 130; i++) {
-      const name = `m${String(i).padStart(3, '0')}`;
-      await createUser(name, { sub: `${name}-sub`, email: 'same@example.com', email_verified: 'true' });
-      await addToGroup(name, 'many');
-    }
-    for (let i = 0; i < 65; i++) {
-      await client.send(new CreateGroupCommand({ UserPoolId: pool, GroupName: `g${String(i).padStart(2, '0')}` }));
-      await addToGroup('m000', `g${String(i).padStart(2, '0')}`);
-    }
+    // More than a page (60) of members, of users with one address, and of groups of one user (made side by side).
+    await Promise.all(
+      Array.from({ length: 130 }, async (_, i) => {
+        const name = `m${String(i).padStart(3, '0')}`;
+        await createUser(name, { sub: `${name}-sub`, email: 'same@example.com', email_verified: 'true' });
+        await addToGroup(name, 'many');
+      }),
+    );
+    await Promise.all(
+      Array.from({ length: 65 }, async (_, i) => {
+        await client.send(new CreateGroupCommand({ UserPoolId: pool, GroupName: `g${String(i).padStart(2, '0')}` }));
+        await addToGroup('m000', `g${String(i).padStart(2, '0')}`);
+      }),
+    );
   });
   afterAll(async () => {
     client?.destroy();
@@ -271,22 +275,43 @@ describe('the token command and a running stack with the same DATA_DIR', () => {
       return { directory: cognitoDirectory(client, process.env.USER_POOL_ID), client };
     };
 
-    const zoe = await tokenCommand(dataDir, ['--sub', 'zoe', '--email', 'Zoe@Example.com', '--groups', 'approvers,auditors']);
+    const zoe = await tokenCommand(dataDir, [
+      '--sub',
+      'zoe',
+      '--email',
+      'Zoe@Example.com',
+      '--name',
+      'Zoe Zed',
+      '--groups',
+      'approvers,auditors',
+    ]);
     expect(zoe).toEqual({ code: 0, stdout: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+\n$/), stderr: '' });
     const signedIn = await fetch(`${running.apiUrl}/profiles`, { headers: { authorization: `Bearer ${zoe.stdout.trim()}` } });
     expect(signedIn.status).toBe(200);
     let { directory, client } = readNow();
-    expect(await directory.userBySub('zoe')).toEqual({ sub: 'zoe', username: 'zoe', email: 'zoe@example.com', enabled: true });
+    expect(await directory.userBySub('zoe')).toEqual({
+      sub: 'zoe',
+      username: 'zoe',
+      email: 'zoe@example.com',
+      name: 'Zoe Zed',
+      enabled: true,
+    });
     expect((await directory.groupsOf('zoe')).sort()).toEqual(['approvers', 'auditors']);
     expect((await directory.membersOf('admins')).map((user) => user.sub)).toEqual([]);
 
-    // Groups are set to exactly the list given; --disabled disables; --unverified leaves no verified email.
+    // Groups are set to exactly the list given; --disabled disables; --unverified leaves no verified email; no --name keeps the name.
     expect((await tokenCommand(dataDir, ['--sub', 'zoe', '--email', 'zoe@example.com', '--groups', 'admins', '--disabled'])).code).toBe(0);
     expect((await tokenCommand(dataDir, ['--sub', 'yann', '--email', 'yann@example.com', '--unverified'])).code).toBe(0);
     expect((await tokenCommand(dataDir, ['--sub', 'billing', '--scope', 'approvals/requests.create-on-behalf'])).code).toBe(0);
     client.destroy();
     ({ directory, client } = readNow());
-    expect(await directory.userBySub('zoe')).toEqual({ sub: 'zoe', username: 'zoe', email: 'zoe@example.com', enabled: false });
+    expect(await directory.userBySub('zoe')).toEqual({
+      sub: 'zoe',
+      username: 'zoe',
+      email: 'zoe@example.com',
+      name: 'Zoe Zed',
+      enabled: false,
+    });
     expect(await directory.groupsOf('zoe')).toEqual(['admins']);
     expect(await directory.userBySub('yann')).toEqual({
       sub: 'yann',
@@ -307,7 +332,13 @@ describe('the token command and a running stack with the same DATA_DIR', () => {
     // A new client: the SDK keeps the endpoint a client first resolved, and the restarted pool has a new port.
     const after = clientOf(again.userPool.endpoint);
     const reread = cognitoDirectory(after, again.userPool.id);
-    expect(await reread.userBySub('zoe')).toEqual({ sub: 'zoe', username: 'zoe', email: 'zoe@example.com', enabled: false });
+    expect(await reread.userBySub('zoe')).toEqual({
+      sub: 'zoe',
+      username: 'zoe',
+      email: 'zoe@example.com',
+      name: 'Zoe Zed',
+      enabled: false,
+    });
     expect(await reread.groupsOf('zoe')).toEqual(['admins']);
     expect((await reread.membersOf('approvers')).map((user) => user.sub).sort()).toEqual(['wendy', 'xavier']);
     after.destroy();

@@ -64,7 +64,10 @@ test('an approved request with a callback: the evidence holds its history, every
   expect(evidence.request).toMatchObject({ id, state: 'approved' });
   const read = await api.call('GET', `/requests/${id}`, { as: users.alice });
   expect(evidence.history).toEqual(read.body.history);
-  expect(evidence.receipt).toBeNull();
+  // The receipt as GET /requests/{id}/receipt serves it (signed once, when approved).
+  const receipt = await api.call('GET', `/requests/${id}/receipt`, { as: users.alice });
+  expect(evidence.receipt).toBe(receipt.body.receipt);
+  expect(evidence.receipt).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
 
   // Every email the local SES took for this request is in the evidence, with its subject.
   const sent = (await mailbox(api)).filter(about(id));
@@ -94,5 +97,7 @@ test('the requester, approvers and admins may read the evidence; others may not'
   }
   expect((await api.call('GET', `/requests/${id}/evidence`, { as: users.bob })).status).toBe(403);
   expect((await api.call('GET', `/requests/${randomUUID()}/evidence`, { as: users.admin })).status).toBe(404);
+  // Pending: no receipt yet.
+  expect((await api.call('GET', `/requests/${id}/evidence`, { as: users.carol })).body.receipt).toBeNull();
   expect((await api.call('GET', '/requests/nope/evidence', { as: users.admin })).status).toBe(400);
 });

@@ -78,7 +78,7 @@ test('CSV pages joined are one RFC 4180 file with a row per request created in t
   });
   expect(records.find((record) => record.id === ids[2])).toMatchObject({
     state: 'approved',
-    stages: `approval (approved, 1/1: ${users.dave.email})`,
+    stages: `Approval (approved, 1/1: ${users.dave.email})`,
   });
   for (const record of records) for (const cell of Object.values(record)) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
 });
@@ -104,7 +104,7 @@ test('JSON Lines with filters: state and profile narrow the rows', async () => {
     .filter(Boolean)
     .map((line) => JSON.parse(line));
   expect(rows.map((row) => row.id)).toEqual(ids.filter((_, index) => index % 5 === 0).reverse());
-  expect(rows[0]).toMatchObject({ profileId: 'export-other', state: 'requested', decidedBy: null, stages: [{ name: 'approval' }] });
+  expect(rows[0]).toMatchObject({ profileId: 'export-other', state: 'requested', decidedBy: null, stages: [{ name: 'Approval' }] });
   const rejected = await get(exportPath({ format: 'jsonl', state: 'rejected' }), users.carol);
   const lines = rejected.body.split('\n').filter(Boolean);
   expect(lines.map((line) => JSON.parse(line))).toEqual([expect.objectContaining({ id: ids[1], reason: FORMULA_REASON })]);

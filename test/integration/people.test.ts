@@ -115,3 +115,26 @@ test('an approver disabled in the directory, or taken out of approvers, can no l
   expect(now.state).toBe('requested');
   expect(now.approvals).toEqual([]);
 }, 60_000);
+
+test("a card request shows its holder's name and email from the directory, never the ones the body claims", async () => {
+  api.directory.put({ sub: 'holly', email: 'holly@example.com', name: 'Holly Holder' });
+  const claimed = await api.call('POST', '/requests', {
+    as: users.alice,
+    body: { ...cardRequest('carol-listed', { subject: { holderId: 'holly', cardProfile: 'PIV' } }), holder: { name: 'Mallory' } },
+  });
+  expect(claimed.status).toBe(400);
+  expect(JSON.stringify(claimed.body.error)).toMatch(/holder/);
+  const created = await api.call('POST', '/requests', {
+    as: users.alice,
+    body: cardRequest('carol-listed', {
+      subject: { holderId: 'holly', cardProfile: 'PIV', name: 'Mallory', email: 'mallory@example.com' },
+    }),
+  });
+  expect(created.status).toBe(201);
+  const expected = { id: 'holly', email: 'holly@example.com', name: 'Holly Holder' };
+  expect(created.body.holder).toEqual(expected);
+  expect((await state(created.body.id)).holder).toEqual(expected);
+  // Recorded at create: a later change of name in the directory does not rewrite the request.
+  api.directory.put({ sub: 'holly', email: 'holly@example.com', name: 'Holly Renamed' });
+  expect((await state(created.body.id)).holder).toEqual(expected);
+});

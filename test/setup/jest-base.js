@@ -6,6 +6,10 @@ module.exports = {
   // The functions' logs and metrics off (a test that checks them turns them on for itself).
   setupFiles: ['<rootDir>/test/helpers/memory/environment.ts'],
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2023' }, module: { type: 'commonjs' } }] },
-  transformIgnorePatterns: ['/node_modules/(?!(@middy|jose)/)'],
-  moduleNameMapper: { '^@middy/([^/]+)$': '<rootDir>/node_modules/@middy/$1/index.js' },
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|jose|canonicalize)/)'],
+  moduleNameMapper: {
+    '^@middy/([^/]+)$': '<rootDir>/node_modules/@middy/$1/index.js',
+    // RFC 8785's reference implementation (ESM only), the receipts' tests' independent canonical JSON.
+    '^canonicalize$': '<rootDir>/node_modules/canonicalize/lib/canonicalize.js',
+  },
 };

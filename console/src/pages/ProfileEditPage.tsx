@@ -1,4 +1,5 @@
 import Alert from '@cloudscape-design/components/alert';
+import Box from '@cloudscape-design/components/box';
 import BreadcrumbGroup from '@cloudscape-design/components/breadcrumb-group';
 import Button from '@cloudscape-design/components/button';
 import Container from '@cloudscape-design/components/container';
@@ -9,7 +10,6 @@ import Input from '@cloudscape-design/components/input';
 import Multiselect from '@cloudscape-design/components/multiselect';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Spinner from '@cloudscape-design/components/spinner';
-import Textarea from '@cloudscape-design/components/textarea';
 import { useEffect, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { KINDS } from '../../../functions/domain/kinds';
@@ -21,30 +21,32 @@ import { ErrorAlert, messageOf } from '../errors';
 import { kindLabel } from '../format';
 import { isAdmin } from '../permissions';
 import { useSession } from '../session';
+import { type CsrPolicyDraft, type CsrPolicyErrors, csrPolicyBody, csrPolicyDraft, csrPolicyErrors } from '../csrPolicy';
+import { CsrPolicyFields } from './profile/CsrPolicyFields';
+import { FLAT_STAGE_NAME } from '../../../functions/domain/stage-rules';
+import {
+  emptyStage,
+  policyBody,
+  type StageDraft,
+  type StageErrors,
+  StagesEditor,
+  stageDrafts,
+  stageErrorKey,
+} from './profile/StagesEditor';
 
-const FIELDS = [
-  'id',
-  'name',
-  'requireApprovalFor',
-  'approvers',
-  'requiredApprovals',
-  'remindAfter',
-  'expireAfter',
-  'maxReminders',
-  'requireCommentOn',
-] as const;
+const FIELDS = ['id', 'name', 'requireApprovalFor', 'remindAfter', 'expireAfter', 'maxReminders', 'requireCommentOn'] as const;
 type Field = (typeof FIELDS)[number];
 
 interface Draft {
   id: string;
   name: string;
   requireApprovalFor: Kind[];
-  approvers: string;
-  requiredApprovals: string;
+  stages: StageDraft[];
   remindAfter: DurationDraft;
   expireAfter: DurationDraft;
   maxReminders: string;
   requireCommentOn: CommentKind[];
+  csrPolicy: CsrPolicyDraft;
 }
 
 type CommentKind = 'approve' | 'hold';
@@ -57,24 +59,24 @@ const EMPTY: Draft = {
   id: '',
   name: '',
   requireApprovalFor: [],
-  approvers: '',
-  requiredApprovals: '1',
+  stages: [{ ...emptyStage(FLAT_STAGE_NAME) }],
   remindAfter: { amount: '4', unit: 'hours' },
   expireAfter: { amount: '3', unit: 'days' },
   maxReminders: '',
   requireCommentOn: [],
+  csrPolicy: csrPolicyDraft(),
 };
 
 const draftOf = (profile: Profile & { maxReminders?: number; requireCommentOn?: CommentKind[] }): Draft => ({
   id: profile.id,
   name: profile.name,
   requireApprovalFor: profile.requireApprovalFor,
-  approvers: profile.approvers.join('\n'),
-  requiredApprovals: String(profile.requiredApprovals),
+  stages: stageDrafts(profile),
   remindAfter: durationDraft(profile.remindAfter, { amount: 4, unit: 'hours' }),
   expireAfter: durationDraft(profile.expireAfter, { amount: 3, unit: 'days' }),
   maxReminders: profile.maxReminders === undefined ? '' : String(profile.maxReminders),
   requireCommentOn: profile.requireCommentOn ?? [],
+  csrPolicy: csrPolicyDraft(profile.csrPolicy),
 });
 
 const WHOLE_NUMBER = 'must be a whole number, 1 or more';
@@ -99,6 +101,7 @@ function ChoicesField<Value extends string>(props: {
         selectedOptions={props.options.filter((option) => props.chosen.includes(option.value))}
         options={props.options}
         placeholder={props.placeholder}
+        deselectAriaLabel={(option) => `Remove ${option.label}`}
         onChange={(event) => props.onChange(event.detail.selectedOptions.map((option) => option.value as Value))}
       />
     </FormField>
@@ -112,7 +115,9 @@ export function ProfileEditPage() {
   const [draft, setDraft] = useState<Draft | undefined>(id ? undefined : EMPTY);
   const [loadError, setLoadError] = useState<unknown>();
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
+  const [stageErrors, setStageErrors] = useState<StageErrors>({});
   const [formError, setFormError] = useState<string>();
+  const [csrErrors, setCsrErrors] = useState<CsrPolicyErrors>({});
   const [saving, setSaving] = useState(false);
 
   useEffect(() => {
@@ -167,27 +172,33 @@ export function ProfileEditPage() {
     const body = {
       name: draft.name,
       requireApprovalFor: draft.requireApprovalFor,
-      approvers: draft.approvers.split(/[\s,;]+/).filter(Boolean),
-      requiredApprovals: numberOrText(draft.requiredApprovals),
+      ...policyBody(draft.stages),
       remindAfter,
       expireAfter,
       ...(draft.maxReminders.trim() ? { maxReminders: numberOrText(draft.maxReminders) } : {}),
       ...(draft.requireCommentOn.length ? { requireCommentOn: draft.requireCommentOn } : {}),
+      ...csrPolicyBody(draft.csrPolicy),
     };
     try {
       await api.putProfile(profileId, body as never);
       navigate('/profiles');
     } catch (error) {
-      const issues = error instanceof ApiError ? error.fieldIssues : [];
+      // Issues under csrPolicy go on its own fields; the rest as before.
+      const { errors: csr, rest: issues } = csrPolicyErrors(error instanceof ApiError ? error.fieldIssues : []);
+      setCsrErrors(csr);
       const next: Partial<Record<Field, string>> = {};
+      const onStages: StageErrors = {};
       const unplaced: string[] = [];
       for (const issue of issues) {
         const field = issue.field.split('.')[0] as Field;
-        if ((FIELDS as readonly string[]).includes(field)) next[field] ??= durationsInWords(issue.message);
+        const stageKey = stageErrorKey(issue.field);
+        if (stageKey) onStages[stageKey] ??= durationsInWords(issue.message);
+        else if ((FIELDS as readonly string[]).includes(field)) next[field] ??= durationsInWords(issue.message);
         else unplaced.push(`${issue.field} ${issue.message}`);
       }
       setErrors(next);
-      if (!issues.length || unplaced.length) setFormError(unplaced.join('; ') || messageOf(error));
+      setStageErrors(onStages);
+      if ((!issues.length && !Object.keys(csr).length) || unplaced.length) setFormError(unplaced.join('; ') || messageOf(error));
     } finally {
       setSaving(false);
     }
@@ -234,17 +245,6 @@ export function ProfileEditPage() {
                 chosen={draft.requireApprovalFor}
                 onChange={(kinds) => set('requireApprovalFor', kinds)}
               />
-              <FormField label="Approvers" description="Email addresses, one per line." errorText={errors.approvers}>
-                <Textarea value={draft.approvers} onChange={(event) => set('approvers', event.detail.value)} rows={4} />
-              </FormField>
-              <FormField label="Required approvals" description="1 to 10." errorText={errors.requiredApprovals}>
-                <Input
-                  type="number"
-                  inputMode="numeric"
-                  value={draft.requiredApprovals}
-                  onChange={(event) => set('requiredApprovals', event.detail.value)}
-                />
-              </FormField>
               <DurationField
                 label="Remind after"
                 description="How long approvers have before a reminder; shorter than Expire after."
@@ -278,6 +278,35 @@ export function ProfileEditPage() {
               />
             </SpaceBetween>
           </Container>
+          <Container
+            header={
+              <Header
+                variant="h2"
+                description="Stages run in order; each needs its own quorum of distinct people. One stage is the plain form."
+              >
+                Approval stages
+              </Header>
+            }
+          >
+            <StagesEditor
+              stages={draft.stages}
+              errors={stageErrors}
+              onChange={(stages) => {
+                set('stages', stages);
+                setStageErrors({});
+              }}
+            />
+          </Container>
+          <Box margin={{ top: 'l' }}>
+            <CsrPolicyFields
+              value={draft.csrPolicy}
+              errors={csrErrors}
+              onChange={(value, field) => {
+                set('csrPolicy', value);
+                setCsrErrors((known) => ({ ...known, [field]: undefined }));
+              }}
+            />
+          </Box>
         </Form>
       </form>
     </SpaceBetween>

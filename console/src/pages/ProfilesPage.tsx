@@ -89,8 +89,25 @@ export function ProfilesPage() {
             cell: (profile) =>
               profile.requireApprovalFor.length ? <Lines items={profile.requireApprovalFor.map(kindLabel)} /> : 'Nothing',
           },
-          { id: 'approvers', header: 'Approvers', cell: (profile) => <Lines items={profile.approvers} /> },
-          { id: 'required', header: 'Required', cell: (profile) => profile.requiredApprovals },
+          {
+            id: 'approvers',
+            header: 'Approvers',
+            cell: (profile) => (
+              <Lines
+                items={
+                  profile.stages
+                    ? profile.stages.map((stage, index) => `${index + 1}. ${stage.name}: ${stage.approvers.join(', ')}`)
+                    : (profile.approvers ?? [])
+                }
+              />
+            ),
+          },
+          {
+            id: 'required',
+            header: 'Required',
+            cell: (profile) =>
+              profile.stages ? profile.stages.map((stage) => stage.requiredApprovals).join(' then ') : profile.requiredApprovals,
+          },
           { id: 'remind', header: 'Remind after', cell: (profile) => formatDuration(profile.remindAfter) },
           { id: 'expire', header: 'Expire after', cell: (profile) => formatDuration(profile.expireAfter) },
           { id: 'updated', header: 'Updated', cell: (profile) => <Time iso={profile.updatedAt} /> },

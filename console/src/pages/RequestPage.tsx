@@ -20,13 +20,17 @@ import { mayDecide, mayDelete, mayRelease } from '../permissions';
 import { useSession } from '../session';
 import { Time } from '../Time';
 import { DecisionDialog, type DecisionKind, type DialogKind, type FieldErrors } from './request/DecisionDialog';
+import { Findings } from './request/Findings';
 import { History } from './request/History';
+import { ExecutionReport, ReceiptSection } from './request/Receipt';
 import { SubjectInformation } from './request/SubjectInformation';
 import { mayRemind, ReminderDialog } from './request/Reminder';
 import { downloadText } from '../download';
 import { formatDuration } from '../duration';
 import { formatLocal } from '../time';
+import { Stages } from './request/Stages';
 import { Approvals, RequestInformation } from './request/Summary';
+import { currentStageIndex, stageProgress, stagesOf } from '../../../functions/domain/stages';
 
 const DECISION_NAMES: Record<DecisionKind, string> = { approve: 'Approve', reject: 'Reject', hold: 'Put on hold', release: 'Release hold' };
 
@@ -42,11 +46,17 @@ function fieldErrors(error: ApiError): FieldErrors {
 
 /** What an approval does to this request: complete it, or count towards the approvals it needs. */
 function approveIntro(request: ApprovalRequest): string {
-  const count = request.approvals.length + 1;
-  const rest = request.requiredApprovals - count;
+  const { label, approvals, required } = stageProgress(request);
+  const count = approvals + 1;
+  const rest = required - count;
+  const stages = stagesOf(request);
+  const where = label ? ` in ${label}` : '';
+  if (rest <= 0 && label && (currentStageIndex(request) ?? 0) < stages.length - 1) {
+    return `Yours is approval ${count} of ${required}${where}: the next stage starts and its approvers are emailed.`;
+  }
   return rest <= 0
-    ? `Yours is approval ${count} of ${request.requiredApprovals}: the request will be approved.`
-    : `Yours is approval ${count} of ${request.requiredApprovals}: the request stays pending until ${rest} more approve.`;
+    ? `Yours is approval ${count} of ${required}${where}: the request will be approved.`
+    : `Yours is approval ${count} of ${required}${where}: the request stays pending until ${rest} more approve.`;
 }
 
 export function RequestPage() {
@@ -152,7 +162,7 @@ export function RequestPage() {
         ? 'Request rejected.'
         : updated.onHold
           ? `Request put on hold${updated.hold?.until ? ' until the time you chose' : ''}. It stays pending.`
-          : `Approval recorded (${updated.approvals.length} of ${updated.requiredApprovals}).`;
+          : `Approval recorded (${stageProgress(updated).label ? `now at ${stageProgress(updated).label}: ` : ''}${stageProgress(updated).approvals} of ${updated.requiredApprovals}).`;
   const decisionButton = (decision: DialogKind, primary = false) => (
     <Button
       variant={primary ? 'primary' : 'normal'}
@@ -238,6 +248,7 @@ export function RequestPage() {
         ) : null}
       </Header>
 
+      <Findings request={request} />
       <RequestInformation request={request} />
       <SubjectInformation request={request} />
       <Container header={<Header variant="h2">Requester information</Header>}>
@@ -249,7 +260,10 @@ export function RequestPage() {
           ]}
         />
       </Container>
+      <Stages request={request} />
       <Approvals request={request} />
+      {request.state === 'approved' ? <ReceiptSection request={request} /> : null}
+      {request.state === 'approved' ? <ExecutionReport request={request} /> : null}
       <History request={request} />
 
       <DecisionDialog

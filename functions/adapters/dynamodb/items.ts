@@ -4,7 +4,7 @@
 import { type ApprovalRequest, type HistoryEntry, inFieldOrder } from '../../domain/model';
 import type { Profile } from '../../domain/profile';
 import type { RoundBookkeeping, StoredRequest } from '../../usecases/ports';
-import { findItemKey, historyKey, indexKeys, taskKey } from './keys';
+import { findItemKey, historyKey, historyKeys, indexKeys, taskKey } from './keys';
 
 export type Item = Record<string, unknown>;
 
@@ -15,6 +15,15 @@ export function requestAttributes(request: ApprovalRequest): Item {
 
 export function historyItem(id: string, entry: HistoryEntry): Item {
   return { ...historyKey(id, entry.at), type: 'history', entry };
+}
+
+/** The history items of one change, in order (a change may write more than one entry: a stage's start). */
+export function historyItems(id: string, entries: readonly HistoryEntry[]): Item[] {
+  const keys = historyKeys(
+    id,
+    entries.map((entry) => entry.at),
+  );
+  return entries.map((entry, index) => ({ ...keys[index], type: 'history', entry }));
 }
 
 /** An approver's task entry: which request waits for them (the request item holds the rest). */
@@ -44,6 +53,8 @@ export function toStored(item: Item): StoredRequest {
   if (typeof item.notifiedAt === 'string') rounds.notifiedAt = item.notifiedAt;
   if (typeof item.nextReminderAt === 'string') rounds.nextReminderAt = item.nextReminderAt;
   if (typeof item.reminders === 'number') rounds.reminders = item.reminders;
+  if (typeof item.holdEmails === 'number') rounds.holdEmails = item.holdEmails;
+  if (typeof item.notifiedStage === 'number') rounds.notifiedStage = item.notifiedStage;
   if (typeof item.outcomeNotifiedAt === 'string') rounds.outcomeNotifiedAt = item.outcomeNotifiedAt;
   if (typeof item.callbackDeliveredAt === 'string') rounds.callbackDeliveredAt = item.callbackDeliveredAt;
   if (typeof item.callbackAbandonedAt === 'string') rounds.callbackAbandonedAt = item.callbackAbandonedAt;
@@ -65,14 +76,20 @@ export function toProfile(item: Item): Profile {
     id: String(item.id),
     name: String(item.name),
     requireApprovalFor: item.requireApprovalFor as Profile['requireApprovalFor'],
-    approvers: item.approvers as string[],
-    requiredApprovals: Number(item.requiredApprovals),
+    // A profile holds either stages or the flat approvers and quorum (domain/stage-rules.ts).
+    ...(Array.isArray(item.stages)
+      ? { stages: item.stages as NonNullable<Profile['stages']> }
+      : { approvers: item.approvers as string[], requiredApprovals: Number(item.requiredApprovals) }),
     remindAfter: String(item.remindAfter),
     expireAfter: String(item.expireAfter),
     maxReminders: Number(item.maxReminders),
     ...(Array.isArray(item.requireCommentOn) && item.requireCommentOn.length > 0
       ? { requireCommentOn: item.requireCommentOn as NonNullable<Profile['requireCommentOn']> }
       : {}),
+    ...(item.csrPolicy && typeof item.csrPolicy === 'object' ? { csrPolicy: item.csrPolicy as NonNullable<Profile['csrPolicy']> } : {}),
+    // Stored before the field existed: delegation allowed (its default).
+    allowDelegation: item.allowDelegation !== false,
+    ...(typeof item.approvalValidFor === 'string' ? { approvalValidFor: item.approvalValidFor } : {}),
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
     version: Number(item.version),

@@ -9,10 +9,13 @@
  * workflow owes it something (a round, an expiry, the outcome email or the callback); the
  * reconciler queries it for due checks, and the last outcome step removes both attributes.
  * | history      | `REQ#<id>`                 | `HISTORY#<at>#<nonce>`    | -                                       | -                                |
+ * | receipt      | `REQ#<id>`                 | `RECEIPT`                 | -                                       | -                                |
  * | profile      | `PROFILES`                 | `PROFILE#<id>`            | -                                       | -                                |
  * | task         | `TASKS#<approver email>`   | `<createdAt>#<id>`        | -                                       | -                                |
  * | idempotency  | `IDEMPOTENCY#<sub>#<key>` (each escaped) | `IDEMPOTENCY`             | -                                       | -                                |
  * | find entry   | `FIND#<find key>`          | `<createdAt>#<id>`        | -                                       | -                                |
+ * | delegation   | `DELEGATION#<delegator sub>` | `DELEGATION`            | -                                       | -                                |
+ * | delegate entry | `DELEGATE#<delegate sub>` | `FROM#<delegator sub>`  | -                                       | -                                |
  *
  * The by-state index is write-sharded: a request lands in one of STATE_SHARDS
  * partitions per state (chosen from its id), so a burst of requests in one state
@@ -42,11 +45,21 @@ export const INDEX_BY_REQUESTER = 'byRequester';
 export const INDEX_BY_DUE = 'byDue';
 
 export const requestKey = (id: string) => ({ PK: `REQ#${id}`, SK: 'REQUEST' });
+/** The receipt of an approved request (written once, beside it). */
+export const receiptKey = (id: string) => ({ PK: `REQ#${id}`, SK: 'RECEIPT' });
 export const historyPrefix = 'HISTORY#';
 export const historyKey = (id: string, at: string) => ({
   PK: `REQ#${id}`,
   SK: `${historyPrefix}${at}#${randomBytes(4).toString('hex')}`,
 });
+/**
+ * Keys for entries of one change, in their order: entries at the same time sort as given (one
+ * random suffix, counted up from a value with room below the top).
+ */
+export function historyKeys(id: string, ats: readonly string[]) {
+  const base = randomBytes(4).readUInt32BE(0) >>> 8;
+  return ats.map((at, index) => ({ PK: `REQ#${id}`, SK: `${historyPrefix}${at}#${(base + index).toString(16).padStart(8, '0')}` }));
+}
 const HISTORY_SORT_KEY = /^HISTORY#\d{4}-\d{2}-\d{2}T[\d:.]+Z#[0-9a-f]{8}$/;
 /** A history page's cursor: the sort key of the last entry it holds, base64url-encoded. */
 export const historyCursor = (sortKey: string) => Buffer.from(sortKey, 'utf8').toString('base64url');
@@ -80,6 +93,17 @@ export const findItemKey = (key: string, request: { id: string; createdAt: strin
 export const idempotencyKey = (sub: string, key: string) => ({
   PK: `IDEMPOTENCY#${encodeURIComponent(sub)}#${encodeURIComponent(key)}`,
   SK: 'IDEMPOTENCY',
+});
+
+/**
+ * An approver's delegation (out of office) and its entry under the delegate, written together, so
+ * a delegate's delegators are a Query of one partition. Subs are escaped as in idempotencyKey.
+ */
+export const delegationKey = (delegatorId: string) => ({ PK: `DELEGATION#${encodeURIComponent(delegatorId)}`, SK: 'DELEGATION' });
+export const delegatePartition = (delegateId: string) => `DELEGATE#${encodeURIComponent(delegateId)}`;
+export const delegateEntryKey = (delegateId: string, delegatorId: string) => ({
+  PK: delegatePartition(delegateId),
+  SK: `FROM#${encodeURIComponent(delegatorId)}`,
 });
 
 /** The shard of a request among `shards` (the first byte of its id's SHA-256, modulo). */

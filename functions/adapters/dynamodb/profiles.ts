@@ -1,10 +1,13 @@
 /** Profiles in the table. */
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Profile, ProfileBody } from '../../domain/profile';
+import { type Profile, type ProfileBody, profileBodySchema } from '../../domain/profile';
 import type { Page, ProfileStore } from '../../usecases/ports';
 import { toProfile } from './items';
 import { isProfileSortKey, PROFILES_PARTITION, profileKey, profilePrefix } from './keys';
 import { decodePartitionCursor, encodePartitionCursor } from './pages';
+
+/** Every field a profile body may have: the ones a put leaves out are removed from the stored profile. */
+const PROFILE_FIELDS = Object.keys(profileBodySchema.shape);
 
 export class DynamoProfileStore implements ProfileStore {
   constructor(
@@ -32,31 +35,25 @@ export class DynamoProfileStore implements ProfileStore {
   }
 
   async putProfile(id: string, body: ProfileBody, now: string): Promise<Profile> {
-    // A profile is replaced whole: an optional field left out is removed.
-    const comments = body.requireCommentOn?.length ? ', requireCommentOn = :comments' : '';
+    // A profile is replaced whole: a field of the body left out (or an empty requireCommentOn) is removed,
+    // so a profile moved from the flat approvers to stages (or back) keeps only its new form.
+    const set = Object.entries(body).filter(
+      ([field, value]) => value !== undefined && !(field === 'requireCommentOn' && Array.isArray(value) && !value.length),
+    );
+    const removed = PROFILE_FIELDS.filter((field) => !set.some(([name]) => name === field));
+    const names = Object.fromEntries(PROFILE_FIELDS.map((field) => [`#${field}`, field]));
+    const values = Object.fromEntries(set.map(([field, value]) => [`:${field}`, value]));
     const { Attributes } = await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: profileKey(id),
         UpdateExpression:
-          'SET #type = :type, #id = :id, #name = :name, requireApprovalFor = :kinds, approvers = :approvers, requiredApprovals = :n, ' +
-          `remindAfter = :remind, expireAfter = :expire, maxReminders = :maxReminders${comments}, createdAt = if_not_exists(createdAt, :now), updatedAt = :now ` +
-          `ADD version :one${comments ? '' : ' REMOVE requireCommentOn'}`,
-        ExpressionAttributeNames: { '#type': 'type', '#id': 'id', '#name': 'name' },
-        ExpressionAttributeValues: {
-          ':type': 'profile',
-          ':id': id,
-          ':name': body.name,
-          ':kinds': body.requireApprovalFor,
-          ':approvers': body.approvers,
-          ':n': body.requiredApprovals,
-          ':remind': body.remindAfter,
-          ':expire': body.expireAfter,
-          ':maxReminders': body.maxReminders,
-          ...(comments ? { ':comments': body.requireCommentOn } : {}),
-          ':now': now,
-          ':one': 1,
-        },
+          `SET #type = :type, #id = :id, ${set.map(([field]) => `#${field} = :${field}`).join(', ')}, ` +
+          'createdAt = if_not_exists(createdAt, :now), updatedAt = :now ADD version :one' +
+          (removed.length ? ` REMOVE ${removed.map((field) => `#${field}`).join(', ')}` : ''),
+        // Every field is either set or removed, so every name is used.
+        ExpressionAttributeNames: { '#type': 'type', '#id': 'id', ...names },
+        ExpressionAttributeValues: { ':type': 'profile', ':id': id, ...values, ':now': now, ':one': 1 },
         ReturnValues: 'ALL_NEW',
       }),
     );

@@ -20,7 +20,9 @@ import type {
   SearchQuery,
   StoredRequest,
 } from '../../usecases/ports';
+import type { Delegation } from '../../domain/delegation';
 import { DynamoEmailClaims, DynamoReminderClaims } from './claims';
+import { DynamoDelegations } from './delegations';
 import { DynamoHistory } from './history';
 import { DynamoRequesterReminders } from './requester-reminders';
 import { DynamoProfileStore } from './profiles';
@@ -39,6 +41,7 @@ export class Repository implements ApprovalStore {
   private readonly reminderClaims: DynamoReminderClaims;
   private readonly emailClaims: DynamoEmailClaims;
   private readonly requesterReminders: DynamoRequesterReminders;
+  private readonly delegations: DynamoDelegations;
 
   constructor(db: DynamoDBDocumentClient, table: string) {
     this.profiles = new DynamoProfileStore(db, table);
@@ -50,6 +53,7 @@ export class Repository implements ApprovalStore {
     this.reminderClaims = new DynamoReminderClaims(db, table);
     this.emailClaims = new DynamoEmailClaims(db, table);
     this.requesterReminders = new DynamoRequesterReminders(db, table);
+    this.delegations = new DynamoDelegations(db, table);
   }
 
   getProfile(id: string): Promise<Profile | undefined> {
@@ -111,5 +115,17 @@ export class Repository implements ApprovalStore {
   }
   tasksOf(approverEmail: string, query: { limit: number; cursor?: string }): Promise<SearchPage> {
     return this.tasks.tasksOf(approverEmail, query);
+  }
+  getDelegation(delegatorId: string): Promise<Delegation | undefined> {
+    return this.delegations.getDelegation(delegatorId);
+  }
+  delegationsTo(delegateId: string): Promise<Delegation[]> {
+    return this.delegations.delegationsTo(delegateId);
+  }
+  putDelegation(delegation: Delegation, previous: Delegation | undefined): Promise<'saved' | 'conflict'> {
+    return this.delegations.putDelegation(delegation, previous);
+  }
+  deleteDelegation(delegation: Delegation): Promise<void> {
+    return this.delegations.deleteDelegation(delegation);
   }
 }

@@ -11,7 +11,7 @@ import type { Change } from '../../domain/rules';
 import { findKeys } from '../../domain/find';
 import { taskChanges } from '../../domain/tasks';
 import type { CreateResult, IdempotencyRecord, NewIdempotency, RequestStore, SaveOptions, StoredRequest } from '../../usecases/ports';
-import { findItem, historyItem, requestAttributes, taskItem, toStored } from './items';
+import { findItem, historyItem, historyItems, requestAttributes, taskItem, toStored } from './items';
 import { dueKeys, idempotencyKey, indexKeys, requestKey, taskKey } from './keys';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
@@ -135,7 +135,7 @@ export class DynamoRequestStore implements Omit<RequestStore, 'getHistory' | 'ge
                 },
               },
             },
-            { Put: { TableName: this.table, Item: historyItem(request.id, change.history) } },
+            ...historyItems(request.id, [change.history, ...(change.more ?? [])]).map((Item) => ({ Put: { TableName: this.table, Item } })),
             ...this.taskWrites(previous, request),
           ],
         }),

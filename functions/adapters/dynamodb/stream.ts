@@ -12,7 +12,8 @@ import { type Item, toStored } from './items';
 /**
  * The records the consumer needs, as Lambda filter patterns on the record (`dynamodb` key only):
  * a new request item, a change of a request item from `requested` to an ended state, and a change
- * of a pending request that is or was on hold (the consumer keeps those whose hold's end changed).
+ * of a pending request that is or was on hold (the consumer keeps those whose hold's end changed),
+ * and a change of a pending request past its first stage (the consumer keeps a stage's start).
  * Every other write (history, tasks, bookkeeping of a request not on hold, later changes of an
  * ended request) never reaches it.
  */
@@ -37,6 +38,13 @@ export const REQUEST_CHANGE_FILTERS = [
     dynamodb: {
       OldImage: { type: { S: ['request'] }, state: { S: ['requested'] }, doc: { M: { onHold: { BOOL: [true] } } } },
       NewImage: { state: { S: ['requested'] } },
+    },
+  },
+  {
+    eventName: ['MODIFY'],
+    dynamodb: {
+      OldImage: { type: { S: ['request'] }, state: { S: ['requested'] } },
+      NewImage: { state: { S: ['requested'] }, doc: { M: { currentStage: { N: ['1', '2', '3', '4'] } } } },
     },
   },
 ] as const;

@@ -3,8 +3,9 @@ import * as z from 'zod';
 import { logApprovalRequest, logger, observe } from '../../commons/observability';
 import { notifyOutcome } from '../../usecases/workflow-steps/notify-outcome';
 import { stepDeps } from '../deps';
+import { receiptIssuer } from '../receipts';
 
-const deps = stepDeps('notifyOutcome');
+const deps = stepDeps('notifyOutcome', receiptIssuer('notifyOutcome'));
 const input = z.object({ requestId: z.uuid() });
 
 /** Workflow step: email the requester the outcome; say whether a callback is due. */

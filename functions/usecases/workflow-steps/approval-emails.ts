@@ -9,12 +9,13 @@ import { EmailDeferred, isUnsettledClaim } from '../closing-emails';
 import type { StepDeps } from '../deps';
 import { emailableApprovers } from '../people';
 import { isTransientEmailFailure } from '../senders';
+import { sendDelegateCopy } from './delegate-emails';
 import { recordEmailFailure } from './history';
 
 type EmailDeps = Pick<StepDeps, 'repository' | 'directory' | 'now' | 'meter' | 'send' | 'links' | 'approverEmail'>;
 
 /**
- * The first approval email, to each listed approver who may decide now (an enabled member of
+ * The first approval email, to each listed approver (of the current stage, or `addresses` of it) who may decide now (an enabled member of
  * `approvers` in the directory; the others are `skipped`), once per approver even when this
  * workflow step is retried or times out while still sending: each approver is claimed (a
  * conditional write) before the email goes out and marked sent after, so another attempt skips
@@ -25,12 +26,12 @@ type EmailDeps = Pick<StepDeps, 'repository' | 'directory' | 'now' | 'meter' | '
  * the SDK's own retries) releases the claim and stops the round: the workflow's retry of the
  * step emails only the rest.
  */
-export async function sendApprovalEmails(deps: EmailDeps, request: ApprovalRequest) {
+export async function sendApprovalEmails(deps: EmailDeps, request: ApprovalRequest, addresses: readonly string[] = request.approvers) {
   const sent: string[] = [];
   const taken: string[] = [];
   /** The subject of each email this attempt sent, by recipient. */
   const subjects: Record<string, string> = {};
-  const { recipients, skipped } = await emailableApprovers(deps.directory, request, request.approvers);
+  const { recipients, skipped } = await emailableApprovers(deps.directory, request, addresses);
   for (const approver of recipients) {
     const now = deps.now();
     const claimed = await deps.repository.claimApprovalEmail(request.id, approver, now, plus(now, -EMAIL_CLAIM_STALE_SECONDS));
@@ -63,7 +64,7 @@ export async function sendApprovalEmails(deps: EmailDeps, request: ApprovalReque
   const all = Object.entries(earlier?.rounds.approvalEmails ?? {})
     .filter(([, value]) => value.startsWith('sent:'))
     .map(([approver]) => approver);
-  return { sent: request.approvers.filter((approver) => all.includes(approver) || sent.includes(approver)), skipped, subjects };
+  return { sent: addresses.filter((approver) => all.includes(approver) || sent.includes(approver)), skipped, subjects };
 }
 
 type Purpose = 'approval' | 'reminder' | 'hold-ended';
@@ -73,6 +74,7 @@ async function sendApproverEmail(deps: EmailDeps, request: ApprovalRequest, appr
   const links = await deps.links(request, approver);
   const content = deps.approverEmail(request, links, { reminder: purpose === 'reminder', holdEnded: purpose === 'hold-ended' });
   await deps.send({ ...content, to: approver, tags: { requestId: request.id, purpose } });
+  await sendDelegateCopy(deps, request, approver, purpose);
   return content.subject;
 }
 

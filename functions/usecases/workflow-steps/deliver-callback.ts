@@ -4,6 +4,7 @@
  * (adapters/http-callbacks.ts).
  */
 import type { StepDeps } from '../deps';
+import { issueReceipt } from '../receipts';
 import type { CallbackEvent } from '../senders';
 import { record } from './history';
 
@@ -11,7 +12,7 @@ export class CallbackFailed extends Error {
   override name = 'Approvals.CallbackFailed';
 }
 
-type CallbackDeps = Pick<StepDeps, 'repository' | 'now' | 'meter' | 'callbackKey' | 'callbacks'>;
+type CallbackDeps = Pick<StepDeps, 'repository' | 'now' | 'meter' | 'callbackKey' | 'callbacks' | 'receipts'>;
 
 /**
  * Sends the outcome event to the request's callbackUrl, signed with the key of the calling system
@@ -35,7 +36,9 @@ export async function deliverCallback(deps: CallbackDeps, requestId: string, aba
   }
   // Only a calling system may set a callbackUrl (create refuses it from a person): `client` is set.
   const client = request.client as string;
-  const event: CallbackEvent = { type: `request.${request.state}`, client, request };
+  // On request.approved the receipt goes along (signed here if the notify-outcome step could not).
+  const receipt = request.state === 'approved' ? (await issueReceipt(deps, request)).receipt : undefined;
+  const event: CallbackEvent = { type: `request.${request.state}`, client, request, ...(receipt ? { receipt } : {}) };
   const key = await deps.callbackKey(client);
   let status: number;
   try {

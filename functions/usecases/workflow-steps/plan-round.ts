@@ -15,6 +15,7 @@ import { emailableApprovers } from '../people';
 import type { RoundBookkeeping } from '../ports';
 import { sendReminders } from './approval-emails';
 import { record, skippedDetail, subjectDetail } from './history';
+import { escalationWait, stageRound } from './stage-rounds';
 
 export interface Plan {
   done: boolean;
@@ -32,11 +33,13 @@ const waitUntil = (until: number, now: string): Plan => ({ done: false, waitSeco
  * 4. one whose hold's time has come: the approvers who have not decided get the approval email
  *    again (claimed and counted like a reminder, within the 21 emails), then the hold ends
  *    (`expiresAt` moves, history `hold-ended`) and the next reminder is a remindAfter later;
- * 5. when a reminder is due (and fewer than the request's maxReminders were sent), the approvers
+ * 5. the stages (stage-rounds.ts): a stage's escalation when due, then the approval email to the
+ *    current stage's approvers not emailed yet (a stage started since the last round, the escalated);
+ * 5b. when a reminder is due (and fewer than the request's maxReminders were sent), the approvers
  *    who have not approved and may still decide (directory) get one, each claimed first (a retry of
  *    this round after its bookkeeping write failed sends nobody that reminder again);
- * 6. otherwise wait until the next reminder or the expiry, whichever comes first (only the expiry
- *    once the reminders are used up).
+ * 6. otherwise wait until the next reminder, the stage's escalation or the expiry, whichever comes
+ *    first (no reminder once they are used up).
  */
 export async function planRound(deps: StepDeps, requestId: string): Promise<Plan> {
   const stored = await deps.repository.getRequest(requestId);
@@ -54,6 +57,8 @@ export async function planRound(deps: StepDeps, requestId: string): Promise<Plan
     if (!ended) return waitUntil(epoch(now) + 1000, now);
     ({ request, rounds } = ended);
   }
+  ({ request, rounds } = await stageRound(deps, request, rounds, now));
+  if (request.state !== 'requested') return { done: true, waitSeconds: 1 };
   const remindEvery = durationSeconds(request.remindAfter) ?? 0;
   const limit = reminderLimit(request);
   let reminders = rounds.reminders ?? 0;
@@ -77,7 +82,8 @@ export async function planRound(deps: StepDeps, requestId: string): Promise<Plan
     });
   }
   const expiry = epoch(request.expiresAt);
-  return waitUntil(mayRemind() ? Math.min(epoch(nextReminderAt), expiry) : expiry, now);
+  const until = Math.min(mayRemind() ? epoch(nextReminderAt) : expiry, expiry, escalationWait(request) ?? expiry);
+  return waitUntil(until, now);
 }
 
 /**

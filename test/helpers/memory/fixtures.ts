@@ -21,6 +21,7 @@ export function profile(overrides: Partial<Profile> = {}): Profile {
     remindAfter: 'PT1H',
     expireAfter: 'P1D',
     maxReminders: 5,
+    allowDelegation: true,
     createdAt,
     updatedAt: createdAt,
     version: 1,

@@ -9,6 +9,8 @@ import type { Directory, DirectoryUser } from '../../../functions/usecases/direc
 export interface MemoryUser {
   sub: string;
   email?: string;
+  /** The `name` attribute. */
+  name?: string;
   emailVerified?: boolean;
   enabled?: boolean;
   groups?: string[];
@@ -44,7 +46,7 @@ export class MemoryDirectory implements Directory {
 
   private view(user: MemoryUser): DirectoryUser {
     const address = user.email ? { [user.emailVerified !== false ? 'email' : 'unverifiedEmail']: user.email.toLowerCase() } : {};
-    return { sub: user.sub, username: user.sub, ...address, enabled: user.enabled !== false };
+    return { sub: user.sub, username: user.sub, ...address, ...(user.name ? { name: user.name } : {}), enabled: user.enabled !== false };
   }
 
   async userBySub(sub: string): Promise<DirectoryUser | undefined> {

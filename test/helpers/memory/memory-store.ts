@@ -4,6 +4,7 @@
  * cursor that must come from the same search) without DynamoDB; the integration tests check
  * the DynamoDB adapter itself against DynamoDB Local.
  */
+import type { Delegation } from '../../../functions/domain/delegation';
 import { invalid } from '../../../functions/domain/errors';
 import type { ApprovalRequest, HistoryEntry, Outcome } from '../../../functions/domain/model';
 import type { Profile, ProfileBody } from '../../../functions/domain/profile';
@@ -144,6 +145,7 @@ export class MemoryStore implements ApprovalStore, FindStore {
       rounds: checkAt ? { ...stored.rounds, checkAt } : stored.rounds,
     });
     this.appendEntry(change.request.id, change.history);
+    for (const entry of change.more ?? []) this.appendEntry(change.request.id, entry);
     this.applyTasks(previous, change.request);
     return 'saved';
   }
@@ -315,6 +317,33 @@ export class MemoryStore implements ApprovalStore, FindStore {
       items: page.map((id) => structuredClone(this.profiles.get(id) as Profile)),
       nextCursor: ids.length > query.limit && last ? Buffer.from(`profile:${last}`).toString('base64url') : null,
     };
+  }
+
+  /** Delegations by delegator sub, as the table's delegation items. */
+  readonly delegations = new Map<string, Delegation>();
+
+  async getDelegation(delegatorId: string): Promise<Delegation | undefined> {
+    this.check();
+    const found = this.delegations.get(delegatorId);
+    return found && structuredClone(found);
+  }
+
+  async delegationsTo(delegateId: string): Promise<Delegation[]> {
+    this.check();
+    return [...this.delegations.values()].filter((delegation) => delegation.to.id === delegateId).map((d) => structuredClone(d));
+  }
+
+  async putDelegation(delegation: Delegation, previous: Delegation | undefined): Promise<'saved' | 'conflict'> {
+    this.check();
+    const stored = this.delegations.get(delegation.delegator.id);
+    if (stored?.createdAt !== previous?.createdAt) return 'conflict';
+    this.delegations.set(delegation.delegator.id, structuredClone(delegation));
+    return 'saved';
+  }
+
+  async deleteDelegation(delegation: Delegation): Promise<void> {
+    this.check();
+    this.delegations.delete(delegation.delegator.id);
   }
 
   /** From the approver's task entries only, newest first, as the table's task partition answers. */

@@ -7,6 +7,7 @@ import { approverEmail, closingEmail, outcomeEmail } from '../../../functions/no
 import type { StepDeps } from '../../../functions/usecases/deps';
 import { alice, bob, carol } from './fixtures';
 import { MemoryDirectory } from './memory-directory';
+import { memoryReceipts } from './receipts';
 import { FakeClock, type MemoryStore, RecordingCallbacks, RecordingMailer, RecordingMeter, RecordingWorkflow } from './memory-store';
 
 export function memoryStepDeps(store: MemoryStore, options: { now: string; directory?: MemoryDirectory }) {
@@ -15,6 +16,7 @@ export function memoryStepDeps(store: MemoryStore, options: { now: string; direc
   const clock = new FakeClock(options.now);
   const meter = new RecordingMeter();
   const callbacks = new RecordingCallbacks();
+  const receipts = memoryReceipts();
   const deps: StepDeps = {
     repository: store,
     workflow,
@@ -22,12 +24,16 @@ export function memoryStepDeps(store: MemoryStore, options: { now: string; direc
     now: clock.now,
     meter,
     send: mailer.send,
-    links: async (_request, approver) => ({ approve: `https://x/approve/${approver}`, reject: `https://x/reject/${approver}` }),
+    links: async (_request, approver, forApprover) => {
+      const delegated = forApprover ? `?for=${forApprover}` : '';
+      return { approve: `https://x/approve/${approver}${delegated}`, reject: `https://x/reject/${approver}${delegated}` };
+    },
     approverEmail,
     outcomeEmail,
     closingEmail,
     callbackKey: async (client: string) => ({ keyId: 'k1', secret: `key-of-${client}` }),
     callbacks,
+    receipts,
   };
-  return { deps, workflow, mailer, clock, meter, callbacks };
+  return { deps, workflow, mailer, clock, meter, callbacks, receipts };
 }

@@ -28,4 +28,12 @@ describe('a Cognito user as the service sees it', () => {
       });
     }
   });
+
+  test("the `name` attribute is the user's name, trimmed; an empty one is none", () => {
+    expect(directoryUser(user({ sub: 's-1', email: 'h@example.com', email_verified: 'true', name: '  Holly Holder ' }))?.name).toBe(
+      'Holly Holder',
+    );
+    expect(directoryUser(user({ sub: 's-1', name: '   ' }))).not.toHaveProperty('name');
+    expect(directoryUser(user({ sub: 's-1' }))).not.toHaveProperty('name');
+  });
 });

@@ -60,6 +60,9 @@ describe('the stream as the consumer reads it', () => {
     };
     expect(passes(record('MODIFY', requestItem(pending), requestItem(held)))).toBe(true);
     expect(passes(record('MODIFY', requestItem(held), requestItem({ ...held, onHold: false, version: 3 })))).toBe(true);
+    // A stage's start (the consumer replans when the current stage changed); a request still at its first stage does not pass.
+    expect(passes(record('MODIFY', requestItem(pending), requestItem({ ...pending, currentStage: 1, version: 2 })))).toBe(true);
+    expect(passes(record('MODIFY', requestItem(pending), requestItem({ ...pending, currentStage: 0, version: 2 })))).toBe(false);
     // A history item, a change that keeps it pending and not on hold, bookkeeping on an ended request, a removal.
     expect(passes(record('INSERT', undefined, { ...historyKey(pending.id, pending.createdAt), type: 'history' }))).toBe(false);
     expect(passes(record('MODIFY', requestItem(pending), requestItem({ ...pending, version: 2 }, { taskToken: 't-2' })))).toBe(false);

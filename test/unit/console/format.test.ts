@@ -1,5 +1,5 @@
 import { createRequest, decide } from '../../../functions/domain/rules';
-import { actorText, approvedByPolicy, endedVerb, stateText } from '../../../console/src/format';
+import { actorText, approvedByPolicy, endedVerb, stateText, subjectSummary } from '../../../console/src/format';
 import { profile as fixtureProfile, user } from '../../helpers/memory/fixtures';
 
 const now = '2026-01-01T00:00:00.000Z';
@@ -43,5 +43,18 @@ describe('what the console says a request is', () => {
 
   it('names the workflow as the service', () => {
     expect(actorText({ id: 'workflow' })).toBe('the service');
+  });
+});
+
+describe('the subject line of a card request in a list', () => {
+  it("names the holder by the directory's name with their id, or by the id alone", () => {
+    const card = { kind: 'card.request' as const, subject: { holderId: 'holly', cardProfile: 'PIV' } };
+    expect(subjectSummary(card)).toBe('PIV for holly');
+    expect(subjectSummary({ ...card, holder: { id: 'holly', email: 'holly@x.io', name: 'Holly Holder' } })).toBe(
+      'PIV for Holly Holder (holly)',
+    );
+    expect(subjectSummary({ kind: 'card.lock', subject: { cardSerial: 'S-1', holderId: 'holly' }, holder: { name: 'Holly Holder' } })).toBe(
+      'Card S-1 of Holly Holder (holly)',
+    );
   });
 });

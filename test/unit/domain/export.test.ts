@@ -91,28 +91,32 @@ describe('CSV and JSON Lines', () => {
       decidedBy: 'carol@example.com',
       decidedAt: '2026-11-03T09:20:00.000Z',
       reason: 'no',
-      stages: [{ name: 'approval', status: 'rejected', requiredApprovals: 2, approvedBy: ['bob@example.com'] }],
+      stages: [{ name: 'Approval', status: 'rejected', requiredApprovals: 2, approvedBy: ['bob@example.com'] }],
     });
     const [, record] = readBack(toCsv([built], true));
-    expect(record?.[EXPORT_COLUMNS.indexOf('stages')]).toBe('approval (rejected, 1/2: bob@example.com)');
+    expect(record?.[EXPORT_COLUMNS.indexOf('stages')]).toBe('Approval (rejected, 1/2: bob@example.com)');
     const lines = toJsonLines([built, built]).split('\n');
     expect(lines).toHaveLength(3);
     expect(JSON.parse(lines[0] as string)).toEqual(built);
   });
 
   test('stages a request carries are exported one by one, each with the approvals of its stage', () => {
-    const request = {
-      ...pendingRequest({
-        approvals: [
-          { by: { id: 'bob', email: 'bob@example.com' }, at: '2026-11-03T09:10:00.000Z', stage: 0 },
-          { by: { id: 'carol', email: 'carol@example.com' }, at: '2026-11-03T09:11:00.000Z', stage: 1 },
-        ] as never,
-      }),
+    const bob = { by: { id: 'bob', email: 'bob@example.com' }, at: '2026-11-03T09:10:00.000Z', stage: 0 };
+    const carol = { by: { id: 'carol', email: 'carol@example.com' }, at: '2026-11-03T09:11:00.000Z', stage: 1 };
+    const request = pendingRequest({
+      approvals: [bob, carol],
       stages: [
-        { name: 'Team lead', status: 'approved', requiredApprovals: 1 },
-        { name: 'Security', status: 'active', requiredApprovals: 2 },
+        { name: 'Team lead', approvers: ['bob@example.com'], requiredApprovals: 1, approvals: [bob], status: 'approved' },
+        {
+          name: 'Security',
+          approvers: ['carol@example.com', 'dave@example.com'],
+          requiredApprovals: 2,
+          approvals: [carol],
+          status: 'active',
+        },
       ],
-    };
+      currentStage: 1,
+    });
     expect(exportRow(request).stages).toEqual([
       { name: 'Team lead', status: 'approved', requiredApprovals: 1, approvedBy: ['bob@example.com'] },
       { name: 'Security', status: 'active', requiredApprovals: 2, approvedBy: ['carol@example.com'] },

@@ -28,7 +28,9 @@ describe('the approvers task entries', () => {
   });
 
   test("an approval closes the tasks of every listed address of the approver's mailbox (+tag aliases), as hasApproved counts them", () => {
-    const before = { ...pending(), approvers: ['bob@example.com', 'bob+cards@example.com', 'carol@example.com'] };
+    const aliased = fixtureProfile({ approvers: ['bob@example.com', 'bob+cards@example.com', 'carol@example.com'], createdAt: now });
+    const body = { kind: 'card.request' as const, profileId: 'p', subject: { holderId: 'h', cardProfile: 'c' } };
+    const before = createRequest('r-1', body, aliased, alice, now).request;
     const after = decide(before, bob, { decision: 'approve' }, now).request;
     expect(taskChanges(before, after)).toEqual({ opened: [], closed: ['bob@example.com', 'bob+cards@example.com'] });
     expect(openTaskApprovers(after)).toEqual(['carol@example.com']);

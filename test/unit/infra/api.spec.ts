@@ -85,10 +85,14 @@ describe('authorization', () => {
     });
   });
 
-  test("calling systems' tokens are accepted on creating a request only", () => {
-    expect([...CALLING_SYSTEM_OPERATIONS]).toEqual(['createRequest']);
+  test("calling systems' tokens are accepted on creating a request, reading its receipt and reporting its execution only", () => {
+    expect([...CALLING_SYSTEM_OPERATIONS]).toEqual(['createRequest', 'getReceipt', 'reportExecution']);
     const accepting = routes.filter((route) => JSON.stringify(route.Properties?.AuthorizerId) === JSON.stringify({ Ref: systemsId }));
-    expect(accepting.map((route) => route.Properties?.RouteKey)).toEqual(['POST /requests']);
+    expect(accepting.map((route) => route.Properties?.RouteKey).sort()).toEqual([
+      'GET /requests/{id}/receipt',
+      'POST /requests',
+      'POST /requests/{id}/execution',
+    ]);
   });
 
   test("no route requires a scope: people's ID tokens carry no scope claim, and the machine client can only get the on-behalf scope", () => {
@@ -112,10 +116,11 @@ describe('authorization', () => {
     }
   });
 
-  test('/health, /openapi.json and the signed-link routes are the public ones', () => {
+  test('/health, /openapi.json, the receipt keys and the signed-link routes are the public ones', () => {
     const publicPaths = new Set(OPERATIONS.filter((operation) => operation.auth === 'none').map((operation) => operation.path));
     expect(publicPaths.has('/health')).toBe(true);
-    for (const path of publicPaths) expect(path === '/health' || path === '/openapi.json' || path.startsWith('/links/')).toBe(true);
+    for (const path of publicPaths)
+      expect(path === '/health' || path === '/openapi.json' || path === '/.well-known/jwks.json' || path.startsWith('/links/')).toBe(true);
   });
 });
 

@@ -5,8 +5,8 @@
 import { basename, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { FUNCTION_ENTRIES } from '../../../bench/bundles';
-import { esbuildOptions, MAX_BUNDLE_BYTES } from '../../../infra/bundling';
-import { FUNCTIONS } from '../../../functions/registry';
+import { bundleBudget, esbuildOptions, MAX_BUNDLE_BYTES } from '../../../infra/bundling';
+import { FUNCTIONS, functionNamed } from '../../../functions/registry';
 
 test('the bundle list covers every function of the registry', () => {
   const entries = FUNCTION_ENTRIES.map((fn) => fn.entry);
@@ -29,5 +29,11 @@ beforeAll(async () => {
 test.each(FUNCTION_ENTRIES.map((fn) => [fn.name]))('the %s bundle is within the size budget', (name) => {
   const bytes = sizes.get(name) ?? 0;
   expect(bytes).toBeGreaterThan(1000);
-  expect(bytes).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
+  expect(bytes).toBeLessThanOrEqual(bundleBudget(functionNamed(name).needs));
+});
+
+test('only the steps that sign receipts carry the KMS client (and its allowance)', () => {
+  const signing = FUNCTIONS.filter((fn) => (fn.needs as readonly string[]).includes('receipts:sign')).map((fn) => fn.name);
+  expect(signing.sort()).toEqual(['deliverCallback', 'notifyOutcome']);
+  for (const fn of FUNCTIONS) if (!signing.includes(fn.name)) expect(sizes.get(fn.name) ?? 0).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
 });

@@ -23,6 +23,9 @@ const SAMPLE: Record<string, string> = {
   SES_CONFIGURATION_SET: 'approvals-test',
   CALLBACK_URL_PREFIXES: 'https://hooks.example.com/approvals/',
   USER_POOL_ID: 'eu-west-1_AbCdEf123',
+  RECEIPT_SIGNING_KEY_ARN: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  RECEIPT_KEY_ARNS:
+    'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab,arn:aws:kms:eu-west-1:123456789012:key/0000abcd-12ab-34cd-56ef-1234567890ab',
 };
 
 /** Variables every function gets that are no setting of the service. */

@@ -134,6 +134,7 @@ describe('each function gets exactly what its needs say', () => {
   const configurationSet = `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:configuration-set/${config.prefix}`;
 
   const userPool = `\${${logicalId(stateful.userPool)}.Arn}`;
+  const receiptKey = `\${${logicalId(stateful.node.findChild('ReceiptKeys').node.findChild('Key1'))}.Arn}`;
   const indexes = [`${table}/index/byRequester`, `${table}/index/byState`];
   /** The test's own statement of each need: actions → resources, and environment variables. */
   const EXPECTED: Record<Need, { grants: Record<string, string[]>; env: string[] }> = {
@@ -156,6 +157,8 @@ describe('each function gets exactly what its needs say', () => {
       env: ['SENDER_EMAIL', 'PUBLIC_BASE_URL', 'SES_CONFIGURATION_SET'],
     },
     'callback:accept': { grants: {}, env: ['CALLBACK_URL_PREFIXES'] },
+    'receipts:sign': { grants: { 'kms:Sign': [receiptKey] }, env: ['RECEIPT_SIGNING_KEY_ARN', 'PUBLIC_BASE_URL'] },
+    'receipts:publish': { grants: { 'kms:GetPublicKey': [receiptKey] }, env: ['RECEIPT_KEY_ARNS'] },
     'directory:read': {
       grants: {
         'cognito-idp:AdminListGroupsForUser': [userPool],
@@ -215,17 +218,23 @@ describe('each function gets exactly what its needs say', () => {
     listProfiles: ['dynamodb:Query'], // listProfiles: Query of the profiles partition
     // idempotency/profile/replay gets; transaction of Puts (request, history, idempotency, task entries); start
     createRequest: ['dynamodb:GetItem', 'dynamodb:PutItem', ...DIRECTORY],
-    listTasks: ['dynamodb:GetItem', 'dynamodb:Query'], // tasksOf: Query of the approver's task partition, GetItem of each request
+    // tasksOf: Query of the approver's task partition, GetItem of each request; the delegations to the caller, their delegators' tasks
+    listTasks: ['dynamodb:GetItem', 'dynamodb:Query', ...DIRECTORY],
     // search: byState shards or byRequester; find: a Query of the value's find partition, GetItem of each request
     searchRequests: ['dynamodb:GetItem', 'dynamodb:Query'], // Query on the table and its search indexes (checked below)
     getRequest: ['dynamodb:GetItem', 'dynamodb:Query'], // the request, then the first history page: a Query of its collection
     getRequestHistory: ['dynamodb:GetItem', 'dynamodb:Query'], // the request (read rules), then a history page
     // changeRequest: its transaction Updates the request, Puts history and Deletes the task entries it closes
-    decideRequest: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...DIRECTORY],
+    // and a Query of the delegations to the caller (delegationsTo)
+    decideRequest: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', ...DIRECTORY],
     deleteRequest: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    // the caller's delegation (GetItem); a transaction Puts both sides and Deletes a replaced delegate's entry
+    putDelegation: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', ...DIRECTORY],
+    getDelegation: ['dynamodb:GetItem', ...DIRECTORY],
+    deleteDelegation: ['dynamodb:DeleteItem', 'dynamodb:GetItem', ...DIRECTORY], // a transaction Deletes both sides
     getEvidence: ['dynamodb:GetItem', 'dynamodb:Query'], // the request (read rules), then every history page
     // each item through decideAsUser, as decideRequest
-    decideMany: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...DIRECTORY],
+    decideMany: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', ...DIRECTORY],
     // search with a creation-time range: Queries of the byState shards only
     exportRequests: ['dynamodb:Query@indexes'],
     // the request, the reminder claim and bookkeeping (UpdateItem), the history entry, link keys, the emails
@@ -266,8 +275,13 @@ describe('each function gets exactly what its needs say', () => {
       'states:SendTaskSuccess',
       ...DIRECTORY,
     ],
-    notifyOutcome: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'ses:SendEmail'],
-    deliverCallback: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue'],
+    // the receipt: its stored item (GetItem), else kms:Sign and a conditional PutItem
+    notifyOutcome: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'ses:SendEmail', 'kms:Sign'],
+    deliverCallback: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'secretsmanager:GetSecretValue', 'kms:Sign'],
+    getReceipt: ['dynamodb:GetItem'], // the request (read rules), then its receipt item
+    receiptKeys: ['kms:GetPublicKey'], // the public half of each listed key
+    // the receipt item (its exp), then changeRequest: an Update of the request and a Put of the history entry
+    reportExecution: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     sesEvents: ['dynamodb:GetItem', 'dynamodb:PutItem', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
     // reconcile: dueRequests (Query on byDue), getRequest, bookkeeping updates, expiry through
     // changeRequest (transaction of an Update, Puts and the task entries' Deletes; answers a stored token),

@@ -15,6 +15,7 @@ const TOPICS = [
   'monitoring',
   'nag',
   'readme',
+  'receipt-keys',
   'reconciler',
   'search-projection',
   'signing-keys',

@@ -8,8 +8,7 @@ import * as path from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { createStacks } from '../../../infra/stacks';
-import { buildApp, type Pinned, PRODUCTION_CONTEXT, PRODUCTION_PIN } from '../../helpers/infra';
+import { buildApp, createTestStacks, type Pinned, PRODUCTION_CONTEXT, PRODUCTION_PIN } from '../../helpers/infra';
 
 const ACK = 'aws:cdk:acknowledged-rules';
 
@@ -17,7 +16,7 @@ const ACK = 'aws:cdk:acknowledged-rules';
 function checkedApp(context: Record<string, unknown> = {}, pinned?: Pinned) {
   const outdir = mkdtempSync(path.join(tmpdir(), 'nag-'));
   const app = buildApp(context, { outdir });
-  createStacks(app, { pinned });
+  createTestStacks(app, pinned);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, outdir };
 }

@@ -41,7 +41,7 @@ describe('POST to a signed link', () => {
     expect(response.headers).toEqual(LINK_PAGE_HEADERS);
     expect(response.body).toContain('Your approval is recorded: 1 of 2.');
     // The person the directory resolves the link's address to, by sub.
-    expect(repository.current()?.approvals).toEqual([{ by: { id: 'bob', email: 'bob@example.com' }, at: NOW }]);
+    expect(repository.current()?.approvals).toEqual([{ by: { id: 'bob', email: 'bob@example.com' }, at: NOW, stage: 0 }]);
     expect(repository.current()?.state).toBe('requested');
   });
 

@@ -206,3 +206,29 @@ describe('signingKeysSchema', () => {
     expect(signingKeysSchema.safeParse({ currentKeyId: 'k1', keys: { k1: '!'.repeat(64) } }).success).toBe(false);
   });
 });
+
+describe("a delegate's link (out of office)", () => {
+  const delegated: LinkFields = { ...FIELDS, approver: 'dave@example.com', for: 'Bob@Example.com' };
+
+  test('carries `for`, signed with the rest, and verifies with it', () => {
+    const path = linkPath(delegated, KEYS);
+    expect(new URL(path, 'http://127.0.0.1').searchParams.get('for')).toBe('bob@example.com');
+    expect(verifyLink(parts(path), KEYS, NOW_EPOCH)).toMatchObject({ approver: 'dave@example.com', for: 'bob@example.com' });
+  });
+
+  test('`for` altered, added or dropped: 403', () => {
+    const path = linkPath(delegated, KEYS);
+    expect(codeOf(() => verifyLink(parts(withParam(path, 'for', 'carol@example.com')), KEYS, NOW_EPOCH))).toBe('forbidden');
+    const url = new URL(path, 'http://127.0.0.1');
+    url.searchParams.delete('for');
+    expect(codeOf(() => verifyLink(parts(`${url.pathname}${url.search}`), KEYS, NOW_EPOCH))).toBe('forbidden');
+    const plain = linkPath({ ...FIELDS, approver: 'dave@example.com' }, KEYS);
+    expect(codeOf(() => verifyLink(parts(withParam(plain, 'for', 'bob@example.com')), KEYS, NOW_EPOCH))).toBe('forbidden');
+  });
+
+  test('an approver link without `for` signs the same string as before', () => {
+    expect(canonicalLinkString(FIELDS, 'k1')).toBe(
+      JSON.stringify(['approvals-link/v1', REQUEST_ID, 'approve', 'bob@example.com', String(EXP), 'k1']),
+    );
+  });
+});

@@ -83,6 +83,13 @@ test('signing in again updates the user: other groups, and enabled again after a
   expect(users().dave).toMatchObject({ enabled: true, groups: [] });
 });
 
+test('the optional name is the directory name attribute; a blank one keeps the name the user has', async () => {
+  expect((await signIn({ sub: 'erin', email: 'erin@example.com', name: '  Erin Example ', groups: '' })).status).toBe(303);
+  expect(users().erin?.attributes.name).toBe('Erin Example');
+  expect((await signIn({ sub: 'erin', email: 'erin@example.com', name: '', groups: 'approvers' })).status).toBe(303);
+  expect(users().erin).toMatchObject({ attributes: { name: 'Erin Example' }, groups: ['approvers'] });
+});
+
 test('a refused form writes nothing', async () => {
   expect((await signIn({ sub: 'mallory', email: 'not an address', groups: 'admins' })).status).toBe(400);
   expect(users().mallory).toBeUndefined();

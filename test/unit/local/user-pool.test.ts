@@ -173,6 +173,19 @@ describe('the local tools’ writes', () => {
     expect(store.read((state) => state.users.carol)).toMatchObject({ enabled: true, groups: [], attributes: { email_verified: 'true' } });
   });
 
+  test("the name is the user's name attribute: set, kept when not given, removed by an empty one", () => {
+    const store = memoryPoolStore();
+    putLocalUser(store, { sub: 'holly', email: 'holly@example.com', name: ' Holly Holder ' });
+    expect(store.read((state) => state.users.holly?.attributes.name)).toBe('Holly Holder');
+    putLocalUser(store, { sub: 'holly', email: 'holly@example.com' });
+    changeLocalUser(store, 'holly', { enabled: false });
+    expect(store.read((state) => state.users.holly?.attributes.name)).toBe('Holly Holder');
+    changeLocalUser(store, 'holly', { name: 'Holly H.' });
+    expect(store.read((state) => state.users.holly?.attributes.name)).toBe('Holly H.');
+    putLocalUser(store, { sub: 'holly', email: 'holly@example.com', name: '' });
+    expect(store.read((state) => state.users.holly?.attributes)).not.toHaveProperty('name');
+  });
+
   test('changeLocalUser changes only what it is given, and refuses an unknown sub', () => {
     const store = memoryPoolStore();
     putLocalUser(store, { sub: 'dave', email: 'dave@example.com', groups: ['approvers'] });

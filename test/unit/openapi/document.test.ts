@@ -32,7 +32,9 @@ test('every API operation of the registry is described, and nothing else', () =>
 
 test('the body schemas are the validation schemas: required fields and limits as the contract says', () => {
   const profile = doc.components.schemas.ProfileBody;
-  expect(profile.required.sort()).toEqual(['approvers', 'expireAfter', 'name', 'remindAfter', 'requireApprovalFor', 'requiredApprovals']);
+  // approvers and requiredApprovals, or stages (domain/profile.ts refines which).
+  expect(profile.required.sort()).toEqual(['expireAfter', 'name', 'remindAfter', 'requireApprovalFor']);
+  expect(profile.properties.stages).toMatchObject({ minItems: 1, maxItems: 5 });
   expect(profile.properties.requiredApprovals).toMatchObject({ minimum: 1, maximum: 10 });
   expect(doc.components.schemas.CreateRequest.required.sort()).toEqual(['kind', 'profileId', 'subject']);
   expect(doc.components.schemas.Decision.properties.decision.enum).toEqual(['approve', 'reject', 'hold', 'release']);

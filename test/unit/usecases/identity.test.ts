@@ -123,6 +123,23 @@ describe('the approvers kept on a new request', () => {
     expect(request.holder).toEqual({ id: 'dave', email: 'dave@example.com' });
   });
 
+  test("the holder's name comes from the directory, by holderId or by holderEmail, never from the request body", async () => {
+    const { deps, directory } = setup();
+    directory.put({ sub: 'holly', email: 'holly@example.com', name: 'Holly Holder' });
+    const byId = await createApprovalRequest(deps, alice, body({ subject: { holderId: 'holly', cardProfile: 'PIV' } }));
+    expect(byId.request.holder).toEqual({ id: 'holly', email: 'holly@example.com', name: 'Holly Holder' });
+    const byEmail = await createApprovalRequest(
+      deps,
+      alice,
+      body({ subject: { holderId: 'E-9', holderEmail: 'Holly@example.com', cardProfile: 'PIV' } }),
+    );
+    expect(byEmail.request.holder).toEqual({ id: 'holly', email: 'holly@example.com', name: 'Holly Holder' });
+    // A holder the directory does not know has no name, whatever the body claims.
+    const claimed = { ...body({ subject: { holderId: 'E-10', cardProfile: 'PIV' } }), holder: { name: 'Mallory', email: 'm@example.com' } };
+    const unknown = await createApprovalRequest(deps, alice, claimed as CreateRequestBody);
+    expect(unknown.request.holder).toBeUndefined();
+  });
+
   test('a quorum the distinct people left cannot reach is 400 naming profileId, nothing written', async () => {
     const { store, deps } = setup();
     // Three addresses, but bob twice (+tag) and carol is the holder: one person is left for two approvals.

@@ -25,7 +25,11 @@ const linkFor = (approver: string) => ({ requestId: ID, approver });
 describe('showing a link', () => {
   test('is open for a listed approver while the request is pending', async () => {
     const { deps } = setup();
-    expect(await showLinkDecision(deps, bob)).toEqual({ request: pending(), open: true, voter: { id: 'bob', email: 'bob@example.com' } });
+    expect(await showLinkDecision(deps, bob)).toEqual({
+      request: pending(),
+      open: true,
+      voter: { id: 'bob', email: 'bob@example.com', groups: ['approvers'] },
+    });
   });
 
   test('is closed once the request has ended, or this approver has approved', async () => {

@@ -23,13 +23,22 @@ const SUBJECT_LABELS: Record<string, string> = {
 export function SubjectInformation({ request }: { request: ApprovalRequest }) {
   const certificate = request.kind.startsWith('certificate.');
   const { csr, ...rest } = request.subject;
+  // Beside the holder id: the holder as the directory knew them when the request was created (never what the body said).
+  const holder = [
+    ...(request.holder?.name ? [{ label: 'Holder name', value: request.holder.name }] : []),
+    ...(request.holder?.email ? [{ label: 'Holder email', value: request.holder.email }] : []),
+  ];
+  const items = Object.entries(rest).flatMap(([name, value]) => [
+    { label: SUBJECT_LABELS[name] ?? name, value: show(value) },
+    ...(name === 'holderId' ? holder : []),
+  ]);
+  if (!('holderId' in rest)) items.push(...holder);
   return (
     <Container header={<Header variant="h2">{certificate ? 'Certificate information' : 'Card information'}</Header>}>
       <SpaceBetween size="l">
-        <KeyValuePairs
-          columns={3}
-          items={Object.entries(rest).map(([name, value]) => ({ label: SUBJECT_LABELS[name] ?? name, value: show(value) }))}
-        />
+        <div data-testid="subject-information">
+          <KeyValuePairs columns={3} items={items} />
+        </div>
         {typeof csr === 'string' ? (
           <SpaceBetween size="s">
             <Box variant="h3">Certificate request (PKCS#10)</Box>

@@ -9,6 +9,7 @@ import { dueAt } from '../../../../functions/domain/hold';
 import { awaitedApprovers } from '../../permissions';
 import { EndOf, FromNow, Time } from '../../Time';
 import { show } from './show';
+import { stageProgress } from '../../../../functions/domain/stages';
 
 type Pair = { label: string; value: ReactNode };
 const pairs = (items: Array<Pair | false | undefined>) =>
@@ -80,7 +81,9 @@ export function Approvals({ request }: { request: ApprovalRequest }) {
         items={[
           {
             label: 'Approvals so far',
-            value: policy ? 'None needed: approved by policy' : `${request.approvals.length} of ${request.requiredApprovals} required`,
+            value: policy
+              ? 'None needed: approved by policy'
+              : `${stageProgress(request).approvals} of ${request.requiredApprovals} required${stageProgress(request).label ? ` in ${stageProgress(request).label}` : ''}`,
           },
           {
             label: 'Approved by',

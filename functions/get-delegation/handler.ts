@@ -1,0 +1,7 @@
+import { apiDeps } from '../commons/deps';
+import { httpHandler, identityOf, json } from '../commons/http';
+import { getMyDelegation } from '../usecases/delegations';
+
+const deps = apiDeps('getDelegation');
+
+export const handler = httpHandler(async (event) => json(200, await getMyDelegation(deps, identityOf(event))));

@@ -1,0 +1,63 @@
+/**
+ * The stages' part of a workflow round: a stage that started since the last round (its approvers
+ * emailed, its reminders planned from its start) and a stage's escalation when its time has come
+ * (the people it adds emailed). Both are rounds of the one state machine: a stage's start ends the
+ * running wait through the outbox (Approvals.Replan), an escalation is one of the times a round
+ * waits until (usecases/workflow-steps/plan-round.ts).
+ */
+import { durationSeconds } from '../../domain/duration';
+import type { ApprovalRequest } from '../../domain/model';
+import { currentStageIndex, escalationDueAt, stageLabel } from '../../domain/stages';
+import { escalateStage } from '../../lifecycle/stages';
+import { plus } from '../checks';
+import type { StepDeps } from '../deps';
+import type { RoundBookkeeping } from '../ports';
+import { sendApprovalEmails } from './approval-emails';
+import { record, skippedDetail } from './history';
+
+const epoch = (iso: string) => Date.parse(iso);
+
+/**
+ * 1. When the current stage escalates now (not while held until a time: the round waits for the
+ *    hold's end first), its `escalateTo` people join it (lifecycle, history `escalated`).
+ * 2. The current stage's approvers never emailed about the request get the approval email (each
+ *    claimed once per request, so a retried round, or an approver of two stages, gets it once):
+ *    a new stage's approvers and the escalated people. At a new stage, the next reminder is a
+ *    remindAfter after the stage's start.
+ * The first approval email of the request is the await-decision step's (rounds.notifiedAt).
+ */
+export async function stageRound(deps: StepDeps, request: ApprovalRequest, rounds: RoundBookkeeping, now: string) {
+  if (!rounds.notifiedAt || !request.stages?.length) return { request, rounds };
+  const due = escalationDueAt(request);
+  let current = request;
+  if (due && epoch(now) >= epoch(due)) current = (await escalateStage(deps, request.id)) ?? current;
+  const index = currentStageIndex(current) ?? 0;
+  const fresh = current.approvers.filter((address) => !rounds.approvalEmails?.[address]);
+  const started = index !== (rounds.notifiedStage ?? 0);
+  if (fresh.length === 0 && !started && current === request) return { request, rounds };
+  const results = await sendApprovalEmails(deps, current, fresh);
+  const stage = current.stages?.[index];
+  const next: RoundBookkeeping = {
+    notifiedStage: index,
+    ...(started && stage?.startedAt ? { nextReminderAt: plus(stage.startedAt, durationSeconds(current.remindAfter) ?? 0) } : {}),
+  };
+  await deps.repository.setRoundBookkeeping(current.id, next, { whilePending: true });
+  const purpose = current !== request ? 'escalation' : started ? 'stage' : 'approval';
+  if (results.sent.length > 0 || started || current !== request) {
+    await record(deps, current.id, deps.now(), 'notified', {
+      recipients: results.sent,
+      purpose,
+      stage: index,
+      ...(stageLabel(current, index) ? { stageName: stageLabel(current, index) } : {}),
+      ...skippedDetail(results.skipped),
+    });
+  }
+  const latest = await deps.repository.getRequest(current.id);
+  return { request: latest?.request ?? current, rounds: { ...(latest?.rounds ?? rounds), ...next } };
+}
+
+/** When the round waits until at the latest for the current stage's escalation (undefined: none due). */
+export function escalationWait(request: ApprovalRequest): number | undefined {
+  const due = escalationDueAt(request);
+  return due ? epoch(due) : undefined;
+}

@@ -1,0 +1,125 @@
+/**
+ * Stages under random profiles, people, groups and decision orders (fast-check): a request is
+ * approved exactly when every stage, in order, got its quorum of distinct eligible people; nobody
+ * counts twice; the requester, the holder and people outside a stage's groups never count.
+ */
+import fc from 'fast-check';
+import type { ApprovalRequest, Identity } from '../../../functions/domain/model';
+import { assertListedApprover, createRequest, decide } from '../../../functions/domain/rules';
+import type { StageRule } from '../../../functions/domain/stage-rules';
+import { stageOfApproval } from '../../../functions/domain/stages';
+import { profile as fixtureProfile } from '../../helpers/memory/fixtures';
+
+const PEOPLE = ['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6'];
+const GROUPS = ['g0', 'g1'];
+const NOW = '2026-11-03T10:00:00.000Z';
+const email = (person: string) => `${person}@example.com`;
+
+const scenario = fc.record({
+  requester: fc.constantFrom(...PEOPLE),
+  holder: fc.constantFrom(...PEOPLE),
+  /** Group membership when the request is created (and when each stage starts). */
+  membership: fc.dictionary(fc.constantFrom(...GROUPS), fc.subarray(PEOPLE), { minKeys: 2, maxKeys: 2 }),
+  stages: fc.array(
+    fc.record({
+      entries: fc.subarray([...PEOPLE.map(email), ...GROUPS.map((group) => `group:${group}`)], { minLength: 1 }),
+      requiredApprovals: fc.integer({ min: 1, max: 3 }),
+    }),
+    { minLength: 1, maxLength: 4 },
+  ),
+  /** Who tries to approve, in order (anyone, eligible or not). */
+  attempts: fc.array(fc.constantFrom(...PEOPLE), { maxLength: 25 }),
+  /** Groups each person is in when deciding (the directory's answer then). */
+  leftGroups: fc.subarray(PEOPLE),
+});
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+const membersOf = (s: Scenario) =>
+  Object.fromEntries(GROUPS.map((group) => [group, (s.membership[group] ?? []).map((person) => ({ sub: person, email: email(person) }))]));
+const groupsOf = (s: Scenario, person: string) =>
+  s.leftGroups.includes(person) ? ['approvers'] : ['approvers', ...GROUPS.filter((group) => s.membership[group]?.includes(person))];
+
+/** Who may count in a stage, by the policy's words alone (the model the request is checked against). */
+function eligible(s: Scenario, stage: Scenario['stages'][number], person: string): boolean {
+  if (person === s.requester || person === s.holder) return false;
+  if (stage.entries.includes(email(person))) return true;
+  return stage.entries.some(
+    (entry) => entry.startsWith('group:') && s.membership[entry.slice(6)]?.includes(person) && !s.leftGroups.includes(person),
+  );
+}
+
+/** The model: walk the attempts, stage by stage; a distinct eligible person's approval counts once. */
+function modelOutcome(s: Scenario): { approved: boolean; perStage: string[][] } {
+  const voted = new Set<string>();
+  const perStage: string[][] = s.stages.map(() => []);
+  let current = 0;
+  for (const person of s.attempts) {
+    const stage = s.stages[current];
+    if (!stage || voted.has(person) || !eligible(s, stage, person)) continue;
+    voted.add(person);
+    perStage[current]?.push(person);
+    if ((perStage[current]?.length ?? 0) >= stage.requiredApprovals) current += 1;
+  }
+  return { approved: current === s.stages.length, perStage };
+}
+
+/** Whether each stage has enough people it may count (requester and holder left out) at create. */
+const reachable = (s: Scenario) =>
+  s.stages.every((stage) => {
+    const people = PEOPLE.filter((person) => person !== s.requester && person !== s.holder);
+    const listed = people.filter(
+      (person) =>
+        stage.entries.includes(email(person)) ||
+        stage.entries.some((entry) => entry.startsWith('group:') && s.membership[entry.slice(6)]?.includes(person)),
+    );
+    return listed.length >= stage.requiredApprovals;
+  });
+
+test('approved exactly when every stage in order got its quorum of distinct eligible people; nobody counts twice', () => {
+  fc.assert(
+    fc.property(scenario, (s) => {
+      const rules: StageRule[] = s.stages.map((stage, index) => ({
+        name: `S${index}`,
+        approvers: stage.entries,
+        requiredApprovals: stage.requiredApprovals,
+      }));
+      const profile = fixtureProfile({ approvers: undefined, requiredApprovals: undefined, stages: rules });
+      const requester: Identity = { id: s.requester, email: email(s.requester), emailVerified: true, groups: [] };
+      const body = { kind: 'card.request' as const, profileId: 'p', subject: { holderId: s.holder, cardProfile: 'c' } };
+      const members = membersOf(s);
+      let request: ApprovalRequest;
+      try {
+        request = createRequest('r', body, profile, requester, NOW, { members, holder: { id: s.holder, email: email(s.holder) } }).request;
+      } catch (error) {
+        expect((error as { code: string }).code).toBe('invalid_request');
+        expect(reachable(s)).toBe(false);
+        return;
+      }
+      expect(reachable(s)).toBe(true);
+      for (const person of s.attempts) {
+        if (request.state !== 'requested') break;
+        const voter = { id: person, email: email(person), groups: groupsOf(s, person) };
+        try {
+          assertListedApprover(request, voter);
+          request = decide(request, voter, { decision: 'approve' }, NOW, members).request;
+        } catch (error) {
+          expect(['forbidden', 'conflict']).toContain((error as { code: string }).code);
+        }
+      }
+      const model = modelOutcome(s);
+      expect(request.state === 'approved').toBe(model.approved);
+      const approvers = request.approvals.map((approval) => approval.by.id);
+      expect(new Set(approvers).size).toBe(approvers.length);
+      expect(approvers).not.toContain(s.requester);
+      expect(approvers).not.toContain(s.holder);
+      for (const approval of request.approvals) {
+        const stage = s.stages[stageOfApproval(approval)];
+        expect(stage && eligible(s, stage, approval.by.id)).toBe(true);
+      }
+      expect(s.stages.map((_, index) => request.approvals.filter((a) => stageOfApproval(a) === index).map((a) => a.by.id))).toEqual(
+        model.perStage,
+      );
+    }),
+    { numRuns: 400 },
+  );
+});

@@ -1,0 +1,240 @@
+import type { Identity } from '../../../functions/domain/model';
+import { profileBodySchema } from '../../../functions/domain/profile';
+import type { DecisionBody } from '../../../functions/domain/bodies';
+import { assertListedApprover, createRequest, decide as decideRule, expire, type Voter } from '../../../functions/domain/rules';
+import {
+  awaitingApprovers,
+  currentStageIndex,
+  escalate,
+  escalationDueAt,
+  type GroupMembers,
+  stageLabel,
+  stagesOf,
+} from '../../../functions/domain/stages';
+import { openTaskApprovers } from '../../../functions/domain/tasks';
+import { toInvalid } from '../../../functions/domain/validation';
+import { profile as fixtureProfile } from '../../helpers/memory/fixtures';
+import { pendingRequest } from '../../helpers/memory/requests';
+
+const now = '2026-11-03T10:00:00.000Z';
+const later = (minutes: number) => new Date(Date.parse(now) + minutes * 60_000).toISOString();
+const alice: Identity = { id: 'alice', email: 'alice@example.com', emailVerified: true, groups: [] };
+const voter = (name: string, groups: string[] = ['approvers']) => ({ id: name, email: `${name}@example.com`, groups });
+
+const body = { kind: 'card.request' as const, profileId: 'p', subject: { holderId: 'holder-sub', cardProfile: 'PIV' } };
+const threeStages = fixtureProfile({
+  approvers: undefined,
+  requiredApprovals: undefined,
+  stages: [
+    { name: 'Team lead', approvers: ['bob@example.com', 'carol@example.com'], requiredApprovals: 1 },
+    { name: 'PKI officers', approvers: ['group:pki'], requiredApprovals: 2, escalateAfter: 'PT1H', escalateTo: ['erin@example.com'] },
+    { name: 'Security', approvers: ['dave@example.com', 'bob@example.com'], requiredApprovals: 1 },
+  ],
+});
+const pki: GroupMembers = {
+  pki: [
+    { sub: 'frank', email: 'frank@example.com' },
+    { sub: 'grace', email: 'grace@example.com' },
+    { sub: 'holder-sub', email: 'holder@example.com' },
+  ],
+};
+const create = (members: GroupMembers = pki) => createRequest('r-1', body, threeStages, alice, now, { members }).request;
+
+/** A decision as the use cases make it: who may decide in the current stage, then the rule. */
+function decide(request: ReturnType<typeof create>, who: Voter, decision: DecisionBody, at: string, members?: GroupMembers) {
+  assertListedApprover(request, who);
+  return decideRule(request, who, decision, at, members);
+}
+
+function errorOf(run: () => unknown) {
+  try {
+    run();
+  } catch (error) {
+    return error as { code: string; message: string; details?: Array<{ field: string; message: string }> };
+  }
+  throw new Error('expected an error');
+}
+
+describe('a profile with stages', () => {
+  const base = { name: 'Cards', requireApprovalFor: ['card.request'], remindAfter: 'PT1H', expireAfter: 'P1D' };
+  const fieldsOf = (value: unknown) => {
+    const result = profileBodySchema.safeParse(value);
+    return result.success ? [] : (toInvalid(result.error).details as Array<{ field: string }>).map((issue) => issue.field);
+  };
+
+  test('takes 1 to 5 stages of addresses and groups; the flat form keeps working', () => {
+    expect(fieldsOf({ ...base, stages: [{ name: 'A', approvers: ['group:pki', 'Bob@Example.com'], requiredApprovals: 3 }] })).toEqual([]);
+    expect(fieldsOf({ ...base, approvers: ['bob@example.com'], requiredApprovals: 1 })).toEqual([]);
+    const six = Array.from({ length: 6 }, (_, index) => ({ name: `S${index}`, approvers: ['bob@example.com'], requiredApprovals: 1 }));
+    expect(fieldsOf({ ...base, stages: six })).toEqual(['stages']);
+  });
+
+  test('refuses stages beside the flat approvers, naming the field', () => {
+    const stages = [{ name: 'A', approvers: ['bob@example.com'], requiredApprovals: 1 }];
+    expect(fieldsOf({ ...base, stages, approvers: ['bob@example.com'], requiredApprovals: 1 })).toEqual(['approvers', 'requiredApprovals']);
+    expect(fieldsOf({ ...base })).toEqual(['approvers', 'requiredApprovals']);
+  });
+
+  test("names the stage's field: a quorum above its listed addresses, a half-given escalation, a bad entry", () => {
+    const ok = { name: 'A', approvers: ['bob@example.com'], requiredApprovals: 1 };
+    expect(fieldsOf({ ...base, stages: [ok, { name: 'B', approvers: ['bob@example.com'], requiredApprovals: 2 }] })).toEqual([
+      'stages.1.requiredApprovals',
+    ]);
+    expect(fieldsOf({ ...base, stages: [{ ...ok, escalateAfter: 'PT1H' }] })).toEqual(['stages.0.escalateTo']);
+    expect(fieldsOf({ ...base, stages: [{ ...ok, approvers: ['group:bad name'] }] })).toEqual(['stages.0.approvers.0']);
+    expect(fieldsOf({ ...base, stages: [{ ...ok, escalateAfter: 'PT1H', escalateTo: ['not-an-address'] }] })).toEqual([
+      'stages.0.escalateTo.0',
+    ]);
+  });
+});
+
+describe('a new request under stages', () => {
+  test('runs the first stage, with the groups resolved less the holder; the later ones wait', () => {
+    const request = create();
+    expect(request.currentStage).toBe(0);
+    expect(request.stages?.map((stage) => stage.status)).toEqual(['active', 'waiting', 'waiting']);
+    expect(request.stages?.[1]?.approvers).toEqual(['frank@example.com', 'grace@example.com']);
+    expect(request.approvers).toEqual(['bob@example.com', 'carol@example.com']);
+    expect(request.requiredApprovals).toBe(1);
+    expect(request.awaiting).toEqual(['bob@example.com', 'carol@example.com']);
+    expect(stageLabel(request)).toBe('Stage 1 of 3 · Team lead');
+  });
+
+  test('is refused (400) when a stage cannot reach its quorum once the requester and the holder are left out', () => {
+    const error = errorOf(() =>
+      create({
+        pki: [
+          { sub: 'frank', email: 'frank@example.com' },
+          { sub: 'holder-sub', email: 'h@example.com' },
+        ],
+      }),
+    );
+    expect(error.code).toBe('invalid_request');
+    expect(error.message).toContain('stage 2 (PKI officers)');
+    expect(error.details?.[0]?.field).toBe('profileId');
+  });
+
+  test('a flat profile is one stage, without a stage label', () => {
+    const request = createRequest('r-2', body, fixtureProfile(), alice, now).request;
+    expect(request.stages).toHaveLength(1);
+    expect(request.stages?.[0]).toMatchObject({
+      name: 'Approval',
+      approvers: ['bob@example.com', 'carol@example.com'],
+      requiredApprovals: 2,
+    });
+    expect(stageLabel(request)).toBeUndefined();
+  });
+});
+
+describe('deciding in stages', () => {
+  test("a later stage's approver gets 403 until their stage starts", () => {
+    const error = errorOf(() => decide(create(), voter('dave'), { decision: 'approve' }, now));
+    expect(error.code).toBe('forbidden');
+    expect(error.message).toContain('Stage 3 of 3 · Security');
+    expect(error.message).toContain('has not started');
+  });
+
+  test("a stage's quorum starts the next: its approvers are awaited, with a stage-started entry", () => {
+    const change = decide(create(), voter('bob'), { decision: 'approve' }, now, pki);
+    expect(change.request.currentStage).toBe(1);
+    expect(change.request.stages?.map((stage) => stage.status)).toEqual(['approved', 'active', 'waiting']);
+    expect(change.history).toMatchObject({
+      type: 'approval',
+      details: { stage: 0, stageName: 'Stage 1 of 3 · Team lead', stageApproved: true },
+    });
+    expect(change.more).toEqual([
+      expect.objectContaining({
+        type: 'stage-started',
+        details: expect.objectContaining({ stage: 1, stageName: 'Stage 2 of 3 · PKI officers' }),
+      }),
+    ]);
+    expect(change.request.approvers).toEqual(['frank@example.com', 'grace@example.com']);
+    expect(change.request.requiredApprovals).toBe(2);
+    expect(openTaskApprovers(change.request)).toEqual(['frank@example.com', 'grace@example.com']);
+    expect(change.outcome).toBeUndefined();
+  });
+
+  test("the next stage's groups are resolved at its start: who joined since the create is in, who left is out", () => {
+    const now2 = {
+      pki: [
+        { sub: 'grace', email: 'grace@example.com' },
+        { sub: 'heidi', email: 'heidi@example.com' },
+      ],
+    };
+    const request = decide(create(), voter('bob'), { decision: 'approve' }, now, now2).request;
+    expect(request.approvers).toEqual(['grace@example.com', 'heidi@example.com']);
+  });
+
+  test('a group member decides only while still in the group', () => {
+    const started = decide(create(), voter('bob'), { decision: 'approve' }, now, pki).request;
+    expect(errorOf(() => decide(started, voter('frank', ['approvers']), { decision: 'approve' }, now)).code).toBe('forbidden');
+    expect(decide(started, voter('frank', ['approvers', 'pki']), { decision: 'approve' }, now).request.stages?.[1]?.approvals).toHaveLength(
+      1,
+    );
+  });
+
+  test('one person, one vote across stages: an approver of two stages who approved gets 409 in the later one', () => {
+    let request = decide(create(), voter('bob'), { decision: 'approve' }, now, pki).request;
+    request = decide(request, voter('frank', ['approvers', 'pki']), { decision: 'approve' }, now).request;
+    request = decide(request, voter('grace', ['approvers', 'pki']), { decision: 'approve' }, now).request;
+    expect(currentStageIndex(request)).toBe(2);
+    expect(awaitingApprovers(request)).toEqual(['dave@example.com']);
+    expect(errorOf(() => decide(request, voter('bob'), { decision: 'approve' }, now)).code).toBe('conflict');
+    const approved = decide(request, voter('dave'), { decision: 'approve' }, now);
+    expect(approved.outcome).toBe('approved');
+    expect(approved.request.currentStage).toBeNull();
+    expect(approved.request.stages?.map((stage) => stage.status)).toEqual(['approved', 'approved', 'approved']);
+    expect(approved.request.approvals.map((approval) => [approval.by.id, approval.stage])).toEqual([
+      ['bob', 0],
+      ['frank', 1],
+      ['grace', 1],
+      ['dave', 2],
+    ]);
+    expect(approved.request.awaiting).toEqual([]);
+  });
+
+  test('a rejection at any stage rejects the request and marks that stage rejected', () => {
+    const started = decide(create(), voter('bob'), { decision: 'approve' }, now, pki).request;
+    const rejected = decide(started, voter('frank', ['approvers', 'pki']), { decision: 'reject', reason: 'no' }, now).request;
+    expect(rejected.state).toBe('rejected');
+    expect(rejected.currentStage).toBeNull();
+    expect(rejected.stages?.map((stage) => stage.status)).toEqual(['approved', 'rejected', 'waiting']);
+    expect(rejected.approvers).toEqual(['frank@example.com', 'grace@example.com']);
+  });
+
+  test('a request stored before stages reads as one stage and decides as before', () => {
+    const stored = pendingRequest({ requiredApprovals: 1 });
+    expect(stagesOf(stored)).toEqual([expect.objectContaining({ name: 'Approval', approvers: stored.approvers, status: 'active' })]);
+    const change = decide(stored, voter('bob'), { decision: 'approve' }, later(1));
+    expect(change.outcome).toBe('approved');
+    expect(change.request.stages).toBeUndefined();
+  });
+
+  test('an expiry ends the stages: no current stage, nobody awaited', () => {
+    const expired = expire(create(), later(25 * 60)).request;
+    expect(expired.currentStage).toBeNull();
+    expect(expired.awaiting).toEqual([]);
+  });
+});
+
+describe('escalation', () => {
+  const inStage2 = () => decide(create(), voter('bob'), { decision: 'approve' }, now, pki).request;
+
+  test("is due escalateAfter after the stage's start, and adds the escalateTo people once", () => {
+    const request = inStage2();
+    expect(escalationDueAt(create())).toBeUndefined();
+    expect(escalationDueAt(request)).toBe(later(60));
+    expect(errorOf(() => escalate(request, later(59), {})).code).toBe('conflict');
+    const change = escalate(request, later(60), {});
+    expect(change.request.approvers).toEqual(['frank@example.com', 'grace@example.com', 'erin@example.com']);
+    expect(change.request.awaiting).toContain('erin@example.com');
+    expect(change.history).toMatchObject({
+      type: 'escalated',
+      details: { stage: 1, stageName: 'Stage 2 of 3 · PKI officers', added: ['erin@example.com'] },
+    });
+    expect(escalationDueAt(change.request)).toBeUndefined();
+    expect(errorOf(() => escalate(change.request, later(61), {})).code).toBe('conflict');
+    // The escalated person decides in the stage.
+    expect(decide(change.request, voter('erin'), { decision: 'approve' }, later(62)).request.stages?.[1]?.approvals).toHaveLength(1);
+  });
+});

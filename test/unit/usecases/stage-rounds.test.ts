@@ -1,0 +1,201 @@
+/**
+ * The stages as rounds of the workflow (usecases/workflow-steps/stage-rounds.ts): a stage's start
+ * ends the wait (outbox) and the next round emails the new stage; an escalation is one of the times
+ * a round waits until; and whatever the policy, no approver gets more than 21 emails and an
+ * execution stays within its rounds (docs/architecture.md: History events per execution).
+ */
+import fc from 'fast-check';
+import type { DecisionBody } from '../../../functions/domain/bodies';
+import { MAX_EMAILS_PER_APPROVER, MAX_REMINDERS } from '../../../functions/domain/model';
+import type { Profile } from '../../../functions/domain/profile';
+import { awaitingApprovers } from '../../../functions/domain/stages';
+import { createApprovalRequest } from '../../../functions/lifecycle/create';
+import { decideAsUser } from '../../../functions/lifecycle/decide';
+import { relayChange } from '../../../functions/usecases/outbox';
+import { awaitDecision } from '../../../functions/usecases/workflow-steps/await-decision';
+import { notifyOutcome } from '../../../functions/usecases/workflow-steps/notify-outcome';
+import { planRound } from '../../../functions/usecases/workflow-steps/plan-round';
+import { profile as fixtureProfile, user } from '../../helpers/memory/fixtures';
+import { MemoryDirectory } from '../../helpers/memory/memory-directory';
+import { MemoryStore, sequentialIds } from '../../helpers/memory/memory-store';
+import { memoryStepDeps } from '../../helpers/memory/step-deps';
+
+const START = '2026-11-03T09:00:00.000Z';
+const at = (minutes: number) => new Date(Date.parse(START) + minutes * 60_000).toISOString();
+const requester = user('alice');
+const people = ['bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'x'].map((name) =>
+  user(name, ['approvers', ...(['dave', 'erin'].includes(name) ? ['pki'] : [])]),
+);
+const person = (name: string) => people.find((one) => one.id === name) ?? user(name, ['approvers']);
+
+const threeStages = fixtureProfile({
+  id: 'cards',
+  approvers: undefined,
+  requiredApprovals: undefined,
+  remindAfter: 'PT1H',
+  expireAfter: 'P1D',
+  stages: [
+    { name: 'Team lead', approvers: ['bob@example.com'], requiredApprovals: 1 },
+    { name: 'PKI officers', approvers: ['group:pki'], requiredApprovals: 2, escalateAfter: 'PT30M', escalateTo: ['frank@example.com'] },
+    { name: 'Security', approvers: ['grace@example.com'], requiredApprovals: 1 },
+  ],
+});
+
+function setup(profile: Profile = threeStages) {
+  const store = new MemoryStore();
+  store.profiles.set(profile.id, profile);
+  const directory = MemoryDirectory.fromIdentities(requester, ...people);
+  const step = memoryStepDeps(store, { now: START, directory });
+  const deps = { ...step.deps, repository: store, newId: sequentialIds() };
+  /** A decision through the API, relayed by the outbox as the stream would. */
+  const decideAs = async (name: string, id: string, body: DecisionBody = { decision: 'approve' }) => {
+    const before = await store.getRequest(id);
+    await decideAsUser(deps, person(name), id, body);
+    const after = await store.getRequest(id);
+    return relayChange({ workflow: step.workflow }, { id: 'seq', kind: 'modify', before, after });
+  };
+  const to = () => step.mailer.sent.map((email) => email.to);
+  return { ...step, store, deps, decideAs, to };
+}
+
+test("a stage's quorum ends the wait; the next round emails the new stage's approvers, naming the stage, once", async () => {
+  const { deps, store, mailer, clock, decideAs, to } = setup();
+  const { request } = await createApprovalRequest(deps, requester, {
+    kind: 'card.request',
+    profileId: 'cards',
+    subject: { holderId: 'h', cardProfile: 'c' },
+  });
+  await planRound(deps, request.id);
+  await awaitDecision(deps, request.id, 'token-1');
+  expect(to()).toEqual(['bob@example.com']);
+  expect(mailer.sent[0]?.subject).toContain('(Stage 1 of 3 · Team lead)');
+
+  clock.set(at(10));
+  expect(await decideAs('bob', request.id)).toBe('replanned');
+  mailer.sent.length = 0;
+  // The round after the replan: stage 2's approvers get their approval email; reminders start over from the stage's start.
+  expect(await planRound(deps, request.id)).toEqual({ done: false, waitSeconds: 30 * 60 });
+  expect(to()).toEqual(['dave@example.com', 'erin@example.com']);
+  expect(mailer.sent[0]?.subject).toContain('(Stage 2 of 3 · PKI officers)');
+  expect(mailer.sent[0]?.text).toContain('approver of Stage 2 of 3 · PKI officers; it has 0 of 2 approval(s) needed');
+  expect(store.historyOf(request.id).at(-1)).toMatchObject({
+    type: 'notified',
+    details: { purpose: 'stage', stage: 1, recipients: ['dave@example.com', 'erin@example.com'] },
+  });
+  // A retried round sends nothing more.
+  mailer.sent.length = 0;
+  await planRound(deps, request.id);
+  expect(to()).toEqual([]);
+});
+
+test("a stage that starts between a round's plan and its wait's task token ends that wait at once (the outbox saw the old token)", async () => {
+  const { deps, workflow, clock, decideAs, to, mailer } = setup();
+  const { request } = await createApprovalRequest(deps, requester, {
+    kind: 'card.request',
+    profileId: 'cards',
+    subject: { holderId: 'h', cardProfile: 'c' },
+  });
+  await planRound(deps, request.id);
+  await awaitDecision(deps, request.id, 'token-1');
+  clock.set(at(10));
+  await planRound(deps, request.id);
+  // The stage starts now, while the workflow is between the round and its wait: the outbox closes the old token only.
+  workflow.closedTokens.add('token-1');
+  expect(await decideAs('bob', request.id)).toBe('closed');
+  await awaitDecision(deps, request.id, 'token-2');
+  expect(workflow.replanned).toEqual(['token-2']);
+  mailer.sent.length = 0;
+  await planRound(deps, request.id);
+  expect(to()).toEqual(['dave@example.com', 'erin@example.com']);
+  // The next wait is a plain one.
+  await awaitDecision(deps, request.id, 'token-3');
+  expect(workflow.replanned).toEqual(['token-2']);
+});
+
+test("escalateAfter after the stage's start without its quorum, the round escalates and emails the escalated people", async () => {
+  const { deps, store, mailer, clock, decideAs, to } = setup();
+  const { request } = await createApprovalRequest(deps, requester, {
+    kind: 'card.request',
+    profileId: 'cards',
+    subject: { holderId: 'h', cardProfile: 'c' },
+  });
+  await planRound(deps, request.id);
+  await awaitDecision(deps, request.id, 'token-1');
+  clock.set(at(10));
+  await decideAs('bob', request.id);
+  await planRound(deps, request.id);
+  await decideAs('dave', request.id);
+  mailer.sent.length = 0;
+  clock.set(at(40));
+  const plan = await planRound(deps, request.id);
+  expect(to()).toEqual(['frank@example.com']);
+  expect(mailer.sent[0]?.subject).toContain('Stage 2 of 3 · PKI officers');
+  const types = store.historyOf(request.id).map((entry) => entry.type);
+  expect(types.slice(-2)).toEqual(['escalated', 'notified']);
+  expect(store.current(request.id)?.awaiting).toEqual(['erin@example.com', 'frank@example.com']);
+  // Next: the stage's first reminder (an hour after its start), no second escalation.
+  expect(plan).toEqual({ done: false, waitSeconds: 30 * 60 });
+  mailer.sent.length = 0;
+  await planRound(deps, request.id);
+  expect(to()).toEqual([]);
+  await decideAs('frank', request.id);
+  expect(store.current(request.id)?.currentStage).toBe(2);
+});
+
+test('whatever the policy (5 stages, escalations, the same person everywhere, 20 reminders), nobody gets more than 21 emails and rounds stay bounded', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.record({ required: fc.integer({ min: 1, max: 2 }), escalate: fc.boolean() }), { minLength: 1, maxLength: 5 }),
+      fc.array(fc.boolean(), { minLength: 80, maxLength: 80 }),
+      async (stages, approveAt) => {
+        const profile = fixtureProfile({
+          id: 'cards',
+          approvers: undefined,
+          requiredApprovals: undefined,
+          remindAfter: 'PT1H',
+          expireAfter: 'P1D',
+          maxReminders: MAX_REMINDERS,
+          stages: stages.map((stage, index) => ({
+            name: `S${index}`,
+            approvers: ['x@example.com', index % 2 ? 'bob@example.com' : 'carol@example.com', 'dave@example.com'],
+            requiredApprovals: stage.required,
+            ...(stage.escalate ? { escalateAfter: 'PT20M', escalateTo: ['x@example.com', 'erin@example.com', 'group:pki'] } : {}),
+          })),
+        });
+        const { deps, mailer, clock, decideAs, store } = setup(profile);
+        const body = { kind: 'card.request' as const, profileId: 'cards', subject: { holderId: 'h', cardProfile: 'c' } };
+        const { request } = await createApprovalRequest(deps, requester, body);
+        let now = 0;
+        let rounds = 0;
+        for (;;) {
+          const plan = await planRound(deps, request.id);
+          rounds += 1;
+          if (plan.done) break;
+          await awaitDecision(deps, request.id, `token-${rounds}`);
+          const current = store.current(request.id);
+          const awaited = current ? awaitingApprovers(current) : [];
+          const voter = awaited[0]?.split('@')[0];
+          if (approveAt[rounds] && voter) {
+            clock.set(at(now + 1));
+            await decideAs(voter, request.id).catch(() => undefined);
+            if (store.current(request.id)?.currentStage !== current?.currentStage) {
+              now += 1;
+              continue;
+            }
+          }
+          now += plan.waitSeconds / 60;
+          clock.set(at(now));
+        }
+        await notifyOutcome(deps, request.id);
+        const perAddress = new Map<string, number>();
+        for (const email of mailer.sent) perAddress.set(email.to, (perAddress.get(email.to) ?? 0) + 1);
+        for (const count of perAddress.values()) expect(count).toBeLessThanOrEqual(MAX_EMAILS_PER_APPROVER);
+        // Nobody decided: the limit is reached (the approval email and 20 reminders), not passed.
+        if (store.current(request.id)?.approvals.length === 0) expect(Math.max(...perAddress.values())).toBe(MAX_EMAILS_PER_APPROVER);
+        // Rounds: the first, one per reminder (20) and the expiry's, one per stage's start (4), one per escalation (5).
+        expect(rounds).toBeLessThanOrEqual(1 + MAX_REMINDERS + 1 + 4 + 5);
+      },
+    ),
+    { numRuns: 25, examples: [[[{ required: 1, escalate: true }], Array(80).fill(false)]] },
+  );
+});
