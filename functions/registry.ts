@@ -99,6 +99,18 @@ export const FUNCTIONS = [
     access: 'approvers and admins: all; others: their own',
     needs: ['table:search', 'table:query', 'table:get'],
   },
+  // Before GET /requests/{id}: the local gateway takes the first route that matches, as API
+  // Gateway takes the most specific one.
+  {
+    kind: 'api',
+    name: 'exportRequests',
+    methods: ['GET'],
+    path: '/requests/export',
+    entry: 'functions/export-requests/handler.ts',
+    auth: 'jwt',
+    access: 'approvers and admins',
+    needs: ['table:search'],
+  },
   {
     kind: 'api',
     name: 'getRequest',
@@ -115,6 +127,16 @@ export const FUNCTIONS = [
     methods: ['GET'],
     path: '/requests/{id}/history',
     entry: 'functions/get-request-history/handler.ts',
+    auth: 'jwt',
+    access: 'requester, approvers, admins',
+    needs: ['table:get', 'table:query'],
+  },
+  {
+    kind: 'api',
+    name: 'getEvidence',
+    methods: ['GET'],
+    path: '/requests/{id}/evidence',
+    entry: 'functions/get-evidence/handler.ts',
     auth: 'jwt',
     access: 'requester, approvers, admins',
     needs: ['table:get', 'table:query'],
@@ -140,6 +162,26 @@ export const FUNCTIONS = [
     access: 'approvers listed on the request, or their delegates',
     // table:query: the delegations to the caller (the delegate's partition).
     needs: ['table:get', 'table:query', 'table:put', 'table:update', 'table:delete', 'directory:read'],
+  },
+  {
+    kind: 'api',
+    name: 'decideMany',
+    methods: ['POST'],
+    path: '/decisions',
+    entry: 'functions/decide-many/handler.ts',
+    auth: 'jwt',
+    access: 'approvers: each item as POST /requests/{id}/decisions',
+    needs: ['table:get', 'table:query', 'table:put', 'table:update', 'table:delete', 'directory:read'],
+  },
+  {
+    kind: 'api',
+    name: 'remindApprovers',
+    methods: ['POST'],
+    path: '/requests/{id}/reminders',
+    entry: 'functions/remind-approvers/handler.ts',
+    auth: 'jwt',
+    access: 'the requester, while requested',
+    needs: ['table:get', 'table:put', 'table:update', 'email:send', 'links:sign', 'directory:read'],
   },
   {
     kind: 'api',

@@ -26,11 +26,14 @@ export function RequestTable({
   header,
   filter,
   empty,
+  selection,
 }: {
   pages: ReturnType<typeof useCursorPages<ApprovalRequest>>;
   header: ReactNode;
   filter?: ReactNode;
   empty: ReactNode;
+  /** With it, requests can be selected (check boxes, named for screen readers). */
+  selection?: { selected: ApprovalRequest[]; onChange: (selected: ApprovalRequest[]) => void };
 }) {
   const navigate = useNavigate();
   return (
@@ -43,6 +46,19 @@ export function RequestTable({
       loading={pages.loading}
       loadingText="Loading requests"
       trackBy="id"
+      {...(selection
+        ? {
+            selectionType: 'multi' as const,
+            selectedItems: selection.selected,
+            onSelectionChange: (event: { detail: { selectedItems: ApprovalRequest[] } }) => selection.onChange(event.detail.selectedItems),
+            ariaLabels: {
+              selectionGroupLabel: 'Select requests',
+              allItemsSelectionLabel: () => 'Select every request on this page',
+              itemSelectionLabel: (_: unknown, request: ApprovalRequest) =>
+                `Select ${kindShortLabel(request.kind)}: ${subjectSummary(request)}, by ${request.requester.email}`,
+            },
+          }
+        : {})}
       empty={<Box textAlign="center">{empty}</Box>}
       pagination={<CursorPagination pages={pages} />}
       columnDefinitions={[

@@ -56,6 +56,29 @@ export interface SearchFilters {
   to?: string;
 }
 
+/** One item of `POST /decisions`. */
+export type BatchItem = { requestId: string } & DecisionBody;
+/** One item's answer, as its single route would have answered. */
+export interface BatchResult {
+  requestId: string;
+  status: number;
+  request?: ApprovalRequest;
+  error?: { code: string; message: string };
+}
+export interface ExportFilters {
+  from: string;
+  to: string;
+  format: 'csv' | 'jsonl';
+  state?: State;
+  profileId?: string;
+}
+export interface ReminderSent {
+  sent: true;
+  recipients: string[];
+  skipped: string[];
+  nextAllowedAt: string;
+}
+
 /** `onUnauthorized`: the token expired or was refused (401); the console signs in again. */
 export function createApi(apiUrl: string, token: () => string | undefined, onUnauthorized: () => void = () => {}) {
   const base = apiUrl.replace(/\/$/, '');
@@ -85,6 +108,24 @@ export function createApi(apiUrl: string, token: () => string | undefined, onUna
     }
     return parsed as T;
   }
+  /** A route that answers text (an export page): the text and the `Next-Cursor` header; errors as `call`. */
+  async function callText(path: string): Promise<{ text: string; nextCursor: string | null }> {
+    const headers: Record<string, string> = {};
+    const bearer = token();
+    if (bearer) headers.authorization = `Bearer ${bearer}`;
+    const response = await fetch(`${base}${path}`, { headers });
+    const text = await response.text();
+    if (response.ok) return { text, nextCursor: response.headers.get('next-cursor') };
+    if (response.status === 401) onUnauthorized();
+    let error: any;
+    try {
+      error = JSON.parse(text)?.error;
+    } catch {
+      error = undefined;
+    }
+    const message = typeof error?.message === 'string' ? error.message : `${response.status} ${response.statusText}`;
+    throw new ApiError(response.status, typeof error?.code === 'string' ? error.code : String(response.status), message, error?.details);
+  }
   const query = (params: Record<string, string | number | undefined>) => {
     const search = new URLSearchParams();
     for (const [name, value] of Object.entries(params)) if (value !== undefined && value !== '') search.set(name, String(value));
@@ -111,6 +152,11 @@ export function createApi(apiUrl: string, token: () => string | undefined, onUna
     getProfile: (profileId: string) => call<Profile>('GET', `/profiles/${id(profileId)}`),
     putProfile: (profileId: string, body: ProfileBody & { maxReminders?: number }) =>
       call<Profile>('PUT', `/profiles/${id(profileId)}`, body),
+    // Operators' routes.
+    decideMany: (items: BatchItem[]) => call<{ results: BatchResult[] }>('POST', '/decisions', { items }),
+    exportPage: (filters: ExportFilters, cursor?: string) => callText(`/requests/export${query({ ...filters, limit: 1000, cursor })}`),
+    evidence: (requestId: string) => call<Record<string, unknown>>('GET', `/requests/${id(requestId)}/evidence`),
+    remind: (requestId: string) => call<ReminderSent>('POST', `/requests/${id(requestId)}/reminders`),
     /** The request's receipt (409 until it is approved and signed). */
     getReceipt: (requestId: string) => call<{ receipt: string }>('GET', `/requests/${id(requestId)}/receipt`),
     /** The receipt keys' public halves (public: anyone may verify a receipt). */

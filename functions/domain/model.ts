@@ -248,7 +248,9 @@ export type HistoryType =
   | 'stage-started'
   | 'escalated'
   | 'executed'
-  | 'execution-failed';
+  | 'execution-failed'
+  /** One delivery of the callback that failed (the workflow retries it); `callback-failed` when it gives up. */
+  | 'callback-attempt-failed';
 
 export interface HistoryEntry {
   at: string;

@@ -9,6 +9,7 @@ import { profileBodySchema } from '../domain/profile';
 import { DELEGATION_DETAILS } from './delegation';
 import { statsReportSchema } from '../domain/stats-report';
 import { type ApiOperationName, apiOperations, type Method } from '../registry';
+import { OPERATOR_DETAILS } from './operators';
 import { RECEIPT_DETAILS } from './receipts';
 import { errors, inputSchema, isoTime, json, outputSchema, pageParameters, pageResponse, ref, type Schema, subjectName } from './schemas';
 
@@ -197,6 +198,7 @@ const DETAILS: Record<ApiOperationName, Record<string, unknown>> = {
       ]),
     ),
   },
+  ...OPERATOR_DETAILS,
 };
 
 export const DOCUMENTED_OPERATIONS = Object.keys(DETAILS);

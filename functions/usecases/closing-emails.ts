@@ -84,6 +84,7 @@ export async function sendClosingEmails(deps: ClosingDeps, request: ApprovalRequ
   }
   const sent: string[] = [];
   const taken: string[] = [];
+  let subject: string | undefined;
   let deferred: Error | undefined;
   for (const approver of recipients) {
     if (!(await claim(approver))) {
@@ -91,7 +92,9 @@ export async function sendClosingEmails(deps: ClosingDeps, request: ApprovalRequ
       continue;
     }
     try {
-      await deps.send({ ...deps.closingEmail(request), to: approver, tags: { requestId: request.id, purpose: 'closing' } });
+      const content = deps.closingEmail(request);
+      await deps.send({ ...content, to: approver, tags: { requestId: request.id, purpose: 'closing' } });
+      subject = content.subject;
       await deps.repository.settleClosingEmail(request.id, approver, `sent:${deps.now()}`);
       sent.push(approver);
     } catch (error) {
@@ -115,7 +118,13 @@ export async function sendClosingEmails(deps: ClosingDeps, request: ApprovalRequ
       at: deps.now(),
       type: 'notified',
       actor: WORKFLOW_ACTOR,
-      details: { recipients: sent, purpose: 'closing', state: request.state, ...(overLimit.length ? { overLimit } : {}) },
+      details: {
+        recipients: sent,
+        purpose: 'closing',
+        state: request.state,
+        ...(overLimit.length ? { overLimit } : {}),
+        ...(subject ? { subject } : {}),
+      },
     });
   }
   if (deferred) throw new EmailDeferred(`closing emails deferred: ${deferred.name}`);

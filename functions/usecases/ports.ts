@@ -81,6 +81,10 @@ export interface RoundBookkeeping {
   restarts?: number;
   /** Consecutive reconciler repairs of this request that failed (0 or absent after one succeeds). */
   repairFailures?: number;
+  /** When the approvers were last emailed a reminder (the workflow's, a hold's end, or the requester's). */
+  lastEmailAt?: string;
+  /** How many of `reminders` the requester sent (POST /requests/{id}/reminders); they do not use up maxReminders. */
+  requesterReminders?: number;
 }
 
 export interface StoredRequest {
@@ -213,6 +217,15 @@ export interface ReminderStore {
   claimReminder(id: string, approver: string, reminder: number): Promise<boolean>;
 }
 
+export interface RequesterReminderStore {
+  /**
+   * Claims a reminder the requester asks for, in one conditional write: while the request is pending
+   * and no email went to its approvers after `notAfter`, sets `lastEmailAt` to `now` and counts it in
+   * `requesterReminders`; false (nothing written) otherwise.
+   */
+  claimRequesterReminder(id: string, now: string, notAfter: string): Promise<boolean>;
+}
+
 /** Requests the reconciler must look at: `checkAt` is due (sparse index, never a scan). */
 export interface DueStore {
   /** Ids of requests whose `checkAt` is at or before `now`, oldest first, at most `limit`. */
@@ -229,7 +242,7 @@ export interface HistoryStore {
  * only the search function uses it (adapters/dynamodb/find.ts), so other bundles leave it out.
  */
 type RequestStores = ProfileStore & RequestStore & SearchStore & TaskStore & RoundStore & ReminderStore & HistoryStore;
-export type ApprovalStore = RequestStores & DueStore & DelegationStore;
+export type ApprovalStore = RequestStores & DueStore & DelegationStore & RequesterReminderStore;
 
 /** What the reconciler learns of an execution: still running, ended (any way), or never started. */
 export type ExecutionStatus = 'running' | 'ended' | 'missing';

@@ -91,7 +91,7 @@ export class ServiceHttpApi extends Construct {
         allowOrigins: [props.consoleOrigin],
         allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.DELETE],
         allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
-        exposeHeaders: ['location', 'idempotent-replayed'],
+        exposeHeaders: ['location', 'idempotent-replayed', 'next-cursor', 'content-disposition', 'retry-after'],
         maxAge: Duration.hours(1),
       },
       createDefaultStage: false,

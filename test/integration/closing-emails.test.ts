@@ -35,7 +35,9 @@ test('after one approver approves, each approver who was emailed and did not dec
   }
   const history = (await api.call('GET', `/requests/${id}`, { as: users.admin })).body.history as Array<{ type: string; details?: any }>;
   expect(history.filter((entry) => entry.type === 'notified' && entry.details?.purpose === 'closing')).toEqual([
-    expect.objectContaining({ details: { recipients: [users.dave.email, users.erin.email], purpose: 'closing', state: 'approved' } }),
+    expect.objectContaining({
+      details: { recipients: [users.dave.email, users.erin.email], purpose: 'closing', state: 'approved', subject: closings[0]?.subject },
+    }),
   ]);
 }, 60_000);
 

@@ -85,7 +85,12 @@ test('approve: every approver who may decide gets an email with signed links; an
       ).find((entry) => entry.type === 'notified'),
     { timeoutMs: 10_000, what: 'the notified entry', intervalMs: 100 },
   );
-  expect(notified.details).toEqual({ recipients: [users.carol.email, users.dave.email, users.erin.email], skipped: [users.frank.email] });
+  expect(notified.details).toEqual({
+    recipients: [users.carol.email, users.dave.email, users.erin.email],
+    skipped: [users.frank.email],
+    // The subject every approver got, as the mailbox shows it.
+    subject: emails[0]?.subject,
+  });
   expect((await mailbox(api)).filter((mail) => about(request.id)(mail) && mail.destination.to.includes(users.frank.email))).toEqual([]);
   for (const mail of emails) {
     const links = linksOf(mail);

@@ -24,6 +24,10 @@ import { Findings } from './request/Findings';
 import { History } from './request/History';
 import { ExecutionReport, ReceiptSection } from './request/Receipt';
 import { SubjectInformation } from './request/SubjectInformation';
+import { mayRemind, ReminderDialog } from './request/Reminder';
+import { downloadText } from '../download';
+import { formatDuration } from '../duration';
+import { formatLocal } from '../time';
 import { Stages } from './request/Stages';
 import { Approvals, RequestInformation } from './request/Summary';
 import { currentStageIndex, stageProgress, stagesOf } from '../../../functions/domain/stages';
@@ -68,6 +72,7 @@ export function RequestPage() {
   const [deciding, setDeciding] = useState<DialogKind>();
   const [decisionError, setDecisionError] = useState<FieldErrors>();
   const [deleting, setDeleting] = useState(false);
+  const [reminding, setReminding] = useState(false);
 
   const load = useCallback(async () => {
     try {
@@ -113,6 +118,42 @@ export function RequestPage() {
   }
   if (!request) return <Spinner size="large" />;
 
+  const downloadEvidence = async () => {
+    setBusy('Download evidence');
+    try {
+      const evidence = await api.evidence(request.id);
+      downloadText(`evidence-${request.id}.json`, `${JSON.stringify(evidence, null, 2)}\n`, 'application/json');
+      say('success', `Downloaded evidence-${request.id}.json: the request, its whole history, the emails sent and the callback attempts.`);
+    } catch (error) {
+      say('error', messageOf(error), 'Download evidence refused');
+    } finally {
+      setBusy(undefined);
+    }
+  };
+  const sendReminder = async () => {
+    setBusy('Send reminder');
+    try {
+      const sent = await api.remind(request.id);
+      say(
+        'success',
+        sent.recipients.length
+          ? `Reminder sent to ${sent.recipients.join(', ')}.`
+          : 'No awaited approver may still decide: nobody was emailed.',
+      );
+      await load();
+    } catch (error) {
+      const status = error instanceof ApiError ? ` (${error.status})` : '';
+      const next =
+        error instanceof ApiError && error.status === 429 ? (error.details as { nextAllowedAt?: string })?.nextAllowedAt : undefined;
+      const message = next
+        ? `The approvers were emailed less than ${formatDuration(request.remindAfter)} ago. You can send a reminder from ${formatLocal(next)}.`
+        : messageOf(error);
+      say('error', message, `Send reminder refused${status}`);
+    } finally {
+      setBusy(undefined);
+      setReminding(false);
+    }
+  };
   const decider = mayDecide(request, who) || (delegatedFor !== undefined && mayDecideFor(request, who, delegatedFor));
   const deleter = mayDelete(request, who);
   const releaser = request.onHold && mayRelease(request, who);
@@ -184,6 +225,14 @@ export function RequestPage() {
                 Delete request
               </Button>
             ) : null}
+            {mayRemind(request, who) ? (
+              <Button onClick={() => setReminding(true)} disabled={!!busy}>
+                Send reminder
+              </Button>
+            ) : null}
+            <Button iconName="download" onClick={downloadEvidence} loading={busy === 'Download evidence'} disabled={!!busy}>
+              Download evidence
+            </Button>
           </SpaceBetween>
         }
       >
@@ -236,6 +285,14 @@ export function RequestPage() {
           if (error instanceof ApiError && error.status === 400) setDecisionError(fieldErrors(error));
           else setDeciding(undefined);
         }}
+      />
+
+      <ReminderDialog
+        request={request}
+        visible={reminding}
+        busy={busy === 'Send reminder'}
+        onDismiss={() => setReminding(false)}
+        onSend={sendReminder}
       />
 
       <Modal

@@ -18,6 +18,7 @@ import { dayRange } from '../time';
 import { isAdmin, isApprover } from '../permissions';
 import { RequestTable } from '../RequestTable';
 import { useSession } from '../session';
+import { ExportDialog } from './requests/ExportDialog';
 
 const ANY: SelectProps.Option = { value: '', label: 'Any' };
 const stateOptions: SelectProps.Option[] = [ANY, ...STATES.map((state) => ({ value: state, label: STATE_LABELS[state] ?? state }))];
@@ -93,6 +94,7 @@ export function RequestsPage() {
       { replace: true },
     );
   const everyone = isApprover(who) || isAdmin(who);
+  const [exporting, setExporting] = useState(false);
   const navigate = useNavigate();
   const follow = (event: CustomEvent) => {
     event.preventDefault();
@@ -117,9 +119,12 @@ export function RequestsPage() {
             variant="awsui-h1-sticky"
             description={everyone ? 'Every request, newest first.' : 'Your requests, newest first.'}
             actions={
-              <Button variant="primary" href={`${basePath}/requests/new`} onFollow={follow}>
-                New request
-              </Button>
+              <SpaceBetween direction="horizontal" size="xs">
+                {everyone ? <Button onClick={() => setExporting(true)}>Export</Button> : null}
+                <Button variant="primary" href={`${basePath}/requests/new`} onFollow={follow}>
+                  New request
+                </Button>
+              </SpaceBetween>
             }
           >
             Requests
@@ -181,6 +186,7 @@ export function RequestsPage() {
               : 'No requests yet.'
         }
       />
+      <ExportDialog visible={exporting} filters={filters} onDismiss={() => setExporting(false)} />
     </SpaceBetween>
   );
 }

@@ -65,6 +65,8 @@ export function toStored(item: Item): StoredRequest {
   if (typeof item.execution === 'string') rounds.execution = item.execution;
   if (typeof item.restarts === 'number') rounds.restarts = item.restarts;
   if (typeof item.repairFailures === 'number') rounds.repairFailures = item.repairFailures;
+  if (typeof item.lastEmailAt === 'string') rounds.lastEmailAt = item.lastEmailAt;
+  if (typeof item.requesterReminders === 'number') rounds.requesterReminders = item.requesterReminders;
   // DynamoDB maps come back in any order.
   return { request: inFieldOrder(item.doc as ApprovalRequest), rounds };
 }

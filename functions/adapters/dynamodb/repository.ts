@@ -24,6 +24,7 @@ import type { Delegation } from '../../domain/delegation';
 import { DynamoEmailClaims, DynamoReminderClaims } from './claims';
 import { DynamoDelegations } from './delegations';
 import { DynamoHistory } from './history';
+import { DynamoRequesterReminders } from './requester-reminders';
 import { DynamoProfileStore } from './profiles';
 import { DynamoRequestStore } from './requests';
 import { DynamoRoundBookkeeping } from './rounds';
@@ -39,6 +40,7 @@ export class Repository implements ApprovalStore {
   private readonly tasks: DynamoTasks;
   private readonly reminderClaims: DynamoReminderClaims;
   private readonly emailClaims: DynamoEmailClaims;
+  private readonly requesterReminders: DynamoRequesterReminders;
   private readonly delegations: DynamoDelegations;
 
   constructor(db: DynamoDBDocumentClient, table: string) {
@@ -50,6 +52,7 @@ export class Repository implements ApprovalStore {
     this.tasks = new DynamoTasks(db, table);
     this.reminderClaims = new DynamoReminderClaims(db, table);
     this.emailClaims = new DynamoEmailClaims(db, table);
+    this.requesterReminders = new DynamoRequesterReminders(db, table);
     this.delegations = new DynamoDelegations(db, table);
   }
 
@@ -100,6 +103,9 @@ export class Repository implements ApprovalStore {
   }
   claimReminder(id: string, approver: string, reminder: number): Promise<boolean> {
     return this.reminderClaims.claimReminder(id, approver, reminder);
+  }
+  claimRequesterReminder(id: string, now: string, notAfter: string): Promise<boolean> {
+    return this.requesterReminders.claimRequesterReminder(id, now, notAfter);
   }
   dueRequests(now: string, limit: number): Promise<string[]> {
     return this.rounds.dueRequests(now, limit);

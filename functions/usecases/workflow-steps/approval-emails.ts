@@ -29,6 +29,8 @@ type EmailDeps = Pick<StepDeps, 'repository' | 'directory' | 'now' | 'meter' | '
 export async function sendApprovalEmails(deps: EmailDeps, request: ApprovalRequest, addresses: readonly string[] = request.approvers) {
   const sent: string[] = [];
   const taken: string[] = [];
+  /** The subject of each email this attempt sent, by recipient. */
+  const subjects: Record<string, string> = {};
   const { recipients, skipped } = await emailableApprovers(deps.directory, request, addresses);
   for (const approver of recipients) {
     const now = deps.now();
@@ -38,7 +40,7 @@ export async function sendApprovalEmails(deps: EmailDeps, request: ApprovalReque
       continue;
     }
     try {
-      await sendApproverEmail(deps, request, approver, 'approval');
+      subjects[approver] = await sendApproverEmail(deps, request, approver, 'approval');
       await deps.repository.settleApprovalEmail(request.id, approver, `sent:${deps.now()}`);
       sent.push(approver);
     } catch (error) {
@@ -52,7 +54,7 @@ export async function sendApprovalEmails(deps: EmailDeps, request: ApprovalReque
     }
   }
   // Every approver emailed by this attempt: nothing an earlier attempt did can add to the list.
-  if (recipients.every((approver) => sent.includes(approver))) return { sent: [...recipients], skipped };
+  if (recipients.every((approver) => sent.includes(approver))) return { sent: [...recipients], skipped, subjects };
   const earlier = await deps.repository.getRequest(request.id);
   // A claim another attempt holds and has not settled: that attempt may still be sending, or may
   // have died (a crash, a timeout). Deferred: a later attempt sends it once the claim is stale.
@@ -62,16 +64,18 @@ export async function sendApprovalEmails(deps: EmailDeps, request: ApprovalReque
   const all = Object.entries(earlier?.rounds.approvalEmails ?? {})
     .filter(([, value]) => value.startsWith('sent:'))
     .map(([approver]) => approver);
-  return { sent: addresses.filter((approver) => all.includes(approver) || sent.includes(approver)), skipped };
+  return { sent: addresses.filter((approver) => all.includes(approver) || sent.includes(approver)), skipped, subjects };
 }
 
 type Purpose = 'approval' | 'reminder' | 'hold-ended';
 
-async function sendApproverEmail(deps: EmailDeps, request: ApprovalRequest, approver: string, purpose: Purpose) {
+/** Sends one approver their email; resolves to its subject (the history records it). */
+async function sendApproverEmail(deps: EmailDeps, request: ApprovalRequest, approver: string, purpose: Purpose): Promise<string> {
   const links = await deps.links(request, approver);
   const content = deps.approverEmail(request, links, { reminder: purpose === 'reminder', holdEnded: purpose === 'hold-ended' });
   await deps.send({ ...content, to: approver, tags: { requestId: request.id, purpose } });
   await sendDelegateCopy(deps, request, approver, purpose);
+  return content.subject;
 }
 
 /**
@@ -89,13 +93,14 @@ export async function sendReminders(
 ) {
   const sent: string[] = [];
   const claimedBefore: string[] = [];
+  const subjects: Record<string, string> = {};
   for (const approver of recipients) {
     if (!(await deps.repository.claimReminder(request.id, approver, reminder))) {
       claimedBefore.push(approver);
       continue;
     }
     try {
-      await sendApproverEmail(deps, request, approver, purpose);
+      subjects[approver] = await sendApproverEmail(deps, request, approver, purpose);
       sent.push(approver);
       if (purpose === 'reminder') deps.meter.reminderSent();
     } catch (error) {
@@ -103,5 +108,5 @@ export async function sendReminders(
       await recordEmailFailure(deps, request.id, approver, purpose, error);
     }
   }
-  return { sent, claimedBefore };
+  return { sent, claimedBefore, subjects };
 }

@@ -8,7 +8,7 @@ import type { Outcome } from '../../domain/model';
 import { CHECK_GRACE_SECONDS, earliest, plus } from '../checks';
 import type { StepDeps } from '../deps';
 import { sendApprovalEmails } from './approval-emails';
-import { record, skippedDetail } from './history';
+import { record, skippedDetail, subjectDetail } from './history';
 
 /**
  * Stores the task token on the request while it is pending (with the time the reconciler looks
@@ -43,7 +43,11 @@ export async function awaitDecision(deps: StepDeps, requestId: string, taskToken
     // The stage emailed now (a decision may have started a later one before the workflow's first round).
     const notifiedStage = stored.request.currentStage ?? 0;
     await deps.repository.setRoundBookkeeping(requestId, { notifiedAt: now, nextReminderAt, notifiedStage });
-    await record(deps, requestId, now, 'notified', { recipients: results.sent, ...skippedDetail(results.skipped) });
+    await record(deps, requestId, now, 'notified', {
+      recipients: results.sent,
+      ...skippedDetail(results.skipped),
+      ...subjectDetail(results.subjects),
+    });
   }
 }
 

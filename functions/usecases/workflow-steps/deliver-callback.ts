@@ -45,14 +45,24 @@ export async function deliverCallback(deps: CallbackDeps, requestId: string, aba
     ({ status } = await deps.callbacks.send(url, event, key, deps.now()));
   } catch (error) {
     deps.meter.callbackFailed();
+    await recordAttempt(deps, requestId, { type: event.type, error: (error as Error).name ?? 'Error' });
     throw new CallbackFailed(`callback not delivered: ${(error as Error).name}`);
   }
   if (status < 200 || status > 299) {
     deps.meter.callbackFailed();
+    await recordAttempt(deps, requestId, { type: event.type, status });
     throw new CallbackFailed(`callback answered ${status}`);
   }
   const now = deps.now();
   await deps.repository.setRoundBookkeeping(requestId, { callbackDeliveredAt: now, ...done });
   await record(deps, requestId, now, 'callback-delivered', { status, type: event.type });
   return { status };
+}
+
+/**
+ * A failed attempt, for the evidence of what the calling system was sent (at most the workflow's
+ * retries of the step). Its own failure does not change the attempt's: the workflow retries it anyway.
+ */
+async function recordAttempt(deps: CallbackDeps, requestId: string, details: Record<string, unknown>) {
+  await record(deps, requestId, deps.now(), 'callback-attempt-failed', details).catch(() => undefined);
 }

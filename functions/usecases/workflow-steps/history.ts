@@ -26,3 +26,13 @@ export function recordEmailFailure(
 
 /** Listed approvers who got no email because they may no longer decide (left the directory or the group). */
 export const skippedDetail = (skipped: string[]) => (skipped.length > 0 ? { skipped } : {});
+
+/**
+ * The subject of the emails an entry records (evidence of what was sent): `subject` when every
+ * recipient got the same one, else `subjects` by recipient; nothing when none was sent.
+ */
+export function subjectDetail(subjects: Record<string, string>): { subject?: string; subjects?: Record<string, string> } {
+  const distinct = [...new Set(Object.values(subjects))];
+  if (distinct.length === 0) return {};
+  return distinct.length === 1 ? { subject: distinct[0] } : { subjects };
+}

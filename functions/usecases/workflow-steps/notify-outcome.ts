@@ -37,6 +37,7 @@ export async function notifyOutcome(deps: StepDeps, requestId: string): Promise<
         recipients: [request.requester.email],
         purpose: 'outcome',
         state: request.state,
+        subject: content.subject,
       });
     } catch (error) {
       deps.meter.emailFailed();

@@ -14,7 +14,7 @@ import type { StepDeps } from '../deps';
 import { emailableApprovers } from '../people';
 import type { RoundBookkeeping } from '../ports';
 import { sendReminders } from './approval-emails';
-import { record, skippedDetail } from './history';
+import { record, skippedDetail, subjectDetail } from './history';
 import { escalationWait, stageRound } from './stage-rounds';
 
 export interface Plan {
@@ -62,20 +62,23 @@ export async function planRound(deps: StepDeps, requestId: string): Promise<Plan
   const remindEvery = durationSeconds(request.remindAfter) ?? 0;
   const limit = reminderLimit(request);
   let reminders = rounds.reminders ?? 0;
-  const mayRemind = () => reminders - (rounds.holdEmails ?? 0) < limit && reminders < MAX_REMINDERS;
+  // Emails at a hold's end and the requester's reminders do not use up the profile's reminders.
+  const extra = (rounds.holdEmails ?? 0) + (rounds.requesterReminders ?? 0);
+  const mayRemind = () => reminders - extra < limit && reminders < MAX_REMINDERS;
   let nextReminderAt = rounds.nextReminderAt ?? plus(request.createdAt, remindEvery);
   if (rounds.notifiedAt && mayRemind() && epoch(now) >= epoch(nextReminderAt)) {
     const { recipients, skipped } = await emailableApprovers(deps.directory, request, undecidedApprovers(request));
     const results = await sendReminders(deps, request, recipients, reminders + 1);
     while (epoch(nextReminderAt) <= epoch(now)) nextReminderAt = plus(nextReminderAt, remindEvery);
     reminders += 1;
-    await deps.repository.setRoundBookkeeping(requestId, { nextReminderAt, reminders }, { whilePending: true });
+    await deps.repository.setRoundBookkeeping(requestId, { nextReminderAt, reminders, lastEmailAt: now }, { whilePending: true });
     await record(deps, requestId, now, 'reminded', {
       recipients: results.sent,
       ...(results.claimedBefore.length ? { claimedBefore: results.claimedBefore } : {}),
-      reminder: reminders - (rounds.holdEmails ?? 0),
+      reminder: reminders - extra,
       of: limit,
       ...skippedDetail(skipped),
+      ...subjectDetail(results.subjects),
     });
   }
   const expiry = epoch(request.expiresAt);
@@ -93,17 +96,18 @@ async function endHoldRound(deps: StepDeps, request: ApprovalRequest, rounds: Ro
   const reminders = rounds.reminders ?? 0;
   const { recipients, skipped } = await emailableApprovers(deps.directory, request, undecidedApprovers(request));
   const slot = reminders < MAX_REMINDERS ? reminders + 1 : undefined;
-  const results = slot ? await sendReminders(deps, after, recipients, slot, 'hold-ended') : { sent: [], claimedBefore: [] };
+  const results = slot ? await sendReminders(deps, after, recipients, slot, 'hold-ended') : { sent: [], claimedBefore: [], subjects: {} };
   const ended = await endHoldInTime(deps, request.id, {
     recipients: results.sent,
     ...(results.claimedBefore.length ? { claimedBefore: results.claimedBefore } : {}),
     ...(slot ? {} : { overLimit: recipients }),
     ...skippedDetail(skipped),
+    ...subjectDetail(results.subjects),
   });
   if (!ended) return undefined;
   const next: RoundBookkeeping = {
     nextReminderAt: plus(now, durationSeconds(request.remindAfter) ?? 0),
-    ...(slot ? { reminders: slot, holdEmails: (rounds.holdEmails ?? 0) + 1 } : {}),
+    ...(slot ? { reminders: slot, holdEmails: (rounds.holdEmails ?? 0) + 1, lastEmailAt: now } : {}),
   };
   await deps.repository.setRoundBookkeeping(request.id, next, { whilePending: true });
   return { request: ended, rounds: { ...rounds, ...next } };

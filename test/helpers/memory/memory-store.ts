@@ -229,6 +229,16 @@ export class MemoryStore implements ApprovalStore, FindStore {
     return true;
   }
 
+  async claimRequesterReminder(id: string, now: string, notAfter: string): Promise<boolean> {
+    this.check();
+    const stored = this.requests.get(id);
+    if (stored?.request.state !== 'requested') return false;
+    if (stored.rounds.lastEmailAt !== undefined && stored.rounds.lastEmailAt > notAfter) return false;
+    stored.rounds.lastEmailAt = now;
+    stored.rounds.requesterReminders = (stored.rounds.requesterReminders ?? 0) + 1;
+    return true;
+  }
+
   /** Like the sparse byDue index: requests with a checkAt at or before now, oldest first. */
   async dueRequests(now: string, limit: number): Promise<string[]> {
     this.check();

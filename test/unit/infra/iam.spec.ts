@@ -234,6 +234,20 @@ describe('each function gets exactly what its needs say', () => {
     putDelegation: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', ...DIRECTORY],
     getDelegation: ['dynamodb:GetItem', ...DIRECTORY],
     deleteDelegation: ['dynamodb:DeleteItem', 'dynamodb:GetItem', ...DIRECTORY], // a transaction Deletes both sides
+    getEvidence: ['dynamodb:GetItem', 'dynamodb:Query'], // the request (read rules), then every history page
+    // each item through decideAsUser, as decideRequest
+    decideMany: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', ...DIRECTORY],
+    // search with a creation-time range: Queries of the byState shards only
+    exportRequests: ['dynamodb:Query@indexes'],
+    // the request, the reminder claim and bookkeeping (UpdateItem), the history entry, link keys, the emails
+    remindApprovers: [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'secretsmanager:GetSecretValue',
+      'ses:SendEmail',
+      ...DIRECTORY,
+    ],
     linkPage: ['dynamodb:GetItem', 'secretsmanager:GetSecretValue', ...DIRECTORY],
     linkDecide: [
       'dynamodb:DeleteItem',
@@ -364,9 +378,9 @@ describe('each function gets exactly what its needs say', () => {
     const indexArns = Object.values(grantsOf(fn, template))
       .flat()
       .filter((arn) => arn.includes('/index/'));
-    expect(indexArns.length > 0).toBe(name === 'searchRequests' || name === 'reconciler');
+    expect(indexArns.length > 0).toBe(name === 'searchRequests' || name === 'exportRequests' || name === 'reconciler');
     if (name === 'reconciler') expect(indexArns).toEqual([`${table}/index/byDue`]);
-    if (name === 'searchRequests') expect(indexArns).not.toContain(`${table}/index/byDue`);
+    if (name === 'searchRequests' || name === 'exportRequests') expect(indexArns).not.toContain(`${table}/index/byDue`);
   });
 
   test('no API function may call Step Functions: the outbox starts workflows and ends waits', () => {

@@ -54,7 +54,12 @@ describe('the closing email', () => {
     expect(closingEntries(store)).toEqual([
       expect.objectContaining({
         actor: expect.objectContaining({ id: 'workflow' }),
-        details: { recipients: [CAROL, ERIN], purpose: 'closing', state: 'rejected' },
+        details: {
+          recipients: [CAROL, ERIN],
+          purpose: 'closing',
+          state: 'rejected',
+          subject: 'Closed (rejected): Request a smart card [6f1c2b9e]',
+        },
       }),
     ]);
   });

@@ -96,7 +96,14 @@ describe('only approvers who may still decide get emails with links', () => {
     await awaitDecision(deps, ID, 'token-1');
     expect(mailer.sent.map((email) => email.to)).toEqual(['carol@example.com']);
     expect(store.historyOf(ID)).toEqual([
-      expect.objectContaining({ type: 'notified', details: { recipients: ['carol@example.com'], skipped: ['bob@example.com'] } }),
+      expect.objectContaining({
+        type: 'notified',
+        details: {
+          recipients: ['carol@example.com'],
+          skipped: ['bob@example.com'],
+          subject: 'Approval needed: Request a smart card requested by alice@example.com [6f1c2b9e]',
+        },
+      }),
     ]);
   });
 
@@ -143,7 +150,13 @@ describe('awaiting a decision', () => {
     await awaitDecision(deps, ID, 'token-1');
     expect(reads).toHaveBeenCalledTimes(1);
     expect(store.historyOf(ID)).toEqual([
-      expect.objectContaining({ type: 'notified', details: { recipients: ['bob@example.com', 'carol@example.com'] } }),
+      expect.objectContaining({
+        type: 'notified',
+        details: {
+          recipients: ['bob@example.com', 'carol@example.com'],
+          subject: 'Approval needed: Request a smart card requested by alice@example.com [6f1c2b9e]',
+        },
+      }),
     ]);
   });
 
@@ -154,7 +167,13 @@ describe('awaiting a decision', () => {
     mailer.failFor = undefined;
     await awaitDecision(deps, ID, 'token-2');
     expect(store.historyOf(ID)).toEqual([
-      expect.objectContaining({ type: 'notified', details: { recipients: ['bob@example.com', 'carol@example.com'] } }),
+      expect.objectContaining({
+        type: 'notified',
+        details: {
+          recipients: ['bob@example.com', 'carol@example.com'],
+          subject: 'Approval needed: Request a smart card requested by alice@example.com [6f1c2b9e]',
+        },
+      }),
     ]);
   });
 
@@ -282,7 +301,10 @@ describe('after the outcome', () => {
     const { deps, store, meter } = setup(pending({ ...rejected(), callbackUrl: 'https://calling.example/hook', client: 'billing-system' }));
     (deps.callbacks as RecordingCallbacks).failWith = Object.assign(new Error('timed out'), { name: 'TimeoutError' });
     await expect(deliverCallback(deps, ID)).rejects.toThrow(new CallbackFailed('callback not delivered: TimeoutError'));
-    expect(types(store)).toEqual([]);
+    // Each failed attempt is recorded (the evidence of what the calling system was sent).
+    expect(store.historyOf(ID).map((entry) => [entry.type, entry.details])).toEqual([
+      ['callback-attempt-failed', { type: 'request.rejected', error: 'TimeoutError' }],
+    ]);
     expect(meter.names()).toEqual(['callbackFailed']);
   });
 
@@ -293,7 +315,10 @@ describe('after the outcome', () => {
     answerWith(503);
     await expect(deliverCallback(deps, ID)).rejects.toBeInstanceOf(CallbackFailed);
     await expect(deliverCallback(deps, ID)).rejects.toBeInstanceOf(CallbackFailed);
-    expect(types(store)).toEqual([]);
+    expect(store.historyOf(ID).map((entry) => [entry.type, entry.details])).toEqual([
+      ['callback-attempt-failed', { type: 'request.rejected', status: 503 }],
+      ['callback-attempt-failed', { type: 'request.rejected', status: 503 }],
+    ]);
     expect(meter.names()).toEqual(['callbackFailed', 'callbackFailed']);
   });
 
@@ -303,7 +328,7 @@ describe('after the outcome', () => {
     );
     answerWith(307);
     await expect(deliverCallback(deps, ID)).rejects.toThrow('callback answered 307');
-    expect(types(store)).toEqual([]);
+    expect(types(store)).toEqual(['callback-attempt-failed']);
     expect(meter.names()).toEqual(['callbackFailed']);
   });
 
