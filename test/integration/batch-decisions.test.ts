@@ -140,3 +140,20 @@ test('50 items are all decided', async () => {
   const states = await Promise.all(requests.map(async (request) => (await read(request.id)).state));
   expect(new Set(states)).toEqual(new Set(['approved']));
 }, 60_000);
+
+test('a delegate decides by batch as by the single route: once, for the approver who handed over', async () => {
+  const solo = await api.call('PUT', '/profiles/batch-solo', { as: users.admin, body: profile({ approvers: [users.carol.email] }) });
+  expect(solo.status).toBe(200);
+  const until = new Date(Date.now() + 86_400_000).toISOString();
+  expect((await api.call('PUT', '/me/delegation', { as: users.carol, body: { to: users.dave.email, until } })).status).toBe(200);
+  try {
+    const request = await create('batch-solo');
+    const answer = await batch([{ requestId: request.id, decision: 'approve' }], users.dave);
+    expect(answer.body.results[0]).toMatchObject({
+      status: 200,
+      request: { state: 'approved', approvals: [{ by: { id: users.dave.sub }, for: { id: users.carol.sub } }] },
+    });
+  } finally {
+    await api.call('DELETE', '/me/delegation', { as: users.carol });
+  }
+});
