@@ -26,7 +26,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { batchPutRequests } from '../functions/adapters/dynamodb/batch';
 import { historyItem, requestAttributes, toStored } from '../functions/adapters/dynamodb/items';
-import { INDEX_BY_STATE, requestKey, statePartition } from '../functions/adapters/dynamodb/keys';
+import { INDEX_BY_STATE, requestKey, statePartition, statsDaySortKey, statsPartition } from '../functions/adapters/dynamodb/keys';
 import type { ApprovalRequest, HistoryEntry } from '../functions/domain/model';
 import { localIssuer } from '../local/identity';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, waitFor } from '../local/net';
@@ -350,6 +350,42 @@ export async function runBench(
         )
         .then(() => undefined);
 
+    // The operators' reads: GET /stats (the default 30 days of the stats buckets) and one export page.
+    const day = 86_400_000;
+    const rangeFrom = new Date(Date.now() - 30 * day).toISOString();
+    const rangeTo = new Date(Date.now() + day).toISOString();
+    const stats = () => expect(http('GET', `${api}/stats`, { headers: carol }), 200, 'GET stats').then(() => undefined);
+    const bareStatsQuery = () =>
+      db
+        .send(
+          new QueryCommand({
+            TableName: TABLE_NAME,
+            KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+            ExpressionAttributeValues: {
+              ':pk': statsPartition(undefined),
+              ':from': statsDaySortKey(rangeFrom.slice(0, 10)),
+              ':to': statsDaySortKey(new Date().toISOString().slice(0, 10)),
+            },
+          }),
+        )
+        .then(() => undefined);
+    const exportQuery = `state=requested&format=csv&limit=100&from=${encodeURIComponent(rangeFrom)}&to=${encodeURIComponent(rangeTo)}`;
+    const exportPage = () =>
+      expect(http('GET', `${api}/requests/export?${exportQuery}`, { headers: carol }), 200, 'GET export').then(() => undefined);
+    const bareExportPage = () =>
+      db
+        .send(
+          new QueryCommand({
+            TableName: TABLE_NAME,
+            IndexName: INDEX_BY_STATE,
+            KeyConditionExpression: 'GSI1PK = :pk',
+            ExpressionAttributeValues: { ':pk': statePartition('requested', 0) },
+            ScanIndexForward: false,
+            Limit: 100,
+          }),
+        )
+        .then(() => undefined);
+
     /** Service and bare operation in alternating blocks; medians over every sample of each. */
     const paired = async (service: () => Promise<unknown>, bare: () => Promise<unknown>, clients = 1) => {
       const s: number[] = [];
@@ -371,6 +407,10 @@ export async function runBench(
       await bareQuery();
       await bareTransact();
       await bareSearchPage();
+      await stats();
+      await exportPage();
+      await bareStatsQuery();
+      await bareExportPage();
     }
     for (let i = 0; i < size.rounds * size.block + 10; i++) await create(); // requests for the 1-client decisions
 
@@ -406,6 +446,11 @@ export async function runBench(
     const storedSmall = created + seeded;
     const searchSmall = await paired(search, bareSearchPage);
     log(`search with ${storedSmall} stored: ${searchSmall.service.toFixed(1)} ms vs bare ${searchSmall.bare.toFixed(1)} ms`);
+    const statsOne = await paired(stats, bareStatsQuery);
+    const exportOne = await paired(exportPage, bareExportPage);
+    log(
+      `stats ${statsOne.service.toFixed(1)} ms vs bare ${statsOne.bare.toFixed(1)} ms; export page ${exportOne.service.toFixed(1)} ms vs bare ${exportOne.bare.toFixed(1)} ms`,
+    );
 
     // ---- 1, 10, 50 clients: create and get, beside their bare operations -----------------------
     const sweep: Record<string, RunResult[]> = { create: [], get: [], bareTransact: [], bareQuery: [] };
@@ -558,6 +603,24 @@ export async function runBench(
         ratio: ratio(searchSmall.service, searchSmall.bare),
         goal: '≤ 2.5×',
         met: searchSmall.service / searchSmall.bare <= 2.5,
+      },
+      {
+        name: 'GET /stats (30 days of counters, all profiles) vs one bare Query of the same day buckets',
+        value: round(statsOne.service),
+        unit: 'ms',
+        baseline: round(statsOne.bare),
+        ratio: ratio(statsOne.service, statsOne.bare),
+        goal: '≤ 2.5× (as a search page)',
+        met: statsOne.service / statsOne.bare <= 2.5,
+      },
+      {
+        name: `export page (CSV, state=requested, 100 rows, ${storedSmall} stored) vs one bare Query page of 100`,
+        value: round(exportOne.service),
+        unit: 'ms',
+        baseline: round(exportOne.bare),
+        ratio: ratio(exportOne.service, exportOne.bare),
+        goal: '≤ 2.5× (as a search page)',
+        met: exportOne.service / exportOne.bare <= 2.5,
       },
       {
         name: `search first page with ${created + seeded} stored requests vs with ${storedSmall}`,
