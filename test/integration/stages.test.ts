@@ -111,3 +111,29 @@ test('a 3-stage request: each stage emailed when it starts, a group stage decide
     [users.carol.email, pki1.email, pki2.email, officer.email, users.dave.email].sort(),
   );
 }, 60_000);
+
+test('a stage start that opens and closes more task items than one transaction holds (two stages of 50) is stored, and the tasks follow it', async () => {
+  const listed = (stage: number) => Array.from({ length: 50 }, (_, i) => `wide${stage}-${i}@example.com`);
+  const base = profile({ remindAfter: 'PT1H', expireAfter: 'P1D' }) as Record<string, unknown>;
+  delete base.approvers;
+  delete base.requiredApprovals;
+  const wide = [
+    { name: 'First', approvers: [users.carol.email, ...listed(1).slice(1)], requiredApprovals: 1 },
+    { name: 'Second', approvers: listed(2), requiredApprovals: 1 },
+  ];
+  expect((await api.call('PUT', '/profiles/wide', { as: users.admin, body: { ...base, stages: wide } })).status).toBe(200);
+  const created = await api.call('POST', '/requests', { as: users.alice, body: cardRequest('wide') });
+  expect(created.status).toBe(201);
+  const id = created.body.id as string;
+
+  // Carol's approval closes 49 task items, opens 50, and writes the request and two history entries: 102 writes.
+  const approved = await decide(id, users.carol);
+  expect(approved.status).toBe(200);
+  expect(approved.body).toMatchObject({ currentStage: 1, stages: [{ status: 'approved' }, { status: 'active' }] });
+  const second = { sub: 'wide2-49', email: 'wide2-49@example.com', groups: ['approvers'] };
+  const first = { sub: 'wide1-2', email: 'wide1-2@example.com', groups: ['approvers'] };
+  const idsOf = async (as: typeof first) =>
+    ((await api.call('GET', '/tasks?limit=100', { as })).body.items as Array<{ id: string }>).map((task) => task.id);
+  expect(await idsOf(second)).toContain(id);
+  expect(await idsOf(first)).not.toContain(id);
+});

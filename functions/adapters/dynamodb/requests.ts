@@ -4,7 +4,7 @@
  * history's reads are in history.ts, the workflow's bookkeeping on the item in rounds.ts.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { conflict } from '../../domain/errors';
 import type { ApprovalRequest } from '../../domain/model';
 import type { Change } from '../../domain/rules';
@@ -15,6 +15,19 @@ import { findItem, historyItem, historyItems, requestAttributes, taskItem, toSto
 import { dueKeys, idempotencyKey, indexKeys, requestKey, taskKey } from './keys';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+
+/** DynamoDB's limit on the items of one transaction. */
+export const MAX_TRANSACTION_ITEMS = 100;
+const LATE_TASK_WRITES_AT_ONCE = 10;
+
+/**
+ * The task writes that fit beside `fixed` other items in one transaction (opens first: those are
+ * what an approver's task list shows), and the rest, written right after it.
+ */
+export function splitTaskWrites(fixed: number, tasks: TransactItems): [TransactItems, TransactItems] {
+  const room = Math.max(0, MAX_TRANSACTION_ITEMS - fixed);
+  return [tasks.slice(0, room), tasks.slice(room)];
+}
 
 export class DynamoRequestStore implements Omit<RequestStore, 'getHistory' | 'getRequestWithHistory'> {
   constructor(
@@ -60,10 +73,11 @@ export class DynamoRequestStore implements Omit<RequestStore, 'getHistory' | 'ge
       });
     }
     // After the idempotency record: the condition checks above keep their positions.
-    items.push(...this.taskWrites(undefined, request));
     items.push(...findKeys(request).map((key) => ({ Put: { TableName: this.table, Item: findItem(key, request) } })));
+    const [inTransaction, later] = splitTaskWrites(items.length, this.taskWrites(undefined, request));
     try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      await this.db.send(new TransactWriteCommand({ TransactItems: [...items, ...inTransaction] }));
+      await this.writeTasksLater(later);
       return { created: true };
     } catch (error) {
       if (idempotency && (isConditionFailure(error, 2) || isTransactionConflict(error))) {
@@ -103,6 +117,10 @@ export class DynamoRequestStore implements Omit<RequestStore, 'getHistory' | 'ge
     const due = checkAt ? dueKeys(request.id, checkAt) : undefined;
     const token = options.sameTaskToken;
     const tokenCondition = token === undefined ? '' : token === null ? ' AND attribute_not_exists(#token)' : ' AND #token = :token';
+    const history = historyItems(request.id, [change.history, ...(change.more ?? [])]).map((Item) => ({
+      Put: { TableName: this.table, Item },
+    }));
+    const [inTransaction, later] = splitTaskWrites(1 + history.length, this.taskWrites(previous, request));
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -135,17 +153,39 @@ export class DynamoRequestStore implements Omit<RequestStore, 'getHistory' | 'ge
                 },
               },
             },
-            ...historyItems(request.id, [change.history, ...(change.more ?? [])]).map((Item) => ({ Put: { TableName: this.table, Item } })),
-            ...this.taskWrites(previous, request),
+            ...history,
+            ...inTransaction,
           ],
         }),
       );
+      await this.writeTasksLater(later);
       return 'saved';
     } catch (error) {
       // Someone else's write won: a changed version, or another transaction on the same item at
       // the same moment (TransactionConflict). Either way the caller re-reads and re-applies.
       if (isConditionFailure(error, 0) || isTransactionConflict(error)) return 'conflict';
       throw error;
+    }
+  }
+
+  /**
+   * The task writes that did not fit in the transaction, right after it, a few at a time. Only a
+   * stage of very many people gets here (a group's members, or two large stages at once). Task
+   * items are an index of whom a request awaits: GET /tasks reads each request and keeps only those
+   * still open for the approver (domain/tasks.ts isOpenFor), so a close written late shows nothing
+   * wrong meanwhile, and an open written late only appears in the list a moment later.
+   */
+  private async writeTasksLater(writes: TransactItems): Promise<void> {
+    for (let start = 0; start < writes.length; start += LATE_TASK_WRITES_AT_ONCE) {
+      await Promise.all(
+        writes
+          .slice(start, start + LATE_TASK_WRITES_AT_ONCE)
+          .map((write) =>
+            write.Put
+              ? this.db.send(new PutCommand({ TableName: this.table, Item: write.Put.Item }))
+              : this.db.send(new DeleteCommand({ TableName: this.table, Key: write.Delete?.Key })),
+          ),
+      );
     }
   }
 
