@@ -159,7 +159,7 @@ export const FUNCTIONS = [
     path: '/requests/{id}/decisions',
     entry: 'functions/decide-request/handler.ts',
     auth: 'jwt',
-    access: 'approvers listed on the request, or their delegates',
+    access: 'approvers of the current stage, or their delegates',
     // table:query: the delegations to the caller (the delegate's partition).
     needs: ['table:get', 'table:query', 'table:put', 'table:update', 'table:delete', 'directory:read'],
   },

@@ -96,7 +96,7 @@ export const OPERATOR_DETAILS = {
   remindApprovers: {
     summary: 'Email the approvers the request awaits a reminder now (the requester, while requested)',
     description:
-      "The approvers listed on the request who have not approved and may still decide (enabled members of approvers in the directory) get a reminder email with their own links. At most once per remindAfter after the last email to the approvers (the first approval email, a reminder, a hold ending, or an earlier one of these): sooner is 429 with Retry-After. Each counts toward the 21 emails one request may send an approver (409 once they had them all), but not toward the profile's maxReminders. 409 once ended or while on hold.",
+      "The current stage's approvers who have not approved and may still decide (enabled members of approvers in the directory) get a reminder email with their own links. At most once per remindAfter after the last email to the approvers (the first approval email, a reminder, a hold ending, or an earlier one of these): sooner is 429 with Retry-After. Each counts toward the 21 emails one request may send an approver (409 once they had them all), but not toward the profile's maxReminders. 409 once ended or while on hold.",
     responses: {
       200: {
         description: 'Sent',
