@@ -31,7 +31,15 @@ const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 /** `$DATA_DIR/endpoints.env`'s text: sh `export` lines (a line per endpoint with a variable) and a comment per other one. */
 export function endpointsEnv(
   endpoints: readonly LocalEndpoint[],
-  settings: { tableName: string; stateMachineArn: string; userPoolId: string; dataDir: string; pid: number },
+  settings: {
+    tableName: string;
+    stateMachineArn: string;
+    userPoolId: string;
+    eventBusName: string;
+    receiptKeyArn: string;
+    dataDir: string;
+    pid: number;
+  },
 ): string {
   return [
     `# The local stack started with DATA_DIR=${settings.dataDir} (pid ${settings.pid}); removed when it stops.`,
@@ -47,6 +55,8 @@ export function endpointsEnv(
     `export TABLE_NAME=${quote(settings.tableName)}`,
     `export STATE_MACHINE_ARN=${quote(settings.stateMachineArn)}`,
     `export USER_POOL_ID=${quote(settings.userPoolId)}`,
+    `export EVENT_BUS_NAME=${quote(settings.eventBusName)}`,
+    `export RECEIPT_KEY_ARN=${quote(settings.receiptKeyArn)}`,
     '',
   ].join('\n');
 }

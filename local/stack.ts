@@ -277,7 +277,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const writeEndpoints = () =>
       writeEndpointsFile(
         dataDir,
-        endpointsEnv(endpoints, { tableName, stateMachineArn, userPoolId: userPool.poolId, dataDir, pid: process.pid }),
+        endpointsEnv(endpoints, {
+          tableName,
+          stateMachineArn,
+          userPoolId: userPool.poolId,
+          eventBusName: LOCAL_EVENT_BUS,
+          receiptKeyArn: receiptKeyArns[0] ?? '',
+          dataDir,
+          pid: process.pid,
+        }),
       );
     writeEndpoints();
     stops.push(async () => removeEndpointsFile(dataDir));

@@ -8,6 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetAccountCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { DescribeStateMachineCommand, ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -128,6 +130,29 @@ test('the token command warns on stderr when no stack runs with its DATA_DIR, an
   expect(none.stdout).toMatch(/^ey[\w-]+\.[\w-]+\.[\w-]+\n$/);
   expect(none.stderr).toMatch(/warning: no local stack is running with DATA_DIR=.*approvals-no-stack-.*endpoints\.env/);
 }, 60_000);
+
+test('endpoints.env names the event bus and the receipt key, and the SDK reaches both through it', async () => {
+  const vars = sourced(join(api.dataDir, 'endpoints.env'));
+  const config = {
+    region: vars.AWS_REGION,
+    credentials: { accessKeyId: vars.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: vars.AWS_SECRET_ACCESS_KEY ?? '' },
+  };
+  const events = new EventBridgeClient({ ...config, endpoint: vars.AWS_ENDPOINT_URL_EVENTBRIDGE });
+  const kms = new KMSClient({ ...config, endpoint: vars.AWS_ENDPOINT_URL_KMS });
+  try {
+    const put = await events.send(
+      new PutEventsCommand({
+        Entries: [{ EventBusName: vars.EVENT_BUS_NAME, Source: 'endpoints-test', DetailType: 'Probe', Detail: '{}' }],
+      }),
+    );
+    expect(put.FailedEntryCount).toBe(0);
+    const key = await kms.send(new GetPublicKeyCommand({ KeyId: vars.RECEIPT_KEY_ARN }));
+    expect(key.KeySpec).toBe('ECC_NIST_P256');
+  } finally {
+    events.destroy();
+    kms.destroy();
+  }
+});
 
 test('endpoints.env is removed when the stack stops, so none is left to mislead', async () => {
   const other = await startApi();
