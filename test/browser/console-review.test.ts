@@ -258,7 +258,7 @@ test('"What do you want to do" is in the navigation of approvers and admins, not
     const page = await signIn(user, '/requests');
     await nav(page).getByRole('link', { name: 'What do you want to do' }).click();
     await page.waitForURL('**/console/tasks');
-    await page.getByText('Requests waiting for your decision: open one to approve, reject or put it on hold.', { exact: false }).waitFor();
+    await page.getByText('Requests waiting for your decision: open one to approve, reject or put it on hold', { exact: false }).waitFor();
   }
 });
 
