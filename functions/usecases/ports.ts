@@ -1,18 +1,19 @@
 /**
  * What the use cases need from the outside world, as interfaces only: the stores, the workflow,
- * the clock and the id source (the user directory: directory.ts; emails and callbacks:
- * senders.ts). The AWS adapters implement them in production; the unit tests use the in-memory
+ * the clock and the id source (the user directory: directory.ts; the workflow: workflow-port.ts;
+ * emails and callbacks: senders.ts). The AWS adapters implement them in production; the unit tests use the in-memory
  * ones in test/support.
  */
 import type { Kind } from '../domain/kinds';
 import type { DecisionKind } from '../domain/bodies';
-import type { ApprovalRequest, HistoryEntry, Outcome, State } from '../domain/model';
+import type { ApprovalRequest, HistoryEntry, State } from '../domain/model';
 import type { Profile, ProfileBody } from '../domain/profile';
 import type { Change } from '../domain/rules';
 import type { DelegationStore } from './delegation-store';
 import type { Directory } from './directory';
 
 export type { Directory, DirectoryUser } from './directory';
+export type { ExecutionStatus, WorkflowPort } from './workflow-port';
 
 export interface ProfileStore {
   getProfile(id: string): Promise<Profile | undefined>;
@@ -243,32 +244,6 @@ export interface HistoryStore {
  */
 type RequestStores = ProfileStore & RequestStore & SearchStore & TaskStore & RoundStore & ReminderStore & HistoryStore;
 export type ApprovalStore = RequestStores & DueStore & DelegationStore & RequesterReminderStore;
-
-/** What the reconciler learns of an execution: still running, ended (any way), or never started. */
-export type ExecutionStatus = 'running' | 'ended' | 'missing';
-
-/** What the use cases need from the approval workflow (one execution per request). */
-export interface WorkflowPort {
-  /**
-   * Starts the workflow of a request. Idempotent: the execution is named after the request id
-   * (or `name`, for a restart by the reconciler).
-   */
-  start(request: ApprovalRequest, name?: string): Promise<void>;
-  /** The status of the request's execution named `name`. */
-  status(name: string): Promise<ExecutionStatus>;
-  /**
-   * Ends the wait of a request's workflow after the request was decided or deleted: true when the
-   * waiting round took it. A closed or unknown task token is not an error (false): the workflow's
-   * next round reads the state.
-   */
-  finish(taskToken: string, outcome: Outcome): Promise<boolean>;
-  /**
-   * Ends the wait of a pending request's workflow early, so that its next round plans again (a hold
-   * until a time was placed, released or ended): true when the waiting round took it; a closed or
-   * unknown task token is not an error (false).
-   */
-  replan(taskToken: string): Promise<boolean>;
-}
 
 /** The current time as an ISO-8601 string. */
 export type Clock = () => string;
