@@ -1,8 +1,10 @@
 /**
  * Create and decide never wait on Step Functions: each makes two synchronous calls to the store (a
  * read and one transaction) and none to the workflow, which hears of the stored change from the
- * outbox. The deps given here carry a workflow port that fails the test if anything calls it.
+ * outbox. The deps given here carry a workflow port that fails the test if anything calls it. The
+ * expected calls are the scale model's (bench/scale/calls.ts `API_CALLS`, docs/scale.md).
  */
+import { API_CALLS } from '../../../bench/scale/calls';
 import type { CreateRequestBody } from '../../../functions/domain/bodies';
 import { createApprovalRequest } from '../../../functions/lifecycle/create';
 import { decideAsUser, decideByLink } from '../../../functions/lifecycle/decide';
@@ -51,7 +53,7 @@ describe('the synchronous calls of a change', () => {
     const { deps, calls } = setup();
     const { request } = await createApprovalRequest(deps, alice, body);
     expect(request.state).toBe('requested');
-    expect(calls).toEqual(['store.getProfile', 'store.createRequest']);
+    expect(calls).toEqual(API_CALLS.create);
   });
 
   test('create approved at once by policy: the same two calls', async () => {
@@ -62,7 +64,7 @@ describe('the synchronous calls of a change', () => {
       subject: { cardSerial: 'C-1', holderId: 'E-1' },
     });
     expect(request.state).toBe('approved');
-    expect(calls).toEqual(['store.getProfile', 'store.createRequest']);
+    expect(calls).toEqual(API_CALLS.create);
   });
 
   test.each([
@@ -75,7 +77,7 @@ describe('the synchronous calls of a change', () => {
     await store.setRoundBookkeeping(request.id, { taskToken: 'token-1' });
     calls.length = 0;
     await decideAsUser(deps, bob, request.id, decision);
-    expect(calls).toEqual(['store.getRequest', 'store.saveChange']);
+    expect(calls).toEqual(API_CALLS.decide);
   });
 
   test('decide by a link and delete: one read and one transaction each, no workflow', async () => {
@@ -90,9 +92,9 @@ describe('the synchronous calls of a change', () => {
         decided: true,
       },
     );
-    expect(calls).toEqual(['store.getRequest', 'store.saveChange']);
+    expect(calls).toEqual(API_CALLS.decide);
     calls.length = 0;
     expect((await deleteApprovalRequest(deps, alice, second.request.id)).state).toBe('deleted');
-    expect(calls).toEqual(['store.getRequest', 'store.saveChange']);
+    expect(calls).toEqual(API_CALLS.decide);
   });
 });
