@@ -61,7 +61,9 @@ const notifyOutcome: Invocation = {
   ],
 };
 const started: Invocation = { fn: 'streamConsumer', calls: ['workflow.start', 'events.publish', 'stats.apply'] };
-const ended: Invocation = { fn: 'streamConsumer', calls: ['workflow.finish', 'events.publish', 'stats.apply'] };
+const ended: Invocation = { fn: 'streamConsumer', calls: ['workflow.finish', 'stats.apply'] };
+/** The receipt copied onto the approved request item: the `Approved` event, carrying it. */
+const signed: Invocation = { fn: 'streamConsumer', calls: ['events.publish'] };
 
 function approval(approvers: number, title: string): ApprovalCalls {
   const lookups = Array.from({ length: approvers }, () => 'directory.usersByEmail');
@@ -74,7 +76,7 @@ function approval(approvers: number, title: string): ApprovalCalls {
     invocations: [
       {
         fn: 'createRequest',
-        calls: ['store.getProfile', 'directory.userBySub', ...lookups, 'store.createRequest', 'meter.requestCreated'],
+        calls: ['directory.userBySub', 'store.getProfile', ...lookups, 'store.createRequest', 'meter.requestCreated'],
       },
       started,
       { fn: 'planRound', calls: ['store.getRequest'] },
@@ -89,6 +91,7 @@ function approval(approvers: number, title: string): ApprovalCalls {
       decide(true),
       ended,
       notifyOutcome,
+      signed,
       // The outcome's bookkeeping on the approved request item.
       idleRecord,
     ],

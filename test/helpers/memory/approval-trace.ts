@@ -102,6 +102,8 @@ export async function traceApproval(scenario: Scenario): Promise<ApprovalTrace> 
       return fn(...args);
     };
 
+  const directory = counted('directory', MemoryDirectory.fromIdentities(alice, bob, carol));
+  const made = memoryStepDeps(store, { now: clock.now(), directory });
   // The store: each call counted, and each change of the request item put on the stream.
   let requestId: string | undefined;
   const repository = counted<ApprovalStore>('store', store, async (method, args) => {
@@ -111,7 +113,23 @@ export async function traceApproval(scenario: Scenario): Promise<ApprovalTrace> 
     const after = snapshot(id);
     if (after && JSON.stringify(before) !== JSON.stringify(after)) {
       const kind = before ? 'modify' : 'insert';
-      stream.push({ id: String(stream.length + 1), kind, ...(before ? { before } : {}), after });
+      const signed = receipt ? { receipt, wasSigned: true } : {};
+      stream.push({ id: String(stream.length + 1), kind, ...(before ? { before } : {}), after, ...signed });
+    }
+    return result;
+  });
+  // The receipt: stored beside the request and copied onto its item in one transaction
+  // (adapters/dynamodb/receipts.ts), a change of the request item that the stream tells.
+  let receipt: string | undefined;
+  const receiptStore = counted('receipts', made.receipts.store, async (method, args) => {
+    const result = await (Reflect.get(made.receipts.store, method) as (...a: unknown[]) => Promise<unknown>).apply(
+      made.receipts.store,
+      args,
+    );
+    if (method === 'putReceipt' && !receipt && requestId) {
+      receipt = (result as { receipt: string }).receipt;
+      const image = snapshot(requestId);
+      if (image) stream.push({ id: String(stream.length + 1), kind: 'modify', before: image, after: image, receipt });
     }
     return result;
   });
@@ -122,7 +140,6 @@ export async function traceApproval(scenario: Scenario): Promise<ApprovalTrace> 
   const events = new RecordingEvents();
   const stats = new MemoryStats();
   const outboxDeps = { workflow, events: counted('events', events), stats: counted('stats', stats) };
-  const directory = counted('directory', MemoryDirectory.fromIdentities(alice, bob, carol));
   const apiDeps = {
     repository,
     directory,
@@ -130,7 +147,6 @@ export async function traceApproval(scenario: Scenario): Promise<ApprovalTrace> 
     newId: sequentialIds(),
     meter: counted('meter', memoryStepDeps(store, { now: clock.now() }).meter),
   } as Deps;
-  const made = memoryStepDeps(store, { now: clock.now(), directory });
   const stepDeps: StepDeps = {
     ...made.deps,
     repository,
@@ -142,7 +158,7 @@ export async function traceApproval(scenario: Scenario): Promise<ApprovalTrace> 
     callbacks: counted('callbacks', made.callbacks),
     receipts: {
       issuer: made.receipts.issuer,
-      store: counted('receipts', made.receipts.store),
+      store: receiptStore,
       signer: counted('kms', made.receipts.signer),
     },
   };
