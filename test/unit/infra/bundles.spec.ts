@@ -5,7 +5,7 @@
 import { basename, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { FUNCTION_ENTRIES } from '../../../bench/bundles';
-import { bundleBudget, esbuildOptions, MAX_BUNDLE_BYTES } from '../../../infra/bundling';
+import { bundleBudget, esbuildOptions, isReadOnlyApi, READ_ONLY_BUNDLE_BYTES } from '../../../infra/bundling';
 import { FUNCTIONS, functionNamed } from '../../../functions/registry';
 
 test('the bundle list covers every function of the registry', () => {
@@ -38,13 +38,16 @@ beforeAll(async () => {
 test.each(FUNCTION_ENTRIES.map((fn) => [fn.name]))('the %s bundle is within the size budget', (name) => {
   const bytes = sizes.get(name) ?? 0;
   expect(bytes).toBeGreaterThan(1000);
-  expect(bytes).toBeLessThanOrEqual(bundleBudget(functionNamed(name).needs));
+  expect(bytes).toBeLessThanOrEqual(bundleBudget(functionNamed(name)));
 });
 
-test('only the steps that sign receipts carry the KMS client (and its allowance)', () => {
-  const signing = FUNCTIONS.filter((fn) => (fn.needs as readonly string[]).includes('receipts:sign')).map((fn) => fn.name);
-  expect(signing.sort()).toEqual(['deliverCallback', 'notifyOutcome']);
-  for (const fn of FUNCTIONS) if (!signing.includes(fn.name)) expect(sizes.get(fn.name) ?? 0).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
+test('the read-only API functions are the GET routes, with the tighter budget', () => {
+  const readOnly = FUNCTIONS.filter(isReadOnlyApi).map((fn) => fn.name);
+  expect(readOnly).toEqual(
+    expect.arrayContaining(['getRequest', 'searchRequests', 'listTasks', 'getStats', 'getReceipt', 'receiptKeys', 'getEvidence']),
+  );
+  expect(readOnly).not.toContain('createRequest');
+  for (const name of readOnly) expect(bundleBudget(functionNamed(name))).toBe(READ_ONLY_BUNDLE_BYTES);
 });
 
 /** The AWS clients, each with the needs that call it: a bundle holds a client exactly when its function's needs call it. */
