@@ -1,7 +1,9 @@
 /**
- * Every function's bundle, built with the deployed options (infra/bundling.ts): its minified size
- * and its module init, the time `node` takes to load it, against a bare `node -e 0`, interleaved
- * so that both see the same machine load.
+ * Every function's bundle, built with the deployed options (infra/bundling.ts, with the source map
+ * beside it as CDK deploys it): its minified size and its module init, the time `node` takes to
+ * load it, against a bare `node -e 0`, interleaved so that all see the same machine load. Init is
+ * measured as deployed (`node --enable-source-maps`, the functions' NODE_OPTIONS) and without the
+ * flag, to show what the source maps cost.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -10,11 +12,15 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 import { FUNCTIONS } from '../functions/registry';
-import { esbuildOptions } from '../infra/bundling';
+import { esbuildOptions, isReadOnlyApi } from '../infra/bundling';
 import { median } from './load';
 
 /** Every Lambda function's entry: every function of the registry (functions/registry.ts). */
-export const FUNCTION_ENTRIES: ReadonlyArray<{ name: string; entry: string }> = FUNCTIONS.map(({ name, entry }) => ({ name, entry }));
+export const FUNCTION_ENTRIES: ReadonlyArray<{ name: string; entry: string; readOnly: boolean }> = FUNCTIONS.map((fn) => ({
+  name: fn.name,
+  entry: fn.entry,
+  readOnly: isReadOnlyApi(fn),
+}));
 
 /** Settings every function may read at load (values in the shapes settings.ts checks). */
 const FUNCTION_ENV = {
@@ -32,21 +38,25 @@ const FUNCTION_ENV = {
 };
 
 export interface BundleFigures {
-  sizes: Array<{ name: string; bytes: number }>;
-  init?: { bareMs: number; functions: Array<{ name: string; ms: number }> };
+  /** `readOnly`: a read-only API function (infra/bundling.ts `isReadOnlyApi`). */
+  sizes: Array<{ name: string; bytes: number; readOnly: boolean }>;
+  /** Medians: `ms` as deployed (`--enable-source-maps`), `withoutSourceMapsMs` without the flag. */
+  init?: { bareMs: number; functions: Array<{ name: string; ms: number; withoutSourceMapsMs: number }> };
 }
 
 /** `only`: the first so many functions (default all). */
 export async function measureBundles(options: { initRuns: number; only?: number; log: (line: string) => void }): Promise<BundleFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'approvals-bundles-'));
   try {
-    const built: Array<{ name: string; file: string; bytes: number }> = [];
-    for (const { name, entry } of FUNCTION_ENTRIES.slice(0, options.only)) {
-      const file = join(dir, `${name}.cjs`);
-      await build({ ...esbuildOptions(resolve(entry)), outfile: file });
-      built.push({ name, file, bytes: statSync(file).size });
+    const built: Array<{ name: string; file: string; bytes: number; readOnly: boolean }> = [];
+    for (const { name, entry, readOnly } of FUNCTION_ENTRIES.slice(0, options.only)) {
+      const file = join(dir, `${name}.js`);
+      // As CDK builds it (infra/constructs/service-function.ts): a linked source map without the sources.
+      await build({ ...esbuildOptions(resolve(entry)), outfile: file, sourcemap: true, sourcesContent: false });
+      built.push({ name, file, bytes: statSync(file).size, readOnly });
     }
-    if (options.initRuns <= 0) return { sizes: built.map(({ name, bytes }) => ({ name, bytes })) };
+    const sizes = built.map(({ name, bytes, readOnly }) => ({ name, bytes, readOnly }));
+    if (options.initRuns <= 0) return { sizes };
     const env = { ...process.env, ...FUNCTION_ENV };
     const time = (args: string[]) => {
       const t0 = performance.now();
@@ -56,16 +66,26 @@ export async function measureBundles(options: { initRuns: number; only?: number;
       return ms;
     };
     const bare: number[] = [];
-    const samples = new Map(built.map(({ name }) => [name, [] as number[]]));
+    const deployed = new Map(built.map(({ name }) => [name, [] as number[]]));
+    const withoutMaps = new Map(built.map(({ name }) => [name, [] as number[]]));
     for (let run = 0; run < options.initRuns; run++) {
       for (const fn of built) {
+        const load = `require(${JSON.stringify(fn.file)})`;
         bare.push(time(['-e', '0']));
-        samples.get(fn.name)?.push(time(['-e', `require(${JSON.stringify(fn.file)})`]));
+        deployed.get(fn.name)?.push(time(['--enable-source-maps', '-e', load]));
+        withoutMaps.get(fn.name)?.push(time(['-e', load]));
       }
     }
-    const functions = built.map(({ name }) => ({ name, ms: median(samples.get(name) ?? []) }));
-    options.log(`module init: bare node ${median(bare).toFixed(1)} ms; slowest ${Math.max(...functions.map((f) => f.ms)).toFixed(1)} ms`);
-    return { sizes: built.map(({ name, bytes }) => ({ name, bytes })), init: { bareMs: median(bare), functions } };
+    const functions = built.map(({ name }) => ({
+      name,
+      ms: median(deployed.get(name) ?? []),
+      withoutSourceMapsMs: median(withoutMaps.get(name) ?? []),
+    }));
+    const slowest = functions.reduce((a, b) => (b.ms > a.ms ? b : a));
+    options.log(
+      `module init: bare node ${median(bare).toFixed(1)} ms; slowest ${slowest.name} ${slowest.ms.toFixed(1)} ms with source maps, ${slowest.withoutSourceMapsMs.toFixed(1)} ms without`,
+    );
+    return { sizes, init: { bareMs: median(bare), functions } };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

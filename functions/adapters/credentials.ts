@@ -15,3 +15,6 @@ export const environmentCredentials = fromEnv();
  * built without `credentials` still reads the environment's.
  */
 export const defaultProvider = (init?: Parameters<typeof fromEnv>[0]) => fromEnv(init);
+
+/** What every AWS client of the functions is built with: the environment's credentials and five attempts. */
+export const CLIENT_CONFIG = { credentials: environmentCredentials, maxAttempts: 5 };

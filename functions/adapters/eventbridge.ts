@@ -7,7 +7,7 @@
  */
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { EventsPort, ServiceEvent } from '../usecases/events';
-import { CLIENT_CONFIG } from './clients';
+import { CLIENT_CONFIG } from './credentials';
 
 /** PutEvents takes at most 10 entries per call. */
 const MAX_ENTRIES = 10;

@@ -7,9 +7,13 @@
  * KMS endpoint (AWS_ENDPOINT_URL_KMS).
  */
 import { createHash, createPublicKey } from 'node:crypto';
-import { GetPublicKeyCommand, type KMSClient, SignCommand } from '@aws-sdk/client-kms';
+import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { derToJose as derToJoseBase64 } from 'ecdsa-sig-formatter';
 import type { PublicJwk, ReceiptKeys, Signer } from '../usecases/signer';
+import { CLIENT_CONFIG } from './credentials';
+
+let client: KMSClient | undefined;
+export const kmsClient = () => (client ??= new KMSClient(CLIENT_CONFIG));
 
 const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/([A-Za-z0-9-]+)$/;
 

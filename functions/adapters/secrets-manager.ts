@@ -6,7 +6,7 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type SigningKeys, signingKeysSchema } from '../links/signing';
-import { CLIENT_CONFIG } from './clients';
+import { CLIENT_CONFIG } from './credentials';
 
 /** How long a process uses keys it read before reading the secret again (docs/deploy-and-operations.md: Rotating a signing key). */
 export const SIGNING_KEYS_TTL_MS = 5 * 60 * 1000;

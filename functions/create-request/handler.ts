@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { apiDeps } from '../commons/deps';
+import { apiDeps, directoryOf } from '../commons/deps';
 import { httpHandler, identityOf, json } from '../commons/http';
 import { logApprovalRequest, logger } from '../commons/observability';
 import { assertP10CsrParses } from '../domain/csr';
@@ -7,7 +7,7 @@ import { createRequestBodySchema } from '../domain/bodies';
 import { parse } from '../domain/validation';
 import { createApprovalRequest } from '../lifecycle/create';
 
-const deps = apiDeps('createRequest');
+const deps = apiDeps('createRequest', { directory: directoryOf });
 const idempotencyKeySchema = z
   .string()
   .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 visible ASCII characters')

@@ -1,10 +1,10 @@
-import { apiDeps } from '../commons/deps';
+import { apiDeps, directoryOf } from '../commons/deps';
 import { httpHandler, identityOf, json, STATUS_OF_CODE } from '../commons/http';
 import { describeError, logger } from '../commons/observability';
 import { parse } from '../domain/validation';
 import { batchDecisionsBodySchema, decideMany } from '../usecases/batch-decisions';
 
-const deps = apiDeps('decideMany');
+const deps = apiDeps('decideMany', { directory: directoryOf });
 
 export const handler = httpHandler(
   async (event) => {

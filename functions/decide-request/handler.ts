@@ -1,4 +1,4 @@
-import { apiDeps } from '../commons/deps';
+import { apiDeps, directoryOf } from '../commons/deps';
 import { httpHandler, identityOf, json } from '../commons/http';
 import { logApprovalRequest, logger } from '../commons/observability';
 import { decisionBodySchema } from '../domain/bodies';
@@ -6,7 +6,7 @@ import { requestIdSchema } from '../domain/model';
 import { parse } from '../domain/validation';
 import { decideAsCaller } from '../lifecycle/delegate';
 
-const deps = apiDeps('decideRequest');
+const deps = apiDeps('decideRequest', { directory: directoryOf });
 
 export const handler = httpHandler(
   async (event) => {

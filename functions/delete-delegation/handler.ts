@@ -1,8 +1,8 @@
-import { apiDeps } from '../commons/deps';
+import { apiDeps, directoryOf } from '../commons/deps';
 import { httpHandler, identityOf } from '../commons/http';
 import { deleteMyDelegation } from '../usecases/delegations';
 
-const deps = apiDeps('deleteDelegation');
+const deps = apiDeps('deleteDelegation', { directory: directoryOf });
 
 export const handler = httpHandler(async (event) => {
   await deleteMyDelegation(deps, identityOf(event));

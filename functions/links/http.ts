@@ -6,7 +6,7 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpUrlencodeBodyParser from '@middy/http-urlencode-body-parser';
-import { apiFunction } from '../commons/deps';
+import { apiFunction, directoryOf } from '../commons/deps';
 import { setting } from '../commons/settings';
 import { clientErrorOf, type HttpEvent, type HttpResult } from '../commons/http';
 import { describeError, logApprovalRequest, logger, observe } from '../commons/observability';
@@ -24,7 +24,7 @@ export interface LinkContext {
 
 /** The production context of the link function `name`: settings checked at cold start, keys read once per process. */
 export function productionLinkContext(name: string): LinkContext {
-  const { deps, settings } = apiFunction(name);
+  const { deps, settings } = apiFunction(name, { directory: directoryOf });
   const secretId = setting(settings, 'LINK_KEYS_SECRET_ID');
   return { deps, keys: () => signingKeys(secretId) };
 }

@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import { apiDeps } from '../commons/deps';
+import { apiDeps, directoryOf } from '../commons/deps';
 import { httpHandler, identityOf, json } from '../commons/http';
 import { parse } from '../domain/validation';
 import { listTasksWithDelegated } from '../usecases/delegated-tasks';
 
-const deps = apiDeps('listTasks');
+const deps = apiDeps('listTasks', { directory: directoryOf });
 const querySchema = z.object({
   limit: z.coerce.number('must be a number').int('must be an integer').min(1).max(100).default(20),
   cursor: z.string().max(4096).optional(),

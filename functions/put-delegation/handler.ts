@@ -1,10 +1,10 @@
-import { apiDeps } from '../commons/deps';
+import { apiDeps, directoryOf } from '../commons/deps';
 import { httpHandler, identityOf, json } from '../commons/http';
 import { delegationBodySchema } from '../domain/delegation';
 import { parse } from '../domain/validation';
 import { putMyDelegation } from '../usecases/delegations';
 
-const deps = apiDeps('putDelegation');
+const deps = apiDeps('putDelegation', { directory: directoryOf });
 
 export const handler = httpHandler(
   async (event) => {

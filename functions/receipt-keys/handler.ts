@@ -1,5 +1,4 @@
-import { kmsClient } from '../adapters/clients';
-import { keyArnsOf, kmsReceiptKeys } from '../adapters/kms-signer';
+import { keyArnsOf, kmsClient, kmsReceiptKeys } from '../adapters/kms-signer';
 import { httpHandler, json } from '../commons/http';
 import { needsOf, readSettings, setting } from '../commons/settings';
 import { receiptJwks } from '../usecases/receipts';

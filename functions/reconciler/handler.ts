@@ -1,9 +1,9 @@
 import middy from '@middy/core';
-import { eventDeps } from '../commons/deps';
+import { eventDeps, workflowOf } from '../commons/deps';
 import { logger, observe } from '../commons/observability';
 import { reconcile } from '../usecases/reconcile';
 
-const deps = eventDeps('reconciler');
+const deps = eventDeps('reconciler', { workflow: workflowOf });
 
 /**
  * Scheduled (EventBridge Scheduler; a timer under npm start): repairs the requests whose check is

@@ -1,5 +1,6 @@
+import { sesMailerOf, signingKeys } from '../approval-steps/adapters';
 import { stepDeps } from '../approval-steps/deps';
-import { apiDeps } from '../commons/deps';
+import { apiDeps, directoryOf } from '../commons/deps';
 import { errorBody, httpHandler, identityOf, json } from '../commons/http';
 import { logApprovalRequest, logger } from '../commons/observability';
 import { requestIdSchema } from '../domain/model';
@@ -8,8 +9,8 @@ import { remindApprovers } from '../usecases/reminders';
 
 const NAME = 'remindApprovers';
 // The API's dependencies, with the workflow steps' way of emailing approvers (their links, SES).
-const { send, links, approverEmail } = stepDeps(NAME);
-const deps = { ...apiDeps(NAME), send, links, approverEmail };
+const { send, links, approverEmail } = stepDeps(NAME, { directory: directoryOf, send: sesMailerOf, signingKeys });
+const deps = { ...apiDeps(NAME, { directory: directoryOf }), send, links, approverEmail };
 
 export const handler = httpHandler(async (event) => {
   const who = identityOf(event);

@@ -43,6 +43,7 @@ test('after one approver approves, each approver who was emailed and did not dec
 
 test('the outcome step retried on DynamoDB after SES throttled a closing email sends nobody a second one', async () => {
   const { stepDeps } = await import('../../functions/approval-steps/deps');
+  const { EVERY_STEP_ADAPTER } = await import('../../functions/approval-steps/adapters');
   const { notifyOutcome } = await import('../../functions/usecases/workflow-steps/notify-outcome');
   const { changeRequest } = await import('../../functions/lifecycle/change');
   const { createRequest, deleteRequest } = await import('../../functions/domain/rules');
@@ -54,7 +55,7 @@ test('the outcome step retried on DynamoDB after SES throttled a closing email s
   const id = '8b3e5c9a-4d6f-4a0b-9c3d-5e7f9a1b3c4d';
   const { Repository } = await import('../../functions/adapters/dynamodb/repository');
   const { documentClient } = await import('../../functions/adapters/clients');
-  const deps = stepDeps();
+  const deps = stepDeps(undefined, EVERY_STEP_ADAPTER);
   await new Repository(documentClient(), api.stack.tableName).createRequest(
     createRequest(id, cardRequest('cards') as never, profileRecord, alice, new Date().toISOString()),
   );

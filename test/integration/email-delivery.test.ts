@@ -35,6 +35,7 @@ describe('email delivery', () => {
 
   test('when SES throttles the first approval emails, the workflow step is retried later and each approver gets exactly one', async () => {
     const { stepDeps } = await import('../../functions/approval-steps/deps');
+    const { EVERY_STEP_ADAPTER } = await import('../../functions/approval-steps/adapters');
     const { awaitDecision } = await import('../../functions/usecases/workflow-steps/await-decision');
     const request = await storedWithoutWorkflow('6f1c3a7e-2b4d-4e8f-9a1b-3c5d7e9f1a2b');
     const delivered: string[] = [];
@@ -47,7 +48,7 @@ describe('email delivery', () => {
       delivered.push(email.to);
       return 'message-id';
     };
-    const deps = { ...stepDeps(), send };
+    const deps = { ...stepDeps(undefined, EVERY_STEP_ADAPTER), send };
     await expect(awaitDecision(deps, request.id, 'token-1')).rejects.toMatchObject({ name: 'Approvals.EmailDeferred' });
     expect(delivered).toEqual([users.carol.email]);
     await awaitDecision(deps, request.id, 'token-2');
@@ -60,6 +61,7 @@ describe('email delivery', () => {
 
   test('an address SES refuses is recorded in the history and the other approvers are still emailed', async () => {
     const { stepDeps } = await import('../../functions/approval-steps/deps');
+    const { EVERY_STEP_ADAPTER } = await import('../../functions/approval-steps/adapters');
     const { awaitDecision } = await import('../../functions/usecases/workflow-steps/await-decision');
     const request = await storedWithoutWorkflow('7a2d4b8f-3c5e-4f9a-8b2c-4d6e8f0a2b3c');
     const delivered: string[] = [];
@@ -68,7 +70,7 @@ describe('email delivery', () => {
       delivered.push(email.to);
       return 'message-id';
     };
-    await awaitDecision({ ...stepDeps(), send }, request.id, 'token-1');
+    await awaitDecision({ ...stepDeps(undefined, EVERY_STEP_ADAPTER), send }, request.id, 'token-1');
     expect(delivered.sort()).toEqual([users.carol.email, users.dave.email]);
     const history = (await api.call('GET', `/requests/${request.id}`, { as: users.admin })).body.history;
     expect(history.find((entry: { type: string }) => entry.type === 'notification-failed')).toMatchObject({

@@ -2,9 +2,10 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { logApprovalRequest, logger, observe } from '../../commons/observability';
 import { awaitDecision } from '../../usecases/workflow-steps/await-decision';
+import { directoryOf, sesMailerOf, signingKeys, workflowOf } from '../adapters';
 import { stepDeps } from '../deps';
 
-const deps = stepDeps('awaitDecision');
+const deps = stepDeps('awaitDecision', { directory: directoryOf, workflow: workflowOf, send: sesMailerOf, signingKeys });
 const input = z.object({ requestId: z.uuid(), taskToken: z.string().min(1), waitSeconds: z.number().positive().optional() });
 
 /** Workflow step (waitForTaskToken): store the token, email the approvers once. The token is never logged. */

@@ -2,10 +2,10 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { describeError, logApprovalRequest, logger, observe } from '../../commons/observability';
 import { deliverCallback } from '../../usecases/workflow-steps/deliver-callback';
+import { receiptIssuerOf, signingKeys } from '../adapters';
 import { stepDeps } from '../deps';
-import { receiptIssuer } from '../receipts';
 
-const deps = stepDeps('deliverCallback', receiptIssuer('deliverCallback'));
+const deps = stepDeps('deliverCallback', { signingKeys, receipts: receiptIssuerOf });
 const input = z.object({ requestId: z.uuid(), abandon: z.boolean().optional() });
 
 /** Workflow step: POST the signed outcome event to the calling system (retried by the workflow). */

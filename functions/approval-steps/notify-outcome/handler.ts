@@ -2,10 +2,10 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { logApprovalRequest, logger, observe } from '../../commons/observability';
 import { notifyOutcome } from '../../usecases/workflow-steps/notify-outcome';
+import { receiptIssuerOf, sesMailerOf } from '../adapters';
 import { stepDeps } from '../deps';
-import { receiptIssuer } from '../receipts';
 
-const deps = stepDeps('notifyOutcome', receiptIssuer('notifyOutcome'));
+const deps = stepDeps('notifyOutcome', { send: sesMailerOf, receipts: receiptIssuerOf });
 const input = z.object({ requestId: z.uuid() });
 
 /** Workflow step: email the requester the outcome; say whether a callback is due. */

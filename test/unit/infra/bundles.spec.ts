@@ -5,7 +5,7 @@
 import { basename, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { FUNCTION_ENTRIES } from '../../../bench/bundles';
-import { bundleBudget, esbuildOptions, MAX_BUNDLE_BYTES } from '../../../infra/bundling';
+import { bundleBudget, esbuildOptions, isReadOnlyApi, READ_ONLY_BUNDLE_BYTES } from '../../../infra/bundling';
 import { FUNCTIONS, functionNamed } from '../../../functions/registry';
 
 test('the bundle list covers every function of the registry', () => {
@@ -15,6 +15,8 @@ test('the bundle list covers every function of the registry', () => {
 
 /** Every bundle's bytes by function name: one esbuild run with every entry (no code splitting, so each output is the function's own bundle). */
 let sizes: Map<string, number>;
+/** The node_modules packages each bundle holds, by function name (from esbuild's metafile). */
+let packages: Map<string, Set<string>>;
 beforeAll(async () => {
   const options = esbuildOptions(resolve(FUNCTION_ENTRIES[0]?.entry ?? ''));
   const result = await build({
@@ -22,18 +24,46 @@ beforeAll(async () => {
     entryPoints: Object.fromEntries(FUNCTION_ENTRIES.map((fn) => [fn.name, resolve(fn.entry)])),
     outdir: 'bundles',
     write: false,
+    metafile: true,
   });
   sizes = new Map(result.outputFiles.map((file) => [basename(file.path, '.js'), file.contents.length]));
+  packages = new Map(
+    Object.entries(result.metafile.outputs).map(([path, output]) => [
+      basename(path, '.js'),
+      new Set(Object.keys(output.inputs).flatMap((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1] ?? [])),
+    ]),
+  );
 }, 60_000);
 
 test.each(FUNCTION_ENTRIES.map((fn) => [fn.name]))('the %s bundle is within the size budget', (name) => {
   const bytes = sizes.get(name) ?? 0;
   expect(bytes).toBeGreaterThan(1000);
-  expect(bytes).toBeLessThanOrEqual(bundleBudget(functionNamed(name).needs));
+  expect(bytes).toBeLessThanOrEqual(bundleBudget(functionNamed(name)));
 });
 
-test('only the steps that sign receipts carry the KMS client (and its allowance)', () => {
-  const signing = FUNCTIONS.filter((fn) => (fn.needs as readonly string[]).includes('receipts:sign')).map((fn) => fn.name);
-  expect(signing.sort()).toEqual(['deliverCallback', 'notifyOutcome']);
-  for (const fn of FUNCTIONS) if (!signing.includes(fn.name)) expect(sizes.get(fn.name) ?? 0).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
+test('the read-only API functions are the GET routes, with the tighter budget', () => {
+  const readOnly = FUNCTIONS.filter(isReadOnlyApi).map((fn) => fn.name);
+  expect(readOnly).toEqual(
+    expect.arrayContaining(['getRequest', 'searchRequests', 'listTasks', 'getStats', 'getReceipt', 'receiptKeys', 'getEvidence']),
+  );
+  expect(readOnly).not.toContain('createRequest');
+  for (const name of readOnly) expect(bundleBudget(functionNamed(name))).toBe(READ_ONLY_BUNDLE_BYTES);
+});
+
+/** The AWS clients, each with the needs that call it: a bundle holds a client exactly when its function's needs call it. */
+const CLIENT_NEEDS: Record<string, readonly string[]> = {
+  '@aws-sdk/client-dynamodb': ['table:get', 'table:query', 'table:search', 'table:put', 'table:update', 'table:delete', 'table:due'],
+  '@aws-sdk/client-cognito-identity-provider': ['directory:read'],
+  '@aws-sdk/client-sfn': ['workflow:start', 'workflow:task', 'workflow:describe'],
+  '@aws-sdk/client-sesv2': ['email:send'],
+  '@aws-sdk/client-secrets-manager': ['links:sign', 'links:verify', 'callback:sign'],
+  '@aws-sdk/client-kms': ['receipts:sign', 'receipts:publish'],
+  '@aws-sdk/client-eventbridge': ['events:put'],
+};
+
+test.each(FUNCTION_ENTRIES.map((fn) => [fn.name]))('the %s bundle holds the clients its needs call and no other', (name) => {
+  const needs: readonly string[] = functionNamed(name).needs;
+  const held = Object.keys(CLIENT_NEEDS).filter((client) => packages.get(name)?.has(client));
+  const called = Object.keys(CLIENT_NEEDS).filter((client) => CLIENT_NEEDS[client]?.some((need) => needs.includes(need)));
+  expect(held).toEqual(called);
 });
