@@ -312,6 +312,18 @@ async function main() {
         }),
       );
 
+    const settle = process.env.SPEED_SETTLE === '1';
+    /** Until the new requests' workflows wait for a decision and the decided ones' outcome emails are sent. */
+    const settled = async (createdIds: readonly string[], decidedIds: readonly string[]) => {
+      await waitingWithToken(createdIds);
+      for (const id of decidedIds) {
+        for (let i = 0; !(await stored(id)).rounds.outcomeNotifiedAt; i++) {
+          if (i > 600) throw new Error(`no outcome email for ${id}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+    };
+
     // Requests to decide on, both kinds made before timing, each waiting with its task token.
     const serviceTargets: string[] = [];
     const bareTargets: string[] = [];
@@ -335,10 +347,12 @@ async function main() {
     };
     window = { fromMs: performance.now() - spawnedAt, toMs: 0 };
     for (let i = 0; i < samples; i++) {
+      const made: string[] = [];
+      const decided = [serviceTargets[i] as string, bareTargets[i] as string];
       const pairs: Array<[string, () => Promise<unknown>, string, () => Promise<unknown>]> = [
-        ['create', create, 'bareCreate', () => bareCreate()],
+        ['create', () => create().then((request) => made.push(request.id)), 'bareCreate', () => bareCreate().then((id) => made.push(id))],
         ['get', get, 'bareGet', bareGet],
-        ['decide', () => decide(serviceTargets[i] as string), 'bareDecide', () => bareDecide(bareTargets[i] as string)],
+        ['decide', () => decide(decided[0] as string), 'bareDecide', () => bareDecide(decided[1] as string)],
       ];
       for (const [name, run, bareName, bare] of pairs) {
         if (i % 2 === 0) {
@@ -348,6 +362,9 @@ async function main() {
           await timed(bareName, bare);
           await timed(name, run);
         }
+        // SPEED_SETTLE=1: the workflows the pair set off (in Lambda, other instances run them) finish
+        // before the next pair, so each call meets a quiet service process.
+        if (settle) await settled(made.splice(0), name === 'decide' ? decided : []);
       }
     }
     window.toMs = performance.now() - spawnedAt;
@@ -357,7 +374,7 @@ async function main() {
       return `${name.padEnd(7)} ${s.toFixed(2).padStart(7)} ms (p90 ${percentile(times[name] ?? [], 90).toFixed(1)}) vs bare ${b.toFixed(2).padStart(6)} ms (p90 ${percentile(times[bare] ?? [], 90).toFixed(1)}): ${(s / b).toFixed(2)}×`;
     };
     console.log(
-      `${samples} samples each, ${process.env.SPEED_DEV === '1' ? 'pretty' : 'JSON'} logs, source maps on; ${new Date().toISOString()}`,
+      `${samples} samples each, ${process.env.SPEED_DEV === '1' ? 'pretty' : 'JSON'} logs, source maps on, ${process.env.SPEED_STACK === 'bench' ? 'DynamoDB Local in memory' : 'npm start (DynamoDB Local on disk)'}${settle ? ', workflows settled between pairs' : ''}; ${new Date().toISOString()}`,
     );
     console.log(line('create', 'bareCreate'));
     console.log(line('decide', 'bareDecide'));

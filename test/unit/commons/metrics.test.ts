@@ -79,3 +79,25 @@ test('time to decision is in seconds; email, callback and reminder counts have t
     { namespace: 'Approvals', name: 'RemindersSent', unit: 'Count', dimensions: ['service'], value: 1 },
   ]);
 });
+
+test('single metrics reuse one emitter, and each count carries only its own dimension', () => {
+  let made = 0;
+  const emf = emitted((_meter, metrics) => {
+    const singleMetric = metrics.singleMetric.bind(metrics);
+    jest.spyOn(metrics, 'singleMetric').mockImplementation(() => {
+      made++;
+      return singleMetric();
+    });
+    const counting = powertoolsMeter(metrics);
+    counting.requestCreated('card.request');
+    counting.decided('approve');
+    counting.requestCreated('card.lock');
+  });
+  expect(made).toBe(1);
+  expect(definitions(emf)).toEqual([
+    { namespace: 'Approvals', name: 'RequestsCreated', unit: 'Count', dimensions: ['kind', 'service'], value: 1 },
+    { namespace: 'Approvals', name: 'Decisions', unit: 'Count', dimensions: ['outcome', 'service'], value: 1 },
+    { namespace: 'Approvals', name: 'RequestsCreated', unit: 'Count', dimensions: ['kind', 'service'], value: 1 },
+  ]);
+  expect(emf.map((blob) => blob.kind ?? blob.outcome)).toEqual(['card.request', 'approve', 'card.lock']);
+});
