@@ -69,6 +69,12 @@ export interface LocalStackOptions {
    * failed for every record (tests of the reconciler, the backstop). Default true.
    */
   outbox?: boolean;
+  /**
+   * Validate the ASL file with the library's validator at start (about 0.5 to 1 s of CPU). Default
+   * true; the integration tests, which start a stack per file, leave it to the unit test that
+   * validates statemachines/approval.asl.json.
+   */
+  validateWorkflow?: boolean;
 }
 
 export interface LocalStack {
@@ -216,6 +222,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       accountId: LOCAL_ACCOUNT,
       log,
       timeScale: options.timeScale,
+      validate: options.validateWorkflow ?? true,
       stateMachines: [
         {
           name: STATE_MACHINE_NAME,

@@ -80,6 +80,8 @@ export async function startApi(
     // Tests run the reconciler on demand (api.stack.reconcile()) unless they ask for the timer.
     reconcileEveryMs: options.reconcileEveryMs ?? 0,
     outbox: options.outbox,
+    // The ASL file is validated once, by test/unit/infra/workflow.spec.ts, not at each file's start.
+    validateWorkflow: false,
   });
   const issuer = await localIssuer(dataDir);
   // What the helpers last wrote of each sub (email and groups), so that a token for the same person

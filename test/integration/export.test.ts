@@ -13,7 +13,9 @@ const REQUESTS = 45;
 const FORMULA_REASON = '=HYPERLINK("http://evil.example","click"), then\n"quoted"';
 
 beforeAll(async () => {
-  api = await startApi();
+  // No outbox: these tests read stored requests; the workflow each create would start (tested in
+  // workflow.test.ts and outbox.test.ts) only costs time here.
+  api = await startApi({ outbox: false });
   expect((await api.call('PUT', '/profiles/export', { as: users.admin, body: profile() })).status).toBe(200);
   expect((await api.call('PUT', '/profiles/export-other', { as: users.admin, body: profile() })).status).toBe(200);
   // One request before the range: it must not be exported.

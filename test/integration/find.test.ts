@@ -13,7 +13,9 @@ async function create(as: TestUser, body: Record<string, unknown>): Promise<stri
 }
 
 beforeAll(async () => {
-  api = await startApi();
+  // No outbox: these tests read stored requests; the workflow each create would start (tested in
+  // workflow.test.ts and outbox.test.ts) only costs time here.
+  api = await startApi({ outbox: false });
   // card.deactivate is not listed: approved at once by policy, so states differ.
   await api.call('PUT', '/profiles/cards', { as: users.admin, body: profile() });
   for (let index = 0; index < 5; index++) {

@@ -7,7 +7,9 @@ let api: Api;
 const created: string[] = [];
 
 beforeAll(async () => {
-  api = await startApi();
+  // No outbox: these tests read stored requests; the workflow each create would start (tested in
+  // workflow.test.ts and outbox.test.ts) only costs time here.
+  api = await startApi({ outbox: false });
   await api.call('PUT', '/profiles/cards', { as: users.admin, body: profile() });
   // 25 pending card requests by alice and bob, 3 pending locks, 2 approved by policy.
   for (let index = 0; index < 25; index++) {
