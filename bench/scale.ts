@@ -10,6 +10,7 @@
 import '../local/esm-interop';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { STATE_SHARDS } from '../functions/adapters/dynamodb/keys';
 import { traceApproval } from '../test/helpers/memory/approval-trace';
 import { APPROVALS } from './scale/calls';
@@ -18,6 +19,8 @@ import {
   chooseMemory,
   concurrencyPerApprovalPerSecond,
   costPer1000,
+  functionOf,
+  IDLE_RECORD,
   latencyAt,
   ONE_VCPU_MB,
   type PerApproval,
@@ -27,7 +30,7 @@ import {
   quotaUse,
 } from './scale/model';
 import { readTemplate } from './scale/template';
-import { sumUnits, TASK_TOKEN_CHARS, unitsOf } from './scale/units';
+import { requestItem, sumUnits, TASK_TOKEN_CHARS, unitsOf } from './scale/units';
 
 const RATES = [10, 100, 1000] as const;
 const MEAN_WAIT_SECONDS = 86_400;
@@ -54,22 +57,57 @@ export async function scaleModel(options: { quick: boolean }) {
     const units = sumUnits(trace.tableCalls.map((call) => unitsOf(call, trace.profile)));
     scenarios[key] = perApproval(APPROVALS[key].invocations, APPROVALS[key].states, units);
   }
-  const handlers = await measureHandlers({ initRuns: options.quick ? 3 : 7, warmRounds: options.quick ? 15 : 40, log });
-  const memoryOf = (fn: string) => {
+  const handlers = await measureHandlers({
+    initRuns: options.quick ? 3 : 7,
+    warmRounds: options.quick ? 15 : 40,
+    streamEvent: await bookkeepingRecord(),
+    log,
+  });
+  const memoryOf = (key: string) => {
+    const fn = functionOf(key);
     const figure = template.functions[fn]?.memoryMb;
     if (!figure) throw new Error(`no memory in the template for ${fn}`);
     return figure;
   };
   // Billed durations: the measured functions at their memory; the others as the median measured call at theirs.
-  const measured = Object.fromEntries(handlers.map((h) => [h.name, latencyAt(h.warm, memoryOf(h.name))]));
-  const typical = [...handlers].sort((a, b) => a.warm.wallMs - b.warm.wallMs)[Math.floor(handlers.length / 2)];
+  const api = handlers.filter((h) => h.name !== 'streamConsumer');
+  const measured = Object.fromEntries(
+    handlers.map((h) => [h.name === 'streamConsumer' ? IDLE_RECORD : h.name, latencyAt(h.warm, memoryOf(h.name))]),
+  );
+  const typical = [...api].sort((a, b) => a.warm.wallMs - b.warm.wallMs)[Math.floor(api.length / 2)];
   if (!typical) throw new Error('no handler measured');
   const allFns = new Set(Object.values(scenarios).flatMap((s) => Object.keys(s.invocations)));
   const durationMs = Object.fromEntries([...allFns].map((fn) => [fn, measured[fn] ?? latencyAt(typical.warm, memoryOf(fn))]));
   const memoryMb = Object.fromEntries([...allFns].map((fn) => [fn, memoryOf(fn)]));
   const logBytes = 600 + Math.max(...handlers.map((h) => h.logBytes));
-  const choice = chooseMemory(handlers, SIZES, BUDGET);
+  const choice = chooseMemory(api, SIZES, BUDGET);
   return { template, scenarios, handlers, durationMs, memoryMb, logBytes, typical, choice };
+}
+
+/** A stream record of the first change of a plain approval's bookkeeping (its task token stored), as the table's stream has it. */
+async function bookkeepingRecord() {
+  const trace = await traceApproval('plain');
+  const change = trace.tableCalls.find((call) => call.call === 'store.setRoundBookkeeping' && call.before && call.after);
+  if (!change?.before || !change.after) throw new Error('no bookkeeping change in the trace');
+  const image = (stored: NonNullable<typeof change.before>) => marshall(requestItem(stored), { removeUndefinedValues: true });
+  const NewImage = image(change.after);
+  return {
+    Records: [
+      {
+        eventID: '1',
+        eventName: 'MODIFY',
+        eventSource: 'aws:dynamodb',
+        awsRegion: 'us-east-1',
+        dynamodb: {
+          Keys: { PK: NewImage.PK, SK: NewImage.SK },
+          OldImage: image(change.before),
+          NewImage,
+          SequenceNumber: '100',
+          StreamViewType: 'NEW_AND_OLD_IMAGES',
+        },
+      },
+    ],
+  };
 }
 
 type Model = Awaited<ReturnType<typeof scaleModel>>;
@@ -83,7 +121,10 @@ function perApprovalTable(model: Model): string[] {
     '|---|---|---|',
     row('HTTP API requests (create, decisions)', (p) => n(p.httpRequests)),
     row('Lambda: API functions', (p) => n(inv(p, ['createRequest', 'decideRequest']))),
-    row(`Lambda: stream consumer (records; batches of up to ${model.template.streamBatchSize} under load)`, (p) => n(p.streamRecords)),
+    row(
+      `Lambda: stream consumer, records (of which the round's bookkeeping; batches of up to ${model.template.streamBatchSize} under load)`,
+      (p) => `${n(p.streamRecords)} (${n(p.invocations[IDLE_RECORD] ?? 0)})`,
+    ),
     row('Lambda: workflow steps', (p) => n(inv(p, ['planRound', 'awaitDecision', 'notifyOutcome', 'deliverCallback']))),
     row(`Step Functions (${model.template.stateMachineType}) state transitions`, (p) => n(p.transitions)),
     row('StartExecution / SendTask* calls', (p) => `${p.startExecutions} / ${p.sendTasks}`),
@@ -161,7 +202,7 @@ function memoryTable(model: Model): string[] {
     `|---|---|---|${SIZES.map(() => '---').join('|')}|`,
     ...model.handlers.map(
       (h: HandlerFigures) =>
-        `| ${h.name} | ${n(h.init.cpuMs)} ms | ${n(h.warm.wallMs, 1)} / ${n(h.warm.cpuMs, 1)} ms | ${SIZES.map(
+        `| ${h.name === 'streamConsumer' ? 'streamConsumer (a bookkeeping record)' : h.name} | ${n(h.init.cpuMs)} ms | ${n(h.warm.wallMs, 1)} / ${n(h.warm.cpuMs, 1)} ms | ${SIZES.map(
           (s) => `${n(latencyAt(h.warm, s), 1)} / ${n(h.init.cpuMs * Math.max(1, ONE_VCPU_MB / s))} ms`,
         ).join(' | ')} |`,
     ),
@@ -171,7 +212,7 @@ function memoryTable(model: Model): string[] {
 /** Lambda compute of the API calls of a plain approval, per 1,000 approvals, at one memory size. */
 function apiCost(model: Model, memoryMb: number): string {
   const perApproval = model.handlers
-    .filter((h) => h.name !== 'getRequest')
+    .filter((h) => h.name === 'createRequest' || h.name === 'decideRequest')
     .reduce((sum, h) => sum + Math.ceil(latencyAt(h.warm, memoryMb)) * 0.001 * (memoryMb / 1024) * PRICES.lambdaGbSecond, 0);
   return dollars(1000 * perApproval);
 }
@@ -180,7 +221,9 @@ export function renderScale(model: Model, when: string): string {
   const cost = costTable(model);
   const quotas = quotaTable(model);
   const plain = model.scenarios.plain;
-  const apiMemory = [...new Set(model.handlers.map((h) => model.template.functions[h.name]?.memoryMb))];
+  const apiMemory = [
+    ...new Set(model.handlers.filter((h) => h.name !== 'streamConsumer').map((h) => model.template.functions[h.name]?.memoryMb)),
+  ];
   const over = (rate: number) => quotas.first.find((f) => f.rate === rate)?.over ?? [];
   const names = (list: ReturnType<typeof over>) => list.map((u) => u.quota.name).join('; ');
   const firstAt = (rate: number) => quotas.first.find((f) => f.rate === rate)?.first;
@@ -198,9 +241,9 @@ export function renderScale(model: Model, when: string): string {
     ...perApprovalTable(model),
     '',
     `The workflow's path: ${APPROVALS.plain.states.join(' → ')}. Every change of the request item while it is pending or`,
-    `approved passes the stream consumer's filter, so the round's bookkeeping (task token, email claims) costs ${
-      plain.streamRecords - 2
-    } consumer invocations that do nothing in a plain approval; stream reads by a Lambda trigger are free.`,
+    `approved passes the stream consumer's filter, so the round's bookkeeping (task token, email claims) costs ${n(
+      plain.invocations[IDLE_RECORD] ?? 0,
+    )} consumer invocations that do nothing in a plain approval (${n(model.durationMs[IDLE_RECORD] ?? 0, 1)} ms each, measured); stream reads by a Lambda trigger are free.`,
     '',
     `## Cost per 1,000 approvals (us-east-1, on-demand, no free tier; prices of ${PRICES.date}: ${PRICES.sources})`,
     '',

@@ -14,7 +14,8 @@ import { FUNCTIONS } from '../../functions/registry';
 import { esbuildOptions } from '../../infra/bundling';
 import { median } from '../load';
 
-export const MEASURED_FUNCTIONS = ['createRequest', 'getRequest', 'decideRequest'] as const;
+/** The API functions of an approval, and the stream consumer on a record of the round's bookkeeping (it calls nothing). */
+export const MEASURED_FUNCTIONS = ['createRequest', 'getRequest', 'decideRequest', 'streamConsumer'] as const;
 export type MeasuredFunction = (typeof MEASURED_FUNCTIONS)[number];
 
 export interface Timing {
@@ -70,7 +71,8 @@ const context = (name) => ({ callbackWaitsForEmptyEventLoop: false, functionName
   }
   const h = {};
   for (const [name, file] of Object.entries(bundles)) h[name] = require(file).handler;
-  const samples = { createRequest: [], getRequest: [], decideRequest: [] };
+  const samples = { createRequest: [], getRequest: [], decideRequest: [], streamConsumer: [] };
+  const streamEvent = JSON.parse(require('node:fs').readFileSync(process.env.SCALE_STREAM_EVENT, 'utf8'));
   const check = (name, reply, status) => { if (reply.result.statusCode !== status) throw new Error(name + ' answered ' + reply.result.statusCode + ': ' + reply.result.body); };
   for (let round = 0; round < rounds; round++) {
     const created = await time(() => h.createRequest(event('POST', '/requests', 'POST /requests', 'alice',
@@ -82,7 +84,9 @@ const context = (name) => ({ callbackWaitsForEmptyEventLoop: false, functionName
     const decided = await time(() => h.decideRequest(event('POST', '/requests/' + id + '/decisions', 'POST /requests/{id}/decisions', 'bob',
       { decision: 'approve' }, { id }), context('decideRequest')));
     check('decide', decided, 200);
-    samples.createRequest.push(created); samples.getRequest.push(got); samples.decideRequest.push(decided);
+    const relayed = await time(() => h.streamConsumer(streamEvent, context('streamConsumer')));
+    if (!relayed.result || relayed.result.batchItemFailures.length !== 0) throw new Error('the stream consumer failed the record');
+    samples.createRequest.push(created); samples.getRequest.push(got); samples.decideRequest.push(decided); samples.streamConsumer.push(relayed);
   }
   const strip = (list) => list.map(({ wallMs, cpuMs, logBytes }) => ({ wallMs, cpuMs, logBytes }));
   writeFileSync(process.env.SCALE_OUT, JSON.stringify(Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, strip(v)]))));
@@ -113,6 +117,8 @@ async function startStack(dataDir: string): Promise<{ child: ChildProcess; env: 
 export async function measureHandlers(options: {
   initRuns: number;
   warmRounds: number;
+  /** A DynamoDB stream event of one change of the request item's bookkeeping. */
+  streamEvent: unknown;
   log: (line: string) => void;
 }): Promise<HandlerFigures[]> {
   const dir = mkdtempSync(join(tmpdir(), 'approvals-scale-'));
@@ -127,11 +133,21 @@ export async function measureHandlers(options: {
     }
     const driver = join(dir, 'driver.cjs');
     writeFileSync(driver, DRIVER);
+    const streamEvent = join(dir, 'stream-event.json');
+    writeFileSync(streamEvent, JSON.stringify(options.streamEvent));
     const { POWERTOOLS_DEV: _dev, NODE_OPTIONS: _options, ...base } = process.env;
     const run = (extra: Record<string, string>) => {
       const out = join(dir, `out-${Date.now()}-${Math.random()}.json`);
       const result = spawnSync(process.execPath, ['--enable-source-maps', driver], {
-        env: { ...base, ...env, POWERTOOLS_DEV: '', SCALE_BUNDLES: JSON.stringify(bundles), SCALE_OUT: out, ...extra },
+        env: {
+          ...base,
+          ...env,
+          POWERTOOLS_DEV: '',
+          SCALE_BUNDLES: JSON.stringify(bundles),
+          SCALE_STREAM_EVENT: streamEvent,
+          SCALE_OUT: out,
+          ...extra,
+        },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       if (result.status !== 0) throw new Error(`the measuring process failed: ${result.stderr.toString().slice(-800)}`);
@@ -141,7 +157,7 @@ export async function measureHandlers(options: {
     const inits = new Map<string, Timing[]>(MEASURED_FUNCTIONS.map((name) => [name, []]));
     for (let r = 0; r < options.initRuns; r++)
       for (const name of MEASURED_FUNCTIONS) inits.get(name)?.push(run({ SCALE_MODE: 'init', SCALE_ONLY: name }) as Timing);
-    options.log(`handlers: ${options.warmRounds} warm rounds of create, GET and decide`);
+    options.log(`handlers: ${options.warmRounds} warm rounds of create, GET, decide and a stream record`);
     const warm = run({ SCALE_MODE: 'warm', SCALE_ROUNDS: String(options.warmRounds) }) as Record<
       string,
       Array<Timing & { logBytes: number }>

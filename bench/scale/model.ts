@@ -130,6 +130,11 @@ export interface PerApproval {
 
 const count = (calls: readonly string[], name: string) => calls.filter((call) => call === name).length;
 
+/** A stream consumer invocation for a change of the round's bookkeeping: it calls nothing (counted apart, it is far shorter). */
+export const IDLE_RECORD = 'streamConsumer (bookkeeping)';
+/** The function an invocation key names. */
+export const functionOf = (key: string) => (key === IDLE_RECORD ? 'streamConsumer' : key);
+
 /** The per-approval counts of a traced approval's invocations, its states and its table units. */
 export function perApproval(
   invocations: ReadonlyArray<{ fn: string; calls: readonly string[] }>,
@@ -138,11 +143,14 @@ export function perApproval(
 ): PerApproval {
   const all = invocations.flatMap((invocation) => invocation.calls);
   const byFunction: Record<string, number> = {};
-  for (const { fn } of invocations) byFunction[fn] = (byFunction[fn] ?? 0) + 1;
+  for (const { fn, calls } of invocations) {
+    const key = fn === 'streamConsumer' && calls.length === 0 ? IDLE_RECORD : fn;
+    byFunction[key] = (byFunction[key] ?? 0) + 1;
+  }
   return {
     httpRequests: (byFunction.createRequest ?? 0) + (byFunction.decideRequest ?? 0),
     invocations: byFunction,
-    streamRecords: byFunction.streamConsumer ?? 0,
+    streamRecords: (byFunction.streamConsumer ?? 0) + (byFunction[IDLE_RECORD] ?? 0),
     transitions: states.length,
     startExecutions: count(all, 'workflow.start'),
     sendTasks: count(all, 'workflow.finish') + count(all, 'workflow.replan'),
