@@ -33,6 +33,14 @@ export const PUBLIC_ROUTE_THROTTLES: Readonly<Record<string, { readonly rateLimi
   // Verifiers cache the key set (the answer says max-age=3600): few calls.
   '/.well-known/jwks.json': { rateLimit: 5, burstLimit: 10 },
 };
+/**
+ * Memory of the API functions, MB: chosen by measurement (docs/scale.md, `npm run scale`): the
+ * smallest size whose warm calls are within 20 ms of one vCPU's and whose module init stays under a
+ * second. Lambda gives CPU in proportion to memory, and at the default 256 MB a create spends about
+ * six times its CPU time. The workflow steps and the stream consumer keep the default (256 MB).
+ */
+export const API_MEMORY_MB = 1024;
+
 /** Default throttle of every other route. */
 export const DEFAULT_ROUTE_THROTTLE = { rateLimit: 50, burstLimit: 100 };
 
@@ -172,6 +180,7 @@ export class ServiceHttpApi extends Construct {
       const fn = ServiceFunction.ofEntry(this, operation, props.resources, {
         description: `${operation.methods.join('/')} ${operation.path} (${operation.access})`,
         timeout: Duration.seconds(10),
+        memorySize: API_MEMORY_MB,
         ...this.logs,
         // Public and unauthenticated: a flood of link requests is capped here instead of taking the account's concurrency.
         reservedConcurrentExecutions: isLinkOperation(operation) && props.linkConcurrency > 0 ? props.linkConcurrency : undefined,

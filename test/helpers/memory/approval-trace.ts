@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { REQUEST_CHANGE_FILTERS } from '../../../functions/adapters/dynamodb/stream';
 import type { CreateRequestBody } from '../../../functions/domain/bodies';
-import type { ApprovalRequest, Identity } from '../../../functions/domain/model';
+import type { ApprovalRequest, HistoryEntry, Identity } from '../../../functions/domain/model';
 import type { Profile } from '../../../functions/domain/profile';
 import { createApprovalRequest } from '../../../functions/lifecycle/create';
 import { decideAsUser } from '../../../functions/lifecycle/decide';
@@ -35,8 +35,21 @@ export interface Invocation {
   calls: string[];
 }
 
+/** One call to the table (store, stats, receipts), with what it read or wrote: the scale model sizes its items from it. */
+export interface TableCall {
+  fn: string;
+  call: string;
+  args: unknown[];
+  /** The request item before and after the call (store calls). */
+  before?: StoredRequest;
+  after?: StoredRequest;
+  /** History entries the call added. */
+  history?: HistoryEntry[];
+}
+
 export interface ApprovalTrace {
   invocations: Invocation[];
+  tableCalls: TableCall[];
   /** The workflow's states entered, in order. */
   states: string[];
   /** The request as it ended, and its profile (the scale model sizes the items from them). */
@@ -75,6 +88,7 @@ export async function traceApproval(scenario: Scenario): Promise<ApprovalTrace> 
   store.profiles.set('cards', cards);
   const clock = new FakeClock('2026-11-03T10:00:00.000Z');
   const invocations: Invocation[] = [];
+  const tableCalls: TableCall[] = [];
   let current: Invocation | undefined;
   const stream: RequestChange[] = [];
   const snapshot = (id: string | undefined) => {
@@ -109,8 +123,11 @@ export async function traceApproval(scenario: Scenario): Promise<ApprovalTrace> 
   const repository = counted<ApprovalStore>('store', store, async (method, args) => {
     const id = requestId ?? ((args[0] as { request?: ApprovalRequest } | undefined)?.request?.id as string | undefined);
     const before = snapshot(id);
+    const entries = id ? store.historyOf(id).length : 0;
     const result = await (Reflect.get(store, method) as (...a: unknown[]) => Promise<unknown>).apply(store, args);
     const after = snapshot(id);
+    const history = id ? structuredClone(store.historyOf(id).slice(entries)) : [];
+    tableCalls.push({ fn: current?.fn ?? '?', call: `store.${method}`, args: structuredClone(args), before, after, history });
     if (after && JSON.stringify(before) !== JSON.stringify(after)) {
       const kind = before ? 'modify' : 'insert';
       const signed = receipt ? { receipt, wasSigned: true } : {};
@@ -126,9 +143,10 @@ export async function traceApproval(scenario: Scenario): Promise<ApprovalTrace> 
       made.receipts.store,
       args,
     );
+    const image = snapshot(requestId);
+    tableCalls.push({ fn: current?.fn ?? '?', call: `receipts.${method}`, args: structuredClone(args), before: image, after: image });
     if (method === 'putReceipt' && !receipt && requestId) {
       receipt = (result as { receipt: string }).receipt;
-      const image = snapshot(requestId);
       if (image) stream.push({ id: String(stream.length + 1), kind: 'modify', before: image, after: image, receipt });
     }
     return result;
@@ -139,7 +157,12 @@ export async function traceApproval(scenario: Scenario): Promise<ApprovalTrace> 
   const workflow = counted<WorkflowPort>('workflow', recording);
   const events = new RecordingEvents();
   const stats = new MemoryStats();
-  const outboxDeps = { workflow, events: counted('events', events), stats: counted('stats', stats) };
+  const recorded = <T extends object>(name: string, target: T): T =>
+    counted(name, target, async (method, args) => {
+      tableCalls.push({ fn: current?.fn ?? '?', call: `${name}.${method}`, args: structuredClone(args) });
+      return (Reflect.get(target, method) as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+    });
+  const outboxDeps = { workflow, events: counted('events', events), stats: recorded('stats', stats) };
   const apiDeps = {
     repository,
     directory,
@@ -209,5 +232,5 @@ export async function traceApproval(scenario: Scenario): Promise<ApprovalTrace> 
   );
   const request = store.current(id);
   if (!request) throw new Error('the request is gone');
-  return { invocations, states, request, profile: cards };
+  return { invocations, tableCalls, states, request, profile: cards };
 }

@@ -4,7 +4,7 @@
  * routes only.
  */
 import { apiOperations, CALLING_SYSTEM_OPERATIONS } from '../../../functions/registry';
-import { PUBLIC_ROUTE_THROTTLES } from '../../../infra/constructs/http-api';
+import { API_MEMORY_MB, PUBLIC_ROUTE_THROTTLES } from '../../../infra/constructs/http-api';
 import { CERTIFICATE_ARN, defined, fixture, logicalId, props, resolveStackOutputs, resources, stacksWith } from '../../helpers/infra';
 
 const { stateless, stateful, statelessTemplate, statefulTemplate } = fixture();
@@ -237,6 +237,13 @@ describe('the functions', () => {
     expect(logGroup?.Properties?.RetentionInDays).toEqual(expect.any(Number));
     const others = Object.values(all).filter((other) => other !== fn);
     for (const other of others) expect(logGroupOf(logicalId(other))).not.toBe(logGroupRef);
+  });
+
+  test('the API functions have the memory chosen by measurement (docs/scale.md), the workflow steps and the others 256 MB', () => {
+    const memoryOf = (fn: (typeof all)[keyof typeof all]) => props(functions[logicalId(fn)]).MemorySize;
+    expect(API_MEMORY_MB).toBe(1024);
+    for (const fn of Object.values(stateless.apiFunctions)) expect(memoryOf(fn)).toBe(API_MEMORY_MB);
+    for (const fn of [...Object.values(stateless.workflowFunctions), stateless.sesEventsFunction]) expect(memoryOf(fn)).toBe(256);
   });
 
   test('no function uses a managed policy (each role has only its own inline policy)', () => {
