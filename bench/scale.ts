@@ -55,7 +55,8 @@ export async function scaleModel(options: { quick: boolean }) {
     )
       throw new Error(`the ${key} approval's calls differ from bench/scale/calls.ts: run test/unit/lifecycle/approval-calls.test.ts`);
     const units = sumUnits(trace.tableCalls.map((call) => unitsOf(call, trace.profile)));
-    scenarios[key] = perApproval(APPROVALS[key].invocations, APPROVALS[key].states, units);
+    // Events are entries of the PutEvents calls counted (each change publishes the entries its images call for).
+    scenarios[key] = { ...perApproval(APPROVALS[key].invocations, APPROVALS[key].states, units), events: trace.events };
   }
   const handlers = await measureHandlers({
     initRuns: options.quick ? 3 : 7,
@@ -132,7 +133,7 @@ function perApprovalTable(model: Model): string[] {
     row('DynamoDB write units, table (transactions ×2)', (p) => n(p.units.writes)),
     row('DynamoDB write units, indexes (of which by-state)', (p) => `${n(p.units.indexWrites)} (${n(p.units.stateIndexWrites)})`),
     row('emails (SES)', (p) => n(p.emails)),
-    row('events (EventBridge PutEvents calls)', (p) => n(p.events)),
+    row('events (EventBridge entries)', (p) => n(p.events)),
     row('KMS Sign (the receipt)', (p) => n(p.kmsSigns)),
     row('directory calls, cold cache (list / groups)', (p) => `${p.directoryLists} / ${p.directoryReads}`),
   ];
@@ -251,7 +252,8 @@ export function renderScale(model: Model, when: string): string {
     '',
     `Lambda: ${model.template.functions.createRequest?.architecture}, memory from the template (API functions ${apiMemory.map((m) => n(m ?? 0)).join(', ')} MB),`,
     `durations measured for create, GET and decide, the other functions modelled as the median measured call (${model.typical.name}) at their own`,
-    `memory (${n(model.durationMs.planRound ?? 0, 1)} ms at ${n(model.memoryMb.planRound ?? 0)} MB);`,
+    `memory (${n(model.durationMs.planRound ?? 0, 1)} ms at ${n(model.memoryMb.planRound ?? 0)} MB); the waits in them are DynamoDB Local's and the local`,
+    "directory's, slower than the cloud's, so Lambda time and concurrency here are upper bounds;",
     `logs ${n(model.logBytes)} bytes per invocation (the measured application lines plus about 600 bytes of platform lines).`,
     '',
     `## Which quota binds first (plain approvals, mean wait ${n(MEAN_WAIT_SECONDS / 3600)} h)`,

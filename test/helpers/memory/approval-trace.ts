@@ -52,6 +52,8 @@ export interface ApprovalTrace {
   tableCalls: TableCall[];
   /** The workflow's states entered, in order. */
   states: string[];
+  /** Events published to EventBridge (entries, not calls). */
+  events: number;
   /** The request as it ended, and its profile (the scale model sizes the items from them). */
   request: ApprovalRequest;
   profile: Profile;
@@ -232,5 +234,5 @@ export async function traceApproval(scenario: Scenario): Promise<ApprovalTrace> 
   );
   const request = store.current(id);
   if (!request) throw new Error('the request is gone');
-  return { invocations, tableCalls, states, request, profile: cards };
+  return { invocations, tableCalls, states, events: events.published.length, request, profile: cards };
 }
