@@ -20,15 +20,22 @@ export function http(method: string, url: string, options: { headers?: Record<st
     headers['content-type'] ??= 'application/json';
     headers['content-length'] = String(Buffer.byteLength(body));
   }
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
-      res.on('error', reject);
+  const once = () =>
+    new Promise<Reply>((resolve, reject) => {
+      const req = request(url, { method, headers, agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+        res.on('error', reject);
+      });
+      req.on('error', (error: NodeJS.ErrnoException) => reject(Object.assign(error, { reusedSocket: req.reusedSocket })));
+      req.end(body);
     });
-    req.on('error', reject);
-    req.end(body);
+  // A kept-alive socket the server closed as idle just as this request went out: the server never
+  // read the request, so it is sent again on a new socket (node's documented retry for reused sockets).
+  return once().catch((error: NodeJS.ErrnoException & { reusedSocket?: boolean }) => {
+    if (error.reusedSocket && (error.code === 'ECONNRESET' || error.message === 'socket hang up')) return once();
+    throw error;
   });
 }
 

@@ -2,10 +2,12 @@
  * The measuring phases on one running stack: service and bare calls in interleaved blocks (1
  * client), the clients sweep and the 50-client throughput runs, and the CPU per approval.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Calls } from './calls';
-import { closedLoop, http, median, percentile, type RunResult, steadyLatencies } from './load';
-import { cpuMs, waitQuiet } from './service';
+import { closedLoop, median, percentile, type RunResult, steadyLatencies } from './load';
+import { cpuMs, cpuShare, waitQuiet } from './service';
 import type { Sizes } from './sizes';
 
 type Call = () => Promise<void>;
@@ -118,12 +120,16 @@ export async function throughputPhase(
 
 export interface CpuFigures {
   approvals: number;
+  /** CPU time of each process over the phase, idle share included. */
   nodeMs: number;
   javaMs: number;
-  perApprovalMs: number;
-  /** CPU share of one core both processes used while idle just before (the stream poller, timers). */
+  /** CPU share of one core both processes used while idle just before (the local stream poller's reads, timers). */
   idleShare: number;
   elapsedMs: number;
+  /** Both processes' CPU time per approval, as measured. */
+  grossPerApprovalMs: number;
+  /** The same less what the idle processes would have used over the phase's time: the approvals' own CPU. */
+  perApprovalMs: number;
 }
 
 type Email = { subject?: string; destination?: { to?: string[] } };
@@ -135,19 +141,27 @@ type Email = { subject?: string; destination?: { to?: string[] } };
  */
 export async function cpuPhase(
   calls: Calls,
-  stack: { nodePid: number; javaPid: number; mailUrl: string },
+  stack: { nodePid: number; javaPid: number; dataDir: string },
   approvals: number,
 ): Promise<CpuFigures> {
-  const emails = async () => (JSON.parse((await http('GET', `${stack.mailUrl}/store`)).body) as { emails: Email[] }).emails;
+  // The emails as the mailbox persists them in DATA_DIR: read from the file, so that waiting for
+  // them costs the measured processes nothing (GET /store would, and more with every email).
+  const file = join(stack.dataDir, 'mailbox', 'emails.jsonl');
+  const emails = async () =>
+    (await readFile(file, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Email);
   const countTo = (list: Email[], who: string) => list.filter((email) => email.destination?.to?.includes(who)).length;
   const until = async (what: string, done: (list: Email[]) => boolean) => {
     const deadline = performance.now() + 120_000;
     while (!done(await emails())) {
       if (performance.now() > deadline) throw new Error(`CPU phase: timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 100));
     }
   };
-  const idleShare = await waitQuiet([stack.nodePid, stack.javaPid]);
+  await waitQuiet([stack.nodePid, stack.javaPid]);
+  const idleShare = await cpuShare([stack.nodePid, stack.javaPid], 3000);
   const before = await emails();
   const approverBefore = countTo(before, 'carol@example.com');
   const requesterBefore = countTo(before, 'alice@example.com');
@@ -171,5 +185,14 @@ export async function cpuPhase(
   const elapsedMs = performance.now() - t0;
   const nodeMs = cpuMs(stack.nodePid) - node0;
   const javaMs = cpuMs(stack.javaPid) - java0;
-  return { approvals, nodeMs, javaMs, perApprovalMs: (nodeMs + javaMs) / approvals, idleShare, elapsedMs };
+  const gross = nodeMs + javaMs;
+  return {
+    approvals,
+    nodeMs,
+    javaMs,
+    idleShare,
+    elapsedMs,
+    grossPerApprovalMs: gross / approvals,
+    perApprovalMs: Math.max(0, gross - idleShare * elapsedMs) / approvals,
+  };
 }

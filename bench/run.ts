@@ -105,7 +105,7 @@ async function mainStack(size: Sizes, log: (line: string) => void, child: ChildP
       await calls.bare.exportPage();
     }
     log(`CPU per approval: ${size.cpuApprovals} approvals`);
-    const cpu = await cpuPhase(calls, { nodePid, javaPid: endpoints.dynamoPid, mailUrl: endpoints.mailUrl }, size.cpuApprovals);
+    const cpu = await cpuPhase(calls, { nodePid, javaPid: endpoints.dynamoPid, dataDir }, size.cpuApprovals);
     log(
       `CPU per approval: ${cpu.perApprovalMs.toFixed(1)} ms (node ${cpu.nodeMs.toFixed(0)} ms, DynamoDB Local ${cpu.javaMs.toFixed(0)} ms in all)`,
     );

@@ -194,6 +194,14 @@ export function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
 }
 
+/** The share of one core the processes used together over the next `ms` milliseconds. */
+export async function cpuShare(pids: number[], ms: number): Promise<number> {
+  const before = pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, ms));
+  return (pids.reduce((sum, pid) => sum + cpuMs(pid), 0) - before) / (performance.now() - t0);
+}
+
 /**
  * Waits until the processes use less than `share` of one core over a second (the outbox and the
  * workflows have caught up), at most `timeoutMs`; returns the last second's CPU share.
@@ -202,10 +210,7 @@ export async function waitQuiet(pids: number[], options: { share?: number; timeo
   const share = options.share ?? 0.15;
   const deadline = performance.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
-    const before = pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
-    const t0 = performance.now();
-    await new Promise((r) => setTimeout(r, 1000));
-    const used = (pids.reduce((sum, pid) => sum + cpuMs(pid), 0) - before) / (performance.now() - t0);
+    const used = await cpuShare(pids, 1000);
     if (used < share || performance.now() > deadline) return used;
   }
 }
