@@ -8,7 +8,11 @@
  * runtime's copy does) starts slower than the minified single file, and the deployed code then
  * runs the SDK versions the tests ran.
  */
+import { resolve } from 'node:path';
 import type { BuildOptions } from 'esbuild';
+
+/** The project root: function entries and aliases are relative to it. */
+const ROOT = resolve(__dirname, '..');
 
 export const BUNDLING = {
   format: 'cjs',
@@ -17,7 +21,18 @@ export const BUNDLING = {
   /** ESM entry points first: they tree-shake (the SDK's `dist-es`, zod, Powertools). */
   mainFields: ['module', 'main'],
   externalModules: [] as string[],
+  /**
+   * Modules replaced by a file of the project (paths from the project root). The SDK's default
+   * credential chain (shared files, SSO, web identity, metadata, with their STS and SSO clients:
+   * about 110 KB) becomes the environment's credentials, which Lambda always sets and which every
+   * client is given anyway (functions/adapters/credentials.ts).
+   */
+  alias: { '@aws-sdk/credential-provider-node': './functions/adapters/credentials.ts' } as Record<string, string>,
 } as const;
+
+/** BUNDLING.alias with absolute paths, as esbuild takes them whatever its working directory. */
+export const bundlingAliases = (): Record<string, string> =>
+  Object.fromEntries(Object.entries(BUNDLING.alias).map(([module, path]) => [module, resolve(ROOT, path)]));
 
 /**
  * The largest minified bundle a function may have (bytes); test/unit/infra/bundles.spec.ts checks
@@ -54,6 +69,7 @@ export function esbuildOptions(entry: string): BuildOptions {
     minify: BUNDLING.minify,
     mainFields: [...BUNDLING.mainFields],
     external: [...BUNDLING.externalModules],
+    alias: bundlingAliases(),
     logLevel: 'error',
   };
 }

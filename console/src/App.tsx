@@ -72,6 +72,27 @@ function SignIn({ reason }: { reason?: string }) {
   );
 }
 
+/**
+ * Whether someone who is neither an approver nor an admin has work handed over to them (a delegate
+ * out of the approvers group, while someone is out of office): they get the Tasks link only then.
+ */
+function useHandedOverTasks(api: ReturnType<typeof createApi>, who: Identity | undefined): boolean {
+  const [handedOver, setHandedOver] = useState(false);
+  const plain = who !== undefined && !isApprover(who) && !isAdmin(who);
+  useEffect(() => {
+    if (!plain) return;
+    let live = true;
+    api
+      .tasks(1)
+      .then((page) => live && setHandedOver(page.items.length > 0))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [api, plain]);
+  return handedOver;
+}
+
 export function App({ config }: { config: ConsoleConfig }) {
   const auth = useAuth();
   const navigate = useNavigate();
@@ -90,6 +111,7 @@ export function App({ config }: { config: ConsoleConfig }) {
   );
   const [signedOut, setSignedOut] = useState(false);
   const who = useMemo(() => (auth.user ? identityOf(auth.user.profile as Record<string, unknown>) : undefined), [auth.user]);
+  const handedOver = useHandedOverTasks(api, auth.isAuthenticated && !auth.user?.expired ? who : undefined);
 
   if (auth.isLoading) {
     return (
@@ -173,8 +195,8 @@ export function App({ config }: { config: ConsoleConfig }) {
             onFollow={follow}
             items={[
               { type: 'link', text: 'Requests', href: `${basePath}/requests` },
-              // Requesters never have a decision waiting for them: the page is for approvers and admins.
-              ...(isApprover(who) || isAdmin(who)
+              // For approvers and admins, and for a delegate outside the approvers group with work handed over.
+              ...(isApprover(who) || isAdmin(who) || handedOver
                 ? [{ type: 'link' as const, text: 'What do you want to do', href: `${basePath}/tasks` }]
                 : []),
               { type: 'link', text: 'Profiles', href: `${basePath}/profiles` },

@@ -7,6 +7,7 @@
  */
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { EventsPort, ServiceEvent } from '../usecases/events';
+import { CLIENT_CONFIG } from './clients';
 
 /** PutEvents takes at most 10 entries per call. */
 const MAX_ENTRIES = 10;
@@ -14,7 +15,7 @@ const MAX_ENTRIES = 10;
 const RETRIES_OF_FAILED_ENTRIES = 3;
 
 let client: EventBridgeClient | undefined;
-export const eventBridgeClient = () => (client ??= new EventBridgeClient({ maxAttempts: 5 }));
+export const eventBridgeClient = () => (client ??= new EventBridgeClient(CLIENT_CONFIG));
 
 /** Raised when entries are still refused after the retries; names their error codes only. */
 export class EventsNotPublished extends Error {

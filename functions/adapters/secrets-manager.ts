@@ -6,6 +6,7 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type SigningKeys, signingKeysSchema } from '../links/signing';
+import { CLIENT_CONFIG } from './clients';
 
 /** How long a process uses keys it read before reading the secret again (docs/deploy-and-operations.md: Rotating a signing key). */
 export const SIGNING_KEYS_TTL_MS = 5 * 60 * 1000;
@@ -13,7 +14,7 @@ export const SIGNING_KEYS_TTL_MS = 5 * 60 * 1000;
 let client: SecretsManagerClient | undefined;
 const cache = new Map<string, { keys: Promise<SigningKeys>; readAt: number }>();
 
-export const secretsClient = () => (client ??= new SecretsManagerClient({ maxAttempts: 5 }));
+export const secretsClient = () => (client ??= new SecretsManagerClient(CLIENT_CONFIG));
 
 /**
  * The signing keys stored under `secretId`: one read per SIGNING_KEYS_TTL_MS and process. The

@@ -5,17 +5,24 @@
  */
 import { durationSeconds } from './duration';
 import { conflict } from './errors';
+import { holdEnd, stageHeldMs } from './hold';
 import { type ApprovalRequest, type RequestStage, WORKFLOW_ACTOR } from './model';
 import { partiesOf } from './people';
 import { groupName, isGroupEntry } from './stage-rules';
 import { currentStageIndex, resolveEntries, type StagePeople, type StageStep, settle, stageLabel } from './stages';
 
-/** When the current stage escalates, if it has an escalation that has not happened. */
+/**
+ * When the current stage escalates, if it has an escalation that has not happened: `escalateAfter`
+ * after the stage's start, later by the time the stage was held until a time (and, while such a
+ * hold runs, by the whole of it), as a held request's expiry is.
+ */
 export function escalationDueAt(request: ApprovalRequest): string | undefined {
   const current = currentStageIndex(request);
   const stage = current === null ? undefined : request.stages?.[current];
   if (!stage?.escalateAfter || !stage.escalateTo?.length || stage.escalatedAt || !stage.startedAt) return undefined;
-  return new Date(Date.parse(stage.startedAt) + (durationSeconds(stage.escalateAfter) ?? 0) * 1000).toISOString();
+  const until = holdEnd(request);
+  const heldMs = (stage.heldSeconds ?? 0) * 1000 + (until ? stageHeldMs(request, stage, Date.parse(until)) : 0);
+  return new Date(Date.parse(stage.startedAt) + (durationSeconds(stage.escalateAfter) ?? 0) * 1000 + heldMs).toISOString();
 }
 
 /** The `group:` names of the current stage's escalation. */

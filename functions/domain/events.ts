@@ -7,7 +7,9 @@
  *   it at once);
  * - `Stage Started`: a pending request's `currentStage` moved to another stage (the first stage
  *   starts with the request, so a new request gives none; a request stored without it was at 0);
- * - `Approved` | `Rejected` | `Expired` | `Deleted`: the state changed to that outcome;
+ * - `Approved`: an approved request's receipt was stored with it (the workflow signs it seconds after
+ *   the approval), so the event carries the receipt the acting system checks;
+ * - `Rejected` | `Expired` | `Deleted`: the state changed to that outcome;
  * - `Executed`: the request's execution report (`execution`) is new or changed.
  * Anything else (reminders, round bookkeeping, holds, single approvals short of the quorum) gives none.
  */
@@ -48,14 +50,22 @@ const stageOf = (request: Observed | undefined) => (typeof request?.currentStage
 const executionOf = (request: Observed | undefined) =>
   request?.execution === undefined || request.execution === null ? undefined : JSON.stringify(request.execution);
 
+/** Whether the request had its receipt stored with it before the change and has it after. */
+export interface Signed {
+  was?: boolean;
+  now?: boolean;
+}
+
 /** The detail-types of one stored change, in the order they happened. */
-export function detailTypesOf(was: Observed | undefined, now: Observed | undefined): DetailType[] {
+export function detailTypesOf(was: Observed | undefined, now: Observed | undefined, signed: Signed = {}): DetailType[] {
   if (!now) return [];
   const types: DetailType[] = [];
   if (!was) types.push('Approval Request Created');
   const stage = stageOf(now);
   if (was && now.state === 'requested' && stage !== undefined && stage !== (stageOf(was) ?? 0)) types.push('Stage Started');
-  if (now.state !== 'requested' && now.state !== was?.state) types.push(OUTCOME_DETAIL_TYPES[now.state]);
+  if (now.state === 'approved') {
+    if (signed.now && !(was?.state === 'approved' && signed.was)) types.push('Approved');
+  } else if (now.state !== 'requested' && now.state !== was?.state) types.push(OUTCOME_DETAIL_TYPES[now.state]);
   const execution = executionOf(now);
   if (execution !== undefined && execution !== executionOf(was)) types.push('Executed');
   return types;

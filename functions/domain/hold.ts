@@ -2,10 +2,12 @@
  * Hold until: a hold with an `until` pauses the request's clock. While it lasts, reminders wait
  * and the request does not expire; when it ends (at `until`, by a release, or by an approval or a
  * rejection) `expiresAt` moves later by the time the request was held, never past the hard limit
- * (createdAt + 360 days). A hold without `until` pauses nothing (reminders continue).
+ * (createdAt + 360 days), and the current stage's escalation (domain/escalation.ts) comes later by the
+ * time that stage was held. A hold without `until` pauses nothing (reminders continue).
  */
 import { conflict, invalid } from './errors';
-import { type ApprovalRequest, type HistoryEntry, MAX_EXPIRE_SECONDS, WORKFLOW_ACTOR } from './model';
+import { type ApprovalRequest, type HistoryEntry, MAX_EXPIRE_SECONDS, type RequestStage, WORKFLOW_ACTOR } from './model';
+import { currentStageIndex } from './stages';
 
 /** A hold's `until` is at most this far ahead. */
 export const MAX_HOLD_SECONDS = 30 * 86400;
@@ -71,7 +73,28 @@ export function endHold(request: ApprovalRequest, at: string): { request: Approv
   if (!until || !request.hold) return { request: { ...request, onHold: false }, heldSeconds: 0 };
   const heldMs = Math.max(0, Math.min(epoch(at), epoch(until)) - epoch(request.hold.at));
   const expiresAt = movedExpiry(request, heldMs);
-  return { request: { ...request, onHold: false, expiresAt }, heldSeconds: Math.round(heldMs) / 1000 };
+  const stages = withStageHeld(request, Math.min(epoch(at), epoch(until)));
+  return { request: { ...request, onHold: false, expiresAt, ...(stages ? { stages } : {}) }, heldSeconds: Math.round(heldMs) / 1000 };
+}
+
+/**
+ * How long the current stage has been held until a time, up to `end` (ms): the running hold's part
+ * that falls in the stage (a hold that began before the stage started counts from the start).
+ */
+export function stageHeldMs(request: Pick<ApprovalRequest, 'hold'>, stage: RequestStage, end: number): number {
+  if (!request.hold?.until || !stage.startedAt) return 0;
+  return Math.max(0, end - Math.max(epoch(request.hold.at), epoch(stage.startedAt)));
+}
+
+/** The stages with the current one's `heldSeconds` grown by the running hold up to `end`; undefined when nothing changes. */
+function withStageHeld(request: ApprovalRequest, end: number): RequestStage[] | undefined {
+  const index = currentStageIndex(request);
+  const stage = index === null ? undefined : request.stages?.[index];
+  const heldMs = stage ? stageHeldMs(request, stage, end) : 0;
+  if (!stage || heldMs <= 0) return undefined;
+  const stages = [...(request.stages ?? [])];
+  stages[index as number] = { ...stage, heldSeconds: (stage.heldSeconds ?? 0) + Math.round(heldMs) / 1000 };
+  return stages;
 }
 
 /** A release by a listed approver: the hold ends now, the request stays pending (409 when not on hold). */

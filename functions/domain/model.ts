@@ -96,6 +96,10 @@ export const requestStageSchema = z.object({
   escalateAfter: z.string().optional(),
   escalateTo: z.array(z.string()).optional().describe("The profile's escalation entries (addresses, group:<name>)."),
   escalatedAt: isoTime.optional(),
+  heldSeconds: z
+    .number()
+    .optional()
+    .describe('How long the stage was held until a time (domain/hold.ts): its escalation comes that much later.'),
 });
 export type RequestStage = z.infer<typeof requestStageSchema>;
 

@@ -61,18 +61,24 @@ export async function createApprovalRequest(
     const earlier = await deps.repository.getIdempotency(caller.id, idempotencyKey);
     if (earlier) return replay(deps, earlier, bodyHash, caller.id);
   }
+  // The holder's lookup in the directory needs nothing from the profile: it runs beside the
+  // profile's read (and the approvers' lookups beside each other), each awaited in turn, so the
+  // first failure in that order is the one answered, as when they ran one after the other.
+  const holderLookup = started(resolveHolder(deps.directory, body.subject));
   const profile = await deps.repository.getProfile(body.profileId);
   if (!profile) throw invalid(`profileId ${body.profileId} does not exist`, [{ field: 'profileId', message: 'does not exist' }]);
   // The profile's csrPolicy: a `refuse` finding is a 400 here, before anything is written.
   const findings = applyCsrPolicy(profile.csrPolicy, body);
   const now = deps.now();
   const { onBehalfOf, ...fields } = body;
-  const holder = await resolveHolder(deps.directory, body.subject);
   const needed = profile.requireApprovalFor.includes(body.kind);
   const stages = profileStages(profile);
   const addresses = stages.flatMap((stage) => [...stage.approvers, ...(stage.escalateTo ?? [])]).filter((entry) => !isGroupEntry(entry));
-  const owners = needed ? await ownersOf(deps.directory, addresses) : {};
-  const members = needed ? await groupMembers(deps.directory, groupsNamed(stages)) : {};
+  const ownersLookup = needed ? started(ownersOf(deps.directory, addresses)) : undefined;
+  const membersLookup = needed ? started(groupMembers(deps.directory, groupsNamed(stages))) : undefined;
+  const holder = await holderLookup;
+  const owners = (await ownersLookup) ?? {};
+  const members = (await membersLookup) ?? {};
   const change = createRequest(deps.newId(), { ...fields, ...(callbackUrl ? { callbackUrl } : {}) }, profile, who, now, {
     holder,
     owners,
@@ -91,6 +97,15 @@ export async function createApprovalRequest(
   if (!result.created) return replay(deps, result.earlier, bodyHash, caller.id);
   deps.meter.requestCreated(change.request.kind);
   return { request: change.request, replayed: false };
+}
+
+/**
+ * A lookup started now and awaited later: its failure is answered where it is awaited, and is no
+ * unhandled rejection when an earlier check throws first.
+ */
+function started<T>(lookup: Promise<T>): Promise<T> {
+  lookup.catch(() => {});
+  return lookup;
 }
 
 /**

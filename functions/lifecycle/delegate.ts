@@ -6,6 +6,7 @@
 import type { DecisionBody } from '../domain/bodies';
 import { type Delegation, decideFor, isActive } from '../domain/delegation';
 import { DomainError, forbidden } from '../domain/errors';
+import type { GroupMembers } from '../domain/stages';
 import { type ApprovalRequest, type Identity, isApprover } from '../domain/model';
 import { assertListedApprover, countedEmail, decide, hasApproved, type Voter } from '../domain/rules';
 import { resolveAddress, resolveCaller } from '../usecases/people';
@@ -56,28 +57,72 @@ export async function actingFor(deps: Pick<Deps, 'repository' | 'directory'>, de
  * caller it is decideAsUser (lifecycle/decide.ts). Otherwise: a caller listed on the request
  * decides as themselves (as decideAsUser); one not listed decides for the first delegator listed
  * on it whose vote is still open (or, when none is open, the first listed, which gives the 409).
+ * A caller the directory confirms as an approver has their delegations read only when the request
+ * as read does not list them (a listed approver decides as themselves whatever they were handed):
+ * one read and one transaction, as decideAsUser.
  */
 export async function decideAsCaller(deps: Deps, who: Identity, id: string, body: DecisionBody): Promise<ApprovalRequest> {
+  const own = isApprover(who) ? await resolveCaller(deps.directory, who).catch((error: unknown) => error) : undefined;
+  if (own !== undefined && !(own instanceof Error)) return decideAsApprover(deps, who, own as Voter, id, body);
   const candidates = await actingFor(deps, who.id, deps.now());
   if (candidates.length === 0) return decideAsUser(deps, who, id, body);
   const delegate = await resolvePerson(deps.directory, who);
-  const own = isApprover(who) ? await resolveCaller(deps.directory, who).catch((error: unknown) => error) : undefined;
   const request = await changeRequest(
     deps,
     id,
     (current, now, members) => {
       if (current.approvers.includes(delegate.email)) {
         if (own instanceof Error) throw own;
-        if (!own) throw forbidden('only members of the approvers group may decide');
-        assertListedApprover(current, own as Voter);
-        return decide(current, own as Voter, body, now, members);
+        throw forbidden('only members of the approvers group may decide');
       }
-      const listed = candidates.filter(({ delegator }) => current.approvers.includes(delegator.email));
-      const pick = listed.find(({ delegator }) => body.decision === 'release' || !hasApproved(current, delegator)) ?? listed[0];
-      if (!pick) throw forbidden('you are not an approver of this request, nor the delegate of one of its approvers');
-      return decideFor(current, delegate, pick.delegator, pick.delegation, body, now, members);
+      return decideForDelegator(current, delegate, candidates, body, now, members);
     },
     nextStageGroups(deps.directory, body),
+  );
+  deps.meter.decided(body.decision);
+  return request;
+}
+
+/** A delegate not listed on the request decides for a delegator who is (403 when none is). */
+function decideForDelegator(
+  current: ApprovalRequest,
+  delegate: Voter,
+  candidates: readonly ActingFor[],
+  body: DecisionBody,
+  now: string,
+  members: GroupMembers | undefined,
+) {
+  const listed = candidates.filter(({ delegator }) => current.approvers.includes(delegator.email));
+  const pick = listed.find(({ delegator }) => body.decision === 'release' || !hasApproved(current, delegator)) ?? listed[0];
+  if (!pick) throw forbidden('you are not an approver of this request, nor the delegate of one of its approvers');
+  return decideFor(current, delegate, pick.delegator, pick.delegation, body, now, members);
+}
+
+/**
+ * decideAsCaller for a caller the directory confirms as an approver (`own`): listed on the request
+ * as read, they decide as themselves; not listed, their active delegations are read then and they
+ * decide for a listed delegator, or get decideAsUser's 403 when they hold none.
+ */
+async function decideAsApprover(deps: Deps, who: Identity, own: Voter, id: string, body: DecisionBody): Promise<ApprovalRequest> {
+  const stageGroups = nextStageGroups(deps.directory, body);
+  const request = await changeRequest<{ members?: GroupMembers; candidates?: ActingFor[]; delegate?: Voter }>(
+    deps,
+    id,
+    (current, now, prepared) => {
+      const { members, delegate, candidates } = prepared ?? {};
+      if (!delegate || !candidates?.length) {
+        assertListedApprover(current, own);
+        return decide(current, own, body, now, members);
+      }
+      return decideForDelegator(current, delegate, candidates, body, now, members);
+    },
+    async (current) => {
+      const members = await stageGroups(current);
+      if (current.approvers.includes(own.email)) return { members };
+      const candidates = await actingFor(deps, who.id, deps.now());
+      const delegate = candidates.length > 0 ? await resolvePerson(deps.directory, who) : undefined;
+      return { members, candidates, delegate };
+    },
   );
   deps.meter.decided(body.decision);
   return request;

@@ -2,18 +2,15 @@
  * The OpenAPI 3.1 description of the API, built from the registry's API operations and the
  * same zod schemas that validate requests, so the document cannot drift from the code.
  */
-import { KINDS, SUBJECT_SCHEMAS } from '../domain/kinds';
-import { createRequestBodySchema, decisionBodySchema } from '../domain/bodies';
-import { actorSchema, approvalRequestSchema, STATES } from '../domain/model';
-import { profileBodySchema } from '../domain/profile';
+import { KINDS } from '../domain/kinds';
+import { STATES } from '../domain/model';
+import { components } from './components';
 import { DELEGATION_DETAILS } from './delegation';
 import { statsReportSchema } from '../domain/stats-report';
 import { type ApiOperationName, apiOperations, type Method } from '../registry';
 import { OPERATOR_DETAILS } from './operators';
 import { RECEIPT_DETAILS } from './receipts';
-import { errors, inputSchema, isoTime, json, outputSchema, pageParameters, pageResponse, ref, type Schema, subjectName } from './schemas';
-
-const actor = inputSchema(actorSchema);
+import { errors, json, outputSchema, pageParameters, pageResponse, ref, type Schema } from './schemas';
 
 /** What each API operation takes and answers; every API operation of the registry must have one (the type and a test check). */
 const DETAILS: Record<ApiOperationName, Record<string, unknown>> = {
@@ -203,19 +200,6 @@ const DETAILS: Record<ApiOperationName, Record<string, unknown>> = {
 
 export const DOCUMENTED_OPERATIONS = Object.keys(DETAILS);
 
-const ERROR_TEXT: Record<number, string> = {
-  400: 'Invalid input: the message names the field and says why',
-  401: 'No or bad token',
-  403: 'Not allowed',
-  404: 'Unknown',
-  409: 'Conflict: no longer pending, already approved by you, or idempotency key reused with another body',
-};
-/** API Gateway's own answer when a route's or the stage's rate limit is exceeded (not in the contract's error format). */
-const THROTTLED = {
-  description: "Too many requests: the route's rate limit (public routes have tight ones)",
-  content: json({ type: 'object', properties: { message: { type: 'string' } }, required: ['message'] }),
-};
-
 let cached: Schema | undefined;
 
 /** The document, with `serverUrl` (the API's public URL, no trailing slash) as its one server. */
@@ -259,64 +243,7 @@ function describe(): Schema {
     },
     security: [{ bearer: [] }],
     paths,
-    components: {
-      securitySchemes: {
-        bearer: {
-          type: 'http',
-          scheme: 'bearer',
-          bearerFormat: 'JWT',
-          description: 'Claims used: sub, email, cognito:groups (approvers, admins), scope.',
-        },
-      },
-      schemas: {
-        ProfileBody: inputSchema(profileBodySchema),
-        Profile: {
-          allOf: [
-            ref('ProfileBody'),
-            {
-              type: 'object',
-              properties: { id: { type: 'string' }, createdAt: isoTime, updatedAt: isoTime, version: { type: 'integer' } },
-              required: ['id', 'createdAt', 'updatedAt', 'version'],
-            },
-          ],
-        },
-        CreateRequest: {
-          ...inputSchema(createRequestBodySchema),
-          description: 'subject must match the schema of its kind (Subject_<kind>).',
-          // Each kind's subject schema, chosen by kind (JSON Schema 2020-12 if/then).
-          allOf: KINDS.map((kind) => ({
-            if: { properties: { kind: { const: kind } }, required: ['kind'] },
-            // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword in a plain object, never awaited.
-            then: { properties: { subject: ref(subjectName(kind)) } },
-          })),
-        },
-        ...Object.fromEntries(KINDS.map((kind) => [subjectName(kind), inputSchema(SUBJECT_SCHEMAS[kind])])),
-        Decision: inputSchema(decisionBodySchema),
-        Request: outputSchema(approvalRequestSchema),
-        HistoryEntry: {
-          type: 'object',
-          properties: { at: isoTime, type: { type: 'string' }, actor, details: { type: 'object' } },
-          required: ['at', 'type', 'actor'],
-        },
-        Error: {
-          type: 'object',
-          properties: {
-            error: {
-              type: 'object',
-              properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
-              required: ['code', 'message'],
-            },
-          },
-          required: ['error'],
-        },
-      },
-      responses: {
-        ...Object.fromEntries(
-          Object.entries(ERROR_TEXT).map(([status, description]) => [`E${status}`, { description, content: json(ref('Error')) }]),
-        ),
-        E429: THROTTLED,
-      },
-    },
+    components: components(),
   };
   return cached;
 }

@@ -31,7 +31,7 @@ export interface EventsPort {
 export function eventsOf(change: RequestChange): ServiceEvent[] {
   const after = change.after;
   if (!after) return [];
-  const types = detailTypesOf(change.before?.request, after.request);
+  const types = detailTypesOf(change.before?.request, after.request, { was: change.wasSigned, now: change.receipt !== undefined });
   if (types.length === 0) return [];
   return types.map((detailType) => {
     // The receipt travels with the events about an approval that it proves.

@@ -32,6 +32,8 @@ export interface RequestChange {
   after?: StoredRequest;
   /** The request's receipt as stored with it after the change, once it has one (events carry it). */
   receipt?: string;
+  /** Whether the request had its receipt stored with it before the change. */
+  wasSigned?: boolean;
 }
 
 export interface OutboxDeps {

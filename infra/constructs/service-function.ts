@@ -14,7 +14,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { Need, ServiceFunctionEntry } from '../../functions/registry';
-import { BUNDLING } from '../bundling';
+import { BUNDLING, bundlingAliases } from '../bundling';
 
 /** The project root: function entries are relative to it. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -192,6 +192,7 @@ export class ServiceFunction extends NodejsFunction {
         sourcesContent: false,
         externalModules: [...BUNDLING.externalModules],
         mainFields: [...BUNDLING.mainFields],
+        esbuildArgs: { '--alias': Object.entries(bundlingAliases()).map(([module, path]) => `${module}=${path}`) },
       },
     });
 

@@ -1,7 +1,7 @@
 /**
  * Out of office in the console, in a real browser against `npm start`: an approver sets a delegate
- * (the API's 400 shown on the field it names), the delegate's Tasks page shows the delegated
- * request marked with whom it is for, the delegate approves it for the approver, the approver
+ * (the API's 400 shown on the field it names), the delegate's Tasks page (linked in the navigation
+ * though he is no approver) shows the delegated request marked with whom it is for, the delegate approves it for the approver, the approver
  * removes the delegation, and the profile editor's Delegation checkbox. Screenshots under
  * test-results/console-delegation/.
  */
@@ -72,6 +72,8 @@ test('an approver hands over to a delegate, who sees the delegated task, approve
   );
   const tasks = await session.signIn(users.bob, '/tasks');
   await tasks.getByText(`Delegated: for ${users.carol.email}`, { exact: true }).waitFor();
+  // Bob is no approver: the Tasks link is in his navigation because work is handed over to him.
+  await tasks.getByRole('navigation').getByRole('link', { name: 'What do you want to do', exact: true }).waitFor();
   expect(await seriousViolations(tasks)).toEqual([]);
   await shot(tasks, 'delegate-tasks');
 

@@ -55,6 +55,9 @@ test("a request's life shows up in GET /events, each event with the request as t
   expect(decided.status).toBe(200);
   const approved = await waitForEvent(created.id, 'Approved');
   expect(approved.detail.request).toEqual(decided.body);
+  // The Approved event comes once the workflow has signed the receipt, and carries it.
+  const { body: stored } = await api.call('GET', `/requests/${created.id}/receipt`, { as: users.bob });
+  expect(approved.detail.receipt).toBe(stored.receipt);
   // Events are listed oldest first, after the change they tell of was stored; no event for the rounds' bookkeeping.
   await waitForState(api, created.id, 'approved');
   expect(await typesOf(created.id)).toEqual(['Approval Request Created', 'Approved']);

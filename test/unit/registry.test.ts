@@ -62,6 +62,22 @@ test('the typed views split the list by kind, each entry in exactly one', () => 
   expect(eventFunctions().map((entry) => entry.name)).toEqual(['sesEvents', 'streamConsumer']);
 });
 
+test('no API route is hidden by an earlier one (the local gateway takes the first match): /requests/export comes before /requests/{id}', () => {
+  const operations = apiOperations();
+  const pattern = (route: string) => new RegExp(`^${route.replace(/\{[^}]+\}/g, '[^/]+')}$`);
+  const hidden = operations.flatMap((operation, index) =>
+    operations
+      .slice(0, index)
+      .filter(
+        (earlier) => earlier.methods.some((method) => operation.methods.includes(method)) && pattern(earlier.path).test(operation.path),
+      )
+      .map((earlier) => `${operation.path} after ${earlier.path}`),
+  );
+  expect(hidden).toEqual([]);
+  const names = operations.map((operation) => operation.name);
+  expect(names.indexOf('exportRequests')).toBeLessThan(names.indexOf('getRequest'));
+});
+
 test('every workflow step is a placeholder of the ASL file, and every placeholder a step', () => {
   const asl = readFileSync(path.join(ROOT, 'statemachines/approval.asl.json'), 'utf8');
   const placeholders = [...new Set([...asl.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]))].sort();

@@ -1,9 +1,13 @@
-/** Receipts in the table: one item per approved request, beside it (`REQ#<id>` / `RECEIPT`), written once. */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+/**
+ * Receipts in the table: one item per approved request, beside it (`REQ#<id>` / `RECEIPT`), written
+ * once, and copied onto the request item in the same transaction: the change the table's stream then
+ * tells carries it to the `Approved` event (domain/events.ts).
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoredReceipt } from '../../domain/receipts';
 import type { ReceiptStore } from '../../usecases/receipts';
-import { receiptKey } from './keys';
+import { receiptKey, requestKey } from './keys';
 
 export class DynamoReceiptStore implements ReceiptStore {
   constructor(
@@ -19,15 +23,33 @@ export class DynamoReceiptStore implements ReceiptStore {
   async putReceipt(requestId: string, receipt: StoredReceipt): Promise<StoredReceipt> {
     try {
       await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...receiptKey(requestId), type: 'receipt', ...receipt },
-          ConditionExpression: 'attribute_not_exists(PK)',
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...receiptKey(requestId), type: 'receipt', ...receipt },
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
+            {
+              Update: {
+                TableName: this.table,
+                Key: requestKey(requestId),
+                UpdateExpression: 'SET receipt = :receipt',
+                ConditionExpression: 'attribute_exists(PK)',
+                ExpressionAttributeValues: { ':receipt': receipt.receipt },
+              },
+            },
+          ],
         }),
       );
       return receipt;
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // Signed and stored already (a retried step): that one stands, on the request item too.
+      const signedBefore =
+        error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed';
+      if (!signedBefore) throw error;
       const stored = await this.getReceipt(requestId);
       if (!stored) throw error;
       return stored;

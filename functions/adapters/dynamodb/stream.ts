@@ -35,5 +35,6 @@ export function requestChangeOf(record: DynamoDBRecord): RequestChange | undefin
     ...(before ? { before: toStored(before) } : {}),
     ...(after ? { after: toStored(after) } : {}),
     ...(typeof after?.receipt === 'string' ? { receipt: after.receipt } : {}),
+    ...(typeof before?.receipt === 'string' ? { wasSigned: true } : {}),
   };
 }

@@ -92,5 +92,11 @@ describe('the stream as the consumer reads it', () => {
     const change = requestChangeOf(record('MODIFY', requestItem(pending), requestItem(approved, { receipt: 'eyJ.a.b' })));
     expect(change?.receipt).toBe('eyJ.a.b');
     expect(requestChangeOf(record('MODIFY', requestItem(pending), requestItem(approved)))).not.toHaveProperty('receipt');
+    // Whether it had one before: the Approved event comes with the change that stored it, not again.
+    const after = requestChangeOf(
+      record('MODIFY', requestItem(approved, { receipt: 'eyJ.a.b' }), requestItem(approved, { receipt: 'eyJ.a.b' })),
+    );
+    expect(after).toMatchObject({ receipt: 'eyJ.a.b', wasSigned: true });
+    expect(change).not.toHaveProperty('wasSigned');
   });
 });

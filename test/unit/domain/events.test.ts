@@ -25,14 +25,22 @@ describe('the events of a stored change, from the images before and after it', (
     expect(detailTypesOf(request(), request({ currentStage: 1, version: 2 }))).toEqual(['Stage Started']);
   });
 
-  test('a new request approved at once by policy: created, then approved', () => {
-    expect(
-      detailTypesOf(undefined, ended('approved', { version: 1, decision: { decision: 'approved', by: { id: 'policy' }, at: at(0) } })),
-    ).toEqual(['Approval Request Created', 'Approved']);
+  test('a new request approved at once by policy: created; approved once its receipt is stored with it', () => {
+    const byPolicy = ended('approved', { version: 1, decision: { decision: 'approved', by: { id: 'policy' }, at: at(0) } });
+    expect(detailTypesOf(undefined, byPolicy)).toEqual(['Approval Request Created']);
+    expect(detailTypesOf(byPolicy, byPolicy, { now: true })).toEqual(['Approved']);
+  });
+
+  test('an approval: Approved when its receipt is stored (the workflow signs it after), once', () => {
+    const approved = ended('approved');
+    expect(detailTypesOf(request({ currentStage: 1 }), approved)).toEqual([]);
+    expect(detailTypesOf(approved, approved, { now: true })).toEqual(['Approved']);
+    expect(detailTypesOf(approved, { ...approved }, { was: true, now: true })).toEqual([]);
+    // A receipt stored in the same change as the approval (not how the service writes, but the rule holds).
+    expect(detailTypesOf(request({ currentStage: 1 }), approved, { now: true })).toEqual(['Approved']);
   });
 
   test.each([
-    ['approved', 'Approved'],
     ['rejected', 'Rejected'],
     ['expired', 'Expired'],
     ['deleted', 'Deleted'],
@@ -66,7 +74,7 @@ describe('the events of a stored change, from the images before and after it', (
   test('property: every change gives exactly the detail-types of what changed, each at most once, in a fixed order', () => {
     const stage = fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined });
     const execution = fc.option(fc.constantFrom('succeeded' as const, 'failed' as const), { nil: undefined });
-    const image = fc.record({ state: fc.constantFrom<State>('requested', ...OUTCOMES), stage, execution });
+    const image = fc.record({ state: fc.constantFrom<State>('requested', ...OUTCOMES), stage, execution, signed: fc.boolean() });
     fc.assert(
       fc.property(fc.option(image, { nil: undefined }), image, (was, now) => {
         const build = (i: { state: State; stage?: number; execution?: 'succeeded' | 'failed' }) =>
@@ -81,10 +89,11 @@ describe('the events of a stored change, from the images before and after it', (
         if (!before) expected.push('Approval Request Created');
         if (before && now.state === 'requested' && now.stage !== undefined && (before.currentStage ?? 0) !== now.stage)
           expected.push('Stage Started');
-        if (now.state !== 'requested' && now.state !== before?.state)
-          expected.push(({ approved: 'Approved', rejected: 'Rejected', expired: 'Expired', deleted: 'Deleted' } as const)[now.state]);
+        if (now.state === 'approved' && now.signed && !(was?.state === 'approved' && was.signed)) expected.push('Approved');
+        if (now.state !== 'requested' && now.state !== 'approved' && now.state !== before?.state)
+          expected.push(({ rejected: 'Rejected', expired: 'Expired', deleted: 'Deleted' } as const)[now.state]);
         if (now.execution && now.execution !== was?.execution) expected.push('Executed');
-        const types = detailTypesOf(before, after);
+        const types = detailTypesOf(before, after, { was: was?.signed, now: now.signed });
         expect(types).toEqual(expected);
         expect(new Set(types).size).toBe(types.length);
         expect(types.every((type) => DETAIL_TYPES.includes(type))).toBe(true);

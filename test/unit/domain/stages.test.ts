@@ -3,6 +3,7 @@ import { profileBodySchema } from '../../../functions/domain/profile';
 import type { DecisionBody } from '../../../functions/domain/bodies';
 import { assertListedApprover, createRequest, decide as decideRule, expire, type Voter } from '../../../functions/domain/rules';
 import { escalate, escalationDueAt } from '../../../functions/domain/escalation';
+import { holdEnded } from '../../../functions/domain/hold';
 import { awaitingApprovers, currentStageIndex, type GroupMembers, stageLabel, stagesOf } from '../../../functions/domain/stages';
 import { openTaskApprovers } from '../../../functions/domain/tasks';
 import { toInvalid } from '../../../functions/domain/validation';
@@ -231,5 +232,26 @@ describe('escalation', () => {
     expect(errorOf(() => escalate(change.request, later(61), {})).code).toBe('conflict');
     // The escalated person decides in the stage.
     expect(decide(change.request, voter('erin'), { decision: 'approve' }, later(62)).request.stages?.[1]?.approvals).toHaveLength(1);
+  });
+
+  test('comes later by the time the stage was held until a time, as the expiry does', () => {
+    const request = inStage2();
+    const held = decide(request, voter('frank', ['approvers', 'pki']), { decision: 'hold', until: later(40) }, later(10), pki).request;
+    // While held until +40, the escalation waits the whole hold: 60 + 30 minutes.
+    expect(escalationDueAt(held)).toBe(later(90));
+    expect(errorOf(() => escalate(held, later(60), {})).code).toBe('conflict');
+    // The hold ends at its time: the stage keeps the 30 minutes held.
+    const ended = holdEnded(held, later(41)).request;
+    expect(ended.stages?.[1]?.heldSeconds).toBe(1800);
+    expect(escalationDueAt(ended)).toBe(later(90));
+    // Released early (at +25): only the 15 minutes held count.
+    const released = decide(held, voter('grace', ['approvers', 'pki']), { decision: 'release' }, later(25), pki).request;
+    expect(escalationDueAt(released)).toBe(later(75));
+    // A hold without until pauses nothing.
+    const open = decide(request, voter('frank', ['approvers', 'pki']), { decision: 'hold' }, later(10), pki).request;
+    expect(escalationDueAt(open)).toBe(later(60));
+    expect(escalationDueAt(decide(open, voter('grace', ['approvers', 'pki']), { decision: 'release' }, later(30), pki).request)).toBe(
+      later(60),
+    );
   });
 });

@@ -6,6 +6,7 @@
  */
 const TOPICS = [
   'api',
+  'bundle-credentials',
   'bundles',
   'config',
   'console',

@@ -159,6 +159,19 @@ describe('after the workflow, each change is published as events and counted', (
     expect(last).toMatchObject({ source: 'approvals', time: '2026-11-03T10:00:00.000Z' });
   });
 
+  test('an approval is published once its receipt is stored with it, carrying it; a replay or a later change adds no second', async () => {
+    const { deps, events } = withStats();
+    const approved = decided('approved', 'a');
+    const approval = change(pending('a'), approved, {}, '2');
+    const signed = { ...change(approved, approved, {}, '3'), receipt: 'h.p.s' };
+    const later = { ...change(approved, { ...approved, version: 3 }, {}, '4'), receipt: 'h.p.s', wasSigned: true };
+    await relayBatch(deps, [insert(pending('a'), '1'), approval]);
+    expect(types(events)).toEqual(['a Approval Request Created']);
+    await relayBatch(deps, [signed, later]);
+    expect(types(events)).toEqual(['a Approval Request Created', 'a Approved']);
+    expect(JSON.parse(events.published[1]?.detail ?? '')).toEqual({ request: approved, receipt: 'h.p.s' });
+  });
+
   test('a publish that fails names the record, which is delivered again: its events then come (at least once), counted once', async () => {
     const { deps, events, stats, failed } = withStats();
     const batch = [insert(pending('a'), '1'), change(pending('a'), decided('rejected', 'a'), {}, '2')];
