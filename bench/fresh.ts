@@ -119,7 +119,7 @@ export interface ConfigFigures {
 /** The settings in which npm start differs from the deployed configuration, one at a time, then all of them. */
 export const NPM_START_SETTINGS: ReadonlyArray<{ name: string; config: StackConfig }> = [
   { name: 'pretty logs', config: { ...DEPLOYED, logs: 'pretty' } },
-  { name: 'no source maps', config: { ...DEPLOYED, sourceMaps: false } },
+  { name: 'no --enable-source-maps (tsx still turns source maps on)', config: { ...DEPLOYED, sourceMaps: false } },
   { name: 'DynamoDB Local on disk', config: { ...DEPLOYED, dynamo: 'disk' } },
   { name: 'all three (npm start settings, bench stack process)', config: { sourceMaps: false, logs: 'pretty', dynamo: 'disk' } },
 ];

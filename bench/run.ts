@@ -32,19 +32,25 @@ import { measureMailbox } from './mailbox';
 import { cpuPhase, interleaved, latencyPhase, sweepPhase, throughputPhase } from './phases';
 import { reportFileFor, sweepSeries, writeOutputs } from './report';
 import { buildResults, type Result } from './results';
-import { type Endpoints, rssBytes, startService, stopService } from './service';
+import { type Endpoints, rssBytes, startService, stopService, waitQuiet } from './service';
 import { FULL, QUICK, SMOKE, type Sizes } from './sizes';
 
 export type { Result } from './results';
 export { reportFileFor } from './report';
 export { BENCH_PROFILE, benchAuth, startService, stopService } from './service';
 
-/** Whether a process runs with source maps on and without Powertools' pretty-printing, read from /proc. */
-function deployedConfiguration(pid: number): { sourceMaps: boolean; jsonLogs: boolean } {
+/**
+ * Whether the stack process runs as Lambda does: started with --enable-source-maps and with source
+ * maps on (as it says), without Powertools' pretty-printing (its environment, read from /proc).
+ */
+function deployedConfiguration(pid: number, endpoints: Endpoints): { sourceMaps: boolean; jsonLogs: boolean } {
   const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
   const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
   const dev = environ.find((entry) => entry.startsWith('POWERTOOLS_DEV='))?.slice('POWERTOOLS_DEV='.length);
-  return { sourceMaps: cmdline.includes('--enable-source-maps'), jsonLogs: !dev || dev === 'false' || dev === '0' };
+  return {
+    sourceMaps: cmdline.includes('--enable-source-maps') && endpoints.sourceMapsEnabled,
+    jsonLogs: !dev || dev === 'false' || dev === '0',
+  };
 }
 
 /** The states a plain approval enters, from its execution's history (GetExecutionHistory on the local Step Functions API). */
@@ -60,12 +66,12 @@ async function plainApprovalPath(calls: Calls, endpoints: Endpoints): Promise<st
         const events = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 })).catch(() => undefined);
         return events?.events?.some((e) => e.type === 'TaskSubmitted') ?? false;
       },
-      { timeoutMs: 60_000, what: 'the approval email round', intervalMs: 50 },
+      { timeoutMs: 180_000, what: 'the approval email round', intervalMs: 50 },
     );
     calls.pending.unshift(id);
     await calls.service.decide();
     await waitFor(async () => (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'SUCCEEDED', {
-      timeoutMs: 60_000,
+      timeoutMs: 180_000,
       what: 'the execution to succeed',
       intervalMs: 50,
     });
@@ -87,7 +93,7 @@ async function mainStack(size: Sizes, log: (line: string) => void, child: ChildP
   const calls = await prepareCalls({ apiUrl: endpoints.apiUrl, dataDir, dynamoEndpoint: endpoints.dynamoEndpoint, tableName: TABLE_NAME });
   try {
     const nodePid = child.pid ?? 0;
-    const deployed = deployedConfiguration(nodePid);
+    const deployed = deployedConfiguration(nodePid, endpoints);
     log('warm-up');
     for (let i = 0; i < size.warmup; i++) {
       await calls.service.create();
@@ -119,7 +125,10 @@ async function mainStack(size: Sizes, log: (line: string) => void, child: ChildP
     const top = size.clients.at(-1) ?? 1;
     log(`${top} clients: creates and decisions per second, ${size.throughputRuns} runs`);
     const throughput = await throughputPhase(calls, size, top, log);
-    log('state transitions of a plain approval');
+    // The throughput runs leave a backlog of workflows (hundreds of creates, each starting one, and
+    // their decisions): the plain approval is run once the stack has caught up with it.
+    log('state transitions of a plain approval, once the backlog is done');
+    await waitQuiet([nodePid, endpoints.dynamoPid], { timeoutMs: 300_000 });
     const path = await plainApprovalPath(calls, endpoints);
     const memory = { rss: rssBytes(nodePid), pending: calls.pending.length };
     return {
@@ -151,7 +160,7 @@ export async function runBench(
   const cores = availableParallelism();
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const load = loadavg().map((l) => l.toFixed(2));
-  log(
+  write(
     `bench: ${cores} cores (${cpu}), load average ${load.join(' ')}${options.smoke ? ', smoke run' : options.quick ? ', quick run' : ''}`,
   );
   try {
@@ -180,8 +189,17 @@ export async function runBench(
     log('npm start and its settings beside the deployed configuration');
     const npmStart = await npmStartComparison(size, log);
 
-    const results = buildResults({ ...main, searchSmall, searchLarge, bundles, npmStart, mail });
     const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
+    const results = buildResults({
+      ...main,
+      searchSmall,
+      searchLarge,
+      bundles,
+      npmStart,
+      mail,
+      minutes: Number(minutes),
+      loadAverage: load,
+    });
     const series = sweepSeries(main.sweep);
     const facts = {
       cores,

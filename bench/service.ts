@@ -20,12 +20,15 @@ export interface Endpoints {
   dynamoEndpoint: string;
   stateMachineArn: string;
   dynamoPid: number;
+  /** process.sourceMapsEnabled in the stack process. */
+  sourceMapsEnabled: boolean;
 }
 
 /**
  * How the stack process runs. The deployed configuration is Lambda's: `node --enable-source-maps`
  * (infra/constructs/service-function.ts sets NODE_OPTIONS) and Powertools' one-line JSON logs (no
- * POWERTOOLS_DEV, which pretty-prints them with indentation, as npm start sets it).
+ * POWERTOOLS_DEV, which pretty-prints them with indentation, as npm start sets it). Without the
+ * flag, tsx (which runs the TypeScript here, in npm start too) turns source maps on by itself.
  */
 export interface StackConfig {
   sourceMaps: boolean;
@@ -40,7 +43,7 @@ export const DEPLOYED: StackConfig = {
 };
 
 export const describeConfig = (c: StackConfig) =>
-  `${c.sourceMaps ? 'source maps' : 'no source maps'}, ${c.logs === 'json' ? 'JSON logs' : 'pretty logs'}, DynamoDB Local ${c.dynamo === 'disk' ? 'on disk' : 'in memory'}`;
+  `${c.sourceMaps ? '--enable-source-maps' : 'no --enable-source-maps'}, ${c.logs === 'json' ? 'JSON logs' : 'pretty logs'}, DynamoDB Local ${c.dynamo === 'disk' ? 'on disk' : 'in memory'}`;
 
 /** Starts bench/stack-process.ts in `config` and waits for its READY line. */
 export async function startService(

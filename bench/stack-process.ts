@@ -18,7 +18,11 @@ async function main() {
   const dynamoInMemory = process.env.BENCH_DYNAMODB !== 'disk';
   const stack = await startLocalStack({ port: 0, mailPort: 0, dataDir, dynamoInMemory, log: () => {} });
   const { apiUrl, mailUrl, sfnUrl, dynamoEndpoint, stateMachineArn, dynamoPid } = stack;
-  process.stdout.write(`READY ${JSON.stringify({ apiUrl, mailUrl, sfnUrl, dynamoEndpoint, stateMachineArn, dynamoPid })}\n`);
+  // Whether stack traces are source-mapped in this process (tsx turns it on by itself, flag or not).
+  const sourceMapsEnabled = process.sourceMapsEnabled;
+  process.stdout.write(
+    `READY ${JSON.stringify({ apiUrl, mailUrl, sfnUrl, dynamoEndpoint, stateMachineArn, dynamoPid, sourceMapsEnabled })}\n`,
+  );
   let stopping = false;
   const stop = () => {
     if (stopping) return;
