@@ -35,6 +35,9 @@ const FUNCTION_ENV = {
   PUBLIC_BASE_URL: 'https://approvals.example.com',
   CALLBACK_URL_PREFIXES: 'https://billing.example.com/approvals/',
   USER_POOL_ID: 'us-east-1_bench',
+  EVENT_BUS_NAME: 'approvals',
+  RECEIPT_SIGNING_KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/bench',
+  RECEIPT_KEY_ARNS: 'arn:aws:kms:us-east-1:000000000000:key/bench',
 };
 
 export interface BundleFigures {

@@ -20,15 +20,22 @@ export function http(method: string, url: string, options: { headers?: Record<st
     headers['content-type'] ??= 'application/json';
     headers['content-length'] = String(Buffer.byteLength(body));
   }
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
-      res.on('error', reject);
+  const once = () =>
+    new Promise<Reply>((resolve, reject) => {
+      const req = request(url, { method, headers, agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+        res.on('error', reject);
+      });
+      req.on('error', (error: NodeJS.ErrnoException) => reject(Object.assign(error, { reusedSocket: req.reusedSocket })));
+      req.end(body);
     });
-    req.on('error', reject);
-    req.end(body);
+  // A kept-alive socket the server closed as idle just as this request went out: the server never
+  // read the request, so it is sent again on a new socket (node's documented retry for reused sockets).
+  return once().catch((error: NodeJS.ErrnoException & { reusedSocket?: boolean }) => {
+    if (error.reusedSocket && (error.code === 'ECONNRESET' || error.message === 'socket hang up')) return once();
+    throw error;
   });
 }
 
@@ -39,6 +46,8 @@ export function closeClient(): void {
 export interface RunResult {
   /** Latency of each operation, milliseconds. */
   latencies: number[];
+  /** When each operation started, milliseconds after the run began (same order as `latencies`). */
+  starts: number[];
   ops: number;
   elapsedMs: number;
   perSecond: number;
@@ -55,6 +64,7 @@ export async function closedLoop(
   op: (index: number) => Promise<unknown>,
 ): Promise<RunResult> {
   const latencies: number[] = [];
+  const starts: number[] = [];
   let started = 0;
   const begin = performance.now();
   const deadline = limits.durationMs === undefined ? Number.POSITIVE_INFINITY : begin + limits.durationMs;
@@ -65,11 +75,25 @@ export async function closedLoop(
       const t0 = performance.now();
       await op(index);
       latencies.push(performance.now() - t0);
+      starts.push(t0 - begin);
     }
   };
   await Promise.all(Array.from({ length: clients }, loop));
   const elapsedMs = performance.now() - begin;
-  return { latencies, ops: latencies.length, elapsedMs, perSecond: (latencies.length * 1000) / elapsedMs };
+  return { latencies, starts, ops: latencies.length, elapsedMs, perSecond: (latencies.length * 1000) / elapsedMs };
+}
+
+/**
+ * The latencies of a run's steady part: operations started after the warm-up (the first `from` of
+ * the run) and before the ramp-down (the last part, after `to`, where clients stop one by one).
+ * A run too short to have any (a smoke run's) gives all of its latencies.
+ */
+export function steadyLatencies(run: RunResult, from = 0.2, to = 0.85): number[] {
+  const steady = run.latencies.filter((_, i) => {
+    const start = run.starts[i] as number;
+    return start >= from * run.elapsedMs && start <= to * run.elapsedMs;
+  });
+  return steady.length > 0 ? steady : run.latencies;
 }
 
 export function percentile(values: readonly number[], p: number): number {

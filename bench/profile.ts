@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { closeClient, closedLoop, http } from './load';
-import { BENCH_PROFILE, benchAuth, startService, stopService } from './run';
+import { BENCH_PROFILE, benchAuth, startService, stopService } from './service';
 
 interface ProfileNode {
   id: number;
@@ -65,7 +65,7 @@ async function main() {
       }
     })(),
   );
-  const { child, endpoints } = await startService(dataDir, profileDir);
+  const { child, endpoints } = await startService(dataDir, { cpuProfDir: profileDir });
   console.log(`service: ${JSON.stringify(endpoints)}`);
   try {
     const auth = await benchAuth(dataDir);

@@ -16,7 +16,7 @@ test('a smoke run of the benchmark writes one well-formed result per goal, the r
 
   const results = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as Array<Record<string, unknown>>;
   expect(results).toEqual(returned);
-  expect(results).toHaveLength(15);
+  expect(results).toHaveLength(24);
   for (const result of results) {
     expect(Object.keys(result).every((key) => ['name', 'value', 'unit', 'baseline', 'ratio', 'goal', 'met'].includes(key))).toBe(true);
     expect(typeof result.name).toBe('string');

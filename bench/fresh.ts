@@ -1,0 +1,170 @@
+/**
+ * Phases that each start stacks of their own: the search first page with a given number of stored
+ * requests (each size in a fresh stack process, seeded through the batch path), and the npm-start
+ * comparison: the same GET, create and decide figures against `npm start` as a user runs it, and
+ * against the bench's stack process in each of npm start's settings, to tell which setting costs what.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { batchPutRequests } from '../functions/adapters/dynamodb/batch';
+import { TABLE_NAME } from '../local/stack';
+import { type Calls, prepareCalls, type Target } from './calls';
+import { interleaved, type LatencyFigures, latencyPhase } from './phases';
+import { DEPLOYED, describeConfig, type StackConfig, startNpmStart, startService, stopService, waitQuiet } from './service';
+import type { Sizes } from './sizes';
+
+/** Runs `body` on a fresh stack process in `config`, then stops it and removes its data. */
+async function withStack<T>(config: StackConfig, body: (calls: Calls, pids: number[]) => Promise<T>): Promise<T> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'approvals-bench-'));
+  const { child, endpoints } = await startService(dataDir, { config });
+  try {
+    const calls = await prepareCalls({
+      apiUrl: endpoints.apiUrl,
+      dataDir,
+      dynamoEndpoint: endpoints.dynamoEndpoint,
+      tableName: TABLE_NAME,
+    });
+    try {
+      return await body(calls, [child.pid ?? 0, endpoints.dynamoPid]);
+    } finally {
+      calls.close();
+    }
+  } finally {
+    await stopService(child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Writes requests cloned from the template, a day and more old, until `total` are stored (a few writers at once, as a bulk import); returns how many are stored. */
+export async function seedTo(calls: Calls, table: string, total: number): Promise<number> {
+  const stored = () => calls.counts.created + calls.counts.seeded;
+  const base = Date.parse(calls.template.createdAt) - 86_400_000;
+  while (stored() < total) {
+    const n = Math.min(2000, total - stored());
+    const seeded = calls.counts.seeded;
+    const batch = Array.from({ length: n }, (_, i) => ({
+      request: calls.cloneRequest(new Date(base - (seeded + i) * 1000).toISOString()),
+    }));
+    const parts = 4;
+    await Promise.all(
+      Array.from({ length: parts }, (_, p) =>
+        batchPutRequests(
+          calls.db,
+          table,
+          batch.filter((_, i) => i % parts === p),
+        ),
+      ),
+    );
+    calls.counts.seeded += n;
+  }
+  return stored();
+}
+
+export interface SearchFigures {
+  stored: number;
+  service: number;
+  bare: number;
+  /** Whether the stack process was started for this size alone. */
+  fresh: boolean;
+}
+
+/** The search first page (state=requested, limit 20) beside a bare Query page, with `stored` requests stored. */
+async function searchWith(calls: Calls, pids: number[], stored: number, size: Sizes): Promise<Omit<SearchFigures, 'fresh'>> {
+  const total = await seedTo(calls, TABLE_NAME, stored);
+  // The outbox reads the seed's stream records too: measure once it has caught up.
+  await waitQuiet(pids, { timeoutMs: 120_000 });
+  for (let i = 0; i < size.warmup; i++) {
+    await calls.service.search();
+    await calls.bare.searchPage();
+  }
+  const figures = await interleaved(size, { bare: calls.bare.searchPage, service: calls.service.search });
+  return { stored: total, service: figures.service ?? Number.NaN, bare: figures.bare ?? Number.NaN };
+}
+
+/**
+ * The search figures with each number of requests stored, each in a fresh stack process (with
+ * `size.freshSearch`; the smoke run seeds one stack to each size in turn).
+ */
+export async function searchInFreshStacks(storedSizes: number[], size: Sizes): Promise<SearchFigures[]> {
+  if (!size.freshSearch) {
+    return withStack(DEPLOYED, async (calls, pids) => {
+      const figures: SearchFigures[] = [];
+      for (const stored of storedSizes) figures.push({ ...(await searchWith(calls, pids, stored, size)), fresh: false });
+      return figures;
+    });
+  }
+  const figures: SearchFigures[] = [];
+  for (const stored of storedSizes)
+    figures.push({ ...(await withStack(DEPLOYED, (calls, pids) => searchWith(calls, pids, stored, size))), fresh: true });
+  return figures;
+}
+
+async function warmUp(calls: Calls, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    await calls.service.create();
+    await calls.service.get();
+    await calls.service.decide();
+    await calls.bare.create();
+    await calls.bare.query();
+    await calls.bare.decide();
+  }
+}
+
+export interface ConfigFigures {
+  name: string;
+  latency: LatencyFigures;
+}
+
+/** The settings in which npm start differs from the deployed configuration, one at a time, then all of them. */
+export const NPM_START_SETTINGS: ReadonlyArray<{ name: string; config: StackConfig }> = [
+  { name: 'pretty logs', config: { ...DEPLOYED, logs: 'pretty' } },
+  { name: 'no --enable-source-maps (tsx still turns source maps on)', config: { ...DEPLOYED, sourceMaps: false } },
+  { name: 'DynamoDB Local on disk', config: { ...DEPLOYED, dynamo: 'disk' } },
+  { name: 'all three (npm start settings, bench stack process)', config: { sourceMaps: false, logs: 'pretty', dynamo: 'disk' } },
+];
+
+/**
+ * GET, create and decide beside their bare calls against `npm start` (spawned as a user runs it,
+ * driven over HTTP), and, with `variants`, against a fresh stack process in the deployed
+ * configuration and in each of npm start's settings.
+ */
+export async function npmStartComparison(size: Sizes, log: (line: string) => void): Promise<ConfigFigures[]> {
+  const phase = { rounds: size.npmStartRounds, block: size.block };
+  const figures: ConfigFigures[] = [];
+  const configs = size.variants ? [{ name: `deployed (${describeConfig(DEPLOYED)})`, config: DEPLOYED }, ...NPM_START_SETTINGS] : [];
+  for (const { name, config } of configs) {
+    const latency = await withStack(config, async (calls) => {
+      await warmUp(calls, size.warmup);
+      for (let i = 0; i < phase.rounds * phase.block + 5; i++) await calls.bare.create();
+      return latencyPhase(calls, phase);
+    });
+    log(`${name}: ${summary(latency)}`);
+    figures.push({ name, latency });
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'approvals-bench-npm-start-'));
+  // Ports of its own, away from the usual 3000/8005 a person may be running.
+  const port = 3100 + Math.floor(Math.random() * 900);
+  const npm = await startNpmStart(dataDir, { port, mailPort: port + 5000 });
+  try {
+    const target: Target = { apiUrl: npm.apiUrl, dataDir, dynamoEndpoint: npm.dynamoEndpoint, tableName: npm.tableName };
+    const calls = await prepareCalls(target);
+    try {
+      await warmUp(calls, size.warmup);
+      const latency = await latencyPhase(calls, phase);
+      log(`npm start: ${summary(latency)}`);
+      figures.push({ name: 'npm start', latency });
+    } finally {
+      calls.close();
+    }
+  } finally {
+    await npm.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  return figures;
+}
+
+export function summary(l: LatencyFigures): string {
+  const r = (a: number, b: number) => (a / b).toFixed(2);
+  return `GET ${l.get.service.toFixed(1)} ms (${r(l.get.service, l.get.bare)}× bare), create ${l.create.service.toFixed(1)} ms (${r(l.create.service, l.create.bare)}× bare, ${r(l.create.service, l.create.transact2)}× 2-item), decide ${l.decide.service.toFixed(1)} ms (${r(l.decide.service, l.decide.bare)}× bare, ${r(l.decide.service, l.decide.transact2)}× 2-item)`;
+}

@@ -1,0 +1,160 @@
+/** The benchmark's outputs: bench/results.json, bench/chart.svg and the report, docs/performance.md. */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { latencyThroughputChart, type Series } from './chart';
+import type { ConfigFigures } from './fresh';
+import { median } from './load';
+import type { Sweep } from './phases';
+import type { Result } from './results';
+
+/** Where the report goes: docs/performance.md, or `<outDir>/report.md` when the outputs go elsewhere. */
+export function reportFileFor(outDir?: string): string {
+  return outDir === undefined ? resolve('docs', 'performance.md') : join(resolve(outDir), 'report.md');
+}
+
+/** The top of the report: what the benchmark does and how to run it (true of every run). */
+const HOW_IT_MEASURES = [
+  '`npm run bench` measures the service against its own floor on this machine, in the configuration Lambda runs:',
+  "it starts the same local stack as `npm start` in a process of its own with `node --enable-source-maps` and Powertools'",
+  'one-line JSON logs (no `POWERTOOLS_DEV`), and drives it through the local gateway, so the functions run the code',
+  "Lambda runs. Each route is put beside the same DynamoDB calls made bare, run by the service's own adapter on a second",
+  'table of the same schema: for a create the profile GetItem and the very TransactWriteItems it writes, for a decision the',
+  'consistent GetItem and the transaction a decision writes, for GET a consistent Query of the item collection; the old',
+  '2-item TransactWriteItems is kept as a baseline for continuity. Service and bare calls run in interleaved blocks',
+  'against the same DynamoDB Local, so the ratios hold on a busy machine. It also measures the CPU time per approval',
+  '(the stack process and its DynamoDB Local JVM, from /proc, create to outcome email, in a quiet phase), creates and',
+  'decisions per second at 50 clients in 3 runs with the p99 of their steady part, the search first page with 1,000 and',
+  'with 100,000 stored (each in a fresh stack process), every bundle and its module init (bench/bundles.ts), and the same',
+  'GET, create and decide figures against `npm start` as a user runs it and against the stack process in each of the',
+  'settings in which npm start differs (log format, source maps, DynamoDB Local on disk), all in the same run.',
+  '`npm test` runs a smoke run of it (`test/reliability/bench-smoke.test.ts`, tiny counts, no goal asserted).',
+  '',
+  '```bash',
+  'npm run bench                       # this page (under 10 minutes on 2 cores)',
+  "BENCH_DYNAMODB=disk npm run bench   # DynamoDB Local's table on disk, as npm start keeps it (in memory by default)",
+  'BENCH_QUICK=1 npm run bench         # smaller counts, for before/after comparisons of one change',
+  'npm run bench:profile               # node --cpu-prof of the service under load, summed by module',
+  'npm run bench:engine-memory         # heap per pending execution of the workflow engine alone',
+  '```',
+  '',
+  'Everything below "The last run" is written by the benchmark; the findings after it come from',
+  '`bench/findings.md`, kept by hand between runs.',
+];
+
+export interface Facts {
+  cores: number;
+  cpu: string;
+  minutes: string;
+  smoke: boolean;
+  clients: number[];
+  [key: string]: unknown;
+}
+
+function configTable(configs: ConfigFigures[]): string[] {
+  if (configs.length === 0) return [];
+  const r = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+  return [
+    '### npm start beside the deployed configuration',
+    '',
+    'Each a fresh process, measured one after the other in this run: GET, create and decide at 1 client, medians in ms, and',
+    'the ratio to the same calls made bare against the same DynamoDB Local (create and decide also to the 2-item transaction).',
+    '',
+    '| configuration | GET | vs bare | create | vs bare | vs 2-item | decide | vs bare | vs 2-item |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...configs
+      .map(({ name, latency: l }) =>
+        [
+          name,
+          l.get.service.toFixed(1),
+          r(l.get.service, l.get.bare),
+          l.create.service.toFixed(1),
+          r(l.create.service, l.create.bare),
+          r(l.create.service, l.create.transact2),
+          l.decide.service.toFixed(1),
+          r(l.decide.service, l.decide.bare),
+          r(l.decide.service, l.decide.transact2),
+        ].join(' | '),
+      )
+      .map((line) => `| ${line} |`),
+    '',
+  ];
+}
+
+export function renderReport(
+  results: Result[],
+  facts: Facts,
+  notes: string,
+  chartLink = 'chart.svg',
+  configs: ConfigFigures[] = [],
+): string {
+  const row = (r: Result) =>
+    `| ${r.name} | ${r.value} ${r.unit} | ${r.baseline === undefined ? '' : `${r.baseline} ${r.unit}`} | ${r.ratio === undefined ? '' : `${r.ratio}×`} | ${r.goal} | ${r.met ? 'met' : '**not met**'} |`;
+  return [
+    '# Performance',
+    '',
+    ...HOW_IT_MEASURES,
+    '',
+    '## The last run',
+    '',
+    `Written by \`npm run bench\`${facts.smoke ? ' (smoke run: tiny counts, figures meaningless)' : ''}: ${facts.cores} cores (${facts.cpu}), ${facts.minutes} minutes; ${results.filter((r) => r.met).length} of ${results.length} goals met.`,
+    `DynamoDB Local's table ${process.env.BENCH_DYNAMODB === 'disk' ? 'on disk' : 'in memory (`BENCH_DYNAMODB=disk` for on disk)'}. Every baseline is measured in the same run against the same DynamoDB Local,`,
+    "interleaved with the service's own calls. `bench/results.json` has the same rows; medians after a warm-up.",
+    '',
+    '| figure | value | baseline | ratio | goal | |',
+    '|---|---|---|---|---|---|',
+    ...results.map(row),
+    '',
+    ...configTable(configs),
+    `### Latency and throughput at ${facts.clients.slice(0, -1).join(', ')} and ${facts.clients.at(-1)} clients`,
+    '',
+    `![median latency and throughput against clients](${chartLink})`,
+    '',
+    '<details><summary>measured facts (JSON)</summary>',
+    '',
+    '```json',
+    JSON.stringify(facts, null, 1),
+    '```',
+    '',
+    '</details>',
+    '',
+    notes,
+  ].join('\n');
+}
+
+export function sweepSeries(sweep: Sweep): Series[] {
+  const series = (name: string, color: string, runs: Sweep[keyof Sweep]): Series => ({
+    name,
+    color,
+    latencyMs: runs.map((r) => median(r.latencies)),
+    perSecond: runs.map((r) => r.perSecond),
+  });
+  return [
+    series('POST /requests', '#d62728', sweep.create),
+    series('bare 2-item TransactWriteItems', '#ff9896', sweep.transact2),
+    series('GET /requests/{id}', '#1f77b4', sweep.get),
+    series('bare consistent Query', '#aec7e8', sweep.query),
+  ];
+}
+
+/** Writes results.json, chart.svg and the report (with bench/findings.md, the hand-written part, kept between runs). */
+export function writeOutputs(
+  outDir: string,
+  reportFile: string,
+  results: Result[],
+  facts: Facts,
+  series: Series[],
+  configs: ConfigFigures[],
+): void {
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(outDir, 'chart.svg'), latencyThroughputChart(facts.clients, series));
+  let notes = '';
+  try {
+    notes = readFileSync(join(outDir, 'findings.md'), 'utf8');
+  } catch {
+    // no findings beside these outputs
+  }
+  const chartLink = relative(dirname(reportFile), join(outDir, 'chart.svg'));
+  mkdirSync(dirname(reportFile), { recursive: true });
+  writeFileSync(reportFile, renderReport(results, facts, notes, chartLink, configs));
+}

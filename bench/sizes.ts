@@ -1,0 +1,90 @@
+/** How much each phase of the benchmark measures: the full run, `BENCH_QUICK=1` and `BENCH_SMOKE=1`. */
+export interface Sizes {
+  warmup: number;
+  /** Alternating blocks of service and bare calls at 1 client, and the calls in each block. */
+  rounds: number;
+  block: number;
+  /** Each point of the 1, 10, 50 clients sweep (chart). */
+  sweepMs: number;
+  /** The 50-client throughput runs: how many (the goal is met in 2 of 3) and how long each. */
+  throughputRuns: number;
+  throughputMs: number;
+  /** Approvals of the CPU phase, and the clients that make them. */
+  cpuApprovals: number;
+  searchSmall: number;
+  searchLarge: number;
+  /** Each search size in a fresh stack process (the smoke run seeds one stack to each size in turn, to stay short). */
+  freshSearch: boolean;
+  initRuns: number;
+  /** The client counts of the sweep; the last one also runs the throughput phase. */
+  clients: number[];
+  /** How many functions' bundles to build (all of them but in the smoke run, whose figures are meaningless). */
+  bundles?: number;
+  mailStored: number;
+  mailSamples: number;
+  /** Rounds of the npm start comparison (GET, create, decide beside their bare calls), per configuration. */
+  npmStartRounds: number;
+  /** Whether to run the configurations between npm start and the deployed one (log format, source maps, disk). */
+  variants: boolean;
+}
+
+export const FULL: Sizes = {
+  warmup: 30,
+  rounds: 5,
+  block: 40,
+  sweepMs: 4000,
+  throughputRuns: 3,
+  throughputMs: 7000,
+  cpuApprovals: 60,
+  searchSmall: 1000,
+  searchLarge: 100_000,
+  freshSearch: true,
+  initRuns: 5,
+  clients: [1, 10, 50],
+  mailStored: 2000,
+  mailSamples: 150,
+  npmStartRounds: 4,
+  variants: true,
+};
+
+export const SMOKE: Sizes = {
+  warmup: 2,
+  rounds: 1,
+  block: 4,
+  sweepMs: 100,
+  throughputRuns: 3,
+  throughputMs: 150,
+  cpuApprovals: 2,
+  searchSmall: 60,
+  searchLarge: 120,
+  freshSearch: false,
+  initRuns: 0,
+  // Fewer clients: at 50 the smoke run's own phases would wait on latency tails, not check anything.
+  clients: [1, 2, 4],
+  // test/unit/infra/bundles.spec.ts builds every bundle; the smoke run only checks the phase runs.
+  bundles: 2,
+  mailStored: 60,
+  mailSamples: 10,
+  npmStartRounds: 1,
+  variants: false,
+};
+
+/** Smaller counts for before/after comparisons of one change (`BENCH_QUICK=1`, a few minutes); goals are reported but the sizes are not the issue's. */
+export const QUICK: Sizes = {
+  warmup: 10,
+  rounds: 3,
+  block: 20,
+  sweepMs: 2000,
+  throughputRuns: 3,
+  throughputMs: 4000,
+  cpuApprovals: 20,
+  searchSmall: 1000,
+  searchLarge: 5000,
+  freshSearch: true,
+  initRuns: 3,
+  clients: [1, 10, 50],
+  mailStored: 1000,
+  mailSamples: 100,
+  npmStartRounds: 2,
+  variants: true,
+};
