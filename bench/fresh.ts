@@ -72,7 +72,7 @@ export interface SearchFigures {
 /** The search first page (state=requested, limit 20) beside a bare Query page, with `stored` requests stored. */
 async function searchWith(calls: Calls, pids: number[], stored: number, size: Sizes): Promise<Omit<SearchFigures, 'fresh'>> {
   const total = await seedTo(calls, TABLE_NAME, stored);
-  // The outbox reads the seed's stream records too: measure once it has caught up.
+  // Measure once DynamoDB Local and the stack are quiet after the seed.
   await waitQuiet(pids, { timeoutMs: 120_000 });
   for (let i = 0; i < size.warmup; i++) {
     await calls.service.search();
@@ -82,13 +82,16 @@ async function searchWith(calls: Calls, pids: number[], stored: number, size: Si
   return { stored: total, service: figures.service ?? Number.NaN, bare: figures.bare ?? Number.NaN };
 }
 
+/** The search stacks: deployed, without the outbox (see StackConfig.outbox): the seed starts no workflows. */
+const SEARCH_STACK: StackConfig = { ...DEPLOYED, outbox: false };
+
 /**
  * The search figures with each number of requests stored, each in a fresh stack process (with
  * `size.freshSearch`; the smoke run seeds one stack to each size in turn).
  */
 export async function searchInFreshStacks(storedSizes: number[], size: Sizes): Promise<SearchFigures[]> {
   if (!size.freshSearch) {
-    return withStack(DEPLOYED, async (calls, pids) => {
+    return withStack(SEARCH_STACK, async (calls, pids) => {
       const figures: SearchFigures[] = [];
       for (const stored of storedSizes) figures.push({ ...(await searchWith(calls, pids, stored, size)), fresh: false });
       return figures;
@@ -96,7 +99,7 @@ export async function searchInFreshStacks(storedSizes: number[], size: Sizes): P
   }
   const figures: SearchFigures[] = [];
   for (const stored of storedSizes)
-    figures.push({ ...(await withStack(DEPLOYED, (calls, pids) => searchWith(calls, pids, stored, size))), fresh: true });
+    figures.push({ ...(await withStack(SEARCH_STACK, (calls, pids) => searchWith(calls, pids, stored, size))), fresh: true });
   return figures;
 }
 

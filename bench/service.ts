@@ -34,6 +34,12 @@ export interface StackConfig {
   sourceMaps: boolean;
   logs: 'json' | 'pretty';
   dynamo: 'memory' | 'disk';
+  /**
+   * false: nothing reads the table's stream (no workflow starts). For the search stacks: a bulk seed
+   * of 100,000 requests would otherwise start 100,000 workflows while the search is measured, where a
+   * deployment has long settled them.
+   */
+  outbox?: boolean;
 }
 
 export const DEPLOYED: StackConfig = {
@@ -59,6 +65,8 @@ export async function startService(
     'bench/stack-process.ts',
   ];
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, BENCH_DYNAMODB: config.dynamo };
+  if (config.outbox === false) env.BENCH_OUTBOX = 'off';
+  else delete env.BENCH_OUTBOX;
   delete env.NODE_OPTIONS;
   if (config.logs === 'pretty') env.POWERTOOLS_DEV = 'true';
   else delete env.POWERTOOLS_DEV;

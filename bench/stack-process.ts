@@ -4,7 +4,7 @@
  * shares its event loop nor counts in its CPU time or memory. The bench starts it in the deployed
  * configuration (bench/service.ts: `node --enable-source-maps`, Powertools' JSON logs as in
  * Lambda), or in one of npm start's settings to tell which one costs what. DynamoDB Local's table
- * is in memory unless BENCH_DYNAMODB=disk. It prints one line `READY <json>` with the endpoints,
+ * is in memory unless BENCH_DYNAMODB=disk; the outbox runs unless BENCH_OUTBOX=off. It prints one line `READY <json>` with the endpoints,
  * and stops when its standard input closes or on SIGTERM.
  */
 import '../local/esm-interop';
@@ -16,7 +16,9 @@ async function main() {
   // DynamoDB Local in memory unless BENCH_DYNAMODB=disk: on a disk shared with other work its fsyncs
   // dominate every write; the baselines run against the same engine either way.
   const dynamoInMemory = process.env.BENCH_DYNAMODB !== 'disk';
-  const stack = await startLocalStack({ port: 0, mailPort: 0, dataDir, dynamoInMemory, log: () => {} });
+  // BENCH_OUTBOX=off: nothing reads the table's stream (bench/service.ts StackConfig.outbox).
+  const outbox = process.env.BENCH_OUTBOX !== 'off';
+  const stack = await startLocalStack({ port: 0, mailPort: 0, dataDir, dynamoInMemory, outbox, log: () => {} });
   const { apiUrl, mailUrl, sfnUrl, dynamoEndpoint, stateMachineArn, dynamoPid } = stack;
   // Whether stack traces are source-mapped in this process (tsx turns it on by itself, flag or not).
   const sourceMapsEnabled = process.sourceMapsEnabled;
