@@ -9,6 +9,7 @@
  */
 import '../local/esm-interop';
 import { startLocalStack } from '../local/stack';
+import { stopWithParent } from './stop-with-parent';
 
 async function main() {
   const dataDir = process.env.DATA_DIR;
@@ -25,20 +26,7 @@ async function main() {
   process.stdout.write(
     `READY ${JSON.stringify({ apiUrl, mailUrl, sfnUrl, dynamoEndpoint, stateMachineArn, dynamoPid, sourceMapsEnabled })}\n`,
   );
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    stack.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.stdin.on('end', stop);
-  process.stdin.on('close', stop);
-  process.stdin.resume();
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  stopWithParent(stack);
 }
 
 main().catch((error) => {

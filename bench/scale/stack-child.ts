@@ -10,6 +10,7 @@ import { documentClient } from '../../functions/adapters/clients';
 import { Repository } from '../../functions/adapters/dynamodb/repository';
 import { profileBodySchema } from '../../functions/domain/profile';
 import { startLocalStack } from '../../local/stack';
+import { stopWithParent } from '../stop-with-parent';
 
 export const MEASURED_PROFILE = 'scale';
 
@@ -34,15 +35,7 @@ async function main() {
   );
   const env = Object.fromEntries(Object.entries(process.env).filter(([name, value]) => before[name] !== value));
   process.stdout.write(`READY ${JSON.stringify(env)}\n`);
-  const stop = () =>
-    stack.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  process.stdin.on('end', stop);
-  process.stdin.on('close', stop);
-  process.stdin.resume();
-  process.on('SIGTERM', stop);
+  stopWithParent(stack);
 }
 
 main().catch((error) => {
