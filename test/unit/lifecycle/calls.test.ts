@@ -50,6 +50,15 @@ function setup(others: Identity[] = []) {
   return { store, deps, calls };
 }
 
+/** An active delegation (1 to 10 November) from one person to another. */
+const handOver = (from: { id: string; email: string }, to: { id: string; email: string }) => ({
+  delegator: { id: from.id, email: from.email },
+  to: { id: to.id, email: to.email },
+  from: '2026-11-01T00:00:00.000Z',
+  until: '2026-11-10T00:00:00.000Z',
+  createdAt: '2026-11-01T00:00:00.000Z',
+});
+
 describe('the synchronous calls of a change', () => {
   test('create: one read (the profile) and one transaction, no workflow', async () => {
     const { deps, calls } = setup();
@@ -104,13 +113,7 @@ describe('the synchronous calls of a change', () => {
     const { deps, calls, store } = setup();
     const first = await createApprovalRequest(deps, alice, body);
     const second = await createApprovalRequest(deps, alice, body);
-    store.delegations.set(carol.id, {
-      delegator: { id: carol.id, email: carol.email },
-      to: { id: bob.id, email: bob.email },
-      from: '2026-11-01T00:00:00.000Z',
-      until: '2026-11-10T00:00:00.000Z',
-      createdAt: '2026-11-01T00:00:00.000Z',
-    });
+    store.delegations.set(carol.id, handOver(carol, bob));
     calls.length = 0;
     expect((await decideAsCaller(deps, carol, first.request.id, { decision: 'approve' })).state).toBe('approved');
     expect(calls).toEqual(['store.getRequest', 'store.saveChange']);
@@ -125,13 +128,7 @@ describe('the synchronous calls of a change', () => {
     const erin = user('erin', ['approvers']);
     const { deps, calls, store } = setup([erin]);
     const { request } = await createApprovalRequest(deps, alice, body);
-    store.delegations.set(bob.id, {
-      delegator: { id: bob.id, email: bob.email },
-      to: { id: erin.id, email: erin.email },
-      from: '2026-11-01T00:00:00.000Z',
-      until: '2026-11-10T00:00:00.000Z',
-      createdAt: '2026-11-01T00:00:00.000Z',
-    });
+    store.delegations.set(bob.id, handOver(bob, erin));
     calls.length = 0;
     const decided = await decideAsCaller(deps, erin, request.id, { decision: 'approve' });
     expect(decided.approvals).toEqual([
