@@ -37,11 +37,23 @@ export interface Fixture extends ServiceStacks {
   statelessTemplate: Template;
 }
 
+/**
+ * What the test apps leave out of `cdk synth`'s work, none of it in the templates: bundling, and the
+ * stack traces the CDK records in the cloud assembly's metadata (each construct's creation stack, each
+ * annotation's): capturing them cost seconds in the infra tests, where Jest's source-map support
+ * rewrites every captured frame. `CDK_DEBUG=1` still records creation stacks.
+ */
+export const TEST_SYNTH_CONTEXT = {
+  'aws:cdk:bundling-stacks': [],
+  'aws:cdk:disable-creation-stack-traces': true,
+  'aws:cdk:disable-stack-trace': true,
+};
+
 export function buildApp(context: Record<string, unknown> = {}, options: { validate?: boolean; outdir?: string } = {}): App {
   return new App({
     outdir: options.outdir,
     builtinCloudFormationValidation: options.validate ?? false,
-    context: { ...cdkContext(), 'aws:cdk:bundling-stacks': [], ...context },
+    context: { ...cdkContext(), ...TEST_SYNTH_CONTEXT, ...context },
   });
 }
 

@@ -8,8 +8,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { type App, CfnResource, Stack } from 'aws-cdk-lib';
-import { buildApp, CERTIFICATE_ARN, fixture, type Pinned, PRODUCTION_CONTEXT, PRODUCTION_PIN, stacksWith } from '../../helpers/infra';
+import { Annotations, App, CfnResource, Stack } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import {
+  buildApp,
+  CERTIFICATE_ARN,
+  cdkContext,
+  fixture,
+  type Pinned,
+  PRODUCTION_CONTEXT,
+  PRODUCTION_PIN,
+  stacksWith,
+} from '../../helpers/infra';
 
 // Three entries each: Jest reads a test function with more parameters than its row as one awaiting `done`.
 const CONFIGURATIONS: Array<[string, Record<string, unknown>, Pinned | undefined]> = [
@@ -18,6 +28,7 @@ const CONFIGURATIONS: Array<[string, Record<string, unknown>, Pinned | undefined
   ['a custom API domain', { apiDomain: 'approvals.pki.corp-a.net', apiCertificateArn: CERTIFICATE_ARN }, undefined],
   ['an existing sender identity in the SES sandbox', { senderIdentity: 'existing', sandboxRecipients: 'a@example.com' }, undefined],
   ['production, pinned to an account, with a custom domain', PRODUCTION_CONTEXT, PRODUCTION_PIN],
+  ['a second receipt key generation (receiptKeys 1,2)', { receiptKeys: '1,2' }, undefined],
 ];
 
 let outdir: string;
@@ -43,4 +54,28 @@ test.each(CONFIGURATIONS)('the templates pass it with %s', (_name, context, pinn
 test('the shared stacks are synthesized with the check on', () => {
   const checked = (app: App) => (app as unknown as { _builtinCloudFormationValidation: boolean })._builtinCloudFormationValidation;
   for (const [, context, pinned] of CONFIGURATIONS) expect(checked(shared(context, pinned).app)).toBe(true);
+});
+
+/** A construct tree's construct creation stacks, and its annotations that carry a stack trace. */
+const traces = (root: IConstruct) =>
+  root.node
+    .findAll()
+    .flatMap((construct) => construct.node.metadata)
+    .filter(
+      (entry) => entry.type === 'aws:cdk:creationStack' || (entry.type.startsWith('aws:cdk:warning') && (entry.trace?.length ?? 0) > 0),
+    );
+
+/** An app with one resource and one warning on it. */
+function annotated(app: App): Stack {
+  const stack = new Stack(app, 'Plain');
+  Annotations.of(new CfnResource(stack, 'Queue', { type: 'AWS::SQS::Queue' })).addWarningV2('test:warning', 'a warning');
+  return stack;
+}
+
+test('the test apps record no stack traces (with cdk.json alone they would: they cost seconds here and are not in the templates)', () => {
+  expect(traces(annotated(new App({ context: cdkContext() }))).map((entry) => entry.type)).toEqual(
+    expect.arrayContaining(['aws:cdk:creationStack', 'aws:cdk:warning']),
+  );
+  expect(traces(annotated(buildApp()))).toEqual([]);
+  for (const [, context, pinned] of CONFIGURATIONS) expect(traces(shared(context, pinned).app)).toEqual([]);
 });
