@@ -13,6 +13,9 @@ import * as path from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
+import { build, type Metafile, type OutputFile } from 'esbuild';
+import { FUNCTION_ENTRIES } from '../../bench/bundles';
+import { esbuildOptions } from '../../infra/bundling';
 import { PROJECT_ROOT } from '../../infra/constructs/service-function';
 import { createStacks, type ServiceStacks } from '../../infra/stacks';
 
@@ -155,3 +158,36 @@ export function defined<T>(value: T | null | undefined, what = 'value'): T {
 
 /** A resource's Properties (empty when the resource or its properties are missing). */
 export const props = (resource: Resource | undefined): Record<string, unknown> => resource?.Properties ?? {};
+
+/** Every function's bundle as esbuild makes it with the deployed options (infra/bundling.ts), by function name. */
+export interface FunctionBundle {
+  code: OutputFile;
+  /** The modules it holds (paths relative to the project, as esbuild's metafile names them). */
+  inputs: string[];
+}
+
+let bundles: Promise<Map<string, FunctionBundle>> | undefined;
+
+/**
+ * Every function's bundle, from one esbuild run shared by the infra topics (no code splitting, so each
+ * output is its function's own bundle; no source map, so the sizes are the code's). In memory: a topic
+ * that runs one writes it where it needs it.
+ */
+export function functionBundles(): Promise<Map<string, FunctionBundle>> {
+  bundles ??= build({
+    ...esbuildOptions(path.resolve(PROJECT_ROOT, FUNCTION_ENTRIES[0]?.entry ?? '')),
+    entryPoints: Object.fromEntries(FUNCTION_ENTRIES.map((fn) => [fn.name, path.resolve(PROJECT_ROOT, fn.entry)])),
+    absWorkingDir: PROJECT_ROOT,
+    outdir: path.join(PROJECT_ROOT, 'bundles'),
+    write: false,
+    metafile: true,
+  }).then((result) => {
+    const outputs: Metafile['outputs'] = Object.fromEntries(
+      Object.entries(result.metafile.outputs).map(([file, output]) => [path.resolve(PROJECT_ROOT, file), output]),
+    );
+    return new Map(
+      result.outputFiles.map((code) => [path.basename(code.path, '.js'), { code, inputs: Object.keys(outputs[code.path]?.inputs ?? {}) }]),
+    );
+  });
+  return bundles;
+}

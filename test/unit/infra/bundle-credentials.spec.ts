@@ -1,16 +1,16 @@
 /**
  * A function's bundle, built with the deployed options (infra/bundling.ts), signs its AWS calls with
  * the credentials of the environment (what Lambda sets for the function's role), and carries none of
- * the SDK's default credential chain.
+ * the SDK's default credential chain. The bundle is getProfile's of the one esbuild run the infra
+ * topics share (test/helpers/infra.ts, without a source map: stack traces here would be minified).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { build, type Metafile } from 'esbuild';
-import { esbuildOptions } from '../../../infra/bundling';
+import { join } from 'node:path';
+import { defined, functionBundles } from '../../helpers/infra';
 
 /** Modules of the default chain (and the STS, SSO and sign-in clients it brings). */
 const CHAIN =
@@ -18,7 +18,8 @@ const CHAIN =
 
 let dir: string;
 let bundle: string;
-let metafile: Metafile;
+/** The modules the bundle holds. */
+let inputs: string[];
 let server: Server;
 let endpoint: string;
 const seen: IncomingHttpHeaders[] = [];
@@ -26,13 +27,9 @@ const seen: IncomingHttpHeaders[] = [];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'approvals-credentials-'));
   bundle = join(dir, 'getProfile.js');
-  const result = await build({
-    ...esbuildOptions(resolve('functions/get-profile/handler.ts')),
-    outfile: bundle,
-    metafile: true,
-    sourcemap: true,
-  });
-  metafile = result.metafile;
+  const getProfile = defined((await functionBundles()).get('getProfile'), 'the getProfile bundle');
+  writeFileSync(bundle, getProfile.code.contents);
+  inputs = getProfile.inputs;
   // A DynamoDB endpoint that keeps each call's headers and finds no item.
   server = createServer((request, response) => {
     seen.push(request.headers);
@@ -77,7 +74,6 @@ const FUNCTION_ENV = {
 };
 
 test('the bundle carries none of the default credential chain', () => {
-  const inputs = Object.keys(metafile.inputs);
   expect(inputs.some((path) => path.includes('@aws-sdk/credential-provider-env/'))).toBe(true);
   expect(inputs.filter((path) => CHAIN.test(path))).toEqual([]);
 });

@@ -2,35 +2,27 @@
  * Every Lambda function's bundle, built by esbuild with the deployed options (infra/bundling.ts),
  * stays within the size budget. Sizes drive cold starts: the benchmark measures module init.
  */
-import { basename, resolve } from 'node:path';
-import { build } from 'esbuild';
 import { FUNCTION_ENTRIES } from '../../../bench/bundles';
-import { bundleBudget, esbuildOptions, isReadOnlyApi, READ_ONLY_BUNDLE_BYTES } from '../../../infra/bundling';
+import { bundleBudget, isReadOnlyApi, READ_ONLY_BUNDLE_BYTES } from '../../../infra/bundling';
 import { FUNCTIONS, functionNamed } from '../../../functions/registry';
+import { functionBundles } from '../../helpers/infra';
 
 test('the bundle list covers every function of the registry', () => {
   const entries = FUNCTION_ENTRIES.map((fn) => fn.entry);
   for (const fn of FUNCTIONS) expect(entries).toContain(fn.entry);
 });
 
-/** Every bundle's bytes by function name: one esbuild run with every entry (no code splitting, so each output is the function's own bundle). */
+/** Every bundle's bytes by function name (test/helpers/infra.ts builds them, each its function's own bundle). */
 let sizes: Map<string, number>;
 /** The node_modules packages each bundle holds, by function name (from esbuild's metafile). */
 let packages: Map<string, Set<string>>;
 beforeAll(async () => {
-  const options = esbuildOptions(resolve(FUNCTION_ENTRIES[0]?.entry ?? ''));
-  const result = await build({
-    ...options,
-    entryPoints: Object.fromEntries(FUNCTION_ENTRIES.map((fn) => [fn.name, resolve(fn.entry)])),
-    outdir: 'bundles',
-    write: false,
-    metafile: true,
-  });
-  sizes = new Map(result.outputFiles.map((file) => [basename(file.path, '.js'), file.contents.length]));
+  const bundles = await functionBundles();
+  sizes = new Map([...bundles].map(([name, bundle]) => [name, bundle.code.contents.length]));
   packages = new Map(
-    Object.entries(result.metafile.outputs).map(([path, output]) => [
-      basename(path, '.js'),
-      new Set(Object.keys(output.inputs).flatMap((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1] ?? [])),
+    [...bundles].map(([name, bundle]) => [
+      name,
+      new Set(bundle.inputs.flatMap((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1] ?? [])),
     ]),
   );
 }, 60_000);
