@@ -86,6 +86,8 @@ export interface GatewayOptions {
   /** Answers requests no operation routes (the console's files); returns false to leave them to the 404. */
   otherRequests?: (req: IncomingMessage, res: ServerResponse) => boolean;
   log?: (line: string) => void;
+  /** Called once an API route has answered, with its operation (the local stack then reads the table's stream). */
+  answered?: (operation: ApiOperation) => void;
 }
 
 export async function startGateway(
@@ -195,6 +197,8 @@ export async function startGateway(
       if (!res.headersSent)
         errorJson(res, (error as Error).message === 'integration timeout' ? 503 : 500, 'internal_error', 'internal error');
       else res.end();
+    } finally {
+      if (route) options.answered?.(route.operation);
     }
   });
   requireOwnHost(server);

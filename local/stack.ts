@@ -27,6 +27,7 @@ import { ensureLocalGroups, LOCAL_GROUPS, type LocalPerson, putLocalUser, startU
 import { filePoolStore, memoryPoolStore, type PoolStore } from './user-pool-store';
 
 export const TABLE_NAME = 'approvals';
+const TABLE_WRITES = new Set<string>(['table:put', 'table:update', 'table:delete']);
 export const STATE_MACHINE_NAME = 'approval';
 export const SENDER_EMAIL = 'approvals@example.com';
 
@@ -69,6 +70,12 @@ export interface LocalStackOptions {
    * failed for every record (tests of the reconciler, the backstop). Default true.
    */
   outbox?: boolean;
+  /**
+   * How long the outbox's poller waits between reads of an idle stream. An API answer, a workflow
+   * step or a reconciler run wakes it at once, so this only bounds the delay of a change written
+   * some other way. Default 250 ms (local/stream-poller.ts).
+   */
+  outboxIdlePollMs?: number;
   /**
    * Validate the ASL file with the library's validator at start (about 0.5 to 1 s of CPU). Default
    * true; the integration tests, which start a stack per file, leave it to the unit test that
@@ -178,7 +185,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // The gateway's port must be known before the functions' environment is set (links use it).
     const issuer = await localIssuer(dataDir);
-    const gateway = await startGateway({ port: options.port, issuer, log, otherRequests: options.otherRequests });
+    // What may have written to the table (an API answer, a workflow step, the reconciler) wakes the
+    // outbox's poller, so the change is relayed at once rather than at its next idle poll.
+    let wakeOutbox = () => {};
+    const gateway = await startGateway({
+      port: options.port,
+      issuer,
+      log,
+      otherRequests: options.otherRequests,
+      // Only an operation allowed to write the table (its IAM needs) can have stored a change.
+      answered: (operation) => {
+        if (operation.needs.some((need) => TABLE_WRITES.has(need))) wakeOutbox();
+      },
+    });
     stops.push(gateway.close);
     endpoints.unshift({ name: 'API', url: gateway.url });
 
@@ -209,7 +228,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         let handler: ((event: unknown) => Promise<unknown>) | undefined;
         const invoke = (payload: unknown) => {
           handler ??= require(resolve(fn.entry)).handler as (event: unknown) => Promise<unknown>;
-          return handler(payload);
+          return handler(payload).finally(() => wakeOutbox());
         };
         return [fn.name, invoke];
       }),
@@ -243,6 +262,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const reconcile = () => {
       running ??= (require(resolve(functionNamed('reconciler').entry)).handler as (event: unknown) => Promise<unknown>)({}).finally(() => {
         running = undefined;
+        wakeOutbox();
       });
       return running;
     };
@@ -263,7 +283,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let consume: StreamHandler | undefined;
     const poller =
       options.outbox === false
-        ? { deadLetters: [], stop: async () => {} }
+        ? { deadLetters: [], wake: () => {}, stop: async () => {} }
         : await startStreamPoller({
             endpoint: dynamo.endpoint,
             tableName,
@@ -277,8 +297,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             deadLetterFile: options.ephemeral ? undefined : join(dataDir, 'stream-dead-letters.jsonl'),
             log,
             timeScale: options.timeScale,
+            pollMs: options.outboxIdlePollMs,
           });
     stops.push(poller.stop);
+    wakeOutbox = poller.wake;
 
     // Written last, removed first: while the file is there, everything in it answers.
     const writeEndpoints = () =>

@@ -48,7 +48,10 @@ export interface StreamPollerOptions {
   /** Where dead letters are appended (one JSON line each); none: the list and the log only. */
   deadLetterFile?: string;
   log: (line: string) => void;
-  /** How long an idle poll waits before reading again (Lambda polls a shard about 4 times a second). */
+  /**
+   * How long an idle poll waits before reading again, unless woken (`wake()`) sooner. Lambda polls a
+   * shard about 4 times a second. Default 250 ms.
+   */
   pollMs?: number;
   /** Multiplies the waits between retries (tests use less than 1). */
   timeScale?: number;
@@ -65,6 +68,11 @@ export interface DeadLetter {
 export interface StreamPoller {
   /** Records given up on since the start. */
   readonly deadLetters: readonly DeadLetter[];
+  /**
+   * Reads the stream now rather than at the next idle poll (or, while a read is under way, once more
+   * right after it): the local stack calls it when something may have written to the table.
+   */
+  wake(): void;
   stop(): Promise<void>;
 }
 
@@ -124,7 +132,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const streamArn = Table?.LatestStreamArn;
   if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);
   const { rules, log } = options;
-  const pollMs = options.pollMs ?? 100;
+  const pollMs = options.pollMs ?? 250;
   const scale = options.timeScale ?? 1;
   const deadLetters: DeadLetter[] = [];
   let stopped = false;
@@ -267,9 +275,30 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     return records.length > 0;
   };
 
+  // An idle wait that `wake()` ends early; a wake during a read makes the loop read again at once.
+  let woken = false;
+  let endIdle: (() => void) | undefined;
+  const wake = () => {
+    woken = true;
+    endIdle?.();
+  };
+  const idle = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        endIdle = undefined;
+        resolve();
+      }, pollMs);
+      endIdle = () => {
+        endIdle = undefined;
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
   const loop = (async () => {
     while (!stopped) {
       let busy = false;
+      woken = false;
       try {
         if (Date.now() - describedAt > 5000 || iterators.size === 0) await openShards();
         for (const [shardId, iterator] of [...iterators]) {
@@ -279,14 +308,16 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       } catch (error) {
         if (!stopped) log(`stream poller: ${(error as Error).name}: ${(error as Error).message}`);
       }
-      if (!busy && !stopped) await sleep(pollMs);
+      if (!busy && !woken && !stopped) await idle();
     }
   })();
 
   return {
     deadLetters,
+    wake,
     async stop() {
       stopped = true;
+      endIdle?.();
       await loop;
       streams.destroy();
     },

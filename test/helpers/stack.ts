@@ -65,6 +65,7 @@ export async function startApi(
     callbackUrlPrefixes?: string;
     reconcileEveryMs?: number;
     outbox?: boolean;
+    outboxIdlePollMs?: number;
   } = {},
 ): Promise<Api> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'approvals-test-'));
@@ -80,6 +81,7 @@ export async function startApi(
     // Tests run the reconciler on demand (api.stack.reconcile()) unless they ask for the timer.
     reconcileEveryMs: options.reconcileEveryMs ?? 0,
     outbox: options.outbox,
+    outboxIdlePollMs: options.outboxIdlePollMs,
     // The ASL file is validated once, by test/unit/infra/workflow.spec.ts, not at each file's start.
     validateWorkflow: false,
   });

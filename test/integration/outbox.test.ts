@@ -3,7 +3,8 @@
  * stream consumer, which starts the workflow of a new request and ends the wait of a decided one.
  * Create and decide answer without Step Functions; while it is unreachable (the engine's fault
  * switch answers 503 ServiceUnavailable, as AWS does when down) the consumer's retries catch up
- * once it is back, and nothing is left to the reconciler.
+ * once it is back, and nothing is left to the reconciler. The local poller relays a change as soon as
+ * the API answer or workflow step that stored it returns.
  */
 import '../helpers/memory/environment';
 import { documentClient } from '../../functions/adapters/clients';
@@ -18,7 +19,9 @@ let api: Api;
 let repository: Repository;
 
 beforeAll(async () => {
-  api = await startApi({ timeScale: 0.2 });
+  // The poller reads an idle stream once a minute: every relay here is woken by the API answer or
+  // the workflow step that stored the change, not found by an idle poll.
+  api = await startApi({ timeScale: 0.2, outboxIdlePollMs: 60_000 });
   repository = new Repository(documentClient(), api.stack.tableName);
   const put = await api.call('PUT', '/profiles/outbox', {
     as: users.admin,
