@@ -50,15 +50,7 @@ const decide = (ends: boolean): Invocation => ({
 });
 const notifyOutcome: Invocation = {
   fn: 'notifyOutcome',
-  calls: [
-    'store.getRequest',
-    'receipts.getReceipt',
-    'kms.sign',
-    'receipts.putReceipt',
-    'email.send',
-    'store.appendHistory',
-    'store.setRoundBookkeeping',
-  ],
+  calls: ['store.getRequest', 'kms.sign', 'receipts.putReceipt', 'email.send', 'store.appendHistory', 'store.setRoundBookkeeping'],
 };
 const started: Invocation = { fn: 'streamConsumer', calls: ['workflow.start', 'events.publish', 'stats.apply'] };
 const ended: Invocation = { fn: 'streamConsumer', calls: ['workflow.finish', 'stats.apply'] };

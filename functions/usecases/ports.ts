@@ -91,6 +91,11 @@ export interface RoundBookkeeping {
 export interface StoredRequest {
   request: ApprovalRequest;
   rounds: RoundBookkeeping;
+  /**
+   * The receipt once signed: the receipt's transaction copies it onto the request item, so a step
+   * that reads the request knows it without reading the receipt (usecases/receipts.ts issueReceipt).
+   */
+  receipt?: string;
 }
 
 /** `created`, or the key was used before (nothing was written). */

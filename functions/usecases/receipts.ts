@@ -9,7 +9,7 @@ import { isCreatingClient } from '../domain/execution';
 import type { ApprovalRequest, Identity } from '../domain/model';
 import { receiptClaims, type StoredReceipt } from '../domain/receipts';
 import { canRead } from '../domain/rules';
-import type { Clock, RequestStore } from './ports';
+import type { Clock, RequestStore, StoredRequest } from './ports';
 import type { PublicJwk, ReceiptKeys, Signer } from './signer';
 
 export interface ReceiptStore {
@@ -35,10 +35,20 @@ export async function signCompactJws(signer: Signer, payload: object): Promise<s
   return `${signingInput}.${base64url(signature)}`;
 }
 
-/** The receipt of an approved request: the stored one, or signed now and stored. */
-export async function issueReceipt(deps: { receipts: ReceiptIssuer; now: Clock }, request: ApprovalRequest): Promise<StoredReceipt> {
+/**
+ * The receipt of an approved request: the stored one, or signed now and stored. Given the request
+ * as a step read it (`read`: its item carries the receipt once signed), no receipt read is needed:
+ * the copy is the receipt, and without one it is signed and stored at once (the store's condition
+ * keeps a receipt stored meanwhile by another attempt, and answers that one).
+ */
+export async function issueReceipt(
+  deps: { receipts: ReceiptIssuer; now: Clock },
+  request: ApprovalRequest,
+  read?: Pick<StoredRequest, 'receipt'>,
+): Promise<Pick<StoredReceipt, 'receipt'>> {
   const { store, signer, issuer } = deps.receipts;
-  const stored = await store.getReceipt(request.id);
+  if (read?.receipt) return { receipt: read.receipt };
+  const stored = read ? undefined : await store.getReceipt(request.id);
   if (stored) return stored;
   const claims = receiptClaims(request, issuer, deps.now());
   const receipt = await signCompactJws(signer, claims);

@@ -68,7 +68,8 @@ export function toStored(item: Item): StoredRequest {
   if (typeof item.lastEmailAt === 'string') rounds.lastEmailAt = item.lastEmailAt;
   if (typeof item.requesterReminders === 'number') rounds.requesterReminders = item.requesterReminders;
   // DynamoDB maps come back in any order.
-  return { request: inFieldOrder(item.doc as ApprovalRequest), rounds };
+  const request = inFieldOrder(item.doc as ApprovalRequest);
+  return typeof item.receipt === 'string' ? { request, rounds, receipt: item.receipt } : { request, rounds };
 }
 
 export function toProfile(item: Item): Profile {

@@ -37,7 +37,7 @@ export async function deliverCallback(deps: CallbackDeps, requestId: string, aba
   // Only a calling system may set a callbackUrl (create refuses it from a person): `client` is set.
   const client = request.client as string;
   // On request.approved the receipt goes along (signed here if the notify-outcome step could not).
-  const receipt = request.state === 'approved' ? (await issueReceipt(deps, request)).receipt : undefined;
+  const receipt = request.state === 'approved' ? (await issueReceipt(deps, request, stored)).receipt : undefined;
   const event: CallbackEvent = { type: `request.${request.state}`, client, request, ...(receipt ? { receipt } : {}) };
   const key = await deps.callbackKey(client);
   let status: number;

@@ -18,8 +18,8 @@ export async function notifyOutcome(deps: StepDeps, requestId: string): Promise<
   const stored = await deps.repository.getRequest(requestId);
   if (!stored || stored.request.state === 'requested') return { callback: false };
   const { request, rounds } = stored;
-  // An approval's receipt is signed first (once: a rerun finds it stored), so the callback carries it.
-  if (request.state === 'approved') await issueReceipt(deps, request);
+  // An approval's receipt is signed first (once: a rerun finds it on the item), so the callback carries it.
+  if (request.state === 'approved') await issueReceipt(deps, request, stored);
   const deletedByRequester = request.state === 'deleted' && request.decision?.by.id === request.requester.id;
   const callback = Boolean(request.callbackUrl) && !rounds.callbackDeliveredAt && !rounds.callbackAbandonedAt;
   // Without a callback nothing more is owed once the outcome is notified: the reconciler can forget

@@ -141,6 +141,7 @@ export class MemoryStore implements ApprovalStore, FindStore {
     if (options.sameTaskToken !== undefined && (stored.rounds.taskToken ?? null) !== options.sameTaskToken) return 'conflict';
     this.saved.push(structuredClone(change));
     this.requests.set(change.request.id, {
+      ...stored,
       request: structuredClone(change.request),
       rounds: checkAt ? { ...stored.rounds, checkAt } : stored.rounds,
     });

@@ -12,7 +12,12 @@ export class MemoryReceiptStore implements ReceiptStore {
   readonly receipts = new Map<string, StoredReceipt>();
   /** putReceipt calls, including those that found one stored. */
   puts = 0;
+  /** getReceipt calls. */
+  gets = 0;
+  /** `onStored`: copies a new receipt onto its request (as the table's transaction does on the request item). */
+  constructor(private readonly onStored?: (requestId: string, receipt: string) => void) {}
   async getReceipt(requestId: string) {
+    this.gets++;
     return this.receipts.get(requestId);
   }
   async putReceipt(requestId: string, receipt: StoredReceipt) {
@@ -20,6 +25,7 @@ export class MemoryReceiptStore implements ReceiptStore {
     const stored = this.receipts.get(requestId);
     if (stored) return stored;
     this.receipts.set(requestId, receipt);
+    this.onStored?.(requestId, receipt.receipt);
     return receipt;
   }
 }
@@ -49,6 +55,8 @@ export function testSigner(): TestSigner {
 
 export const ISSUER = 'https://approvals.example.com';
 
-export function memoryReceipts(): ReceiptIssuer & { store: MemoryReceiptStore; signer: TestSigner } {
-  return { store: new MemoryReceiptStore(), signer: testSigner(), issuer: ISSUER };
+export function memoryReceipts(
+  onStored?: (requestId: string, receipt: string) => void,
+): ReceiptIssuer & { store: MemoryReceiptStore; signer: TestSigner } {
+  return { store: new MemoryReceiptStore(onStored), signer: testSigner(), issuer: ISSUER };
 }

@@ -16,7 +16,11 @@ export function memoryStepDeps(store: MemoryStore, options: { now: string; direc
   const clock = new FakeClock(options.now);
   const meter = new RecordingMeter();
   const callbacks = new RecordingCallbacks();
-  const receipts = memoryReceipts();
+  // A receipt stored is copied onto its request, as the receipt's transaction does on the request item.
+  const receipts = memoryReceipts((requestId, receipt) => {
+    const stored = store.requests.get(requestId);
+    if (stored) store.requests.set(requestId, { ...stored, receipt });
+  });
   const deps: StepDeps = {
     repository: store,
     workflow,

@@ -1,6 +1,6 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { requestAttributes } from '../../../functions/adapters/dynamodb/items';
+import { requestAttributes, toStored } from '../../../functions/adapters/dynamodb/items';
 import { historyKey, requestKey } from '../../../functions/adapters/dynamodb/keys';
 import { REQUEST_CHANGE_FILTERS, requestChangeOf } from '../../../functions/adapters/dynamodb/stream';
 import type { ApprovalRequest } from '../../../functions/domain/model';
@@ -98,5 +98,10 @@ describe('the stream as the consumer reads it', () => {
     );
     expect(after).toMatchObject({ receipt: 'eyJ.a.b', wasSigned: true });
     expect(change).not.toHaveProperty('wasSigned');
+  });
+
+  test('a request item read back carries its receipt once signed (a step reads no receipt item)', () => {
+    expect(toStored(requestItem(approved, { receipt: 'eyJ.a.b' })).receipt).toBe('eyJ.a.b');
+    expect(toStored(requestItem(approved))).not.toHaveProperty('receipt');
   });
 });

@@ -55,6 +55,33 @@ describe('signing in the workflow', () => {
     expect(callbacks.calls.map((call) => Boolean(call.event.receipt))).toEqual([true, false]);
   });
 
+  test('a step reads no receipt: the request item as read carries it once signed, and before that it is signed at once', async () => {
+    const request = approved();
+    const store = new MemoryStore(request);
+    const { deps, receipts, callbacks } = memoryStepDeps(store, { now: '2026-11-04T10:00:01.000Z' });
+    await notifyOutcome(deps, request.id);
+    expect((await store.getRequest(request.id))?.receipt).toBe((await receipts.store.getReceipt(request.id))?.receipt);
+    receipts.store.gets = 0;
+    await notifyOutcome(deps, request.id);
+    await deliverCallback(deps, request.id);
+    expect(receipts.store.gets).toBe(0);
+    expect(receipts.store.puts).toBe(1);
+    expect(receipts.signer.signatures).toBe(1);
+    expect(callbacks.calls[0]?.event.receipt).toBe((await store.getRequest(request.id))?.receipt);
+  });
+
+  test('a step that read the request before another attempt stored the receipt keeps that one', async () => {
+    const request = approved();
+    const store = new MemoryStore(request);
+    const { deps, receipts } = memoryStepDeps(store, { now: '2026-11-04T10:00:01.000Z' });
+    const readBefore = await store.getRequest(request.id);
+    const first = await issueReceipt(deps, request, readBefore);
+    const second = await issueReceipt(deps, request, readBefore);
+    expect(second.receipt).toBe(first.receipt);
+    expect(receipts.store.receipts.size).toBe(1);
+    expect(receipts.store.gets).toBe(0);
+  });
+
   test('two steps signing at once store one receipt: the second keeps the first', async () => {
     const request = approved();
     const receipts = memoryReceipts();
