@@ -9,6 +9,10 @@
  *   error of the whole invocation bisects the batch; retries are bounded (then the failed record
  *   goes to the dead-letter list, as the cloud's goes to the on-failure queue), and a record older
  *   than the mapping's maximum age goes there without being delivered.
+ * An idle stream is read every 250 ms (Lambda polls a shard about four times a second), and at once
+ * when woken: the local stack wakes the poller when something that may have written the table
+ * returns (an API operation allowed to write it, a workflow step, the reconciler), so a change is
+ * relayed without waiting for the next poll.
  * The position in each shard is kept in a file (with a DATA_DIR), written after each batch is
  * settled, so a restart carries on after the last record settled: a record written just before a
  * kill is delivered after the restart. Were the position lost, the reconciler starts that request's

@@ -6,12 +6,14 @@
  * `validateAgainstDefaultRules` in cdk.json) is on for `fixture()` and `stacksWith()`: each
  * configuration is synthesized once, validated in the same synth (a finding throws where the
  * templates are read), and shared by every topic of test/unit/infra (validation.spec.ts names them).
- * `buildApp` leaves it off unless asked: its engine costs seconds to load per test file.
+ * `buildApp` leaves it off unless asked: its engine costs seconds to load per test file. cdk-nag's
+ * checks run in the same synth for the configurations nag.spec.ts checks (NAG_CHECKED).
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { build, type Metafile, type OutputFile } from 'esbuild';
 import { FUNCTION_ENTRIES } from '../../bench/bundles';
@@ -63,15 +65,7 @@ export function buildApp(context: Record<string, unknown> = {}, options: { valid
 let cached: Fixture | undefined;
 
 export function fixture(): Fixture {
-  if (cached) return cached;
-  const app = buildApp({}, { validate: true });
-  const stacks = createTestStacks(app);
-  cached = {
-    app,
-    ...stacks,
-    statefulTemplate: Template.fromStack(stacks.stateful),
-    statelessTemplate: Template.fromStack(stacks.stateless),
-  };
+  cached ??= synthesized({});
   return cached;
 }
 
@@ -99,19 +93,34 @@ const variants = new Map<string, Fixture>();
 /** Both stacks and their templates for other settings (one app per settings and test file). */
 export function stacksWith(context: Record<string, unknown>, pinned?: Pinned): Fixture {
   const key = JSON.stringify([context, pinned]);
-  const known = variants.get(key);
-  if (known) return known;
+  const built = variants.get(key) ?? synthesized(context, pinned);
+  variants.set(key, built);
+  return built;
+}
+
+/**
+ * The configurations whose shared stacks also run cdk-nag's AWS Solutions checks in their synth, as
+ * infra/app.ts does on every synth (nag.spec.ts proves they pass): a finding throws where the
+ * templates are read. The other configurations leave them out (they cost about half a second each).
+ */
+const NAG_CHECKED = new Set([JSON.stringify([{}, undefined]), JSON.stringify([PRODUCTION_CONTEXT, PRODUCTION_PIN])]);
+
+/** A configuration's app, stacks and templates, checked by CloudFormation's validation (and cdk-nag: NAG_CHECKED). */
+function synthesized(context: Record<string, unknown>, pinned?: Pinned): Fixture {
   const app = buildApp(context, { validate: true });
   const stacks = createTestStacks(app, pinned);
-  const built = {
+  if (NAG_CHECKED.has(JSON.stringify([context, pinned]))) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return {
     app,
     ...stacks,
     statefulTemplate: Template.fromStack(stacks.stateful),
     statelessTemplate: Template.fromStack(stacks.stateless),
   };
-  variants.set(key, built);
-  return built;
 }
+
+/** Whether cdk-nag's AWS Solutions checks run in the app's synth. */
+export const nagChecked = (app: App): boolean =>
+  (app as unknown as { _validationPlugins: unknown[] })._validationPlugins.some((plugin) => plugin instanceof AwsSolutionsChecks);
 
 /** The logical id a construct's CloudFormation resource has in its stack. */
 export function logicalId(construct: IConstruct): string {

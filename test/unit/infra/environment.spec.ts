@@ -45,26 +45,37 @@ function stackVariables(fn: ServiceFunction): string[] {
   return variables.filter((name) => !RUNTIME_VARIABLES.has(name)).sort();
 }
 
+/** The functions' own modules: every .ts file under functions/, by its path there. */
+const SOURCES = readdirSync(path.join(PROJECT_ROOT, 'functions'), { recursive: true, encoding: 'utf8' }).filter((file) =>
+  file.endsWith('.ts'),
+);
+const IMPORT = /^import\s+(?!type\s)[^;]*?\sfrom\s+'([^']+)'/gms;
+/** A module's imports that stay at run time (`import type` aside), as written. */
+const importsOf = (file: string): string[] =>
+  [...readFileSync(path.join(PROJECT_ROOT, 'functions', file), 'utf8').matchAll(IMPORT)].map((match) => match[1] as string);
+
 /** The packages the functions' code imports (`import type` aside): '@middy/core', 'zod', … */
 function libraryImports(): string[] {
-  const sources = readdirSync(path.join(PROJECT_ROOT, 'functions'), { recursive: true, encoding: 'utf8' }).filter((file) =>
-    file.endsWith('.ts'),
-  );
-  const names = sources.flatMap((file) =>
-    [
-      ...readFileSync(path.join(PROJECT_ROOT, 'functions', file), 'utf8').matchAll(/^import\s+(?!type\s)[^;]*?\sfrom\s+'([^'.][^']*)'/gms),
-    ].map((match) => match[1] as string),
-  );
+  const names = SOURCES.flatMap(importsOf).filter((name) => !name.startsWith('.'));
   return [...new Set(names)].filter((name) => !name.startsWith('node:')).sort();
 }
 
 /**
- * Each load below runs the service's own modules afresh (where the settings are read and checked)
- * in an isolated registry, but takes the libraries from this one, loaded once: evaluating the AWS
- * SDK, Powertools and middy again for each of the ~70 loads was nearly all of this file's time.
+ * Each load below runs afresh, in an isolated registry, every module that reads the settings or
+ * keeps what it built from them: the function's entry, and every module that imports the settings
+ * or the dependency builders (commons/deps.ts and approval-steps/deps.ts keep the dependencies they
+ * built, by function). The libraries and the service's other modules come from this registry,
+ * loaded once: evaluating the AWS SDK, Powertools and middy again for each of the ~130 loads was
+ * nearly all of this file's time, and the service's own modules most of the rest. Loading those
+ * here, with none of the settings set, proves that none of them reads a setting when it loads.
  */
 const LIBRARIES = libraryImports();
-for (const name of LIBRARIES) {
+const ENTRIES = new Set(FUNCTIONS.map((entry) => path.join(PROJECT_ROOT, entry.entry)));
+const readsSettings = (file: string): boolean =>
+  /(^|\/)(settings|deps)\.ts$/.test(file) || importsOf(file).some((name) => /^\..*\/(settings|deps)$/.test(name));
+const FRESH = new Set(SOURCES.filter(readsSettings).map((file) => path.join(PROJECT_ROOT, 'functions', file)));
+const SHARED = SOURCES.map((file) => path.join(PROJECT_ROOT, 'functions', file)).filter((file) => !ENTRIES.has(file) && !FRESH.has(file));
+for (const name of [...LIBRARIES, ...SHARED]) {
   const shared: unknown = jest.requireActual(name);
   jest.doMock(name, () => shared);
 }
@@ -80,6 +91,20 @@ test('the stack has one function per registry entry, and every service function 
 
 test("the libraries shared between loads are the functions' imports", () => {
   expect(LIBRARIES).toEqual(expect.arrayContaining(['@aws-sdk/client-dynamodb', '@middy/core', 'zod']));
+});
+
+test('the modules that read the settings or keep what they built from them are loaded afresh each time', () => {
+  const fresh = [...FRESH].map((file) => path.relative(PROJECT_ROOT, file));
+  expect(fresh).toEqual(
+    expect.arrayContaining([
+      'functions/commons/settings.ts',
+      'functions/commons/deps.ts',
+      'functions/approval-steps/deps.ts',
+      'functions/links/http.ts',
+    ]),
+  );
+  for (const entry of ENTRIES) expect(SHARED).not.toContain(entry);
+  expect(SHARED.length).toBeGreaterThan(fresh.length);
 });
 
 function load(entry: string, variables: string[]): { handler?: unknown } {

@@ -8,15 +8,15 @@ import * as path from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { buildApp, createTestStacks, type Pinned, PRODUCTION_CONTEXT, PRODUCTION_PIN } from '../../helpers/infra';
+import { buildApp, createTestStacks, fixture, nagChecked, PRODUCTION_CONTEXT, PRODUCTION_PIN, stacksWith } from '../../helpers/infra';
 
 const ACK = 'aws:cdk:acknowledged-rules';
 
-/** The app with cdk-nag as its only validation (CloudFormation's own is validation.spec.ts's). */
-function checkedApp(context: Record<string, unknown> = {}, pinned?: Pinned) {
+/** A new app of cdk.json's settings with cdk-nag as its only validation (CloudFormation's own is validation.spec.ts's). */
+function checkedApp() {
   const outdir = mkdtempSync(path.join(tmpdir(), 'nag-'));
-  const app = buildApp(context, { outdir });
-  createTestStacks(app, pinned);
+  const app = buildApp({}, { outdir });
+  createTestStacks(app);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, outdir };
 }
@@ -36,16 +36,22 @@ function acknowledgements(root: IConstruct) {
   );
 }
 
+/**
+ * The shared stacks of cdk.json's settings and of production (test/helpers/infra.ts) are synthesized
+ * with the checks, as infra/app.ts does: a finding throws where their templates are read.
+ */
 describe('cdk-nag AwsSolutions', () => {
-  const { app } = checkedApp();
+  const { app } = fixture();
 
   test('synth passes the checks (a finding would throw)', () => {
-    expect(() => app.synth()).not.toThrow();
+    expect(() => fixture()).not.toThrow();
+    expect(nagChecked(fixture().app)).toBe(true);
   });
 
   test('production settings with a custom domain pass the checks too', () => {
-    const prod = checkedApp(PRODUCTION_CONTEXT, PRODUCTION_PIN);
-    expect(() => prod.app.synth()).not.toThrow();
+    const prod = () => stacksWith(PRODUCTION_CONTEXT, PRODUCTION_PIN);
+    expect(prod).not.toThrow();
+    expect(nagChecked(prod().app)).toBe(true);
   });
 
   test('only these rules are acknowledged, each with a reason a reviewer can check', () => {
@@ -80,6 +86,7 @@ describe('cdk-nag AwsSolutions', () => {
     let findings: Array<{ rule: string; path: string }> = [];
     try {
       const unacknowledged = checkedApp();
+      expect(nagChecked(unacknowledged.app)).toBe(true);
       expect(() => unacknowledged.app.synth()).toThrow(/validation-report.json/);
       const report = JSON.parse(readFileSync(path.join(unacknowledged.outdir, 'validation-report.json'), 'utf8')) as {
         pluginReports: Array<{ violations: Array<{ ruleName: string; violatingConstructs: Array<{ constructPath: string }> }> }>;
