@@ -1,8 +1,8 @@
 /**
  * The infra tests, one Jest file: each topic is in `<topic>.spec.ts` and runs in a describe block
  * of its name here. Loading the CDK and synthesizing the stacks cost about a second per Jest file
- * (every file starts from an empty module registry), so one file pays it once: the 16 topics took
- * 24 s as 16 files and take 14 s as one. One topic: `npm test -- test/unit/infra -t '^iam '`.
+ * (every file starts from an empty module registry), so one file pays it once: when the topics were
+ * 16 files they took 24 s, and 14 s as one. One topic: `npm test -- test/unit/infra -t '^iam '`.
  */
 import { functionBundles } from '../../helpers/infra';
 
