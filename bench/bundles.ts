@@ -13,14 +13,18 @@ import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 import { FUNCTIONS } from '../functions/registry';
 import { esbuildOptions, isReadOnlyApi } from '../infra/bundling';
+import { type FloorSpec, floorEntry, floorKey, floorSpec } from './floors';
 import { median } from './load';
 
 /** Every Lambda function's entry: every function of the registry (functions/registry.ts). */
-export const FUNCTION_ENTRIES: ReadonlyArray<{ name: string; entry: string; readOnly: boolean }> = FUNCTIONS.map((fn) => ({
-  name: fn.name,
-  entry: fn.entry,
-  readOnly: isReadOnlyApi(fn),
-}));
+export const FUNCTION_ENTRIES: ReadonlyArray<{ name: string; entry: string; readOnly: boolean; floor: FloorSpec }> = FUNCTIONS.map(
+  (fn) => ({
+    name: fn.name,
+    entry: fn.entry,
+    readOnly: isReadOnlyApi(fn),
+    floor: floorSpec(fn),
+  }),
+);
 
 /** Settings every function may read at load (values in the shapes settings.ts checks). */
 const FUNCTION_ENV = {
@@ -43,23 +47,48 @@ const FUNCTION_ENV = {
 export interface BundleFigures {
   /** `readOnly`: a read-only API function (infra/bundling.ts `isReadOnlyApi`). */
   sizes: Array<{ name: string; bytes: number; readOnly: boolean }>;
-  /** Medians: `ms` as deployed (`--enable-source-maps`), `withoutSourceMapsMs` without the flag. */
-  init?: { bareMs: number; functions: Array<{ name: string; ms: number; withoutSourceMapsMs: number }> };
+  /** Each function's floor bundle (bench/floors.ts): what it holds and its minified size. */
+  floors: Array<{ name: string; clients: string[]; bytes: number }>;
+  /**
+   * Medians: `ms` as deployed (`--enable-source-maps`), `withoutSourceMapsMs` without the flag;
+   * `floorMs` the module init of the function's floor bundle, as deployed.
+   */
+  init?: { bareMs: number; functions: Array<{ name: string; ms: number; withoutSourceMapsMs: number; floorMs: number }> };
 }
 
 /** `only`: the first so many functions (default all). */
 export async function measureBundles(options: { initRuns: number; only?: number; log: (line: string) => void }): Promise<BundleFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'approvals-bundles-'));
   try {
-    const built: Array<{ name: string; file: string; bytes: number; readOnly: boolean }> = [];
-    for (const { name, entry, readOnly } of FUNCTION_ENTRIES.slice(0, options.only)) {
+    const built: Array<{ name: string; file: string; bytes: number; readOnly: boolean; floorKey: string }> = [];
+    // The floor bundles, one per distinct floor (functions with the same clients share one).
+    const floorBuilt = new Map<string, { file: string; bytes: number }>();
+    for (const { name, entry, readOnly, floor } of FUNCTION_ENTRIES.slice(0, options.only)) {
       const file = join(dir, `${name}.js`);
       // As CDK builds it (infra/constructs/service-function.ts): a linked source map without the sources.
       await build({ ...esbuildOptions(resolve(entry)), outfile: file, sourcemap: true, sourcesContent: false });
-      built.push({ name, file, bytes: statSync(file).size, readOnly });
+      const key = floorKey(floor);
+      if (!floorBuilt.has(key)) {
+        const floorFile = join(dir, `floor-${floorBuilt.size}.js`);
+        const { entryPoints: _entry, ...options } = esbuildOptions(resolve(entry));
+        await build({
+          ...options,
+          stdin: { contents: floorEntry(floor), resolveDir: resolve(__dirname, '..'), sourcefile: `floor-${key}.ts`, loader: 'ts' },
+          outfile: floorFile,
+          sourcemap: true,
+          sourcesContent: false,
+        });
+        floorBuilt.set(key, { file: floorFile, bytes: statSync(floorFile).size });
+      }
+      built.push({ name, file, bytes: statSync(file).size, readOnly, floorKey: key });
     }
     const sizes = built.map(({ name, bytes, readOnly }) => ({ name, bytes, readOnly }));
-    if (options.initRuns <= 0) return { sizes };
+    const floors = FUNCTION_ENTRIES.slice(0, options.only).map(({ name, floor }) => ({
+      name,
+      clients: floor.clients,
+      bytes: floorBuilt.get(floorKey(floor))?.bytes ?? Number.NaN,
+    }));
+    if (options.initRuns <= 0) return { sizes, floors };
     const env = { ...process.env, ...FUNCTION_ENV };
     const time = (args: string[]) => {
       const t0 = performance.now();
@@ -71,6 +100,7 @@ export async function measureBundles(options: { initRuns: number; only?: number;
     const bare: number[] = [];
     const deployed = new Map(built.map(({ name }) => [name, [] as number[]]));
     const withoutMaps = new Map(built.map(({ name }) => [name, [] as number[]]));
+    const floorInit = new Map([...floorBuilt.keys()].map((key) => [key, [] as number[]]));
     for (let run = 0; run < options.initRuns; run++) {
       for (const fn of built) {
         const load = `require(${JSON.stringify(fn.file)})`;
@@ -78,17 +108,21 @@ export async function measureBundles(options: { initRuns: number; only?: number;
         deployed.get(fn.name)?.push(time(['--enable-source-maps', '-e', load]));
         withoutMaps.get(fn.name)?.push(time(['-e', load]));
       }
+      // Each floor bundle as deployed, in the same runs (interleaved with the functions' own).
+      for (const [key, { file }] of floorBuilt)
+        floorInit.get(key)?.push(time(['--enable-source-maps', '-e', `require(${JSON.stringify(file)})`]));
     }
-    const functions = built.map(({ name }) => ({
+    const functions = built.map(({ name, floorKey: key }) => ({
       name,
       ms: median(deployed.get(name) ?? []),
       withoutSourceMapsMs: median(withoutMaps.get(name) ?? []),
+      floorMs: median(floorInit.get(key) ?? []),
     }));
     const slowest = functions.reduce((a, b) => (b.ms > a.ms ? b : a));
     options.log(
       `module init: bare node ${median(bare).toFixed(1)} ms; slowest ${slowest.name} ${slowest.ms.toFixed(1)} ms with source maps, ${slowest.withoutSourceMapsMs.toFixed(1)} ms without`,
     );
-    return { sizes, init: { bareMs: median(bare), functions } };
+    return { sizes, floors, init: { bareMs: median(bare), functions } };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
