@@ -1,14 +1,17 @@
 /**
  * `npm run bench`: the service against its own floor, in one run on this machine.
  *
- * Phases, each in its own module: bundles and module init (bench/bundles.ts) and the mailbox
- * (bench/mailbox.ts) before any stack runs; then one stack process in the deployed configuration
- * (bench/service.ts) for the CPU per approval, the 1-client latencies beside the same calls made
- * bare (bench/calls.ts, bench/phases.ts), the operators' reads, the clients sweep, the 50-client
- * throughput runs and the state transitions of a plain approval; then fresh stack processes for
- * the search at two sizes and the npm-start comparison (bench/fresh.ts). The rows are built in
- * bench/results.ts, the outputs written by bench/report.ts: bench/results.json, bench/chart.svg
- * and docs/performance.md (with bench/findings.md, the hand-written part).
+ * Phases, each in its own module: bundles, their floors and module init (bench/bundles.ts,
+ * bench/floors.ts) and the mailbox (bench/mailbox.ts) before any stack runs; then one stack process
+ * in the deployed configuration (bench/service.ts) for the CPU per approval (and DynamoDB Local's
+ * floor of it), the state transitions of a plain approval (before the throughput runs leave a
+ * backlog), the 1-client latencies beside the same calls made bare (bench/calls.ts,
+ * bench/phases.ts), the operators' reads, the clients sweep and the 50-client throughput runs; then
+ * fresh stack processes for the search at two sizes and the npm-start comparison (npm start, the
+ * deployed configuration, DynamoDB Local on disk: bench/fresh.ts). Each phase's wall time is
+ * recorded (bench/timings.ts). The rows are built in bench/results.ts, the outputs written by
+ * bench/report.ts: bench/results.json, bench/chart.svg and docs/performance.md (with
+ * bench/findings.md, the hand-written part).
  *
  * `BENCH_DYNAMODB=disk` keeps the table on disk as `npm start` does (in memory by default).
  * `BENCH_QUICK=1` runs smaller counts (a few minutes) for before/after comparisons of one change.
@@ -243,6 +246,7 @@ export async function runBench(
     };
     writeOutputs(outDir, reportFileFor(options.outDir), results, facts, series, npmStart, phases);
     log(`bench: done in ${minutes} min; ${results.filter((r) => !r.met).length} of ${results.length} goals not met`);
+    for (const phase of phases) log(`  ${String(phase.seconds).padStart(6)} s  ${phase.name}`);
     for (const r of results)
       log(
         `  ${r.met ? 'met    ' : 'NOT MET'} ${r.name}: ${r.value} ${r.unit}${r.ratio === undefined ? '' : ` (${r.ratio}× of ${r.baseline})`} goal ${r.goal}`,
