@@ -35,7 +35,7 @@ const HOW_IT_MEASURES = [
   '`npm run test:reliability` runs a smoke run of it (`test/reliability/bench-smoke.test.ts`, tiny counts, no goal asserted).',
   '',
   '```bash',
-  'npm run bench                       # this page (about 9.5 minutes on 2 cores at a load average of 2 to 3, estimated; its own row below)',
+  'npm run bench                       # this page (about 10 minutes on 2 cores; its own row and the phase table below)',
   "BENCH_DYNAMODB=disk npm run bench   # DynamoDB Local's table on disk, as npm start keeps it (in memory by default)",
   'BENCH_QUICK=1 npm run bench         # smaller counts, for before/after comparisons of one change',
   'npm run bench:profile               # node --cpu-prof of the service under load, summed by module',
