@@ -2,25 +2,48 @@
  * Every function's bundle, built with the deployed options (infra/bundling.ts, with the source map
  * beside it as CDK deploys it): its minified size and its module init, the time `node` takes to
  * load it, against a bare `node -e 0`, interleaved so that all see the same machine load. Init is
- * measured as deployed (`node --enable-source-maps`, the functions' NODE_OPTIONS) and without the
- * flag, to show what the source maps cost.
+ * measured as deployed (`node --enable-source-maps`, the functions' NODE_OPTIONS) and, in every
+ * other run, without the flag, to show what the source maps cost. Beside each function, its floor
+ * (bench/floors.ts): the bundle of only the clients its needs call and the libraries every function
+ * holds, built in the same esbuild run and loaded in the same runs.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { FUNCTIONS } from '../functions/registry';
 import { esbuildOptions, isReadOnlyApi } from '../infra/bundling';
+import { type FloorSpec, floorEntry, floorKey, floorSpec } from './floors';
 import { median } from './load';
 
 /** Every Lambda function's entry: every function of the registry (functions/registry.ts). */
-export const FUNCTION_ENTRIES: ReadonlyArray<{ name: string; entry: string; readOnly: boolean }> = FUNCTIONS.map((fn) => ({
-  name: fn.name,
-  entry: fn.entry,
-  readOnly: isReadOnlyApi(fn),
-}));
+export const FUNCTION_ENTRIES: ReadonlyArray<{ name: string; entry: string; readOnly: boolean; floor: FloorSpec }> = FUNCTIONS.map(
+  (fn) => ({
+    name: fn.name,
+    entry: fn.entry,
+    readOnly: isReadOnlyApi(fn),
+    floor: floorSpec(fn),
+  }),
+);
+
+const ROOT = resolve(__dirname, '..');
+
+/** The floors' entries as modules `floor:<key>`, resolved from the project root (bench/floors.ts). */
+function floorModules(entries: ReadonlyMap<string, string>): Plugin {
+  return {
+    name: 'floor-entries',
+    setup(builder) {
+      builder.onResolve({ filter: /^floor:/ }, (args) => ({ path: args.path.slice('floor:'.length), namespace: 'floor' }));
+      builder.onLoad({ filter: /.*/, namespace: 'floor' }, (args) => ({
+        contents: entries.get(args.path),
+        loader: 'ts',
+        resolveDir: ROOT,
+      }));
+    },
+  };
+}
 
 /** Settings every function may read at load (values in the shapes settings.ts checks). */
 const FUNCTION_ENV = {
@@ -43,23 +66,55 @@ const FUNCTION_ENV = {
 export interface BundleFigures {
   /** `readOnly`: a read-only API function (infra/bundling.ts `isReadOnlyApi`). */
   sizes: Array<{ name: string; bytes: number; readOnly: boolean }>;
-  /** Medians: `ms` as deployed (`--enable-source-maps`), `withoutSourceMapsMs` without the flag. */
-  init?: { bareMs: number; functions: Array<{ name: string; ms: number; withoutSourceMapsMs: number }> };
+  /** Each function's floor bundle (bench/floors.ts): what it holds and its minified size. */
+  floors: Array<{ name: string; clients: string[]; bytes: number }>;
+  /**
+   * Medians: `ms` as deployed (`--enable-source-maps`), `withoutSourceMapsMs` without the flag;
+   * `floorMs` the module init of the function's floor bundle, as deployed.
+   */
+  init?: { bareMs: number; functions: Array<{ name: string; ms: number; withoutSourceMapsMs: number; floorMs: number }> };
 }
 
 /** `only`: the first so many functions (default all). */
 export async function measureBundles(options: { initRuns: number; only?: number; log: (line: string) => void }): Promise<BundleFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'approvals-bundles-'));
   try {
-    const built: Array<{ name: string; file: string; bytes: number; readOnly: boolean }> = [];
-    for (const { name, entry, readOnly } of FUNCTION_ENTRIES.slice(0, options.only)) {
-      const file = join(dir, `${name}.js`);
-      // As CDK builds it (infra/constructs/service-function.ts): a linked source map without the sources.
-      await build({ ...esbuildOptions(resolve(entry)), outfile: file, sourcemap: true, sourcesContent: false });
-      built.push({ name, file, bytes: statSync(file).size, readOnly });
-    }
+    const entries = FUNCTION_ENTRIES.slice(0, options.only);
+    // The floor bundles, one per distinct floor (functions with the same clients share one).
+    const floorEntries = new Map<string, string>();
+    for (const { floor } of entries) if (!floorEntries.has(floorKey(floor))) floorEntries.set(floorKey(floor), floorEntry(floor));
+    const floorOut = new Map([...floorEntries.keys()].map((key, i) => [key, `floor-${i}`]));
+    // One esbuild run for every bundle (each its own file: no code splitting), with the deployed
+    // options and, as CDK builds it (infra/constructs/service-function.ts), a linked source map
+    // without the sources; the floors' entries are modules of their own resolved from the project.
+    const { entryPoints: _one, ...deployedOptions } = esbuildOptions(resolve(ROOT, 'functions/registry.ts'));
+    await build({
+      ...deployedOptions,
+      entryPoints: [
+        ...entries.map(({ name, entry }) => ({ in: resolve(ROOT, entry), out: name })),
+        ...[...floorOut].map(([key, out]) => ({ in: `floor:${key}`, out })),
+      ],
+      outdir: dir,
+      sourcemap: true,
+      sourcesContent: false,
+      plugins: [floorModules(floorEntries)],
+    });
+    const bytesOf = (out: string) => statSync(join(dir, `${out}.js`)).size;
+    const built = entries.map(({ name, readOnly, floor }) => ({
+      name,
+      file: join(dir, `${name}.js`),
+      bytes: bytesOf(name),
+      readOnly,
+      floorKey: floorKey(floor),
+    }));
+    const floorBuilt = new Map([...floorOut].map(([key, out]) => [key, { file: join(dir, `${out}.js`), bytes: bytesOf(out) }] as const));
     const sizes = built.map(({ name, bytes, readOnly }) => ({ name, bytes, readOnly }));
-    if (options.initRuns <= 0) return { sizes };
+    const floors = FUNCTION_ENTRIES.slice(0, options.only).map(({ name, floor }) => ({
+      name,
+      clients: floor.clients,
+      bytes: floorBuilt.get(floorKey(floor))?.bytes ?? Number.NaN,
+    }));
+    if (options.initRuns <= 0) return { sizes, floors };
     const env = { ...process.env, ...FUNCTION_ENV };
     const time = (args: string[]) => {
       const t0 = performance.now();
@@ -71,24 +126,30 @@ export async function measureBundles(options: { initRuns: number; only?: number;
     const bare: number[] = [];
     const deployed = new Map(built.map(({ name }) => [name, [] as number[]]));
     const withoutMaps = new Map(built.map(({ name }) => [name, [] as number[]]));
+    const floorInit = new Map([...floorBuilt.keys()].map((key) => [key, [] as number[]]));
     for (let run = 0; run < options.initRuns; run++) {
       for (const fn of built) {
         const load = `require(${JSON.stringify(fn.file)})`;
         bare.push(time(['-e', '0']));
         deployed.get(fn.name)?.push(time(['--enable-source-maps', '-e', load]));
-        withoutMaps.get(fn.name)?.push(time(['-e', load]));
+        // Without the flag in every other run (3 of 5): what the flag costs needs fewer samples than the goal's figure.
+        if (run % 2 === 0) withoutMaps.get(fn.name)?.push(time(['-e', load]));
       }
+      // Each floor bundle as deployed, in the same runs (interleaved with the functions' own).
+      for (const [key, { file }] of floorBuilt)
+        floorInit.get(key)?.push(time(['--enable-source-maps', '-e', `require(${JSON.stringify(file)})`]));
     }
-    const functions = built.map(({ name }) => ({
+    const functions = built.map(({ name, floorKey: key }) => ({
       name,
       ms: median(deployed.get(name) ?? []),
       withoutSourceMapsMs: median(withoutMaps.get(name) ?? []),
+      floorMs: median(floorInit.get(key) ?? []),
     }));
     const slowest = functions.reduce((a, b) => (b.ms > a.ms ? b : a));
     options.log(
       `module init: bare node ${median(bare).toFixed(1)} ms; slowest ${slowest.name} ${slowest.ms.toFixed(1)} ms with source maps, ${slowest.withoutSourceMapsMs.toFixed(1)} ms without`,
     );
-    return { sizes, init: { bareMs: median(bare), functions } };
+    return { sizes, floors, init: { bareMs: median(bare), functions } };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

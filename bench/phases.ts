@@ -130,6 +130,15 @@ export interface CpuFigures {
   grossPerApprovalMs: number;
   /** The same less what the idle processes would have used over the phase's time: the approvals' own CPU. */
   perApprovalMs: number;
+  /** DynamoDB Local's share of `idleShare`, and its CPU per approval less that idle share (the JVM alone). */
+  javaIdleShare: number;
+  javaPerApprovalMs: number;
+  /**
+   * The floor: DynamoDB Local's CPU per approval for the synchronous calls a create and a decision
+   * must make, made bare (the profile GetItem and the create's TransactWriteItems, the consistent
+   * GetItem and the decision's TransactWriteItems), `approvals` of each, less its idle share.
+   */
+  bareJavaPerApprovalMs: number;
 }
 
 type Email = { subject?: string; destination?: { to?: string[] } };
@@ -161,7 +170,11 @@ export async function cpuPhase(
     }
   };
   await waitQuiet([stack.nodePid, stack.javaPid]);
+  // Both processes' idle CPU over the same 3 s, and the JVM's alone.
+  const javaIdle0 = cpuMs(stack.javaPid);
+  const idle0 = performance.now();
   const idleShare = await cpuShare([stack.nodePid, stack.javaPid], 3000);
+  const javaIdleShare = (cpuMs(stack.javaPid) - javaIdle0) / (performance.now() - idle0);
   const before = await emails();
   const approverBefore = countTo(before, 'carol@example.com');
   const requesterBefore = countTo(before, 'alice@example.com');
@@ -186,6 +199,13 @@ export async function cpuPhase(
   const nodeMs = cpuMs(stack.nodePid) - node0;
   const javaMs = cpuMs(stack.javaPid) - java0;
   const gross = nodeMs + javaMs;
+  // The floor: the same number of approvals' synchronous calls made bare, once the stack is quiet again.
+  await waitQuiet([stack.nodePid, stack.javaPid]);
+  const bareJava0 = cpuMs(stack.javaPid);
+  const bareT0 = performance.now();
+  for (let i = 0; i < approvals; i++) await calls.bare.create();
+  for (let i = 0; i < approvals; i++) await calls.bare.decide();
+  const bareJavaMs = cpuMs(stack.javaPid) - bareJava0 - javaIdleShare * (performance.now() - bareT0);
   return {
     approvals,
     nodeMs,
@@ -194,5 +214,8 @@ export async function cpuPhase(
     elapsedMs,
     grossPerApprovalMs: gross / approvals,
     perApprovalMs: Math.max(0, gross - idleShare * elapsedMs) / approvals,
+    javaIdleShare,
+    javaPerApprovalMs: Math.max(0, javaMs - javaIdleShare * elapsedMs) / approvals,
+    bareJavaPerApprovalMs: Math.max(0, bareJavaMs) / approvals,
   };
 }

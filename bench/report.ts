@@ -6,6 +6,7 @@ import type { ConfigFigures } from './fresh';
 import { median } from './load';
 import type { Sweep } from './phases';
 import type { Result } from './results';
+import { type PhaseTiming, phaseTable } from './timings';
 
 /** Where the report goes: docs/performance.md, or `<outDir>/report.md` when the outputs go elsewhere. */
 export function reportFileFor(outDir?: string): string {
@@ -25,12 +26,16 @@ const HOW_IT_MEASURES = [
   '(the stack process and its DynamoDB Local JVM, from /proc, create to outcome email, in a quiet phase), creates and',
   'decisions per second at 50 clients in 3 runs with the p99 of their steady part, the search first page with 1,000 and',
   'with 100,000 stored (each in a fresh stack process), every bundle and its module init (bench/bundles.ts), and the same',
-  'GET, create and decide figures against `npm start` as a user runs it and against the stack process in each of the',
-  'settings in which npm start differs (log format, source maps, DynamoDB Local on disk), all in the same run.',
+  'GET, create and decide figures against `npm start` as a user runs it, against a fresh stack process in the deployed',
+  'configuration and against one with DynamoDB Local on disk as npm start keeps it (the setting that explains its gap),',
+  'all in the same run. Where a goal is out of reach, its row carries the floor measured in the same run (bench/floors.ts):',
+  "the bundle of only the SDK clients a function's needs call, zod, middy and Powertools, minified the same way, and its",
+  "module init; DynamoDB Local's own CPU for the synchronous calls of an approval made bare. Each phase's wall time is",
+  'in `bench/results.json` and in the table "Where the minutes go".',
   '`npm run test:reliability` runs a smoke run of it (`test/reliability/bench-smoke.test.ts`, tiny counts, no goal asserted).',
   '',
   '```bash',
-  'npm run bench                       # this page (about 13 minutes on 2 cores; its own row below)',
+  'npm run bench                       # this page (about 10 minutes on 2 cores; its own row and the phase table below)',
   "BENCH_DYNAMODB=disk npm run bench   # DynamoDB Local's table on disk, as npm start keeps it (in memory by default)",
   'BENCH_QUICK=1 npm run bench         # smaller counts, for before/after comparisons of one change',
   'npm run bench:profile               # node --cpu-prof of the service under load, summed by module',
@@ -86,9 +91,10 @@ export function renderReport(
   notes: string,
   chartLink = 'chart.svg',
   configs: ConfigFigures[] = [],
+  phases: readonly PhaseTiming[] = [],
 ): string {
   const row = (r: Result) =>
-    `| ${r.name} | ${r.value} ${r.unit} | ${r.baseline === undefined ? '' : `${r.baseline} ${r.unit}`} | ${r.ratio === undefined ? '' : `${r.ratio}×`} | ${r.goal} | ${r.met ? 'met' : '**not met**'} |`;
+    `| ${r.name} | ${r.value} ${r.unit} | ${r.baseline === undefined ? '' : `${r.baseline} ${r.unit}`} | ${r.ratio === undefined ? '' : `${r.ratio}×`} | ${r.goal} | ${r.met ? 'met' : r.outOfReach ? '**not met**, out of reach (floor past the goal)' : '**not met**'} | ${r.floor === undefined ? '' : `${r.floor} ${r.unit}: ${r.floorOf}`} |`;
   return [
     '# Performance',
     '',
@@ -98,13 +104,14 @@ export function renderReport(
     '',
     `Written by \`npm run bench\`${facts.smoke ? ' (smoke run: tiny counts, figures meaningless)' : ''}: ${facts.cores} cores (${facts.cpu}), ${facts.minutes} minutes; ${results.filter((r) => r.met).length} of ${results.length} goals met.`,
     `DynamoDB Local's table ${process.env.BENCH_DYNAMODB === 'disk' ? 'on disk' : 'in memory (`BENCH_DYNAMODB=disk` for on disk)'}. Every baseline is measured in the same run against the same DynamoDB Local,`,
-    "interleaved with the service's own calls. `bench/results.json` has the same rows; medians after a warm-up.",
+    "interleaved with the service's own calls. `bench/results.json` has the same rows and each phase's wall time; medians after a warm-up.",
     '',
-    '| figure | value | baseline | ratio | goal | |',
-    '|---|---|---|---|---|---|',
+    '| figure | value | baseline | ratio | goal | | floor (measured in this run: what cannot be removed with the chosen packages) |',
+    '|---|---|---|---|---|---|---|',
     ...results.map(row),
     '',
     ...configTable(configs),
+    ...phaseTable(phases, Number(facts.minutes) * 60),
     `### Latency and throughput at ${facts.clients.slice(0, -1).join(', ')} and ${facts.clients.at(-1)} clients`,
     '',
     `![median latency and throughput against clients](${chartLink})`,
@@ -136,6 +143,12 @@ export function sweepSeries(sweep: Sweep): Series[] {
   ];
 }
 
+/** What bench/results.json holds: the rows of the report's table, and the wall time of each phase. */
+export interface ResultsFile {
+  results: Result[];
+  phases: PhaseTiming[];
+}
+
 /** Writes results.json, chart.svg and the report (with bench/findings.md, the hand-written part, kept between runs). */
 export function writeOutputs(
   outDir: string,
@@ -144,9 +157,11 @@ export function writeOutputs(
   facts: Facts,
   series: Series[],
   configs: ConfigFigures[],
+  phases: PhaseTiming[] = [],
 ): void {
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const file: ResultsFile = { results, phases };
+  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(file, null, 2)}\n`);
   writeFileSync(join(outDir, 'chart.svg'), latencyThroughputChart(facts.clients, series));
   let notes = '';
   try {
@@ -156,5 +171,5 @@ export function writeOutputs(
   }
   const chartLink = relative(dirname(reportFile), join(outDir, 'chart.svg'));
   mkdirSync(dirname(reportFile), { recursive: true });
-  writeFileSync(reportFile, renderReport(results, facts, notes, chartLink, configs));
+  writeFileSync(reportFile, renderReport(results, facts, notes, chartLink, configs, phases));
 }

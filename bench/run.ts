@@ -1,14 +1,17 @@
 /**
  * `npm run bench`: the service against its own floor, in one run on this machine.
  *
- * Phases, each in its own module: bundles and module init (bench/bundles.ts) and the mailbox
- * (bench/mailbox.ts) before any stack runs; then one stack process in the deployed configuration
- * (bench/service.ts) for the CPU per approval, the 1-client latencies beside the same calls made
- * bare (bench/calls.ts, bench/phases.ts), the operators' reads, the clients sweep, the 50-client
- * throughput runs and the state transitions of a plain approval; then fresh stack processes for
- * the search at two sizes and the npm-start comparison (bench/fresh.ts). The rows are built in
- * bench/results.ts, the outputs written by bench/report.ts: bench/results.json, bench/chart.svg
- * and docs/performance.md (with bench/findings.md, the hand-written part).
+ * Phases, each in its own module: bundles, their floors and module init (bench/bundles.ts,
+ * bench/floors.ts) and the mailbox (bench/mailbox.ts) before any stack runs; then one stack process
+ * in the deployed configuration (bench/service.ts) for the CPU per approval (and DynamoDB Local's
+ * floor of it), the state transitions of a plain approval (before the throughput runs leave a
+ * backlog), the 1-client latencies beside the same calls made bare (bench/calls.ts,
+ * bench/phases.ts), the operators' reads, the clients sweep and the 50-client throughput runs; then
+ * fresh stack processes for the search at two sizes and the npm-start comparison (npm start, the
+ * deployed configuration, DynamoDB Local on disk: bench/fresh.ts). Each phase's wall time is
+ * recorded (bench/timings.ts). The rows are built in bench/results.ts, the outputs written by
+ * bench/report.ts: bench/results.json, bench/chart.svg and docs/performance.md (with
+ * bench/findings.md, the hand-written part).
  *
  * `BENCH_DYNAMODB=disk` keeps the table on disk as `npm start` does (in memory by default).
  * `BENCH_QUICK=1` runs smaller counts (a few minutes) for before/after comparisons of one change.
@@ -32,8 +35,9 @@ import { measureMailbox } from './mailbox';
 import { cpuPhase, interleaved, latencyPhase, sweepPhase, throughputPhase } from './phases';
 import { reportFileFor, sweepSeries, writeOutputs } from './report';
 import { buildResults, type Result } from './results';
-import { type Endpoints, rssBytes, startService, stopService, waitQuiet } from './service';
+import { type Endpoints, rssBytes, startService, stopService } from './service';
 import { FULL, QUICK, SMOKE, type Sizes } from './sizes';
+import { type PhaseTimer, phaseTimer } from './timings';
 
 export type { Result } from './results';
 export { reportFileFor } from './report';
@@ -88,55 +92,68 @@ async function plainApprovalPath(calls: Calls, endpoints: Endpoints): Promise<st
   }
 }
 
-/** Every phase on the main stack process (deployed configuration). */
-async function mainStack(size: Sizes, log: (line: string) => void, child: ChildProcess, endpoints: Endpoints, dataDir: string) {
+/** Every phase on the main stack process (deployed configuration), each timed by `timer`. */
+async function mainStack(
+  size: Sizes,
+  log: (line: string) => void,
+  timer: PhaseTimer,
+  child: ChildProcess,
+  endpoints: Endpoints,
+  dataDir: string,
+) {
   const calls = await prepareCalls({ apiUrl: endpoints.apiUrl, dataDir, dynamoEndpoint: endpoints.dynamoEndpoint, tableName: TABLE_NAME });
   try {
     const nodePid = child.pid ?? 0;
     const deployed = deployedConfiguration(nodePid, endpoints);
     log('warm-up');
-    for (let i = 0; i < size.warmup; i++) {
-      await calls.service.create();
-      await calls.service.get();
-      await calls.service.search();
-      await calls.service.decide();
-      await calls.service.stats();
-      await calls.service.exportPage();
-      await calls.bare.create();
-      await calls.bare.decide();
-      await calls.bare.transact2();
-      await calls.bare.query();
-      await calls.bare.searchPage();
-      await calls.bare.statsQuery();
-      await calls.bare.exportPage();
-    }
+    await timer.time('main stack: warm-up', async () => {
+      for (let i = 0; i < size.warmup; i++) {
+        await calls.service.create();
+        await calls.service.get();
+        await calls.service.search();
+        await calls.service.decide();
+        await calls.service.stats();
+        await calls.service.exportPage();
+        await calls.bare.create();
+        await calls.bare.decide();
+        await calls.bare.transact2();
+        await calls.bare.query();
+        await calls.bare.searchPage();
+        await calls.bare.statsQuery();
+        await calls.bare.exportPage();
+      }
+    });
     log(`CPU per approval: ${size.cpuApprovals} approvals`);
-    const cpu = await cpuPhase(calls, { nodePid, javaPid: endpoints.dynamoPid, dataDir }, size.cpuApprovals);
+    const cpu = await timer.time('main stack: CPU per approval', () =>
+      cpuPhase(calls, { nodePid, javaPid: endpoints.dynamoPid, dataDir }, size.cpuApprovals),
+    );
     log(
       `CPU per approval: ${cpu.perApprovalMs.toFixed(1)} ms (node ${cpu.nodeMs.toFixed(0)} ms, DynamoDB Local ${cpu.javaMs.toFixed(0)} ms in all)`,
     );
+    // Before the throughput runs, which leave a backlog of hundreds of workflows that the plain
+    // approval would wait behind (the count of its transitions does not depend on the load).
+    log('state transitions of a plain approval');
+    const path = await timer.time('main stack: state transitions of a plain approval', () => plainApprovalPath(calls, endpoints));
     log('1 client: GET, create, decide beside their bare calls');
-    const latency = await latencyPhase(calls, size);
+    const latency = await timer.time('main stack: 1-client latencies beside the bare calls', () => latencyPhase(calls, size));
     log(`deployed: ${summary(latency)}`);
-    const stored = await seedTo(calls, TABLE_NAME, size.searchSmall);
-    const stats = await interleaved(size, { bare: calls.bare.statsQuery, service: calls.service.stats });
-    const exportPage = await interleaved(size, { bare: calls.bare.exportPage, service: calls.service.exportPage });
-    const sweep = await sweepPhase(calls, size, log);
+    const reads = await timer.time("main stack: operators' reads (stats, export page)", async () => {
+      const stored = await seedTo(calls, TABLE_NAME, size.searchSmall);
+      const stats = await interleaved(size, { bare: calls.bare.statsQuery, service: calls.service.stats });
+      const exportPage = await interleaved(size, { bare: calls.bare.exportPage, service: calls.service.exportPage });
+      return { stored, stats, exportPage };
+    });
+    const sweep = await timer.time(`main stack: clients sweep (${size.clients.join(', ')})`, () => sweepPhase(calls, size, log));
     const top = size.clients.at(-1) ?? 1;
     log(`${top} clients: creates and decisions per second, ${size.throughputRuns} runs`);
-    const throughput = await throughputPhase(calls, size, top, log);
-    // The throughput runs leave a backlog of workflows (hundreds of creates, each starting one, and
-    // their decisions): the plain approval is run once the stack has caught up with it.
-    log('state transitions of a plain approval, once the backlog is done');
-    await waitQuiet([nodePid, endpoints.dynamoPid], { timeoutMs: 300_000 });
-    const path = await plainApprovalPath(calls, endpoints);
+    const throughput = await timer.time(`main stack: ${top}-client throughput runs`, () => throughputPhase(calls, size, top, log));
     const memory = { rss: rssBytes(nodePid), pending: calls.pending.length };
     return {
       deployed,
       cpu,
       latency,
-      stats: { service: stats.service ?? Number.NaN, bare: stats.bare ?? Number.NaN },
-      exportPage: { service: exportPage.service ?? Number.NaN, bare: exportPage.bare ?? Number.NaN, stored },
+      stats: { service: reads.stats.service ?? Number.NaN, bare: reads.stats.bare ?? Number.NaN },
+      exportPage: { service: reads.exportPage.service ?? Number.NaN, bare: reads.exportPage.bare ?? Number.NaN, stored: reads.stored },
       sweep,
       throughput,
       transitions: { count: path.length, path },
@@ -153,6 +170,7 @@ export async function runBench(
 ): Promise<Result[]> {
   const size = options.smoke ? SMOKE : options.quick ? QUICK : FULL;
   const startedAt = Date.now();
+  const timer = phaseTimer();
   const write = options.log ?? ((line: string) => console.log(line));
   // Each line after the first says when it was written, seconds into the run.
   const log = (line: string) => write(`${line}  [${Math.round((Date.now() - startedAt) / 1000)} s]`);
@@ -165,21 +183,25 @@ export async function runBench(
   );
   try {
     // ---- before any stack runs -----------------------------------------------------------------
-    const bundles = await measureBundles({ initRuns: size.initRuns, only: size.bundles, log });
-    const mail = await measureMailbox({ stored: size.mailStored, samples: size.mailSamples });
+    const bundles = await timer.time('bundles, their floors and module init', () =>
+      measureBundles({ initRuns: size.initRuns, only: size.bundles, log }),
+    );
+    const mail = await timer.time('mailbox', () => measureMailbox({ stored: size.mailStored, samples: size.mailSamples }));
     log(`mailbox: SendEmail ${mail.emptyMs.toFixed(2)} ms with 20 emails, ${mail.fullMs.toFixed(2)} ms with ${mail.stored}`);
 
     // ---- the main stack process, deployed configuration ----------------------------------------
     const dataDir = mkdtempSync(join(tmpdir(), 'approvals-bench-'));
-    const { child, endpoints } = await startService(dataDir, { cpuProfDir: options.cpuProfDir });
-    const main = await mainStack(size, log, child, endpoints, dataDir).finally(async () => {
-      await stopService(child);
-      rmSync(dataDir, { recursive: true, force: true });
-    });
+    const { child, endpoints } = await timer.time('main stack: start', () => startService(dataDir, { cpuProfDir: options.cpuProfDir }));
+    const main = await mainStack(size, log, timer, child, endpoints, dataDir).finally(() =>
+      timer.time('main stack: stop', async () => {
+        await stopService(child);
+        rmSync(dataDir, { recursive: true, force: true });
+      }),
+    );
 
     // ---- fresh stack processes -------------------------------------------------------------------
     log(`search with ${size.searchSmall} and with ${size.searchLarge} stored${size.freshSearch ? ', each in a fresh stack process' : ''}`);
-    const [searchSmall, searchLarge] = (await searchInFreshStacks([size.searchSmall, size.searchLarge], size)) as [
+    const [searchSmall, searchLarge] = (await searchInFreshStacks([size.searchSmall, size.searchLarge], size, timer)) as [
       SearchFigures,
       SearchFigures,
     ];
@@ -187,7 +209,7 @@ export async function runBench(
       `search: ${searchSmall.service.toFixed(1)} ms with ${searchSmall.stored}, ${searchLarge.service.toFixed(1)} ms with ${searchLarge.stored}`,
     );
     log('npm start and its settings beside the deployed configuration');
-    const npmStart = await npmStartComparison(size, log);
+    const npmStart = await npmStartComparison(size, log, timer);
 
     const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
     const results = buildResults({
@@ -200,6 +222,7 @@ export async function runBench(
       minutes: Number(minutes),
       loadAverage: load,
     });
+    const phases = timer.phases;
     const series = sweepSeries(main.sweep);
     const facts = {
       cores,
@@ -221,8 +244,9 @@ export async function runBench(
       transitions: main.transitions,
       counts: main.counts,
     };
-    writeOutputs(outDir, reportFileFor(options.outDir), results, facts, series, npmStart);
+    writeOutputs(outDir, reportFileFor(options.outDir), results, facts, series, npmStart, phases);
     log(`bench: done in ${minutes} min; ${results.filter((r) => !r.met).length} of ${results.length} goals not met`);
+    for (const phase of phases) log(`  ${String(phase.seconds).padStart(6)} s  ${phase.name}`);
     for (const r of results)
       log(
         `  ${r.met ? 'met    ' : 'NOT MET'} ${r.name}: ${r.value} ${r.unit}${r.ratio === undefined ? '' : ` (${r.ratio}× of ${r.baseline})`} goal ${r.goal}`,

@@ -24,7 +24,7 @@ export interface Sizes {
   mailSamples: number;
   /** Rounds of the npm start comparison (GET, create, decide beside their bare calls), per configuration. */
   npmStartRounds: number;
-  /** Whether to run the configurations between npm start and the deployed one (log format, source maps, disk). */
+  /** Whether to run, beside npm start, fresh stack processes in the deployed configuration and with DynamoDB Local on disk (bench/fresh.ts). */
   variants: boolean;
 }
 

@@ -14,11 +14,21 @@ test('a smoke run of the benchmark writes one well-formed result per goal, the r
   const lines: string[] = [];
   const returned = await runBench({ smoke: true, outDir, log: (line) => lines.push(line) });
 
-  const results = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as Array<Record<string, unknown>>;
+  const file = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as {
+    results: Array<Record<string, unknown>>;
+    phases: Array<{ name: string; seconds: number }>;
+  };
+  const results = file.results;
   expect(results).toEqual(returned);
   expect(results).toHaveLength(24);
+  const keys = ['name', 'value', 'unit', 'baseline', 'ratio', 'goal', 'met', 'floor', 'floorOf', 'outOfReach'];
   for (const result of results) {
-    expect(Object.keys(result).every((key) => ['name', 'value', 'unit', 'baseline', 'ratio', 'goal', 'met'].includes(key))).toBe(true);
+    expect(Object.keys(result).every((key) => keys.includes(key))).toBe(true);
+    if ('floor' in result) {
+      expect(Number.isFinite(result.floor)).toBe(true);
+      expect(typeof result.floorOf).toBe('string');
+      expect(typeof result.outOfReach).toBe('boolean');
+    }
     expect(typeof result.name).toBe('string');
     expect(typeof result.unit).toBe('string');
     expect(typeof result.goal).toBe('string');
@@ -31,7 +41,20 @@ test('a smoke run of the benchmark writes one well-formed result per goal, the r
   const transitions = results.find((result) => String(result.name).startsWith('state transitions'));
   expect(transitions?.value).toBeGreaterThanOrEqual(4);
 
+  // The CPU goal's floor (DynamoDB Local alone, the calls made bare) is measured in every run.
+  const cpu = results.find((result) => String(result.name).startsWith('CPU per approval'));
+  expect(cpu?.floor).toBeGreaterThan(0);
+  // Every phase's wall time, in the order they ran, adding up to no more than the whole run.
+  expect(file.phases.map((phase) => phase.name)).toEqual(
+    expect.arrayContaining(['bundles, their floors and module init', 'main stack: CPU per approval', 'npm start comparison: npm start']),
+  );
+  for (const phase of file.phases) expect(phase.seconds).toBeGreaterThanOrEqual(0);
+  const minutes = results.find((result) => String(result.name).startsWith('npm run bench itself'))?.value as number;
+  expect(file.phases.reduce((sum, phase) => sum + phase.seconds, 0)).toBeLessThanOrEqual(minutes * 60 + 6);
+
   const report = readFileSync(join(outDir, 'report.md'), 'utf8');
+  expect(report).toContain('### Where the minutes go');
+  for (const phase of file.phases) expect(report).toContain(`| ${phase.name} | ${phase.seconds} |`);
   expect(report).toContain('| figure | value | baseline | ratio | goal |');
   for (const result of results) expect(report).toContain(String(result.name));
   expect(report).toContain('](chart.svg)');
