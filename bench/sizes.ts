@@ -32,7 +32,7 @@ export const FULL: Sizes = {
   warmup: 30,
   rounds: 5,
   block: 40,
-  sweepMs: 4000,
+  sweepMs: 2500,
   throughputRuns: 3,
   throughputMs: 7000,
   cpuApprovals: 60,
@@ -43,7 +43,7 @@ export const FULL: Sizes = {
   clients: [1, 10, 50],
   mailStored: 2000,
   mailSamples: 150,
-  npmStartRounds: 4,
+  npmStartRounds: 3,
   variants: true,
 };
 
