@@ -27,7 +27,6 @@ import { ensureLocalGroups, LOCAL_GROUPS, type LocalPerson, putLocalUser, startU
 import { filePoolStore, memoryPoolStore, type PoolStore } from './user-pool-store';
 
 export const TABLE_NAME = 'approvals';
-const TABLE_WRITES = new Set<string>(['table:put', 'table:update', 'table:delete']);
 export const STATE_MACHINE_NAME = 'approval';
 export const SENDER_EMAIL = 'approvals@example.com';
 
@@ -188,6 +187,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // What may have written to the table (an API answer, a workflow step, the reconciler) wakes the
     // outbox's poller, so the change is relayed at once rather than at its next idle poll.
     let wakeOutbox = () => {};
+    const tableWrites = new Set<string>(['table:put', 'table:update', 'table:delete']);
     const gateway = await startGateway({
       port: options.port,
       issuer,
@@ -195,7 +195,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       otherRequests: options.otherRequests,
       // Only an operation allowed to write the table (its IAM needs) can have stored a change.
       answered: (operation) => {
-        if (operation.needs.some((need) => TABLE_WRITES.has(need))) wakeOutbox();
+        if (operation.needs.some((need) => tableWrites.has(need))) wakeOutbox();
       },
     });
     stops.push(gateway.close);
