@@ -132,7 +132,7 @@ export async function measureBundles(options: { initRuns: number; only?: number;
         const load = `require(${JSON.stringify(fn.file)})`;
         bare.push(time(['-e', '0']));
         deployed.get(fn.name)?.push(time(['--enable-source-maps', '-e', load]));
-        // Without the flag in every other run (3 of 5): what the flag costs needs fewer samples than the goal's figure.
+        // Without the flag in every other run (2 of 4): what the flag costs needs fewer samples than the goal's figure.
         if (run % 2 === 0) withoutMaps.get(fn.name)?.push(time(['-e', load]));
       }
       // Each floor bundle as deployed, in the same runs (interleaved with the functions' own).
