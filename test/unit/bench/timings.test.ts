@@ -71,3 +71,9 @@ test("a function's floor holds the client of each service its needs call, once, 
   expect(entry).not.toContain('http-json-body-parser');
   expect(floorEntry(floorSpec({ kind: 'api', needs: [] }))).toContain('http-json-body-parser');
 });
+
+test("a floor takes zod through zod/mini, the package's lightest API, so that it stays a lower bound", () => {
+  const entry = floorEntry(floorSpec({ kind: 'api', needs: ['table:get'] }));
+  expect(entry).toContain("from 'zod/mini'");
+  expect(entry).not.toMatch(/from 'zod';/);
+});
