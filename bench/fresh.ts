@@ -159,14 +159,14 @@ export async function npmStartComparison(
   log: (line: string) => void,
   timer: PhaseTimer = phaseTimer(),
 ): Promise<ConfigFigures[]> {
-  const phase = { rounds: size.npmStartRounds, block: size.block };
+  const phase = { samples: size.npmStartSamples };
   const figures: ConfigFigures[] = [];
   const configs = size.variants ? [{ name: `deployed (${describeConfig(DEPLOYED)})`, config: DEPLOYED }, ...NPM_START_SETTINGS] : [];
   for (const { name, config } of configs) {
     const latency = await timer.time(`npm start comparison: ${name}`, () =>
       withStack(config, async (calls) => {
         await warmUp(calls, size.warmup);
-        for (let i = 0; i < phase.rounds * phase.block + 5; i++) await calls.bare.create();
+        for (let i = 0; i < phase.samples + 5; i++) await calls.bare.create();
         return latencyPhase(calls, phase);
       }),
     );
@@ -179,7 +179,7 @@ export async function npmStartComparison(
 
 async function npmStartItself(
   size: Sizes,
-  phase: { rounds: number; block: number },
+  phase: { samples: number },
   log: (line: string) => void,
   figures: ConfigFigures[],
 ): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * The measuring phases on one running stack: service and bare calls in interleaved blocks (1
+ * The measuring phases on one running stack: service and bare calls taken in turn (1
  * client), the clients sweep and the 50-client throughput runs, and the CPU per approval.
  */
 import { readFile } from 'node:fs/promises';
@@ -12,14 +12,26 @@ import type { Sizes } from './sizes';
 
 type Call = () => Promise<void>;
 
-/** Medians of each arm's calls, run in alternating blocks so that every arm sees the same load; `samples` keeps every latency. */
+/**
+ * Medians of each arm's calls at 1 client, taken in turn: one call of each arm per step, the order
+ * rotated at every step, so that every arm meets the same load, the work the others' calls left
+ * running included (a create's workflow, which in Lambda runs in other instances). In blocks of
+ * one arm's calls, as the bench first ran them, a block of creates met the workflows of the creates
+ * before it and the next block of bare calls met them draining. `samples` keeps every latency.
+ */
 export async function interleaved(
-  size: Pick<Sizes, 'rounds' | 'block'>,
+  size: Pick<Sizes, 'samples'>,
   arms: Record<string, Call>,
 ): Promise<Record<string, number> & { samples: Record<string, number[]> }> {
-  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(arms).map((name) => [name, []]));
-  for (let r = 0; r < size.rounds; r++)
-    for (const [name, call] of Object.entries(arms)) samples[name]?.push(...(await closedLoop(1, { count: size.block }, call)).latencies);
+  const entries = Object.entries(arms);
+  const samples: Record<string, number[]> = Object.fromEntries(entries.map(([name]) => [name, []]));
+  for (let step = 0; step < size.samples; step++)
+    for (let k = 0; k < entries.length; k++) {
+      const [name, call] = entries[(step + k) % entries.length] as [string, Call];
+      const start = performance.now();
+      await call();
+      samples[name]?.push(performance.now() - start);
+    }
   const medians = Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
   return Object.assign(medians, { samples });
 }
@@ -34,7 +46,7 @@ export interface LatencyFigures {
  * GET, create and decide at 1 client beside their bare calls (and the old 2-item transaction); the
  * creates feed the decisions, so the decide blocks find as many pending requests as they need.
  */
-export async function latencyPhase(calls: Calls, size: Pick<Sizes, 'rounds' | 'block'>): Promise<LatencyFigures> {
+export async function latencyPhase(calls: Calls, size: Pick<Sizes, 'samples'>): Promise<LatencyFigures> {
   const get = await interleaved(size, { bare: calls.bare.query, service: calls.service.get });
   const create = await interleaved(size, { bare: calls.bare.create, transact2: calls.bare.transact2, service: calls.service.create });
   const decide = await interleaved(size, { bare: calls.bare.decide, transact2: calls.bare.transact2, service: calls.service.decide });

@@ -1,9 +1,8 @@
 /** How much each phase of the benchmark measures: the full run, `BENCH_QUICK=1` and `BENCH_SMOKE=1`. */
 export interface Sizes {
   warmup: number;
-  /** Alternating blocks of service and bare calls at 1 client, and the calls in each block. */
-  rounds: number;
-  block: number;
+  /** Calls of each arm at 1 client (a route and its bare calls), taken in turn (bench/phases.ts `interleaved`). */
+  samples: number;
   /** Each point of the 1, 10, 50 clients sweep (chart). */
   sweepMs: number;
   /** The 50-client throughput runs: how many (the goal is met in 2 of 3) and how long each. */
@@ -22,16 +21,15 @@ export interface Sizes {
   bundles?: number;
   mailStored: number;
   mailSamples: number;
-  /** Rounds of the npm start comparison (GET, create, decide beside their bare calls), per configuration. */
-  npmStartRounds: number;
+  /** Calls of each arm in the npm start comparison (GET, create, decide beside their bare calls), per configuration. */
+  npmStartSamples: number;
   /** Whether to run, beside npm start, fresh stack processes in the deployed configuration and with DynamoDB Local on disk (bench/fresh.ts). */
   variants: boolean;
 }
 
 export const FULL: Sizes = {
   warmup: 30,
-  rounds: 5,
-  block: 40,
+  samples: 200,
   sweepMs: 1500,
   throughputRuns: 3,
   throughputMs: 7000,
@@ -43,14 +41,13 @@ export const FULL: Sizes = {
   clients: [1, 10, 50],
   mailStored: 2000,
   mailSamples: 150,
-  npmStartRounds: 3,
+  npmStartSamples: 120,
   variants: true,
 };
 
 export const SMOKE: Sizes = {
   warmup: 2,
-  rounds: 1,
-  block: 4,
+  samples: 4,
   sweepMs: 100,
   throughputRuns: 3,
   throughputMs: 150,
@@ -65,15 +62,14 @@ export const SMOKE: Sizes = {
   bundles: 2,
   mailStored: 60,
   mailSamples: 10,
-  npmStartRounds: 1,
+  npmStartSamples: 4,
   variants: false,
 };
 
 /** Smaller counts for before/after comparisons of one change (`BENCH_QUICK=1`, a few minutes); goals are reported but the sizes are not the issue's. */
 export const QUICK: Sizes = {
   warmup: 10,
-  rounds: 3,
-  block: 20,
+  samples: 60,
   sweepMs: 2000,
   throughputRuns: 3,
   throughputMs: 4000,
@@ -85,6 +81,6 @@ export const QUICK: Sizes = {
   clients: [1, 10, 50],
   mailStored: 1000,
   mailSamples: 100,
-  npmStartRounds: 2,
+  npmStartSamples: 40,
   variants: true,
 };
