@@ -146,11 +146,13 @@ export interface CpuFigures {
   javaIdleShare: number;
   javaPerApprovalMs: number;
   /**
-   * The floor: DynamoDB Local's CPU per approval for the synchronous calls a create and a decision
-   * must make, made bare (the profile GetItem and the create's TransactWriteItems, the consistent
-   * GetItem and the decision's TransactWriteItems), `approvals` of each, less its idle share.
+   * The floor, per approval, of the synchronous calls a create and a decision must make, made bare
+   * (the profile GetItem and the create's TransactWriteItems, the consistent GetItem and the
+   * decision's TransactWriteItems), `approvals` of each: DynamoDB Local's CPU less its idle share,
+   * and the CPU of the node process making them (the bench's own, which does nothing else then).
    */
   bareJavaPerApprovalMs: number;
+  bareNodePerApprovalMs: number;
 }
 
 type Email = { subject?: string; destination?: { to?: string[] } };
@@ -214,9 +216,11 @@ export async function cpuPhase(
   // The floor: the same number of approvals' synchronous calls made bare, once the stack is quiet again.
   await waitQuiet([stack.nodePid, stack.javaPid]);
   const bareJava0 = cpuMs(stack.javaPid);
+  const bareNode0 = process.cpuUsage();
   const bareT0 = performance.now();
   for (let i = 0; i < approvals; i++) await calls.bare.create();
   for (let i = 0; i < approvals; i++) await calls.bare.decide();
+  const bareNode = process.cpuUsage(bareNode0);
   const bareJavaMs = cpuMs(stack.javaPid) - bareJava0 - javaIdleShare * (performance.now() - bareT0);
   return {
     approvals,
@@ -229,5 +233,6 @@ export async function cpuPhase(
     javaIdleShare,
     javaPerApprovalMs: Math.max(0, javaMs - javaIdleShare * elapsedMs) / approvals,
     bareJavaPerApprovalMs: Math.max(0, bareJavaMs) / approvals,
+    bareNodePerApprovalMs: (bareNode.user + bareNode.system) / 1000 / approvals,
   };
 }
