@@ -186,10 +186,13 @@ export async function startGateway(
         isBase64Encoded: body.length > 0 && !isText,
       };
       const context = lambdaContext(route.operation.name, requestId, started);
+      let timer: NodeJS.Timeout | undefined;
       const result = await Promise.race([
         load(route.operation)(event, context),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('integration timeout')), INTEGRATION_TIMEOUT_MS).unref()),
-      ]);
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('integration timeout')), INTEGRATION_TIMEOUT_MS).unref();
+        }),
+      ]).finally(() => clearTimeout(timer));
       writeResult(res, result, method === 'HEAD');
       options.log?.(`${method} ${url.pathname} ${res.statusCode} ${Date.now() - started}ms`);
     } catch (error) {
