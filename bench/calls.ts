@@ -43,7 +43,8 @@ export const BARE_TABLE = 'approvals-bare';
 type Call = () => Promise<void>;
 
 export interface Calls {
-  service: { create: Call; decide: Call; get: Call; search: Call; stats: Call; exportPage: Call };
+  /** `health`: GET /health, a round trip through the gateway to a handler that answers at once (no call behind it). */
+  service: { create: Call; decide: Call; get: Call; search: Call; stats: Call; exportPage: Call; health: Call };
   bare: { create: Call; decide: Call; transact2: Call; query: Call; searchPage: Call; statsQuery: Call; exportPage: Call };
   /** Requests the service created and nobody decided yet (oldest first), and the same for the bare calls. */
   pending: string[];
@@ -209,6 +210,7 @@ export async function prepareCalls(target: Target): Promise<Calls> {
       search: get('/requests?state=requested&limit=20', carol, 'GET search'),
       stats: get('/stats', carol, 'GET stats'),
       exportPage: get(`/requests/export?${exportQuery}`, carol, 'GET export'),
+      health: get('/health', {}, 'GET health'),
     },
     bare: {
       create: bareCreate,

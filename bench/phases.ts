@@ -37,7 +37,8 @@ export async function interleaved(
 }
 
 export interface LatencyFigures {
-  get: { service: number; bare: number };
+  /** `hop`: GET /health taken in the same turns, the gateway's round trip with nothing behind it. */
+  get: { service: number; bare: number; hop: number };
   create: { service: number; bare: number; transact2: number };
   decide: { service: number; bare: number; transact2: number };
 }
@@ -47,11 +48,11 @@ export interface LatencyFigures {
  * creates feed the decisions, so the decide blocks find as many pending requests as they need.
  */
 export async function latencyPhase(calls: Calls, size: Pick<Sizes, 'samples'>): Promise<LatencyFigures> {
-  const get = await interleaved(size, { bare: calls.bare.query, service: calls.service.get });
+  const get = await interleaved(size, { bare: calls.bare.query, service: calls.service.get, hop: calls.service.health });
   const create = await interleaved(size, { bare: calls.bare.create, transact2: calls.bare.transact2, service: calls.service.create });
   const decide = await interleaved(size, { bare: calls.bare.decide, transact2: calls.bare.transact2, service: calls.service.decide });
   return {
-    get: { service: get.service ?? Number.NaN, bare: get.bare ?? Number.NaN },
+    get: { service: get.service ?? Number.NaN, bare: get.bare ?? Number.NaN, hop: get.hop ?? Number.NaN },
     create: { service: create.service ?? Number.NaN, bare: create.bare ?? Number.NaN, transact2: create.transact2 ?? Number.NaN },
     decide: { service: decide.service ?? Number.NaN, bare: decide.bare ?? Number.NaN, transact2: decide.transact2 ?? Number.NaN },
   };

@@ -41,9 +41,12 @@ test('a smoke run of the benchmark writes one well-formed result per goal, the r
   const transitions = results.find((result) => String(result.name).startsWith('state transitions'));
   expect(transitions?.value).toBeGreaterThanOrEqual(4);
 
-  // The CPU goal's floor (DynamoDB Local alone, the calls made bare) is measured in every run.
+  // The CPU goal's floor (DynamoDB Local and the calling node process, the calls made bare) is measured in every run.
   const cpu = results.find((result) => String(result.name).startsWith('CPU per approval'));
   expect(cpu?.floor).toBeGreaterThan(0);
+  // GET's floor: the bare Query plus a round trip through the gateway (GET /health), taken in the same turns.
+  const get = results.find((result) => String(result.name).startsWith('GET /requests/{id}'));
+  expect(get?.floor).toBeGreaterThan(get?.baseline as number);
   // Every phase's wall time, in the order they ran, adding up to no more than the whole run.
   expect(file.phases.map((phase) => phase.name)).toEqual(
     expect.arrayContaining(['bundles, their floors and module init', 'main stack: CPU per approval', 'npm start comparison: npm start']),
