@@ -150,10 +150,37 @@ export interface CpuFigures {
    * The floor, per approval, of the synchronous calls a create and a decision must make, made bare
    * (the profile GetItem and the create's TransactWriteItems, the consistent GetItem and the
    * decision's TransactWriteItems), `approvals` of each: DynamoDB Local's CPU less its idle share,
-   * and the CPU of the node process making them (the bench's own, which does nothing else then).
+   * and the CPU of the node process making them (the bench's own, which does nothing else then)
+   * inside the SDK's sends alone; `bareNodePerApprovalMs` is the same process's CPU in all, with the
+   * adapters building the items and, for a decision, the domain's rule.
    */
   bareJavaPerApprovalMs: number;
+  bareSendsPerApprovalMs: number;
   bareNodePerApprovalMs: number;
+}
+
+/** Node's CPU (ms) inside `db`'s sends while `run` runs, its sends awaited one at a time. */
+async function cpuInSends(db: Calls['db'], run: () => Promise<void>): Promise<number> {
+  let micros = 0;
+  const name = 'benchCpuInSends';
+  db.middlewareStack.add(
+    (next) => async (args) => {
+      const start = process.cpuUsage();
+      try {
+        return await next(args);
+      } finally {
+        const spent = process.cpuUsage(start);
+        micros += spent.user + spent.system;
+      }
+    },
+    { step: 'initialize', priority: 'high', name },
+  );
+  try {
+    await run();
+  } finally {
+    db.middlewareStack.remove(name);
+  }
+  return micros / 1000;
 }
 
 type Email = { subject?: string; destination?: { to?: string[] } };
@@ -219,8 +246,10 @@ export async function cpuPhase(
   const bareJava0 = cpuMs(stack.javaPid);
   const bareNode0 = process.cpuUsage();
   const bareT0 = performance.now();
-  for (let i = 0; i < approvals; i++) await calls.bare.create();
-  for (let i = 0; i < approvals; i++) await calls.bare.decide();
+  const bareSendsMs = await cpuInSends(calls.db, async () => {
+    for (let i = 0; i < approvals; i++) await calls.bare.create();
+    for (let i = 0; i < approvals; i++) await calls.bare.decide();
+  });
   const bareNode = process.cpuUsage(bareNode0);
   const bareJavaMs = cpuMs(stack.javaPid) - bareJava0 - javaIdleShare * (performance.now() - bareT0);
   return {
@@ -234,6 +263,7 @@ export async function cpuPhase(
     javaIdleShare,
     javaPerApprovalMs: Math.max(0, javaMs - javaIdleShare * elapsedMs) / approvals,
     bareJavaPerApprovalMs: Math.max(0, bareJavaMs) / approvals,
+    bareSendsPerApprovalMs: bareSendsMs / approvals,
     bareNodePerApprovalMs: (bareNode.user + bareNode.system) / 1000 / approvals,
   };
 }
