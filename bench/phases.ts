@@ -45,7 +45,7 @@ export interface LatencyFigures {
 
 /**
  * GET, create and decide at 1 client beside their bare calls (and the old 2-item transaction); the
- * creates feed the decisions, so the decide blocks find as many pending requests as they need.
+ * creates feed the decisions, so the decisions find as many pending requests as they need.
  */
 export async function latencyPhase(calls: Calls, size: Pick<Sizes, 'samples'>): Promise<LatencyFigures> {
   const get = await interleaved(size, { bare: calls.bare.query, service: calls.service.get, hop: calls.service.health });

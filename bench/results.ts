@@ -311,7 +311,6 @@ function rateRow(
   };
 }
 
-/** A row with its floor: `outOfReach` when the floor is already above the goal's limit `limit` (a "≤" goal). */
 /**
  * GET's floor through the gateway: the bare Query plus one round trip to a handler that answers at
  * once (GET /health, taken in the same turns), which any route pays; its goal is GOALS.get × the Query.
@@ -321,6 +320,7 @@ export const getFloor = (get: LatencyFigures['get']) => ({
   of: `the bare Query plus one round trip through the gateway to a handler that answers at once (GET /health, ${round(get.hop)} ms, taken in the same turns): the HTTP hop and the handler's middlewares, which every route pays (${ratio(get.bare + get.hop, get.bare)}× the Query)`,
 });
 
+/** A row with its floor: `outOfReach` when the floor is already above the goal's limit `limit` (a "≤" goal). */
 export function withFloor(row: Result, limit: number, floor: { value: number; of: string } | undefined): Result {
   if (!floor || !Number.isFinite(floor.value)) return row;
   return { ...row, floor: floor.value, floorOf: floor.of, outOfReach: floor.value > limit };
