@@ -15,11 +15,13 @@ import {
   INDEX_BY_STATE,
   profileKey,
   requestKey,
+  STATE_SHARDS,
   statePartition,
   statsDaySortKey,
   statsPartition,
 } from '../functions/adapters/dynamodb/keys';
 import { Repository } from '../functions/adapters/dynamodb/repository';
+import { firstShare } from '../functions/adapters/dynamodb/search';
 import type { ApprovalRequest, HistoryEntry } from '../functions/domain/model';
 import { decide } from '../functions/domain/rules';
 import { changeRequest } from '../functions/lifecycle/change';
@@ -45,7 +47,20 @@ type Call = () => Promise<void>;
 export interface Calls {
   /** `health`: GET /health, a round trip through the gateway to a handler that answers at once (no call behind it). */
   service: { create: Call; decide: Call; get: Call; search: Call; stats: Call; exportPage: Call; health: Call };
-  bare: { create: Call; decide: Call; transact2: Call; query: Call; searchPage: Call; statsQuery: Call; exportPage: Call };
+  /**
+   * `searchShards`: the Queries a search's first page starts with, made bare and at once: one per
+   * shard of the by-state index, each for the search adapter's first share of the page.
+   */
+  bare: {
+    create: Call;
+    decide: Call;
+    transact2: Call;
+    query: Call;
+    searchPage: Call;
+    searchShards: Call;
+    statsQuery: Call;
+    exportPage: Call;
+  };
   /** Requests the service created and nobody decided yet (oldest first), and the same for the bare calls. */
   pending: string[];
   barePending: string[];
@@ -168,17 +183,23 @@ export async function prepareCalls(target: Target): Promise<Calls> {
       }),
     );
   };
-  const stateQuery = (limit: number) => async () => {
-    await db.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: INDEX_BY_STATE,
-        KeyConditionExpression: 'GSI1PK = :pk',
-        ExpressionAttributeValues: { ':pk': statePartition('requested', 0) },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
+  const stateQuery =
+    (limit: number, shard = 0) =>
+    async () => {
+      await db.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: INDEX_BY_STATE,
+          KeyConditionExpression: 'GSI1PK = :pk',
+          ExpressionAttributeValues: { ':pk': statePartition('requested', shard) },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+    };
+  const searchShards = async () => {
+    const share = firstShare(20, STATE_SHARDS);
+    await Promise.all(Array.from({ length: STATE_SHARDS }, (_, shard) => stateQuery(share, shard)()));
   };
   // The operators' reads: GET /stats (the default 30 days of the stats buckets) and one export page.
   const day = 86_400_000;
@@ -218,6 +239,7 @@ export async function prepareCalls(target: Target): Promise<Calls> {
       transact2,
       query,
       searchPage: stateQuery(20),
+      searchShards,
       statsQuery,
       exportPage: stateQuery(100),
     },

@@ -74,6 +74,9 @@ export interface SearchFigures {
   stored: number;
   service: number;
   bare: number;
+  /** The floor's parts, taken in the same turns: the search's first Queries made bare (`searchShards`) and GET /health. */
+  shards: number;
+  hop: number;
   /** Whether the stack process was started for this size alone. */
   fresh: boolean;
 }
@@ -93,9 +96,17 @@ async function searchWith(
     for (let i = 0; i < size.warmup; i++) {
       await calls.service.search();
       await calls.bare.searchPage();
+      await calls.bare.searchShards();
+      await calls.service.health();
     }
-    const figures = await interleaved(size, { bare: calls.bare.searchPage, service: calls.service.search });
-    return { stored: total, service: figures.service ?? Number.NaN, bare: figures.bare ?? Number.NaN };
+    const figures = await interleaved(size, {
+      bare: calls.bare.searchPage,
+      service: calls.service.search,
+      shards: calls.bare.searchShards,
+      hop: calls.service.health,
+    });
+    const median = (name: string) => figures[name] ?? Number.NaN;
+    return { stored: total, service: median('service'), bare: median('bare'), shards: median('shards'), hop: median('hop') };
   });
 }
 

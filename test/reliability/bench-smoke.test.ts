@@ -47,6 +47,9 @@ test('a smoke run of the benchmark writes one well-formed result per goal, the r
   // GET's floor: the bare Query plus a round trip through the gateway (GET /health), taken in the same turns.
   const get = results.find((result) => String(result.name).startsWith('GET /requests/{id}'));
   expect(get?.floor).toBeGreaterThan(get?.baseline as number);
+  // The search's floor: its first Queries made bare (one per shard) plus that round trip.
+  const search = results.find((result) => String(result.name).startsWith('search first page (state=requested'));
+  expect(search?.floor).toBeGreaterThan(0);
   // Every phase's wall time, in the order they ran, adding up to no more than the whole run.
   expect(file.phases.map((phase) => phase.name)).toEqual(
     expect.arrayContaining(['bundles, their floors and module init', 'main stack: CPU per approval', 'npm start comparison: npm start']),

@@ -13,6 +13,9 @@ import { decodeCursor as decodeCursorContent, encodeCursor as encodeCursorConten
 
 const MAX_PAGES_PER_PARTITION = 10;
 
+/** How many items a search first asks each of `open` partitions for, for a page of `limit` (see fetchNewest). */
+export const firstShare = (limit: number, open: number) => Math.min(limit, Math.ceil((2 * limit) / Math.max(1, open)) + 1);
+
 export class DynamoSearch implements SearchStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -82,7 +85,7 @@ export class DynamoSearch implements SearchStore {
    */
   private async fetchNewest(partitions: Partition[], positions: Position[], query: SearchQuery): Promise<Fetched[]> {
     const open = positions.filter((position) => position !== END).length;
-    const share = Math.min(query.limit, Math.ceil((2 * query.limit) / Math.max(1, open)) + 1);
+    const share = firstShare(query.limit, open);
     const fetched: Fetched[] = positions.map((position) => ({ items: [], more: position !== END, pages: 0, want: share }));
     for (;;) {
       const merged = mergeNewest(fetched, partitions, query.limit);
