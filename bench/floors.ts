@@ -2,9 +2,8 @@
  * The floor of a function's bundle: only what it must hold with the packages the service chose,
  * whatever its own code does. That is the AWS SDK client of each service its `needs` call
  * (functions/registry.ts), made as the functions make theirs (the environment's credentials, as
- * infra/bundling.ts aliases the default chain), zod through `zod/mini` (the same package's
- * tree-shakable API: the service's schemas use zod's classic API, about 70 KB more, which a
- * rewrite of its schemas could drop), middy and Powertools' logger and metrics with their
+ * infra/bundling.ts aliases the default chain), zod as the functions take it (`zod/mini` with its
+ * English messages, functions/domain/zod.ts), middy and Powertools' logger and metrics with their
  * middlewares (and, for an API function, the two HTTP middlewares every route uses), built with the
  * deployed esbuild options. It leaves out the commands each client sends and every library only
  * some functions use (the PKCS#10 schemas of a create, for one), so it is a lower bound: a goal
@@ -66,7 +65,7 @@ export const floorKey = (spec: FloorSpec) => `${spec.api ? 'api' : 'other'}:${sp
 export function floorEntry(spec: FloorSpec): string {
   const lines = [
     "import { fromEnv } from '@aws-sdk/credential-provider-env';",
-    "import * as z from 'zod/mini';",
+    "import * as z from './functions/domain/zod';",
     "import middy from '@middy/core';",
     "import { Logger } from '@aws-lambda-powertools/logger';",
     "import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';",

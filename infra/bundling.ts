@@ -25,9 +25,14 @@ export const BUNDLING = {
    * Modules replaced by a file of the project (paths from the project root). The SDK's default
    * credential chain (shared files, SSO, web identity, metadata, with their STS and SSO clients:
    * about 110 KB) becomes the environment's credentials, which Lambda always sets and which every
-   * client is given anyway (functions/adapters/credentials.ts).
+   * client is given anyway (functions/adapters/credentials.ts). The SDK's event-stream codec (about
+   * 15 KB, loaded only for an operation with an event stream, which none of the functions' clients
+   * has) becomes a module that says so (functions/adapters/no-event-streams.ts).
    */
-  alias: { '@aws-sdk/credential-provider-node': './functions/adapters/credentials.ts' } as Record<string, string>,
+  alias: {
+    '@aws-sdk/credential-provider-node': './functions/adapters/credentials.ts',
+    '@smithy/core/event-streams': './functions/adapters/no-event-streams.ts',
+  } as Record<string, string>,
 } as const;
 
 /** BUNDLING.alias with absolute paths, as esbuild takes them whatever its working directory. */
@@ -45,19 +50,20 @@ export const isReadOnlyApi = (fn: { kind: string; methods?: readonly string[] })
  * The largest minified bundle a function may have (bytes), by kind; test/unit/infra/bundles.spec.ts
  * checks every function against it so that bundles do not grow back. The budgets are the sizes
  * reached (measured with these options, 2026-12), with about 10 KB of room:
- * - read-only API functions: 341–457 KB (receiptKeys 341 KB; getRequest 393 KB, getStats 397 KB,
- *   exportRequests 407 KB; the ones that read the user directory carry its Cognito client: listTasks
- *   433 KB, getDelegation 429 KB; linkPage 457 KB also verifies links with Secrets Manager's client);
- * - other functions: 389–569 KB (awaitDecision 569 KB holds DynamoDB, Cognito, SES, Step Functions and
- *   Secrets Manager clients; createRequest 564 KB the PKCS#10 schemas that read a P10 enrollment's CSR,
- *   about 107 KB; notifyOutcome 525 KB and deliverCallback 454 KB the KMS client).
- * Every bundle is about 133 KB lighter without the SDK's default credential chain (the alias above)
- * and holds only the clients its needs call (functions/commons/deps.ts). Of what is left in
- * getRequest, zod is about 95 KB (zod/mini would be about 25 KB but rewrites every schema) and the
- * SDK's core (@smithy/core, @aws-sdk/core) about 134 KB (docs/performance.md).
+ * - read-only API functions: up to 383 KB (health 91 KB, receiptKeys 267 KB; getRequest 319 KB, getStats 323 KB,
+ *   exportRequests 332 KB; the ones that read the user directory carry its Cognito client: listTasks
+ *   358 KB, getDelegation 354 KB; linkPage 383 KB also verifies links with Secrets Manager's client);
+ * - other functions: 315–494 KB (awaitDecision 494 KB holds DynamoDB, Cognito, SES, Step Functions and
+ *   Secrets Manager clients; createRequest 490 KB the PKCS#10 schemas that read a P10 enrollment's CSR,
+ *   about 107 KB; notifyOutcome 450 KB and deliverCallback 380 KB the KMS client).
+ * Every bundle is about 133 KB lighter without the SDK's default credential chain and 15 KB without
+ * its event-stream codec (the aliases above), about 75 KB lighter with zod's tree-shakable API
+ * (functions/domain/zod.ts), and holds only the clients its needs call (functions/commons/deps.ts).
+ * Of what is left in getRequest, the SDK's core (@smithy/core, @aws-sdk/core) is about 120 KB
+ * (docs/performance.md).
  */
-export const READ_ONLY_BUNDLE_BYTES = 470 * 1024;
-export const MAX_BUNDLE_BYTES = 580 * 1024;
+export const READ_ONLY_BUNDLE_BYTES = 395 * 1024;
+export const MAX_BUNDLE_BYTES = 505 * 1024;
 
 /** The size budget of one function's bundle, by its kind. */
 export const bundleBudget = (fn: { kind: string; methods?: readonly string[] }) =>

@@ -26,7 +26,7 @@
 import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from '../functions/domain/zod';
 import type { EventsServer } from './events';
 import { requireOwnHost } from './host-check';
 import { addSesApi } from './ses-api';
@@ -36,9 +36,9 @@ interface SesStore {
 }
 
 const SEND_EMAIL = '/v2/email/outbound-emails';
-const faultsBody = z.strictObject({ failNext: z.number().int().min(0).max(100_000), error: z.enum(['throttle', 'fail']) });
+const faultsBody = z.strictObject({ failNext: z.int().check(z.minimum(0), z.maximum(100_000)), error: z.enum(['throttle', 'fail']) });
 type Faults = z.infer<typeof faultsBody>;
-const eventFaultsBody = z.strictObject({ failNext: z.number().int().min(0).max(100_000) });
+const eventFaultsBody = z.strictObject({ failNext: z.int().check(z.minimum(0), z.maximum(100_000)) });
 /** The local EventBridge's events, listed on this port. */
 type EventsList = Pick<EventsServer, 'events' | 'failNext'>;
 const FAULT_ERRORS = {

@@ -8,7 +8,7 @@
  * The web mailbox's own paths (/, /store, /faults, ...) are left as they are.
  */
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
-import { z } from 'zod';
+import * as z from '../functions/domain/zod';
 
 /** SES v2 routes aws-ses-v2-local serves itself. */
 const LIBRARY_ROUTES: Array<[method: string, path: RegExp]> = [

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from '../functions/domain/zod';
 
-const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const port = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(65535)), fallback);
 
 /**
  * The local stack's settings, from the environment (see the contract: PORT, MAIL_PORT, DATA_DIR; and
@@ -12,8 +12,8 @@ export function localSettings(env: NodeJS.ProcessEnv = process.env) {
     .object({
       PORT: port(3000),
       MAIL_PORT: port(8005),
-      DATA_DIR: z.string().min(1).default('.local'),
-      RECONCILE_EVERY_SECONDS: z.coerce.number().min(0).max(86400).default(60),
+      DATA_DIR: z._default(z.string().check(z.minLength(1)), '.local'),
+      RECONCILE_EVERY_SECONDS: z._default(z.coerce.number().check(z.minimum(0), z.maximum(86400)), 60),
     })
     .safeParse(env);
   if (!parsed.success) {

@@ -5,25 +5,29 @@
  * sides). Each function reads its settings when its module loads, so a missing or malformed
  * variable stops it at cold start with a message naming the variable, never on a user's request.
  */
-import * as z from 'zod';
+import * as z from '../domain/zod';
 import { functionNamed, type Need } from '../registry';
 
-const secretId = z.string().min(1);
-const arn = z.string().startsWith('arn:', 'must be an ARN');
-const tableName = z.string().min(3);
+const secretId = z.string().check(z.minLength(1));
+const arn = z.string().check(z.startsWith('arn:', 'must be an ARN'));
+const tableName = z.string().check(z.minLength(3));
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
-const kmsKeyArn = z.string().regex(KMS_KEY_ARN, 'must be a KMS key ARN');
-const kmsKeyArns = z.string().refine((value) => {
-  const arns = value.split(',').map((arn) => arn.trim());
-  return arns.length > 0 && arns.every((arn) => KMS_KEY_ARN.test(arn));
-}, 'must be comma-separated KMS key ARNs');
-const callbackUrlPrefixes = z.string().superRefine((value, ctx) => {
-  try {
-    parseCallbackUrlPrefixes(value);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-  }
-});
+const kmsKeyArn = z.string().check(z.regex(KMS_KEY_ARN, 'must be a KMS key ARN'));
+const kmsKeyArns = z.string().check(
+  z.refine((value) => {
+    const arns = value.split(',').map((arn) => arn.trim());
+    return arns.length > 0 && arns.every((arn) => KMS_KEY_ARN.test(arn));
+  }, 'must be comma-separated KMS key ARNs'),
+);
+const callbackUrlPrefixes = z.string().check(
+  z.superRefine((value, ctx) => {
+    try {
+      parseCallbackUrlPrefixes(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  }),
+);
 
 /** The environment variables each need brings. */
 export const NEED_VARIABLES = {
@@ -45,15 +49,15 @@ export const NEED_VARIABLES = {
   'callback:accept': { CALLBACK_URL_PREFIXES: callbackUrlPrefixes },
   /** A configuration set is optional in SES (the local SES has none); bounce tracking needs it in the cloud. */
   /** Reads of the user directory (the Cognito user pool): users by sub or email, groups, group members. */
-  'directory:read': { USER_POOL_ID: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id') },
+  'directory:read': { USER_POOL_ID: z.string().check(z.regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id')) },
   /** The stack's own EventBridge bus, by name. */
-  'events:put': { EVENT_BUS_NAME: z.string().regex(/^[\w.\-/]{1,256}$/, 'must be an event bus name') },
-  'email:send': { SENDER_EMAIL: z.email(), PUBLIC_BASE_URL: z.url(), SES_CONFIGURATION_SET: z.string().min(1).optional() },
+  'events:put': { EVENT_BUS_NAME: z.string().check(z.regex(/^[\w.\-/]{1,256}$/, 'must be an event bus name')) },
+  'email:send': { SENDER_EMAIL: z.email(), PUBLIC_BASE_URL: z.url(), SES_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))) },
   /** The KMS key that signs receipts now (its ARN: the `kid` is its key id) and the API's public URL (the receipts' `iss`). */
   'receipts:sign': { RECEIPT_SIGNING_KEY_ARN: kmsKeyArn, PUBLIC_BASE_URL: z.url() },
   /** Comma-separated ARNs of the receipt keys whose public halves the JWKS lists: the current key first, then older ones. */
   'receipts:publish': { RECEIPT_KEY_ARNS: kmsKeyArns },
-} as const satisfies Record<Need, z.ZodRawShape>;
+} as const satisfies Record<Need, z.core.$ZodShape>;
 
 type Shapes = (typeof NEED_VARIABLES)[Need];
 type AllVariables = { [Shape in Shapes as keyof Shape & string]: string };
@@ -67,8 +71,8 @@ export function needsOf(name: string): readonly Need[] {
 }
 
 /** The schema of the environment that these needs bring. */
-export function environmentSchema(needs: readonly Need[]): z.ZodObject<z.ZodRawShape> {
-  return z.object(Object.assign({}, ...needs.map((need) => NEED_VARIABLES[need])) as z.ZodRawShape);
+export function environmentSchema(needs: readonly Need[]): z.ZodMiniObject<z.core.$ZodShape> {
+  return z.object(Object.assign({}, ...needs.map((need) => NEED_VARIABLES[need])) as z.core.$ZodShape);
 }
 
 /** Reads and checks a function's settings from the environment; throws naming every missing or invalid variable. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../domain/zod';
 import { apiDeps, directoryOf } from '../commons/deps';
 import { httpHandler, identityOf, json } from '../commons/http';
 import { logApprovalRequest, logger } from '../commons/observability';
@@ -8,10 +8,7 @@ import { parse } from '../domain/validation';
 import { createApprovalRequest } from '../lifecycle/create';
 
 const deps = apiDeps('createRequest', { directory: directoryOf });
-const idempotencyKeySchema = z
-  .string()
-  .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 visible ASCII characters')
-  .optional();
+const idempotencyKeySchema = z.optional(z.string().check(z.regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 visible ASCII characters')));
 
 export const handler = httpHandler(
   async (event) => {

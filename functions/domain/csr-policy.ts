@@ -17,16 +17,16 @@
  * - `too-many-sans` (low): more subject alternative names than `maxSans`.
  * - `names-unreadable` (high): the CSR's extension request cannot be read, so neither can its names.
  */
-import * as z from 'zod';
+import * as z from './zod';
 
 export const KEY_ALGORITHMS = ['RSA', 'EC', 'Ed25519'] as const;
 export const SEVERITIES = ['high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 export const findingSchema = z.object({
-  code: z.string().describe('Which rule: key-algorithm-not-allowed, key-too-small, domain-not-allowed, name-not-checked, ...'),
+  code: z.string().check(z.describe('Which rule: key-algorithm-not-allowed, key-too-small, domain-not-allowed, name-not-checked, ...')),
   severity: z.enum(SEVERITIES),
-  message: z.string().describe('What the CSR asks for and what the policy says, in plain words.'),
+  message: z.string().check(z.describe('What the CSR asks for and what the policy says, in plain words.')),
 });
 export type Finding = z.infer<typeof findingSchema>;
 
@@ -66,37 +66,57 @@ const unique = <T>(list: T[]) => [...new Set(list)];
 
 /** An allowed domain as written by an admin: `example.com`, `.example.com` or `Example.COM.` all mean example.com. */
 const domainSuffix = z
-  .string()
-  .trim()
-  .max(253, 'must be at most 253 characters')
-  .transform((value) => normalizeName(value.replace(/^\./, '')))
-  .refine(
-    (value) => !value.includes('*'),
-    'must be a domain without "*" (example.com already allows every name under it; wildcards are allowWildcards)',
+  .pipe(
+    z.string().check(z.trim(), z.maxLength(253, 'must be at most 253 characters')),
+    z.transform((value) => normalizeName(value.replace(/^\./, ''))),
   )
-  .refine(isDnsName, 'must be a domain such as example.com: letters, digits and hyphens between dots (xn-- for international names)');
+  .check(
+    z.refine(
+      (value) => !value.includes('*'),
+      'must be a domain without "*" (example.com already allows every name under it; wildcards are allowWildcards)',
+    ),
+    z.refine(isDnsName, 'must be a domain such as example.com: letters, digits and hyphens between dots (xn-- for international names)'),
+  );
 
 export const csrPolicySchema = z
   .strictObject({
-    keyAlgorithms: z
-      .array(z.enum(KEY_ALGORITHMS))
-      .min(1, 'must list at least one of RSA, EC, Ed25519 (leave it out to accept any key)')
-      .transform(unique)
-      .optional(),
-    minRsaBits: z.number().int('must be a whole number').min(1024, 'must be at least 1024').max(16384, 'must be at most 16384').optional(),
-    minEcBits: z.number().int('must be a whole number').min(192, 'must be at least 192').max(521, 'must be at most 521').optional(),
-    allowedDomains: z
-      .array(domainSuffix)
-      .min(1, 'must list at least one domain (leave it out to allow any)')
-      .max(100, 'must list at most 100 domains')
-      .transform(unique)
-      .optional(),
-    allowWildcards: z.boolean().default(false),
-    maxSans: z.number().int('must be a whole number').min(0, 'must be 0 or more').max(1000, 'must be at most 1000').optional(),
+    keyAlgorithms: z.optional(
+      z.pipe(
+        z
+          .array(z.enum(KEY_ALGORITHMS))
+          .check(z.minLength(1, 'must list at least one of RSA, EC, Ed25519 (leave it out to accept any key)')),
+        z.transform(unique),
+      ),
+    ),
+    minRsaBits: z.optional(
+      z
+        .number()
+        .check(z.int('must be a whole number'), z.minimum(1024, 'must be at least 1024'), z.maximum(16384, 'must be at most 16384')),
+    ),
+    minEcBits: z.optional(
+      z.number().check(z.int('must be a whole number'), z.minimum(192, 'must be at least 192'), z.maximum(521, 'must be at most 521')),
+    ),
+    allowedDomains: z.optional(
+      z.pipe(
+        z
+          .array(domainSuffix)
+          .check(
+            z.minLength(1, 'must list at least one domain (leave it out to allow any)'),
+            z.maxLength(100, 'must list at most 100 domains'),
+          ),
+        z.transform(unique),
+      ),
+    ),
+    allowWildcards: z._default(z.boolean(), false),
+    maxSans: z.optional(
+      z.number().check(z.int('must be a whole number'), z.minimum(0, 'must be 0 or more'), z.maximum(1000, 'must be at most 1000')),
+    ),
     enforce: z.enum(['refuse', 'flag']),
   })
-  .describe(
-    "Checks a P10 enrollment's CSR at create: with enforce refuse any finding is a 400 naming it and nothing is written; with flag the request is created with its findings.",
+  .check(
+    z.describe(
+      "Checks a P10 enrollment's CSR at create: with enforce refuse any finding is a 400 naming it and nothing is written; with flag the request is created with its findings.",
+    ),
   );
 export type CsrPolicy = z.infer<typeof csrPolicySchema>;
 

@@ -10,7 +10,7 @@
  * - One person, one vote: the delegator's vote counts once, whoever cast it, and a person's
  *   approvals count once per request, their own or one for someone (the quorum is of distinct people).
  */
-import * as z from 'zod';
+import * as z from './zod';
 import { conflict, forbidden, invalid } from './errors';
 import type { Actor, ApprovalRequest } from './model';
 import { emailSchema } from './model';
@@ -31,7 +31,7 @@ const isoTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date 
 export const delegationBodySchema = z.strictObject({
   to: emailSchema,
   until: isoTime,
-  from: isoTime.optional(),
+  from: z.optional(isoTime),
 });
 export type DelegationBody = z.infer<typeof delegationBodySchema>;
 

@@ -5,7 +5,7 @@
  * receipt's `exp`) takes a report, and none after one that `succeeded`. The request stays
  * `approved`: the report is kept on it (`execution`) and in its history.
  */
-import * as z from 'zod';
+import * as z from './zod';
 import { ON_BEHALF_SCOPE } from './bodies';
 import { conflict, forbidden } from './errors';
 import { type ApprovalRequest, type Identity, isAdmin } from './model';
@@ -15,11 +15,14 @@ const MAX_DETAILS_CHARS = 4000;
 
 export const executionBodySchema = z.strictObject({
   status: z.enum(['succeeded', 'failed']),
-  reference: z.string().trim().min(1, 'must not be empty').max(256).optional(),
-  details: z
-    .union([z.string().max(MAX_DETAILS_CHARS), z.record(z.string(), z.unknown())])
-    .refine((value) => JSON.stringify(value).length <= MAX_DETAILS_CHARS, `must be at most ${MAX_DETAILS_CHARS} characters as JSON`)
-    .optional(),
+  reference: z.optional(z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(256))),
+  details: z.optional(
+    z
+      .union([z.string().check(z.maxLength(MAX_DETAILS_CHARS)), z.record(z.string(), z.unknown())])
+      .check(
+        z.refine((value) => JSON.stringify(value).length <= MAX_DETAILS_CHARS, `must be at most ${MAX_DETAILS_CHARS} characters as JSON`),
+      ),
+  ),
 });
 export type ExecutionBody = z.infer<typeof executionBodySchema>;
 

@@ -1,17 +1,17 @@
-import * as z from 'zod';
+import * as z from './zod';
 
 /** Every kind of request the service handles, with the schema of its `subject`. */
-const text = (max = 1024) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
-const hex = z
-  .string()
-  .trim()
-  .regex(/^(0x)?[0-9a-fA-F]{1,128}$/, 'must be a hexadecimal string of at most 128 digits');
+const text = (max = 1024) =>
+  z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(max, `must be at most ${max} characters`));
+const hex = z.string().check(z.trim(), z.regex(/^(0x)?[0-9a-fA-F]{1,128}$/, 'must be a hexadecimal string of at most 128 digits'));
 const pem = z
   .string()
-  .max(16384, 'must be at most 16384 characters')
-  .regex(
-    /-----BEGIN (NEW )?CERTIFICATE REQUEST-----[\s\S]+-----END (NEW )?CERTIFICATE REQUEST-----/,
-    'must be a PEM-encoded certificate request',
+  .check(
+    z.maxLength(16384, 'must be at most 16384 characters'),
+    z.regex(
+      /-----BEGIN (NEW )?CERTIFICATE REQUEST-----[\s\S]+-----END (NEW )?CERTIFICATE REQUEST-----/,
+      'must be a PEM-encoded certificate request',
+    ),
   );
 
 /** The RFC 5280 CRLReason names a revoke or a lock may give (`removeFromCRL` is no reason to revoke). */
@@ -44,7 +44,7 @@ export const CRL_REASON_LABELS: Record<CrlReason, string> = {
 const certificateTarget = z.looseObject({
   serialNumber: hex,
   issuerDn: text(),
-  reasonCode: z.enum(CRL_REASONS).optional().describe('Why, as an RFC 5280 CRLReason name.'),
+  reasonCode: z.optional(z.enum(CRL_REASONS)).check(z.describe('Why, as an RFC 5280 CRLReason name.')),
 });
 const cardTarget = z.looseObject({ cardSerial: text(128), holderId: text(256) });
 
@@ -53,20 +53,22 @@ export const SUBJECT_SCHEMAS = {
     .looseObject({
       method: z.enum(['P10', 'P12', 'ACME', 'SCEP']),
       subjectDn: text(),
-      csr: pem.optional(),
+      csr: z.optional(pem),
     })
-    .superRefine((subject, ctx) => {
-      if (subject.method === 'P10' && subject.csr === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['csr'], message: 'is required when method is P10' });
-      }
-    }),
+    .check(
+      z.superRefine((subject, ctx) => {
+        if (subject.method === 'P10' && subject.csr === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['csr'], message: 'is required when method is P10' });
+        }
+      }),
+    ),
   'certificate.revoke': certificateTarget,
   'certificate.lock': certificateTarget,
   'card.request': z.looseObject({ holderId: text(256), cardProfile: text(256) }),
   'card.request-multiple': z.looseObject({
     holderId: text(256),
     cardProfile: text(256),
-    count: z.number().int('must be an integer').min(1).max(100),
+    count: z.number().check(z.int('must be an integer'), z.minimum(1), z.maximum(100)),
   }),
   'card.deactivate': cardTarget,
   'card.reactivate': cardTarget,

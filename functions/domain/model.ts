@@ -3,7 +3,7 @@
  * history and the identity of a caller. A profile's settings are in profile.ts, what the API
  * accepts in bodies.ts and subject.ts.
  */
-import * as z from 'zod';
+import * as z from './zod';
 import { findingSchema } from './csr-policy';
 import { kindSchema } from './kinds';
 
@@ -15,7 +15,7 @@ export type State = (typeof STATES)[number];
 export const stateSchema = z.enum(STATES);
 
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-export const idSchema = z.string().regex(ID_PATTERN, 'must be 1-64 letters, digits, dots, dashes or underscores');
+export const idSchema = z.string().check(z.regex(ID_PATTERN, 'must be 1-64 letters, digits, dots, dashes or underscores'));
 export const requestIdSchema = z.uuid('must be a request id (a UUID)');
 /** Printable ASCII only: lower-casing a look-alike letter (the Kelvin sign U+212A) could otherwise turn it into ASCII. */
 export const isAsciiEmail = (value: string) => /^[\x21-\x7e]+$/.test(value);
@@ -23,11 +23,13 @@ export const isAsciiEmail = (value: string) => /^[\x21-\x7e]+$/.test(value);
  * An email address as the service compares them: ASCII only (checked before anything else, so
  * nothing outside ASCII is ever lower-cased into a listed address), then lower-cased.
  */
-export const emailSchema = z
-  .string()
-  .refine(isAsciiEmail, 'must be an ASCII email address (no spaces, no characters outside ASCII)')
-  .pipe(z.email('must be an email address').max(254))
-  .transform((value) => value.toLowerCase());
+export const emailSchema = z.pipe(
+  z.pipe(
+    z.string().check(z.refine(isAsciiEmail, 'must be an ASCII email address (no spaces, no characters outside ASCII)')),
+    z.email('must be an email address').check(z.maxLength(254)),
+  ),
+  z.transform((value) => value.toLowerCase()),
+);
 
 /**
  * The workflow's limits (docs/architecture.md: The workflow). A Standard execution lives at most a year,
@@ -42,7 +44,7 @@ export const MAX_EMAILS_PER_APPROVER = 1 + MAX_REMINDERS;
 export const DEFAULT_MAX_REMINDERS = 5;
 
 /** Who did something: a signed-in user, or the service itself (`policy`, `workflow`). */
-export const actorSchema = z.object({ id: z.string(), email: z.string().optional() });
+export const actorSchema = z.object({ id: z.string(), email: z.optional(z.string()) });
 export type Actor = z.infer<typeof actorSchema>;
 
 export const POLICY: Actor = { id: 'policy' };
@@ -52,20 +54,19 @@ export const WORKFLOW_ACTOR: Actor = { id: 'workflow' };
 const isoTime = z.iso.datetime();
 
 export const approvalSchema = z.object({
-  by: actorSchema.describe(
-    "Who approved: `id` is the person's sub in the user directory, through the API and links alike, `email` the address they approved under.",
+  by: actorSchema.check(
+    z.describe(
+      "Who approved: `id` is the person's sub in the user directory, through the API and links alike, `email` the address they approved under.",
+    ),
   ),
   at: isoTime,
-  comment: z.string().optional(),
+  comment: z.optional(z.string()),
   stage: z
-    .number()
-    .int()
-    .min(0)
-    .optional()
-    .describe('The stage (index, from 0) the approval counted in; absent on requests stored before stages: 0.'),
-  for: actorSchema
-    .optional()
-    .describe('Set when a delegate approved for this approver (`by` is the delegate): their out-of-office delegation.'),
+    .optional(z.int().check(z.minimum(0)))
+    .check(z.describe('The stage (index, from 0) the approval counted in; absent on requests stored before stages: 0.')),
+  for: z
+    .optional(actorSchema)
+    .check(z.describe('Set when a delegate approved for this approver (`by` is the delegate): their out-of-office delegation.')),
 });
 export type Approval = z.infer<typeof approvalSchema>;
 
@@ -77,29 +78,28 @@ export const requestStageSchema = z.object({
   name: z.string(),
   approvers: z
     .array(z.string())
-    .describe(
-      "The stage's addresses: listed ones and the members of its groups (resolved at the stage's start), less the requester's and the holder's.",
+    .check(
+      z.describe(
+        "The stage's addresses: listed ones and the members of its groups (resolved at the stage's start), less the requester's and the holder's.",
+      ),
     ),
-  requiredApprovals: z.number().int().min(1).max(10),
+  requiredApprovals: z.int().check(z.minimum(1), z.maximum(10)),
   approvals: z.array(approvalSchema),
   status: z.enum(STAGE_STATUSES),
   entries: z
-    .array(z.string())
-    .optional()
-    .describe("The profile's entries of the stage (addresses, group:<name>), with its escalation's once escalated."),
+    .optional(z.array(z.string()))
+    .check(z.describe("The profile's entries of the stage (addresses, group:<name>), with its escalation's once escalated.")),
   groups: z
-    .record(z.string(), z.array(z.string()))
-    .optional()
-    .describe('Per `group:` entry of the stage (and of its escalation once escalated), the addresses it resolved to.'),
-  startedAt: isoTime.optional(),
-  endedAt: isoTime.optional(),
-  escalateAfter: z.string().optional(),
-  escalateTo: z.array(z.string()).optional().describe("The profile's escalation entries (addresses, group:<name>)."),
-  escalatedAt: isoTime.optional(),
+    .optional(z.record(z.string(), z.array(z.string())))
+    .check(z.describe('Per `group:` entry of the stage (and of its escalation once escalated), the addresses it resolved to.')),
+  startedAt: z.optional(isoTime),
+  endedAt: z.optional(isoTime),
+  escalateAfter: z.optional(z.string()),
+  escalateTo: z.optional(z.array(z.string())).check(z.describe("The profile's escalation entries (addresses, group:<name>).")),
+  escalatedAt: z.optional(isoTime),
   heldSeconds: z
-    .number()
-    .optional()
-    .describe('How long the stage was held until a time (domain/hold.ts): its escalation comes that much later.'),
+    .optional(z.number())
+    .check(z.describe('How long the stage was held until a time (domain/hold.ts): its escalation comes that much later.')),
 });
 export type RequestStage = z.infer<typeof requestStageSchema>;
 
@@ -108,9 +108,9 @@ export const outcomeRecordSchema = z.object({
   decision: z.enum(OUTCOMES),
   by: actorSchema,
   at: isoTime,
-  reason: z.string().optional(),
-  comment: z.string().optional(),
-  for: actorSchema.optional().describe('Set when a delegate decided for this approver (`by` is the delegate).'),
+  reason: z.optional(z.string()),
+  comment: z.optional(z.string()),
+  for: z.optional(actorSchema).check(z.describe('Set when a delegate decided for this approver (`by` is the delegate).')),
 });
 export type OutcomeRecord = z.infer<typeof outcomeRecordSchema>;
 
@@ -120,17 +120,17 @@ export type OutcomeRecord = z.infer<typeof outcomeRecordSchema>;
  */
 /** A P10 CSR decoded at create: what it asks to be issued, as approvers see it. */
 export const csrSummarySchema = z.object({
-  subject: z.string().describe('The subject, first RDN first (CN=web.example.com, O=Example).'),
-  key: z.string().describe('The key algorithm and size (RSA 3072 bits, EC P-384 (384 bits), Ed25519).'),
-  subjectAlternativeNames: z.array(z.string()).describe('DNS:…, IP:…, email:…, URI:…'),
+  subject: z.string().check(z.describe('The subject, first RDN first (CN=web.example.com, O=Example).')),
+  key: z.string().check(z.describe('The key algorithm and size (RSA 3072 bits, EC P-384 (384 bits), Ed25519).')),
+  subjectAlternativeNames: z.array(z.string()).check(z.describe('DNS:…, IP:…, email:…, URI:…')),
 });
 export type CsrSummary = z.infer<typeof csrSummarySchema>;
 
 /** What the calling system (or an admin) reported doing with an approved request (domain/execution.ts). */
 export const executionReportSchema = z.object({
   status: z.enum(['succeeded', 'failed']),
-  reference: z.string().optional(),
-  details: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+  reference: z.optional(z.string()),
+  details: z.optional(z.union([z.string(), z.record(z.string(), z.unknown())])),
   by: actorSchema,
   at: isoTime,
 });
@@ -141,84 +141,97 @@ export const approvalRequestSchema = z.object({
   kind: kindSchema,
   profileId: z.string(),
   state: stateSchema,
-  subject: z.record(z.string(), z.unknown()).describe('As sent, validated against the schema of its kind.'),
-  csr: csrSummarySchema.optional().describe("A P10 enrollment's CSR decoded at create (its subjectDn names the same subject)."),
+  subject: z.record(z.string(), z.unknown()).check(z.describe('As sent, validated against the schema of its kind.')),
+  csr: z.optional(csrSummarySchema).check(z.describe("A P10 enrollment's CSR decoded at create (its subjectDn names the same subject).")),
   findings: z
-    .array(findingSchema)
-    .optional()
-    .describe("A P10 enrollment's CSR checked against its profile's csrPolicy at create (most severe first; empty when it meets it)."),
-  justification: z.string().optional(),
-  callbackUrl: z.url().optional(),
+    .optional(z.array(findingSchema))
+    .check(
+      z.describe("A P10 enrollment's CSR checked against its profile's csrPolicy at create (most severe first; empty when it meets it)."),
+    ),
+  justification: z.optional(z.string()),
+  callbackUrl: z.optional(z.url()),
   client: z
-    .string()
-    .optional()
-    .describe('The calling system (client id) that created the request; its callback events are signed with its own key.'),
-  requester: actorSchema
-    .extend({ email: z.string() })
-    .describe(
-      "The requester: `id` is their sub in the user directory, `email` their verified email (the token's, or the directory's for onBehalfOf).",
+    .optional(z.string())
+    .check(z.describe('The calling system (client id) that created the request; its callback events are signed with its own key.')),
+  requester: z
+    .extend(actorSchema, { email: z.string() })
+    .check(
+      z.describe(
+        "The requester: `id` is their sub in the user directory, `email` their verified email (the token's, or the directory's for onBehalfOf).",
+      ),
     ),
   holder: z
-    .object({
-      id: z.string().optional(),
-      email: z.string().optional(),
-      name: z
-        .string()
-        .optional()
-        .describe("The holder's name in the directory (its `name` attribute) at create, when they are a user there."),
-    })
-    .optional()
-    .describe(
-      "The holder of the card or certificate as the directory resolved them at create (`subject.holderId` as a user's sub, or `subject.holderEmail`); like the requester, they never approve this request.",
+    .optional(
+      z.object({
+        id: z.optional(z.string()),
+        email: z.optional(z.string()),
+        name: z
+          .optional(z.string())
+          .check(z.describe("The holder's name in the directory (its `name` attribute) at create, when they are a user there.")),
+      }),
+    )
+    .check(
+      z.describe(
+        "The holder of the card or certificate as the directory resolved them at create (`subject.holderId` as a user's sub, or `subject.holderEmail`); like the requester, they never approve this request.",
+      ),
     ),
   approvers: z
     .array(z.email())
-    .describe(
-      "The profile's approvers, less every address of the requester or the holder (by mailbox, `name+tag@domain` as `name@domain`, or held by them in the directory).",
+    .check(
+      z.describe(
+        "The profile's approvers, less every address of the requester or the holder (by mailbox, `name+tag@domain` as `name@domain`, or held by them in the directory).",
+      ),
     ),
-  requiredApprovals: z.number().int().min(1).max(10),
+  requiredApprovals: z.int().check(z.minimum(1), z.maximum(10)),
   approvals: z.array(approvalSchema),
   stages: z
-    .array(requestStageSchema)
-    .optional()
-    .describe(
-      'The ordered stages of the approval policy (a flat profile is one stage); absent on requests stored before stages (one stage).',
+    .optional(z.array(requestStageSchema))
+    .check(
+      z.describe(
+        'The ordered stages of the approval policy (a flat profile is one stage); absent on requests stored before stages (one stage).',
+      ),
     ),
-  currentStage: z.number().int().min(0).nullable().optional().describe('The index of the running stage; null once the request ended.'),
-  awaiting: z.array(z.string()).optional().describe("The current stage's approvers who may still decide (have not approved)."),
+  currentStage: z
+    .optional(z.nullable(z.int().check(z.minimum(0))))
+    .check(z.describe('The index of the running stage; null once the request ended.')),
+  awaiting: z.optional(z.array(z.string())).check(z.describe("The current stage's approvers who may still decide (have not approved).")),
   onHold: z.boolean(),
   hold: z
-    .object({
-      by: actorSchema,
-      at: isoTime,
-      until: isoTime.optional().describe('When the hold ends by itself; while it lasts, reminders and the expiry wait.'),
-      comment: z.string().optional(),
-      for: actorSchema.optional().describe('Set when a delegate placed the hold for this approver.'),
-    })
-    .optional()
-    .describe('The last hold; it lasts while `onHold` is true.'),
-  timedHolds: z.number().int().optional().describe('How many holds with `until` the request took (at most 20).'),
-  decision: outcomeRecordSchema.optional().describe('Set once the request has ended.'),
+    .optional(
+      z.object({
+        by: actorSchema,
+        at: isoTime,
+        until: z.optional(isoTime).check(z.describe('When the hold ends by itself; while it lasts, reminders and the expiry wait.')),
+        comment: z.optional(z.string()),
+        for: z.optional(actorSchema).check(z.describe('Set when a delegate placed the hold for this approver.')),
+      }),
+    )
+    .check(z.describe('The last hold; it lasts while `onHold` is true.')),
+  timedHolds: z.optional(z.int()).check(z.describe('How many holds with `until` the request took (at most 20).')),
+  decision: z.optional(outcomeRecordSchema).check(z.describe('Set once the request has ended.')),
   remindAfter: z.string(),
   expireAfter: z.string(),
-  maxReminders: z.number().int().min(0).max(MAX_REMINDERS).describe('Copied from the profile; reminders stop after this many.'),
+  maxReminders: z
+    .int()
+    .check(z.minimum(0), z.maximum(MAX_REMINDERS), z.describe('Copied from the profile; reminders stop after this many.')),
   requireCommentOn: z
-    .array(z.enum(['approve', 'hold']))
-    .optional()
-    .describe('Copied from the profile: the decisions that need a non-blank `comment`.'),
+    .optional(z.array(z.enum(['approve', 'hold'])))
+    .check(z.describe('Copied from the profile: the decisions that need a non-blank `comment`.')),
   allowDelegation: z
-    .literal(false)
-    .optional()
-    .describe("Copied from the profile when false: approvers' delegates may not decide on this request."),
+    .optional(z.literal(false))
+    .check(z.describe("Copied from the profile when false: approvers' delegates may not decide on this request.")),
   approvalValidFor: z
-    .string()
-    .optional()
-    .describe("Copied from the profile (default P7D): how long the approval may be acted on, the receipt's `exp` after `approvedAt`."),
-  execution: executionReportSchema.optional().describe('The last execution report of the calling system that acted on the approval.'),
+    .optional(z.string())
+    .check(
+      z.describe("Copied from the profile (default P7D): how long the approval may be acted on, the receipt's `exp` after `approvedAt`."),
+    ),
+  execution: z
+    .optional(executionReportSchema)
+    .check(z.describe('The last execution report of the calling system that acted on the approval.')),
   createdAt: isoTime,
   updatedAt: isoTime,
   expiresAt: isoTime,
-  version: z.number().int(),
+  version: z.int(),
 });
 export type ApprovalRequest = z.infer<typeof approvalRequestSchema>;
 

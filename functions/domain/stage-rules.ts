@@ -3,7 +3,7 @@
  * approvers, addresses or `group:<directory group>` entries, its quorum and an optional escalation)
  * and how a flat profile (top-level approvers and requiredApprovals) reads as one stage.
  */
-import * as z from 'zod';
+import * as z from './zod';
 import { durationSeconds, MAX_DURATION_SECONDS } from './duration';
 import { emailSchema } from './model';
 
@@ -16,55 +16,67 @@ export const isGroupEntry = (entry: string) => entry.startsWith(GROUP_PREFIX);
 export const groupName = (entry: string) => entry.slice(GROUP_PREFIX.length);
 
 /** An approver entry: an email address (lower-cased) or `group:<name>`. */
-export const approverEntrySchema = z.string().transform((value, ctx) => {
-  if (isGroupEntry(value)) {
-    if (GROUP_ENTRY.test(value)) return value;
-    ctx.addIssue({ code: 'custom', message: 'must be group:<name> with a name of letters, digits, dots, dashes or underscores' });
+export const approverEntrySchema = z.pipe(
+  z.string(),
+  z.transform((value, ctx) => {
+    if (isGroupEntry(value)) {
+      if (GROUP_ENTRY.test(value)) return value;
+      ctx.issues.push({
+        code: 'custom',
+        message: 'must be group:<name> with a name of letters, digits, dots, dashes or underscores',
+        input: value,
+      });
+      return z.NEVER;
+    }
+    const parsed = emailSchema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    ctx.issues.push({
+      code: 'custom',
+      message: `${parsed.error.issues[0]?.message ?? 'must be an email address'} or group:<name>`,
+      input: value,
+    });
     return z.NEVER;
-  }
-  const parsed = emailSchema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  ctx.addIssue({ code: 'custom', message: `${parsed.error.issues[0]?.message ?? 'must be an email address'} or group:<name>` });
-  return z.NEVER;
-});
+  }),
+);
 
 const entries = (what: string) =>
-  z
-    .array(approverEntrySchema)
-    .min(1, `must list at least one ${what}`)
-    .max(50, `must list at most 50 ${what}s`)
-    .transform((list) => [...new Set(list)]);
+  z.pipe(
+    z.array(approverEntrySchema).check(z.minLength(1, `must list at least one ${what}`), z.maxLength(50, `must list at most 50 ${what}s`)),
+    z.transform((list) => [...new Set(list)]),
+  );
 
-const duration = z
-  .string()
-  .refine((value) => durationSeconds(value) !== undefined, 'must be an ISO-8601 duration such as PT1H or P2D')
-  .refine((value) => (durationSeconds(value) ?? 0) <= MAX_DURATION_SECONDS, 'must be at most one year');
+const duration = z.string().check(
+  z.refine((value) => durationSeconds(value) !== undefined, 'must be an ISO-8601 duration such as PT1H or P2D'),
+  z.refine((value) => (durationSeconds(value) ?? 0) <= MAX_DURATION_SECONDS, 'must be at most one year'),
+);
 
 /** One stage of a profile's policy. */
 export const stageRuleSchema = z
   .strictObject({
-    name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+    name: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(100, 'must be at most 100 characters')),
     approvers: entries('approver'),
-    requiredApprovals: z.number().int('must be an integer').min(1, 'must be 1 to 10').max(10, 'must be 1 to 10'),
-    escalateAfter: duration.optional(),
-    escalateTo: entries('escalation approver').optional(),
+    requiredApprovals: z.number().check(z.int('must be an integer'), z.minimum(1, 'must be 1 to 10'), z.maximum(10, 'must be 1 to 10')),
+    escalateAfter: z.optional(duration),
+    escalateTo: z.optional(entries('escalation approver')),
   })
-  .superRefine((stage, ctx) => {
-    if (stage.escalateAfter !== undefined && stage.escalateTo === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['escalateTo'], message: 'is required with escalateAfter' });
-    }
-    if (stage.escalateTo !== undefined && stage.escalateAfter === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['escalateAfter'], message: 'is required with escalateTo' });
-    }
-    // Groups are counted at create (their members may change); plain addresses can be counted now.
-    if (!stage.approvers.some(isGroupEntry) && stage.approvers.length < stage.requiredApprovals) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['requiredApprovals'],
-        message: `is ${stage.requiredApprovals} but only ${stage.approvers.length} approver(s) are listed in this stage`,
-      });
-    }
-  });
+  .check(
+    z.superRefine((stage, ctx) => {
+      if (stage.escalateAfter !== undefined && stage.escalateTo === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['escalateTo'], message: 'is required with escalateAfter' });
+      }
+      if (stage.escalateTo !== undefined && stage.escalateAfter === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['escalateAfter'], message: 'is required with escalateTo' });
+      }
+      // Groups are counted at create (their members may change); plain addresses can be counted now.
+      if (!stage.approvers.some(isGroupEntry) && stage.approvers.length < stage.requiredApprovals) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['requiredApprovals'],
+          message: `is ${stage.requiredApprovals} but only ${stage.approvers.length} approver(s) are listed in this stage`,
+        });
+      }
+    }),
+  );
 export type StageRule = z.infer<typeof stageRuleSchema>;
 
 /** The stage a flat profile (and a request stored before stages) stands for. */

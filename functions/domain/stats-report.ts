@@ -3,7 +3,7 @@
  * counts by state and pending by age of the requests created in the range, time to decision and
  * decisions per day of the requests decided in it.
  */
-import * as z from 'zod';
+import * as z from './zod';
 import { invalid } from './errors';
 import { STATES, type State } from './model';
 import { bucketMiddle, type Counters, PERCENTILE_RELATIVE_ERROR } from './stats';
@@ -20,26 +20,28 @@ export interface StatsDay {
 }
 
 export const statsReportSchema = z.object({
-  from: z.string().describe('First day of the range (UTC, inclusive).'),
-  to: z.string().describe('Last day of the range (UTC, inclusive).'),
-  profileId: z.string().nullable().describe('The profile counted; null: all profiles.'),
+  from: z.string().check(z.describe('First day of the range (UTC, inclusive).')),
+  to: z.string().check(z.describe('Last day of the range (UTC, inclusive).')),
+  profileId: z.nullable(z.string()).check(z.describe('The profile counted; null: all profiles.')),
   counts: z
-    .object(Object.fromEntries(STATES.map((state) => [state, z.number().int()])) as Record<State, z.ZodNumber>)
-    .describe('Requests created in the range, by their state now.'),
+    .object(Object.fromEntries(STATES.map((state) => [state, z.int()])) as Record<State, z.ZodMiniInt>)
+    .check(z.describe('Requests created in the range, by their state now.')),
   timeToDecision: z
     .object({
-      decided: z.number().int().describe('Requests approved or rejected by a person in the range.'),
-      p50Seconds: z.number().nullable(),
-      p90Seconds: z.number().nullable(),
-      relativeError: z.number().describe('The most a percentile is off the exact nearest-rank value, as a fraction (0.0905: 9.05 %).'),
+      decided: z.int().check(z.describe('Requests approved or rejected by a person in the range.')),
+      p50Seconds: z.nullable(z.number()),
+      p90Seconds: z.nullable(z.number()),
+      relativeError: z
+        .number()
+        .check(z.describe('The most a percentile is off the exact nearest-rank value, as a fraction (0.0905: 9.05 %).')),
     })
-    .describe('Time from creation to the decision that ended the request.'),
+    .check(z.describe('Time from creation to the decision that ended the request.')),
   pendingByAge: z
-    .object({ under1Day: z.number().int(), from1To3Days: z.number().int(), from3To7Days: z.number().int(), over7Days: z.number().int() })
-    .describe('Requests created in the range that are still pending, by age now (to the hour they were created in).'),
+    .object({ under1Day: z.int(), from1To3Days: z.int(), from3To7Days: z.int(), over7Days: z.int() })
+    .check(z.describe('Requests created in the range that are still pending, by age now (to the hour they were created in).')),
   decisionsPerDay: z
-    .array(z.object({ date: z.string(), approve: z.number().int(), reject: z.number().int(), hold: z.number().int() }))
-    .describe('Every day of the range, oldest first: approvers’ decisions made that day.'),
+    .array(z.object({ date: z.string(), approve: z.int(), reject: z.int(), hold: z.int() }))
+    .check(z.describe('Every day of the range, oldest first: approvers’ decisions made that day.')),
 });
 export type StatsReport = z.infer<typeof statsReportSchema>;
 

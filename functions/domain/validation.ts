@@ -1,8 +1,8 @@
-import type * as z from 'zod';
+import type * as z from './zod';
 import { type FieldIssue, invalid } from './errors';
 
 /** Turns a zod failure into the contract's 400: a message naming the first field, every issue in details. */
-export function toInvalid(error: z.ZodError, prefix?: string) {
+export function toInvalid(error: z.core.$ZodError, prefix?: string) {
   const issues: FieldIssue[] = error.issues.map((issue) => {
     const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
     return { field: path || '(body)', message: describe(issue) };
@@ -20,7 +20,7 @@ function describe(issue: z.core.$ZodIssue): string {
 }
 
 /** Parses with a schema or throws the contract's 400. */
-export function parse<S extends z.ZodType>(schema: S, value: unknown, prefix?: string): z.infer<S> {
+export function parse<S extends z.ZodMiniType>(schema: S, value: unknown, prefix?: string): z.infer<S> {
   // With the input on each issue, a value of the wrong type reads as such, not as a missing one.
   const result = schema.safeParse(value, { reportInput: true });
   if (!result.success) throw toInvalid(result.error, prefix);

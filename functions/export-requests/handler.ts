@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../domain/zod';
 import { apiDeps } from '../commons/deps';
 import { httpHandler, identityOf } from '../commons/http';
 import { EXPORT_FORMATS } from '../domain/export';
@@ -12,21 +12,25 @@ const deps = apiDeps('exportRequests');
 export const MAX_EXPORT_PAGE = 1000;
 
 /** A time of the range: ISO 8601 with a time zone, held as UTC (`toISOString`), as createdAt is. */
-const rangeTime = z.iso
-  .datetime({ offset: true, message: 'must be an ISO 8601 time with a time zone, e.g. 2026-12-01T00:00:00Z' })
-  .transform((value) => new Date(value).toISOString());
+const rangeTime = z.pipe(
+  z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time with a time zone, e.g. 2026-12-01T00:00:00Z' }),
+  z.transform((value) => new Date(value).toISOString()),
+);
 
 export const exportQuerySchema = z
   .strictObject({
-    from: rangeTime.describe('Requests created at or after this time.'),
-    to: rangeTime.describe('Requests created before this time; later than from.'),
-    state: stateSchema.optional(),
-    profileId: idSchema.optional(),
-    format: z.enum(EXPORT_FORMATS).default('csv'),
-    limit: z.coerce.number('must be a number').int('must be an integer').min(1).max(MAX_EXPORT_PAGE).default(500),
-    cursor: z.string().max(4096).optional(),
+    from: rangeTime.check(z.describe('Requests created at or after this time.')),
+    to: rangeTime.check(z.describe('Requests created before this time; later than from.')),
+    state: z.optional(stateSchema),
+    profileId: z.optional(idSchema),
+    format: z._default(z.enum(EXPORT_FORMATS), 'csv'),
+    limit: z._default(
+      z.coerce.number('must be a number').check(z.int('must be an integer'), z.minimum(1), z.maximum(MAX_EXPORT_PAGE)),
+      500,
+    ),
+    cursor: z.optional(z.string().check(z.maxLength(4096))),
   })
-  .refine((query) => query.from < query.to, { message: 'must be later than from', path: ['to'] });
+  .check(z.refine((query) => query.from < query.to, { message: 'must be later than from', path: ['to'] }));
 
 export const handler = httpHandler(async (event) => {
   const who = identityOf(event);

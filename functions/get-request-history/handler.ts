@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../domain/zod';
 import { apiDeps } from '../commons/deps';
 import { httpHandler, identityOf, json } from '../commons/http';
 import { logApprovalRequest } from '../commons/observability';
@@ -8,8 +8,8 @@ import { getRequestHistory } from '../usecases/requests';
 
 const deps = apiDeps('getRequestHistory');
 const querySchema = z.object({
-  limit: z.coerce.number('must be a number').int('must be an integer').min(1).max(100).default(100),
-  cursor: z.string().max(512).optional(),
+  limit: z._default(z.coerce.number('must be a number').check(z.int('must be an integer'), z.minimum(1), z.maximum(100)), 100),
+  cursor: z.optional(z.string().check(z.maxLength(512))),
 });
 
 export const handler = httpHandler(async (event) => {

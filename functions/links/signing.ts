@@ -11,7 +11,7 @@
  * every link it signed has expired: a link verifies while its `kid` is still in `keys`.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../domain/zod';
 import { forbidden, gone } from '../domain/errors';
 import type { ApprovalRequest } from '../domain/model';
 
@@ -25,15 +25,15 @@ const MIN_KEY_BYTES = 32;
 
 const secret = z
   .base64('must be base64')
-  .refine((value) => Buffer.from(value, 'base64').length >= MIN_KEY_BYTES, `must decode to at least ${MIN_KEY_BYTES} bytes`);
+  .check(z.refine((value) => Buffer.from(value, 'base64').length >= MIN_KEY_BYTES, `must decode to at least ${MIN_KEY_BYTES} bytes`));
 
 /** The signing keys as stored (JSON) in Secrets Manager. */
 export const signingKeysSchema = z
   .object({
-    currentKeyId: z.string().regex(KEY_ID, 'must be 1-64 letters, digits, dots, dashes or underscores'),
-    keys: z.record(z.string().regex(KEY_ID, 'key ids must be 1-64 letters, digits, dots, dashes or underscores'), secret),
+    currentKeyId: z.string().check(z.regex(KEY_ID, 'must be 1-64 letters, digits, dots, dashes or underscores')),
+    keys: z.record(z.string().check(z.regex(KEY_ID, 'key ids must be 1-64 letters, digits, dots, dashes or underscores')), secret),
   })
-  .refine((value) => Object.hasOwn(value.keys, value.currentKeyId), { path: ['currentKeyId'], message: 'must name one of keys' });
+  .check(z.refine((value) => Object.hasOwn(value.keys, value.currentKeyId), { path: ['currentKeyId'], message: 'must name one of keys' }));
 
 export type SigningKeys = { currentKeyId: string; keys: Record<string, string> };
 
@@ -109,11 +109,11 @@ export function approverLinks(
 const linkShape = z.object({
   requestId: z.uuid(),
   action: z.enum(LINK_ACTIONS),
-  approver: z.email().max(254),
-  for: z.email().max(254).optional(),
-  exp: z.string().regex(/^[1-9]\d{0,11}$/),
-  kid: z.string().regex(KEY_ID),
-  sig: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  approver: z.email().check(z.maxLength(254)),
+  for: z.optional(z.email().check(z.maxLength(254))),
+  exp: z.string().check(z.regex(/^[1-9]\d{0,11}$/)),
+  kid: z.string().check(z.regex(KEY_ID)),
+  sig: z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/)),
 });
 
 const QUERY_PARAMS = ['approver', 'for', 'exp', 'kid', 'sig'] as const;

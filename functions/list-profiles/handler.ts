@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../domain/zod';
 import { apiDeps } from '../commons/deps';
 import { httpHandler, identityOf, json } from '../commons/http';
 import { parse } from '../domain/validation';
@@ -6,8 +6,8 @@ import { listProfiles } from '../usecases/requests';
 
 const deps = apiDeps('listProfiles');
 const querySchema = z.object({
-  limit: z.coerce.number('must be a number').int('must be an integer').min(1).max(100).default(20),
-  cursor: z.string().max(4096).optional(),
+  limit: z._default(z.coerce.number('must be a number').check(z.int('must be an integer'), z.minimum(1), z.maximum(100)), 20),
+  cursor: z.optional(z.string().check(z.maxLength(4096))),
 });
 
 export const handler = httpHandler(async (event) => {

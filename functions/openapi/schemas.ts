@@ -1,10 +1,10 @@
 /** Building blocks of the OpenAPI document: JSON Schema from the zod schemas, references, pages and errors. */
-import * as z from 'zod';
+import * as z from '../domain/zod';
 
 export type Schema = Record<string, unknown>;
 
 /** JSON Schema (2020-12, what OpenAPI 3.1 uses) of what a client sends. */
-export function inputSchema(schema: z.ZodType): Schema {
+export function inputSchema(schema: z.core.$ZodType): Schema {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Schema;
   return rest;
 }
@@ -33,7 +33,7 @@ export const subjectName = (kind: string) => `Subject_${kind.replace(/[^A-Za-z0-
  * JSON Schema of what the API answers, from the same zod schema that defines the request's type.
  * Answers may gain fields (the contract allows more), so objects are left open.
  */
-export function outputSchema(schema: z.ZodType): Schema {
+export function outputSchema(schema: z.core.$ZodType): Schema {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
     io: 'output',
     unrepresentable: 'any',

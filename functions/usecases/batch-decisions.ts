@@ -4,7 +4,7 @@
  * delegation behave exactly as one by one, and each item is answered with the status and error
  * its single route would give. Never all-or-nothing: one item's failure leaves the others alone.
  */
-import * as z from 'zod';
+import * as z from '../domain/zod';
 import { decisionBodySchema } from '../domain/bodies';
 import { DomainError, type ErrorCode } from '../domain/errors';
 import type { ApprovalRequest, Identity } from '../domain/model';
@@ -22,8 +22,10 @@ export const BATCH_CONCURRENCY = 5;
 export const batchDecisionsBodySchema = z.strictObject({
   items: z
     .array(z.record(z.string(), z.unknown()), 'must be an array of decisions')
-    .min(1, 'must hold at least one decision')
-    .max(MAX_BATCH_DECISIONS, `must hold at most ${MAX_BATCH_DECISIONS} decisions`),
+    .check(
+      z.minLength(1, 'must hold at least one decision'),
+      z.maxLength(MAX_BATCH_DECISIONS, `must hold at most ${MAX_BATCH_DECISIONS} decisions`),
+    ),
 });
 export type BatchDecisionsBody = z.infer<typeof batchDecisionsBodySchema>;
 

@@ -11,5 +11,7 @@ module.exports = {
     '^@middy/([^/]+)$': '<rootDir>/node_modules/@middy/$1/index.js',
     // RFC 8785's reference implementation (ESM only), the receipts' tests' independent canonical JSON.
     '^canonicalize$': '<rootDir>/node_modules/canonicalize/lib/canonicalize.js',
+    // zod's English messages (functions/domain/zod.ts): the bundles take the ESM file, Jest's CommonJS its .cjs twin.
+    '^zod/v4/locales/en\\.js$': '<rootDir>/node_modules/zod/v4/locales/en.cjs',
   },
 };

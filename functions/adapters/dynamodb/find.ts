@@ -6,7 +6,7 @@
  * A cursor is the sort key of the last entry read, bound to the find key and the filters.
  */
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from '../../domain/zod';
 import { findKey, matchesFind } from '../../domain/find';
 import type { ApprovalRequest } from '../../domain/model';
 import type { FindQuery, FindStore, SearchPage } from '../../usecases/ports';
@@ -105,7 +105,7 @@ function decodeFindCursor(cursor: string | undefined, partition: string, fingerp
   if (cursor === undefined) return undefined;
   const schema = z.strictObject({
     p: z.literal(partition),
-    s: z.string().min(1).max(400).refine(isCreatedSortKey),
+    s: z.string().check(z.minLength(1), z.maxLength(400), z.refine(isCreatedSortKey)),
     f: z.literal(fingerprint),
   });
   const { p, s } = decodeCursor(cursor, schema, 'this find');

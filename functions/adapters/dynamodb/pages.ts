@@ -7,7 +7,7 @@
  * Paging over one partition of the table (profiles, an approver's tasks): the cursor is the
  * sort key of the last item returned, bound to the partition it came from.
  */
-import * as z from 'zod';
+import * as z from '../../domain/zod';
 import { invalid } from '../../domain/errors';
 import type { Item } from './items';
 
@@ -17,7 +17,7 @@ const MALFORMED = [{ field: 'cursor', message: 'is malformed' }];
 export const encodeCursor = (content: unknown): string => Buffer.from(JSON.stringify(content)).toString('base64url');
 
 /** A cursor's content as `schema` accepts it, or the 400 that says `list` did not return it. */
-export function decodeCursor<S extends z.ZodType>(cursor: string, schema: S, list: string): z.infer<S> {
+export function decodeCursor<S extends z.ZodMiniType>(cursor: string, schema: S, list: string): z.infer<S> {
   let text: unknown;
   try {
     text = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -44,7 +44,7 @@ export function decodePartitionCursor(
   isSortKey: (sortKey: string) => boolean,
 ): { PK: string; SK: string } | undefined {
   if (cursor === undefined) return undefined;
-  const schema = z.strictObject({ p: z.literal(partition), s: z.string().min(1).max(400).refine(isSortKey) });
+  const schema = z.strictObject({ p: z.literal(partition), s: z.string().check(z.minLength(1), z.maxLength(400), z.refine(isSortKey)) });
   const { p, s } = decodeCursor(cursor, schema, 'this list');
   return { PK: p, SK: s };
 }

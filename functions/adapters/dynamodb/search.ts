@@ -3,7 +3,7 @@
  * A cursor that this search did not return is an `invalid_request` domain error.
  */
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from '../../domain/zod';
 import { invalid } from '../../domain/errors';
 import { STATES } from '../../domain/model';
 import type { SearchPage, SearchQuery, SearchStore } from '../../usecases/ports';
@@ -209,7 +209,7 @@ interface Partition {
 const END = 0;
 type Position = string | null | typeof END;
 /** A position is the sort key of the last item returned from that partition, null (not started) or END. */
-const positionSchema = z.union([z.string().max(200).refine(isCreatedSortKey), z.null(), z.literal(END)]);
+const positionSchema = z.union([z.string().check(z.maxLength(200), z.refine(isCreatedSortKey)), z.null(), z.literal(END)]);
 
 function encodeCursor(fingerprint: string, positions: Position[]): string {
   return encodeCursorContent({ f: fingerprint, p: positions });
@@ -217,7 +217,7 @@ function encodeCursor(fingerprint: string, positions: Position[]): string {
 
 function decodeCursor(cursor: string | undefined, fingerprint: string, partitions: number): Position[] {
   if (!cursor) return Array.from({ length: partitions }, () => null);
-  const schema = z.strictObject({ f: z.string().max(1000), p: z.array(positionSchema).length(partitions) });
+  const schema = z.strictObject({ f: z.string().check(z.maxLength(1000)), p: z.array(positionSchema).check(z.length(partitions)) });
   const parsed = decodeCursorContent(cursor, schema, 'this search');
   if (parsed.f !== fingerprint) {
     throw invalid('cursor belongs to a search with other filters', [

@@ -1,12 +1,16 @@
 import middy from '@middy/core';
-import * as z from 'zod';
+import * as z from '../../domain/zod';
 import { logApprovalRequest, logger, observe } from '../../commons/observability';
 import { awaitDecision } from '../../usecases/workflow-steps/await-decision';
 import { directoryOf, sesMailerOf, signingKeys, workflowOf } from '../adapters';
 import { stepDeps } from '../deps';
 
 const deps = stepDeps('awaitDecision', { directory: directoryOf, workflow: workflowOf, send: sesMailerOf, signingKeys });
-const input = z.object({ requestId: z.uuid(), taskToken: z.string().min(1), waitSeconds: z.number().positive().optional() });
+const input = z.object({
+  requestId: z.uuid(),
+  taskToken: z.string().check(z.minLength(1)),
+  waitSeconds: z.optional(z.number().check(z.positive())),
+});
 
 /** Workflow step (waitForTaskToken): store the token, email the approvers once. The token is never logged. */
 export const handler = observe(

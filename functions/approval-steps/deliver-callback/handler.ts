@@ -1,12 +1,12 @@
 import middy from '@middy/core';
-import * as z from 'zod';
+import * as z from '../../domain/zod';
 import { describeError, logApprovalRequest, logger, observe } from '../../commons/observability';
 import { deliverCallback } from '../../usecases/workflow-steps/deliver-callback';
 import { receiptIssuerOf, signingKeys } from '../adapters';
 import { stepDeps } from '../deps';
 
 const deps = stepDeps('deliverCallback', { signingKeys, receipts: receiptIssuerOf });
-const input = z.object({ requestId: z.uuid(), abandon: z.boolean().optional() });
+const input = z.object({ requestId: z.uuid(), abandon: z.optional(z.boolean()) });
 
 /** Workflow step: POST the signed outcome event to the calling system (retried by the workflow). */
 export const handler = observe(

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import * as z from 'zod';
+import * as z from '../../domain/zod';
 import { logApprovalRequest, logger, observe } from '../../commons/observability';
 import { notifyOutcome } from '../../usecases/workflow-steps/notify-outcome';
 import { receiptIssuerOf, sesMailerOf } from '../adapters';

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import * as z from 'zod';
+import * as z from '../../domain/zod';
 import { logApprovalRequest, logger, observe } from '../../commons/observability';
 import { planRound } from '../../usecases/workflow-steps/plan-round';
 import { directoryOf, sesMailerOf, signingKeys } from '../adapters';

@@ -72,8 +72,8 @@ test("a function's floor holds the client of each service its needs call, once, 
   expect(floorEntry(floorSpec({ kind: 'api', needs: [] }))).toContain('http-json-body-parser');
 });
 
-test("a floor takes zod through zod/mini, the package's lightest API, so that it stays a lower bound", () => {
+test('a floor takes zod as the functions do: zod/mini with its English messages (functions/domain/zod.ts)', () => {
   const entry = floorEntry(floorSpec({ kind: 'api', needs: ['table:get'] }));
-  expect(entry).toContain("from 'zod/mini'");
+  expect(entry).toContain("from './functions/domain/zod'");
   expect(entry).not.toMatch(/from 'zod';/);
 });

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { z } from 'zod';
+import type * as z from '../../../functions/domain/zod';
 import { environmentSchema } from '../../../functions/commons/settings';
 import { FUNCTIONS, type ServiceFunctionEntry } from '../../../functions/registry';
 import { PROJECT_ROOT, ServiceFunction } from '../../../infra/constructs/service-function';
@@ -54,7 +54,7 @@ const IMPORT = /^import\s+(?!type\s)[^;]*?\sfrom\s+'([^']+)'/gms;
 const importsOf = (file: string): string[] =>
   [...readFileSync(path.join(PROJECT_ROOT, 'functions', file), 'utf8').matchAll(IMPORT)].map((match) => match[1] as string);
 
-/** The packages the functions' code imports (`import type` aside): '@middy/core', 'zod', … */
+/** The packages the functions' code imports (`import type` aside): '@middy/core', 'zod/mini', … */
 function libraryImports(): string[] {
   const names = SOURCES.flatMap(importsOf).filter((name) => !name.startsWith('.'));
   return [...new Set(names)].filter((name) => !name.startsWith('node:')).sort();
@@ -90,7 +90,7 @@ test('the stack has one function per registry entry, and every service function 
 });
 
 test("the libraries shared between loads are the functions' imports", () => {
-  expect(LIBRARIES).toEqual(expect.arrayContaining(['@aws-sdk/client-dynamodb', '@middy/core', 'zod']));
+  expect(LIBRARIES).toEqual(expect.arrayContaining(['@aws-sdk/client-dynamodb', '@middy/core', 'zod/mini']));
 });
 
 test('the modules that read the settings or keep what they built from them are loaded afresh each time', () => {
@@ -126,7 +126,7 @@ function load(entry: string, variables: string[]): { handler?: unknown } {
 describe.each(functions)('%s', (_name, fn, construct) => {
   const schema = environmentSchema(fn.needs);
   const variables = Object.keys(schema.shape).sort();
-  const required = variables.filter((name) => !(schema.shape[name] as z.ZodType | undefined)?.safeParse(undefined).success);
+  const required = variables.filter((name) => !(schema.shape[name] as z.ZodMiniType | undefined)?.safeParse(undefined).success);
 
   test('the stack gives it exactly the variables its needs bring', () => {
     expect(stackVariables(construct)).toEqual(variables);
