@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { errorResponse, identityOf, type HttpEvent, parseGroups } from '../../../functions/commons/http';
 import { logger } from '../../../functions/commons/observability';
 import { conflict, forbidden, gone, invalid, notFound, unauthorized } from '../../../functions/domain/errors';
@@ -14,10 +15,25 @@ describe('identity from the JWT authorizer', () => {
     ['[approvers admins]', ['approvers', 'admins']],
     ['["approvers","admins"]', ['approvers', 'admins']],
     ['approvers', ['approvers']],
+    ['[approvers]', ['approvers']],
+    ['["approvers" "admins"]', ['"approvers"', '"admins"']],
     ['[]', []],
     [undefined, []],
   ])('groups claim %j reads as %j', (claim, groups) => {
     expect(parseGroups(claim)).toEqual(groups);
+  });
+
+  test('any list of group names reads back the same from each shape the claim comes in', () => {
+    // Cognito group names: no whitespace here, nor the separators and brackets of the flattened form.
+    const name = fc.stringMatching(/^[A-Za-z0-9_.@+=-]{1,20}$/);
+    fc.assert(
+      fc.property(fc.array(name, { maxLength: 6 }), (groups) => {
+        expect(parseGroups(groups)).toEqual(groups);
+        expect(parseGroups(`[${groups.join(' ')}]`)).toEqual(groups);
+        expect(parseGroups(JSON.stringify(groups))).toEqual(groups);
+        expect(parseGroups(` ${groups.join(',')} `)).toEqual(groups);
+      }),
+    );
   });
 
   test('the email is lowercased and a client token carries its scopes', () => {
