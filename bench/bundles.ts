@@ -63,11 +63,29 @@ const FUNCTION_ENV = {
   RECEIPT_KEY_ARNS: 'arn:aws:kms:us-east-1:000000000000:key/bench',
 };
 
+/**
+ * A bundle's bytes by where they come from (esbuild's metafile): the service's own code
+ * (functions/), zod, the AWS SDK (@aws-sdk, @smithy, @aws) and the rest (middy, Powertools, …).
+ */
+export interface BundleParts {
+  own: number;
+  zod: number;
+  sdk: number;
+  other: number;
+}
+
+export function partOf(input: string): keyof BundleParts {
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1];
+  if (!pkg) return /(^|\/)functions\//.test(input) ? 'own' : 'other';
+  if (pkg === 'zod') return 'zod';
+  return /^@(aws-sdk|smithy|aws)\//.test(pkg) ? 'sdk' : 'other';
+}
+
 export interface BundleFigures {
   /** `readOnly`: a read-only API function (infra/bundling.ts `isReadOnlyApi`). */
-  sizes: Array<{ name: string; bytes: number; readOnly: boolean }>;
+  sizes: Array<{ name: string; bytes: number; readOnly: boolean; parts?: BundleParts }>;
   /** Each function's floor bundle (bench/floors.ts): what it holds and its minified size. */
-  floors: Array<{ name: string; clients: string[]; bytes: number }>;
+  floors: Array<{ name: string; clients: string[]; bytes: number; parts?: BundleParts }>;
   /**
    * Medians: `ms` as deployed (`--enable-source-maps`), `withoutSourceMapsMs` without the flag;
    * `floorMs` the module init of the function's floor bundle, as deployed.
@@ -88,8 +106,9 @@ export async function measureBundles(options: { initRuns: number; only?: number;
     // options and, as CDK builds it (infra/constructs/service-function.ts), a linked source map
     // without the sources; the floors' entries are modules of their own resolved from the project.
     const { entryPoints: _one, ...deployedOptions } = esbuildOptions(resolve(ROOT, 'functions/registry.ts'));
-    await build({
+    const { metafile } = await build({
       ...deployedOptions,
+      metafile: true,
       entryPoints: [
         ...entries.map(({ name, entry }) => ({ in: resolve(ROOT, entry), out: name })),
         ...[...floorOut].map(([key, out]) => ({ in: `floor:${key}`, out })),
@@ -100,19 +119,29 @@ export async function measureBundles(options: { initRuns: number; only?: number;
       plugins: [floorModules(floorEntries)],
     });
     const bytesOf = (out: string) => statSync(join(dir, `${out}.js`)).size;
+    const partsOf = (out: string): BundleParts => {
+      const parts: BundleParts = { own: 0, zod: 0, sdk: 0, other: 0 };
+      const output = Object.entries(metafile.outputs).find(([path]) => path.endsWith(`/${out}.js`))?.[1];
+      for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) parts[partOf(input)] += bytesInOutput;
+      return parts;
+    };
     const built = entries.map(({ name, readOnly, floor }) => ({
       name,
       file: join(dir, `${name}.js`),
       bytes: bytesOf(name),
+      parts: partsOf(name),
       readOnly,
       floorKey: floorKey(floor),
     }));
-    const floorBuilt = new Map([...floorOut].map(([key, out]) => [key, { file: join(dir, `${out}.js`), bytes: bytesOf(out) }] as const));
-    const sizes = built.map(({ name, bytes, readOnly }) => ({ name, bytes, readOnly }));
+    const floorBuilt = new Map(
+      [...floorOut].map(([key, out]) => [key, { file: join(dir, `${out}.js`), bytes: bytesOf(out), parts: partsOf(out) }] as const),
+    );
+    const sizes = built.map(({ name, bytes, readOnly, parts }) => ({ name, bytes, readOnly, parts }));
     const floors = FUNCTION_ENTRIES.slice(0, options.only).map(({ name, floor }) => ({
       name,
       clients: floor.clients,
       bytes: floorBuilt.get(floorKey(floor))?.bytes ?? Number.NaN,
+      parts: floorBuilt.get(floorKey(floor))?.parts,
     }));
     if (options.initRuns <= 0) return { sizes, floors };
     const env = { ...process.env, ...FUNCTION_ENV };

@@ -1,6 +1,6 @@
 /** The report's rows: one per goal of the performance issue (and the earlier goals kept), from the phases' figures. */
 import { BUNDLE_GOAL_BYTES, INIT_GOAL_MS_OVER_BARE, READ_ONLY_BUNDLE_GOAL_BYTES } from '../infra/bundling';
-import type { BundleFigures } from './bundles';
+import type { BundleFigures, BundleParts } from './bundles';
 import type { ConfigFigures, SearchFigures } from './fresh';
 import { round } from './load';
 import type { MailboxFigures } from './mailbox';
@@ -194,7 +194,7 @@ export function buildResults(f: Figures): Result[] {
       GOALS.largestBundleKb,
       largestFloor && {
         value: kb(largestFloor.bytes),
-        of: `the largest floor bundle, ${largestFloor.name}'s: ${floorHolds(largestFloor.clients)}, minified the same way`,
+        of: `the largest floor bundle, ${largestFloor.name}'s: ${floorHolds(largestFloor.clients)}, minified the same way${beyondFloor(largest, f.bundles.floors)}`,
       },
     ),
     withFloor(
@@ -208,7 +208,7 @@ export function buildResults(f: Figures): Result[] {
       GOALS.readOnlyBundleKb,
       readOnlyFloor && {
         value: kb(readOnlyFloor.bytes),
-        of: `the largest read-only floor bundle, ${readOnlyFloor.name}'s: ${floorHolds(readOnlyFloor.clients)}${tableFloor ? `; any function that reads the table holds at least ${kb(tableFloor.bytes)} KB (the DynamoDB clients, zod, middy, Powertools)` : ''}`,
+        of: `the largest read-only floor bundle, ${readOnlyFloor.name}'s: ${floorHolds(readOnlyFloor.clients)}${tableFloor ? `; any function that reads the table holds at least ${kb(tableFloor.bytes)} KB (the DynamoDB clients, zod, middy, Powertools)` : ''}${beyondFloor(largestReadOnly, f.bundles.floors)}`,
       },
     ),
     slowest && f.bundles.init
@@ -344,6 +344,14 @@ export const searchFloor = (search: SearchFigures) =>
 export function withFloor(row: Result, limit: number, floor: { value: number; of: string } | undefined): Result {
   if (!floor || !Number.isFinite(floor.value)) return row;
   return { ...row, floor: floor.value, floorOf: floor.of, outOfReach: floor.value > limit };
+}
+
+/** What a function's bundle holds beyond its own floor bundle, by part (bench/bundles.ts `BundleParts`). */
+export function beyondFloor(bundle: BundleFigures['sizes'][number] | undefined, floors: BundleFigures['floors']): string {
+  const floor = floors.find((candidate) => candidate.name === bundle?.name)?.parts;
+  if (!bundle?.parts || !floor) return '';
+  const more = (part: keyof BundleParts) => round(((bundle.parts?.[part] ?? 0) - floor[part]) / 1024, 1);
+  return `; beyond its floor, ${bundle.name} holds ${more('own')} KB of the service's own code (functions/), ${more('zod')} KB more of zod (the kinds of schema it builds), ${more('sdk')} KB more of the SDK (the commands it sends) and ${more('other')} KB more of the rest`;
 }
 
 const floorHolds = (clients: readonly string[]) =>

@@ -1,7 +1,8 @@
 /** The benchmark's phase timings and floors: what bench/results.json and docs/performance.md show of them. */
 import { floorEntry, floorSpec } from '../../../bench/floors';
 import { renderReport } from '../../../bench/report';
-import { type Result, withFloor } from '../../../bench/results';
+import { partOf } from '../../../bench/bundles';
+import { beyondFloor, type Result, withFloor } from '../../../bench/results';
 import { phaseTable, phaseTimer } from '../../../bench/timings';
 
 test('each phase is timed in the order it ended, also when it fails', async () => {
@@ -76,4 +77,22 @@ test('a floor takes zod as the functions do: zod/mini with its English messages 
   const entry = floorEntry(floorSpec({ kind: 'api', needs: ['table:get'] }));
   expect(entry).toContain("from './functions/domain/zod'");
   expect(entry).not.toMatch(/from 'zod';/);
+});
+
+test("a bundle's bytes are told apart by where they come from, and a bundle row says what it holds beyond its floor", () => {
+  expect(partOf('functions/domain/model.ts')).toBe('own');
+  expect(partOf('node_modules/zod/v4/core/schemas.js')).toBe('zod');
+  expect(partOf('node_modules/@smithy/core/dist-es/submodules/protocols/HttpProtocol.js')).toBe('sdk');
+  expect(partOf('node_modules/@aws-sdk/client-sesv2/dist-es/schemas/schemas_0.js')).toBe('sdk');
+  expect(partOf('node_modules/@middy/core/index.js')).toBe('other');
+  expect(partOf('floor:api:dynamodb')).toBe('other');
+  const bundle = { name: 'awaitDecision', bytes: 0, readOnly: false, parts: { own: 76_800, zod: 40_960, sdk: 310_272, other: 40_960 } };
+  const floors = [
+    { name: 'getRequest', clients: ['dynamodb'], bytes: 0, parts: { own: 0, zod: 0, sdk: 0, other: 0 } },
+    { name: 'awaitDecision', clients: ['dynamodb'], bytes: 0, parts: { own: 512, zod: 15_360, sdk: 299_008, other: 40_448 } },
+  ];
+  expect(beyondFloor(bundle, floors)).toBe(
+    "; beyond its floor, awaitDecision holds 74.5 KB of the service's own code (functions/), 25 KB more of zod (the kinds of schema it builds), 11 KB more of the SDK (the commands it sends) and 0.5 KB more of the rest",
+  );
+  expect(beyondFloor({ ...bundle, name: 'linkPage' }, floors)).toBe('');
 });
