@@ -143,7 +143,8 @@ describe('receipt', () => {
     const receipt = await approve(request.id);
     const { notifyOutcome } = await import('../../functions/usecases/workflow-steps/notify-outcome');
     const { stepDeps } = await import('../../functions/approval-steps/deps');
-    const { receiptIssuerOf, sesMailerOf } = await import('../../functions/approval-steps/adapters');
+    const { sesMailerOf } = await import('../../functions/approval-steps/adapters');
+    const { receiptIssuerOf } = await import('../../functions/approval-steps/receipts');
     await notifyOutcome(stepDeps('notifyOutcome', { send: sesMailerOf, receipts: receiptIssuerOf }), request.id);
     expect((await api.call('GET', `/requests/${request.id}/receipt`, { as: users.alice })).body).toEqual({ receipt });
   });

@@ -2,7 +2,8 @@ import middy from '@middy/core';
 import * as z from '../../domain/zod';
 import { describeError, logApprovalRequest, logger, observe } from '../../commons/observability';
 import { deliverCallback } from '../../usecases/workflow-steps/deliver-callback';
-import { receiptIssuerOf, signingKeys } from '../adapters';
+import { signingKeys } from '../adapters';
+import { receiptIssuerOf } from '../receipts';
 import { stepDeps } from '../deps';
 
 const deps = stepDeps('deliverCallback', { signingKeys, receipts: receiptIssuerOf });

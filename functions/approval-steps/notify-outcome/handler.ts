@@ -2,7 +2,8 @@ import middy from '@middy/core';
 import * as z from '../../domain/zod';
 import { logApprovalRequest, logger, observe } from '../../commons/observability';
 import { notifyOutcome } from '../../usecases/workflow-steps/notify-outcome';
-import { receiptIssuerOf, sesMailerOf } from '../adapters';
+import { sesMailerOf } from '../adapters';
+import { receiptIssuerOf } from '../receipts';
 import { stepDeps } from '../deps';
 
 const deps = stepDeps('notifyOutcome', { send: sesMailerOf, receipts: receiptIssuerOf });
