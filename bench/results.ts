@@ -350,8 +350,11 @@ export function withFloor(row: Result, limit: number, floor: { value: number; of
 export function beyondFloor(bundle: BundleFigures['sizes'][number] | undefined, floors: BundleFigures['floors']): string {
   const floor = floors.find((candidate) => candidate.name === bundle?.name)?.parts;
   if (!bundle?.parts || !floor) return '';
-  const more = (part: keyof BundleParts) => round(((bundle.parts?.[part] ?? 0) - floor[part]) / 1024, 1);
-  return `; beyond its floor, ${bundle.name} holds ${more('own')} KB of the service's own code (functions/), ${more('zod')} KB more of zod (the kinds of schema it builds), ${more('sdk')} KB more of the SDK (the commands it sends) and ${more('other')} KB more of the rest`;
+  const more = (part: keyof BundleParts) => {
+    const kb = round(((bundle.parts?.[part] ?? 0) - floor[part]) / 1024, 1);
+    return kb < 0 ? `${-kb} KB less` : `${kb} KB more`;
+  };
+  return `; beyond its floor, ${bundle.name} holds ${more('own')} of the service's own code (functions/), ${more('zod')} of zod (the kinds of schema it builds), ${more('sdk')} of the SDK (the commands it sends) and ${more('other')} of the rest`;
 }
 
 const floorHolds = (clients: readonly string[]) =>
