@@ -8,7 +8,9 @@ import { type Api, cardRequest, profile, startApi, users } from '../helpers/stac
 let api: Api;
 
 beforeAll(async () => {
-  api = await startApi();
+  // No outbox: these tests check the batch's answers and the stored requests; the workflows each
+  // create and decision would set off (tested in workflow.test.ts and outbox.test.ts) only cost time here.
+  api = await startApi({ outbox: false });
   const put = await api.call('PUT', '/profiles/batch', { as: users.admin, body: profile() });
   expect(put.status).toBe(200);
   const quorum = await api.call('PUT', '/profiles/batch-two', {

@@ -1,7 +1,8 @@
 /**
- * The approval gate against the real parts (gateway, DynamoDB Local, workflow engine, local SES):
+ * The approval gate against the real parts (gateway, DynamoDB Local, the local user directory):
  * who counts as an approver, who may name a callback and where, hostile input, long histories.
- * Every refused call is checked to have written nothing.
+ * Every refused call is checked to have written nothing. The gate's holes that emails and links
+ * reach, with the workflow running, are in people.test.ts and links.test.ts.
  */
 import { ON_BEHALF_SCOPE } from '../../functions/domain/bodies';
 import { type Api, cardRequest, profile, startApi, type TestUser, users } from '../helpers/stack';
@@ -10,7 +11,9 @@ let api: Api;
 const HOOKS = 'https://hooks.example.com/approvals/';
 
 beforeAll(async () => {
-  api = await startApi({ callbackUrlPrefixes: HOOKS });
+  // No outbox: the gate is the API's; the workflow each create would start (workflow.test.ts,
+  // outbox.test.ts) only costs time here, 110 holds' worth in the long history.
+  api = await startApi({ callbackUrlPrefixes: HOOKS, outbox: false });
   expect(
     (await api.call('PUT', '/profiles/cards', { as: users.admin, body: profile({ approvers: [users.carol.email, users.dave.email] }) }))
       .status,

@@ -198,6 +198,26 @@ test('a decision whose task token was already closed is not lost: the next round
   await waitForEmails(api, (mail) => to(users.alice.email, /approved/i)(mail) && about(request.id)(mail));
 });
 
+test('no response carries the task token the wait stored, nor the table keys', async () => {
+  const { request, stored } = await waitingRequest('steady');
+  const token = stored.rounds.taskToken;
+  if (!token) throw new Error('the wait round stored no token');
+  const reads = [
+    await api.call('GET', `/requests/${request.id}`, { as: users.alice }),
+    await api.call('GET', `/requests/${request.id}/history`, { as: users.admin }),
+    await api.call('GET', '/requests?state=requested', { as: users.admin }),
+    await api.call('GET', '/tasks', { as: users.carol }),
+  ];
+  for (const read of reads) {
+    expect(read.status).toBe(200);
+    expect(JSON.stringify(read.body)).not.toContain(token);
+    expect(JSON.stringify(read.body)).not.toMatch(/taskToken|GSI1PK|"PK"/);
+  }
+  expect(JSON.stringify(reads[2]?.body)).toContain(request.id);
+  expect((await decide(request.id, users.carol, { decision: 'approve' })).status).toBe(200);
+  await waitForExecution(api, request.id, 'SUCCEEDED', 10_000);
+});
+
 test('a change conditioned on the task token it read is refused once the stored token is another one', async () => {
   // No reminder round may store a newer token meanwhile: a profile that reminds after an hour.
   const { request, repository, stored, carolDecides } = await waitingRequest('steady');
