@@ -10,8 +10,8 @@ const base = require('./test/setup/jest-base');
 
 module.exports = {
   // Three workers on these two cores: the integration files wait on timers and on the workflows they
-  // set off, and a third worker fills that idle time. The whole run measured 92.7 and 95.1 s with
-  // three, 115.2 and 110.1 s with two and 109.2 s with four (alternating runs, 1,903 tests).
+  // set off, and a third worker fills that idle time. The whole run measured 78.3 and 77.6 s with
+  // three, 108.9 and 78.7 s with two (alternating runs, 1,911 tests, 2026-12-07).
   maxWorkers: 3,
   testTimeout: 30000,
   // How long a worker may take to exit once the run is over before Jest kills it and prints "A worker
