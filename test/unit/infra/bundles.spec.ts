@@ -65,6 +65,14 @@ test.each(FUNCTION_ENTRIES.map((fn) => [fn.name]))('the %s bundle holds the clie
   expect(held).toEqual(called);
 });
 
+test.each(FUNCTION_ENTRIES.map((fn) => [fn.name]))(
+  "the %s bundle holds the receipts' signature converter only if it signs or publishes receipts",
+  (name) => {
+    const receipts = functionNamed(name).needs.some((need) => need === 'receipts:sign' || need === 'receipts:publish');
+    expect([name, packages.get(name)?.has('ecdsa-sig-formatter')]).toEqual([name, receipts]);
+  },
+);
+
 /** Whether an SDK client's schemas (dist-es/schemas) mark a member as an event stream (the `streaming` trait). */
 const hasEventStream = (schemaSource: string) => /=\s*"streaming"/.test(schemaSource);
 
