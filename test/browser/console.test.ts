@@ -296,6 +296,8 @@ test('a history longer than 100 entries shows the first page, then the older ent
 test('an admin deletes a pending request', async () => {
   const request = await newRequest(users.alice);
   const page = await signIn(users.admin, `/requests/${request.id}`);
+  // an admin who is not an approver gets Delete, never Approve (checked once the page has loaded)
+  await button(page, 'Delete request').waitFor();
   expect(await button(page, 'Approve').count()).toBe(0);
   await button(page, 'Delete request').click();
   await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();

@@ -91,20 +91,24 @@ export function RequestPage() {
       { type, header, content, dismissible: true, dismissLabel: 'Dismiss', id: String(Date.now()), onDismiss: () => setFlash([]) },
     ]);
 
-  /** Runs an action; a refusal shows the API's message, and the page shows the request as it is now. */
+  /**
+   * Runs an action; a refusal shows the API's message, and the page shows the request as it is now. The
+   * success message waits for the reload, so it never shows beside the buttons of the request as it was.
+   */
   const act = async (name: string, action: () => Promise<ApprovalRequest>, done: (request: ApprovalRequest) => string) => {
     setBusy(name);
     try {
       const updated = await action();
+      await load();
       say('success', done(updated));
       return undefined;
     } catch (error) {
       const status = error instanceof ApiError ? ` (${error.status})` : '';
       say('error', messageOf(error), `${name} refused${status}`);
+      await load();
       return error;
     } finally {
       setBusy(undefined);
-      await load();
     }
   };
 
@@ -134,13 +138,13 @@ export function RequestPage() {
     setBusy('Send reminder');
     try {
       const sent = await api.remind(request.id);
+      await load();
       say(
         'success',
         sent.recipients.length
           ? `Reminder sent to ${sent.recipients.join(', ')}.`
           : 'No awaited approver may still decide: nobody was emailed.',
       );
-      await load();
     } catch (error) {
       const status = error instanceof ApiError ? ` (${error.status})` : '';
       const next =

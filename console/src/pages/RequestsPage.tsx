@@ -77,12 +77,12 @@ export function RequestsPage() {
   const key = JSON.stringify(filters);
   const pages = useCursorPages((cursor) => api.searchRequests(filters, 20, cursor), key);
   const profileOptions = useProfileOptions();
-  // From the address as it is now (not as this render saw it): two filters changed in quick
-  // succession both stay.
+  // From the address as it is now, not as this render saw it: two filters changed before the page
+  // renders again both stay. (react-router hands a functional update the render's parameters.)
   const setFilter = (name: keyof SearchFilters, value: string | undefined) =>
     setParams(
-      (current) => {
-        const next = new URLSearchParams(current);
+      () => {
+        const next = new URLSearchParams(window.location.search);
         if (value) next.set(name, value);
         else next.delete(name);
         // A last day before the first cannot be asked for: the other end follows.
