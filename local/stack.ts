@@ -148,7 +148,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       });
     }
     expose({ name: 'DynamoDB Local', url: dynamo.endpoint, env: 'AWS_ENDPOINT_URL_DYNAMODB' });
-    await ensureTable(dynamo.endpoint, tableName);
+    // A test's own table in the shared DynamoDB Local, with the outbox off, goes without the stream
+    // nothing reads (its writes cost DynamoDB Local less); a table that outlives the stack keeps it.
+    await ensureTable(dynamo.endpoint, tableName, { stream: options.outbox !== false || !options.sharedDynamo });
 
     // The local EventBridge; its events are listed on the mailbox's port (GET /events).
     const events = await startEventsServer({ dataDir: options.ephemeral ? undefined : dataDir, busName: LOCAL_EVENT_BUS, log });

@@ -7,10 +7,11 @@
  * the API answer or workflow step that stored it returns.
  */
 import '../helpers/memory/environment';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { documentClient } from '../../functions/adapters/clients';
 import { Repository } from '../../functions/adapters/dynamodb/repository';
 import { logger } from '../../functions/commons/observability';
-import { waitFor } from '../../local/net';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, waitFor } from '../../local/net';
 import type { StepFunctionsFault } from '../../local/stepfunctions/server';
 import { type Api, profile, startApi, users } from '../helpers/stack';
 import { about, executionStatus, mailbox, to, waitForEmails, waitForExecution } from '../helpers/workflow';
@@ -46,6 +47,16 @@ const waitingToken = (id: string) =>
 
 const outcomeEmails = async (id: string) =>
   (await mailbox(api)).filter((mail) => to(users.bob.email, /approved/i)(mail) && about(id)(mail));
+
+test("the table has the cloud's stream, with new and old images, which the outbox reads", async () => {
+  const client = new DynamoDBClient({ endpoint: api.stack.dynamoEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  try {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: api.stack.tableName }));
+    expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
+  } finally {
+    client.destroy();
+  }
+});
 
 test('create: the outbox starts the workflow and the approvers are emailed; decide: the outbox ends the wait and the requester is told', async () => {
   const created = await create();
