@@ -161,11 +161,7 @@ export async function startDynamoDbLocal(options: { dbPath?: string } = {}): Pro
  * whose outbox is off: nothing reads it, and DynamoDB Local's writes cost about half as much without
  * it (its stream bookkeeping on every write).
  */
-export async function ensureTable(
-  endpoint: string,
-  tableName: string,
-  options: { stream?: boolean } = {},
-): Promise<{ created: boolean }> {
+export async function ensureTable(endpoint: string, tableName: string, options: { stream?: boolean } = {}): Promise<{ created: boolean }> {
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const attributes = new Set<string>([TABLE_KEY.partitionKey, TABLE_KEY.sortKey]);
   for (const index of [...TABLE_INDEXES, DUE_INDEX]) {
