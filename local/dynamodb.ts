@@ -80,14 +80,47 @@ function launcher(classPath: string): { classPath: string; main: string } {
   return { classPath: `${dir}:${classPath}`, main: LAUNCHER };
 }
 
+/** DynamoDB Local's database file with -sharedDb. */
+const SHARED_DB_FILE = 'shared-local-instance.db';
+
+/**
+ * Indexes DynamoDB Local's stream records by stream. It keeps them in one SQLite table (`us`) keyed
+ * by sequence number alone, and on every write to a table with a stream it reads that stream's
+ * records: each write scans every record ever streamed, deleted tables' too, so writes slow down as
+ * the streams grow (measured on a file: a PutItem's JVM CPU went from 2 ms to 39 ms after 9,600
+ * records; with this index it stays at 2 ms). DynamoDB Local creates its tables only where they are
+ * missing, so it keeps the index. An index only speeds things up: with another layout (another
+ * DynamoDB Local version) or without node's SQLite (node before 22.13), it is not made and `false`
+ * says so.
+ */
+function indexStreamRecords(dbPath: string): boolean {
+  try {
+    const { DatabaseSync } = require('node:sqlite') as typeof import('node:sqlite');
+    const db = new DatabaseSync(join(dbPath, SHARED_DB_FILE), { timeout: 10_000 });
+    try {
+      db.exec('CREATE INDEX IF NOT EXISTS us_by_stream ON us (StreamID, SequenceNumber)');
+      return true;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
 export interface LocalDynamo {
   endpoint: string;
   /** The Java process (tests pause it with SIGSTOP). */
   pid: number;
+  /** On a folder: whether its stream records are indexed by stream (indexStreamRecords). */
+  streamsIndexed: boolean;
   stop(): Promise<void>;
 }
 
-/** Starts DynamoDB Local; `dbPath` persists across restarts, no `dbPath` keeps it in memory. */
+/**
+ * Starts DynamoDB Local; `dbPath` persists across restarts (and gets its stream records indexed),
+ * no `dbPath` keeps it in memory.
+ */
 export async function startDynamoDbLocal(options: { dbPath?: string } = {}): Promise<LocalDynamo> {
   assertJava();
   const dir = jarDir();
@@ -145,6 +178,7 @@ export async function startDynamoDbLocal(options: { dbPath?: string } = {}): Pro
   return {
     endpoint,
     pid: child.pid ?? 0,
+    streamsIndexed: options.dbPath ? indexStreamRecords(options.dbPath) : false,
     stop: () =>
       new Promise<void>((resolve) => {
         if (exited !== undefined) return resolve();

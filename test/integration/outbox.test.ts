@@ -7,12 +7,15 @@
  * the API answer or workflow step that stored it returns.
  */
 import '../helpers/memory/environment';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { documentClient } from '../../functions/adapters/clients';
 import { Repository } from '../../functions/adapters/dynamodb/repository';
 import { logger } from '../../functions/commons/observability';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, waitFor } from '../../local/net';
 import type { StepFunctionsFault } from '../../local/stepfunctions/server';
+import { SHARED_DYNAMODB_ENV } from '../setup/shared-dynamodb';
 import { type Api, profile, startApi, users } from '../helpers/stack';
 import { about, executionStatus, mailbox, to, waitForEmails, waitForExecution } from '../helpers/workflow';
 
@@ -55,6 +58,18 @@ test("the table has the cloud's stream, with new and old images, which the outbo
     expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
   } finally {
     client.destroy();
+  }
+});
+
+test("DynamoDB Local's stream records are indexed by stream: a write looks its stream's records up without scanning all", () => {
+  const shared = JSON.parse(process.env[SHARED_DYNAMODB_ENV] ?? '{}') as { dbPath?: string };
+  expect(shared.dbPath).toEqual(expect.any(String));
+  const db = new DatabaseSync(join(shared.dbPath as string, 'shared-local-instance.db'), { readOnly: true });
+  try {
+    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT MIN(SequenceNumber) FROM us WHERE StreamID = ?').all('any');
+    expect(plan.map((step) => step.detail).join('\n')).toMatch(/USING COVERING INDEX us_by_stream\b/);
+  } finally {
+    db.close();
   }
 });
 

@@ -3,26 +3,39 @@
  * starting its JVM is the costliest part of a local stack, and the integration files that run
  * the stack in-process each get a table of their own in it (test/helpers/stack.ts). Files that
  * need a DynamoDB Local of their own (a restart, a paused process) start one.
+ *
+ * Its database is a file in a folder in memory (/dev/shm where the machine has it), not DynamoDB
+ * Local's in-memory mode, so that its stream records can be indexed (local/dynamodb.ts
+ * `indexStreamRecords`): in memory and unindexed, every write scans every record the run's files
+ * have streamed, and the writes of the last files cost several times those of the first.
  */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type LocalDynamo, startDynamoDbLocal } from '../../local/dynamodb';
 
-/** Where the shared instance is, for the test workers: `{ endpoint, pid }` as JSON. */
+/** Where the shared instance is, for the test workers: `{ endpoint, pid, dbPath }` as JSON. */
 export const SHARED_DYNAMODB_ENV = 'APPROVALS_TEST_SHARED_DYNAMODB';
 
-const holder = globalThis as { sharedDynamo?: LocalDynamo };
+const holder = globalThis as { sharedDynamo?: LocalDynamo & { dbPath: string } };
 
 export async function setup(): Promise<void> {
+  const dbPath = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'approvals-test-dynamodb-'));
   let dynamo: LocalDynamo;
   try {
-    dynamo = await startDynamoDbLocal();
+    dynamo = await startDynamoDbLocal({ dbPath });
   } catch {
     // Unit tests need no DynamoDB; the integration files then start their own and fail with the reason (e.g. no JDK).
+    rmSync(dbPath, { recursive: true, force: true });
     return;
   }
-  holder.sharedDynamo = dynamo;
-  process.env[SHARED_DYNAMODB_ENV] = JSON.stringify({ endpoint: dynamo.endpoint, pid: dynamo.pid });
+  holder.sharedDynamo = { ...dynamo, dbPath };
+  process.env[SHARED_DYNAMODB_ENV] = JSON.stringify({ endpoint: dynamo.endpoint, pid: dynamo.pid, dbPath });
 }
 
 export async function teardown(): Promise<void> {
-  await holder.sharedDynamo?.stop();
+  const shared = holder.sharedDynamo;
+  if (!shared) return;
+  await shared.stop();
+  rmSync(shared.dbPath, { recursive: true, force: true });
 }
