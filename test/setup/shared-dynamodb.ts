@@ -4,12 +4,12 @@
  * the stack in-process each get a table of their own in it (test/helpers/stack.ts). Files that
  * need a DynamoDB Local of their own (a restart, a paused process) start one.
  *
- * Its database is a file in a folder in memory (/dev/shm where the machine has it), not DynamoDB
+ * Its database is a file in a folder in memory (/dev/shm where the machine has one with room), not DynamoDB
  * Local's in-memory mode, so that its stream records can be indexed (local/dynamodb.ts
  * `indexStreamRecords`): in memory and unindexed, every write scans every record the run's files
  * have streamed, and the writes of the last files cost several times those of the first.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalDynamo, startDynamoDbLocal } from '../../local/dynamodb';
@@ -19,8 +19,19 @@ export const SHARED_DYNAMODB_ENV = 'APPROVALS_TEST_SHARED_DYNAMODB';
 
 const holder = globalThis as { sharedDynamo?: LocalDynamo & { dbPath: string } };
 
+/** /dev/shm when it has room to spare (a run's database is about 6 MB), else the temporary folder. */
+function scratchRoot(): string {
+  try {
+    const shm = statfsSync('/dev/shm');
+    if (shm.bavail * shm.bsize >= 256 * 1024 * 1024) return '/dev/shm';
+  } catch {
+    // no /dev/shm on this machine
+  }
+  return tmpdir();
+}
+
 export async function setup(): Promise<void> {
-  const dbPath = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'approvals-test-dynamodb-'));
+  const dbPath = mkdtempSync(join(scratchRoot(), 'approvals-test-dynamodb-'));
   let dynamo: LocalDynamo;
   try {
     dynamo = await startDynamoDbLocal({ dbPath });
