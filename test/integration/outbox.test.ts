@@ -13,6 +13,7 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { documentClient } from '../../functions/adapters/clients';
 import { Repository } from '../../functions/adapters/dynamodb/repository';
 import { logger } from '../../functions/commons/observability';
+import { SHARED_DB_FILE } from '../../local/dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, waitFor } from '../../local/net';
 import type { StepFunctionsFault } from '../../local/stepfunctions/server';
 import { SHARED_DYNAMODB_ENV } from '../setup/shared-dynamodb';
@@ -64,7 +65,7 @@ test("the table has the cloud's stream, with new and old images, which the outbo
 test("DynamoDB Local's stream records are indexed by stream: a write looks its stream's records up without scanning all", () => {
   const shared = JSON.parse(process.env[SHARED_DYNAMODB_ENV] ?? '{}') as { dbPath?: string };
   expect(shared.dbPath).toEqual(expect.any(String));
-  const db = new DatabaseSync(join(shared.dbPath as string, 'shared-local-instance.db'), { readOnly: true });
+  const db = new DatabaseSync(join(shared.dbPath as string, SHARED_DB_FILE), { readOnly: true });
   try {
     const plan = db.prepare('EXPLAIN QUERY PLAN SELECT MIN(SequenceNumber) FROM us WHERE StreamID = ?').all('any');
     expect(plan.map((step) => step.detail).join('\n')).toMatch(/USING COVERING INDEX us_by_stream\b/);
