@@ -115,10 +115,38 @@ export interface LocalDynamo {
 }
 
 /**
- * Starts DynamoDB Local; `dbPath` persists across restarts (and gets its stream records indexed),
- * no `dbPath` keeps it in memory.
+ * Starts DynamoDB Local and returns once it answers; `dbPath` persists across restarts (and gets its
+ * stream records indexed), no `dbPath` keeps it in memory.
  */
 export async function startDynamoDbLocal(options: { dbPath?: string } = {}): Promise<LocalDynamo> {
+  const dynamo = await launchDynamoDbLocal(options);
+  await dynamo.ready;
+  return dynamo;
+}
+
+/** Waits until the DynamoDB Local at `endpoint` answers; `gone` names why it never will, if it exited. */
+export async function waitForDynamoDbLocal(endpoint: string, gone: () => string | undefined = () => undefined): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+  try {
+    await waitFor(
+      async () => {
+        const reason = gone();
+        if (reason) throw new GiveUp(reason);
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return true;
+      },
+      { timeoutMs: 60_000, what: 'DynamoDB Local to answer' },
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Starts DynamoDB Local without waiting for it (the JVM takes about 2 s): `ready` settles once it
+ * answers and its stream records are indexed, or rejects, the process killed, when it cannot start.
+ */
+export async function launchDynamoDbLocal(options: { dbPath?: string } = {}): Promise<LocalDynamo & { ready: Promise<void> }> {
   assertJava();
   const dir = jarDir();
   const port = await freePort();
@@ -156,26 +184,21 @@ export async function startDynamoDbLocal(options: { dbPath?: string } = {}): Pro
     exited = code;
   });
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
-  try {
-    await waitFor(
-      async () => {
-        if (exited !== undefined) throw new GiveUp(`DynamoDB Local exited (code ${exited}) while starting:\n${output}`);
-        await client.send(new ListTablesCommand({ Limit: 1 }));
-        return true;
-      },
-      { timeoutMs: 60_000, what: 'DynamoDB Local to answer' },
-    );
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  } finally {
-    client.destroy();
-  }
-  if (options.dbPath) indexStreamRecords(options.dbPath);
+  const ready = waitForDynamoDbLocal(endpoint, () =>
+    exited === undefined ? undefined : `DynamoDB Local exited (code ${exited}) while starting:\n${output}`,
+  ).then(
+    () => {
+      if (options.dbPath) indexStreamRecords(options.dbPath);
+    },
+    (error: unknown) => {
+      child.kill('SIGKILL');
+      throw error;
+    },
+  );
   return {
     endpoint,
     pid: child.pid ?? 0,
+    ready,
     stop: () =>
       new Promise<void>((resolve) => {
         if (exited !== undefined) return resolve();

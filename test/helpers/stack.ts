@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitForDynamoDbLocal } from '../../local/dynamodb';
 import { type LocalIssuer, localIssuer } from '../../local/identity';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { changeLocalUser, type LocalPerson, putLocalUser, userPoolFile } from '../../local/user-pool';
@@ -45,11 +46,24 @@ export interface Api {
   stop(): Promise<void>;
 }
 
-/** The run's shared DynamoDB Local with a new table, when `npm test` started one (test/setup). */
-function sharedDynamo(): { endpoint: string; pid: number; tableName: string } | undefined {
+/**
+ * The run's shared DynamoDB Local with a new table, when `npm test` started one (test/setup), once it
+ * answers: its JVM starts while the first files run.
+ */
+export async function sharedDynamo(): Promise<{ endpoint: string; pid: number; tableName: string } | undefined> {
   const shared = process.env[SHARED_DYNAMODB_ENV];
   if (!shared) return undefined;
-  return { ...(JSON.parse(shared) as { endpoint: string; pid: number }), tableName: `approvals-${randomUUID()}` };
+  const { endpoint, pid } = JSON.parse(shared) as { endpoint: string; pid: number };
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  await waitForDynamoDbLocal(endpoint, () => (alive() ? undefined : `the run's shared DynamoDB Local (pid ${pid}) exited while starting`));
+  return { endpoint, pid, tableName: `approvals-${randomUUID()}` };
 }
 
 /**
@@ -75,7 +89,7 @@ export async function startApi(
     dataDir,
     ephemeral: options.ephemeral ?? true,
     // Data meant to outlive the stack (ephemeral: false) needs a DynamoDB Local of its own.
-    sharedDynamo: options.ephemeral === false ? undefined : sharedDynamo(),
+    sharedDynamo: options.ephemeral === false ? undefined : await sharedDynamo(),
     timeScale: options.timeScale,
     callbackUrlPrefixes: options.callbackUrlPrefixes,
     // Tests run the reconciler on demand (api.stack.reconcile()) unless they ask for the timer.

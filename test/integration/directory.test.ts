@@ -25,8 +25,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/net';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { LOCAL_USER_POOL_ID, startUserPoolServer, type UserPoolServer } from '../../local/user-pool';
 import { memoryPoolStore } from '../../local/user-pool-store';
-import { type Api, putDirectoryUser, startApi, users } from '../helpers/stack';
-import { SHARED_DYNAMODB_ENV } from '../setup/shared-dynamodb';
+import { type Api, putDirectoryUser, sharedDynamo, startApi, users } from '../helpers/stack';
 
 const clientOf = (endpoint: string) =>
   new CognitoIdentityProviderClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
@@ -252,12 +251,16 @@ function tokenCommand(dataDir: string, args: string[]): Promise<{ code: number |
 
 describe('the token command and a running stack with the same DATA_DIR', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'approvals-directory-'));
-  const shared = process.env[SHARED_DYNAMODB_ENV];
-  const dynamo = () =>
-    shared ? { ...(JSON.parse(shared) as { endpoint: string; pid: number }), tableName: `approvals-dir-${Date.now()}` } : undefined;
   let stack: LocalStack | undefined;
   const start = async () => {
-    stack = await startLocalStack({ port: 0, mailPort: 0, dataDir, sharedDynamo: dynamo(), reconcileEveryMs: 0, validateWorkflow: false });
+    stack = await startLocalStack({
+      port: 0,
+      mailPort: 0,
+      dataDir,
+      sharedDynamo: await sharedDynamo(),
+      reconcileEveryMs: 0,
+      validateWorkflow: false,
+    });
     return stack;
   };
   afterAll(async () => {

@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LocalDynamo, startDynamoDbLocal } from '../../local/dynamodb';
+import { type LocalDynamo, launchDynamoDbLocal } from '../../local/dynamodb';
 
 /** Where the shared instance is, for the test workers: `{ endpoint, pid, dbPath }` as JSON. */
 export const SHARED_DYNAMODB_ENV = 'APPROVALS_TEST_SHARED_DYNAMODB';
@@ -32,9 +32,12 @@ function scratchRoot(): string {
 
 export async function setup(): Promise<void> {
   const dbPath = mkdtempSync(join(scratchRoot(), 'approvals-test-dynamodb-'));
-  let dynamo: LocalDynamo;
+  let dynamo: LocalDynamo & { ready: Promise<void> };
   try {
-    dynamo = await startDynamoDbLocal({ dbPath });
+    // Not awaited: the unit tests run while its JVM starts, and an integration file waits until it
+    // answers (test/helpers/stack.ts). A start that fails kills it, which that wait reports.
+    dynamo = await launchDynamoDbLocal({ dbPath });
+    dynamo.ready.catch(() => undefined);
   } catch {
     // Unit tests need no DynamoDB; the integration files then start their own and fail with the reason (e.g. no JDK).
     rmSync(dbPath, { recursive: true, force: true });
