@@ -4,8 +4,8 @@
  * the stack in-process each get a table of their own in it (test/helpers/stack.ts). Files that
  * need a DynamoDB Local of their own (a restart, a paused process) start one.
  *
- * Its database is a file in a folder in memory (/dev/shm where the machine has one with room), not DynamoDB
- * Local's in-memory mode, so that its stream records can be indexed (local/dynamodb.ts
+ * Its database is a file in a folder in memory (/dev/shm where the machine has one with room), not
+ * DynamoDB Local's in-memory mode, so that its stream records can be indexed (local/dynamodb.ts
  * `indexStreamRecords`): in memory and unindexed, every write scans every record the run's files
  * have streamed, and the writes of the last files cost several times those of the first.
  */
