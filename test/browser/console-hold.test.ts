@@ -82,9 +82,9 @@ test('an approver holds until a date and time: a date too far is refused on the 
   await button(other, 'Release hold').click();
   await other.getByText('Hold released. Reminders resume.', { exact: true }).waitFor();
   expect(await api('GET', `/requests/${request.id}`, users.admin)).toMatchObject({ state: 'requested', onHold: false });
-  // the flash shows before the page reloads the request: wait for the reloaded buttons, then check
-  await button(other, 'Put on hold').waitFor();
+  // the message shows once the page has reloaded the request: never beside the Release button it had
   expect(await button(other, 'Release hold').count()).toBe(0);
+  await button(other, 'Put on hold').waitFor();
   await other.getByText('hold-released', { exact: false }).first().waitFor();
   await shot(other, 'released');
 });
