@@ -6,7 +6,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKey, localIssuer } from '../../local/identity';
@@ -14,6 +13,7 @@ import { waitFor } from '../../local/net';
 import { type RunningService, startService } from '../helpers/process';
 import { cardRequest, profile, putDirectoryUser, type TestUser, users } from '../helpers/stack';
 import { assertChromium, launchChromium } from '../helpers/browser';
+import { seriousViolations } from '../helpers/console-browser';
 
 const screenshots = join(__dirname, '..', '..', 'test-results', 'console');
 const dataDir = mkdtempSync(join(tmpdir(), 'approvals-console-'));
@@ -79,13 +79,6 @@ async function signIn(user: TestUser, path: string): Promise<Page> {
   await page.locator('#top-nav').getByText(user.email, { exact: true }).locator('visible=true').first().waitFor();
   page.on('close', () => expect(errors).toEqual([]));
   return page;
-}
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
 }
 
 /** The text that describes a number field (its hint and its error), as assistive technology reads it. */

@@ -80,8 +80,17 @@ export async function startConsole(screenshotDir: string): Promise<ConsoleSessio
   }
 }
 
-/** axe-core's serious and critical findings on the page as it is now. */
+/**
+ * axe-core's serious and critical findings on the page once its finite animations have ended. A flash
+ * that is still fading in has text at part opacity, which axe would report as low contrast.
+ */
 export async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(`Promise.all(
+    document
+      .getAnimations()
+      .filter((animation) => Number.isFinite(animation.effect?.getComputedTiming().endTime))
+      .map((animation) => animation.finished.catch(() => undefined)),
+  )`);
   const results = await new AxeBuilder({ page }).analyze();
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')

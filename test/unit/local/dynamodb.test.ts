@@ -26,7 +26,7 @@ test('the wait ends once the endpoint answers ListTables, after refusing connect
     const check = () => (probesBeforeUp >= 2 ? resolve() : setTimeout(check, 10));
     check();
   });
-  const server = createServer((req, res) => {
+  const server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
     res.end(JSON.stringify({ TableNames: [] }));
   });
