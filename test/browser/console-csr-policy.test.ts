@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { waitFor } from '../../local/net';
 import { assertChromium } from '../helpers/browser';
-import { type ConsoleSession, screenshot, seriousViolations, startConsole } from '../helpers/console-browser';
+import { type ConsoleSession, chooseOption, screenshot, seriousViolations, startConsole } from '../helpers/console-browser';
 import { makeCsr } from '../helpers/csr';
 import { profile, users } from '../helpers/stack';
 
@@ -36,8 +36,7 @@ async function describedBy(page: Page, field: ReturnType<Page['getByRole']>): Pr
 test("an admin sets a profile's CSR policy; the API's message shows on the field it names", async () => {
   const page = await session.signIn(users.admin, '/profiles/tls/edit');
   await page.getByRole('heading', { name: 'Certificate request policy' }).waitFor();
-  await page.getByRole('button', { name: /Enforcement/ }).click();
-  await page.getByRole('option', { name: /^Flag/ }).click();
+  await chooseOption(page, page.getByRole('button', { name: /Enforcement/ }), /^Flag/);
   await page.getByRole('button', { name: /Key algorithms/ }).click();
   await page.getByRole('option', { name: 'RSA', exact: true }).click();
   await page.getByRole('option', { name: 'EC', exact: true }).click();

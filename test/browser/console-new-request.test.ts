@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { assertChromium } from '../helpers/browser';
-import { type ConsoleSession, screenshot, seriousViolations, startConsole } from '../helpers/console-browser';
+import { type ConsoleSession, chooseOption, screenshot, seriousViolations, startConsole } from '../helpers/console-browser';
 import { profile, users } from '../helpers/stack';
 
 const screenshots = join(__dirname, '..', '..', 'test-results', 'console-new-request');
@@ -35,8 +35,7 @@ async function described(page: Page, label: string) {
 
 /** Opens a Cloudscape select by its form field's label and picks the option with this text. */
 async function choose(page: Page, label: string, option: string | RegExp) {
-  await page.getByRole('button', { name: new RegExp(`^${label}`) }).click();
-  await page.getByRole('option', { name: option }).click();
+  await chooseOption(page, page.getByRole('button', { name: new RegExp(`^${label}`) }), option);
 }
 
 /** From the Requests page, as a requester with no groups, to the form. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { waitFor } from '../../local/net';
 import { assertChromium } from '../helpers/browser';
-import { type ConsoleSession, screenshot, seriousViolations, startConsole } from '../helpers/console-browser';
+import { type ConsoleSession, chooseOption, screenshot, seriousViolations, startConsole } from '../helpers/console-browser';
 import { cardRequest, profile, users } from '../helpers/stack';
 
 const screenshots = join(__dirname, '..', '..', 'test-results', 'console-receipt');
@@ -83,8 +83,7 @@ test("the profile editor shows and keeps approvalValidFor: saving without touchi
 
   await page.goto(`${session.apiUrl}/console/profiles/cards/edit`);
   await amount.fill('12');
-  await page.getByRole('button', { name: /Approval valid for unit/ }).click();
-  await page.getByRole('option', { name: 'Hours', exact: true }).click();
+  await chooseOption(page, page.getByRole('button', { name: /Approval valid for unit/ }), 'Hours');
   await shot(page, 'profile-approval-valid-for');
   await page.getByRole('button', { name: 'Save profile', exact: true }).click();
   await page.waitForURL('**/console/profiles');

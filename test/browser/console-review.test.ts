@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { formatLocal, formatUtc } from '../../console/src/time';
 import { assertChromium } from '../helpers/browser';
-import { type ConsoleSession, screenshot, seriousViolations, startConsole } from '../helpers/console-browser';
+import { type ConsoleSession, chooseOption, screenshot, seriousViolations, startConsole } from '../helpers/console-browser';
 import { cardRequest, profile, type TestUser, users } from '../helpers/stack';
 
 const screenshots = join(__dirname, '..', '..', 'test-results', 'console-review');
@@ -267,8 +267,7 @@ async function signIn(user: TestUser, path: string, options?: Parameters<Console
 }
 
 async function chooseUnit(page: Page, field: string, unit: string) {
-  await page.getByRole('button', { name: new RegExp(`${field} unit`) }).click();
-  await page.getByRole('option', { name: unit, exact: true }).click();
+  await chooseOption(page, page.getByRole('button', { name: new RegExp(`${field} unit`) }), unit);
 }
 
 /** Every scrolling box around the page's table, and the page itself, wider than its box: none when the table fits. */

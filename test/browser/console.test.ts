@@ -13,7 +13,7 @@ import { waitFor } from '../../local/net';
 import { type RunningService, startService } from '../helpers/process';
 import { cardRequest, profile, putDirectoryUser, type TestUser, users } from '../helpers/stack';
 import { assertChromium, launchChromium } from '../helpers/browser';
-import { seriousViolations } from '../helpers/console-browser';
+import { chooseOption, seriousViolations } from '../helpers/console-browser';
 
 const screenshots = join(__dirname, '..', '..', 'test-results', 'console');
 const dataDir = mkdtempSync(join(tmpdir(), 'approvals-console-'));
@@ -402,8 +402,7 @@ test('an admin creating a profile with durations the API refuses sees its messag
   await page.getByLabel('Name').fill('Badges');
   await page.getByLabel('Approvers').fill('carol@example.com');
   await page.getByRole('spinbutton', { name: 'Expire after' }).fill('1');
-  await page.getByRole('button', { name: /Expire after unit/ }).click();
-  await page.getByRole('option', { name: 'Hours', exact: true }).click();
+  await chooseOption(page, page.getByRole('button', { name: /Expire after unit/ }), 'Hours');
   await button(page, 'Save profile').click();
   // The API's message, on the field it names: 4 hours (the default) is not shorter than 1 hour.
   await waitFor(async () => (await describedBy(page, 'Remind after')).includes('must be shorter than Expire after'), {
@@ -416,8 +415,7 @@ test('an admin creating a profile with durations the API refuses sees its messag
   await shot(page, 'profile-invalid-duration');
 
   await page.getByRole('spinbutton', { name: 'Expire after' }).fill('3');
-  await page.getByRole('button', { name: /Expire after unit/ }).click();
-  await page.getByRole('option', { name: 'Days', exact: true }).click();
+  await chooseOption(page, page.getByRole('button', { name: /Expire after unit/ }), 'Days');
   await button(page, 'Save profile').click();
   await page.waitForURL('**/console/profiles');
   expect((await api('GET', '/profiles/badges', users.admin)).expireAfter).toBe('P3D');

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { localIssuer } from '../../local/identity';
 import { waitFor } from '../../local/net';
 import { launchChromium } from './browser';
@@ -81,20 +81,47 @@ export async function startConsole(screenshotDir: string): Promise<ConsoleSessio
 }
 
 /**
- * axe-core's serious and critical findings on the page once its finite animations have ended. A flash
- * that is still fading in has text at part opacity, which axe would report as low contrast.
+ * axe-core's serious and critical findings on the page once its running finite animations have
+ * ended. A flash that is still fading in has text at part opacity, which axe would report as low
+ * contrast.
  */
 export async function seriousViolations(page: Page): Promise<string[]> {
   await page.evaluate(`Promise.all(
     document
       .getAnimations()
-      .filter((animation) => Number.isFinite(animation.effect?.getComputedTiming().endTime))
+      .filter((animation) => animation.playState === 'running' && Number.isFinite(animation.effect?.getComputedTiming().endTime))
       .map((animation) => animation.finished.catch(() => undefined)),
   )`);
   const results = await new AxeBuilder({ page }).analyze();
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
     .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
+}
+
+/**
+ * Picks `option` in a Cloudscape select (`select` is its button) and waits until the select shows
+ * it. The page can still move while the dropdown opens (in one failed run the side navigation had
+ * closed and the dropdown opened above the field), so a click can land beside the option and leave
+ * the choice unmade: it is picked again until the select shows it.
+ */
+export async function chooseOption(page: Page, select: Locator, option: string | RegExp): Promise<void> {
+  const item = page.getByRole('option', { name: option, exact: typeof option === 'string' });
+  const shown = async () => {
+    // biome-ignore lint/performance/useDomNodeTextContent: what the select shows, not its hidden labels
+    const text = (await select.innerText()).trim();
+    return typeof option === 'string' ? text.includes(option) : option.test(text);
+  };
+  let picked = false;
+  await waitFor(
+    async () => {
+      if (picked && (await shown())) return true;
+      if (!(await item.isVisible())) await select.click();
+      await item.click({ timeout: 5_000 });
+      picked = true;
+      return shown();
+    },
+    { timeoutMs: 30_000, what: `the select to show ${option}` },
+  );
 }
 
 export async function screenshot(page: Page, path: string, fullPage = true): Promise<void> {
