@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { waitFor } from '../../local/net';
 import { assertChromium } from '../helpers/browser';
-import { type ConsoleSession, chooseOption, screenshot, seriousViolations, startConsole } from '../helpers/console-browser';
+import { type ConsoleSession, chooseOption, chooseOptions, screenshot, seriousViolations, startConsole } from '../helpers/console-browser';
 import { makeCsr } from '../helpers/csr';
 import { profile, users } from '../helpers/stack';
 
@@ -37,10 +37,7 @@ test("an admin sets a profile's CSR policy; the API's message shows on the field
   const page = await session.signIn(users.admin, '/profiles/tls/edit');
   await page.getByRole('heading', { name: 'Certificate request policy' }).waitFor();
   await chooseOption(page, page.getByRole('button', { name: /Enforcement/ }), /^Flag/);
-  await page.getByRole('button', { name: /Key algorithms/ }).click();
-  await page.getByRole('option', { name: 'RSA', exact: true }).click();
-  await page.getByRole('option', { name: 'EC', exact: true }).click();
-  await page.keyboard.press('Escape');
+  await chooseOptions(page, page.getByRole('button', { name: /Key algorithms/ }), ['RSA', 'EC']);
   const minRsa = page.getByRole('spinbutton', { name: 'Minimum RSA key size (bits)' });
   await minRsa.fill('512');
   await page.getByRole('textbox', { name: 'Allowed domains' }).fill('example.com\nexa_mple.org');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { formatLocal } from '../../console/src/time';
 import { assertChromium } from '../helpers/browser';
-import { type ConsoleSession, screenshot, seriousViolations, startConsole } from '../helpers/console-browser';
+import { type ConsoleSession, chooseOptions, screenshot, seriousViolations, startConsole } from '../helpers/console-browser';
 import { cardRequest, profile, type TestUser, users } from '../helpers/stack';
 
 const screenshots = join(__dirname, '..', '..', 'test-results', 'console-hold');
@@ -113,9 +113,7 @@ test('the profile editor keeps and edits the comments a profile requires', async
   const field = page.getByRole('button', { name: /Comment required to/ });
   await page.getByText('Comment required to', { exact: true }).waitFor();
   await page.getByText('Approve', { exact: true }).waitFor();
-  await field.click();
-  await page.getByRole('option', { name: 'Put on hold' }).click();
-  await page.keyboard.press('Escape');
+  await chooseOptions(page, field, ['Put on hold']);
   await shot(page, 'profile-comment-required');
   await button(page, 'Save profile').click();
   await page.waitForURL('**/console/profiles');

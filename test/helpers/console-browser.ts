@@ -124,6 +124,23 @@ export async function chooseOption(page: Page, select: Locator, option: string |
   );
 }
 
+/** Picks each of `options` in a Cloudscape multiselect (`select` is its button) as chooseOption does, each until it is selected, and closes the list. */
+export async function chooseOptions(page: Page, select: Locator, options: ReadonlyArray<string | RegExp>): Promise<void> {
+  for (const option of options) {
+    const item = page.getByRole('option', { name: option, exact: typeof option === 'string' });
+    const selected = async () => (await item.getAttribute('aria-selected')) === 'true';
+    await waitFor(
+      async () => {
+        if (!(await item.isVisible())) await select.click();
+        if (!(await selected())) await item.click({ timeout: 5_000 });
+        return selected();
+      },
+      { timeoutMs: 30_000, what: `${option} to be selected` },
+    );
+  }
+  await page.keyboard.press('Escape');
+}
+
 export async function screenshot(page: Page, path: string, fullPage = true): Promise<void> {
   // A full-page screenshot of a scrolled page draws the sticky top navigation mid-page.
   await page.evaluate('window.scrollTo(0, 0)');
