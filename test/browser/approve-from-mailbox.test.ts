@@ -44,11 +44,22 @@ test('an approver opens the email in the web mailbox, clicks Approve, confirms, 
   const page = await (browser as Browser).newPage();
   await page.goto(service?.mailUrl ?? '');
   const email = page.locator('.email', { hasText: 'Approval needed' }).filter({ hasText: users.carol.email });
-  await email.waitFor({ timeout: 20_000 });
-  await email.getByRole('button', { name: 'Toggle HTML view' }).click();
-  const message = email.frameLocator('.email-html iframe');
-  const approve = message.getByRole('link', { name: 'Approve', exact: true });
-  await approve.waitFor();
+  const approve = email.frameLocator('.email-html iframe').getByRole('link', { name: 'Approve', exact: true });
+  // The mailbox's page (aws-ses-v2-local's own) once opened the HTML view without the link in a
+  // CI run on a busy machine: the view is opened again, on the page reloaded, until the link shows.
+  await waitFor(
+    async () => {
+      await email.waitFor({ timeout: 20_000 });
+      await email.getByRole('button', { name: 'Toggle HTML view' }).click();
+      const shown = await approve.waitFor({ timeout: 10_000 }).then(
+        () => true,
+        () => false,
+      );
+      if (!shown) await page.reload();
+      return shown;
+    },
+    { timeoutMs: 90_000, what: "the approval email's Approve link in the mailbox's HTML view" },
+  );
 
   const [confirmPage] = await Promise.all([page.context().waitForEvent('page'), approve.click()]);
   await confirmPage.waitForLoadState();
