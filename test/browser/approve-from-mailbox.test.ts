@@ -6,7 +6,7 @@ import { localIssuer } from '../../local/identity';
 import { waitFor } from '../../local/net';
 import { type RunningService, startService } from '../helpers/process';
 import { cardRequest, profile, putDirectoryUser, users } from '../helpers/stack';
-import { assertChromium, launchChromium } from '../helpers/browser';
+import { assertChromium, launchChromium, pageOptions } from '../helpers/browser';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'approvals-browser-'));
 let service: RunningService | undefined;
@@ -41,7 +41,7 @@ test('an approver opens the email in the web mailbox, clicks Approve, confirms, 
   const request = await api('POST', '/requests', users.alice, cardRequest('cards'));
   expect(request.state).toBe('requested');
 
-  const page = await (browser as Browser).newPage();
+  const page = await (browser as Browser).newPage(pageOptions);
   await page.goto(service?.mailUrl ?? '');
   const email = page.locator('.email', { hasText: 'Approval needed' }).filter({ hasText: users.carol.email });
   const approve = email.frameLocator('.email-html iframe').getByRole('link', { name: 'Approve', exact: true });

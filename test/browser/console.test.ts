@@ -12,7 +12,7 @@ import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateKey, localIssuer } from '../.
 import { waitFor } from '../../local/net';
 import { type RunningService, startService } from '../helpers/process';
 import { cardRequest, profile, putDirectoryUser, type TestUser, users } from '../helpers/stack';
-import { assertChromium, launchChromium } from '../helpers/browser';
+import { assertChromium, launchChromium, pageOptions } from '../helpers/browser';
 import { chooseOption, seriousViolations } from '../helpers/console-browser';
 
 const screenshots = join(__dirname, '..', '..', 'test-results', 'console');
@@ -65,7 +65,7 @@ const newRequest = (as: TestUser, subject: Record<string, unknown> = {}) =>
 
 /** Opens a console address in a fresh browser and signs in on the provider's form. */
 async function signIn(user: TestUser, path: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const context = await browser.newContext(pageOptions);
   contexts.push(context);
   const page = await context.newPage();
   const errors: string[] = [];

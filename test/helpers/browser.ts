@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type BrowserContextOptions, chromium } from 'playwright-core';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -26,3 +26,11 @@ export function launchChromium(): Promise<Browser> {
     ],
   });
 }
+
+/**
+ * The options of every page the browser tests open. Motion is reduced, as a user may ask for, so
+ * Cloudscape shows a flash or a dialog in its final state at once: axe, run while a flash fades
+ * in, reports its text at part opacity as low contrast (CI runs found that twice, and waiting for
+ * the running animations was not enough, since a fade can start while axe is already reading).
+ */
+export const pageOptions: BrowserContextOptions = { viewport: { width: 1440, height: 900 }, reducedMotion: 'reduce' };

@@ -10,7 +10,7 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { localIssuer } from '../../local/identity';
 import { waitFor } from '../../local/net';
-import { launchChromium } from './browser';
+import { launchChromium, pageOptions } from './browser';
 import { type RunningService, startService } from './process';
 import { putDirectoryUser, type TestUser, users } from './stack';
 
@@ -57,7 +57,7 @@ export async function startConsole(screenshotDir: string): Promise<ConsoleSessio
       return parsed;
     };
     const signIn = async (user: TestUser & { name?: string }, path: string, options: BrowserContextOptions = {}) => {
-      const context = await opened.newContext({ viewport: { width: 1440, height: 900 }, ...options });
+      const context = await opened.newContext({ ...pageOptions, ...options });
       contexts.push(context);
       const page = await context.newPage();
       const errors: string[] = [];
@@ -80,18 +80,9 @@ export async function startConsole(screenshotDir: string): Promise<ConsoleSessio
   }
 }
 
-/**
- * axe-core's serious and critical findings on the page once its running finite animations have
- * ended. A flash that is still fading in has text at part opacity, which axe would report as low
- * contrast.
- */
+/** axe-core's serious and critical findings on the page (opened with pageOptions, so nothing on it is still fading in). */
 export async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(`Promise.all(
-    document
-      .getAnimations()
-      .filter((animation) => animation.playState === 'running' && Number.isFinite(animation.effect?.getComputedTiming().endTime))
-      .map((animation) => animation.finished.catch(() => undefined)),
-  )`);
+  expect(await page.evaluate("matchMedia('(prefers-reduced-motion: reduce)').matches")).toBe(true);
   const results = await new AxeBuilder({ page }).analyze();
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
