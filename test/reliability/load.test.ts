@@ -6,6 +6,7 @@
 import { recordFigures } from '../helpers/reliability/figures';
 import { call, isApproverEmail, isReminder, pool, type StoredEmail, sentTo } from '../helpers/reliability/http';
 import { type InProcess, startInProcess } from '../helpers/reliability/inprocess';
+import { explainRequest } from '../helpers/reliability/explain';
 import { type MailWatch, watchMail } from '../helpers/reliability/mailwatch';
 import { scaled } from '../helpers/reliability/scale';
 import type { Person } from '../helpers/reliability/tokens';
@@ -22,6 +23,16 @@ const approvers: Person[] = [
 
 let stack: InProcess;
 let mail: MailWatch;
+const explain = async (id: string) =>
+  explainRequest(
+    {
+      apiUrl: stack.apiUrl,
+      sfnUrl: stack.stack.sfnUrl,
+      stateMachineArn: stack.stack.stateMachineArn,
+      token: await stack.mint.person(admin),
+    },
+    id,
+  );
 
 beforeAll(async () => {
   stack = await startInProcess();
@@ -83,12 +94,17 @@ test(
             ids[index] = id;
             requesters[index] = requester.email;
             // The approver acts on the email, as in real use.
-            await mail.until(
-              id,
-              (emails) => approvers.every((a) => emails.some(firstEmailTo(a.email))),
-              EMAIL_TIMEOUT_MS,
-              'both approvers to be emailed',
-            );
+            await mail
+              .until(
+                id,
+                (emails) => approvers.every((a) => emails.some(firstEmailTo(a.email))),
+                EMAIL_TIMEOUT_MS,
+                'both approvers to be emailed',
+              )
+              .catch(async (error: Error) => {
+                const sent = mail.about(id).map((email) => `${email.destination.to.join(',')}: ${email.subject}`);
+                throw new Error(`${error.message}\n  emails: ${sent.join('; ') || 'none'}\n  ${await explain(id)}`);
+              });
             const approver = approvers[index % approvers.length] as Person;
             const t1 = Date.now();
             const decided = await call(stack.apiUrl, 'POST', `/requests/${id}/decisions`, {
