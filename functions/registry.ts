@@ -99,6 +99,18 @@ export const scheduledFunctions = (): readonly ScheduledFunction[] => ofKind('sc
 /** The functions fed by an event source. */
 export const eventFunctions = (): readonly EventFunction[] => ofKind('event');
 
+/**
+ * Each kind's Lambda timeout, in seconds: the CDK stack gives it to every function of the kind
+ * (infra/constructs/service-function.ts), and the local stack fails an invocation of a workflow
+ * step, the stream consumer or the reconciler that runs longer, as Lambda does (local/lambda.ts).
+ * A workflow step's is within the ASL's TimeoutSeconds (60) for each task; one reconciler run
+ * repairs at most RECONCILE_BATCH requests, a few calls each.
+ */
+export const TIMEOUT_SECONDS = { api: 10, 'workflow-step': 30, scheduled: 120, event: 30 } as const satisfies Record<
+  ServiceFunctionEntry['kind'],
+  number
+>;
+
 /** The entry named `name`; an unknown name is a programming error. */
 export function functionNamed(name: string): ServiceFunctionEntry {
   const entry = (FUNCTIONS as readonly ServiceFunctionEntry[]).find((candidate) => candidate.name === name);

@@ -74,7 +74,6 @@ export class EmailEvents extends Construct {
 
     this.function = ServiceFunction.ofEntry(this, functionNamed('sesEvents'), props.resources, {
       description: 'Records SES bounces, complaints, rejects, rendering failures and delivery delays in the request history',
-      timeout: Duration.seconds(30),
       ...props.logs,
     });
     this.function.addEventSourceMapping('EmailEventsSource', {

@@ -179,7 +179,6 @@ export class ServiceHttpApi extends Construct {
     for (const operation of operations) {
       const fn = ServiceFunction.ofEntry(this, operation, props.resources, {
         description: `${operation.methods.join('/')} ${operation.path} (${operation.access})`,
-        timeout: Duration.seconds(10),
         memorySize: API_MEMORY_MB,
         ...this.logs,
         // Public and unauthenticated: a flood of link requests is capped here instead of taking the account's concurrency.

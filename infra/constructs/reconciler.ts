@@ -2,7 +2,7 @@
  * The reconciler: the workflow's backstop, the `reconciler` function of the registry run by an
  * EventBridge Scheduler schedule every RECONCILE_EVERY_MINUTES, with the scheduler's own role.
  */
-import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
@@ -36,8 +36,6 @@ export class Reconciler extends Construct {
     const stack = Stack.of(this);
     this.function = ServiceFunction.ofEntry(this, functionNamed('reconciler'), props.resources, {
       description: 'Repairs requests whose workflow is late: expires overdue ones, starts missing executions, restarts lost outcomes',
-      // One run repairs at most RECONCILE_BATCH requests (a few calls each); the rest wait for the next run.
-      timeout: Duration.minutes(2),
       ...props.logs,
       // One run at a time: two overlapping runs could both start an execution for the same request.
       reservedConcurrentExecutions: props.reserveConcurrency ? 1 : undefined,

@@ -13,7 +13,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { Need, ServiceFunctionEntry } from '../../functions/registry';
+import { type Need, type ServiceFunctionEntry, TIMEOUT_SECONDS } from '../../functions/registry';
 import { BUNDLING, bundlingAliases } from '../bundling';
 
 /** The project root: function entries are relative to it. */
@@ -29,7 +29,7 @@ export interface ServiceFunctionProps {
   readonly description?: string;
   /**
    * Longest run of one invocation.
-   * @default Duration.seconds(10)
+   * @default Duration.seconds(10); through `ofEntry`, its kind's (TIMEOUT_SECONDS in functions/registry.ts)
    */
   readonly timeout?: Duration;
   /**
@@ -144,7 +144,11 @@ export class ServiceFunction extends NodejsFunction {
     props: Omit<ServiceFunctionProps, 'entry'>,
   ): ServiceFunction {
     const id = `${entry.name.charAt(0).toUpperCase()}${entry.name.slice(1)}Function`;
-    const fn = new ServiceFunction(scope, id, { ...props, entry: entry.entry }).bindNeeds(entry.needs, resources);
+    const fn = new ServiceFunction(scope, id, {
+      timeout: Duration.seconds(TIMEOUT_SECONDS[entry.kind]),
+      ...props,
+      entry: entry.entry,
+    }).bindNeeds(entry.needs, resources);
     fn.registryName = entry.name;
     return fn;
   }

@@ -43,7 +43,6 @@ export class StreamConsumer extends Construct {
     this.function = ServiceFunction.ofEntry(this, STREAM_CONSUMER_FUNCTION, props.resources, {
       description:
         "The outbox: starts a new request's workflow, ends the wait of a request that ended, publishes events and keeps the stats counters, from the table's stream",
-      timeout: Duration.seconds(30),
       logRetention: props.logRetention,
       logRemovalPolicy: props.logRemovalPolicy,
     });

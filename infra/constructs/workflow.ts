@@ -4,7 +4,7 @@
  * and its log group.
  */
 import * as path from 'node:path';
-import { Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
+import { Fn, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
@@ -33,8 +33,6 @@ export class Workflow extends Construct {
     for (const step of props.steps) {
       this.functions[step.name] = ServiceFunction.ofEntry(this, step, props.resources, {
         description: `Approval workflow task ${step.name} (\${${step.substitution}})`,
-        // Within the ASL's TimeoutSeconds (60) for each task.
-        timeout: Duration.seconds(30),
         ...props.logs,
       });
     }

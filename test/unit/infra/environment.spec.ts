@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type * as z from '../../../functions/domain/zod';
 import { environmentSchema } from '../../../functions/commons/settings';
-import { FUNCTIONS, type ServiceFunctionEntry } from '../../../functions/registry';
+import { FUNCTIONS, type ServiceFunctionEntry, TIMEOUT_SECONDS } from '../../../functions/registry';
 import { PROJECT_ROOT, ServiceFunction } from '../../../infra/constructs/service-function';
 import { defined, fixture, logicalId, props, resources } from '../../helpers/infra';
 
@@ -87,6 +87,16 @@ test('the stack has one function per registry entry, and every service function 
   for (const entry of FUNCTIONS) {
     expect([...defined(stateless.functions[entry.name]).needs].sort()).toEqual([...entry.needs].sort());
   }
+});
+
+test("each function's Lambda timeout is its kind's, as the local stack keeps it (registry TIMEOUT_SECONDS)", () => {
+  for (const entry of FUNCTIONS) {
+    const timeout = props(
+      resources(statelessTemplate, 'AWS::Lambda::Function')[logicalId(defined(stateless.functions[entry.name]))],
+    ).Timeout;
+    expect([entry.name, timeout]).toEqual([entry.name, TIMEOUT_SECONDS[entry.kind]]);
+  }
+  expect(TIMEOUT_SECONDS).toEqual({ api: 10, 'workflow-step': 30, scheduled: 120, event: 30 });
 });
 
 test("the libraries shared between loads are the functions' imports", () => {
