@@ -10,13 +10,13 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { REQUEST_CHANGE_FILTERS } from '../functions/adapters/dynamodb/stream';
 import { parseCallbackUrlPrefixes } from '../functions/commons/settings';
-import { functionNamed, STREAM_CONSUMER_FUNCTION, TIMEOUT_SECONDS, workflowSteps } from '../functions/registry';
+import { functionNamed, STREAM_CONSUMER_FUNCTION, workflowSteps } from '../functions/registry';
 import { endpointsEnv, type LocalEndpoint, removeEndpointsFile, writeEndpointsFile } from './endpoints';
 import { deleteTable, ensureTable, startDynamoDbLocal } from './dynamodb';
 import { type GatewayOptions, startGateway } from './gateway';
 import { localIssuer } from './identity';
 import { localKeyArn, localKmsKeys, startKmsServer } from './kms';
-import { withLambdaTimeout } from './lambda';
+import { lambdaFunction } from './lambda';
 import { LOCAL_EVENT_BUS, startEventsServer } from './events';
 import { startMailbox } from './mailbox';
 import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from './net';
@@ -226,14 +226,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const functions = Object.fromEntries(
       workflowSteps().map((fn) => {
-        // Loaded on first use, like a Lambda cold start, after the environment above is set; kept
-        // for later invocations, as a warm Lambda keeps its handler.
-        let handler: ((event: unknown) => Promise<unknown>) | undefined;
-        const invoke = withLambdaTimeout((payload: unknown) => {
-          handler ??= require(resolve(fn.entry)).handler as (event: unknown) => Promise<unknown>;
-          return handler(payload).finally(() => wakeOutbox());
-        }, TIMEOUT_SECONDS[fn.kind]);
-        return [fn.name, invoke];
+        // Loaded on first use, like a Lambda cold start, after the environment above is set.
+        const run = lambdaFunction(fn);
+        return [fn.name, (payload: unknown) => run(payload).finally(() => wakeOutbox())];
       }),
     );
     const sfn = await startStepFunctionsServer({
@@ -262,11 +257,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The reconciler: loaded like a Lambda cold start, run by a timer as the schedule runs it in the cloud.
     // Runs never overlap (the cloud function has a concurrency of 1).
     let running: Promise<unknown> | undefined;
-    const reconciler = functionNamed('reconciler');
-    const runReconciler = withLambdaTimeout(
-      (event: unknown) => (require(resolve(reconciler.entry)).handler as (event: unknown) => Promise<unknown>)(event),
-      TIMEOUT_SECONDS[reconciler.kind],
-    );
+    const runReconciler = lambdaFunction(functionNamed('reconciler'));
     const reconcile = () => {
       running ??= runReconciler({}).finally(() => {
         running = undefined;
@@ -288,17 +279,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // The outbox: the table's stream feeds the stream consumer, loaded like a Lambda cold start, under
     // the event source mapping's filters and batch rules. Its position is kept in DATA_DIR across restarts.
-    let consume: StreamHandler | undefined;
     const poller =
       options.outbox === false
         ? { deadLetters: [], wake: () => {}, stop: async () => {} }
         : await startStreamPoller({
             endpoint: dynamo.endpoint,
             tableName,
-            handler: withLambdaTimeout((event: Parameters<StreamHandler>[0]) => {
-              consume ??= require(resolve(STREAM_CONSUMER_FUNCTION.entry)).handler as StreamHandler;
-              return consume(event);
-            }, TIMEOUT_SECONDS[STREAM_CONSUMER_FUNCTION.kind]),
+            handler: lambdaFunction<Parameters<StreamHandler>[0], Awaited<ReturnType<StreamHandler>>>(STREAM_CONSUMER_FUNCTION),
             filters: REQUEST_CHANGE_FILTERS,
             rules: STREAM_CONSUMER_FUNCTION.stream,
             positionFile: dbPath ? join(dataDir, 'stream-position.json') : undefined,
