@@ -255,7 +255,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(sfn.close);
 
     // The reconciler: loaded like a Lambda cold start, run by a timer as the schedule runs it in the cloud.
-    // Runs never overlap (the cloud function has a concurrency of 1).
+    // Runs never overlap (the cloud function has a concurrency of 1), but for one past its timeout:
+    // Lambda would stop it, here it runs on beside the next (local/lambda.ts).
     let running: Promise<unknown> | undefined;
     const runReconciler = lambdaFunction(functionNamed('reconciler'));
     const reconcile = () => {
