@@ -53,7 +53,9 @@ export async function scaleModel(options: { quick: boolean }) {
       JSON.stringify(trace.invocations) !== JSON.stringify(APPROVALS[key].invocations) ||
       JSON.stringify(trace.states) !== JSON.stringify(APPROVALS[key].states)
     )
-      throw new Error(`the ${key} approval's calls differ from bench/scale/calls.ts: run test/unit/lifecycle/approval-calls.test.ts`);
+      throw new Error(
+        `the ${key} approval's calls differ from bench/scale/calls.ts: run npm test -- test/unit/lifecycle -t '^approval-calls '`,
+      );
     const units = sumUnits(trace.tableCalls.map((call) => unitsOf(call, trace.profile)));
     // Events are entries of the PutEvents calls counted (each change publishes the entries its images call for).
     scenarios[key] = { ...perApproval(APPROVALS[key].invocations, APPROVALS[key].states, units), events: trace.events };
@@ -233,7 +235,7 @@ export function renderScale(model: Model, when: string): string {
     '',
     `Written by \`npm run scale\` (bench/scale.ts) on ${when}; do not edit by hand. Counts come from the calls of one`,
     "approval traced through the real use cases, the stream consumer and the workflow's path (bench/scale/calls.ts,",
-    'checked by test/unit/lifecycle/calls.test.ts and approval-calls.test.ts), DynamoDB units from the items the adapters',
+    'checked by test/unit/lifecycle/calls.spec.ts and approval-calls.spec.ts), DynamoDB units from the items the adapters',
     `write (task token sized at ${n(TASK_TOKEN_CHARS)} characters), settings from the synthesized template, durations from the API`,
     'functions measured as deployed (bundled, source maps on, JSON logs) on this machine.',
     '',

@@ -1,8 +1,8 @@
 /**
  * The calls one approval makes, per function invocation: the data the scale model (bench/scale.ts,
  * docs/scale.md) is written from. The tests check it against the real code, so the model cannot
- * drift from it: test/unit/lifecycle/calls.test.ts the API's synchronous calls (`API_CALLS`),
- * test/unit/lifecycle/approval-calls.test.ts a whole approval through the use cases, the stream
+ * drift from it: test/unit/lifecycle/calls.spec.ts the API's synchronous calls (`API_CALLS`),
+ * test/unit/lifecycle/approval-calls.spec.ts a whole approval through the use cases, the stream
  * consumer and the workflow's path (`APPROVALS`).
  *
  * Calls are `<port>.<method>`: `store` the table (adapters/dynamodb), `directory` the user pool

@@ -4,7 +4,7 @@
  * stream consumer (each stored change of the request item that passes the event source mapping's
  * filter, adapters/dynamodb/stream.ts, is relayed as its own record), and the workflow steps, in the
  * order statemachines/approval.asl.json takes them (bench/scale/asl-walk.ts names the states entered).
- * test/unit/lifecycle/approval-calls.test.ts checks the trace against bench/scale/calls.ts, from which
+ * test/unit/lifecycle/approval-calls.spec.ts checks the trace against bench/scale/calls.ts, from which
  * the scale model (bench/scale.ts, docs/scale.md) is written.
  */
 import { readFileSync } from 'node:fs';

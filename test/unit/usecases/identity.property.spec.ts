@@ -1,6 +1,6 @@
 /**
  * Property tests of the quorum and separation rules (CONTRACT: Identity, Quorum), beside the named
- * cases of identity.test.ts: for random people (addresses with case and +tag aliases, a second
+ * cases of identity.spec.ts: for random people (addresses with case and +tag aliases, a second
  * account on the same mailbox, unverified, disabled, out of the group), random profiles listing
  * them under any of their addresses, a random requester and holder, and random decision orders
  * through the API and links (with the directory changing in between), a request is approved only

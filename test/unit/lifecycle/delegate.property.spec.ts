@@ -1,6 +1,6 @@
 /**
  * Property test of delegation (CONTRACT: Delegation, Quorum), beside the named cases of
- * delegate.test.ts: for random people, random delegations between them (chains included, active
+ * delegate.spec.ts: for random people, random delegations between them (chains included, active
  * or not), a random requester and holder, a profile that allows delegation or not, and random
  * decision orders through the API and delegates' links, checked after every step:
  * - a delegate never decides where delegation is forbidden;

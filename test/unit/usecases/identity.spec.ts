@@ -1,7 +1,7 @@
 /**
  * People are resolved in the directory (CONTRACT: Identity): the requester a calling system names,
  * the holder, the approvers kept on a new request, the caller of an API decision, and one vote per
- * person across the API, links and addresses. Named cases; identity.property.test.ts generates more.
+ * person across the API, links and addresses. Named cases; identity.property.spec.ts generates more.
  */
 import type { CreateRequestBody } from '../../../functions/domain/bodies';
 import type { ApprovalRequest, Identity } from '../../../functions/domain/model';

@@ -2,7 +2,7 @@
  * Every cursor is decoded and checked in one place (adapters/dynamodb/pages.ts) before a Query is
  * sent: a forged cursor is an invalid_request error (400) and nothing reaches the table, where an
  * empty or foreign key would be a ValidationException (a 500). DynamoDB Local answers the same
- * cursors on every route in test/integration/cursors.test.ts.
+ * cursors on every route in test/integration/hostile-input.test.ts.
  */
 import type { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';

@@ -2,7 +2,7 @@
  * Decisions by delegates (CONTRACT: Delegation): through the API and by a delegate's link, the
  * delegate decides once for the delegator where the delegator may, recorded `by` and `for`; never
  * where the profile forbids it, on the delegate's own or held request, or beyond one hop.
- * delegation.property.test.ts generates random delegations and decision orders.
+ * delegate.property.spec.ts generates random delegations and decision orders.
  */
 import type { DecisionBody } from '../../../functions/domain/bodies';
 import type { Delegation } from '../../../functions/domain/delegation';
