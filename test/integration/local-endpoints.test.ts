@@ -123,7 +123,10 @@ function tokenCommand(dataDir: string): Promise<{ code: number | null; stdout: s
 }
 
 test('the token command warns on stderr when no stack runs with its DATA_DIR, and not when one does', async () => {
-  const [running, none] = await Promise.all([tokenCommand(api.dataDir), tokenCommand(mkdtempSync(join(tmpdir(), 'approvals-no-stack-')))]);
+  const noStack = mkdtempSync(join(tmpdir(), 'approvals-no-stack-'));
+  const [running, none] = await Promise.all([tokenCommand(api.dataDir), tokenCommand(noStack)]).finally(() =>
+    rmSync(noStack, { recursive: true, force: true }),
+  );
   expect([running.code, running.stderr]).toEqual([0, '']);
   expect(running.stdout).toMatch(/^ey[\w-]+\.[\w-]+\.[\w-]+\n$/);
   expect(none.code).toBe(0);

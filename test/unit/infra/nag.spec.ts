@@ -2,7 +2,7 @@
  * cdk-nag's AWS Solutions checks pass with zero unacknowledged findings, and every
  * acknowledgement is needed, scoped to the construct it is about, and explains itself.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Validations } from 'aws-cdk-lib';
@@ -84,8 +84,8 @@ describe('cdk-nag AwsSolutions', () => {
     const original = Validations.prototype.acknowledge;
     Validations.prototype.acknowledge = function ignore() {};
     let findings: Array<{ rule: string; path: string }> = [];
+    const unacknowledged = checkedApp();
     try {
-      const unacknowledged = checkedApp();
       expect(nagChecked(unacknowledged.app)).toBe(true);
       expect(() => unacknowledged.app.synth()).toThrow(/validation-report.json/);
       const report = JSON.parse(readFileSync(path.join(unacknowledged.outdir, 'validation-report.json'), 'utf8')) as {
@@ -98,6 +98,8 @@ describe('cdk-nag AwsSolutions', () => {
       );
     } finally {
       Validations.prototype.acknowledge = original;
+      // The cloud assembly is about 23 MB: not left in the temporary folder at every run.
+      rmSync(unacknowledged.outdir, { recursive: true, force: true });
     }
     expect(findings.length).toBeGreaterThan(0);
     for (const ack of acks) {

@@ -182,7 +182,7 @@ describe('statemachines/approval.asl.json', () => {
 
 describe('the execution store', () => {
   it('appends one line per change, whatever it holds, and a new start reads the snapshot and the journal together', async () => {
-    const { mkdtempSync, statSync } = await import('node:fs');
+    const { mkdtempSync, rmSync, statSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'sfn-store-'));
     const store = new ExecutionStore(dir);
@@ -219,5 +219,6 @@ describe('the execution store', () => {
     await store.flush();
     expect(readdirSync(join(dir, 'stepfunctions'))).toEqual(['executions.json']);
     expect(new ExecutionStore(dir).load()).toHaveLength(600);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
