@@ -116,7 +116,7 @@ export async function measureBundles(options: { initRuns: number; only?: number;
       outdir: dir,
       sourcemap: true,
       sourcesContent: false,
-      plugins: [floorModules(floorEntries)],
+      plugins: [...(deployedOptions.plugins ?? []), floorModules(floorEntries)],
     });
     const bytesOf = (out: string) => statSync(join(dir, `${out}.js`)).size;
     const partsOf = (out: string): BundleParts => {

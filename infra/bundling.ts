@@ -1,7 +1,8 @@
 /**
  * How every Lambda function is bundled, in one place: the CDK construct (infra/constructs/
- * service-function.ts) passes these options to NodejsFunction, and the bundle-size test and the
- * benchmark run esbuild with the same ones, so what they measure is what is deployed.
+ * service-function.ts) bundles each function with these options (infra/bundle-function.ts, run by
+ * the asset's local bundling), and the bundle-size test and the benchmark run esbuild with the same
+ * ones, so what they measure is what is deployed.
  *
  * The AWS SDK is bundled rather than taken from the Lambda runtime's copy: measured on the
  * benchmark machine (docs/performance.md), a handler whose SDK loads from node_modules (as the
@@ -10,6 +11,7 @@
  */
 import { resolve } from 'node:path';
 import type { BuildOptions } from 'esbuild';
+import { sdkSchemaKeys } from './sdk-schema-keys';
 
 /** The project root: function entries and aliases are relative to it. */
 const ROOT = resolve(__dirname, '..');
@@ -53,12 +55,13 @@ export const isReadOnlyApi = (fn: { kind: string; methods?: readonly string[] })
  * - read-only API functions: up to 383 KB (health 91 KB, receiptKeys 267 KB; getRequest 319 KB, getStats 323 KB,
  *   exportRequests 332 KB; the ones that read the user directory carry its Cognito client: listTasks
  *   358 KB, getDelegation 354 KB; linkPage 383 KB also verifies links with Secrets Manager's client);
- * - other functions: 315–491 KB (awaitDecision 491 KB holds DynamoDB, Cognito, SES, Step Functions and
- *   Secrets Manager clients; createRequest 490 KB the PKCS#10 schemas that read a P10 enrollment's CSR,
- *   about 107 KB; notifyOutcome 450 KB and deliverCallback 380 KB the KMS client).
+ * - other functions: 315–491 KB (createRequest 490 KB holds the PKCS#10 schemas that read a P10
+ *   enrollment's CSR, about 107 KB; awaitDecision 444 KB the DynamoDB, Cognito, SES, Step Functions and
+ *   Secrets Manager clients; notifyOutcome 407 KB and deliverCallback 381 KB the KMS client).
  * Every bundle is about 133 KB lighter without the SDK's default credential chain and 15 KB without
  * its event-stream codec (the aliases above), about 75 KB lighter with zod's tree-shakable API
- * (functions/domain/zod.ts), and holds only the clients its needs call (functions/commons/deps.ts).
+ * (functions/domain/zod.ts), and holds only the clients its needs call (functions/commons/deps.ts);
+ * the four that send email are 43 KB lighter without SES v2's other operations (infra/sdk-schema-keys.ts).
  * Of what is left in getRequest, the SDK's core (@smithy/core, @aws-sdk/core) is about 120 KB
  * (docs/performance.md).
  */
@@ -74,7 +77,11 @@ export const BUNDLE_GOAL_BYTES = 450 * 1024;
 export const READ_ONLY_BUNDLE_GOAL_BYTES = 300 * 1024;
 export const INIT_GOAL_MS_OVER_BARE = 80;
 
-/** esbuild's options for one function's entry, as NodejsFunction runs it (without the source map). */
+/**
+ * esbuild's options for one function's entry, as it is deployed (without the source map, which
+ * infra/bundle-function.ts adds). The plugin lets esbuild leave out the SDK schemas of operations a
+ * function never sends (infra/sdk-schema-keys.ts).
+ */
 export function esbuildOptions(entry: string): BuildOptions {
   return {
     entryPoints: [entry],
@@ -86,6 +93,7 @@ export function esbuildOptions(entry: string): BuildOptions {
     mainFields: [...BUNDLING.mainFields],
     external: [...BUNDLING.externalModules],
     alias: bundlingAliases(),
+    plugins: [sdkSchemaKeys],
     logLevel: 'error',
   };
 }

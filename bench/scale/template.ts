@@ -7,7 +7,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ServiceFunction } from '../../infra/constructs/service-function';
-import { buildApp, createTestStacks } from '../../test/helpers/infra';
+import { buildApp, createTestStacks, removeAssemblies } from '../../test/helpers/infra';
 
 export interface TemplateFacts {
   /** Memory (MB) and architecture of each registry function, by its name. */
@@ -25,8 +25,14 @@ export function readTemplate(): TemplateFacts {
   const app = buildApp();
   const stacks = createTestStacks(app);
   const resources = (stack: Stack) => Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
-  const stateful = resources(stacks.stateful);
-  const stateless = resources(stacks.stateless);
+  let stateful: Record<string, Resource>;
+  let stateless: Record<string, Resource>;
+  try {
+    stateful = resources(stacks.stateful);
+    stateless = resources(stacks.stateless);
+  } finally {
+    removeAssemblies();
+  }
   const all = { ...stateful, ...stateless };
   const functions: TemplateFacts['functions'] = {};
   for (const construct of app.node.findAll()) {

@@ -1,20 +1,20 @@
 /**
  * The house construct for every function of the service: a NodejsFunction with the
- * defaults fixed (Node 24 on arm64, esbuild bundle with source maps, active tracing,
+ * defaults fixed (Node 24 on arm64, its esbuild bundle with a source map, active tracing,
  * its own log group and its own role with no managed policies) and one way to turn
  * a function's `needs` into environment variables and least-privilege grants.
  */
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { AssetHashType, Duration, type ILocalBundling, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { ApplicationLogLevel, Architecture, Code, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { type Need, type ServiceFunctionEntry, TIMEOUT_SECONDS } from '../../functions/registry';
-import { BUNDLING, bundlingAliases } from '../bundling';
 
 /** The project root: function entries are relative to it. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -127,6 +127,37 @@ export const TASK_ACTIONS = ['states:SendTaskSuccess', 'states:SendTaskFailure']
 /** What every function of a stack shares: where its logs go and how long they stay. */
 export type FunctionLogProps = Pick<ServiceFunctionProps, 'logRetention' | 'logRemovalPolicy'>;
 
+/**
+ * A function's bundling: infra/bundle-function.ts, in a local process, never in Docker, with the
+ * options the bundle-size test and the benchmark measure (infra/bundling.ts). The CDK bundles an
+ * asset once per distinct source and options and hands the output to the others, so the `entry`
+ * field is part of those options: without it every function got the first function's bundle.
+ */
+class FunctionBundling implements ILocalBundling {
+  constructor(readonly entry: string) {}
+
+  tryBundle(outputDir: string): boolean {
+    const script = path.join(PROJECT_ROOT, 'infra', 'bundle-function.ts');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', script, path.join(PROJECT_ROOT, this.entry), outputDir], {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    if (run.status !== 0) throw new Error(`Bundling ${this.entry} failed: ${run.error?.message ?? `exit code ${run.status}`}`);
+    return true;
+  }
+}
+
+/**
+ * A function's code: its bundle (`index.js` with its source map), made when a stack is synthesized
+ * for deployment and hashed by its output, as NodejsFunction's own bundling does.
+ */
+const bundledCode = (entry: string): Code =>
+  Code.fromAsset(PROJECT_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    // Required by the type; the local bundling either bundles or fails, never falls back to it.
+    bundling: { image: Runtime.NODEJS_24_X.bundlingImage, local: new FunctionBundling(entry) },
+  });
+
 export class ServiceFunction extends NodejsFunction {
   /** The needs bound so far (for tests and reviews). */
   readonly needs = new Set<Need>();
@@ -167,10 +198,8 @@ export class ServiceFunction extends NodejsFunction {
     logGroup.grantWrite(role);
 
     super(scope, id, {
-      entry: path.join(PROJECT_ROOT, props.entry),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      code: bundledCode(props.entry),
+      handler: 'index.handler',
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -185,19 +214,6 @@ export class ServiceFunction extends NodejsFunction {
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       role,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-      bundling: {
-        // Local esbuild, never Docker; the options are shared with the bundle-size test and the
-        // benchmark (infra/bundling.ts says why the SDK is bundled).
-        forceDockerBundling: false,
-        format: OutputFormat.CJS,
-        target: BUNDLING.target,
-        minify: BUNDLING.minify,
-        sourceMap: true,
-        sourcesContent: false,
-        externalModules: [...BUNDLING.externalModules],
-        mainFields: [...BUNDLING.mainFields],
-        esbuildArgs: { '--alias': Object.entries(bundlingAliases()).map(([module, path]) => `${module}=${path}`) },
-      },
     });
 
     // Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which have no resource-level permissions.

@@ -9,7 +9,8 @@
  * `buildApp` leaves it off unless asked: its engine costs seconds to load per test file. cdk-nag's
  * checks run in the same synth for the configurations nag.spec.ts checks (NAG_CHECKED).
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -54,9 +55,28 @@ export const TEST_SYNTH_CONTEXT = {
   'aws:cdk:disable-stack-trace': true,
 };
 
+let assemblies: string | undefined;
+
+/**
+ * A new folder for one test app's cloud assembly, under one folder for them all that
+ * `removeAssemblies` deletes (test/unit/infra/infra.test.ts, after its topics). An app given no
+ * folder makes its own in the temporary folder, as `cdk.out<random>`, as soon as it is constructed,
+ * and leaves it there: about 50 of them a run, 160 MB with the assets they stage.
+ */
+export function assemblyDir(): string {
+  assemblies ??= mkdtempSync(path.join(tmpdir(), 'approvals-cdk-'));
+  return mkdtempSync(path.join(assemblies, 'app-'));
+}
+
+/** Deletes every folder `assemblyDir` made. */
+export function removeAssemblies(): void {
+  if (assemblies) rmSync(assemblies, { recursive: true, force: true });
+  assemblies = undefined;
+}
+
 export function buildApp(context: Record<string, unknown> = {}, options: { validate?: boolean; outdir?: string } = {}): App {
   return new App({
-    outdir: options.outdir,
+    outdir: options.outdir ?? assemblyDir(),
     builtinCloudFormationValidation: options.validate ?? false,
     context: { ...cdkContext(), ...TEST_SYNTH_CONTEXT, ...context },
   });

@@ -1,9 +1,10 @@
 /** Deployment settings come from context; a wrong value stops synth with the parameter's name. */
 import { App } from 'aws-cdk-lib';
 import { type PINNED_ENVIRONMENTS, readConfig } from '../../../infra/config';
-import { PRODUCTION_CONTEXT, PRODUCTION_PIN } from '../../helpers/infra';
+import { assemblyDir, PRODUCTION_CONTEXT, PRODUCTION_PIN } from '../../helpers/infra';
 
-const configWith = (context: Record<string, unknown>, pinned?: typeof PINNED_ENVIRONMENTS) => readConfig(new App({ context }), pinned);
+const configWith = (context: Record<string, unknown>, pinned?: typeof PINNED_ENVIRONMENTS) =>
+  readConfig(new App({ context, outdir: assemblyDir() }), pinned);
 
 describe('deployment settings', () => {
   test('defaults: stage dev, prefix approvals-dev, 90 days of logs, the sender as SES identity', () => {

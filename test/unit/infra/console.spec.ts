@@ -9,7 +9,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import { ConsoleSite } from '../../../infra/constructs/console-site';
-import { defined, fixture, logicalId, props, resolveStackOutputs, resources } from '../../helpers/infra';
+import { assemblyDir, defined, fixture, logicalId, props, resolveStackOutputs, resources } from '../../helpers/infra';
 
 const { stateful, stateless, statefulTemplate, statelessTemplate } = fixture();
 const site = stateless.console;
@@ -261,7 +261,7 @@ function configAsset(stack: Stack): string {
 
 describe('synth without a built console (a fresh clone)', () => {
   test('deploys config.json alone and warns, instead of failing', () => {
-    const stack = new Stack(new App({ builtinCloudFormationValidation: false }), 'Bare');
+    const stack = new Stack(new App({ builtinCloudFormationValidation: false, outdir: assemblyDir() }), 'Bare');
     new ConsoleSite(stack, 'Console', {
       prefix: 'approvals-test',
       userPool: new UserPool(stack, 'Pool'),

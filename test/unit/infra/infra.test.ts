@@ -4,7 +4,7 @@
  * per Jest file (every file starts from an empty module registry), so one file pays it once: when the
  * topics were 16 files they took 24 s, and 14 s as one. One topic: `npm test -- test/unit/infra -t '^iam '`.
  */
-import { functionBundles } from '../../helpers/infra';
+import { functionBundles, removeAssemblies } from '../../helpers/infra';
 import { runTopics } from '../../helpers/topics';
 
 // esbuild bundles every function in its own process (seconds of its own): started before the topics
@@ -13,3 +13,5 @@ import { runTopics } from '../../helpers/topics';
 functionBundles().catch(() => undefined);
 
 runTopics(__dirname);
+
+afterAll(removeAssemblies);

@@ -2,19 +2,27 @@
  * cdk-nag's AWS Solutions checks pass with zero unacknowledged findings, and every
  * acknowledgement is needed, scoped to the construct it is about, and explains itself.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { buildApp, createTestStacks, fixture, nagChecked, PRODUCTION_CONTEXT, PRODUCTION_PIN, stacksWith } from '../../helpers/infra';
+import {
+  assemblyDir,
+  buildApp,
+  createTestStacks,
+  fixture,
+  nagChecked,
+  PRODUCTION_CONTEXT,
+  PRODUCTION_PIN,
+  stacksWith,
+} from '../../helpers/infra';
 
 const ACK = 'aws:cdk:acknowledged-rules';
 
 /** A new app of cdk.json's settings with cdk-nag as its only validation (CloudFormation's own is validation.spec.ts's). */
 function checkedApp() {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'nag-'));
+  const outdir = assemblyDir();
   const app = buildApp({}, { outdir });
   createTestStacks(app);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -84,8 +92,8 @@ describe('cdk-nag AwsSolutions', () => {
     const original = Validations.prototype.acknowledge;
     Validations.prototype.acknowledge = function ignore() {};
     let findings: Array<{ rule: string; path: string }> = [];
-    const unacknowledged = checkedApp();
     try {
+      const unacknowledged = checkedApp();
       expect(nagChecked(unacknowledged.app)).toBe(true);
       expect(() => unacknowledged.app.synth()).toThrow(/validation-report.json/);
       const report = JSON.parse(readFileSync(path.join(unacknowledged.outdir, 'validation-report.json'), 'utf8')) as {
@@ -98,8 +106,6 @@ describe('cdk-nag AwsSolutions', () => {
       );
     } finally {
       Validations.prototype.acknowledge = original;
-      // The cloud assembly is about 23 MB: not left in the temporary folder at every run.
-      rmSync(unacknowledged.outdir, { recursive: true, force: true });
     }
     expect(findings.length).toBeGreaterThan(0);
     for (const ack of acks) {

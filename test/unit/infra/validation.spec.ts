@@ -5,12 +5,10 @@
  * configuration; the configurations the topics use are named here so that each is checked even
  * when its topic is filtered out.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { Annotations, App, CfnResource, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import {
+  assemblyDir,
   buildApp,
   CERTIFICATE_ARN,
   cdkContext,
@@ -31,14 +29,8 @@ const CONFIGURATIONS: Array<[string, Record<string, unknown>, Pinned | undefined
   ['a second receipt key generation (receiptKeys 1,2)', { receiptKeys: '1,2' }, undefined],
 ];
 
-let outdir: string;
-beforeAll(() => {
-  outdir = mkdtempSync(path.join(tmpdir(), 'cfn-validate-'));
-});
-afterAll(() => rmSync(outdir, { recursive: true, force: true }));
-
 test('the check is on and fails the synth on an invalid property', () => {
-  const app = buildApp({}, { validate: true, outdir: path.join(outdir, 'invalid') });
+  const app = buildApp({}, { validate: true });
   new CfnResource(new Stack(app, 'Invalid'), 'Queue', { type: 'AWS::SQS::Queue', properties: { VisibilityTimeout: 'not a number' } });
   expect(() => app.synth()).toThrow(/VisibilityTimeout/);
 });
@@ -73,7 +65,7 @@ function annotated(app: App): Stack {
 }
 
 test('the test apps record no stack traces (with cdk.json alone they would: they cost seconds here and are not in the templates)', () => {
-  expect(traces(annotated(new App({ context: cdkContext() }))).map((entry) => entry.type)).toEqual(
+  expect(traces(annotated(new App({ context: cdkContext(), outdir: assemblyDir() }))).map((entry) => entry.type)).toEqual(
     expect.arrayContaining(['aws:cdk:creationStack', 'aws:cdk:warning']),
   );
   expect(traces(annotated(buildApp()))).toEqual([]);

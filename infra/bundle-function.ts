@@ -1,0 +1,34 @@
+/**
+ * Bundles one function for Lambda: `index.js` and its source map (`index.js.map`, without the
+ * sources) in the output folder, with the options of infra/bundling.ts. The CDK asset of every
+ * function runs it as its local bundling (infra/constructs/service-function.ts): esbuild's plugins
+ * need its asynchronous API, which the asset's synchronous bundling step reaches through this process.
+ *
+ *   node --import tsx infra/bundle-function.ts <entry> <output folder>
+ */
+import { resolve } from 'node:path';
+import { build } from 'esbuild';
+import { esbuildOptions } from './bundling';
+
+/** Writes `<outdir>/index.js` and `<outdir>/index.js.map` for the handler module `entry`. */
+export async function bundleFunction(entry: string, outdir: string): Promise<void> {
+  await build({
+    ...esbuildOptions(resolve(entry)),
+    entryPoints: { index: resolve(entry) },
+    outdir,
+    sourcemap: true,
+    sourcesContent: false,
+  });
+}
+
+if (require.main === module) {
+  const [entry, outdir] = process.argv.slice(2);
+  if (!entry || !outdir) {
+    process.stderr.write('usage: node --import tsx infra/bundle-function.ts <entry> <output folder>\n');
+    process.exit(2);
+  }
+  bundleFunction(entry, outdir).catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}
