@@ -31,13 +31,13 @@ export async function resolvePerson(directory: Directory, who: Identity): Promis
 
 /**
  * The delegator of a delegation as the directory knows them now: an enabled member of `approvers`
- * holding the delegation's email under the delegation's sub; undefined otherwise (they may not
- * decide, so nobody may for them).
+ * holding the delegation's email under the delegation's sub, with their groups (a stage may list
+ * them through one); undefined otherwise (they may not decide, so nobody may for them).
  */
 export async function resolveDelegator(directory: Directory, delegation: Delegation): Promise<Voter | undefined> {
   const voter = await resolveAddress(directory, delegation.delegator.email);
   if (!voter || ![voter.id, ...(voter.otherIds ?? [])].includes(delegation.delegator.id)) return undefined;
-  return { id: delegation.delegator.id, email: delegation.delegator.email };
+  return { id: delegation.delegator.id, email: delegation.delegator.email, groups: voter.groups ?? [] };
 }
 
 /** The active delegations to this person whose delegator may still decide (one hop: only delegations to them). */
@@ -144,7 +144,11 @@ export async function resolveDelegateLink(
     if (delegation?.to.email !== link.approver.toLowerCase()) continue;
     const user = await deps.directory.userBySub(delegation.to.id);
     if (!user?.enabled || user.email !== delegation.to.email) throw forbidden('this link is for a delegate who may not decide any more');
-    return { delegate: { id: user.sub, email: user.email }, delegator: { id, email: link.for.toLowerCase() }, delegation };
+    return {
+      delegate: { id: user.sub, email: user.email },
+      delegator: { id, email: link.for.toLowerCase(), groups: holder.groups ?? [] },
+      delegation,
+    };
   }
   throw forbidden(`${link.approver} is no longer the delegate of ${link.for}`);
 }

@@ -5,6 +5,7 @@
  */
 import { createApprovalRequest } from '../../../functions/lifecycle/create';
 import { decideAsUser, decideByLink } from '../../../functions/lifecycle/decide';
+import { decideAsCaller, decideByDelegateLink } from '../../../functions/lifecycle/delegate';
 import type { Deps } from '../../../functions/usecases/ports';
 import { listTasks } from '../../../functions/usecases/requests';
 import { alice, bob, carol, profile as fixtureProfile, user } from '../../helpers/memory/fixtures';
@@ -68,6 +69,30 @@ test('someone added to the group after the create is an approver once the stage 
   await expect(decideByLink(deps, { requestId: request.id, approver: 'dave@example.com' }, { decision: 'approve' })).rejects.toMatchObject({
     code: 'forbidden',
   });
+});
+
+test("a delegate of a group stage's member decides for them, through the API and by the delegate's link", async () => {
+  const { store, deps, directory } = setup();
+  const grace = user('grace');
+  const henry = user('henry');
+  directory.put({ sub: 'grace', email: grace.email }).put({ sub: 'henry', email: henry.email });
+  const handedOver = (from: typeof dave, to: typeof grace) => ({
+    delegator: { id: from.id, email: from.email },
+    to: { id: to.id, email: to.email },
+    from: START,
+    until: '2026-11-10T00:00:00.000Z',
+    createdAt: START,
+  });
+  store.delegations.set('erin', handedOver(erin, grace));
+  store.delegations.set('dave', handedOver(dave, henry));
+  const { request } = await createApprovalRequest(deps, alice, body);
+  await decideAsUser(deps, bob, request.id, { decision: 'approve' });
+
+  const byApi = await decideAsCaller(deps, grace, request.id, { decision: 'approve' });
+  expect(byApi.approvals.at(-1)).toMatchObject({ by: { id: 'grace' }, for: { id: 'erin' }, stage: 1 });
+  const link = { requestId: request.id, approver: henry.email, for: dave.email };
+  const byLink = await decideByDelegateLink(deps, link, { decision: 'approve' });
+  expect(byLink).toMatchObject({ decided: true, request: { state: 'approved', decision: { by: { id: 'henry' }, for: { id: 'dave' } } } });
 });
 
 test('a create whose group stage cannot reach its quorum once the requester is left out is 400, and nothing is written', async () => {
