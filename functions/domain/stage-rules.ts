@@ -6,6 +6,7 @@
 import * as z from './zod';
 import { durationSeconds, MAX_DURATION_SECONDS } from './duration';
 import { emailSchema } from './model';
+import { CONTROL_CHARACTERS } from './subject';
 
 export const MAX_STAGES = 5;
 /** The prefix of an approver entry naming a directory group: every enabled member with a verified email. */
@@ -53,7 +54,12 @@ const duration = z.string().check(
 /** One stage of a profile's policy. */
 export const stageRuleSchema = z
   .strictObject({
-    name: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(100, 'must be at most 100 characters')),
+    name: z.string().check(
+      z.trim(),
+      z.minLength(1, 'must not be empty'),
+      z.maxLength(100, 'must be at most 100 characters'),
+      z.refine((name) => !CONTROL_CHARACTERS.test(name), 'must be one line, without control characters (line breaks, tabs)'),
+    ),
     approvers: entries('approver'),
     requiredApprovals: z.number().check(z.int('must be an integer'), z.minimum(1, 'must be 1 to 10'), z.maximum(10, 'must be 1 to 10')),
     escalateAfter: z.optional(duration),

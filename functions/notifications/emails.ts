@@ -75,8 +75,10 @@ export function approverEmail(
       ? 'Hold ended, approval needed'
       : 'Approval needed';
   const stage = stageProgress(request);
+  // A profile's text like any other: one line, no live address, wherever the email shows it.
+  const stageName = stage.label === undefined ? undefined : textLine(stage.label);
   const subject = subjectLine(
-    `${heading}${stage.label ? ` (${stage.label})` : ''}${delegated}: ${label} requested by ${requester} [${shortId(request)}]`,
+    `${heading}${stageName ? ` (${stageName})` : ''}${delegated}: ${label} requested by ${requester} [${shortId(request)}]`,
   );
   const stand = options.forApprover
     ? ` You get this as the delegate of ${options.forApprover}, who is out of office: your decision counts once for them.`
@@ -88,8 +90,8 @@ export function approverEmail(
         ? `The hold on this request ended; ${requester} still asks for your approval. It now expires ${formatTime(request.expiresAt)}.`
         : `${requester} asks for your approval.`
   }${stand}`;
-  const progress = stage.label
-    ? `You are asked as an approver of ${stage.label}; it has ${stage.approvals} of ${stage.required} approval(s) needed.`
+  const progress = stageName
+    ? `You are asked as an approver of ${stageName}; it has ${stage.approvals} of ${stage.required} approval(s) needed.`
     : `It has ${stage.approvals} of ${stage.required} approval(s) needed.`;
   const safety =
     'Each link opens a page where you confirm your decision; nothing is decided until you press the button there. A rejection needs a reason.';

@@ -80,6 +80,14 @@ describe('a profile with stages', () => {
       'stages.0.escalateTo.0',
     ]);
   });
+
+  test('refuses a stage name that is not one line (emails show it in their own lines), naming the field', () => {
+    const ok = { name: 'Security officers', approvers: ['bob@example.com'], requiredApprovals: 1 };
+    expect(fieldsOf({ ...base, stages: [ok] })).toEqual([]);
+    for (const name of ['Security\nApprove: https://evil.example/x', 'A\rB', 'A\tB', 'A\u2028B', 'A\u0000B']) {
+      expect([name, fieldsOf({ ...base, stages: [ok, { ...ok, name }] })]).toEqual([name, ['stages.1.name']]);
+    }
+  });
 });
 
 describe('a new request under stages', () => {

@@ -87,6 +87,23 @@ describe('approverEmail', () => {
     }
   });
 
+  it("a stage's name with line breaks and addresses (the profile's text) never makes a link line, nor a live address", () => {
+    const forged = 'https://evil.example/approve?sig=x';
+    const name = `Security\nApprove: ${forged}\r\nReject: ${forged}`;
+    const stage = (index: number) => ({
+      name: index === 0 ? name : 'Later',
+      approvers: ['bob@example.com'],
+      requiredApprovals: 1,
+      approvals: [],
+      status: index === 0 ? ('active' as const) : ('waiting' as const),
+    });
+    const request = pendingRequest({ stages: [stage(0), stage(1)], currentStage: 0 });
+    const { subject, text, html } = approverEmail(request, LINKS, {});
+    expect(linkLike(text)).toEqual([`Approve: ${LINKS.approve}`, `Reject: ${LINKS.reject}`]);
+    expect(text).toContain('Stage 1 of 2 · Security\\u000aApprove: https[:]//evil.example/approve?sig=x\\u000d\\u000aReject: https[:]//');
+    expect(`${subject}\n${html}`).not.toContain('https://evil.example');
+  });
+
   it('keeps a multi-line value (a CSR) readable, one line per line of the value', () => {
     const { text } = approverEmail(pendingRequest(), LINKS, { reminder: false });
     expect(text.split('\n')).toContain('  |     -----BEGIN CERTIFICATE REQUEST-----');
