@@ -96,4 +96,10 @@ describe('a delegate reads the requests they may act on', () => {
     const ended = setup([request(0)], [delegation(bob, dave, { until: '2026-11-03T09:00:00.000Z' })]);
     await expect(getRequestWithHistory(ended.deps, dave, ids[0] as string)).rejects.toMatchObject({ code: 'forbidden' });
   });
+
+  test('not where the profile does not let delegates decide (allowDelegation false): 403, as deciding is', async () => {
+    const { deps } = setup([request(0, { allowDelegation: false })], [delegation(bob, dave)]);
+    await expect(getRequestWithHistory(deps, dave, ids[0] as string)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(getRequestHistory(deps, dave, ids[0] as string, { limit: 10 })).rejects.toMatchObject({ code: 'forbidden' });
+  });
 });
