@@ -111,6 +111,14 @@ export function release(request: ApprovalRequest, actor: { id: string; email: st
   return { request: next, history };
 }
 
+/**
+ * What a workflow round's wait depends on besides the reminders the round sends itself: the current
+ * stage, the end of a hold with `until`, and the expiry. A decision that changes none of them (an
+ * approval short of the stage's quorum) leaves a planned wait right.
+ */
+export const waitBasis = (request: Pick<ApprovalRequest, 'currentStage' | 'onHold' | 'hold' | 'expiresAt'>): string =>
+  [request.currentStage ?? 0, holdEnd(request) ?? '', request.expiresAt].join('|');
+
 /** The hold's time has come (a workflow round): the hold ends at `until` and the expiry moves. */
 export function holdEnded(request: ApprovalRequest, now: string) {
   const until = holdEnd(request);

@@ -10,14 +10,15 @@ const input = z.object({
   requestId: z.uuid(),
   taskToken: z.string().check(z.minLength(1)),
   waitSeconds: z.optional(z.number().check(z.positive())),
+  plannedBasis: z.optional(z.string().check(z.maxLength(200))),
 });
 
 /** Workflow step (waitForTaskToken): store the token, email the approvers once. The token is never logged. */
 export const handler = observe(
   middy(async (event: unknown) => {
-    const { requestId, taskToken, waitSeconds } = input.parse(event);
+    const { requestId, taskToken, waitSeconds, plannedBasis } = input.parse(event);
     logApprovalRequest(requestId);
-    await awaitDecision(deps, requestId, taskToken, waitSeconds);
+    await awaitDecision(deps, requestId, taskToken, waitSeconds, plannedBasis);
     logger.info('waiting for a decision');
     return { stored: true };
   }),

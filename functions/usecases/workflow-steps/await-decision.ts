@@ -3,7 +3,7 @@
  * truth: the step reads the request first, so a step that runs twice does no harm.
  */
 import { durationSeconds } from '../../domain/duration';
-import { dueAt } from '../../domain/hold';
+import { dueAt, waitBasis } from '../../domain/hold';
 import type { Outcome } from '../../domain/model';
 import { CHECK_GRACE_SECONDS, earliest, plus } from '../checks';
 import type { StepDeps } from '../deps';
@@ -14,10 +14,19 @@ import { record, skippedDetail, subjectDetail } from './history';
  * Stores the task token on the request while it is pending (with the time the reconciler looks
  * again if this wait does not end as planned) and emails the approvers once. If the request ended
  * before the task token could be stored, the wait is ended at once with that outcome: a decision
- * is never lost between two rounds. Likewise a stage's start the outbox could not tell this wait
- * about (it came before the token was stored) ends the wait at once (Approvals.Replan).
+ * is never lost between two rounds. Likewise a change since the round was planned of what its wait
+ * depends on (`plannedBasis`, domain/hold.ts waitBasis: a stage's start, a hold placed, released or
+ * ended), which the outbox could only tell the wait before this one, ends the wait at once
+ * (Approvals.Replan) and the next round plans from it: otherwise the wait would run to the time
+ * planned from the old request (a released hold's `until`, the old stage's reminders).
  */
-export async function awaitDecision(deps: StepDeps, requestId: string, taskToken: string, waitSeconds?: number): Promise<void> {
+export async function awaitDecision(
+  deps: StepDeps,
+  requestId: string,
+  taskToken: string,
+  waitSeconds?: number,
+  plannedBasis?: string,
+): Promise<void> {
   const stored = await deps.repository.getRequest(requestId);
   const started = deps.now();
   const checkAt = stored
@@ -30,9 +39,7 @@ export async function awaitDecision(deps: StepDeps, requestId: string, taskToken
     await deps.workflow.finish(taskToken, (state && state !== 'requested' ? state : 'deleted') as Outcome);
     return;
   }
-  if (stored?.rounds.notifiedAt && (stored.request.stages?.length ?? 0) > 1 && (await stageMovedSincePlan(deps, requestId))) {
-    // A stage started after this round was planned and before its task token was stored: the
-    // outbox could not end this wait (it saw the token before), so it ends now and the next round plans.
+  if (plannedBasis && (await changedSincePlan(deps, requestId, plannedBasis))) {
     await deps.workflow.replan(taskToken);
     return;
   }
@@ -51,8 +58,8 @@ export async function awaitDecision(deps: StepDeps, requestId: string, taskToken
   }
 }
 
-/** Whether the request's current stage is not the one the last round emailed (read again, after the task token is stored). */
-async function stageMovedSincePlan(deps: StepDeps, requestId: string): Promise<boolean> {
+/** Whether what the wait depends on changed since the round was planned (read again, after the task token is stored). */
+async function changedSincePlan(deps: StepDeps, requestId: string, plannedBasis: string): Promise<boolean> {
   const latest = await deps.repository.getRequest(requestId);
-  return latest?.request.state === 'requested' && (latest.request.currentStage ?? 0) !== (latest.rounds.notifiedStage ?? 0);
+  return latest?.request.state === 'requested' && waitBasis(latest.request) !== plannedBasis;
 }

@@ -3,7 +3,7 @@
  * a step that runs twice (a retry, a restarted execution) does no harm.
  */
 import { durationSeconds } from '../../domain/duration';
-import { dueAt, holdEnd, holdEnded } from '../../domain/hold';
+import { dueAt, holdEnd, holdEnded, waitBasis } from '../../domain/hold';
 import { type ApprovalRequest, MAX_REMINDERS } from '../../domain/model';
 import { reminderLimit } from '../../domain/rules';
 import { undecidedApprovers } from '../../domain/tasks';
@@ -20,10 +20,17 @@ import { escalationWait, stageRound } from './stage-rounds';
 export interface Plan {
   done: boolean;
   waitSeconds: number;
+  /** What the wait's length was planned from (domain/hold.ts waitBasis; empty once the request ended): the wait replans if it changed since (await-decision.ts). */
+  basis: string;
 }
 
 const epoch = (iso: string) => Date.parse(iso);
-const waitUntil = (until: number, now: string): Plan => ({ done: false, waitSeconds: Math.max(1, Math.ceil((until - epoch(now)) / 1000)) });
+const waitUntil = (until: number, now: string, request: ApprovalRequest): Plan => ({
+  done: false,
+  waitSeconds: Math.max(1, Math.ceil((until - epoch(now)) / 1000)),
+  basis: waitBasis(request),
+});
+const DONE: Plan = { done: true, waitSeconds: 1, basis: '' };
 
 /**
  * A round of the workflow:
@@ -43,22 +50,22 @@ const waitUntil = (until: number, now: string): Plan => ({ done: false, waitSeco
  */
 export async function planRound(deps: StepDeps, requestId: string): Promise<Plan> {
   const stored = await deps.repository.getRequest(requestId);
-  if (stored?.request.state !== 'requested') return { done: true, waitSeconds: 1 };
+  if (stored?.request.state !== 'requested') return DONE;
   let { request, rounds } = stored;
   const now = deps.now();
   if (epoch(now) >= epoch(dueAt(request))) {
     await expireRequest(deps, requestId);
-    return { done: true, waitSeconds: 1 };
+    return DONE;
   }
   const held = holdEnd(request);
-  if (held && epoch(now) < epoch(held)) return waitUntil(epoch(held), now);
+  if (held && epoch(now) < epoch(held)) return waitUntil(epoch(held), now, request);
   if (held) {
     const ended = await endHoldRound(deps, request, rounds, now);
-    if (!ended) return waitUntil(epoch(now) + 1000, now);
+    if (!ended) return waitUntil(epoch(now) + 1000, now, request);
     ({ request, rounds } = ended);
   }
   ({ request, rounds } = await stageRound(deps, request, rounds, now));
-  if (request.state !== 'requested') return { done: true, waitSeconds: 1 };
+  if (request.state !== 'requested') return DONE;
   const remindEvery = durationSeconds(request.remindAfter) ?? 0;
   const limit = reminderLimit(request);
   let reminders = rounds.reminders ?? 0;
@@ -83,7 +90,7 @@ export async function planRound(deps: StepDeps, requestId: string): Promise<Plan
   }
   const expiry = epoch(request.expiresAt);
   const until = Math.min(mayRemind() ? epoch(nextReminderAt) : expiry, expiry, escalationWait(request) ?? expiry);
-  return waitUntil(until, now);
+  return waitUntil(until, now, request);
 }
 
 /**

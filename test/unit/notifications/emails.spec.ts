@@ -98,7 +98,7 @@ describe('approverEmail', () => {
       status: index === 0 ? ('active' as const) : ('waiting' as const),
     });
     const request = pendingRequest({ stages: [stage(0), stage(1)], currentStage: 0 });
-    const { subject, text, html } = approverEmail(request, LINKS, {});
+    const { subject, text, html } = approverEmail(request, LINKS, { reminder: false });
     expect(linkLike(text)).toEqual([`Approve: ${LINKS.approve}`, `Reject: ${LINKS.reject}`]);
     expect(text).toContain('Stage 1 of 2 · Security\\u000aApprove: https[:]//evil.example/approve?sig=x\\u000d\\u000aReject: https[:]//');
     expect(`${subject}\n${html}`).not.toContain('https://evil.example');

@@ -27,6 +27,7 @@ interface Awaiting {
   requestId: string;
   taskToken: string;
   waitSeconds: number;
+  plannedBasis: string;
 }
 
 let h: Harness | undefined;
@@ -48,7 +49,7 @@ async function run(script: Script) {
   const counts: Record<Step, number> = { plan: 0, await: 0, notify: 0, deliver: 0, abandon: 0 };
   const awaits = new Inbox<Awaiting>();
   const defaults: Record<Step, (call: number, payload: unknown) => unknown> = {
-    plan: () => ({ done: false, waitSeconds: NO_TIMEOUT }),
+    plan: () => ({ done: false, waitSeconds: NO_TIMEOUT, basis: '0|' }),
     await: (_call, payload) => {
       awaits.push(payload as Awaiting);
       return {};
@@ -106,7 +107,7 @@ async function run(script: Script) {
 }
 
 test('a request that ended before its first round: plan says done, the outcome is notified, no callback owed', async () => {
-  const execution = await run({ plan: () => ({ done: true, waitSeconds: 1 }) });
+  const execution = await run({ plan: () => ({ done: true, waitSeconds: 1, basis: '' }) });
   expect(await execution.finished()).toMatchObject({ status: 'SUCCEEDED' });
   expect(execution.calls).toEqual(['plan', 'notify']);
 });
@@ -114,7 +115,7 @@ test('a request that ended before its first round: plan says done, the outcome i
 test('a decision ends the wait: the outcome is notified and the callback delivered', async () => {
   const execution = await run({ notify: () => ({ callback: true }) });
   const waiting = await execution.awaits.next();
-  expect(waiting).toMatchObject({ requestId: 'req-1', waitSeconds: NO_TIMEOUT });
+  expect(waiting).toMatchObject({ requestId: 'req-1', waitSeconds: NO_TIMEOUT, plannedBasis: '0|' });
   await execution.sendSuccess(waiting.taskToken, { status: 'approved' });
   const done = await execution.finished();
   expect(done).toMatchObject({ status: 'SUCCEEDED', output: { decision: { status: 'approved' }, notified: { callback: true } } });
@@ -122,7 +123,9 @@ test('a decision ends the wait: the outcome is notified and the callback deliver
 });
 
 test('a wait that times out starts the next round (a reminder or the expiry), which may end the workflow', async () => {
-  const execution = await run({ plan: (call) => (call === 1 ? { done: false, waitSeconds: 1 } : { done: true, waitSeconds: 1 }) });
+  const execution = await run({
+    plan: (call) => (call === 1 ? { done: false, waitSeconds: 1, basis: '0|' } : { done: true, waitSeconds: 1, basis: '' }),
+  });
   const done = await execution.finished();
   expect(done).toMatchObject({ status: 'SUCCEEDED', output: { timeout: { Error: 'States.Timeout' } } });
   expect(execution.calls).toEqual(['plan', 'await', 'plan', 'notify']);
@@ -137,7 +140,9 @@ test('a delete ends the wait with its error: the outcome is notified', async () 
 });
 
 test("a change of the request's hold ends the wait early with its error: the next round plans again", async () => {
-  const execution = await run({ plan: (call) => (call === 1 ? { done: false, waitSeconds: NO_TIMEOUT } : { done: true, waitSeconds: 1 }) });
+  const execution = await run({
+    plan: (call) => (call === 1 ? { done: false, waitSeconds: NO_TIMEOUT, basis: '0|' } : { done: true, waitSeconds: 1, basis: '' }),
+  });
   await execution.sendFailure((await execution.awaits.next()).taskToken, REPLAN_ERROR);
   const done = await execution.finished();
   expect(done).toMatchObject({ status: 'SUCCEEDED', output: { replan: { Error: REPLAN_ERROR } } });
@@ -149,7 +154,7 @@ test('deferred approval emails are retried by the wait itself, without a new rou
   const awaits = new Inbox<string>();
   const execution = await run({
     await: (call) => (call <= 3 ? failure('Approvals.EmailDeferred') : awaits.push(`attempt ${call}`)),
-    plan: (call) => (call === 1 ? { done: false, waitSeconds: NO_TIMEOUT } : { done: true, waitSeconds: 1 }),
+    plan: (call) => (call === 1 ? { done: false, waitSeconds: NO_TIMEOUT, basis: '0|' } : { done: true, waitSeconds: 1, basis: '' }),
   });
   expect(await awaits.next()).toBe('attempt 4');
   expect(execution.calls).toEqual(['plan', 'await', 'await', 'await', 'await']);
@@ -158,7 +163,7 @@ test('deferred approval emails are retried by the wait itself, without a new rou
 test('a round whose step keeps failing backs off and plans again; a later round carries on', async () => {
   const perRound = attemptsOf('Plan round');
   const execution = await run({
-    plan: (call) => (call <= perRound ? failure('Error') : { done: true, waitSeconds: 1 }),
+    plan: (call) => (call <= perRound ? failure('Error') : { done: true, waitSeconds: 1, basis: '' }),
   });
   const done = await execution.finished();
   expect(done).toMatchObject({ status: 'SUCCEEDED', output: { backoff: { count: 1 }, failure: { Error: 'Error' } } });
@@ -169,7 +174,7 @@ test('a round whose step keeps failing backs off and plans again; a later round 
 test('a wait that fails with an error nobody retries counts as a failed round and plans again', async () => {
   const execution = await run({
     await: () => failure('Error'),
-    plan: (call) => (call === 1 ? { done: false, waitSeconds: NO_TIMEOUT } : { done: true, waitSeconds: 1 }),
+    plan: (call) => (call === 1 ? { done: false, waitSeconds: NO_TIMEOUT, basis: '0|' } : { done: true, waitSeconds: 1, basis: '' }),
   });
   const done = await execution.finished();
   expect(done).toMatchObject({ status: 'SUCCEEDED', output: { backoff: { count: 1 } } });
@@ -185,7 +190,7 @@ test(`after ${ROUNDS_BEFORE_GIVING_UP} failed rounds in a row the workflow gives
 });
 
 test('an outcome step that keeps failing still attempts the callback', async () => {
-  const execution = await run({ plan: () => ({ done: true, waitSeconds: 1 }), notify: () => failure('Error') });
+  const execution = await run({ plan: () => ({ done: true, waitSeconds: 1, basis: '' }), notify: () => failure('Error') });
   const done = await execution.finished();
   expect(done).toMatchObject({ status: 'SUCCEEDED', output: { failure: { Error: 'Error' } } });
   expect(execution.counts.notify).toBe(attemptsOf('Notify outcome'));
@@ -194,7 +199,7 @@ test('an outcome step that keeps failing still attempts the callback', async () 
 
 test('a callback that is never accepted is retried, then recorded as abandoned', async () => {
   const execution = await run({
-    plan: () => ({ done: true, waitSeconds: 1 }),
+    plan: () => ({ done: true, waitSeconds: 1, basis: '' }),
     notify: () => ({ callback: true }),
     deliver: () => failure('Approvals.CallbackFailed'),
   });
@@ -205,7 +210,7 @@ test('a callback that is never accepted is retried, then recorded as abandoned',
 
 test('recording the abandoned callback may fail too: the workflow still ends', async () => {
   const execution = await run({
-    plan: () => ({ done: true, waitSeconds: 1 }),
+    plan: () => ({ done: true, waitSeconds: 1, basis: '' }),
     notify: () => ({ callback: true }),
     deliver: () => failure('Approvals.CallbackFailed'),
     abandon: () => failure('Error'),

@@ -26,10 +26,10 @@ function setup(overrides: Partial<ApprovalRequest> = {}) {
     ...overrides,
   });
   const store = new MemoryStore(request);
-  const { deps, mailer, clock } = memoryStepDeps(store, { now: at(0) });
+  const { deps, mailer, clock, workflow } = memoryStepDeps(store, { now: at(0) });
   const decideAs = (voter: Voter, body: Parameters<typeof decide>[2]) =>
     changeRequest(deps, ID, (current, now) => decide(current, voter, body, now));
-  return { store, mailer, clock, deps, decideAs };
+  return { store, mailer, clock, deps, decideAs, workflow };
 }
 
 const types = (store: MemoryStore) => store.historyOf(ID).map((entry) => entry.type);
@@ -42,11 +42,41 @@ describe('rounds of a request held until a time', () => {
     await decideAs(B, { decision: 'hold', until: at(14) });
     clock.set(at(4));
     mailer.sent.length = 0;
-    expect(await planRound(deps, ID)).toEqual({ done: false, waitSeconds: 10 * 3600 });
+    expect(await planRound(deps, ID)).toMatchObject({ done: false, waitSeconds: 10 * 3600 });
     clock.set(at(12.5));
-    expect(await planRound(deps, ID)).toEqual({ done: false, waitSeconds: 1.5 * 3600 });
+    expect(await planRound(deps, ID)).toMatchObject({ done: false, waitSeconds: 1.5 * 3600 });
     expect(mailer.sent).toEqual([]);
     expect(store.current(ID)?.state).toBe('requested');
+  });
+
+  test("a release between a round's plan and its wait's task token ends that wait at once: the next round reminds as due", async () => {
+    const { deps, mailer, clock, decideAs, workflow } = setup();
+    await awaitDecision(deps, ID, 'token-1');
+    clock.set(at(1));
+    await decideAs(B, { decision: 'hold', until: at(10) });
+    clock.set(at(5));
+    // Planned from the hold: wait until it ends, the reminder due since hour 4 not sent.
+    const plan = await planRound(deps, ID);
+    expect(plan).toMatchObject({ done: false, waitSeconds: 5 * 3600, basis: `0|${at(10)}|${at(12)}` });
+    // The release lands before the wait stores its token: the outbox could only end the old wait.
+    await decideAs(C, { decision: 'release' });
+    await awaitDecision(deps, ID, 'token-2', plan.waitSeconds, plan.basis);
+    expect(workflow.replanned).toEqual(['token-2']);
+    mailer.sent.length = 0;
+    const next = await planRound(deps, ID);
+    expect(mailer.sent.map((email) => email.tags.purpose)).toEqual(['reminder', 'reminder']);
+    await awaitDecision(deps, ID, 'token-3', next.waitSeconds, next.basis);
+    expect(workflow.replanned).toEqual(['token-2']);
+  });
+
+  test("an approval short of the quorum between a round's plan and its wait changes nothing the wait depends on: no replan", async () => {
+    const { deps, clock, decideAs, workflow } = setup();
+    await awaitDecision(deps, ID, 'token-1');
+    clock.set(at(1));
+    const plan = await planRound(deps, ID);
+    await decideAs(C, { decision: 'approve' });
+    await awaitDecision(deps, ID, 'token-2', plan.waitSeconds, plan.basis);
+    expect(workflow.replanned).toEqual([]);
   });
 
   test('at the hold end the approvers who have not decided get the approval email again, the expiry moves, history hold-ended', async () => {
@@ -67,7 +97,7 @@ describe('rounds of a request held until a time', () => {
       details: { until: at(3), heldSeconds: 7200, expiresAt: at(14), recipients: ['bob@example.com'] },
     });
     // the next reminder is a remindAfter after the re-email
-    expect(plan).toEqual({ done: false, waitSeconds: 4 * 3600 });
+    expect(plan).toMatchObject({ done: false, waitSeconds: 4 * 3600 });
     expect((await store.getRequest(ID))?.rounds).toMatchObject({ reminders: 1, holdEmails: 1, nextReminderAt: at(7) });
     // a retried round finds the hold over and sends nothing more
     mailer.sent.length = 0;
