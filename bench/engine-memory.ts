@@ -18,7 +18,7 @@ export async function engineMemoryPerExecution(
   const dataDir = mkdtempSync(join(tmpdir(), 'approvals-engine-'));
   let waiting = 0;
   const functions = {
-    planRound: async () => ({ done: false, waitSeconds: 3600 }),
+    planRound: async () => ({ done: false, waitSeconds: 3600, basis: '0||2026-11-10T00:00:00.000Z' }),
     awaitDecision: async () => {
       waiting++;
       return {};

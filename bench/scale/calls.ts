@@ -74,7 +74,16 @@ function approval(approvers: number, title: string): ApprovalCalls {
       { fn: 'planRound', calls: ['store.getRequest'] },
       {
         fn: 'awaitDecision',
-        calls: ['store.getRequest', 'store.setRoundBookkeeping', ...checks, ...emails, 'store.setRoundBookkeeping', 'store.appendHistory'],
+        // The request read again once the task token is stored: a change since the plan replans the wait.
+        calls: [
+          'store.getRequest',
+          'store.setRoundBookkeeping',
+          'store.getRequest',
+          ...checks,
+          ...emails,
+          'store.setRoundBookkeeping',
+          'store.appendHistory',
+        ],
       },
       // The task token stored, each approver's email claimed and settled, the round's notice: each a
       // change of the request item while it is pending, which the mapping's filter lets through.

@@ -220,8 +220,8 @@ export async function traceApproval(scenario: Scenario): Promise<ApprovalTrace> 
       'Plan round': () => invoke('planRound', () => planRound(stepDeps, id)),
       'Await decision': async (input) => {
         const taskToken = `token-${++tokens}`;
-        const waitSeconds = (input.plan as { waitSeconds?: number } | undefined)?.waitSeconds;
-        await invoke('awaitDecision', () => awaitDecision(stepDeps, id, taskToken, waitSeconds));
+        const plan = input.plan as { waitSeconds?: number; basis?: string } | undefined;
+        await invoke('awaitDecision', () => awaitDecision(stepDeps, id, taskToken, plan?.waitSeconds, plan?.basis));
         // The approvers decide while the task waits; the outbox ends the wait.
         for (const approver of approvers) await decide(approver);
         const finished = recording.finished.find((f) => f.taskToken === taskToken);

@@ -73,7 +73,7 @@ describe('item sizes and capacity units', () => {
 
 describe("the workflow's path", () => {
   const handlers = (plan: { done: boolean }, notified: { callback: boolean }) => ({
-    'Plan round': async () => ({ ...plan, waitSeconds: 10 }),
+    'Plan round': async () => ({ ...plan, waitSeconds: 10, basis: '' }),
     'Await decision': async () => ({ outcome: 'approved' }),
     'Notify outcome': async () => notified,
     'Deliver callback': async () => ({}),

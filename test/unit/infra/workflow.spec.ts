@@ -166,7 +166,7 @@ describe("the workflow's error paths and time limit", () => {
           taskResourceLocalHandlers: {
             'Plan round': async () => {
               planRounds++;
-              return { Payload: { done: false, waitSeconds: 60 } };
+              return { Payload: { done: false, waitSeconds: 60, basis: '0||2026-11-10T00:00:00.000Z' } };
             },
             'Await decision': async () => {
               throw Object.assign(new Error('boom'), { name: 'Approvals.SomethingUnexpected' });

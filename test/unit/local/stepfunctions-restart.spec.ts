@@ -128,7 +128,7 @@ describe('statemachines/approval.asl.json', () => {
       planRound: async (payload: unknown) => {
         plans.push((payload as { requestId: string }).requestId);
         // First round waits 1 s (20 ms scaled) and times out; the next waits long enough to decide.
-        return { done: false, waitSeconds: plans.length === 1 ? 1 : 3600 };
+        return { done: false, waitSeconds: plans.length === 1 ? 1 : 3600, basis: '0||2026-11-10T00:00:00.000Z' };
       },
       awaitDecision: async (payload: unknown) => awaits.push(payload as CallbackPayload),
       notifyOutcome: async () => ({ callback: true }),
