@@ -27,9 +27,13 @@ export class EmailDeferred extends Error {
  */
 export const isUnsettledClaim = (value: string | undefined): boolean => value !== undefined && !/^[a-z]+:/.test(value);
 
-/** How many emails this request has sent an approver: the first approval email and each reminder claimed. */
+/**
+ * How many emails this request has sent an approver: the first approval email (sent, or claimed and
+ * not settled: an attempt may be sending it as the request ends) and each reminder claimed.
+ */
 export function emailsSent(rounds: RoundBookkeeping, approver: string): number {
-  const first = rounds.approvalEmails?.[approver]?.startsWith('sent:') ? 1 : 0;
+  const value = rounds.approvalEmails?.[approver];
+  const first = value?.startsWith('sent:') || isUnsettledClaim(value) ? 1 : 0;
   return first + (rounds.reminderClaims?.[approver] ?? 0);
 }
 

@@ -203,7 +203,8 @@ export interface RoundStore {
   setRoundBookkeeping(id: string, fields: RoundBookkeeping, options?: { whilePending?: boolean }): Promise<boolean>;
   /**
    * Claims the first approval email of one approver before it is sent: true unless it was sent,
-   * failed for good, or claimed at or after `staleBefore` (an attempt that may still be sending).
+   * failed for good, or claimed at or after `staleBefore` (an attempt that may still be sending),
+   * or the request is no longer pending (a decision ended it while the step was sending).
    */
   claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean>;
   /** Records how the claimed email went (`sent:<at>`, `failed:<at>`), or releases the claim (`undefined`). */
@@ -217,8 +218,8 @@ export interface RoundStore {
 export interface ReminderStore {
   /**
    * Claims reminder number `reminder` of one approver before it is sent (one conditional write): true
-   * unless that reminder or a later one was claimed before. A claim is never taken over: a reminder
-   * goes out at most once, even when its attempt died while sending.
+   * unless that reminder or a later one was claimed before, or the request is no longer pending. A
+   * claim is never taken over: a reminder goes out at most once, even when its attempt died while sending.
    */
   claimReminder(id: string, approver: string, reminder: number): Promise<boolean>;
 }

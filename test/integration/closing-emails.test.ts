@@ -65,6 +65,9 @@ test('the outcome step retried on DynamoDB after SES throttled a closing email s
   }
   const daveAdmin = { id: users.dave.sub, email: users.dave.email, groups: ['admins'] };
   await changeRequest(deps, id, (request, now) => deleteRequest(request, daveAdmin, now));
+  // Ended: no approval email nor reminder may be claimed any more (a step still sending stops).
+  expect(await deps.repository.claimApprovalEmail(id, users.bob.email, new Date().toISOString(), new Date(0).toISOString())).toBe(false);
+  expect(await deps.repository.claimReminder(id, users.carol.email, 1)).toBe(false);
 
   const delivered: string[] = [];
   let calls = 0;

@@ -25,6 +25,7 @@ export class DynamoReminderClaims {
       // Free when never claimed, or claimed only for an earlier reminder.
       free: '#map.#a < :bound',
       bound: reminder,
+      whilePending: true,
     });
   }
 }
@@ -44,7 +45,7 @@ export class DynamoEmailClaims {
   ) {}
 
   claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
-    return this.claimEmail('approvalEmails', id, approver, now, staleBefore);
+    return this.claimEmail('approvalEmails', id, approver, now, staleBefore, true);
   }
 
   settleApprovalEmail(id: string, approver: string, outcome: string | undefined): Promise<void> {
@@ -52,7 +53,7 @@ export class DynamoEmailClaims {
   }
 
   claimClosingEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
-    return this.claimEmail('closingEmails', id, approver, now, staleBefore);
+    return this.claimEmail('closingEmails', id, approver, now, staleBefore, false);
   }
 
   settleClosingEmail(id: string, approver: string, outcome: string | undefined): Promise<void> {
@@ -60,7 +61,14 @@ export class DynamoEmailClaims {
   }
 
   /** Claims one approver's email in the map `emails` (a conditional write): see RoundStore. */
-  private claimEmail(emails: EmailMap, id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
+  private claimEmail(
+    emails: EmailMap,
+    id: string,
+    approver: string,
+    now: string,
+    staleBefore: string,
+    whilePending: boolean,
+  ): Promise<boolean> {
     return claimInMap(this.db, this.table, id, {
       map: emails,
       approver,
@@ -68,6 +76,7 @@ export class DynamoEmailClaims {
       // Values: a claim time (ISO), or `sent:`/`failed:` which sort after every ISO time.
       free: '#map.#a < :bound',
       bound: staleBefore,
+      whilePending,
     });
   }
 
@@ -86,25 +95,32 @@ export class DynamoEmailClaims {
 
 /**
  * Sets `map[approver] = value` on the request item in one conditional write, when the approver has
- * no entry yet or `free` holds (`#map.#a` is the entry, `:bound` the given bound); true when this
- * call claimed it, false when someone holds it or the request is gone. A map that does not exist
- * yet is created first (a document path into nothing is a ValidationException).
+ * no entry yet or `free` holds (`#map.#a` is the entry, `:bound` the given bound), and, with
+ * `whilePending`, while the request is `requested`; true when this call claimed it, false when
+ * someone holds it, the request ended (an email asking for a decision nobody can make any more) or
+ * is gone. A map that does not exist yet is created first (a document path into nothing is a
+ * ValidationException).
  */
 async function claimInMap(
   db: DynamoDBDocumentClient,
   table: string,
   id: string,
-  claim: { map: string; approver: string; value: string | number; free: string; bound: string | number },
+  claim: { map: string; approver: string; value: string | number; free: string; bound: string | number; whilePending: boolean },
 ): Promise<boolean> {
+  const pending = claim.whilePending ? ' AND #state = :requested' : '';
   const write = () =>
     db.send(
       new UpdateCommand({
         TableName: table,
         Key: requestKey(id),
         UpdateExpression: 'SET #map.#a = :value',
-        ConditionExpression: `attribute_exists(PK) AND (attribute_not_exists(#map.#a) OR ${claim.free})`,
-        ExpressionAttributeNames: { '#map': claim.map, '#a': claim.approver },
-        ExpressionAttributeValues: { ':value': claim.value, ':bound': claim.bound },
+        ConditionExpression: `attribute_exists(PK)${pending} AND (attribute_not_exists(#map.#a) OR ${claim.free})`,
+        ExpressionAttributeNames: { '#map': claim.map, '#a': claim.approver, ...(claim.whilePending ? { '#state': 'state' } : {}) },
+        ExpressionAttributeValues: {
+          ':value': claim.value,
+          ':bound': claim.bound,
+          ...(claim.whilePending ? { ':requested': 'requested' } : {}),
+        },
       }),
     );
   try {

@@ -174,7 +174,7 @@ export class MemoryStore implements ApprovalStore, FindStore {
   async claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
     this.check();
     const stored = this.requests.get(id);
-    if (!stored) return false;
+    if (stored?.request.state !== 'requested') return false;
     const earlier = stored.rounds.approvalEmails?.[approver];
     if (earlier !== undefined && !(earlier < staleBefore)) return false;
     stored.rounds.approvalEmails = { ...stored.rounds.approvalEmails, [approver]: now };
@@ -221,7 +221,7 @@ export class MemoryStore implements ApprovalStore, FindStore {
 
   async claimReminder(id: string, approver: string, reminder: number): Promise<boolean> {
     this.check();
-    if (!this.requests.has(id)) return false;
+    if (this.requests.get(id)?.request.state !== 'requested') return false;
     const key = `${id} ${approver}`;
     if ((this.reminderClaims.get(key) ?? 0) >= reminder) return false;
     this.reminderClaims.set(key, reminder);

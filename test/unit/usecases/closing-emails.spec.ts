@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import type { ApprovalRequest } from '../../../functions/domain/model';
+import { decide } from '../../../functions/domain/rules';
+import { changeRequest } from '../../../functions/lifecycle/change';
 import { EmailFailed } from '../../../functions/usecases/senders';
+import { awaitDecision } from '../../../functions/usecases/workflow-steps/await-decision';
 import { notifyOutcome } from '../../../functions/usecases/workflow-steps/notify-outcome';
 import { MemoryStore, type RecordingMailer } from '../../helpers/memory/memory-store';
 import { pendingRequest, REQUEST_ID } from '../../helpers/memory/requests';
@@ -45,6 +48,31 @@ const closingEntries = (store: MemoryStore) =>
   store.historyOf(ID).filter((entry) => entry.type === 'notified' && entry.details?.purpose === 'closing');
 
 describe('the closing email', () => {
+  test('a decision ending the request while its first approval emails go out: nobody is asked after it, and those emailed or being emailed are told', async () => {
+    const store = new MemoryStore(pendingRequest({ approvers: [BOB, CAROL, DAVE, ERIN], requiredApprovals: 2, createdAt: CREATED }));
+    const { deps, mailer } = memoryStepDeps(store, { now: DECIDED });
+    let ended = false;
+    const send: typeof deps.send = async (email) => {
+      if (email.to === CAROL && !ended) {
+        ended = true;
+        // Erin rejects in the console while Carol's email is on its way: the outbox ends the wait,
+        // and the workflow notifies the outcome while this step is still sending.
+        const reject = { decision: 'reject' as const, reason: 'not now' };
+        await changeRequest(deps, ID, (current, now) => decide(current, { id: 'erin', email: ERIN }, reject, now));
+        await notifyOutcome(deps, ID);
+      }
+      return mailer.send(email);
+    };
+    await awaitDecision({ ...deps, send }, ID, 'token-1');
+    const to = (purpose: string) =>
+      mailer.sent
+        .filter((email) => email.tags.purpose === purpose)
+        .map((email) => email.to)
+        .sort();
+    expect(to('approval')).toEqual([BOB, CAROL]);
+    expect(to('closing')).toEqual([BOB, CAROL]);
+  });
+
   test('goes to each emailed approver who did not decide, not to the one who rejected nor to one who approved; the requester gets the outcome', async () => {
     const request = ended({ approvals: [{ by: { id: 'dave', email: DAVE }, at: CREATED }] });
     const { deps, mailer, store } = await setup(request);
