@@ -7,13 +7,14 @@
  *   node --import tsx infra/bundle-function.ts <entry> <output folder>
  */
 import { resolve } from 'node:path';
-import { build } from 'esbuild';
+import { build, type LogLevel } from 'esbuild';
 import { esbuildOptions } from './bundling';
 
-/** Writes `<outdir>/index.js` and `<outdir>/index.js.map` for the handler module `entry`. */
-export async function bundleFunction(entry: string, outdir: string): Promise<void> {
+/** Writes `<outdir>/index.js` and `<outdir>/index.js.map` for the handler module `entry`; esbuild reports errors on stderr unless `logLevel` says otherwise. */
+export async function bundleFunction(entry: string, outdir: string, logLevel: LogLevel = 'error'): Promise<void> {
   await build({
     ...esbuildOptions(resolve(entry)),
+    logLevel,
     entryPoints: { index: resolve(entry) },
     outdir,
     sourcemap: true,

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { type CfnElement, Stack } from 'aws-cdk-lib';
+import { bundleFunction } from '../../../infra/bundle-function';
 import { PROJECT_ROOT, ServiceFunction } from '../../../infra/constructs/service-function';
 import { functionNamed } from '../../../functions/registry';
 import { buildApp, defined, fixture, functionBundles, resources } from '../../helpers/infra';
@@ -39,14 +40,9 @@ test('the script the assets run writes index.js, the measured bundle with its so
   expect(answer.statusCode).toBe(200);
 });
 
-test('a script run that cannot bundle fails with esbuild’s message and writes nothing', () => {
+test('an entry that cannot be bundled is an error, and nothing is written', async () => {
   const out = path.join(dir, 'missing');
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'infra/bundle-function.ts', 'functions/no-such/handler.ts', out], {
-    cwd: PROJECT_ROOT,
-    encoding: 'utf8',
-  });
-  expect(run.status).toBe(1);
-  expect(run.stderr).toContain('Could not resolve');
+  await expect(bundleFunction('functions/no-such/handler.ts', out, 'silent')).rejects.toThrow(/Could not resolve/);
   expect(existsSync(out)).toBe(false);
 });
 
@@ -54,7 +50,15 @@ test('a synth that bundles gives each function its own asset: its measured bundl
   const app = buildApp({ 'aws:cdk:bundling-stacks': ['**'] });
   const stack = new Stack(app, 'Bundled');
   const names = ['health', 'openApi'];
-  const built = names.map((name) => new ServiceFunction(stack, name, { entry: functionNamed(name).entry }));
+  // The CDK bundles each asset as the function is made, and says so on stderr ("Bundling asset …").
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const built = (() => {
+    try {
+      return names.map((name) => new ServiceFunction(stack, name, { entry: functionNamed(name).entry }));
+    } finally {
+      stderr.mockRestore();
+    }
+  })();
   const assembly = app.synth();
   const template = assembly.getStackByName('Bundled').template as {
     Resources: Record<string, { Properties: { Code?: { S3Key?: string } } }>;
