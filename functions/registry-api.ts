@@ -199,8 +199,8 @@ export const API_OPERATIONS = [
     path: '/me/delegation',
     entry: 'functions/delete-delegation/handler.ts',
     auth: 'jwt',
-    access: 'approvers: their own delegation',
-    needs: ['table:get', 'table:delete', 'directory:read'],
+    access: 'signed in: their own delegation (also once no longer an approver)',
+    needs: ['table:get', 'table:delete'],
   },
   {
     kind: 'api',

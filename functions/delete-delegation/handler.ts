@@ -1,8 +1,8 @@
-import { apiDeps, directoryOf } from '../commons/deps';
+import { apiDeps } from '../commons/deps';
 import { httpHandler, identityOf } from '../commons/http';
 import { deleteMyDelegation } from '../usecases/delegations';
 
-const deps = apiDeps('deleteDelegation', { directory: directoryOf });
+const deps = apiDeps('deleteDelegation');
 
 export const handler = httpHandler(async (event) => {
   await deleteMyDelegation(deps, identityOf(event));

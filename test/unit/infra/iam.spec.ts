@@ -233,7 +233,7 @@ describe('each function gets exactly what its needs say', () => {
     // the caller's delegation (GetItem); a transaction Puts both sides and Deletes a replaced delegate's entry
     putDelegation: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', ...DIRECTORY],
     getDelegation: ['dynamodb:GetItem', ...DIRECTORY],
-    deleteDelegation: ['dynamodb:DeleteItem', 'dynamodb:GetItem', ...DIRECTORY], // a transaction Deletes both sides
+    deleteDelegation: ['dynamodb:DeleteItem', 'dynamodb:GetItem'], // a transaction Deletes both sides; the token's sub names the delegation
     getEvidence: ['dynamodb:GetItem', 'dynamodb:Query'], // the request (read rules), then every history page
     // each item through decideAsUser, as decideRequest
     decideMany: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', ...DIRECTORY],

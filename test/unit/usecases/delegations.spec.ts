@@ -142,4 +142,15 @@ describe('GET and DELETE /me/delegation', () => {
     expect(await store.delegationsTo('carol')).toEqual([]);
     expect((await refusal(deleteMyDelegation(deps, bob))).code).toBe('not_found');
   });
+
+  test('an approver taken out of the approvers group still ends their own delegation; nobody ends another’s', async () => {
+    const { deps, store, directory } = setup();
+    await putMyDelegation(deps, bob, body({ to: 'carol@example.com', until: '2026-11-10T10:00:00Z' }));
+    directory.removeFromGroup('bob', 'approvers');
+    const formerApprover = { ...bob, groups: [] };
+    expect((await refusal(deleteMyDelegation(deps, carol))).code).toBe('not_found');
+    expect(store.delegations.size).toBe(1);
+    await deleteMyDelegation(deps, formerApprover);
+    expect(store.delegations.size).toBe(0);
+  });
 });
