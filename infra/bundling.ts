@@ -55,7 +55,7 @@ export const isReadOnlyApi = (fn: { kind: string; methods?: readonly string[] })
  * - read-only API functions: up to 383 KB (health 91 KB, receiptKeys 267 KB; getRequest 319 KB, getStats 323 KB,
  *   exportRequests 332 KB; the ones that read the user directory carry its Cognito client: listTasks
  *   358 KB, getDelegation 354 KB; linkPage 383 KB also verifies links with Secrets Manager's client);
- * - other functions: 315–491 KB (createRequest 490 KB holds the PKCS#10 schemas that read a P10
+ * - other functions: 315–490 KB (createRequest 490 KB holds the PKCS#10 schemas that read a P10
  *   enrollment's CSR, about 107 KB; awaitDecision 444 KB the DynamoDB, Cognito, SES, Step Functions and
  *   Secrets Manager clients; notifyOutcome 407 KB and deliverCallback 381 KB the KMS client).
  * Every bundle is about 133 KB lighter without the SDK's default credential chain and 15 KB without
