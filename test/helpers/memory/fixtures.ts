@@ -1,3 +1,4 @@
+import type { Delegation } from '../../../functions/domain/delegation';
 import type { Identity } from '../../../functions/domain/model';
 import type { Profile } from '../../../functions/domain/profile';
 
@@ -47,3 +48,13 @@ export const bob = user('bob', ['approvers']);
 export const carol = user('carol', ['approvers']);
 /** In the admins group, listed nowhere. */
 export const admin = user('admin', ['admins']);
+
+/** `from`'s delegation to `to`, active from 2026-11-01 to 2026-11-10 (around FIXTURE_TIME) unless `overrides` say otherwise. */
+export const delegation = (from: Identity, to: Identity, overrides: Partial<Delegation> = {}): Delegation => ({
+  delegator: { id: from.id, email: from.email },
+  to: { id: to.id, email: to.email },
+  from: '2026-11-01T00:00:00.000Z',
+  until: '2026-11-10T00:00:00.000Z',
+  createdAt: '2026-11-01T00:00:00.000Z',
+  ...overrides,
+});

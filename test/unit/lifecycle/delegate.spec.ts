@@ -6,13 +6,13 @@
  */
 import type { DecisionBody } from '../../../functions/domain/bodies';
 import type { Delegation } from '../../../functions/domain/delegation';
-import type { ApprovalRequest, Identity } from '../../../functions/domain/model';
+import type { ApprovalRequest } from '../../../functions/domain/model';
 import { createApprovalRequest } from '../../../functions/lifecycle/create';
 import { decideAsUser } from '../../../functions/lifecycle/decide';
 import { decideAsCaller, decideByDelegateLink } from '../../../functions/lifecycle/delegate';
 import { showLinkDecision } from '../../../functions/usecases/link-decisions';
 import type { Deps } from '../../../functions/usecases/ports';
-import { alice, bob, carol, profile, user } from '../../helpers/memory/fixtures';
+import { alice, bob, carol, delegation, profile, user } from '../../helpers/memory/fixtures';
 import { MemoryDirectory } from '../../helpers/memory/memory-directory';
 import { FakeClock, MemoryStore, RecordingMeter, sequentialIds } from '../../helpers/memory/memory-store';
 import { pendingRequest, REQUEST_ID } from '../../helpers/memory/requests';
@@ -22,15 +22,6 @@ const ID = REQUEST_ID;
 /** Bob's delegate: a user of the directory, not in the approvers group and listed nowhere. */
 const dave = user('dave');
 const erin = user('erin', ['approvers']);
-
-const delegation = (from: Identity, to: Identity, overrides: Partial<Delegation> = {}): Delegation => ({
-  delegator: { id: from.id, email: from.email },
-  to: { id: to.id, email: to.email },
-  from: '2026-11-01T00:00:00.000Z',
-  until: '2026-11-10T00:00:00.000Z',
-  createdAt: '2026-11-01T00:00:00.000Z',
-  ...overrides,
-});
 
 function setup(overrides: Partial<ApprovalRequest> = {}, delegations: Delegation[] = [delegation(bob, dave)]) {
   const store = new MemoryStore(

@@ -5,11 +5,11 @@
  * delegation, for the delegate's own or held request, or beyond one hop.
  */
 import type { Delegation } from '../../../functions/domain/delegation';
-import type { ApprovalRequest, Identity } from '../../../functions/domain/model';
+import type { ApprovalRequest } from '../../../functions/domain/model';
 import { EmailFailed } from '../../../functions/usecases/senders';
 import { awaitDecision } from '../../../functions/usecases/workflow-steps/await-decision';
 import { planRound } from '../../../functions/usecases/workflow-steps/plan-round';
-import { alice, bob, carol, user } from '../../helpers/memory/fixtures';
+import { alice, bob, carol, delegation, user } from '../../helpers/memory/fixtures';
 import { MemoryDirectory } from '../../helpers/memory/memory-directory';
 import { MemoryStore } from '../../helpers/memory/memory-store';
 import { pendingRequest, REQUEST_ID } from '../../helpers/memory/requests';
@@ -19,15 +19,6 @@ const ID = REQUEST_ID;
 const CREATED = '2026-11-03T09:00:00.000Z';
 const dave = user('dave');
 const erin = user('erin');
-
-const delegation = (from: Identity, to: Identity, overrides: Partial<Delegation> = {}): Delegation => ({
-  delegator: { id: from.id, email: from.email },
-  to: { id: to.id, email: to.email },
-  from: '2026-11-01T00:00:00.000Z',
-  until: '2026-11-10T00:00:00.000Z',
-  createdAt: '2026-11-01T00:00:00.000Z',
-  ...overrides,
-});
 
 function setup(overrides: Partial<ApprovalRequest> = {}, delegations: Delegation[] = [delegation(bob, dave)]) {
   const store = new MemoryStore(

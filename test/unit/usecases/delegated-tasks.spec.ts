@@ -3,12 +3,12 @@
  * the pending requests of the approvers who handed over to them, marked with whom they are for.
  */
 import type { Delegation } from '../../../functions/domain/delegation';
-import type { ApprovalRequest, Identity } from '../../../functions/domain/model';
+import type { ApprovalRequest } from '../../../functions/domain/model';
 import { decideAsCaller } from '../../../functions/lifecycle/delegate';
 import { listTasksWithDelegated } from '../../../functions/usecases/delegated-tasks';
 import type { Deps } from '../../../functions/usecases/ports';
 import { getRequestHistory, getRequestWithHistory } from '../../../functions/usecases/requests';
-import { alice, bob, carol, user } from '../../helpers/memory/fixtures';
+import { alice, bob, carol, delegation, user } from '../../helpers/memory/fixtures';
 import { MemoryDirectory } from '../../helpers/memory/memory-directory';
 import { FakeClock, MemoryStore, RecordingMeter, sequentialIds } from '../../helpers/memory/memory-store';
 import { pendingRequest } from '../../helpers/memory/requests';
@@ -17,15 +17,6 @@ const NOW = '2026-11-03T10:00:00.000Z';
 const dave = user('dave');
 const erin = user('erin', ['approvers']);
 const ids = ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000003'];
-
-const delegation = (from: Identity, to: Identity, overrides: Partial<Delegation> = {}): Delegation => ({
-  delegator: { id: from.id, email: from.email },
-  to: { id: to.id, email: to.email },
-  from: '2026-11-01T00:00:00.000Z',
-  until: '2026-11-10T00:00:00.000Z',
-  createdAt: '2026-11-01T00:00:00.000Z',
-  ...overrides,
-});
 
 function setup(requests: ApprovalRequest[], delegations: Delegation[]) {
   const store = new MemoryStore(...requests);

@@ -8,7 +8,7 @@ import { decideAsUser, decideByLink } from '../../../functions/lifecycle/decide'
 import { decideAsCaller, decideByDelegateLink } from '../../../functions/lifecycle/delegate';
 import type { Deps } from '../../../functions/usecases/ports';
 import { listTasks } from '../../../functions/usecases/requests';
-import { alice, bob, carol, profile as fixtureProfile, user } from '../../helpers/memory/fixtures';
+import { alice, bob, carol, delegation, profile as fixtureProfile, user } from '../../helpers/memory/fixtures';
 import { MemoryDirectory } from '../../helpers/memory/memory-directory';
 import { FakeClock, MemoryStore, RecordingMeter, sequentialIds } from '../../helpers/memory/memory-store';
 
@@ -76,15 +76,8 @@ test("a delegate of a group stage's member decides for them, through the API and
   const grace = user('grace');
   const henry = user('henry');
   directory.put({ sub: 'grace', email: grace.email }).put({ sub: 'henry', email: henry.email });
-  const handedOver = (from: typeof dave, to: typeof grace) => ({
-    delegator: { id: from.id, email: from.email },
-    to: { id: to.id, email: to.email },
-    from: START,
-    until: '2026-11-10T00:00:00.000Z',
-    createdAt: START,
-  });
-  store.delegations.set('erin', handedOver(erin, grace));
-  store.delegations.set('dave', handedOver(dave, henry));
+  store.delegations.set('erin', delegation(erin, grace));
+  store.delegations.set('dave', delegation(dave, henry));
   const { request } = await createApprovalRequest(deps, alice, body);
   await decideAsUser(deps, bob, request.id, { decision: 'approve' });
 
