@@ -25,9 +25,15 @@ const epoch = (iso: string) => Date.parse(iso);
  *    claimed once per request, so a retried round, or an approver of two stages, gets it once):
  *    a new stage's approvers and the escalated people. At a new stage, the next reminder is a
  *    remindAfter after the stage's start.
+ * 3. A stage started meanwhile (a decision while this round emailed) is emailed by this round too.
  * The first approval email of the request is the await-decision step's (rounds.notifiedAt).
  */
-export async function stageRound(deps: StepDeps, request: ApprovalRequest, rounds: RoundBookkeeping, now: string) {
+export async function stageRound(
+  deps: StepDeps,
+  request: ApprovalRequest,
+  rounds: RoundBookkeeping,
+  now: string,
+): Promise<{ request: ApprovalRequest; rounds: RoundBookkeeping }> {
   if (!rounds.notifiedAt || !request.stages?.length) return { request, rounds };
   const due = escalationDueAt(request);
   let current = request;
@@ -54,7 +60,11 @@ export async function stageRound(deps: StepDeps, request: ApprovalRequest, round
     });
   }
   const latest = await deps.repository.getRequest(current.id);
-  return { request: latest?.request ?? current, rounds: { ...(latest?.rounds ?? rounds), ...next } };
+  const after = { request: latest?.request ?? current, rounds: { ...(latest?.rounds ?? rounds), ...next } };
+  // A decision started the next stage while this round emailed: the outbox could only end the wait
+  // before this round's, so this round emails that stage too (stages only move forward).
+  const moved = after.request.state === 'requested' && (currentStageIndex(after.request) ?? 0) !== index;
+  return moved ? stageRound(deps, after.request, after.rounds, now) : after;
 }
 
 /** When the round waits until at the latest for the current stage's escalation (undefined: none due). */

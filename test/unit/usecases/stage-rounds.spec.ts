@@ -199,3 +199,39 @@ test('whatever the policy (5 stages, escalations, the same person everywhere, 20
     { numRuns: 25, examples: [[[{ required: 1, escalate: true }], Array(80).fill(false)]] },
   );
 });
+
+test('a stage that reaches its quorum while its escalation is emailed: the same round emails the next stage (the outbox saw the old token)', async () => {
+  const { deps, workflow, clock, decideAs, to, mailer, store } = setup();
+  const { request } = await createApprovalRequest(deps, requester, {
+    kind: 'card.request',
+    profileId: 'cards',
+    subject: { holderId: 'h', cardProfile: 'c' },
+  });
+  await planRound(deps, request.id);
+  await awaitDecision(deps, request.id, 'token-1');
+  clock.set(at(10));
+  await decideAs('bob', request.id);
+  await planRound(deps, request.id);
+  await decideAs('dave', request.id);
+  await awaitDecision(deps, request.id, 'token-2');
+  clock.set(at(40));
+  // The escalated person approves as soon as their email is sent, while the round is still running:
+  // stage 2 reaches its quorum and stage 3 starts; the outbox can only reach the closed token-2.
+  workflow.closedTokens.add('token-2');
+  let relayed: string | undefined;
+  deps.send = async (email) => {
+    const id = await mailer.send(email);
+    if (email.to === 'frank@example.com') relayed = await decideAs('frank', request.id);
+    return id;
+  };
+  mailer.sent.length = 0;
+  const plan = await planRound(deps, request.id);
+  expect(relayed).toBe('closed');
+  expect(store.current(request.id)?.currentStage).toBe(2);
+  expect(to()).toEqual(['frank@example.com', 'grace@example.com']);
+  expect(mailer.sent[1]?.subject).toContain('Stage 3 of 3 · Security');
+  // The wait is planned from stage 3 (its reminder an hour after its start) and holds.
+  expect(plan).toMatchObject({ done: false, waitSeconds: 60 * 60 });
+  await awaitDecision(deps, request.id, 'token-3', plan.waitSeconds, plan.basis);
+  expect(workflow.replanned).toEqual(['token-1']);
+});
