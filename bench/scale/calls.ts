@@ -50,7 +50,8 @@ const decide = (ends: boolean): Invocation => ({
 });
 const notifyOutcome: Invocation = {
   fn: 'notifyOutcome',
-  calls: ['store.getRequest', 'kms.sign', 'receipts.putReceipt', 'email.send', 'store.appendHistory', 'store.setRoundBookkeeping'],
+  // The outcome's bookkeeping and its history entry: one transaction.
+  calls: ['store.getRequest', 'kms.sign', 'receipts.putReceipt', 'email.send', 'store.setRoundBookkeeping'],
 };
 const started: Invocation = { fn: 'streamConsumer', calls: ['workflow.start', 'events.publish', 'stats.apply'] };
 const ended: Invocation = { fn: 'streamConsumer', calls: ['workflow.finish', 'stats.apply'] };
@@ -81,8 +82,8 @@ function approval(approvers: number, title: string): ApprovalCalls {
           'store.getRequest',
           ...checks,
           ...emails,
+          // The round's notice and its history entry: one transaction.
           'store.setRoundBookkeeping',
-          'store.appendHistory',
         ],
       },
       // The task token stored, each approver's email claimed and settled, the round's notice: each a

@@ -154,6 +154,14 @@ export function unitsOf(call: TableCallLike, profile: Profile): Units {
       units.writes = history.reduce((sum, bytes) => sum + writeUnits(bytes), 0);
       break;
     case 'store.setRoundBookkeeping':
+      if (!before || !after) throw new Error(`${call.call} without its request`);
+      // With its history entry, one transaction of the UpdateItem and the entry's PutItem.
+      units.writes =
+        history.length > 0
+          ? 2 * (writeUnits(Math.max(itemBytes(before), itemBytes(after))) + history.reduce((sum, bytes) => sum + writeUnits(bytes), 0))
+          : writeUnits(Math.max(itemBytes(before), itemBytes(after)));
+      ({ all: units.indexWrites, byState: units.stateIndexWrites } = indexWrites(before, after));
+      break;
     case 'store.claimApprovalEmail':
     case 'store.settleApprovalEmail':
     case 'store.claimClosingEmail':

@@ -195,12 +195,21 @@ export interface TaskStore {
   tasksOf(approverEmail: string, query: { limit: number; cursor?: string }): Promise<SearchPage>;
 }
 
+export interface BookkeepingOptions {
+  whilePending?: boolean;
+  /** The history entry of what the bookkeeping records (an email round's `notified`, `reminded`). */
+  history?: HistoryEntry;
+}
+
 export interface RoundStore {
   /**
    * Stores round bookkeeping on the request. With `whilePending`, only while the request is still
-   * `requested`: false when that condition failed (or the request does not exist).
+   * `requested`: false when that condition failed (or the request does not exist). With `history`,
+   * the entry is stored with the bookkeeping, both or neither, so a step that fails between them
+   * neither loses the entry nor marks done what it did not record; when the condition refuses the
+   * bookkeeping, the entry (what the step did) is still stored.
    */
-  setRoundBookkeeping(id: string, fields: RoundBookkeeping, options?: { whilePending?: boolean }): Promise<boolean>;
+  setRoundBookkeeping(id: string, fields: RoundBookkeeping, options?: BookkeepingOptions): Promise<boolean>;
   /**
    * Claims the first approval email of one approver before it is sent: true unless it was sent,
    * failed for good, or claimed at or after `staleBefore` (an attempt that may still be sending),

@@ -6,7 +6,7 @@
  */
 import { durationSeconds } from '../domain/duration';
 import { conflict, forbidden, notFound } from '../domain/errors';
-import { type ApprovalRequest, type Identity, MAX_REMINDERS } from '../domain/model';
+import { type ApprovalRequest, type HistoryEntry, type Identity, MAX_REMINDERS } from '../domain/model';
 import { awaitingApprovers } from '../domain/stages';
 import { plus } from './checks';
 import type { StepDeps } from './deps';
@@ -64,8 +64,7 @@ export async function remindApprovers(deps: ReminderDeps, who: Identity, id: str
   const { recipients, skipped } = await emailableApprovers(deps.directory, request, awaitedApprovers(request));
   const slot = reminders + 1;
   const results = await sendReminders(deps, request, recipients, slot);
-  await deps.repository.setRoundBookkeeping(id, { reminders: slot }, { whilePending: true });
-  await deps.repository.appendHistory(id, {
+  const entry: HistoryEntry = {
     at: now,
     type: 'reminded',
     actor: { id: who.id, email: request.requester.email },
@@ -76,6 +75,7 @@ export async function remindApprovers(deps: ReminderDeps, who: Identity, id: str
       ...(skipped.length ? { skipped } : {}),
       ...subjectDetail(results.subjects),
     },
-  });
+  };
+  await deps.repository.setRoundBookkeeping(id, { reminders: slot }, { whilePending: true, history: entry });
   return { sent: true, recipients: results.sent, skipped, nextAllowedAt: plus(now, durationSeconds(request.remindAfter) ?? 0) };
 }

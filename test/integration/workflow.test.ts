@@ -233,6 +233,47 @@ test('a change conditioned on the task token it read is refused once the stored 
   await waitForExecution(api, request.id, 'SUCCEEDED', 10_000);
 });
 
+test("a round's bookkeeping and its history entry are one transaction: both or neither; an ended request refuses the bookkeeping and keeps the entry", async () => {
+  const { request, repository } = await waitingRequest('steady');
+  const entry = (note: string) => ({
+    at: new Date().toISOString(),
+    type: 'reminded' as const,
+    actor: { id: 'workflow' },
+    details: { note },
+  });
+  const lastEmailAt = async () => (await repository.getRequest(request.id))?.rounds.lastEmailAt;
+  const notes = async () =>
+    ((await api.call('GET', `/requests/${request.id}/history`, { as: users.admin })).body.items as Array<{ details?: { note?: string } }>)
+      .map((item) => item.details?.note)
+      .filter(Boolean);
+  const before = await lastEmailAt();
+  // An entry DynamoDB refuses (an item over its 400 KB) takes the bookkeeping with it.
+  await expect(
+    repository.setRoundBookkeeping(request.id, { lastEmailAt: '2030-01-01T00:00:00.000Z' }, { history: entry('x'.repeat(410_000)) }),
+  ).rejects.toThrow(/size/i);
+  expect(await lastEmailAt()).toBe(before);
+  expect(
+    await repository.setRoundBookkeeping(
+      request.id,
+      { lastEmailAt: '2030-01-02T00:00:00.000Z' },
+      { whilePending: true, history: entry('both') },
+    ),
+  ).toBe(true);
+  expect(await lastEmailAt()).toBe('2030-01-02T00:00:00.000Z');
+  expect(await notes()).toEqual(['both']);
+  expect((await decide(request.id, users.carol, { decision: 'approve' })).status).toBe(200);
+  expect(
+    await repository.setRoundBookkeeping(
+      request.id,
+      { lastEmailAt: '2030-01-03T00:00:00.000Z' },
+      { whilePending: true, history: entry('after the end') },
+    ),
+  ).toBe(false);
+  expect(await lastEmailAt()).toBe('2030-01-02T00:00:00.000Z');
+  expect(await notes()).toEqual(['both', 'after the end']);
+  await waitForExecution(api, request.id, 'SUCCEEDED', 10_000);
+});
+
 describe('callback to the calling system', () => {
   test("is retried with backoff until it answers 2xx, names the calling system and is signed with that system's key", async () => {
     const port = (receiver.address() as { port: number }).port;

@@ -2,12 +2,12 @@
  * Delegations in the table: the delegator's item and the delegate's entry, written and removed in
  * one transaction, each carrying the whole delegation. TTL removes both a day after `until`.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Delegation } from '../../domain/delegation';
 import type { DelegationStore } from '../../usecases/delegation-store';
 import { delegateEntryKey, delegatePartition, delegationKey } from './keys';
 import { TTL_ATTRIBUTE } from './schema';
+import { isConditionFailure } from './transactions';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
@@ -68,7 +68,7 @@ export class DynamoDelegations implements DelegationStore {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
       return 'saved';
     } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
+      if (isConditionFailure(error, 0)) {
         return 'conflict';
       }
       throw error;

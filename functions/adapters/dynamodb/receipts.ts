@@ -3,11 +3,11 @@
  * once, and copied onto the request item in the same transaction: the change the table's stream then
  * tells carries it to the `Approved` event (domain/events.ts).
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoredReceipt } from '../../domain/receipts';
 import type { ReceiptStore } from '../../usecases/receipts';
 import { receiptKey, requestKey } from './keys';
+import { isConditionFailure } from './transactions';
 
 export class DynamoReceiptStore implements ReceiptStore {
   constructor(
@@ -47,8 +47,7 @@ export class DynamoReceiptStore implements ReceiptStore {
       return receipt;
     } catch (error) {
       // Signed and stored already (a retried step): that one stands, on the request item too.
-      const signedBefore =
-        error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed';
+      const signedBefore = isConditionFailure(error, 0);
       if (!signedBefore) throw error;
       const stored = await this.getReceipt(requestId);
       if (!stored) throw error;

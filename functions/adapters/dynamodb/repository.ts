@@ -8,6 +8,7 @@ import type { Profile, ProfileBody } from '../../domain/profile';
 import type { Change } from '../../domain/rules';
 import type {
   ApprovalStore,
+  BookkeepingOptions,
   CreateResult,
   HistoryPage,
   HistoryQuery,
@@ -86,7 +87,7 @@ export class Repository implements ApprovalStore {
   appendHistory(id: string, entry: HistoryEntry): Promise<void> {
     return this.history.appendHistory(id, entry);
   }
-  setRoundBookkeeping(id: string, fields: RoundBookkeeping, options?: { whilePending?: boolean }): Promise<boolean> {
+  setRoundBookkeeping(id: string, fields: RoundBookkeeping, options?: BookkeepingOptions): Promise<boolean> {
     return this.rounds.setRoundBookkeeping(id, fields, options);
   }
   claimClosingEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {

@@ -3,7 +3,6 @@
  * idempotency records. Every change is one transaction, conditional on the version read. The
  * history's reads are in history.ts, the workflow's bookkeeping on the item in rounds.ts.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { conflict } from '../../domain/errors';
 import type { ApprovalRequest } from '../../domain/model';
@@ -13,6 +12,7 @@ import { taskChanges } from '../../domain/tasks';
 import type { CreateResult, IdempotencyRecord, NewIdempotency, RequestStore, SaveOptions, StoredRequest } from '../../usecases/ports';
 import { findItem, historyItem, historyItems, requestAttributes, taskItem, toStored } from './items';
 import { dueKeys, idempotencyKey, indexKeys, requestKey, taskKey } from './keys';
+import { isConditionFailure, isTransactionConflict } from './transactions';
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
@@ -197,17 +197,4 @@ export class DynamoRequestStore implements Omit<RequestStore, 'getHistory' | 'ge
       ...closed.map((email) => ({ Delete: { TableName: this.table, Key: taskKey(email, after) } })),
     ];
   }
-}
-
-/** Whether a transaction was cancelled because another transaction was writing one of its items at the same time. */
-function isTransactionConflict(error: unknown): boolean {
-  return (
-    error instanceof TransactionCanceledException &&
-    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict')
-  );
-}
-
-/** Whether a transaction was cancelled because the condition of its item number `index` failed. */
-function isConditionFailure(error: unknown, index: number): boolean {
-  return error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
 }

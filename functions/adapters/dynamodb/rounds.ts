@@ -3,10 +3,12 @@
  * due check `checkAt` as the sparse byDue index's key) and the reconciler's read of that index.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { DueStore, RoundBookkeeping, RoundStore } from '../../usecases/ports';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { BookkeepingOptions, DueStore, RoundBookkeeping, RoundStore } from '../../usecases/ports';
+import { historyItem } from './items';
 import { DUE_SHARDS, dueKeys, duePartition, dueUntil, requestIdOf, requestKey } from './keys';
 import { DUE_INDEX } from './schema';
+import { isConditionFailure } from './transactions';
 
 export class DynamoRoundBookkeeping implements Pick<RoundStore, 'setRoundBookkeeping'>, DueStore {
   constructor(
@@ -14,12 +16,35 @@ export class DynamoRoundBookkeeping implements Pick<RoundStore, 'setRoundBookkee
     private readonly table: string,
   ) {}
 
-  async setRoundBookkeeping(id: string, fields: RoundBookkeeping, options: { whilePending?: boolean } = {}): Promise<boolean> {
+  /**
+   * One UpdateItem of the request item; with `history`, a transaction that also puts the entry
+   * (both or neither). When the condition refuses the bookkeeping, the entry is put on its own.
+   */
+  async setRoundBookkeeping(id: string, fields: RoundBookkeeping, options: BookkeepingOptions = {}): Promise<boolean> {
+    const update = this.bookkeepingUpdate(id, fields, options);
+    const entry = options.history && { TableName: this.table, Item: historyItem(id, options.history) };
+    try {
+      if (!update) {
+        if (entry) await this.db.send(new PutCommand(entry));
+        return true;
+      }
+      if (entry) await this.db.send(new TransactWriteCommand({ TransactItems: [{ Update: update }, { Put: entry }] }));
+      else await this.db.send(new UpdateCommand(update));
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException || isConditionFailure(error, 0))) throw error;
+      if (entry) await this.db.send(new PutCommand(entry));
+      return false;
+    }
+  }
+
+  /** The UpdateItem of the bookkeeping's fields (undefined: nothing to write). */
+  private bookkeepingUpdate(id: string, fields: RoundBookkeeping, options: BookkeepingOptions) {
     const { checkAt, ...rest } = fields;
     const entries: Array<[string, unknown]> = Object.entries(rest).filter(([, value]) => value !== undefined);
     if (checkAt) entries.push(...Object.entries(dueKeys(id, checkAt)));
     const removes = checkAt === null ? ['GSI3PK', 'GSI3SK'] : [];
-    if (entries.length === 0 && removes.length === 0) return true;
+    if (entries.length === 0 && removes.length === 0) return undefined;
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const sets = entries.map(([name, value], index) => {
@@ -33,25 +58,16 @@ export class DynamoRoundBookkeeping implements Pick<RoundStore, 'setRoundBookkee
       values[':requested'] = 'requested';
       condition += ' AND #state = :requested';
     }
-    const update = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
-      .filter(Boolean)
-      .join(' ');
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: requestKey(id),
-          UpdateExpression: update,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
-          ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return {
+      TableName: this.table,
+      Key: requestKey(id),
+      UpdateExpression: [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
+        .filter(Boolean)
+        .join(' '),
+      ConditionExpression: condition,
+      ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+      ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
+    };
   }
 
   /** Due checks from every shard of the sparse byDue index (keys only), oldest first. */

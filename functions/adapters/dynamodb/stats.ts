@@ -4,12 +4,12 @@
  * request's mark to the change's version, on the condition that the mark is older (redelivery is a
  * no-op). Counters are plain top-level numbers (`ADD` creates them), so a bucket needs no setup.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Counters, StatsDeltas } from '../../domain/stats';
 import type { StatsDay } from '../../domain/stats-report';
 import type { StatsStore } from '../../usecases/stats';
 import { dayOfStatsSortKey, statsDayKey, statsDaySortKey, statsMarkKey, statsPartition } from './keys';
+import { isConditionFailure } from './transactions';
 
 /** `ADD` of each counter to one bucket. */
 function addCounters(table: string, key: Record<string, string>, counters: Counters) {
@@ -61,8 +61,7 @@ export class DynamoStats implements StatsStore {
       );
       return 'applied';
     } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed')
-        return 'repeat';
+      if (isConditionFailure(error, 0)) return 'repeat';
       throw error;
     }
   }

@@ -8,7 +8,7 @@ import type { Outcome } from '../../domain/model';
 import { CHECK_GRACE_SECONDS, earliest, plus } from '../checks';
 import type { StepDeps } from '../deps';
 import { sendApprovalEmails } from './approval-emails';
-import { record, skippedDetail, subjectDetail } from './history';
+import { skippedDetail, subjectDetail, workflowEntry } from './history';
 
 /**
  * Stores the task token on the request while it is pending (with the time the reconciler looks
@@ -49,12 +49,12 @@ export async function awaitDecision(
     const nextReminderAt = stored.rounds.nextReminderAt ?? plus(stored.request.createdAt, durationSeconds(stored.request.remindAfter) ?? 0);
     // The stage emailed now (a decision may have started a later one before the workflow's first round).
     const notifiedStage = stored.request.currentStage ?? 0;
-    await deps.repository.setRoundBookkeeping(requestId, { notifiedAt: now, nextReminderAt, notifiedStage });
-    await record(deps, requestId, now, 'notified', {
+    const entry = workflowEntry(now, 'notified', {
       recipients: results.sent,
       ...skippedDetail(results.skipped),
       ...subjectDetail(results.subjects),
     });
+    await deps.repository.setRoundBookkeeping(requestId, { notifiedAt: now, nextReminderAt, notifiedStage }, { history: entry });
   }
 }
 

@@ -6,7 +6,7 @@
 import type { StepDeps } from '../deps';
 import { issueReceipt } from '../receipts';
 import type { CallbackEvent } from '../senders';
-import { record } from './history';
+import { record, workflowEntry } from './history';
 
 export class CallbackFailed extends Error {
   override name = 'Approvals.CallbackFailed';
@@ -30,8 +30,8 @@ export async function deliverCallback(deps: CallbackDeps, requestId: string, aba
   if (abandon) {
     deps.meter.callbackAbandoned();
     const now = deps.now();
-    await deps.repository.setRoundBookkeeping(requestId, { callbackAbandonedAt: now, ...done });
-    await record(deps, requestId, now, 'callback-failed', { url });
+    const entry = workflowEntry(now, 'callback-failed', { url });
+    await deps.repository.setRoundBookkeeping(requestId, { callbackAbandonedAt: now, ...done }, { history: entry });
     return {};
   }
   // Only a calling system may set a callbackUrl (create refuses it from a person): `client` is set.
@@ -54,8 +54,8 @@ export async function deliverCallback(deps: CallbackDeps, requestId: string, aba
     throw new CallbackFailed(`callback answered ${status}`);
   }
   const now = deps.now();
-  await deps.repository.setRoundBookkeeping(requestId, { callbackDeliveredAt: now, ...done });
-  await record(deps, requestId, now, 'callback-delivered', { status, type: event.type });
+  const entry = workflowEntry(now, 'callback-delivered', { status, type: event.type });
+  await deps.repository.setRoundBookkeeping(requestId, { callbackDeliveredAt: now, ...done }, { history: entry });
   return { status };
 }
 

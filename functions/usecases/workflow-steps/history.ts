@@ -1,8 +1,16 @@
 /** History entries the workflow steps write themselves (the workflow is the actor). */
-import { type HistoryType, WORKFLOW_ACTOR } from '../../domain/model';
+import { type HistoryEntry, type HistoryType, WORKFLOW_ACTOR } from '../../domain/model';
 import type { StepDeps } from '../deps';
 
 /** A history entry by the workflow itself. */
+export const workflowEntry = (at: string, type: HistoryType, details: Record<string, unknown>): HistoryEntry => ({
+  at,
+  type,
+  actor: WORKFLOW_ACTOR,
+  details,
+});
+
+/** Stores a history entry by the workflow itself (one that goes with no bookkeeping). */
 export function record(
   deps: Pick<StepDeps, 'repository'>,
   requestId: string,
@@ -10,10 +18,14 @@ export function record(
   type: HistoryType,
   details: Record<string, unknown>,
 ) {
-  return deps.repository.appendHistory(requestId, { at, type, actor: WORKFLOW_ACTOR, details });
+  return deps.repository.appendHistory(requestId, workflowEntry(at, type, details));
 }
 
-/** An email that could not be sent for good (the mailer's failure name, never its message). */
+/** The entry of an email that could not be sent for good (the mailer's failure name, never its message). */
+export const emailFailureEntry = (at: string, recipient: string, purpose: string, error: unknown): HistoryEntry =>
+  workflowEntry(at, 'notification-failed', { recipient, purpose, error: (error as Error).name ?? 'Error' });
+
+/** Stores the entry of an email that could not be sent for good. */
 export function recordEmailFailure(
   deps: Pick<StepDeps, 'repository' | 'now'>,
   requestId: string,
@@ -21,7 +33,7 @@ export function recordEmailFailure(
   purpose: string,
   error: unknown,
 ) {
-  return record(deps, requestId, deps.now(), 'notification-failed', { recipient, purpose, error: (error as Error).name ?? 'Error' });
+  return deps.repository.appendHistory(requestId, emailFailureEntry(deps.now(), recipient, purpose, error));
 }
 
 /** Listed approvers who got no email because they may no longer decide (left the directory or the group). */

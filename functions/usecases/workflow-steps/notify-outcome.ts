@@ -6,7 +6,8 @@ import { EmailDeferred, sendClosingEmails } from '../closing-emails';
 import type { StepDeps } from '../deps';
 import { issueReceipt } from '../receipts';
 import { isTransientEmailFailure } from '../senders';
-import { record, recordEmailFailure } from './history';
+import { emailFailureEntry, workflowEntry } from './history';
+import type { ApprovalRequest, HistoryEntry } from '../../domain/model';
 
 /**
  * After the outcome: the approvers emailed about the request who did not decide get the closing
@@ -30,25 +31,31 @@ export async function notifyOutcome(deps: StepDeps, requestId: string): Promise<
     // Nothing to tell the requester who deleted it: the outcome step is done.
     await deps.repository.setRoundBookkeeping(requestId, { outcomeNotifiedAt: deps.now(), ...done });
   } else if (!rounds.outcomeNotifiedAt) {
-    try {
-      const content = deps.outcomeEmail(request);
-      await deps.send({ ...content, to: request.requester.email, tags: { requestId, purpose: 'outcome' } });
-      await record(deps, requestId, deps.now(), 'notified', {
-        recipients: [request.requester.email],
-        purpose: 'outcome',
-        state: request.state,
-        subject: content.subject,
-      });
-    } catch (error) {
-      deps.meter.emailFailed();
-      // SES throttling or an outage: the workflow retries the step (and the reconciler, after the
-      // step's last retry, runs it again), so the requester is still told. A refused address is final.
-      if (isTransientEmailFailure(error)) throw new EmailDeferred(`outcome email deferred: ${(error as Error).name}`);
-      await recordEmailFailure(deps, requestId, request.requester.email, 'outcome', error);
-    }
-    await deps.repository.setRoundBookkeeping(requestId, { outcomeNotifiedAt: deps.now(), ...done });
+    const entry = await sendOutcomeEmail(deps, request);
+    await deps.repository.setRoundBookkeeping(requestId, { outcomeNotifiedAt: deps.now(), ...done }, { history: entry });
   } else if (!callback) {
     await deps.repository.setRoundBookkeeping(requestId, done);
   }
   return { callback };
+}
+
+/**
+ * Sends the requester's outcome email; resolves to the history entry that records it, which is
+ * written with the step's bookkeeping (`outcomeNotifiedAt`). A refused address is recorded; SES
+ * throttling or an outage defers the step. An attempt that dies after sending and before that write
+ * leaves both unwritten: its retry sends the email again (at least once, never lost).
+ */
+async function sendOutcomeEmail(deps: StepDeps, request: ApprovalRequest): Promise<HistoryEntry> {
+  const to = request.requester.email;
+  try {
+    const content = deps.outcomeEmail(request);
+    await deps.send({ ...content, to, tags: { requestId: request.id, purpose: 'outcome' } });
+    return workflowEntry(deps.now(), 'notified', { recipients: [to], purpose: 'outcome', state: request.state, subject: content.subject });
+  } catch (error) {
+    deps.meter.emailFailed();
+    // SES throttling or an outage: the workflow retries the step (and the reconciler, after the
+    // step's last retry, runs it again), so the requester is still told. A refused address is final.
+    if (isTransientEmailFailure(error)) throw new EmailDeferred(`outcome email deferred: ${(error as Error).name}`);
+    return emailFailureEntry(deps.now(), to, 'outcome', error);
+  }
 }

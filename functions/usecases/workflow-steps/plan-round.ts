@@ -14,7 +14,7 @@ import type { StepDeps } from '../deps';
 import { emailableApprovers } from '../people';
 import type { RoundBookkeeping } from '../ports';
 import { sendReminders } from './approval-emails';
-import { record, skippedDetail, subjectDetail } from './history';
+import { skippedDetail, subjectDetail, workflowEntry } from './history';
 import { escalationWait, stageRound } from './stage-rounds';
 
 export interface Plan {
@@ -78,8 +78,7 @@ export async function planRound(deps: StepDeps, requestId: string): Promise<Plan
     const results = await sendReminders(deps, request, recipients, reminders + 1);
     while (epoch(nextReminderAt) <= epoch(now)) nextReminderAt = plus(nextReminderAt, remindEvery);
     reminders += 1;
-    await deps.repository.setRoundBookkeeping(requestId, { nextReminderAt, reminders, lastEmailAt: now }, { whilePending: true });
-    await record(deps, requestId, now, 'reminded', {
+    const entry = workflowEntry(now, 'reminded', {
       recipients: results.sent,
       ...(results.claimedBefore.length ? { claimedBefore: results.claimedBefore } : {}),
       reminder: reminders - extra,
@@ -87,6 +86,11 @@ export async function planRound(deps: StepDeps, requestId: string): Promise<Plan
       ...skippedDetail(skipped),
       ...subjectDetail(results.subjects),
     });
+    await deps.repository.setRoundBookkeeping(
+      requestId,
+      { nextReminderAt, reminders, lastEmailAt: now },
+      { whilePending: true, history: entry },
+    );
   }
   const expiry = epoch(request.expiresAt);
   const until = Math.min(mayRemind() ? epoch(nextReminderAt) : expiry, expiry, escalationWait(request) ?? expiry);

@@ -14,7 +14,7 @@ import { plus } from '../checks';
 import type { StepDeps } from '../deps';
 import type { RoundBookkeeping } from '../ports';
 import { sendApprovalEmails } from './approval-emails';
-import { record, skippedDetail } from './history';
+import { skippedDetail, workflowEntry } from './history';
 
 const epoch = (iso: string) => Date.parse(iso);
 
@@ -48,17 +48,18 @@ export async function stageRound(
     notifiedStage: index,
     ...(started && stage?.startedAt ? { nextReminderAt: plus(stage.startedAt, durationSeconds(current.remindAfter) ?? 0) } : {}),
   };
-  await deps.repository.setRoundBookkeeping(current.id, next, { whilePending: true });
   const purpose = current !== request ? 'escalation' : started ? 'stage' : 'approval';
-  if (results.sent.length > 0 || started || current !== request) {
-    await record(deps, current.id, deps.now(), 'notified', {
-      recipients: results.sent,
-      purpose,
-      stage: index,
-      ...(stageLabel(current, index) ? { stageName: stageLabel(current, index) } : {}),
-      ...skippedDetail(results.skipped),
-    });
-  }
+  const entry =
+    results.sent.length > 0 || started || current !== request
+      ? workflowEntry(deps.now(), 'notified', {
+          recipients: results.sent,
+          purpose,
+          stage: index,
+          ...(stageLabel(current, index) ? { stageName: stageLabel(current, index) } : {}),
+          ...skippedDetail(results.skipped),
+        })
+      : undefined;
+  await deps.repository.setRoundBookkeeping(current.id, next, { whilePending: true, history: entry });
   const latest = await deps.repository.getRequest(current.id);
   const after = { request: latest?.request ?? current, rounds: { ...(latest?.rounds ?? rounds), ...next } };
   // A decision started the next stage while this round emailed: the outbox could only end the wait

@@ -17,6 +17,7 @@ import type {
   FindStore,
   ApprovalStore,
   CreateResult,
+  BookkeepingOptions,
   ExecutionStatus,
   HistoryPage,
   HistoryQuery,
@@ -156,9 +157,10 @@ export class MemoryStore implements ApprovalStore, FindStore {
     this.appendEntry(id, entry);
   }
 
-  async setRoundBookkeeping(id: string, fields: RoundBookkeeping, options: { whilePending?: boolean } = {}): Promise<boolean> {
+  async setRoundBookkeeping(id: string, fields: RoundBookkeeping, options: BookkeepingOptions = {}): Promise<boolean> {
     this.check();
     const stored = this.requests.get(id);
+    if (options.history) this.appendEntry(id, options.history);
     if (!stored) return false;
     if (options.whilePending && stored.request.state !== 'requested') return false;
     const defined = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));

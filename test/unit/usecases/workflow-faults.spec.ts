@@ -127,6 +127,53 @@ describe('a retried Plan round sends no reminder twice', () => {
   });
 });
 
+describe("a round's history entry is written with its bookkeeping", () => {
+  /** Makes the next write of bookkeeping with a history entry fail as a whole, as a cancelled transaction does. */
+  function failNextRecordedWrite(store: MemoryStore) {
+    const write = store.setRoundBookkeeping.bind(store);
+    let failures = 1;
+    store.setRoundBookkeeping = async (...args) => {
+      if (failures > 0 && args[2]?.history) {
+        failures--;
+        throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+      }
+      return write(...args);
+    };
+  }
+  const entries = (store: MemoryStore, type: string) => store.historyOf(ID).filter((entry) => entry.type === type);
+
+  test('the first approval emails: a retry after the write failed records them once, with every recipient, and emails nobody again', async () => {
+    const { deps, store, mailer } = setup(pendingRequest({ createdAt: CREATED, remindAfter: 'PT1H' }));
+    failNextRecordedWrite(store);
+    await expect(awaitDecision(deps, ID, 'token-0', 3600)).rejects.toThrow('throttled');
+    expect(entries(store, 'notified')).toEqual([]);
+    expect(store.requests.get(ID)?.rounds.notifiedAt).toBeUndefined();
+    await awaitDecision(deps, ID, 'token-0', 3600);
+    expect(mailer.sent.map((email) => email.to).sort()).toEqual(['bob@example.com', 'carol@example.com']);
+    expect(entries(store, 'notified')).toEqual([
+      expect.objectContaining({ details: expect.objectContaining({ recipients: ['bob@example.com', 'carol@example.com'] }) }),
+    ]);
+    expect(store.requests.get(ID)?.rounds.notifiedAt).toEqual(expect.any(String));
+  });
+
+  test('a reminder: the retried round records it once, naming who was claimed before', async () => {
+    const { deps, store, mailer, clock } = setup(pendingRequest({ createdAt: CREATED, remindAfter: 'PT1H', maxReminders: 3 }));
+    await awaitDecision(deps, ID, 'token-0', 3600);
+    clock.advance(3600);
+    failNextRecordedWrite(store);
+    await expect(planRound(deps, ID)).rejects.toThrow('throttled');
+    expect(entries(store, 'reminded')).toEqual([]);
+    await planRound(deps, ID);
+    expect(mailer.sent.filter((email) => /remind/i.test(email.subject))).toHaveLength(2);
+    expect(entries(store, 'reminded')).toEqual([
+      expect.objectContaining({
+        details: expect.objectContaining({ recipients: [], claimedBefore: ['bob@example.com', 'carol@example.com'] }),
+      }),
+    ]);
+    expect(store.requests.get(ID)?.rounds.reminders).toBe(1);
+  });
+});
+
 describe('a replayed create starts no second execution', () => {
   const body = { kind: 'card.request' as const, profileId: 'cards', subject: { holderId: 'h', cardProfile: 'p' } };
 

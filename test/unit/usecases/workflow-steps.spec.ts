@@ -248,13 +248,19 @@ describe('after the outcome', () => {
     expect((await store.getRequest(ID))?.rounds.outcomeNotifiedAt).toBeDefined();
   });
 
-  test('without a callback, the outcome notification and the end of the checks are one write', async () => {
+  test('without a callback, the outcome notification, its history entry and the end of the checks are one write', async () => {
     const { deps, store } = setup(rejected());
     await store.setRoundBookkeeping(ID, { checkAt: '2026-11-03T10:00:00.000Z' });
     const writes = jest.spyOn(store, 'setRoundBookkeeping');
+    const appends = jest.spyOn(store, 'appendHistory');
     expect(await notifyOutcome(deps, ID)).toEqual({ callback: false });
     expect(writes).toHaveBeenCalledTimes(1);
-    expect(writes).toHaveBeenCalledWith(ID, { outcomeNotifiedAt: expect.any(String), checkAt: null });
+    expect(appends).not.toHaveBeenCalled();
+    expect(writes).toHaveBeenCalledWith(
+      ID,
+      { outcomeNotifiedAt: expect.any(String), checkAt: null },
+      { history: expect.objectContaining({ type: 'notified', details: expect.objectContaining({ purpose: 'outcome' }) }) },
+    );
     expect((await store.getRequest(ID))?.rounds).toMatchObject({ outcomeNotifiedAt: expect.any(String) });
     expect((await store.getRequest(ID))?.rounds.checkAt).toBeUndefined();
   });
