@@ -7,9 +7,7 @@ import type { Delegation } from '../../domain/delegation';
 import type { DelegationStore } from '../../usecases/delegation-store';
 import { delegateEntryKey, delegatePartition, delegationKey } from './keys';
 import { TTL_ATTRIBUTE } from './schema';
-import { isConditionFailure } from './transactions';
-
-type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+import { isConditionFailure, type TransactItems } from './transactions';
 
 const DAY_SECONDS = 86_400;
 

@@ -12,9 +12,7 @@ import { taskChanges } from '../../domain/tasks';
 import type { CreateResult, IdempotencyRecord, NewIdempotency, RequestStore, SaveOptions, StoredRequest } from '../../usecases/ports';
 import { findItem, historyItem, historyItems, requestAttributes, taskItem, toStored } from './items';
 import { dueKeys, idempotencyKey, indexKeys, requestKey, taskKey } from './keys';
-import { isConditionFailure, isTransactionConflict } from './transactions';
-
-type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+import { isConditionFailure, isTransactionConflict, type TransactItems } from './transactions';
 
 /** DynamoDB's limit on the items of one transaction. */
 export const MAX_TRANSACTION_ITEMS = 100;

@@ -8,7 +8,10 @@ import type { BookkeepingOptions, DueStore, RoundBookkeeping, RoundStore } from 
 import { historyItem } from './items';
 import { DUE_SHARDS, dueKeys, duePartition, dueUntil, requestIdOf, requestKey } from './keys';
 import { DUE_INDEX } from './schema';
-import { isConditionFailure } from './transactions';
+import { isConditionFailure, isTransactionConflict, type TransactItems } from './transactions';
+
+/** How often a bookkeeping transaction is tried while it meets another transaction on the request item. */
+const CONFLICT_ATTEMPTS = 4;
 
 export class DynamoRoundBookkeeping implements Pick<RoundStore, 'setRoundBookkeeping'>, DueStore {
   constructor(
@@ -28,13 +31,30 @@ export class DynamoRoundBookkeeping implements Pick<RoundStore, 'setRoundBookkee
         if (entry) await this.db.send(new PutCommand(entry));
         return true;
       }
-      if (entry) await this.db.send(new TransactWriteCommand({ TransactItems: [{ Update: update }, { Put: entry }] }));
+      if (entry) await this.transact([{ Update: update }, { Put: entry }]);
       else await this.db.send(new UpdateCommand(update));
       return true;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException || isConditionFailure(error, 0))) throw error;
       if (entry) await this.db.send(new PutCommand(entry));
       return false;
+    }
+  }
+
+  /**
+   * A transaction, tried again while it meets another one on the request item (TransactionConflict:
+   * a decision's transaction at the same moment), which DynamoDB asks callers to retry and the SDK
+   * does not. The bookkeeping does not depend on the decision, so trying again is right.
+   */
+  private async transact(items: TransactItems): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+        return;
+      } catch (error) {
+        if (!isTransactionConflict(error) || attempt >= CONFLICT_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, type GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoHistory } from '../../../functions/adapters/dynamodb/history';
+import { DynamoRoundBookkeeping } from '../../../functions/adapters/dynamodb/rounds';
 import { Repository } from '../../../functions/adapters/dynamodb/repository';
 import { DynamoRequestStore } from '../../../functions/adapters/dynamodb/requests';
 import type { ApprovalRequest } from '../../../functions/domain/model';
@@ -151,5 +152,39 @@ describe('the DynamoDB request store', () => {
       });
     }
     expect(sent).toEqual([]);
+  });
+});
+
+describe("a round's bookkeeping with its history entry", () => {
+  const entry = { at: AT, type: 'notified' as const, actor: { id: 'workflow' }, details: { recipients: ['bob@example.com'] } };
+
+  test('one transaction of the request update and the entry; tried again while it meets a decision’s transaction', async () => {
+    let conflicts = 2;
+    const { client, sent } = fakeClient(() => (conflicts-- > 0 ? cancelled('TransactionConflict', 'None') : {}));
+    await expect(
+      new DynamoRoundBookkeeping(client, 'approvals').setRoundBookkeeping(ID, { notifiedAt: AT }, { history: entry }),
+    ).resolves.toBe(true);
+    expect(sent).toHaveLength(3);
+    const items = (sent[2] as TransactWriteCommand).input.TransactItems;
+    expect(items?.map((item) => Object.keys(item)[0])).toEqual(['Update', 'Put']);
+    expect(items?.[1]?.Put?.Item).toMatchObject({ PK: `REQ#${ID}`, type: 'history', entry });
+  });
+
+  test('a conflict that does not clear is an error after a few attempts; the entry is not written alone', async () => {
+    const { client, sent } = fakeClient(() => cancelled('TransactionConflict', 'None'));
+    await expect(
+      new DynamoRoundBookkeeping(client, 'approvals').setRoundBookkeeping(ID, { notifiedAt: AT }, { history: entry }),
+    ).rejects.toBeInstanceOf(TransactionCanceledException);
+    expect(sent.map((command) => (command as object).constructor.name)).toEqual(Array(4).fill('TransactWriteCommand'));
+  });
+
+  test('a refused condition (the request ended) writes the entry alone and answers false', async () => {
+    const { client, sent } = fakeClient((command) =>
+      command instanceof TransactWriteCommand ? cancelled('ConditionalCheckFailed', 'None') : {},
+    );
+    await expect(
+      new DynamoRoundBookkeeping(client, 'approvals').setRoundBookkeeping(ID, { reminders: 1 }, { whilePending: true, history: entry }),
+    ).resolves.toBe(false);
+    expect(sent.map((command) => (command as object).constructor.name)).toEqual(['TransactWriteCommand', 'PutCommand']);
   });
 });
