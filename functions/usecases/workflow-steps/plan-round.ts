@@ -45,8 +45,8 @@ const DONE: Plan = { done: true, waitSeconds: 1, basis: '' };
  * 5b. when a reminder is due (and fewer than the request's maxReminders were sent), the approvers
  *    who have not approved and may still decide (directory) get one, each claimed first (a retry of
  *    this round after its bookkeeping write failed sends nobody that reminder again);
- * 6. otherwise wait until the next reminder, the stage's escalation or the expiry, whichever comes
- *    first (no reminder once they are used up).
+ * 6. otherwise wait until the next reminder, the stage's escalation, the end of a hold placed
+ *    during the round, or the expiry, whichever comes first (no reminder once they are used up).
  */
 export async function planRound(deps: StepDeps, requestId: string): Promise<Plan> {
   const stored = await deps.repository.getRequest(requestId);
@@ -93,7 +93,14 @@ export async function planRound(deps: StepDeps, requestId: string): Promise<Plan
     );
   }
   const expiry = epoch(request.expiresAt);
-  const until = Math.min(mayRemind() ? epoch(nextReminderAt) : expiry, expiry, escalationWait(request) ?? expiry);
+  // A hold placed while this round emailed (read back with the round's emails): wait no longer than its end.
+  const holdUntil = holdEnd(request);
+  const until = Math.min(
+    mayRemind() ? epoch(nextReminderAt) : expiry,
+    expiry,
+    escalationWait(request) ?? expiry,
+    holdUntil ? epoch(holdUntil) : expiry,
+  );
   return waitUntil(until, now, request);
 }
 

@@ -235,3 +235,31 @@ test('a stage that reaches its quorum while its escalation is emailed: the same 
   await awaitDecision(deps, request.id, 'token-3', plan.waitSeconds, plan.basis);
   expect(workflow.replanned).toEqual(['token-1']);
 });
+
+test('a hold until a time placed while an escalation is emailed: the round waits until the hold ends (the outbox saw the old token)', async () => {
+  const { deps, workflow, clock, decideAs, mailer, store } = setup();
+  const { request } = await createApprovalRequest(deps, requester, {
+    kind: 'card.request',
+    profileId: 'cards',
+    subject: { holderId: 'h', cardProfile: 'c' },
+  });
+  await planRound(deps, request.id);
+  await awaitDecision(deps, request.id, 'token-1');
+  clock.set(at(10));
+  await decideAs('bob', request.id);
+  await planRound(deps, request.id);
+  await awaitDecision(deps, request.id, 'token-2');
+  clock.set(at(40));
+  workflow.closedTokens.add('token-2');
+  deps.send = async (email) => {
+    const id = await mailer.send(email);
+    if (email.to === 'frank@example.com') await decideAs('erin', request.id, { decision: 'hold', until: at(50) });
+    return id;
+  };
+  const plan = await planRound(deps, request.id);
+  expect(store.current(request.id)?.hold?.until).toBe(at(50));
+  // Ten minutes to the hold's end, not the thirty to the stage's next reminder.
+  expect(plan).toMatchObject({ done: false, waitSeconds: 10 * 60 });
+  await awaitDecision(deps, request.id, 'token-3', plan.waitSeconds, plan.basis);
+  expect(workflow.replanned).not.toContain('token-3');
+});
