@@ -251,11 +251,14 @@ export function decide(request: ApprovalRequest, who: Voter, body: DecisionBody,
 /**
  * Admins or the requester delete a pending request: `deleted` is the ending of a pending request
  * only. An ended request (approved, rejected, expired, deleted) stays ended: 409 for everyone,
- * admins included, so its decision is never overwritten after the calling system acted on it.
+ * admins included, so its decision is never overwritten after the calling system acted on it. One
+ * past its expiry has ended too, as for decisions, even before the workflow marks it expired: it
+ * ends `expired`, never `deleted`.
  */
 export function deleteRequest(request: ApprovalRequest, who: Identity, now: string, reason?: string): Change {
   if (!isAdmin(who) && request.requester.id !== who.id) throw forbidden('only admins or the requester may delete this request');
   assertPending(request);
+  assertNotDue(request, now);
   const actor = actorOf(who);
   const extra = reason ? { reason } : {};
   return {

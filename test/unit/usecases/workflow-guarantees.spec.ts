@@ -15,6 +15,7 @@ import { notifyOutcome } from '../../../functions/usecases/workflow-steps/notify
 import { planRound } from '../../../functions/usecases/workflow-steps/plan-round';
 import { createApprovalRequest } from '../../../functions/lifecycle/create';
 import { decideAsUser } from '../../../functions/lifecycle/decide';
+import { deleteApprovalRequest } from '../../../functions/lifecycle/end';
 import { reconcile } from '../../../functions/usecases/reconcile';
 import type { Deps } from '../../../functions/usecases/ports';
 import { alice, bob, carol, user } from '../../helpers/memory/fixtures';
@@ -159,6 +160,20 @@ describe('the expiry is never swallowed', () => {
     const { deps, clock } = setup(pending({ expireAfter: 'PT1H', expiresAt: '2026-11-03T10:00:00.000Z' }));
     clock.set('2026-11-03T10:00:00.000Z');
     await expect(decideAsUser(deps, carol, ID, { decision: 'hold' })).rejects.toMatchObject({ code: 'conflict' });
+  });
+
+  test('past its expiry a delete is refused too (409 saying it expired, nothing stored): the request ends expired, never deleted', async () => {
+    const { deps, clock, store } = setup(pending({ expireAfter: 'PT1H', expiresAt: '2026-11-03T10:00:00.000Z' }));
+    clock.set('2026-11-03T09:59:59.000Z');
+    const before = store.current(ID);
+    clock.set('2026-11-03T10:00:00.000Z');
+    await expect(deleteApprovalRequest(deps, alice, ID)).rejects.toMatchObject({
+      code: 'conflict',
+      message: 'request expired at 2026-11-03T10:00:00.000Z',
+    });
+    expect(store.current(ID)).toEqual(before);
+    expect(await planRound(deps, ID)).toMatchObject({ done: true });
+    expect(store.current(ID)?.state).toBe('expired');
   });
 
   test('an expiry that keeps losing version races (writes behind its back) retries until the request is expired', async () => {
