@@ -44,7 +44,8 @@ const DONE: Plan = { done: true, waitSeconds: 1, basis: '' };
  *    current stage's approvers not emailed yet (a stage started since the last round, the escalated);
  * 5b. when a reminder is due (and fewer than the request's maxReminders were sent), the approvers
  *    who have not approved and may still decide (directory) get one, each claimed first (a retry of
- *    this round after its bookkeeping write failed sends nobody that reminder again);
+ *    this round after its bookkeeping write failed sends nobody that reminder again); not those
+ *    step 5 just sent their approval email, and none while a hold placed meanwhile runs;
  * 6. otherwise wait until the next reminder, the stage's escalation, the end of a hold placed
  *    during the round, or the expiry, whichever comes first (no reminder once they are used up).
  */
@@ -64,8 +65,12 @@ export async function planRound(deps: StepDeps, requestId: string): Promise<Plan
     if (!ended) return waitUntil(epoch(now) + 1000, now, request);
     ({ request, rounds } = ended);
   }
-  ({ request, rounds } = await stageRound(deps, request, rounds, now));
+  const staged = await stageRound(deps, request, rounds, now);
+  ({ request, rounds } = staged);
   if (request.state !== 'requested') return DONE;
+  // A hold until a time placed while the stages' emails went out (read back with them): no reminder now.
+  const holdUntil = holdEnd(request);
+  const heldNow = holdUntil !== undefined && epoch(now) < epoch(holdUntil);
   const remindEvery = durationSeconds(request.remindAfter) ?? 0;
   const limit = reminderLimit(request);
   let reminders = rounds.reminders ?? 0;
@@ -73,8 +78,10 @@ export async function planRound(deps: StepDeps, requestId: string): Promise<Plan
   const extra = (rounds.holdEmails ?? 0) + (rounds.requesterReminders ?? 0);
   const mayRemind = () => reminders - extra < limit && reminders < MAX_REMINDERS;
   let nextReminderAt = rounds.nextReminderAt ?? plus(request.createdAt, remindEvery);
-  if (rounds.notifiedAt && mayRemind() && epoch(now) >= epoch(nextReminderAt)) {
-    const { recipients, skipped } = await emailableApprovers(deps.directory, request, undecidedApprovers(request));
+  if (rounds.notifiedAt && !heldNow && mayRemind() && epoch(now) >= epoch(nextReminderAt)) {
+    // Those the stages' part just sent their approval email (the escalated) get no reminder with it.
+    const undecided = undecidedApprovers(request).filter((approver) => !staged.emailed.includes(approver));
+    const { recipients, skipped } = await emailableApprovers(deps.directory, request, undecided);
     const results = await sendReminders(deps, request, recipients, reminders + 1);
     while (epoch(nextReminderAt) <= epoch(now)) nextReminderAt = plus(nextReminderAt, remindEvery);
     reminders += 1;
@@ -93,10 +100,9 @@ export async function planRound(deps: StepDeps, requestId: string): Promise<Plan
     );
   }
   const expiry = epoch(request.expiresAt);
-  // A hold placed while this round emailed (read back with the round's emails): wait no longer than its end.
-  const holdUntil = holdEnd(request);
+  // A hold placed while this round emailed: wait no longer than its end.
   const until = Math.min(
-    mayRemind() ? epoch(nextReminderAt) : expiry,
+    mayRemind() && !heldNow ? epoch(nextReminderAt) : expiry,
     expiry,
     escalationWait(request) ?? expiry,
     holdUntil ? epoch(holdUntil) : expiry,

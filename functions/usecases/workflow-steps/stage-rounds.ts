@@ -28,20 +28,15 @@ const epoch = (iso: string) => Date.parse(iso);
  * 3. A stage started meanwhile (a decision while this round emailed) is emailed by this round too.
  * The first approval email of the request is the await-decision step's (rounds.notifiedAt).
  */
-export async function stageRound(
-  deps: StepDeps,
-  request: ApprovalRequest,
-  rounds: RoundBookkeeping,
-  now: string,
-): Promise<{ request: ApprovalRequest; rounds: RoundBookkeeping }> {
-  if (!rounds.notifiedAt || !request.stages?.length) return { request, rounds };
+export async function stageRound(deps: StepDeps, request: ApprovalRequest, rounds: RoundBookkeeping, now: string): Promise<StageRound> {
+  if (!rounds.notifiedAt || !request.stages?.length) return { request, rounds, emailed: [] };
   const due = escalationDueAt(request);
   let current = request;
   if (due && epoch(now) >= epoch(due)) current = (await escalateStage(deps, request.id)) ?? current;
   const index = currentStageIndex(current) ?? 0;
   const fresh = current.approvers.filter((address) => !rounds.approvalEmails?.[address]);
   const started = index !== (rounds.notifiedStage ?? 0);
-  if (fresh.length === 0 && !started && current === request) return { request, rounds };
+  if (fresh.length === 0 && !started && current === request) return { request, rounds, emailed: [] };
   const results = await sendApprovalEmails(deps, current, fresh);
   const stage = current.stages?.[index];
   const next: RoundBookkeeping = {
@@ -61,11 +56,20 @@ export async function stageRound(
       : undefined;
   await deps.repository.setRoundBookkeeping(current.id, next, { whilePending: true, history: entry });
   const latest = await deps.repository.getRequest(current.id);
-  const after = { request: latest?.request ?? current, rounds: { ...(latest?.rounds ?? rounds), ...next } };
+  const after = { request: latest?.request ?? current, rounds: { ...(latest?.rounds ?? rounds), ...next }, emailed: results.sent };
   // A decision started the next stage while this round emailed: the outbox could only end the wait
   // before this round's, so this round emails that stage too (stages only move forward).
   const moved = after.request.state === 'requested' && (currentStageIndex(after.request) ?? 0) !== index;
-  return moved ? stageRound(deps, after.request, after.rounds, now) : after;
+  if (!moved) return after;
+  const later = await stageRound(deps, after.request, after.rounds, now);
+  return { ...later, emailed: [...after.emailed, ...later.emailed] };
+}
+
+/** The request and bookkeeping after the stages' part of a round, and whom it emailed (their approval email). */
+export interface StageRound {
+  request: ApprovalRequest;
+  rounds: RoundBookkeeping;
+  emailed: string[];
 }
 
 /** When the round waits until at the latest for the current stage's escalation (undefined: none due). */

@@ -263,3 +263,60 @@ test('a hold until a time placed while an escalation is emailed: the round waits
   await awaitDecision(deps, request.id, 'token-3', plan.waitSeconds, plan.basis);
   expect(workflow.replanned).not.toContain('token-3');
 });
+
+test('an escalation due with a reminder: the escalated get their approval email and no reminder in the same round; the others their reminder', async () => {
+  const profile = fixtureProfile({
+    ...threeStages,
+    stages: threeStages.stages?.map((stage, index) => (index === 1 ? { ...stage, escalateAfter: 'PT2H' } : stage)),
+  });
+  const { deps, clock, decideAs, mailer } = setup(profile);
+  const { request } = await createApprovalRequest(deps, requester, {
+    kind: 'card.request',
+    profileId: 'cards',
+    subject: { holderId: 'h', cardProfile: 'c' },
+  });
+  await planRound(deps, request.id);
+  await awaitDecision(deps, request.id, 'token-1');
+  clock.set(at(10));
+  await decideAs('bob', request.id);
+  await planRound(deps, request.id);
+  // The stage's first reminder at 1 h, its escalation and second reminder together at 2 h.
+  clock.set(at(70));
+  await planRound(deps, request.id);
+  mailer.sent.length = 0;
+  clock.set(at(130));
+  await planRound(deps, request.id);
+  const sent = mailer.sent.map((email) => `${email.to.split('@')[0]}:${/^Reminder/.test(email.subject) ? 'reminder' : 'approval'}`);
+  expect(sent.sort()).toEqual(['dave:reminder', 'erin:reminder', 'frank:approval']);
+});
+
+test('a hold until a time placed while an escalation due with a reminder is emailed: no reminder in that round', async () => {
+  const profile = fixtureProfile({
+    ...threeStages,
+    stages: threeStages.stages?.map((stage, index) => (index === 1 ? { ...stage, escalateAfter: 'PT2H' } : stage)),
+  });
+  const { deps, clock, decideAs, mailer, workflow } = setup(profile);
+  const { request } = await createApprovalRequest(deps, requester, {
+    kind: 'card.request',
+    profileId: 'cards',
+    subject: { holderId: 'h', cardProfile: 'c' },
+  });
+  await planRound(deps, request.id);
+  await awaitDecision(deps, request.id, 'token-1');
+  clock.set(at(10));
+  await decideAs('bob', request.id);
+  await planRound(deps, request.id);
+  clock.set(at(70));
+  await planRound(deps, request.id);
+  await awaitDecision(deps, request.id, 'token-2');
+  workflow.closedTokens.add('token-2');
+  mailer.sent.length = 0;
+  clock.set(at(130));
+  deps.send = async (email) => {
+    const id = await mailer.send(email);
+    if (email.to === 'frank@example.com') await decideAs('erin', request.id, { decision: 'hold', until: at(180) });
+    return id;
+  };
+  expect(await planRound(deps, request.id)).toMatchObject({ done: false, waitSeconds: 50 * 60 });
+  expect(mailer.sent.map((email) => email.to)).toEqual(['frank@example.com']);
+});
