@@ -54,6 +54,7 @@ export function toStored(item: Item): StoredRequest {
   if (typeof item.nextReminderAt === 'string') rounds.nextReminderAt = item.nextReminderAt;
   if (typeof item.reminders === 'number') rounds.reminders = item.reminders;
   if (typeof item.holdEmails === 'number') rounds.holdEmails = item.holdEmails;
+  if (typeof item.holdEndEmailed === 'string') rounds.holdEndEmailed = item.holdEndEmailed;
   if (typeof item.notifiedStage === 'number') rounds.notifiedStage = item.notifiedStage;
   if (typeof item.outcomeNotifiedAt === 'string') rounds.outcomeNotifiedAt = item.outcomeNotifiedAt;
   if (typeof item.callbackDeliveredAt === 'string') rounds.callbackDeliveredAt = item.callbackDeliveredAt;

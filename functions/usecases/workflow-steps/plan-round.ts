@@ -14,7 +14,7 @@ import type { StepDeps } from '../deps';
 import { emailableApprovers } from '../people';
 import type { RoundBookkeeping } from '../ports';
 import { sendReminders } from './approval-emails';
-import { skippedDetail, subjectDetail, workflowEntry } from './history';
+import { record, skippedDetail, subjectDetail, workflowEntry } from './history';
 import { escalationWait, stageRound } from './stage-rounds';
 
 export interface Plan {
@@ -111,28 +111,38 @@ export async function planRound(deps: StepDeps, requestId: string): Promise<Plan
 }
 
 /**
- * The end of a hold with `until` (step 4 of a round). The emails go before the change, so a retry
- * of a round that died between them finds the hold still running and its claims taken (nobody gets
- * the email twice). Undefined when the request is no longer held (released or decided meanwhile).
+ * The end of a hold with `until` (step 4 of a round). The emails go first, each claimed under the
+ * round's reminder number, then they are counted (`reminders`, `holdEmails`, and `holdEndEmailed`:
+ * which hold's end they were for), then the hold ends (history `hold-ended` with the recipients).
+ * A retry of a round that died in between finds the hold still running and its emails counted: it
+ * reuses their number, so its claims are taken and nobody gets the email twice. A decision that
+ * came first (a release, an approval, a new hold) leaves the emails counted and recorded in a
+ * `notified` entry (purpose `hold-ended`); the answer is then undefined.
  */
 async function endHoldRound(deps: StepDeps, request: ApprovalRequest, rounds: RoundBookkeeping, now: string) {
+  const until = holdEnd(request);
   const after = holdEnded(request, now).request;
   const reminders = rounds.reminders ?? 0;
+  const counted = rounds.holdEndEmailed === until;
   const { recipients, skipped } = await emailableApprovers(deps.directory, request, undecidedApprovers(request));
-  const slot = reminders < MAX_REMINDERS ? reminders + 1 : undefined;
+  const slot = counted ? reminders : reminders < MAX_REMINDERS ? reminders + 1 : undefined;
   const results = slot ? await sendReminders(deps, after, recipients, slot, 'hold-ended') : { sent: [], claimedBefore: [], subjects: {} };
-  const ended = await endHoldInTime(deps, request.id, {
+  const next: RoundBookkeeping = {
+    nextReminderAt: plus(now, durationSeconds(request.remindAfter) ?? 0),
+    ...(slot && !counted ? { reminders: slot, holdEmails: (rounds.holdEmails ?? 0) + 1, lastEmailAt: now, holdEndEmailed: until } : {}),
+  };
+  await deps.repository.setRoundBookkeeping(request.id, next, { whilePending: true });
+  const details = {
     recipients: results.sent,
     ...(results.claimedBefore.length ? { claimedBefore: results.claimedBefore } : {}),
     ...(slot ? {} : { overLimit: recipients }),
     ...skippedDetail(skipped),
     ...subjectDetail(results.subjects),
-  });
-  if (!ended) return undefined;
-  const next: RoundBookkeeping = {
-    nextReminderAt: plus(now, durationSeconds(request.remindAfter) ?? 0),
-    ...(slot ? { reminders: slot, holdEmails: (rounds.holdEmails ?? 0) + 1, lastEmailAt: now } : {}),
   };
-  await deps.repository.setRoundBookkeeping(request.id, next, { whilePending: true });
+  const ended = await endHoldInTime(deps, request.id, details);
+  if (!ended) {
+    if (results.sent.length > 0) await record(deps, request.id, now, 'notified', { purpose: 'hold-ended', until, ...details });
+    return undefined;
+  }
   return { request: ended, rounds: { ...rounds, ...next } };
 }

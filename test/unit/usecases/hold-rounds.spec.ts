@@ -105,6 +105,53 @@ describe('rounds of a request held until a time', () => {
     expect(mailer.sent).toEqual([]);
   });
 
+  test('a decision while the hold-end emails go out: they are recorded and counted, and the reminders still all follow', async () => {
+    const { deps, store, mailer, clock, decideAs } = setup({ maxReminders: 1, expireAfter: 'PT48H', expiresAt: at(48) });
+    await awaitDecision(deps, ID, 'token-1');
+    clock.set(at(1));
+    await decideAs(B, { decision: 'hold', until: at(2) });
+    clock.set(at(2));
+    mailer.sent.length = 0;
+    deps.send = async (email) => {
+      const id = await mailer.send(email);
+      if (email.to === 'bob@example.com') await decideAs(B, { decision: 'approve' });
+      return id;
+    };
+    await planRound(deps, ID);
+    expect(mailer.sent.map((email) => email.to)).toEqual(['bob@example.com', 'carol@example.com']);
+    expect(store.historyOf(ID).at(-1)).toMatchObject({
+      type: 'notified',
+      details: { purpose: 'hold-ended', recipients: ['bob@example.com', 'carol@example.com'] },
+    });
+    expect((await store.getRequest(ID))?.rounds).toMatchObject({ reminders: 1, holdEmails: 1 });
+    // Carol's one profile reminder a remindAfter later.
+    deps.send = mailer.send;
+    mailer.sent.length = 0;
+    clock.set(at(6));
+    await planRound(deps, ID);
+    expect(mailer.sent.map((email) => [email.to, email.tags.purpose])).toEqual([['carol@example.com', 'reminder']]);
+  });
+
+  test('a round that dies after counting the hold-end emails and before ending the hold: its retry emails nobody again', async () => {
+    const { deps, store, mailer, clock, decideAs } = setup();
+    await awaitDecision(deps, ID, 'token-1');
+    clock.set(at(1));
+    await decideAs(B, { decision: 'hold', until: at(2) });
+    clock.set(at(2));
+    mailer.sent.length = 0;
+    const save = store.saveChange.bind(store);
+    store.saveChange = async (...args) => {
+      store.saveChange = save;
+      throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+    };
+    await expect(planRound(deps, ID)).rejects.toThrow('throttled');
+    await planRound(deps, ID);
+    expect(mailer.sent.map((email) => email.to)).toEqual(['bob@example.com', 'carol@example.com']);
+    expect(store.current(ID)?.onHold).toBe(false);
+    expect((await store.getRequest(ID))?.rounds).toMatchObject({ reminders: 1, holdEmails: 1 });
+    expect(types(store).filter((type) => type === 'hold-ended')).toHaveLength(1);
+  });
+
   test('a re-email does not use up the profile maxReminders: the reminders still all follow', async () => {
     const { deps, store, mailer, clock, decideAs } = setup({ maxReminders: 1, expireAfter: 'PT48H', expiresAt: at(48) });
     await awaitDecision(deps, ID, 'token-1');
