@@ -140,7 +140,7 @@ describe('rounds of a request held until a time', () => {
     clock.set(at(2));
     mailer.sent.length = 0;
     const save = store.saveChange.bind(store);
-    store.saveChange = async (...args) => {
+    store.saveChange = async () => {
       store.saveChange = save;
       throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
     };
