@@ -18,7 +18,8 @@ import { skippedDetail, subjectDetail, workflowEntry } from './history';
  * depends on (`plannedBasis`, domain/hold.ts waitBasis: a stage's start, a hold placed, released or
  * ended), which the outbox could only tell the wait before this one, ends the wait at once
  * (Approvals.Replan) and the next round plans from it: otherwise the wait would run to the time
- * planned from the old request (a released hold's `until`, the old stage's reminders).
+ * planned from the old request (a released hold's `until`, the old stage's reminders). So does a
+ * stage whose start no round has emailed (`notifiedStage` behind the request's current stage).
  */
 export async function awaitDecision(
   deps: StepDeps,
@@ -40,6 +41,13 @@ export async function awaitDecision(
     return;
   }
   if (plannedBasis && (await changedSincePlan(deps, requestId, plannedBasis))) {
+    await deps.workflow.replan(taskToken);
+    return;
+  }
+  // A stage that started while the first approval emails went out, seen by no round: the outbox
+  // ended that wait, and the round after it read the request before those emails were counted.
+  // The next round emails the stage (stage-rounds.ts).
+  if (stored?.rounds.notifiedAt && (stored.rounds.notifiedStage ?? 0) !== (stored.request.currentStage ?? 0)) {
     await deps.workflow.replan(taskToken);
     return;
   }

@@ -320,3 +320,40 @@ test('a hold until a time placed while an escalation due with a reminder is emai
   expect(await planRound(deps, request.id)).toMatchObject({ done: false, waitSeconds: 50 * 60 });
   expect(mailer.sent.map((email) => email.to)).toEqual(['frank@example.com']);
 });
+
+test('a stage started while the first approval emails go out, by a round that read the request before they were counted: the next wait replans and the stage is emailed', async () => {
+  const profile = fixtureProfile({
+    ...threeStages,
+    stages: threeStages.stages?.map((stage, index) =>
+      index === 0 ? { ...stage, approvers: ['bob@example.com', 'carol@example.com'] } : stage,
+    ),
+  });
+  const { deps, decideAs, mailer, workflow, to } = setup(profile);
+  const { request } = await createApprovalRequest(deps, requester, {
+    kind: 'card.request',
+    profileId: 'cards',
+    subject: { holderId: 'h', cardProfile: 'c' },
+  });
+  const first = await planRound(deps, request.id);
+  let second: Awaited<ReturnType<typeof planRound>> | undefined;
+  deps.send = async (email) => {
+    const id = await mailer.send(email);
+    if (email.to === 'bob@example.com' && !second) {
+      // Bob approves from his email at once: stage 2 starts, the outbox ends the wait (token-1 is
+      // stored), and the next round runs before the first emails are counted.
+      expect(await decideAs('bob', request.id)).toBe('replanned');
+      second = await planRound(deps, request.id);
+    }
+    return id;
+  };
+  await awaitDecision(deps, request.id, 'token-1', first.waitSeconds, first.basis);
+  if (!second) throw new Error('bob was not emailed');
+  await awaitDecision(deps, request.id, 'token-2', second.waitSeconds, second.basis);
+  expect(workflow.replanned).toContain('token-2');
+  await planRound(deps, request.id);
+  expect(
+    to()
+      .filter((address) => ['dave@example.com', 'erin@example.com'].includes(address))
+      .sort(),
+  ).toEqual(['dave@example.com', 'erin@example.com']);
+});
