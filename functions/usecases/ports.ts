@@ -55,7 +55,7 @@ export interface RoundBookkeeping {
   reminders?: number;
   /** How many of `reminders` were re-emails at a hold's end (they do not use up the request's maxReminders). */
   holdEmails?: number;
-  /** The `until` of the hold whose end the last re-emails were for (a retried round reuses their reminder number). */
+  /** The hold whose end the last re-emails were for, as `<placed at>/<until>` (a retried round reuses their reminder number). */
   holdEndEmailed?: string;
   /** The stage (index) whose start the workflow has seen: its approvers emailed, its reminders planned from its start. */
   notifiedStage?: number;

@@ -121,15 +121,17 @@ export async function planRound(deps: StepDeps, requestId: string): Promise<Plan
  */
 async function endHoldRound(deps: StepDeps, request: ApprovalRequest, rounds: RoundBookkeeping, now: string) {
   const until = holdEnd(request);
+  // This hold, told apart from a later one with the same `until` by when it was placed.
+  const hold = `${request.hold?.at}/${until}`;
   const after = holdEnded(request, now).request;
   const reminders = rounds.reminders ?? 0;
-  const counted = rounds.holdEndEmailed === until;
+  const counted = rounds.holdEndEmailed === hold;
   const { recipients, skipped } = await emailableApprovers(deps.directory, request, undecidedApprovers(request));
   const slot = counted ? reminders : reminders < MAX_REMINDERS ? reminders + 1 : undefined;
   const results = slot ? await sendReminders(deps, after, recipients, slot, 'hold-ended') : { sent: [], claimedBefore: [], subjects: {} };
   const next: RoundBookkeeping = {
     nextReminderAt: plus(now, durationSeconds(request.remindAfter) ?? 0),
-    ...(slot && !counted ? { reminders: slot, holdEmails: (rounds.holdEmails ?? 0) + 1, lastEmailAt: now, holdEndEmailed: until } : {}),
+    ...(slot && !counted ? { reminders: slot, holdEmails: (rounds.holdEmails ?? 0) + 1, lastEmailAt: now, holdEndEmailed: hold } : {}),
   };
   await deps.repository.setRoundBookkeeping(request.id, next, { whilePending: true });
   const details = {
