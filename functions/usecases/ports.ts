@@ -215,9 +215,10 @@ export interface RoundStore {
   /**
    * Claims the first approval email of one approver before it is sent: true unless it was sent,
    * failed for good, or claimed at or after `staleBefore` (an attempt that may still be sending),
-   * or the request is no longer pending (a decision ended it while the step was sending).
+   * or the request is no longer pending (a decision ended it while the step was sending), or, with
+   * `stage` (a staged request), that stage is no longer the current one (a decision ended it).
    */
-  claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean>;
+  claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string, stage?: number): Promise<boolean>;
   /** Records how the claimed email went (`sent:<at>`, `failed:<at>`), or releases the claim (`undefined`). */
   settleApprovalEmail(id: string, approver: string, outcome: string | undefined): Promise<void>;
   /** As claimApprovalEmail, for the closing email of an ended request (map `closingEmails`). */
@@ -229,10 +230,11 @@ export interface RoundStore {
 export interface ReminderStore {
   /**
    * Claims reminder number `reminder` of one approver before it is sent (one conditional write): true
-   * unless that reminder or a later one was claimed before, or the request is no longer pending. A
-   * claim is never taken over: a reminder goes out at most once, even when its attempt died while sending.
+   * unless that reminder or a later one was claimed before, or the request is no longer pending (or,
+   * with `stage`, no longer at that stage). A claim is never taken over: a reminder goes out at most
+   * once, even when its attempt died while sending.
    */
-  claimReminder(id: string, approver: string, reminder: number): Promise<boolean>;
+  claimReminder(id: string, approver: string, reminder: number, stage?: number): Promise<boolean>;
 }
 
 export interface RequesterReminderStore {

@@ -137,3 +137,20 @@ test('a stage start that opens and closes more task items than one transaction h
   expect(await idsOf(second)).toContain(id);
   expect(await idsOf(first)).not.toContain(id);
 });
+
+test("an email to a stage's approvers is claimed only while that stage is current (DynamoDB's condition on the request item)", async () => {
+  const created = await api.call('POST', '/requests', { as: users.alice, body: cardRequest('staged') });
+  expect(created.status).toBe(201);
+  const id = created.body.id as string;
+  const { Repository } = await import('../../functions/adapters/dynamodb/repository');
+  const { documentClient } = await import('../../functions/adapters/clients');
+  const repository = new Repository(documentClient(), api.stack.tableName);
+  const now = new Date().toISOString();
+  const address = 'not-listed@example.com';
+  expect(await repository.claimApprovalEmail(id, address, now, new Date(0).toISOString(), 1)).toBe(false);
+  expect(await repository.claimReminder(id, address, 1, 1)).toBe(false);
+  expect((await repository.getRequest(id))?.rounds.approvalEmails?.[address]).toBeUndefined();
+  expect(await repository.claimApprovalEmail(id, address, now, new Date(0).toISOString(), 0)).toBe(true);
+  expect(await repository.claimReminder(id, address, 1, 0)).toBe(true);
+  expect((await repository.getRequest(id))?.rounds).toMatchObject({ approvalEmails: { [address]: now }, reminderClaims: { [address]: 1 } });
+});

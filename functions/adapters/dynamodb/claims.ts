@@ -17,7 +17,7 @@ export class DynamoReminderClaims {
   ) {}
 
   /** True when this call claimed `reminder` for `approver`; false when it (or a later one) was claimed before, or the request is gone. */
-  claimReminder(id: string, approver: string, reminder: number): Promise<boolean> {
+  claimReminder(id: string, approver: string, reminder: number, stage?: number): Promise<boolean> {
     return claimInMap(this.db, this.table, id, {
       map: 'reminderClaims',
       approver,
@@ -26,6 +26,7 @@ export class DynamoReminderClaims {
       free: '#map.#a < :bound',
       bound: reminder,
       whilePending: true,
+      stage,
     });
   }
 }
@@ -44,8 +45,8 @@ export class DynamoEmailClaims {
     private readonly table: string,
   ) {}
 
-  claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
-    return this.claimEmail('approvalEmails', id, approver, now, staleBefore, true);
+  claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string, stage?: number): Promise<boolean> {
+    return this.claimEmail('approvalEmails', id, approver, now, staleBefore, true, stage);
   }
 
   settleApprovalEmail(id: string, approver: string, outcome: string | undefined): Promise<void> {
@@ -68,6 +69,7 @@ export class DynamoEmailClaims {
     now: string,
     staleBefore: string,
     whilePending: boolean,
+    stage?: number,
   ): Promise<boolean> {
     return claimInMap(this.db, this.table, id, {
       map: emails,
@@ -77,6 +79,7 @@ export class DynamoEmailClaims {
       free: '#map.#a < :bound',
       bound: staleBefore,
       whilePending,
+      stage,
     });
   }
 
@@ -96,30 +99,45 @@ export class DynamoEmailClaims {
 /**
  * Sets `map[approver] = value` on the request item in one conditional write, when the approver has
  * no entry yet or `free` holds (`#map.#a` is the entry, `:bound` the given bound), and, with
- * `whilePending`, while the request is `requested`; true when this call claimed it, false when
- * someone holds it, the request ended (an email asking for a decision nobody can make any more) or
- * is gone. A map that does not exist yet is created first (a document path into nothing is a
- * ValidationException).
+ * `whilePending`, while the request is `requested` (and, with `stage`, while that stage is its
+ * current one); true when this call claimed it, false when someone holds it, the request ended or
+ * moved to another stage (an email asking for a decision nobody can make any more) or is gone. A
+ * map that does not exist yet is created first (a document path into nothing is a ValidationException).
  */
 async function claimInMap(
   db: DynamoDBDocumentClient,
   table: string,
   id: string,
-  claim: { map: string; approver: string; value: string | number; free: string; bound: string | number; whilePending: boolean },
+  claim: {
+    map: string;
+    approver: string;
+    value: string | number;
+    free: string;
+    bound: string | number;
+    whilePending: boolean;
+    stage?: number;
+  },
 ): Promise<boolean> {
   const pending = claim.whilePending ? ' AND #state = :requested' : '';
+  const staged = claim.stage !== undefined ? ' AND #doc.#stage = :stage' : '';
   const write = () =>
     db.send(
       new UpdateCommand({
         TableName: table,
         Key: requestKey(id),
         UpdateExpression: 'SET #map.#a = :value',
-        ConditionExpression: `attribute_exists(PK)${pending} AND (attribute_not_exists(#map.#a) OR ${claim.free})`,
-        ExpressionAttributeNames: { '#map': claim.map, '#a': claim.approver, ...(claim.whilePending ? { '#state': 'state' } : {}) },
+        ConditionExpression: `attribute_exists(PK)${pending}${staged} AND (attribute_not_exists(#map.#a) OR ${claim.free})`,
+        ExpressionAttributeNames: {
+          '#map': claim.map,
+          '#a': claim.approver,
+          ...(claim.whilePending ? { '#state': 'state' } : {}),
+          ...(claim.stage !== undefined ? { '#doc': 'doc', '#stage': 'currentStage' } : {}),
+        },
         ExpressionAttributeValues: {
           ':value': claim.value,
           ':bound': claim.bound,
           ...(claim.whilePending ? { ':requested': 'requested' } : {}),
+          ...(claim.stage !== undefined ? { ':stage': claim.stage } : {}),
         },
       }),
     );

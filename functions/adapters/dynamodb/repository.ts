@@ -96,14 +96,14 @@ export class Repository implements ApprovalStore {
   settleClosingEmail(id: string, approver: string, outcome: string | undefined): Promise<void> {
     return this.emailClaims.settleClosingEmail(id, approver, outcome);
   }
-  claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
-    return this.emailClaims.claimApprovalEmail(id, approver, now, staleBefore);
+  claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string, stage?: number): Promise<boolean> {
+    return this.emailClaims.claimApprovalEmail(id, approver, now, staleBefore, stage);
   }
   settleApprovalEmail(id: string, approver: string, outcome: string | undefined): Promise<void> {
     return this.emailClaims.settleApprovalEmail(id, approver, outcome);
   }
-  claimReminder(id: string, approver: string, reminder: number): Promise<boolean> {
-    return this.reminderClaims.claimReminder(id, approver, reminder);
+  claimReminder(id: string, approver: string, reminder: number, stage?: number): Promise<boolean> {
+    return this.reminderClaims.claimReminder(id, approver, reminder, stage);
   }
   claimRequesterReminder(id: string, now: string, notAfter: string): Promise<boolean> {
     return this.requesterReminders.claimRequesterReminder(id, now, notAfter);

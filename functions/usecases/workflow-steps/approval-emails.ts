@@ -34,7 +34,13 @@ export async function sendApprovalEmails(deps: EmailDeps, request: ApprovalReque
   const { recipients, skipped } = await emailableApprovers(deps.directory, request, addresses);
   for (const approver of recipients) {
     const now = deps.now();
-    const claimed = await deps.repository.claimApprovalEmail(request.id, approver, now, plus(now, -EMAIL_CLAIM_STALE_SECONDS));
+    const claimed = await deps.repository.claimApprovalEmail(
+      request.id,
+      approver,
+      now,
+      plus(now, -EMAIL_CLAIM_STALE_SECONDS),
+      stageOf(request),
+    );
     if (!claimed) {
       taken.push(approver);
       continue;
@@ -69,6 +75,9 @@ export async function sendApprovalEmails(deps: EmailDeps, request: ApprovalReque
 
 type Purpose = 'approval' | 'reminder' | 'hold-ended';
 
+/** The stage an email to the request's approvers is for (staged requests): claimed only while it is current. */
+const stageOf = (request: ApprovalRequest): number | undefined => (request.stages?.length ? (request.currentStage ?? 0) : undefined);
+
 /** Sends one approver their email; resolves to its subject (the history records it). */
 async function sendApproverEmail(deps: EmailDeps, request: ApprovalRequest, approver: string, purpose: Purpose): Promise<string> {
   const links = await deps.links(request, approver);
@@ -95,7 +104,7 @@ export async function sendReminders(
   const claimedBefore: string[] = [];
   const subjects: Record<string, string> = {};
   for (const approver of recipients) {
-    if (!(await deps.repository.claimReminder(request.id, approver, reminder))) {
+    if (!(await deps.repository.claimReminder(request.id, approver, reminder, stageOf(request)))) {
       claimedBefore.push(approver);
       continue;
     }

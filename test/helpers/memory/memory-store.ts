@@ -173,10 +173,11 @@ export class MemoryStore implements ApprovalStore, FindStore {
   /** Emails claimed per attempt, in order (tests check who was claimed when). */
   readonly claims: string[] = [];
 
-  async claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string): Promise<boolean> {
+  async claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string, stage?: number): Promise<boolean> {
     this.check();
     const stored = this.requests.get(id);
     if (stored?.request.state !== 'requested') return false;
+    if (stage !== undefined && (stored.request.currentStage ?? 0) !== stage) return false;
     const earlier = stored.rounds.approvalEmails?.[approver];
     if (earlier !== undefined && !(earlier < staleBefore)) return false;
     stored.rounds.approvalEmails = { ...stored.rounds.approvalEmails, [approver]: now };
@@ -221,9 +222,10 @@ export class MemoryStore implements ApprovalStore, FindStore {
   /** The highest reminder claimed per request and approver (`<id> <approver>`). */
   readonly reminderClaims = new Map<string, number>();
 
-  async claimReminder(id: string, approver: string, reminder: number): Promise<boolean> {
+  async claimReminder(id: string, approver: string, reminder: number, stage?: number): Promise<boolean> {
     this.check();
     if (this.requests.get(id)?.request.state !== 'requested') return false;
+    if (stage !== undefined && (this.requests.get(id)?.request.currentStage ?? 0) !== stage) return false;
     const key = `${id} ${approver}`;
     if ((this.reminderClaims.get(key) ?? 0) >= reminder) return false;
     this.reminderClaims.set(key, reminder);

@@ -357,3 +357,30 @@ test('a stage started while the first approval emails go out, by a round that re
       .sort(),
   ).toEqual(['dave@example.com', 'erin@example.com']);
 });
+
+test('a stage that reaches its quorum while its approval emails go out: its approvers not yet emailed get none (they can no longer decide)', async () => {
+  const profile = fixtureProfile({
+    ...threeStages,
+    stages: threeStages.stages?.map((stage, index) =>
+      index === 0 ? { ...stage, approvers: ['bob@example.com', 'carol@example.com'] } : stage,
+    ),
+  });
+  const { deps, decideAs, mailer, store, to } = setup(profile);
+  const { request } = await createApprovalRequest(deps, requester, {
+    kind: 'card.request',
+    profileId: 'cards',
+    subject: { holderId: 'h', cardProfile: 'c' },
+  });
+  const plan = await planRound(deps, request.id);
+  deps.send = async (email) => {
+    const id = await mailer.send(email);
+    if (email.to === 'bob@example.com') await decideAs('bob', request.id);
+    return id;
+  };
+  await awaitDecision(deps, request.id, 'token-1', plan.waitSeconds, plan.basis);
+  expect(store.current(request.id)?.currentStage).toBe(1);
+  expect(to()).toEqual(['bob@example.com']);
+  expect(store.historyOf(request.id).find((entry) => entry.type === 'notified')?.details).toMatchObject({
+    recipients: ['bob@example.com'],
+  });
+});
