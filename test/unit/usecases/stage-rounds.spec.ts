@@ -55,16 +55,43 @@ function setup(profile: Profile = threeStages) {
     return relayChange({ workflow: step.workflow }, { id: 'seq', kind: 'modify', before, after });
   };
   const to = () => step.mailer.sent.map((email) => email.to);
-  return { ...step, store, deps, decideAs, to };
+  /** A request of the profile, as its requester creates it. */
+  const create = async () =>
+    (
+      await createApprovalRequest(deps, requester, {
+        kind: 'card.request',
+        profileId: profile.id,
+        subject: { holderId: 'h', cardProfile: 'c' },
+      })
+    ).request;
+  /** Runs `act` as soon as an email to `address` is sent (while the step sending it still runs). */
+  const onEmailTo = (address: string, act: () => Promise<unknown>) => {
+    deps.send = async (email) => {
+      const id = await step.mailer.send(email);
+      if (email.to === address) await act();
+      return id;
+    };
+  };
+  /** A request whose stage 2 started at minute 10 (bob approved stage 1) and was emailed by the round after. */
+  const atStageTwo = async () => {
+    const request = await create();
+    await planRound(deps, request.id);
+    await awaitDecision(deps, request.id, 'token-1');
+    step.clock.set(at(10));
+    await decideAs('bob', request.id);
+    await planRound(deps, request.id);
+    return request;
+  };
+  return { ...step, store, deps, decideAs, to, create, onEmailTo, atStageTwo };
 }
 
+/** The three stages with stage `index` changed. */
+const withStage = (index: number, change: Record<string, unknown>) =>
+  fixtureProfile({ ...threeStages, stages: threeStages.stages?.map((stage, i) => (i === index ? { ...stage, ...change } : stage)) });
+
 test("a stage's quorum ends the wait; the next round emails the new stage's approvers, naming the stage, once", async () => {
-  const { deps, store, mailer, clock, decideAs, to } = setup();
-  const { request } = await createApprovalRequest(deps, requester, {
-    kind: 'card.request',
-    profileId: 'cards',
-    subject: { holderId: 'h', cardProfile: 'c' },
-  });
+  const { deps, store, mailer, clock, decideAs, to, create } = setup();
+  const request = await create();
   await planRound(deps, request.id);
   await awaitDecision(deps, request.id, 'token-1');
   expect(to()).toEqual(['bob@example.com']);
@@ -89,12 +116,8 @@ test("a stage's quorum ends the wait; the next round emails the new stage's appr
 });
 
 test("a stage that starts between a round's plan and its wait's task token ends that wait at once (the outbox saw the old token)", async () => {
-  const { deps, workflow, clock, decideAs, to, mailer } = setup();
-  const { request } = await createApprovalRequest(deps, requester, {
-    kind: 'card.request',
-    profileId: 'cards',
-    subject: { holderId: 'h', cardProfile: 'c' },
-  });
+  const { deps, workflow, clock, decideAs, to, mailer, create } = setup();
+  const request = await create();
   await planRound(deps, request.id);
   await awaitDecision(deps, request.id, 'token-1');
   clock.set(at(10));
@@ -113,12 +136,8 @@ test("a stage that starts between a round's plan and its wait's task token ends 
 });
 
 test("escalateAfter after the stage's start without its quorum, the round escalates and emails the escalated people", async () => {
-  const { deps, store, mailer, clock, decideAs, to } = setup();
-  const { request } = await createApprovalRequest(deps, requester, {
-    kind: 'card.request',
-    profileId: 'cards',
-    subject: { holderId: 'h', cardProfile: 'c' },
-  });
+  const { deps, store, mailer, clock, decideAs, to, create } = setup();
+  const request = await create();
   await planRound(deps, request.id);
   await awaitDecision(deps, request.id, 'token-1');
   clock.set(at(10));
@@ -201,29 +220,18 @@ test('whatever the policy (5 stages, escalations, the same person everywhere, 20
 });
 
 test('a stage that reaches its quorum while its escalation is emailed: the same round emails the next stage (the outbox saw the old token)', async () => {
-  const { deps, workflow, clock, decideAs, to, mailer, store } = setup();
-  const { request } = await createApprovalRequest(deps, requester, {
-    kind: 'card.request',
-    profileId: 'cards',
-    subject: { holderId: 'h', cardProfile: 'c' },
-  });
-  await planRound(deps, request.id);
-  await awaitDecision(deps, request.id, 'token-1');
-  clock.set(at(10));
-  await decideAs('bob', request.id);
-  await planRound(deps, request.id);
+  const { deps, workflow, clock, decideAs, to, mailer, store, onEmailTo, atStageTwo } = setup();
+  const request = await atStageTwo();
   await decideAs('dave', request.id);
   await awaitDecision(deps, request.id, 'token-2');
   clock.set(at(40));
   // The escalated person approves as soon as their email is sent, while the round is still running:
   // stage 2 reaches its quorum and stage 3 starts; the outbox can only reach the closed token-2.
   workflow.closedTokens.add('token-2');
-  let relayed: string | undefined;
-  deps.send = async (email) => {
-    const id = await mailer.send(email);
-    if (email.to === 'frank@example.com') relayed = await decideAs('frank', request.id);
-    return id;
-  };
+  let relayed: unknown;
+  onEmailTo('frank@example.com', async () => {
+    relayed = await decideAs('frank', request.id);
+  });
   mailer.sent.length = 0;
   const plan = await planRound(deps, request.id);
   expect(relayed).toBe('closed');
@@ -237,25 +245,12 @@ test('a stage that reaches its quorum while its escalation is emailed: the same 
 });
 
 test('a hold until a time placed while an escalation is emailed: the round waits until the hold ends (the outbox saw the old token)', async () => {
-  const { deps, workflow, clock, decideAs, mailer, store } = setup();
-  const { request } = await createApprovalRequest(deps, requester, {
-    kind: 'card.request',
-    profileId: 'cards',
-    subject: { holderId: 'h', cardProfile: 'c' },
-  });
-  await planRound(deps, request.id);
-  await awaitDecision(deps, request.id, 'token-1');
-  clock.set(at(10));
-  await decideAs('bob', request.id);
-  await planRound(deps, request.id);
+  const { deps, workflow, clock, decideAs, store, onEmailTo, atStageTwo } = setup();
+  const request = await atStageTwo();
   await awaitDecision(deps, request.id, 'token-2');
   clock.set(at(40));
   workflow.closedTokens.add('token-2');
-  deps.send = async (email) => {
-    const id = await mailer.send(email);
-    if (email.to === 'frank@example.com') await decideAs('erin', request.id, { decision: 'hold', until: at(50) });
-    return id;
-  };
+  onEmailTo('frank@example.com', () => decideAs('erin', request.id, { decision: 'hold', until: at(50) }));
   const plan = await planRound(deps, request.id);
   expect(store.current(request.id)?.hold?.until).toBe(at(50));
   // Ten minutes to the hold's end, not the thirty to the stage's next reminder.
@@ -264,123 +259,71 @@ test('a hold until a time placed while an escalation is emailed: the round waits
   expect(workflow.replanned).not.toContain('token-3');
 });
 
-test('an escalation due with a reminder: the escalated get their approval email and no reminder in the same round; the others their reminder', async () => {
-  const profile = fixtureProfile({
-    ...threeStages,
-    stages: threeStages.stages?.map((stage, index) => (index === 1 ? { ...stage, escalateAfter: 'PT2H' } : stage)),
+describe("an escalation due with the stage's second reminder (escalateAfter PT2H, remindAfter PT1H)", () => {
+  const escalatingLater = withStage(1, { escalateAfter: 'PT2H' });
+
+  test('the escalated get their approval email and no reminder in the same round; the others their reminder', async () => {
+    const { deps, clock, mailer, atStageTwo } = setup(escalatingLater);
+    const request = await atStageTwo();
+    clock.set(at(70));
+    await planRound(deps, request.id);
+    mailer.sent.length = 0;
+    clock.set(at(130));
+    await planRound(deps, request.id);
+    const sent = mailer.sent.map((email) => `${email.to.split('@')[0]}:${/^Reminder/.test(email.subject) ? 'reminder' : 'approval'}`);
+    expect(sent.sort()).toEqual(['dave:reminder', 'erin:reminder', 'frank:approval']);
   });
-  const { deps, clock, decideAs, mailer } = setup(profile);
-  const { request } = await createApprovalRequest(deps, requester, {
-    kind: 'card.request',
-    profileId: 'cards',
-    subject: { holderId: 'h', cardProfile: 'c' },
+
+  test('a hold until a time placed while the escalation is emailed: no reminder in that round', async () => {
+    const { deps, clock, decideAs, mailer, workflow, onEmailTo, atStageTwo } = setup(escalatingLater);
+    const request = await atStageTwo();
+    clock.set(at(70));
+    await planRound(deps, request.id);
+    await awaitDecision(deps, request.id, 'token-2');
+    workflow.closedTokens.add('token-2');
+    mailer.sent.length = 0;
+    clock.set(at(130));
+    onEmailTo('frank@example.com', () => decideAs('erin', request.id, { decision: 'hold', until: at(180) }));
+    expect(await planRound(deps, request.id)).toMatchObject({ done: false, waitSeconds: 50 * 60 });
+    expect(mailer.sent.map((email) => email.to)).toEqual(['frank@example.com']);
   });
-  await planRound(deps, request.id);
-  await awaitDecision(deps, request.id, 'token-1');
-  clock.set(at(10));
-  await decideAs('bob', request.id);
-  await planRound(deps, request.id);
-  // The stage's first reminder at 1 h, its escalation and second reminder together at 2 h.
-  clock.set(at(70));
-  await planRound(deps, request.id);
-  mailer.sent.length = 0;
-  clock.set(at(130));
-  await planRound(deps, request.id);
-  const sent = mailer.sent.map((email) => `${email.to.split('@')[0]}:${/^Reminder/.test(email.subject) ? 'reminder' : 'approval'}`);
-  expect(sent.sort()).toEqual(['dave:reminder', 'erin:reminder', 'frank:approval']);
 });
 
-test('a hold until a time placed while an escalation due with a reminder is emailed: no reminder in that round', async () => {
-  const profile = fixtureProfile({
-    ...threeStages,
-    stages: threeStages.stages?.map((stage, index) => (index === 1 ? { ...stage, escalateAfter: 'PT2H' } : stage)),
-  });
-  const { deps, clock, decideAs, mailer, workflow } = setup(profile);
-  const { request } = await createApprovalRequest(deps, requester, {
-    kind: 'card.request',
-    profileId: 'cards',
-    subject: { holderId: 'h', cardProfile: 'c' },
-  });
-  await planRound(deps, request.id);
-  await awaitDecision(deps, request.id, 'token-1');
-  clock.set(at(10));
-  await decideAs('bob', request.id);
-  await planRound(deps, request.id);
-  clock.set(at(70));
-  await planRound(deps, request.id);
-  await awaitDecision(deps, request.id, 'token-2');
-  workflow.closedTokens.add('token-2');
-  mailer.sent.length = 0;
-  clock.set(at(130));
-  deps.send = async (email) => {
-    const id = await mailer.send(email);
-    if (email.to === 'frank@example.com') await decideAs('erin', request.id, { decision: 'hold', until: at(180) });
-    return id;
-  };
-  expect(await planRound(deps, request.id)).toMatchObject({ done: false, waitSeconds: 50 * 60 });
-  expect(mailer.sent.map((email) => email.to)).toEqual(['frank@example.com']);
-});
+describe('a first stage of two approvers, one enough, while its first approval emails go out', () => {
+  const twoLeads = withStage(0, { approvers: ['bob@example.com', 'carol@example.com'] });
 
-test('a stage started while the first approval emails go out, by a round that read the request before they were counted: the next wait replans and the stage is emailed', async () => {
-  const profile = fixtureProfile({
-    ...threeStages,
-    stages: threeStages.stages?.map((stage, index) =>
-      index === 0 ? { ...stage, approvers: ['bob@example.com', 'carol@example.com'] } : stage,
-    ),
+  test('bob approves from his email: carol, not emailed yet, gets none (she can no longer decide)', async () => {
+    const { deps, decideAs, store, to, create, onEmailTo } = setup(twoLeads);
+    const request = await create();
+    const plan = await planRound(deps, request.id);
+    onEmailTo('bob@example.com', () => decideAs('bob', request.id));
+    await awaitDecision(deps, request.id, 'token-1', plan.waitSeconds, plan.basis);
+    expect(store.current(request.id)?.currentStage).toBe(1);
+    expect(to()).toEqual(['bob@example.com']);
+    expect(store.historyOf(request.id).find((entry) => entry.type === 'notified')?.details).toMatchObject({
+      recipients: ['bob@example.com'],
+    });
   });
-  const { deps, decideAs, mailer, workflow, to } = setup(profile);
-  const { request } = await createApprovalRequest(deps, requester, {
-    kind: 'card.request',
-    profileId: 'cards',
-    subject: { holderId: 'h', cardProfile: 'c' },
-  });
-  const first = await planRound(deps, request.id);
-  let second: Awaited<ReturnType<typeof planRound>> | undefined;
-  deps.send = async (email) => {
-    const id = await mailer.send(email);
-    if (email.to === 'bob@example.com' && !second) {
-      // Bob approves from his email at once: stage 2 starts, the outbox ends the wait (token-1 is
-      // stored), and the next round runs before the first emails are counted.
+
+  test('the round the outbox woke read the request before those emails were counted: the next wait replans and stage 2 is emailed', async () => {
+    const { deps, decideAs, workflow, to, create, onEmailTo } = setup(twoLeads);
+    const request = await create();
+    const first = await planRound(deps, request.id);
+    let second: Awaited<ReturnType<typeof planRound>> | undefined;
+    // Stage 2 starts, the outbox ends the wait (token-1 is stored), and the next round runs at once.
+    onEmailTo('bob@example.com', async () => {
       expect(await decideAs('bob', request.id)).toBe('replanned');
       second = await planRound(deps, request.id);
-    }
-    return id;
-  };
-  await awaitDecision(deps, request.id, 'token-1', first.waitSeconds, first.basis);
-  if (!second) throw new Error('bob was not emailed');
-  await awaitDecision(deps, request.id, 'token-2', second.waitSeconds, second.basis);
-  expect(workflow.replanned).toContain('token-2');
-  await planRound(deps, request.id);
-  expect(
-    to()
-      .filter((address) => ['dave@example.com', 'erin@example.com'].includes(address))
-      .sort(),
-  ).toEqual(['dave@example.com', 'erin@example.com']);
-});
-
-test('a stage that reaches its quorum while its approval emails go out: its approvers not yet emailed get none (they can no longer decide)', async () => {
-  const profile = fixtureProfile({
-    ...threeStages,
-    stages: threeStages.stages?.map((stage, index) =>
-      index === 0 ? { ...stage, approvers: ['bob@example.com', 'carol@example.com'] } : stage,
-    ),
-  });
-  const { deps, decideAs, mailer, store, to } = setup(profile);
-  const { request } = await createApprovalRequest(deps, requester, {
-    kind: 'card.request',
-    profileId: 'cards',
-    subject: { holderId: 'h', cardProfile: 'c' },
-  });
-  const plan = await planRound(deps, request.id);
-  deps.send = async (email) => {
-    const id = await mailer.send(email);
-    if (email.to === 'bob@example.com') await decideAs('bob', request.id);
-    return id;
-  };
-  await awaitDecision(deps, request.id, 'token-1', plan.waitSeconds, plan.basis);
-  expect(store.current(request.id)?.currentStage).toBe(1);
-  expect(to()).toEqual(['bob@example.com']);
-  expect(store.historyOf(request.id).find((entry) => entry.type === 'notified')?.details).toMatchObject({
-    recipients: ['bob@example.com'],
+    });
+    await awaitDecision(deps, request.id, 'token-1', first.waitSeconds, first.basis);
+    if (!second) throw new Error('bob was not emailed');
+    await awaitDecision(deps, request.id, 'token-2', second.waitSeconds, second.basis);
+    expect(workflow.replanned).toContain('token-2');
+    await planRound(deps, request.id);
+    expect(
+      to()
+        .filter((address) => address !== 'bob@example.com')
+        .sort(),
+    ).toEqual(['dave@example.com', 'erin@example.com']);
   });
 });
