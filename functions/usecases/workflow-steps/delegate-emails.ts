@@ -12,7 +12,7 @@ import { assertNotParty, type Voter } from '../../domain/people';
 import { hasApproved } from '../../domain/rules';
 import type { StepDeps } from '../deps';
 import { resolveAddress } from '../people';
-import { recordEmailFailure } from './history';
+import { recordEmailFailure, workflowEntry } from './history';
 
 type CopyDeps = Pick<StepDeps, 'repository' | 'directory' | 'now' | 'meter' | 'send' | 'links' | 'approverEmail'>;
 type Purpose = 'approval' | 'reminder' | 'hold-ended';
@@ -44,7 +44,26 @@ export async function activeDelegate(
 
 /** Sends the delegate's copy of the email `approver` just got, if they have an active delegate. */
 export async function sendDelegateCopy(deps: CopyDeps, request: ApprovalRequest, approver: string, purpose: Purpose): Promise<void> {
-  const found = await activeDelegate(deps, request, approver);
+  let found: Awaited<ReturnType<typeof activeDelegate>>;
+  try {
+    found = await activeDelegate(deps, request, approver);
+  } catch (error) {
+    // The delegation could not be read (the table or the directory failed): no copy this time,
+    // recorded; the approver's own email, already sent, stands.
+    deps.meter.emailFailed();
+    await deps.repository
+      .appendHistory(
+        request.id,
+        workflowEntry(deps.now(), 'notification-failed', {
+          for: approver,
+          copy: 'delegate',
+          purpose,
+          error: (error as Error).name ?? 'Error',
+        }),
+      )
+      .catch(() => undefined);
+    return;
+  }
   if (!found) return;
   const { delegation, delegate } = found;
   try {

@@ -93,6 +93,32 @@ test("one hop: Bob → Dave → Erin sends Bob's copy to Dave, never to Erin", a
   expect(recipients(mailer)).toEqual(['bob@example.com', 'dave@example.com', 'carol@example.com']);
 });
 
+test("a delegation that cannot be read (the table fails) is recorded as a copy not sent; the approvers' own emails stand as sent", async () => {
+  const { deps, mailer, store } = setup();
+  store.getDelegation = async () => {
+    throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+  };
+  await awaitDecision(deps, ID, 'token-1');
+  expect(recipients(mailer)).toEqual(['bob@example.com', 'carol@example.com']);
+  const rounds = (await store.getRequest(ID))?.rounds;
+  expect(rounds?.approvalEmails).toEqual({
+    'bob@example.com': expect.stringMatching(/^sent:/),
+    'carol@example.com': expect.stringMatching(/^sent:/),
+  });
+  expect(
+    store
+      .historyOf(ID)
+      .filter((entry) => entry.type === 'notification-failed')
+      .map((entry) => entry.details),
+  ).toEqual([
+    { for: 'bob@example.com', copy: 'delegate', purpose: 'approval', error: 'ProvisionedThroughputExceededException' },
+    { for: 'carol@example.com', copy: 'delegate', purpose: 'approval', error: 'ProvisionedThroughputExceededException' },
+  ]);
+  expect(store.historyOf(ID).find((entry) => entry.type === 'notified')?.details).toMatchObject({
+    recipients: ['bob@example.com', 'carol@example.com'],
+  });
+});
+
 test("a copy that fails is recorded and never holds the approver's own email back", async () => {
   const { deps, mailer, store } = setup();
   mailer.failFor = (email) => (email.to === 'dave@example.com' ? new EmailFailed('MessageRejected', false) : undefined);
