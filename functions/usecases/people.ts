@@ -6,7 +6,7 @@
 import { forbidden, invalid } from '../domain/errors';
 import { type ApprovalRequest, type Identity, isApprover, isAsciiEmail } from '../domain/model';
 import { assertNotParty, type Voter } from '../domain/people';
-import type { GroupMembers } from '../domain/stages';
+import { assertInCurrentStage, type GroupMembers } from '../domain/stages';
 import { countedEmail, hasApproved } from '../domain/rules';
 import type { Directory, DirectoryUser } from './directory';
 
@@ -85,8 +85,10 @@ export async function resolveLinkVoter(directory: Directory, address: string): P
 
 /**
  * The listed addresses that may get an approval email or a reminder now: held by an enabled member
- * of `approvers` (the link would work), neither the requester nor the holder, and not that person
- * approving already under another address. `skipped`: the addresses nobody who may decide holds.
+ * of `approvers` (the link would work), neither the requester nor the holder, for an address the
+ * current stage has only through `group:` entries still in one of those groups (domain/stages.ts
+ * assertInCurrentStage), and not that person approving already under another address. `skipped`:
+ * the addresses nobody who may decide holds.
  */
 export async function emailableApprovers(
   directory: Directory,
@@ -97,7 +99,7 @@ export async function emailableApprovers(
   const skipped: string[] = [];
   for (const address of addresses) {
     const voter = await resolveAddress(directory, address);
-    if (!voter || isParty(request, voter)) skipped.push(address);
+    if (!voter || isParty(request, voter) || !inCurrentStage(request, voter)) skipped.push(address);
     else if (!hasApproved(request, voter)) recipients.push(address);
   }
   return { recipients, skipped };
@@ -109,6 +111,15 @@ function isParty(request: ApprovalRequest, voter: Voter): boolean {
     return false;
   } catch {
     return true;
+  }
+}
+
+function inCurrentStage(request: ApprovalRequest, voter: Voter): boolean {
+  try {
+    assertInCurrentStage(request, voter);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -82,7 +82,7 @@ function setup(profile: Profile = threeStages) {
     await planRound(deps, request.id);
     return request;
   };
-  return { ...step, store, deps, decideAs, to, create, onEmailTo, atStageTwo };
+  return { ...step, store, deps, directory, decideAs, to, create, onEmailTo, atStageTwo };
 }
 
 /** The three stages with stage `index` changed. */
@@ -326,4 +326,21 @@ describe('a first stage of two approvers, one enough, while its first approval e
         .sort(),
     ).toEqual(['dave@example.com', 'erin@example.com']);
   });
+});
+
+test("someone taken out of a stage's directory group gets no reminder for it (their link would answer 403): skipped, and refused if they decide", async () => {
+  const { deps, clock, decideAs, mailer, directory, store, atStageTwo } = setup(
+    withStage(1, { escalateAfter: undefined, escalateTo: undefined }),
+  );
+  const request = await atStageTwo();
+  directory.removeFromGroup('erin', 'pki');
+  mailer.sent.length = 0;
+  clock.set(at(75));
+  await planRound(deps, request.id);
+  expect(mailer.sent.map((email) => email.to)).toEqual(['dave@example.com']);
+  expect(store.historyOf(request.id).at(-1)).toMatchObject({
+    type: 'reminded',
+    details: { recipients: ['dave@example.com'], skipped: ['erin@example.com'] },
+  });
+  await expect(decideAs('erin', request.id)).rejects.toThrow(/no longer in the directory group pki/);
 });
