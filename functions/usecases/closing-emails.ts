@@ -4,7 +4,7 @@
  * that no longer works.
  */
 import { allStageApprovers } from '../domain/stages';
-import { type ApprovalRequest, MAX_EMAILS_PER_APPROVER, WORKFLOW_ACTOR } from '../domain/model';
+import { type ApprovalRequest, type HistoryEntry, MAX_EMAILS_PER_APPROVER, WORKFLOW_ACTOR } from '../domain/model';
 import { mailbox } from '../domain/people';
 import { EMAIL_CLAIM_STALE_SECONDS } from './checks';
 import type { StepDeps } from './deps';
@@ -65,10 +65,16 @@ export function closingRecipients(request: ApprovalRequest, rounds: RoundBookkee
  * so a retry skips approvers done or being done, and is deferred while a claim it met is not
  * settled (its attempt may have died: a later attempt sends it once the claim is stale), so the
  * requester's email, which follows, never marks the step done with one missing. A refused address is recorded and the others
- * still get theirs; SES throttling or an outage releases the claim and defers the step. The
- * approvers emailed by this attempt are recorded in one `notified` entry (purpose `closing`).
+ * still get theirs; SES throttling or an outage releases the claim and defers the step. Resolves,
+ * once every closing email is done, to the one `notified` entry (purpose `closing`) that records them
+ * all, this attempt's and earlier ones' (the claims settled `sent:` and `skipped:`), which the caller
+ * writes with the step's bookkeeping: an attempt that dies before that write loses none of them.
  */
-export async function sendClosingEmails(deps: ClosingDeps, request: ApprovalRequest, rounds: RoundBookkeeping): Promise<void> {
+export async function sendClosingEmails(
+  deps: ClosingDeps,
+  request: ApprovalRequest,
+  rounds: RoundBookkeeping,
+): Promise<HistoryEntry | undefined> {
   const { recipients, overLimit: over } = closingRecipients(request, rounds);
   const claim = (approver: string) => {
     const now = deps.now();
@@ -117,25 +123,31 @@ export async function sendClosingEmails(deps: ClosingDeps, request: ApprovalRequ
       });
     }
   }
-  if (sent.length > 0 || overLimit.length > 0) {
-    await deps.repository.appendHistory(request.id, {
-      at: deps.now(),
-      type: 'notified',
-      actor: WORKFLOW_ACTOR,
-      details: {
-        recipients: sent,
-        purpose: 'closing',
-        state: request.state,
-        ...(overLimit.length ? { overLimit } : {}),
-        ...(subject ? { subject } : {}),
-      },
-    });
-  }
   if (deferred) throw new EmailDeferred(`closing emails deferred: ${deferred.name}`);
+  let settled = rounds.closingEmails ?? {};
   if (taken.length > 0) {
     const latest = await deps.repository.getRequest(request.id);
     if (taken.some((approver) => isUnsettledClaim(latest?.rounds.closingEmails?.[approver]))) {
       throw new EmailDeferred('closing emails deferred: another attempt holds a claim');
     }
+    settled = latest?.rounds.closingEmails ?? settled;
   }
+  // Every closing email sent or skipped, by this attempt or an earlier one, in the order of the approvers.
+  const done = (prefix: string, now: string[]) =>
+    allStageApprovers(request).filter((approver) => now.includes(approver) || settled[approver]?.startsWith(prefix));
+  const allSent = done('sent:', sent);
+  const allOver = done('skipped:', overLimit);
+  if (allSent.length === 0 && allOver.length === 0) return undefined;
+  return {
+    at: deps.now(),
+    type: 'notified',
+    actor: WORKFLOW_ACTOR,
+    details: {
+      recipients: allSent,
+      purpose: 'closing',
+      state: request.state,
+      ...(allOver.length ? { overLimit: allOver } : {}),
+      ...(allSent.length ? { subject: subject ?? deps.closingEmail(request).subject } : {}),
+    },
+  };
 }

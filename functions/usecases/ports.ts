@@ -199,8 +199,8 @@ export interface TaskStore {
 
 export interface BookkeepingOptions {
   whilePending?: boolean;
-  /** The history entry of what the bookkeeping records (an email round's `notified`, `reminded`). */
-  history?: HistoryEntry;
+  /** The history entries of what the bookkeeping records (an email round's `notified`, `reminded`). */
+  history?: HistoryEntry | readonly (HistoryEntry | undefined)[];
 }
 
 export interface RoundStore {

@@ -5,7 +5,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BookkeepingOptions, DueStore, RoundBookkeeping, RoundStore } from '../../usecases/ports';
-import { historyItem } from './items';
+import { historyItems } from './items';
 import { DUE_SHARDS, dueKeys, duePartition, dueUntil, requestIdOf, requestKey } from './keys';
 import { DUE_INDEX } from './schema';
 import { isConditionFailure, isTransactionConflict, type TransactItems } from './transactions';
@@ -25,18 +25,24 @@ export class DynamoRoundBookkeeping implements Pick<RoundStore, 'setRoundBookkee
    */
   async setRoundBookkeeping(id: string, fields: RoundBookkeeping, options: BookkeepingOptions = {}): Promise<boolean> {
     const update = this.bookkeepingUpdate(id, fields, options);
-    const entry = options.history && { TableName: this.table, Item: historyItem(id, options.history) };
+    const entries = [options.history].flat().filter((entry) => entry !== undefined);
+    const puts = historyItems(id, entries).map((Item) => ({ Put: { TableName: this.table, Item } }));
+    // The entries alone: one PutItem, or one transaction for several.
+    const putEntries = async () => {
+      if (puts.length === 1 && puts[0]) await this.db.send(new PutCommand(puts[0].Put));
+      else if (puts.length > 1) await this.transact(puts);
+    };
     try {
       if (!update) {
-        if (entry) await this.db.send(new PutCommand(entry));
+        await putEntries();
         return true;
       }
-      if (entry) await this.transact([{ Update: update }, { Put: entry }]);
+      if (puts.length > 0) await this.transact([{ Update: update }, ...puts]);
       else await this.db.send(new UpdateCommand(update));
       return true;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException || isConditionFailure(error, 0))) throw error;
-      if (entry) await this.db.send(new PutCommand(entry));
+      await putEntries();
       return false;
     }
   }

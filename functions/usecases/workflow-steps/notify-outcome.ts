@@ -26,13 +26,14 @@ export async function notifyOutcome(deps: StepDeps, requestId: string): Promise<
   // Without a callback nothing more is owed once the outcome is notified: the reconciler can forget
   // the request, in the same write that records the notification.
   const done = callback ? {} : { checkAt: null };
-  if (!rounds.outcomeNotifiedAt) await sendClosingEmails(deps, request, rounds);
+  // The closing emails' entry is written with the step's bookkeeping, as the outcome email's is.
+  const closing = rounds.outcomeNotifiedAt ? undefined : await sendClosingEmails(deps, request, rounds);
   if (!rounds.outcomeNotifiedAt && deletedByRequester) {
     // Nothing to tell the requester who deleted it: the outcome step is done.
-    await deps.repository.setRoundBookkeeping(requestId, { outcomeNotifiedAt: deps.now(), ...done });
+    await deps.repository.setRoundBookkeeping(requestId, { outcomeNotifiedAt: deps.now(), ...done }, { history: closing });
   } else if (!rounds.outcomeNotifiedAt) {
     const entry = await sendOutcomeEmail(deps, request);
-    await deps.repository.setRoundBookkeeping(requestId, { outcomeNotifiedAt: deps.now(), ...done }, { history: entry });
+    await deps.repository.setRoundBookkeeping(requestId, { outcomeNotifiedAt: deps.now(), ...done }, { history: [closing, entry] });
   } else if (!callback) {
     await deps.repository.setRoundBookkeeping(requestId, done);
   }

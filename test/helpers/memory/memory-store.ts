@@ -160,7 +160,7 @@ export class MemoryStore implements ApprovalStore, FindStore {
   async setRoundBookkeeping(id: string, fields: RoundBookkeeping, options: BookkeepingOptions = {}): Promise<boolean> {
     this.check();
     const stored = this.requests.get(id);
-    if (options.history) this.appendEntry(id, options.history);
+    for (const entry of [options.history].flat()) if (entry) this.appendEntry(id, entry);
     if (!stored) return false;
     if (options.whilePending && stored.request.state !== 'requested') return false;
     const defined = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));

@@ -130,6 +130,25 @@ describe('the closing email', () => {
     expect(mailer.sent.filter((email) => email.tags.purpose === 'outcome')).toHaveLength(1);
   });
 
+  test('one entry records them all, across a deferred attempt; an attempt that dies before writing it loses none: the retry records them', async () => {
+    const { deps, mailer, store } = await setup(ended());
+    let calls = 0;
+    mailer.failFor = () => (++calls === 2 ? new EmailFailed('ThrottlingException', true) : undefined);
+    await expect(notifyOutcome(deps, ID)).rejects.toMatchObject({ name: 'Approvals.EmailDeferred' });
+    expect(closingEntries(store)).toEqual([]);
+    // The next attempt sends the rest, then dies writing its bookkeeping and entries (one transaction).
+    const write = store.setRoundBookkeeping.bind(store);
+    store.setRoundBookkeeping = async (...args) => {
+      store.setRoundBookkeeping = write;
+      throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+    };
+    await expect(notifyOutcome(deps, ID)).rejects.toThrow('throttled');
+    expect(closingEntries(store)).toEqual([]);
+    await notifyOutcome(deps, ID);
+    expect(closings(mailer)).toEqual([CAROL, DAVE, ERIN]);
+    expect(closingEntries(store).map((entry) => entry.details?.recipients)).toEqual([[CAROL, DAVE, ERIN]]);
+  });
+
   test('an attempt that died after claiming an approver: no second email while the claim is fresh, deferred, and sent once it is stale', async () => {
     const { deps, mailer, store, clock } = await setup(ended());
     await store.claimClosingEmail(ID, CAROL, deps.now(), '2026-11-03T09:59:00.000Z');

@@ -259,7 +259,7 @@ describe('after the outcome', () => {
     expect(writes).toHaveBeenCalledWith(
       ID,
       { outcomeNotifiedAt: expect.any(String), checkAt: null },
-      { history: expect.objectContaining({ type: 'notified', details: expect.objectContaining({ purpose: 'outcome' }) }) },
+      { history: [undefined, expect.objectContaining({ type: 'notified', details: expect.objectContaining({ purpose: 'outcome' }) })] },
     );
     expect((await store.getRequest(ID))?.rounds).toMatchObject({ outcomeNotifiedAt: expect.any(String) });
     expect((await store.getRequest(ID))?.rounds.checkAt).toBeUndefined();
