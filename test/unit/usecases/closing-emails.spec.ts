@@ -138,7 +138,7 @@ describe('the closing email', () => {
     expect(closingEntries(store)).toEqual([]);
     // The next attempt sends the rest, then dies writing its bookkeeping and entries (one transaction).
     const write = store.setRoundBookkeeping.bind(store);
-    store.setRoundBookkeeping = async (...args) => {
+    store.setRoundBookkeeping = async () => {
       store.setRoundBookkeeping = write;
       throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
     };
