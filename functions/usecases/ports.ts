@@ -84,7 +84,7 @@ export interface RoundBookkeeping {
   restarts?: number;
   /** Consecutive reconciler repairs of this request that failed (0 or absent after one succeeds). */
   repairFailures?: number;
-  /** When the approvers were last emailed a reminder (the workflow's, a hold's end, or the requester's). */
+  /** When the approvers were last emailed: a reminder (the workflow's, a hold's end, or the requester's) or a stage's or an escalation's approval email. */
   lastEmailAt?: string;
   /** How many of `reminders` the requester sent (POST /requests/{id}/reminders); they do not use up maxReminders. */
   requesterReminders?: number;

@@ -42,6 +42,8 @@ export async function stageRound(deps: StepDeps, request: ApprovalRequest, round
   const next: RoundBookkeeping = {
     notifiedStage: index,
     ...(started && stage?.startedAt ? { nextReminderAt: plus(stage.startedAt, durationSeconds(current.remindAfter) ?? 0) } : {}),
+    // The requester's reminder waits a remindAfter after these emails too (usecases/reminders.ts).
+    ...(results.sent.length > 0 ? { lastEmailAt: now } : {}),
   };
   const purpose = current !== request ? 'escalation' : started ? 'stage' : 'approval';
   const entry =

@@ -12,6 +12,7 @@ import { awaitingApprovers } from '../../../functions/domain/stages';
 import { createApprovalRequest } from '../../../functions/lifecycle/create';
 import { decideAsUser } from '../../../functions/lifecycle/decide';
 import { relayChange } from '../../../functions/usecases/outbox';
+import { remindApprovers } from '../../../functions/usecases/reminders';
 import { awaitDecision } from '../../../functions/usecases/workflow-steps/await-decision';
 import { notifyOutcome } from '../../../functions/usecases/workflow-steps/notify-outcome';
 import { planRound } from '../../../functions/usecases/workflow-steps/plan-round';
@@ -343,4 +344,15 @@ test("someone taken out of a stage's directory group gets no reminder for it (th
     details: { recipients: ['dave@example.com'], skipped: ['erin@example.com'] },
   });
   await expect(decideAs('erin', request.id)).rejects.toThrow(/no longer in the directory group pki/);
+});
+
+test("the requester's reminder waits a remindAfter after a new stage's approval emails, as after any other email", async () => {
+  const { deps, clock, mailer, atStageTwo } = setup();
+  const request = await atStageTwo();
+  const remind = () => remindApprovers(deps, requester, request.id);
+  clock.set(at(13));
+  mailer.sent.length = 0;
+  expect(await remind()).toMatchObject({ sent: false, nextAllowedAt: at(70) });
+  clock.set(at(71));
+  expect(await remind()).toMatchObject({ sent: true });
 });
