@@ -34,7 +34,7 @@ export const isUnsettledClaim = (value: string | undefined): boolean => value !=
 export function emailsSent(rounds: RoundBookkeeping, approver: string): number {
   const value = rounds.approvalEmails?.[approver];
   const first = value?.startsWith('sent:') || isUnsettledClaim(value) ? 1 : 0;
-  return first + (rounds.reminderClaims?.[approver] ?? 0);
+  return first + (rounds.reminderCounts?.[approver] ?? 0);
 }
 
 /**

@@ -69,6 +69,8 @@ export interface RoundBookkeeping {
   approvalEmails?: Record<string, string>;
   /** Reminders claimed per approver (the highest number claimed): each one counts as sent. */
   reminderClaims?: Record<string, number>;
+  /** Reminders claimed per approver, counted (numbers run across the request: one who joined late had fewer than their highest). */
+  reminderCounts?: Record<string, number>;
   /** The closing email once the request ended, per approver, kept as `approvalEmails` is (`skipped:<at>` past the 21 emails). */
   closingEmails?: Record<string, string>;
   /** When the callback was given up on (the workflow's last retry failed). */

@@ -138,7 +138,7 @@ test('a stage start that opens and closes more task items than one transaction h
   expect(await idsOf(first)).not.toContain(id);
 });
 
-test("an email to a stage's approvers is claimed only while that stage is current (DynamoDB's condition on the request item)", async () => {
+test("an email to a stage's approvers is claimed only while that stage is current (DynamoDB's condition on the request item); reminders are counted", async () => {
   const created = await api.call('POST', '/requests', { as: users.alice, body: cardRequest('staged') });
   expect(created.status).toBe(201);
   const id = created.body.id as string;
@@ -153,4 +153,8 @@ test("an email to a stage's approvers is claimed only while that stage is curren
   expect(await repository.claimApprovalEmail(id, address, now, new Date(0).toISOString(), 0)).toBe(true);
   expect(await repository.claimReminder(id, address, 1, 0)).toBe(true);
   expect((await repository.getRequest(id))?.rounds).toMatchObject({ approvalEmails: { [address]: now }, reminderClaims: { [address]: 1 } });
+  // Reminder numbers run across the request; each approver's are counted beside the highest.
+  expect(await repository.claimReminder(id, address, 3, 0)).toBe(true);
+  expect(await repository.claimReminder(id, address, 3, 0)).toBe(false);
+  expect((await repository.getRequest(id))?.rounds).toMatchObject({ reminderClaims: { [address]: 3 }, reminderCounts: { [address]: 2 } });
 });

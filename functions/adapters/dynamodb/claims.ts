@@ -2,9 +2,10 @@
  * Claims of emails, kept on the request item so that a retried step sends nobody the same email twice.
  *
  * Claims of reminders: before an approver's reminder number n goes out, the request item records
- * n for that approver (map `reminderClaims`, approver → highest reminder claimed) in one conditional
- * write. A Plan round retried after its bookkeeping write failed claims nothing again, so it sends
- * no reminder twice.
+ * n for that approver (map `reminderClaims`, approver → highest reminder claimed) and counts it
+ * (map `reminderCounts`: numbers run across the request, so an approver who joined late has had
+ * fewer) in one conditional write. A Plan round retried after its bookkeeping write failed claims
+ * nothing again, so it sends no reminder twice.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -27,6 +28,7 @@ export class DynamoReminderClaims {
       bound: reminder,
       whilePending: true,
       stage,
+      count: 'reminderCounts',
     });
   }
 }
@@ -116,6 +118,8 @@ async function claimInMap(
     bound: string | number;
     whilePending: boolean;
     stage?: number;
+    /** A map counting each approver's claims, one more with this one. */
+    count?: string;
   },
 ): Promise<boolean> {
   const pending = claim.whilePending ? ' AND #state = :requested' : '';
@@ -125,19 +129,21 @@ async function claimInMap(
       new UpdateCommand({
         TableName: table,
         Key: requestKey(id),
-        UpdateExpression: 'SET #map.#a = :value',
+        UpdateExpression: `SET #map.#a = :value${claim.count ? ', #count.#a = if_not_exists(#count.#a, :zero) + :one' : ''}`,
         ConditionExpression: `attribute_exists(PK)${pending}${staged} AND (attribute_not_exists(#map.#a) OR ${claim.free})`,
         ExpressionAttributeNames: {
           '#map': claim.map,
           '#a': claim.approver,
           ...(claim.whilePending ? { '#state': 'state' } : {}),
           ...(claim.stage !== undefined ? { '#doc': 'doc', '#stage': 'currentStage' } : {}),
+          ...(claim.count ? { '#count': claim.count } : {}),
         },
         ExpressionAttributeValues: {
           ':value': claim.value,
           ':bound': claim.bound,
           ...(claim.whilePending ? { ':requested': 'requested' } : {}),
           ...(claim.stage !== undefined ? { ':stage': claim.stage } : {}),
+          ...(claim.count ? { ':zero': 0, ':one': 1 } : {}),
         },
       }),
     );
@@ -150,9 +156,9 @@ async function claimInMap(
         new UpdateCommand({
           TableName: table,
           Key: requestKey(id),
-          UpdateExpression: 'SET #map = if_not_exists(#map, :empty)',
+          UpdateExpression: `SET #map = if_not_exists(#map, :empty)${claim.count ? ', #count = if_not_exists(#count, :empty)' : ''}`,
           ConditionExpression: 'attribute_exists(PK)',
-          ExpressionAttributeNames: { '#map': claim.map },
+          ExpressionAttributeNames: { '#map': claim.map, ...(claim.count ? { '#count': claim.count } : {}) },
           ExpressionAttributeValues: { ':empty': {} },
         }),
       );

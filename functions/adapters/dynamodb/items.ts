@@ -61,6 +61,7 @@ export function toStored(item: Item): StoredRequest {
   if (typeof item.callbackAbandonedAt === 'string') rounds.callbackAbandonedAt = item.callbackAbandonedAt;
   if (item.approvalEmails && typeof item.approvalEmails === 'object') rounds.approvalEmails = item.approvalEmails as Record<string, string>;
   if (item.reminderClaims && typeof item.reminderClaims === 'object') rounds.reminderClaims = item.reminderClaims as Record<string, number>;
+  if (item.reminderCounts && typeof item.reminderCounts === 'object') rounds.reminderCounts = item.reminderCounts as Record<string, number>;
   if (item.closingEmails && typeof item.closingEmails === 'object') rounds.closingEmails = item.closingEmails as Record<string, string>;
   if (typeof item.GSI3SK === 'string') rounds.checkAt = item.GSI3SK.slice(0, item.GSI3SK.lastIndexOf('#'));
   if (typeof item.execution === 'string') rounds.execution = item.execution;

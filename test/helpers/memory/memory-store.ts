@@ -230,7 +230,10 @@ export class MemoryStore implements ApprovalStore, FindStore {
     if ((this.reminderClaims.get(key) ?? 0) >= reminder) return false;
     this.reminderClaims.set(key, reminder);
     const stored = this.requests.get(id);
-    if (stored) stored.rounds.reminderClaims = { ...stored.rounds.reminderClaims, [approver]: reminder };
+    if (stored) {
+      stored.rounds.reminderClaims = { ...stored.rounds.reminderClaims, [approver]: reminder };
+      stored.rounds.reminderCounts = { ...stored.rounds.reminderCounts, [approver]: (stored.rounds.reminderCounts?.[approver] ?? 0) + 1 };
+    }
     return true;
   }
 

@@ -27,13 +27,17 @@ function ended(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
   });
 }
 
-/** A store holding `request`, whose first approval email went to `emailed` (and `reminders` reminders each). */
-async function setup(request: ApprovalRequest, emailed: string[] = request.approvers, reminders = 0) {
+/**
+ * A store holding `request`, whose first approval email went to `emailed` (and `reminders` reminders
+ * each, the last numbered `highest`: an approver who joined late had fewer than the request sent).
+ */
+async function setup(request: ApprovalRequest, emailed: string[] = request.approvers, reminders = 0, highest = reminders) {
   const store = new MemoryStore(request);
+  const each = (value: number) => Object.fromEntries(emailed.map((approver) => [approver, value]));
   await store.setRoundBookkeeping(ID, {
     notifiedAt: CREATED,
     approvalEmails: Object.fromEntries(emailed.map((approver) => [approver, `sent:${CREATED}`])),
-    ...(reminders ? { reminderClaims: Object.fromEntries(emailed.map((approver) => [approver, reminders])) } : {}),
+    ...(reminders ? { reminderClaims: each(highest), reminderCounts: each(reminders) } : {}),
   });
   const { deps, mailer, clock } = memoryStepDeps(store, { now: '2026-11-03T10:00:01.000Z' });
   return { store, mailer, deps, clock };
@@ -175,6 +179,13 @@ describe('the closing email', () => {
     const room = await setup(ended(), [CAROL], 19);
     await notifyOutcome(room.deps, ID);
     expect(closings(room.mailer)).toEqual([CAROL]);
+  });
+
+  test('counts the reminders an approver had, not the number of the last: one who joined late (reminder 20, their second email) gets it', async () => {
+    const { deps, mailer, store } = await setup(ended(), [CAROL], 1, 20);
+    await notifyOutcome(deps, ID);
+    expect(closings(mailer)).toEqual([CAROL]);
+    expect(closingEntries(store).map((entry) => entry.details)).toEqual([expect.not.objectContaining({ overLimit: expect.anything() })]);
   });
 
   test('a refused address is recorded and the others still get theirs', async () => {
