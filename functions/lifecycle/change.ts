@@ -6,8 +6,9 @@
 import { conflict, notFound } from '../domain/errors';
 import type { ApprovalRequest } from '../domain/model';
 import type { Change } from '../domain/rules';
-import { outcomeCheckAt } from '../usecases/checks';
-import type { Clock, Meter, RequestStore } from '../usecases/ports';
+import { waitBasis } from '../domain/hold';
+import { earliest, outcomeCheckAt, plus, START_CHECK_SECONDS } from '../usecases/checks';
+import type { Clock, Meter, RequestStore, StoredRequest } from '../usecases/ports';
 
 const MAX_ATTEMPTS = 5;
 
@@ -28,6 +29,17 @@ export type ChangeDeps = {
  * (Step Functions down past its retries), the outcome check stored with the change brings the
  * reconciler, which does.
  */
+/**
+ * A pending change that moves what the running wait was planned from (a hold's end, a stage's
+ * start: domain/hold.ts waitBasis) brings the reconciler within START_CHECK_SECONDS, in case the
+ * outbox cannot end that wait early (Step Functions down past its retries): the reconciler does.
+ */
+function replanCheckAt(stored: StoredRequest, after: ApprovalRequest): string | undefined {
+  if (after.state !== 'requested' || waitBasis(after) === waitBasis(stored.request)) return undefined;
+  const soon = plus(after.updatedAt, START_CHECK_SECONDS);
+  return stored.rounds.checkAt ? earliest(stored.rounds.checkAt, soon) : soon;
+}
+
 export async function changeRequest<P = undefined>(
   deps: ChangeDeps,
   id: string,
@@ -43,7 +55,7 @@ export async function changeRequest<P = undefined>(
     const taskToken = stored.rounds.taskToken ?? null;
     const saved = change.outcome
       ? await deps.repository.saveChange(change, stored.request, outcomeCheckAt(change.request.updatedAt), { sameTaskToken: taskToken })
-      : await deps.repository.saveChange(change, stored.request);
+      : await deps.repository.saveChange(change, stored.request, replanCheckAt(stored, change.request));
     if (saved === 'conflict' && attempt < MAX_ATTEMPTS) continue;
     if (saved === 'conflict') throw conflict('request is being changed by someone else; try again');
     if (change.outcome === 'approved' || change.outcome === 'rejected') {

@@ -49,6 +49,11 @@ export interface NewIdempotency extends IdempotencyRecord {
 export interface RoundBookkeeping {
   /** The task token of the round waiting for a decision. */
   taskToken?: string;
+  /**
+   * What that wait was planned from (domain/hold.ts waitBasis): the reconciler ends a wait whose
+   * request has moved on since (Approvals.Replan), a replan the outbox could not deliver.
+   */
+  waitBasis?: string;
   notifiedAt?: string;
   nextReminderAt?: string;
   /** Emails sent after the first approval email: reminders and re-emails at a hold's end (each a reminder claim). */

@@ -9,13 +9,14 @@
  *    execution: a new execution is started (it reads the request and carries on from there);
  * 3. ended while its execution still runs: the waiting round is told the outcome (a change whose
  *    wait the outbox could not end; a wait already closed refuses the task token, which changes
- *    nothing), and the request is looked at again later;
+ *    nothing), and the request is looked at again later; pending, with a wait planned from a
+ *    request that has moved since (a hold's end, a stage's start), that wait is ended to plan again;
  * 4. a running execution that is late (backing off, retrying a callback): looked at again later;
  * 5. nothing owed any more: the request leaves the index.
  * A repair that fails moves the request's check later (repairRetryAt) and is reported; the run goes
  * on with the others, oldest due first, so failing requests never starve the rest.
  */
-import { dueAt } from '../domain/hold';
+import { dueAt, waitBasis } from '../domain/hold';
 import type { Outcome } from '../domain/model';
 import { CHECK_GRACE_SECONDS, earliest, plus, RUNNING_RECHECK_SECONDS, repairRetryAt, START_CHECK_SECONDS } from './checks';
 import { expireRequest } from '../lifecycle/end';
@@ -26,7 +27,7 @@ export type ReconcileDeps = Pick<EventDeps, 'workflow' | 'now' | 'meter' | 'isTr
   repository: Pick<ApprovalStore, 'getRequest' | 'saveChange' | 'setRoundBookkeeping' | 'dueRequests'>;
 };
 
-export type RepairAction = 'expired' | 'signalled' | 'started' | 'waiting' | 'cleared' | 'gone';
+export type RepairAction = 'expired' | 'signalled' | 'replanned' | 'started' | 'waiting' | 'cleared' | 'gone';
 
 export interface Repair {
   requestId: string;
@@ -105,6 +106,13 @@ export async function repairRequest(deps: ReconcileDeps, requestId: string): Pro
     if (!pending && rounds.taskToken && (await deps.workflow.finish(rounds.taskToken, request.state as Outcome))) {
       await deps.repository.setRoundBookkeeping(requestId, { checkAt: plus(now, START_CHECK_SECONDS), ...recovered });
       return [...actions, 'signalled'];
+    }
+    // Pending, and the wait was planned from a request that has moved since (a hold's end, a stage's
+    // start): the replan the outbox could not deliver. A closed token (the workflow moved on) refuses it.
+    const moved = pending && rounds.taskToken && rounds.waitBasis !== undefined && rounds.waitBasis !== waitBasis(request);
+    if (moved && rounds.taskToken && (await deps.workflow.replan(rounds.taskToken))) {
+      await deps.repository.setRoundBookkeeping(requestId, { checkAt: plus(now, START_CHECK_SECONDS), ...recovered });
+      return [...actions, 'replanned'];
     }
     const later = plus(now, RUNNING_RECHECK_SECONDS);
     const checkAt = pending ? earliest(later, plus(dueAt(request), CHECK_GRACE_SECONDS)) : later;

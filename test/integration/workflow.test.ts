@@ -202,6 +202,8 @@ test('no response carries the task token the wait stored, nor the table keys', a
   const { request, stored } = await waitingRequest('steady');
   const token = stored.rounds.taskToken;
   if (!token) throw new Error('the wait round stored no token');
+  // Stored beside the token: what the wait was planned from (the reconciler compares it).
+  expect(stored.rounds.waitBasis).toBe(`0||${stored.request.expiresAt}`);
   const reads = [
     await api.call('GET', `/requests/${request.id}`, { as: users.alice }),
     await api.call('GET', `/requests/${request.id}/history`, { as: users.admin }),
@@ -211,7 +213,7 @@ test('no response carries the task token the wait stored, nor the table keys', a
   for (const read of reads) {
     expect(read.status).toBe(200);
     expect(JSON.stringify(read.body)).not.toContain(token);
-    expect(JSON.stringify(read.body)).not.toMatch(/taskToken|GSI1PK|"PK"/);
+    expect(JSON.stringify(read.body)).not.toMatch(/taskToken|waitBasis|GSI1PK|"PK"/);
   }
   expect(JSON.stringify(reads[2]?.body)).toContain(request.id);
   expect((await decide(request.id, users.carol, { decision: 'approve' })).status).toBe(200);

@@ -50,6 +50,7 @@ export function findItem(key: string, request: ApprovalRequest): Item {
 export function toStored(item: Item): StoredRequest {
   const rounds: RoundBookkeeping = {};
   if (typeof item.taskToken === 'string') rounds.taskToken = item.taskToken;
+  if (typeof item.waitBasis === 'string') rounds.waitBasis = item.waitBasis;
   if (typeof item.notifiedAt === 'string') rounds.notifiedAt = item.notifiedAt;
   if (typeof item.nextReminderAt === 'string') rounds.nextReminderAt = item.nextReminderAt;
   if (typeof item.reminders === 'number') rounds.reminders = item.reminders;

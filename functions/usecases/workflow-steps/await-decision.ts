@@ -33,7 +33,10 @@ export async function awaitDecision(
   const checkAt = stored
     ? plus(waitSeconds ? earliest(plus(started, waitSeconds), dueAt(stored.request)) : dueAt(stored.request), CHECK_GRACE_SECONDS)
     : undefined;
-  const pending = stored ? await deps.repository.setRoundBookkeeping(requestId, { taskToken, checkAt }, { whilePending: true }) : false;
+  const waitBasis = plannedBasis ? { waitBasis: plannedBasis } : {};
+  const pending = stored
+    ? await deps.repository.setRoundBookkeeping(requestId, { taskToken, checkAt, ...waitBasis }, { whilePending: true })
+    : false;
   if (!pending) {
     const latest = await deps.repository.getRequest(requestId);
     const state = latest?.request.state;

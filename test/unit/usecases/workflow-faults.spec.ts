@@ -16,7 +16,7 @@ import type { Deps, StoredRequest } from '../../../functions/usecases/ports';
 import { reconcile } from '../../../functions/usecases/reconcile';
 import { createApprovalRequest } from '../../../functions/lifecycle/create';
 import { decideAsUser } from '../../../functions/lifecycle/decide';
-import { alice, carol } from '../../helpers/memory/fixtures';
+import { alice, bob, carol } from '../../helpers/memory/fixtures';
 import { MemoryStore, sequentialIds } from '../../helpers/memory/memory-store';
 import { pendingRequest, REQUEST_ID } from '../../helpers/memory/requests';
 import { memoryStepDeps } from '../../helpers/memory/step-deps';
@@ -94,6 +94,42 @@ describe('a decision stands when the outbox cannot tell Step Functions', () => {
     expect(await relay(before)).toEqual({ batchItemFailures: [] });
     expect(workflow.finished).toEqual([{ taskToken: 'token-1', outcome: 'approved' }]);
     expect(checkAtOf(store)).toBe(plus(clock.now(), START_CHECK_SECONDS));
+  });
+});
+
+describe('a replan the outbox could not deliver', () => {
+  test('a released hold: the reconciler ends the wait planned until the hold end, 5 minutes after the release; a healthy wait is left alone', async () => {
+    const expiresAt = plus(CREATED, 12 * 3600);
+    const { deps, store, workflow, clock, relay } = setup(
+      pendingRequest({ createdAt: CREATED, requiredApprovals: 2, remindAfter: 'PT4H', expireAfter: 'PT12H', expiresAt }),
+    );
+    workflow.statuses.set(ID, 'running');
+    const round = async (token: string) => {
+      const plan = await planRound(deps, ID);
+      await awaitDecision(deps, ID, token, plan.waitSeconds, plan.basis);
+      return plan;
+    };
+    await round('token-1');
+    clock.advance(3600);
+    let before = await store.getRequest(ID);
+    await decideAsUser(deps, bob, ID, { decision: 'hold', until: plus(clock.now(), 20 * 86400) });
+    await relay(before);
+    expect((await round('token-2')).waitSeconds).toBe(20 * 86400);
+    clock.advance(360);
+    before = await store.getRequest(ID);
+    workflow.failFinishWith = unavailable();
+    await decideAsUser(deps, carol, ID, { decision: 'release' });
+    // The stream delivers the record again until it gives up on it (Step Functions stays down).
+    expect(await relay(before)).toEqual({ batchItemFailures: [{ itemIdentifier: 'seq-1' }] });
+    workflow.failFinishWith = undefined;
+    clock.advance(START_CHECK_SECONDS);
+    expect((await reconcile(deps)).repairs).toEqual([{ requestId: ID, actions: ['replanned'] }]);
+    expect(workflow.replanned).toEqual(['token-1', 'token-2']);
+    // The next round plans from the release: the next reminder, not the hold's end 20 days away.
+    expect((await round('token-3')).waitSeconds).toBeLessThan(4 * 3600);
+    clock.advance(START_CHECK_SECONDS);
+    expect((await reconcile(deps)).repairs).toEqual([]);
+    expect(workflow.replanned).toEqual(['token-1', 'token-2']);
   });
 });
 
