@@ -146,7 +146,7 @@ export async function prepareCalls(target: Target): Promise<Calls> {
     if (!profile) throw new Error('the bench profile is missing from the bare table');
     const now = new Date().toISOString();
     const request = cloneRequest(now);
-    await bareRepository.createRequest({ request, history: { ...firstHistory, at: now } }, undefined, firstCheckAt(request, now));
+    await bareRepository.createRequest({ request, history: { ...firstHistory, at: now } }, undefined, firstCheckAt(now));
     barePending.push(request.id);
   };
   const bareDecide = async () => {

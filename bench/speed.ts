@@ -265,7 +265,7 @@ async function main() {
     await waitingWithToken([template.id]);
     const createdEntry = entryOf((await history(template.id))[0] ?? {});
     const createInput = await captured(table, (store) =>
-      store.createRequest({ request: template, history: createdEntry }, undefined, firstCheckAt(template, template.createdAt)),
+      store.createRequest({ request: template, history: createdEntry }, undefined, firstCheckAt(template.createdAt)),
     );
     const previous = await stored(template.id);
     const entriesBefore = (await history(template.id)).length;

@@ -93,7 +93,7 @@ export async function createApprovalRequest(
   const idempotency = idempotencyKey
     ? { sub: caller.id, key: idempotencyKey, requestId: change.request.id, bodyHash, expiresAtEpoch: idempotencyExpiry(now) }
     : undefined;
-  const result = await deps.repository.createRequest(change, idempotency, firstCheckAt(change.request, now));
+  const result = await deps.repository.createRequest(change, idempotency, firstCheckAt(now));
   if (!result.created) return replay(deps, result.earlier, bodyHash, caller.id);
   deps.meter.requestCreated(change.request.kind);
   return { request: change.request, replayed: false };

@@ -3,7 +3,6 @@
  * workflow has not moved it on by then. Every step that moves a request on sets the next one;
  * the last step of the outcome removes it. docs/architecture.md: "Guarantees and the reconciler".
  */
-import type { ApprovalRequest } from '../domain/model';
 
 const epoch = (iso: string) => Date.parse(iso);
 export const plus = (iso: string, seconds: number) => new Date(epoch(iso) + seconds * 1000).toISOString();
@@ -21,10 +20,14 @@ export const RUNNING_RECHECK_SECONDS = 900;
 /** A claim on an approval email older than this was made by an attempt that is over (workflow steps run at most 30 s in Lambda). */
 export const EMAIL_CLAIM_STALE_SECONDS = 60;
 
-/** When the reconciler looks at a request created now if no workflow round moves it on first. */
-export function firstCheckAt(request: ApprovalRequest, now: string): string {
-  const start = plus(now, START_CHECK_SECONDS);
-  return request.state === 'requested' ? earliest(start, plus(request.expiresAt, CHECK_GRACE_SECONDS)) : start;
+/**
+ * When the reconciler looks at a request created now if no workflow round moves it on first: never
+ * before the outbox is done trying to start its workflow (the stream's record age and the consumer's
+ * run, registry.ts), even for an expiry that comes sooner, so the two never start it twice. A request
+ * that expires first is expired then, within the 10 minutes past `expiresAt` the service promises.
+ */
+export function firstCheckAt(now: string): string {
+  return plus(now, START_CHECK_SECONDS);
 }
 
 /** When the reconciler looks at a request that just ended if its outcome steps have not run by then. */

@@ -244,6 +244,35 @@ describe('a replayed create starts no second execution', () => {
     expect(workflow.names).toEqual([`${request.id}-r1`]);
   });
 
+  test('a request that expires within a minute: the reconciler waits until the outbox is done trying to start it, so one execution runs', async () => {
+    const { deps, workflow, clock, store } = setup();
+    await store.putProfile(
+      'cards',
+      profileBodySchema.parse({
+        name: 'p',
+        requireApprovalFor: ['card.request'],
+        approvers: ['carol@example.com'],
+        requiredApprovals: 1,
+        remindAfter: 'PT30S',
+        expireAfter: 'PT1M',
+      }),
+      CREATED,
+    );
+    const { request } = await createApprovalRequest(deps, alice, body);
+    const inserted = [{ id: 'seq-1', kind: 'insert' as const, after: await store.getRequest(request.id) }];
+    workflow.failStartWith = unavailable();
+    expect(await relayBatch({ workflow }, inserted)).toEqual({ batchItemFailures: [{ itemIdentifier: 'seq-1' }] });
+    // Past the expiry, while the stream still delivers the record (up to its 180 s, plus the consumer's run).
+    clock.advance(120);
+    expect((await reconcile(deps)).repairs).toEqual([]);
+    workflow.failStartWith = undefined;
+    clock.advance(90);
+    expect(await relayBatch({ workflow }, inserted)).toEqual({ batchItemFailures: [] });
+    clock.advance(90);
+    expect((await reconcile(deps)).repairs).toEqual([{ requestId: request.id, actions: ['expired', 'waiting'] }]);
+    expect(workflow.names).toEqual([request.id]);
+  });
+
   test('a replay before any start starts nothing: the outbox (or the reconciler) starts the stored request', async () => {
     const context = setup();
     const { deps, workflow } = context;
