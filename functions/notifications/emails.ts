@@ -141,7 +141,8 @@ export function outcomeSentence(request: ApprovalRequest): string {
     case 'rejected':
       return `Your request was rejected by ${by} at ${at}.`;
     case 'expired':
-      return `Your request expired at ${at}: nobody decided within ${request.expireAfter}.`;
+      // Some may have approved short of the quorum, or held it (which moved the expiry): it was not decided.
+      return `Your request expired at ${at} before it got the approvals it needed (it was to be decided within ${request.expireAfter}, plus any time on hold).`;
     case 'deleted':
       return `Your request was deleted by ${by} at ${at}.`;
     default:
@@ -197,7 +198,7 @@ export function closedSentence(request: ApprovalRequest): string {
     case 'rejected':
       return `It was rejected by ${by} at ${at}.`;
     case 'expired':
-      return `It expired at ${at}: nobody decided in time.`;
+      return `It expired at ${at} before it got the approvals it needed.`;
     case 'deleted':
       return `It was deleted by ${by} at ${at}.`;
     default:

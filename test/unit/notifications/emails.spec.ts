@@ -271,7 +271,7 @@ describe('outcomeEmail', () => {
     });
     const email = outcomeEmail(request);
     expect(email.subject).toMatch(/^Expired: /);
-    expect(email.text).toContain('nobody decided within P2D');
+    expect(email.text).toContain('before it got the approvals it needed (it was to be decided within P2D, plus any time on hold)');
   });
 
   it('tells the requester of a deletion and by whom', () => {
@@ -376,7 +376,7 @@ describe('closingEmail', () => {
       state: 'expired',
       decision: { decision: 'expired', by: { id: 'workflow' }, at: '2026-11-05T09:00:00.000Z' },
     });
-    expect(closingEmail(expired).text.split('\n')).toContain('It expired at 2026-11-05 09:00 UTC: nobody decided in time.');
+    expect(closingEmail(expired).text.split('\n')).toContain('It expired at 2026-11-05 09:00 UTC before it got the approvals it needed.');
   });
 
   it('no text in the decider or the subject can start a line of its own or become a link', () => {
