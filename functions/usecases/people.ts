@@ -105,23 +105,18 @@ export async function emailableApprovers(
   return { recipients, skipped };
 }
 
-function isParty(request: ApprovalRequest, voter: Voter): boolean {
+/** Whether a rule's assertion holds (it throws when it does not). */
+function holds(assertion: () => void): boolean {
   try {
-    assertNotParty(request, voter);
-    return false;
-  } catch {
+    assertion();
     return true;
+  } catch {
+    return false;
   }
 }
 
-function inCurrentStage(request: ApprovalRequest, voter: Voter): boolean {
-  try {
-    assertInCurrentStage(request, voter);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const isParty = (request: ApprovalRequest, voter: Voter) => !holds(() => assertNotParty(request, voter));
+const inCurrentStage = (request: ApprovalRequest, voter: Voter) => holds(() => assertInCurrentStage(request, voter));
 
 /**
  * The subs of the directory users whose email attribute is each address, verified or not: to leave

@@ -214,7 +214,11 @@ describe('a replayed create starts no second execution', () => {
   const body = { kind: 'card.request' as const, profileId: 'cards', subject: { holderId: 'h', cardProfile: 'p' } };
 
   /** A create stored whose workflow was not started (the outbox has not relayed it, or gave up), with the idempotency key `key`. */
-  async function createUnstarted({ deps, store, workflow }: ReturnType<typeof setup>, key: string) {
+  async function createUnstarted(
+    { deps, store, workflow }: ReturnType<typeof setup>,
+    key?: string,
+    times = { remindAfter: 'PT1H', expireAfter: 'P1D' },
+  ) {
     await store.putProfile(
       'cards',
       profileBodySchema.parse({
@@ -222,8 +226,7 @@ describe('a replayed create starts no second execution', () => {
         requireApprovalFor: ['card.request'],
         approvers: ['carol@example.com'],
         requiredApprovals: 1,
-        remindAfter: 'PT1H',
-        expireAfter: 'P1D',
+        ...times,
       }),
       CREATED,
     );
@@ -245,20 +248,9 @@ describe('a replayed create starts no second execution', () => {
   });
 
   test('a request that expires within a minute: the reconciler waits until the outbox is done trying to start it, so one execution runs', async () => {
-    const { deps, workflow, clock, store } = setup();
-    await store.putProfile(
-      'cards',
-      profileBodySchema.parse({
-        name: 'p',
-        requireApprovalFor: ['card.request'],
-        approvers: ['carol@example.com'],
-        requiredApprovals: 1,
-        remindAfter: 'PT30S',
-        expireAfter: 'PT1M',
-      }),
-      CREATED,
-    );
-    const { request } = await createApprovalRequest(deps, alice, body);
+    const context = setup();
+    const { deps, workflow, clock, store } = context;
+    const request = await createUnstarted(context, undefined, { remindAfter: 'PT30S', expireAfter: 'PT1M' });
     const inserted = [{ id: 'seq-1', kind: 'insert' as const, after: await store.getRequest(request.id) }];
     workflow.failStartWith = unavailable();
     expect(await relayBatch({ workflow }, inserted)).toEqual({ batchItemFailures: [{ itemIdentifier: 'seq-1' }] });
