@@ -19,17 +19,6 @@ export type ChangeDeps = {
 };
 
 /**
- * Read, apply a rule, write on the condition that nobody changed the request meanwhile; on a
- * conflict read again and re-apply, so concurrent callers get exactly one outcome: one read and
- * one transaction when nobody else writes. When the change ends the request, the write also
- * requires the wait round's task token to be the one read, so the stored change names the wait it
- * ends and the outbox ends that one: a token stored between the read and the write makes the
- * write a conflict (read again, with the new token); one stored after the write is refused (its
- * store requires `requested`), and that round ends by itself. If the outbox cannot end the wait
- * (Step Functions down past its retries), the outcome check stored with the change brings the
- * reconciler, which does.
- */
-/**
  * A pending change that moves what the running wait was planned from (a hold's end, a stage's
  * start: domain/hold.ts waitBasis) brings the reconciler within START_CHECK_SECONDS, in case the
  * outbox cannot end that wait early (Step Functions down past its retries): the reconciler does.
@@ -40,6 +29,18 @@ function replanCheckAt(stored: StoredRequest, after: ApprovalRequest): string | 
   return stored.rounds.checkAt ? earliest(stored.rounds.checkAt, soon) : soon;
 }
 
+/**
+ * Read, apply a rule, write on the condition that nobody changed the request meanwhile; on a
+ * conflict read again and re-apply, so concurrent callers get exactly one outcome: one read and
+ * one transaction when nobody else writes. When the change ends the request, the write also
+ * requires the wait round's task token to be the one read, so the stored change names the wait it
+ * ends and the outbox ends that one: a token stored between the read and the write makes the
+ * write a conflict (read again, with the new token); one stored after the write is refused (its
+ * store requires `requested`), and that round ends by itself. If the outbox cannot end the wait
+ * (Step Functions down past its retries), the outcome check stored with the change brings the
+ * reconciler, which does; a pending change that moves the running wait's plan brings it too
+ * (replanCheckAt).
+ */
 export async function changeRequest<P = undefined>(
   deps: ChangeDeps,
   id: string,
