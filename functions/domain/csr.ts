@@ -29,6 +29,14 @@ function parseCsr(pem: string): CertificationRequest | string {
   try {
     const request = AsnConvert.parse(Buffer.from(body, 'base64'), CertificationRequest);
     if (!request.certificationRequestInfo.subjectPKInfo.subjectPublicKey.byteLength) return 'has no public key';
+    // A value in another string type (VisibleString, NumericString, …) would read as hex here, escaping
+    // the csrPolicy's name checks while a CA decodes the name: refused.
+    const unread = request.certificationRequestInfo.subject.flatMap((rdn) =>
+      rdn.filter((attribute) => attribute.value.anyValue !== undefined).map((attribute) => attribute.type),
+    );
+    if (unread.length > 0) {
+      return `has a subject attribute (${unread.join(', ')}) in a string type this service does not read (PrintableString, UTF8String, IA5String, BMPString, TeletexString or UniversalString)`;
+    }
     return request;
   } catch (error) {
     return (error as Error).message || 'cannot be read';

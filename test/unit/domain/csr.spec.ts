@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CertificationRequest } from '@peculiar/asn1-csr';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { AttributeValue } from '@peculiar/asn1-x509';
 import fc from 'fast-check';
 import { assertP10CsrParses, csrProblem, describeCsr } from '../../../functions/domain/csr';
 import { ATTRIBUTE_NAMES, foldValue, namesSubject, parseDn, type Rdn } from '../../../functions/domain/dn';
 
 const fixture = (name: string) => readFileSync(join(__dirname, '../../fixtures/csr', name), 'utf8');
+const pemBody = (pem: string) => pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
 const SUBJECTS: Record<string, string> = {
   'rsa-3072.csr': 'CN=web.example.com,O=Example',
   'ec-p384.csr': 'CN=ec.example.com',
@@ -38,6 +42,22 @@ describe('a P10 enrollment CSR', () => {
       code: 'invalid_request',
       message: 'subject.csr is not a PKCS#10 certificate request',
       details: [{ field: 'subject.csr', message: expect.stringMatching(/^is not a PKCS#10 certificate request \(.+\)$/) }],
+    });
+  });
+
+  test('a subject value in a string type the schemas do not read (a VisibleString CN) is refused, never read as hex past the policy', () => {
+    const request = AsnConvert.parse(Buffer.from(pemBody(fixture('rsa-3072.csr')), 'base64'), CertificationRequest);
+    const cn = request.certificationRequestInfo.subject.flat().find((attribute) => attribute.type === '2.5.4.3');
+    if (!cn) throw new Error('the fixture has no CN');
+    const text = Buffer.from('web.exomple.com');
+    // VisibleString (tag 26) holding the name: the schemas keep it as anyValue.
+    cn.value = new AttributeValue({ anyValue: new Uint8Array([26, text.length, ...text]).buffer });
+    const der = Buffer.from(AsnConvert.serialize(request)).toString('base64');
+    const pem = `-----BEGIN CERTIFICATE REQUEST-----\n${der}\n-----END CERTIFICATE REQUEST-----`;
+    expect(csrProblem(pem)).toMatch(/^has a subject attribute \(2\.5\.4\.3\) in a string type this service does not read/);
+    expect(refusal(() => assertP10CsrParses(enroll(pem, 'P10', 'CN=web.exomple.com,O=Example')))).toMatchObject({
+      code: 'invalid_request',
+      details: [{ field: 'subject.csr' }],
     });
   });
 
