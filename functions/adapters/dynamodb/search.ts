@@ -49,6 +49,11 @@ export class DynamoSearch implements SearchStore {
       const taken = merged.filter((entry) => entry.index === index);
       const last = taken.at(-1);
       if (taken.length === page.items.length && !page.more) return END;
+      // Every match read was taken, and the partition's reads stopped with more to read (a filter
+      // that few rows pass: DynamoDB applies it after Limit): the next page starts past every row
+      // read, not at the last match, or it would read the same rows again and never move on.
+      const evaluated = page.start?.[partition.sortAttribute];
+      if (taken.length === page.items.length && typeof evaluated === 'string') return evaluated;
       return last ? String(last.item[partition.sortAttribute]) : position;
     });
     const done = next.every((position) => position === END);

@@ -85,3 +85,51 @@ describe('a first page of a state search', () => {
     expect(queries.length).toBeGreaterThan(STATE_SHARDS);
   });
 });
+
+describe('a filter that few rows pass (DynamoDB applies it after Limit)', () => {
+  /** The by-requester index as DynamoDB answers: key condition, newest first, Limit, then the filter on kind. */
+  function requesterIndex(requests: Array<{ id: string; createdAt: string; kind: string }>) {
+    const items = requests.map((request) => ({
+      doc: { ...pendingRequest({ id: request.id, createdAt: request.createdAt }), kind: request.kind },
+      ...indexKeys(pendingRequest({ id: request.id, createdAt: request.createdAt })),
+    }));
+    const db = {
+      send: async (command: QueryCommand) => {
+        const values = command.input.ExpressionAttributeValues ?? {};
+        const upper = values[':upper'] as string | undefined;
+        const start = command.input.ExclusiveStartKey?.GSI2SK as string | undefined;
+        const inRange = items
+          .filter((item) => item.GSI2PK === values[':pk'] && (!upper || item.GSI2SK < upper) && (!start || item.GSI2SK < start))
+          .sort((a, b) => b.GSI2SK.localeCompare(a.GSI2SK));
+        const read = inRange.slice(0, command.input.Limit);
+        const last = read.at(-1);
+        return {
+          Items: read.filter((item) => !values[':kind'] || item.doc.kind === values[':kind']),
+          LastEvaluatedKey: inRange.length > read.length && last ? { GSI2PK: last.GSI2PK, GSI2SK: last.GSI2SK } : undefined,
+        };
+      },
+    };
+    return db as unknown as DynamoDBDocumentClient;
+  }
+
+  test('past more non-matching rows than a page reads, the pages move on and reach every match, then end', async () => {
+    const at = (minute: number) => new Date(Date.UTC(2026, 10, 3) + minute * 60_000).toISOString();
+    const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+    // Five locks, then 300 newer card requests by the same requester.
+    const requests = [
+      ...Array.from({ length: 5 }, (_, n) => ({ id: id(n), createdAt: at(n), kind: 'card.lock' })),
+      ...Array.from({ length: 300 }, (_, n) => ({ id: id(100 + n), createdAt: at(10 + n), kind: 'card.request' })),
+    ];
+    const search = new DynamoSearch(requesterIndex(requests), 'approvals');
+    const found: string[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      const result = await search.search({ requesterId: 'alice', kind: 'card.lock', limit: 20, cursor });
+      found.push(...result.items.map((item) => item.id));
+      expect(result.nextCursor).not.toBe(cursor);
+      if (!result.nextCursor) break;
+      cursor = result.nextCursor;
+    }
+    expect(found).toEqual([4, 3, 2, 1, 0].map(id));
+  });
+});
