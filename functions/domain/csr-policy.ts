@@ -16,6 +16,8 @@
  *   (a wildcard only as the whole first label);
  * - `too-many-sans` (low): more subject alternative names than `maxSans`.
  * - `names-unreadable` (high): the CSR's extension request cannot be read, so neither can its names.
+ * - `signature-invalid` (high), whatever the policy's settings: the CSR's signature does not verify
+ *   with its own public key (an algorithm the reader does not verify, such as RSA-PSS, gives none).
  */
 import * as z from './zod';
 
@@ -136,6 +138,8 @@ export interface CsrFacts {
   otherNames: string[];
   /** The CSR's extension request could not be read: its subject alternative names are unknown. */
   unreadableNames?: boolean;
+  /** Whether its signature verifies with its own key (`not-checked`: an algorithm the reader does not verify). */
+  signature?: 'valid' | 'invalid' | 'not-checked';
 }
 
 /** At most `shown` names, quoted (a long one cut at 100 characters), then how many more. */
@@ -226,7 +230,19 @@ function nameFindings(policy: CsrPolicy, csr: CsrFacts): Finding[] {
 /** The findings of a CSR under a policy, most severe first; none when the CSR meets it. */
 export function checkCsr(policy: CsrPolicy, csr: CsrFacts): Finding[] {
   const rank = (finding: Finding) => SEVERITIES.indexOf(finding.severity);
-  return [...keyFindings(policy, csr), ...nameFindings(policy, csr)].sort((a, b) => rank(a) - rank(b));
+  return [...signatureFindings(csr), ...keyFindings(policy, csr), ...nameFindings(policy, csr)].sort((a, b) => rank(a) - rank(b));
+}
+
+function signatureFindings(csr: CsrFacts): Finding[] {
+  if (csr.signature !== 'invalid') return [];
+  return [
+    {
+      code: 'signature-invalid',
+      severity: 'high',
+      message:
+        "The CSR's signature does not verify with its own public key: it was changed after it was signed, or not signed with this key.",
+    },
+  ];
 }
 
 /** The refusal of a `refuse` policy's findings, in one sentence naming each. */

@@ -7,7 +7,7 @@
  * small; the key's type and size come from node:crypto.
  * `csrFacts` and `applyCsrPolicy` feed the same reading to the profile's csrPolicy (csr-policy.ts).
  */
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, verify } from 'node:crypto';
 import { CertificationRequest } from '@peculiar/asn1-csr';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Extensions, type GeneralName, id_ce_subjectAltName, SubjectAlternativeName } from '@peculiar/asn1-x509';
@@ -54,6 +54,41 @@ function subjectRdns(request: CertificationRequest): Array<Array<{ type: string;
   return request.certificationRequestInfo.subject.map((rdn) =>
     rdn.map((attribute) => ({ type: attribute.type, value: attribute.value.toString() })),
   );
+}
+
+/** The signature algorithms whose CSR signatures are verified, by OID: the hash each signs with (none: Ed25519). */
+const SIGNATURE_HASHES: Record<string, string | null> = {
+  '1.2.840.113549.1.1.5': 'sha1', // sha1WithRSAEncryption
+  '1.2.840.113549.1.1.11': 'sha256', // sha256WithRSAEncryption
+  '1.2.840.113549.1.1.12': 'sha384',
+  '1.2.840.113549.1.1.13': 'sha512',
+  '1.2.840.10045.4.1': 'sha1', // ecdsa-with-SHA1
+  '1.2.840.10045.4.3.2': 'sha256', // ecdsa-with-SHA256
+  '1.2.840.10045.4.3.3': 'sha384',
+  '1.2.840.10045.4.3.4': 'sha512',
+  '2.16.840.1.101.3.4.3.2': 'sha256', // dsa-with-SHA256
+  '1.3.101.112': null, // Ed25519
+};
+
+/**
+ * Whether the CSR's signature verifies with its own public key over the signed part as received
+ * (proof that whoever made it holds the private key, and that nothing in it changed since):
+ * `not-checked` for another signature algorithm (RSA-PSS's parameters among them).
+ */
+function signatureOf(request: CertificationRequest): 'valid' | 'invalid' | 'not-checked' {
+  const hash = SIGNATURE_HASHES[request.signatureAlgorithm.algorithm];
+  const signed = request.certificationRequestInfoRaw;
+  if (hash === undefined || !signed) return 'not-checked';
+  try {
+    const key = createPublicKey({
+      key: Buffer.from(AsnConvert.serialize(request.certificationRequestInfo.subjectPKInfo)),
+      format: 'der',
+      type: 'spki',
+    });
+    return verify(hash, Buffer.from(signed), key, Buffer.from(request.signature)) ? 'valid' : 'invalid';
+  } catch {
+    return 'invalid';
+  }
 }
 
 /** The subject's key: its algorithm (as csrPolicy names them), its size, and both in words. */
@@ -174,6 +209,7 @@ export function csrFacts(pem: string): CsrFacts | undefined {
     dnsNames: (names ?? []).flatMap((name) => (name.dNSName === undefined ? [] : [name.dNSName])),
     otherNames: (names ?? []).filter((name) => name.dNSName === undefined).map(generalName),
     ...(names ? {} : { unreadableNames: true }),
+    signature: signatureOf(request),
   };
 }
 

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { applyCsrPolicy, assertP10CsrParses, csrFacts } from '../../../functions/domain/csr';
 import { type CsrFacts, type CsrPolicy, checkCsr, isHostName, isUnderDomain } from '../../../functions/domain/csr-policy';
@@ -28,8 +30,30 @@ describe('real CSRs read for the policy', () => {
     ['RSA 3072', { rsa: 3072 }, { keyAlgorithm: 'RSA', keyBits: 3072 }],
     ['P-256', { ec: 'P-256' }, { keyAlgorithm: 'EC', keyBits: 256, keyLabel: 'EC P-256 (256 bits)' }],
     ['Ed25519', 'Ed25519', { keyAlgorithm: 'Ed25519', keyLabel: 'Ed25519' }],
-  ])('%s: the key algorithm and size', async (_name, key, expected) => {
-    expect(await facts('CN=web.example.com', key)).toMatchObject(expected);
+  ])('%s: the key algorithm and size; its signature verifies', async (_name, key, expected) => {
+    expect(await facts('CN=web.example.com', key)).toMatchObject({ ...expected, signature: 'valid' });
+  });
+
+  test("a CSR changed after signing (a CN's letter) does not verify: signature-invalid, high, whatever the policy's settings", () => {
+    const altered = readFileSync(join(__dirname, '../../fixtures/csr/ec-p256-bad-signature.csr'), 'utf8');
+    const read = csrFacts(altered);
+    expect(read).toMatchObject({ commonNames: ['device-87.example.com'], signature: 'invalid' });
+    expect(checkCsr(policy(), read as CsrFacts)).toEqual([
+      { code: 'signature-invalid', severity: 'high', message: expect.stringContaining('changed after it was signed') },
+    ]);
+    const refusing = profileBodySchema.parse({
+      name: 'p',
+      requireApprovalFor: ['certificate.enroll'],
+      approvers: ['carol@example.com'],
+      requiredApprovals: 1,
+      remindAfter: 'PT1H',
+      expireAfter: 'P1D',
+      csrPolicy: { enforce: 'refuse' },
+    });
+    expect(thrown(() => applyCsrPolicy(refusing.csrPolicy, enroll(altered, 'CN=device-87.example.com,O=Example')))).toMatchObject({
+      code: 'invalid_request',
+      message: expect.stringContaining('signature-invalid'),
+    });
   });
 
   test('CN values, DNS names and the other names apart', async () => {
