@@ -49,10 +49,7 @@ export interface NewIdempotency extends IdempotencyRecord {
 export interface RoundBookkeeping {
   /** The task token of the round waiting for a decision. */
   taskToken?: string;
-  /**
-   * What that wait was planned from (domain/hold.ts waitBasis): the reconciler ends a wait whose
-   * request has moved on since (Approvals.Replan), a replan the outbox could not deliver.
-   */
+  /** What that wait was planned from (domain/hold.ts waitBasis): the reconciler replans it if the request moved on. */
   waitBasis?: string;
   notifiedAt?: string;
   nextReminderAt?: string;
@@ -100,10 +97,7 @@ export interface RoundBookkeeping {
 export interface StoredRequest {
   request: ApprovalRequest;
   rounds: RoundBookkeeping;
-  /**
-   * The receipt once signed: the receipt's transaction copies it onto the request item, so a step
-   * that reads the request knows it without reading the receipt (usecases/receipts.ts issueReceipt).
-   */
+  /** The receipt once signed, copied onto the request item by its transaction (usecases/receipts.ts). */
   receipt?: string;
 }
 
@@ -127,11 +121,7 @@ export interface RequestStore {
    * `invalid_request` error). Strongly consistent.
    */
   getHistory(id: string, page: HistoryQuery): Promise<HistoryPage>;
-  /**
-   * The request (strongly consistent, as getRequest) with the first page of its history (as
-   * getHistory without a cursor), in one read where the store can; undefined when the request
-   * does not exist.
-   */
+  /** The request (as getRequest) with its history's first page (as getHistory), in one read where the store can. */
   getRequestWithHistory(id: string, page: { limit: number }): Promise<{ stored: StoredRequest; history: HistoryPage } | undefined>;
   /**
    * Writes a change, its history entry and the approvers' task entries it opens or closes, on the
@@ -143,11 +133,7 @@ export interface RequestStore {
 }
 
 export interface SaveOptions {
-  /**
-   * The task token the caller read with `previous` (null: none): the write also requires it to be
-   * the stored one, so that the caller knows, without reading again, which waiting round its
-   * change must complete.
-   */
+  /** The task token read with `previous` (null: none), required still stored: the change names the wait it completes. */
   sameTaskToken?: string | null;
 }
 
@@ -213,17 +199,14 @@ export interface BookkeepingOptions {
 export interface RoundStore {
   /**
    * Stores round bookkeeping on the request. With `whilePending`, only while the request is still
-   * `requested`: false when that condition failed (or the request does not exist). With `history`,
-   * the entry is stored with the bookkeeping, both or neither, so a step that fails between them
-   * neither loses the entry nor marks done what it did not record; when the condition refuses the
-   * bookkeeping, the entry (what the step did) is still stored.
+   * `requested`: false when that condition failed (or the request does not exist). `history` is stored
+   * with it, both or neither (when the condition refuses the bookkeeping, the entries alone).
    */
   setRoundBookkeeping(id: string, fields: RoundBookkeeping, options?: BookkeepingOptions): Promise<boolean>;
   /**
    * Claims the first approval email of one approver before it is sent: true unless it was sent,
    * failed for good, or claimed at or after `staleBefore` (an attempt that may still be sending),
-   * or the request is no longer pending (a decision ended it while the step was sending), or, with
-   * `stage` (a staged request), that stage is no longer the current one (a decision ended it).
+   * or the request (with `stage`, that stage) is no longer pending (a decision ended it while the step was sending).
    */
   claimApprovalEmail(id: string, approver: string, now: string, staleBefore: string, stage?: number): Promise<boolean>;
   /** Records how the claimed email went (`sent:<at>`, `failed:<at>`), or releases the claim (`undefined`). */
@@ -237,9 +220,8 @@ export interface RoundStore {
 export interface ReminderStore {
   /**
    * Claims reminder number `reminder` of one approver before it is sent (one conditional write): true
-   * unless that reminder or a later one was claimed before, or the request is no longer pending (or,
-   * with `stage`, no longer at that stage). A claim is never taken over: a reminder goes out at most
-   * once, even when its attempt died while sending.
+   * unless that reminder or a later one was claimed before, or the request (with `stage`, that stage)
+   * is no longer pending. A claim is never taken over: a reminder goes out at most once.
    */
   claimReminder(id: string, approver: string, reminder: number, stage?: number): Promise<boolean>;
 }
