@@ -254,23 +254,14 @@ test("a round's bookkeeping and its history entry are one transaction: both or n
     repository.setRoundBookkeeping(request.id, { lastEmailAt: '2030-01-01T00:00:00.000Z' }, { history: entry('x'.repeat(410_000)) }),
   ).rejects.toThrow(/size/i);
   expect(await lastEmailAt()).toBe(before);
-  expect(
-    await repository.setRoundBookkeeping(
-      request.id,
-      { lastEmailAt: '2030-01-02T00:00:00.000Z' },
-      { whilePending: true, history: entry('both') },
-    ),
-  ).toBe(true);
+  /** Bookkeeping while pending, with its entry. */
+  const keep = (at: string, note: string) =>
+    repository.setRoundBookkeeping(request.id, { lastEmailAt: at }, { whilePending: true, history: entry(note) });
+  expect(await keep('2030-01-02T00:00:00.000Z', 'both')).toBe(true);
   expect(await lastEmailAt()).toBe('2030-01-02T00:00:00.000Z');
   expect(await notes()).toEqual(['both']);
   expect((await decide(request.id, users.carol, { decision: 'approve' })).status).toBe(200);
-  expect(
-    await repository.setRoundBookkeeping(
-      request.id,
-      { lastEmailAt: '2030-01-03T00:00:00.000Z' },
-      { whilePending: true, history: entry('after the end') },
-    ),
-  ).toBe(false);
+  expect(await keep('2030-01-03T00:00:00.000Z', 'after the end')).toBe(false);
   expect(await lastEmailAt()).toBe('2030-01-02T00:00:00.000Z');
   expect(await notes()).toEqual(['both', 'after the end']);
   await waitForExecution(api, request.id, 'SUCCEEDED', 10_000);
