@@ -17,7 +17,8 @@ import { emailSchema } from './model';
 import { assertNotParty, mailbox, type Voter } from './people';
 import type { DecisionBody } from './bodies';
 import { assertListedApprover, type Change, decide, hasApproved } from './rules';
-import type { GroupMembers } from './stages';
+import { assertKeepsQuorumsReachable } from './reachability';
+import { currentStageIndex, type GroupMembers, settle } from './stages';
 
 /** A delegation lasts at most this long (from its start, or from now when it started earlier). */
 export const MAX_DELEGATION_DAYS = 90;
@@ -144,7 +145,14 @@ export function decideFor(
   if (request.state === 'requested' && body.decision !== 'release' && hasApproved(request, delegator)) {
     throw conflict(`${delegator.email} has already approved this request`);
   }
-  return recordedFor(request, decide(request, delegate, body, now, members), { id: delegator.id, email: delegator.email.toLowerCase() });
+  const actingFor = { id: delegator.id, email: delegator.email.toLowerCase() };
+  const change = decide(request, delegate, body, now, members);
+  if (body.decision === 'approve') {
+    // The approval is the delegate's vote and the delegator's (domain/reachability.ts).
+    const by = { id: delegate.id, email: delegate.email.toLowerCase() };
+    assertKeepsQuorumsReachable(request, { by, for: actingFor, at: now, stage: currentStageIndex(request) ?? 0 });
+  }
+  return recordedFor(request, change, actingFor);
 }
 
 /** The change with `for` on what the delegate recorded: the new approval, the outcome or hold, and the history entry. */
@@ -152,8 +160,16 @@ function recordedFor(before: ApprovalRequest, change: Change, delegator: Actor):
   const request = { ...change.request };
   const { approvals } = change.request;
   const last = approvals[approvals.length - 1];
-  if (last && approvals.length > before.approvals.length) request.approvals = [...approvals.slice(0, -1), { ...last, for: delegator }];
+  if (last && approvals.length > before.approvals.length) {
+    const counted = { ...last, for: delegator };
+    request.approvals = [...approvals.slice(0, -1), counted];
+    request.stages = request.stages?.map((stage) => ({
+      ...stage,
+      approvals: stage.approvals.map((one) => (one === last ? counted : one)),
+    }));
+  }
   if (request.decision && request.decision.at === change.history.at) request.decision = { ...request.decision, for: delegator };
   if (change.history.type === 'held' && request.hold) request.hold = { ...request.hold, for: delegator };
-  return { ...change, request, history: { ...change.history, details: { ...change.history.details, for: delegator } } };
+  // `awaiting` again, now that the delegator's vote is counted too.
+  return { ...change, request: settle(request), history: { ...change.history, details: { ...change.history.details, for: delegator } } };
 }

@@ -88,11 +88,14 @@ export function keptApprovers(
 }
 
 /**
- * How many distinct people the addresses stand for: addresses of one mailbox are one person, and
- * so are addresses held by the same directory user. (An address nobody holds yet counts as its
- * mailbox.) One person has one vote, so this bounds the approvals a request can get.
+ * Who each address stands for, as a key: addresses of one mailbox are one person, and so are
+ * addresses held by the same directory user (`owners`: the subs holding each address). An address
+ * nobody holds yet counts as its mailbox.
  */
-export function distinctPeople(addresses: readonly string[], owners: Readonly<Record<string, readonly string[]>> = {}): number {
+export function personKeys(
+  addresses: readonly string[],
+  owners: Readonly<Record<string, readonly string[]>> = {},
+): (address: string) => string {
   const parent = new Map<string, string>();
   const find = (key: string): string => {
     let root = key;
@@ -109,5 +112,10 @@ export function distinctPeople(addresses: readonly string[], owners: Readonly<Re
     const box = node(`mailbox:${mailbox(address)}`);
     for (const sub of owners[address] ?? []) union(box, `sub:${sub}`);
   }
-  return new Set(addresses.map((address) => find(`mailbox:${mailbox(address)}`))).size;
+  return (address) => find(node(`mailbox:${mailbox(address)}`));
+}
+
+/** How many distinct people the addresses stand for (personKeys). One person has one vote, so this bounds the approvals a request can get. */
+export function distinctPeople(addresses: readonly string[], owners: Readonly<Record<string, readonly string[]>> = {}): number {
+  return new Set(addresses.map(personKeys(addresses, owners))).size;
 }

@@ -1,29 +1,19 @@
 /**
- * The approval rules, free of any I/O: creating a request from a profile,
- * deciding on it, deleting and expiring it. Each function returns the next
- * request and the history entry to write with it, or throws a DomainError.
+ * The approval rules, free of any I/O: creating a request from a profile, deciding on it, deleting
+ * and expiring it. Each returns the next request and the history entry to write, or throws a DomainError.
  */
 import { durationSeconds } from './duration';
 import { assertHoldUntil, dueAt, endHold, release } from './hold';
 import { conflict, forbidden, invalid } from './errors';
 import { SUBJECT_SCHEMAS } from './kinds';
 import type { CreateRequestBody, DecisionBody } from './bodies';
-import {
-  type ApprovalRequest,
-  type HistoryEntry,
-  type Identity,
-  isAdmin,
-  isAsciiEmail,
-  type Outcome,
-  isApprover,
-  MAX_REMINDERS,
-  POLICY,
-  WORKFLOW_ACTOR,
-} from './model';
+import { type ApprovalRequest, type HistoryEntry, type Identity, isAdmin, isAsciiEmail, type Outcome, isApprover } from './model';
+import { MAX_REMINDERS, POLICY, WORKFLOW_ACTOR } from './model';
 import type { Profile } from './profile';
 import { approvalOf, assertNotParty, partiesOf, type Voter } from './people';
 import { profileStages } from './stage-rules';
-import { approveInStage, assertInCurrentStage, assertReachable, buildStages, type GroupMembers, settle, stageDetails } from './stages';
+import { assertKeepsQuorumsReachable, assertReachable } from './reachability';
+import { approveInStage, assertInCurrentStage, buildStages, currentStageIndex, type GroupMembers, settle, stageDetails } from './stages';
 import { parse } from './validation';
 
 export type { Voter } from './people';
@@ -152,7 +142,13 @@ export function assertMayDecide(request: ApprovalRequest, who: Identity): void {
  */
 export function assertListedApprover(request: ApprovalRequest, voter: Voter): void {
   assertNotParty(request, voter);
-  assertInCurrentStage(request, voter);
+  try {
+    assertInCurrentStage(request, voter);
+  } catch (error) {
+    // Someone who approved an earlier stage is told that they approved (409), as in their own stage.
+    if (request.state === 'requested' && hasApproved(request, voter)) throw conflict('you have already approved this request');
+    throw error;
+  }
 }
 
 /**
@@ -245,6 +241,7 @@ export function decide(request: ApprovalRequest, who: Voter, body: DecisionBody,
     };
   }
   // The quorum is the current stage's: its last approval starts the next stage or approves the request.
+  assertKeepsQuorumsReachable(request, { by: actor, at: now, stage: currentStageIndex(request) ?? 0 });
   return approveInStage({ ...next, onHold: false }, { by: actor, at: now, ...comment }, { ...comment, ...ended }, members);
 }
 

@@ -8,7 +8,7 @@
  * - an escalation adds the stage's `escalateTo` people to it once, `escalateAfter` after its start.
  * A request stored before stages reads as one stage made of its top-level approvers and quorum.
  */
-import { forbidden, invalid } from './errors';
+import { forbidden } from './errors';
 import { type Approval, type ApprovalRequest, type HistoryEntry, type RequestStage, WORKFLOW_ACTOR } from './model';
 import { distinctPeople, keptApprovers, mailbox, partiesOf, type Voter } from './people';
 import { FLAT_STAGE_NAME, groupName, isGroupEntry, type StageRule } from './stage-rules';
@@ -108,13 +108,13 @@ export function resolveEntries(entries: readonly string[], parties: Parties, peo
     for (const member of members) owners[member.email.toLowerCase()] = [...(owners[member.email.toLowerCase()] ?? []), member.sub];
   }
   const approvers = [...new Set([...direct, ...Object.values(groups).flat()])];
-  return { approvers, groups, available: distinctPeople(approvers, owners) };
+  return { approvers, groups, owners, available: distinctPeople(approvers, owners) };
 }
 
 /** A new request's stages: the first one active, each resolved now (and the later ones again at their start). */
 export function buildStages(rules: readonly StageRule[], parties: Parties, people: StagePeople, now: string) {
   return rules.map((rule, index) => {
-    const { approvers, groups, available } = resolveEntries(rule.approvers, parties, people);
+    const { approvers, groups, owners, available } = resolveEntries(rule.approvers, parties, people);
     const stage: RequestStage = {
       name: rule.name,
       approvers,
@@ -126,20 +126,8 @@ export function buildStages(rules: readonly StageRule[], parties: Parties, peopl
       ...(index === 0 ? { startedAt: now } : {}),
       ...(rule.escalateAfter ? { escalateAfter: rule.escalateAfter, escalateTo: [...(rule.escalateTo ?? [])] } : {}),
     };
-    return { stage, available };
+    return { stage, available, owners };
   });
-}
-
-/** A new request is refused (400 naming profileId) when a stage cannot reach its quorum with the people it has. */
-export function assertReachable(built: ReturnType<typeof buildStages>, profileId: string): void {
-  const short = built.findIndex(({ stage, available }) => available < stage.requiredApprovals);
-  const failing = built[short];
-  if (!failing) return;
-  const where = built.length > 1 ? `stage ${short + 1} (${failing.stage.name}) of profileId ${profileId}` : `profileId ${profileId}`;
-  throw invalid(
-    `${where} needs ${failing.stage.requiredApprovals} approval(s) but lists only ${failing.available} approver(s) other than the requester and the holder`,
-    [{ field: 'profileId', message: 'has too few approvers for this requester and holder' }],
-  );
 }
 
 /**

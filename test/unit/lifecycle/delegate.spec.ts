@@ -59,6 +59,21 @@ describe('a delegate deciding through the API', () => {
     expect([...store.tasks.keys()].filter((email) => (store.tasks.get(email)?.size ?? 0) > 0)).toEqual(['carol@example.com']);
   });
 
+  test("on a request with stages, the delegator is no longer awaited and the stage's approvals say for whom", async () => {
+    const { deps, store } = setup();
+    store.profiles.set('cards', profile({ id: 'cards', approvers: [bob.email, carol.email], requiredApprovals: 2 }));
+    const created = await createApprovalRequest(deps, alice, {
+      kind: 'card.request',
+      profileId: 'cards',
+      subject: { holderId: 'h', cardProfile: 'c' },
+    });
+    const request = await decideAsCaller(deps, dave, created.request.id, approve);
+    expect(request.awaiting).toEqual(['carol@example.com']);
+    expect(store.current(created.request.id)?.awaiting).toEqual(['carol@example.com']);
+    expect(request.stages?.[0]?.approvals).toEqual(request.approvals);
+    expect(request.stages?.[0]?.approvals[0]?.for).toEqual({ id: 'bob', email: 'bob@example.com' });
+  });
+
   test('the quorum counts the delegated vote: Carol then Dave for Bob approves the request, decided by Dave for Bob', async () => {
     const { deps } = setup();
     await decideAsUser(deps, carol, ID, approve);

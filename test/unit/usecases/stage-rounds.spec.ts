@@ -177,7 +177,14 @@ test('whatever the policy (5 stages, escalations, the same person everywhere, 20
           maxReminders: MAX_REMINDERS,
           stages: stages.map((stage, index) => ({
             name: `S${index}`,
-            approvers: ['x@example.com', index % 2 ? 'bob@example.com' : 'carol@example.com', 'dave@example.com'],
+            // Two of its own besides the shared ones: every stage can reach its quorum (domain/reachability.ts).
+            approvers: [
+              'x@example.com',
+              index % 2 ? 'bob@example.com' : 'carol@example.com',
+              'dave@example.com',
+              `own${index}a@example.com`,
+              `own${index}b@example.com`,
+            ],
             requiredApprovals: stage.required,
             ...(stage.escalate ? { escalateAfter: 'PT20M', escalateTo: ['x@example.com', 'erin@example.com', 'group:pki'] } : {}),
           })),

@@ -1,0 +1,132 @@
+/**
+ * One person approves once per request, across all stages: a stage can be out of reach although it
+ * lists enough people. The create refuses such a request (400); an approval that would put a stage
+ * out of reach is refused (409) with the stage that needs the approver.
+ */
+import type { Identity } from '../../../functions/domain/model';
+import { decideFor } from '../../../functions/domain/delegation';
+import { firstUnreachable } from '../../../functions/domain/reachability';
+import { assertListedApprover, createRequest, decide } from '../../../functions/domain/rules';
+import type { StageRule } from '../../../functions/domain/stage-rules';
+import { profile as fixtureProfile } from '../../helpers/memory/fixtures';
+
+const now = '2026-11-03T10:00:00.000Z';
+const alice: Identity = { id: 'alice', email: 'alice@example.com', emailVerified: true, groups: [] };
+const body = { kind: 'card.request' as const, profileId: 'p', subject: { holderId: 'holder-sub', cardProfile: 'PIV' } };
+const person = (name: string) => ({ id: name, email: `${name}@example.com`, groups: ['approvers'] });
+const listed = (...names: string[]) => names.map((name) => `${name}@example.com`);
+
+const withStages = (...stages: Array<[string[], number]>) =>
+  fixtureProfile({
+    approvers: undefined,
+    requiredApprovals: undefined,
+    stages: stages.map(([approvers, requiredApprovals], index): StageRule => ({ name: `S${index + 1}`, approvers, requiredApprovals })),
+  });
+const create = (...stages: Array<[string[], number]>) => createRequest('r-1', body, withStages(...stages), alice, now).request;
+
+function errorOf(run: () => unknown) {
+  try {
+    run();
+  } catch (error) {
+    return error as { code: string; message: string; details?: unknown };
+  }
+  throw new Error('expected an error');
+}
+
+const approve = (request: ReturnType<typeof create>, name: string) => {
+  assertListedApprover(request, person(name));
+  return decide(request, person(name), { decision: 'approve' }, now).request;
+};
+
+describe('firstUnreachable', () => {
+  test('gives each missing approval a distinct person, moving earlier choices to make room', () => {
+    // a can serve only stage 1 if b takes stage 2's; b is tried for stage 1 first and moved.
+    expect(
+      firstUnreachable([
+        { people: ['b', 'a'], need: 1 },
+        { people: ['b'], need: 1 },
+      ]),
+    ).toBe(-1);
+    expect(
+      firstUnreachable([
+        { people: ['a'], need: 1 },
+        { people: ['a', 'b'], need: 2 },
+      ]),
+    ).toBe(1);
+    expect(
+      firstUnreachable([
+        { people: ['a'], need: 1 },
+        { people: ['c', 'd'], need: 1 },
+        { people: ['a'], need: 1 },
+      ]),
+    ).toBe(2);
+    expect(
+      firstUnreachable([
+        { people: [], need: 0 },
+        { people: ['a', 'b'], need: 2 },
+      ]),
+    ).toBe(-1);
+  });
+});
+
+describe('at create', () => {
+  test('a stage whose approvers an earlier stage needs is refused (400 naming profileId), though it lists enough people', () => {
+    const error = errorOf(() => create([listed('bob'), 1], [listed('bob', 'carol'), 2]));
+    expect(error.code).toBe('invalid_request');
+    expect(error.message).toBe(
+      'stage 2 (S2) of profileId p needs 2 approval(s) from people who do not approve an earlier stage, and too few of its approvers are left once the earlier stages have theirs (one person approves once per request)',
+    );
+    expect(error.details).toEqual([{ field: 'profileId', message: 'has too few approvers for this requester and holder' }]);
+  });
+
+  test('stages that share approvers are created when distinct people can still fill every quorum', () => {
+    const request = create([listed('a', 'b', 'c'), 2], [listed('a', 'b'), 1]);
+    expect(request.state).toBe('requested');
+  });
+});
+
+describe('an approval that would leave a stage out of reach', () => {
+  test('is refused (409) naming the stage that needs the approver; another approver of the stage approves', () => {
+    const request = approve(create([listed('a', 'b', 'c'), 2], [listed('a', 'b'), 1]), 'a');
+    const error = errorOf(() => approve(request, 'b'));
+    expect(error.code).toBe('conflict');
+    expect(error.message).toBe(
+      'your approval is needed at Stage 2 of 2 · S2: approving now would leave it too few approvers to reach its quorum (one person approves once per request)',
+    );
+    const moved = approve(request, 'c');
+    expect(moved.currentStage).toBe(1);
+    expect(approve(moved, 'b').state).toBe('approved');
+  });
+
+  test('through a delegate, both votes count: the delegate needed in a later stage may not approve for the delegator', () => {
+    const request = create([listed('bob'), 1], [listed('carol', 'dave'), 2]);
+    const delegation = {
+      delegator: { id: 'bob', email: 'bob@example.com' },
+      to: { id: 'dave', email: 'dave@example.com' },
+      from: '2026-11-01T00:00:00.000Z',
+      until: '2026-11-30T00:00:00.000Z',
+      createdAt: '2026-11-01T00:00:00.000Z',
+    };
+    const error = errorOf(() => decideFor(request, person('dave'), person('bob'), delegation, { decision: 'approve' }, now));
+    expect(error.code).toBe('conflict');
+    expect(error.message).toMatch(/^your approval is needed at Stage 2 of 2 · S2/);
+    // Bob approving himself leaves dave for stage 2.
+    expect(approve(request, 'bob').currentStage).toBe(1);
+  });
+
+  test('a request already out of reach (its directory changed) refuses nobody for it', () => {
+    // Stage 2 lists only bob, who approves stage 1: out of reach before any vote here, so votes are taken as before.
+    const request = create([listed('bob', 'carol'), 1], [listed('dave'), 1]);
+    const shrunk = { ...request, stages: request.stages?.map((stage, index) => (index === 1 ? { ...stage, approvers: [] } : stage)) };
+    expect(approve(shrunk, 'bob').currentStage).toBe(1);
+  });
+});
+
+test('an approver who approved an earlier stage and tries again is told so (409), not that the stage ended (403)', () => {
+  const request = approve(create([listed('bob', 'carol'), 1], [listed('dave', 'erin'), 1]), 'bob');
+  const error = errorOf(() => approve(request, 'bob'));
+  expect(error.code).toBe('conflict');
+  expect(error.message).toBe('you have already approved this request');
+  // Someone of an earlier stage who did not approve still gets 403: their stage ended.
+  expect(errorOf(() => approve(request, 'carol')).code).toBe('forbidden');
+});
