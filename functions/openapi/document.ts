@@ -12,6 +12,20 @@ import { OPERATOR_DETAILS } from './operators';
 import { RECEIPT_DETAILS } from './receipts';
 import { errors, json, outputSchema, pageParameters, pageResponse, ref, type Schema } from './schemas';
 
+/**
+ * The query of a signed link (functions/links/signing.ts): `for` only on a delegate's link, signed
+ * with the rest.
+ */
+const LINK_PARAMETERS = ['approver', 'for', 'exp', 'kid', 'sig'].map((name) => ({
+  name,
+  in: 'query',
+  required: name !== 'for',
+  schema: { type: 'string' },
+  ...(name === 'for' && {
+    description: "A delegate's link only: the email of the approver the delegate decides for (out of office), signed with the rest.",
+  }),
+}));
+
 /** What each API operation takes and answers; every API operation of the registry must have one (the type and a test check). */
 const DETAILS: Record<ApiOperationName, Record<string, unknown>> = {
   health: {
@@ -169,7 +183,7 @@ const DETAILS: Record<ApiOperationName, Record<string, unknown>> = {
   },
   linkPage: {
     summary: 'Signed link: confirm page (changes nothing)',
-    parameters: ['approver', 'exp', 'kid', 'sig'].map((name) => ({ name, in: 'query', required: true, schema: { type: 'string' } })),
+    parameters: LINK_PARAMETERS,
     responses: Object.fromEntries(
       [200, 403, 409, 410].map((status) => [
         String(status),
@@ -180,7 +194,7 @@ const DETAILS: Record<ApiOperationName, Record<string, unknown>> = {
   ...RECEIPT_DETAILS,
   linkDecide: {
     summary: 'Signed link: make the decision (form post)',
-    parameters: ['approver', 'exp', 'kid', 'sig'].map((name) => ({ name, in: 'query', required: true, schema: { type: 'string' } })),
+    parameters: LINK_PARAMETERS,
     requestBody: {
       content: {
         'application/x-www-form-urlencoded': {

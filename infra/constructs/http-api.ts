@@ -39,7 +39,7 @@ export const PUBLIC_ROUTE_THROTTLES: Readonly<Record<string, { readonly rateLimi
  * second. Lambda gives CPU in proportion to memory, and at the default 256 MB a create spends about
  * six times its CPU time. The workflow steps and the stream consumer keep the default (256 MB).
  */
-export const API_MEMORY_MB = 1024;
+export const API_MEMORY_MB = 512;
 
 /** Default throttle of every other route. */
 export const DEFAULT_ROUTE_THROTTLE = { rateLimit: 50, burstLimit: 100 };

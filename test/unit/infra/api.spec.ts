@@ -241,7 +241,7 @@ describe('the functions', () => {
 
   test('the API functions have the memory chosen by measurement (docs/scale.md), the workflow steps and the others 256 MB', () => {
     const memoryOf = (fn: (typeof all)[keyof typeof all]) => props(functions[logicalId(fn)]).MemorySize;
-    expect(API_MEMORY_MB).toBe(1024);
+    expect(API_MEMORY_MB).toBe(512);
     for (const fn of Object.values(stateless.apiFunctions)) expect(memoryOf(fn)).toBe(API_MEMORY_MB);
     for (const fn of [...Object.values(stateless.workflowFunctions), stateless.sesEventsFunction]) expect(memoryOf(fn)).toBe(256);
   });
