@@ -19,6 +19,7 @@ import { RequestPage } from './pages/RequestPage';
 import { RequestsPage } from './pages/RequestsPage';
 import { TasksPage } from './pages/TasksPage';
 import { type Identity, isAdmin, isApprover } from './permissions';
+import { REFUSED_AFTER_SIGN_IN, reauthGuard } from './reauth';
 import { SessionContext } from './session';
 
 /** The signed-in user as the API reads the same claims (functions/commons/http.ts), so the rules answer alike. */
@@ -100,14 +101,22 @@ export function App({ config }: { config: ConsoleConfig }) {
   const token = auth.user?.id_token;
   const authNow = useRef(auth);
   authNow.current = auth;
+  // A 401 signs in again, but not again right after that sign-in (the API refuses fresh tokens: a loop).
+  const [reauth] = useState(() => reauthGuard(window.sessionStorage));
+  const [refused, setRefused] = useState(false);
   const api = useMemo(
     () =>
       createApi(
         config.apiUrl,
         () => token,
-        () => void authNow.current.signinRedirect({ state: `${window.location.pathname.slice(basePath.length)}${window.location.search}` }),
+        () => {
+          const next = reauth();
+          if (next === 'refuse') setRefused(true);
+          else if (next === 'redirect')
+            void authNow.current.signinRedirect({ state: `${window.location.pathname.slice(basePath.length)}${window.location.search}` });
+        },
       ),
-    [config.apiUrl, token],
+    [config.apiUrl, token, reauth],
   );
   const [signedOut, setSignedOut] = useState(false);
   const who = useMemo(() => (auth.user ? identityOf(auth.user.profile as Record<string, unknown>) : undefined), [auth.user]);
@@ -121,6 +130,7 @@ export function App({ config }: { config: ConsoleConfig }) {
     );
   }
   if (signedOut) return <SignIn reason="You are signed out." />;
+  if (refused) return <SignIn reason={REFUSED_AFTER_SIGN_IN} />;
   if (auth.error) return <SignIn reason={`Sign-in failed: ${auth.error.message}`} />;
   if (!auth.isAuthenticated || !auth.user || !who || auth.user.expired) {
     if (location.pathname === '/signed-out') return <SignIn reason="You are signed out." />;

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ApprovalRequest } from './api';
-import { actorText, endedVerb } from './format';
+import { actingText, endedVerb } from './format';
 import { formatLocal, formatUtc, relativeTime } from './time';
 
 /** The current time, renewed every minute, for texts such as "expires in 5 h". */
@@ -47,7 +47,7 @@ export function EndOf({ request }: { request: Pick<ApprovalRequest, 'state' | 'd
   return (
     <>
       {endedVerb(request)} <Time iso={decision.at} />
-      {request.state === 'expired' ? null : <> by {actorText(decision.by)}</>}
+      {request.state === 'expired' ? null : <> by {actingText(decision)}</>}
     </>
   );
 }

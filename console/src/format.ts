@@ -1,5 +1,6 @@
 import { KIND_LABELS } from '../../functions/domain/kinds';
 import { POLICY, WORKFLOW_ACTOR } from '../../functions/domain/model';
+import { stageProgress } from '../../functions/domain/stages';
 import type { ApprovalRequest, Kind } from './api';
 
 export const kindLabel = (kind: Kind) => KIND_LABELS[kind] ?? kind;
@@ -17,11 +18,31 @@ const KIND_SHORT_LABELS: Record<Kind, string> = {
 };
 export const kindShortLabel = (kind: Kind) => KIND_SHORT_LABELS[kind] ?? kind;
 
+type Actor = { id: string; email?: string };
+
 /** Who did something, in words: a person by their email, the service's own actors by what they are. */
-export function actorText(actor: { id: string; email?: string }): string {
+export function actorText(actor: Actor): string {
   if (actor.id === POLICY.id) return 'policy';
   if (actor.id === WORKFLOW_ACTOR.id) return 'the service';
   return actor.email ?? actor.id;
+}
+
+/**
+ * Who approved, decided or placed a hold, in words: "dave@example.com for carol@example.com" where a
+ * delegate acted for an approver (`for`, recorded on approvals, the decision and the hold), else the actor alone.
+ */
+export function actingText(act: { by: Actor; for?: Actor }): string {
+  return act.for ? `${actorText(act.by)} for ${actorText(act.for)}` : actorText(act.by);
+}
+
+/**
+ * "Approval recorded (now at Stage 2 of 3 · PKI officers: 0 of 2)": a still pending request's progress
+ * after an approval, counted in its current stage against that stage's quorum (as the request page's
+ * Approvals show it), with the stage named when there are stages to tell apart.
+ */
+export function approvalRecordedText(request: ApprovalRequest): string {
+  const progress = stageProgress(request);
+  return `Approval recorded (${progress.label ? `now at ${progress.label}: ` : ''}${progress.approvals} of ${progress.required})`;
 }
 
 /** Approved at once because the profile does not require approval for the kind: nobody approved it. */

@@ -261,7 +261,7 @@ test('hold, then the request shows on Tasks marked on hold, and the approver app
   await shot(page, 'tasks-after-approve');
 });
 
-test('a history longer than 100 entries shows the first page, then the older entries from GET /requests/{id}/history', async () => {
+test('a history longer than 100 entries shows the first page, then the newer entries from GET /requests/{id}/history', async () => {
   const request = await newRequest(users.alice, { holderId: 'long-history' });
   for (let n = 1; n <= 100; n++)
     await api('POST', `/requests/${request.id}/decisions`, users.carol, { decision: 'hold', comment: `hold ${n}` });
@@ -277,12 +277,12 @@ test('a history longer than 100 entries shows the first page, then the older ent
   await history.getByText('comment: hold 1', { exact: true }).waitFor();
   expect(await history.locator('li').count()).toBe(100);
   expect(await history.getByText('comment: hold 100', { exact: true }).count()).toBe(0);
-  await button(page, 'Show older entries').click();
+  await button(page, 'Show newer entries').click();
   await history.getByText('comment: hold 100', { exact: true }).waitFor();
   const rest = await api('GET', `/requests/${request.id}/history?cursor=${first.historyNextCursor}`, users.admin);
   expect(rest.nextCursor).toBeNull();
   expect(await history.locator('li').count()).toBe(100 + rest.items.length);
-  expect(await button(page, 'Show older entries').count()).toBe(0);
+  expect(await button(page, 'Show newer entries').count()).toBe(0);
   await shot(page, 'long-history');
 }, 120_000);
 

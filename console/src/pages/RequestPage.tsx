@@ -15,7 +15,7 @@ import type { ApprovalRequest, RequestWithHistory } from '../api';
 import { ApiError } from '../api';
 import { basePath } from '../config';
 import { ErrorAlert, messageOf } from '../errors';
-import { kindLabel } from '../format';
+import { approvalRecordedText, kindLabel } from '../format';
 import { mayDecide, mayDecideFor, mayDelete, mayRelease } from '../permissions';
 import { useSession } from '../session';
 import { Time } from '../Time';
@@ -168,7 +168,7 @@ export function RequestPage() {
         ? 'Request rejected.'
         : updated.onHold
           ? `Request put on hold${updated.hold?.until ? ' until the time you chose' : ''}. It stays pending.`
-          : `Approval recorded (${stageProgress(updated).label ? `now at ${stageProgress(updated).label}: ` : ''}${stageProgress(updated).approvals} of ${updated.requiredApprovals}).`;
+          : `${approvalRecordedText(updated)}.`;
   const decisionButton = (decision: DialogKind, primary = false) => (
     <Button
       variant={primary ? 'primary' : 'normal'}

@@ -1,5 +1,13 @@
 import { createRequest, decide } from '../../../functions/domain/rules';
-import { actorText, approvedByPolicy, endedVerb, stateText, subjectSummary } from '../../../console/src/format';
+import {
+  actingText,
+  actorText,
+  approvalRecordedText,
+  approvedByPolicy,
+  endedVerb,
+  stateText,
+  subjectSummary,
+} from '../../../console/src/format';
 import { profile as fixtureProfile, user } from '../../helpers/memory/fixtures';
 
 const now = '2026-01-01T00:00:00.000Z';
@@ -56,5 +64,51 @@ describe('the subject line of a card request in a list', () => {
     expect(subjectSummary({ kind: 'card.lock', subject: { cardSerial: 'S-1', holderId: 'holly' }, holder: { name: 'Holly Holder' } })).toBe(
       'Card S-1 of Holly Holder (holly)',
     );
+  });
+});
+
+describe('who acted, where a delegate acted for an approver', () => {
+  const dave = { id: 'dave', email: 'dave@example.com' };
+  const carol = { id: 'carol', email: 'carol@example.com' };
+
+  it('names the delegate for the approver they acted for (approvals, decision, hold all record `for`)', () => {
+    expect(actingText({ by: dave, for: carol })).toBe('dave@example.com for carol@example.com');
+  });
+
+  it('names the person alone where they acted for themselves', () => {
+    expect(actingText({ by: carol })).toBe('carol@example.com');
+    expect(actingText({ by: { id: 'policy' } })).toBe('policy');
+  });
+});
+
+describe('the progress of a pending request after an approval', () => {
+  const stages = fixtureProfile({
+    approvers: undefined,
+    requiredApprovals: undefined,
+    createdAt: now,
+    stages: [
+      { name: 'Team lead', approvers: ['carol@x.io'], requiredApprovals: 1 },
+      { name: 'Security', approvers: ['dave@x.io', 'erin@x.io'], requiredApprovals: 2 },
+    ],
+  });
+
+  it("counts the current stage's approvals against its quorum and names the stage, once a stage has moved on", () => {
+    const pending = createRequest('r-3', body, stages, alice, now).request;
+    const moved = decide(pending, carol, { decision: 'approve' }, now).request;
+    expect(moved.state).toBe('requested');
+    expect(moved.currentStage).toBe(1);
+    // One approval in all, none yet in Security: not "1 of 2".
+    expect(approvalRecordedText(moved)).toBe('Approval recorded (now at Stage 2 of 2 · Security: 0 of 2)');
+  });
+
+  it('counts the approvals of a request of one stage without a stage name', () => {
+    const pending = createRequest(
+      'r-4',
+      body,
+      fixtureProfile({ approvers: ['carol@x.io', 'dave@x.io'], requiredApprovals: 2, createdAt: now }),
+      alice,
+      now,
+    ).request;
+    expect(approvalRecordedText(decide(pending, carol, { decision: 'approve' }, now).request)).toBe('Approval recorded (1 of 2)');
   });
 });

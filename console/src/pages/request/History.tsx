@@ -6,20 +6,11 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useEffect, useState } from 'react';
 import type { HistoryEntry, RequestWithHistory } from '../../api';
 import { ErrorAlert } from '../../errors';
-import { actorText } from '../../format';
+import { HISTORY_MORE_BUTTON, historyDetails, historyNote, historyWho } from '../../history';
 import { useSession } from '../../session';
 import { Time } from '../../Time';
-import { show } from './show';
 
-function historyText(entry: HistoryEntry): string {
-  const details = entry.details ?? {};
-  const parts = Object.entries(details)
-    .filter(([, value]) => value !== undefined && value !== null && value !== '')
-    .map(([name, value]) => `${name}: ${show(value)}`);
-  return parts.join('; ');
-}
-
-/** The audit trail, oldest first; older pages load on demand from GET /requests/{id}/history. */
+/** The audit trail, oldest first; the newer entries past the first page load on demand from GET /requests/{id}/history. */
 export function History({ request }: { request: RequestWithHistory }) {
   const { api } = useSession();
   const [entries, setEntries] = useState<HistoryEntry[]>(request.history);
@@ -47,7 +38,7 @@ export function History({ request }: { request: RequestWithHistory }) {
   return (
     <Container
       header={
-        <Header variant="h2" counter={`(${entries.length}${cursor ? '+' : ''})`}>
+        <Header variant="h2" counter={`(${entries.length}${cursor ? '+' : ''})`} description={historyNote(!!cursor)}>
           History
         </Header>
       }
@@ -61,16 +52,16 @@ export function History({ request }: { request: RequestWithHistory }) {
                 <Time iso={entry.at} />
               </Box>
               <div>
-                <strong>{entry.type}</strong> by {actorText(entry.actor)}
+                <strong>{entry.type}</strong> by {historyWho(entry)}
               </div>
-              {historyText(entry) ? <Box variant="small">{historyText(entry)}</Box> : null}
+              {historyDetails(entry) ? <Box variant="small">{historyDetails(entry)}</Box> : null}
             </li>
           ))}
         </ol>
         {error ? <ErrorAlert error={error} /> : null}
         {cursor ? (
           <Button onClick={more} loading={loading}>
-            Show older entries
+            {HISTORY_MORE_BUTTON}
           </Button>
         ) : null}
       </SpaceBetween>

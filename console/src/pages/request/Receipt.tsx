@@ -13,7 +13,7 @@ import { canonicalJson } from '../../../../functions/domain/canonical-json';
 import type { ReceiptClaims } from '../../../../functions/domain/receipt-claims';
 import { ApiError, type ApprovalRequest } from '../../api';
 import { messageOf } from '../../errors';
-import { actorText } from '../../format';
+import { actingText, actorText } from '../../format';
 import { useSession } from '../../session';
 import { Time } from '../../Time';
 import { show } from './show';
@@ -107,7 +107,7 @@ export function ReceiptSection({ request }: { request: ApprovalRequest }) {
             },
             { label: 'Valid until', value: <Time iso={new Date(loaded.claims.exp * 1000).toISOString()} /> },
             { label: 'Approved', value: <Time iso={loaded.claims.approvedAt} /> },
-            { label: 'Approvals', value: loaded.claims.approvals.map((approval) => actorText(approval.by)).join(', ') },
+            { label: 'Approvals', value: loaded.claims.approvals.map((approval) => actingText(approval)).join(', ') },
             { label: 'Issuer', value: loaded.claims.iss },
             { label: 'Key id', value: show(loaded.kid) },
             { label: 'Subject digest (SHA-256)', value: <code>{loaded.claims.subjectDigest}</code> },

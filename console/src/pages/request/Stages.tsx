@@ -4,7 +4,7 @@ import StatusIndicator, { type StatusIndicatorProps } from '@cloudscape-design/c
 import Table from '@cloudscape-design/components/table';
 import { awaitingApprovers, currentStageIndex, stageOfApproval, stagesOf } from '../../../../functions/domain/stages';
 import type { ApprovalRequest } from '../../api';
-import { actorText } from '../../format';
+import { actingText } from '../../format';
 
 type Row = { index: number; name: string; status: string; type: StatusIndicatorProps.Type; progress: string; who: string; awaited: string };
 
@@ -35,7 +35,7 @@ export function Stages({ request }: { request: ApprovalRequest }) {
       name: `Stage ${index + 1} of ${stages.length} · ${stage.name}`,
       status,
       type,
-      progress: `${approvals.length} of ${stage.requiredApprovals}${approvals.length ? ` (${approvals.map((approval) => actorText(approval.by)).join(', ')})` : ''}`,
+      progress: `${approvals.length} of ${stage.requiredApprovals}${approvals.length ? ` (${approvals.map((approval) => actingText(approval)).join(', ')})` : ''}`,
       who: stage.approvers.join(', ') || 'Nobody',
       awaited: index === current ? awaited.join(', ') || 'Nobody' : '',
     };

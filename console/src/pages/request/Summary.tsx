@@ -4,7 +4,7 @@ import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import type { ReactNode } from 'react';
 import type { ApprovalRequest } from '../../api';
-import { actorText, approvedByPolicy, STATE_INDICATOR, stateText } from '../../format';
+import { actingText, approvedByPolicy, STATE_INDICATOR, stateText } from '../../format';
 import { dueAt } from '../../../../functions/domain/hold';
 import { awaitedApprovers } from '../../permissions';
 import { EndOf, FromNow, Time } from '../../Time';
@@ -57,7 +57,7 @@ export function RequestInformation({ request }: { request: ApprovalRequest }) {
                         until <Time iso={request.hold.until} />,{' '}
                       </>
                     ) : null}
-                    by {actorText(request.hold.by)} at <Time iso={request.hold.at} />
+                    by {actingText(request.hold)} at <Time iso={request.hold.at} />
                     {request.hold.comment ? `: ${request.hold.comment}` : ''}
                   </>
                 ),
@@ -91,7 +91,7 @@ export function Approvals({ request }: { request: ApprovalRequest }) {
               <ul className="plain-list">
                 {request.approvals.map((approval) => (
                   <li key={`${approval.by.id}-${approval.at}`}>
-                    {actorText(approval.by)} at <Time iso={approval.at} />
+                    {actingText(approval)} at <Time iso={approval.at} />
                     {approval.comment ? `: ${approval.comment}` : ''}
                   </li>
                 ))}

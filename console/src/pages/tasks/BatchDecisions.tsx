@@ -11,7 +11,7 @@ import Textarea from '@cloudscape-design/components/textarea';
 import { useEffect, useState } from 'react';
 import { Link as RouterLink } from 'react-router';
 import type { ApprovalRequest, BatchResult } from '../../api';
-import { kindShortLabel, subjectSummary } from '../../format';
+import { approvalRecordedText, kindShortLabel, subjectSummary } from '../../format';
 
 export type BatchKind = 'approve' | 'reject';
 
@@ -100,7 +100,7 @@ const outcomeText = (result: BatchResult) => {
   if (!request) return `${result.status}: ${result.error?.message ?? 'refused'}`;
   if (request.state === 'approved') return 'Approved';
   if (request.state === 'rejected') return 'Rejected';
-  return `Approval recorded (${request.approvals.length} of ${request.requiredApprovals})`;
+  return approvalRecordedText(request);
 };
 
 /** A result per request of the last batch, refused ones first named with the API's reason. */
