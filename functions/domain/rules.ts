@@ -132,7 +132,7 @@ export function emailIfCounted(who: Identity): string | undefined {
  */
 export function assertMayDecide(request: ApprovalRequest, who: Identity): void {
   if (!isApprover(who)) throw forbidden('only members of the approvers group may decide');
-  assertListedApprover(request, { id: who.id, email: countedEmail(who) });
+  assertListedApprover(request, { id: who.id, email: countedEmail(who), groups: who.groups });
 }
 
 /**

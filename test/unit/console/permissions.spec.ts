@@ -43,6 +43,27 @@ describe('which buttons the console shows', () => {
     expect(awaitedApprovers(approvedOnce)).toEqual(['dave@x.io', 'frank@x.io']);
   });
 
+  it('shows decisions to an approver listed through a group: entry while the token says they are in it, as the API decides', () => {
+    const staged = fixtureProfile({
+      approvers: undefined,
+      requiredApprovals: undefined,
+      stages: [{ name: 'PKI', approvers: ['group:pki'], requiredApprovals: 1 }],
+    });
+    const members = { pki: [{ sub: 'erin', email: 'erin@x.io' }] };
+    const body = { kind: 'card.request' as const, profileId: 'p', subject: { holderId: 'h', cardProfile: 'c' } };
+    const request = createRequest('r-2', body, staged, alice, now, { members }).request;
+    expect(mayDecide(request, { ...erin, groups: ['approvers', 'pki'] }, now)).toBe(true);
+    expect(
+      mayRelease(
+        decide(request, { ...erin, groups: ['approvers', 'pki'] }, { decision: 'hold' }, now).request,
+        { ...erin, groups: ['approvers', 'pki'] },
+        now,
+      ),
+    ).toBe(true);
+    // Out of the group: the API refuses them (403), so no buttons.
+    expect(mayDecide(request, erin, now)).toBe(false);
+  });
+
   it('shows no decisions to a token whose email does not count (unverified), as the API refuses them', () => {
     expect(mayDecide(pending(), { ...carol, emailVerified: false }, now)).toBe(false);
     expect(mayDecide(pending(), { ...carol, emailVerified: undefined }, now)).toBe(false);
