@@ -47,7 +47,11 @@ export function escalate(request: ApprovalRequest, now: string, people: StagePeo
   const added = resolved.approvers.filter((address) => !stage.approvers.includes(address));
   stage.approvers = [...stage.approvers, ...added];
   stage.entries = [...new Set([...(stage.entries ?? []), ...(stage.escalateTo ?? [])])];
-  if (Object.keys(resolved.groups).length) stage.groups = { ...stage.groups, ...resolved.groups };
+  // A group the stage lists already keeps the members it had: one who left it since is still known
+  // as its member, so the decision-time check (still in the group?) refuses them (domain/stages.ts).
+  const groups: Record<string, string[]> = { ...stage.groups };
+  for (const [name, addresses] of Object.entries(resolved.groups)) groups[name] = [...new Set([...(groups[name] ?? []), ...addresses])];
+  if (Object.keys(groups).length) stage.groups = groups;
   stage.escalatedAt = now;
   const next = settle({ ...request, stages, updatedAt: now, version: request.version + 1 });
   const label = stageLabel(next, index);

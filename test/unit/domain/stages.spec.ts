@@ -242,6 +242,29 @@ describe('escalation', () => {
     expect(decide(change.request, voter('erin'), { decision: 'approve' }, later(62)).request.stages?.[1]?.approvals).toHaveLength(1);
   });
 
+  test('to a group the stage lists already: someone who left it since the stage started stays refused (403)', () => {
+    const regroup = fixtureProfile({
+      approvers: undefined,
+      requiredApprovals: undefined,
+      stages: [
+        {
+          name: 'PKI',
+          approvers: ['group:pki'],
+          requiredApprovals: 1,
+          escalateAfter: 'PT1H',
+          escalateTo: ['group:pki', 'erin@example.com'],
+        },
+      ],
+    });
+    const request = createRequest('r-2', body, regroup, alice, now, { members: pki }).request;
+    // Frank leaves pki: refused before the escalation, which finds grace alone in pki, and after it.
+    const frankOut = voter('frank', ['approvers']);
+    expect(errorOf(() => decide(request, frankOut, { decision: 'approve' }, later(10))).code).toBe('forbidden');
+    const escalated = escalate(request, later(60), { members: { pki: [{ sub: 'grace', email: 'grace@example.com' }] } }).request;
+    expect(errorOf(() => decide(escalated, frankOut, { decision: 'approve' }, later(61))).code).toBe('forbidden');
+    expect(decide(escalated, voter('grace', ['approvers', 'pki']), { decision: 'approve' }, later(61)).request.state).toBe('approved');
+  });
+
   test('comes later by the time the stage was held until a time, as the expiry does', () => {
     const request = inStage2();
     const held = decide(request, voter('frank', ['approvers', 'pki']), { decision: 'hold', until: later(40) }, later(10), pki).request;
