@@ -43,10 +43,33 @@ const SUBJECT_LABELS: Record<string, string> = {
   issuerDn: 'Issuer DN',
   reasonCode: 'Reason code',
   holderId: 'Holder',
+  holderEmail: 'Holder email',
   cardProfile: 'Card profile',
   count: 'Number of cards',
   cardSerial: 'Card serial number',
 };
+
+const CERTIFICATE_TARGET = ['serialNumber', 'issuerDn', 'reasonCode'];
+const CARD_TARGET = ['cardSerial', 'holderId'];
+/**
+ * Each kind's own subject fields (CONTRACT.md), in the order the emails and pages show them;
+ * `holderEmail`, which the service reads for every kind (the holder never approves), last.
+ */
+const KIND_FIELDS: Record<string, readonly string[]> = {
+  'certificate.enroll': ['method', 'subjectDn', 'csr'],
+  'certificate.revoke': CERTIFICATE_TARGET,
+  'certificate.lock': CERTIFICATE_TARGET,
+  'card.request': ['holderId', 'cardProfile'],
+  'card.request-multiple': ['holderId', 'cardProfile', 'count'],
+  'card.deactivate': CARD_TARGET,
+  'card.reactivate': CARD_TARGET,
+  'card.lock': CARD_TARGET,
+};
+
+/** The subject fields of the request's kind, in order (own-property lookups only: no key reads Object.prototype). */
+function knownFields(kind: string): readonly string[] {
+  return [...(Object.hasOwn(KIND_FIELDS, kind) ? (KIND_FIELDS[kind] as readonly string[]) : []), 'holderEmail'];
+}
 
 /**
  * A label for a subject field: known fields in words, any other key quoted as a JSON string
@@ -56,6 +79,9 @@ export function subjectLabel(field: string): string {
   return Object.hasOwn(SUBJECT_LABELS, field) ? (SUBJECT_LABELS[field] as string) : JSON.stringify(field);
 }
 
+/** The title of the subject keys beyond the kind's own, shown apart after them. */
+export const OTHER_FIELDS_TITLE = 'Other fields (given by the requester)';
+
 /**
  * User text with every URL made inert: `scheme://` becomes `scheme[:]//`, so no mail client or
  * reader takes a value for a link: the emails and link pages show only the service's own links
@@ -63,6 +89,20 @@ export function subjectLabel(field: string): string {
  */
 export function defang(value: string): string {
   return value.replace(/([a-z][a-z0-9+.-]*):(?=\/\/)/gi, '$1[:]');
+}
+
+const DOTS = /[.\u3002\uFF0E\uFF61]/gu;
+/** Labels and dots ending in a label of 2+ characters starting with a letter (`evil.example`), or an IPv4 address. */
+const HOST_LIKE = /(?:[\p{L}\p{N}_-]+[.\u3002\uFF0E\uFF61])+\p{L}[\p{L}\p{N}-]*[\p{L}\p{N}]|\b\d{1,3}(?:\.\d{1,3}){3}\b/gu;
+
+/**
+ * Free text (a justification, a reason, a comment) made inert: `defang`, and every dot of what looks
+ * like a host name broken (`www.evil.example/login` becomes `www[.]evil[.]example/login`), which mail
+ * clients would link even without a scheme. Never for values the approver must read exactly (DNs,
+ * serial numbers, host names of the subject).
+ */
+export function defangText(value: string): string {
+  return defang(value).replace(HOST_LIKE, (host) => host.replace(DOTS, (dot) => `[${dot}]`));
 }
 
 /** A subject value as text: strings as they are, anything else as JSON. */
@@ -88,7 +128,7 @@ export function requestRows(request: ApprovalRequest): Row[] {
     ['State', request.onHold && request.state === 'requested' ? 'requested (on hold)' : request.state],
     ['Created', formatTime(request.createdAt)],
     ['Expires', formatTime(request.expiresAt)],
-    ['Justification', request.justification ?? '(none given)'],
+    ['Justification', request.justification ? defangText(request.justification) : '(none given)'],
     ['Approvals so far', `${stageProgress(request).approvals} of ${request.requiredApprovals}`],
   ];
   // With stages: which one runs (or ran last), and each stage's state.
@@ -105,40 +145,65 @@ export function requestRows(request: ApprovalRequest): Row[] {
   for (const approval of request.approvals) {
     rows.push([
       'Approved by',
-      `${actorLabel(approval.by)} at ${formatTime(approval.at)}${approval.comment ? ` (${approval.comment})` : ''}`,
+      `${actorLabel(approval.by)} at ${formatTime(approval.at)}${approval.comment ? ` (${defangText(approval.comment)})` : ''}`,
     ]);
   }
   if (request.onHold && request.hold) {
     rows.push([
       'On hold',
-      `by ${actorLabel(request.hold.by)} at ${formatTime(request.hold.at)}${request.hold.comment ? ` (${request.hold.comment})` : ''}`,
+      `by ${actorLabel(request.hold.by)} at ${formatTime(request.hold.at)}${request.hold.comment ? ` (${defangText(request.hold.comment)})` : ''}`,
     ]);
   }
   return rows;
 }
 
+/** One subject field as a row: long or multi-line values preformatted. */
+const fieldRow = (label: string, text: string): Row => [label, text, { pre: text.includes('\n') || text.length > 80 }];
+
 /**
- * The subject's fields; a CSR is shown decoded first (what it asks to be issued: subject, key,
- * subject alternative names), then as its PEM, so nobody has to read base64 to know what they approve.
+ * The subject's fields of the request's kind, in their fixed order; a CSR is shown decoded first
+ * (what it asks to be issued: subject, key, subject alternative names), then as its PEM, so nobody
+ * has to read base64 to know what they approve. Other keys: `otherSubjectRows`.
  */
 export function subjectRows(request: ApprovalRequest): Row[] {
-  const rows = Object.entries(request.subject).map(([field, value]): Row => {
-    const text = (field === 'reasonCode' && reasonCodeText(value)) || subjectValue(value);
-    return [subjectLabel(field), text, { pre: text.includes('\n') || text.length > 80 }];
-  });
-  const csr = request.subject.csr;
-  if (request.kind !== 'certificate.enroll' || typeof csr !== 'string') return rows;
-  const decoded = request.csr;
-  const csrRows: Row[] = decoded
-    ? [
-        ['CSR subject', decoded.subject],
-        ['CSR key', decoded.key],
-        ['CSR subject alternative names', decoded.subjectAlternativeNames.join(', ') || '(none)'],
-      ]
-    : [['CSR decoded', 'not decoded (only a P10 request is): read the PEM below']];
-  const at = rows.findIndex(([label]) => label === subjectLabel('csr'));
-  rows.splice(at < 0 ? rows.length : at, 0, ...csrRows);
+  const subject = request.subject;
+  const rows: Row[] = [];
+  for (const field of knownFields(request.kind)) {
+    if (!Object.hasOwn(subject, field)) continue;
+    if (field === 'csr' && request.kind === 'certificate.enroll' && typeof subject.csr === 'string') rows.push(...csrRows(request));
+    rows.push(fieldRow(subjectLabel(field), (field === 'reasonCode' && reasonCodeText(subject[field])) || subjectValue(subject[field])));
+  }
   return rows;
+}
+
+/** The decoded CSR's rows, or a row saying it was not decoded. */
+function csrRows(request: ApprovalRequest): Row[] {
+  const decoded = request.csr;
+  if (!decoded) return [['CSR decoded', 'not decoded (only a P10 request is): read the PEM below']];
+  return [
+    ['CSR subject', decoded.subject],
+    ['CSR key', decoded.key],
+    ['CSR subject alternative names', decoded.subjectAlternativeNames.join(', ') || '(none)'],
+  ];
+}
+
+/** The subject's keys beyond its kind's own, as the requester wrote them: each key quoted as a JSON string. */
+export function otherSubjectRows(request: ApprovalRequest): Row[] {
+  const known = knownFields(request.kind);
+  return Object.entries(request.subject)
+    .filter(([field]) => !known.includes(field))
+    .map(([field, value]) => fieldRow(JSON.stringify(field), subjectValue(value)));
+}
+
+/** The request's sections: its information, its subject, the requester's other subject keys (if any), its requester. */
+function sections(request: ApprovalRequest): [string, Row[]][] {
+  const others = otherSubjectRows(request);
+  return [
+    ['Request', requestRows(request)],
+    [request.kind.startsWith('card.') ? 'Card' : 'Certificate', subjectRows(request)],
+    ...(others.length ? [[OTHER_FIELDS_TITLE, others] as [string, Row[]]] : []),
+    ['Requester', requesterRows(request)],
+  ];
 }
 
 export function requesterRows(request: ApprovalRequest): Row[] {
@@ -173,11 +238,9 @@ export function tableHtml(title: string, rows: Row[]): string {
 
 /** The request, its subject and its requester, as the emails and the link pages show them. */
 export function requestDetailsHtml(request: ApprovalRequest): string {
-  return [
-    tableHtml('Request', requestRows(request)),
-    tableHtml(request.kind.startsWith('card.') ? 'Card' : 'Certificate', subjectRows(request)),
-    tableHtml('Requester', requesterRows(request)),
-  ].join('');
+  return sections(request)
+    .map(([title, rows]) => tableHtml(title, rows))
+    .join('');
 }
 
 /**
@@ -215,11 +278,7 @@ export function textField(label: string, value: string, margin = ''): string[] {
  */
 export function requestDetailsText(request: ApprovalRequest): string[] {
   const section = (title: string, rows: Row[]) => [title, ...rows.flatMap(([label, value]) => textField(label, value, DETAIL_MARGIN)), ''];
-  return [
-    ...section('Request', requestRows(request)),
-    ...section(request.kind.startsWith('card.') ? 'Card' : 'Certificate', subjectRows(request)),
-    ...section('Requester', requesterRows(request)),
-  ];
+  return sections(request).flatMap(([title, rows]) => section(title, rows));
 }
 
 /** The margin of every line of the request's details in a plain-text email. */

@@ -3,7 +3,7 @@
  * styled inline only (the Content-Security-Policy allows nothing else). Pure functions.
  */
 import { stageLabel, stageProgress } from '../domain/stages';
-import { actorLabel, COLORS, defang, escapeHtml, FONT_FAMILY, formatTime, kindLabel, requestDetailsHtml } from '../commons/html';
+import { actorLabel, COLORS, defangText, escapeHtml, FONT_FAMILY, formatTime, kindLabel, requestDetailsHtml } from '../commons/html';
 import { findingsHtml } from '../commons/findings';
 import type { ApprovalRequest } from '../domain/model';
 import { approvalOf, type Voter } from '../domain/people';
@@ -82,7 +82,7 @@ export function confirmPage(request: ApprovalRequest, action: LinkAction, approv
     parts.push(
       notice(
         `On hold${request.hold.until ? ` until ${escapeHtml(formatTime(request.hold.until))}` : ''}, since ${escapeHtml(formatTime(request.hold.at))} by ${escapeHtml(actorLabel(request.hold.by))}` +
-          `${request.hold.comment ? `: ${escapeHtml(defang(request.hold.comment))}` : ''}. You can still decide.`,
+          `${request.hold.comment ? `: ${escapeHtml(defangText(request.hold.comment))}` : ''}. You can still decide.`,
         COLORS.hold,
         '#fff8c5',
       ),
@@ -184,14 +184,14 @@ export function describeConflict(request: ApprovalRequest, approver: string | Vo
     case 'rejected':
       return {
         title: 'Already rejected',
-        message: `This request was rejected by ${by} at ${at}. Reason: ${defang(decision?.reason ?? '(none recorded)')}`,
+        message: `This request was rejected by ${by} at ${at}. Reason: ${defangText(decision?.reason ?? '(none recorded)')}`,
       };
     case 'expired':
       return { title: 'Request expired', message: `This request expired at ${at} without a decision.` };
     case 'deleted':
       return {
         title: 'Request deleted',
-        message: `This request was deleted by ${by} at ${at}${decision?.reason ? `. Reason: ${defang(decision.reason)}` : '.'}`,
+        message: `This request was deleted by ${by} at ${at}${decision?.reason ? `. Reason: ${defangText(decision.reason)}` : '.'}`,
       };
   }
 }

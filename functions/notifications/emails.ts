@@ -10,6 +10,7 @@ import {
   COLORS,
   DETAIL_MARGIN,
   defang,
+  defangText,
   escapeHtml,
   FONT_FAMILY,
   formatTime,
@@ -56,6 +57,34 @@ function layout(title: string, intro: string, body: string): string {
 }
 
 /**
+ * What the approver email is for: a first approval email, a reminder, a hold's end, or (`escalation`)
+ * the first email to someone an escalation added to the current stage; `recipient` is the address it
+ * goes to (left out of the others listed in an escalation email).
+ */
+export interface ApproverEmailOptions {
+  reminder: boolean;
+  holdEnded?: boolean;
+  forApprover?: string;
+  escalation?: boolean;
+  recipient?: string;
+}
+
+/**
+ * Why an escalated approver gets the email: the stage had no decision within its `escalateAfter`,
+ * and who else is listed for it (the recipient, and the approver a delegate stands in for, left out).
+ */
+function escalationSentence(request: ApprovalRequest, stageName: string | undefined, options: ApproverEmailOptions): string {
+  const stage = request.stages?.[request.currentStage ?? 0];
+  const me = [options.recipient, options.forApprover].flatMap((address) => (address ? [address.toLowerCase()] : []));
+  const others = request.approvers.filter((address) => !me.includes(address.toLowerCase()));
+  return (
+    `${options.forApprover ?? 'You'} ${options.forApprover ? 'was' : 'were'} added as an approver of ${stageName ?? 'this request'} ` +
+    `because it had no decision within ${stage?.escalateAfter ? textLine(stage.escalateAfter) : 'the time its profile allows'}; ` +
+    `${request.requester.email} asks for your approval. ${others.length ? `Also listed: ${others.join(', ')}.` : 'Nobody else is listed.'}`
+  );
+}
+
+/**
  * The email to one approver of a pending request (or a reminder of it). The links open a page
  * that asks for confirmation: following a link alone never decides anything, so mail scanners
  * that open every link cannot approve.
@@ -63,17 +92,20 @@ function layout(title: string, intro: string, body: string): string {
 export function approverEmail(
   request: ApprovalRequest,
   links: { approve: string; reject: string },
-  options: { reminder: boolean; holdEnded?: boolean; forApprover?: string },
+  options: ApproverEmailOptions,
 ): EmailContent {
   const label = kindLabel(request);
   // A delegate's copy (out of office): the subject and the first line name whom they decide for.
   const delegated = options.forApprover ? ` for ${options.forApprover}` : '';
   const requester = request.requester.email;
+  const escalation = options.escalation && !options.reminder && !options.holdEnded;
   const heading = options.reminder
     ? 'Reminder: approval still needed'
     : options.holdEnded
       ? 'Hold ended, approval needed'
-      : 'Approval needed';
+      : escalation
+        ? 'Escalated: approval needed'
+        : 'Approval needed';
   const stage = stageProgress(request);
   // A profile's text like any other: one line, no live address, wherever the email shows it.
   const stageName = stage.label === undefined ? undefined : textLine(stage.label);
@@ -88,7 +120,9 @@ export function approverEmail(
       ? `This request is still waiting for a decision and expires ${formatTime(request.expiresAt)}.`
       : options.holdEnded
         ? `The hold on this request ended; ${requester} still asks for your approval. It now expires ${formatTime(request.expiresAt)}.`
-        : `${requester} asks for your approval.`
+        : escalation
+          ? escalationSentence(request, stageName, options)
+          : `${requester} asks for your approval.`
   }${stand}`;
   const progress = stageName
     ? `You are asked as an approver of ${stageName}; it has ${stage.approvals} of ${stage.required} approval(s) needed.`
@@ -113,7 +147,7 @@ export function approverEmail(
   ].join('\n');
 
   const html = layout(
-    options.reminder ? `Reminder: ${label}` : options.holdEnded ? `Hold ended: ${label}` : label,
+    options.reminder ? `Reminder: ${label}` : options.holdEnded ? `Hold ended: ${label}` : escalation ? `Escalated: ${label}` : label,
     `${escapeHtml(intro)} ${escapeHtml(progress)}`,
     findingsHtml(request) +
       `<div style="margin:8px 0 4px;">${buttonHtml(links.approve, 'Approve', COLORS.approve)}${buttonHtml(links.reject, 'Reject', COLORS.reject)}</div>` +
@@ -163,8 +197,8 @@ export function outcomeEmail(request: ApprovalRequest): EmailContent {
 
   const text = [
     `${label}: ${sentence}`,
-    ...(reason ? textField('Reason', reason) : []),
-    ...(comment ? textField('Comment', comment) : []),
+    ...(reason ? textField('Reason', defangText(reason)) : []),
+    ...(comment ? textField('Comment', defangText(comment)) : []),
     ...(approvedBy.length ? [`Approved by: ${approvedBy.join('; ')}`] : []),
     '',
     ...requestDetailsText(request),
@@ -175,10 +209,10 @@ export function outcomeEmail(request: ApprovalRequest): EmailContent {
   const color = request.state === 'approved' ? COLORS.approve : request.state === 'rejected' ? COLORS.reject : COLORS.neutral;
   const notes =
     (reason
-      ? `<p style="margin:0 0 12px;padding:12px 16px;border-left:4px solid ${color};background:#f6f8fa;font-size:15px;line-height:1.5;"><strong>Reason:</strong> ${escapeHtml(defang(reason))}</p>`
+      ? `<p style="margin:0 0 12px;padding:12px 16px;border-left:4px solid ${color};background:#f6f8fa;font-size:15px;line-height:1.5;"><strong>Reason:</strong> ${escapeHtml(defangText(reason))}</p>`
       : '') +
     (comment
-      ? `<p style="margin:0 0 12px;font-size:14px;line-height:1.5;"><strong>Comment:</strong> ${escapeHtml(defang(comment))}</p>`
+      ? `<p style="margin:0 0 12px;font-size:14px;line-height:1.5;"><strong>Comment:</strong> ${escapeHtml(defangText(comment))}</p>`
       : '');
   const html = layout(
     `${word}: ${label}`,

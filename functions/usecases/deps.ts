@@ -38,7 +38,7 @@ export interface StepDeps {
   approverEmail: (
     request: ApprovalRequest,
     links: { approve: string; reject: string },
-    options: { reminder: boolean; holdEnded?: boolean; forApprover?: string },
+    options: { reminder: boolean; holdEnded?: boolean; forApprover?: string; escalation?: boolean; recipient?: string },
   ) => EmailContent;
   outcomeEmail: (request: ApprovalRequest) => EmailContent;
   /** The short email to an approver who did not decide, once the request ended. */

@@ -26,7 +26,13 @@ type EmailDeps = Pick<StepDeps, 'repository' | 'directory' | 'now' | 'meter' | '
  * the SDK's own retries) releases the claim and stops the round: the workflow's retry of the
  * step emails only the rest.
  */
-export async function sendApprovalEmails(deps: EmailDeps, request: ApprovalRequest, addresses: readonly string[] = request.approvers) {
+export async function sendApprovalEmails(
+  deps: EmailDeps,
+  request: ApprovalRequest,
+  addresses: readonly string[] = request.approvers,
+  /** Those of them an escalation added: their email says so. */
+  escalated: readonly string[] = [],
+) {
   const sent: string[] = [];
   const taken: string[] = [];
   /** The subject of each email this attempt sent, by recipient. */
@@ -46,7 +52,7 @@ export async function sendApprovalEmails(deps: EmailDeps, request: ApprovalReque
       continue;
     }
     try {
-      subjects[approver] = await sendApproverEmail(deps, request, approver, 'approval');
+      subjects[approver] = await sendApproverEmail(deps, request, approver, 'approval', escalated.includes(approver));
       await deps.repository.settleApprovalEmail(request.id, approver, `sent:${deps.now()}`);
       sent.push(approver);
     } catch (error) {
@@ -79,11 +85,18 @@ type Purpose = 'approval' | 'reminder' | 'hold-ended';
 const stageOf = (request: ApprovalRequest): number | undefined => (request.stages?.length ? (request.currentStage ?? 0) : undefined);
 
 /** Sends one approver their email; resolves to its subject (the history records it). */
-async function sendApproverEmail(deps: EmailDeps, request: ApprovalRequest, approver: string, purpose: Purpose): Promise<string> {
+async function sendApproverEmail(
+  deps: EmailDeps,
+  request: ApprovalRequest,
+  approver: string,
+  purpose: Purpose,
+  escalation = false,
+): Promise<string> {
   const links = await deps.links(request, approver);
-  const content = deps.approverEmail(request, links, { reminder: purpose === 'reminder', holdEnded: purpose === 'hold-ended' });
+  const kind = { reminder: purpose === 'reminder', holdEnded: purpose === 'hold-ended', escalation };
+  const content = deps.approverEmail(request, links, { ...kind, recipient: approver });
   await deps.send({ ...content, to: approver, tags: { requestId: request.id, purpose } });
-  await sendDelegateCopy(deps, request, approver, purpose);
+  await sendDelegateCopy(deps, request, approver, purpose, escalation);
   return content.subject;
 }
 

@@ -43,7 +43,13 @@ export async function activeDelegate(
 }
 
 /** Sends the delegate's copy of the email `approver` just got, if they have an active delegate. */
-export async function sendDelegateCopy(deps: CopyDeps, request: ApprovalRequest, approver: string, purpose: Purpose): Promise<void> {
+export async function sendDelegateCopy(
+  deps: CopyDeps,
+  request: ApprovalRequest,
+  approver: string,
+  purpose: Purpose,
+  escalation = false,
+): Promise<void> {
   let found: Awaited<ReturnType<typeof activeDelegate>>;
   try {
     found = await activeDelegate(deps, request, approver);
@@ -72,6 +78,8 @@ export async function sendDelegateCopy(deps: CopyDeps, request: ApprovalRequest,
       reminder: purpose === 'reminder',
       holdEnded: purpose === 'hold-ended',
       forApprover: approver,
+      escalation,
+      recipient: delegate.email,
     });
     await deps.send({ ...content, to: delegate.email, tags: { requestId: request.id, purpose } });
   } catch (error) {

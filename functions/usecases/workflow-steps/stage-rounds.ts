@@ -37,7 +37,9 @@ export async function stageRound(deps: StepDeps, request: ApprovalRequest, round
   const fresh = current.approvers.filter((address) => !rounds.approvalEmails?.[address]);
   const started = index !== (rounds.notifiedStage ?? 0);
   if (fresh.length === 0 && !started && current === request) return { request, rounds, emailed: [] };
-  const results = await sendApprovalEmails(deps, current, fresh);
+  // The people this round's escalation added get an email that says they were added.
+  const added = current === request ? [] : current.approvers.filter((address) => !request.approvers.includes(address));
+  const results = await sendApprovalEmails(deps, current, fresh, added);
   const stage = current.stages?.[index];
   const next: RoundBookkeeping = {
     notifiedStage: index,

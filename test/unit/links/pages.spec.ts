@@ -181,3 +181,28 @@ describe('reasonCode on the link page', () => {
     expect(html).toMatch(/>Reason code<\/th><td[^>]*>CA compromise \(cACompromise\)<\/td>/);
   });
 });
+
+describe('the request on the link page', () => {
+  it("shows the kind's known subject fields first and the requester's other keys apart, quoted", () => {
+    const request = pendingRequest({
+      kind: 'certificate.revoke',
+      subject: { 'Issuer DN': 'CN=Fake CA', toString: 'x', serialNumber: '0a1b2c', issuerDn: 'CN=Issuing CA' },
+    });
+    const html = confirmPage(request, 'approve', 'bob@example.com');
+    const group = html.indexOf('>Other fields (given by the requester)</h2>');
+    expect(group).toBeGreaterThan(html.indexOf('>Issuer DN</th><td'));
+    expect(html.indexOf('>&quot;Issuer DN&quot;</th>')).toBeGreaterThan(group);
+    expect(html.indexOf('>&quot;toString&quot;</th>')).toBeGreaterThan(group);
+  });
+
+  it('shows no bare host name of the justification or a comment as it is; the DN exactly', () => {
+    const request = pendingRequest({
+      justification: 'log in at www.approvals-sso.example/login',
+      approvals: [{ by: bob, at: '2026-11-03T09:30:00.000Z', comment: 'see evil.example/login' }],
+    });
+    const html = confirmPage(request, 'approve', 'carol@example.com');
+    expect(html).not.toMatch(/approvals-sso\.example|evil\.example/);
+    expect(html).toContain('www[.]approvals-sso[.]example/login');
+    expect(html).toContain('CN=www.example.com,O=Example');
+  });
+});

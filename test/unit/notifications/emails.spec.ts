@@ -217,7 +217,7 @@ describe('outcomeEmail', () => {
     const lines = outcomeEmail(request).text.split(/\r\n|\r|\n/);
     expect(lines.filter((line) => /^\s*(Approve|Reject):/.test(line))).toEqual([]);
     expect(outcomeEmail(request).html).not.toContain('https://evil.example');
-    expect(lines).toEqual(expect.arrayContaining(['Reason:', '    | no', '    | Approve: https[:]//evil.example/a']));
+    expect(lines).toEqual(expect.arrayContaining(['Reason:', '    | no', '    | Approve: https[:]//evil[.]example/a']));
   });
 
   const bob = { id: 'email:bob@example.com', email: 'bob@example.com' };
@@ -402,5 +402,129 @@ describe('closingEmail', () => {
 
   it('refuses a request that is still pending', () => {
     expect(() => closingEmail(pendingRequest())).toThrow(/still pending/);
+  });
+});
+
+describe('subject fields the requester added', () => {
+  const request = pendingRequest({
+    kind: 'certificate.revoke',
+    subject: { 'Serial number': 'FAKE-1', toString: 'x', issuerDn: 'CN=Issuing CA', serialNumber: '0a1b2c' },
+  });
+
+  it('come after the known fields, in a group of their own, in the text and the HTML part', () => {
+    const { text, html } = approverEmail(request, LINKS, { reminder: false });
+    const lines = text.split('\n');
+    const other = lines.indexOf('Other fields (given by the requester)');
+    expect(other).toBeGreaterThan(lines.indexOf('  | Issuer DN: CN=Issuing CA'));
+    expect(lines.indexOf('  | Serial number: 0a1b2c')).toBeLessThan(lines.indexOf('  | Issuer DN: CN=Issuing CA'));
+    expect(lines.indexOf('  | "Serial number": FAKE-1')).toBeGreaterThan(other);
+    expect(lines.indexOf('  | "toString": x')).toBeGreaterThan(other);
+    const group = html.indexOf('>Other fields (given by the requester)</h2>');
+    expect(html.indexOf('>Issuer DN</th>')).toBeLessThan(group);
+    expect(html.indexOf('>&quot;Serial number&quot;</th>')).toBeGreaterThan(group);
+    expect(html).not.toContain('[native code]');
+  });
+
+  it('are shown apart in the outcome email too', () => {
+    const rejected = { ...request, state: 'rejected' as const };
+    expect(outcomeEmail(rejected).text.split('\n')).toContain('Other fields (given by the requester)');
+  });
+});
+
+describe('host names in free text', () => {
+  const sso = 'www.approvals-sso.example/login';
+
+  it('the justification and comments show no bare host name a mail client would link; the DN stays exact', () => {
+    const request = pendingRequest({
+      justification: `Sign in at ${sso} first`,
+      approvals: [{ by: { id: 'carol', email: 'carol@example.com' }, at: '2026-11-03T09:30:00.000Z', comment: 'ok, evil.example/login' }],
+    });
+    for (const reminder of [false, true]) {
+      const { text, html } = approverEmail(request, LINKS, { reminder });
+      for (const part of [text, html]) {
+        expect(part).not.toMatch(/approvals-sso\.example|evil\.example/);
+        expect(part).toContain('www[.]approvals-sso[.]example/login');
+        expect(part).toContain('CN=www.example.com,O=Example');
+      }
+    }
+  });
+
+  it("a rejection's reason and a decision's comment are defanged in the outcome email", () => {
+    const request = pendingRequest({
+      state: 'rejected',
+      decision: {
+        decision: 'rejected',
+        by: { id: 'bob', email: 'bob@example.com' },
+        at: '2026-11-03T11:00:00.000Z',
+        reason: `Use ${sso}`,
+        comment: 'or evil.example/login',
+      },
+    });
+    const { text, html } = outcomeEmail(request);
+    expect(text.split('\n')).toEqual(
+      expect.arrayContaining(['Reason: Use www[.]approvals-sso[.]example/login', 'Comment: or evil[.]example/login']),
+    );
+    expect(html).toContain('Use www[.]approvals-sso[.]example/login');
+    expect(`${text}${html}`).not.toMatch(/approvals-sso\.example|evil\.example/);
+  });
+});
+
+describe('escalation email', () => {
+  const later = { name: 'Management', approvers: ['frank@example.com'], requiredApprovals: 1, approvals: [], status: 'waiting' as const };
+  const escalated = (stages = 2) =>
+    pendingRequest({
+      approvers: ['bob@example.com', 'carol@example.com', 'dave@example.com'],
+      requiredApprovals: 1,
+      stages: [
+        {
+          name: 'Security',
+          approvers: ['bob@example.com', 'carol@example.com', 'dave@example.com'],
+          requiredApprovals: 1,
+          approvals: [],
+          status: 'active',
+          startedAt: '2026-11-03T09:00:00.000Z',
+          escalateAfter: 'PT4H',
+          escalateTo: ['dave@example.com'],
+          escalatedAt: '2026-11-03T13:00:00.000Z',
+        },
+        ...(stages === 2 ? [later] : []),
+      ],
+      currentStage: 0,
+    });
+
+  it('has its own subject and first line: added because the stage had no decision within escalateAfter, and who else is listed', () => {
+    const { subject, text, html } = approverEmail(escalated(), LINKS, { reminder: false, escalation: true, recipient: 'dave@example.com' });
+    expect(subject).toMatch(
+      /^Escalated: approval needed \(Stage 1 of 2 · Security\): Enroll a certificate requested by alice@example\.com/,
+    );
+    const first = text.split('\n')[0];
+    expect(first).toContain('You were added as an approver of Stage 1 of 2 · Security because it had no decision within PT4H');
+    expect(first).toContain('Also listed: bob@example.com, carol@example.com.');
+    expect(first).not.toContain('dave@example.com');
+    expect(html).toContain('no decision within PT4H');
+    expect(html).toContain('Escalated: Enroll a certificate');
+    // Still the same links, once each.
+    expect(text.split('\n').filter((line) => /^(Approve|Reject):/.test(line))).toEqual([
+      `Approve: ${LINKS.approve}`,
+      `Reject: ${LINKS.reject}`,
+    ]);
+  });
+
+  it("a delegate's copy leaves out the person they stand in for from the others listed", () => {
+    const { subject, text } = approverEmail(escalated(1), LINKS, {
+      reminder: false,
+      escalation: true,
+      recipient: 'erin@example.com',
+      forApprover: 'dave@example.com',
+    });
+    expect(subject).toMatch(/^Escalated: approval needed for dave@example\.com: Enroll a certificate/);
+    expect(text.split('\n')[0]).toContain(
+      'dave@example.com was added as an approver of this request because it had no decision within PT4H',
+    );
+    expect(text.split('\n')[0]).toContain('Also listed: bob@example.com, carol@example.com.');
+  });
+
+  it('without the flag the email is the first approval email, as before', () => {
+    expect(approverEmail(escalated(), LINKS, { reminder: false }).subject).toMatch(/^Approval needed/);
   });
 });

@@ -150,6 +150,8 @@ test("escalateAfter after the stage's start without its quorum, the round escala
   const plan = await planRound(deps, request.id);
   expect(to()).toEqual(['frank@example.com']);
   expect(mailer.sent[0]?.subject).toContain('Stage 2 of 3 · PKI officers');
+  // Frank is told he was added by the escalation.
+  expect(mailer.sent[0]?.subject).toMatch(/^Escalated: approval needed/);
   const types = store.historyOf(request.id).map((entry) => entry.type);
   expect(types.slice(-2)).toEqual(['escalated', 'notified']);
   expect(store.current(request.id)?.awaiting).toEqual(['erin@example.com', 'frank@example.com']);
