@@ -22,17 +22,22 @@ async function groupsIfApprover(directory: Directory, user: DirectoryUser): Prom
 
 /**
  * The people of `group:` entries, resolved now: per group, its enabled members with a verified
- * email (a stage's approvers; deciding later also needs the `approvers` group, checked then).
+ * email who are also in `approvers` (only they may decide, so only they count towards a quorum and
+ * are emailed; deciding checks both groups again).
  */
 export async function groupMembers(directory: Directory, names: readonly string[]): Promise<GroupMembers> {
-  const entries = await Promise.all(
-    [...new Set(names)].map(async (name) => {
-      const users = await directory.membersOf(name);
-      const members = users.flatMap((user) => (user.enabled && user.email ? [{ sub: user.sub, email: user.email }] : []));
-      return [name, members] as const;
-    }),
+  const unique = [...new Set(names)];
+  if (unique.length === 0) return {};
+  const [approvers, ...groups] = await Promise.all([APPROVERS_GROUP, ...unique].map((name) => directory.membersOf(name)));
+  const mayDecide = new Set((approvers ?? []).filter((user) => user.enabled).map((user) => user.sub));
+  return Object.fromEntries(
+    unique.map((name, index) => [
+      name,
+      (groups[index] ?? []).flatMap((user) =>
+        user.enabled && user.email && mayDecide.has(user.sub) ? [{ sub: user.sub, email: user.email }] : [],
+      ),
+    ]),
   );
-  return Object.fromEntries(entries);
 }
 
 /** The directory users whose verified email is this address (compared lower-cased). */

@@ -105,11 +105,14 @@ test('a 3-stage request: each stage emailed when it starts, a group stage decide
     stageName: 'Stage 2 of 3 · PKI officers',
     added: [officer.email],
   });
-  // Nobody got more than one approval email: each stage was emailed once, at its start.
-  const approvalEmails = (await mailbox(api)).filter((mail) => about(id)(mail) && /^Approval needed/.test(mail.subject));
+  // Nobody got more than one approval email: each stage was emailed once, at its start; the officer's says he was added.
+  const approvalEmails = (await mailbox(api)).filter((mail) => about(id)(mail) && /^(Escalated: a|A)pproval needed/.test(mail.subject));
   expect(approvalEmails.map((mail) => mail.destination.to[0]).sort()).toEqual(
     [users.carol.email, pki1.email, pki2.email, officer.email, users.dave.email].sort(),
   );
+  expect(approvalEmails.filter((mail) => mail.subject.startsWith('Escalated')).map((mail) => mail.destination.to[0])).toEqual([
+    officer.email,
+  ]);
 }, 60_000);
 
 test('a stage start that opens and closes more task items than one transaction holds (two stages of 50) is stored, and the tasks follow it', async () => {

@@ -96,3 +96,16 @@ test('a create whose group stage cannot reach its quorum once the requester is l
   });
   expect(store.requests.size).toBe(0);
 });
+
+test("a group's members outside approvers (who may not decide) are neither counted nor listed: the create is refused when too few are left", async () => {
+  const { deps, directory } = setup();
+  // Grace is in pki but not in approvers: she could never decide, so stage 2 has dave and erin only.
+  directory.put({ sub: 'grace', email: 'grace@example.com', groups: ['pki'] });
+  const { request } = await createApprovalRequest(deps, alice, body);
+  expect(request.stages?.[1]?.approvers).toEqual(['dave@example.com', 'erin@example.com']);
+  directory.removeFromGroup('erin', 'approvers');
+  await expect(createApprovalRequest(deps, alice, body)).rejects.toMatchObject({
+    code: 'invalid_request',
+    message: expect.stringContaining('stage 2 (PKI officers) of profileId cards needs 2 approval(s) but lists only 1 approver(s)'),
+  });
+});
