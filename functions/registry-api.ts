@@ -34,7 +34,8 @@ export const API_OPERATIONS = [
     entry: 'functions/put-profile/handler.ts',
     auth: 'jwt',
     access: 'admins',
-    needs: ['table:update'],
+    // directory:read: an admin is checked in the directory (usecases/people.ts adminAsDirectorySays).
+    needs: ['table:update', 'directory:read'],
   },
   {
     kind: 'api',
@@ -168,7 +169,7 @@ export const API_OPERATIONS = [
     entry: 'functions/delete-request/handler.ts',
     auth: 'jwt',
     access: 'admins, or the requester while requested',
-    needs: ['table:get', 'table:put', 'table:update', 'table:delete'],
+    needs: ['table:get', 'table:put', 'table:update', 'table:delete', 'directory:read'],
   },
   // An approver's out-of-office delegation (functions/usecases/delegations.ts); table:delete: a
   // replaced delegation's entry under its former delegate.

@@ -1,11 +1,11 @@
-import { apiDeps } from '../commons/deps';
+import { apiDeps, directoryOf } from '../commons/deps';
 import { httpHandler, identityOf, json } from '../commons/http';
 import { logApprovalRequest } from '../commons/observability';
 import { requestIdSchema } from '../domain/model';
 import { parse } from '../domain/validation';
 import { deleteApprovalRequest } from '../lifecycle/end';
 
-const deps = apiDeps('deleteRequest');
+const deps = apiDeps('deleteRequest', { directory: directoryOf });
 
 export const handler = httpHandler(async (event) => {
   const who = identityOf(event);

@@ -4,11 +4,14 @@
  */
 import type { ApprovalRequest, Identity } from '../domain/model';
 import { deleteRequest, expire } from '../domain/rules';
+import { adminAsDirectorySays } from '../usecases/people';
 import type { Deps } from '../usecases/ports';
 import { type ChangeDeps, changeRequest } from './change';
 
-export function deleteApprovalRequest(deps: Deps, who: Identity, id: string, reason?: string): Promise<ApprovalRequest> {
-  return changeRequest(deps, id, (request, now) => deleteRequest(request, who, now, reason));
+/** A delete: an admin's rights as the directory says now (usecases/people.ts), the requester's own always. */
+export async function deleteApprovalRequest(deps: Deps, who: Identity, id: string, reason?: string): Promise<ApprovalRequest> {
+  const caller = await adminAsDirectorySays(deps.directory, who);
+  return changeRequest(deps, id, (request, now) => deleteRequest(request, caller, now, reason));
 }
 
 /** Most attempts of an expiry that keeps meeting concurrent writes before the step fails (and is retried). */

@@ -1,11 +1,11 @@
-import { apiDeps } from '../commons/deps';
+import { apiDeps, directoryOf } from '../commons/deps';
 import { httpHandler, identityOf, json } from '../commons/http';
 import { idSchema } from '../domain/model';
 import { profileBodySchema } from '../domain/profile';
 import { parse } from '../domain/validation';
 import { putProfile } from '../usecases/requests';
 
-const deps = apiDeps('putProfile');
+const deps = apiDeps('putProfile', { directory: directoryOf });
 
 export const handler = httpHandler(
   async (event) => {

@@ -4,7 +4,7 @@
  * about a person is taken on trust where the directory can say it.
  */
 import { forbidden, invalid } from '../domain/errors';
-import { type ApprovalRequest, type Identity, isApprover, isAsciiEmail } from '../domain/model';
+import { type ApprovalRequest, type Identity, isAdmin, isApprover, isAsciiEmail } from '../domain/model';
 import { assertNotParty, type Voter } from '../domain/people';
 import { assertInCurrentStage, type GroupMembers } from '../domain/stages';
 import { countedEmail, hasApproved } from '../domain/rules';
@@ -12,6 +12,8 @@ import type { Directory, DirectoryUser } from './directory';
 
 /** The directory group whose members may decide. */
 export const APPROVERS_GROUP = 'approvers';
+/** The directory group whose members manage profiles and may delete any pending request. */
+export const ADMINS_GROUP = 'admins';
 
 /** The user's groups when they may decide now (enabled, in `approvers`); undefined otherwise. */
 async function groupsIfApprover(directory: Directory, user: DirectoryUser): Promise<string[] | undefined> {
@@ -38,6 +40,18 @@ export async function groupMembers(directory: Directory, names: readonly string[
       ),
     ]),
   );
+}
+
+/**
+ * The caller with `admins` only where the directory says so now: an enabled user of that sub in
+ * `admins`. A token carries its groups for up to an hour after a removal; managing profiles (which
+ * decide whether approval is needed at all) and deleting others' requests are checked here.
+ */
+export async function adminAsDirectorySays(directory: Directory, who: Identity): Promise<Identity> {
+  if (!isAdmin(who)) return who;
+  const user = await directory.userBySub(who.id);
+  if (user?.enabled && (await directory.groupsOf(user.username)).includes(ADMINS_GROUP)) return who;
+  return { ...who, groups: who.groups.filter((group) => group !== ADMINS_GROUP) };
 }
 
 /** The directory users whose verified email is this address (compared lower-cased). */

@@ -8,10 +8,14 @@ import { isAdmin, isApprover } from '../domain/model';
 import type { Profile, ProfileBody } from '../domain/profile';
 import { canRead, emailIfCounted, isOpenFor } from '../domain/rules';
 import { delegateMayRead } from './delegated-reads';
+import { adminAsDirectorySays } from './people';
 import type { Deps, FindStore, HistoryPage, HistoryQuery, Page, SearchPage, SearchQuery, StoredRequest } from './ports';
 
 export async function putProfile(deps: Deps, who: Identity, id: string, body: ProfileBody): Promise<Profile> {
   if (!isAdmin(who)) throw forbidden('only admins may manage profiles');
+  if (!isAdmin(await adminAsDirectorySays(deps.directory, who))) {
+    throw forbidden('only admins may manage profiles (the directory does not list you in admins, or your user is disabled)');
+  }
   return deps.repository.putProfile(id, body, deps.now());
 }
 

@@ -214,7 +214,7 @@ describe('each function gets exactly what its needs say', () => {
   const CALLS: Record<string, string[]> = {
     health: [],
     openApi: [],
-    putProfile: ['dynamodb:UpdateItem'], // putProfile: UpdateCommand
+    putProfile: ['dynamodb:UpdateItem', ...DIRECTORY], // putProfile: UpdateCommand; the admin checked in the directory
     getProfile: ['dynamodb:GetItem'], // getProfile
     listProfiles: ['dynamodb:Query'], // listProfiles: Query of the profiles partition
     // idempotency/profile/replay gets; transaction of Puts (request, history, idempotency, task entries); start
@@ -229,7 +229,8 @@ describe('each function gets exactly what its needs say', () => {
     // changeRequest: its transaction Updates the request, Puts history and Deletes the task entries it closes
     // and a Query of the delegations to the caller (delegationsTo)
     decideRequest: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', ...DIRECTORY],
-    deleteRequest: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    // changeRequest, as decideRequest; an admin checked in the directory
+    deleteRequest: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...DIRECTORY],
     // the caller's delegation (GetItem); a transaction Puts both sides and Deletes a replaced delegate's entry
     putDelegation: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', ...DIRECTORY],
     getDelegation: ['dynamodb:GetItem', ...DIRECTORY],

@@ -5,7 +5,8 @@ import { relayChange } from '../../../functions/usecases/outbox';
 import { changeRequest } from '../../../functions/lifecycle/change';
 import { createApprovalRequest, IDEMPOTENCY_TTL_SECONDS } from '../../../functions/lifecycle/create';
 import { decideAsUser } from '../../../functions/lifecycle/decide';
-import { getRequestHistory, getRequestWithHistory, searchRequests } from '../../../functions/usecases/requests';
+import { getRequestHistory, getRequestWithHistory, putProfile, searchRequests } from '../../../functions/usecases/requests';
+import { deleteApprovalRequest } from '../../../functions/lifecycle/end';
 import { decide } from '../../../functions/domain/rules';
 import { alice, bob, carol, profile as fixtureProfile, user } from '../../helpers/memory/fixtures';
 import { FakeClock, MemoryStore, RecordingMeter, RecordingWorkflow, sequentialIds } from '../../helpers/memory/memory-store';
@@ -477,5 +478,38 @@ describe('history paging', () => {
     await expect(getRequestHistory(deps, alice, id, { limit: 10, cursor: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject({
       code: 'invalid_request',
     });
+  });
+});
+
+describe("an admin's rights are the directory's, not only the token's (a token outlives a removal by up to an hour)", () => {
+  const admin = user('admin', ['admins']);
+  const profileBody = {
+    name: 'Cards',
+    requireApprovalFor: [],
+    approvers: ['bob@example.com'],
+    requiredApprovals: 1,
+    remindAfter: 'PT1H',
+    expireAfter: 'P1D',
+  };
+
+  test('managing a profile: an admin the directory disabled, or took out of admins, gets 403 and nothing is stored', async () => {
+    for (const change of [(d: MemoryDirectory) => d.disable('admin'), (d: MemoryDirectory) => d.removeFromGroup('admin', 'admins')]) {
+      const { deps, directory, store } = setup();
+      directory.put({ sub: 'admin', email: 'admin@example.com', groups: ['admins'] });
+      const { version } = await putProfile(deps, admin, 'cards', profileBody as never);
+      change(directory);
+      await expect(putProfile(deps, admin, 'cards', profileBody as never)).rejects.toMatchObject({ code: 'forbidden' });
+      expect(store.profiles.get('cards')?.version).toBe(version);
+    }
+  });
+
+  test("deleting another's request: 403 once the directory took the admin out; the requester still deletes their own", async () => {
+    const { deps, directory, store } = setup();
+    directory.put({ sub: 'admin', email: 'admin@example.com', groups: ['admins'] });
+    const { request } = await createApprovalRequest(deps, alice, body());
+    directory.removeFromGroup('admin', 'admins');
+    await expect(deleteApprovalRequest(deps, admin, request.id)).rejects.toMatchObject({ code: 'forbidden' });
+    expect(store.current(request.id)?.state).toBe('requested');
+    expect((await deleteApprovalRequest(deps, alice, request.id)).state).toBe('deleted');
   });
 });
