@@ -4,7 +4,9 @@ import { durationSeconds, MAX_DURATION_SECONDS } from './duration';
 import { KINDS, kindSchema } from './kinds';
 import { csrPolicySchema } from './csr-policy';
 import { DEFAULT_MAX_REMINDERS, emailSchema as email, MAX_EXPIRE_SECONDS, MAX_REMINDERS } from './model';
-import { MAX_STAGES, stageRuleSchema } from './stage-rules';
+import { mailbox } from './people';
+import { firstUnreachable } from './reachability';
+import { isGroupEntry, MAX_STAGES, sameMailbox, stageRuleSchema } from './stage-rules';
 
 const duration = z.string().check(
   z.refine(
@@ -64,17 +66,36 @@ export const profileBodySchema = z
             ctx.addIssue({ code: 'custom', path: [field], message: 'must not be given with stages (the flat form is one stage)' });
           }
         }
+        for (const [index, stage] of profile.stages.entries()) {
+          if (stage.escalateAfter && expire && (durationSeconds(stage.escalateAfter) ?? 0) >= expire) {
+            const message = 'must be shorter than expireAfter (the request would expire before the escalation)';
+            ctx.addIssue({ code: 'custom', path: ['stages', index, 'escalateAfter'], message });
+          }
+        }
+        // Stages of addresses alone can be checked now as a whole: one person approves once per
+        // request, so a later stage may be left short by the earlier ones (domain/reachability.ts).
+        const stages = profile.stages;
+        if (stages.some((stage) => stage.approvers.some(isGroupEntry))) return;
+        const short = firstUnreachable(
+          stages.map((stage) => ({ people: [...new Set(stage.approvers.map(mailbox))], need: stage.requiredApprovals })),
+        );
+        const stage = stages[short];
+        if (stage && new Set(stage.approvers.map(mailbox)).size >= stage.requiredApprovals) {
+          const message = `is ${stage.requiredApprovals} but too few of this stage's approvers are left once the earlier stages have their approvals (one person approves once per request)`;
+          ctx.addIssue({ code: 'custom', path: ['stages', short, 'requiredApprovals'], message });
+        }
         return;
       }
       for (const field of ['approvers', 'requiredApprovals'] as const) {
         if (profile[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'is required (or give stages)' });
       }
       if (profile.approvers === undefined || profile.requiredApprovals === undefined) return;
-      if (profile.requireApprovalFor.length > 0 && profile.approvers.length < profile.requiredApprovals) {
+      const people = new Set(profile.approvers.map(mailbox)).size;
+      if (profile.requireApprovalFor.length > 0 && people < profile.requiredApprovals) {
         ctx.addIssue({
           code: 'custom',
           path: ['requiredApprovals'],
-          message: `is ${profile.requiredApprovals} but only ${profile.approvers.length} approver(s) are listed`,
+          message: `is ${profile.requiredApprovals} but only ${people} approver(s) are listed${sameMailbox(profile.approvers)}`,
         });
       }
     }),

@@ -6,6 +6,7 @@
 import * as z from './zod';
 import { durationSeconds, MAX_DURATION_SECONDS } from './duration';
 import { emailSchema } from './model';
+import { mailbox } from './people';
 import { CONTROL_CHARACTERS } from './subject';
 
 export const MAX_STAGES = 5;
@@ -51,6 +52,10 @@ const duration = z.string().check(
   z.refine((value) => (durationSeconds(value) ?? 0) <= MAX_DURATION_SECONDS, 'must be at most one year'),
 );
 
+/** The note for a count of people below the count of addresses: some share a mailbox. */
+export const sameMailbox = (addresses: readonly string[]) =>
+  new Set(addresses.map(mailbox)).size < addresses.length ? ' (addresses of one mailbox, name+tag@domain, are one person)' : '';
+
 /** One stage of a profile's policy. */
 export const stageRuleSchema = z
   .strictObject({
@@ -73,12 +78,14 @@ export const stageRuleSchema = z
       if (stage.escalateTo !== undefined && stage.escalateAfter === undefined) {
         ctx.addIssue({ code: 'custom', path: ['escalateAfter'], message: 'is required with escalateTo' });
       }
-      // Groups are counted at create (their members may change); plain addresses can be counted now.
-      if (!stage.approvers.some(isGroupEntry) && stage.approvers.length < stage.requiredApprovals) {
+      // Groups are counted at create (their members may change); plain addresses can be counted now,
+      // one per mailbox (name+tag@domain is name@domain: one person, one vote).
+      const people = new Set(stage.approvers.map(mailbox)).size;
+      if (!stage.approvers.some(isGroupEntry) && people < stage.requiredApprovals) {
         ctx.addIssue({
           code: 'custom',
           path: ['requiredApprovals'],
-          message: `is ${stage.requiredApprovals} but only ${stage.approvers.length} approver(s) are listed in this stage`,
+          message: `is ${stage.requiredApprovals} but only ${people} approver(s) are listed in this stage${sameMailbox(stage.approvers)}`,
         });
       }
     }),

@@ -85,8 +85,50 @@ describe('a profile with stages', () => {
     const ok = { name: 'Security officers', approvers: ['bob@example.com'], requiredApprovals: 1 };
     expect(fieldsOf({ ...base, stages: [ok] })).toEqual([]);
     for (const name of ['Security\nApprove: https://evil.example/x', 'A\rB', 'A\tB', 'A\u2028B', 'A\u0000B']) {
-      expect([name, fieldsOf({ ...base, stages: [ok, { ...ok, name }] })]).toEqual([name, ['stages.1.name']]);
+      expect([name, fieldsOf({ ...base, stages: [ok, { ...ok, approvers: ['carol@example.com'], name }] })]).toEqual([
+        name,
+        ['stages.1.name'],
+      ]);
     }
+  });
+
+  test('refuses stages of addresses that cannot all get their quorums from distinct people, naming the stage left short', () => {
+    const stage = (approvers: string[], requiredApprovals: number) => ({ name: 'S', approvers, requiredApprovals });
+    expect(fieldsOf({ ...base, stages: [stage(['bob@example.com'], 1), stage(['bob@example.com', 'carol@example.com'], 2)] })).toEqual([
+      'stages.1.requiredApprovals',
+    ]);
+    expect(
+      fieldsOf({
+        ...base,
+        stages: [stage(['a@example.com', 'b@example.com', 'c@example.com'], 2), stage(['a@example.com', 'b@example.com'], 1)],
+      }),
+    ).toEqual([]);
+    // With a group, the members are counted at create (they may change).
+    expect(fieldsOf({ ...base, stages: [stage(['bob@example.com'], 1), stage(['bob@example.com', 'group:pki'], 2)] })).toEqual([]);
+  });
+
+  test('counts one person per mailbox (name+tag@domain is name@domain)', () => {
+    const result = profileBodySchema.safeParse({ ...base, approvers: ['bob@example.com', 'bob+pki@example.com'], requiredApprovals: 2 });
+    expect(result.success ? undefined : toInvalid(result.error).details).toEqual([
+      {
+        field: 'requiredApprovals',
+        message: 'is 2 but only 1 approver(s) are listed (addresses of one mailbox, name+tag@domain, are one person)',
+      },
+    ]);
+    expect(
+      fieldsOf({ ...base, stages: [{ name: 'S', approvers: ['bob@example.com', 'Bob+x@example.com'], requiredApprovals: 2 }] }),
+    ).toEqual(['stages.0.requiredApprovals']);
+  });
+
+  test('refuses an escalation that cannot come before the request expires', () => {
+    const escalating = { name: 'S', approvers: ['bob@example.com'], requiredApprovals: 1, escalateTo: ['carol@example.com'] };
+    expect(fieldsOf({ ...base, expireAfter: 'P1D', stages: [{ ...escalating, escalateAfter: 'P30D' }] })).toEqual([
+      'stages.0.escalateAfter',
+    ]);
+    expect(fieldsOf({ ...base, expireAfter: 'P1D', stages: [{ ...escalating, escalateAfter: 'P1D' }] })).toEqual([
+      'stages.0.escalateAfter',
+    ]);
+    expect(fieldsOf({ ...base, expireAfter: 'P1D', stages: [{ ...escalating, escalateAfter: 'PT4H' }] })).toEqual([]);
   });
 });
 
