@@ -144,6 +144,34 @@ function requestedNames(request: CertificationRequest): GeneralName[] {
   return names;
 }
 
+const EXTENSION_NAMES: Record<string, string> = {
+  '2.5.29.15': 'keyUsage',
+  '2.5.29.17': 'subjectAltName',
+  '2.5.29.19': 'basicConstraints',
+  '2.5.29.37': 'extKeyUsage',
+};
+
+/** What the CSR asks for twice: an extension (by name or OID), or the extension request itself; undefined when nothing (or it cannot be read). */
+function repeatedExtension(request: CertificationRequest): string | undefined {
+  const seen = new Set<string>();
+  let requests = 0;
+  try {
+    for (const attribute of request.certificationRequestInfo.attributes) {
+      if (attribute.type !== EXTENSION_REQUEST) continue;
+      requests += attribute.values.length;
+      for (const value of attribute.values) {
+        for (const { extnID } of AsnConvert.parse(value, Extensions)) {
+          if (seen.has(extnID)) return `${EXTENSION_NAMES[extnID] ?? extnID} extension`;
+          seen.add(extnID);
+        }
+      }
+    }
+  } catch {
+    return undefined; // an unreadable extension request: a csrPolicy marks it (csrFacts)
+  }
+  return requests > 1 ? 'extension request (PKCS #9 extensionRequest)' : undefined;
+}
+
 function subjectAlternativeNames(request: CertificationRequest): string[] {
   return requestedNames(request).map(generalName);
 }
@@ -177,6 +205,12 @@ export function assertP10CsrParses(body: { kind: string; subject: Record<string,
   if (typeof request === 'string') {
     const message = 'is not a PKCS#10 certificate request';
     throw invalid(`subject.csr ${message}`, [{ field: 'subject.csr', message: `${message} (${request.slice(0, 200)})` }]);
+  }
+  const repeated = repeatedExtension(request);
+  if (repeated) {
+    // A CA reads one of them, which one is its own choice: the approver could not know what it issues.
+    const message = `repeats the ${repeated} in its extension request (a CA reads only one of them)`;
+    throw invalid(`subject.csr ${message}`, [{ field: 'subject.csr', message }]);
   }
   const rdns = subjectRdns(request);
   const folded: Rdn[] = rdns.map((rdn) => rdn.map((attribute) => ({ type: attribute.type, value: foldValue(attribute.value) })));

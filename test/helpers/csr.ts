@@ -40,18 +40,23 @@ export async function makeCsr(options: {
   names?: TestName[];
   /** Extensions with a value as given (a subjectAltName that does not read as one), made by the library all the same. */
   rawExtensions?: Array<{ oid: string; value: Uint8Array }>;
+  /** The names of a second subjectAltName extension (a CSR that repeats the extension). */
+  moreNames?: TestName[];
 }): Promise<string> {
   const key = options.key ?? { ec: 'P-256' };
-  const names = (options.names ?? []).map((name) => {
-    const at = name.indexOf(':');
-    return { type: name.slice(0, at) as x509.GeneralNameType, value: name.slice(at + 1) };
-  });
+  const parsed = (list: TestName[]) =>
+    list.map((name) => {
+      const at = name.indexOf(':');
+      return { type: name.slice(0, at) as x509.GeneralNameType, value: name.slice(at + 1) };
+    });
+  const names = parsed(options.names ?? []);
   const request = await x509.Pkcs10CertificateRequestGenerator.create({
     name: options.subject,
     keys: await keysFor(key),
     signingAlgorithm: algorithmOf(key),
     extensions: [
       ...(names.length ? [new x509.SubjectAlternativeNameExtension(names)] : []),
+      ...(options.moreNames ? [new x509.SubjectAlternativeNameExtension(parsed(options.moreNames))] : []),
       ...(options.rawExtensions ?? []).map((extension) => new x509.Extension(extension.oid, false, extension.value)),
     ],
   });

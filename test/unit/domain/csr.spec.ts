@@ -6,6 +6,7 @@ import { AttributeValue } from '@peculiar/asn1-x509';
 import fc from 'fast-check';
 import { assertP10CsrParses, csrProblem, describeCsr } from '../../../functions/domain/csr';
 import { ATTRIBUTE_NAMES, foldValue, namesSubject, parseDn, type Rdn } from '../../../functions/domain/dn';
+import { makeCsr } from '../../helpers/csr';
 
 const fixture = (name: string) => readFileSync(join(__dirname, '../../fixtures/csr', name), 'utf8');
 const pemBody = (pem: string) => pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
@@ -59,6 +60,17 @@ describe('a P10 enrollment CSR', () => {
       code: 'invalid_request',
       details: [{ field: 'subject.csr' }],
     });
+  });
+
+  test('a CSR that repeats an extension (two subjectAltNames: a CA reads one, approvers could not know which) is refused naming subject.csr', async () => {
+    const twice = await makeCsr({ subject: 'CN=www.good.example', names: ['dns:www.good.example'], moreNames: ['dns:login.bank.example'] });
+    expect(refusal(() => assertP10CsrParses(enroll(twice, 'P10', 'CN=www.good.example')))).toMatchObject({
+      code: 'invalid_request',
+      message: 'subject.csr repeats the subjectAltName extension in its extension request (a CA reads only one of them)',
+      details: [{ field: 'subject.csr' }],
+    });
+    const once = await makeCsr({ subject: 'CN=www.good.example', names: ['dns:www.good.example', 'dns:login.good.example'] });
+    expect(() => assertP10CsrParses(enroll(once, 'P10', 'CN=www.good.example'))).not.toThrow();
   });
 
   test('other methods and kinds are not read as CSRs', () => {
