@@ -11,7 +11,7 @@ import { type ApprovalRequest, type HistoryEntry, type Identity, isAdmin, isAsci
 import { MAX_REMINDERS, POLICY, WORKFLOW_ACTOR } from './model';
 import type { Profile } from './profile';
 import { approvalOf, assertNotParty, partiesOf, type Voter } from './people';
-import { profileStages } from './stage-rules';
+import { isGroupEntry, profileStages } from './stage-rules';
 import { assertKeepsQuorumsReachable, assertReachable } from './reachability';
 import { approveInStage, assertInCurrentStage, buildStages, currentStageIndex, type GroupMembers, settle, stageDetails } from './stages';
 import { parse } from './validation';
@@ -92,10 +92,12 @@ export function createRequest(
     version: 1,
   };
   if (needsApproval) {
-    return {
-      request: settle(base),
-      history: { at: now, type: 'created', actor: actorOf(requester), details: { kind: body.kind, profileId: profile.id } },
-    };
+    // The profile's addresses left out as the requester's or the holder's, on the record: a holder
+    // the requester names is theirs to name, and the other approvers can see whom it left out.
+    const listed = profileStages(profile).flatMap((stage) => stage.approvers.filter((entry) => !isGroupEntry(entry)));
+    const leftOut = [...new Set(listed.filter((address) => !stages.some((stage) => stage.approvers.includes(address))))];
+    const details = { kind: body.kind, profileId: profile.id, ...(leftOut.length ? { leftOut } : {}) };
+    return { request: settle(base), history: { at: now, type: 'created', actor: actorOf(requester), details } };
   }
   const reason = `profile ${profile.id} does not require approval for ${body.kind}`;
   return {

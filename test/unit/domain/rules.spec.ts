@@ -39,6 +39,26 @@ describe('rules', () => {
     expect(pending().approvers).toEqual(['a@x.io', 'b@x.io']);
   });
 
+  test('the history records the listed addresses left out as the requester or the holder the requester named', () => {
+    const body = {
+      kind: 'card.request' as const,
+      profileId: 'p',
+      subject: { holderId: 'h', cardProfile: 'c', holderEmail: 'b@x.io' },
+    };
+    const created = createRequest('id-2', body, { ...profile, requiredApprovals: 1 }, requester, now);
+    expect(created.request.approvers).toEqual(['a@x.io']);
+    expect(created.history.details).toMatchObject({ leftOut: ['b@x.io', 'req@x.io'] });
+    expect(
+      createRequest(
+        'id-3',
+        { ...body, subject: { holderId: 'h', cardProfile: 'c' } },
+        fixtureProfile({ approvers: ['a@x.io', 'b@x.io'] }),
+        requester,
+        now,
+      ).history.details,
+    ).not.toHaveProperty('leftOut');
+  });
+
   test('a quorum that the remaining approvers cannot reach is refused', () => {
     const solo = { ...profile, approvers: ['req@x.io', 'a@x.io'] };
     expect(
