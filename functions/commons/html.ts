@@ -27,7 +27,7 @@ export function formatTime(iso: string | undefined): string {
 export function actorLabel(actor: Actor | undefined): string {
   if (!actor) return 'unknown';
   if (actor.id === 'policy') return 'the profile policy (automatically)';
-  if (actor.id === WORKFLOW_ACTOR.id) return 'the service (no decision in time)';
+  if (actor.id === WORKFLOW_ACTOR.id) return 'the service';
   return actor.email ?? actor.id;
 }
 

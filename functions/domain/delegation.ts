@@ -168,7 +168,10 @@ function recordedFor(before: ApprovalRequest, change: Change, delegator: Actor):
       approvals: stage.approvals.map((one) => (one === last ? counted : one)),
     }));
   }
-  if (request.decision && request.decision.at === change.history.at) request.decision = { ...request.decision, for: delegator };
+  // The delegate's own decision (not the service's rejection of a stage started out of reach).
+  if (request.decision?.at === change.history.at && request.decision.by.id === change.history.actor.id) {
+    request.decision = { ...request.decision, for: delegator };
+  }
   if (change.history.type === 'held' && request.hold) request.hold = { ...request.hold, for: delegator };
   // `awaiting` again, now that the delegator's vote is counted too.
   return { ...change, request: settle(request), history: { ...change.history, details: { ...change.history.details, for: delegator } } };

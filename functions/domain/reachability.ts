@@ -7,13 +7,15 @@
  * - A new request is refused (400) when a stage cannot reach its quorum;
  * - an approval is refused (409) when it would leave a later stage (or its own) out of reach that
  *   was within reach before it: the approver is needed there. One that was out of reach already
- *   (a directory change) refuses no one.
+ *   (a directory change) refuses no one;
+ * - a stage that starts out of reach (its groups, resolved again, lost people since the create) ends
+ *   the request, rejected by the service with the reason, rather than leaving it to expire.
  */
 import { conflict, invalid } from './errors';
-import type { Approval, ApprovalRequest, RequestStage } from './model';
+import { type Approval, type ApprovalRequest, type RequestStage, WORKFLOW_ACTOR } from './model';
 import { mailbox, personKeys } from './people';
 import { isGroupEntry } from './stage-rules';
-import { currentStageIndex, stageLabel, stageOfApproval, stagesOf } from './stages';
+import { currentStageIndex, type StageStep, settle, stageLabel, stageOfApproval, stagesOf } from './stages';
 
 export interface StageNeed {
   /** Who may still approve in the stage, one key per person. */
@@ -114,4 +116,24 @@ export function assertKeepsQuorumsReachable(request: ApprovalRequest, approval: 
     `your approval is needed at ${label}: approving now would leave it too few approvers to reach its quorum (one person approves once per request)`,
     { stage: at },
   );
+}
+
+/**
+ * An approval that started the next stage (its `group:` entries resolved again): when the stages
+ * from it can no longer reach their quorums, its escalation included, nobody could finish the
+ * request, so the service rejects it at once, saying which stage and why.
+ */
+export function rejectIfOutOfReach(step: StageStep, now: string): StageStep {
+  if (!step.more?.length || step.request.state !== 'requested') return step;
+  const short = firstUnreachable(stillNeeded(step.request, step.request.approvals));
+  if (short < 0) return step;
+  const at = (currentStageIndex(step.request) ?? 0) + short;
+  const reason = `${stageLabel(step.request, at) ?? 'A stage'} cannot reach its quorum: too few of its approvers may still decide (the directory changed since the request was made, or they approved an earlier stage)`;
+  const decision = { decision: 'rejected' as const, by: WORKFLOW_ACTOR, at: now, reason };
+  return {
+    request: settle({ ...step.request, state: 'rejected', onHold: false, decision }),
+    history: step.history,
+    more: [...step.more, { at: now, type: 'rejected', actor: WORKFLOW_ACTOR, details: { stage: at, reason } }],
+    outcome: 'rejected',
+  };
 }

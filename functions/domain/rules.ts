@@ -12,7 +12,7 @@ import { MAX_REMINDERS, POLICY, WORKFLOW_ACTOR } from './model';
 import type { Profile } from './profile';
 import { approvalOf, assertNotParty, partiesOf, type Voter } from './people';
 import { isGroupEntry, profileStages } from './stage-rules';
-import { assertKeepsQuorumsReachable, assertReachable } from './reachability';
+import { assertKeepsQuorumsReachable, assertReachable, rejectIfOutOfReach } from './reachability';
 import { approveInStage, assertInCurrentStage, buildStages, currentStageIndex, type GroupMembers, settle, stageDetails } from './stages';
 import { parse } from './validation';
 
@@ -244,7 +244,8 @@ export function decide(request: ApprovalRequest, who: Voter, body: DecisionBody,
   }
   // The quorum is the current stage's: its last approval starts the next stage or approves the request.
   assertKeepsQuorumsReachable(request, { by: actor, at: now, stage: currentStageIndex(request) ?? 0 });
-  return approveInStage({ ...next, onHold: false }, { by: actor, at: now, ...comment }, { ...comment, ...ended }, members);
+  const step = approveInStage({ ...next, onHold: false }, { by: actor, at: now, ...comment }, { ...comment, ...ended }, members);
+  return rejectIfOutOfReach(step, now);
 }
 
 /**

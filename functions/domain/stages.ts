@@ -180,7 +180,7 @@ export interface StageStep {
   request: ApprovalRequest;
   history: HistoryEntry;
   more?: HistoryEntry[];
-  outcome?: 'approved';
+  outcome?: 'approved' | 'rejected';
 }
 
 /**

@@ -114,11 +114,62 @@ describe('an approval that would leave a stage out of reach', () => {
     expect(approve(request, 'bob').currentStage).toBe(1);
   });
 
-  test('a request already out of reach (its directory changed) refuses nobody for it', () => {
-    // Stage 2 lists only bob, who approves stage 1: out of reach before any vote here, so votes are taken as before.
+  test('a request already out of reach refuses nobody for it: the approval is taken, and the stage it starts ends the request', () => {
     const request = create([listed('bob', 'carol'), 1], [listed('dave'), 1]);
     const shrunk = { ...request, stages: request.stages?.map((stage, index) => (index === 1 ? { ...stage, approvers: [] } : stage)) };
-    expect(approve(shrunk, 'bob').currentStage).toBe(1);
+    const ended = approve(shrunk, 'bob');
+    expect(ended.approvals.map((approval) => approval.by.id)).toEqual(['bob']);
+    expect(ended.state).toBe('rejected');
+  });
+});
+
+describe('a stage that starts out of reach (its group lost people since the create)', () => {
+  const profile = fixtureProfile({
+    approvers: undefined,
+    requiredApprovals: undefined,
+    stages: [
+      { name: 'Team lead', approvers: listed('bob'), requiredApprovals: 1 },
+      { name: 'PKI officers', approvers: ['group:pki'], requiredApprovals: 1 },
+    ],
+  });
+
+  test('ends the request at once, rejected by the service with the stage and the reason, in the same change as the approval', () => {
+    const request = createRequest('r-2', body, profile, alice, now, {
+      members: { pki: [{ sub: 'dave', email: 'dave@example.com' }] },
+    }).request;
+    assertListedApprover(request, person('bob'));
+    // Dave left pki before the stage started: its group resolves to nobody.
+    const change = decide(request, person('bob'), { decision: 'approve' }, now, { pki: [] });
+    const reason =
+      'Stage 2 of 2 · PKI officers cannot reach its quorum: too few of its approvers may still decide (the directory changed since the request was made, or they approved an earlier stage)';
+    expect(change.outcome).toBe('rejected');
+    expect(change.request).toMatchObject({
+      state: 'rejected',
+      currentStage: null,
+      decision: { decision: 'rejected', by: { id: 'workflow' }, reason },
+    });
+    expect(change.request.stages?.map((stage) => stage.status)).toEqual(['approved', 'rejected']);
+    expect([change.history.type, ...(change.more ?? []).map((entry) => entry.type)]).toEqual(['approval', 'stage-started', 'rejected']);
+  });
+
+  test('waits when its escalation may bring people (a group), or when the group still has enough', () => {
+    const escalating = fixtureProfile({
+      ...profile,
+      stages: [
+        profile.stages?.[0] as StageRule,
+        { name: 'PKI officers', approvers: ['group:pki'], requiredApprovals: 1, escalateAfter: 'PT1H', escalateTo: ['group:leads'] },
+      ],
+    });
+    const members = { pki: [{ sub: 'dave', email: 'dave@example.com' }], leads: [] };
+    const request = createRequest('r-3', body, escalating, alice, now, { members }).request;
+    expect(decide(request, person('bob'), { decision: 'approve' }, now, { pki: [] }).request.state).toBe('requested');
+    const plain = createRequest('r-4', body, profile, alice, now, { members }).request;
+    expect(
+      decide(plain, person('bob'), { decision: 'approve' }, now, { pki: [{ sub: 'erin', email: 'erin@example.com' }] }).request,
+    ).toMatchObject({
+      state: 'requested',
+      currentStage: 1,
+    });
   });
 });
 
