@@ -4,7 +4,7 @@
  */
 import { createRequestBodySchema, decisionBodySchema } from '../domain/bodies';
 import { KINDS, SUBJECT_SCHEMAS } from '../domain/kinds';
-import { actorSchema, approvalRequestSchema } from '../domain/model';
+import { actorSchema, approvalRequestSchema } from '../domain/request-schema';
 import { profileBodySchema } from '../domain/profile';
 import { inputSchema, isoTime, json, outputSchema, ref, type Schema, subjectName } from './schemas';
 

@@ -4,7 +4,9 @@ import { parseCallbackUrlPrefixes } from '../../../functions/commons/settings';
 import { allowedCallbackUrl } from '../../../functions/domain/callbacks';
 import type { DomainError } from '../../../functions/domain/errors';
 import { createRequestBodySchema, decisionBodySchema } from '../../../functions/domain/bodies';
+import { REQUEST_FIELDS } from '../../../functions/domain/model';
 import { profileBodySchema } from '../../../functions/domain/profile';
+import { approvalRequestSchema } from '../../../functions/domain/request-schema';
 import { RESERVED_KEYS } from '../../../functions/domain/subject';
 import { parse } from '../../../functions/domain/validation';
 
@@ -168,4 +170,8 @@ describe('callback URL prefixes', () => {
       expect.objectContaining({ code: 'invalid_request' }),
     );
   });
+});
+
+test("REQUEST_FIELDS, the order of a request's fields in every answer, is request-schema.ts's", () => {
+  expect([...REQUEST_FIELDS]).toEqual(Object.keys(approvalRequestSchema.shape));
 });
