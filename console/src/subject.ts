@@ -1,3 +1,4 @@
+import { knownSubjectFields } from '../../functions/domain/kinds';
 import type { Kind } from './api';
 
 /** Labels for the subject fields the contract names. */
@@ -11,21 +12,7 @@ const LABELS: Record<string, string> = {
   cardProfile: 'Card profile',
   count: 'Number of cards',
   cardSerial: 'Card serial',
-};
-
-/**
- * Each kind's own subject fields (the contract's table), in the order shown. An enrollment's `csr` is
- * its own too, but shown decoded below the table, not in it.
- */
-const KNOWN_FIELDS: Record<Kind, readonly string[]> = {
-  'certificate.enroll': ['method', 'subjectDn', 'csr'],
-  'certificate.revoke': ['serialNumber', 'issuerDn', 'reasonCode'],
-  'certificate.lock': ['serialNumber', 'issuerDn', 'reasonCode'],
-  'card.request': ['holderId', 'cardProfile'],
-  'card.request-multiple': ['holderId', 'cardProfile', 'count'],
-  'card.deactivate': ['cardSerial', 'holderId'],
-  'card.reactivate': ['cardSerial', 'holderId'],
-  'card.lock': ['cardSerial', 'holderId'],
+  holderEmail: 'Holder email',
 };
 
 /** The header of the requester's own keys, apart from the service's fields. */
@@ -44,7 +31,8 @@ export interface SubjectField {
  * only: a key such as `toString` reads nothing from Object.prototype.
  */
 export function subjectFields(kind: Kind, subject: Record<string, unknown>): { known: SubjectField[]; other: SubjectField[] } {
-  const own = Object.hasOwn(KNOWN_FIELDS, kind) ? KNOWN_FIELDS[kind] : [];
+  // An enrollment's `csr` is its own too, but shown decoded below the table, not in it.
+  const own = knownSubjectFields(kind);
   const known = own
     .filter((name) => name !== 'csr' && Object.hasOwn(subject, name))
     .map((name) => ({ name, label: Object.hasOwn(LABELS, name) ? (LABELS[name] as string) : JSON.stringify(name), value: subject[name] }));

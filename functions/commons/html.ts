@@ -5,7 +5,7 @@
  * Everything that comes from a user goes through `escapeHtml`.
  */
 import { stageProgress, stagesOf } from '../domain/stages';
-import { CRL_REASON_LABELS, type CrlReason, KIND_LABELS } from '../domain/kinds';
+import { CRL_REASON_LABELS, type CrlReason, KIND_LABELS, knownSubjectFields } from '../domain/kinds';
 import { type Actor, type ApprovalRequest, WORKFLOW_ACTOR } from '../domain/model';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -48,28 +48,6 @@ const SUBJECT_LABELS: Record<string, string> = {
   count: 'Number of cards',
   cardSerial: 'Card serial number',
 };
-
-const CERTIFICATE_TARGET = ['serialNumber', 'issuerDn', 'reasonCode'];
-const CARD_TARGET = ['cardSerial', 'holderId'];
-/**
- * Each kind's own subject fields (CONTRACT.md), in the order the emails and pages show them;
- * `holderEmail`, which the service reads for every kind (the holder never approves), last.
- */
-const KIND_FIELDS: Record<string, readonly string[]> = {
-  'certificate.enroll': ['method', 'subjectDn', 'csr'],
-  'certificate.revoke': CERTIFICATE_TARGET,
-  'certificate.lock': CERTIFICATE_TARGET,
-  'card.request': ['holderId', 'cardProfile'],
-  'card.request-multiple': ['holderId', 'cardProfile', 'count'],
-  'card.deactivate': CARD_TARGET,
-  'card.reactivate': CARD_TARGET,
-  'card.lock': CARD_TARGET,
-};
-
-/** The subject fields of the request's kind, in order (own-property lookups only: no key reads Object.prototype). */
-function knownFields(kind: string): readonly string[] {
-  return [...(Object.hasOwn(KIND_FIELDS, kind) ? (KIND_FIELDS[kind] as readonly string[]) : []), 'holderEmail'];
-}
 
 /**
  * A label for a subject field: known fields in words, any other key quoted as a JSON string
@@ -168,7 +146,7 @@ const fieldRow = (label: string, text: string): Row => [label, text, { pre: text
 export function subjectRows(request: ApprovalRequest): Row[] {
   const subject = request.subject;
   const rows: Row[] = [];
-  for (const field of knownFields(request.kind)) {
+  for (const field of knownSubjectFields(request.kind)) {
     if (!Object.hasOwn(subject, field)) continue;
     if (field === 'csr' && request.kind === 'certificate.enroll' && typeof subject.csr === 'string') rows.push(...csrRows(request));
     rows.push(fieldRow(subjectLabel(field), (field === 'reasonCode' && reasonCodeText(subject[field])) || subjectValue(subject[field])));
@@ -189,7 +167,7 @@ function csrRows(request: ApprovalRequest): Row[] {
 
 /** The subject's keys beyond its kind's own, as the requester wrote them: each key quoted as a JSON string. */
 export function otherSubjectRows(request: ApprovalRequest): Row[] {
-  const known = knownFields(request.kind);
+  const known = knownSubjectFields(request.kind);
   return Object.entries(request.subject)
     .filter(([field]) => !known.includes(field))
     .map(([field, value]) => fieldRow(JSON.stringify(field), subjectValue(value)));

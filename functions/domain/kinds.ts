@@ -77,6 +77,17 @@ export const SUBJECT_SCHEMAS = {
 
 export type Kind = keyof typeof SUBJECT_SCHEMAS;
 export const KINDS = Object.keys(SUBJECT_SCHEMAS) as [Kind, ...Kind[]];
+
+/**
+ * The subject fields the service reads for a kind, in the contract's order: its schema's, then
+ * `holderEmail`, read for every kind (the holder never approves). Emails, link pages and the console
+ * show these first and any other key apart, as given by the requester. Own properties only: a kind
+ * such as `toString` has none.
+ */
+export function knownSubjectFields(kind: string): readonly string[] {
+  const own = Object.hasOwn(SUBJECT_SCHEMAS, kind) ? Object.keys(SUBJECT_SCHEMAS[kind as Kind].shape) : [];
+  return [...own, 'holderEmail'];
+}
 export const kindSchema = z.enum(KINDS);
 
 /** Human wording of a kind, for emails and pages. */
