@@ -17,7 +17,7 @@ import { emailSchema } from './model';
 import { assertNotParty, mailbox, type Voter } from './people';
 import type { DecisionBody } from './bodies';
 import { assertListedApprover, type Change, decide, hasApproved } from './rules';
-import { assertKeepsQuorumsReachable } from './reachability';
+import { assertKeepsQuorumsReachable, rejectIfOutOfReach } from './reachability';
 import { currentStageIndex, type GroupMembers, settle } from './stages';
 
 /** A delegation lasts at most this long (from its start, or from now when it started earlier). */
@@ -152,7 +152,8 @@ export function decideFor(
     const by = { id: delegate.id, email: delegate.email.toLowerCase() };
     assertKeepsQuorumsReachable(request, { by, for: actingFor, at: now, stage: currentStageIndex(request) ?? 0 });
   }
-  return recordedFor(request, change, actingFor);
+  // Counted with the delegator's vote too: a stage this approval started may be out of reach.
+  return rejectIfOutOfReach(recordedFor(request, change, actingFor), now);
 }
 
 /** The change with `for` on what the delegate recorded: the new approval, the outcome or hold, and the history entry. */

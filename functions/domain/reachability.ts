@@ -81,8 +81,10 @@ export function assertReachable(built: ReadonlyArray<{ stage: RequestStage; avai
 
 /**
  * What each stage from the current one still needs, and who may still give it, by mailbox, given
- * these approvals. A stage whose escalation has not happened may yet gain its `escalateTo` people;
- * one that escalates to a group may gain anyone, so it is taken as able to reach its quorum.
+ * these approvals. What cannot be known yet is taken as able to reach its quorum: a later stage
+ * with `group:` entries (its groups are resolved again when it starts), and a stage whose
+ * escalation, not yet happened, names a group. A stage whose escalation has not happened may also
+ * gain its `escalateTo` addresses.
  */
 function stillNeeded(request: ApprovalRequest, approvals: readonly Approval[]): StageNeed[] {
   const used = new Set(
@@ -93,7 +95,8 @@ function stillNeeded(request: ApprovalRequest, approvals: readonly Approval[]): 
     .slice(current)
     .map((stage, offset) => {
       const pending = stage.escalatedAt ? [] : (stage.escalateTo ?? []);
-      if (pending.some(isGroupEntry)) return { people: [], need: 0 };
+      const regrouped = offset > 0 && (stage.entries ?? []).some(isGroupEntry);
+      if (regrouped || pending.some(isGroupEntry)) return { people: [], need: 0 };
       const people = [...new Set([...stage.approvers, ...pending].map(mailbox))].filter((box) => !used.has(box));
       const given = approvals.filter((approval) => stageOfApproval(approval) === current + offset).length;
       return { people, need: Math.max(0, stage.requiredApprovals - given) };

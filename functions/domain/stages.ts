@@ -9,7 +9,7 @@
  * A request stored before stages reads as one stage made of its top-level approvers and quorum.
  */
 import { forbidden } from './errors';
-import { type Approval, type ApprovalRequest, type HistoryEntry, type RequestStage, WORKFLOW_ACTOR } from './model';
+import { type Approval, type ApprovalRequest, type HistoryEntry, type Outcome, type RequestStage, WORKFLOW_ACTOR } from './model';
 import { distinctPeople, keptApprovers, mailbox, partiesOf, type Voter } from './people';
 import { FLAT_STAGE_NAME, groupName, isGroupEntry, type StageRule } from './stage-rules';
 
@@ -180,7 +180,7 @@ export interface StageStep {
   request: ApprovalRequest;
   history: HistoryEntry;
   more?: HistoryEntry[];
-  outcome?: 'approved' | 'rejected';
+  outcome?: Outcome;
 }
 
 /**

@@ -47,6 +47,10 @@ export async function decideLink(event: HttpEvent, ctx: LinkContext): Promise<Ht
 /** What the approver is told after deciding. */
 export function resultMessage(request: ApprovalRequest, action: LinkAction): string {
   if (action === 'reject') return 'You rejected this request. The requester will be told, with your reason.';
+  if (request.state === 'rejected') {
+    // The stage this approval started could not reach its quorum: the service ended the request (domain/reachability.ts).
+    return `Your approval is recorded, but the request cannot go on: ${sentence(request.decision?.reason ?? 'it was rejected')} It is rejected, and the requester will be told.`;
+  }
   const { label, approvals: length, required } = stageProgress(request);
   const where = label ? ` in ${label}` : '';
   if (request.state === 'approved') {

@@ -181,3 +181,67 @@ test('an approver who approved an earlier stage and tries again is told so (409)
   // Someone of an earlier stage who did not approve still gets 403: their stage ended.
   expect(errorOf(() => approve(request, 'carol')).code).toBe('forbidden');
 });
+
+describe('later stages with groups are judged when they start (their groups are resolved again then)', () => {
+  test('a later group stage that lost people since the create neither refuses a vote nor rejects the request before it starts', () => {
+    const three = fixtureProfile({
+      approvers: undefined,
+      requiredApprovals: undefined,
+      stages: [
+        { name: 'Lead', approvers: listed('bob'), requiredApprovals: 1 },
+        { name: 'PKI', approvers: [...listed('carol'), 'group:pki'], requiredApprovals: 1 },
+        { name: 'Security', approvers: ['group:sec'], requiredApprovals: 1 },
+      ],
+    });
+    const atCreate = { pki: [{ sub: 'erin', email: 'erin@example.com' }], sec: [{ sub: 'carol', email: 'carol@example.com' }] };
+    const request = createRequest('r-5', body, three, alice, now, { members: atCreate }).request;
+    // Erin left pki, frank joined sec: PKI starts with carol, and Security will have frank.
+    const started = decide(request, person('bob'), { decision: 'approve' }, now, { pki: [] });
+    expect(started.request).toMatchObject({ state: 'requested', currentStage: 1 });
+    const pkiDone = decide(started.request, person('carol'), { decision: 'approve' }, now, {
+      sec: [{ sub: 'frank', email: 'frank@example.com' }],
+    });
+    expect(pkiDone.request).toMatchObject({ state: 'requested', currentStage: 2 });
+    expect(decide(pkiDone.request, { ...person('frank'), groups: ['approvers', 'sec'] }, { decision: 'approve' }, now).request.state).toBe(
+      'approved',
+    );
+  });
+
+  test("a vote the next stage's fresh members make harmless is not refused for its create-time list", () => {
+    const two = fixtureProfile({
+      approvers: undefined,
+      requiredApprovals: undefined,
+      stages: [
+        { name: 'Leads', approvers: listed('bob', 'carol'), requiredApprovals: 1 },
+        { name: 'PKI', approvers: [...listed('bob'), 'group:pki'], requiredApprovals: 1 },
+      ],
+    });
+    const request = createRequest('r-6', body, two, alice, now, { members: { pki: [] } }).request;
+    // Dave joined pki since: PKI starts as bob and dave.
+    const change = decide(request, person('bob'), { decision: 'approve' }, now, { pki: [{ sub: 'dave', email: 'dave@example.com' }] });
+    expect(change.request).toMatchObject({ state: 'requested', currentStage: 1 });
+  });
+
+  test("a delegate's approval uses the delegator's vote too when the stage it starts is judged", () => {
+    const two = fixtureProfile({
+      approvers: undefined,
+      requiredApprovals: undefined,
+      stages: [
+        { name: 'Leads', approvers: listed('carol', 'xavier'), requiredApprovals: 1 },
+        { name: 'PKI', approvers: [...listed('carol'), 'group:pki'], requiredApprovals: 1 },
+      ],
+    });
+    const request = createRequest('r-7', body, two, alice, now, { members: { pki: [{ sub: 'dave', email: 'dave@example.com' }] } }).request;
+    const delegation = {
+      delegator: { id: 'carol', email: 'carol@example.com' },
+      to: { id: 'erin', email: 'erin@example.com' },
+      from: '2026-11-01T00:00:00.000Z',
+      until: '2026-11-30T00:00:00.000Z',
+      createdAt: '2026-11-01T00:00:00.000Z',
+    };
+    // Dave left pki: PKI starts as carol alone, whose vote erin just cast for her.
+    const change = decideFor(request, person('erin'), person('carol'), delegation, { decision: 'approve' }, now, { pki: [] });
+    expect(change.request).toMatchObject({ state: 'rejected', decision: { by: { id: 'workflow' } } });
+    expect(change.request.decision).not.toHaveProperty('for');
+  });
+});

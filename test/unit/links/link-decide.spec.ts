@@ -210,4 +210,16 @@ describe('resultMessage', () => {
       'Your approval is recorded: 1 of 3. The request needs 2 more approval(s) before it is approved.',
     );
   });
+
+  it('says the request ended when the stage the approval started could not reach its quorum', () => {
+    const reason = 'Stage 2 of 2 · PKI officers cannot reach its quorum: too few of its approvers may still decide';
+    const request = pendingRequest({
+      state: 'rejected',
+      approvals: [{ by: { id: 'x', email: 'x@example.com' }, at: NOW }],
+      decision: { decision: 'rejected', by: { id: 'workflow' }, at: NOW, reason },
+    });
+    expect(resultMessage(request, 'approve')).toBe(
+      `Your approval is recorded, but the request cannot go on: ${reason}. It is rejected, and the requester will be told.`,
+    );
+  });
 });
