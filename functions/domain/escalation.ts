@@ -25,6 +25,14 @@ export function escalationDueAt(request: ApprovalRequest): string | undefined {
   return new Date(Date.parse(stage.startedAt) + (durationSeconds(stage.escalateAfter) ?? 0) * 1000 + heldMs).toISOString();
 }
 
+/** The addresses a stage's escalation brought (its `escalateTo` addresses and groups as resolved), once it escalated. */
+export function escalatedAddresses(stage: RequestStage | undefined): Set<string> {
+  if (!stage?.escalatedAt) return new Set();
+  const entries = stage.escalateTo ?? [];
+  const groups = entries.filter(isGroupEntry).flatMap((entry) => stage.groups?.[groupName(entry)] ?? []);
+  return new Set([...entries.filter((entry) => !isGroupEntry(entry)), ...groups]);
+}
+
 /** The `group:` names of the current stage's escalation. */
 export function escalationGroups(request: ApprovalRequest): string[] {
   const current = currentStageIndex(request);

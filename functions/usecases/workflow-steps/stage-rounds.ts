@@ -7,7 +7,7 @@
  */
 import { durationSeconds } from '../../domain/duration';
 import type { ApprovalRequest } from '../../domain/model';
-import { escalationDueAt } from '../../domain/escalation';
+import { escalatedAddresses, escalationDueAt } from '../../domain/escalation';
 import { currentStageIndex, stageLabel } from '../../domain/stages';
 import { escalateStage } from '../../lifecycle/stages';
 import { plus } from '../checks';
@@ -37,17 +37,18 @@ export async function stageRound(deps: StepDeps, request: ApprovalRequest, round
   const fresh = current.approvers.filter((address) => !rounds.approvalEmails?.[address]);
   const started = index !== (rounds.notifiedStage ?? 0);
   if (fresh.length === 0 && !started && current === request) return { request, rounds, emailed: [] };
-  // The people this round's escalation added get an email that says they were added.
-  const added = current === request ? [] : current.approvers.filter((address) => !request.approvers.includes(address));
-  const results = await sendApprovalEmails(deps, current, fresh, added);
+  // The people the stage's escalation added get an email that says they were added (this round's, or a retried one's).
   const stage = current.stages?.[index];
+  const escalated = escalatedAddresses(stage);
+  const added = fresh.filter((address) => escalated.has(address));
+  const results = await sendApprovalEmails(deps, current, fresh, added);
   const next: RoundBookkeeping = {
     notifiedStage: index,
     ...(started && stage?.startedAt ? { nextReminderAt: plus(stage.startedAt, durationSeconds(current.remindAfter) ?? 0) } : {}),
     // The requester's reminder waits a remindAfter after these emails too (usecases/reminders.ts).
     ...(results.sent.length > 0 ? { lastEmailAt: now } : {}),
   };
-  const purpose = current !== request ? 'escalation' : started ? 'stage' : 'approval';
+  const purpose = current !== request || added.length > 0 ? 'escalation' : started ? 'stage' : 'approval';
   const entry =
     results.sent.length > 0 || started || current !== request
       ? workflowEntry(deps.now(), 'notified', {

@@ -12,6 +12,7 @@ import { awaitingApprovers } from '../../../functions/domain/stages';
 import { createApprovalRequest } from '../../../functions/lifecycle/create';
 import { decideAsUser } from '../../../functions/lifecycle/decide';
 import { relayChange } from '../../../functions/usecases/outbox';
+import { EmailFailed } from '../../../functions/usecases/senders';
 import { remindApprovers } from '../../../functions/usecases/reminders';
 import { awaitDecision } from '../../../functions/usecases/workflow-steps/await-decision';
 import { notifyOutcome } from '../../../functions/usecases/workflow-steps/notify-outcome';
@@ -162,6 +163,29 @@ test("escalateAfter after the stage's start without its quorum, the round escala
   expect(to()).toEqual([]);
   await decideAs('frank', request.id);
   expect(store.current(request.id)?.currentStage).toBe(2);
+});
+
+test('an escalation email deferred by SES still says, when the retried round sends it, that the person was added', async () => {
+  const { deps, store, mailer, clock, atStageTwo } = setup();
+  const request = await atStageTwo();
+  mailer.sent.length = 0;
+  clock.set(at(40));
+  let throttled = false;
+  mailer.failFor = (email) => {
+    if (email.to !== 'frank@example.com' || throttled) return undefined;
+    throttled = true;
+    return new EmailFailed('ThrottlingException', true);
+  };
+  await expect(planRound(deps, request.id)).rejects.toMatchObject({ name: 'Approvals.EmailDeferred' });
+  await planRound(deps, request.id);
+  expect(mailer.sent.map((email) => [email.to, email.subject.split(' (')[0]])).toEqual([
+    ['frank@example.com', 'Escalated: approval needed'],
+  ]);
+  const notified = store
+    .historyOf(request.id)
+    .filter((entry) => entry.type === 'notified')
+    .at(-1);
+  expect(notified?.details).toMatchObject({ purpose: 'escalation', recipients: ['frank@example.com'] });
 });
 
 test('whatever the policy (5 stages, escalations, the same person everywhere, 20 reminders), nobody gets more than 21 emails and rounds stay bounded', async () => {
