@@ -12,7 +12,8 @@ const LABELS: Record<string, string> = {
   cardProfile: 'Card profile',
   count: 'Number of cards',
   cardSerial: 'Card serial',
-  holderEmail: 'Holder email',
+  // As the requester gave it; the directory's holder email is shown beside the holder id.
+  holderEmail: 'Holder email (as given)',
 };
 
 /** The header of the requester's own keys, apart from the service's fields. */

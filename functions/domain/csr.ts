@@ -10,15 +10,25 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { CertificationRequest } from '@peculiar/asn1-csr';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { Extensions, type GeneralName, id_ce_subjectAltName, SubjectAlternativeName } from '@peculiar/asn1-x509';
+import { type Extension, Extensions, type GeneralName, id_ce_subjectAltName, SubjectAlternativeName } from '@peculiar/asn1-x509';
 import { foldValue, formatDn, namesSubject, type Rdn } from './dn';
 import { type CsrFacts, type CsrPolicy, checkCsr, type Finding, refusalMessage } from './csr-policy';
 import { invalid } from './errors';
 import type { CsrSummary } from './model';
 
 const PEM = /^-----BEGIN (NEW )?CERTIFICATE REQUEST-----([\s\S]+?)-----END (NEW )?CERTIFICATE REQUEST-----$/;
-/** PKCS #9 extensionRequest: the extensions a CSR asks for (its subject alternative names among them). */
-const EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
+/**
+ * The attributes that carry the extensions a CSR asks for (its subject alternative names among
+ * them): PKCS #9 extensionRequest, and Microsoft's certificate extensions attribute, which AD CS reads too.
+ */
+const EXTENSION_REQUESTS = new Set(['1.2.840.113549.1.9.14', '1.3.6.1.4.1.311.2.1.14']);
+
+/** Every extension the CSR asks for, from each extension request attribute and value in order. */
+function requestedExtensions(request: CertificationRequest): Extension[] {
+  return request.certificationRequestInfo.attributes
+    .filter((attribute) => EXTENSION_REQUESTS.has(attribute.type))
+    .flatMap((attribute) => attribute.values.flatMap((value) => [...AsnConvert.parse(value, Extensions)]));
+}
 /** id-at-commonName */
 const COMMON_NAME = '2.5.4.3';
 const CURVES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521', secp256k1: 'secp256k1' };
@@ -131,17 +141,9 @@ function generalName(name: GeneralName): string {
 
 /** The names the CSR's extension request asks for (its subject alternative names). */
 function requestedNames(request: CertificationRequest): GeneralName[] {
-  const names: GeneralName[] = [];
-  for (const attribute of request.certificationRequestInfo.attributes) {
-    if (attribute.type !== EXTENSION_REQUEST) continue;
-    for (const value of attribute.values) {
-      for (const extension of AsnConvert.parse(value, Extensions)) {
-        if (extension.extnID !== id_ce_subjectAltName) continue;
-        names.push(...AsnConvert.parse(extension.extnValue, SubjectAlternativeName));
-      }
-    }
-  }
-  return names;
+  return requestedExtensions(request)
+    .filter((extension) => extension.extnID === id_ce_subjectAltName)
+    .flatMap((extension) => [...AsnConvert.parse(extension.extnValue, SubjectAlternativeName)]);
 }
 
 const EXTENSION_NAMES: Record<string, string> = {
@@ -151,25 +153,19 @@ const EXTENSION_NAMES: Record<string, string> = {
   '2.5.29.37': 'extKeyUsage',
 };
 
-/** What the CSR asks for twice: an extension (by name or OID), or the extension request itself; undefined when nothing (or it cannot be read). */
+/** An extension the CSR asks for twice (by name or OID), in one extension request or across them; undefined when none (or it cannot be read). */
 function repeatedExtension(request: CertificationRequest): string | undefined {
-  const seen = new Set<string>();
-  let requests = 0;
+  let extensions: Extension[];
   try {
-    for (const attribute of request.certificationRequestInfo.attributes) {
-      if (attribute.type !== EXTENSION_REQUEST) continue;
-      requests += attribute.values.length;
-      for (const value of attribute.values) {
-        for (const { extnID } of AsnConvert.parse(value, Extensions)) {
-          if (seen.has(extnID)) return `${EXTENSION_NAMES[extnID] ?? extnID} extension`;
-          seen.add(extnID);
-        }
-      }
-    }
+    extensions = requestedExtensions(request);
   } catch {
     return undefined; // an unreadable extension request: a csrPolicy marks it (csrFacts)
   }
-  return requests > 1 ? 'extension request (PKCS #9 extensionRequest)' : undefined;
+  const ids = extensions.map((extension) => extension.extnID);
+  const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
+  return repeated === undefined
+    ? undefined
+    : `${Object.hasOwn(EXTENSION_NAMES, repeated) ? EXTENSION_NAMES[repeated] : repeated} extension`;
 }
 
 function subjectAlternativeNames(request: CertificationRequest): string[] {

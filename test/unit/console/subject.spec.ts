@@ -19,6 +19,12 @@ describe("a request's subject as the console shows it", () => {
     expect(OTHER_FIELDS_HEADER).toMatch(/given by the requester/);
   });
 
+  it('shows holderEmail, which the service reads for every kind (the holder never approves), with the service fields, as given', () => {
+    const { known, other } = subjectFields('certificate.enroll', { method: 'P12', subjectDn: 'CN=x', holderEmail: 'bob@example.com' });
+    expect(known.map((field) => field.label)).toEqual(['Enrollment method', 'Subject DN', 'Holder email (as given)']);
+    expect(other).toEqual([]);
+  });
+
   it("reads no label from Object.prototype: a key such as toString or constructor is the requester's, quoted", () => {
     const subject = JSON.parse('{"serialNumber":"0A","issuerDn":"CN=CA","toString":"x","constructor":"y","__proto__":"z"}');
     const { known, other } = subjectFields('certificate.revoke', subject);

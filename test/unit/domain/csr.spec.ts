@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CertificationRequest } from '@peculiar/asn1-csr';
+import { Attributes, CertificationRequest } from '@peculiar/asn1-csr';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { AttributeValue } from '@peculiar/asn1-x509';
+import { Attribute, AttributeValue } from '@peculiar/asn1-x509';
 import fc from 'fast-check';
 import { assertP10CsrParses, csrProblem, describeCsr } from '../../../functions/domain/csr';
 import { ATTRIBUTE_NAMES, foldValue, namesSubject, parseDn, type Rdn } from '../../../functions/domain/dn';
@@ -71,6 +71,29 @@ describe('a P10 enrollment CSR', () => {
     });
     const once = await makeCsr({ subject: 'CN=www.good.example', names: ['dns:www.good.example', 'dns:login.good.example'] });
     expect(() => assertP10CsrParses(enroll(once, 'P10', 'CN=www.good.example'))).not.toThrow();
+  });
+
+  test("a subjectAltName in Microsoft's certificate extensions attribute (which AD CS reads) counts: repeated, it is refused; alone, its names are shown", async () => {
+    const pem = await makeCsr({ subject: 'CN=www.good.example', names: ['dns:www.good.example'] });
+    const request = AsnConvert.parse(Buffer.from(pemBody(pem), 'base64'), CertificationRequest);
+    const other = AsnConvert.parse(
+      Buffer.from(pemBody(await makeCsr({ subject: 'CN=x', names: ['dns:login.bank.example'] })), 'base64'),
+      CertificationRequest,
+    );
+    const msAttribute = (from: CertificationRequest) =>
+      new Attribute({ type: '1.3.6.1.4.1.311.2.1.14', values: from.certificationRequestInfo.attributes[0]?.values ?? [] });
+    const withMs = (attributes: Attribute[]) => {
+      request.certificationRequestInfo.attributes = new Attributes(attributes);
+      return `-----BEGIN CERTIFICATE REQUEST-----\n${Buffer.from(AsnConvert.serialize(request)).toString('base64')}\n-----END CERTIFICATE REQUEST-----`;
+    };
+    const original = [...request.certificationRequestInfo.attributes];
+    const both = withMs([...original, msAttribute(other)]);
+    expect(refusal(() => assertP10CsrParses(enroll(both, 'P10', 'CN=www.good.example')))).toMatchObject({
+      code: 'invalid_request',
+      message: 'subject.csr repeats the subjectAltName extension in its extension request (a CA reads only one of them)',
+    });
+    const alone = withMs([msAttribute(other)]);
+    expect(describeCsr(alone)?.subjectAlternativeNames).toEqual(['DNS:login.bank.example']);
   });
 
   test('other methods and kinds are not read as CSRs', () => {

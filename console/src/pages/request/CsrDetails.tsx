@@ -76,7 +76,12 @@ function RawPem({ pem, fileName }: { pem: string; fileName: string }) {
 }
 
 /** A P10 request decoded for an officer's due diligence: key, requested extensions, fingerprint, signature, raw PEM. */
-export function CsrDetails({ pem, requestId }: { pem: string; requestId: string }) {
+/**
+ * `names`: the subject alternative names the service read at create (request.csr), from every
+ * extension request the CSR carries (Microsoft's attribute too, which AD CS reads): shown instead of
+ * the browser's own reading, which sees the PKCS #9 one only.
+ */
+export function CsrDetails({ pem, requestId, names }: { pem: string; requestId: string; names?: readonly string[] }) {
   const [csr, setCsr] = useState<DecodedCsr>();
   useEffect(() => {
     let current = true;
@@ -103,7 +108,7 @@ export function CsrDetails({ pem, requestId }: { pem: string; requestId: string 
           { label: 'Key', value: `${csr.keyAlgorithm}${csr.keySize ? ` ${csr.keySize} bits` : ''}${csr.curve ? ` (${csr.curve})` : ''}` },
           {
             label: 'Subject alternative names',
-            value: csr.subjectAlternativeNames.length ? csr.subjectAlternativeNames.join(', ') : 'None',
+            value: (names ?? csr.subjectAlternativeNames).length ? (names ?? csr.subjectAlternativeNames).join(', ') : 'None',
           },
           { label: 'Key usage', value: listed(csr.keyUsage) },
           { label: 'Extended key usage', value: listed(csr.extendedKeyUsage) },

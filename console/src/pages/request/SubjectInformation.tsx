@@ -41,7 +41,7 @@ export function SubjectInformation({ request }: { request: ApprovalRequest }) {
         {typeof csr === 'string' ? (
           <SpaceBetween size="s">
             <Box variant="h3">Certificate request (PKCS#10)</Box>
-            <CsrDetails pem={csr} requestId={request.id} />
+            <CsrDetails pem={csr} requestId={request.id} names={request.csr?.subjectAlternativeNames} />
           </SpaceBetween>
         ) : null}
       </SpaceBetween>
