@@ -69,7 +69,7 @@ export interface MonitoringProps {
   readonly apiFunctions: Record<string, IFunction>;
   /** The signed-link functions (public, with reserved concurrency), by logical name. */
   readonly linkFunctions: Record<string, IFunction>;
-  /** The workflow's task functions and the SES events handler, by logical name. */
+  /** The workflow's task functions, the SES events handler and the stream consumer, by logical name. */
   readonly workflowFunctions: Record<string, IFunction>;
   /**
    * The task function whose errors are failed callback attempts (watched through CallbacksFailed
@@ -78,6 +78,11 @@ export interface MonitoringProps {
   readonly callbackFunctionName: string;
   /** The reconciler (one run every few minutes): its error rate alarms like every function's (`reconciler-error-rate`). */
   readonly reconcilerFunction: IFunction;
+  /**
+   * Alarms other constructs made without actions (stream-consumer-failures, reconciler-not-running):
+   * they notify the alarm topic and show on the dashboard like the others.
+   */
+  readonly alarms?: readonly Alarm[];
   readonly stateMachine: IStateMachine;
   readonly api: IHttpApi;
   readonly table: ITableV2;
@@ -133,6 +138,11 @@ export class Monitoring extends Construct {
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
 
     const action = new SnsAction(this.alarmTopic);
+    for (const made of props.alarms ?? []) {
+      made.addAlarmAction(action);
+      made.addOkAction(action);
+      this.alarms.push(made);
+    }
     const alarm = (
       name: string,
       metric: IMetric,
@@ -212,7 +222,7 @@ export class Monitoring extends Construct {
     throttleAlarms(
       'workflow-throttles',
       props.workflowFunctions,
-      'Workflow or SES-event functions were throttled (retried, but the account is short of concurrency)',
+      'Workflow, SES-event or stream-consumer functions were throttled (retried, but the account is short of concurrency)',
     );
 
     // ---- API ------------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 /**
  * The reconciler: the workflow's backstop, the `reconciler` function of the registry run by an
- * EventBridge Scheduler schedule every RECONCILE_EVERY_MINUTES, with the scheduler's own role.
+ * EventBridge Scheduler schedule every RECONCILE_EVERY_MINUTES, with the scheduler's own role, and
+ * an alarm for when it stops running (Monitoring wires it to the alarm topic).
  */
-import { Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
@@ -19,6 +21,8 @@ export const RECONCILE_EVERY_MINUTES = 1;
 export const reconcileRate = (minutes: number) => `rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`;
 
 export interface ReconcilerProps {
+  /** Name prefix of the alarm, e.g. `approvals-dev`. */
+  readonly prefix: string;
   /** The state machine's fixed name (its executions are named in the DescribeExecution grant). */
   readonly stateMachineName: string;
   readonly resources: ServiceResources;
@@ -30,6 +34,8 @@ export interface ReconcilerProps {
 export class Reconciler extends Construct {
   readonly function: ServiceFunction;
   readonly schedule: CfnSchedule;
+  /** No run in 10 minutes (missing data breaches), without actions: Monitoring wires it to the alarm topic. */
+  readonly notRunningAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: ReconcilerProps) {
     super(scope, id);
@@ -40,6 +46,8 @@ export class Reconciler extends Construct {
       // One run at a time: two overlapping runs could both start an execution for the same request.
       reservedConcurrentExecutions: props.reserveConcurrency ? 1 : undefined,
     });
+    // The scheduler invokes asynchronously: no Lambda retries or queued events either (60 s is Lambda's least age).
+    this.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
     // DescribeExecution is authorised on execution ARNs only: this state machine's executions.
     const literal = (value: string, name: string) => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
     const role = this.function.role;
@@ -62,6 +70,17 @@ export class Reconciler extends Construct {
       state: 'ENABLED',
       // A missed run is not retried: the next one comes within minutes and does the same work.
       target: { arn: this.function.functionArn, roleArn: schedulerRole.roleArn, retryPolicy: { maximumRetryAttempts: 0 } },
+    });
+    // Its error alarm sees no data when nothing runs it: a disabled or deleted schedule, a broken role, no concurrency.
+    this.notRunningAlarm = new Alarm(this, 'NotRunningAlarm', {
+      alarmName: `${props.prefix}-reconciler-not-running`,
+      alarmDescription:
+        'The reconciler did not run in 10 minutes: the backstop is off (check its schedule, the schedule role and the function; docs/deploy-and-operations.md: Runbook)',
+      metric: this.function.metricInvocations({ period: Duration.minutes(10), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.BREACHING,
     });
   }
 }

@@ -5,16 +5,14 @@
  * events to the stack's bus and keeps the /stats counters. The mapping reports partial batch failures,
  * bisects a failing batch, retries a bounded number of times within a maximum record age
  * (STREAM_CONSUMER_FUNCTION.stream, which the local stream poller follows too), then sends the
- * record's position to an on-failure queue, which raises an alarm. What the consumer could not do,
- * the reconciler does at the request's next check.
+ * record's position to an on-failure queue; each record sent there raises an alarm (Monitoring wires it
+ * to the alarm topic). What the consumer could not do, the reconciler does at the request's next check.
  */
 import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { REQUEST_CHANGE_FILTERS } from '../../functions/adapters/dynamodb/stream';
@@ -24,8 +22,6 @@ import { ServiceFunction, type ServiceResources } from './service-function';
 export interface StreamConsumerProps {
   /** What the function's needs refer to; its table's stream feeds the function. */
   readonly resources: ServiceResources;
-  /** Where the alarm on the on-failure queue goes. */
-  readonly alarmTopic: ITopic;
   readonly prefix: string;
   readonly logRetention?: RetentionDays;
   readonly logRemovalPolicy?: RemovalPolicy;
@@ -35,6 +31,7 @@ export class StreamConsumer extends Construct {
   readonly function: ServiceFunction;
   /** Positions of stream records the consumer gave up on (retries or age exhausted). */
   readonly failures: Queue;
+  /** Records sent to `failures`, without actions: Monitoring wires it to the alarm topic. */
   readonly failuresAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: StreamConsumerProps) {
@@ -74,13 +71,12 @@ export class StreamConsumer extends Construct {
       alarmName: `${props.prefix}-stream-consumer-failures`,
       alarmDescription:
         'Stored changes the outbox could not relay to the workflow, publish as events or count (retries or record age exhausted); the reconciler repairs the workflow part at the next check, those events and counts are missing: look for the cause (Step Functions, EventBridge or DynamoDB errors, throttling)',
-      metric: this.failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      // Messages sent, not visible: nothing reads the queue, so a backlog alarm would stay in ALARM after the first failure.
+      metric: this.failures.metricNumberOfMessagesSent({ period: Duration.minutes(5), statistic: 'Sum' }),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    this.failuresAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
-    this.failuresAlarm.addOkAction(new SnsAction(props.alarmTopic));
   }
 }

@@ -1,7 +1,8 @@
 /**
- * Everything that holds data or identities: the table, the user pool and its clients,
- * the signing-key secrets and the SES identity. All of it is retained when the stack
- * goes, and the stateless stack can be redeployed or destroyed without touching it.
+ * Everything that holds data or identities: the table, the user pool with its groups, app clients
+ * and resource server, the signing-key secrets, the receipt keys and the SES identity. These are
+ * retained when the stack goes (the Cognito domain and the API's custom domain are not), and the
+ * stateless stack can be redeployed or destroyed without touching them.
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { DomainName, EndpointType, type IDomainName, SecurityPolicy } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -156,11 +157,14 @@ export class StatefulStack extends Stack implements StatefulResources {
             })
           : UserPoolEmail.withCognito(),
     });
-    this.userPool.addGroup('Approvers', {
-      groupName: GROUPS.approvers,
-      description: 'May decide on requests that list them, and search all requests',
-    });
-    this.userPool.addGroup('Admins', { groupName: GROUPS.admins, description: 'Manage profiles and delete any request' });
+    // The pool's groups (their members), app clients and resource server are retained with it: a retained pool keeps working.
+    const groups = [
+      this.userPool.addGroup('Approvers', {
+        groupName: GROUPS.approvers,
+        description: 'May decide on requests that list them, and search all requests',
+      }),
+      this.userPool.addGroup('Admins', { groupName: GROUPS.admins, description: 'Manage profiles and delete any request' }),
+    ];
 
     const resourceServer = this.userPool.addResourceServer('ApiResourceServer', {
       identifier: RESOURCE_SERVER_ID,
@@ -239,6 +243,7 @@ export class StatefulStack extends Stack implements StatefulResources {
     });
     this.machineClient.node.addDependency(resourceServer);
     this.apiClients = [this.userClient, this.machineClient];
+    for (const part of [...groups, resourceServer, ...this.apiClients]) part.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     // ---- Signing keys, generated at deploy time ----------------------------------------------
     const keys = new SigningKeys(this, 'SigningKeys', {

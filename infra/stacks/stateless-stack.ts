@@ -162,6 +162,7 @@ export class StatelessStack extends Stack {
     this.workflowFunctions = workflow.functions;
 
     const reconciler = new Reconciler(this, 'Reconciler', {
+      prefix: config.prefix,
       stateMachineName: this.stateMachineName,
       resources,
       reserveConcurrency: config.reconcilerConcurrency === 1,
@@ -169,6 +170,8 @@ export class StatelessStack extends Stack {
     });
     this.reconcilerFunction = reconciler.function;
     this.reconcileSchedule = reconciler.schedule;
+
+    this.streamConsumer = new StreamConsumer(this, 'StreamConsumer', { resources, prefix: config.prefix, ...logs });
 
     // ---- Alarms and dashboard -----------------------------------------------------------------
     const linkNames = new Set(
@@ -182,7 +185,7 @@ export class StatelessStack extends Stack {
       prefix: config.prefix,
       apiFunctions: byLink(false),
       linkFunctions: byLink(true),
-      workflowFunctions: { ...this.workflowFunctions, sesEvents: this.sesEventsFunction },
+      workflowFunctions: { ...this.workflowFunctions, sesEvents: this.sesEventsFunction, streamConsumer: this.streamConsumer.function },
       callbackFunctionName: 'deliverCallback',
       reconcilerFunction: this.reconcilerFunction,
       stateMachine: this.stateMachine,
@@ -192,13 +195,7 @@ export class StatelessStack extends Stack {
       deadLetterQueue: this.emailEventsDeadLetterQueue,
       link4xx: LINK_4XX_METRIC,
       alarmEmail: config.alarmEmail,
-    });
-
-    this.streamConsumer = new StreamConsumer(this, 'StreamConsumer', {
-      resources,
-      alarmTopic: this.monitoring.alarmTopic,
-      prefix: config.prefix,
-      ...logs,
+      alarms: [this.streamConsumer.failuresAlarm, reconciler.notRunningAlarm],
     });
 
     new CfnOutput(this, 'ApiUrl', {

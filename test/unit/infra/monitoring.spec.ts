@@ -62,7 +62,12 @@ const expressionOf = (properties: Record<string, unknown>) =>
   )?.Expression;
 const ref = (construct: Parameters<typeof logicalId>[0]) => JSON.stringify({ Ref: logicalId(construct) });
 
-const allFunctions = { ...stateless.apiFunctions, ...stateless.workflowFunctions, sesEvents: stateless.sesEventsFunction };
+const allFunctions = {
+  ...stateless.apiFunctions,
+  ...stateless.workflowFunctions,
+  sesEvents: stateless.sesEventsFunction,
+  streamConsumer: stateless.streamConsumer.function,
+};
 
 describe('alarms', () => {
   test('every alarm notifies the alarm topic, on alarm and on recovery', () => {
@@ -236,6 +241,18 @@ describe('the dashboard', () => {
     statelessTemplate.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     for (const name of SERVICE_METRICS.names) expect([name, body.includes(name)]).toEqual([name, true]);
   });
+
+  test("it graphs every function's errors, duration and throttles, the stream consumer and the reconciler included", () => {
+    for (const [name, fn] of Object.entries({ ...allFunctions, reconciler: stateless.reconcilerFunction })) {
+      expect([name, body.split(ref(fn)).length - 1]).toEqual([name, 3]);
+    }
+  });
+
+  test('its alarm status shows every alarm', () => {
+    for (const [id, { Properties }] of Object.entries(resources(statelessTemplate, 'AWS::CloudWatch::Alarm'))) {
+      expect([Properties?.AlarmName, body.includes(JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }))]).toEqual([Properties?.AlarmName, true]);
+    }
+  });
 });
 
 describe('SES delivery problems', () => {
@@ -337,7 +354,7 @@ describe('the outbox: the table stream feeds the stream consumer', () => {
     );
   });
 
-  test('the on-failure queue is encrypted, requires TLS and raises an alarm on the alarm topic', () => {
+  test('the on-failure queue is encrypted and requires TLS', () => {
     const queue = props(resources(statelessTemplate, 'AWS::SQS::Queue')[logicalId(consumer.failures)]);
     expect(queue.SqsManagedSseEnabled).toBe(true);
     const policy = Object.values(resources(statelessTemplate, 'AWS::SQS::QueuePolicy')).find(
@@ -346,11 +363,24 @@ describe('the outbox: the table stream feeds the stream consumer', () => {
     expect((props(policy).PolicyDocument as { Statement: unknown[] }).Statement).toEqual(
       expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
     );
+  });
+
+  test('each record sent to the on-failure queue notifies (not its backlog, which nothing reads: that alarm would stay in ALARM)', () => {
     const failures = alarm('stream-consumer-failures');
+    expect(metricsOf(failures)).toEqual([
+      {
+        namespace: 'AWS/SQS',
+        metricName: 'NumberOfMessagesSent',
+        dimensions: { QueueName: JSON.stringify({ 'Fn::GetAtt': [logicalId(consumer.failures), 'QueueName'] }) },
+      },
+    ]);
     expect(failures).toMatchObject({
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Namespace: 'AWS/SQS',
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
       Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
       AlarmActions: [topicRef],
     });
   });

@@ -1,6 +1,6 @@
 /**
  * The reconciler in the cloud: EventBridge Scheduler runs it every minute with a role that may
- * invoke this one function and nothing else; its errors alarm; it reads only the byDue index.
+ * invoke this one function and nothing else, without retries; its errors and a missed schedule alarm.
  */
 import { functionNamed } from '../../../functions/registry';
 import { RECONCILE_EVERY_MINUTES, reconcileRate } from '../../../infra/constructs/reconciler';
@@ -22,6 +22,36 @@ test('a schedule runs the reconciler every minute, without retries (the next run
   const target = schedule.Target as { Arn: unknown; RoleArn: unknown; RetryPolicy: unknown };
   expect(target.Arn).toEqual({ 'Fn::GetAtt': [logicalId(stateless.reconcilerFunction), 'Arn'] });
   expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 0 });
+});
+
+test('Lambda does not retry a failed run nor keep its event queued: the next run, a minute later, does the same work', () => {
+  const configs = Object.values(resources(statelessTemplate, 'AWS::Lambda::EventInvokeConfig')).map(props);
+  expect(configs).toEqual([
+    {
+      FunctionName: { Ref: logicalId(stateless.reconcilerFunction) },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+    },
+  ]);
+});
+
+test('a schedule that stops running the reconciler (disabled, deleted, a broken role) raises an alarm', () => {
+  const alarm = Object.values(resources(statelessTemplate, 'AWS::CloudWatch::Alarm'))
+    .map(props)
+    .find((candidate) => candidate.AlarmName === `${config.prefix}-reconciler-not-running`);
+  expect(alarm).toMatchObject({
+    Namespace: 'AWS/Lambda',
+    MetricName: 'Invocations',
+    Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(stateless.reconcilerFunction) } }],
+    Statistic: 'Sum',
+    Period: 600,
+    EvaluationPeriods: 1,
+    Threshold: 1,
+    ComparisonOperator: 'LessThanThreshold',
+    TreatMissingData: 'breaching',
+    AlarmActions: [{ Ref: logicalId(stateless.monitoring.alarmTopic) }],
+  });
 });
 
 test('the rate expression names its unit in the singular for 1, the plural otherwise, as EventBridge requires', () => {

@@ -117,14 +117,20 @@ describe('destroy and deploy again', () => {
 });
 
 describe('retention', () => {
-  test.each(['AWS::DynamoDB::GlobalTable', 'AWS::Cognito::UserPool', 'AWS::SecretsManager::Secret', 'AWS::SES::EmailIdentity'])(
-    'every %s is retained on delete and on replacement',
-    (type) => {
-      const found = Object.values(resources(statefulTemplate, type));
-      expect(found.length).toBeGreaterThan(0);
-      for (const resource of found) expect([resource.DeletionPolicy, resource.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
-    },
-  );
+  test.each([
+    'AWS::DynamoDB::GlobalTable',
+    'AWS::Cognito::UserPool',
+    // Without them a retained pool would lose every group membership and the calling systems' client ids and secrets.
+    'AWS::Cognito::UserPoolGroup',
+    'AWS::Cognito::UserPoolClient',
+    'AWS::Cognito::UserPoolResourceServer',
+    'AWS::SecretsManager::Secret',
+    'AWS::SES::EmailIdentity',
+  ])('every %s is retained on delete and on replacement', (type) => {
+    const found = Object.values(resources(statefulTemplate, type));
+    expect(found.length).toBeGreaterThan(0);
+    for (const resource of found) expect([resource.DeletionPolicy, resource.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+  });
 
   test('the stateless stack holds no data: no table, user pool, secret or email identity', () => {
     for (const type of [
