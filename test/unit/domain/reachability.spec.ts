@@ -16,12 +16,18 @@ const body = { kind: 'card.request' as const, profileId: 'p', subject: { holderI
 const person = (name: string) => ({ id: name, email: `${name}@example.com`, groups: ['approvers'] });
 const listed = (...names: string[]) => names.map((name) => `${name}@example.com`);
 
+/** A profile of these stages (no flat approvers). */
+const staged = (stages: StageRule[]) => fixtureProfile({ approvers: undefined, requiredApprovals: undefined, stages });
 const withStages = (...stages: Array<[string[], number]>) =>
-  fixtureProfile({
-    approvers: undefined,
-    requiredApprovals: undefined,
-    stages: stages.map(([approvers, requiredApprovals], index): StageRule => ({ name: `S${index + 1}`, approvers, requiredApprovals })),
-  });
+  staged(stages.map(([approvers, requiredApprovals], index): StageRule => ({ name: `S${index + 1}`, approvers, requiredApprovals })));
+/** An active delegation from `from` to `to` (both by name). */
+const delegationOf = (from: string, to: string) => ({
+  delegator: { id: from, email: `${from}@example.com` },
+  to: { id: to, email: `${to}@example.com` },
+  from: '2026-11-01T00:00:00.000Z',
+  until: '2026-11-30T00:00:00.000Z',
+  createdAt: '2026-11-01T00:00:00.000Z',
+});
 const create = (...stages: Array<[string[], number]>) => createRequest('r-1', body, withStages(...stages), alice, now).request;
 
 function errorOf(run: () => unknown) {
@@ -100,13 +106,7 @@ describe('an approval that would leave a stage out of reach', () => {
 
   test('through a delegate, both votes count: the delegate needed in a later stage may not approve for the delegator', () => {
     const request = create([listed('bob'), 1], [listed('carol', 'dave'), 2]);
-    const delegation = {
-      delegator: { id: 'bob', email: 'bob@example.com' },
-      to: { id: 'dave', email: 'dave@example.com' },
-      from: '2026-11-01T00:00:00.000Z',
-      until: '2026-11-30T00:00:00.000Z',
-      createdAt: '2026-11-01T00:00:00.000Z',
-    };
+    const delegation = delegationOf('bob', 'dave');
     const error = errorOf(() => decideFor(request, person('dave'), person('bob'), delegation, { decision: 'approve' }, now));
     expect(error.code).toBe('conflict');
     expect(error.message).toMatch(/^your approval is needed at Stage 2 of 2 · S2/);
@@ -124,14 +124,10 @@ describe('an approval that would leave a stage out of reach', () => {
 });
 
 describe('a stage that starts out of reach (its group lost people since the create)', () => {
-  const profile = fixtureProfile({
-    approvers: undefined,
-    requiredApprovals: undefined,
-    stages: [
-      { name: 'Team lead', approvers: listed('bob'), requiredApprovals: 1 },
-      { name: 'PKI officers', approvers: ['group:pki'], requiredApprovals: 1 },
-    ],
-  });
+  const profile = staged([
+    { name: 'Team lead', approvers: listed('bob'), requiredApprovals: 1 },
+    { name: 'PKI officers', approvers: ['group:pki'], requiredApprovals: 1 },
+  ]);
 
   test('ends the request at once, rejected by the service with the stage and the reason, in the same change as the approval', () => {
     const request = createRequest('r-2', body, profile, alice, now, {
@@ -184,15 +180,11 @@ test('an approver who approved an earlier stage and tries again is told so (409)
 
 describe('later stages with groups are judged when they start (their groups are resolved again then)', () => {
   test('a later group stage that lost people since the create neither refuses a vote nor rejects the request before it starts', () => {
-    const three = fixtureProfile({
-      approvers: undefined,
-      requiredApprovals: undefined,
-      stages: [
-        { name: 'Lead', approvers: listed('bob'), requiredApprovals: 1 },
-        { name: 'PKI', approvers: [...listed('carol'), 'group:pki'], requiredApprovals: 1 },
-        { name: 'Security', approvers: ['group:sec'], requiredApprovals: 1 },
-      ],
-    });
+    const three = staged([
+      { name: 'Lead', approvers: listed('bob'), requiredApprovals: 1 },
+      { name: 'PKI', approvers: [...listed('carol'), 'group:pki'], requiredApprovals: 1 },
+      { name: 'Security', approvers: ['group:sec'], requiredApprovals: 1 },
+    ]);
     const atCreate = { pki: [{ sub: 'erin', email: 'erin@example.com' }], sec: [{ sub: 'carol', email: 'carol@example.com' }] };
     const request = createRequest('r-5', body, three, alice, now, { members: atCreate }).request;
     // Erin left pki, frank joined sec: PKI starts with carol, and Security will have frank.
@@ -208,14 +200,10 @@ describe('later stages with groups are judged when they start (their groups are 
   });
 
   test("a vote the next stage's fresh members make harmless is not refused for its create-time list", () => {
-    const two = fixtureProfile({
-      approvers: undefined,
-      requiredApprovals: undefined,
-      stages: [
-        { name: 'Leads', approvers: listed('bob', 'carol'), requiredApprovals: 1 },
-        { name: 'PKI', approvers: [...listed('bob'), 'group:pki'], requiredApprovals: 1 },
-      ],
-    });
+    const two = staged([
+      { name: 'Leads', approvers: listed('bob', 'carol'), requiredApprovals: 1 },
+      { name: 'PKI', approvers: [...listed('bob'), 'group:pki'], requiredApprovals: 1 },
+    ]);
     const request = createRequest('r-6', body, two, alice, now, { members: { pki: [] } }).request;
     // Dave joined pki since: PKI starts as bob and dave.
     const change = decide(request, person('bob'), { decision: 'approve' }, now, { pki: [{ sub: 'dave', email: 'dave@example.com' }] });
@@ -223,22 +211,12 @@ describe('later stages with groups are judged when they start (their groups are 
   });
 
   test("a delegate's approval uses the delegator's vote too when the stage it starts is judged", () => {
-    const two = fixtureProfile({
-      approvers: undefined,
-      requiredApprovals: undefined,
-      stages: [
-        { name: 'Leads', approvers: listed('carol', 'xavier'), requiredApprovals: 1 },
-        { name: 'PKI', approvers: [...listed('carol'), 'group:pki'], requiredApprovals: 1 },
-      ],
-    });
+    const two = staged([
+      { name: 'Leads', approvers: listed('carol', 'xavier'), requiredApprovals: 1 },
+      { name: 'PKI', approvers: [...listed('carol'), 'group:pki'], requiredApprovals: 1 },
+    ]);
     const request = createRequest('r-7', body, two, alice, now, { members: { pki: [{ sub: 'dave', email: 'dave@example.com' }] } }).request;
-    const delegation = {
-      delegator: { id: 'carol', email: 'carol@example.com' },
-      to: { id: 'erin', email: 'erin@example.com' },
-      from: '2026-11-01T00:00:00.000Z',
-      until: '2026-11-30T00:00:00.000Z',
-      createdAt: '2026-11-01T00:00:00.000Z',
-    };
+    const delegation = delegationOf('carol', 'erin');
     // Dave left pki: PKI starts as carol alone, whose vote erin just cast for her.
     const change = decideFor(request, person('erin'), person('carol'), delegation, { decision: 'approve' }, now, { pki: [] });
     expect(change.request).toMatchObject({ state: 'rejected', decision: { by: { id: 'workflow' } } });
