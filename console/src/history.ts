@@ -1,3 +1,4 @@
+import { WORKFLOW_ACTOR } from '../../functions/domain/model';
 import type { HistoryEntry } from './api';
 import { actingText } from './format';
 import { show } from './pages/request/show';
@@ -14,8 +15,9 @@ export const historyNote = (more: boolean): string | undefined =>
 
 type Entry = Pick<HistoryEntry, 'actor' | 'details'>;
 
-/** A delegate's entry records the approver they acted for in `details.for`. */
+/** A delegate's entry records the approver they acted for in `details.for` (the service's own entries name whom an email was for). */
 const actedFor = (entry: Entry) => {
+  if (entry.actor.id === WORKFLOW_ACTOR.id) return undefined;
   const value = entry.details?.for;
   return value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string'
     ? (value as { id: string; email?: string })

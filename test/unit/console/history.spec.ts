@@ -25,6 +25,19 @@ describe('a history entry of a delegate', () => {
     expect(historyDetails(entry)).toBe('comment: ok');
   });
 
+  it("names the service alone on its own entries: a delegate's copy sent (`delegated`) is for the approver, not done for them", () => {
+    const entry = {
+      at: '2026-01-01T00:00:00.000Z',
+      type: 'delegated' as const,
+      actor: { id: 'workflow' },
+      details: { for: carol, to: { id: 'bob', email: 'bob@example.com' }, email: 'approval' },
+    };
+    expect(historyWho(entry)).toBe('the service');
+    expect(historyDetails(entry)).toBe(
+      'for: {"id":"carol","email":"carol@example.com"}; to: {"id":"bob","email":"bob@example.com"}; email: approval',
+    );
+  });
+
   it('names the actor alone, and shows every detail, where nobody acted for another', () => {
     const entry = { at: '2026-01-01T00:00:00.000Z', type: 'held' as const, actor: carol, details: { comment: 'wait', until: '' } };
     expect(historyWho(entry)).toBe('carol@example.com');
