@@ -15,6 +15,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { type Need, type ServiceFunctionEntry, TIMEOUT_SECONDS } from '../../functions/registry';
+import { receiptSignerRoleName } from './receipt-keys';
 
 /** The project root: function entries are relative to it. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -57,6 +58,12 @@ export interface ServiceFunctionProps {
    * @default - only NODE_OPTIONS=--enable-source-maps
    */
   readonly environment?: Record<string, string>;
+  /**
+   * Fixed name of the function's role. `ofEntry` names the role of a function with `receipts:sign`
+   * (`<prefix>-receipt-signer-<name>`): the receipt keys' policy denies kms:Sign to any other principal.
+   * @default - a generated name
+   */
+  readonly roleName?: string;
 }
 
 /** The table as the functions see it: its name, its ARN and the names of its indexes. */
@@ -81,8 +88,11 @@ export interface ServiceResources {
   readonly callbackKeys: ISecret;
   /** Where calling systems may have callbacks sent (https URL prefixes; none when empty). */
   readonly callbackUrlPrefixes: readonly string[];
-  /** The receipt keys (KMS, ECC_NIST_P256): the one that signs now, and every one the JWKS lists (current first). */
-  readonly receipts: { readonly signingKeyArn: string; readonly keyArns: readonly string[] };
+  /**
+   * The receipt keys (KMS, ECC_NIST_P256): the one that signs now, and every one the JWKS lists (current first);
+   * only roles whose name starts with `signerRolePrefix` may sign with them (their key policy).
+   */
+  readonly receipts: { readonly signingKeyArn: string; readonly keyArns: readonly string[]; readonly signerRolePrefix: string };
   /** The stack's own EventBridge bus, where the stream consumer publishes events. */
   readonly eventBus: { readonly eventBusName: string; readonly eventBusArn: string };
   /** The user directory: the stack's Cognito user pool. */
@@ -163,6 +173,8 @@ export class ServiceFunction extends NodejsFunction {
   readonly needs = new Set<Need>();
   /** The name of its registry entry, when made by `ofEntry`. */
   registryName?: string;
+  /** The role's fixed name, when given (`roleName`). */
+  readonly roleName?: string;
 
   /**
    * The function of one registry entry (functions/registry.ts): id `<Name>Function`, the entry's
@@ -175,10 +187,13 @@ export class ServiceFunction extends NodejsFunction {
     props: Omit<ServiceFunctionProps, 'entry'>,
   ): ServiceFunction {
     const id = `${entry.name.charAt(0).toUpperCase()}${entry.name.slice(1)}Function`;
+    const signs = entry.needs.includes('receipts:sign');
     const fn = new ServiceFunction(scope, id, {
       timeout: Duration.seconds(TIMEOUT_SECONDS[entry.kind]),
       ...props,
       entry: entry.entry,
+      // The receipt keys' policy lets only these role names sign.
+      ...(signs ? { roleName: receiptSignerRoleName(resources.receipts.signerRolePrefix, entry.name) } : {}),
     }).bindNeeds(entry.needs, resources);
     fn.registryName = entry.name;
     return fn;
@@ -194,6 +209,7 @@ export class ServiceFunction extends NodejsFunction {
     const role = new Role(scope, `${id}Role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs ${props.entry}`,
+      roleName: props.roleName,
     });
     logGroup.grantWrite(role);
 
@@ -215,6 +231,7 @@ export class ServiceFunction extends NodejsFunction {
       role,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
     });
+    this.roleName = props.roleName;
 
     // Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which have no resource-level permissions.
     Validations.of(role).acknowledge({
@@ -284,6 +301,12 @@ export class ServiceFunction extends NodejsFunction {
           this.addEnvironment('CALLBACK_URL_PREFIXES', resources.callbackUrlPrefixes.join(','));
           break;
         case 'receipts:sign':
+          // The key policy denies kms:Sign to any role not named `<signerRolePrefix>…`: fail here rather than at the first signature.
+          if (!this.roleName?.startsWith(resources.receipts.signerRolePrefix)) {
+            throw new Error(
+              `${this.node.path}: receipts:sign needs a role named ${resources.receipts.signerRolePrefix}<name> (ServiceFunction.ofEntry names it), got ${this.roleName ?? 'a generated name'}`,
+            );
+          }
           // kms:Sign on the current key only: the kid is the key id, so no GetPublicKey is needed to sign.
           this.addEnvironment('RECEIPT_SIGNING_KEY_ARN', resources.receipts.signingKeyArn);
           this.addEnvironment('PUBLIC_BASE_URL', resources.email.publicBaseUrl);

@@ -59,8 +59,11 @@ export interface StatefulResources {
   readonly apiClients: readonly UserPoolClient[];
   readonly linkKeys: Secret;
   readonly callbackKeys: Secret;
-  /** The receipt keys (KMS): the one that signs now and every one the JWKS lists, current first. */
-  readonly receiptKeys: { readonly signingKeyArn: string; readonly keyArns: readonly string[] };
+  /**
+   * The receipt keys (KMS): the one that signs now and every one the JWKS lists, current first,
+   * and the start of the role names the key policy lets sign (plain text built from the stage prefix, no token).
+   */
+  readonly receiptKeys: { readonly signingKeyArn: string; readonly keyArns: readonly string[]; readonly signerRolePrefix: string };
   readonly sender: { readonly email: string; readonly identityArn: string; readonly sandboxRecipientArns: readonly string[] };
   /** The API's custom domain, when `apiDomain` is set: the stateless stack maps its API to it. */
   readonly apiDomain?: IDomainName;
@@ -261,6 +264,7 @@ export class StatefulStack extends Stack implements StatefulResources {
     this.receiptKeys = {
       signingKeyArn: receiptKeys.current.keyArn,
       keyArns: [...receiptKeys.keys].reverse().map((key) => key.keyArn),
+      signerRolePrefix: receiptKeys.signerRolePrefix,
     };
 
     // ---- SES: the sender identity (and, in the sandbox, the verified recipients) --------------
