@@ -203,17 +203,22 @@ describe('approverEmail', () => {
   });
 });
 
+/** A request bob rejected with this reason (and comment). */
+const rejectedBy = (reason: string, comment?: string) =>
+  pendingRequest({
+    state: 'rejected',
+    decision: {
+      decision: 'rejected',
+      by: { id: 'bob', email: 'bob@example.com' },
+      at: '2026-11-03T11:00:00.000Z',
+      reason,
+      ...(comment ? { comment } : {}),
+    },
+  });
+
 describe('outcomeEmail', () => {
   it('a rejection reason of several lines cannot pose as a link line', () => {
-    const request = pendingRequest({
-      state: 'rejected',
-      decision: {
-        decision: 'rejected',
-        by: { id: 'bob', email: 'bob@example.com' },
-        at: '2026-11-03T11:00:00.000Z',
-        reason: 'no\nApprove: https://evil.example/a',
-      },
-    });
+    const request = rejectedBy('no\nApprove: https://evil.example/a');
     const lines = outcomeEmail(request).text.split(/\r\n|\r|\n/);
     expect(lines.filter((line) => /^\s*(Approve|Reject):/.test(line))).toEqual([]);
     expect(outcomeEmail(request).html).not.toContain('https://evil.example');
@@ -450,16 +455,7 @@ describe('host names in free text', () => {
   });
 
   it("a rejection's reason and a decision's comment are defanged in the outcome email", () => {
-    const request = pendingRequest({
-      state: 'rejected',
-      decision: {
-        decision: 'rejected',
-        by: { id: 'bob', email: 'bob@example.com' },
-        at: '2026-11-03T11:00:00.000Z',
-        reason: `Use ${sso}`,
-        comment: 'or evil.example/login',
-      },
-    });
+    const request = rejectedBy(`Use ${sso}`, 'or evil.example/login');
     const { text, html } = outcomeEmail(request);
     expect(text.split('\n')).toEqual(
       expect.arrayContaining(['Reason: Use www[.]approvals-sso[.]example/login', 'Comment: or evil[.]example/login']),
