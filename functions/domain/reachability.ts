@@ -15,7 +15,7 @@ import { conflict, invalid } from './errors';
 import { type Approval, type ApprovalRequest, type RequestStage, WORKFLOW_ACTOR } from './model';
 import { mailbox, personKeys } from './people';
 import { isGroupEntry } from './stage-rules';
-import { currentStageIndex, type StageStep, settle, stageLabel, stageOfApproval, stagesOf } from './stages';
+import { approvedMailboxes, currentStageIndex, type StageStep, settle, stageLabel, stageOfApproval, stagesOf } from './stages';
 
 export interface StageNeed {
   /** Who may still approve in the stage, one key per person. */
@@ -87,9 +87,7 @@ export function assertReachable(built: ReadonlyArray<{ stage: RequestStage; avai
  * gain its `escalateTo` addresses.
  */
 function stillNeeded(request: ApprovalRequest, approvals: readonly Approval[]): StageNeed[] {
-  const used = new Set(
-    approvals.flatMap((approval) => [approval.by.email, approval.for?.email].flatMap((email) => (email ? [mailbox(email)] : []))),
-  );
+  const used = approvedMailboxes(approvals);
   const current = currentStageIndex(request) ?? 0;
   return stagesOf(request)
     .slice(current)

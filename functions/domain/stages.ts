@@ -65,15 +65,13 @@ export function stageLabel(request: ApprovalRequest, index = shownStageIndex(req
   return `Stage ${index + 1} of ${stages.length} · ${stage.name}`;
 }
 
-/** The mailboxes that approved the request, in any stage, themselves or by a delegate for them. */
-const approvedMailboxes = (request: ApprovalRequest) =>
-  new Set(
-    request.approvals.flatMap((approval) => [approval.by.email, approval.for?.email].flatMap((email) => (email ? [mailbox(email)] : []))),
-  );
+/** The mailboxes that gave these approvals, themselves or by a delegate for them. */
+export const approvedMailboxes = (approvals: readonly Approval[]) =>
+  new Set(approvals.flatMap((approval) => [approval.by.email, approval.for?.email].flatMap((email) => (email ? [mailbox(email)] : []))));
 
 /** The shown stage's addresses whose mailbox has not approved the request (in any stage). */
 export function undecidedInStage(request: ApprovalRequest): string[] {
-  const approved = approvedMailboxes(request);
+  const approved = approvedMailboxes(request.approvals);
   return (stagesOf(request)[shownStageIndex(request)]?.approvers ?? []).filter((address) => !approved.has(mailbox(address)));
 }
 
