@@ -12,6 +12,7 @@
 import { resolve } from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import { sdkSchemaKeys } from './sdk-schema-keys';
+import { sideEffectFree } from './side-effect-free';
 
 /** The project root: function entries and aliases are relative to it. */
 const ROOT = resolve(__dirname, '..');
@@ -55,18 +56,19 @@ export const isReadOnlyApi = (fn: { kind: string; methods?: readonly string[] })
  * - read-only API functions: up to 383 KB (health 91 KB, receiptKeys 267 KB; getRequest 319 KB, getStats 323 KB,
  *   exportRequests 332 KB; the ones that read the user directory carry its Cognito client: listTasks
  *   358 KB, getDelegation 354 KB; linkPage 383 KB also verifies links with Secrets Manager's client);
- * - other functions: 315–490 KB (createRequest 490 KB holds the PKCS#10 schemas that read a P10
- *   enrollment's CSR, about 107 KB; awaitDecision 444 KB the DynamoDB, Cognito, SES, Step Functions and
+ * - other functions: 315–466 KB (createRequest 466 KB holds the packages that read a P10 enrollment's
+ *   CSR, about 92 KB, of which asn1js is 58 KB; awaitDecision 444 KB the DynamoDB, Cognito, SES, Step Functions and
  *   Secrets Manager clients; notifyOutcome 407 KB and deliverCallback 381 KB the KMS client).
  * Every bundle is about 133 KB lighter without the SDK's default credential chain and 15 KB without
  * its event-stream codec (the aliases above), about 75 KB lighter with zod's tree-shakable API
  * (functions/domain/zod.ts), and holds only the clients its needs call (functions/commons/deps.ts);
- * the four that send email are 43 KB lighter without SES v2's other operations (infra/sdk-schema-keys.ts).
+ * the four that send email are 43 KB lighter without SES v2's other operations (infra/sdk-schema-keys.ts),
+ * and createRequest 23 KB lighter without the CSR packages' unused schemas (infra/side-effect-free.ts).
  * Of what is left in getRequest, the SDK's core (@smithy/core, @aws-sdk/core) is about 120 KB
  * (docs/performance.md).
  */
 export const READ_ONLY_BUNDLE_BYTES = 395 * 1024;
-export const MAX_BUNDLE_BYTES = 505 * 1024;
+export const MAX_BUNDLE_BYTES = 476 * 1024;
 
 /** The size budget of one function's bundle, by its kind. */
 export const bundleBudget = (fn: { kind: string; methods?: readonly string[] }) =>
@@ -79,8 +81,9 @@ export const INIT_GOAL_MS_OVER_BARE = 80;
 
 /**
  * esbuild's options for one function's entry, as it is deployed (without the source map, which
- * infra/bundle-function.ts adds). The plugin lets esbuild leave out the SDK schemas of operations a
- * function never sends (infra/sdk-schema-keys.ts).
+ * infra/bundle-function.ts adds). One plugin lets esbuild leave out the SDK schemas of operations a
+ * function never sends (infra/sdk-schema-keys.ts), and the other the modules of the CSR packages
+ * that a function never imports (infra/side-effect-free.ts).
  */
 export function esbuildOptions(entry: string): BuildOptions {
   return {
@@ -93,7 +96,7 @@ export function esbuildOptions(entry: string): BuildOptions {
     mainFields: [...BUNDLING.mainFields],
     external: [...BUNDLING.externalModules],
     alias: bundlingAliases(),
-    plugins: [sdkSchemaKeys],
+    plugins: [sdkSchemaKeys, sideEffectFree],
     logLevel: 'error',
   };
 }
