@@ -1,8 +1,7 @@
 /** What every Jest configuration here shares: npm test's two projects (jest.config.js), the reliability and browser suites. */
 module.exports = {
   rootDir: require('node:path').join(__dirname, '..', '..'),
-  // Node's environment, with the local SES loaded once per worker (test/setup/environment.js).
-  testEnvironment: '<rootDir>/test/setup/environment.js',
+  testEnvironment: 'node',
   testMatch: ['**/*.test.ts'],
   // The functions' logs and metrics off (a test that checks them turns them on for itself).
   setupFiles: ['<rootDir>/test/helpers/memory/environment.ts'],
@@ -14,7 +13,5 @@ module.exports = {
     '^canonicalize$': '<rootDir>/node_modules/canonicalize/lib/canonicalize.js',
     // zod's English messages (functions/domain/zod.ts): the bundles take the ESM file, Jest's CommonJS its .cjs twin.
     '^zod/v4/locales/en\\.js$': '<rootDir>/node_modules/zod/v4/locales/en.cjs',
-    '^aws-ses-v2-local$': '<rootDir>/test/setup/worker-modules/aws-ses-v2-local.js',
-    '^aws-ses-v2-local/dist/store$': '<rootDir>/test/setup/worker-modules/aws-ses-v2-local-store.js',
   },
 };
