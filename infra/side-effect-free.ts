@@ -12,26 +12,43 @@
  * module that nothing imports is one nothing needs. test/unit/infra/bundled-csr.spec.ts runs the CSR
  * reader bundled with this plugin beside the source and compares what both read.
  */
-import type { Plugin } from 'esbuild';
+import { readFile } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
+import type { ImportKind, Plugin, PluginBuild } from 'esbuild';
 
-/** Where the marked modules live: any file of a `@peculiar/` package. */
-const PACKAGE_FILE = /[\\/]node_modules[\\/]@peculiar[\\/]/;
+/**
+ * The packages' files are loaded in a namespace of their own, so that esbuild calls this plugin for
+ * the imports of those files alone (a filter on every relative import of the bundle would call it for
+ * each of the SDK's thousands).
+ */
+const NAMESPACE = 'side-effect-free';
+const GUARD = Symbol('side-effect-free');
+/**
+ * Paths in the namespace are relative to the project, as the source map names them: an absolute path
+ * would put the build machine's folders in the deployed map and in the asset's hash.
+ */
+const ROOT = resolve(__dirname, '..');
+
+/** `path` resolved as esbuild would, from `resolveDir`, and marked free of side effects in the namespace. */
+async function marked(build: PluginBuild, path: string, resolveDir: string, kind: ImportKind) {
+  // The guard: esbuild runs this plugin's own resolver again for a bare `@peculiar/` path.
+  const resolved = await build.resolve(path, { kind, resolveDir, pluginData: GUARD });
+  if (resolved.errors.length > 0) return { errors: resolved.errors };
+  return { path: relative(ROOT, resolved.path), namespace: NAMESPACE, sideEffects: false };
+}
 
 export const sideEffectFree: Plugin = {
   name: 'side-effect-free-packages',
   setup(build) {
-    // A bare import of one of the packages, or a relative import inside one.
-    build.onResolve({ filter: /^(@peculiar\/|\.\.?\/)/ }, async (args) => {
-      if (args.pluginData === sideEffectFree) return undefined;
-      if (args.path.startsWith('.') && !PACKAGE_FILE.test(args.importer)) return undefined;
-      const resolved = await build.resolve(args.path, {
-        kind: args.kind,
-        importer: args.importer,
-        resolveDir: args.resolveDir,
-        pluginData: sideEffectFree,
-      });
-      if (resolved.errors.length > 0) return { errors: resolved.errors };
-      return PACKAGE_FILE.test(resolved.path) ? { ...resolved, sideEffects: false } : resolved;
+    // A package of theirs, imported from anywhere.
+    build.onResolve({ filter: /^@peculiar\// }, (args) =>
+      args.pluginData === GUARD ? undefined : marked(build, args.path, args.resolveDir, args.kind),
+    );
+    // A relative import inside one of their files.
+    build.onResolve({ filter: /^\.\.?\//, namespace: NAMESPACE }, (args) => marked(build, args.path, args.resolveDir, args.kind));
+    build.onLoad({ filter: /.*/, namespace: NAMESPACE }, async (args) => {
+      const file = resolve(ROOT, args.path);
+      return { contents: await readFile(file, 'utf8'), loader: 'js', resolveDir: dirname(file) };
     });
   },
 };

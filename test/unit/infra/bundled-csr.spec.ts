@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import * as source from '../../../functions/domain/csr';
+import { bundleFunction } from '../../../infra/bundle-function';
 import { esbuildOptions } from '../../../infra/bundling';
 import { PROJECT_ROOT } from '../../../infra/constructs/service-function';
 import { makeCsr } from '../../helpers/csr';
@@ -92,3 +93,12 @@ test('holds the schemas it reads and none of those it never reads (certificates,
     expect(x509.filter((file) => file.endsWith(unread))).toEqual([]);
   }
 });
+
+test("its source map names the packages' files from the project, never from the build machine's folders", async () => {
+  const out = assemblyDir();
+  await bundleFunction(join(PROJECT_ROOT, 'functions/domain/csr.ts'), out);
+  const { sources } = JSON.parse(readFileSync(join(out, 'index.js.map'), 'utf8')) as { sources: string[] };
+  expect(sources).toContain('side-effect-free:node_modules/@peculiar/asn1-x509/build/es2015/name.js');
+  // No absolute path, in a namespace or not (files of the project are named relative to the bundle).
+  expect(sources.filter((source) => /^([\w-]+:)?\//.test(source))).toEqual([]);
+}, 30_000);
