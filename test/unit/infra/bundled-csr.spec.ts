@@ -1,11 +1,12 @@
 /**
  * The CSR reader as deployed: bundled with the functions' esbuild options, whose plugin marks the
  * PKCS#10 packages free of side effects (infra/side-effect-free.ts) so that esbuild drops the modules
- * of theirs nothing imports. Run beside the source on every kind of CSR the tests know, the bundle
- * must read each one the same way, and it must hold none of the schemas the service never reads.
+ * of theirs nothing imports. Run by node (not through Jest's module registry) beside the source on every
+ * kind of CSR the tests know, the bundle must read each one the same way, and it must hold none of the
+ * schemas the service never reads.
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import * as source from '../../../functions/domain/csr';
@@ -15,11 +16,9 @@ import { PROJECT_ROOT } from '../../../infra/constructs/service-function';
 import { makeCsr } from '../../helpers/csr';
 import { assemblyDir } from '../../helpers/infra';
 
-type Reader = typeof source;
-
 const FIXTURES = join(__dirname, '../../fixtures/csr');
 
-let bundled: Reader;
+let bundle: string;
 let inputs: string[];
 
 beforeAll(async () => {
@@ -28,23 +27,44 @@ beforeAll(async () => {
   const [code] = result.outputFiles;
   if (!code) throw new Error('esbuild wrote no bundle');
   writeFileSync(code.path, code.contents);
-  // Node's own require: the bundle as Lambda loads it, not through Jest's module registry.
-  bundled = createRequire(code.path)(code.path) as Reader;
+  bundle = code.path;
   // The modules with code in the bundle (the metafile's inputs also name those esbuild read and dropped).
   const output = Object.values(result.metafile.outputs).find((candidate) => candidate.entryPoint);
   inputs = Object.entries(output?.inputs ?? {}).flatMap(([file, { bytesInOutput }]) => (bytesInOutput > 0 ? [file] : []));
 }, 30_000);
 
-/** What a call gave: its value, or the error it threw as plain data (the bundle has its own error classes). */
-function outcome(call: () => unknown): unknown {
-  try {
-    return { value: call() };
-  } catch (error) {
-    return { thrown: JSON.parse(JSON.stringify({ ...(error as object), message: (error as Error).message })) };
-  }
+type Case = { name: string; pem: string; subjectDn: string };
+
+/**
+ * What each call gives for each CSR, from `reader` (`require` of the module): its value, or the error it
+ * threw as plain data. The same function runs in this process on the source and in node on the bundle.
+ */
+function readAll(reader: typeof source, cases: Case[]) {
+  const outcome = (call: () => unknown) => {
+    try {
+      return { value: call() };
+    } catch (error) {
+      return { thrown: JSON.parse(JSON.stringify({ ...(error as object), message: (error as Error).message })) };
+    }
+  };
+  return cases.map(({ name, pem, subjectDn }) => ({
+    name,
+    problem: outcome(() => reader.csrProblem(pem)),
+    summary: outcome(() => reader.describeCsr(pem)),
+    facts: outcome(() => reader.csrFacts(pem)),
+    create: outcome(() => reader.assertP10CsrParses({ kind: 'certificate.enroll', subject: { method: 'P10', subjectDn, csr: pem } })),
+  }));
 }
 
-const enroll = (csr: string, subjectDn: string) => ({ kind: 'certificate.enroll', subject: { method: 'P10', subjectDn, csr } });
+/** readAll on the bundle, in a node process of its own: the bundle loaded by Node as Lambda loads it, not by Jest. */
+function readAllBundled(cases: Case[]): unknown {
+  const input = join(assemblyDir(), 'cases.json');
+  writeFileSync(input, JSON.stringify(cases));
+  const script = `const readAll = ${readAll.toString()};
+    const cases = JSON.parse(require('node:fs').readFileSync(${JSON.stringify(input)}, 'utf8'));
+    process.stdout.write(JSON.stringify(readAll(require(${JSON.stringify(bundle)}), cases)));`;
+  return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
+}
 
 async function csrs(): Promise<Array<[string, string]>> {
   const fixtures = readdirSync(FIXTURES).map((name): [string, string] => [name, readFileSync(join(FIXTURES, name), 'utf8')]);
@@ -69,13 +89,8 @@ async function csrs(): Promise<Array<[string, string]>> {
 
 test('reads every CSR as the source does: the problem, the summary for people, the facts a policy checks, and a P10 create', async () => {
   const all = await csrs();
-  const read = (reader: Reader, pem: string) => ({
-    problem: outcome(() => reader.csrProblem(pem)),
-    summary: outcome(() => reader.describeCsr(pem)),
-    facts: outcome(() => reader.csrFacts(pem)),
-    create: outcome(() => reader.assertP10CsrParses(enroll(pem, source.describeCsr(pem)?.subject ?? 'CN=x'))),
-  });
-  for (const [name, pem] of all) expect({ name, ...read(bundled, pem) }).toEqual({ name, ...read(source, pem) });
+  const cases = all.map(([name, pem]) => ({ name, pem, subjectDn: source.describeCsr(pem)?.subject ?? 'CN=x' }));
+  expect(readAllBundled(cases)).toEqual(JSON.parse(JSON.stringify(readAll(source, cases))));
   // The CSRs compared hold what the bundle could lose: every kind of name and key, and some that do not parse.
   const summaries = all.map(([, pem]) => source.describeCsr(pem));
   expect(summaries.flatMap((summary) => summary?.subjectAlternativeNames ?? [])).toEqual(
