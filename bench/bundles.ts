@@ -8,13 +8,14 @@
  * holds, built in the same esbuild run and loaded in the same runs.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build, type Plugin } from 'esbuild';
 import { FUNCTIONS } from '../functions/registry';
 import { esbuildOptions, isReadOnlyApi } from '../infra/bundling';
+import { deployedContents } from '../infra/source-map';
 import { type FloorSpec, floorEntry, floorKey, floorSpec } from './floors';
 import { median } from './load';
 
@@ -103,10 +104,11 @@ export async function measureBundles(options: { initRuns: number; only?: number;
     for (const { floor } of entries) if (!floorEntries.has(floorKey(floor))) floorEntries.set(floorKey(floor), floorEntry(floor));
     const floorOut = new Map([...floorEntries.keys()].map((key, i) => [key, `floor-${i}`]));
     // One esbuild run for every bundle (each its own file: no code splitting), with the deployed
-    // options and, as CDK builds it (infra/constructs/service-function.ts), a linked source map
-    // without the sources; the floors' entries are modules of their own resolved from the project.
+    // options and, as CDK builds it (infra/bundle-function.ts), a linked source map without the
+    // sources that maps the service's own code alone; the floors' entries are modules of their own
+    // resolved from the project.
     const { entryPoints: _one, ...deployedOptions } = esbuildOptions(resolve(ROOT, 'functions/registry.ts'));
-    const { metafile } = await build({
+    const { metafile, outputFiles } = await build({
       ...deployedOptions,
       metafile: true,
       entryPoints: [
@@ -116,8 +118,10 @@ export async function measureBundles(options: { initRuns: number; only?: number;
       outdir: dir,
       sourcemap: true,
       sourcesContent: false,
+      write: false,
       plugins: [...(deployedOptions.plugins ?? []), floorModules(floorEntries)],
     });
+    for (const file of outputFiles) writeFileSync(file.path, deployedContents(file));
     const bytesOf = (out: string) => statSync(join(dir, `${out}.js`)).size;
     const partsOf = (out: string): BundleParts => {
       const parts: BundleParts = { own: 0, zod: 0, sdk: 0, other: 0 };

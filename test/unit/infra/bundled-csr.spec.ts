@@ -11,19 +11,21 @@ import { join } from 'node:path';
 import * as source from '../../../functions/domain/csr';
 import { bundleFunction } from '../../../infra/bundle-function';
 import { PROJECT_ROOT } from '../../../infra/constructs/service-function';
+import { isPackageSource } from '../../../infra/source-map';
 import { makeCsr } from '../../helpers/csr';
 import { assemblyDir } from '../../helpers/infra';
 
 const FIXTURES = join(__dirname, '../../fixtures/csr');
 
 let bundle: string;
-/** The files the bundle holds, as its source map names them. */
+/** The modules the bundle holds (esbuild's metafile), and the files its source map names. */
+let inputs: string[];
 let sources: string[];
 
 beforeAll(async () => {
   // As a function's asset is bundled (infra/bundle-function.ts): index.js and its source map.
   const out = assemblyDir();
-  await bundleFunction(join(PROJECT_ROOT, 'functions/domain/csr.ts'), out);
+  ({ inputs } = await bundleFunction(join(PROJECT_ROOT, 'functions/domain/csr.ts'), out));
   bundle = join(out, 'index.js');
   sources = (JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sources: string[] }).sources;
 }, 30_000);
@@ -96,7 +98,7 @@ test('reads every CSR as the source does: the problem, the summary for people, t
 }, 60_000);
 
 test('holds the schemas it reads and none of those it never reads (certificates, CRLs, other extensions)', () => {
-  const x509 = sources.filter((file) => file.includes('@peculiar/asn1-x509/'));
+  const x509 = inputs.filter((file) => file.includes('@peculiar/asn1-x509/'));
   expect(x509).toContain('side-effect-free:node_modules/@peculiar/asn1-x509/build/es2015/name.js');
   expect(x509.some((file) => file.endsWith('/subject_alternative_name.js'))).toBe(true);
   for (const unread of ['/certificate.js', '/tbs_cert_list.js', '/crl_distribution_points.js', '/certificate_policies.js']) {
@@ -104,7 +106,18 @@ test('holds the schemas it reads and none of those it never reads (certificates,
   }
 });
 
-test("its source map names the packages' files from the project, never from the build machine's folders", () => {
-  // No absolute path, in a namespace or not (files of the project are named relative to the bundle).
+test("names the packages' files from the project, never from the build machine's folders; its source map maps the service's files alone", () => {
+  // No absolute path, in a namespace or not (the packages' files, as the metafile names them).
+  expect(inputs.filter((file) => file.includes('node_modules/@peculiar/')).length).toBeGreaterThan(10);
+  expect(inputs.filter((file) => /^([\w-]+:)?\//.test(file))).toEqual([]);
+  // The map (infra/source-map.ts) names the service's files, relative to the bundle, and no package's.
+  expect(sources.some((source) => source.endsWith('functions/domain/csr.ts'))).toBe(true);
+  expect(sources.filter(isPackageSource)).toEqual([]);
   expect(sources.filter((source) => /^([\w-]+:)?\//.test(source))).toEqual([]);
+});
+
+test('a stack trace from the bundle, with source maps on as deployed, names the line of the service that threw', () => {
+  const script = `try { require(${JSON.stringify(bundle)}).describeCsr(42); } catch (error) { process.stdout.write(error.stack); }`;
+  const stack = execFileSync(process.execPath, ['--enable-source-maps', '-e', script], { encoding: 'utf8' });
+  expect(stack).toMatch(/functions\/domain\/csr\.ts:\d+:\d+/);
 });
