@@ -87,6 +87,7 @@ export function buildResults(f: Figures): Result[] {
   const readOnlyFloor = biggest(f.bundles.floors.filter((b) => readOnlyNames.has(b.name)));
   const tableFloor = f.bundles.floors.find((b) => b.clients.length === 1 && b.clients[0] === 'dynamodb');
   const slowestFloor = f.bundles.init?.functions.reduce((a, b) => (b.floorMs > a.floorMs ? b : a));
+  const slowestProcess = f.bundles.init?.functions.reduce((a, b) => (b.processOverBareMs > a.processOverBareMs ? b : a));
   const p99Create = t.create.p99 / t.create.median;
   const p99Decide = t.decide.p99 / t.decide.median;
   const npmStart = f.npmStart.find((c) => c.name === 'npm start');
@@ -214,17 +215,17 @@ export function buildResults(f: Figures): Result[] {
     slowest && f.bundles.init
       ? withFloor(
           {
-            name: `module init of the slowest bundled handler (${slowest.name}, --enable-source-maps as deployed) over bare node -e 0; ${round(slowest.withoutSourceMapsMs - f.bundles.init.bareMs, 1)} ms without source maps`,
-            value: round(slowest.ms - f.bundles.init.bareMs, 1),
+            name: `module init of the slowest bundled handler (${slowest.name}, --enable-source-maps as deployed): the time a fresh node takes to load its bundle, beyond Node's own start (bare node -e 0, the baseline), timed inside the process; ${round(slowest.withoutSourceMapsMs, 1)} ms without source maps. As whole processes less a bare node (the measure of earlier rounds, which also counts the exit): ${round(slowest.processOverBareMs, 1)} ms (the slowest so measured: ${slowestProcess?.name}, ${round(slowestProcess?.processOverBareMs ?? Number.NaN, 1)} ms)`,
+            value: round(slowest.ms, 1),
             unit: 'ms',
             baseline: round(f.bundles.init.bareMs, 1),
             goal: `≤ ${GOALS.initOverBareMs} ms`,
-            met: slowest.ms - f.bundles.init.bareMs <= GOALS.initOverBareMs,
+            met: slowest.ms <= GOALS.initOverBareMs,
           },
           GOALS.initOverBareMs,
           slowestFloor && {
-            value: round(slowestFloor.floorMs - f.bundles.init.bareMs, 1),
-            of: `module init over bare node of the slowest floor bundle, ${slowestFloor.name}'s (${floorHolds(f.bundles.floors.find((b) => b.name === slowestFloor.name)?.clients ?? [])}), as deployed, in the same runs`,
+            value: round(slowestFloor.floorMs, 1),
+            of: `module init of the slowest floor bundle, ${slowestFloor.name}'s (${floorHolds(f.bundles.floors.find((b) => b.name === slowestFloor.name)?.clients ?? [])}), as deployed, in the same runs`,
           },
         )
       : {
