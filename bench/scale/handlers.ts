@@ -1,6 +1,6 @@
 /**
- * The API functions measured as deployed: each bundle built with the deployed options
- * (infra/bundling.ts), loaded with `--enable-source-maps` and JSON logs (no POWERTOOLS_DEV), against
+ * The API functions measured as deployed: each bundle built as its asset is (infra/bundle-function.ts,
+ * the options of infra/bundling.ts), loaded with `--enable-source-maps` and JSON logs (no POWERTOOLS_DEV), against
  * the local stack of bench/scale/stack-child.ts running in another process. Module init is timed in
  * a fresh process per load; warm calls (create, GET, decide, in turn) in one process, each timed on
  * the wall clock and in CPU (process.cpuUsage), so only the handler's own work is counted.
@@ -9,9 +9,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
 import { FUNCTIONS } from '../../functions/registry';
-import { esbuildOptions } from '../../infra/bundling';
+import { bundleFunction } from '../../infra/bundle-function';
 import { median } from '../load';
 
 /** The API functions of an approval, and the stream consumer on a record of the round's bookkeeping (it calls nothing). */
@@ -128,8 +127,9 @@ export async function measureHandlers(options: {
     for (const name of MEASURED_FUNCTIONS) {
       const entry = FUNCTIONS.find((fn) => fn.name === name)?.entry;
       if (!entry) throw new Error(`no function ${name} in the registry`);
-      bundles[name] = join(dir, `${name}.cjs`);
-      await build({ ...esbuildOptions(resolve(entry)), outfile: bundles[name], sourcemap: true, sourcesContent: false });
+      // As the function's asset is bundled (infra/bundle-function.ts): index.js and its source map.
+      await bundleFunction(resolve(entry), join(dir, name));
+      bundles[name] = join(dir, name, 'index.js');
     }
     const driver = join(dir, 'driver.cjs');
     writeFileSync(driver, DRIVER);
