@@ -6,9 +6,9 @@
  * the same machine load. Init is measured as deployed (`node --enable-source-maps`, the functions'
  * NODE_OPTIONS) and, in every other run, without the flag, to show what the source maps cost. The
  * whole process's time over a bare node, the measure of earlier rounds, is kept beside it: it also
- * counts the process's exit with the bundle's heap, which a Lambda cold start does not. Beside each function, its floor
- * (bench/floors.ts): the bundle of only the clients its needs call and the libraries every function
- * holds, built in the same esbuild run and loaded in the same runs.
+ * counts the process's exit with the bundle's heap, which a Lambda cold start does not. Beside each
+ * function, its floor (bench/floors.ts): the bundle of only the clients its needs call and the
+ * libraries every function holds, built in the same esbuild run and loaded in the same runs.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
