@@ -50,6 +50,11 @@ test('a smoke run of the benchmark writes one well-formed result per goal, the r
   // The search's floor: its first Queries made bare (one per shard) plus that round trip.
   const search = results.find((result) => String(result.name).startsWith('search first page (state=requested'));
   expect(search?.floor).toBeGreaterThan(0);
+  // Module init is measured (timed inside node around the bundle's require), and its floor beside it.
+  const init = results.find((result) => String(result.name).startsWith('module init of the slowest bundled handler'));
+  expect(String(init?.name)).toMatch(/timed inside the process/);
+  expect(init?.value).toBeGreaterThan(0);
+  expect(init?.floor).toBeGreaterThan(0);
   // Every phase's wall time, in the order they ran, adding up to no more than the whole run.
   expect(file.phases.map((phase) => phase.name)).toEqual(
     expect.arrayContaining(['bundles, their floors and module init', 'main stack: CPU per approval', 'npm start comparison: npm start']),
