@@ -10,9 +10,8 @@
  * 83.4, 77.6 and 66.8 ms; medians of 60 interleaved runs, docs/performance.md, thirteenth round): what
  * is left is Node scanning the bundle's lines for its source map cache, which any map costs. The first
  * stack trace of an error thrown in the bundle, which parses the map, took 25 ms instead of 56 ms
- * (linkPage, medians of 20 processes). A frame in
- * a package's code shows the bundle's own position (`index.js:1:2345`), as without a map; a frame in
- * the service's code maps as before.
+ * (linkPage, medians of 20 processes). A frame in a package's code shows the bundle's own position
+ * (`index.js:1:2345`), as without a map; a frame in the service's code maps as before.
  *
  * Dropping a package's mappings alone would not do: a position in its code would then map to the
  * service's mapping before it on the same line (a minified bundle has few lines), and name the wrong
