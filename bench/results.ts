@@ -269,7 +269,7 @@ export function buildResults(f: Figures): Result[] {
       met: f.transitions.count <= 8,
     },
     {
-      name: `stack process memory (RSS) with ${f.memory.pending} pending requests`,
+      name: `stack process memory (RSS) with ${f.memory.pending} pending requests (workflow executions running)`,
       value: round(f.memory.rss / 1e6, 0),
       unit: 'MB',
       goal: '≤ 1000 MB',

@@ -24,7 +24,13 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  ListExecutionsCommand,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, waitFor } from '../local/net';
 import { TABLE_NAME } from '../local/stack';
 import { measureBundles } from './bundles';
@@ -92,6 +98,28 @@ async function plainApprovalPath(calls: Calls, endpoints: Endpoints): Promise<st
   }
 }
 
+/**
+ * The workflow executions still running (ListExecutions on the local Step Functions API): the
+ * pending requests the stack process holds, the bench's own and the seeded ones the outbox started.
+ */
+async function runningExecutions(endpoints: Endpoints): Promise<number> {
+  const sfn = new SFNClient({ endpoint: endpoints.sfnUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  try {
+    let count = 0;
+    let nextToken: string | undefined;
+    do {
+      const page = await sfn.send(
+        new ListExecutionsCommand({ stateMachineArn: endpoints.stateMachineArn, statusFilter: 'RUNNING', maxResults: 1000, nextToken }),
+      );
+      count += page.executions?.length ?? 0;
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return count;
+  } finally {
+    sfn.destroy();
+  }
+}
+
 /** Every phase on the main stack process (deployed configuration), each timed by `timer`. */
 async function mainStack(
   size: Sizes,
@@ -147,7 +175,7 @@ async function mainStack(
     const top = size.clients.at(-1) ?? 1;
     log(`${top} clients: creates and decisions per second, ${size.throughputRuns} runs`);
     const throughput = await timer.time(`main stack: ${top}-client throughput runs`, () => throughputPhase(calls, size, top, log));
-    const memory = { rss: rssBytes(nodePid), pending: calls.pending.length };
+    const memory = { rss: rssBytes(nodePid), pending: await runningExecutions(endpoints) };
     return {
       deployed,
       cpu,
