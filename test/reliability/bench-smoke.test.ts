@@ -55,6 +55,10 @@ test('a smoke run of the benchmark writes one well-formed result per goal, the r
   expect(String(init?.name)).toMatch(/timed inside the process/);
   expect(init?.value).toBeGreaterThan(0);
   expect(init?.floor).toBeGreaterThan(0);
+  // The memory row counts the workflow executions running in the stack process: the seeded requests' among them.
+  const memory = results.find((result) => String(result.name).startsWith('stack process memory'));
+  const running = /with (\d+) pending requests \(workflow executions running\)/.exec(String(memory?.name));
+  expect(Number(running?.[1])).toBeGreaterThan(0);
   // Every phase's wall time, in the order they ran, adding up to no more than the whole run.
   expect(file.phases.map((phase) => phase.name)).toEqual(
     expect.arrayContaining(['bundles, their floors and module init', 'main stack: CPU per approval', 'npm start comparison: npm start']),
