@@ -28,7 +28,7 @@ import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
   type HistoryEvent,
-  ListExecutionsCommand,
+  paginateListExecutions,
   SFNClient,
 } from '@aws-sdk/client-sfn';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, waitFor } from '../local/net';
@@ -63,9 +63,13 @@ function deployedConfiguration(pid: number, endpoints: Endpoints): { sourceMaps:
   };
 }
 
+/** A client of the stack's local Step Functions API. */
+const localSfn = (endpoints: Endpoints) =>
+  new SFNClient({ endpoint: endpoints.sfnUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+
 /** The states a plain approval enters, from its execution's history (GetExecutionHistory on the local Step Functions API). */
 async function plainApprovalPath(calls: Calls, endpoints: Endpoints): Promise<string[]> {
-  const sfn = new SFNClient({ endpoint: endpoints.sfnUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const sfn = localSfn(endpoints);
   try {
     await calls.service.create();
     const id = calls.pending.pop() as string;
@@ -103,20 +107,17 @@ async function plainApprovalPath(calls: Calls, endpoints: Endpoints): Promise<st
  * pending requests the stack process holds, the bench's own and the seeded ones the outbox started.
  */
 async function runningExecutions(endpoints: Endpoints): Promise<number> {
-  const sfn = new SFNClient({ endpoint: endpoints.sfnUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const client = localSfn(endpoints);
   try {
     let count = 0;
-    let nextToken: string | undefined;
-    do {
-      const page = await sfn.send(
-        new ListExecutionsCommand({ stateMachineArn: endpoints.stateMachineArn, statusFilter: 'RUNNING', maxResults: 1000, nextToken }),
-      );
-      count += page.executions?.length ?? 0;
-      nextToken = page.nextToken;
-    } while (nextToken);
+    const pages = paginateListExecutions(
+      { client, pageSize: 1000 },
+      { stateMachineArn: endpoints.stateMachineArn, statusFilter: 'RUNNING' },
+    );
+    for await (const page of pages) count += page.executions?.length ?? 0;
     return count;
   } finally {
-    sfn.destroy();
+    client.destroy();
   }
 }
 
