@@ -11,14 +11,14 @@
  * libraries every function holds, built in the same esbuild run and loaded in the same runs.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build, type Plugin } from 'esbuild';
 import { FUNCTIONS } from '../functions/registry';
 import { esbuildOptions, isReadOnlyApi } from '../infra/bundling';
-import { deployedContents } from '../infra/source-map';
+import { DEPLOYED_SOURCE_MAP, writeDeployed } from '../infra/source-map';
 import { type FloorSpec, floorEntry, floorKey, floorSpec } from './floors';
 import { median } from './load';
 
@@ -128,12 +128,10 @@ export async function measureBundles(options: { initRuns: number; only?: number;
         ...[...floorOut].map(([key, out]) => ({ in: `floor:${key}`, out })),
       ],
       outdir: dir,
-      sourcemap: true,
-      sourcesContent: false,
-      write: false,
+      ...DEPLOYED_SOURCE_MAP,
       plugins: [...(deployedOptions.plugins ?? []), floorModules(floorEntries)],
     });
-    for (const file of outputFiles) writeFileSync(file.path, deployedContents(file));
+    writeDeployed(outputFiles);
     const bytesOf = (out: string) => statSync(join(dir, `${out}.js`)).size;
     const partsOf = (out: string): BundleParts => {
       const parts: BundleParts = { own: 0, zod: 0, sdk: 0, other: 0 };

@@ -7,11 +7,10 @@
  *
  *   node --import tsx infra/bundle-function.ts <entry> <output folder>
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { build, type LogLevel } from 'esbuild';
 import { esbuildOptions } from './bundling';
-import { deployedContents } from './source-map';
+import { DEPLOYED_SOURCE_MAP, writeDeployed } from './source-map';
 
 /**
  * Writes `<outdir>/index.js` and `<outdir>/index.js.map` for the handler module `entry`; esbuild
@@ -24,15 +23,10 @@ export async function bundleFunction(entry: string, outdir: string, logLevel: Lo
     logLevel,
     entryPoints: { index: resolve(entry) },
     outdir,
-    sourcemap: true,
-    sourcesContent: false,
+    ...DEPLOYED_SOURCE_MAP,
     metafile: true,
-    write: false,
   });
-  for (const file of outputFiles) {
-    mkdirSync(dirname(file.path), { recursive: true });
-    writeFileSync(file.path, deployedContents(file));
-  }
+  writeDeployed(outputFiles);
   const bundle = Object.values(metafile.outputs).find((output) => output.entryPoint);
   return { inputs: Object.entries(bundle?.inputs ?? {}).flatMap(([input, { bytesInOutput }]) => (bytesInOutput > 0 ? [input] : [])) };
 }

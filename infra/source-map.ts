@@ -18,6 +18,8 @@
  * file. Each run of a package's mappings becomes one unmapped segment instead (a segment of one
  * field, which the source map format defines as a position that maps to nothing).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { OutputFile } from 'esbuild';
 import { decode, encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 
@@ -89,4 +91,18 @@ export function ownCodeOnly(map: SourceMap): SourceMap {
 export function deployedContents(file: OutputFile): string | Uint8Array {
   if (!file.path.endsWith('.map')) return file.contents;
   return JSON.stringify(ownCodeOnly(JSON.parse(file.text) as SourceMap));
+}
+
+/**
+ * esbuild's options for a function's deployed source map: linked, without the sources (Lambda never
+ * shows them), with `write: false` so that `writeDeployed` can trim it first.
+ */
+export const DEPLOYED_SOURCE_MAP = { sourcemap: true, sourcesContent: false, write: false } as const;
+
+/** Writes what esbuild built with `DEPLOYED_SOURCE_MAP`, each map as `deployedContents` makes it. */
+export function writeDeployed(files: readonly OutputFile[]): void {
+  for (const file of files) {
+    mkdirSync(dirname(file.path), { recursive: true });
+    writeFileSync(file.path, deployedContents(file));
+  }
 }

@@ -9,7 +9,7 @@ import { decode } from '@jridgewell/sourcemap-codec';
 import { build } from 'esbuild';
 import { esbuildOptions } from '../../../infra/bundling';
 import { PROJECT_ROOT } from '../../../infra/constructs/service-function';
-import { isPackageSource, ownCodeOnly, type SourceMap } from '../../../infra/source-map';
+import { DEPLOYED_SOURCE_MAP, isPackageSource, ownCodeOnly, type SourceMap } from '../../../infra/source-map';
 
 let whole: SourceMap;
 let own: SourceMap;
@@ -21,9 +21,7 @@ beforeAll(async () => {
     ...esbuildOptions(entry),
     entryPoints: { index: entry },
     outdir: path.join(PROJECT_ROOT, 'bundles'),
-    sourcemap: true,
-    sourcesContent: false,
-    write: false,
+    ...DEPLOYED_SOURCE_MAP,
   });
   const map = outputFiles.find((file) => file.path.endsWith('.map'));
   if (!map) throw new Error('esbuild wrote no source map');
